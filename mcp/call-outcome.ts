@@ -1,0 +1,53 @@
+// What one MCP tool call came to, as the tool loop and the ledger see it.
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { toolErrorResult, type ToolErrorReason } from './mapping.js';
+
+export type ToolCallStatus =
+  | 'ok'
+  | 'error'
+  | 'timeout'
+  | 'cancelled'
+  | 'invalid_arguments'
+  | 'unknown_tool'
+  | 'server_unavailable';
+
+export interface ToolCallOutcome {
+  status: ToolCallStatus;
+  /** The tool message content for the model. */
+  content: string;
+  isError: boolean;
+  /** The server's result as received (absent when the call never completed). */
+  raw?: CallToolResult;
+  errorMessage?: string;
+  latencyMs: number;
+}
+
+const REASONS: Record<Exclude<ToolCallStatus, 'ok'>, ToolErrorReason> = {
+  error: 'tool_error',
+  timeout: 'tool_timeout',
+  cancelled: 'tool_cancelled',
+  invalid_arguments: 'invalid_arguments',
+  unknown_tool: 'unknown_tool',
+  server_unavailable: 'server_unavailable',
+};
+
+/** An outcome for a call that was refused or failed before a result came back. */
+export function failure(status: Exclude<ToolCallStatus, 'ok'>, errorMessage: string, latencyMs: number): ToolCallOutcome {
+  return { status, content: toolErrorResult(REASONS[status], errorMessage), isError: true, errorMessage, latencyMs };
+}
+
+/**
+ * Classifies an exception from client.callTool. Transport failures (fetch errors, HTTP status
+ * errors, a closed connection) mean the server is unavailable; JSON-RPC errors the server sent
+ * back mean the call itself failed.
+ */
+export function classifyCallError(err: unknown, aborted: boolean): { status: Exclude<ToolCallStatus, 'ok'>; message: string; transport: boolean } {
+  const message = err instanceof Error ? err.message : String(err);
+  if (aborted) return { status: 'cancelled', message: `the call was cancelled: ${message}`, transport: false };
+  if (err instanceof McpError) {
+    if (err.code === ErrorCode.RequestTimeout) return { status: 'timeout', message, transport: false };
+    if (err.code === ErrorCode.ConnectionClosed) return { status: 'server_unavailable', message, transport: true };
+    return { status: 'error', message, transport: false };
+  }
+  return { status: 'server_unavailable', message, transport: true };
+}

@@ -1,0 +1,61 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { classifyCallError } from './call-outcome.js';
+import { childEnvironment, connectServer, shouldFallBackToSse } from './connect.js';
+import { StderrTail } from './stderr-tail.js';
+
+describe('childEnvironment', () => {
+  test('holds the configured env and safe basics, never the rest of process.env', () => {
+    process.env.TOLLGATE_ADMIN_TOKEN_TEST = 'secret';
+    try {
+      const env = childEnvironment({ API_URL: 'http://x' });
+      assert.equal(env.API_URL, 'http://x');
+      assert.equal(env.TOLLGATE_ADMIN_TOKEN_TEST, undefined);
+      if (process.env.PATH) assert.equal(env.PATH, process.env.PATH);
+      for (const key of Object.keys(env)) {
+        assert.ok(['API_URL', 'HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'TEMP', 'TMP', 'TZ'].includes(key), key);
+      }
+    } finally {
+      delete process.env.TOLLGATE_ADMIN_TOKEN_TEST;
+    }
+  });
+
+  test('configured values win over inherited ones', () => {
+    assert.equal(childEnvironment({ PATH: '/only/here' }).PATH, '/only/here');
+  });
+});
+
+test('falls back to SSE on 4xx other than 401/403 from Streamable HTTP only', () => {
+  assert.equal(shouldFallBackToSse(new StreamableHTTPError(404, 'not found')), true);
+  assert.equal(shouldFallBackToSse(new StreamableHTTPError(405, 'method not allowed')), true);
+  assert.equal(shouldFallBackToSse(new StreamableHTTPError(401, 'unauthorized')), false);
+  assert.equal(shouldFallBackToSse(new StreamableHTTPError(500, 'boom')), false);
+  assert.equal(shouldFallBackToSse(new TypeError('fetch failed')), false);
+});
+
+test('an unreachable HTTP server is reported with its name and url', async () => {
+  await assert.rejects(
+    connectServer('docs', { transport: 'http', url: 'http://127.0.0.1:9/mcp', headers: {}, callTimeoutMs: 1_000, pin: 'off' }, { timeoutMs: 2_000 }),
+    /MCP server "docs" \(http: http:\/\/127\.0\.0\.1:9\/mcp\) is unreachable/,
+  );
+});
+
+test('StderrTail keeps only the last characters, cut at a line start', () => {
+  const tail = new StderrTail(20);
+  tail.push('first line that is long\n');
+  tail.push(Buffer.from('second\nthird\n'));
+  assert.equal(tail.text(), 'second\nthird');
+  for (let i = 0; i < 100; i++) tail.push(`line ${i}\n`);
+  assert.ok(tail.text().length <= 20);
+  assert.match(tail.text(), /line 99$/);
+});
+
+test('classifyCallError tells timeouts, cancellations, server errors and transport failures apart', () => {
+  assert.equal(classifyCallError(new McpError(ErrorCode.RequestTimeout, 'timed out'), false).status, 'timeout');
+  assert.equal(classifyCallError(new McpError(ErrorCode.ConnectionClosed, 'closed'), false).status, 'server_unavailable');
+  assert.equal(classifyCallError(new McpError(ErrorCode.InvalidParams, 'bad'), false).status, 'error');
+  assert.equal(classifyCallError(new TypeError('fetch failed'), false).status, 'server_unavailable');
+  assert.equal(classifyCallError(new Error('AbortError'), true).status, 'cancelled');
+});

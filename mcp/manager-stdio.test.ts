@@ -1,0 +1,107 @@
+// McpManager against the reference server (@modelcontextprotocol/server-everything) over stdio.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { McpManager } from './manager.js';
+import { everythingConfig, quietLogger, waitFor } from './testing.js';
+
+describe('McpManager over stdio (server-everything)', () => {
+  let manager: McpManager;
+
+  before(async () => {
+    // A gateway secret in the parent's environment must never reach the child.
+    process.env.TOLLGATE_TEST_SECRET = 'do-not-leak-4242';
+    manager = new McpManager({
+      servers: { everything: everythingConfig({ TOLLGATE_CHILD_SETTING: 'configured-value' }) },
+      logger: quietLogger,
+      backoff: { initialMs: 50, maxMs: 200 },
+    });
+    await manager.start();
+  });
+  after(async () => {
+    delete process.env.TOLLGATE_TEST_SECRET;
+    await manager.stop();
+  });
+
+  test('discovers the reference tools', () => {
+    const names = manager.tools().map((t) => t.name);
+    for (const name of ['everything__echo', 'everything__get-sum', 'everything__get-env', 'everything__get-tiny-image']) {
+      assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+    }
+    const [status] = manager.status();
+    assert.equal(status?.state, 'connected');
+    assert.equal(status?.transport, 'stdio');
+    assert.equal(typeof status?.pid, 'number');
+  });
+
+  test('calls a tool', async () => {
+    const out = await manager.callTool('everything__get-sum', '{"a":2,"b":40}');
+    assert.equal(out.status, 'ok');
+    assert.match(out.content, /42/);
+  });
+
+  test('validates arguments against the server schema', async () => {
+    const out = await manager.callTool('everything__get-sum', '{"a":2}');
+    assert.equal(out.status, 'invalid_arguments');
+    assert.match(out.content, /b: is required/);
+  });
+
+  test('the child sees only its configured env plus safe basics, not gateway secrets', async () => {
+    const out = await manager.callTool('everything__get-env', '');
+    assert.equal(out.status, 'ok');
+    const env = JSON.parse(out.content) as Record<string, string>;
+    assert.equal(env.TOLLGATE_CHILD_SETTING, 'configured-value');
+    assert.equal(env.TOLLGATE_TEST_SECRET, undefined);
+    assert.ok(!out.content.includes('do-not-leak-4242'));
+    if (process.env.PATH) assert.equal(env.PATH, process.env.PATH);
+  });
+
+  test('a killed child gives server_unavailable, then the server is restarted and its tools return', async () => {
+    const pid = manager.status()[0]?.pid;
+    assert.ok(pid);
+    const pending = manager.callTool('everything__trigger-long-running-operation', { duration: 10, steps: 10 }, { timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    process.kill(pid, 'SIGKILL');
+    const out = await pending;
+    assert.equal(out.status, 'server_unavailable');
+    assert.equal(manager.tools().length, 0);
+    assert.match(manager.status()[0]?.lastError ?? '', /closed/);
+    await waitFor(() => manager.getTool('everything__echo'), 10_000, 'tools after restart');
+    const newPid = manager.status()[0]?.pid;
+    assert.ok(newPid && newPid !== pid);
+    assert.equal((await manager.callTool('everything__echo', { message: 'again' })).status, 'ok');
+  });
+});
+
+describe('stdio failures', () => {
+  test('a server that exits at startup fails with its stderr in the error; start() does not throw', async () => {
+    const manager = new McpManager({
+      servers: { broken: { transport: 'stdio', command: process.execPath, args: ['-e', 'console.error("missing API_TOKEN"); process.exit(3)'], env: {}, callTimeoutMs: 1_000, pin: 'off' } },
+      logger: quietLogger,
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+    });
+    try {
+      await manager.start();
+      const [status] = manager.status();
+      assert.equal(status?.state, 'failed');
+      assert.match(status?.error ?? '', /missing API_TOKEN/);
+      assert.equal((await manager.callTool('broken__x', '{}')).status, 'unknown_tool');
+    } finally {
+      await manager.stop();
+    }
+  });
+
+  test('a command that does not exist fails cleanly', async () => {
+    const manager = new McpManager({
+      servers: { nope: { transport: 'stdio', command: '/nonexistent/mcp-server', args: [], env: {}, callTimeoutMs: 1_000, pin: 'off' } },
+      logger: quietLogger,
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+    });
+    try {
+      await manager.start();
+      assert.equal(manager.status()[0]?.state, 'failed');
+      assert.match(manager.status()[0]?.error ?? '', /ENOENT|not found|failed to start/);
+    } finally {
+      await manager.stop();
+    }
+  });
+});

@@ -1,0 +1,186 @@
+// The gateway's view of all configured MCP servers: connects them, keeps one immutable tool
+// snapshot (rebuilt only when a server's tools change), and runs tool calls with argument
+// validation, timeouts and cancellation. callTool never throws: every failure is an outcome the
+// tool loop can hand back to the model and record.
+import type { McpServerConfig } from '../src/config-schema.js';
+import { classifyCallError, failure, type ToolCallOutcome } from './call-outcome.js';
+import { toToolMessage } from './mapping.js';
+import { ServerLink, type LinkOptions, type LinkState, type McpLogger } from './server-link.js';
+import { buildCatalog, type CatalogEntry, type McpToolEntry } from './tool-catalog.js';
+import { toolName } from './tool-names.js';
+import type { TransportKind } from './connect.js';
+
+export type { McpToolEntry } from './tool-catalog.js';
+export type { ToolCallOutcome, ToolCallStatus } from './call-outcome.js';
+export type { McpLogger } from './server-link.js';
+
+export interface McpManagerOptions {
+  servers: Record<string, McpServerConfig>;
+  logger?: McpLogger;
+  now?: () => number;
+  /** Reconnect backoff: initialMs doubling up to maxMs (default 500 ms → 30 s). */
+  backoff?: { initialMs: number; maxMs: number };
+  /** Timeout of connect, tools/list and health pings (default 15 s). */
+  requestTimeoutMs?: number;
+  /** Replaces connectServer (tests). */
+  connect?: LinkOptions['connect'];
+}
+
+export interface CallToolOptions {
+  signal?: AbortSignal;
+  /** Overrides the server's callTimeoutMs. */
+  timeoutMs?: number;
+}
+
+export interface McpServerStatus {
+  name: string;
+  transport: TransportKind;
+  state: LinkState;
+  error?: string;
+  tools: number;
+  /** Epoch ms of the current connection. */
+  connectedAt?: number;
+  lastError?: string;
+  /** The stdio child's process id while connected. */
+  pid?: number;
+}
+
+export class McpManager {
+  private readonly links: ServerLink[];
+  private readonly now: () => number;
+  private catalog = new Map<string, CatalogEntry>();
+  private snapshot: readonly McpToolEntry[] = Object.freeze([]);
+  private readonly listeners = new Set<(version: number) => void>();
+  /** Increments whenever the tool set changes. */
+  version = 0;
+
+  constructor(private readonly opts: McpManagerOptions) {
+    this.now = opts.now ?? Date.now;
+    const linkOptions: LinkOptions = {
+      now: this.now,
+      backoff: opts.backoff ?? { initialMs: 500, maxMs: 30_000 },
+      requestTimeoutMs: opts.requestTimeoutMs ?? 15_000,
+      onToolsChanged: () => this.rebuild(),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.connect ? { connect: opts.connect } : {}),
+    };
+    this.links = Object.entries(opts.servers).map(([name, config]) => new ServerLink(name, config, linkOptions));
+  }
+
+  /** Connects every server in parallel; resolves once each has connected or failed its first try. */
+  async start(): Promise<void> {
+    await Promise.all(this.links.map((link) => link.connect()));
+  }
+
+  /** Closes every connection (ending stdio children) and cancels pending reconnects. */
+  async stop(): Promise<void> {
+    await Promise.all(this.links.map((link) => link.stop()));
+    this.rebuild();
+  }
+
+  /** The current tool snapshot; the same array until the tool set changes. */
+  tools(): readonly McpToolEntry[] {
+    return this.snapshot;
+  }
+
+  getTool(name: string): McpToolEntry | undefined {
+    return this.catalog.get(name);
+  }
+
+  /** Calls `listener(version)` after every change of the tool set; returns an unsubscribe function. */
+  onToolsChanged(listener: (version: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  status(): McpServerStatus[] {
+    return this.links.map((link) => ({
+      name: link.name,
+      transport: link.transport,
+      state: link.state,
+      tools: link.tools.length,
+      ...(link.error !== undefined ? { error: link.error } : {}),
+      ...(link.connectedAt !== undefined && link.state === 'connected' ? { connectedAt: link.connectedAt } : {}),
+      ...(link.lastError !== undefined ? { lastError: link.lastError } : {}),
+      ...(link.pid !== undefined ? { pid: link.pid } : {}),
+    }));
+  }
+
+  /** Runs one tool call by gateway name. Never throws. */
+  async callTool(name: string, args: unknown, options: CallToolOptions = {}): Promise<ToolCallOutcome> {
+    const started = this.now();
+    const elapsed = () => Math.max(0, this.now() - started);
+    const entry = this.catalog.get(name);
+    if (!entry) {
+      const down = this.links.find((l) => l.state !== 'connected' && [...l.knownToolNames].some((t) => toolName(l.name, t) === name));
+      return down
+        ? failure('server_unavailable', `MCP server "${down.name}" is unavailable: ${down.error ?? 'not connected'}`, elapsed())
+        : failure('unknown_tool', `no MCP tool named "${name}"`, elapsed());
+    }
+    const parsed = entry.validator.validate(args);
+    if (!parsed.ok) return failure('invalid_arguments', parsed.message, elapsed());
+
+    const link = this.links.find((l) => l.name === entry.server);
+    const client = link?.client;
+    if (!link || !client) return failure('server_unavailable', `MCP server "${entry.server}" is not connected`, elapsed());
+    if (options.signal?.aborted) return failure('cancelled', 'the call was cancelled before it started', elapsed());
+
+    const timeoutMs = options.timeoutMs ?? link.config.callTimeoutMs;
+    try {
+      const result = await client.callTool({ name: entry.tool, arguments: parsed.value }, undefined, {
+        timeout: timeoutMs,
+        maxTotalTimeout: timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const message = toToolMessage(result);
+      return {
+        status: message.isError ? 'error' : 'ok',
+        content: message.content,
+        isError: message.isError,
+        raw: result as ToolMessageRaw,
+        ...(message.isError ? { errorMessage: message.content.replace(/^Error: /, '') } : {}),
+        latencyMs: elapsed(),
+      };
+    } catch (err) {
+      const { status, message, transport } = classifyCallError(err, options.signal?.aborted === true);
+      if (transport) link.suspect(err);
+      const text = status === 'timeout' ? `the tool did not answer within ${timeoutMs} ms` : message;
+      return failure(status, text, elapsed());
+    }
+  }
+
+  private rebuild(): void {
+    const next = buildCatalog(this.links, this.catalog);
+    if (sameEntries(this.catalog, next)) return;
+    this.catalog = next;
+    this.snapshot = Object.freeze([...next.values()].map(publicEntry));
+    this.version++;
+    for (const listener of this.listeners) {
+      try {
+        listener(this.version);
+      } catch (err) {
+        this.opts.logger?.error({ err: err instanceof Error ? err.message : String(err) }, 'onToolsChanged listener threw');
+      }
+    }
+  }
+}
+
+type ToolMessageRaw = NonNullable<ToolCallOutcome['raw']>;
+
+function sameEntries(a: ReadonlyMap<string, CatalogEntry>, b: ReadonlyMap<string, CatalogEntry>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, entry] of b) if (a.get(name) !== entry) return false;
+  return true;
+}
+
+const publicEntries = new WeakMap<CatalogEntry, McpToolEntry>();
+
+/** The snapshot exposes entries without the internal validator; unchanged entries keep their object. */
+function publicEntry(entry: CatalogEntry): McpToolEntry {
+  let pub = publicEntries.get(entry);
+  if (!pub) {
+    pub = Object.freeze({ name: entry.name, server: entry.server, tool: entry.tool, definition: entry.definition, openai: entry.openai });
+    publicEntries.set(entry, pub);
+  }
+  return pub;
+}

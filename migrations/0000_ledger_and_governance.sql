@@ -1,0 +1,165 @@
+CREATE TABLE `customers` (
+	`id` text PRIMARY KEY NOT NULL,
+	`budget_usd` real,
+	`budget_period` text,
+	`source` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `llm_calls` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`request_id` text NOT NULL,
+	`ts` integer NOT NULL,
+	`day` text GENERATED ALWAYS AS (date("ts" / 1000, 'unixepoch')) VIRTUAL,
+	`round` integer DEFAULT 0 NOT NULL,
+	`attempt` integer DEFAULT 0 NOT NULL,
+	`provider` text NOT NULL,
+	`model` text NOT NULL,
+	`status` integer NOT NULL,
+	`error_type` text,
+	`prompt_tokens` integer DEFAULT 0 NOT NULL,
+	`completion_tokens` integer DEFAULT 0 NOT NULL,
+	`cached_tokens` integer DEFAULT 0 NOT NULL,
+	`cost_usd` real,
+	`cost_unknown` integer DEFAULT 0 NOT NULL,
+	`latency_ms` integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `llm_calls_request_idx` ON `llm_calls` (`request_id`);--> statement-breakpoint
+CREATE INDEX `llm_calls_ts_idx` ON `llm_calls` (`ts`);--> statement-breakpoint
+CREATE INDEX `llm_calls_day_idx` ON `llm_calls` (`day`);--> statement-breakpoint
+CREATE TABLE `payloads` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`request_id` text,
+	`ts` integer NOT NULL,
+	`kind` text NOT NULL,
+	`ref` text,
+	`body` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `payloads_request_idx` ON `payloads` (`request_id`);--> statement-breakpoint
+CREATE INDEX `payloads_ts_idx` ON `payloads` (`ts`);--> statement-breakpoint
+CREATE TABLE `requests` (
+	`id` text PRIMARY KEY NOT NULL,
+	`ts` integer NOT NULL,
+	`day` text GENERATED ALWAYS AS (date("ts" / 1000, 'unixepoch')) VIRTUAL,
+	`key_id` text,
+	`team_id` text,
+	`customer_id` text,
+	`model` text,
+	`provider` text,
+	`upstream_model` text,
+	`status` integer NOT NULL,
+	`error_type` text,
+	`error_message` text,
+	`stream` integer DEFAULT 0 NOT NULL,
+	`rounds` integer DEFAULT 0 NOT NULL,
+	`tool_calls` integer DEFAULT 0 NOT NULL,
+	`prompt_tokens` integer DEFAULT 0 NOT NULL,
+	`completion_tokens` integer DEFAULT 0 NOT NULL,
+	`cached_tokens` integer DEFAULT 0 NOT NULL,
+	`cost_usd` real,
+	`cost_unknown` integer DEFAULT 0 NOT NULL,
+	`latency_ms` integer DEFAULT 0 NOT NULL,
+	`source` text DEFAULT 'chat' NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `requests_ts_idx` ON `requests` (`ts`);--> statement-breakpoint
+CREATE INDEX `requests_key_ts_idx` ON `requests` (`key_id`,`ts`);--> statement-breakpoint
+CREATE INDEX `requests_team_ts_idx` ON `requests` (`team_id`,`ts`);--> statement-breakpoint
+CREATE INDEX `requests_customer_ts_idx` ON `requests` (`customer_id`,`ts`);--> statement-breakpoint
+CREATE INDEX `requests_model_ts_idx` ON `requests` (`model`,`ts`);--> statement-breakpoint
+CREATE INDEX `requests_day_idx` ON `requests` (`day`);--> statement-breakpoint
+CREATE TABLE `teams` (
+	`id` text PRIMARY KEY NOT NULL,
+	`customer_id` text,
+	`budget_usd` real,
+	`budget_period` text,
+	`source` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `tool_calls` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`request_id` text,
+	`session_id` text,
+	`ts` integer NOT NULL,
+	`day` text GENERATED ALWAYS AS (date("ts" / 1000, 'unixepoch')) VIRTUAL,
+	`key_id` text,
+	`team_id` text,
+	`customer_id` text,
+	`round` integer,
+	`server` text NOT NULL,
+	`tool` text NOT NULL,
+	`name` text NOT NULL,
+	`args_hash` text,
+	`status` text NOT NULL,
+	`decision` text NOT NULL,
+	`reason` text,
+	`latency_ms` integer,
+	`cost_usd` real,
+	`error` text
+);
+--> statement-breakpoint
+CREATE INDEX `tool_calls_request_idx` ON `tool_calls` (`request_id`);--> statement-breakpoint
+CREATE INDEX `tool_calls_ts_idx` ON `tool_calls` (`ts`);--> statement-breakpoint
+CREATE INDEX `tool_calls_name_ts_idx` ON `tool_calls` (`name`,`ts`);--> statement-breakpoint
+CREATE INDEX `tool_calls_key_ts_idx` ON `tool_calls` (`key_id`,`ts`);--> statement-breakpoint
+CREATE INDEX `tool_calls_day_idx` ON `tool_calls` (`day`);--> statement-breakpoint
+CREATE TABLE `virtual_keys` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text,
+	`key_hash` text NOT NULL,
+	`team_id` text,
+	`config` text NOT NULL,
+	`disabled` integer DEFAULT 0 NOT NULL,
+	`expires_at` integer,
+	`source` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `virtual_keys_key_hash_idx` ON `virtual_keys` (`key_hash`);--> statement-breakpoint
+CREATE VIEW `cost_by_key_day` AS SELECT day, key_id, team_id,
+  count(*) AS requests,
+  sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
+  sum(prompt_tokens) AS prompt_tokens,
+  sum(completion_tokens) AS completion_tokens,
+  sum(cost_usd) AS cost_usd,
+  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_requests
+FROM requests
+GROUP BY day, key_id, team_id;--> statement-breakpoint
+CREATE VIEW `cost_by_model_day` AS SELECT day, provider, model,
+  count(*) AS llm_calls,
+  sum(CASE WHEN status = 0 OR status >= 400 THEN 1 ELSE 0 END) AS errors,
+  sum(prompt_tokens) AS prompt_tokens,
+  sum(completion_tokens) AS completion_tokens,
+  sum(cost_usd) AS cost_usd,
+  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_calls
+FROM llm_calls
+GROUP BY day, provider, model;--> statement-breakpoint
+CREATE VIEW `cost_by_team_month` AS SELECT strftime('%Y-%m', "ts" / 1000, 'unixepoch') AS month, team_id, customer_id,
+  count(*) AS requests,
+  sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
+  sum(prompt_tokens) AS prompt_tokens,
+  sum(completion_tokens) AS completion_tokens,
+  sum(cost_usd) AS cost_usd,
+  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_requests
+FROM requests
+GROUP BY strftime('%Y-%m', "ts" / 1000, 'unixepoch'), team_id, customer_id;--> statement-breakpoint
+CREATE VIEW `tool_usage_day` AS SELECT day, server, tool, name,
+  count(*) AS calls,
+  sum(CASE WHEN decision = 'allowed' AND status <> 'ok' THEN 1 ELSE 0 END) AS errors,
+  sum(CASE WHEN decision = 'denied' THEN 1 ELSE 0 END) AS denials,
+  avg(CASE WHEN decision = 'allowed' THEN latency_ms END) AS avg_latency_ms,
+  max(CASE WHEN decision = 'allowed' AND rn = (timed + 1) / 2 THEN latency_ms END) AS p50_latency_ms,
+  sum(cost_usd) AS cost_usd
+FROM (
+  SELECT day, server, tool, name, status, decision, latency_ms, cost_usd,
+    row_number() OVER (PARTITION BY day, name, decision ORDER BY latency_ms NULLS LAST) AS rn,
+    count(latency_ms) OVER (PARTITION BY day, name, decision) AS timed
+  FROM tool_calls
+)
+GROUP BY day, name, server, tool;

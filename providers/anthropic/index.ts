@@ -1,0 +1,17 @@
+// The Anthropic Messages API adapter: pure translation between OpenAI Chat Completions and
+// https://docs.anthropic.com/en/api/messages (+ streaming). The gateway does all I/O.
+import type { ProviderAdapter } from '../types.js';
+import { errorFromResponse } from './errors.js';
+import { chatRequest } from './request.js';
+import { chatResponse } from './response.js';
+import { createStreamTranslator } from './stream.js';
+
+export const anthropicAdapter: ProviderAdapter = {
+  type: 'anthropic',
+  chatRequest,
+  chatResponse: (body) => chatResponse(body),
+  streamTranslator: () => createStreamTranslator(),
+  errorFromResponse,
+};
+
+export { ANTHROPIC_VERSION } from './request.js';

@@ -1,0 +1,81 @@
+// OpenAI chat request → Anthropic `POST /v1/messages` request.
+// Spec: https://docs.anthropic.com/en/api/messages
+import { invalidRequest } from '../../src/errors.js';
+import type { ChatRequest, FunctionTool, ToolChoice } from '../../src/openai/types.js';
+import type { AdapterContext, UpstreamRequest } from '../types.js';
+import { mapMessages } from './request-messages.js';
+import type { AnthropicRequestBody, AnthropicTool, AnthropicToolChoice } from './wire-types.js';
+
+/** https://docs.anthropic.com/en/api/versioning */
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+function mapTool(tool: FunctionTool): AnthropicTool {
+  const { name, description, parameters } = tool.function;
+  // Anthropic requires an object schema even for tools without parameters.
+  const mapped: AnthropicTool = { name, input_schema: parameters ?? { type: 'object', properties: {} } };
+  if (description !== undefined) mapped.description = description;
+  return mapped;
+}
+
+/** https://docs.anthropic.com/en/docs/build-with-claude/tool-use#forcing-tool-use */
+function mapToolChoice(choice: ToolChoice | undefined, parallel: boolean | undefined): AnthropicToolChoice | undefined {
+  if (choice === 'none') return { type: 'none' };
+  const base: Exclude<AnthropicToolChoice, { type: 'none' }> =
+    choice === undefined || choice === 'auto'
+      ? { type: 'auto' }
+      : choice === 'required'
+        ? { type: 'any' }
+        : { type: 'tool', name: choice.function.name };
+  // OpenAI's parallel_tool_calls:false lives on tool_choice in Anthropic's API.
+  if (parallel === false) return { ...base, disable_parallel_tool_use: true };
+  return choice === undefined ? undefined : base;
+}
+
+function maxTokens(req: ChatRequest, ctx: AdapterContext): number {
+  // Anthropic requires max_tokens; OpenAI makes it optional, hence the provider default.
+  return req.max_tokens ?? req.max_completion_tokens ?? ctx.defaultMaxTokens;
+}
+
+/**
+ * Builds the body field by field from what Anthropic understands, so everything else is dropped
+ * by construction (Anthropic rejects unknown fields). Dropped OpenAI-only params include: n (only
+ * n=1 is accepted), frequency_penalty, presence_penalty, logit_bias, logprobs, top_logprobs, seed,
+ * response_format, stream_options (Anthropic streams always carry usage), service_tier, store,
+ * metadata (OpenAI's has other semantics), modalities, audio, prediction, reasoning_effort,
+ * web_search_options, and Tollgate's own `fallbacks`.
+ */
+export function buildBody(req: ChatRequest, ctx: AdapterContext): AnthropicRequestBody {
+  if (typeof req.n === 'number' && req.n > 1) {
+    throw invalidRequest('n > 1 is not supported by anthropic models', 'n');
+  }
+  const { system, messages } = mapMessages(req.messages);
+  const body: AnthropicRequestBody = { model: ctx.model, max_tokens: maxTokens(req, ctx), messages };
+  if (system !== undefined) body.system = system;
+  if (req.tools && req.tools.length > 0) {
+    body.tools = req.tools.map(mapTool);
+    // tool_choice without tools is meaningless (and rejected), so it is only sent alongside them.
+    const choice = mapToolChoice(req.tool_choice, req.parallel_tool_calls);
+    if (choice) body.tool_choice = choice;
+  }
+  if (req.stop != null) body.stop_sequences = typeof req.stop === 'string' ? [req.stop] : [...req.stop];
+  if (req.temperature != null) body.temperature = req.temperature;
+  if (req.top_p != null) body.top_p = req.top_p;
+  if (typeof req.user === 'string' && req.user !== '') body.metadata = { user_id: req.user };
+  if (req.stream === true) body.stream = true;
+  return body;
+}
+
+export function chatRequest(req: ChatRequest, ctx: AdapterContext): UpstreamRequest {
+  const headers: Record<string, string> = {
+    'anthropic-version': ANTHROPIC_VERSION,
+    'content-type': 'application/json',
+  };
+  if (ctx.apiKey) headers['x-api-key'] = ctx.apiKey;
+  return {
+    url: `${ctx.baseUrl}/v1/messages`,
+    method: 'POST',
+    // Config headers last: they may pin another anthropic-version or add anthropic-beta.
+    headers: { ...headers, ...ctx.headers },
+    body: JSON.stringify(buildBody(req, ctx)),
+  };
+}

@@ -1,0 +1,41 @@
+// Anthropic usage + stop_reason → OpenAI usage + finish_reason.
+// Spec: https://docs.anthropic.com/en/api/messages (usage, stop_reason) and
+// https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance
+import type { FinishReason, Usage } from '../../src/openai/types.js';
+import type { AnthropicUsage } from './wire-types.js';
+
+/**
+ * Anthropic's input_tokens excludes cached tokens; OpenAI's prompt_tokens includes them (with the
+ * cached share in prompt_tokens_details). So prompt = input + cache reads + cache writes, which is
+ * what the ledger prices (cache reads and writes are billed differently, hence the details).
+ */
+export function mapUsage(usage: AnthropicUsage | undefined): Usage {
+  const input = usage?.input_tokens ?? 0;
+  const cacheRead = usage?.cache_read_input_tokens ?? 0;
+  const cacheWrite = usage?.cache_creation_input_tokens ?? 0;
+  const output = usage?.output_tokens ?? 0;
+  const prompt = input + cacheRead + cacheWrite;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: output,
+    total_tokens: prompt + output,
+    prompt_tokens_details: { cached_tokens: cacheRead, cache_creation_tokens: cacheWrite },
+  };
+}
+
+/** https://docs.anthropic.com/en/api/handling-stop-reasons */
+export function mapStopReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'refusal':
+      return 'content_filter';
+    // end_turn, stop_sequence, pause_turn (a server tool paused the turn: the answer so far is final
+    // for this request) and any reason added later end the message normally.
+    default:
+      return 'stop';
+  }
+}

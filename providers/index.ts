@@ -1,0 +1,11 @@
+// The provider registry: adding a provider is one folder and one line here.
+import type { ProviderAdapter } from './types.js';
+import { openaiAdapter } from './openai/index.js';
+import { anthropicAdapter } from './anthropic/index.js';
+
+export const adapters: Readonly<Record<string, ProviderAdapter>> = {
+  openai: openaiAdapter,
+  anthropic: anthropicAdapter,
+};
+
+export type { ProviderAdapter, AdapterContext, StreamTranslator, UpstreamRequest, SseEvent } from './types.js';

@@ -1,0 +1,14 @@
+// Any OpenAI-compatible upstream: OpenAI, vLLM, Ollama, Groq, LM Studio…
+// https://platform.openai.com/docs/api-reference/chat/create
+import type { ProviderAdapter } from '../types.js';
+import { buildChatRequest } from './request.js';
+import { createStreamTranslator, parseChatResponse } from './response.js';
+import { upstreamMessage, upstreamStatusError } from '../shared/upstream-error.js';
+
+export const openaiAdapter: ProviderAdapter = {
+  type: 'openai',
+  chatRequest: buildChatRequest,
+  chatResponse: (body) => parseChatResponse(body),
+  streamTranslator: () => createStreamTranslator(),
+  errorFromResponse: (status, bodyText, headers) => upstreamStatusError('openai', status, upstreamMessage(bodyText), headers),
+};

@@ -1,0 +1,59 @@
+// The contract between the gateway and a provider adapter. Adapters are pure translators:
+// no network, no Hono, no env, no SSE string formatting. The gateway owns all I/O
+// (src/upstream) and hands adapters parsed values.
+import type { GatewayError } from '../src/errors.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../src/openai/types.js';
+
+/** A fully described HTTP request the gateway will send for the adapter. */
+export interface UpstreamRequest {
+  url: string;
+  method: 'POST' | 'GET';
+  headers: Record<string, string>;
+  /** JSON text. */
+  body?: string;
+}
+
+/** One parsed Server-Sent Event (see src/upstream/sse-parser.ts). */
+export interface SseEvent {
+  event?: string;
+  data: string;
+  id?: string;
+}
+
+export interface AdapterContext {
+  /** Provider base URL from config, without a trailing slash. */
+  baseUrl: string;
+  /** Secret for this attempt (already chosen among the provider's weighted keys); may be absent. */
+  apiKey?: string;
+  /** The model name the upstream knows (the part after `provider/`). */
+  model: string;
+  /** Used when the request sets no max_tokens and the upstream requires one (Anthropic). */
+  defaultMaxTokens: number;
+  /** Extra static headers from the provider's config. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Turns an upstream event stream into OpenAI chunks. Stateful per response, still pure:
+ * it only sees values. `push` throws a GatewayError when the upstream reports an error mid-stream.
+ */
+export interface StreamTranslator {
+  push(event: SseEvent): ChatCompletionChunk[];
+  /** Called once when the upstream stream ends; returns any trailing chunks. */
+  end(): ChatCompletionChunk[];
+}
+
+export interface ProviderAdapter {
+  /** The `type` a provider declares in config. */
+  readonly type: string;
+  /**
+   * Build the upstream request. For `stream: true` the adapter must ask the upstream for usage
+   * (the ledger needs it); the gateway drops the usage chunk if the client did not ask for it.
+   */
+  chatRequest(req: ChatRequest, ctx: AdapterContext): UpstreamRequest;
+  /** Translate a successful (2xx) non-streaming JSON body. */
+  chatResponse(body: unknown, ctx: AdapterContext): ChatCompletion;
+  streamTranslator(ctx: AdapterContext): StreamTranslator;
+  /** Translate a non-2xx upstream response into the gateway's error (retryable where sensible). */
+  errorFromResponse(status: number, bodyText: string, headers: Record<string, string | undefined>): GatewayError;
+}

@@ -1,0 +1,72 @@
+// createApp(deps): middleware and routes, nothing else. No I/O happens at import or construction;
+// everything the routes touch arrives in `deps`.
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { GatewayError, notFound, toGatewayError } from './errors.js';
+import type { ChatDeps } from './chat/handler.js';
+import { chatRoutes } from './routes/chat.js';
+import { modelRoutes } from './routes/models.js';
+import { errorResponse } from './routes/error-response.js';
+
+export type AppEnv = { Variables: { requestId: string } };
+
+export interface Logger {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+export interface AppDeps {
+  chat: ChatDeps;
+  maxBodyBytes: number;
+  logger: Logger;
+  /** Readiness: e.g. MCP servers and database; `ok: false` answers 503. */
+  readiness(): { ok: boolean; [detail: string]: unknown };
+  /** Set while draining on shutdown: new requests get 503. */
+  draining?: () => boolean;
+  /** Extra route groups (admin API, dashboard, metrics, /mcp) added by main.ts. */
+  mount?: (app: Hono<AppEnv>) => void;
+}
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const id = randomUUID();
+    c.set('requestId', id);
+    if (deps.draining?.() && c.req.path !== '/healthz') {
+      c.res = errorResponse(c, new GatewayError({ status: 503, type: 'service_unavailable', message: 'the gateway is shutting down; retry on another instance' }));
+    } else {
+      await next();
+    }
+    c.res.headers.set('x-request-id', id);
+  });
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: (c) =>
+        errorResponse(c, new GatewayError({ status: 413, type: 'request_too_large', message: `request body exceeds the limit of ${deps.maxBodyBytes} bytes`, code: 'body_too_large' })),
+    }),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) => {
+    const r = deps.readiness();
+    return c.json({ status: r.ok ? 'ready' : 'not_ready', ...r }, r.ok ? 200 : 503);
+  });
+
+  chatRoutes(app, deps.chat);
+  modelRoutes(app, deps.chat);
+  deps.mount?.(app);
+
+  app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
+  app.onError((err, c) => {
+    const error = toGatewayError(err);
+    if (error.status >= 500 && error.type === 'server_error') deps.logger.error({ err, requestId: c.get('requestId') }, 'unhandled error');
+    return errorResponse(c, error);
+  });
+  return app;
+}

@@ -1,0 +1,159 @@
+// POST /v1/chat/completions: validate → admit (key, limits) → route → loop → respond → record.
+import { GatewayError, invalidRequest, toGatewayError } from '../errors.js';
+import type { LoopLimits } from '../config-schema.js';
+import type { ChatRequest, FunctionTool } from '../openai/types.js';
+import { parseChatRequest } from '../openai/request-schema.js';
+import { ClientAbortedError } from '../upstream/client.js';
+import { runLoop, type LoopDeps, type LoopResult } from './loop.js';
+import type { Access, Gate, ToolEntry } from './ports.js';
+import { finalChunks, finalCompletion, chunk, type ChunkStamp } from './respond.js';
+import type { StreamSink } from './round.js';
+import type { RunState } from './run-state.js';
+import { SseChannel } from './sse-channel.js';
+import type { TargetResolver } from './targets.js';
+import { recordRequest } from './record.js';
+
+export interface ChatDeps extends LoopDeps {
+  gate: Gate;
+  targets: TargetResolver;
+  /** MCP tools this key may use, narrowed by the request header; cached per key and tool-set version. */
+  toolsFor(access: Access, header: string | undefined): readonly ToolEntry[];
+}
+
+export interface ChatInput {
+  requestId: string;
+  headers: Headers;
+  bodyText: string;
+  /** Aborts when the client disconnects. */
+  signal: AbortSignal;
+}
+
+export type ChatOutput = { kind: 'json'; body: unknown } | { kind: 'stream'; body: ReadableStream<Uint8Array> };
+
+export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<ChatOutput> {
+  const startedAt = deps.now();
+  let state: RunState | undefined;
+  let access: Access | undefined;
+  let model: string | undefined;
+  try {
+    access = await deps.gate.admit(input.headers);
+    const request = parseChatRequest(parseJsonBody(input.bodyText));
+    model = request.model;
+    state = createState(deps, input, request, access, startedAt);
+    if (state.stream) return await streamResponse(deps, state);
+    const result = await runLoop(deps, state, null);
+    const body = finalCompletion(state, result);
+    recordRequest(deps, state, { status: 200, startedAt, body });
+    return { kind: 'json', body };
+  } catch (err) {
+    const error = asClientError(err, state);
+    recordRequest(deps, state, { status: error.status, startedAt, error, access, model, requestId: input.requestId });
+    throw error;
+  }
+}
+
+function parseJsonBody(text: string): unknown {
+  if (!text) throw invalidRequest('request body is empty; expected a JSON object');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw invalidRequest(`request body is not valid JSON: ${(err as Error).message}`, null, 'invalid_json');
+  }
+}
+
+function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, access: Access, startedAt: number): RunState {
+  const targets = [request.model, ...(request.fallbacks ?? [])].map((name, i) => deps.targets.resolve(name, i === 0 ? 'model' : `fallbacks[${i - 1}]`));
+  for (const target of targets) access.checkModel(target);
+
+  const clientTools = request.tools ?? [];
+  const clientToolNames = new Set(clientTools.map((t) => t.function.name));
+  const header = input.headers.get('x-tollgate-tools') ?? undefined;
+  // A client tool with the same name as an MCP tool wins: the client asked for it explicitly.
+  let injected = request.tool_choice === 'none' ? [] : deps.toolsFor(access, header);
+  if (clientToolNames.size && injected.some((t) => clientToolNames.has(t.name))) injected = injected.filter((t) => !clientToolNames.has(t.name));
+  const offered: FunctionTool[] | undefined = injected.length ? [...clientTools, ...injected.map((t) => t.openai)] : request.tools;
+
+  const loop: LoopLimits = access.loop;
+  // The loop deadline only exists when the gateway may loop; a plain proxy call has the provider timeout.
+  const signal = injected.length ? AbortSignal.any([input.signal, AbortSignal.timeout(loop.timeoutMs)]) : input.signal;
+  return {
+    requestId: input.requestId,
+    startedAt,
+    request,
+    targets,
+    access,
+    stream: request.stream === true,
+    includeUsage: request.stream_options?.include_usage === true,
+    injected,
+    injectedNames: new Set(injected.map((t) => t.name)),
+    offeredTools: offered,
+    clientToolNames,
+    signal,
+    clientSignal: input.signal,
+    deadline: Date.now() + loop.timeoutMs,
+    messages: deps.hidden.expand(request.messages),
+    rounds: 0,
+    toolCallCount: 0,
+    usage: undefined,
+    costUsd: 0,
+    costUnknown: false,
+    toolCalls: [],
+    lastTarget: undefined,
+    stopNote: undefined,
+  };
+}
+
+async function streamResponse(deps: ChatDeps, state: RunState): Promise<ChatOutput> {
+  const abort = new AbortController();
+  const channel = new SseChannel(() => abort.abort());
+  // The loop must see the channel's cancel as well as the client's signal.
+  const streamState: RunState = { ...state, signal: AbortSignal.any([state.signal, abort.signal]), clientSignal: AbortSignal.any([state.clientSignal, abort.signal]) };
+  const stamp: ChunkStamp = { id: `chatcmpl-${state.requestId}`, created: Math.floor(Date.now() / 1000), model: '' };
+  let first = true;
+  let toolCallsSent = false;
+  let separatorDue = false;
+  let round = 0;
+  const sink: StreamSink = {
+    delta(delta) {
+      stamp.model ||= streamState.lastTarget?.model ?? state.request.model;
+      if (delta.tool_calls) toolCallsSent = true;
+      // Text of several rounds reaches the client as one message; a blank line separates rounds.
+      if (round !== streamState.rounds && delta.content) {
+        if (separatorDue) delta = { ...delta, content: `\n\n${delta.content}` };
+        round = streamState.rounds;
+      }
+      if (delta.content) separatorDue = true;
+      channel.data(chunk(stamp, [{ index: 0, delta: first ? { role: 'assistant', ...delta } : delta, finish_reason: null }]));
+      first = false;
+    },
+    comment: (text) => channel.comment(text),
+  };
+  const finished = runLoop(deps, streamState, sink).then(
+    (result: LoopResult) => {
+      stamp.model ||= result.turn.model || state.request.model;
+      if (first) channel.data(chunk(stamp, [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
+      for (const c of finalChunks(stamp, streamState, result, toolCallsSent)) channel.data(c);
+      channel.done();
+      recordRequest(deps, streamState, { status: 200, startedAt: state.startedAt });
+    },
+    (err: unknown) => {
+      if (!channel.isStarted) throw err;
+      const error = asClientError(err, streamState);
+      channel.fail(error);
+      recordRequest(deps, streamState, { status: error.status, startedAt: state.startedAt, error });
+    },
+  );
+  await Promise.race([channel.started, finished]);
+  return { kind: 'stream', body: channel.body };
+}
+
+/** A client that went away gets nothing; the ledger records 499 (nginx's "client closed request"). */
+function asClientError(err: unknown, state: RunState | undefined): GatewayError {
+  if (err instanceof ClientAbortedError) {
+    if (state && !state.clientSignal.aborted) {
+      return new GatewayError({ status: 504, type: 'upstream_timeout', message: `the request exceeded its loop timeout of ${state.access.loop.timeoutMs} ms`, code: 'loop_timeout' });
+    }
+    return new GatewayError({ status: 499, type: 'invalid_request_error', message: 'client closed the request', code: 'client_closed' });
+  }
+  return toGatewayError(err);
+}

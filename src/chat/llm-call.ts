@@ -1,0 +1,149 @@
+// One LLM call of a round: the primary model, its retries, then the request's fallbacks, in order.
+// Every attempt goes through `hooks` (budget reservation, ledger row, metrics) so nothing here
+// knows about money or storage.
+import { GatewayError } from '../errors.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js';
+import { ClientAbortedError, networkError, readText, type UpstreamClient, type UpstreamResponse } from '../upstream/client.js';
+import { parseSse } from '../upstream/sse-parser.js';
+import { missingKeyError, type Target } from './targets.js';
+import { pickKey } from './pick-key.js';
+
+export interface AttemptResult {
+  /** Upstream HTTP status; 0 when no response arrived (network error, timeout, client gone). */
+  status: number;
+  errorType: string | null;
+  usage?: Usage | undefined;
+}
+
+/** Lifecycle of one upstream attempt, implemented by the pipeline (budget, ledger, metrics). */
+export interface AttemptHandle {
+  finish(result: AttemptResult): void;
+}
+
+export interface AttemptHooks {
+  start(target: Target, attempt: number): Promise<AttemptHandle> | AttemptHandle;
+}
+
+export interface LlmCallDeps {
+  upstream: UpstreamClient;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  random(): number;
+  /** First retry waits about this long; doubles each time (with jitter). */
+  retryBaseMs: number;
+  /** A Retry-After longer than this is not waited for: the error goes back to the client. */
+  maxRetryWaitMs: number;
+}
+
+export interface LlmCallInput {
+  targets: readonly Target[];
+  request: ChatRequest;
+  stream: boolean;
+  signal: AbortSignal;
+  hooks: AttemptHooks;
+}
+
+export type LlmOutcome =
+  | { kind: 'json'; target: Target; completion: ChatCompletion }
+  /** The caller must drain `chunks` and then call `handle.finish` with the usage it saw. */
+  | { kind: 'stream'; target: Target; chunks: AsyncGenerator<ChatCompletionChunk>; handle: AttemptHandle };
+
+export async function callLlm(deps: LlmCallDeps, input: LlmCallInput): Promise<LlmOutcome> {
+  let lastError: GatewayError | undefined;
+  for (const target of input.targets) {
+    const attempts = target.provider.maxRetries + 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const handle = await input.hooks.start(target, attempt);
+      try {
+        return await attemptOnce(deps, input, target, handle);
+      } catch (err) {
+        if (err instanceof ClientAbortedError) {
+          handle.finish({ status: 0, errorType: 'client_aborted' });
+          throw err;
+        }
+        const gatewayError = err instanceof GatewayError ? err : new GatewayError({ status: 502, type: 'upstream_error', message: 'upstream call failed', cause: err });
+        handle.finish({ status: statusOf(err), errorType: gatewayError.code ?? gatewayError.type });
+        // The caller's own mistake (bad request) fails the same way everywhere: no retry, no fallback.
+        if (gatewayError.type === 'invalid_request_error') throw gatewayError;
+        lastError = gatewayError;
+        if (!gatewayError.retryable || attempt === attempts) break;
+        const waitMs = backoffMs(deps, attempt, gatewayError.retryAfter);
+        if (waitMs > deps.maxRetryWaitMs) break;
+        await deps.sleep(waitMs, input.signal).catch(() => {
+          throw new ClientAbortedError('client aborted during retry wait');
+        });
+      }
+    }
+  }
+  throw lastError ?? new GatewayError({ status: 502, type: 'upstream_error', message: 'no upstream to call' });
+}
+
+function statusOf(err: unknown): number {
+  return (err as { upstreamStatus?: number }).upstreamStatus ?? 0;
+}
+
+/** Exponential backoff with full jitter; an upstream's Retry-After wins when it is longer. */
+export function backoffMs(deps: Pick<LlmCallDeps, 'retryBaseMs' | 'random'>, attempt: number, retryAfterSec?: number): number {
+  const exp = deps.retryBaseMs * 2 ** (attempt - 1);
+  const jittered = exp / 2 + deps.random() * (exp / 2);
+  return retryAfterSec === undefined ? jittered : Math.max(jittered, retryAfterSec * 1000);
+}
+
+async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Target, handle: AttemptHandle): Promise<LlmOutcome> {
+  if (target.missingKeyVars) throw missingKeyError(target);
+  const ctx = {
+    baseUrl: target.provider.baseUrl,
+    apiKey: pickKey(target.provider.keys, deps.random),
+    model: target.model,
+    defaultMaxTokens: target.provider.defaultMaxTokens,
+    headers: target.provider.headers,
+  };
+  const req = target.adapter.chatRequest({ ...input.request, stream: input.stream }, ctx);
+  const host = new URL(req.url).host;
+  const res = await deps.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
+  if (res.status < 200 || res.status >= 300) {
+    const text = await readText(res, host, input.signal).catch(() => '');
+    throw withStatus(target.adapter.errorFromResponse(res.status, text, res.headers), res.status);
+  }
+  if (!input.stream) {
+    const text = await readText(res, host, input.signal);
+    const completion = target.adapter.chatResponse(parseJson(text, res.status), ctx);
+    handle.finish({ status: res.status, errorType: null, usage: completion.usage });
+    return { kind: 'json', target, completion };
+  }
+  return { kind: 'stream', target, handle, chunks: translateStream(target, res, ctx, host, input.signal) };
+}
+
+function parseJson(text: string, status: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw withStatus(
+      new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_malformed', retryable: true, message: text ? 'upstream sent invalid JSON' : 'upstream sent an empty body' }),
+      status,
+    );
+  }
+}
+
+function withStatus(err: GatewayError, status: number): GatewayError {
+  return Object.assign(err, { upstreamStatus: status });
+}
+
+async function* translateStream(
+  target: Target,
+  res: UpstreamResponse,
+  ctx: Parameters<Target['adapter']['streamTranslator']>[0],
+  host: string,
+  signal: AbortSignal,
+): AsyncGenerator<ChatCompletionChunk> {
+  const translator = target.adapter.streamTranslator(ctx);
+  try {
+    for await (const event of parseSse(res.body)) yield* translator.push(event);
+    yield* translator.end();
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw networkError(err, host, signal);
+  } finally {
+    // Stop reading (and free the socket) when the consumer stops early.
+    if (!res.body.destroyed) res.body.destroy();
+  }
+}

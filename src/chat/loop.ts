@@ -1,0 +1,86 @@
+// The tool loop: call the model; when it asks for MCP tools, run them and call it again; stop when
+// it answers, when it calls the client's own tools, or when a cap is reached.
+// Caps (per key, `loop` in config): maxRounds and maxToolCalls end with one last round in which
+// the model may not call tools (tool_choice "none"); maxCostUsd, the budget and timeoutMs end with
+// the answer so far. Either way the client gets a normal response and `tollgate.stopped` says why.
+import { GatewayError } from '../errors.js';
+import type { FinishReason, ToolCall } from '../openai/types.js';
+import { ClientAbortedError } from '../upstream/client.js';
+import type { AssistantTurn } from './accumulate.js';
+import { runRound, type RoundDeps, type StreamSink } from './round.js';
+import { isGatewayTool, type RunState, type StopNote } from './run-state.js';
+import type { HiddenCalls } from './stitch.js';
+import { runToolCalls, type ToolExecDeps } from './tool-exec.js';
+
+export interface LoopDeps extends RoundDeps, ToolExecDeps {
+  hidden: HiddenCalls;
+}
+
+export interface LoopResult {
+  turn: AssistantTurn;
+  /** Calls the client must run (its own tools); empty when the model answered. */
+  clientToolCalls: ToolCall[];
+  finishReason: FinishReason;
+}
+
+export async function runLoop(deps: LoopDeps, state: RunState, sink: StreamSink | null): Promise<LoopResult> {
+  const known = (name: string) => deps.tools?.getTool(name) !== undefined;
+  const limits = state.access.loop;
+  let final = false;
+  let last: AssistantTurn | undefined;
+  for (;;) {
+    let turn: AssistantTurn;
+    try {
+      turn = await runRound(deps, state, final, sink);
+    } catch (err) {
+      const note = last && stopNoteFor(err, state);
+      if (!note || !last) throw err;
+      return stopped(state, last, note);
+    }
+    last = turn;
+    const gatewayCalls: ToolCall[] = [];
+    const clientCalls: ToolCall[] = [];
+    for (const call of turn.toolCalls) (isGatewayTool(state, call.function.name, known) ? gatewayCalls : clientCalls).push(call);
+    if (gatewayCalls.length === 0) {
+      return { turn, clientToolCalls: clientCalls, finishReason: clientCalls.length ? 'tool_calls' : (turn.finishReason ?? 'stop') };
+    }
+    if (final) return stopped(state, turn, state.stopNote ?? 'max_rounds', clientCalls);
+
+    const roundCapped = state.rounds >= limits.maxRounds;
+    const room = Math.max(0, limits.maxToolCalls - state.toolCallCount);
+    const results = await runToolCalls(deps, state, gatewayCalls, state.rounds, sink, (i) =>
+      roundCapped
+        ? { status: 'denied', reason: 'loop_limit', message: `not run: this request reached its limit of ${limits.maxRounds} rounds` }
+        : i >= room
+          ? { status: 'denied', reason: 'loop_limit', message: `not run: this request reached its limit of ${limits.maxToolCalls} tool calls` }
+          : null,
+    );
+    state.toolCallCount += roundCapped ? 0 : Math.min(room, gatewayCalls.length);
+
+    if (clientCalls.length) {
+      deps.hidden.remember(clientCalls, gatewayCalls, results);
+      return { turn, clientToolCalls: clientCalls, finishReason: 'tool_calls' };
+    }
+    state.messages.push({ role: 'assistant', content: turn.content, tool_calls: gatewayCalls }, ...results);
+
+    if (limits.maxCostUsd !== undefined && state.costUsd >= limits.maxCostUsd) return stopped(state, turn, 'max_cost');
+    if (Date.now() >= state.deadline) return stopped(state, turn, 'loop_timeout');
+    if (roundCapped || gatewayCalls.length > room) {
+      final = true;
+      state.stopNote = roundCapped ? 'max_rounds' : 'max_tool_calls';
+    }
+  }
+}
+
+/** Ends the loop with the answer so far; 'length' tells SDKs the answer was cut short by a limit. */
+function stopped(state: RunState, turn: AssistantTurn, note: StopNote, clientCalls: ToolCall[] = []): LoopResult {
+  state.stopNote = note;
+  return { turn, clientToolCalls: clientCalls, finishReason: clientCalls.length ? 'tool_calls' : 'length' };
+}
+
+/** Errors that end a loop that already has an answer, instead of failing the request. */
+function stopNoteFor(err: unknown, state: RunState): StopNote | undefined {
+  if (err instanceof GatewayError && err.type === 'budget_exceeded') return 'budget_exceeded';
+  if (err instanceof ClientAbortedError && !state.clientSignal.aborted) return 'loop_timeout';
+  return undefined;
+}

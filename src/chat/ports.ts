@@ -1,0 +1,79 @@
+// What the chat pipeline needs from the rest of the gateway, as small interfaces. main.ts wires the
+// real governance, ledger, pricing and MCP manager in; tests can wire anything.
+import type { LoopLimits } from '../config-schema.js';
+import type { FunctionTool } from '../openai/types.js';
+import type { LlmCallRow, RequestRow, ToolCallRow, PayloadRow } from '../ledger/writer.js';
+import type { Target } from './targets.js';
+
+export type ToolDecision = { allowed: true } | { allowed: false; reason: string; message: string };
+
+export interface Reservation {
+  readonly amountUsd: number;
+}
+
+/** Governance as one request sees it: who is calling and what they may do. */
+export interface Access {
+  readonly keyId: string | null;
+  readonly teamId: string | null;
+  readonly customerId: string | null;
+  readonly loop: LoopLimits;
+  /** Throws 403 model_blocked / provider_blocked. */
+  checkModel(target: Target): void;
+  /** The one tool decision (allow-list), shared with /mcp. */
+  decideTool(name: string): ToolDecision;
+  /** Per-tool call limits. */
+  checkToolRate(name: string): Promise<ToolDecision>;
+  /** Throws 402 budget_exceeded naming the level. */
+  reserve(amountUsd: number): Promise<Reservation>;
+  settle(reservation: Reservation, actualUsd: number): void;
+  release(reservation: Reservation): void;
+  /** Tokens used, for token rate limits. */
+  recordTokens(tokens: number): void;
+  /** Stable identity for caching the tool list offered to this key. */
+  readonly policyKey: object;
+}
+
+export interface Gate {
+  /** Authenticates and applies request rate limits. Throws 401/403/429 GatewayErrors. */
+  admit(headers: { get(name: string): string | undefined | null }): Promise<Access>;
+}
+
+export interface ToolEntry {
+  name: string;
+  server: string;
+  tool: string;
+  openai: FunctionTool;
+}
+
+export type ToolStatus = 'ok' | 'error' | 'timeout' | 'cancelled' | 'invalid_arguments' | 'unknown_tool' | 'server_unavailable';
+
+export interface ToolOutcome {
+  status: ToolStatus;
+  content: string;
+  isError: boolean;
+  errorMessage?: string | undefined;
+  latencyMs: number;
+  raw?: unknown;
+}
+
+export interface ToolRuntime {
+  tools(): readonly ToolEntry[];
+  /** Increments whenever the tool set changes (cache key for per-key tool lists). */
+  readonly version: number;
+  getTool(name: string): ToolEntry | undefined;
+  callTool(name: string, args: string, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<ToolOutcome>;
+}
+
+export interface Pricing {
+  priceOf(provider: string, model: string): { inputPerMTok: number; outputPerMTok: number } | undefined;
+  costOf(provider: string, model: string, usage: { promptTokens: number; completionTokens: number; cachedTokens?: number; cacheWriteTokens?: number }): number | null;
+  toolCost(name: string): number;
+}
+
+/** Ledger writes: return a Promise only when the queue is full (callers await it: back-pressure). */
+export interface LedgerSink {
+  request(row: RequestRow): void | Promise<void>;
+  llmCall(row: LlmCallRow): void | Promise<void>;
+  toolCall(row: ToolCallRow): void | Promise<void>;
+  payload(row: PayloadRow): void | Promise<void>;
+}

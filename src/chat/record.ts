@@ -1,0 +1,58 @@
+// The requests row: one per inbound chat request, written when its outcome is known. Its totals
+// are the sums of its llm_calls and tool_calls rows (the loop adds them up as it goes).
+import type { GatewayError } from '../errors.js';
+import type { Access, LedgerSink } from './ports.js';
+import type { RunState } from './run-state.js';
+
+export interface RecordDeps {
+  ledger: LedgerSink;
+  now(): number;
+  payloads: boolean;
+}
+
+export interface RequestOutcome {
+  status: number;
+  startedAt: number;
+  error?: GatewayError;
+  body?: unknown;
+  /** For failures before the run state existed. */
+  access?: Access | undefined;
+  model?: string | undefined;
+  requestId?: string;
+}
+
+export function recordRequest(deps: RecordDeps, state: RunState | undefined, outcome: RequestOutcome): void {
+  const access = state?.access ?? outcome.access;
+  const requestId = state?.requestId ?? outcome.requestId;
+  if (!requestId) return;
+  const target = state?.lastTarget ?? state?.targets[0];
+  const usage = state?.usage;
+  const latencyMs = Math.round(deps.now() - outcome.startedAt);
+  void deps.ledger.request({
+    id: requestId,
+    ts: Date.now() - latencyMs,
+    keyId: access?.keyId ?? null,
+    teamId: access?.teamId ?? null,
+    customerId: access?.customerId ?? null,
+    model: state?.request.model ?? outcome.model ?? null,
+    provider: target?.providerName ?? null,
+    upstreamModel: target?.model ?? null,
+    status: outcome.status,
+    errorType: outcome.error ? (outcome.error.code ?? outcome.error.type) : null,
+    errorMessage: outcome.error ? outcome.error.message.slice(0, 1000) : null,
+    stream: state?.stream ?? false,
+    rounds: state?.rounds ?? 0,
+    toolCalls: state?.toolCalls.length ?? 0,
+    promptTokens: usage?.prompt_tokens ?? 0,
+    completionTokens: usage?.completion_tokens ?? 0,
+    cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+    costUsd: state?.costUnknown ? null : (state?.costUsd ?? 0),
+    costUnknown: state?.costUnknown ?? false,
+    latencyMs,
+    source: 'chat',
+  });
+  if (deps.payloads && state) {
+    void deps.ledger.payload({ requestId, ts: Date.now(), kind: 'request', ref: null, body: JSON.stringify(state.request) });
+    if (outcome.body !== undefined) void deps.ledger.payload({ requestId, ts: Date.now(), kind: 'response', ref: null, body: JSON.stringify(outcome.body) });
+  }
+}

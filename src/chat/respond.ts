@@ -1,0 +1,67 @@
+// Builds what the client receives at the end of a request, for JSON and for SSE.
+import type { ChatCompletion, ChatCompletionChunk, ToolCallDelta } from '../openai/types.js';
+import type { LoopResult } from './loop.js';
+import type { RunState } from './run-state.js';
+
+/** Extra, SDK-ignored field describing the gateway's work; omitted for plain pass-through. */
+export function tollgateInfo(state: RunState): Record<string, unknown> | undefined {
+  if (state.rounds <= 1 && state.toolCalls.length === 0 && !state.stopNote) return undefined;
+  return {
+    request_id: state.requestId,
+    rounds: state.rounds,
+    tool_calls: state.toolCalls,
+    ...(state.stopNote ? { stopped: state.stopNote } : {}),
+    cost_usd: state.costUnknown ? null : Number(state.costUsd.toFixed(8)),
+  };
+}
+
+export function finalCompletion(state: RunState, result: LoopResult): ChatCompletion {
+  const { turn } = result;
+  const info = tollgateInfo(state);
+  // Nothing added by the gateway: return the upstream's answer untouched (extra fields included).
+  if (turn.completion && !info) return turn.completion;
+  return {
+    id: turn.id,
+    object: 'chat.completion',
+    created: turn.created,
+    model: turn.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: turn.content,
+          ...(result.clientToolCalls.length ? { tool_calls: result.clientToolCalls } : {}),
+          refusal: null,
+        },
+        finish_reason: result.finishReason,
+        logprobs: null,
+      },
+    ],
+    ...(state.usage ? { usage: state.usage } : {}),
+    ...(info ? { tollgate: info } : {}),
+  };
+}
+
+export interface ChunkStamp {
+  id: string;
+  created: number;
+  model: string;
+}
+
+export function chunk(stamp: ChunkStamp, choices: ChatCompletionChunk['choices'], usage?: ChatCompletionChunk['usage']): ChatCompletionChunk {
+  return { id: stamp.id, object: 'chat.completion.chunk', created: stamp.created, model: stamp.model, choices, ...(usage !== undefined ? { usage } : {}) };
+}
+
+/** The closing chunks: held-back client tool calls, the finish reason, then usage when asked. */
+export function finalChunks(stamp: ChunkStamp, state: RunState, result: LoopResult, toolCallsSent: boolean): ChatCompletionChunk[] {
+  const out: ChatCompletionChunk[] = [];
+  if (result.clientToolCalls.length && !toolCallsSent) {
+    const deltas: ToolCallDelta[] = result.clientToolCalls.map((c, index) => ({ index, id: c.id, type: 'function', function: { name: c.function.name, arguments: c.function.arguments } }));
+    out.push(chunk(stamp, [{ index: 0, delta: { tool_calls: deltas }, finish_reason: null }]));
+  }
+  const info = tollgateInfo(state);
+  out.push({ ...chunk(stamp, [{ index: 0, delta: {}, finish_reason: result.finishReason }]), ...(info ? { tollgate: info } : {}) });
+  if (state.includeUsage) out.push(chunk(stamp, [], state.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }));
+  return out;
+}

@@ -1,0 +1,132 @@
+// The config file's schema (the contract in DESIGN.md). Validation errors name the field.
+import { z } from 'zod';
+
+const period = z.enum(['day', 'week', 'month', 'none']);
+export const budgetSchema = z.strictObject({ usd: z.number().nonnegative(), period: period.default('month') });
+
+const providerKey = z.strictObject({ value: z.string(), weight: z.number().positive().default(1) });
+
+export const providerSchema = z.strictObject({
+  type: z.string().min(1),
+  baseUrl: z.string().url(),
+  keys: z.array(providerKey).default([]),
+  /** Models this provider serves; used to resolve a model name given without a prefix. */
+  models: z.array(z.string()).default([]),
+  headers: z.record(z.string(), z.string()).default({}),
+  timeoutMs: z.number().int().positive().default(120_000),
+  maxRetries: z.number().int().min(0).max(10).default(2),
+  /** Used when a request sets no max_tokens and the upstream needs one, and for budget reservations. */
+  defaultMaxTokens: z.number().int().positive().default(4096),
+});
+
+const serverName = z.string().regex(/^[a-z0-9-]+$/, 'MCP server names are lowercase letters, digits and "-"');
+
+const mcpCommon = {
+  /** Per tool-call timeout. */
+  callTimeoutMs: z.number().int().positive().default(30_000),
+  pin: z.enum(['strict', 'warn', 'off']).default('strict'),
+};
+
+export const mcpServerSchema = z.discriminatedUnion('transport', [
+  z.strictObject({
+    transport: z.literal('stdio'),
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    /** The only environment the child gets (plus PATH/HOME-style basics); never the gateway's secrets. */
+    env: z.record(z.string(), z.string()).default({}),
+    cwd: z.string().optional(),
+    ...mcpCommon,
+  }),
+  z.strictObject({
+    transport: z.enum(['http', 'sse']),
+    url: z.string().url(),
+    headers: z.record(z.string(), z.string()).default({}),
+    ...mcpCommon,
+  }),
+]);
+
+export const priceSchema = z.strictObject({
+  inputPerMTok: z.number().nonnegative(),
+  outputPerMTok: z.number().nonnegative(),
+  cachedInputPerMTok: z.number().nonnegative().optional(),
+  cacheWritePerMTok: z.number().nonnegative().optional(),
+});
+
+const globList = z.array(z.string().min(1));
+
+export const loopSchema = z.strictObject({
+  maxRounds: z.number().int().positive().default(10),
+  maxToolCalls: z.number().int().positive().default(50),
+  maxCostUsd: z.number().positive().optional(),
+  timeoutMs: z.number().int().positive().default(120_000),
+});
+
+const windowSpec = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a window is like "30s", "1m", "1h" or "1d"');
+
+export const rateLimitSchema = z.strictObject({
+  requests: z.number().int().positive().optional(),
+  tokens: z.number().int().positive().optional(),
+  window: windowSpec.default('1m'),
+});
+
+/** A virtual key as written in config or sent to POST /api/virtual-keys (without `key`). */
+export const virtualKeyFields = {
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'ids are letters, digits, ".", "_" and "-"'),
+  name: z.string().max(200).optional(),
+  team: z.string().optional(),
+  models: globList.default(['*']),
+  tools: z.strictObject({ allow: globList.default([]), deny: globList.default([]) }).default({ allow: [], deny: [] }),
+  budget: budgetSchema.optional(),
+  rateLimit: rateLimitSchema.optional(),
+  /** Per-tool call limits: glob on server__tool → calls per window. */
+  toolLimits: z.array(z.strictObject({ tool: z.string().min(1), calls: z.number().int().positive(), window: windowSpec.default('1m') })).default([]),
+  loop: loopSchema.default({ maxRounds: 10, maxToolCalls: 50, timeoutMs: 120_000 }),
+  disabled: z.boolean().default(false),
+  /** ISO 8601 time after which the key is refused. */
+  expiresAt: z.string().datetime({ offset: true }).nullable().optional(),
+};
+
+export const virtualKeySchema = z.strictObject({ ...virtualKeyFields, key: z.string().min(8, 'virtual keys are at least 8 characters') });
+
+export const teamSchema = z.strictObject({ id: z.string().min(1), customer: z.string().optional(), budget: budgetSchema.optional() });
+export const customerSchema = z.strictObject({ id: z.string().min(1), budget: budgetSchema.optional() });
+
+export const ledgerSchema = z
+  .strictObject({
+    /** Store prompts, completions, tool args and results in `payloads`. Off by default. */
+    payloads: z.boolean().default(false),
+    retentionDays: z.number().positive().optional(),
+    payloadRetentionDays: z.number().positive().default(7),
+    flushIntervalMs: z.number().int().positive().default(200),
+    batchSize: z.number().int().positive().default(500),
+    /** Bound of the in-memory queue; when full, writers wait (back-pressure), nothing is dropped. */
+    maxQueue: z.number().int().positive().default(50_000),
+  })
+  .default({ payloads: false, payloadRetentionDays: 7, flushIntervalMs: 200, batchSize: 500, maxQueue: 50_000 });
+
+export const configSchema = z.strictObject({
+  providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'provider names are lowercase letters, digits and "-"'), providerSchema).default({}),
+  mcpServers: z.record(serverName, mcpServerSchema).default({}),
+  pricing: z.record(z.string(), priceSchema).default({}),
+  toolCosts: z.record(z.string(), z.number().nonnegative()).default({}),
+  teams: z.array(teamSchema).default([]),
+  customers: z.array(customerSchema).default([]),
+  virtualKeys: z.array(virtualKeySchema).default([]),
+  requireVirtualKey: z.boolean().default(true),
+  /** Largest accepted request body. */
+  maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  ledger: ledgerSchema,
+  /** Default loop caps when there is no key (requireVirtualKey: false). */
+  loop: loopSchema.default({ maxRounds: 10, maxToolCalls: 50, timeoutMs: 120_000 }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;
+export type McpServerConfig = z.infer<typeof mcpServerSchema>;
+export type Price = z.infer<typeof priceSchema>;
+export type Budget = z.infer<typeof budgetSchema>;
+export type LoopLimits = z.infer<typeof loopSchema>;
+export type RateLimit = z.infer<typeof rateLimitSchema>;
+export type VirtualKeyConfig = z.infer<typeof virtualKeySchema>;
+export type TeamConfig = z.infer<typeof teamSchema>;
+export type CustomerConfig = z.infer<typeof customerSchema>;

@@ -1,0 +1,129 @@
+// Persistence of keys, teams and customers created through the admin API (and the config's,
+// recorded with source 'config'). Policy fields of a key live in one JSON column so the policy
+// can grow without a migration; the columns people filter on (team, disabled, expiry) are real.
+import { eq } from 'drizzle-orm';
+import type { Budget } from '../config-schema.js';
+import type { CustomerRecord, GovernanceRepository, TeamRecord, VirtualKeyRecord } from '../governance/types.js';
+import type { Db } from './open.js';
+import { customers, teams, virtualKeys } from './schema.js';
+
+type KeyRow = typeof virtualKeys.$inferSelect;
+
+/** The JSON held in virtual_keys.config. */
+type KeyPolicy = Pick<VirtualKeyRecord, 'models' | 'tools' | 'budget' | 'rateLimit' | 'toolLimits' | 'loop'>;
+
+export interface GovernanceRepositoryOptions {
+  /** Clock for teams'/customers' created_at/updated_at (keys carry their own). */
+  now?: () => number;
+}
+
+function keyFromRow(row: KeyRow): VirtualKeyRecord {
+  let policy: KeyPolicy;
+  try {
+    policy = JSON.parse(row.config) as KeyPolicy;
+  } catch (err) {
+    throw new Error(`virtual_keys row ${row.id} has an unreadable config column: ${(err as Error).message}`, { cause: err });
+  }
+  return {
+    id: row.id,
+    ...(row.name === null ? {} : { name: row.name }),
+    keyHash: row.keyHash,
+    ...(row.teamId === null ? {} : { team: row.teamId }),
+    models: policy.models,
+    tools: policy.tools,
+    ...(policy.budget ? { budget: policy.budget } : {}),
+    ...(policy.rateLimit ? { rateLimit: policy.rateLimit } : {}),
+    toolLimits: policy.toolLimits ?? [],
+    loop: policy.loop,
+    disabled: row.disabled !== 0,
+    expiresAt: row.expiresAt,
+    source: row.source as VirtualKeyRecord['source'],
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function keyToRow(key: VirtualKeyRecord): KeyRow {
+  const policy: KeyPolicy = {
+    models: key.models,
+    tools: key.tools,
+    budget: key.budget,
+    rateLimit: key.rateLimit,
+    toolLimits: key.toolLimits,
+    loop: key.loop,
+  };
+  return {
+    id: key.id,
+    name: key.name ?? null,
+    keyHash: key.keyHash,
+    teamId: key.team ?? null,
+    config: JSON.stringify(policy),
+    disabled: key.disabled ? 1 : 0,
+    expiresAt: key.expiresAt ?? null,
+    source: key.source,
+    createdAt: key.createdAt,
+    updatedAt: key.updatedAt,
+  };
+}
+
+const budgetFrom = (usd: number | null, period: string | null): { budget?: Budget } =>
+  usd === null ? {} : { budget: { usd, period: (period ?? 'month') as Budget['period'] } };
+
+export function createGovernanceRepository(db: Db, opts: GovernanceRepositoryOptions = {}): GovernanceRepository {
+  const now = opts.now ?? Date.now;
+
+  return {
+    async listKeys() {
+      return db.select().from(virtualKeys).orderBy(virtualKeys.id).all().map(keyFromRow);
+    },
+    async upsertKey(key) {
+      const row = keyToRow(key);
+      const { id: _id, createdAt: _created, ...changes } = row;
+      try {
+        db.insert(virtualKeys).values(row).onConflictDoUpdate({ target: virtualKeys.id, set: changes }).run();
+      } catch (err) {
+        if (/UNIQUE constraint failed: virtual_keys\.key_hash/.test((err as Error).message)) {
+          throw new Error(`virtual key ${key.id}: another key already uses the same secret`, { cause: err });
+        }
+        throw err;
+      }
+    },
+    async deleteKey(id) {
+      return db.delete(virtualKeys).where(eq(virtualKeys.id, id)).run().changes > 0;
+    },
+
+    async listTeams() {
+      return db.select().from(teams).orderBy(teams.id).all().map((r): TeamRecord => ({
+        id: r.id,
+        ...(r.customerId === null ? {} : { customer: r.customerId }),
+        ...budgetFrom(r.budgetUsd, r.budgetPeriod),
+        source: r.source as TeamRecord['source'],
+      }));
+    },
+    async upsertTeam(team) {
+      const t = now();
+      const fields = { customerId: team.customer ?? null, budgetUsd: team.budget?.usd ?? null, budgetPeriod: team.budget?.period ?? null, source: team.source, updatedAt: t };
+      db.insert(teams).values({ id: team.id, createdAt: t, ...fields }).onConflictDoUpdate({ target: teams.id, set: fields }).run();
+    },
+    async deleteTeam(id) {
+      return db.delete(teams).where(eq(teams.id, id)).run().changes > 0;
+    },
+
+    async listCustomers() {
+      return db.select().from(customers).orderBy(customers.id).all().map((r): CustomerRecord => ({
+        id: r.id,
+        ...budgetFrom(r.budgetUsd, r.budgetPeriod),
+        source: r.source as CustomerRecord['source'],
+      }));
+    },
+    async upsertCustomer(customer) {
+      const t = now();
+      const fields = { budgetUsd: customer.budget?.usd ?? null, budgetPeriod: customer.budget?.period ?? null, source: customer.source, updatedAt: t };
+      db.insert(customers).values({ id: customer.id, createdAt: t, ...fields }).onConflictDoUpdate({ target: customers.id, set: fields }).run();
+    },
+    async deleteCustomer(id) {
+      return db.delete(customers).where(eq(customers.id, id)).run().changes > 0;
+    },
+  };
+}
+

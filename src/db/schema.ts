@@ -1,0 +1,179 @@
+// The ledger and governance tables: the public SQL reporting interface (DESIGN.md "SQL").
+// Columns are snake_case, timestamps are epoch-ms integers named `ts`. Migrations in
+// migrations/ are generated from this file by drizzle-kit; change the schema here, then run
+// `npx drizzle-kit generate --name <what-changed>`.
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// UTC calendar day ('YYYY-MM-DD') of the epoch-ms `ts`, as a VIRTUAL generated column: it costs
+// no storage, and indexing it lets the views answer `WHERE day = '…'` from an index instead of
+// a full scan. (A plain expression index would do the same, but drizzle-kit mangles expression
+// indexes containing commas, and migrations are never hand-edited.)
+const dayOf = () => text('day').generatedAlwaysAs(sql`date("ts" / 1000, 'unixepoch')`, { mode: 'virtual' });
+
+/** One row per inbound request (chat completion or other ledgered call). */
+export const requests = sqliteTable(
+  'requests',
+  {
+    /** The x-request-id the client saw. */
+    id: text('id').primaryKey(),
+    ts: integer('ts').notNull(),
+    day: dayOf(),
+    keyId: text('key_id'),
+    teamId: text('team_id'),
+    customerId: text('customer_id'),
+    /** The model string as the client requested it (e.g. `openai/gpt-4o-mini`). */
+    model: text('model'),
+    provider: text('provider'),
+    upstreamModel: text('upstream_model'),
+    /** HTTP status returned to the client. */
+    status: integer('status').notNull(),
+    errorType: text('error_type'),
+    errorMessage: text('error_message'),
+    stream: integer('stream').notNull().default(0),
+    rounds: integer('rounds').notNull().default(0),
+    toolCalls: integer('tool_calls').notNull().default(0),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    cachedTokens: integer('cached_tokens').notNull().default(0),
+    /** LLM + tool costs of this request; NULL when any price was unknown (never a fake 0). */
+    costUsd: real('cost_usd'),
+    costUnknown: integer('cost_unknown').notNull().default(0),
+    latencyMs: integer('latency_ms').notNull().default(0),
+    /** 'chat' | 'mcp' */
+    source: text('source').notNull().default('chat'),
+  },
+  (t) => [
+    index('requests_ts_idx').on(t.ts),
+    index('requests_key_ts_idx').on(t.keyId, t.ts),
+    index('requests_team_ts_idx').on(t.teamId, t.ts),
+    index('requests_customer_ts_idx').on(t.customerId, t.ts),
+    index('requests_model_ts_idx').on(t.model, t.ts),
+    index('requests_day_idx').on(t.day),
+  ],
+);
+
+/** One row per upstream attempt (each round, each retry or fallback). */
+export const llmCalls = sqliteTable(
+  'llm_calls',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    requestId: text('request_id').notNull(),
+    ts: integer('ts').notNull(),
+    day: dayOf(),
+    round: integer('round').notNull().default(0),
+    attempt: integer('attempt').notNull().default(0),
+    provider: text('provider').notNull(),
+    /** Upstream model name. */
+    model: text('model').notNull(),
+    /** Upstream HTTP status; 0 for a network error or timeout. */
+    status: integer('status').notNull(),
+    errorType: text('error_type'),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    cachedTokens: integer('cached_tokens').notNull().default(0),
+    costUsd: real('cost_usd'),
+    costUnknown: integer('cost_unknown').notNull().default(0),
+    latencyMs: integer('latency_ms').notNull().default(0),
+  },
+  (t) => [
+    index('llm_calls_request_idx').on(t.requestId),
+    index('llm_calls_ts_idx').on(t.ts),
+    index('llm_calls_day_idx').on(t.day),
+  ],
+);
+
+/** One row per tool call the gateway decided on (allowed and run, or denied). */
+export const toolCalls = sqliteTable(
+  'tool_calls',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** NULL for calls made through the /mcp endpoint. */
+    requestId: text('request_id'),
+    /** MCP session id for /mcp calls. */
+    sessionId: text('session_id'),
+    ts: integer('ts').notNull(),
+    day: dayOf(),
+    keyId: text('key_id'),
+    teamId: text('team_id'),
+    customerId: text('customer_id'),
+    round: integer('round'),
+    server: text('server').notNull(),
+    /** The tool's MCP name. */
+    tool: text('tool').notNull(),
+    /** The gateway name, `server__tool`. */
+    name: text('name').notNull(),
+    /** sha256 hex of the arguments JSON. */
+    argsHash: text('args_hash'),
+    /** 'ok'|'error'|'timeout'|'invalid_arguments'|'unknown_tool'|'server_unavailable'|'denied' */
+    status: text('status').notNull(),
+    /** 'allowed'|'denied' */
+    decision: text('decision').notNull(),
+    /** Why it was denied or failed: tool_not_allowed, tool_rate_limited, budget_exceeded, tool_drifted… */
+    reason: text('reason'),
+    latencyMs: integer('latency_ms'),
+    costUsd: real('cost_usd'),
+    error: text('error'),
+  },
+  (t) => [
+    index('tool_calls_request_idx').on(t.requestId),
+    index('tool_calls_ts_idx').on(t.ts),
+    index('tool_calls_name_ts_idx').on(t.name, t.ts),
+    index('tool_calls_key_ts_idx').on(t.keyId, t.ts),
+    index('tool_calls_day_idx').on(t.day),
+  ],
+);
+
+/** Prompts, completions, tool args and results, when `ledger.payloads` is on. Own retention. */
+export const payloads = sqliteTable(
+  'payloads',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    requestId: text('request_id'),
+    ts: integer('ts').notNull(),
+    /** 'request'|'response'|'tool_args'|'tool_result' */
+    kind: text('kind').notNull(),
+    /** e.g. the tool call id */
+    ref: text('ref'),
+    body: text('body').notNull(),
+  },
+  (t) => [index('payloads_request_idx').on(t.requestId), index('payloads_ts_idx').on(t.ts)],
+);
+
+export const virtualKeys = sqliteTable(
+  'virtual_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name'),
+    keyHash: text('key_hash').notNull(),
+    teamId: text('team_id'),
+    /** JSON: { models, tools, budget, rateLimit, toolLimits, loop } — policy evolves without migrations. */
+    config: text('config').notNull(),
+    disabled: integer('disabled').notNull().default(0),
+    expiresAt: integer('expires_at'),
+    /** 'config' | 'api' */
+    source: text('source').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('virtual_keys_key_hash_idx').on(t.keyHash)],
+);
+
+export const teams = sqliteTable('teams', {
+  id: text('id').primaryKey(),
+  customerId: text('customer_id'),
+  budgetUsd: real('budget_usd'),
+  budgetPeriod: text('budget_period'),
+  source: text('source').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const customers = sqliteTable('customers', {
+  id: text('id').primaryKey(),
+  budgetUsd: real('budget_usd'),
+  budgetPeriod: text('budget_period'),
+  source: text('source').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});

@@ -1,0 +1,105 @@
+// Reporting views: the documented, stable way to read the ledger with SQL.
+//
+// Rules the figures follow (also in README):
+// - Days and months are UTC, from the epoch-ms `ts`.
+// - requests.cost_usd already includes the tool costs of that request (the pipeline adds LLM and
+//   tool costs together), so cost_by_key_day / cost_by_team_month never add tool_calls again.
+//   Tool calls made through the /mcp endpoint (request_id NULL) appear in tool_usage_day only.
+// - cost_usd is SUM over known costs; a row whose cost is NULL (unknown price) or flagged
+//   cost_unknown is counted in unknown_cost_* so a partial sum is never mistaken for the total.
+// - `day` is the indexed generated column of each table, so `WHERE day = '2025-01-31'` on a
+//   view is answered from that index (SQLite pushes the term into the grouped subquery).
+import { sql } from 'drizzle-orm';
+import { integer, real, sqliteView, text } from 'drizzle-orm/sqlite-core';
+
+export const costByKeyDay = sqliteView('cost_by_key_day', {
+  day: text('day').notNull(),
+  keyId: text('key_id'),
+  teamId: text('team_id'),
+  requests: integer('requests').notNull(),
+  errors: integer('errors').notNull(),
+  promptTokens: integer('prompt_tokens').notNull(),
+  completionTokens: integer('completion_tokens').notNull(),
+  costUsd: real('cost_usd'),
+  unknownCostRequests: integer('unknown_cost_requests').notNull(),
+}).as(sql`SELECT day, key_id, team_id,
+  count(*) AS requests,
+  sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
+  sum(prompt_tokens) AS prompt_tokens,
+  sum(completion_tokens) AS completion_tokens,
+  sum(cost_usd) AS cost_usd,
+  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_requests
+FROM requests
+GROUP BY day, key_id, team_id`);
+
+export const costByTeamMonth = sqliteView('cost_by_team_month', {
+  month: text('month').notNull(),
+  teamId: text('team_id'),
+  customerId: text('customer_id'),
+  requests: integer('requests').notNull(),
+  errors: integer('errors').notNull(),
+  promptTokens: integer('prompt_tokens').notNull(),
+  completionTokens: integer('completion_tokens').notNull(),
+  costUsd: real('cost_usd'),
+  unknownCostRequests: integer('unknown_cost_requests').notNull(),
+}).as(sql`SELECT strftime('%Y-%m', "ts" / 1000, 'unixepoch') AS month, team_id, customer_id,
+  count(*) AS requests,
+  sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
+  sum(prompt_tokens) AS prompt_tokens,
+  sum(completion_tokens) AS completion_tokens,
+  sum(cost_usd) AS cost_usd,
+  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_requests
+FROM requests
+GROUP BY strftime('%Y-%m', "ts" / 1000, 'unixepoch'), team_id, customer_id`);
+
+/** Per upstream attempt; errors are network failures/timeouts (status 0) and HTTP >= 400. */
+export const costByModelDay = sqliteView('cost_by_model_day', {
+  day: text('day').notNull(),
+  provider: text('provider').notNull(),
+  model: text('model').notNull(),
+  llmCalls: integer('llm_calls').notNull(),
+  errors: integer('errors').notNull(),
+  promptTokens: integer('prompt_tokens').notNull(),
+  completionTokens: integer('completion_tokens').notNull(),
+  costUsd: real('cost_usd'),
+  unknownCostCalls: integer('unknown_cost_calls').notNull(),
+}).as(sql`SELECT day, provider, model,
+  count(*) AS llm_calls,
+  sum(CASE WHEN status = 0 OR status >= 400 THEN 1 ELSE 0 END) AS errors,
+  sum(prompt_tokens) AS prompt_tokens,
+  sum(completion_tokens) AS completion_tokens,
+  sum(cost_usd) AS cost_usd,
+  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_calls
+FROM llm_calls
+GROUP BY day, provider, model`);
+
+/**
+ * calls counts every decision; errors are allowed calls that did not end 'ok'; denials are
+ * calls the policy refused. Latency figures cover allowed calls only (a denial takes no time
+ * worth averaging); p50 is the nearest-rank median: the ceil(n/2)-th smallest latency.
+ */
+export const toolUsageDay = sqliteView('tool_usage_day', {
+  day: text('day').notNull(),
+  server: text('server').notNull(),
+  tool: text('tool').notNull(),
+  name: text('name').notNull(),
+  calls: integer('calls').notNull(),
+  errors: integer('errors').notNull(),
+  denials: integer('denials').notNull(),
+  avgLatencyMs: real('avg_latency_ms'),
+  p50LatencyMs: integer('p50_latency_ms'),
+  costUsd: real('cost_usd'),
+}).as(sql`SELECT day, server, tool, name,
+  count(*) AS calls,
+  sum(CASE WHEN decision = 'allowed' AND status <> 'ok' THEN 1 ELSE 0 END) AS errors,
+  sum(CASE WHEN decision = 'denied' THEN 1 ELSE 0 END) AS denials,
+  avg(CASE WHEN decision = 'allowed' THEN latency_ms END) AS avg_latency_ms,
+  max(CASE WHEN decision = 'allowed' AND rn = (timed + 1) / 2 THEN latency_ms END) AS p50_latency_ms,
+  sum(cost_usd) AS cost_usd
+FROM (
+  SELECT day, server, tool, name, status, decision, latency_ms, cost_usd,
+    row_number() OVER (PARTITION BY day, name, decision ORDER BY latency_ms NULLS LAST) AS rn,
+    count(latency_ms) OVER (PARTITION BY day, name, decision) AS timed
+  FROM tool_calls
+)
+GROUP BY day, name, server, tool`);

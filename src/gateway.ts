@@ -1,0 +1,141 @@
+// Composes the gateway from config and injected I/O: database, ledger, governance, MCP, upstream,
+// the Hono app. main.ts adds the process concerns (args, signals, listening); tests call this
+// directly with their own paths and clocks.
+import type { Hono } from 'hono';
+import type { Dispatcher } from 'undici';
+import type { Config } from './config-schema.js';
+import { createApp, type AppEnv, type Logger } from './app.js';
+import { adapters } from '../providers/index.js';
+import { createTargetResolver } from './chat/targets.js';
+import { createUpstreamClient, createDispatcher } from './upstream/client.js';
+import { HiddenCalls } from './chat/stitch.js';
+import type { ChatDeps } from './chat/handler.js';
+import type { ToolRuntime } from './chat/ports.js';
+import { openDatabase, migrateDatabase, type OpenedDatabase } from './db/open.js';
+import { createGovernanceRepository } from './db/governance-repo.js';
+import { createLedgerWriter, type LedgerWriter } from './ledger/writer.js';
+import { createPricing } from './ledger/pricing.js';
+import { startRetention } from './ledger/retention.js';
+import { GovernanceRegistry } from './governance/registry.js';
+import { BudgetGuard } from './governance/budgets.js';
+import { RateLimiter } from './governance/rate-limit.js';
+import { createMemoryCounterStore } from './governance/memory-counter-store.js';
+import { createGovernanceGate } from './governance/gate.js';
+import { restoreBudgets } from './governance/restore.js';
+import { createAdminRoutes } from './routes/admin/index.js';
+import { mcpServerRoutes } from './routes/mcp-servers.js';
+import { McpManager } from '../mcp/manager.js';
+import { sleep } from './chat/sleep.js';
+
+export interface GatewayOptions {
+  config: Config;
+  providersMissingKeys?: Record<string, string[]>;
+  /** SQLite file path. */
+  dbPath: string;
+  adminToken?: string | undefined;
+  logger: Logger;
+  /** Wall clock (epoch ms); injected so budget periods can be tested. */
+  now?: () => number;
+  /** Upstream connection pool; tests may pass their own. */
+  dispatcher?: Dispatcher;
+  retryBaseMs?: number;
+}
+
+export interface Gateway {
+  app: Hono<AppEnv>;
+  db: OpenedDatabase;
+  ledger: LedgerWriter;
+  mcp: McpManager;
+  registry: GovernanceRegistry;
+  /** Connects MCP servers (failures are reported, never thrown). */
+  start(): Promise<void>;
+  /** New requests get 503 from now on. */
+  drain(): void;
+  /** Flushes the ledger, stops MCP servers, closes the pool and the database. */
+  close(): Promise<void>;
+}
+
+export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
+  const { config, logger } = opts;
+  const now = opts.now ?? Date.now;
+  const db = openDatabase(opts.dbPath);
+  migrateDatabase(db);
+
+  const ledger = createLedgerWriter({
+    sqlite: db.sqlite,
+    batchSize: config.ledger.batchSize,
+    flushIntervalMs: config.ledger.flushIntervalMs,
+    maxQueue: config.ledger.maxQueue,
+    onError: (err) => logger.error({ err: err.message }, 'ledger flush failed'),
+  });
+  const retention = startRetention(db.sqlite, {
+    retentionDays: config.ledger.retentionDays,
+    payloadRetentionDays: config.ledger.payloadRetentionDays,
+    onError: (err: Error) => logger.warn({ err: err.message }, 'ledger retention failed'),
+  });
+
+  const registry = new GovernanceRegistry({ config, repository: createGovernanceRepository(db.db), now });
+  await registry.load();
+  for (const w of registry.warnings) logger.warn(w);
+  const store = createMemoryCounterStore();
+  const budgets = new BudgetGuard({ store, now });
+  const rateLimiter = new RateLimiter({ store, now });
+  await restoreBudgets({ registry, budgets, sqlite: db.sqlite, now });
+
+  const mcp = new McpManager({ servers: config.mcpServers, logger });
+  const tools: ToolRuntime = mcp;
+  const gate = createGovernanceGate({ registry, budgets, rateLimiter, defaultLoop: config.loop, logger });
+  const pricing = createPricing({ overrides: config.pricing, toolCosts: config.toolCosts });
+  const upstream = createUpstreamClient(opts.dispatcher ?? createDispatcher());
+  const targets = createTargetResolver(config.providers, adapters, opts.providersMissingKeys);
+  const perf = () => performance.now();
+
+  const chat: ChatDeps = {
+    gate,
+    targets,
+    toolsFor: (access, header) => gate.toolsFor(access, header, tools),
+    llm: { upstream, sleep, random: Math.random, retryBaseMs: opts.retryBaseMs ?? 250, maxRetryWaitMs: 20_000 },
+    pricing,
+    ledger,
+    tools,
+    hidden: new HiddenCalls(),
+    now: perf,
+    payloads: config.ledger.payloads,
+  };
+
+  let draining = false;
+  const app = createApp({
+    chat,
+    maxBodyBytes: config.maxBodyBytes,
+    logger,
+    draining: () => draining,
+    readiness: () => {
+      const servers = mcp.status();
+      return { ok: !draining, mcp: servers };
+    },
+    mount: (app) => {
+      mcpServerRoutes(app, { mcp, adminToken: opts.adminToken });
+      app.route('/api', createAdminRoutes({ registry, budgets, adminToken: opts.adminToken, now }));
+    },
+  });
+
+  return {
+    app,
+    db,
+    ledger,
+    mcp,
+    registry,
+    start: () => mcp.start(),
+    drain: () => {
+      draining = true;
+    },
+    async close() {
+      draining = true;
+      retention.stop();
+      await mcp.stop();
+      await ledger.close();
+      await upstream.close();
+      db.close();
+    },
+  };
+}

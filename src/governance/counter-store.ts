@@ -1,0 +1,43 @@
+// Where budget spend, reservations and rate-limit windows live. In-process for now; the interface is
+// async so a shared store (Redis) can implement it later without touching BudgetGuard/RateLimiter.
+// Each method must be atomic on its own: reserve() and hitAll() are all-or-nothing across entries.
+
+export interface ReserveEntry {
+  /** e.g. `key:engineering-main:month:1719792000000`; includes the period start. */
+  scope: string;
+  /** null = no limit (the spend is still tracked, for usage reports). */
+  limitUsd: number | null;
+  amountUsd: number;
+}
+
+export type ReserveResult = { ok: true } | { ok: false; exceeded: string };
+
+export interface WindowHit {
+  key: string;
+  windowMs: number;
+  /** Units to add; 0 only checks that the key is under its limit. */
+  amount: number;
+  /** Infinity to record without a limit. */
+  limit: number;
+}
+
+export type HitResult = { ok: true } | { ok: false; key: string; retryAfterMs: number };
+
+export interface CounterStore {
+  /**
+   * Admits the amount on every scope or on none: ok when spent + reserved + amount <= limit for each
+   * limited scope (and, for a zero amount, when something is left at all).
+   */
+  reserve(entries: readonly ReserveEntry[]): Promise<ReserveResult>;
+  /** Turns a reservation into spend: reserved -= reservedUsd, spent += actualUsd, on each scope. */
+  settle(entries: readonly { scope: string }[], reservedUsd: number, actualUsd: number): Promise<void>;
+  /** Drops a reservation without spending (the request failed before costing anything). */
+  release(entries: readonly { scope: string }[], amountUsd: number): Promise<void>;
+  /** Spend without a reservation: costs restored at startup, or already incurred (tool costs). */
+  addSpend(scope: string, usd: number): Promise<void>;
+  spent(scope: string): Promise<number>;
+  reserved(scope: string): Promise<number>;
+  /** Rate-limit windows, all-or-nothing across hits. */
+  hitAll(hits: readonly WindowHit[], now: number): Promise<HitResult>;
+  hit(key: string, windowMs: number, amount: number, limit: number, now: number): Promise<HitResult>;
+}

@@ -1,0 +1,92 @@
+// The chat pipeline's view of governance: authenticate, rate-limit, then hand out an Access that
+// answers model, tool and budget questions for this one request.
+import type { LoopLimits } from '../config-schema.js';
+import type { Logger } from '../app.js';
+import type { Access, Gate, Reservation, ToolDecision, ToolEntry, ToolRuntime } from '../chat/ports.js';
+import type { Target } from '../chat/targets.js';
+import { parseVirtualKey } from './keys.js';
+import { decideModel, decideTool } from './policy.js';
+import { narrowTools, parseToolsHeader } from './tools-header.js';
+import type { GovernanceRegistry } from './registry.js';
+import type { BudgetGuard, Reservation as BudgetReservation } from './budgets.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { CompiledPolicy, KeyContext } from './types.js';
+
+export interface GovernanceGate extends Gate {
+  /** The MCP tools this access may use, narrowed by x-tollgate-tools; cached per policy and tool-set version. */
+  toolsFor(access: Access, header: string | undefined, tools: ToolRuntime | null): readonly ToolEntry[];
+}
+
+interface GateDeps {
+  registry: GovernanceRegistry;
+  budgets: BudgetGuard;
+  rateLimiter: RateLimiter;
+  defaultLoop: LoopLimits;
+  logger: Logger;
+}
+
+interface ToolCache {
+  version: number;
+  byHeader: Map<string, readonly ToolEntry[]>;
+}
+
+export function createGovernanceGate(deps: GateDeps): GovernanceGate {
+  const toolCache = new WeakMap<CompiledPolicy, ToolCache>();
+  const contexts = new WeakMap<Access, KeyContext>();
+  const logFailure = (what: string) => (err: unknown) => deps.logger.error({ err: (err as Error).message }, `${what} failed`);
+
+  function accessFor(ctx: KeyContext): Access {
+    const access: Access = {
+      keyId: ctx.key?.id ?? null,
+      teamId: ctx.team?.id ?? null,
+      customerId: ctx.customer?.id ?? null,
+      loop: ctx.key?.loop ?? deps.defaultLoop,
+      policyKey: ctx.policy,
+      checkModel(target: Target) {
+        const decision = decideModel(ctx.policy, target.providerName, target.model);
+        if (!decision.allowed) throw decision.error;
+      },
+      decideTool: (name) => toToolDecision(decideTool(ctx.policy, name)),
+      async checkToolRate(name): Promise<ToolDecision> {
+        const r = await deps.rateLimiter.checkTool(ctx, name);
+        return r.ok ? { allowed: true } : { allowed: false, reason: r.reason, message: r.message };
+      },
+      reserve: (amountUsd) => deps.budgets.reserve(ctx, amountUsd),
+      settle: (reservation: Reservation, actualUsd) => void deps.budgets.settle(reservation as BudgetReservation, actualUsd).catch(logFailure('budget settle')),
+      release: (reservation: Reservation) => void deps.budgets.release(reservation as BudgetReservation).catch(logFailure('budget release')),
+      recordTokens: (tokens) => void deps.rateLimiter.recordTokens(ctx, tokens).catch(logFailure('token count')),
+    };
+    contexts.set(access, ctx);
+    return access;
+  }
+
+  return {
+    async admit(headers) {
+      const ctx = deps.registry.authenticate(parseVirtualKey(headers));
+      await deps.rateLimiter.checkRequest(ctx);
+      return accessFor(ctx);
+    },
+    toolsFor(access, header, tools) {
+      if (!tools) return [];
+      const policy = access.policyKey as CompiledPolicy;
+      let cache = toolCache.get(policy);
+      if (!cache || cache.version !== tools.version) {
+        cache = { version: tools.version, byHeader: new Map() };
+        toolCache.set(policy, cache);
+      }
+      const cacheKey = header ?? '';
+      let list = cache.byHeader.get(cacheKey);
+      if (!list) {
+        const narrowed = narrowTools(policy, parseToolsHeader(header));
+        list = tools.tools().filter((t) => decideTool(narrowed, t.name).allowed);
+        // Bounded: a client sending ever-new header values must not grow memory without limit.
+        if (cache.byHeader.size < 256) cache.byHeader.set(cacheKey, list);
+      }
+      return list;
+    },
+  };
+}
+
+function toToolDecision(d: ReturnType<typeof decideTool>): ToolDecision {
+  return d.allowed ? { allowed: true } : { allowed: false, reason: d.reason, message: d.message };
+}

@@ -1,0 +1,24 @@
+// At startup, budget counters are rebuilt from the ledger: the spend of each budgeted key, team and
+// customer since its current period began. This is the only ledger scan budgets ever do; the
+// request path only touches in-memory (later Redis) counters.
+import type { Sqlite } from '../db/open.js';
+import { spendSince, type SpendScope } from '../db/spend.js';
+import type { BudgetGuard, BudgetLevel } from './budgets.js';
+import { periodBounds } from './periods.js';
+import type { GovernanceRegistry } from './registry.js';
+
+export async function restoreBudgets(deps: { registry: GovernanceRegistry; budgets: BudgetGuard; sqlite: Sqlite; now: () => number }): Promise<void> {
+  const now = deps.now();
+  const levels: BudgetLevel[] = [
+    ...deps.registry.listKeys().map((k) => ({ level: 'key' as const, id: k.id, budget: k.budget })),
+    ...deps.registry.listTeams().map((t) => ({ level: 'team' as const, id: t.id, budget: t.budget })),
+    ...deps.registry.listCustomers().map((c) => ({ level: 'customer' as const, id: c.id, budget: c.budget })),
+  ];
+  for (const level of levels) {
+    if (!level.budget) continue;
+    const since = periodBounds(level.budget.period, now).start;
+    const scope: SpendScope = level.level === 'key' ? { keyId: level.id } : level.level === 'team' ? { teamId: level.id } : { customerId: level.id };
+    const spent = spendSince(deps.sqlite, scope, since ?? 0);
+    if (spent > 0) await deps.budgets.restore(level, spent);
+  }
+}

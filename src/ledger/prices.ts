@@ -1,0 +1,61 @@
+// The bundled price table: USD per million tokens, keyed by upstream model name. Dated model
+// ids (gpt-4o-2024-08-06, claude-sonnet-4-20250514) resolve to their family by longest prefix
+// (see pricing.ts). Config `pricing` overrides any entry. Figures are the providers' published
+// list prices on `asOf`; check https://openai.com/api/pricing and
+// https://docs.anthropic.com/en/docs/about-claude/pricing when updating, and bump `asOf`.
+import type { Price } from '../config-schema.js';
+
+/** cacheWritePerMTok is Anthropic's 5-minute cache write (1.25x input). */
+const p = (input: number, output: number, cachedInput?: number, cacheWrite?: number): Price => ({
+  inputPerMTok: input,
+  outputPerMTok: output,
+  ...(cachedInput === undefined ? {} : { cachedInputPerMTok: cachedInput }),
+  ...(cacheWrite === undefined ? {} : { cacheWritePerMTok: cacheWrite }),
+});
+
+export interface PriceTable {
+  /** The date the figures were checked (YYYY-MM-DD). */
+  asOf: string;
+  models: Readonly<Record<string, Price>>;
+}
+
+export const bundledPrices: PriceTable = {
+  asOf: '2025-11-01',
+  models: {
+    // OpenAI
+    'gpt-5': p(1.25, 10, 0.125),
+    'gpt-5.1': p(1.25, 10, 0.125),
+    'gpt-5-mini': p(0.25, 2, 0.025),
+    'gpt-5-nano': p(0.05, 0.4, 0.005),
+    'gpt-5-pro': p(15, 120),
+    'gpt-4.1': p(2, 8, 0.5),
+    'gpt-4.1-mini': p(0.4, 1.6, 0.1),
+    'gpt-4.1-nano': p(0.1, 0.4, 0.025),
+    'gpt-4o': p(2.5, 10, 1.25),
+    // The first gpt-4o snapshot kept its launch price.
+    'gpt-4o-2024-05-13': p(5, 15),
+    'gpt-4o-mini': p(0.15, 0.6, 0.075),
+    'gpt-4-turbo': p(10, 30),
+    'gpt-4': p(30, 60),
+    'gpt-3.5-turbo': p(0.5, 1.5),
+    'o1': p(15, 60, 7.5),
+    'o1-mini': p(1.1, 4.4, 0.55),
+    'o1-pro': p(150, 600),
+    'o3': p(2, 8, 0.5),
+    'o3-mini': p(1.1, 4.4, 0.55),
+    'o3-pro': p(20, 80),
+    'o4-mini': p(1.1, 4.4, 0.275),
+    // Anthropic
+    'claude-opus-4-5': p(5, 25, 0.5, 6.25),
+    'claude-opus-4-1': p(15, 75, 1.5, 18.75),
+    'claude-opus-4': p(15, 75, 1.5, 18.75),
+    'claude-sonnet-4-5': p(3, 15, 0.3, 3.75),
+    'claude-sonnet-4': p(3, 15, 0.3, 3.75),
+    'claude-haiku-4-5': p(1, 5, 0.1, 1.25),
+    'claude-3-7-sonnet': p(3, 15, 0.3, 3.75),
+    'claude-3-5-sonnet': p(3, 15, 0.3, 3.75),
+    'claude-3-5-haiku': p(0.8, 4, 0.08, 1),
+    'claude-3-opus': p(15, 75, 1.5, 18.75),
+    'claude-3-haiku': p(0.25, 1.25, 0.03, 0.3),
+  },
+};

@@ -1,0 +1,101 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPricing } from './pricing.js';
+import { bundledPrices } from './prices.js';
+
+describe('priceOf', () => {
+  const pricing = createPricing({
+    overrides: {
+      'local/llama3': { inputPerMTok: 0, outputPerMTok: 0 },
+      'gpt-4o': { inputPerMTok: 2, outputPerMTok: 8 },
+      'azure/gpt-4o': { inputPerMTok: 3, outputPerMTok: 12 },
+    },
+  });
+
+  test('provider/model in config wins over the bare model, which wins over the bundled table', () => {
+    assert.deepEqual(pricing.priceOf('azure', 'gpt-4o'), { inputPerMTok: 3, outputPerMTok: 12 });
+    assert.deepEqual(pricing.priceOf('openai', 'gpt-4o'), { inputPerMTok: 2, outputPerMTok: 8 });
+    assert.deepEqual(pricing.priceOf('local', 'llama3'), { inputPerMTok: 0, outputPerMTok: 0 });
+    assert.equal(pricing.priceOf('openai', 'gpt-4.1-mini')?.inputPerMTok, 0.4);
+  });
+
+  test('dated ids resolve to their family by longest prefix', () => {
+    const p = createPricing();
+    assert.equal(p.priceOf('openai', 'gpt-4o-mini-2024-07-18'), bundledPrices.models['gpt-4o-mini']);
+    assert.equal(p.priceOf('openai', 'gpt-4o-2024-08-06'), bundledPrices.models['gpt-4o']);
+    assert.equal(p.priceOf('openai', 'gpt-4o-2024-05-13')?.inputPerMTok, 5);
+    assert.equal(p.priceOf('anthropic', 'claude-sonnet-4-20250514'), bundledPrices.models['claude-sonnet-4']);
+    assert.equal(p.priceOf('anthropic', 'claude-sonnet-4-5-20250929'), bundledPrices.models['claude-sonnet-4-5']);
+    assert.equal(p.priceOf('anthropic', 'claude-opus-4-1-20250805'), bundledPrices.models['claude-opus-4-1']);
+    assert.equal(p.priceOf('anthropic', 'claude-3-7-sonnet-latest'), bundledPrices.models['claude-3-7-sonnet']);
+  });
+
+  test('a prefix must end at a separator: gpt-4.5 does not borrow gpt-4', () => {
+    const p = createPricing();
+    assert.equal(p.priceOf('openai', 'gpt-4.5-preview'), undefined);
+    assert.equal(p.priceOf('openai', 'o3x'), undefined);
+  });
+
+  test('the bundled table is dated and covers the common models', () => {
+    assert.match(bundledPrices.asOf, /^\d{4}-\d{2}-\d{2}$/);
+    for (const m of ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'o1', 'o3', 'o3-mini', 'o4-mini',
+      'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'claude-opus-4', 'claude-sonnet-4', 'claude-3-7-sonnet', 'claude-3-5-haiku', 'claude-haiku-4-5']) {
+      assert.ok(bundledPrices.models[m], m);
+    }
+  });
+});
+
+describe('costOf', () => {
+  const pricing = createPricing({
+    overrides: {
+      'x/plain': { inputPerMTok: 2, outputPerMTok: 8 },
+      'x/cached': { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3, cacheWritePerMTok: 3.75 },
+    },
+  });
+
+  test('input and output at their rates', () => {
+    assert.equal(pricing.costOf('x', 'plain', { promptTokens: 1000, completionTokens: 500 }), 0.006);
+    assert.equal(pricing.costOf('openai', 'gpt-4o', { promptTokens: 1_000_000, completionTokens: 1_000_000 }), 12.5);
+  });
+
+  test('cached and cache-write tokens are part of prompt and billed at their own rates', () => {
+    // 10000 prompt = 6000 fresh @3 + 3000 cached @0.3 + 1000 written @3.75; 2000 out @15
+    // = (18000 + 900 + 3750 + 30000) / 1e6
+    assert.equal(
+      pricing.costOf('x', 'cached', { promptTokens: 10_000, completionTokens: 2000, cachedTokens: 3000, cacheWriteTokens: 1000 }),
+      52650 / 1_000_000,
+    );
+  });
+
+  test('without cache rates, cached and cache-write tokens fall back to the input rate', () => {
+    assert.equal(
+      pricing.costOf('x', 'plain', { promptTokens: 1000, completionTokens: 0, cachedTokens: 400, cacheWriteTokens: 100 }),
+      0.002,
+    );
+  });
+
+  test('bundled OpenAI cached rate: gpt-4o-mini', () => {
+    // 2000 fresh @0.15 + 8000 cached @0.075 + 1000 out @0.6 = 300 + 600 + 600 = 1500 micro-dollars
+    const cost = pricing.costOf('openai', 'gpt-4o-mini-2024-07-18', { promptTokens: 10_000, cachedTokens: 8000, completionTokens: 1000 });
+    assert.ok(cost !== null);
+    assert.equal(Math.round(cost * 1e12) / 1e12, 0.0015);
+  });
+
+  test('an unknown price is null, never 0, and is remembered', () => {
+    assert.equal(pricing.costOf('local', 'mystery', { promptTokens: 10, completionTokens: 10 }), null);
+    assert.equal(pricing.costOf('local', 'mystery', { promptTokens: 1, completionTokens: 1 }), null);
+    assert.deepEqual(pricing.unknownModels(), ['local/mystery']);
+  });
+
+  test('zero tokens on a known model cost exactly 0', () => {
+    assert.equal(pricing.costOf('x', 'plain', { promptTokens: 0, completionTokens: 0 }), 0);
+  });
+});
+
+describe('toolCost', () => {
+  test('configured tools cost their price; others are free', () => {
+    const pricing = createPricing({ toolCosts: { docs__search: 0.001 } });
+    assert.equal(pricing.toolCost('docs__search'), 0.001);
+    assert.equal(pricing.toolCost('docs__fetch'), 0);
+  });
+});

@@ -1,0 +1,102 @@
+// Prices and cost arithmetic. Lookup order for (provider, model): config `pricing` under
+// 'provider/model', then config under the bare model, then the bundled table; each by exact
+// key first, then the longest key that is a prefix followed by '-' or '@' (so dated ids like
+// claude-sonnet-4-20250514 find claude-sonnet-4, but gpt-4.5 never borrows gpt-4's price).
+// An unknown price is a null cost, never 0: the ledger stores NULL and flags it.
+import type { Config, Price } from '../config-schema.js';
+import { bundledPrices, type PriceTable } from './prices.js';
+
+export interface TokenUsage {
+  /** All input tokens, including cached and cache-write ones (OpenAI-style, as the gateway reports them). */
+  promptTokens: number;
+  completionTokens: number;
+  /** Input tokens read from the provider's prompt cache. */
+  cachedTokens?: number;
+  /** Input tokens written to the prompt cache (Anthropic). */
+  cacheWriteTokens?: number;
+}
+
+export interface Pricing {
+  /** The bundled table's date. */
+  readonly asOf: string;
+  priceOf(provider: string, model: string): Price | undefined;
+  /** USD, or null when the model has no price. */
+  costOf(provider: string, model: string, usage: TokenUsage): number | null;
+  /** USD per call of a gateway tool (`server__tool`); 0 when not configured: tools are free unless priced. */
+  toolCost(gatewayToolName: string): number;
+  /** 'provider/model' values costOf() met without a price, for warnings and the dashboard. */
+  unknownModels(): string[];
+}
+
+export interface PricingOptions {
+  overrides?: Config['pricing'];
+  toolCosts?: Config['toolCosts'];
+  table?: PriceTable;
+}
+
+// Bounds for the memo and the unknown list: model names come from clients, so neither may grow
+// without limit.
+const MAX_MEMO = 10_000;
+const MAX_UNKNOWN = 1_000;
+
+interface Lookup {
+  (name: string): Price | undefined;
+}
+
+function lookupIn(prices: Readonly<Record<string, Price>>): Lookup {
+  const map = new Map(Object.entries(prices));
+  const byLength = [...map.keys()].sort((a, b) => b.length - a.length);
+  return (name) => {
+    const exact = map.get(name);
+    if (exact) return exact;
+    for (const key of byLength) {
+      if (key.length >= name.length || !name.startsWith(key)) continue;
+      const next = name[key.length];
+      if (next === '-' || next === '@') return map.get(key);
+    }
+    return undefined;
+  };
+}
+
+export function createPricing(opts: PricingOptions = {}): Pricing {
+  const table = opts.table ?? bundledPrices;
+  const fromConfig = lookupIn(opts.overrides ?? {});
+  const bundled = lookupIn(table.models);
+  const toolCosts = new Map(Object.entries(opts.toolCosts ?? {}));
+  const memo = new Map<string, Price | null>();
+  const unknown = new Set<string>();
+
+  const priceOf = (provider: string, model: string): Price | undefined => {
+    const id = `${provider}/${model}`;
+    const seen = memo.get(id);
+    if (seen !== undefined) return seen ?? undefined;
+    const price = fromConfig(id) ?? fromConfig(model) ?? bundled(model);
+    if (memo.size >= MAX_MEMO) memo.clear();
+    memo.set(id, price ?? null);
+    return price;
+  };
+
+  return {
+    asOf: table.asOf,
+    priceOf,
+    costOf(provider, model, usage) {
+      const price = priceOf(provider, model);
+      if (!price) {
+        if (unknown.size < MAX_UNKNOWN) unknown.add(`${provider}/${model}`);
+        return null;
+      }
+      const cached = usage.cachedTokens ?? 0;
+      const cacheWrite = usage.cacheWriteTokens ?? 0;
+      const fresh = Math.max(0, usage.promptTokens - cached - cacheWrite);
+      // Sum token×rate first and divide once: exact for integer figures, fewer rounding steps.
+      const micro =
+        fresh * price.inputPerMTok +
+        cached * (price.cachedInputPerMTok ?? price.inputPerMTok) +
+        cacheWrite * (price.cacheWritePerMTok ?? price.inputPerMTok) +
+        usage.completionTokens * price.outputPerMTok;
+      return micro / 1_000_000;
+    },
+    toolCost: (name) => toolCosts.get(name) ?? 0,
+    unknownModels: () => [...unknown],
+  };
+}

@@ -1,0 +1,95 @@
+// The rows the pipeline hands to the ledger writer (camelCase; the writer maps them to the
+// snake_case columns of src/db/schema.ts). Optional fields are stored as NULL.
+
+export interface RequestRow {
+  /** The x-request-id. */
+  id: string;
+  /** Epoch ms when the request arrived. */
+  ts: number;
+  keyId?: string | null;
+  teamId?: string | null;
+  customerId?: string | null;
+  /** As requested by the client, e.g. `openai/gpt-4o-mini`. */
+  model?: string | null;
+  provider?: string | null;
+  upstreamModel?: string | null;
+  /** HTTP status returned to the client. */
+  status: number;
+  errorType?: string | null;
+  errorMessage?: string | null;
+  stream?: boolean;
+  rounds?: number;
+  toolCalls?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  cachedTokens?: number;
+  /** LLM + tool costs; null when any price was unknown (never 0 for unknown). */
+  costUsd: number | null;
+  /** Defaults to costUsd === null. */
+  costUnknown?: boolean;
+  latencyMs?: number;
+  source?: 'chat' | 'mcp';
+}
+
+export interface LlmCallRow {
+  requestId: string;
+  ts: number;
+  round?: number;
+  attempt?: number;
+  provider: string;
+  /** Upstream model name. */
+  model: string;
+  /** Upstream HTTP status; 0 for a network error or timeout. */
+  status: number;
+  errorType?: string | null;
+  promptTokens?: number;
+  completionTokens?: number;
+  cachedTokens?: number;
+  costUsd: number | null;
+  /** Defaults to costUsd === null. */
+  costUnknown?: boolean;
+  latencyMs?: number;
+}
+
+export type ToolCallStatus = 'ok' | 'error' | 'timeout' | 'cancelled' | 'invalid_arguments' | 'unknown_tool' | 'server_unavailable' | 'denied';
+
+export interface ToolCallRow {
+  /** Null for calls made through /mcp. */
+  requestId?: string | null;
+  /** MCP session id for /mcp calls. */
+  sessionId?: string | null;
+  ts: number;
+  keyId?: string | null;
+  teamId?: string | null;
+  customerId?: string | null;
+  round?: number | null;
+  server: string;
+  /** MCP tool name. */
+  tool: string;
+  /** Gateway name `server__tool`. */
+  name: string;
+  /** sha256 hex of the arguments JSON. */
+  argsHash?: string | null;
+  status: ToolCallStatus;
+  decision: 'allowed' | 'denied';
+  /** tool_not_allowed, tool_rate_limited, budget_exceeded, tool_drifted… */
+  reason?: string | null;
+  latencyMs?: number | null;
+  costUsd?: number | null;
+  error?: string | null;
+}
+
+export interface PayloadRow {
+  requestId?: string | null;
+  ts: number;
+  kind: 'request' | 'response' | 'tool_args' | 'tool_result';
+  /** e.g. the tool call id. */
+  ref?: string | null;
+  body: string;
+}
+
+export type LedgerItem =
+  | { table: 'requests'; row: RequestRow }
+  | { table: 'llm_calls'; row: LlmCallRow }
+  | { table: 'tool_calls'; row: ToolCallRow }
+  | { table: 'payloads'; row: PayloadRow };

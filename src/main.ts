@@ -1,0 +1,65 @@
+// Process entry: args → config → gateway (db, ledger, governance, MCP) → listen. SIGTERM/SIGINT
+// drain: new requests get 503, in-flight ones finish within a grace period, the ledger is flushed.
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from './config.js';
+import { createGateway } from './gateway.js';
+import { startupSummary } from './startup-summary.js';
+
+const DEFAULT_GRACE_MS = 15_000;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+    strict: true,
+  });
+  const env = process.env;
+  const configPath = values.config ?? env.TOLLGATE_CONFIG ?? 'tollgate.config.json';
+  const port = Number(values.port ?? env.PORT ?? 8080);
+  const host = values.host ?? env.HOST ?? '0.0.0.0';
+  const dbPath = env.TOLLGATE_DB ?? './data/tollgate.db';
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port "${values.port ?? env.PORT}"`);
+  if (/^postgres(ql)?:\/\//.test(dbPath)) throw new ConfigError('TOLLGATE_DB: PostgreSQL is not supported yet; use a SQLite file path');
+
+  const logger = pino({ level: env.LOG_LEVEL ?? 'info', base: undefined });
+  const { config, warnings, providersMissingKeys } = await loadConfig(configPath, env);
+  for (const w of warnings) logger.warn(w);
+
+  const gateway = await createGateway({ config, providersMissingKeys, dbPath, adminToken: env.TOLLGATE_ADMIN_TOKEN || undefined, logger });
+  await gateway.start();
+
+  const server = serve({ fetch: gateway.app.fetch, port, hostname: host }, (info: AddressInfo) => {
+    process.stdout.write(startupSummary({ config, providersMissingKeys, mcp: gateway.mcp.status(), keys: gateway.registry.listKeys().length, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${info.port}`, dbPath, adminToken: Boolean(env.TOLLGATE_ADMIN_TOKEN) }));
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: draining`);
+    gateway.drain();
+    const grace = Number(env.TOLLGATE_SHUTDOWN_GRACE_MS ?? DEFAULT_GRACE_MS);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Idle keep-alive sockets would hold close() open; in-flight requests keep theirs.
+    (server as import('node:http').Server).closeIdleConnections?.();
+    const timer = setTimeout(() => (server as import('node:http').Server).closeAllConnections?.(), grace);
+    await closed;
+    clearTimeout(timer);
+    await gateway.close();
+    logger.info('stopped; ledger flushed');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`tollgate: ${err.message}\n`);
+  } else {
+    process.stderr.write(`tollgate: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  process.exit(1);
+});

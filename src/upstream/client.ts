@@ -1,0 +1,88 @@
+// The only place that calls the network for providers. One undici Agent (keep-alive pool) shared
+// by all providers; per-call timeouts; aborts when the client goes away; network failures become
+// GatewayErrors that say whether another attempt makes sense.
+import { Agent, request, type Dispatcher } from 'undici';
+import { GatewayError } from '../errors.js';
+import type { UpstreamRequest } from '../../providers/types.js';
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+export interface SendOptions {
+  /** Aborted when the client disconnects (or the tool loop's deadline passes). */
+  signal: AbortSignal;
+  /** Time to response headers, and the longest silence between body chunks. */
+  timeoutMs: number;
+}
+
+export interface UpstreamClient {
+  send(req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse>;
+  close(): Promise<void>;
+}
+
+/** Thrown (never rendered) when the caller's own signal aborted: the client is gone. */
+export class ClientAbortedError extends Error {
+  override name = 'ClientAbortedError';
+}
+
+export function createDispatcher(): Dispatcher {
+  // pipelining 1: LLM responses are long; head-of-line blocking would add latency to unrelated calls.
+  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 256, pipelining: 1 });
+}
+
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** Maps a thrown network error to a GatewayError (or ClientAbortedError when the caller aborted). */
+export function networkError(err: unknown, host: string, signal: AbortSignal): Error {
+  if (signal.aborted) return new ClientAbortedError('client aborted the request');
+  if (err instanceof GatewayError) return err;
+  const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? '';
+  if (TIMEOUT_CODES.has(code)) {
+    return new GatewayError({ status: 504, type: 'upstream_timeout', message: `upstream ${host} timed out`, code: 'upstream_timeout', retryable: true, cause: err });
+  }
+  const known = NETWORK_CODES.has(code);
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    message: `cannot reach upstream ${host}: ${known ? code : 'connection failed'}`,
+    code: 'upstream_unreachable',
+    retryable: true,
+    cause: err,
+  });
+}
+
+export function createUpstreamClient(dispatcher: Dispatcher = createDispatcher()): UpstreamClient {
+  return {
+    async send(req, { signal, timeoutMs }) {
+      const host = new URL(req.url).host;
+      try {
+        const res = await request(req.url, {
+          method: req.method,
+          headers: req.headers,
+          body: req.body ?? null,
+          dispatcher,
+          signal,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        return { status: res.statusCode, headers: res.headers as Record<string, string | undefined>, body: res.body };
+      } catch (err) {
+        throw networkError(err, host, signal);
+      }
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+/** Reads a whole body as text, mapping mid-body network failures like any other. */
+export async function readText(res: UpstreamResponse, host: string, signal: AbortSignal): Promise<string> {
+  try {
+    return await res.body.text();
+  } catch (err) {
+    throw networkError(err, host, signal);
+  }
+}

@@ -1,0 +1,61 @@
+// Renders scripted replies in the OpenAI Chat Completions wire format (JSON and SSE), the way
+// api.openai.com sends them: role chunk first, content/tool-call deltas, finish chunk, usage chunk
+// when stream_options.include_usage is set, then `data: [DONE]`.
+import type { MockReply, MockUsage, Rendered } from './types.js';
+
+let counter = 0;
+
+function usageOf(u: MockUsage | undefined) {
+  const input = u?.input ?? 10;
+  const output = u?.output ?? 5;
+  const cached = u?.cacheRead ?? 0;
+  return { prompt_tokens: input + cached, completion_tokens: output, total_tokens: input + cached + output, ...(cached ? { prompt_tokens_details: { cached_tokens: cached } } : {}) };
+}
+
+function pieces(text: string, parts = 3): string[] {
+  if (text.length <= parts) return text ? [text] : [];
+  const size = Math.ceil(text.length / parts);
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+export function renderOpenAI(reply: MockReply, request: { model: string; stream_options?: { include_usage?: boolean } }, stream: boolean): Rendered {
+  const id = `chatcmpl-mock${++counter}`;
+  const created = 1_700_000_000;
+  const model = request.model;
+  if (reply.kind !== 'text' && reply.kind !== 'tool_calls' && reply.kind !== 'stream-error') throw new Error(`renderOpenAI cannot render ${reply.kind}`);
+  const text = reply.kind === 'tool_calls' ? (reply.text ?? null) : reply.text;
+  const calls = reply.kind === 'tool_calls' ? reply.calls.map((c, i) => ({ id: c.id ?? `call_mock_${counter}_${i}`, type: 'function' as const, function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) } })) : [];
+  const finish = reply.kind === 'tool_calls' ? 'tool_calls' : reply.kind === 'text' ? (reply.finish ?? 'stop') : 'stop';
+  const usage = usageOf(reply.kind === 'stream-error' ? undefined : reply.usage);
+  if (!stream) {
+    return {
+      json: {
+        id, object: 'chat.completion', created, model, system_fingerprint: 'fp_mock',
+        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, ...(calls.length ? { tool_calls: calls } : {}) }, logprobs: null, finish_reason: finish }],
+        usage,
+      },
+    };
+  }
+  const frame = (choices: unknown[], extra: Record<string, unknown> = {}) => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_mock', choices, ...extra })}\n\n`;
+  const frames = [frame([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])];
+  for (const p of pieces(text ?? '')) frames.push(frame([{ index: 0, delta: { content: p }, logprobs: null, finish_reason: null }]));
+  if (reply.kind === 'stream-error') {
+    frames.push(`data: ${JSON.stringify({ error: { message: reply.message, type: reply.errorType, code: null, param: null } })}\n\n`);
+    return { frames };
+  }
+  calls.forEach((call, index) => {
+    frames.push(frame([{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }, logprobs: null, finish_reason: null }]));
+    for (const p of pieces(call.function.arguments)) frames.push(frame([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: p } }] }, logprobs: null, finish_reason: null }]));
+  });
+  frames.push(frame([{ index: 0, delta: {}, logprobs: null, finish_reason: finish }]));
+  if (request.stream_options?.include_usage) frames.push(frame([], { usage }));
+  frames.push('data: [DONE]\n\n');
+  return { frames };
+}
+
+export function openaiErrorBody(status: number, message: string): string {
+  const type = status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : status === 401 ? 'invalid_api_key' : 'invalid_request_error';
+  return JSON.stringify({ error: { message, type, param: null, code: type } });
+}

@@ -1,0 +1,158 @@
+// A loopback mock upstream speaking the OpenAI (/v1/chat/completions) and Anthropic (/v1/messages)
+// wire formats, driven by scripted replies. Used by integration tests and the bench.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { anthropicErrorBody, renderAnthropic } from './anthropic-wire.js';
+import { openaiErrorBody, renderOpenAI } from './openai-wire.js';
+import type { MockReply, Rendered } from './types.js';
+
+export interface RecordedRequest {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: any;
+}
+
+export interface MockUpstream {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** Base URL for an `openai`-type provider. */
+  openaiBaseUrl: string;
+  /** Base URL for an `anthropic`-type provider. */
+  anthropicBaseUrl: string;
+  /** Replies consumed in order by the next requests; when empty, `fallback` answers. */
+  enqueue(...replies: MockReply[]): void;
+  /** Answers requests when the queue is empty (default: echo the last user text). */
+  fallback: (body: any) => MockReply;
+  requests: RecordedRequest[];
+  /** Requests whose client went away before the reply finished. */
+  aborted: number;
+  /** Resolves at the next client abort. */
+  nextAbort(): Promise<void>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+function lastUserText(body: any): string {
+  const messages: any[] = body?.messages ?? [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m.role !== 'user') continue;
+    if (typeof m.content === 'string') return m.content;
+    const text = (m.content as any[]).find((p) => p.type === 'text');
+    if (text) return text.text;
+  }
+  return '';
+}
+
+export const echoReply = (body: any): MockReply => ({ kind: 'text', text: `echo: ${lastUserText(body)}` });
+
+export async function startMockUpstream(): Promise<MockUpstream> {
+  const queue: MockReply[] = [];
+  const abortWaiters: (() => void)[] = [];
+  const mock: MockUpstream = {
+    url: '',
+    openaiBaseUrl: '',
+    anthropicBaseUrl: '',
+    enqueue: (...replies) => void queue.push(...replies),
+    fallback: echoReply,
+    requests: [],
+    aborted: 0,
+    nextAbort: () => new Promise((resolve) => abortWaiters.push(resolve)),
+    reset() {
+      queue.length = 0;
+      mock.requests.length = 0;
+      mock.aborted = 0;
+      mock.fallback = echoReply;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: any = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = text;
+    }
+    const path = req.url ?? '/';
+    mock.requests.push({ path, headers: req.headers, body });
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        mock.aborted++;
+        abortWaiters.splice(0).forEach((w) => w());
+      }
+    });
+    const isAnthropic = path.startsWith('/v1/messages');
+    if (!isAnthropic && !path.startsWith('/v1/chat/completions')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(openaiErrorBody(404, `no route ${path}`));
+      return;
+    }
+    const reply = queue.shift() ?? mock.fallback(body);
+    await answer(res, reply, body, isAnthropic);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  mock.url = `http://127.0.0.1:${port}`;
+  mock.openaiBaseUrl = `${mock.url}/v1`;
+  mock.anthropicBaseUrl = mock.url;
+  return mock;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function answer(res: ServerResponse, reply: MockReply, body: any, anthropic: boolean): Promise<void> {
+  const stream = body?.stream === true;
+  switch (reply.kind) {
+    case 'hang':
+      return;
+    case 'reset':
+      res.socket?.destroy();
+      return;
+    case 'raw':
+      res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' }).end(reply.body);
+      return;
+    case 'error': {
+      const errBody = reply.body ?? (anthropic ? anthropicErrorBody(reply.status, reply.message ?? 'mock error') : openaiErrorBody(reply.status, reply.message ?? 'mock error'));
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(errBody);
+      return;
+    }
+    case 'reset-mid-stream': {
+      const rendered = render({ kind: 'text', text: reply.text }, body, true, anthropic);
+      if (!('frames' in rendered)) throw new Error('expected frames');
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // Send everything up to the closing frames, then cut the connection mid-message.
+      for (const f of rendered.frames.slice(0, -2)) res.write(f);
+      await sleep(20);
+      res.socket?.destroy();
+      return;
+    }
+    default: {
+      if ('delayMs' in reply && reply.delayMs) await sleep(reply.delayMs);
+      const rendered = render(reply, body, stream, anthropic);
+      if ('json' in rendered) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(rendered.json));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const f of rendered.frames) {
+        if (res.destroyed) return;
+        res.write(f);
+      }
+      res.end();
+    }
+  }
+}
+
+function render(reply: MockReply, body: any, stream: boolean, anthropic: boolean): Rendered {
+  return anthropic ? renderAnthropic(reply, body, stream) : renderOpenAI(reply, body, stream);
+}

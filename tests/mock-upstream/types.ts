@@ -1,0 +1,36 @@
+// Scripted replies for the loopback mock upstream. Tests queue replies; the mock renders each in
+// the wire format of the endpoint that was called (OpenAI /v1/chat/completions or Anthropic
+// /v1/messages), streaming or not as the request asks.
+
+export interface MockUsage {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+}
+
+export interface MockToolCall {
+  id?: string;
+  name: string;
+  /** Sent as JSON text (OpenAI) or as the tool_use input object (Anthropic). */
+  arguments: unknown;
+}
+
+export type MockReply =
+  | { kind: 'text'; text: string; usage?: MockUsage; finish?: 'stop' | 'length'; delayMs?: number }
+  | { kind: 'tool_calls'; text?: string; calls: MockToolCall[]; usage?: MockUsage; delayMs?: number }
+  /** Upstream HTTP error with a body in the provider's error shape unless `body` is given. */
+  | { kind: 'error'; status: number; message?: string; body?: string; headers?: Record<string, string> }
+  /** Destroy the socket before sending headers. */
+  | { kind: 'reset' }
+  /** Stream some text, then destroy the socket (only meaningful for streaming requests). */
+  | { kind: 'reset-mid-stream'; text: string }
+  /** Never answer (until the client gives up). */
+  | { kind: 'hang' }
+  /** Stream some text, then an in-stream error event (Anthropic `event: error`, OpenAI `data: {"error":…}`). */
+  | { kind: 'stream-error'; text: string; errorType: string; message: string }
+  /** Exactly this status and body (invalid JSON, empty body…). */
+  | { kind: 'raw'; status: number; body: string; contentType?: string };
+
+/** What a wire renderer produces for text / tool_calls / stream-error replies. */
+export type Rendered = { json: unknown } | { frames: string[] };

@@ -1,0 +1,35 @@
+// `npm test`: finds every *.test.ts (unit tests beside the code, integration tests in tests/)
+// and runs them with Node's own test runner. Node 20's --test takes no globs, hence this file.
+// Arguments narrow the run: `npm test -- providers/anthropic` runs files whose path contains it.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const roots = ['src', 'providers', 'mcp', 'tests'];
+const filters = process.argv.slice(2);
+
+function find(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : find(path);
+    return entry.name.endsWith('.test.ts') || entry.name.endsWith('.test.tsx') ? [path] : [];
+  });
+}
+
+const files = roots
+  .flatMap((root) => find(root))
+  .map((f) => relative(process.cwd(), f))
+  .filter((f) => filters.length === 0 || filters.some((needle) => f.includes(needle)))
+  .sort();
+
+if (files.length === 0) {
+  console.error(`no test files match ${filters.join(' ')}`);
+  process.exit(1);
+}
+
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  { stdio: 'inherit', env: process.env },
+);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
