@@ -1,0 +1,129 @@
+// One governed MCP tool call, shared by the chat loop and the /mcp endpoint: decide (allow-list,
+// offered set, per-tool rate limit, budget), run, charge, record. Never throws for the tool's sake:
+// refusals and failures come back as a result with a reason code.
+import { createHash } from 'node:crypto';
+import { GatewayError } from '../errors.js';
+import type { Access, LedgerSink, Pricing, Reservation, ToolOutcome, ToolRuntime } from './ports.js';
+import type { ToolCallStatus } from '../ledger/rows.js';
+import { toolErrorResult as toolErrorContent } from '../../mcp/mapping.js';
+
+export interface ToolCallDeps {
+  tools: ToolRuntime | null;
+  pricing: Pricing;
+  ledger: LedgerSink;
+  now(): number;
+  /** Store tool arguments and results in `payloads`. */
+  payloads: boolean;
+}
+
+export interface Refusal {
+  status: 'denied' | 'unknown_tool';
+  reason: string;
+  message: string;
+}
+
+export interface ToolCallRequest {
+  access: Access;
+  name: string;
+  /** JSON text as the model (or MCP client) sent it. */
+  arguments: string;
+  /** The model's tool_call id (payload reference); null for /mcp. */
+  callId: string | null;
+  requestId: string | null;
+  sessionId: string | null;
+  round: number | null;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  /** Whether the tool was offered to this caller (the chat request's injected set, or the key's list at /mcp). */
+  offered(name: string): boolean;
+  /** Set to answer without running (e.g. beyond a loop cap). */
+  refusal?: Refusal | null | undefined;
+  /** Progress notes (SSE comments in streamed chat). */
+  progress?: ((text: string) => void) | undefined;
+}
+
+export interface ToolCallResult {
+  outcome: ToolOutcome;
+  status: ToolCallStatus;
+  reason: string | null;
+  chargedUsd: number;
+  latencyMs: number;
+}
+
+export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest): Promise<ToolCallResult> {
+  const started = deps.now();
+  const refusal = req.refusal ?? (await decide(deps, req));
+  let outcome: ToolOutcome;
+  let chargedUsd = 0;
+  let reason: string | null = null;
+  if (refusal) {
+    reason = refusal.reason;
+    outcome = refused(refusal.reason, refusal.message);
+  } else {
+    const price = deps.pricing.toolCost(req.name);
+    let reservation: Reservation | undefined;
+    try {
+      if (price > 0) reservation = await req.access.reserve(price);
+    } catch (err) {
+      if (!(err instanceof GatewayError) || err.type !== 'budget_exceeded') throw err;
+      reason = 'budget_exceeded';
+    }
+    if (reason) {
+      outcome = refused('budget_exceeded', 'the budget does not allow this paid tool call');
+    } else {
+      req.progress?.(`tollgate: running ${req.name}`);
+      outcome = await deps.tools!.callTool(req.name, req.arguments, { signal: req.signal, timeoutMs: req.timeoutMs });
+      // A call that ran is charged whatever its result; one that never reached the tool is not.
+      chargedUsd = outcome.status === 'ok' || outcome.status === 'error' ? price : 0;
+      if (outcome.status !== 'ok') reason = outcome.status === 'error' ? 'tool_error' : outcome.status;
+      req.progress?.(`tollgate: ${req.name} ${outcome.status} ${Math.round(outcome.latencyMs)}ms`);
+    }
+    if (reservation) req.access.settle(reservation, chargedUsd);
+  }
+  const status: ToolCallStatus = refusal ? refusal.status : reason === 'budget_exceeded' ? 'denied' : outcome.status;
+  const latencyMs = Math.round(deps.now() - started);
+  record(deps, req, outcome, status, reason, chargedUsd, latencyMs, refusal !== null || reason === 'budget_exceeded');
+  return { outcome, status, reason, chargedUsd, latencyMs };
+}
+
+function refused(reason: string, message: string): ToolOutcome {
+  return { status: 'error', content: toolErrorContent(reason, message), isError: true, errorMessage: message, latencyMs: 0 };
+}
+
+async function decide(deps: ToolCallDeps, req: ToolCallRequest): Promise<Refusal | null> {
+  const policy = req.access.decideTool(req.name);
+  if (!policy.allowed) return { status: 'denied', reason: policy.reason, message: policy.message };
+  if (!deps.tools?.getTool(req.name)) return { status: 'unknown_tool', reason: 'unknown_tool', message: `no tool named "${req.name}" is available` };
+  if (!req.offered(req.name)) return { status: 'denied', reason: 'tool_not_offered', message: `tool "${req.name}" was not offered in this request` };
+  const rate = await req.access.checkToolRate(req.name);
+  if (!rate.allowed) return { status: 'denied', reason: rate.reason, message: rate.message };
+  return null;
+}
+
+function record(deps: ToolCallDeps, req: ToolCallRequest, outcome: ToolOutcome, status: ToolCallStatus, reason: string | null, costUsd: number, latencyMs: number, denied: boolean): void {
+  const entry = deps.tools?.getTool(req.name);
+  const ts = Date.now();
+  void deps.ledger.toolCall({
+    requestId: req.requestId,
+    sessionId: req.sessionId,
+    ts,
+    keyId: req.access.keyId,
+    teamId: req.access.teamId,
+    customerId: req.access.customerId,
+    round: req.round,
+    server: entry?.server ?? req.name.split('__')[0] ?? '',
+    tool: entry?.tool ?? req.name,
+    name: req.name,
+    argsHash: createHash('sha256').update(req.arguments).digest('hex'),
+    status,
+    decision: denied ? 'denied' : 'allowed',
+    reason,
+    latencyMs,
+    costUsd,
+    error: outcome.isError ? (outcome.errorMessage ?? outcome.content).slice(0, 1000) : null,
+  });
+  if (deps.payloads) {
+    void deps.ledger.payload({ requestId: req.requestId, ts, kind: 'tool_args', ref: req.callId, body: req.arguments });
+    void deps.ledger.payload({ requestId: req.requestId, ts, kind: 'tool_result', ref: req.callId, body: outcome.content });
+  }
+}
