@@ -10,7 +10,7 @@ import { createTargetResolver } from './chat/targets.js';
 import { createUpstreamClient, createDispatcher } from './upstream/client.js';
 import { HiddenCalls } from './chat/stitch.js';
 import type { ChatDeps } from './chat/handler.js';
-import type { ToolRuntime } from './chat/ports.js';
+import { noopMetrics, type Metrics, type ToolRuntime } from './chat/ports.js';
 import { openDatabase, migrateDatabase, type OpenedDatabase } from './db/open.js';
 import { createGovernanceRepository } from './db/governance-repo.js';
 import { createLedgerWriter, type LedgerWriter } from './ledger/writer.js';
@@ -39,6 +39,7 @@ export interface GatewayOptions {
   /** Upstream connection pool; tests may pass their own. */
   dispatcher?: Dispatcher;
   retryBaseMs?: number;
+  metrics?: Metrics;
 }
 
 export interface Gateway {
@@ -97,6 +98,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     llm: { upstream, sleep, random: Math.random, retryBaseMs: opts.retryBaseMs ?? 250, maxRetryWaitMs: 20_000 },
     pricing,
     ledger,
+    metrics: opts.metrics ?? noopMetrics,
     tools,
     hidden: new HiddenCalls(),
     now: perf,

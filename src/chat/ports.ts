@@ -77,3 +77,23 @@ export interface LedgerSink {
   toolCall(row: ToolCallRow): void | Promise<void>;
   payload(row: PayloadRow): void | Promise<void>;
 }
+
+/**
+ * Counters and histograms the pipeline reports (implemented with prom-client in src/metrics).
+ * Label values passed here may be unbounded (model names from requests); the implementation
+ * collapses anything not configured to "other".
+ */
+export interface Metrics {
+  chatRequest(labels: { provider: string | null; model: string | null; status: number; stream: boolean }, seconds: number): void;
+  llmAttempt(labels: { provider: string; model: string; status: number; errorType: string | null }, seconds: number): void;
+  toolCall(labels: { name: string; status: string; decision: 'allowed' | 'denied' }, seconds: number): void;
+  /** 402s, 429s and per-tool limit refusals. */
+  rejection(kind: 'budget' | 'rate_limit' | 'tool_rate_limit', level: string): void;
+}
+
+export const noopMetrics: Metrics = {
+  chatRequest: () => undefined,
+  llmAttempt: () => undefined,
+  toolCall: () => undefined,
+  rejection: () => undefined,
+};

@@ -1,11 +1,12 @@
 // The requests row: one per inbound chat request, written when its outcome is known. Its totals
 // are the sums of its llm_calls and tool_calls rows (the loop adds them up as it goes).
 import type { GatewayError } from '../errors.js';
-import type { Access, LedgerSink } from './ports.js';
+import type { Access, LedgerSink, Metrics } from './ports.js';
 import type { RunState } from './run-state.js';
 
 export interface RecordDeps {
   ledger: LedgerSink;
+  metrics: Metrics;
   now(): number;
   payloads: boolean;
 }
@@ -28,6 +29,9 @@ export function recordRequest(deps: RecordDeps, state: RunState | undefined, out
   const target = state?.lastTarget ?? state?.targets[0];
   const usage = state?.usage;
   const latencyMs = Math.round(deps.now() - outcome.startedAt);
+  deps.metrics.chatRequest({ provider: target?.providerName ?? null, model: target?.model ?? null, status: outcome.status, stream: state?.stream ?? false }, latencyMs / 1000);
+  if (outcome.error?.type === 'budget_exceeded') deps.metrics.rejection('budget', outcome.error.code?.replace('_budget_exceeded', '') ?? 'key');
+  if (outcome.error?.type === 'rate_limited') deps.metrics.rejection('rate_limit', 'key');
   void deps.ledger.request({
     id: requestId,
     ts: Date.now() - latencyMs,

@@ -4,7 +4,7 @@ import type { ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js
 import { ClientAbortedError } from '../upstream/client.js';
 import { TurnAccumulator, turnFromCompletion, type AssistantTurn } from './accumulate.js';
 import { callLlm, type AttemptHooks, type LlmCallDeps } from './llm-call.js';
-import type { LedgerSink, Pricing, Reservation } from './ports.js';
+import type { LedgerSink, Metrics, Pricing, Reservation } from './ports.js';
 import type { RunState } from './run-state.js';
 import type { Target } from './targets.js';
 import { estimatePromptChars } from './estimate.js';
@@ -19,6 +19,7 @@ export interface RoundDeps {
   llm: LlmCallDeps;
   pricing: Pricing;
   ledger: LedgerSink;
+  metrics: Metrics;
   now(): number;
 }
 
@@ -80,6 +81,8 @@ function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: 
             state.usage = addUsageTotals(state.usage, usage);
             state.access.recordTokens(usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens);
           }
+          const latencyMs = deps.now() - startedAt;
+          deps.metrics.llmAttempt({ provider: target.providerName, model: target.model, status, errorType }, latencyMs / 1000);
           void deps.ledger.llmCall({
             requestId: state.requestId,
             ts,
@@ -94,7 +97,7 @@ function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: 
             cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
             costUsd: usage ? cost : 0,
             costUnknown: cost === null,
-            latencyMs: Math.round(deps.now() - startedAt),
+            latencyMs: Math.round(latencyMs),
           });
         },
       };

@@ -3,7 +3,7 @@
 // refusals and failures come back as a result with a reason code.
 import { createHash } from 'node:crypto';
 import { GatewayError } from '../errors.js';
-import type { Access, LedgerSink, Pricing, Reservation, ToolOutcome, ToolRuntime } from './ports.js';
+import type { Access, LedgerSink, Metrics, Pricing, Reservation, ToolOutcome, ToolRuntime } from './ports.js';
 import type { ToolCallStatus } from '../ledger/rows.js';
 import { toolErrorResult as toolErrorContent } from '../../mcp/mapping.js';
 
@@ -11,6 +11,7 @@ export interface ToolCallDeps {
   tools: ToolRuntime | null;
   pricing: Pricing;
   ledger: LedgerSink;
+  metrics: Metrics;
   now(): number;
   /** Store tool arguments and results in `payloads`. */
   payloads: boolean;
@@ -82,7 +83,11 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
   }
   const status: ToolCallStatus = refusal ? refusal.status : reason === 'budget_exceeded' ? 'denied' : outcome.status;
   const latencyMs = Math.round(deps.now() - started);
-  record(deps, req, outcome, status, reason, chargedUsd, latencyMs, refusal !== null || reason === 'budget_exceeded');
+  const denied = refusal !== null || reason === 'budget_exceeded';
+  deps.metrics.toolCall({ name: req.name, status, decision: denied ? 'denied' : 'allowed' }, latencyMs / 1000);
+  if (reason === 'tool_rate_limited') deps.metrics.rejection('tool_rate_limit', 'key');
+  if (reason === 'budget_exceeded') deps.metrics.rejection('budget', 'tool');
+  record(deps, req, outcome, status, reason, chargedUsd, latencyMs, denied);
   return { outcome, status, reason, chargedUsd, latencyMs };
 }
 
