@@ -8,6 +8,7 @@ import { migrateDatabase, openDatabase } from '../src/db/open.js';
 import { createPricing } from '../src/ledger/pricing.js';
 import type { LedgerItem } from '../src/ledger/rows.js';
 import { prepareLedgerStatements } from '../src/ledger/statements.js';
+import { createLedgerWriter } from '../src/ledger/writer.js';
 
 const path = process.argv[2] ?? 'bench/results/ledger.db';
 const targetRows = Number(process.argv[3] ?? 1_000_000);
@@ -131,5 +132,27 @@ function timeQueries(): void {
   opened.close();
 }
 
+// The writer as the gateway uses it (config defaults: batches of 500, queue of 50k), on the
+// already large ledger: enqueue cost on the request path and flush cost in the background.
+async function timeWriter(n = 100_000): Promise<void> {
+  const opened = openDatabase(path);
+  let flushes = 0;
+  let flushMs = 0;
+  const writer = createLedgerWriter({ sqlite: opened.sqlite, batchSize: 500, flushIntervalMs: 200, maxQueue: 50_000, onFlush: (_rows, ms) => { flushes += 1; flushMs += ms; } });
+  const t0 = performance.now();
+  let enqueueMs = 0;
+  for (let i = 0; i < n; i++) {
+    const e0 = performance.now();
+    const wait = writer.request({ id: `w-${i}`, ts: now, keyId: 'key-1', teamId: 'team-1', customerId: 'customer-1', model: 'openai/gpt-4o', provider: 'openai', upstreamModel: 'gpt-4o', status: 200, promptTokens: 1000, completionTokens: 200, costUsd: 0.0045, latencyMs: 900 });
+    enqueueMs += performance.now() - e0;
+    if (wait) await wait;
+  }
+  await writer.close();
+  const secs = (performance.now() - t0) / 1000;
+  console.log(`\nwriter: ${n} request rows in ${secs.toFixed(2)}s (${Math.round(n / secs)} rows/s), enqueue ${(enqueueMs * 1000 / n).toFixed(2)} µs/row, ${flushes} flushes averaging ${(flushMs / flushes).toFixed(2)} ms per 500-row transaction`);
+  opened.close();
+}
+
 if (process.env.SKIP_GENERATE !== '1') generate();
 timeQueries();
+await timeWriter();

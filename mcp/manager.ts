@@ -125,7 +125,8 @@ export class McpManager {
     if (!link || !client) return failure('server_unavailable', `MCP server "${entry.server}" is not connected`, elapsed());
     if (options.signal?.aborted) return failure('cancelled', 'the call was cancelled before it started', elapsed());
 
-    const timeoutMs = options.timeoutMs ?? link.config.callTimeoutMs;
+    // The caller's bound (e.g. what is left of a chat loop's deadline) can only shorten the server's own timeout.
+    const timeoutMs = Math.min(options.timeoutMs ?? Infinity, link.config.callTimeoutMs);
     try {
       const result = await client.callTool({ name: entry.tool, arguments: parsed.value }, undefined, {
         timeout: timeoutMs,

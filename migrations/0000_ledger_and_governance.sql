@@ -44,6 +44,7 @@ CREATE TABLE `requests` (
 	`id` text PRIMARY KEY NOT NULL,
 	`ts` integer NOT NULL,
 	`day` text GENERATED ALWAYS AS (date("ts" / 1000, 'unixepoch')) VIRTUAL,
+	`month` text GENERATED ALWAYS AS (strftime('%Y-%m', "ts" / 1000, 'unixepoch')) VIRTUAL,
 	`key_id` text,
 	`team_id` text,
 	`customer_id` text,
@@ -71,6 +72,7 @@ CREATE INDEX `requests_team_ts_idx` ON `requests` (`team_id`,`ts`);--> statement
 CREATE INDEX `requests_customer_ts_idx` ON `requests` (`customer_id`,`ts`);--> statement-breakpoint
 CREATE INDEX `requests_model_ts_idx` ON `requests` (`model`,`ts`);--> statement-breakpoint
 CREATE INDEX `requests_day_idx` ON `requests` (`day`);--> statement-breakpoint
+CREATE INDEX `requests_month_idx` ON `requests` (`month`);--> statement-breakpoint
 CREATE TABLE `teams` (
 	`id` text PRIMARY KEY NOT NULL,
 	`customer_id` text,
@@ -107,7 +109,7 @@ CREATE INDEX `tool_calls_request_idx` ON `tool_calls` (`request_id`);--> stateme
 CREATE INDEX `tool_calls_ts_idx` ON `tool_calls` (`ts`);--> statement-breakpoint
 CREATE INDEX `tool_calls_name_ts_idx` ON `tool_calls` (`name`,`ts`);--> statement-breakpoint
 CREATE INDEX `tool_calls_key_ts_idx` ON `tool_calls` (`key_id`,`ts`);--> statement-breakpoint
-CREATE INDEX `tool_calls_day_idx` ON `tool_calls` (`day`);--> statement-breakpoint
+CREATE INDEX `tool_calls_day_name_idx` ON `tool_calls` (`day`,`name`);--> statement-breakpoint
 CREATE TABLE `virtual_keys` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text,
@@ -140,7 +142,7 @@ CREATE VIEW `cost_by_model_day` AS SELECT day, provider, model,
   sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_calls
 FROM llm_calls
 GROUP BY day, provider, model;--> statement-breakpoint
-CREATE VIEW `cost_by_team_month` AS SELECT strftime('%Y-%m', "ts" / 1000, 'unixepoch') AS month, team_id, customer_id,
+CREATE VIEW `cost_by_team_month` AS SELECT month, team_id, customer_id,
   count(*) AS requests,
   sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
   sum(prompt_tokens) AS prompt_tokens,
@@ -148,18 +150,21 @@ CREATE VIEW `cost_by_team_month` AS SELECT strftime('%Y-%m', "ts" / 1000, 'unixe
   sum(cost_usd) AS cost_usd,
   sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_requests
 FROM requests
-GROUP BY strftime('%Y-%m', "ts" / 1000, 'unixepoch'), team_id, customer_id;--> statement-breakpoint
-CREATE VIEW `tool_usage_day` AS SELECT day, server, tool, name,
-  count(*) AS calls,
-  sum(CASE WHEN decision = 'allowed' AND status <> 'ok' THEN 1 ELSE 0 END) AS errors,
-  sum(CASE WHEN decision = 'denied' THEN 1 ELSE 0 END) AS denials,
-  avg(CASE WHEN decision = 'allowed' THEN latency_ms END) AS avg_latency_ms,
-  max(CASE WHEN decision = 'allowed' AND rn = (timed + 1) / 2 THEN latency_ms END) AS p50_latency_ms,
-  sum(cost_usd) AS cost_usd
+GROUP BY month, team_id, customer_id;--> statement-breakpoint
+CREATE VIEW `tool_usage_day` AS SELECT day, server, tool, name, calls, errors, denials, avg_latency_ms,
+  CASE WHEN timed > 0 THEN latency_ms END AS p50_latency_ms,
+  cost_usd
 FROM (
-  SELECT day, server, tool, name, status, decision, latency_ms, cost_usd,
-    row_number() OVER (PARTITION BY day, name, decision ORDER BY latency_ms NULLS LAST) AS rn,
-    count(latency_ms) OVER (PARTITION BY day, name, decision) AS timed
+  SELECT day, server, tool, name, latency_ms,
+    count(*) OVER w AS calls,
+    sum(CASE WHEN decision = 'allowed' AND status <> 'ok' THEN 1 ELSE 0 END) OVER w AS errors,
+    sum(CASE WHEN decision = 'denied' THEN 1 ELSE 0 END) OVER w AS denials,
+    avg(CASE WHEN decision = 'allowed' THEN latency_ms END) OVER w AS avg_latency_ms,
+    count(CASE WHEN decision = 'allowed' THEN latency_ms END) OVER w AS timed,
+    sum(cost_usd) OVER w AS cost_usd,
+    row_number() OVER (PARTITION BY day, name
+      ORDER BY (decision = 'allowed' AND latency_ms IS NOT NULL) DESC, latency_ms) AS rn
   FROM tool_calls
+  WINDOW w AS (PARTITION BY day, name)
 )
-GROUP BY day, name, server, tool;
+WHERE rn = max(1, (timed + 1) / 2);

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { routePath } from 'hono/route';
 import { GatewayError, notFound, toGatewayError } from './errors.js';
 import type { ChatDeps } from './chat/handler.js';
 import { chatRoutes } from './routes/chat.js';
@@ -25,6 +26,8 @@ export interface AppDeps {
   readiness(): { ok: boolean; [detail: string]: unknown };
   /** Set while draining on shutdown: new requests get 503. */
   draining?: () => boolean;
+  /** Called once per finished request with the matched route pattern (bounded), for HTTP metrics. */
+  observe?: (route: string, method: string, status: number, seconds: number) => void;
   /** Extra route groups (admin API, dashboard, metrics, /mcp) added by main.ts. */
   mount?: (app: Hono<AppEnv>) => void;
 }
@@ -42,6 +45,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }
     c.res.headers.set('x-request-id', id);
   });
+
+  const observe = deps.observe;
+  if (observe) {
+    app.use('*', async (c, next) => {
+      const started = performance.now();
+      await next();
+      // routePath(c) after next() is the pattern of the handler that answered, e.g. /api/virtual-keys/:id.
+      observe(routePath(c), c.req.method, c.res.status, (performance.now() - started) / 1000);
+    });
+  }
 
   app.use(
     '*',

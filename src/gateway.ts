@@ -10,7 +10,7 @@ import { createTargetResolver } from './chat/targets.js';
 import { createUpstreamClient, createDispatcher } from './upstream/client.js';
 import { HiddenCalls } from './chat/stitch.js';
 import type { ChatDeps } from './chat/handler.js';
-import { noopMetrics, type Metrics, type ToolRuntime } from './chat/ports.js';
+import type { Metrics, ToolRuntime } from './chat/ports.js';
 import { openDatabase, migrateDatabase, type OpenedDatabase } from './db/open.js';
 import { createGovernanceRepository } from './db/governance-repo.js';
 import { createLedgerWriter, type LedgerWriter } from './ledger/writer.js';
@@ -25,7 +25,10 @@ import { restoreBudgets } from './governance/restore.js';
 import { createAdminRoutes } from './routes/admin/index.js';
 import { mcpServerRoutes } from './routes/mcp-servers.js';
 import { McpManager } from '../mcp/manager.js';
+import { mountMcpEndpoint, type McpEndpoint } from '../mcp/server/index.js';
 import { sleep } from './chat/sleep.js';
+import { createMetrics, metricsRoutes } from './metrics/index.js';
+import { dashboardRoutes } from './dashboard/index.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -61,6 +64,17 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const now = opts.now ?? Date.now;
   const db = openDatabase(opts.dbPath);
   migrateDatabase(db);
+  // Prometheus metrics; the closures read the ledger and MCP manager (created below) at scrape time.
+  const metrics = createMetrics({
+    configuredProviders: Object.keys(config.providers),
+    configuredModels: [...Object.entries(config.providers).flatMap(([name, p]) => p.models.map((m) => `${name}/${m}`)), ...Object.keys(config.pricing)],
+    ledgerDepth: () => ledger.depth(),
+    mcpStatus: () => mcp.status(),
+    toolInfo: (name) => {
+      const entry = mcp.getTool(name);
+      return entry ? { server: entry.server, tool: entry.tool } : undefined;
+    },
+  });
 
   const ledger = createLedgerWriter({
     sqlite: db.sqlite,
@@ -68,6 +82,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     flushIntervalMs: config.ledger.flushIntervalMs,
     maxQueue: config.ledger.maxQueue,
     onError: (err) => logger.error({ err: err.message }, 'ledger flush failed'),
+    onFlush: (rows, ms) => metrics.ledgerFlush(rows, ms),
   });
   const retention = startRetention(db.sqlite, {
     retentionDays: config.ledger.retentionDays,
@@ -98,7 +113,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     llm: { upstream, sleep, random: Math.random, retryBaseMs: opts.retryBaseMs ?? 250, maxRetryWaitMs: 20_000 },
     pricing,
     ledger,
-    metrics: opts.metrics ?? noopMetrics,
+    metrics: opts.metrics ?? metrics,
     tools,
     hidden: new HiddenCalls(),
     now: perf,
@@ -106,6 +121,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 
   let draining = false;
+  let mcpEndpoint: McpEndpoint | undefined;
   const app = createApp({
     chat,
     maxBodyBytes: config.maxBodyBytes,
@@ -115,8 +131,19 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       const servers = mcp.status();
       return { ok: !draining, mcp: servers };
     },
+    observe: (route, method, status, seconds) => metrics.httpRequest(route, method, status, seconds),
     mount: (app) => {
+      metricsRoutes(app, metrics);
+      dashboardRoutes(app, { sqlite: db.sqlite, mcp, adminToken: opts.adminToken, now });
       mcpServerRoutes(app, { mcp, adminToken: opts.adminToken });
+      // Tollgate as an MCP server: the same key, tool list and governed tool call as the chat loop.
+      mcpEndpoint = mountMcpEndpoint(app, {
+        gate,
+        mcp,
+        toolsFor: (access) => gate.toolsFor(access, undefined, mcp),
+        toolCalls: { tools, pricing, ledger, metrics: chat.metrics, now: perf, payloads: config.ledger.payloads },
+        onError: (err) => logger.warn({ err: err.message }, 'mcp endpoint notification failed'),
+      });
       app.route('/api', createAdminRoutes({ registry, budgets, adminToken: opts.adminToken, now }));
     },
   });
@@ -134,6 +161,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     async close() {
       draining = true;
       retention.stop();
+      await mcpEndpoint?.close();
       await mcp.stop();
       await ledger.close();
       await upstream.close();

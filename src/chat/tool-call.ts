@@ -98,8 +98,13 @@ function refused(reason: string, message: string): ToolOutcome {
 async function decide(deps: ToolCallDeps, req: ToolCallRequest): Promise<Refusal | null> {
   const policy = req.access.decideTool(req.name);
   if (!policy.allowed) return { status: 'denied', reason: policy.reason, message: policy.message };
-  if (!deps.tools?.getTool(req.name)) return { status: 'unknown_tool', reason: 'unknown_tool', message: `no tool named "${req.name}" is available` };
-  if (!req.offered(req.name)) return { status: 'denied', reason: 'tool_not_offered', message: `tool "${req.name}" was not offered in this request` };
+  if (!deps.tools) return { status: 'unknown_tool', reason: 'unknown_tool', message: 'no MCP servers are configured' };
+  if (!req.offered(req.name)) {
+    return deps.tools.getTool(req.name)
+      ? { status: 'denied', reason: 'tool_not_offered', message: `tool "${req.name}" was not offered in this request` }
+      : { status: 'unknown_tool', reason: 'unknown_tool', message: `no tool named "${req.name}" is available` };
+  }
+  // An offered tool whose server dropped since is still called: the manager answers server_unavailable.
   const rate = await req.access.checkToolRate(req.name);
   if (!rate.allowed) return { status: 'denied', reason: rate.reason, message: rate.message };
   return null;

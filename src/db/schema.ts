@@ -19,6 +19,8 @@ export const requests = sqliteTable(
     id: text('id').primaryKey(),
     ts: integer('ts').notNull(),
     day: dayOf(),
+    /** UTC 'YYYY-MM'; indexed for cost_by_team_month's `WHERE month = …`. */
+    month: text('month').generatedAlwaysAs(sql`strftime('%Y-%m', "ts" / 1000, 'unixepoch')`, { mode: 'virtual' }),
     keyId: text('key_id'),
     teamId: text('team_id'),
     customerId: text('customer_id'),
@@ -50,6 +52,7 @@ export const requests = sqliteTable(
     index('requests_customer_ts_idx').on(t.customerId, t.ts),
     index('requests_model_ts_idx').on(t.model, t.ts),
     index('requests_day_idx').on(t.day),
+    index('requests_month_idx').on(t.month),
   ],
 );
 
@@ -120,7 +123,8 @@ export const toolCalls = sqliteTable(
     index('tool_calls_ts_idx').on(t.ts),
     index('tool_calls_name_ts_idx').on(t.name, t.ts),
     index('tool_calls_key_ts_idx').on(t.keyId, t.ts),
-    index('tool_calls_day_idx').on(t.day),
+    // (day, name) is the partition of tool_usage_day's window functions: pre-sorted input.
+    index('tool_calls_day_name_idx').on(t.day, t.name),
   ],
 );
 

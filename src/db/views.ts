@@ -42,7 +42,7 @@ export const costByTeamMonth = sqliteView('cost_by_team_month', {
   completionTokens: integer('completion_tokens').notNull(),
   costUsd: real('cost_usd'),
   unknownCostRequests: integer('unknown_cost_requests').notNull(),
-}).as(sql`SELECT strftime('%Y-%m', "ts" / 1000, 'unixepoch') AS month, team_id, customer_id,
+}).as(sql`SELECT month, team_id, customer_id,
   count(*) AS requests,
   sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
   sum(prompt_tokens) AS prompt_tokens,
@@ -50,7 +50,7 @@ export const costByTeamMonth = sqliteView('cost_by_team_month', {
   sum(cost_usd) AS cost_usd,
   sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_requests
 FROM requests
-GROUP BY strftime('%Y-%m', "ts" / 1000, 'unixepoch'), team_id, customer_id`);
+GROUP BY month, team_id, customer_id`);
 
 /** Per upstream attempt; errors are network failures/timeouts (status 0) and HTTP >= 400. */
 export const costByModelDay = sqliteView('cost_by_model_day', {
@@ -77,6 +77,12 @@ GROUP BY day, provider, model`);
  * calls counts every decision; errors are allowed calls that did not end 'ok'; denials are
  * calls the policy refused. Latency figures cover allowed calls only (a denial takes no time
  * worth averaging); p50 is the nearest-rank median: the ceil(n/2)-th smallest latency.
+ *
+ * Shape: every figure is a window aggregate over PARTITION BY day, name, and the outer query
+ * keeps one row per partition, the one holding the median (allowed, timed rows sort first, by
+ * latency, so that row is number ceil(n/2)). A view whose inner query partitions only by
+ * (day, name) lets SQLite push `WHERE day >= …` into it and use the (day, name) index; a
+ * GROUP BY over a window subquery would read the whole table first.
  */
 export const toolUsageDay = sqliteView('tool_usage_day', {
   day: text('day').notNull(),
@@ -89,17 +95,20 @@ export const toolUsageDay = sqliteView('tool_usage_day', {
   avgLatencyMs: real('avg_latency_ms'),
   p50LatencyMs: integer('p50_latency_ms'),
   costUsd: real('cost_usd'),
-}).as(sql`SELECT day, server, tool, name,
-  count(*) AS calls,
-  sum(CASE WHEN decision = 'allowed' AND status <> 'ok' THEN 1 ELSE 0 END) AS errors,
-  sum(CASE WHEN decision = 'denied' THEN 1 ELSE 0 END) AS denials,
-  avg(CASE WHEN decision = 'allowed' THEN latency_ms END) AS avg_latency_ms,
-  max(CASE WHEN decision = 'allowed' AND rn = (timed + 1) / 2 THEN latency_ms END) AS p50_latency_ms,
-  sum(cost_usd) AS cost_usd
+}).as(sql`SELECT day, server, tool, name, calls, errors, denials, avg_latency_ms,
+  CASE WHEN timed > 0 THEN latency_ms END AS p50_latency_ms,
+  cost_usd
 FROM (
-  SELECT day, server, tool, name, status, decision, latency_ms, cost_usd,
-    row_number() OVER (PARTITION BY day, name, decision ORDER BY latency_ms NULLS LAST) AS rn,
-    count(latency_ms) OVER (PARTITION BY day, name, decision) AS timed
+  SELECT day, server, tool, name, latency_ms,
+    count(*) OVER w AS calls,
+    sum(CASE WHEN decision = 'allowed' AND status <> 'ok' THEN 1 ELSE 0 END) OVER w AS errors,
+    sum(CASE WHEN decision = 'denied' THEN 1 ELSE 0 END) OVER w AS denials,
+    avg(CASE WHEN decision = 'allowed' THEN latency_ms END) OVER w AS avg_latency_ms,
+    count(CASE WHEN decision = 'allowed' THEN latency_ms END) OVER w AS timed,
+    sum(cost_usd) OVER w AS cost_usd,
+    row_number() OVER (PARTITION BY day, name
+      ORDER BY (decision = 'allowed' AND latency_ms IS NOT NULL) DESC, latency_ms) AS rn
   FROM tool_calls
+  WINDOW w AS (PARTITION BY day, name)
 )
-GROUP BY day, name, server, tool`);
+WHERE rn = max(1, (timed + 1) / 2)`);

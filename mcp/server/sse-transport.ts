@@ -1,0 +1,89 @@
+// The deprecated HTTP+SSE transport (protocol 2024-11-05), server side, on web-standard streams so
+// it fits Hono like the SDK's WebStandardStreamableHTTPServerTransport does. The SDK's own
+// SSEServerTransport needs a Node ServerResponse, which would tie /mcp to one HTTP adapter.
+// Spec: https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
+import { JSONRPCMessageSchema, type JSONRPCMessage, type MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+
+export interface SseTransportOptions {
+  sessionId: string;
+  /** Where the client POSTs its messages (sent as the first `endpoint` event). */
+  endpoint: string;
+  /** Comment frames keep proxies and idle timeouts from cutting a quiet stream; 0 disables. */
+  keepAliveMs?: number;
+}
+
+const encoder = new TextEncoder();
+
+export class SseServerTransport implements Transport {
+  readonly sessionId: string;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  /** The GET response: an event stream that lives as long as the session. */
+  readonly response: Response;
+  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+
+  constructor(opts: SseTransportOptions) {
+    this.sessionId = opts.sessionId;
+    const stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.controller = controller;
+        controller.enqueue(encoder.encode(`event: endpoint\ndata: ${opts.endpoint}\n\n`));
+      },
+      // The client went away: the session ends with its stream.
+      cancel: () => void this.close(),
+    });
+    if (opts.keepAliveMs && opts.keepAliveMs > 0) {
+      this.keepAlive = setInterval(() => this.write(': keep-alive\n\n'), opts.keepAliveMs);
+      this.keepAlive.unref?.();
+    }
+    this.response = new Response(stream, {
+      headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' },
+    });
+  }
+
+  async start(): Promise<void> {
+    // The stream is already open; Protocol.connect calls this and expects it to resolve.
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.closed) throw new Error('Not connected');
+    this.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  }
+
+  /** One POSTed message; throws (→ 400) when it is not JSON-RPC. */
+  async handleMessage(body: unknown, extra?: MessageExtraInfo): Promise<void> {
+    const parsed = JSONRPCMessageSchema.safeParse(body);
+    if (!parsed.success) {
+      const error = new Error(`invalid JSON-RPC message: ${parsed.error.message}`);
+      this.onerror?.(error);
+      throw error;
+    }
+    this.onmessage?.(parsed.data, extra);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    try {
+      this.controller?.close();
+    } catch {
+      // Already cancelled by the client.
+    }
+    this.onclose?.();
+  }
+
+  private write(frame: string): void {
+    if (this.closed || !this.controller) return;
+    try {
+      this.controller.enqueue(encoder.encode(frame));
+    } catch (err) {
+      this.onerror?.(err as Error);
+      void this.close();
+    }
+  }
+}

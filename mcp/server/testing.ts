@@ -1,0 +1,72 @@
+// Helpers shared by the /mcp endpoint tests (not a test file itself): a gateway config around the
+// HTTP fixture server, and SDK clients over both transports carrying a virtual key.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+export const AGENT_KEY = 'vk-mcp-agent-0001';
+export const NARROW_KEY = 'vk-mcp-narrow-0001';
+export const PAID_KEY = 'vk-mcp-paid-0001';
+
+/**
+ * Keys: `agent` may use every fixture tool except fx__slow; `narrow` only fx__echo, once a minute;
+ * `paid` only fx__add, which costs more than half its budget.
+ */
+export function endpointConfig(fixtureUrl: string): Record<string, unknown> {
+  return {
+    mcpServers: { fx: { transport: 'http', url: fixtureUrl, callTimeoutMs: 5_000 } },
+    toolCosts: { fx__add: 0.001 },
+    virtualKeys: [
+      { id: 'agent', key: AGENT_KEY, tools: { allow: ['fx__*'], deny: ['fx__slow'] } },
+      { id: 'narrow', key: NARROW_KEY, tools: { allow: ['fx__echo'] }, toolLimits: [{ tool: 'fx__echo', calls: 1, window: '1m' }] },
+      { id: 'paid', key: PAID_KEY, tools: { allow: ['fx__add'] }, budget: { usd: 0.0015, period: 'month' } },
+    ],
+    requireVirtualKey: true,
+  };
+}
+
+export type Connected = { client: Client; close(): Promise<void>; sessionId(): string | undefined };
+
+export async function connectStreamable(gatewayUrl: string, key: string): Promise<Connected & { transport: StreamableHTTPClientTransport }> {
+  const client = new Client({ name: 'tollgate-test-agent', version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(`${gatewayUrl}/mcp`), { requestInit: { headers: { 'x-bf-vk': key } } });
+  await client.connect(transport);
+  return { client, transport, close: () => client.close(), sessionId: () => transport.sessionId };
+}
+
+export async function connectSse(gatewayUrl: string, key: string): Promise<Connected> {
+  const client = new Client({ name: 'tollgate-test-legacy-agent', version: '1.0.0' });
+  // The Authorization form of the key, as older clients configure it.
+  const transport = new SSEClientTransport(new URL(`${gatewayUrl}/mcp/sse`), { requestInit: { headers: { authorization: `Bearer ${key}` } } });
+  await client.connect(transport);
+  // The session id is the one the server put in the endpoint URL it announced.
+  const endpoint = () => (transport as unknown as { _endpoint?: URL })._endpoint;
+  return { client, close: () => client.close(), sessionId: () => endpoint()?.searchParams.get('sessionId') ?? undefined };
+}
+
+/** The text of a result's first content block. */
+export function textOf(result: unknown): string {
+  const first = (result as CallToolResult).content[0];
+  return first?.type === 'text' ? first.text : '';
+}
+
+/** The gateway's reason code in a refusal or failure result. */
+export function reasonOf(result: unknown): string | undefined {
+  try {
+    return (JSON.parse(textOf(result)) as { error?: { reason?: string } }).error?.reason;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls until `check` returns a truthy value, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,0 +1,71 @@
+// Pure mappings for the /mcp server side: gateway tool entries → MCP Tool definitions, and a
+// governed call's outcome → MCP CallToolResult.
+// https://modelcontextprotocol.io/specification/2025-06-18/server/tools
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolEntry, ToolOutcome } from '../../src/chat/ports.js';
+import type { McpToolEntry } from '../tool-catalog.js';
+
+/**
+ * One gateway tool as an MCP Tool: the gateway name (`server__tool`), the same description and
+ * inputSchema the chat loop offers to models, plus the upstream's title, outputSchema and
+ * annotations when the entry still carries its definition (so clients keep their hints and can
+ * validate structured results exactly as they would against the server itself).
+ */
+export function toMcpTool(entry: ToolEntry | McpToolEntry): Tool {
+  const fn = entry.openai.function;
+  const definition = 'definition' in entry ? entry.definition : undefined;
+  return {
+    name: entry.name,
+    ...(definition?.title !== undefined ? { title: definition.title } : {}),
+    ...(fn.description !== undefined ? { description: fn.description } : {}),
+    inputSchema: fn.parameters as Tool['inputSchema'],
+    ...(definition?.outputSchema !== undefined ? { outputSchema: definition.outputSchema } : {}),
+    ...(definition?.annotations !== undefined ? { annotations: definition.annotations } : {}),
+  };
+}
+
+// toolsFor returns the same array while the tool set and the key's policy are unchanged, so the
+// MCP shapes are built once per list rather than per tools/list request.
+const mapped = new WeakMap<readonly ToolEntry[], Tool[]>();
+const nameSets = new WeakMap<readonly ToolEntry[], ReadonlySet<string>>();
+
+export function toMcpTools(list: readonly ToolEntry[]): Tool[] {
+  let tools = mapped.get(list);
+  if (!tools) {
+    tools = list.map(toMcpTool);
+    mapped.set(list, tools);
+  }
+  return tools;
+}
+
+export function toolNameSet(list: readonly ToolEntry[]): ReadonlySet<string> {
+  let names = nameSets.get(list);
+  if (!names) {
+    names = new Set(list.map((t) => t.name));
+    nameSets.set(list, names);
+  }
+  return names;
+}
+
+/** Whether two tool lists offer the same definitions (entries are reused while unchanged). */
+export function sameTools(a: readonly ToolEntry[], b: readonly ToolEntry[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every((entry, i) => entry === b[i]);
+}
+
+/**
+ * A governed call's outcome as an MCP result. A call that reached the tool returns the server's
+ * own result untouched (text, images, structured content, its isError). Anything else — a
+ * refusal, bad arguments, a timeout, an unavailable server — is a tool error whose text is the
+ * gateway's `{"error":{"reason","message"}}`, never a JSON-RPC error: the spec reserves those for
+ * protocol problems, and agents show tool errors to the model, which can then adapt.
+ */
+export function toCallToolResult(outcome: ToolOutcome): CallToolResult {
+  if ((outcome.status === 'ok' || outcome.status === 'error') && isCallToolResult(outcome.raw)) return outcome.raw;
+  return { content: [{ type: 'text', text: outcome.content }], isError: outcome.isError || outcome.status !== 'ok' };
+}
+
+function isCallToolResult(raw: unknown): raw is CallToolResult {
+  return typeof raw === 'object' && raw !== null && Array.isArray((raw as CallToolResult).content);
+}

@@ -1,0 +1,103 @@
+// GET /logs…: the admin dashboard. Everything but the login form and the stylesheet needs the
+// admin token (Bearer header or the session cookie set by POST /logs/login). Pages are rendered
+// on the server; the CSP forbids scripts outright and allows styles from our own origin only.
+import type { Context, Hono } from 'hono';
+import { html } from 'hono/html';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import type { AppEnv } from '../app.js';
+import type { Sqlite } from '../db/open.js';
+import type { McpManager } from '../../mcp/manager.js';
+import { createDashboardAuth, SESSION_COOKIE } from './session.js';
+import { createRequestQueries } from './request-queries.js';
+import { createUsageQueries, sinceDay } from './usage-queries.js';
+import { parseFilters, type Query } from './filters.js';
+import { buildTrace } from './trace.js';
+import { DASHBOARD_CSS } from './styles.js';
+import { LoginPage } from './login-page.js';
+import { PAGE_SIZE, RequestsPage } from './requests-page.js';
+import { DetailPage } from './detail-page.js';
+import { RANGES, UsagePage } from './usage-page.js';
+import { McpPage } from './mcp-page.js';
+import { Layout } from './layout.js';
+
+export interface DashboardDeps {
+  sqlite: Sqlite;
+  mcp: Pick<McpManager, 'status' | 'tools'>;
+  adminToken: string | undefined;
+  now: () => number;
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+const SESSION_MAX_AGE_S = 12 * 3600;
+
+function page(c: Context, body: JSX.Element, status: 200 | 401 | 404 = 200) {
+  return c.html(html`<!doctype html>${body}`, status, SECURITY_HEADERS);
+}
+
+export function dashboardRoutes(app: Hono<AppEnv>, deps: DashboardDeps): void {
+  const auth = createDashboardAuth(deps.adminToken);
+  const requests = createRequestQueries(deps.sqlite);
+  const usage = createUsageQueries(deps.sqlite);
+
+  app.get('/logs/assets/dashboard.css', (c) => c.body(DASHBOARD_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
+
+  app.post('/logs/login', async (c) => {
+    const form = await c.req.parseBody();
+    const token = typeof form.token === 'string' ? form.token : undefined;
+    if (!auth.enabled || !auth.checkToken(token)) return page(c, <LoginPage enabled={auth.enabled} failed={auth.enabled} />, 401);
+    const secure = new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+    setCookie(c, SESSION_COOKIE, auth.sessionValue(), { httpOnly: true, sameSite: 'Strict', path: '/logs', secure, maxAge: SESSION_MAX_AGE_S });
+    return c.redirect('/logs', 303);
+  });
+
+  app.post('/logs/logout', (c) => {
+    deleteCookie(c, SESSION_COOKIE, { path: '/logs', httpOnly: true, sameSite: 'Strict' });
+    return c.redirect('/logs', 303);
+  });
+
+  const requireSession = createMiddleware<AppEnv>(async (c, next) => {
+    if (!auth.isAuthenticated(c.req.header('authorization'), getCookie(c, SESSION_COOKIE))) return page(c, <LoginPage enabled={auth.enabled} />, 401);
+    await next();
+  });
+  app.use('/logs', requireSession);
+  app.use('/logs/*', requireSession);
+
+  app.get('/logs', (c) => {
+    const q = c.req.query() as Query;
+    const rows = requests.list(parseFilters(q), PAGE_SIZE + 1);
+    const hasMore = rows.length > PAGE_SIZE;
+    return page(c, <RequestsPage q={q} rows={rows.slice(0, PAGE_SIZE)} hasMore={hasMore} keys={requests.keyIds()} teams={requests.teamIds()} />);
+  });
+
+  app.get('/logs/requests/:id', (c) => {
+    const id = c.req.param('id');
+    const row = requests.request(id);
+    if (!row) {
+      return page(
+        c,
+        <Layout title="Not found" section="requests">
+          <h1>No such request</h1>
+          <p class="muted">{`No request with id ${id} is in the ledger (it may not be flushed yet, or retention removed it).`}</p>
+        </Layout>,
+        404,
+      );
+    }
+    return page(c, <DetailPage r={row} trace={buildTrace(requests.llmCalls(id), requests.toolCalls(id), requests.payloads(id))} />);
+  });
+
+  app.get('/logs/usage', (c) => {
+    const asked = Number(c.req.query('days'));
+    const days = (RANGES as readonly number[]).includes(asked) ? asked : 30;
+    const since = sinceDay(deps.now(), days);
+    return page(c, <UsagePage days={days} since={since} byDay={usage.byDay(since)} byKey={usage.byKey(since)} byTeam={usage.byTeam(since)} byModel={usage.byModel(since)} byTool={usage.byTool(since)} />);
+  });
+
+  app.get('/logs/mcp', (c) => page(c, <McpPage servers={deps.mcp.status()} tools={deps.mcp.tools()} />));
+}

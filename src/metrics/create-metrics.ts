@@ -1,0 +1,131 @@
+// The gateway's Prometheus metrics (prom-client). Implements the chat pipeline's Metrics port and
+// adds HTTP, ledger and MCP series. Each gateway gets its own Registry (never prom-client's global
+// one), so several gateways can live in one process (tests) without "already registered" errors.
+// All label values go through labels.ts: never a key id, user, request id or free text.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Metrics } from '../chat/ports.js';
+import { createLabelBounds, OTHER, routeLabel, type ToolLabels } from './labels.js';
+
+export interface McpServerUp {
+  name: string;
+  state: string;
+  tools: number;
+}
+
+export interface CreateMetricsOptions {
+  /** 'provider/model' (or bare upstream names): the only model label values besides "other". */
+  configuredModels: readonly string[];
+  configuredProviders: readonly string[];
+  /** Read at scrape time: rows queued in the ledger writer. */
+  ledgerDepth?: () => number;
+  /** Read at scrape time: the MCP manager's servers. */
+  mcpStatus?: () => readonly McpServerUp[];
+  /** Server and tool of a gateway tool name, when the MCP manager knows it. */
+  toolInfo?: (name: string) => ToolLabels | undefined;
+  /** Node process metrics (CPU, memory, event loop); on by default. */
+  processMetrics?: boolean;
+}
+
+export interface GatewayMetrics extends Metrics {
+  /** Wire to createLedgerWriter's onFlush. */
+  ledgerFlush(rows: number, ms: number): void;
+  /** One finished HTTP request; `route` is the matched route pattern. */
+  httpRequest(route: string, method: string, status: number, seconds: number): void;
+  render(): Promise<string>;
+  readonly contentType: string;
+  readonly registry: Registry;
+}
+
+// Seconds. LLM calls run from ~100 ms to minutes; tool calls and ledger flushes are much shorter.
+const LLM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160];
+const FAST_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const bounds = createLabelBounds(opts);
+  if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'tollgate_' });
+
+  const chatRequests = new Counter({ name: 'tollgate_requests_total', help: 'Chat completion requests by provider, model and HTTP status returned', labelNames: ['route', 'provider', 'model', 'status', 'stream'], registers });
+  const chatSeconds = new Histogram({ name: 'tollgate_request_duration_seconds', help: 'Chat completion request latency, tool rounds included', labelNames: ['route', 'provider', 'model', 'stream'], buckets: LLM_BUCKETS, registers });
+  const llmAttempts = new Counter({ name: 'tollgate_llm_attempts_total', help: 'Upstream LLM attempts (each round, retry and fallback) by upstream status', labelNames: ['provider', 'model', 'status', 'error_type'], registers });
+  const llmSeconds = new Histogram({ name: 'tollgate_llm_attempt_duration_seconds', help: 'Upstream LLM attempt latency', labelNames: ['provider', 'model'], buckets: LLM_BUCKETS, registers });
+  const toolCalls = new Counter({ name: 'tollgate_tool_calls_total', help: 'MCP tool calls by server, tool, outcome and policy decision', labelNames: ['server', 'tool', 'outcome', 'decision'], registers });
+  const toolSeconds = new Histogram({ name: 'tollgate_tool_call_duration_seconds', help: 'MCP tool call latency', labelNames: ['server', 'tool'], buckets: FAST_BUCKETS, registers });
+  const rejections = new Counter({ name: 'tollgate_rejections_total', help: 'Budget refusals and rate-limit hits by kind and level', labelNames: ['kind', 'level'], registers });
+  const httpRequests = new Counter({ name: 'tollgate_http_requests_total', help: 'HTTP requests by matched route, method and status', labelNames: ['route', 'method', 'status'], registers });
+  const httpSeconds = new Histogram({ name: 'tollgate_http_request_duration_seconds', help: 'HTTP request latency by matched route (until the response starts, for streams)', labelNames: ['route', 'method'], buckets: FAST_BUCKETS, registers });
+  const flushSeconds = new Histogram({ name: 'tollgate_ledger_flush_duration_seconds', help: 'Time to write one ledger batch to the database', buckets: FAST_BUCKETS, registers });
+  const flushedRows = new Counter({ name: 'tollgate_ledger_rows_written_total', help: 'Ledger rows written to the database', registers });
+
+  const { ledgerDepth, mcpStatus } = opts;
+  new Gauge({
+    name: 'tollgate_ledger_queue_depth',
+    help: 'Ledger rows queued in memory, not yet written',
+    registers,
+    collect() {
+      this.set(ledgerDepth?.() ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'tollgate_mcp_server_up',
+    help: '1 when the MCP server is connected, else 0',
+    labelNames: ['server'],
+    registers,
+    collect() {
+      // reset() first: a server removed from the status list must not linger with its old value.
+      this.reset();
+      for (const s of mcpStatus?.() ?? []) this.set({ server: s.name }, s.state === 'connected' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'tollgate_mcp_server_tools',
+    help: 'Tools the MCP server currently lists',
+    labelNames: ['server'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of mcpStatus?.() ?? []) this.set({ server: s.name }, s.tools);
+    },
+  });
+
+  const chatRoute = '/v1/chat/completions';
+  const toolLabels = (name: string): ToolLabels => opts.toolInfo?.(name) ?? { server: OTHER, tool: OTHER };
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    chatRequest(l, seconds) {
+      const provider = bounds.provider(l.provider);
+      const model = bounds.model(l.provider, l.model);
+      const stream = String(l.stream);
+      chatRequests.inc({ route: chatRoute, provider, model, status: bounds.status(l.status), stream });
+      chatSeconds.observe({ route: chatRoute, provider, model, stream }, seconds);
+    },
+    llmAttempt(l, seconds) {
+      const provider = bounds.provider(l.provider);
+      const model = bounds.model(l.provider, l.model);
+      llmAttempts.inc({ provider, model, status: bounds.status(l.status), error_type: bounds.errorType(l.errorType) });
+      llmSeconds.observe({ provider, model }, seconds);
+    },
+    toolCall(l, seconds) {
+      const { server, tool } = toolLabels(l.name);
+      toolCalls.inc({ server, tool, outcome: bounds.toolOutcome(l.status), decision: l.decision });
+      if (l.decision === 'allowed') toolSeconds.observe({ server, tool }, seconds);
+    },
+    rejection(kind, level) {
+      rejections.inc({ kind, level: bounds.rejectionLevel(level) });
+    },
+    ledgerFlush(rows, ms) {
+      flushedRows.inc(rows);
+      flushSeconds.observe(ms / 1000);
+    },
+    httpRequest(route, method, status, seconds) {
+      const r = routeLabel(route);
+      const m = bounds.method(method);
+      httpRequests.inc({ route: r, method: m, status: bounds.status(status) });
+      httpSeconds.observe({ route: r, method: m }, seconds);
+    },
+    render: () => registry.metrics(),
+  };
+}

@@ -1,0 +1,69 @@
+// Label bounding for Prometheus series. Every label value that reaches prom-client passes through
+// here: a value from a request (a model name, a tool name, an error type) becomes itself only when
+// it is on a list fixed by configuration or code, else "other". A flood of made-up model names
+// therefore cannot grow the series count (each label set is a series kept in memory forever).
+
+export const OTHER = 'other';
+
+export interface LabelBoundsOptions {
+  /** 'provider/model' entries, or bare upstream names that count for any provider. */
+  configuredModels: readonly string[];
+  configuredProviders: readonly string[];
+}
+
+export interface ToolLabels {
+  server: string;
+  tool: string;
+}
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+const REJECTION_LEVELS = new Set(['key', 'team', 'customer', 'tool']);
+const ERROR_TYPES = new Set([
+  'upstream_error',
+  'upstream_timeout',
+  'rate_limited',
+  'invalid_request_error',
+  'authentication_error',
+  'server_error',
+  'service_unavailable',
+  'budget_exceeded',
+  'cancelled',
+]);
+const TOOL_OUTCOMES = new Set(['ok', 'error', 'timeout', 'cancelled', 'invalid_arguments', 'unknown_tool', 'server_unavailable', 'denied']);
+
+export interface LabelBounds {
+  provider(name: string | null): string;
+  model(provider: string | null, model: string | null): string;
+  method(method: string): string;
+  /** HTTP status as a label: a real status code or "other". */
+  status(status: number): string;
+  errorType(type: string | null): string;
+  rejectionLevel(level: string): string;
+  toolOutcome(status: string): string;
+}
+
+export function createLabelBounds(opts: LabelBoundsOptions): LabelBounds {
+  const providers = new Set(opts.configuredProviders);
+  const qualified = new Set<string>();
+  const bare = new Set<string>();
+  for (const m of opts.configuredModels) (m.includes('/') ? qualified : bare).add(m);
+  return {
+    provider: (name) => (name === null ? 'none' : providers.has(name) ? name : OTHER),
+    model(provider, model) {
+      if (model === null) return 'none';
+      if (bare.has(model)) return model;
+      if (provider !== null && providers.has(provider) && qualified.has(`${provider}/${model}`)) return model;
+      return OTHER;
+    },
+    method: (m) => (METHODS.has(m) ? m : OTHER),
+    status: (s) => (Number.isInteger(s) && s >= 0 && s <= 599 ? String(s) : OTHER),
+    errorType: (t) => (t === null ? 'none' : ERROR_TYPES.has(t) ? t : OTHER),
+    rejectionLevel: (l) => (REJECTION_LEVELS.has(l) ? l : OTHER),
+    toolOutcome: (s) => (TOOL_OUTCOMES.has(s) ? s : OTHER),
+  };
+}
+
+/** The route label from Hono's matched route pattern (never the raw path, which holds ids). */
+export function routeLabel(pattern: string): string {
+  return pattern === '' || pattern === '*' || pattern === '/*' ? 'unmatched' : pattern;
+}
