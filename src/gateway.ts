@@ -102,6 +102,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const tools: ToolRuntime = mcp;
   const gate = createGovernanceGate({ registry, budgets, rateLimiter, defaultLoop: config.loop, logger });
   const pricing = createPricing({ overrides: config.pricing, toolCosts: config.toolCosts });
+  for (const [name, p] of Object.entries(config.providers)) {
+    for (const model of p.models) {
+      if (!pricing.priceOf(name, model)) logger.warn(`no price for ${name}/${model}: its cost is recorded as NULL (flagged cost_unknown) until "pricing" in the config has it`);
+    }
+  }
   const upstream = createUpstreamClient(opts.dispatcher ?? createDispatcher());
   const targets = createTargetResolver(config.providers, adapters, opts.providersMissingKeys);
   const perf = () => performance.now();

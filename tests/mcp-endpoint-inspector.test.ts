@@ -29,7 +29,9 @@ after(async () => {
 });
 
 async function inspector(...args: string[]): Promise<unknown> {
-  const { stdout } = await run(process.execPath, [inspectorBin, '--cli', ...args], { timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+  // cwd: inspector-cli 1.0.3 checks `existsSync('../package.json')` against the working directory
+  // but imports it relative to its own module; from its build/ folder both resolve to its package.json.
+  const { stdout } = await run(process.execPath, [inspectorBin, '--cli', ...args], { cwd: dirname(inspectorBin), timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
   return JSON.parse(stdout) as unknown;
 }
 

@@ -11,7 +11,7 @@ import type { Sqlite } from '../db/open.js';
 import type { McpManager } from '../../mcp/manager.js';
 import { createDashboardAuth, SESSION_COOKIE } from './session.js';
 import { createRequestQueries } from './request-queries.js';
-import { createUsageQueries, sinceDay } from './usage-queries.js';
+import { createUsageQueries, fillDays, sinceDay } from './usage-queries.js';
 import { parseFilters, type Query } from './filters.js';
 import { buildTrace } from './trace.js';
 import { DASHBOARD_CSS } from './styles.js';
@@ -96,7 +96,8 @@ export function dashboardRoutes(app: Hono<AppEnv>, deps: DashboardDeps): void {
     const asked = Number(c.req.query('days'));
     const days = (RANGES as readonly number[]).includes(asked) ? asked : 30;
     const since = sinceDay(deps.now(), days);
-    return page(c, <UsagePage days={days} since={since} byDay={usage.byDay(since)} byKey={usage.byKey(since)} byTeam={usage.byTeam(since)} byModel={usage.byModel(since)} byTool={usage.byTool(since)} />);
+    const byDay = fillDays(usage.byDay(since), since, sinceDay(deps.now(), 1));
+    return page(c, <UsagePage days={days} since={since} byDay={byDay} byKey={usage.byKey(since)} byTeam={usage.byTeam(since)} byModel={usage.byModel(since)} byTool={usage.byTool(since)} />);
   });
 
   app.get('/logs/mcp', (c) => page(c, <McpPage servers={deps.mcp.status()} tools={deps.mcp.tools()} />));

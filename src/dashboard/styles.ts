@@ -14,6 +14,8 @@ header button { background:none; border:1px solid #55607a; color:#c9d1e3; border
 main { padding:20px 24px; max-width:1400px; }
 h1 { font-size:20px; margin:0 0 14px; } h2 { font-size:16px; margin:22px 0 10px; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:6px; padding:14px 16px; margin-bottom:16px; }
+.card > h2:first-child { margin-top:0; }
+td.mono { white-space:nowrap; }
 table { border-collapse:collapse; width:100%; background:var(--card); }
 th, td { text-align:left; padding:6px 10px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { font-size:12px; text-transform:uppercase; color:var(--muted); font-weight:600; background:#fafbfc; }

@@ -76,3 +76,14 @@ export function createUsageQueries(sqlite: Sqlite): UsageQueries {
 export function sinceDay(now: number, days: number): string {
   return new Date(now - (days - 1) * 86_400_000).toISOString().slice(0, 10);
 }
+
+/** One row per day from `since` to `today` (inclusive), zeros where no request happened, so a chart's x axis is time. */
+export function fillDays(rows: DayRow[], since: string, today: string): DayRow[] {
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  const out: DayRow[] = [];
+  for (let t = Date.parse(`${since}T00:00Z`), end = Date.parse(`${today}T00:00Z`); t <= end && out.length < 400; t += 86_400_000) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    out.push(byDay.get(day) ?? { day, requests: 0, errors: 0, cost_usd: 0, unknown_cost: 0, tokens: 0 });
+  }
+  return out;
+}

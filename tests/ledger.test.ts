@@ -1,0 +1,196 @@
+// The ledger through real traffic (issue 5): rows for requests, LLM attempts and tool calls that
+// add up, truthful records of failures, retries and fallbacks, the views, unknown prices, payloads,
+// and no lost rows when the process is stopped under load.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import OpenAI from 'openai';
+import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
+import { mockProviders, startGateway, type TestGateway } from './helpers/gateway.js';
+import { toolResultsOf } from './helpers/wire.js';
+import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
+
+const VK = 'vk-ledger-test-001';
+const PRICE = { inputPerMTok: 2, outputPerMTok: 8 };
+let mock: MockUpstream;
+let fixture: McpHttpServer;
+let gw: TestGateway;
+let client: OpenAI;
+
+before(async () => {
+  mock = await startMockUpstream();
+  fixture = await startMcpHttpServer();
+  gw = await startGateway({
+    config: {
+      providers: { ...mockProviders(mock), unpriced: { type: 'openai', baseUrl: mock.openaiBaseUrl, maxRetries: 0 } },
+      mcpServers: { fix: { transport: 'http', url: fixture.url } },
+      pricing: { 'openai/gpt-4o-mini': PRICE, 'anthropic/claude-sonnet-4-5': PRICE },
+      toolCosts: { fix__add: 0.25 },
+      teams: [{ id: 'eng' }],
+      virtualKeys: [{ id: 'ledger', key: VK, team: 'eng', models: ['*'], tools: { allow: ['fix__*'] } }],
+      ledger: { payloads: true },
+    },
+  });
+  client = new OpenAI({ apiKey: VK, baseURL: gw.baseURL, maxRetries: 0 });
+});
+after(async () => {
+  await gw.close();
+  await fixture.close();
+  await mock.close();
+});
+beforeEach(() => mock.reset());
+
+const cost = (input: number, output: number) => (input * PRICE.inputPerMTok + output * PRICE.outputPerMTok) / 1e6;
+
+describe('rows', () => {
+  test('a two-round tool loop: 1 request, 2 llm_calls, its tool_calls; parent = sum of children', async () => {
+    mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__add', arguments: { a: 1, b: 2 } }, { name: 'fix__echo', arguments: { text: 'x' } }], usage: { input: 100, output: 20 } });
+    mock.fallback = () => ({ kind: 'text', text: 'three', usage: { input: 150, output: 10 } });
+    const res = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'add' }] });
+    const id = (res as any).tollgate.request_id as string;
+    const [req] = await gw.query<any>('SELECT * FROM requests WHERE id = ?', id);
+    const llm = await gw.query<any>('SELECT * FROM llm_calls WHERE request_id = ? ORDER BY round', id);
+    const tools = await gw.query<any>('SELECT * FROM tool_calls WHERE request_id = ? ORDER BY name', id);
+    assert.equal(req.status, 200);
+    assert.equal(req.key_id, 'ledger');
+    assert.equal(req.team_id, 'eng');
+    assert.equal(req.rounds, 2);
+    assert.equal(req.tool_calls, 2);
+    assert.deepEqual(llm.map((l) => [l.round, l.attempt, l.status, l.prompt_tokens, l.completion_tokens]), [[1, 1, 200, 100, 20], [2, 1, 200, 150, 10]]);
+    assert.deepEqual(tools.map((t) => [t.name, t.server, t.tool, t.status, t.decision, t.round, t.cost_usd]), [['fix__add', 'fix', 'add', 'ok', 'allowed', 1, 0.25], ['fix__echo', 'fix', 'echo', 'ok', 'allowed', 1, 0]]);
+    assert.equal(req.prompt_tokens, 250);
+    assert.equal(req.completion_tokens, 30);
+    assert.ok(Math.abs(llm[0].cost_usd - cost(100, 20)) < 1e-12);
+    const childSum = llm.reduce((s, l) => s + l.cost_usd, 0) + tools.reduce((s, t) => s + t.cost_usd, 0);
+    assert.ok(Math.abs(req.cost_usd - childSum) < 1e-12, `${req.cost_usd} = ${childSum}`);
+    assert.equal(req.cost_unknown, 0);
+    assert.match(tools[0].args_hash, /^[0-9a-f]{64}$/);
+  });
+
+  test('a failed request: the request row and every attempt, truthfully', async () => {
+    mock.fallback = () => ({ kind: 'error', status: 500, message: 'boom' });
+    const err = await client.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    const id = err.headers.get('x-request-id');
+    const [req] = await gw.query<any>('SELECT status, error_type, rounds, cost_usd FROM requests WHERE id = ?', id);
+    assert.deepEqual(req, { status: 502, error_type: 'upstream_status', rounds: 1, cost_usd: 0 });
+    const llm = await gw.query<any>('SELECT attempt, status, error_type, provider FROM llm_calls WHERE request_id = ? ORDER BY attempt', id);
+    assert.deepEqual(llm.map((l) => [l.attempt, l.status, l.provider]), [[1, 500, 'anthropic'], [2, 500, 'anthropic'], [3, 500, 'anthropic']]);
+  });
+
+  test('a retried then fallen-back request records each attempt with its provider', async () => {
+    mock.fallback = (body) => (body.model === 'gpt-4o-mini' ? { kind: 'error', status: 503, message: 'down' } : { kind: 'text', text: 'ok', usage: { input: 10, output: 5 } });
+    const res = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', fallbacks: ['anthropic/claude-sonnet-4-5'], messages: [{ role: 'user', content: 'x' }] } as any).withResponse();
+    const id = res.response.headers.get('x-request-id');
+    const llm = await gw.query<any>('SELECT provider, attempt, status FROM llm_calls WHERE request_id = ? ORDER BY id', id);
+    assert.deepEqual(llm.map((l) => [l.provider, l.attempt, l.status]), [['openai', 1, 503], ['openai', 2, 503], ['openai', 3, 503], ['anthropic', 1, 200]]);
+    const [req] = await gw.query<any>('SELECT provider, upstream_model, status, cost_usd FROM requests WHERE id = ?', id);
+    assert.deepEqual(req, { provider: 'anthropic', upstream_model: 'claude-sonnet-4-5', status: 200, cost_usd: cost(10, 5) });
+  });
+
+  test('an unknown price is recorded as NULL and flagged, never 0', async () => {
+    const res = await client.chat.completions.create({ model: 'unpriced/some-model', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    const id = res.response.headers.get('x-request-id');
+    const [req] = await gw.query<any>('SELECT cost_usd, cost_unknown FROM requests WHERE id = ?', id);
+    assert.deepEqual(req, { cost_usd: null, cost_unknown: 1 });
+    const [llm] = await gw.query<any>('SELECT cost_usd, cost_unknown FROM llm_calls WHERE request_id = ?', id);
+    assert.deepEqual(llm, { cost_usd: null, cost_unknown: 1 });
+  });
+
+  test('payloads are stored when enabled; secrets never land in any table', async () => {
+    mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__echo', arguments: { text: 'payload me' } }] });
+    mock.fallback = (body) => ({ kind: 'text', text: toolResultsOf(body)[0]?.content ?? '' });
+    const res = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'remember this prompt' }] }).withResponse();
+    const id = res.response.headers.get('x-request-id');
+    const kinds = await gw.query<any>('SELECT kind FROM payloads WHERE request_id = ? ORDER BY kind', id);
+    assert.deepEqual(kinds.map((k) => k.kind), ['request', 'response', 'tool_args', 'tool_result']);
+    const [prompt] = await gw.query<any>("SELECT body FROM payloads WHERE request_id = ? AND kind = 'request'", id);
+    assert.match(prompt.body, /remember this prompt/);
+    await gw.gateway.ledger.flush();
+    const db = new Database(gw.dbPath, { readonly: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+      for (const { name } of tables) {
+        const dump = JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all());
+        for (const secret of [VK, 'sk-test-openai-secret', 'sk-ant-test-secret']) assert.ok(!dump.includes(secret), `${secret} found in ${name}`);
+      }
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('views', () => {
+  test('cost_by_key_day, cost_by_team_month, cost_by_model_day and tool_usage_day agree with the rows', async () => {
+    const [byKey] = await gw.query<any>("SELECT * FROM cost_by_key_day WHERE key_id = 'ledger'");
+    const [sums] = await gw.query<any>("SELECT count(*) AS n, sum(cost_usd) AS cost, sum(CASE WHEN cost_usd IS NULL OR cost_unknown THEN 1 ELSE 0 END) AS unknown FROM requests WHERE key_id = 'ledger'");
+    assert.equal(byKey.requests, sums.n);
+    assert.ok(Math.abs(byKey.cost_usd - sums.cost) < 1e-12);
+    assert.equal(byKey.unknown_cost_requests, sums.unknown);
+    assert.equal(byKey.day, new Date().toISOString().slice(0, 10));
+
+    const [team] = await gw.query<any>("SELECT * FROM cost_by_team_month WHERE team_id = 'eng'");
+    assert.equal(team.requests, sums.n);
+    assert.equal(team.month, new Date().toISOString().slice(0, 7));
+
+    const models = await gw.query<any>("SELECT provider, model, llm_calls, errors FROM cost_by_model_day WHERE provider = 'anthropic'");
+    assert.deepEqual(models, [{ provider: 'anthropic', model: 'claude-sonnet-4-5', llm_calls: 4, errors: 3 }]);
+
+    const tools = await gw.query<any>("SELECT name, calls, errors, denials, cost_usd FROM tool_usage_day WHERE name = 'fix__add'");
+    assert.deepEqual(tools, [{ name: 'fix__add', calls: 1, errors: 0, denials: 0, cost_usd: 0.25 }]);
+  });
+});
+
+describe('durability', () => {
+  test('SIGTERM under load: in-flight requests finish, new ones get 503, rows = responses', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-sigterm-'));
+    const configPath = join(dir, 'config.json');
+    const dbPath = join(dir, 'ledger.db');
+    writeFileSync(configPath, JSON.stringify({ providers: mockProviders(mock), virtualKeys: [{ id: 'load', key: VK, models: ['*'] }], ledger: { flushIntervalMs: 5000 } }));
+    mock.fallback = () => ({ kind: 'text', text: 'slow answer', delayMs: 150 });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configPath, '--port', '0', '--host', '127.0.0.1'], {
+      env: { ...process.env, TOLLGATE_DB: dbPath, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      child.stdout!.on('data', (d) => (out += d));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout!.on('data', () => {
+          const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`gateway exited ${code}`)));
+      });
+      const send = () =>
+        fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }) })
+          .then(async (r) => ({ status: r.status, id: r.headers.get('x-request-id'), body: await r.text() }))
+          .catch(() => ({ status: 0, id: null, body: '' }));
+      const inflight = Array.from({ length: 40 }, send);
+      // SIGTERM once every request is inside the gateway (the mock holds each answer for 150 ms).
+      const deadline = Date.now() + 10_000;
+      while (mock.requests.length < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGTERM');
+      while (!out.includes('draining')) await new Promise((r) => setTimeout(r, 5));
+      const late = await send();
+      const responses = await Promise.all(inflight);
+      const exitCode = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
+      assert.equal(exitCode, 0);
+      assert.ok(late.status === 503 || late.status === 0, `a request after SIGTERM is refused (${late.status})`);
+      const ok = responses.filter((r) => r.status === 200);
+      assert.equal(ok.length, 40, 'every in-flight request finished');
+      const db = new Database(dbPath, { readonly: true });
+      const rows = db.prepare('SELECT id, status FROM requests').all() as { id: string; status: number }[];
+      db.close();
+      assert.equal(rows.length, ok.length, 'one ledger row per response sent');
+      const ids = new Set(rows.map((r) => r.id));
+      assert.ok(ok.every((r) => ids.has(r.id!)));
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
