@@ -10,7 +10,7 @@ import { createTargetResolver } from './chat/targets.js';
 import { createUpstreamClient, createDispatcher } from './upstream/client.js';
 import { HiddenCalls } from './chat/stitch.js';
 import type { ChatDeps } from './chat/handler.js';
-import type { Metrics, ToolRuntime } from './chat/ports.js';
+import type { LedgerSink, Metrics, ToolRuntime } from './chat/ports.js';
 import { openDatabase, migrateDatabase, type OpenedDatabase } from './db/open.js';
 import { createGovernanceRepository } from './db/governance-repo.js';
 import { createLedgerWriter, type LedgerWriter } from './ledger/writer.js';
@@ -43,6 +43,8 @@ export interface GatewayOptions {
   dispatcher?: Dispatcher;
   retryBaseMs?: number;
   metrics?: Metrics;
+  /** false only for measuring the ledger's cost (TOLLGATE_LEDGER=off): rows are discarded. */
+  ledgerEnabled?: boolean;
 }
 
 export interface Gateway {
@@ -58,6 +60,8 @@ export interface Gateway {
   /** Flushes the ledger, stops MCP servers, closes the pool and the database. */
   close(): Promise<void>;
 }
+
+const discardLedger: LedgerSink = { request: () => undefined, llmCall: () => undefined, toolCall: () => undefined, payload: () => undefined };
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config, logger } = opts;
@@ -110,6 +114,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const upstream = createUpstreamClient(opts.dispatcher ?? createDispatcher());
   const targets = createTargetResolver(config.providers, adapters, opts.providersMissingKeys);
   const perf = () => performance.now();
+  const sink: LedgerSink = opts.ledgerEnabled === false ? discardLedger : ledger;
 
   const chat: ChatDeps = {
     gate,
@@ -117,7 +122,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     toolsFor: (access, header) => gate.toolsFor(access, header, tools),
     llm: { upstream, sleep, random: Math.random, retryBaseMs: opts.retryBaseMs ?? 250, maxRetryWaitMs: 20_000 },
     pricing,
-    ledger,
+    ledger: sink,
     metrics: opts.metrics ?? metrics,
     tools,
     hidden: new HiddenCalls(),
@@ -146,7 +151,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         gate,
         mcp,
         toolsFor: (access) => gate.toolsFor(access, undefined, mcp),
-        toolCalls: { tools, pricing, ledger, metrics: chat.metrics, now: perf, payloads: config.ledger.payloads },
+        toolCalls: { tools, pricing, ledger: sink, metrics: chat.metrics, now: perf, payloads: config.ledger.payloads },
         onError: (err) => logger.warn({ err: err.message }, 'mcp endpoint notification failed'),
       });
       app.route('/api', createAdminRoutes({ registry, budgets, adminToken: opts.adminToken, now }));

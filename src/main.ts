@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   const { config, warnings, providersMissingKeys } = await loadConfig(configPath, env);
   for (const w of warnings) logger.warn(w);
 
-  const gateway = await createGateway({ config, providersMissingKeys, dbPath, adminToken: env.TOLLGATE_ADMIN_TOKEN || undefined, logger });
+  // TOLLGATE_LEDGER=off exists to measure what the ledger costs (npm run bench); never for production.
+  const ledgerEnabled = env.TOLLGATE_LEDGER !== 'off';
+  if (!ledgerEnabled) logger.warn('TOLLGATE_LEDGER=off: nothing is recorded (benchmarking only)');
+  const gateway = await createGateway({ config, providersMissingKeys, dbPath, adminToken: env.TOLLGATE_ADMIN_TOKEN || undefined, logger, ledgerEnabled });
   await gateway.start();
 
   const server = serve({ fetch: gateway.app.fetch, port, hostname: host }, (info: AddressInfo) => {
