@@ -3,6 +3,7 @@ import { GatewayError, invalidRequest, toGatewayError } from '../errors.js';
 import type { LoopLimits } from '../config-schema.js';
 import type { ChatRequest, FunctionTool } from '../openai/types.js';
 import { parseChatRequest } from '../openai/request-schema.js';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../openai/json-depth.js';
 import { ClientAbortedError } from '../upstream/client.js';
 import { runLoop, type LoopDeps, type LoopResult } from './loop.js';
 import type { Access, Gate, ToolEntry } from './ports.js';
@@ -54,11 +55,14 @@ export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<Chat
 
 function parseJsonBody(text: string): unknown {
   if (!text) throw invalidRequest('request body is empty; expected a JSON object');
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (err) {
     throw invalidRequest(`request body is not valid JSON: ${(err as Error).message}`, null, 'invalid_json');
   }
+  if (exceedsDepth(body)) throw invalidRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`, null, 'json_too_deep');
+  return body;
 }
 
 function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, access: Access, startedAt: number): RunState {
