@@ -51,7 +51,7 @@ export function createLabelBounds(opts: LabelBoundsOptions): LabelBounds {
     provider: (name) => (name === null ? 'none' : providers.has(name) ? name : OTHER),
     model(provider, model) {
       if (model === null) return 'none';
-      if (bare.has(model) || model) return model;
+      if (bare.has(model)) return model;
       if (provider !== null && providers.has(provider) && qualified.has(`${provider}/${model}`)) return model;
       return OTHER;
     },
