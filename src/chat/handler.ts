@@ -13,6 +13,7 @@ import type { RunState } from './run-state.js';
 import { SseChannel } from './sse-channel.js';
 import type { TargetResolver } from './targets.js';
 import { recordRequest } from './record.js';
+import { linkSignal, type LinkedSignal } from './deadline.js';
 
 export interface ChatDeps extends LoopDeps {
   gate: Gate;
@@ -40,8 +41,10 @@ export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<Chat
     access = await deps.gate.admit(input.headers);
     const request = parseChatRequest(parseJsonBody(input.bodyText));
     model = request.model;
-    state = createState(deps, input, request, access, startedAt);
-    if (state.stream) return await streamResponse(deps, state);
+    // A streamed response can also be cancelled by its body's reader, so it gets its own controller.
+    const client = request.stream === true ? linkSignal(input.signal) : undefined;
+    state = createState(deps, input, request, access, startedAt, client);
+    if (client) return await streamResponse(deps, state, client);
     const result = await runLoop(deps, state, null);
     const body = finalCompletion(state, result);
     recordRequest(deps, state, { status: 200, startedAt, body });
@@ -50,6 +53,8 @@ export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<Chat
     const error = asClientError(err, state);
     recordRequest(deps, state, { status: error.status, startedAt, error, access, model, requestId: input.requestId });
     throw error;
+  } finally {
+    if (!state?.stream) state?.release();
   }
 }
 
@@ -65,7 +70,7 @@ function parseJsonBody(text: string): unknown {
   return body;
 }
 
-function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, access: Access, startedAt: number): RunState {
+function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, access: Access, startedAt: number, client: LinkedSignal | undefined): RunState {
   const targets = [request.model, ...(request.fallbacks ?? [])].map((name, i) => deps.targets.resolve(name, i === 0 ? 'model' : `fallbacks[${i - 1}]`));
   for (const target of targets) access.checkModel(target);
 
@@ -79,7 +84,8 @@ function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, acc
 
   const loop: LoopLimits = access.loop;
   // The loop deadline only exists when the gateway may loop; a plain proxy call has the provider timeout.
-  const signal = injected.length ? AbortSignal.any([input.signal, AbortSignal.timeout(loop.timeoutMs)]) : input.signal;
+  const clientSignal = client?.signal ?? input.signal;
+  const deadline = injected.length ? linkSignal(clientSignal, loop.timeoutMs) : undefined;
   return {
     requestId: input.requestId,
     startedAt,
@@ -92,9 +98,13 @@ function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, acc
     injectedNames: new Set(injected.map((t) => t.name)),
     offeredTools: offered,
     clientToolNames,
-    signal,
-    clientSignal: input.signal,
+    signal: deadline?.signal ?? clientSignal,
+    clientSignal,
     deadline: Date.now() + loop.timeoutMs,
+    release() {
+      deadline?.dispose();
+      client?.dispose();
+    },
     messages: deps.hidden.expand(request.messages),
     rounds: 0,
     toolCallCount: 0,
@@ -107,11 +117,10 @@ function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, acc
   };
 }
 
-async function streamResponse(deps: ChatDeps, state: RunState): Promise<ChatOutput> {
-  const abort = new AbortController();
-  const channel = new SseChannel(() => abort.abort());
-  // The loop must see the channel's cancel as well as the client's signal.
-  const streamState: RunState = { ...state, signal: AbortSignal.any([state.signal, abort.signal]), clientSignal: AbortSignal.any([state.clientSignal, abort.signal]) };
+async function streamResponse(deps: ChatDeps, streamState: RunState, client: LinkedSignal): Promise<ChatOutput> {
+  const state = streamState;
+  // A reader that cancels the body is a client that went away.
+  const channel = new SseChannel(() => client.abort());
   const stamp: ChunkStamp = { id: `chatcmpl-${state.requestId}`, created: Math.floor(Date.now() / 1000), model: '' };
   let first = true;
   let toolCallsSent = false;
@@ -139,8 +148,10 @@ async function streamResponse(deps: ChatDeps, state: RunState): Promise<ChatOutp
       for (const c of finalChunks(stamp, streamState, result, toolCallsSent)) channel.data(c);
       channel.done();
       recordRequest(deps, streamState, { status: 200, startedAt: state.startedAt });
+      state.release();
     },
     (err: unknown) => {
+      state.release();
       if (!channel.isStarted) throw err;
       const error = asClientError(err, streamState);
       channel.fail(error);

@@ -33,6 +33,8 @@ export interface RunState {
   readonly signal: AbortSignal;
   readonly clientSignal: AbortSignal;
   readonly deadline: number;
+  /** Frees the request's timer and listeners; called once when the request ends. */
+  release(): void;
 
   messages: ChatMessage[];
   rounds: number;
