@@ -75,7 +75,7 @@ function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, acc
   for (const target of targets) access.checkModel(target);
 
   const clientTools = request.tools ?? [];
-  const clientToolNames = new Set(clientTools.map((t) => t.function.name));
+  const clientToolNames: ReadonlySet<string> = clientTools.length ? new Set(clientTools.map((t) => t.function.name)) : NO_NAMES;
   const header = input.headers.get('x-tollgate-tools') ?? undefined;
   // A client tool with the same name as an MCP tool wins: the client asked for it explicitly.
   let injected = request.tool_choice === 'none' ? [] : deps.toolsFor(access, header);
@@ -95,7 +95,7 @@ function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, acc
     stream: request.stream === true,
     includeUsage: request.stream_options?.include_usage === true,
     injected,
-    injectedNames: new Set(injected.map((t) => t.name)),
+    injectedNames: namesOf(injected),
     offeredTools: offered,
     clientToolNames,
     signal: deadline?.signal ?? clientSignal,
@@ -115,6 +115,17 @@ function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, acc
     lastTarget: undefined,
     stopNote: undefined,
   };
+}
+
+/** Tool lists are cached per key (gate.toolsFor); so are their name sets. */
+const nameSets = new WeakMap<readonly ToolEntry[], ReadonlySet<string>>();
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+function namesOf(list: readonly ToolEntry[]): ReadonlySet<string> {
+  if (list.length === 0) return NO_NAMES;
+  let names = nameSets.get(list);
+  if (!names) nameSets.set(list, (names = new Set(list.map((t) => t.name))));
+  return names;
 }
 
 async function streamResponse(deps: ChatDeps, streamState: RunState, client: LinkedSignal): Promise<ChatOutput> {
