@@ -60,8 +60,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     '*',
     bodyLimit({
       maxSize: deps.maxBodyBytes,
-      onError: (c) =>
-        errorResponse(c, new GatewayError({ status: 413, type: 'request_too_large', message: `request body exceeds the limit of ${deps.maxBodyBytes} bytes`, code: 'body_too_large' })),
+      onError: (c) => {
+        const res = errorResponse(c, new GatewayError({ status: 413, type: 'request_too_large', message: `request body exceeds the limit of ${deps.maxBodyBytes} bytes`, code: 'body_too_large' }));
+        // The rest of the body is never read, so Node closes this socket after answering; saying so
+        // keeps a keep-alive client from sending its next request into a closing connection.
+        res.headers.set('connection', 'close');
+        return res;
+      },
     }),
   );
 

@@ -116,6 +116,8 @@ export const configSchema = z.strictObject({
   /** Largest accepted request body. */
   maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
   ledger: ledgerSchema,
+  /** Only read when TOLLGATE_REDIS is set. failOpen: admit requests while Redis is unreachable (default: 503). */
+  redis: z.strictObject({ failOpen: z.boolean().default(false) }).optional(),
   /** Default loop caps when there is no key (requireVirtualKey: false). */
   loop: loopSchema.default({ maxRounds: 10, maxToolCalls: 50, timeoutMs: 120_000 }),
 });

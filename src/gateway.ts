@@ -11,20 +11,23 @@ import { createUpstreamClient, createDispatcher } from './upstream/client.js';
 import { HiddenCalls } from './chat/stitch.js';
 import type { ChatDeps } from './chat/handler.js';
 import type { LedgerSink, Metrics, ToolRuntime } from './chat/ports.js';
-import { openDatabase, migrateDatabase, type OpenedDatabase } from './db/open.js';
-import { createGovernanceRepository } from './db/governance-repo.js';
-import { createLedgerWriter, type LedgerWriter } from './ledger/writer.js';
+import type { OpenedDatabase } from './db/open.js';
+import { openStore, type Store } from './db/store.js';
+import type { LedgerWriter } from './ledger/writer.js';
 import { createPricing } from './ledger/pricing.js';
-import { startRetention } from './ledger/retention.js';
 import { GovernanceRegistry } from './governance/registry.js';
 import { BudgetGuard } from './governance/budgets.js';
 import { RateLimiter } from './governance/rate-limit.js';
 import { createMemoryCounterStore } from './governance/memory-counter-store.js';
 import { createGovernanceGate } from './governance/gate.js';
 import { restoreBudgets } from './governance/restore.js';
+import { openCounters, type Counters } from './governance/counters.js';
+import { startRegistrySync, type RegistrySync } from './governance/sync.js';
 import { createAdminRoutes } from './routes/admin/index.js';
 import { mcpServerRoutes } from './routes/mcp-servers.js';
 import { McpManager } from '../mcp/manager.js';
+import { PinnedTools, memoryPinStore } from '../mcp/pinning/index.js';
+import { createToolPinStore } from './db/tool-pins-repo.js';
 import { mountMcpEndpoint, type McpEndpoint } from '../mcp/server/index.js';
 import { sleep } from './chat/sleep.js';
 import { createMetrics, metricsRoutes } from './metrics/index.js';
@@ -33,8 +36,12 @@ import { dashboardRoutes } from './dashboard/index.js';
 export interface GatewayOptions {
   config: Config;
   providersMissingKeys?: Record<string, string[]>;
-  /** SQLite file path. */
+  /** SQLite file path, or a postgres:// URL (ledger and config tables shared by replicas). */
   dbPath: string;
+  /** Budgets and rate limits in Redis (shared by replicas) instead of in process. */
+  redis?: { url: string; /** Key prefix; default `tollgate:`. */ prefix?: string | undefined } | undefined;
+  /** PostgreSQL only: how often API-created keys/teams/customers are re-read (default 2000 ms). */
+  registryRefreshMs?: number;
   adminToken?: string | undefined;
   logger: Logger;
   /** Wall clock (epoch ms); injected so budget periods can be tested. */
@@ -49,9 +56,13 @@ export interface GatewayOptions {
 
 export interface Gateway {
   app: Hono<AppEnv>;
-  db: OpenedDatabase;
+  /** SQLite only (undefined with PostgreSQL). */
+  db: OpenedDatabase | undefined;
+  store: Store;
   ledger: LedgerWriter;
   mcp: McpManager;
+  /** The MCP tools after pinning: what models and /mcp clients are offered. */
+  pins: PinnedTools;
   registry: GovernanceRegistry;
   /** Connects MCP servers (failures are reported, never thrown). */
   start(): Promise<void>;
@@ -66,44 +77,62 @@ const discardLedger: LedgerSink = { request: () => undefined, llmCall: () => und
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config, logger } = opts;
   const now = opts.now ?? Date.now;
-  const db = openDatabase(opts.dbPath);
-  migrateDatabase(db);
   // Prometheus metrics; the closures read the ledger and MCP manager (created below) at scrape time.
   const metrics = createMetrics({
     configuredProviders: Object.keys(config.providers),
     configuredModels: [...Object.entries(config.providers).flatMap(([name, p]) => p.models.map((m) => `${name}/${m}`)), ...Object.keys(config.pricing)],
     ledgerDepth: () => ledger.depth(),
     mcpStatus: () => mcp.status(),
+    pinCounts: () => pins.counts(),
     toolInfo: (name) => {
       const entry = mcp.getTool(name);
       return entry ? { server: entry.server, tool: entry.tool } : undefined;
     },
   });
 
-  const ledger = createLedgerWriter({
-    sqlite: db.sqlite,
-    batchSize: config.ledger.batchSize,
-    flushIntervalMs: config.ledger.flushIntervalMs,
-    maxQueue: config.ledger.maxQueue,
-    onError: (err) => logger.error({ err: err.message }, 'ledger flush failed'),
-    onFlush: (rows, ms) => metrics.ledgerFlush(rows, ms),
+  const dataStore = await openStore({
+    location: opts.dbPath,
+    ledger: config.ledger,
+    onLedgerError: (err) => logger.error({ err: err.message }, 'ledger flush failed'),
+    onLedgerFlush: (rows, ms) => metrics.ledgerFlush(rows, ms),
+    onRetentionError: (err) => logger.warn({ err: err.message }, 'ledger retention failed'),
   });
-  const retention = startRetention(db.sqlite, {
-    retentionDays: config.ledger.retentionDays,
-    payloadRetentionDays: config.ledger.payloadRetentionDays,
-    onError: (err: Error) => logger.warn({ err: err.message }, 'ledger retention failed'),
-  });
+  const ledger = dataStore.ledger;
+  const db = dataStore.sqlite?.opened;
 
-  const registry = new GovernanceRegistry({ config, repository: createGovernanceRepository(db.db), now });
+  // Shared counters when Redis is configured; otherwise in process, exactly as before.
+  const counters: Counters | undefined = opts.redis
+    ? await openCounters({ ...opts.redis, failOpen: config.redis?.failOpen ?? false, logger }).catch(async (err: unknown) => {
+        await dataStore.close();
+        throw err;
+      })
+    : undefined;
+  let sync: RegistrySync | undefined;
+  const registry = new GovernanceRegistry({ config, repository: dataStore.repository, now, onChange: () => sync?.notify() });
   await registry.load();
   for (const w of registry.warnings) logger.warn(w);
-  const store = createMemoryCounterStore();
+  const store = counters?.store ?? createMemoryCounterStore();
   const budgets = new BudgetGuard({ store, now });
   const rateLimiter = new RateLimiter({ store, now });
-  await restoreBudgets({ registry, budgets, sqlite: db.sqlite, now });
+  await restoreBudgets({ registry, budgets, spend: dataStore.spend, now });
+  // Other replicas write keys to the same PostgreSQL; a SQLite file belongs to one process.
+  if (dataStore.kind === 'postgres') {
+    sync = await startRegistrySync({
+      registry,
+      intervalMs: opts.registryRefreshMs ?? 2000,
+      replicaId: counters?.replicaId ?? 'local',
+      ...(counters ? { redis: counters.registryChannel } : {}),
+      onError: (err) => logger.warn({ err: err.message }, 'registry refresh failed'),
+    });
+  }
 
   const mcp = new McpManager({ servers: config.mcpServers, logger });
-  const tools: ToolRuntime = mcp;
+  // Tool pinning sits between the manager and everything that offers or calls tools; loaded before
+  // the manager connects so the first discovery is already compared with the stored pins.
+  if (!db) logger.warn('tool pins are kept in memory with PostgreSQL (not persisted yet): every restart trusts MCP tools on first sight again');
+  const pins = new PinnedTools({ source: mcp, store: db ? createToolPinStore(db.db) : memoryPinStore(), modeOf: (server) => config.mcpServers[server]?.pin ?? 'strict', logger });
+  await pins.load();
+  const tools: ToolRuntime = pins;
   const gate = createGovernanceGate({ registry, budgets, rateLimiter, defaultLoop: config.loop, logger });
   const pricing = createPricing({ overrides: config.pricing, toolCosts: config.toolCosts });
   for (const [name, p] of Object.entries(config.providers)) {
@@ -144,25 +173,28 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     observe: (route, method, status, seconds) => metrics.httpRequest(route, method, status, seconds),
     mount: (app) => {
       metricsRoutes(app, metrics);
-      dashboardRoutes(app, { sqlite: db.sqlite, mcp, adminToken: opts.adminToken, now });
+      if (db) dashboardRoutes(app, { sqlite: db.sqlite, mcp, pins, adminToken: opts.adminToken, now });
+      else app.on('GET', ['/logs', '/logs/*'], (c) => c.text('The /logs dashboard reads the SQLite ledger and is not available with TOLLGATE_DB=postgres:// yet; query the PostgreSQL views (cost_by_key_day, …) instead.\n', 501));
       mcpServerRoutes(app, { mcp, adminToken: opts.adminToken });
       // Tollgate as an MCP server: the same key, tool list and governed tool call as the chat loop.
       mcpEndpoint = mountMcpEndpoint(app, {
         gate,
-        mcp,
-        toolsFor: (access) => gate.toolsFor(access, undefined, mcp),
+        mcp: pins,
+        toolsFor: (access) => gate.toolsFor(access, undefined, tools),
         toolCalls: { tools, pricing, ledger: sink, metrics: chat.metrics, now: perf, payloads: config.ledger.payloads },
         onError: (err) => logger.warn({ err: err.message }, 'mcp endpoint notification failed'),
       });
-      app.route('/api', createAdminRoutes({ registry, budgets, adminToken: opts.adminToken, now }));
+      app.route('/api', createAdminRoutes({ registry, budgets, pins, adminToken: opts.adminToken, now }));
     },
   });
 
   return {
     app,
     db,
+    store: dataStore,
     ledger,
     mcp,
+    pins,
     registry,
     start: () => mcp.start(),
     drain: () => {
@@ -170,12 +202,14 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     },
     async close() {
       draining = true;
-      retention.stop();
+      await sync?.stop();
       await mcpEndpoint?.close();
       await mcp.stop();
-      await ledger.close();
+      pins.stop();
+      await pins.flush();
+      await dataStore.close();
       await upstream.close();
-      db.close();
+      await counters?.close();
     },
   };
 }

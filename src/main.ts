@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const host = values.host ?? env.HOST ?? '0.0.0.0';
   const dbPath = env.TOLLGATE_DB ?? './data/tollgate.db';
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port "${values.port ?? env.PORT}"`);
-  if (/^postgres(ql)?:\/\//.test(dbPath)) throw new ConfigError('TOLLGATE_DB: PostgreSQL is not supported yet; use a SQLite file path');
+  // TOLLGATE_REDIS shares budgets and rate limits between replicas (see docs-scale-out.md).
+  const redis = env.TOLLGATE_REDIS ? { url: env.TOLLGATE_REDIS, prefix: env.TOLLGATE_REDIS_PREFIX || undefined } : undefined;
+  if (redis && !/^rediss?:\/\//.test(redis.url)) throw new ConfigError('TOLLGATE_REDIS: expected a redis:// or rediss:// URL');
 
   const logger = pino({ level: env.LOG_LEVEL ?? 'info', base: undefined });
   const { config, warnings, providersMissingKeys } = await loadConfig(configPath, env);
@@ -30,11 +32,11 @@ async function main(): Promise<void> {
   // TOLLGATE_LEDGER=off exists to measure what the ledger costs (npm run bench); never for production.
   const ledgerEnabled = env.TOLLGATE_LEDGER !== 'off';
   if (!ledgerEnabled) logger.warn('TOLLGATE_LEDGER=off: nothing is recorded (benchmarking only)');
-  const gateway = await createGateway({ config, providersMissingKeys, dbPath, adminToken: env.TOLLGATE_ADMIN_TOKEN || undefined, logger, ledgerEnabled });
+  const gateway = await createGateway({ config, providersMissingKeys, dbPath, adminToken: env.TOLLGATE_ADMIN_TOKEN || undefined, logger, ledgerEnabled, redis });
   await gateway.start();
 
   const server = serve({ fetch: gateway.app.fetch, port, hostname: host }, (info: AddressInfo) => {
-    process.stdout.write(startupSummary({ config, providersMissingKeys, mcp: gateway.mcp.status(), keys: gateway.registry.listKeys().length, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${info.port}`, dbPath, adminToken: Boolean(env.TOLLGATE_ADMIN_TOKEN) }));
+    process.stdout.write(startupSummary({ config, providersMissingKeys, mcp: gateway.mcp.status(), keys: gateway.registry.listKeys().length, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${info.port}`, dbPath: gateway.store.label + (redis ? `; counters: Redis (${redis.prefix ?? 'tollgate:'})` : ''), adminToken: Boolean(env.TOLLGATE_ADMIN_TOKEN), pins: gateway.pins.counts() }));
   });
 
   let stopping = false;

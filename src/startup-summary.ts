@@ -10,6 +10,8 @@ export interface SummaryInput {
   url: string;
   dbPath: string;
   adminToken: boolean;
+  /** Tool pinning: tools withheld (quarantined) and offered-but-flagged (pin: warn), per server. */
+  pins?: { quarantined: number; flagged: number; byServer: readonly { server: string; quarantined: number; flagged: number }[] };
 }
 
 export function startupSummary(s: SummaryInput): string {
@@ -25,7 +27,15 @@ export function startupSummary(s: SummaryInput): string {
   lines.push(`  mcp servers (${s.mcp.length}):`);
   for (const m of s.mcp) {
     const state = m.state === 'connected' ? `connected, ${m.tools} tool(s)` : `${m.state}${m.error ? `: ${m.error}` : ''}`;
-    lines.push(`    ${m.name}  ${m.transport}  ${state}`);
+    const pins = s.pins?.byServer.find((p) => p.server === m.name);
+    const held = pins?.quarantined ? `, ${pins.quarantined} quarantined` : '';
+    const flagged = pins?.flagged ? `, ${pins.flagged} flagged` : '';
+    lines.push(`    ${m.name}  ${m.transport}  ${state}${held}${flagged}`);
+  }
+  if (s.pins && s.pins.quarantined + s.pins.flagged > 0) {
+    lines.push(`  tool pins: ${s.pins.quarantined} quarantined, ${s.pins.flagged} flagged (pin: warn): review at /logs/tools or GET /api/tool-pins?status=pending`);
+  } else if (s.pins) {
+    lines.push('  tool pins: 0 quarantined');
   }
   if (!s.adminToken) lines.push('  admin API and /logs disabled: TOLLGATE_ADMIN_TOKEN is not set');
   return `${lines.join('\n')}\n`;

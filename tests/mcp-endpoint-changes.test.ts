@@ -40,6 +40,10 @@ describe('tool list changes', () => {
       // The Streamable HTTP client opens its notification stream (GET) after initialize; give it time.
       await new Promise((resolve) => setTimeout(resolve, 100));
       fixture.setTool('shout', { description: 'Shouts the text', inputSchema: { text: z.string() }, handler: (args) => ({ content: [{ type: 'text', text: String(args.text).toUpperCase() }] }) });
+      // A new tool on a known server is held under pin: strict (issue 10); the admin's approval is what makes the set change.
+      await eventually(() => gw.gateway.pins.quarantineReason('fx__shout'), 5_000, 'fx__shout held for approval');
+      assert.equal(seen[0]!.count + seen[1]!.count, 0, 'a held tool is not announced');
+      await gw.gateway.pins.approve('fx', 'shout', 'test');
       await eventually(() => seen.every((s) => s.count > 0), 5_000, 'list_changed on both transports');
       for (const agent of [streamable, sse]) {
         const { tools } = await agent.client.listTools();

@@ -102,7 +102,10 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
   const res = await deps.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
   if (res.status < 200 || res.status >= 300) {
     const text = await readText(res, host, input.signal).catch(() => '');
-    throw withStatus(target.adapter.errorFromResponse(res.status, text, res.headers), res.status);
+    // Some upstreams quote the credential they were sent ("Incorrect API key provided: sk-…");
+    // the error text goes to the client and the ledger, so our provider key is cut out first.
+    const safe = ctx.apiKey ? text.split(ctx.apiKey).join('[redacted]') : text;
+    throw withStatus(target.adapter.errorFromResponse(res.status, safe, res.headers), res.status);
   }
   if (!input.stream) {
     const text = await readText(res, host, input.signal);

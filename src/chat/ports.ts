@@ -62,6 +62,11 @@ export interface ToolRuntime {
   readonly version: number;
   getTool(name: string): ToolEntry | undefined;
   callTool(name: string, args: string, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<ToolOutcome>;
+  /**
+   * Why a listed tool must not be called now (tool pinning: its definition drifted or awaits
+   * approval), as the reason code to record; undefined when it may be. O(1): checked on every call.
+   */
+  quarantineReason?(name: string): string | undefined;
 }
 
 export interface Pricing {

@@ -99,6 +99,9 @@ async function decide(deps: ToolCallDeps, req: ToolCallRequest): Promise<Refusal
   const policy = req.access.decideTool(req.name);
   if (!policy.allowed) return { status: 'denied', reason: policy.reason, message: policy.message };
   if (!deps.tools) return { status: 'unknown_tool', reason: 'unknown_tool', message: 'no MCP servers are configured' };
+  // Before the offered check: a tool offered earlier in this loop may have drifted since.
+  const quarantined = deps.tools.quarantineReason?.(req.name);
+  if (quarantined) return { status: 'denied', reason: quarantined, message: quarantineMessage(req.name, quarantined) };
   if (!req.offered(req.name)) {
     return deps.tools.getTool(req.name)
       ? { status: 'denied', reason: 'tool_not_offered', message: `tool "${req.name}" was not offered in this request` }
@@ -108,6 +111,12 @@ async function decide(deps: ToolCallDeps, req: ToolCallRequest): Promise<Refusal
   const rate = await req.access.checkToolRate(req.name);
   if (!rate.allowed) return { status: 'denied', reason: rate.reason, message: rate.message };
   return null;
+}
+
+function quarantineMessage(name: string, reason: string): string {
+  return reason === 'tool_drifted'
+    ? `tool "${name}" changed its definition since it was approved and is quarantined until an admin reviews it`
+    : `tool "${name}" is held until an admin approves its definition`;
 }
 
 function record(deps: ToolCallDeps, req: ToolCallRequest, outcome: ToolOutcome, status: ToolCallStatus, reason: string | null, costUsd: number, latencyMs: number, denied: boolean): void {

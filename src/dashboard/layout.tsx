@@ -2,12 +2,13 @@
 // every interpolated value); the dashboard ships no client-side JavaScript.
 import type { Child } from 'hono/jsx';
 
-export type Section = 'requests' | 'usage' | 'mcp' | 'none';
+export type Section = 'requests' | 'usage' | 'mcp' | 'tools' | 'none';
 
 const NAV: { id: Section; href: string; label: string }[] = [
   { id: 'requests', href: '/logs', label: 'Requests' },
   { id: 'usage', href: '/logs/usage', label: 'Usage' },
   { id: 'mcp', href: '/logs/mcp', label: 'MCP servers' },
+  { id: 'tools', href: '/logs/tools', label: 'Tool pins' },
 ];
 
 export function Layout(props: { title: string; section: Section; children?: Child; loggedIn?: boolean }) {

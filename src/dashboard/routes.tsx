@@ -21,10 +21,14 @@ import { DetailPage } from './detail-page.js';
 import { RANGES, UsagePage } from './usage-page.js';
 import { McpPage } from './mcp-page.js';
 import { Layout } from './layout.js';
+import { toolPinDashboardRoutes } from './tool-pin-routes.js';
+import type { ToolPinReviews } from '../routes/admin/tool-pins.js';
 
 export interface DashboardDeps {
   sqlite: Sqlite;
   mcp: Pick<McpManager, 'status' | 'tools'>;
+  /** MCP tool pins: the /logs/tools review page (absent: no page). */
+  pins?: ToolPinReviews;
   adminToken: string | undefined;
   now: () => number;
 }
@@ -101,4 +105,6 @@ export function dashboardRoutes(app: Hono<AppEnv>, deps: DashboardDeps): void {
   });
 
   app.get('/logs/mcp', (c) => page(c, <McpPage servers={deps.mcp.status()} tools={deps.mcp.tools()} />));
+
+  if (deps.pins) toolPinDashboardRoutes(app, { pins: deps.pins, page, hasBearer: (authorization) => auth.isAuthenticated(authorization, undefined) });
 }

@@ -54,5 +54,9 @@ svg.chart text { font-size:11px; fill:var(--muted); } svg.chart .axis { stroke:v
 .login input { width:100%; margin:8px 0 12px; }
 .notice { color:var(--err); }
 .dot { display:inline-block; width:9px; height:9px; border-radius:50%; margin-right:6px; }
+.flags { margin:6px 0; padding-left:18px; }
+pre.diff span { display:block; } pre.diff .add { background:#12381f; color:#b2f2bb; } pre.diff .del { background:#3d1418; color:#ffc9c9; }
+.actions { display:flex; gap:10px; margin-top:10px; }
+.actions button:not(.primary) { font:inherit; padding:6px 14px; border:1px solid #c8ccd4; border-radius:4px; background:#fff; cursor:pointer; }
 .dot.up { background:var(--ok); } .dot.down { background:var(--err); } .dot.pending { background:#f59f00; }
 `;

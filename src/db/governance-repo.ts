@@ -17,7 +17,8 @@ export interface GovernanceRepositoryOptions {
   now?: () => number;
 }
 
-function keyFromRow(row: KeyRow): VirtualKeyRecord {
+/** Shared with the PostgreSQL repository (same columns, same JSON). */
+export function keyFromRow(row: KeyRow): VirtualKeyRecord {
   let policy: KeyPolicy;
   try {
     policy = JSON.parse(row.config) as KeyPolicy;
@@ -43,7 +44,7 @@ function keyFromRow(row: KeyRow): VirtualKeyRecord {
   };
 }
 
-function keyToRow(key: VirtualKeyRecord): KeyRow {
+export function keyToRow(key: VirtualKeyRecord): KeyRow {
   const policy: KeyPolicy = {
     models: key.models,
     tools: key.tools,

@@ -21,7 +21,7 @@ describe('openDatabase / migrateDatabase', () => {
       migrateDatabase(opened);
       const names = (opened.sqlite.prepare("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY type, name").all() as { type: string; name: string }[]).map((r) => `${r.type}:${r.name}`);
       assert.deepEqual(names, [
-        'table:customers', 'table:llm_calls', 'table:payloads', 'table:requests', 'table:teams', 'table:tool_calls', 'table:virtual_keys',
+        'table:customers', 'table:llm_calls', 'table:payloads', 'table:requests', 'table:teams', 'table:tool_calls', 'table:tool_pins', 'table:virtual_keys',
         'view:cost_by_key_day', 'view:cost_by_model_day', 'view:cost_by_team_month', 'view:tool_usage_day',
       ]);
       // Running again is a no-op, not an error.

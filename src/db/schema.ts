@@ -3,7 +3,7 @@
 // migrations/ are generated from this file by drizzle-kit; change the schema here, then run
 // `npx drizzle-kit generate --name <what-changed>`.
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // UTC calendar day ('YYYY-MM-DD') of the epoch-ms `ts`, as a VIRTUAL generated column: it costs
 // no storage, and indexing it lets the views answer `WHERE day = '…'` from an index instead of
@@ -181,3 +181,34 @@ export const customers = sqliteTable('customers', {
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * Tool-definition pins (mcp/pinning): per MCP server and tool, the approved definition's hash and
+ * canonical JSON, plus the definition the server lists now when it differs and awaits review.
+ */
+export const toolPins = sqliteTable(
+  'tool_pins',
+  {
+    server: text('server').notNull(),
+    /** The tool's MCP name. */
+    tool: text('tool').notNull(),
+    /** sha256 hex of the approved canonical definition; NULL until first approved. */
+    hash: text('hash'),
+    /** The approved canonical definition (JSON: name, title, description, inputSchema, annotations). */
+    definition: text('definition'),
+    /** 'approved' | 'pending_new' | 'pending_changed' | 'blocked' */
+    status: text('status').notNull(),
+    /** JSON array of injection markers found in the listed definition: [{ code, field, excerpt }]. */
+    flags: text('flags').notNull().default('[]'),
+    /** The listed definition awaiting review. */
+    pendingHash: text('pending_hash'),
+    pendingDefinition: text('pending_definition'),
+    firstSeen: integer('first_seen').notNull(),
+    updated: integer('updated').notNull(),
+    approvedBy: text('approved_by'),
+    approvedAt: integer('approved_at'),
+    blockedBy: text('blocked_by'),
+    blockedAt: integer('blocked_at'),
+  },
+  (t) => [primaryKey({ columns: [t.server, t.tool] }), index('tool_pins_status_idx').on(t.status)],
+);

@@ -119,9 +119,12 @@ export class BudgetGuard {
     for (const l of budgetLevels(ctx)) await this.deps.store.addSpend(budgetScope(l, now), usd);
   }
 
-  /** At startup: the spend of a level in its current period, as summed from the ledger. */
-  async restore(level: BudgetLevel, usd: number): Promise<void> {
-    await this.deps.store.addSpend(budgetScope(level, this.deps.now()), usd);
+  /**
+   * At startup: the spend of a level in its current period, as summed from the ledger. Only when the
+   * store has no such scope yet (see CounterStore.seedSpend); false when it was already there.
+   */
+  restore(level: BudgetLevel, usd: number): Promise<boolean> {
+    return this.deps.store.seedSpend(budgetScope(level, this.deps.now()), usd);
   }
 
   async usage(target: KeyContext | readonly BudgetLevel[]): Promise<LevelUsage[]> {

@@ -1,5 +1,5 @@
-// Where budget spend, reservations and rate-limit windows live. In-process for now; the interface is
-// async so a shared store (Redis) can implement it later without touching BudgetGuard/RateLimiter.
+// Where budget spend, reservations and rate-limit windows live. In-process (memory-counter-store.ts)
+// or shared by replicas (redis/redis-counter-store.ts); BudgetGuard/RateLimiter see only this interface.
 // Each method must be atomic on its own: reserve() and hitAll() are all-or-nothing across entries.
 
 export interface ReserveEntry {
@@ -35,6 +35,12 @@ export interface CounterStore {
   release(entries: readonly { scope: string }[], amountUsd: number): Promise<void>;
   /** Spend without a reservation: costs restored at startup, or already incurred (tool costs). */
   addSpend(scope: string, usd: number): Promise<void>;
+  /**
+   * Startup restore from the ledger: sets the spend only if the scope does not exist yet, and says
+   * whether it did. A shared store (Redis) already holds the spend other replicas counted, and adding
+   * the ledger's figure again would count it twice.
+   */
+  seedSpend(scope: string, usd: number): Promise<boolean>;
   spent(scope: string): Promise<number>;
   reserved(scope: string): Promise<number>;
   /** Rate-limit windows, all-or-nothing across hits. */

@@ -59,6 +59,11 @@ export function createMemoryCounterStore(): CounterStore {
     async addSpend(name, usd) {
       scope(name).spent += toNano(usd);
     },
+    async seedSpend(name, usd) {
+      if (scopes.has(name)) return false;
+      scope(name).spent = toNano(usd);
+      return true;
+    },
     async spent(name) {
       return toUsd(scopes.get(name)?.spent ?? 0);
     },

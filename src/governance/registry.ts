@@ -14,6 +14,8 @@ export interface RegistryOptions {
   config: { virtualKeys: VirtualKeyConfig[]; teams: TeamConfig[]; customers: CustomerConfig[]; requireVirtualKey?: boolean };
   repository: GovernanceRepository;
   now: () => number;
+  /** Called after each successful admin write, so other replicas can be told to reload(). */
+  onChange?: () => void;
 }
 
 interface KeyEntry {
@@ -28,11 +30,13 @@ const conflict = (message: string, code: string) => new GatewayError({ status: 4
 const DUMMY_HASH = Buffer.alloc(32);
 
 export class GovernanceRegistry {
-  private readonly byHash = new Map<string, KeyEntry>();
-  private readonly byId = new Map<string, KeyEntry>();
-  private readonly teams = new Map<string, TeamRecord>();
-  private readonly customers = new Map<string, CustomerRecord>();
+  // Replaced whole by reload(), never mutated while another replica's changes are read in.
+  private byHash = new Map<string, KeyEntry>();
+  private byId = new Map<string, KeyEntry>();
+  private teams = new Map<string, TeamRecord>();
+  private customers = new Map<string, CustomerRecord>();
   private readonly repo: GovernanceRepository;
+  private readonly onChange: (() => void) | undefined;
   private readonly now: () => number;
   private readonly requireVirtualKey: boolean;
   /** Admin writes run one at a time so check-then-write cannot interleave (e.g. two creates of one id). */
@@ -42,6 +46,7 @@ export class GovernanceRegistry {
 
   constructor(opts: RegistryOptions) {
     this.repo = opts.repository;
+    this.onChange = opts.onChange;
     this.now = opts.now;
     this.requireVirtualKey = opts.config.requireVirtualKey ?? true;
     const now = this.now();
@@ -70,6 +75,37 @@ export class GovernanceRegistry {
       if (this.byId.has(k.id) || this.byHash.has(k.keyHash)) this.warnings.push(`virtual key ${k.id} from the database ignored: id or secret defined in config`);
       else this.putKey({ ...k, source: 'api' });
     }
+  }
+
+  /**
+   * Re-reads the API-created entries (another replica may have written them) and swaps all maps
+   * at once, so a request sees either the old set or the new one. Config entries stay as they are;
+   * a key whose record did not change keeps its compiled policy.
+   */
+  reload(): Promise<void> {
+    return this.serial(async () => {
+      const [customers, teams, keys] = await Promise.all([this.repo.listCustomers(), this.repo.listTeams(), this.repo.listKeys()]);
+      const fromConfig = <T extends { source: string }>(m: Map<string, T>) => new Map([...m].filter(([, v]) => v.source === 'config'));
+      const nextCustomers = fromConfig(this.customers);
+      const nextTeams = fromConfig(this.teams);
+      const byId = new Map([...this.byId].filter(([, e]) => e.record.source === 'config'));
+      const byHash = new Map<string, KeyEntry>([...byId.values()].map((e) => [e.record.keyHash, e]));
+      for (const c of customers) if (!nextCustomers.has(c.id)) nextCustomers.set(c.id, { ...c, source: 'api' });
+      for (const t of teams) if (!nextTeams.has(t.id)) nextTeams.set(t.id, { ...t, source: 'api' });
+      for (const k of keys) {
+        if (byId.has(k.id) || byHash.has(k.keyHash)) continue;
+        const old = this.byId.get(k.id);
+        const same = old && old.record.source === 'api' && old.record.updatedAt === k.updatedAt && old.record.keyHash === k.keyHash;
+        const record: VirtualKeyRecord = { ...k, source: 'api' };
+        const entry = same ? old : { record, policy: compilePolicy(record) };
+        byId.set(k.id, entry);
+        byHash.set(entry.record.keyHash, entry);
+      }
+      this.customers = nextCustomers;
+      this.teams = nextTeams;
+      this.byId = byId;
+      this.byHash = byHash;
+    }, false);
   }
 
   /** Resolves the caller. `secret` is what parseVirtualKey found (undefined when none was sent). */
@@ -251,9 +287,10 @@ export class GovernanceRegistry {
     if (customer !== undefined && !this.customers.has(customer)) throw invalidRequest(`customer ${customer} does not exist`, 'customer');
   }
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
+  private serial<T>(fn: () => Promise<T>, notify = true): Promise<T> {
     const run = this.writes.then(fn, fn);
     this.writes = run.catch(() => undefined);
+    if (notify && this.onChange) void run.then(this.onChange, () => undefined);
     return run;
   }
 }

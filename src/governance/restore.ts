@@ -1,13 +1,19 @@
 // At startup, budget counters are rebuilt from the ledger: the spend of each budgeted key, team and
 // customer since its current period began. This is the only ledger scan budgets ever do; the
-// request path only touches in-memory (later Redis) counters.
-import type { Sqlite } from '../db/open.js';
-import { spendSince, type SpendScope } from '../db/spend.js';
+// request path only touches the counter store (memory, or Redis shared by replicas).
+//
+// With Redis the counters usually survive a restart and already hold what every replica spent, so
+// a scope is seeded from the ledger only when Redis has no such scope (CounterStore.seedSpend, SETNX
+// semantics): the first replica after a Redis wipe rebuilds it, every later one leaves it alone.
+import type { SpendScope } from '../db/spend.js';
 import type { BudgetGuard, BudgetLevel } from './budgets.js';
 import { periodBounds } from './periods.js';
 import type { GovernanceRegistry } from './registry.js';
 
-export async function restoreBudgets(deps: { registry: GovernanceRegistry; budgets: BudgetGuard; sqlite: Sqlite; now: () => number }): Promise<void> {
+/** USD spent by one key, team or customer since `sinceMs` (the SQLite or PostgreSQL ledger). */
+export type SpendQuery = (scope: SpendScope, sinceMs: number) => Promise<number>;
+
+export async function restoreBudgets(deps: { registry: GovernanceRegistry; budgets: BudgetGuard; spend: SpendQuery; now: () => number }): Promise<void> {
   const now = deps.now();
   const levels: BudgetLevel[] = [
     ...deps.registry.listKeys().map((k) => ({ level: 'key' as const, id: k.id, budget: k.budget })),
@@ -18,7 +24,7 @@ export async function restoreBudgets(deps: { registry: GovernanceRegistry; budge
     if (!level.budget) continue;
     const since = periodBounds(level.budget.period, now).start;
     const scope: SpendScope = level.level === 'key' ? { keyId: level.id } : level.level === 'team' ? { teamId: level.id } : { customerId: level.id };
-    const spent = spendSince(deps.sqlite, scope, since ?? 0);
+    const spent = await deps.spend(scope, since ?? 0);
     if (spent > 0) await deps.budgets.restore(level, spent);
   }
 }

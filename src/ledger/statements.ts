@@ -4,7 +4,7 @@
 import type { Sqlite } from '../db/open.js';
 import type { LedgerItem, LlmCallRow, PayloadRow, RequestRow, ToolCallRow } from './rows.js';
 
-type Params = (string | number | null)[];
+export type Params = (string | number | null)[];
 
 const n = (v: string | number | null | undefined): string | number | null => (v === undefined ? null : v);
 const flag = (v: boolean | undefined, fallback: boolean): number => ((v ?? fallback) ? 1 : 0);
@@ -41,21 +41,39 @@ function insert(table: string, columns: string[]): string {
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
 }
 
-const SQL = {
-  requests: insert('requests', [
+/** Column order of each table's parameter arrays above (shared with the PostgreSQL back end). */
+export const LEDGER_COLUMNS = {
+  requests: [
     'id', 'ts', 'key_id', 'team_id', 'customer_id', 'model', 'provider', 'upstream_model', 'status', 'error_type',
     'error_message', 'stream', 'rounds', 'tool_calls', 'prompt_tokens', 'completion_tokens', 'cached_tokens',
     'cost_usd', 'cost_unknown', 'latency_ms', 'source',
-  ]),
-  llm_calls: insert('llm_calls', [
+  ],
+  llm_calls: [
     'request_id', 'ts', 'round', 'attempt', 'provider', 'model', 'status', 'error_type', 'prompt_tokens',
     'completion_tokens', 'cached_tokens', 'cost_usd', 'cost_unknown', 'latency_ms',
-  ]),
-  tool_calls: insert('tool_calls', [
+  ],
+  tool_calls: [
     'request_id', 'session_id', 'ts', 'key_id', 'team_id', 'customer_id', 'round', 'server', 'tool', 'name',
     'args_hash', 'status', 'decision', 'reason', 'latency_ms', 'cost_usd', 'error',
-  ]),
-  payloads: insert('payloads', ['request_id', 'ts', 'kind', 'ref', 'body']),
+  ],
+  payloads: ['request_id', 'ts', 'kind', 'ref', 'body'],
+} as const satisfies Record<LedgerItem['table'], readonly string[]>;
+
+/** The parameter array of any ledger item, in LEDGER_COLUMNS order. */
+export function itemParams(item: LedgerItem): Params {
+  switch (item.table) {
+    case 'requests': return requestParams(item.row);
+    case 'llm_calls': return llmCallParams(item.row);
+    case 'tool_calls': return toolCallParams(item.row);
+    case 'payloads': return payloadParams(item.row);
+  }
+}
+
+const SQL = {
+  requests: insert('requests', [...LEDGER_COLUMNS.requests]),
+  llm_calls: insert('llm_calls', [...LEDGER_COLUMNS.llm_calls]),
+  tool_calls: insert('tool_calls', [...LEDGER_COLUMNS.tool_calls]),
+  payloads: insert('payloads', [...LEDGER_COLUMNS.payloads]),
 } as const;
 
 export interface LedgerStatements {

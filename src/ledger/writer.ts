@@ -2,15 +2,26 @@
 // queue; a timer (or a full batch) writes them in one transaction per batch with statements
 // prepared once. When the queue is full the push returns a Promise that resolves once a flush
 // made room again, so callers slow down instead of rows being dropped (back-pressure).
+// The back end is SQLite's prepared statements (synchronous, no await on that path) or any async
+// LedgerBackend (PostgreSQL: one multi-row INSERT transaction per batch); the queue is the same.
 import { performance } from 'node:perf_hooks';
 import type { Sqlite } from '../db/open.js';
 import type { LedgerItem, LlmCallRow, PayloadRow, RequestRow, ToolCallRow } from './rows.js';
 import { prepareLedgerStatements } from './statements.js';
 
+/** Where batches go. A returned Promise is awaited; a sync back end (SQLite) returns nothing. */
+export interface LedgerBackend {
+  /** All items in ONE transaction; all or nothing. */
+  writeBatch(items: readonly LedgerItem[]): void | Promise<void>;
+  /** One item on its own (isolating a bad row after repeated batch failures). */
+  write(item: LedgerItem): void | Promise<void>;
+}
+
 export type { LlmCallRow, PayloadRow, RequestRow, ToolCallRow } from './rows.js';
 
-export interface LedgerWriterOptions {
-  sqlite: Sqlite;
+export type LedgerWriterOptions = ({ sqlite: Sqlite } | { backend: LedgerBackend }) & LedgerQueueOptions;
+
+interface LedgerQueueOptions {
   batchSize: number;
   flushIntervalMs: number;
   maxQueue: number;
@@ -41,7 +52,7 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
-  const statements = prepareLedgerStatements(opts.sqlite);
+  const statements: LedgerBackend = 'backend' in opts ? opts.backend : prepareLedgerStatements(opts.sqlite);
   const maxAttempts = opts.maxAttempts ?? 5;
   const onError = opts.onError ?? ((err: Error) => console.error(err));
   // A head index instead of shift()/splice(): O(1) dequeue; compacted once mostly consumed.
@@ -62,11 +73,12 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
   };
 
   // Writes the next batch; false when it failed and its rows stay queued.
-  const writeNextBatch = (): boolean => {
+  const writeNextBatch = async (): Promise<boolean> => {
     const batch = queue.slice(head, head + opts.batchSize);
     const started = performance.now();
     try {
-      statements.writeBatch(batch);
+      const pending = statements.writeBatch(batch);
+      if (pending) await pending;
     } catch (err) {
       failures += 1;
       const reason = (err as Error).message;
@@ -74,7 +86,7 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
         onError(new LedgerWriteError(`ledger: writing ${batch.length} rows failed (attempt ${failures} of ${maxAttempts}), kept for retry: ${reason}`, { cause: err }));
         return false;
       }
-      isolate(batch);
+      await isolate(batch);
     }
     failures = 0;
     head += batch.length;
@@ -89,10 +101,11 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
 
   // Retry cap reached: one bad row (say a duplicate id) must not block the ledger forever, so
   // write row by row and drop, loudly, only the rows that still fail.
-  const isolate = (batch: LedgerItem[]): void => {
+  const isolate = async (batch: LedgerItem[]): Promise<void> => {
     for (const item of batch) {
       try {
-        statements.write(item);
+        const pending = statements.write(item);
+        if (pending) await pending;
       } catch (err) {
         const id = 'id' in item.row ? ` ${item.row.id}` : '';
         onError(new LedgerWriteError(`ledger: dropped a ${item.table} row${id} after ${maxAttempts} failed attempts: ${(err as Error).message}`, { cause: err }));
@@ -102,7 +115,7 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
 
   const drain = async (): Promise<void> => {
     while (depth() > 0) {
-      if (!writeNextBatch()) return;
+      if (!(await writeNextBatch())) return;
       // Let requests run between batches instead of holding the event loop for a whole backlog.
       if (depth() > 0) await tick();
     }

@@ -20,6 +20,8 @@ export interface CreateMetricsOptions {
   ledgerDepth?: () => number;
   /** Read at scrape time: the MCP manager's servers. */
   mcpStatus?: () => readonly McpServerUp[];
+  /** Read at scrape time: per server, tools withheld by pinning and tools offered though unapproved (pin: warn). */
+  pinCounts?: () => { byServer: readonly { server: string; quarantined: number; flagged: number }[] };
   /** Server and tool of a gateway tool name, when the MCP manager knows it. */
   toolInfo?: (name: string) => ToolLabels | undefined;
   /** Node process metrics (CPU, memory, event loop); on by default. */
@@ -88,6 +90,22 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
       for (const s of mcpStatus?.() ?? []) this.set({ server: s.name }, s.tools);
     },
   });
+
+  const pinGauge = (field: 'quarantined' | 'flagged', name: string, help: string) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['server'],
+      registers,
+      collect() {
+        this.reset();
+        // Every configured server gets a series (0 included), so alerts can use `> 0` without absent().
+        for (const s of mcpStatus?.() ?? []) this.set({ server: s.name }, 0);
+        for (const row of opts.pinCounts?.().byServer ?? []) this.set({ server: row.server }, row[field]);
+      },
+    });
+  pinGauge('quarantined', 'tollgate_mcp_tools_quarantined', 'MCP tools withheld because their definition drifted from its pin or awaits approval');
+  pinGauge('flagged', 'tollgate_mcp_tools_flagged', 'MCP tools offered although their definition is unapproved (pin: warn)');
 
   const chatRoute = '/v1/chat/completions';
   const toolLabels = (name: string): ToolLabels => opts.toolInfo?.(name) ?? { server: OTHER, tool: OTHER };

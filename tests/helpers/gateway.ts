@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { parseConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import type { Logger } from '../../src/app.js';
@@ -15,10 +16,13 @@ export interface TestGateway {
   /** For the openai SDK: `${url}/v1`. */
   baseURL: string;
   gateway: Gateway;
+  /** The SQLite file, or the postgres:// URL when TOLLGATE_TEST_DB_URL selects PostgreSQL. */
   dbPath: string;
   logs: string[];
-  /** Flushes the ledger and runs a read-only query on the database file. */
+  /** Flushes the ledger and runs a read-only query (`?` placeholders on either store). */
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
+  /** The ledger and governance tables of whichever store runs. */
+  tables(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -37,7 +41,10 @@ export function memoryLogger(lines: string[]): Logger {
 
 export async function startGateway(opts: StartOptions): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-test-'));
-  const dbPath = join(dir, 'tollgate.db');
+  // tests/ledger-pg.test.ts sets this to run the same tests on PostgreSQL (a fresh database).
+  const pgUrl = process.env.TOLLGATE_TEST_DB_URL;
+  const dbPath = pgUrl ?? join(dir, 'tollgate.db');
+  const pool = pgUrl ? new pg.Pool({ connectionString: pgUrl, max: 2, types: { getTypeParser: numericParser } }) : undefined;
   const { config, providersMissingKeys } = parseConfig(JSON.stringify(opts.config), 'test config', opts.env ?? {});
   const logs: string[] = [];
   const gateway = await createGateway({ config, providersMissingKeys, dbPath, adminToken: opts.adminToken, logger: memoryLogger(logs), retryBaseMs: 5, ...(opts.now ? { now: opts.now } : {}) });
@@ -55,9 +62,26 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
     logs,
     async query(sql, ...params) {
       await gateway.ledger.flush();
+      if (pool) {
+        let i = 0;
+        return (await pool.query(sql.replace(/\?/g, () => `$${++i}`), params)).rows as never;
+      }
       const db = new Database(dbPath, { readonly: true });
       try {
         return db.prepare(sql).all(...params) as never;
+      } finally {
+        db.close();
+      }
+    },
+    async tables() {
+      const sql = pool
+        ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        : "SELECT name FROM sqlite_master WHERE type = 'table'";
+      await gateway.ledger.flush();
+      if (pool) return (await pool.query<{ name: string }>(sql)).rows.map((t) => t.name);
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        return (db.prepare(sql).all() as { name: string }[]).map((t) => t.name);
       } finally {
         db.close();
       }
@@ -66,10 +90,15 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await gateway.close();
+      await pool?.end();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
+
+// As the gateway's own pool (src/db/pg/open.ts): counts and sums as JS numbers, like SQLite.
+const numericParser = ((oid: number, format?: 'text' | 'binary') =>
+  oid === 20 || oid === 1700 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
 
 /** A config with one OpenAI-type and one Anthropic-type provider pointing at the mock upstream. */
 export function mockProviders(mock: { openaiBaseUrl: string; anthropicBaseUrl: string }, extra: Record<string, unknown> = {}) {

@@ -6,6 +6,7 @@ import { requireAdminToken } from './auth.js';
 import { customerRoutes, teamRoutes } from './teams.js';
 import { usageRoutes } from './usage.js';
 import { virtualKeyRoutes } from './virtual-keys.js';
+import { toolPinRoutes, type ToolPinReviews } from './tool-pins.js';
 
 export { requireAdminToken } from './auth.js';
 
@@ -15,6 +16,8 @@ export interface AdminDeps {
   /** From TOLLGATE_ADMIN_TOKEN; undefined disables the admin API (every call is 401). */
   adminToken: string | undefined;
   now: () => number;
+  /** MCP tool pins (absent: the /tool-pins routes are not mounted). */
+  pins?: ToolPinReviews;
 }
 
 export function createAdminRoutes(deps: AdminDeps): Hono {
@@ -24,5 +27,6 @@ export function createAdminRoutes(deps: AdminDeps): Hono {
   app.route('/teams', teamRoutes(deps.registry));
   app.route('/customers', customerRoutes(deps.registry));
   app.route('/usage', usageRoutes(deps));
+  if (deps.pins) app.route('/tool-pins', toolPinRoutes(deps.pins));
   return app;
 }

@@ -1,0 +1,66 @@
+// Profiles the gateway under the throughput load: the production-shaped gateway (compiled JS,
+// governance, ledger on) runs with `node --cpu-prof`, 64 connections drive it for a fixed time,
+// SIGTERM makes it exit cleanly (which writes the profile), then profile-summary.ts reports.
+//   npx tsx bench/profile.ts [--at <ref>] [--no-build] [--seconds 10] [--stream] [--tools]
+// --tools uses the key that gets the MCP tool list injected (no tool is called).
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { VK_PLAIN, VK_TOOLS } from './constants.js';
+import { chatBody, endpoint } from './endpoints.js';
+import { writeGatewayConfig } from './gateway-config.js';
+import { throughput } from './load.js';
+import { formatSummary, summarizeProfile } from './profile-summary.js';
+import type { Proc } from './procs.js';
+import { startGatewayProc, startMock } from './stack.js';
+import { prepareTree } from './tree.js';
+
+const { values: flags } = parseArgs({
+  options: { at: { type: 'string' }, 'no-build': { type: 'boolean' }, seconds: { type: 'string' }, stream: { type: 'boolean' }, tools: { type: 'boolean' } },
+  strict: true,
+});
+const seconds = Number(flags.seconds ?? 10);
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+async function main(): Promise<void> {
+  const tree = prepareTree({ at: flags.at, noBuild: flags['no-build'] });
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-profile-'));
+  const profDir = join(dir, 'prof');
+  const procs: Proc[] = [];
+  try {
+    const mock = await startMock();
+    procs.push(mock);
+    const gw = await startGatewayProc({
+      name: 'gateway',
+      configPath: writeGatewayConfig(dir, mock.url),
+      dbPath: join(dir, 'ledger.db'),
+      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+    });
+    procs.push(gw);
+    const e = endpoint('gateway', gw.url, chatBody({ stream: flags.stream === true }), flags.tools ? VK_TOOLS : VK_PLAIN);
+    await throughput(e, 64, 1);
+    log(`profiling ${tree.commit.slice(0, 7)} (${tree.ref}): 64 connections for ${seconds}s${flags.stream ? ', streaming' : ''}${flags.tools ? ', tools injected' : ''}…`);
+    const r = await throughput(e, 64, seconds);
+    log(`${Math.round(r.rps)} req/s, ${r.errors} errors; RSS ${((gw.rss() ?? 0) / 1048576).toFixed(1)} MB`);
+    await gw.stop();
+    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`no .cpuprofile written in ${profDir}`);
+    const summary = formatSummary(summarizeProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')), tree.root));
+    mkdirSync('bench/results/profiles', { recursive: true });
+    const base = `bench/results/profiles/${new Date().toISOString().slice(0, 10)}-${tree.commit.slice(0, 7)}${flags.stream ? '-stream' : ''}${flags.tools ? '-tools' : ''}`;
+    copyFileSync(join(profDir, file), `${base}.cpuprofile`);
+    writeFileSync(`${base}.md`, `${summary}\n`);
+    log(`\n${summary}`);
+    log(`profile: ${base}.cpuprofile (open in Chrome DevTools → Performance, or speedscope); summary: ${base}.md`);
+  } finally {
+    for (const p of procs) await p.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    tree.cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`profile failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(2);
+});

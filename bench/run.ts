@@ -1,0 +1,179 @@
+// `npm run bench`: builds, starts the mock upstream, the floor proxy and two gateway processes
+// (ledger on, and TOLLGATE_LEDGER=off), then measures in one interleaved run:
+//   1. latency over kept-alive connections, request by request: direct / proxy / gateway;
+//   2. throughput at 64 connections, phases interleaved in rounds: direct / proxy / gateway on / off;
+//   3. the gateway's RSS after the throughput phase;
+//   4. a one-round MCP tool loop through the gateway vs the same tool called directly over stdio.
+// Writes bench/results/<date>-<shortcommit>.json and prints a markdown table with the targets of
+// issue 8. Flags: --no-build, --quick (short smoke run; its numbers are not the benchmark),
+// --at <git ref> (bench that commit, built in a temp dir, instead of the working tree).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { VK_PLAIN, VK_TOOLS, TOOL_NAME } from './constants.js';
+import { chatBody, endpoint, toolLoopBody } from './endpoints.js';
+import { writeGatewayConfig } from './gateway-config.js';
+import { countLedgerRows } from './ledger-rows.js';
+import { interleavedLatency, throughput, type Endpoint, type ThroughputResult } from './load.js';
+import { connectDirectTool } from './mcp-direct.js';
+import { measureToolLoop } from './tool-loop.js';
+import { buildReport } from './summary.js';
+import { startGatewayProc, startMock, startProxy } from './stack.js';
+import { prepareTree } from './tree.js';
+import { round, summarize } from './stats.js';
+import type { Proc } from './procs.js';
+
+const { values: flags } = parseArgs({ options: { 'no-build': { type: 'boolean' }, quick: { type: 'boolean' }, at: { type: 'string' } }, strict: true });
+const quick = flags.quick === true;
+const P = {
+  latencyN: quick ? 300 : 3000,
+  latencyWarmup: quick ? 100 : 500,
+  connections: 64,
+  // Many short rounds rather than two long ones: a burst of load from elsewhere on the machine
+  // then spoils one round per path, and the median round ignores it.
+  tputRounds: quick ? 2 : 5,
+  tputSeconds: quick ? 1 : 2,
+  tputWarmupSeconds: quick ? 0.5 : 1,
+  toolN: quick ? 50 : 300,
+  toolWarmup: quick ? 10 : 30,
+};
+
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadBefore = loadavg();
+  const tree = prepareTree({ at: flags.at, noBuild: flags['no-build'] });
+
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
+  const procs: Proc[] = [];
+  try {
+    const mock = await startMock();
+    procs.push(mock);
+    const proxy = await startProxy(mock.url);
+    procs.push(proxy);
+    const configPath = writeGatewayConfig(dir, mock.url);
+    const gwOnDb = join(dir, 'ledger-on.db');
+    const gwOffDb = join(dir, 'ledger-off.db');
+    const gw = await startGatewayProc({ name: 'gateway', configPath, dbPath: gwOnDb });
+    procs.push(gw);
+    const gwOff = await startGatewayProc({ name: 'gateway-ledger-off', configPath, dbPath: gwOffDb, env: { TOLLGATE_LEDGER: 'off' } });
+    procs.push(gwOff);
+    log(`mock ${mock.url}  proxy ${proxy.url}  gateway ${gw.url}  gateway(ledger off) ${gwOff.url}`);
+    const rssAtStart = gw.rss();
+
+    // Every request the ledger-on gateway answers, so its ledger can be checked for lost rows.
+    let gatewayRequests = 0;
+
+    // 1. Latency, interleaved request by request.
+    const json = chatBody();
+    const sse = chatBody({ stream: true });
+    const lat: Endpoint[] = [
+      endpoint('direct', mock.url, json),
+      endpoint('proxy', proxy.url, json),
+      endpoint('gateway', gw.url, json, VK_PLAIN),
+      // Also here so both gateways are warmed (JIT) the same before the throughput phase.
+      endpoint('gateway-ledger-off', gwOff.url, json, VK_PLAIN),
+      endpoint('direct-stream', mock.url, sse),
+      endpoint('proxy-stream', proxy.url, sse),
+      endpoint('gateway-stream', gw.url, sse, VK_PLAIN),
+    ];
+    log(`latency: ${P.latencyWarmup} warm-up + ${P.latencyN} sequential requests per path, interleaved…`);
+    const latency = await interleavedLatency(lat, P.latencyN, P.latencyWarmup);
+    gatewayRequests += 2 * (P.latencyN + P.latencyWarmup);
+    const latSummary = Object.fromEntries([...latency].map(([k, v]) => [k, summarize(v)]));
+
+    // 2. Throughput at 64 connections: warm each path, then rounds with a rotating order.
+    const tputTargets: { name: string; e: Endpoint; proc?: Proc }[] = [
+      { name: 'direct', e: endpoint('direct', mock.url, json) },
+      { name: 'proxy', e: endpoint('proxy', proxy.url, json) },
+      { name: 'gateway', e: endpoint('gateway', gw.url, json, VK_PLAIN), proc: gw },
+      { name: 'gateway-ledger-off', e: endpoint('gateway-ledger-off', gwOff.url, json, VK_PLAIN), proc: gwOff },
+    ];
+    log(`throughput: ${P.connections} connections, ${P.tputRounds} rounds × ${P.tputSeconds}s per path…`);
+    for (const t of tputTargets) {
+      const r = await throughput(t.e, P.connections, P.tputWarmupSeconds);
+      if (t.proc === gw) gatewayRequests += r.requests + r.errors;
+    }
+    const tput = new Map<string, ThroughputResult[]>(tputTargets.map((t) => [t.name, []]));
+    for (let round = 0; round < P.tputRounds; round++) {
+      for (let j = 0; j < tputTargets.length; j++) {
+        const t = tputTargets[(round + j) % tputTargets.length]!;
+        const r = await throughput(t.e, P.connections, P.tputSeconds);
+        tput.get(t.name)!.push(r);
+        if (t.proc === gw) gatewayRequests += r.requests + r.errors;
+        log(`  ${t.name.padEnd(20)} ${Math.round(r.rps)} req/s${r.errors ? ` (${r.errors} errors: ${r.firstError})` : ''}`);
+      }
+    }
+    // 3. RSS right after the throughput phase.
+    const rss = { gateway: gw.rss(), gatewayLedgerOff: gwOff.rss(), proxy: proxy.rss(), gatewayAtStart: rssAtStart };
+
+    // 4. Tool loop vs direct MCP call.
+    log(`tool loop: ${P.toolWarmup} warm-up + ${P.toolN} iterations, interleaved…`);
+    const direct = await connectDirectTool('echo', { message: 'ping' });
+    let tool;
+    try {
+      tool = await measureToolLoop({
+        loop: endpoint('gateway-tool-loop', gw.url, toolLoopBody(), VK_TOOLS),
+        plainTools: endpoint('gateway-tools-plain', gw.url, json, VK_TOOLS),
+        direct: endpoint('direct', mock.url, json),
+        directTool: direct,
+        n: P.toolN,
+        warmup: P.toolWarmup,
+      });
+    } finally {
+      await direct.close();
+    }
+    gatewayRequests += 2 * (P.toolN + P.toolWarmup);
+
+    // Stop the gateways (SIGTERM drains and flushes), then look at what their ledgers hold.
+    for (const p of procs) await p.stop();
+    const ledgerOn = countLedgerRows(gwOnDb);
+    const ledgerOff = countLedgerRows(gwOffDb);
+
+    const report = buildReport({
+      params: P,
+      quick,
+      latency: latSummary,
+      throughput: Object.fromEntries(tput),
+      rss,
+      tool,
+      toolName: TOOL_NAME,
+      ledger: { on: ledgerOn, off: ledgerOff, gatewayRequests },
+    });
+    const short = tree.commit.slice(0, 7);
+    const date = new Date();
+    const result = {
+      date: date.toISOString(),
+      commit: tree.commit,
+      dirty: tree.dirty,
+      ref: tree.ref,
+      // Other processes on the machine: the 1-minute load average before and after the run.
+      loadAverage: { before: round(loadBefore[0] ?? NaN, 2), after: round(loadavg()[0] ?? NaN, 2) },
+      build: tree.build,
+      machine: { os: `${osType()} ${release()}`, cpus: cpus().map((c) => c.model).filter((m, i, a) => a.indexOf(m) === i), cpuCount: cpus().length, memoryBytes: totalmem(), node: process.version },
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+      ...report.json,
+    };
+    mkdirSync('bench/results', { recursive: true });
+    const file = `bench/results/${date.toISOString().slice(0, 10)}-${short}${quick ? '-quick' : ''}.json`;
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    log('');
+    log(`## Tollgate bench — ${result.date.slice(0, 16).replace('T', ' ')} UTC, commit ${short}${result.dirty ? ' (uncommitted changes)' : ''}`);
+    log(`${result.machine.os}, ${result.machine.cpuCount}× ${result.machine.cpus.join(', ')}, Node ${result.machine.node}, load average ${result.loadAverage.before} → ${result.loadAverage.after}${quick ? ' — QUICK RUN, not the benchmark' : ''}`);
+    log('');
+    log(report.markdown);
+    log('');
+    log(`results: ${file} (${result.durationSeconds}s)`);
+  } finally {
+    for (const p of procs) await p.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    tree.cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,55 @@
+// Starts the processes under test, each in its own process, from the compiled JS in dist/:
+// the mock upstream, the floor proxy, and the gateway (`node dist/src/main.js`) in its production
+// shape. Extra gateway variants (ledger off, --cpu-prof) differ only in env and node flags.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gatewayPort, jsonPort, startProc, type Proc } from './procs.js';
+
+// The compiled tree under test: the repo's dist/, or a snapshot's (see snapshot.ts).
+let DIST = join(process.cwd(), 'dist');
+
+export function useDist(dir: string): void {
+  DIST = dir;
+}
+
+export function requireBuild(): void {
+  for (const f of ['src/main.js', 'bench/mock-upstream.js', 'bench/proxy.js']) {
+    if (!existsSync(join(DIST, f))) throw new Error(`${join(DIST, f)} is missing: run \`npm run build\` first`);
+  }
+}
+
+export const startMock = (): Promise<Proc> => startProc({ name: 'mock', args: [join(DIST, 'bench/mock-upstream.js')], env: { PORT: '0' }, port: jsonPort });
+
+export const startProxy = (upstream: string): Promise<Proc> =>
+  startProc({ name: 'proxy', args: [join(DIST, 'bench/proxy.js')], env: { PORT: '0', UPSTREAM: upstream }, port: jsonPort });
+
+export interface GatewayVariant {
+  name: string;
+  configPath: string;
+  dbPath: string;
+  env?: Record<string, string>;
+  nodeFlags?: string[];
+}
+
+export function startGatewayProc(v: GatewayVariant): Promise<Proc> {
+  return startProc({
+    name: v.name,
+    args: [...(v.nodeFlags ?? []), join(DIST, 'src/main.js'), '--config', v.configPath, '--port', '0', '--host', '127.0.0.1'],
+    // Production shape: warn-level logs, no admin token (admin API off), nothing inherited that
+    // would change behaviour (TOLLGATE_CONFIG, PORT…); the ledger variant is the only switch.
+    env: {
+      TOLLGATE_CONFIG: undefined,
+      PORT: undefined,
+      TOLLGATE_ADMIN_TOKEN: undefined,
+      TOLLGATE_LEDGER: undefined,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      TOLLGATE_DB: v.dbPath,
+      ...v.env,
+    },
+    port: gatewayPort,
+    timeoutMs: 60_000,
+    // Its own tree's root, so anything resolved from the working directory is that version's.
+    cwd: dirname(DIST),
+  });
+}

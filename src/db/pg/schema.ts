@@ -1,0 +1,157 @@
+// The PostgreSQL twin of src/db/schema.ts: same tables, same snake_case columns, same meaning, so
+// reporting SQL and the views read the same on both. Differences are only what the dialect needs:
+// `ts` is bigint (epoch ms), money is double precision (SQLite's REAL), and `day`/`month` are
+// STORED generated columns built from immutable functions only (to_char() is not immutable, so
+// the date is taken apart with extract()). Migrations in migrations/pg/ come from this file:
+//   npx drizzle-kit generate --config drizzle.pg.config.ts --name <what-changed>
+import { sql } from 'drizzle-orm';
+import { bigint, doublePrecision, index, integer, pgTable, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const date = sql`make_date(1970, 1, 1) + ("ts" / 86400000)::int`;
+const part = (field: 'year' | 'month' | 'day', width: number) => sql`lpad(extract(${sql.raw(field)} from ${date})::int::text, ${sql.raw(String(width))}, '0')`;
+/** UTC 'YYYY-MM-DD' of the epoch-ms `ts`, exactly as SQLite's date(ts / 1000, 'unixepoch'). */
+const dayOf = () => text('day').generatedAlwaysAs(sql`${part('year', 4)} || '-' || ${part('month', 2)} || '-' || ${part('day', 2)}`);
+const monthOf = () => text('month').generatedAlwaysAs(sql`${part('year', 4)} || '-' || ${part('month', 2)}`);
+const epochMs = (name: string) => bigint(name, { mode: 'number' });
+
+export const requests = pgTable(
+  'requests',
+  {
+    id: text('id').primaryKey(),
+    ts: epochMs('ts').notNull(),
+    day: dayOf(),
+    month: monthOf(),
+    keyId: text('key_id'),
+    teamId: text('team_id'),
+    customerId: text('customer_id'),
+    model: text('model'),
+    provider: text('provider'),
+    upstreamModel: text('upstream_model'),
+    status: integer('status').notNull(),
+    errorType: text('error_type'),
+    errorMessage: text('error_message'),
+    stream: integer('stream').notNull().default(0),
+    rounds: integer('rounds').notNull().default(0),
+    toolCalls: integer('tool_calls').notNull().default(0),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    cachedTokens: integer('cached_tokens').notNull().default(0),
+    costUsd: doublePrecision('cost_usd'),
+    costUnknown: integer('cost_unknown').notNull().default(0),
+    latencyMs: integer('latency_ms').notNull().default(0),
+    source: text('source').notNull().default('chat'),
+  },
+  (t) => [
+    index('requests_ts_idx').on(t.ts),
+    index('requests_key_ts_idx').on(t.keyId, t.ts),
+    index('requests_team_ts_idx').on(t.teamId, t.ts),
+    index('requests_customer_ts_idx').on(t.customerId, t.ts),
+    index('requests_model_ts_idx').on(t.model, t.ts),
+    index('requests_day_idx').on(t.day),
+    index('requests_month_idx').on(t.month),
+  ],
+);
+
+export const llmCalls = pgTable(
+  'llm_calls',
+  {
+    id: serial('id').primaryKey(),
+    requestId: text('request_id').notNull(),
+    ts: epochMs('ts').notNull(),
+    day: dayOf(),
+    round: integer('round').notNull().default(0),
+    attempt: integer('attempt').notNull().default(0),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    status: integer('status').notNull(),
+    errorType: text('error_type'),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    cachedTokens: integer('cached_tokens').notNull().default(0),
+    costUsd: doublePrecision('cost_usd'),
+    costUnknown: integer('cost_unknown').notNull().default(0),
+    latencyMs: integer('latency_ms').notNull().default(0),
+  },
+  (t) => [index('llm_calls_request_idx').on(t.requestId), index('llm_calls_ts_idx').on(t.ts), index('llm_calls_day_idx').on(t.day)],
+);
+
+export const toolCalls = pgTable(
+  'tool_calls',
+  {
+    id: serial('id').primaryKey(),
+    requestId: text('request_id'),
+    sessionId: text('session_id'),
+    ts: epochMs('ts').notNull(),
+    day: dayOf(),
+    keyId: text('key_id'),
+    teamId: text('team_id'),
+    customerId: text('customer_id'),
+    round: integer('round'),
+    server: text('server').notNull(),
+    tool: text('tool').notNull(),
+    name: text('name').notNull(),
+    argsHash: text('args_hash'),
+    status: text('status').notNull(),
+    decision: text('decision').notNull(),
+    reason: text('reason'),
+    latencyMs: integer('latency_ms'),
+    costUsd: doublePrecision('cost_usd'),
+    error: text('error'),
+  },
+  (t) => [
+    index('tool_calls_request_idx').on(t.requestId),
+    index('tool_calls_ts_idx').on(t.ts),
+    index('tool_calls_name_ts_idx').on(t.name, t.ts),
+    index('tool_calls_key_ts_idx').on(t.keyId, t.ts),
+    index('tool_calls_day_name_idx').on(t.day, t.name),
+  ],
+);
+
+export const payloads = pgTable(
+  'payloads',
+  {
+    id: serial('id').primaryKey(),
+    requestId: text('request_id'),
+    ts: epochMs('ts').notNull(),
+    kind: text('kind').notNull(),
+    ref: text('ref'),
+    body: text('body').notNull(),
+  },
+  (t) => [index('payloads_request_idx').on(t.requestId), index('payloads_ts_idx').on(t.ts)],
+);
+
+export const virtualKeys = pgTable(
+  'virtual_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name'),
+    keyHash: text('key_hash').notNull(),
+    teamId: text('team_id'),
+    config: text('config').notNull(),
+    disabled: integer('disabled').notNull().default(0),
+    expiresAt: epochMs('expires_at'),
+    source: text('source').notNull(),
+    createdAt: epochMs('created_at').notNull(),
+    updatedAt: epochMs('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('virtual_keys_key_hash_idx').on(t.keyHash)],
+);
+
+export const teams = pgTable('teams', {
+  id: text('id').primaryKey(),
+  customerId: text('customer_id'),
+  budgetUsd: doublePrecision('budget_usd'),
+  budgetPeriod: text('budget_period'),
+  source: text('source').notNull(),
+  createdAt: epochMs('created_at').notNull(),
+  updatedAt: epochMs('updated_at').notNull(),
+});
+
+export const customers = pgTable('customers', {
+  id: text('id').primaryKey(),
+  budgetUsd: doublePrecision('budget_usd'),
+  budgetPeriod: text('budget_period'),
+  source: text('source').notNull(),
+  createdAt: epochMs('created_at').notNull(),
+  updatedAt: epochMs('updated_at').notNull(),
+});

@@ -1,0 +1,85 @@
+// The one place that picks the ledger and config store: SQLite (a file path, the embedded
+// default) or PostgreSQL (a postgres:// URL, shared by replicas). The gateway only sees this
+// shape; the SQLite path is exactly what it was (same writer, statements and retention).
+import type { Sqlite } from './open.js';
+import { openDatabase, migrateDatabase, type OpenedDatabase } from './open.js';
+import { createGovernanceRepository } from './governance-repo.js';
+import { spendSince } from './spend.js';
+import { createLedgerWriter, type LedgerWriter } from '../ledger/writer.js';
+import { startRetention } from '../ledger/retention.js';
+import type { GovernanceRepository } from '../governance/types.js';
+import type { SpendQuery } from '../governance/restore.js';
+import { isPostgresUrl, migratePostgres, openPostgres } from './pg/open.js';
+import { createPgLedgerBackend } from './pg/ledger-backend.js';
+import { createPgGovernanceRepository } from './pg/governance-repo.js';
+import { createPgSpendQuery } from './pg/spend.js';
+import { startPgRetention } from './pg/retention.js';
+
+export interface StoreOptions {
+  /** SQLite file path or postgres:// URL (TOLLGATE_DB). */
+  location: string;
+  ledger: { batchSize: number; flushIntervalMs: number; maxQueue: number; retentionDays?: number | undefined; payloadRetentionDays: number };
+  onLedgerError: (err: Error) => void;
+  onLedgerFlush: (rows: number, ms: number) => void;
+  onRetentionError: (err: Error) => void;
+}
+
+export interface Store {
+  kind: 'sqlite' | 'postgres';
+  /** Where it is, for the startup summary (no password). */
+  label: string;
+  ledger: LedgerWriter;
+  repository: GovernanceRepository;
+  spend: SpendQuery;
+  /** SQLite only: the dashboard reads the file directly (PostgreSQL has no dashboard yet). */
+  sqlite?: { opened: OpenedDatabase; raw: Sqlite };
+  /** Flushes the ledger, stops retention, closes the connection(s). */
+  close(): Promise<void>;
+}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const queue = { batchSize: opts.ledger.batchSize, flushIntervalMs: opts.ledger.flushIntervalMs, maxQueue: opts.ledger.maxQueue, onError: opts.onLedgerError, onFlush: opts.onLedgerFlush };
+  const retentionOpts = { retentionDays: opts.ledger.retentionDays, payloadRetentionDays: opts.ledger.payloadRetentionDays, onError: opts.onRetentionError };
+
+  if (isPostgresUrl(opts.location)) {
+    const pg = await openPostgres(opts.location);
+    try {
+      await migratePostgres(pg);
+    } catch (err) {
+      await pg.close();
+      throw err;
+    }
+    const ledger = createLedgerWriter({ backend: createPgLedgerBackend(pg.pool), ...queue });
+    const retention = startPgRetention(pg.pool, retentionOpts);
+    return {
+      kind: 'postgres',
+      label: pg.label,
+      ledger,
+      repository: createPgGovernanceRepository(pg.db),
+      spend: createPgSpendQuery(pg.pool),
+      async close() {
+        retention.stop();
+        await ledger.close();
+        await pg.close();
+      },
+    };
+  }
+
+  const db = openDatabase(opts.location);
+  migrateDatabase(db);
+  const ledger = createLedgerWriter({ sqlite: db.sqlite, ...queue });
+  const retention = startRetention(db.sqlite, retentionOpts);
+  return {
+    kind: 'sqlite',
+    label: opts.location,
+    ledger,
+    repository: createGovernanceRepository(db.db),
+    spend: async (scope, sinceMs) => spendSince(db.sqlite, scope, sinceMs),
+    sqlite: { opened: db, raw: db.sqlite },
+    async close() {
+      retention.stop();
+      await ledger.close();
+      db.close();
+    },
+  };
+}
