@@ -2,13 +2,13 @@
 // everything the routes touch arrives in `deps`.
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { GatewayError, notFound, toGatewayError } from './errors.js';
 import type { ChatDeps } from './chat/handler.js';
 import { chatRoutes } from './routes/chat.js';
 import { modelRoutes } from './routes/models.js';
 import { errorResponse } from './routes/error-response.js';
+import { bodyLimit } from './routes/body-limit.js';
 
 export type AppEnv = { Variables: { requestId: string } };
 
@@ -56,19 +56,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     });
   }
 
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: (c) => {
-        const res = errorResponse(c, new GatewayError({ status: 413, type: 'request_too_large', message: `request body exceeds the limit of ${deps.maxBodyBytes} bytes`, code: 'body_too_large' }));
-        // The rest of the body is never read, so Node closes this socket after answering; saying so
-        // keeps a keep-alive client from sending its next request into a closing connection.
-        res.headers.set('connection', 'close');
-        return res;
-      },
-    }),
-  );
+  app.use('*', bodyLimit(deps.maxBodyBytes));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {

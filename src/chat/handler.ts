@@ -14,6 +14,7 @@ import { SseChannel } from './sse-channel.js';
 import type { TargetResolver } from './targets.js';
 import { recordRequest } from './record.js';
 import { linkSignal, type LinkedSignal } from './deadline.js';
+import type { HeaderSource } from '../routes/node-request.js';
 
 export interface ChatDeps extends LoopDeps {
   gate: Gate;
@@ -24,7 +25,7 @@ export interface ChatDeps extends LoopDeps {
 
 export interface ChatInput {
   requestId: string;
-  headers: Headers;
+  headers: HeaderSource;
   bodyText: string;
   /** Aborts when the client disconnects. */
   signal: AbortSignal;

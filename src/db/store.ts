@@ -7,6 +7,7 @@ import { createGovernanceRepository } from './governance-repo.js';
 import { spendSince } from './spend.js';
 import { createLedgerWriter, type LedgerWriter } from '../ledger/writer.js';
 import { startRetention } from '../ledger/retention.js';
+import { createWorkerLedgerBackend } from '../ledger/worker-backend.js';
 import type { GovernanceRepository } from '../governance/types.js';
 import type { SpendQuery } from '../governance/restore.js';
 import { isPostgresUrl, migratePostgres, openPostgres } from './pg/open.js';
@@ -67,7 +68,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 
   const db = openDatabase(opts.location);
   migrateDatabase(db);
-  const ledger = createLedgerWriter({ sqlite: db.sqlite, ...queue });
+  // In-memory databases cannot be shared with a worker's connection; files get the worker.
+  const backend = db.path === ':memory:' ? undefined : createWorkerLedgerBackend(db.path);
+  const ledger = backend ? createLedgerWriter({ backend, ...queue }) : createLedgerWriter({ sqlite: db.sqlite, ...queue });
   const retention = startRetention(db.sqlite, retentionOpts);
   return {
     kind: 'sqlite',
@@ -79,6 +82,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     async close() {
       retention.stop();
       await ledger.close();
+      await backend?.close();
       db.close();
     },
   };

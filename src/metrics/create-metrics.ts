@@ -108,6 +108,16 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
   pinGauge('flagged', 'tollgate_mcp_tools_flagged', 'MCP tools offered although their definition is unapproved (pin: warn)');
 
   const chatRoute = '/v1/chat/completions';
+  // Children per label tuple, resolved once: prom-client otherwise hashes the label object on
+  // every observation. Label values are bounded, so these maps are too.
+  const chatRequestsBy = children(chatRequests);
+  const chatSecondsBy = children(chatSeconds);
+  const llmAttemptsBy = children(llmAttempts);
+  const llmSecondsBy = children(llmSeconds);
+  const toolCallsBy = children(toolCalls);
+  const toolSecondsBy = children(toolSeconds);
+  const httpRequestsBy = children(httpRequests);
+  const httpSecondsBy = children(httpSeconds);
   const toolLabels = (name: string): ToolLabels => opts.toolInfo?.(name) ?? { server: OTHER, tool: OTHER };
 
   return {
@@ -117,19 +127,19 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
       const provider = bounds.provider(l.provider);
       const model = bounds.model(l.provider, l.model);
       const stream = String(l.stream);
-      chatRequests.inc({ route: chatRoute, provider, model, status: bounds.status(l.status), stream });
-      chatSeconds.observe({ route: chatRoute, provider, model, stream }, seconds);
+      chatRequestsBy(chatRoute, provider, model, bounds.status(l.status), stream).inc();
+      chatSecondsBy(chatRoute, provider, model, stream).observe(seconds);
     },
     llmAttempt(l, seconds) {
       const provider = bounds.provider(l.provider);
       const model = bounds.model(l.provider, l.model);
-      llmAttempts.inc({ provider, model, status: bounds.status(l.status), error_type: bounds.errorType(l.errorType) });
-      llmSeconds.observe({ provider, model }, seconds);
+      llmAttemptsBy(provider, model, bounds.status(l.status), bounds.errorType(l.errorType)).inc();
+      llmSecondsBy(provider, model).observe(seconds);
     },
     toolCall(l, seconds) {
       const { server, tool } = toolLabels(l.name);
-      toolCalls.inc({ server, tool, outcome: bounds.toolOutcome(l.status), decision: l.decision });
-      if (l.decision === 'allowed') toolSeconds.observe({ server, tool }, seconds);
+      toolCallsBy(server, tool, bounds.toolOutcome(l.status), l.decision).inc();
+      if (l.decision === 'allowed') toolSecondsBy(server, tool).observe(seconds);
     },
     rejection(kind, level) {
       rejections.inc({ kind, level: bounds.rejectionLevel(level) });
@@ -141,9 +151,20 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
     httpRequest(route, method, status, seconds) {
       const r = routeLabel(route);
       const m = bounds.method(method);
-      httpRequests.inc({ route: r, method: m, status: bounds.status(status) });
-      httpSeconds.observe({ route: r, method: m }, seconds);
+      httpRequestsBy(r, m, bounds.status(status)).inc();
+      httpSecondsBy(r, m).observe(seconds);
     },
     render: () => registry.metrics(),
+  };
+}
+
+/** Memoises `metric.labels(...values)` (values in labelNames order). */
+function children<C>(metric: { labels(...values: string[]): C }): (...values: string[]) => C {
+  const cache = new Map<string, C>();
+  return (...values) => {
+    const key = values.join('\u001f');
+    let child = cache.get(key);
+    if (!child) cache.set(key, (child = metric.labels(...values)));
+    return child;
   };
 }

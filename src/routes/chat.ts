@@ -3,16 +3,17 @@ import type { Hono } from 'hono';
 import { handleChat, type ChatDeps } from '../chat/handler.js';
 import { SSE_HEADERS } from '../openai/sse.js';
 import type { AppEnv } from '../app.js';
+import { disconnectSignal, headersOf } from './node-request.js';
 
 export function chatRoutes(app: Hono<AppEnv>, deps: ChatDeps): void {
   app.post('/v1/chat/completions', async (c) => {
     const out = await handleChat(deps, {
       requestId: c.get('requestId'),
-      headers: c.req.raw.headers,
+      headers: headersOf(c),
       bodyText: await c.req.text(),
-      signal: c.req.raw.signal,
+      signal: disconnectSignal(c),
     });
     if (out.kind === 'json') return c.json(out.body as object);
-    return new Response(out.body, { status: 200, headers: SSE_HEADERS });
+    return c.body(out.body, 200, SSE_HEADERS);
   });
 }

@@ -1,0 +1,26 @@
+// Request body limit → 413 request_too_large. A declared Content-Length is checked from the
+// header alone (the common case costs nothing); chunked bodies of unknown length go through
+// Hono's streaming limiter, which counts bytes as they arrive.
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit as streamingBodyLimit } from 'hono/body-limit';
+import { GatewayError } from '../errors.js';
+import { errorResponse } from './error-response.js';
+import { contentLength } from './node-request.js';
+
+export function bodyLimit(maxBytes: number): MiddlewareHandler {
+  const tooLarge: MiddlewareHandler = async (c) => {
+    const res = errorResponse(c, new GatewayError({ status: 413, type: 'request_too_large', message: `request body exceeds the limit of ${maxBytes} bytes`, code: 'body_too_large' }));
+    // The rest of the body is never read, so Node closes this socket after answering; saying so
+    // keeps a keep-alive client from sending its next request into a closing connection.
+    res.headers.set('connection', 'close');
+    return res;
+  };
+  const streaming = streamingBodyLimit({ maxSize: maxBytes, onError: (c) => tooLarge(c, async () => undefined) as Promise<Response> });
+  return async (c, next) => {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
+    const length = contentLength(c);
+    if (length === undefined) return streaming(c, next);
+    return length > maxBytes ? tooLarge(c, next) : next();
+  };
+}

@@ -1,0 +1,51 @@
+// Cheap access to the Node request behind Hono. Touching `c.req.raw.signal` or `c.req.raw.body`
+// makes @hono/node-server build a full WHATWG Request (AbortController, web stream) for every call;
+// the chat route needs neither, so it reads the Node objects directly. Without Node bindings
+// (app.request() in tests) it falls back to the standard Request.
+import type { Context } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+
+export interface HeaderSource {
+  get(name: string): string | undefined | null;
+}
+
+type NodeEnv = { Bindings: Partial<HttpBindings> };
+
+function bindings(c: Context): Partial<HttpBindings> | undefined {
+  return (c as Context<NodeEnv>).env;
+}
+
+/** Header lookup on Node's own parsed headers (names are lower-case there). */
+export function headersOf(c: Context): HeaderSource {
+  const incoming = bindings(c)?.incoming;
+  if (!incoming) return c.req.raw.headers;
+  const headers = incoming.headers;
+  return {
+    get(name: string) {
+      const value = headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+/** Aborts when the client goes away before the response has been fully written. */
+export function disconnectSignal(c: Context): AbortSignal {
+  const outgoing = bindings(c)?.outgoing;
+  if (!outgoing) return c.req.raw.signal;
+  const controller = new AbortController();
+  outgoing.once('close', () => {
+    if (!outgoing.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+/** The declared body length, or undefined for chunked/unknown. */
+export function contentLength(c: Context): number | undefined {
+  const incoming = bindings(c)?.incoming;
+  const te = incoming ? incoming.headers['transfer-encoding'] : c.req.raw.headers.get('transfer-encoding');
+  if (te) return undefined;
+  const value = incoming ? incoming.headers['content-length'] : c.req.raw.headers.get('content-length');
+  if (value === undefined || value === null) return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
