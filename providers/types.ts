@@ -53,6 +53,11 @@ export interface ProviderAdapter {
   chatRequest(req: ChatRequest, ctx: AdapterContext): UpstreamRequest;
   /** Translate a successful (2xx) non-streaming JSON body. */
   chatResponse(body: unknown, ctx: AdapterContext): ChatCompletion;
+  /**
+   * True when upstream JSON bodies already are OpenAI chat completions: the gateway may then send
+   * the upstream's bytes to the client as they came, instead of serialising the parsed object again.
+   */
+  readonly canonicalResponses: boolean;
   streamTranslator(ctx: AdapterContext): StreamTranslator;
   /** Translate a non-2xx upstream response into the gateway's error (retryable where sensible). */
   errorFromResponse(status: number, bodyText: string, headers: Record<string, string | undefined>): GatewayError;

@@ -21,7 +21,7 @@ import { RateLimiter } from './governance/rate-limit.js';
 import { createMemoryCounterStore } from './governance/memory-counter-store.js';
 import { createGovernanceGate } from './governance/gate.js';
 import { restoreBudgets } from './governance/restore.js';
-import { openCounters, type Counters } from './governance/counters.js';
+import type { Counters } from './governance/counters.js';
 import { startRegistrySync, type RegistrySync } from './governance/sync.js';
 import { createAdminRoutes } from './routes/admin/index.js';
 import { mcpServerRoutes } from './routes/mcp-servers.js';
@@ -101,8 +101,9 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const db = dataStore.sqlite?.opened;
 
   // Shared counters when Redis is configured; otherwise in process, exactly as before.
+  // Redis and PostgreSQL clients load only when configured: the embedded default never pays for them.
   const counters: Counters | undefined = opts.redis
-    ? await openCounters({ ...opts.redis, failOpen: config.redis?.failOpen ?? false, logger }).catch(async (err: unknown) => {
+    ? await (await import('./governance/counters.js')).openCounters({ ...opts.redis, failOpen: config.redis?.failOpen ?? false, logger }).catch(async (err: unknown) => {
         await dataStore.close();
         throw err;
       })

@@ -10,6 +10,8 @@ export const anthropicAdapter: ProviderAdapter = {
   type: 'anthropic',
   chatRequest,
   chatResponse: (body) => chatResponse(body),
+  // Anthropic messages are translated, so the gateway always serialises its own completion.
+  canonicalResponses: false,
   streamTranslator: () => createStreamTranslator(),
   errorFromResponse,
 };

@@ -9,6 +9,7 @@ export const openaiAdapter: ProviderAdapter = {
   type: 'openai',
   chatRequest: buildChatRequest,
   chatResponse: (body) => parseChatResponse(body),
+  canonicalResponses: true,
   streamTranslator: () => createStreamTranslator(),
   errorFromResponse: (status, bodyText, headers) => upstreamStatusError('openai', status, upstreamMessage(bodyText), headers),
 };

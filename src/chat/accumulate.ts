@@ -10,6 +10,8 @@ export interface AssistantTurn {
   usage: Usage | undefined;
   /** The upstream completion itself (non-streamed rounds), returned untouched when nothing was added. */
   completion?: ChatCompletion;
+  /** The upstream's JSON text of `completion`, when it can be sent as is. */
+  completionText?: string | undefined;
   /** id/model/created of the upstream response. */
   id: string;
   model: string;
@@ -62,7 +64,7 @@ export class TurnAccumulator {
   }
 }
 
-export function turnFromCompletion(completion: ChatCompletion): AssistantTurn {
+export function turnFromCompletion(completion: ChatCompletion, completionText?: string): AssistantTurn {
   const choice = completion.choices[0];
   const content = choice?.message.content;
   return {
@@ -74,5 +76,6 @@ export function turnFromCompletion(completion: ChatCompletion): AssistantTurn {
     model: completion.model,
     created: completion.created,
     completion,
+    completionText,
   };
 }

@@ -7,7 +7,7 @@ import { exceedsDepth, MAX_JSON_DEPTH } from '../openai/json-depth.js';
 import { ClientAbortedError } from '../upstream/client.js';
 import { runLoop, type LoopDeps, type LoopResult } from './loop.js';
 import type { Access, Gate, ToolEntry } from './ports.js';
-import { finalChunks, finalCompletion, chunk, type ChunkStamp } from './respond.js';
+import { finalChunks, finalCompletion, chunk, untouched, type ChunkStamp } from './respond.js';
 import type { StreamSink } from './round.js';
 import type { RunState } from './run-state.js';
 import { SseChannel } from './sse-channel.js';
@@ -31,7 +31,8 @@ export interface ChatInput {
   signal: AbortSignal;
 }
 
-export type ChatOutput = { kind: 'json'; body: unknown } | { kind: 'stream'; body: ReadableStream<Uint8Array> };
+/** `text`, when set, is `body` already serialised (the upstream's own bytes, passed through). */
+export type ChatOutput = { kind: 'json'; body: unknown; text?: string | undefined } | { kind: 'stream'; body: ReadableStream<Uint8Array> };
 
 export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<ChatOutput> {
   const startedAt = deps.now();
@@ -49,7 +50,7 @@ export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<Chat
     const result = await runLoop(deps, state, null);
     const body = finalCompletion(state, result);
     recordRequest(deps, state, { status: 200, startedAt, body });
-    return { kind: 'json', body };
+    return { kind: 'json', body, text: untouched(state, result) ? result.turn.completionText : undefined };
   } catch (err) {
     const error = asClientError(err, state);
     recordRequest(deps, state, { status: error.status, startedAt, error, access, model, requestId: input.requestId });

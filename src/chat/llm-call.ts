@@ -43,7 +43,8 @@ export interface LlmCallInput {
 }
 
 export type LlmOutcome =
-  | { kind: 'json'; target: Target; completion: ChatCompletion }
+  /** `text`: the upstream's own bytes, when they already are the OpenAI completion (pass-through). */
+  | { kind: 'json'; target: Target; completion: ChatCompletion; text: string | undefined }
   /** The caller must drain `chunks` and then call `handle.finish` with the usage it saw. */
   | { kind: 'stream'; target: Target; chunks: AsyncGenerator<ChatCompletionChunk>; handle: AttemptHandle };
 
@@ -111,7 +112,7 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
     const text = await readText(res, host, input.signal);
     const completion = target.adapter.chatResponse(parseJson(text, res.status), ctx);
     handle.finish({ status: res.status, errorType: null, usage: completion.usage });
-    return { kind: 'json', target, completion };
+    return { kind: 'json', target, completion, text: target.adapter.canonicalResponses ? text : undefined };
   }
   return { kind: 'stream', target, handle, chunks: translateStream(target, res, ctx, host, input.signal) };
 }

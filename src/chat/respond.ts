@@ -15,11 +15,15 @@ export function tollgateInfo(state: RunState): Record<string, unknown> | undefin
   };
 }
 
+/** Nothing added by the gateway: the upstream's answer can go back untouched (extra fields included). */
+export function untouched(state: RunState, result: LoopResult): boolean {
+  return result.turn.completion !== undefined && tollgateInfo(state) === undefined && result.clientToolCalls.length === result.turn.toolCalls.length;
+}
+
 export function finalCompletion(state: RunState, result: LoopResult): ChatCompletion {
   const { turn } = result;
   const info = tollgateInfo(state);
-  // Nothing added by the gateway: return the upstream's answer untouched (extra fields included).
-  if (turn.completion && !info) return turn.completion;
+  if (untouched(state, result)) return turn.completion!;
   return {
     id: turn.id,
     object: 'chat.completion',

@@ -34,7 +34,7 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
   }
   const outcome = await callLlm(deps.llm, { targets: state.targets, request, stream: state.stream, signal: state.signal, hooks: attemptHooks(deps, state, round, request) });
   state.lastTarget = outcome.target;
-  if (outcome.kind === 'json') return turnFromCompletion(outcome.completion);
+  if (outcome.kind === 'json') return turnFromCompletion(outcome.completion, outcome.text);
 
   const acc = new TurnAccumulator();
   // Streamed tool-call deltas go to the client live only when the gateway runs no tools itself;

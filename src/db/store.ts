@@ -10,11 +10,11 @@ import { startRetention } from '../ledger/retention.js';
 import { createWorkerLedgerBackend } from '../ledger/worker-backend.js';
 import type { GovernanceRepository } from '../governance/types.js';
 import type { SpendQuery } from '../governance/restore.js';
-import { isPostgresUrl, migratePostgres, openPostgres } from './pg/open.js';
-import { createPgLedgerBackend } from './pg/ledger-backend.js';
-import { createPgGovernanceRepository } from './pg/governance-repo.js';
-import { createPgSpendQuery } from './pg/spend.js';
-import { startPgRetention } from './pg/retention.js';
+
+/** postgres:// or postgresql:// selects PostgreSQL; anything else is a SQLite path. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
 
 export interface StoreOptions {
   /** SQLite file path or postgres:// URL (TOLLGATE_DB). */
@@ -43,27 +43,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   const retentionOpts = { retentionDays: opts.ledger.retentionDays, payloadRetentionDays: opts.ledger.payloadRetentionDays, onError: opts.onRetentionError };
 
   if (isPostgresUrl(opts.location)) {
-    const pg = await openPostgres(opts.location);
-    try {
-      await migratePostgres(pg);
-    } catch (err) {
-      await pg.close();
-      throw err;
-    }
-    const ledger = createLedgerWriter({ backend: createPgLedgerBackend(pg.pool), ...queue });
-    const retention = startPgRetention(pg.pool, retentionOpts);
-    return {
-      kind: 'postgres',
-      label: pg.label,
-      ledger,
-      repository: createPgGovernanceRepository(pg.db),
-      spend: createPgSpendQuery(pg.pool),
-      async close() {
-        retention.stop();
-        await ledger.close();
-        await pg.close();
-      },
-    };
+    // Loaded only when configured: the embedded SQLite default never loads the pg client.
+    const { openPostgresStore } = await import('./pg/store.js');
+    return openPostgresStore(opts, queue, retentionOpts);
   }
 
   const db = openDatabase(opts.location);

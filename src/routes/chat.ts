@@ -5,6 +5,8 @@ import { SSE_HEADERS } from '../openai/sse.js';
 import type { AppEnv } from '../app.js';
 import { disconnectSignal, headersOf } from './node-request.js';
 
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+
 export function chatRoutes(app: Hono<AppEnv>, deps: ChatDeps): void {
   app.post('/v1/chat/completions', async (c) => {
     const out = await handleChat(deps, {
@@ -13,7 +15,7 @@ export function chatRoutes(app: Hono<AppEnv>, deps: ChatDeps): void {
       bodyText: await c.req.text(),
       signal: disconnectSignal(c),
     });
-    if (out.kind === 'json') return c.json(out.body as object);
+    if (out.kind === 'json') return out.text === undefined ? c.json(out.body as object) : c.body(out.text, 200, JSON_HEADERS);
     return c.body(out.body, 200, SSE_HEADERS);
   });
 }

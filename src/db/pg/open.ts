@@ -27,10 +27,6 @@ const types = {
     oid === INT8 || oid === NUMERIC ? (v: string) => (v === null ? null : Number(v)) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export function isPostgresUrl(s: string): boolean {
-  return /^postgres(ql)?:\/\//.test(s);
-}
-
 export function redactPgUrl(url: string): string {
   try {
     const u = new URL(url);

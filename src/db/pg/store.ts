@@ -1,0 +1,35 @@
+// The PostgreSQL store (TOLLGATE_DB=postgres://…), loaded on demand by ../store.ts.
+import type { Store, StoreOptions } from '../store.js';
+import { createLedgerWriter } from '../../ledger/writer.js';
+import { migratePostgres, openPostgres } from './open.js';
+import { createPgLedgerBackend } from './ledger-backend.js';
+import { createPgGovernanceRepository } from './governance-repo.js';
+import { createPgSpendQuery } from './spend.js';
+import { startPgRetention } from './retention.js';
+
+type QueueOptions = Omit<Parameters<typeof createLedgerWriter>[0], 'sqlite' | 'backend'>;
+type RetentionOptions = Parameters<typeof startPgRetention>[1];
+
+export async function openPostgresStore(opts: StoreOptions, queue: QueueOptions, retentionOpts: RetentionOptions): Promise<Store> {
+  const pg = await openPostgres(opts.location);
+  try {
+    await migratePostgres(pg);
+  } catch (err) {
+    await pg.close();
+    throw err;
+  }
+  const ledger = createLedgerWriter({ backend: createPgLedgerBackend(pg.pool), ...queue });
+  const retention = startPgRetention(pg.pool, retentionOpts);
+  return {
+    kind: 'postgres',
+    label: pg.label,
+    ledger,
+    repository: createPgGovernanceRepository(pg.db),
+    spend: createPgSpendQuery(pg.pool),
+    async close() {
+      retention.stop();
+      await ledger.close();
+      await pg.close();
+    },
+  };
+}
