@@ -26,12 +26,11 @@ import { startRegistrySync, type RegistrySync } from './governance/sync.js';
 import { createAdminRoutes } from './routes/admin/index.js';
 import { mcpServerRoutes } from './routes/mcp-servers.js';
 import { McpManager } from '../mcp/manager.js';
-import { PinnedTools, memoryPinStore } from '../mcp/pinning/index.js';
-import { createToolPinStore } from './db/tool-pins-repo.js';
+import { PinnedTools } from '../mcp/pinning/index.js';
 import { mountMcpEndpoint, type McpEndpoint } from '../mcp/server/index.js';
 import { sleep } from './chat/sleep.js';
 import { createMetrics, metricsRoutes } from './metrics/index.js';
-import { dashboardRoutes } from './dashboard/index.js';
+import { createPgDashboardQueries, createSqliteDashboardQueries, dashboardRoutes } from './dashboard/index.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -130,8 +129,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const mcp = new McpManager({ servers: config.mcpServers, logger });
   // Tool pinning sits between the manager and everything that offers or calls tools; loaded before
   // the manager connects so the first discovery is already compared with the stored pins.
-  if (!db) logger.warn('tool pins are kept in memory with PostgreSQL (not persisted yet): every restart trusts MCP tools on first sight again');
-  const pins = new PinnedTools({ source: mcp, store: db ? createToolPinStore(db.db) : memoryPinStore(), modeOf: (server) => config.mcpServers[server]?.pin ?? 'strict', logger });
+  const pins = new PinnedTools({ source: mcp, store: dataStore.pins, modeOf: (server) => config.mcpServers[server]?.pin ?? 'strict', logger });
   await pins.load();
   const tools: ToolRuntime = pins;
   const gate = createGovernanceGate({ registry, budgets, rateLimiter, defaultLoop: config.loop, logger });
@@ -174,8 +172,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     observe: (route, method, status, seconds) => metrics.httpRequest(route, method, status, seconds),
     mount: (app) => {
       metricsRoutes(app, metrics);
-      if (db) dashboardRoutes(app, { sqlite: db.sqlite, mcp, pins, adminToken: opts.adminToken, now });
-      else app.on('GET', ['/logs', '/logs/*'], (c) => c.text('The /logs dashboard reads the SQLite ledger and is not available with TOLLGATE_DB=postgres:// yet; query the PostgreSQL views (cost_by_key_day, …) instead.\n', 501));
+      const queries = dataStore.postgres ? createPgDashboardQueries(dataStore.postgres.pool) : createSqliteDashboardQueries(dataStore.sqlite!.raw);
+      dashboardRoutes(app, { queries, mcp, pins, adminToken: opts.adminToken, now });
       mcpServerRoutes(app, { mcp, adminToken: opts.adminToken });
       // Tollgate as an MCP server: the same key, tool list and governed tool call as the chat loop.
       mcpEndpoint = mountMcpEndpoint(app, {

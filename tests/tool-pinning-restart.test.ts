@@ -1,5 +1,5 @@
 // Pins survive a gateway restart: a definition that changed while the gateway was down is
-// quarantined at the next start (same SQLite file), and the startup output counts it.
+// quarantined at the next start (same SQLite file or PostgreSQL database), and the startup output counts it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +28,9 @@ async function start(): Promise<{ gateway: Gateway; summary: string; logs: strin
   const raw = { providers: {}, mcpServers: { fx: { transport: 'http', url: fixture.url } }, requireVirtualKey: false };
   const { config, providersMissingKeys } = parseConfig(JSON.stringify(raw), 'test config', {});
   const logs: string[] = [];
-  const gateway = await createGateway({ config, providersMissingKeys, dbPath: join(dir, 'tollgate.db'), logger: memoryLogger(logs) });
+  // tests/tool-pinning-pg.test.ts sets TOLLGATE_TEST_DB_URL to run this against PostgreSQL.
+  const dbPath = process.env.TOLLGATE_TEST_DB_URL ?? join(dir, 'tollgate.db');
+  const gateway = await createGateway({ config, providersMissingKeys, dbPath, logger: memoryLogger(logs) });
   await gateway.start();
   const summary = startupSummary({ config, providersMissingKeys, mcp: gateway.mcp.status(), keys: 0, url: 'http://127.0.0.1:0', dbPath: 'x', adminToken: false, pins: gateway.pins.counts() });
   return { gateway, summary, logs };

@@ -100,11 +100,17 @@ export interface RequestQueries {
   teamIds(): string[];
 }
 
-const LIST_COLUMNS = `id, ts, key_id, team_id, model, provider, status, error_type, stream, rounds, tool_calls,
+export const LIST_COLUMNS = `id, ts, key_id, team_id, model, provider, status, error_type, stream, rounds, tool_calls,
   prompt_tokens, completion_tokens, cost_usd, cost_unknown, latency_ms, source`;
 
 // Each present filter adds one fixed SQL term; the shape (which filters are present) keys the cache.
-const TERMS: { name: keyof RequestFilters; sql: (f: RequestFilters) => string; params: (f: RequestFilters) => unknown[] }[] = [
+// Exported for the PostgreSQL twin (pg-request-queries.ts), which numbers the `?`s as $n.
+export interface FilterTerm {
+  name: keyof RequestFilters;
+  sql: (f: RequestFilters) => string;
+  params: (f: RequestFilters) => unknown[];
+}
+export const TERMS: FilterTerm[] = [
   { name: 'key', sql: () => 'key_id = ?', params: (f) => [f.key] },
   { name: 'team', sql: () => 'team_id = ?', params: (f) => [f.team] },
   { name: 'model', sql: () => 'model = ?', params: (f) => [f.model] },

@@ -7,11 +7,10 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { AppEnv } from '../app.js';
-import type { Sqlite } from '../db/open.js';
 import type { McpManager } from '../../mcp/manager.js';
 import { createDashboardAuth, SESSION_COOKIE } from './session.js';
-import { createRequestQueries } from './request-queries.js';
-import { createUsageQueries, fillDays, sinceDay } from './usage-queries.js';
+import type { DashboardQueries } from './queries.js';
+import { fillDays, sinceDay } from './usage-queries.js';
 import { parseFilters, type Query } from './filters.js';
 import { buildTrace } from './trace.js';
 import { DASHBOARD_CSS } from './styles.js';
@@ -25,7 +24,8 @@ import { toolPinDashboardRoutes } from './tool-pin-routes.js';
 import type { ToolPinReviews } from '../routes/admin/tool-pins.js';
 
 export interface DashboardDeps {
-  sqlite: Sqlite;
+  /** The ledger reads, on whichever store runs (queries.ts, pg-queries.ts). */
+  queries: DashboardQueries;
   mcp: Pick<McpManager, 'status' | 'tools'>;
   /** MCP tool pins: the /logs/tools review page (absent: no page). */
   pins?: ToolPinReviews;
@@ -47,8 +47,7 @@ function page(c: Context, body: JSX.Element, status: 200 | 401 | 404 = 200) {
 
 export function dashboardRoutes(app: Hono<AppEnv>, deps: DashboardDeps): void {
   const auth = createDashboardAuth(deps.adminToken);
-  const requests = createRequestQueries(deps.sqlite);
-  const usage = createUsageQueries(deps.sqlite);
+  const { queries } = deps;
 
   app.get('/logs/assets/dashboard.css', (c) => c.body(DASHBOARD_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
 
@@ -73,17 +72,17 @@ export function dashboardRoutes(app: Hono<AppEnv>, deps: DashboardDeps): void {
   app.use('/logs', requireSession);
   app.use('/logs/*', requireSession);
 
-  app.get('/logs', (c) => {
+  app.get('/logs', async (c) => {
     const q = c.req.query() as Query;
-    const rows = requests.list(parseFilters(q), PAGE_SIZE + 1);
+    const [rows, { keys, teams }] = await Promise.all([queries.listRequests(parseFilters(q), PAGE_SIZE + 1), queries.filterOptions()]);
     const hasMore = rows.length > PAGE_SIZE;
-    return page(c, <RequestsPage q={q} rows={rows.slice(0, PAGE_SIZE)} hasMore={hasMore} keys={requests.keyIds()} teams={requests.teamIds()} />);
+    return page(c, <RequestsPage q={q} rows={rows.slice(0, PAGE_SIZE)} hasMore={hasMore} keys={keys} teams={teams} />);
   });
 
-  app.get('/logs/requests/:id', (c) => {
+  app.get('/logs/requests/:id', async (c) => {
     const id = c.req.param('id');
-    const row = requests.request(id);
-    if (!row) {
+    const detail = await queries.requestDetail(id);
+    if (!detail) {
       return page(
         c,
         <Layout title="Not found" section="requests">
@@ -93,15 +92,16 @@ export function dashboardRoutes(app: Hono<AppEnv>, deps: DashboardDeps): void {
         404,
       );
     }
-    return page(c, <DetailPage r={row} trace={buildTrace(requests.llmCalls(id), requests.toolCalls(id), requests.payloads(id))} />);
+    return page(c, <DetailPage r={detail.request} trace={buildTrace(detail.llmCalls, detail.toolCalls, detail.payloads)} />);
   });
 
-  app.get('/logs/usage', (c) => {
+  app.get('/logs/usage', async (c) => {
     const asked = Number(c.req.query('days'));
     const days = (RANGES as readonly number[]).includes(asked) ? asked : 30;
     const since = sinceDay(deps.now(), days);
-    const byDay = fillDays(usage.byDay(since), since, sinceDay(deps.now(), 1));
-    return page(c, <UsagePage days={days} since={since} byDay={byDay} byKey={usage.byKey(since)} byTeam={usage.byTeam(since)} byModel={usage.byModel(since)} byTool={usage.byTool(since)} />);
+    const usage = await queries.usage(since);
+    const byDay = fillDays(usage.byDay, since, sinceDay(deps.now(), 1));
+    return page(c, <UsagePage days={days} since={since} byDay={byDay} byKey={usage.byKey} byTeam={usage.byTeam} byModel={usage.byModel} byTool={usage.byTool} />);
   });
 
   app.get('/logs/mcp', (c) => page(c, <McpPage servers={deps.mcp.status()} tools={deps.mcp.tools()} />));

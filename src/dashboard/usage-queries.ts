@@ -43,26 +43,36 @@ export interface UsageQueries {
 
 const LIMIT = 50;
 
-export function createUsageQueries(sqlite: Sqlite): UsageQueries {
-  const byDay = sqlite.prepare(`SELECT day, count(*) AS requests,
+// One SQL text per aggregate, shared with the PostgreSQL twin (pg-usage-queries.ts) so both
+// stores compute the same figures; `?` is the since-day, the only parameter.
+export const USAGE_SQL: Record<keyof UsageQueries, string> = {
+  byDay: `SELECT day, count(*) AS requests,
       sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
       sum(cost_usd) AS cost_usd,
       sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost,
       sum(prompt_tokens + completion_tokens) AS tokens
-    FROM requests WHERE day >= ? GROUP BY day ORDER BY day`);
-  const byKey = sqlite.prepare(`SELECT key_id AS label, max(team_id) AS detail, sum(requests) AS requests, sum(errors) AS errors,
+    FROM requests WHERE day >= ? GROUP BY day ORDER BY day`,
+  byKey: `SELECT key_id AS label, max(team_id) AS detail, sum(requests) AS requests, sum(errors) AS errors,
       sum(prompt_tokens + completion_tokens) AS tokens, sum(cost_usd) AS cost_usd, sum(unknown_cost_requests) AS unknown_cost
-    FROM cost_by_key_day WHERE day >= ? GROUP BY key_id ORDER BY sum(cost_usd) DESC NULLS LAST, sum(requests) DESC LIMIT ${LIMIT}`);
-  const byTeam = sqlite.prepare(`SELECT team_id AS label, NULL AS detail, sum(requests) AS requests, sum(errors) AS errors,
+    FROM cost_by_key_day WHERE day >= ? GROUP BY key_id ORDER BY sum(cost_usd) DESC NULLS LAST, sum(requests) DESC LIMIT ${LIMIT}`,
+  byTeam: `SELECT team_id AS label, NULL AS detail, sum(requests) AS requests, sum(errors) AS errors,
       sum(prompt_tokens + completion_tokens) AS tokens, sum(cost_usd) AS cost_usd, sum(unknown_cost_requests) AS unknown_cost
-    FROM cost_by_key_day WHERE day >= ? GROUP BY team_id ORDER BY sum(cost_usd) DESC NULLS LAST, sum(requests) DESC LIMIT ${LIMIT}`);
-  const byModel = sqlite.prepare(`SELECT model AS label, provider AS detail, sum(llm_calls) AS requests, sum(errors) AS errors,
+    FROM cost_by_key_day WHERE day >= ? GROUP BY team_id ORDER BY sum(cost_usd) DESC NULLS LAST, sum(requests) DESC LIMIT ${LIMIT}`,
+  byModel: `SELECT model AS label, provider AS detail, sum(llm_calls) AS requests, sum(errors) AS errors,
       sum(prompt_tokens + completion_tokens) AS tokens, sum(cost_usd) AS cost_usd, sum(unknown_cost_calls) AS unknown_cost
-    FROM cost_by_model_day WHERE day >= ? GROUP BY provider, model ORDER BY sum(cost_usd) DESC NULLS LAST, sum(llm_calls) DESC LIMIT ${LIMIT}`);
-  const byTool = sqlite.prepare(`SELECT name, max(server) AS server, sum(calls) AS calls, sum(errors) AS errors, sum(denials) AS denials,
+    FROM cost_by_model_day WHERE day >= ? GROUP BY provider, model ORDER BY sum(cost_usd) DESC NULLS LAST, sum(llm_calls) DESC LIMIT ${LIMIT}`,
+  byTool: `SELECT name, max(server) AS server, sum(calls) AS calls, sum(errors) AS errors, sum(denials) AS denials,
       sum(avg_latency_ms * (calls - denials)) / nullif(sum(CASE WHEN avg_latency_ms IS NULL THEN 0 ELSE calls - denials END), 0) AS avg_latency_ms,
       sum(cost_usd) AS cost_usd
-    FROM tool_usage_day WHERE day >= ? GROUP BY name ORDER BY sum(calls) DESC LIMIT ${LIMIT}`);
+    FROM tool_usage_day WHERE day >= ? GROUP BY name ORDER BY sum(calls) DESC LIMIT ${LIMIT}`,
+};
+
+export function createUsageQueries(sqlite: Sqlite): UsageQueries {
+  const byDay = sqlite.prepare(USAGE_SQL.byDay);
+  const byKey = sqlite.prepare(USAGE_SQL.byKey);
+  const byTeam = sqlite.prepare(USAGE_SQL.byTeam);
+  const byModel = sqlite.prepare(USAGE_SQL.byModel);
+  const byTool = sqlite.prepare(USAGE_SQL.byTool);
   return {
     byDay: (since) => byDay.all(since) as DayRow[],
     byKey: (since) => byKey.all(since) as BreakdownRow[],

@@ -1,15 +1,18 @@
 // The one place that picks the ledger and config store: SQLite (a file path, the embedded
 // default) or PostgreSQL (a postgres:// URL, shared by replicas). The gateway only sees this
 // shape; the SQLite path is exactly what it was (same writer, statements and retention).
+import type pg from 'pg';
 import type { Sqlite } from './open.js';
 import { openDatabase, migrateDatabase, type OpenedDatabase } from './open.js';
 import { createGovernanceRepository } from './governance-repo.js';
+import { createToolPinStore } from './tool-pins-repo.js';
 import { spendSince } from './spend.js';
 import { createLedgerWriter, type LedgerWriter } from '../ledger/writer.js';
 import { startRetention } from '../ledger/retention.js';
 import { createWorkerLedgerBackend } from '../ledger/worker-backend.js';
 import type { GovernanceRepository } from '../governance/types.js';
 import type { SpendQuery } from '../governance/restore.js';
+import type { PinStore } from '../../mcp/pinning/types.js';
 
 /** postgres:// or postgresql:// selects PostgreSQL; anything else is a SQLite path. */
 export function isPostgresUrl(location: string): boolean {
@@ -32,8 +35,12 @@ export interface Store {
   ledger: LedgerWriter;
   repository: GovernanceRepository;
   spend: SpendQuery;
-  /** SQLite only: the dashboard reads the file directly (PostgreSQL has no dashboard yet). */
+  /** MCP tool pins, persisted in the same database. */
+  pins: PinStore;
+  /** SQLite only: the dashboard reads the file directly with prepared statements. */
   sqlite?: { opened: OpenedDatabase; raw: Sqlite };
+  /** PostgreSQL only: the pool the dashboard's read queries share with the ledger. */
+  postgres?: { pool: pg.Pool };
   /** Flushes the ledger, stops retention, closes the connection(s). */
   close(): Promise<void>;
 }
@@ -60,6 +67,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     ledger,
     repository: createGovernanceRepository(db.db),
     spend: async (scope, sinceMs) => spendSince(db.sqlite, scope, sinceMs),
+    pins: createToolPinStore(db.db),
     sqlite: { opened: db, raw: db.sqlite },
     async close() {
       retention.stop();

@@ -19,7 +19,7 @@ export interface TestGateway {
   /** The SQLite file, or the postgres:// URL when TOLLGATE_TEST_DB_URL selects PostgreSQL. */
   dbPath: string;
   logs: string[];
-  /** Flushes the ledger and runs a read-only query (`?` placeholders on either store). */
+  /** Flushes the ledger and pending pin writes, then runs a read-only query (`?` placeholders on either store). */
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
   /** The ledger and governance tables of whichever store runs. */
   tables(): Promise<string[]>;
@@ -61,7 +61,8 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
     dbPath,
     logs,
     async query(sql, ...params) {
-      await gateway.ledger.flush();
+      // Pin writes are asynchronous on either store; on PostgreSQL each is a round trip.
+      await Promise.all([gateway.ledger.flush(), gateway.pins.flush()]);
       if (pool) {
         let i = 0;
         return (await pool.query(sql.replace(/\?/g, () => `$${++i}`), params)).rows as never;

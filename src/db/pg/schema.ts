@@ -5,7 +5,7 @@
 // the date is taken apart with extract()). Migrations in migrations/pg/ come from this file:
 //   npx drizzle-kit generate --config drizzle.pg.config.ts --name <what-changed>
 import { sql } from 'drizzle-orm';
-import { bigint, doublePrecision, index, integer, pgTable, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, doublePrecision, index, integer, pgTable, primaryKey, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const date = sql`make_date(1970, 1, 1) + ("ts" / 86400000)::int`;
 const part = (field: 'year' | 'month' | 'day', width: number) => sql`lpad(extract(${sql.raw(field)} from ${date})::int::text, ${sql.raw(String(width))}, '0')`;
@@ -155,3 +155,27 @@ export const customers = pgTable('customers', {
   createdAt: epochMs('created_at').notNull(),
   updatedAt: epochMs('updated_at').notNull(),
 });
+
+/** MCP tool pins (mcp/pinning): the twin of SQLite's tool_pins, read once at startup, written through on change. */
+export const toolPins = pgTable(
+  'tool_pins',
+  {
+    server: text('server').notNull(),
+    tool: text('tool').notNull(),
+    hash: text('hash'),
+    definition: text('definition'),
+    /** 'approved' | 'pending_new' | 'pending_changed' | 'blocked' */
+    status: text('status').notNull(),
+    /** JSON array of injection markers: [{ code, field, excerpt }]. */
+    flags: text('flags').notNull().default('[]'),
+    pendingHash: text('pending_hash'),
+    pendingDefinition: text('pending_definition'),
+    firstSeen: epochMs('first_seen').notNull(),
+    updated: epochMs('updated').notNull(),
+    approvedBy: text('approved_by'),
+    approvedAt: epochMs('approved_at'),
+    blockedBy: text('blocked_by'),
+    blockedAt: epochMs('blocked_at'),
+  },
+  (t) => [primaryKey({ columns: [t.server, t.tool] }), index('tool_pins_status_idx').on(t.status)],
+);

@@ -6,6 +6,7 @@ import { createPgLedgerBackend } from './ledger-backend.js';
 import { createPgGovernanceRepository } from './governance-repo.js';
 import { createPgSpendQuery } from './spend.js';
 import { startPgRetention } from './retention.js';
+import { createPgToolPinStore } from './tool-pins-repo.js';
 
 type QueueOptions = Omit<Parameters<typeof createLedgerWriter>[0], 'sqlite' | 'backend'>;
 type RetentionOptions = Parameters<typeof startPgRetention>[1];
@@ -26,6 +27,8 @@ export async function openPostgresStore(opts: StoreOptions, queue: QueueOptions,
     ledger,
     repository: createPgGovernanceRepository(pg.db),
     spend: createPgSpendQuery(pg.pool),
+    pins: createPgToolPinStore(pg.db),
+    postgres: { pool: pg.pool },
     async close() {
       retention.stop();
       await ledger.close();
