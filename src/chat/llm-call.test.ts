@@ -1,0 +1,79 @@
+// Retries, backoff and fallbacks of one LLM call, with a scripted upstream client (no network).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { GatewayError } from '../errors.js';
+import { openaiAdapter } from '../../providers/openai/index.js';
+import { backoffMs, callLlm, type AttemptResult } from './llm-call.js';
+import type { Target } from './targets.js';
+import type { UpstreamClient } from '../upstream/client.js';
+
+const provider = { type: 'openai', baseUrl: 'http://up.test/v1', keys: [{ value: 'sk', weight: 1 }], models: [], headers: {}, timeoutMs: 1000, maxRetries: 2, defaultMaxTokens: 16 };
+const target = (name: string, model = 'm'): Target => ({ id: `${name}/${model}`, providerName: name, provider, adapter: openaiAdapter, model });
+const ok = JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+
+function scripted(statuses: number[], headers: Record<string, string> = {}) {
+  const sent: string[] = [];
+  const client: UpstreamClient = {
+    async send(req) {
+      sent.push(req.url);
+      const status = statuses.shift() ?? 200;
+      const body = status === 200 ? ok : '{"error":{"message":"nope"}}';
+      // Shaped like undici's body: a Readable with text().
+      return { status, headers, body: Object.assign(Readable.from([Buffer.from(body)]), { text: async () => body }) as never };
+    },
+    close: async () => undefined,
+  };
+  return { client, sent };
+}
+
+function run(client: UpstreamClient, targets: Target[], waits: number[] = []) {
+  const attempts: AttemptResult[] = [];
+  return {
+    attempts,
+    promise: callLlm(
+      { upstream: client, sleep: async (ms) => void waits.push(ms), random: () => 0.5, retryBaseMs: 100, maxRetryWaitMs: 5000 },
+      { targets, request: { model: 'x', messages: [{ role: 'user', content: 'q' }] }, stream: false, signal: new AbortController().signal, hooks: { start: () => ({ finish: (r) => void attempts.push(r) }) } },
+    ),
+  };
+}
+
+describe('callLlm', () => {
+  test('retries 5xx with backoff, then succeeds; every attempt is reported', async () => {
+    const { client, sent } = scripted([500, 503]);
+    const waits: number[] = [];
+    const r = run(client, [target('a')], waits);
+    const out = await r.promise;
+    assert.equal(out.kind, 'json');
+    assert.equal(sent.length, 3);
+    assert.deepEqual(r.attempts.map((a) => a.status), [500, 503, 200]);
+    assert.deepEqual(waits, [75, 150], 'exponential with jitter (random 0.5 → 75% of base × 2^n)');
+  });
+
+  test('4xx is the caller’s: no retry, no fallback', async () => {
+    const { client, sent } = scripted([400]);
+    const r = run(client, [target('a'), target('b')]);
+    await assert.rejects(r.promise, (e: unknown) => e instanceof GatewayError && e.status === 400);
+    assert.equal(sent.length, 1);
+  });
+
+  test('exhausted retries move on to the fallback', async () => {
+    const { client } = scripted([500, 500, 500, 200]);
+    const r = run(client, [target('a'), target('b', 'm2')]);
+    const out = await r.promise;
+    assert.equal(out.target.providerName, 'b');
+    assert.equal(r.attempts.length, 4);
+  });
+
+  test('a Retry-After longer than the cap is not waited for', async () => {
+    const { client, sent } = scripted([429, 200], { 'retry-after': '60' });
+    const r = run(client, [target('a')]);
+    await assert.rejects(r.promise, (e: unknown) => e instanceof GatewayError && e.status === 503 && e.retryAfter === 60);
+    assert.equal(sent.length, 1);
+  });
+
+  test('backoff honours Retry-After when it is longer than the exponential wait', () => {
+    assert.equal(backoffMs({ retryBaseMs: 100, random: () => 0 }, 1, 2), 2000);
+    assert.equal(backoffMs({ retryBaseMs: 100, random: () => 1 }, 3), 400);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, interpolate, parseConfig } from './config.js';
+
+const parse = (value: unknown, env: Record<string, string> = {}) => parseConfig(JSON.stringify(value), 'test.json', env);
+const failure = (value: unknown, env: Record<string, string> = {}) => {
+  try {
+    parse(value, env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.message;
+  }
+  return assert.fail('expected a ConfigError');
+};
+
+describe('config', () => {
+  test('${VAR} is replaced in every string, and unset variables are reported', () => {
+    const missing = new Set<string>();
+    assert.deepEqual(interpolate({ a: ['x-${A}-${B}'], n: 1 }, { A: '1' }, missing), { a: ['x-1-'], n: 1 });
+    assert.deepEqual([...missing], ['B']);
+  });
+
+  test('defaults fill an empty file', () => {
+    const { config } = parse({});
+    assert.equal(config.requireVirtualKey, true);
+    assert.equal(config.maxBodyBytes, 4 * 1024 * 1024);
+    assert.equal(config.ledger.payloads, false);
+    assert.equal(config.loop.maxRounds, 10);
+  });
+
+  test('errors name the file and the field', () => {
+    assert.match(failure({ providers: { openai: { type: 'openai', baseUrl: 'not a url' } } }), /test\.json[\s\S]*providers\.openai\.baseUrl/);
+    assert.match(failure({ virtualKeys: [{ id: 'k', key: 'short' }] }), /virtualKeys\.0\.key: virtual keys are at least 8 characters/);
+    assert.match(failure({ mcpServers: { 'Bad Name': { transport: 'stdio', command: 'x' } } }), /mcpServers\.Bad Name/);
+    assert.match(failure({ unknownField: 1 }), /unknownField/);
+    assert.match(failure('{'.repeat(1) as unknown), /expected a JSON object/);
+  });
+
+  test('invalid JSON says so', () => {
+    assert.throws(() => parseConfig('{"providers": ', 'bad.json', {}), /bad\.json: not valid JSON/);
+  });
+
+  test('references between entries are checked', () => {
+    assert.match(failure({ teams: [{ id: 'eng', customer: 'nope' }] }), /teams\.0\.customer: unknown customer "nope"/);
+    assert.match(failure({ virtualKeys: [{ id: 'k', key: 'long-enough-1', team: 'ghost' }] }), /virtualKeys\.0\.team: unknown team "ghost"/);
+    assert.match(failure({ virtualKeys: [{ id: 'k', key: 'long-enough-1' }, { id: 'k', key: 'long-enough-2' }] }), /duplicate id "k"/);
+  });
+
+  test('secrets from unset variables are dropped with a warning, so the example config starts without them', () => {
+    const { config, warnings, providersMissingKeys } = parse({
+      providers: { openai: { type: 'openai', baseUrl: 'https://api.openai.com/v1', keys: [{ value: '${OPENAI_API_KEY}' }] } },
+      virtualKeys: [{ id: 'main', key: '${VK_MAIN}' }],
+    });
+    assert.deepEqual(config.providers.openai!.keys, []);
+    assert.deepEqual(providersMissingKeys, { openai: ['OPENAI_API_KEY'] });
+    assert.deepEqual(config.virtualKeys, []);
+    assert.ok(warnings.some((w) => w.includes('virtual key main skipped')));
+    const set = parse({ providers: { openai: { type: 'openai', baseUrl: 'https://x.test/v1', keys: [{ value: '${K}' }] } } }, { K: 'sk-1' });
+    assert.deepEqual(set.config.providers.openai!.keys, [{ value: 'sk-1', weight: 1 }]);
+    assert.deepEqual(set.providersMissingKeys, {});
+  });
+});
