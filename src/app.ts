@@ -2,6 +2,7 @@
 // everything the routes touch arrives in `deps`.
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { routePath } from 'hono/route';
 import { GatewayError, notFound, toGatewayError } from './errors.js';
 import type { ChatDeps } from './chat/handler.js';
@@ -43,7 +44,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     } else {
       await next();
     }
-    c.res.headers.set('x-request-id', id);
+    // A response written straight to Node (streamed chat) carried the id in its own headers.
+    if (c.res !== RESPONSE_ALREADY_SENT) c.res.headers.set('x-request-id', id);
   });
 
   const observe = deps.observe;

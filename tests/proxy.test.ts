@@ -144,6 +144,7 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
         body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], stream: true }),
       });
       assert.equal(res.status, 200);
+      assert.ok(res.headers.get('x-request-id'), 'streamed responses carry the request id too');
       const text = await res.text();
       const frames = text.split('\n\n').filter(Boolean);
       const content = frames.filter((f) => f.includes('"delta"')).map((f) => JSON.parse(f.slice(6)).choices[0].delta.content ?? '').join('');
@@ -273,6 +274,20 @@ describe('validation and routing', () => {
     const health = await fetch(`${gw.url}/healthz`);
     assert.equal(health.status, 200);
     assert.ok(health.headers.get('x-request-id'));
+  });
+
+  test('without Node bindings (app.request) streams come back as a web ReadableStream', async () => {
+    const res = await gw.gateway.app.request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'web' }] }),
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const text = await res.text();
+    const content = text.split('\n\n').filter((f) => f.startsWith('data: {')).map((f) => JSON.parse(f.slice(6)).choices[0]?.delta.content ?? '').join('');
+    assert.equal(content, 'echo: web');
+    assert.match(text, /data: \[DONE\]\n\n$/);
   });
 
   test('unknown routes answer 404 in the OpenAI error shape', async () => {

@@ -1,16 +1,16 @@
 // POST /v1/chat/completions: validate → admit (key, limits) → route → loop → respond → record.
-import { GatewayError, invalidRequest, toGatewayError } from '../errors.js';
+import { invalidRequest } from '../errors.js';
 import type { LoopLimits } from '../config-schema.js';
 import type { ChatRequest, FunctionTool } from '../openai/types.js';
 import { parseChatRequest } from '../openai/request-schema.js';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../openai/json-depth.js';
-import { ClientAbortedError } from '../upstream/client.js';
-import { runLoop, type LoopDeps, type LoopResult } from './loop.js';
+import { runLoop, type LoopDeps } from './loop.js';
 import type { Access, Gate, ToolEntry } from './ports.js';
-import { finalChunks, finalCompletion, chunk, untouched, type ChunkStamp } from './respond.js';
-import type { StreamSink } from './round.js';
+import { finalCompletion, untouched } from './respond.js';
 import type { RunState } from './run-state.js';
-import { SseChannel } from './sse-channel.js';
+import { SseChannel, webStreamSink, type SseSink } from './sse-channel.js';
+import { streamResponse } from './stream-response.js';
+import { asClientError } from './client-error.js';
 import type { TargetResolver } from './targets.js';
 import { recordRequest } from './record.js';
 import { linkSignal, type LinkedSignal } from './deadline.js';
@@ -29,10 +29,19 @@ export interface ChatInput {
   bodyText: string;
   /** Aborts when the client disconnects. */
   signal: AbortSignal;
+  /**
+   * Writes SSE frames straight to the client (Node's response: no web stream per frame). Without
+   * it, streamed responses are returned as a ReadableStream body.
+   */
+  sseSink?: (requestId: string) => SseSink;
 }
 
 /** `text`, when set, is `body` already serialised (the upstream's own bytes, passed through). */
-export type ChatOutput = { kind: 'json'; body: unknown; text?: string | undefined } | { kind: 'stream'; body: ReadableStream<Uint8Array> };
+export type ChatOutput =
+  | { kind: 'json'; body: unknown; text?: string | undefined }
+  | { kind: 'stream'; body: ReadableStream<Uint8Array> }
+  /** Already written to the client through `input.sseSink`. */
+  | { kind: 'sent' };
 
 export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<ChatOutput> {
   const startedAt = deps.now();
@@ -46,7 +55,24 @@ export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<Chat
     // A streamed response can also be cancelled by its body's reader, so it gets its own controller.
     const client = request.stream === true ? linkSignal(input.signal) : undefined;
     state = createState(deps, input, request, access, startedAt, client);
-    if (client) return await streamResponse(deps, state, client);
+    if (client) {
+      let out: ChatOutput;
+      let channel: SseChannel;
+      if (input.sseSink) {
+        channel = new SseChannel(input.sseSink(input.requestId));
+        out = { kind: 'sent' };
+      } else {
+        // A reader that cancels the body is a client that went away.
+        const web = webStreamSink(() => {
+          channel.cancel();
+          client.abort();
+        });
+        channel = new SseChannel(web);
+        out = { kind: 'stream', body: web.body };
+      }
+      await streamResponse(deps, state, channel);
+      return out;
+    }
     const result = await runLoop(deps, state, null);
     const body = finalCompletion(state, result);
     recordRequest(deps, state, { status: 200, startedAt, body });
@@ -128,60 +154,4 @@ function namesOf(list: readonly ToolEntry[]): ReadonlySet<string> {
   let names = nameSets.get(list);
   if (!names) nameSets.set(list, (names = new Set(list.map((t) => t.name))));
   return names;
-}
-
-async function streamResponse(deps: ChatDeps, streamState: RunState, client: LinkedSignal): Promise<ChatOutput> {
-  const state = streamState;
-  // A reader that cancels the body is a client that went away.
-  const channel = new SseChannel(() => client.abort());
-  const stamp: ChunkStamp = { id: `chatcmpl-${state.requestId}`, created: Math.floor(Date.now() / 1000), model: '' };
-  let first = true;
-  let toolCallsSent = false;
-  let separatorDue = false;
-  let round = 0;
-  const sink: StreamSink = {
-    delta(delta) {
-      stamp.model ||= streamState.lastTarget?.model ?? state.request.model;
-      if (delta.tool_calls) toolCallsSent = true;
-      // Text of several rounds reaches the client as one message; a blank line separates rounds.
-      if (round !== streamState.rounds && delta.content) {
-        if (separatorDue) delta = { ...delta, content: `\n\n${delta.content}` };
-        round = streamState.rounds;
-      }
-      if (delta.content) separatorDue = true;
-      channel.data(chunk(stamp, [{ index: 0, delta: first ? { role: 'assistant', ...delta } : delta, finish_reason: null }]));
-      first = false;
-    },
-    comment: (text) => channel.comment(text),
-  };
-  const finished = runLoop(deps, streamState, sink).then(
-    (result: LoopResult) => {
-      stamp.model ||= result.turn.model || state.request.model;
-      if (first) channel.data(chunk(stamp, [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
-      for (const c of finalChunks(stamp, streamState, result, toolCallsSent)) channel.data(c);
-      channel.done();
-      recordRequest(deps, streamState, { status: 200, startedAt: state.startedAt });
-      state.release();
-    },
-    (err: unknown) => {
-      state.release();
-      if (!channel.isStarted) throw err;
-      const error = asClientError(err, streamState);
-      channel.fail(error);
-      recordRequest(deps, streamState, { status: error.status, startedAt: state.startedAt, error });
-    },
-  );
-  await Promise.race([channel.started, finished]);
-  return { kind: 'stream', body: channel.body };
-}
-
-/** A client that went away gets nothing; the ledger records 499 (nginx's "client closed request"). */
-function asClientError(err: unknown, state: RunState | undefined): GatewayError {
-  if (err instanceof ClientAbortedError) {
-    if (state && !state.clientSignal.aborted) {
-      return new GatewayError({ status: 504, type: 'upstream_timeout', message: `the request exceeded its loop timeout of ${state.access.loop.timeoutMs} ms`, code: 'loop_timeout' });
-    }
-    return new GatewayError({ status: 499, type: 'invalid_request_error', message: 'client closed the request', code: 'client_closed' });
-  }
-  return toGatewayError(err);
 }

@@ -1,39 +1,41 @@
-// A response body for SSE that starts only when there is something to send, so a request that
-// fails before its first frame still gets a proper HTTP error status instead of a 200 stream.
+// The SSE body of a streamed chat response. It starts only when there is something to send, so a
+// request that fails before its first frame still gets a proper HTTP error status instead of a
+// 200 stream; after that, a failure ends the stream with an error frame, never a silent cut.
 import { sseComment, sseData, SSE_DONE, sseError } from '../openai/sse.js';
 import type { GatewayError } from '../errors.js';
 
-const encoder = new TextEncoder();
+/** Where frames go: a web ReadableStream (any runtime), or Node's response written directly. */
+export interface SseSink {
+  /** Called once, before the first frame (send the status and headers here). */
+  open(): void;
+  write(text: string): void;
+  end(): void;
+}
 
 export class SseChannel {
-  readonly body: ReadableStream<Uint8Array>;
   /** Resolves at the first frame. */
   readonly started: Promise<void>;
-  private controller!: ReadableStreamDefaultController<Uint8Array>;
   private markStarted!: () => void;
   private closed = false;
   isStarted = false;
 
-  constructor(onCancel: () => void) {
+  constructor(private readonly sink: SseSink) {
     this.started = new Promise((resolve) => (this.markStarted = resolve));
-    this.body = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.controller = controller;
-      },
-      cancel: () => {
-        this.closed = true;
-        onCancel();
-      },
-    });
+  }
+
+  /** The reader went away: stop writing. */
+  cancel(): void {
+    this.closed = true;
   }
 
   private write(text: string): void {
     if (this.closed) return;
     if (!this.isStarted) {
       this.isStarted = true;
+      this.sink.open();
       this.markStarted();
     }
-    this.controller.enqueue(encoder.encode(text));
+    this.sink.write(text);
   }
 
   data(value: unknown): void {
@@ -50,7 +52,6 @@ export class SseChannel {
     this.close();
   }
 
-  /** A failure after the stream started ends with an error frame, never a silent cut. */
   fail(err: GatewayError): void {
     this.write(sseError(err));
     this.write(SSE_DONE);
@@ -60,6 +61,25 @@ export class SseChannel {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.controller.close();
+    this.sink.end();
   }
+}
+
+const encoder = new TextEncoder();
+
+/** A web ReadableStream sink, for runtimes without Node's response object (e.g. app.request()). */
+export function webStreamSink(onCancel: () => void): SseSink & { body: ReadableStream<Uint8Array> } {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({
+    start: (c) => {
+      controller = c;
+    },
+    cancel: onCancel,
+  });
+  return {
+    body,
+    open: () => undefined,
+    write: (text) => controller.enqueue(encoder.encode(text)),
+    end: () => controller.close(),
+  };
 }

@@ -3,7 +3,8 @@ import type { Hono } from 'hono';
 import { handleChat, type ChatDeps } from '../chat/handler.js';
 import { SSE_HEADERS } from '../openai/sse.js';
 import type { AppEnv } from '../app.js';
-import { disconnectSignal, headersOf } from './node-request.js';
+import { disconnectSignal, headersOf, nodeSseSink } from './node-request.js';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
@@ -14,7 +15,9 @@ export function chatRoutes(app: Hono<AppEnv>, deps: ChatDeps): void {
       headers: headersOf(c),
       bodyText: await c.req.text(),
       signal: disconnectSignal(c),
+      sseSink: nodeSseSink(c, SSE_HEADERS),
     });
+    if (out.kind === 'sent') return RESPONSE_ALREADY_SENT;
     if (out.kind === 'json') return out.text === undefined ? c.json(out.body as object) : c.body(out.text, 200, JSON_HEADERS);
     return c.body(out.body, 200, SSE_HEADERS);
   });

@@ -4,6 +4,7 @@
 // (app.request() in tests) it falls back to the standard Request.
 import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
+import type { SseSink } from '../chat/sse-channel.js';
 
 export interface HeaderSource {
   get(name: string): string | undefined | null;
@@ -48,4 +49,16 @@ export function contentLength(c: Context): number | undefined {
   if (value === undefined || value === null) return undefined;
   const n = Number(value);
   return Number.isFinite(n) ? n : undefined;
+}
+
+/** SSE frames written straight to Node's response, skipping a web stream per frame. */
+export function nodeSseSink(c: Context, headers: Record<string, string>): ((requestId: string) => SseSink) | undefined {
+  const outgoing = bindings(c)?.outgoing;
+  if (!outgoing) return undefined;
+  return (requestId) => ({
+    open: () => void outgoing.writeHead(200, { ...headers, 'x-request-id': requestId }),
+    // A client that left is handled by the close event (disconnectSignal); writes after that go nowhere.
+    write: (text) => void (outgoing.destroyed || outgoing.write(text)),
+    end: () => void (outgoing.destroyed || outgoing.end()),
+  });
 }

@@ -1,0 +1,18 @@
+// What a request's failure means for the client and the ledger.
+import { GatewayError, toGatewayError } from '../errors.js';
+import { ClientAbortedError } from '../upstream/client.js';
+import type { RunState } from './run-state.js';
+
+/**
+ * An abort is either the loop deadline (504) or a client that went away: it gets nothing, and the
+ * ledger records 499 (nginx's "client closed request").
+ */
+export function asClientError(err: unknown, state: RunState | undefined): GatewayError {
+  if (err instanceof ClientAbortedError) {
+    if (state && !state.clientSignal.aborted) {
+      return new GatewayError({ status: 504, type: 'upstream_timeout', message: `the request exceeded its loop timeout of ${state.access.loop.timeoutMs} ms`, code: 'loop_timeout' });
+    }
+    return new GatewayError({ status: 499, type: 'invalid_request_error', message: 'client closed the request', code: 'client_closed' });
+  }
+  return toGatewayError(err);
+}

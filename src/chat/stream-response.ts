@@ -1,0 +1,52 @@
+// A streamed chat response: one assistant message across every round of the loop, tool progress
+// as SSE comments, then the closing chunks (client tool calls, finish reason, usage when asked).
+import { runLoop, type LoopResult } from './loop.js';
+import { chunk, finalChunks, type ChunkStamp } from './respond.js';
+import type { StreamSink } from './round.js';
+import type { RunState } from './run-state.js';
+import { SseChannel } from './sse-channel.js';
+import { recordRequest } from './record.js';
+import type { ChatDeps } from './handler.js';
+import { asClientError } from './client-error.js';
+
+/** Runs the loop into `channel`; resolves once the stream has started (or rejects if it never did). */
+export async function streamResponse(deps: ChatDeps, state: RunState, channel: SseChannel): Promise<void> {
+  const stamp: ChunkStamp = { id: `chatcmpl-${state.requestId}`, created: Math.floor(Date.now() / 1000), model: '' };
+  let first = true;
+  let toolCallsSent = false;
+  let separatorDue = false;
+  let round = 0;
+  const sink: StreamSink = {
+    delta(delta) {
+      stamp.model ||= state.lastTarget?.model ?? state.request.model;
+      if (delta.tool_calls) toolCallsSent = true;
+      // Text of several rounds reaches the client as one message; a blank line separates rounds.
+      if (round !== state.rounds && delta.content) {
+        if (separatorDue) delta = { ...delta, content: `\n\n${delta.content}` };
+        round = state.rounds;
+      }
+      if (delta.content) separatorDue = true;
+      channel.data(chunk(stamp, [{ index: 0, delta: first ? { role: 'assistant', ...delta } : delta, finish_reason: null }]));
+      first = false;
+    },
+    comment: (text) => channel.comment(text),
+  };
+  const finished = runLoop(deps, state, sink).then(
+    (result: LoopResult) => {
+      stamp.model ||= result.turn.model || state.request.model;
+      if (first) channel.data(chunk(stamp, [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
+      for (const c of finalChunks(stamp, state, result, toolCallsSent)) channel.data(c);
+      channel.done();
+      recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
+      state.release();
+    },
+    (err: unknown) => {
+      state.release();
+      if (!channel.isStarted) throw err;
+      const error = asClientError(err, state);
+      channel.fail(error);
+      recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
+    },
+  );
+  await Promise.race([channel.started, finished]);
+}
