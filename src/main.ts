@@ -39,19 +39,27 @@ async function main(): Promise<void> {
     process.stdout.write(startupSummary({ config, providersMissingKeys, mcp: gateway.mcp.status(), keys: gateway.registry.listKeys().length, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${info.port}`, dbPath: gateway.store.label + (redis ? `; counters: Redis (${redis.prefix ?? 'tollgate:'})` : ''), adminToken: Boolean(env.TOLLGATE_ADMIN_TOKEN), pins: gateway.pins.counts() }));
   });
 
+  // Requests in progress, counted at the socket level so streamed responses count until they end.
+  let inflight = 0;
+  server.on('request', (_req, res) => {
+    inflight++;
+    res.once('close', () => inflight--);
+  });
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: draining`);
+    // While in-flight requests finish, the listener stays open and new requests get a clear 503
+    // (load balancers see /readyz fail too); then it closes and the ledger is flushed.
     gateway.drain();
-    const grace = Number(env.TOLLGATE_SHUTDOWN_GRACE_MS ?? DEFAULT_GRACE_MS);
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Idle keep-alive sockets would hold close() open; in-flight requests keep theirs.
-    (server as import('node:http').Server).closeIdleConnections?.();
-    const timer = setTimeout(() => (server as import('node:http').Server).closeAllConnections?.(), grace);
+    const deadline = Date.now() + Number(env.TOLLGATE_SHUTDOWN_GRACE_MS ?? DEFAULT_GRACE_MS);
+    while (inflight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    const http = server as import('node:http').Server;
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeAllConnections?.();
     await closed;
-    clearTimeout(timer);
     await gateway.close();
     logger.info('stopped; ledger flushed');
     process.exit(0);

@@ -32,7 +32,11 @@ describe('SseServerTransport', () => {
 
   test('writes keep-alive comments while quiet', async () => {
     const t = new SseServerTransport({ sessionId: 's2', endpoint: '/e', keepAliveMs: 5 });
+    // The keep-alive timer is unref'd (it must never hold a gateway open), so the test holds the
+    // event loop open itself while it waits; otherwise the run can end before the first beat.
+    const hold = setTimeout(() => undefined, 5_000);
     const frames = await readFrames(t.response.body!.getReader(), 2);
+    clearTimeout(hold);
     assert.equal(frames[1], ': keep-alive');
     await t.close();
   });
