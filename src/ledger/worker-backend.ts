@@ -16,9 +16,12 @@ export function createWorkerLedgerBackend(path: string): WorkerLedgerBackend {
   const file = new URL(fromSource ? './sqlite-worker.ts' : './sqlite-worker.js', import.meta.url);
   // Workers do not inherit the parent's module hooks, so from source (tests, npm run dev) a tiny
   // bootstrap registers tsx first; the built gateway starts the compiled worker directly.
+  // The worker only turns batches into inserts and keeps nothing: a small heap keeps the
+  // gateway's memory flat under load (V8 would otherwise grow this isolate's young generation too).
+  const options = { workerData: { path }, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 } };
   const worker = fromSource
-    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, { eval: true, workerData: { path } })
-    : new Worker(file, { workerData: { path } });
+    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, { ...options, eval: true })
+    : new Worker(file, options);
   // The ledger must never keep the process alive on its own; shutdown calls close().
   worker.unref();
   const pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
