@@ -6,7 +6,7 @@ import { parseChatRequest } from '../openai/request-schema.js';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../openai/json-depth.js';
 import { runLoop, type LoopDeps } from './loop.js';
 import type { Access, Gate, ToolEntry } from './ports.js';
-import { finalCompletion, untouched } from './respond.js';
+import { finalCompletion } from './respond.js';
 import type { RunState } from './run-state.js';
 import { SseChannel, webStreamSink, type SseSink } from './sse-channel.js';
 import { streamResponse } from './stream-response.js';
@@ -14,7 +14,7 @@ import { asClientError } from './client-error.js';
 import type { TargetResolver } from './targets.js';
 import { recordRequest } from './record.js';
 import { linkSignal, type LinkedSignal } from './deadline.js';
-import type { HeaderSource } from '../routes/node-request.js';
+import type { HeaderSource } from '../governance/keys.js';
 
 export interface ChatDeps extends LoopDeps {
   gate: Gate;
@@ -74,9 +74,9 @@ export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<Chat
       return out;
     }
     const result = await runLoop(deps, state, null);
-    const body = finalCompletion(state, result);
+    const { body, text } = finalCompletion(state, result);
     recordRequest(deps, state, { status: 200, startedAt, body });
-    return { kind: 'json', body, text: untouched(state, result) ? result.turn.completionText : undefined };
+    return { kind: 'json', body, text };
   } catch (err) {
     const error = asClientError(err, state);
     recordRequest(deps, state, { status: error.status, startedAt, error, access, model, requestId: input.requestId });

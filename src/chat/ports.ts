@@ -4,6 +4,7 @@ import type { LoopLimits } from '../config-schema.js';
 import type { FunctionTool } from '../openai/types.js';
 import type { LlmCallRow, RequestRow, ToolCallRow, PayloadRow } from '../ledger/writer.js';
 import type { Target } from './targets.js';
+import type { HeaderSource } from '../governance/keys.js';
 
 export type ToolDecision = { allowed: true } | { allowed: false; reason: string; message: string };
 
@@ -35,7 +36,7 @@ export interface Access {
 
 export interface Gate {
   /** Authenticates and applies request rate limits. Throws 401/403/429 GatewayErrors. */
-  admit(headers: { get(name: string): string | undefined | null }): Promise<Access>;
+  admit(headers: HeaderSource): Promise<Access>;
 }
 
 export interface ToolEntry {

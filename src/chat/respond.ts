@@ -15,16 +15,18 @@ export function tollgateInfo(state: RunState): Record<string, unknown> | undefin
   };
 }
 
-/** Nothing added by the gateway: the upstream's answer can go back untouched (extra fields included). */
-export function untouched(state: RunState, result: LoopResult): boolean {
-  return result.turn.completion !== undefined && tollgateInfo(state) === undefined && result.clientToolCalls.length === result.turn.toolCalls.length;
+export interface FinalCompletion {
+  body: ChatCompletion;
+  /** `body` already serialised: the upstream's own bytes, when the gateway added nothing. */
+  text: string | undefined;
 }
 
-export function finalCompletion(state: RunState, result: LoopResult): ChatCompletion {
+export function finalCompletion(state: RunState, result: LoopResult): FinalCompletion {
   const { turn } = result;
   const info = tollgateInfo(state);
-  if (untouched(state, result)) return turn.completion!;
-  return {
+  // Nothing added by the gateway: the upstream's answer goes back untouched (extra fields included).
+  if (turn.completion && !info && result.clientToolCalls.length === turn.toolCalls.length) return { body: turn.completion, text: turn.completionText };
+  const body: ChatCompletion = {
     id: turn.id,
     object: 'chat.completion',
     created: turn.created,
@@ -45,6 +47,7 @@ export function finalCompletion(state: RunState, result: LoopResult): ChatComple
     ...(state.usage ? { usage: state.usage } : {}),
     ...(info ? { tollgate: info } : {}),
   };
+  return { body, text: undefined };
 }
 
 export interface ChunkStamp {

@@ -8,6 +8,7 @@ import type { LedgerSink, Metrics, Pricing, Reservation } from './ports.js';
 import type { RunState } from './run-state.js';
 import type { Target } from './targets.js';
 import { estimatePromptChars } from './estimate.js';
+import { estimateWorstCaseUsd } from '../governance/budgets.js';
 
 export interface StreamSink {
   /** Sends a content/tool-call delta to the client (the sink stamps id/model/created). */
@@ -108,9 +109,7 @@ function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: 
 async function reserveFor(deps: RoundDeps, state: RunState, target: Target, request: ChatRequest, promptChars: number): Promise<Reservation> {
   const price = deps.pricing.priceOf(target.providerName, target.model);
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? target.provider.defaultMaxTokens;
-  // Pessimistic on purpose (≈3 chars a token): concurrency must never overspend a budget.
-  const usd = price ? (Math.ceil(promptChars / 3) * price.inputPerMTok + maxTokens * price.outputPerMTok) / 1e6 : 0;
-  return state.access.reserve(usd);
+  return state.access.reserve(estimateWorstCaseUsd({ promptChars, maxTokens, price }));
 }
 
 function costOf(deps: RoundDeps, target: Target, usage: Usage): number | null {

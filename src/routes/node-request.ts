@@ -5,10 +5,7 @@
 import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { SseSink } from '../chat/sse-channel.js';
-
-export interface HeaderSource {
-  get(name: string): string | undefined | null;
-}
+import type { HeaderSource } from '../governance/keys.js';
 
 type NodeEnv = { Bindings: Partial<HttpBindings> };
 
