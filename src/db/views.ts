@@ -11,6 +11,7 @@
 //   view is answered from that index (SQLite pushes the term into the grouped subquery).
 import { sql } from 'drizzle-orm';
 import { integer, real, sqliteView, text } from 'drizzle-orm/sqlite-core';
+import { costByModelDaySql, requestTotals } from './view-sql.js';
 
 export const costByKeyDay = sqliteView('cost_by_key_day', {
   day: text('day').notNull(),
@@ -23,12 +24,7 @@ export const costByKeyDay = sqliteView('cost_by_key_day', {
   costUsd: real('cost_usd'),
   unknownCostRequests: integer('unknown_cost_requests').notNull(),
 }).as(sql`SELECT day, key_id, team_id,
-  count(*) AS requests,
-  sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
-  sum(prompt_tokens) AS prompt_tokens,
-  sum(completion_tokens) AS completion_tokens,
-  sum(cost_usd) AS cost_usd,
-  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_requests
+  ${requestTotals}
 FROM requests
 GROUP BY day, key_id, team_id`);
 
@@ -43,12 +39,7 @@ export const costByTeamMonth = sqliteView('cost_by_team_month', {
   costUsd: real('cost_usd'),
   unknownCostRequests: integer('unknown_cost_requests').notNull(),
 }).as(sql`SELECT month, team_id, customer_id,
-  count(*) AS requests,
-  sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
-  sum(prompt_tokens) AS prompt_tokens,
-  sum(completion_tokens) AS completion_tokens,
-  sum(cost_usd) AS cost_usd,
-  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_requests
+  ${requestTotals}
 FROM requests
 GROUP BY month, team_id, customer_id`);
 
@@ -63,15 +54,7 @@ export const costByModelDay = sqliteView('cost_by_model_day', {
   completionTokens: integer('completion_tokens').notNull(),
   costUsd: real('cost_usd'),
   unknownCostCalls: integer('unknown_cost_calls').notNull(),
-}).as(sql`SELECT day, provider, model,
-  count(*) AS llm_calls,
-  sum(CASE WHEN status = 0 OR status >= 400 THEN 1 ELSE 0 END) AS errors,
-  sum(prompt_tokens) AS prompt_tokens,
-  sum(completion_tokens) AS completion_tokens,
-  sum(cost_usd) AS cost_usd,
-  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_calls
-FROM llm_calls
-GROUP BY day, provider, model`);
+}).as(costByModelDaySql);
 
 /**
  * calls counts every decision; errors are allowed calls that did not end 'ok'; denials are

@@ -4,15 +4,9 @@
 // back as bigint/numeric; the pool in open.ts parses them as JS numbers.
 import { sql } from 'drizzle-orm';
 import { bigint, doublePrecision, pgView, text } from 'drizzle-orm/pg-core';
+import { costByModelDaySql, requestTotals } from '../view-sql.js';
 
 const n = (name: string) => bigint(name, { mode: 'number' });
-
-const totals = sql`count(*) AS requests,
-  sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
-  sum(prompt_tokens) AS prompt_tokens,
-  sum(completion_tokens) AS completion_tokens,
-  sum(cost_usd) AS cost_usd,
-  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_requests`;
 
 export const costByKeyDay = pgView('cost_by_key_day', {
   day: text('day').notNull(),
@@ -24,7 +18,7 @@ export const costByKeyDay = pgView('cost_by_key_day', {
   completionTokens: n('completion_tokens').notNull(),
   costUsd: doublePrecision('cost_usd'),
   unknownCostRequests: n('unknown_cost_requests').notNull(),
-}).as(sql`SELECT day, key_id, team_id, ${totals} FROM requests GROUP BY day, key_id, team_id`);
+}).as(sql`SELECT day, key_id, team_id, ${requestTotals} FROM requests GROUP BY day, key_id, team_id`);
 
 export const costByTeamMonth = pgView('cost_by_team_month', {
   month: text('month').notNull(),
@@ -36,7 +30,7 @@ export const costByTeamMonth = pgView('cost_by_team_month', {
   completionTokens: n('completion_tokens').notNull(),
   costUsd: doublePrecision('cost_usd'),
   unknownCostRequests: n('unknown_cost_requests').notNull(),
-}).as(sql`SELECT month, team_id, customer_id, ${totals} FROM requests GROUP BY month, team_id, customer_id`);
+}).as(sql`SELECT month, team_id, customer_id, ${requestTotals} FROM requests GROUP BY month, team_id, customer_id`);
 
 export const costByModelDay = pgView('cost_by_model_day', {
   day: text('day').notNull(),
@@ -48,15 +42,7 @@ export const costByModelDay = pgView('cost_by_model_day', {
   completionTokens: n('completion_tokens').notNull(),
   costUsd: doublePrecision('cost_usd'),
   unknownCostCalls: n('unknown_cost_calls').notNull(),
-}).as(sql`SELECT day, provider, model,
-  count(*) AS llm_calls,
-  sum(CASE WHEN status = 0 OR status >= 400 THEN 1 ELSE 0 END) AS errors,
-  sum(prompt_tokens) AS prompt_tokens,
-  sum(completion_tokens) AS completion_tokens,
-  sum(cost_usd) AS cost_usd,
-  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_calls
-FROM llm_calls
-GROUP BY day, provider, model`);
+}).as(costByModelDaySql);
 
 /** Same shape as the SQLite view: window aggregates per (day, name), the median row kept. */
 export const toolUsageDay = pgView('tool_usage_day', {

@@ -1,0 +1,22 @@
+// The parts of the reporting views that are the same SQL in SQLite and PostgreSQL, so both stores
+// compute the figures one way (src/db/views.ts and src/db/pg/views.ts add their dialect's rest).
+import { sql } from 'drizzle-orm';
+
+/** Per-group totals over `requests` (cost_by_key_day, cost_by_team_month). */
+export const requestTotals = sql`count(*) AS requests,
+  sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
+  sum(prompt_tokens) AS prompt_tokens,
+  sum(completion_tokens) AS completion_tokens,
+  sum(cost_usd) AS cost_usd,
+  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_requests`;
+
+/** cost_by_model_day: one row per upstream attempt; errors are network failures (status 0) and HTTP >= 400. */
+export const costByModelDaySql = sql`SELECT day, provider, model,
+  count(*) AS llm_calls,
+  sum(CASE WHEN status = 0 OR status >= 400 THEN 1 ELSE 0 END) AS errors,
+  sum(prompt_tokens) AS prompt_tokens,
+  sum(completion_tokens) AS completion_tokens,
+  sum(cost_usd) AS cost_usd,
+  sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_calls
+FROM llm_calls
+GROUP BY day, provider, model`;
