@@ -70,6 +70,32 @@ export function keyToRow(key: VirtualKeyRecord): KeyRow {
 const budgetFrom = (usd: number | null, period: string | null): { budget?: Budget } =>
   usd === null ? {} : { budget: { usd, period: (period ?? 'month') as Budget['period'] } };
 
+/** The columns teams and customers share in both stores. */
+interface BudgetRow {
+  id: string;
+  budgetUsd: number | null;
+  budgetPeriod: string | null;
+  source: string;
+}
+
+/** Shared with the PostgreSQL repository, like keyFromRow. */
+export function teamFromRow(r: BudgetRow & { customerId: string | null }): TeamRecord {
+  return { id: r.id, ...(r.customerId === null ? {} : { customer: r.customerId }), ...budgetFrom(r.budgetUsd, r.budgetPeriod), source: r.source as TeamRecord['source'] };
+}
+
+export function customerFromRow(r: BudgetRow): CustomerRecord {
+  return { id: r.id, ...budgetFrom(r.budgetUsd, r.budgetPeriod), source: r.source as CustomerRecord['source'] };
+}
+
+/** The columns an upsert writes (created_at only on insert). */
+export function customerFields(c: CustomerRecord, updatedAt: number) {
+  return { budgetUsd: c.budget?.usd ?? null, budgetPeriod: c.budget?.period ?? null, source: c.source, updatedAt };
+}
+
+export function teamFields(team: TeamRecord, updatedAt: number) {
+  return { customerId: team.customer ?? null, ...customerFields({ id: team.id, budget: team.budget, source: team.source }, updatedAt) };
+}
+
 export function createGovernanceRepository(db: Db, opts: GovernanceRepositoryOptions = {}): GovernanceRepository {
   const now = opts.now ?? Date.now;
 
@@ -94,16 +120,11 @@ export function createGovernanceRepository(db: Db, opts: GovernanceRepositoryOpt
     },
 
     async listTeams() {
-      return db.select().from(teams).orderBy(teams.id).all().map((r): TeamRecord => ({
-        id: r.id,
-        ...(r.customerId === null ? {} : { customer: r.customerId }),
-        ...budgetFrom(r.budgetUsd, r.budgetPeriod),
-        source: r.source as TeamRecord['source'],
-      }));
+      return db.select().from(teams).orderBy(teams.id).all().map(teamFromRow);
     },
     async upsertTeam(team) {
       const t = now();
-      const fields = { customerId: team.customer ?? null, budgetUsd: team.budget?.usd ?? null, budgetPeriod: team.budget?.period ?? null, source: team.source, updatedAt: t };
+      const fields = teamFields(team, t);
       db.insert(teams).values({ id: team.id, createdAt: t, ...fields }).onConflictDoUpdate({ target: teams.id, set: fields }).run();
     },
     async deleteTeam(id) {
@@ -111,15 +132,11 @@ export function createGovernanceRepository(db: Db, opts: GovernanceRepositoryOpt
     },
 
     async listCustomers() {
-      return db.select().from(customers).orderBy(customers.id).all().map((r): CustomerRecord => ({
-        id: r.id,
-        ...budgetFrom(r.budgetUsd, r.budgetPeriod),
-        source: r.source as CustomerRecord['source'],
-      }));
+      return db.select().from(customers).orderBy(customers.id).all().map(customerFromRow);
     },
     async upsertCustomer(customer) {
       const t = now();
-      const fields = { budgetUsd: customer.budget?.usd ?? null, budgetPeriod: customer.budget?.period ?? null, source: customer.source, updatedAt: t };
+      const fields = customerFields(customer, t);
       db.insert(customers).values({ id: customer.id, createdAt: t, ...fields }).onConflictDoUpdate({ target: customers.id, set: fields }).run();
     },
     async deleteCustomer(id) {

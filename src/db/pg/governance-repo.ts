@@ -1,14 +1,10 @@
 // The GovernanceRepository on PostgreSQL: the same records and JSON policy column as the SQLite
 // repository (src/db/governance-repo.ts), so keys created on one replica load on every other.
 import { eq } from 'drizzle-orm';
-import type { Budget } from '../../config-schema.js';
-import type { CustomerRecord, GovernanceRepository, TeamRecord, VirtualKeyRecord } from '../../governance/types.js';
-import { keyFromRow, keyToRow } from '../governance-repo.js';
+import type { GovernanceRepository } from '../../governance/types.js';
+import { customerFields, customerFromRow, keyFromRow, keyToRow, teamFields, teamFromRow } from '../governance-repo.js';
 import type { PgDb } from './open.js';
 import { customers, teams, virtualKeys } from './schema.js';
-
-const budgetFrom = (usd: number | null, period: string | null): { budget?: Budget } =>
-  usd === null ? {} : { budget: { usd, period: (period ?? 'month') as Budget['period'] } };
 
 // 23505 = unique_violation; the only unique index besides the primary key is the secret's hash.
 const isDuplicateSecret = (err: unknown): boolean => {
@@ -38,16 +34,11 @@ export function createPgGovernanceRepository(db: PgDb, opts: { now?: () => numbe
     },
 
     async listTeams() {
-      return (await db.select().from(teams).orderBy(teams.id)).map((r): TeamRecord => ({
-        id: r.id,
-        ...(r.customerId === null ? {} : { customer: r.customerId }),
-        ...budgetFrom(r.budgetUsd, r.budgetPeriod),
-        source: r.source as TeamRecord['source'],
-      }));
+      return (await db.select().from(teams).orderBy(teams.id)).map(teamFromRow);
     },
     async upsertTeam(team) {
       const t = now();
-      const fields = { customerId: team.customer ?? null, budgetUsd: team.budget?.usd ?? null, budgetPeriod: team.budget?.period ?? null, source: team.source, updatedAt: t };
+      const fields = teamFields(team, t);
       await db.insert(teams).values({ id: team.id, createdAt: t, ...fields }).onConflictDoUpdate({ target: teams.id, set: fields });
     },
     async deleteTeam(id) {
@@ -55,15 +46,11 @@ export function createPgGovernanceRepository(db: PgDb, opts: { now?: () => numbe
     },
 
     async listCustomers() {
-      return (await db.select().from(customers).orderBy(customers.id)).map((r): CustomerRecord => ({
-        id: r.id,
-        ...budgetFrom(r.budgetUsd, r.budgetPeriod),
-        source: r.source as CustomerRecord['source'],
-      }));
+      return (await db.select().from(customers).orderBy(customers.id)).map(customerFromRow);
     },
     async upsertCustomer(customer) {
       const t = now();
-      const fields = { budgetUsd: customer.budget?.usd ?? null, budgetPeriod: customer.budget?.period ?? null, source: customer.source, updatedAt: t };
+      const fields = customerFields(customer, t);
       await db.insert(customers).values({ id: customer.id, createdAt: t, ...fields }).onConflictDoUpdate({ target: customers.id, set: fields });
     },
     async deleteCustomer(id) {
