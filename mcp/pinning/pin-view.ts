@@ -32,21 +32,11 @@ export interface PinView {
 export function toPinView(pin: PinRecord, live: { mode: PinMode; name: string | null; quarantined: QuarantineReason | null; flagged: boolean }): PinView {
   const parse = (json: string | null): unknown => (json === null ? null : JSON.parse(json));
   return {
-    server: pin.server,
-    tool: pin.tool,
+    ...pin,
     ...live,
-    status: pin.status,
-    flags: pin.flags,
-    hash: pin.hash,
-    pendingHash: pin.pendingHash,
+    // Stored as JSON text; shown as values, with the diff a reviewer reads.
     definition: parse(pin.definition),
     pendingDefinition: parse(pin.pendingDefinition),
     diff: pin.pendingDefinition === null ? null : diffDefinitions(pin.definition, pin.pendingDefinition),
-    firstSeen: pin.firstSeen,
-    updated: pin.updated,
-    approvedBy: pin.approvedBy,
-    approvedAt: pin.approvedAt,
-    blockedBy: pin.blockedBy,
-    blockedAt: pin.blockedAt,
   };
 }

@@ -22,22 +22,8 @@ export function pinFromRow(row: PinRow): PinRecord {
 }
 
 export function pinToRow(pin: PinRecord): PinRow {
-  return {
-    server: pin.server,
-    tool: pin.tool,
-    hash: pin.hash,
-    definition: pin.definition,
-    status: pin.status,
-    flags: JSON.stringify(pin.flags),
-    pendingHash: pin.pendingHash,
-    pendingDefinition: pin.pendingDefinition,
-    firstSeen: pin.firstSeen,
-    updated: pin.updated,
-    approvedBy: pin.approvedBy,
-    approvedAt: pin.approvedAt,
-    blockedBy: pin.blockedBy,
-    blockedAt: pin.blockedAt,
-  };
+  // The same fields as the row, but for flags (a JSON column).
+  return { ...pin, flags: JSON.stringify(pin.flags) };
 }
 
 export function createToolPinStore(db: Db): PinStore {
