@@ -8,6 +8,7 @@ import { toToolMessage } from './mapping.js';
 import { ServerLink, type LinkOptions, type LinkState, type McpLogger } from './server-link.js';
 import { buildCatalog, type CatalogEntry, type McpToolEntry } from './tool-catalog.js';
 import { toolName } from './tool-names.js';
+import { ToolSetChanges } from './tool-set-changes.js';
 import type { TransportKind } from './connect.js';
 
 export type { McpToolEntry } from './tool-catalog.js';
@@ -50,12 +51,11 @@ export class McpManager {
   private readonly now: () => number;
   private catalog = new Map<string, CatalogEntry>();
   private snapshot: readonly McpToolEntry[] = Object.freeze([]);
-  private readonly listeners = new Set<(version: number) => void>();
-  /** Increments whenever the tool set changes. */
-  version = 0;
+  private readonly changes: ToolSetChanges;
 
   constructor(private readonly opts: McpManagerOptions) {
     this.now = opts.now ?? Date.now;
+    this.changes = new ToolSetChanges(opts.logger);
     const linkOptions: LinkOptions = {
       now: this.now,
       backoff: opts.backoff ?? { initialMs: 500, maxMs: 30_000 },
@@ -87,10 +87,14 @@ export class McpManager {
     return this.catalog.get(name);
   }
 
+  /** Increments whenever the tool set changes. */
+  get version(): number {
+    return this.changes.version;
+  }
+
   /** Calls `listener(version)` after every change of the tool set; returns an unsubscribe function. */
   onToolsChanged(listener: (version: number) => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+    return this.changes.subscribe(listener);
   }
 
   status(): McpServerStatus[] {
@@ -155,14 +159,7 @@ export class McpManager {
     if (sameEntries(this.catalog, next)) return;
     this.catalog = next;
     this.snapshot = Object.freeze([...next.values()].map(publicEntry));
-    this.version++;
-    for (const listener of this.listeners) {
-      try {
-        listener(this.version);
-      } catch (err) {
-        this.opts.logger?.error({ err: err instanceof Error ? err.message : String(err) }, 'onToolsChanged listener threw');
-      }
-    }
+    this.changes.bump();
   }
 }
 

@@ -8,6 +8,7 @@ import type { ToolOutcome, ToolRuntime } from '../../src/chat/ports.js';
 import { toolErrorResult } from '../mapping.js';
 import type { McpLogger } from '../server-link.js';
 import type { McpToolEntry } from '../tool-catalog.js';
+import { ToolSetChanges } from '../tool-set-changes.js';
 import { canonicalDefinition } from './canonical.js';
 import { approve, block, observe, verdictFor, type ReviewError } from './evaluate.js';
 import { scanTool } from './injection-scan.js';
@@ -47,14 +48,19 @@ export class PinnedTools implements ToolRuntime {
   private flagged = new Set<string>();
   /** Gateway name of each listed tool, by pin key. */
   private listed = new Map<string, McpToolEntry>();
-  private readonly listeners = new Set<(version: number) => void>();
+  private readonly changes: ToolSetChanges;
   private writes: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   private readonly now: () => number;
-  version = 0;
 
   constructor(private readonly opts: PinnedToolsOptions) {
     this.now = opts.now ?? Date.now;
+    this.changes = new ToolSetChanges(opts.logger);
+  }
+
+  /** Moves only when the visible tool set does. */
+  get version(): number {
+    return this.changes.version;
   }
 
   /** Loads the pins and starts following the manager; call before the manager connects. */
@@ -93,8 +99,7 @@ export class PinnedTools implements ToolRuntime {
   }
 
   onToolsChanged(listener: (version: number) => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+    return this.changes.subscribe(listener);
   }
 
   /** Resolves once every pin change so far is in the store. */
@@ -204,14 +209,7 @@ export class PinnedTools implements ToolRuntime {
     this.listed = listed;
     if (sameList(this.visible, visible)) return;
     this.visible = Object.freeze(visible);
-    this.version++;
-    for (const listener of this.listeners) {
-      try {
-        listener(this.version);
-      } catch (err) {
-        this.opts.logger?.error({ err: err instanceof Error ? err.message : String(err) }, 'onToolsChanged listener threw');
-      }
-    }
+    this.changes.bump();
   }
 
   private logChange(pin: PinRecord, mode: PinMode): void {
