@@ -99,22 +99,21 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
     headers: target.provider.headers,
   };
   const req = target.adapter.chatRequest({ ...input.request, stream: input.stream }, ctx);
-  const host = new URL(req.url).host;
   const res = await deps.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
   if (res.status < 200 || res.status >= 300) {
-    const text = await readText(res, host, input.signal).catch(() => '');
+    const text = await readText(res, req.url, input.signal).catch(() => '');
     // Some upstreams quote the credential they were sent ("Incorrect API key provided: sk-…");
     // the error text goes to the client and the ledger, so our provider key is cut out first.
     const safe = ctx.apiKey ? text.split(ctx.apiKey).join('[redacted]') : text;
     throw withStatus(target.adapter.errorFromResponse(res.status, safe, res.headers), res.status);
   }
   if (!input.stream) {
-    const text = await readText(res, host, input.signal);
+    const text = await readText(res, req.url, input.signal);
     const completion = target.adapter.chatResponse(parseJson(text, res.status), ctx);
     handle.finish({ status: res.status, errorType: null, usage: completion.usage });
     return { kind: 'json', target, completion, text: target.adapter.canonicalResponses ? text : undefined };
   }
-  return { kind: 'stream', target, handle, chunks: translateStream(target, res, ctx, host, input.signal) };
+  return { kind: 'stream', target, handle, chunks: translateStream(target, res, ctx, req.url, input.signal) };
 }
 
 function parseJson(text: string, status: number): unknown {
@@ -136,7 +135,7 @@ async function* translateStream(
   target: Target,
   res: UpstreamResponse,
   ctx: Parameters<Target['adapter']['streamTranslator']>[0],
-  host: string,
+  url: string,
   signal: AbortSignal,
 ): AsyncGenerator<ChatCompletionChunk> {
   const translator = target.adapter.streamTranslator(ctx);
@@ -145,7 +144,7 @@ async function* translateStream(
     yield* translator.end();
   } catch (err) {
     if (err instanceof GatewayError) throw err;
-    throw networkError(err, host, signal);
+    throw networkError(err, url, signal);
   } finally {
     // Stop reading (and free the socket) when the consumer stops early.
     if (!res.body.destroyed) res.body.destroy();

@@ -37,9 +37,11 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** Maps a thrown network error to a GatewayError (or ClientAbortedError when the caller aborted). */
-export function networkError(err: unknown, host: string, signal: AbortSignal): Error {
+/** `url` is the upstream request's; only its host is named (parsed here, on the failure path only). */
+export function networkError(err: unknown, url: string, signal: AbortSignal): Error {
   if (signal.aborted) return new ClientAbortedError('client aborted the request');
   if (err instanceof GatewayError) return err;
+  const host = new URL(url).host;
   const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? '';
   if (TIMEOUT_CODES.has(code)) {
     return new GatewayError({ status: 504, type: 'upstream_timeout', message: `upstream ${host} timed out`, code: 'upstream_timeout', retryable: true, cause: err });
@@ -58,7 +60,6 @@ export function networkError(err: unknown, host: string, signal: AbortSignal): E
 export function createUpstreamClient(dispatcher: Dispatcher = createDispatcher()): UpstreamClient {
   return {
     async send(req, { signal, timeoutMs }) {
-      const host = new URL(req.url).host;
       try {
         const res = await request(req.url, {
           method: req.method,
@@ -71,7 +72,7 @@ export function createUpstreamClient(dispatcher: Dispatcher = createDispatcher()
         });
         return { status: res.statusCode, headers: res.headers as Record<string, string | undefined>, body: res.body };
       } catch (err) {
-        throw networkError(err, host, signal);
+        throw networkError(err, req.url, signal);
       }
     },
     close: () => dispatcher.close(),
@@ -79,10 +80,10 @@ export function createUpstreamClient(dispatcher: Dispatcher = createDispatcher()
 }
 
 /** Reads a whole body as text, mapping mid-body network failures like any other. */
-export async function readText(res: UpstreamResponse, host: string, signal: AbortSignal): Promise<string> {
+export async function readText(res: UpstreamResponse, url: string, signal: AbortSignal): Promise<string> {
   try {
     return await res.body.text();
   } catch (err) {
-    throw networkError(err, host, signal);
+    throw networkError(err, url, signal);
   }
 }
