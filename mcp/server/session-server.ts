@@ -7,7 +7,8 @@ import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprot
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Access, ToolEntry, ToolRuntime } from '../../src/chat/ports.js';
 import { executeToolCall, type ToolCallDeps } from '../../src/chat/tool-call.js';
-import { sameTools, toCallToolResult, toMcpTools, toolNameSet } from './tool-results.js';
+import { sameTools, toCallToolResult, toMcpTools } from './tool-results.js';
+import { toolNameSet } from '../../src/chat/tool-name-set.js';
 
 /** What the /mcp endpoint needs of the MCP manager. */
 export interface EndpointTools extends ToolRuntime {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolEntry, ToolOutcome } from '../../src/chat/ports.js';
 import { toOpenAiTool } from '../mapping.js';
-import { sameTools, toCallToolResult, toMcpTool, toMcpTools, toolNameSet } from './tool-results.js';
+import { sameTools, toCallToolResult, toMcpTool, toMcpTools } from './tool-results.js';
+import { toolNameSet } from '../../src/chat/tool-name-set.js';
 
 const definition: Tool = {
   name: 'search',

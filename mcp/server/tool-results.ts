@@ -27,7 +27,6 @@ export function toMcpTool(entry: ToolEntry | McpToolEntry): Tool {
 // toolsFor returns the same array while the tool set and the key's policy are unchanged, so the
 // MCP shapes are built once per list rather than per tools/list request.
 const mapped = new WeakMap<readonly ToolEntry[], Tool[]>();
-const nameSets = new WeakMap<readonly ToolEntry[], ReadonlySet<string>>();
 
 export function toMcpTools(list: readonly ToolEntry[]): Tool[] {
   let tools = mapped.get(list);
@@ -36,15 +35,6 @@ export function toMcpTools(list: readonly ToolEntry[]): Tool[] {
     mapped.set(list, tools);
   }
   return tools;
-}
-
-export function toolNameSet(list: readonly ToolEntry[]): ReadonlySet<string> {
-  let names = nameSets.get(list);
-  if (!names) {
-    names = new Set(list.map((t) => t.name));
-    nameSets.set(list, names);
-  }
-  return names;
 }
 
 /** Whether two tool lists offer the same definitions (entries are reused while unchanged). */

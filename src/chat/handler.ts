@@ -7,6 +7,7 @@ import { exceedsDepth, MAX_JSON_DEPTH } from '../openai/json-depth.js';
 import { runLoop, type LoopDeps } from './loop.js';
 import type { Access, Gate, ToolEntry } from './ports.js';
 import { finalCompletion } from './respond.js';
+import { NO_NAMES, toolNameSet } from './tool-name-set.js';
 import type { RunState } from './run-state.js';
 import { SseChannel, webStreamSink, type SseSink } from './sse-channel.js';
 import { streamResponse } from './stream-response.js';
@@ -123,7 +124,7 @@ function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, acc
     stream: request.stream === true,
     includeUsage: request.stream_options?.include_usage === true,
     injected,
-    injectedNames: namesOf(injected),
+    injectedNames: toolNameSet(injected),
     offeredTools: offered,
     clientToolNames,
     signal: deadline?.signal ?? clientSignal,
@@ -145,13 +146,3 @@ function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, acc
   };
 }
 
-/** Tool lists are cached per key (gate.toolsFor); so are their name sets. */
-const nameSets = new WeakMap<readonly ToolEntry[], ReadonlySet<string>>();
-const NO_NAMES: ReadonlySet<string> = new Set();
-
-function namesOf(list: readonly ToolEntry[]): ReadonlySet<string> {
-  if (list.length === 0) return NO_NAMES;
-  let names = nameSets.get(list);
-  if (!names) nameSets.set(list, (names = new Set(list.map((t) => t.name))));
-  return names;
-}
