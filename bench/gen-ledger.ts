@@ -26,13 +26,20 @@ const rand = (): number => {
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 
-const keys = Array.from({ length: 50 }, (_, i) => ({ id: `key-${i}`, team: `team-${i % 10}`, customer: `customer-${i % 10 % 3}` }));
+const keys = Array.from({ length: 50 }, (_, i) => ({ id: `key-${i}`, team: `team-${i % 10}`, customer: `customer-${(i % 10) % 3}` }));
 const models = [
-  ['openai', 'gpt-4o-2024-08-06'], ['openai', 'gpt-4o-mini'], ['openai', 'gpt-4.1'], ['openai', 'gpt-4.1-mini'],
-  ['openai', 'o4-mini'], ['anthropic', 'claude-sonnet-4-20250514'], ['anthropic', 'claude-haiku-4-5'], ['local', 'llama3'],
+  ['openai', 'gpt-4o-2024-08-06'],
+  ['openai', 'gpt-4o-mini'],
+  ['openai', 'gpt-4.1'],
+  ['openai', 'gpt-4.1-mini'],
+  ['openai', 'o4-mini'],
+  ['anthropic', 'claude-sonnet-4-20250514'],
+  ['anthropic', 'claude-haiku-4-5'],
+  ['local', 'llama3'],
 ] as const;
 const tools = ['docs', 'github', 'search', 'db'].flatMap((server) =>
-  ['list', 'get', 'search', 'create', 'update'].map((tool) => ({ server, tool, name: `${server}__${tool}` })));
+  ['list', 'get', 'search', 'create', 'update'].map((tool) => ({ server, tool, name: `${server}__${tool}` })),
+);
 const pricing = createPricing({ toolCosts: { search__search: 0.002, search__get: 0.001 } });
 
 function generate(): void {
@@ -64,20 +71,57 @@ function generate(): void {
     // /mcp sessions: tool calls without a request.
     if (rand() < 0.05) {
       const t = pick(tools);
-      push({ table: 'tool_calls', row: { sessionId: `sess-${n % 500}`, ts, keyId: key.id, teamId: key.team, customerId: key.customer, server: t.server, tool: t.tool, name: t.name, argsHash: 'x', status: 'ok', decision: 'allowed', latencyMs: int(5, 800), costUsd: pricing.toolCost(t.name) } });
+      push({
+        table: 'tool_calls',
+        row: {
+          sessionId: `sess-${n % 500}`,
+          ts,
+          keyId: key.id,
+          teamId: key.team,
+          customerId: key.customer,
+          server: t.server,
+          tool: t.tool,
+          name: t.name,
+          argsHash: 'x',
+          status: 'ok',
+          decision: 'allowed',
+          latencyMs: int(5, 800),
+          costUsd: pricing.toolCost(t.name),
+        },
+      });
     }
-    let prompt = 0, completion = 0, cost: number | null = 0, toolCount = 0;
+    let prompt = 0,
+      completion = 0,
+      cost: number | null = 0,
+      toolCount = 0;
     const rounds = status !== 200 ? (status === 502 ? 1 : 0) : rand() < 0.3 ? int(2, 3) : 1;
     for (let round = 0; round < rounds; round++) {
       const attempts = rand() < 0.03 ? 2 : 1;
       for (let attempt = 0; attempt < attempts; attempt++) {
         const failed = status === 502 || attempt < attempts - 1;
-        const usage = failed ? { promptTokens: 0, completionTokens: 0 } : { promptTokens: int(200, 8000), completionTokens: int(20, 1500), cachedTokens: rand() < 0.3 ? int(0, 200) : 0 };
+        const usage = failed
+          ? { promptTokens: 0, completionTokens: 0 }
+          : { promptTokens: int(200, 8000), completionTokens: int(20, 1500), cachedTokens: rand() < 0.3 ? int(0, 200) : 0 };
         const c = pricing.costOf(provider, model, usage);
         prompt += usage.promptTokens;
         completion += usage.completionTokens;
         cost = cost === null || c === null ? null : cost + c;
-        push({ table: 'llm_calls', row: { requestId: id, ts: ts + round * 900, round, attempt, provider, model, status: failed ? (rand() < 0.5 ? 0 : 502) : 200, errorType: failed ? 'upstream_error' : null, ...usage, costUsd: c, latencyMs: int(200, 6000) } });
+        push({
+          table: 'llm_calls',
+          row: {
+            requestId: id,
+            ts: ts + round * 900,
+            round,
+            attempt,
+            provider,
+            model,
+            status: failed ? (rand() < 0.5 ? 0 : 502) : 200,
+            errorType: failed ? 'upstream_error' : null,
+            ...usage,
+            costUsd: c,
+            latencyMs: int(200, 6000),
+          },
+        });
       }
       if (round < rounds - 1) {
         for (let k = int(1, 3); k > 0; k--) {
@@ -88,28 +132,95 @@ function generate(): void {
           const tc = denied ? 0 : pricing.toolCost(t.name);
           if (cost !== null) cost += tc;
           toolCount += 1;
-          push({ table: 'tool_calls', row: { requestId: id, ts: ts + round * 900 + 500, keyId: key.id, teamId: key.team, customerId: key.customer, round, server: t.server, tool: t.tool, name: t.name, argsHash: 'x', status, decision: denied ? 'denied' : 'allowed', reason: denied ? 'tool_not_allowed' : null, latencyMs: denied ? null : int(5, 3000), costUsd: tc, error: status === 'error' ? 'boom' : null } });
+          push({
+            table: 'tool_calls',
+            row: {
+              requestId: id,
+              ts: ts + round * 900 + 500,
+              keyId: key.id,
+              teamId: key.team,
+              customerId: key.customer,
+              round,
+              server: t.server,
+              tool: t.tool,
+              name: t.name,
+              argsHash: 'x',
+              status,
+              decision: denied ? 'denied' : 'allowed',
+              reason: denied ? 'tool_not_allowed' : null,
+              latencyMs: denied ? null : int(5, 3000),
+              costUsd: tc,
+              error: status === 'error' ? 'boom' : null,
+            },
+          });
         }
       }
     }
-    push({ table: 'requests', row: { id, ts, keyId: key.id, teamId: key.team, customerId: key.customer, model: `${provider}/${model}`, provider, upstreamModel: model, status, errorType: status === 200 ? null : 'x', stream: rand() < 0.4, rounds, toolCalls: toolCount, promptTokens: prompt, completionTokens: completion, costUsd: cost, latencyMs: int(300, 20000) } });
+    push({
+      table: 'requests',
+      row: {
+        id,
+        ts,
+        keyId: key.id,
+        teamId: key.team,
+        customerId: key.customer,
+        model: `${provider}/${model}`,
+        provider,
+        upstreamModel: model,
+        status,
+        errorType: status === 200 ? null : 'x',
+        stream: rand() < 0.4,
+        rounds,
+        toolCalls: toolCount,
+        promptTokens: prompt,
+        completionTokens: completion,
+        costUsd: cost,
+        latencyMs: int(300, 20000),
+      },
+    });
   }
   statements.writeBatch(batch);
   const secs = (performance.now() - started) / 1000;
   const count = (t: string): number => (opened.sqlite.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
-  console.log(`generated ${rows} rows in ${secs.toFixed(1)}s (${Math.round(rows / secs)} rows/s): requests ${count('requests')}, llm_calls ${count('llm_calls')}, tool_calls ${count('tool_calls')}`);
+  console.log(
+    `generated ${rows} rows in ${secs.toFixed(1)}s (${Math.round(rows / secs)} rows/s): requests ${count('requests')}, llm_calls ${count('llm_calls')}, tool_calls ${count('tool_calls')}`,
+  );
   opened.sqlite.pragma('optimize');
   opened.close();
 }
 
 const dayStr = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const queries: [string, string, unknown[]][] = [
-  ['this month spend per team', 'SELECT team_id, customer_id, requests, cost_usd FROM cost_by_team_month WHERE month = ? ORDER BY cost_usd DESC', [dayStr(now).slice(0, 7)]],
-  ['top tools, last 7 days', 'SELECT name, sum(calls) AS calls, sum(errors) AS errors, sum(denials) AS denials FROM tool_usage_day WHERE day >= ? GROUP BY name ORDER BY calls DESC, errors DESC LIMIT 10', [dayStr(now - 7 * DAY)]],
-  ['tool p50 per day, last 7 days', 'SELECT day, name, p50_latency_ms FROM tool_usage_day WHERE day >= ? ORDER BY day, name', [dayStr(now - 7 * DAY)]],
-  ['cost by model, last 30 days', 'SELECT provider, model, sum(llm_calls) AS calls, sum(cost_usd) AS usd, sum(unknown_cost_calls) AS unknown FROM cost_by_model_day WHERE day >= ? GROUP BY provider, model ORDER BY usd DESC', [dayStr(now - 30 * DAY)]],
-  ['cost by key for one day', 'SELECT key_id, team_id, requests, cost_usd FROM cost_by_key_day WHERE day = ? ORDER BY cost_usd DESC', [dayStr(now - DAY)]],
-  ['most expensive requests today', 'SELECT id, key_id, model, cost_usd FROM requests WHERE ts >= ? ORDER BY cost_usd DESC LIMIT 20', [Date.parse(dayStr(now))]],
+  [
+    'this month spend per team',
+    'SELECT team_id, customer_id, requests, cost_usd FROM cost_by_team_month WHERE month = ? ORDER BY cost_usd DESC',
+    [dayStr(now).slice(0, 7)],
+  ],
+  [
+    'top tools, last 7 days',
+    'SELECT name, sum(calls) AS calls, sum(errors) AS errors, sum(denials) AS denials FROM tool_usage_day WHERE day >= ? GROUP BY name ORDER BY calls DESC, errors DESC LIMIT 10',
+    [dayStr(now - 7 * DAY)],
+  ],
+  [
+    'tool p50 per day, last 7 days',
+    'SELECT day, name, p50_latency_ms FROM tool_usage_day WHERE day >= ? ORDER BY day, name',
+    [dayStr(now - 7 * DAY)],
+  ],
+  [
+    'cost by model, last 30 days',
+    'SELECT provider, model, sum(llm_calls) AS calls, sum(cost_usd) AS usd, sum(unknown_cost_calls) AS unknown FROM cost_by_model_day WHERE day >= ? GROUP BY provider, model ORDER BY usd DESC',
+    [dayStr(now - 30 * DAY)],
+  ],
+  [
+    'cost by key for one day',
+    'SELECT key_id, team_id, requests, cost_usd FROM cost_by_key_day WHERE day = ? ORDER BY cost_usd DESC',
+    [dayStr(now - DAY)],
+  ],
+  [
+    'most expensive requests today',
+    'SELECT id, key_id, model, cost_usd FROM requests WHERE ts >= ? ORDER BY cost_usd DESC LIMIT 20',
+    [Date.parse(dayStr(now))],
+  ],
   ['whole cost_by_key_day (90 days)', 'SELECT count(*) AS n FROM cost_by_key_day', []],
 ];
 
@@ -138,18 +249,43 @@ async function timeWriter(n = 100_000): Promise<void> {
   const opened = openDatabase(path);
   let flushes = 0;
   let flushMs = 0;
-  const writer = createLedgerWriter({ sqlite: opened.sqlite, batchSize: 500, flushIntervalMs: 200, maxQueue: 50_000, onFlush: (_rows, ms) => { flushes += 1; flushMs += ms; } });
+  const writer = createLedgerWriter({
+    sqlite: opened.sqlite,
+    batchSize: 500,
+    flushIntervalMs: 200,
+    maxQueue: 50_000,
+    onFlush: (_rows, ms) => {
+      flushes += 1;
+      flushMs += ms;
+    },
+  });
   const t0 = performance.now();
   let enqueueMs = 0;
   for (let i = 0; i < n; i++) {
     const e0 = performance.now();
-    const wait = writer.request({ id: `w-${i}`, ts: now, keyId: 'key-1', teamId: 'team-1', customerId: 'customer-1', model: 'openai/gpt-4o', provider: 'openai', upstreamModel: 'gpt-4o', status: 200, promptTokens: 1000, completionTokens: 200, costUsd: 0.0045, latencyMs: 900 });
+    const wait = writer.request({
+      id: `w-${i}`,
+      ts: now,
+      keyId: 'key-1',
+      teamId: 'team-1',
+      customerId: 'customer-1',
+      model: 'openai/gpt-4o',
+      provider: 'openai',
+      upstreamModel: 'gpt-4o',
+      status: 200,
+      promptTokens: 1000,
+      completionTokens: 200,
+      costUsd: 0.0045,
+      latencyMs: 900,
+    });
     enqueueMs += performance.now() - e0;
     if (wait) await wait;
   }
   await writer.close();
   const secs = (performance.now() - t0) / 1000;
-  console.log(`\nwriter: ${n} request rows in ${secs.toFixed(2)}s (${Math.round(n / secs)} rows/s), enqueue ${(enqueueMs * 1000 / n).toFixed(2)} µs/row, ${flushes} flushes averaging ${(flushMs / flushes).toFixed(2)} ms per 500-row transaction`);
+  console.log(
+    `\nwriter: ${n} request rows in ${secs.toFixed(2)}s (${Math.round(n / secs)} rows/s), enqueue ${((enqueueMs * 1000) / n).toFixed(2)} µs/row, ${flushes} flushes averaging ${(flushMs / flushes).toFixed(2)} ms per 500-row transaction`,
+  );
   opened.close();
 }
 

@@ -6,7 +6,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { TOOL_MARKER, TOOL_NAME } from './constants.js';
 
-
 const created = 1_700_000_000;
 const usage = { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 };
 
@@ -15,7 +14,14 @@ const textCompletion = JSON.stringify({
   object: 'chat.completion',
   created,
   model: 'bench-model',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from the bench upstream.', refusal: null }, finish_reason: 'stop', logprobs: null }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'Hello from the bench upstream.', refusal: null },
+      finish_reason: 'stop',
+      logprobs: null,
+    },
+  ],
   usage,
 });
 
@@ -52,7 +58,14 @@ const textStream = [
 ].join('');
 
 const toolStream = [
-  chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_bench_1', type: 'function', function: { name: TOOL_NAME, arguments: '' } }] }, null),
+  chunk(
+    {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ index: 0, id: 'call_bench_1', type: 'function', function: { name: TOOL_NAME, arguments: '' } }],
+    },
+    null,
+  ),
   chunk({ tool_calls: [{ index: 0, function: { arguments: '{"message":"ping"}' } }] }, null),
   chunk({}, 'tool_calls', true),
   'data: [DONE]\n\n',

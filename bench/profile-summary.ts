@@ -69,7 +69,9 @@ function locate(frame: CallFrame, root: string): { file: string; line: number } 
   const map = sourceMapFor(js);
   const entry = map?.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number } | undefined;
   if (entry?.originalSource) {
-    const src = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(dirname(js), entry.originalSource);
+    const src = entry.originalSource.startsWith('file://')
+      ? fileURLToPath(entry.originalSource)
+      : resolve(dirname(js), entry.originalSource);
     return { file: relative(root, src), line: (entry.originalLine ?? 0) + 1 };
   }
   return { file: relative(root, js), line: frame.lineNumber + 1 };
@@ -137,7 +139,14 @@ export function summarizeProfile(profile: CpuProfile, root: string, n = 25): Pro
     }
   }
   const busy = totalMs - idleMs;
-  return { totalMs, idleMs, gcMs, selfByFunction: top(self, busy, n), inclusiveByFile: top(byFile, busy, n), selfByPackage: top(byPackage, busy, 15) };
+  return {
+    totalMs,
+    idleMs,
+    gcMs,
+    selfByFunction: top(self, busy, n),
+    inclusiveByFile: top(byFile, busy, n),
+    selfByPackage: top(byPackage, busy, 15),
+  };
 }
 
 const OWN = /^(src|providers|mcp)\//;
@@ -200,10 +209,15 @@ export function formatSummary(s: ProfileSummary): string {
 
 const isMain = process.argv[1] !== undefined && /profile-summary\.(ts|js)$/.test(process.argv[1]);
 if (isMain) {
-  const { values, positionals } = parseArgs({ options: { top: { type: 'string' }, root: { type: 'string' }, callers: { type: 'string', multiple: true } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    options: { top: { type: 'string' }, root: { type: 'string' }, callers: { type: 'string', multiple: true } },
+    allowPositionals: true,
+  });
   const file = positionals[0];
   if (!file) {
-    process.stderr.write('usage: npx tsx bench/profile-summary.ts <file.cpuprofile> [--top 25] [--root <repo dir>] [--callers <function or file substring>]…\n');
+    process.stderr.write(
+      'usage: npx tsx bench/profile-summary.ts <file.cpuprofile> [--top 25] [--root <repo dir>] [--callers <function or file substring>]…\n',
+    );
     process.exit(2);
   }
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -212,7 +226,8 @@ if (isMain) {
     for (const pattern of values.callers) {
       const { total, rows } = callersOf(profile, root, pattern);
       process.stdout.write(`### "${pattern}": ${total.toFixed(0)} ms inclusive; charged to the nearest own frame above it\n`);
-      for (const r of rows) process.stdout.write(`  ${r.ms.toFixed(0).padStart(6)} ms ${(r.share * 100).toFixed(1).padStart(5)}%  ${r.name}\n`);
+      for (const r of rows)
+        process.stdout.write(`  ${r.ms.toFixed(0).padStart(6)} ms ${(r.share * 100).toFixed(1).padStart(5)}%  ${r.name}\n`);
     }
   } else {
     process.stdout.write(`${formatSummary(summarizeProfile(profile, root, Number(values.top ?? 25)))}\n`);

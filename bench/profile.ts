@@ -17,7 +17,13 @@ import { startGatewayProc, startMock } from './stack.js';
 import { prepareTree } from './tree.js';
 
 const { values: flags } = parseArgs({
-  options: { at: { type: 'string' }, 'no-build': { type: 'boolean' }, seconds: { type: 'string' }, stream: { type: 'boolean' }, tools: { type: 'boolean' } },
+  options: {
+    at: { type: 'string' },
+    'no-build': { type: 'boolean' },
+    seconds: { type: 'string' },
+    stream: { type: 'boolean' },
+    tools: { type: 'boolean' },
+  },
   strict: true,
 });
 const seconds = Number(flags.seconds ?? 10);
@@ -40,7 +46,9 @@ async function main(): Promise<void> {
     procs.push(gw);
     const e = endpoint('gateway', gw.url, chatBody({ stream: flags.stream === true }), flags.tools ? VK_TOOLS : VK_PLAIN);
     await throughput(e, 64, 1);
-    log(`profiling ${tree.commit.slice(0, 7)} (${tree.ref}): 64 connections for ${seconds}s${flags.stream ? ', streaming' : ''}${flags.tools ? ', tools injected' : ''}…`);
+    log(
+      `profiling ${tree.commit.slice(0, 7)} (${tree.ref}): 64 connections for ${seconds}s${flags.stream ? ', streaming' : ''}${flags.tools ? ', tools injected' : ''}…`,
+    );
     const r = await throughput(e, 64, seconds);
     log(`${Math.round(r.rps)} req/s, ${r.errors} errors; RSS ${((gw.rss() ?? 0) / 1048576).toFixed(1)} MB`);
     await gw.stop();

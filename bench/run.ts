@@ -24,7 +24,10 @@ import { prepareTree } from './tree.js';
 import { round, summarize } from './stats.js';
 import type { Proc } from './procs.js';
 
-const { values: flags } = parseArgs({ options: { 'no-build': { type: 'boolean' }, quick: { type: 'boolean' }, at: { type: 'string' } }, strict: true });
+const { values: flags } = parseArgs({
+  options: { 'no-build': { type: 'boolean' }, quick: { type: 'boolean' }, at: { type: 'string' } },
+  strict: true,
+});
 const quick = flags.quick === true;
 const P = {
   latencyN: quick ? 300 : 3000,
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
     // 4. Tool loop vs direct MCP call.
     log(`tool loop: ${P.toolWarmup} warm-up + ${P.toolN} iterations, interleaved…`);
     const direct = await connectDirectTool('echo', { message: 'ping' });
-    let tool;
+    let tool: Awaited<ReturnType<typeof measureToolLoop>>;
     try {
       tool = await measureToolLoop({
         loop: endpoint('gateway-tool-loop', gw.url, toolLoopBody(), VK_TOOLS),
@@ -152,7 +155,15 @@ async function main(): Promise<void> {
       // Other processes on the machine: the 1-minute load average before and after the run.
       loadAverage: { before: round(loadBefore[0] ?? NaN, 2), after: round(loadavg()[0] ?? NaN, 2) },
       build: tree.build,
-      machine: { os: `${osType()} ${release()}`, cpus: cpus().map((c) => c.model).filter((m, i, a) => a.indexOf(m) === i), cpuCount: cpus().length, memoryBytes: totalmem(), node: process.version },
+      machine: {
+        os: `${osType()} ${release()}`,
+        cpus: cpus()
+          .map((c) => c.model)
+          .filter((m, i, a) => a.indexOf(m) === i),
+        cpuCount: cpus().length,
+        memoryBytes: totalmem(),
+        node: process.version,
+      },
       durationSeconds: Math.round((Date.now() - started) / 1000),
       ...report.json,
     };
@@ -160,8 +171,12 @@ async function main(): Promise<void> {
     const file = `bench/results/${date.toISOString().slice(0, 10)}-${short}${quick ? '-quick' : ''}.json`;
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     log('');
-    log(`## Tollgate bench — ${result.date.slice(0, 16).replace('T', ' ')} UTC, commit ${short}${result.dirty ? ' (uncommitted changes)' : ''}`);
-    log(`${result.machine.os}, ${result.machine.cpuCount}× ${result.machine.cpus.join(', ')}, Node ${result.machine.node}, load average ${result.loadAverage.before} → ${result.loadAverage.after}${quick ? ' — QUICK RUN, not the benchmark' : ''}`);
+    log(
+      `## Tollgate bench — ${result.date.slice(0, 16).replace('T', ' ')} UTC, commit ${short}${result.dirty ? ' (uncommitted changes)' : ''}`,
+    );
+    log(
+      `${result.machine.os}, ${result.machine.cpuCount}× ${result.machine.cpus.join(', ')}, Node ${result.machine.node}, load average ${result.loadAverage.before} → ${result.loadAverage.after}${quick ? ' — QUICK RUN, not the benchmark' : ''}`,
+    );
     log('');
     log(report.markdown);
     log('');

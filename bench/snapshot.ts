@@ -25,7 +25,13 @@ export function exportSnapshot(ref: string): Snapshot {
   rmSync(join(root, 'bench'), { recursive: true, force: true });
   cpSync(join(repo, 'bench'), join(root, 'bench'), { recursive: true, filter: (src) => !src.includes(`${join('bench', 'results')}`) });
   process.stdout.write(`building ${commit.slice(0, 7)} in ${root}…\n`);
-  const tsc = spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-  const build = tsc.status === 0 ? { ok: true } : { ok: false, note: `tsc exited ${tsc.status}: ${tsc.stdout.trim().split('\n').slice(0, 5).join(' / ')}` };
+  const tsc = spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  const build =
+    tsc.status === 0
+      ? { ok: true }
+      : { ok: false, note: `tsc exited ${tsc.status}: ${tsc.stdout.trim().split('\n').slice(0, 5).join(' / ')}` };
   return { root, commit, build, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -14,11 +14,12 @@ export function useDist(dir: string): void {
 
 export function requireBuild(): void {
   for (const f of ['src/main.js', 'bench/mock-upstream.js', 'bench/proxy.js']) {
-    if (!existsSync(join(DIST, f))) throw new Error(`${join(DIST, f)} is missing: run \`npm run build\` first`);
+    if (!existsSync(join(DIST, f))) throw new Error(`${join(DIST, f)} is missing: run \`npx tsc -p tsconfig.json\` first`);
   }
 }
 
-export const startMock = (): Promise<Proc> => startProc({ name: 'mock', args: [join(DIST, 'bench/mock-upstream.js')], env: { PORT: '0' }, port: jsonPort });
+export const startMock = (): Promise<Proc> =>
+  startProc({ name: 'mock', args: [join(DIST, 'bench/mock-upstream.js')], env: { PORT: '0' }, port: jsonPort });
 
 export const startProxy = (upstream: string): Promise<Proc> =>
   startProc({ name: 'proxy', args: [join(DIST, 'bench/proxy.js')], env: { PORT: '0', UPSTREAM: upstream }, port: jsonPort });

@@ -20,7 +20,13 @@ export interface ReportInput {
 const MB = 1048576;
 
 // The headline is the median round: a burst of load from elsewhere spoils a round, not the figure.
-function aggregate(runs: readonly ThroughputResult[]): { rps: number; meanRps: number; requests: number; errors: number; rounds: number[] } {
+function aggregate(runs: readonly ThroughputResult[]): {
+  rps: number;
+  meanRps: number;
+  requests: number;
+  errors: number;
+  rounds: number[];
+} {
   const requests = runs.reduce((a, r) => a + r.requests, 0);
   const seconds = runs.reduce((a, r) => a + r.seconds, 0);
   const rounds = runs.map((r) => round(r.rps, 0));
@@ -35,7 +41,10 @@ const lat = (input: ReportInput, name: string): Summary => {
 
 export function buildReport(input: ReportInput) {
   // Added latency: the path's percentile minus the direct path's same percentile.
-  const added = (path: string, base: string) => ({ p50: lat(input, path).p50 - lat(input, base).p50, p99: lat(input, path).p99 - lat(input, base).p99 });
+  const added = (path: string, base: string) => ({
+    p50: lat(input, path).p50 - lat(input, base).p50,
+    p99: lat(input, path).p99 - lat(input, base).p99,
+  });
   const addedGateway = added('gateway', 'direct');
   const addedProxy = added('proxy', 'direct');
   const addedGatewayStream = added('gateway-stream', 'direct-stream');
@@ -70,8 +79,18 @@ export function buildReport(input: ReportInput) {
       value: ledgerOffHonoured ? pct(ledgerCost) : `n/a (${pct(ledgerCost)} between two ledger-on gateways)`,
       pass: ledgerOffHonoured ? ledgerCost <= 0.1 : null,
     },
-    { target: 'gateway RSS after throughput', limit: '≤ 200 MB', value: mb(input.rss.gateway), pass: input.rss.gateway === null ? null : input.rss.gateway <= 200 * MB },
-    { target: 'tool call through the loop vs direct (gateway view)', limit: '≤ 1000 µs', value: us(gatewayView), pass: gatewayView <= 1000 },
+    {
+      target: 'gateway RSS after throughput',
+      limit: '≤ 200 MB',
+      value: mb(input.rss.gateway),
+      pass: input.rss.gateway === null ? null : input.rss.gateway <= 200 * MB,
+    },
+    {
+      target: 'tool call through the loop vs direct (gateway view)',
+      limit: '≤ 1000 µs',
+      value: us(gatewayView),
+      pass: gatewayView <= 1000,
+    },
   ];
 
   const latencyRows = [
@@ -124,7 +143,10 @@ export function buildReport(input: ReportInput) {
     'App view: what the gateway saves or costs versus an app that runs the tool itself between two gateway calls.',
     '',
     '### Targets (issue 8)',
-    table(['target', 'limit', 'value', 'verdict'], verdicts.map((v) => [v.target, v.limit, v.value, verdictMark(v)])),
+    table(
+      ['target', 'limit', 'value', 'verdict'],
+      verdicts.map((v) => [v.target, v.limit, v.value, verdictMark(v)]),
+    ),
   ].join('\n');
 
   const json = {

@@ -57,7 +57,12 @@ describe('compileArguments', () => {
   });
 
   test('understands draft 2020-12 schemas (zod 4 output)', () => {
-    const schema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
+    const schema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: { n: { type: 'integer' } },
+      required: ['n'],
+    };
     const v = compileArguments(schema);
     assert.equal(v.skipped, undefined);
     assert.equal(v.validate({ n: 1.5 }).ok, false);

@@ -11,9 +11,7 @@ const Ajv = AjvImport.default;
 const Ajv2019 = Ajv2019Import.default;
 const Ajv2020 = Ajv2020Import.default;
 
-export type ArgumentsResult =
-  | { ok: true; value: Record<string, unknown> }
-  | { ok: false; message: string };
+export type ArgumentsResult = { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
 
 export interface ArgumentValidator {
   validate(args: unknown): ArgumentsResult;

@@ -2,14 +2,7 @@
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { toolErrorResult, type ToolErrorReason } from './mapping.js';
 
-export type ToolCallStatus =
-  | 'ok'
-  | 'error'
-  | 'timeout'
-  | 'cancelled'
-  | 'invalid_arguments'
-  | 'unknown_tool'
-  | 'server_unavailable';
+export type ToolCallStatus = 'ok' | 'error' | 'timeout' | 'cancelled' | 'invalid_arguments' | 'unknown_tool' | 'server_unavailable';
 
 export interface ToolCallOutcome {
   status: ToolCallStatus;
@@ -41,7 +34,10 @@ export function failure(status: Exclude<ToolCallStatus, 'ok'>, errorMessage: str
  * errors, a closed connection) mean the server is unavailable; JSON-RPC errors the server sent
  * back mean the call itself failed.
  */
-export function classifyCallError(err: unknown, aborted: boolean): { status: Exclude<ToolCallStatus, 'ok'>; message: string; transport: boolean } {
+export function classifyCallError(
+  err: unknown,
+  aborted: boolean,
+): { status: Exclude<ToolCallStatus, 'ok'>; message: string; transport: boolean } {
   const message = err instanceof Error ? err.message : String(err);
   if (aborted) return { status: 'cancelled', message: `the call was cancelled: ${message}`, transport: false };
   if (err instanceof McpError) {

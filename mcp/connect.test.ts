@@ -15,7 +15,25 @@ describe('childEnvironment', () => {
       assert.equal(env.TOLLGATE_ADMIN_TOKEN_TEST, undefined);
       if (process.env.PATH) assert.equal(env.PATH, process.env.PATH);
       for (const key of Object.keys(env)) {
-        assert.ok(['API_URL', 'HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'TEMP', 'TMP', 'TZ'].includes(key), key);
+        assert.ok(
+          [
+            'API_URL',
+            'HOME',
+            'LOGNAME',
+            'PATH',
+            'SHELL',
+            'TERM',
+            'USER',
+            'LANG',
+            'LC_ALL',
+            'LC_CTYPE',
+            'TMPDIR',
+            'TEMP',
+            'TMP',
+            'TZ',
+          ].includes(key),
+          key,
+        );
       }
     } finally {
       delete process.env.TOLLGATE_ADMIN_TOKEN_TEST;
@@ -37,7 +55,11 @@ test('falls back to SSE on 4xx other than 401/403 from Streamable HTTP only', ()
 
 test('an unreachable HTTP server is reported with its name and url', async () => {
   await assert.rejects(
-    connectServer('docs', { transport: 'http', url: 'http://127.0.0.1:9/mcp', headers: {}, callTimeoutMs: 1_000, pin: 'off' }, { timeoutMs: 2_000 }),
+    connectServer(
+      'docs',
+      { transport: 'http', url: 'http://127.0.0.1:9/mcp', headers: {}, callTimeoutMs: 1_000, pin: 'off' },
+      { timeoutMs: 2_000 },
+    ),
     /MCP server "docs" \(http: http:\/\/127\.0\.0\.1:9\/mcp\) is unreachable/,
   );
 });

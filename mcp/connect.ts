@@ -67,7 +67,11 @@ async function open(transport: Transport, opts: ConnectOptions): Promise<Client>
   return client;
 }
 
-async function connectStdio(name: string, config: Extract<McpServerConfig, { transport: 'stdio' }>, opts: ConnectOptions): Promise<ConnectedServer> {
+async function connectStdio(
+  name: string,
+  config: Extract<McpServerConfig, { transport: 'stdio' }>,
+  opts: ConnectOptions,
+): Promise<ConnectedServer> {
   const transport = new StdioClientTransport({
     command: config.command,
     args: config.args,
@@ -81,18 +85,30 @@ async function connectStdio(name: string, config: Extract<McpServerConfig, { tra
   try {
     const client = await open(transport, opts);
     const pid = transport.pid ?? undefined;
-    return { client, transport: 'stdio', ...(pid !== undefined ? { pid } : {}), stderrTail: () => tail.text(), close: () => client.close() };
+    return {
+      client,
+      transport: 'stdio',
+      ...(pid !== undefined ? { pid } : {}),
+      stderrTail: () => tail.text(),
+      close: () => client.close(),
+    };
   } catch (err) {
     await transport.close().catch(() => undefined);
     // Give the child's last stderr bytes a moment to arrive: they usually say why it failed.
     await new Promise((resolve) => setTimeout(resolve, 50));
     const stderr = tail.text();
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`MCP server "${name}" (stdio: ${config.command}) failed to start: ${reason}${stderr ? `\nstderr: ${stderr}` : ''}`, { cause: err });
+    throw new Error(`MCP server "${name}" (stdio: ${config.command}) failed to start: ${reason}${stderr ? `\nstderr: ${stderr}` : ''}`, {
+      cause: err,
+    });
   }
 }
 
-async function connectHttp(name: string, config: Extract<McpServerConfig, { transport: 'http' | 'sse' }>, opts: ConnectOptions): Promise<ConnectedServer> {
+async function connectHttp(
+  name: string,
+  config: Extract<McpServerConfig, { transport: 'http' | 'sse' }>,
+  opts: ConnectOptions,
+): Promise<ConnectedServer> {
   const url = new URL(config.url);
   const requestInit: RequestInit = { headers: config.headers };
   const sse = async (): Promise<ConnectedServer> => {

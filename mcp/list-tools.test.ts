@@ -28,14 +28,23 @@ describe('listAllTools', () => {
       p3: { tools: [tool('d')] },
     });
     const tools = await listAllTools(client, 1_000);
-    assert.deepEqual(tools.map((t) => t.name), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      ['a', 'b', 'c', 'd'],
+    );
     assert.deepEqual(cursors, [undefined, 'p2', 'p3']);
   });
 
   test('stops when a server repeats a cursor', async () => {
-    const { client, cursors } = pagedClient({ '': { tools: [tool('a')], nextCursor: 'loop' }, loop: { tools: [tool('b')], nextCursor: 'loop' } });
+    const { client, cursors } = pagedClient({
+      '': { tools: [tool('a')], nextCursor: 'loop' },
+      loop: { tools: [tool('b')], nextCursor: 'loop' },
+    });
     const tools = await listAllTools(client, 1_000);
-    assert.deepEqual(tools.map((t) => t.name), ['a', 'b']);
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      ['a', 'b'],
+    );
     assert.equal(cursors.length, 2);
   });
 });
@@ -57,7 +66,10 @@ describe('mergeTools', () => {
 
   test('a removed tool or a reorder is a change', () => {
     const previous = [tool('a'), tool('b')];
-    assert.deepEqual(mergeTools(previous, [tool('a')]).map((t) => t.name), ['a']);
+    assert.deepEqual(
+      mergeTools(previous, [tool('a')]).map((t) => t.name),
+      ['a'],
+    );
     const reordered = mergeTools(previous, [tool('b'), tool('a')]);
     assert.notEqual(reordered, previous);
     assert.equal(reordered[0], previous[1]);

@@ -23,14 +23,17 @@ describe('McpManager over Streamable HTTP', () => {
   });
 
   test('discovers the tools under gateway names with OpenAI shapes', () => {
-    const names = manager.tools().map((t) => t.name).sort();
+    const names = manager
+      .tools()
+      .map((t) => t.name)
+      .sort();
     assert.deepEqual(names, ['fx__add', 'fx__echo', 'fx__fail', 'fx__image', 'fx__slow']);
     const add = manager.getTool('fx__add');
     assert.equal(add?.server, 'fx');
     assert.equal(add?.tool, 'add');
     assert.equal(add?.openai.function.name, 'fx__add');
     assert.equal(add?.openai.function.description, 'Adds two numbers');
-    assert.deepEqual((add?.openai.function.parameters as { required: string[] }).required, ['a', 'b']);
+    assert.deepEqual((add!.openai.function.parameters as { required: string[] }).required, ['a', 'b']);
     assert.ok(manager.version > 0);
     assert.equal(manager.tools(), manager.tools(), 'the snapshot is not rebuilt per call');
     const [status] = manager.status();
@@ -67,7 +70,9 @@ describe('McpManager over Streamable HTTP', () => {
     const before = fixture.calls.length;
     const wrong = await manager.callTool('fx__add', '{"a":"two","b":3}');
     assert.equal(wrong.status, 'invalid_arguments');
-    assert.deepEqual(JSON.parse(wrong.content), { error: { reason: 'invalid_arguments', message: 'invalid arguments: a: must be number' } });
+    assert.deepEqual(JSON.parse(wrong.content), {
+      error: { reason: 'invalid_arguments', message: 'invalid arguments: a: must be number' },
+    });
     const broken = await manager.callTool('fx__add', '{"a":');
     assert.equal(broken.status, 'invalid_arguments');
     assert.equal(fixture.calls.length, before);
@@ -112,7 +117,11 @@ describe('McpManager over Streamable HTTP', () => {
     assert.equal((await manager.callTool('fx__add', { a: 1.5, b: 1 })).status, 'invalid_arguments');
     assert.equal((await manager.callTool('fx__add', { a: 1, b: 1 })).content, 'sum=2');
 
-    fixture.setTool('shout', { description: 'Upper-cases text', inputSchema: { text: z.string() }, handler: (a) => ({ content: [{ type: 'text', text: String(a.text).toUpperCase() }] }) });
+    fixture.setTool('shout', {
+      description: 'Upper-cases text',
+      inputSchema: { text: z.string() },
+      handler: (a) => ({ content: [{ type: 'text', text: String(a.text).toUpperCase() }] }),
+    });
     await waitFor(() => manager.getTool('fx__shout'), 3_000, 'new tool');
     assert.equal((await manager.callTool('fx__shout', { text: 'hi' })).content, 'HI');
     fixture.removeTool('shout');
@@ -152,10 +161,20 @@ describe('McpManager transports and failures', () => {
   test('falls back to HTTP+SSE when the server does not speak Streamable HTTP', async () => {
     const legacy = await startMcpHttpServer({ mode: 'sse' });
     cleanup.push(() => legacy.close());
-    const manager = new McpManager({ servers: { old: httpConfig(legacy.url), direct: httpConfig(legacy.url, { transport: 'sse' }) }, logger: quietLogger, backoff });
+    const manager = new McpManager({
+      servers: { old: httpConfig(legacy.url), direct: httpConfig(legacy.url, { transport: 'sse' }) },
+      logger: quietLogger,
+      backoff,
+    });
     cleanup.push(() => manager.stop());
     await manager.start();
-    assert.deepEqual(manager.status().map((s) => [s.name, s.state, s.transport]), [['old', 'connected', 'sse'], ['direct', 'connected', 'sse']]);
+    assert.deepEqual(
+      manager.status().map((s) => [s.name, s.state, s.transport]),
+      [
+        ['old', 'connected', 'sse'],
+        ['direct', 'connected', 'sse'],
+      ],
+    );
     assert.equal((await manager.callTool('old__add', { a: 1, b: 1 })).content, '2');
     assert.equal((await manager.callTool('direct__echo', { text: 'sse' })).content, 'sse');
   });

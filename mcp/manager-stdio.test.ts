@@ -75,7 +75,16 @@ describe('McpManager over stdio (server-everything)', () => {
 describe('stdio failures', () => {
   test('a server that exits at startup fails with its stderr in the error; start() does not throw', async () => {
     const manager = new McpManager({
-      servers: { broken: { transport: 'stdio', command: process.execPath, args: ['-e', 'console.error("missing API_TOKEN"); process.exit(3)'], env: {}, callTimeoutMs: 1_000, pin: 'off' } },
+      servers: {
+        broken: {
+          transport: 'stdio',
+          command: process.execPath,
+          args: ['-e', 'console.error("missing API_TOKEN"); process.exit(3)'],
+          env: {},
+          callTimeoutMs: 1_000,
+          pin: 'off',
+        },
+      },
       logger: quietLogger,
       backoff: { initialMs: 60_000, maxMs: 60_000 },
     });

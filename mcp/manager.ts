@@ -53,7 +53,7 @@ export class McpManager {
   private snapshot: readonly McpToolEntry[] = Object.freeze([]);
   private readonly changes: ToolSetChanges;
 
-  constructor(private readonly opts: McpManagerOptions) {
+  constructor(opts: McpManagerOptions) {
     this.now = opts.now ?? Date.now;
     this.changes = new ToolSetChanges(opts.logger);
     const linkOptions: LinkOptions = {

@@ -28,7 +28,12 @@ describe('toOpenAiTool', () => {
 
 describe('toToolMessage', () => {
   test('joins text parts with newlines', () => {
-    const m = toToolMessage({ content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] });
+    const m = toToolMessage({
+      content: [
+        { type: 'text', text: 'a' },
+        { type: 'text', text: 'b' },
+      ],
+    });
     assert.equal(m.content, 'a\nb');
     assert.equal(m.isError, false);
     assert.equal(m.parts.length, 2);

@@ -21,7 +21,14 @@ const everythingEntry = new URL('../node_modules/@modelcontextprotocol/server-ev
 
 /** The reference server over stdio, started with this very node binary. */
 export function everythingConfig(env: Record<string, string> = {}): McpServerConfig {
-  return { transport: 'stdio', command: process.execPath, args: [fileURLToPath(everythingEntry), 'stdio'], env, callTimeoutMs: 5_000, pin: 'off' };
+  return {
+    transport: 'stdio',
+    command: process.execPath,
+    args: [fileURLToPath(everythingEntry), 'stdio'],
+    env,
+    callTimeoutMs: 5_000,
+    pin: 'off',
+  };
 }
 
 export const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -41,14 +41,21 @@ describe('toolName', () => {
 
 describe('buildNameTable', () => {
   test('maps gateway names back to server and tool', () => {
-    const table = buildNameTable([{ server: 'docs', tool: 'search' }, { server: 'fs', tool: 'read' }]);
+    const table = buildNameTable([
+      { server: 'docs', tool: 'search' },
+      { server: 'fs', tool: 'read' },
+    ]);
     assert.deepEqual(table.get('docs__search'), { server: 'docs', tool: 'search' });
     assert.deepEqual(table.get('fs__read'), { server: 'fs', tool: 'read' });
     assert.equal(table.size, 2);
   });
 
   test('keeps names unique when sanitising collides; the unchanged name keeps its name', () => {
-    const entries = [{ server: 'a', tool: 'x.y' }, { server: 'a', tool: 'x_y' }, { server: 'a', tool: 'x y' }];
+    const entries = [
+      { server: 'a', tool: 'x.y' },
+      { server: 'a', tool: 'x_y' },
+      { server: 'a', tool: 'x y' },
+    ];
     const table = buildNameTable(entries);
     assert.equal(table.size, 3);
     assert.deepEqual(table.get('a__x_y'), { server: 'a', tool: 'x_y' });
@@ -59,18 +66,24 @@ describe('buildNameTable', () => {
 
   test('keeps names unique when two long names share their prefix', () => {
     const p = 'p'.repeat(80);
-    const table = buildNameTable([{ server: 's', tool: `${p}1` }, { server: 's', tool: `${p}2` }]);
+    const table = buildNameTable([
+      { server: 's', tool: `${p}1` },
+      { server: 's', tool: `${p}2` },
+    ]);
     assert.equal(table.size, 2);
   });
 
   test('any set of tools gets unique valid names, one per distinct tool', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ server: fc.constantFrom('a', 'b-c'), tool: fc.string({ maxLength: 70 }) }), { maxLength: 30 }), (entries) => {
-        const table = buildNameTable(entries);
-        const distinct = new Set(entries.map((e) => `${e.server}\u0000${e.tool}`));
-        assert.equal(table.size, distinct.size);
-        for (const name of table.keys()) assert.match(name, VALID);
-      }),
+      fc.property(
+        fc.array(fc.record({ server: fc.constantFrom('a', 'b-c'), tool: fc.string({ maxLength: 70 }) }), { maxLength: 30 }),
+        (entries) => {
+          const table = buildNameTable(entries);
+          const distinct = new Set(entries.map((e) => `${e.server}\u0000${e.tool}`));
+          assert.equal(table.size, distinct.size);
+          for (const name of table.keys()) assert.match(name, VALID);
+        },
+      ),
     );
   });
 });

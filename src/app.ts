@@ -40,7 +40,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const id = randomUUID();
     c.set('requestId', id);
     if (deps.draining?.() && c.req.path !== '/healthz') {
-      c.res = errorResponse(c, new GatewayError({ status: 503, type: 'service_unavailable', message: 'the gateway is shutting down; retry on another instance' }));
+      c.res = errorResponse(
+        c,
+        new GatewayError({ status: 503, type: 'service_unavailable', message: 'the gateway is shutting down; retry on another instance' }),
+      );
       // Tell keep-alive clients not to send anything else on this connection.
       c.res.headers.set('connection', 'close');
     } else {

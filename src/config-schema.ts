@@ -79,7 +79,9 @@ export const virtualKeyFields = {
   budget: budgetSchema.optional(),
   rateLimit: rateLimitSchema.optional(),
   /** Per-tool call limits: glob on server__tool → calls per window. */
-  toolLimits: z.array(z.strictObject({ tool: z.string().min(1), calls: z.number().int().positive(), window: windowSpec.default('1m') })).default([]),
+  toolLimits: z
+    .array(z.strictObject({ tool: z.string().min(1), calls: z.number().int().positive(), window: windowSpec.default('1m') }))
+    .default([]),
   loop: loopSchema.default({ maxRounds: 10, maxToolCalls: 50, timeoutMs: 120_000 }),
   disabled: z.boolean().default(false),
   /** ISO 8601 time after which the key is refused. */
@@ -114,7 +116,11 @@ export const configSchema = z.strictObject({
   virtualKeys: z.array(virtualKeySchema).default([]),
   requireVirtualKey: z.boolean().default(true),
   /** Largest accepted request body. */
-  maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
   ledger: ledgerSchema,
   /** Only read when TOLLGATE_REDIS is set. failOpen: admit requests while Redis is unreachable (default: 503). */
   redis: z.strictObject({ failOpen: z.boolean().default(false) }).optional(),

@@ -29,7 +29,10 @@ describe('config', () => {
   });
 
   test('errors name the file and the field', () => {
-    assert.match(failure({ providers: { openai: { type: 'openai', baseUrl: 'not a url' } } }), /test\.json[\s\S]*providers\.openai\.baseUrl/);
+    assert.match(
+      failure({ providers: { openai: { type: 'openai', baseUrl: 'not a url' } } }),
+      /test\.json[\s\S]*providers\.openai\.baseUrl/,
+    );
     assert.match(failure({ virtualKeys: [{ id: 'k', key: 'short' }] }), /virtualKeys\.0\.key: virtual keys are at least 8 characters/);
     assert.match(failure({ mcpServers: { 'Bad Name': { transport: 'stdio', command: 'x' } } }), /mcpServers\.Bad Name/);
     assert.match(failure({ unknownField: 1 }), /unknownField/);
@@ -42,8 +45,19 @@ describe('config', () => {
 
   test('references between entries are checked', () => {
     assert.match(failure({ teams: [{ id: 'eng', customer: 'nope' }] }), /teams\.0\.customer: unknown customer "nope"/);
-    assert.match(failure({ virtualKeys: [{ id: 'k', key: 'long-enough-1', team: 'ghost' }] }), /virtualKeys\.0\.team: unknown team "ghost"/);
-    assert.match(failure({ virtualKeys: [{ id: 'k', key: 'long-enough-1' }, { id: 'k', key: 'long-enough-2' }] }), /duplicate id "k"/);
+    assert.match(
+      failure({ virtualKeys: [{ id: 'k', key: 'long-enough-1', team: 'ghost' }] }),
+      /virtualKeys\.0\.team: unknown team "ghost"/,
+    );
+    assert.match(
+      failure({
+        virtualKeys: [
+          { id: 'k', key: 'long-enough-1' },
+          { id: 'k', key: 'long-enough-2' },
+        ],
+      }),
+      /duplicate id "k"/,
+    );
   });
 
   test('secrets from unset variables are dropped with a warning, so the example config starts without them', () => {
@@ -55,7 +69,10 @@ describe('config', () => {
     assert.deepEqual(providersMissingKeys, { openai: ['OPENAI_API_KEY'] });
     assert.deepEqual(config.virtualKeys, []);
     assert.ok(warnings.some((w) => w.includes('virtual key main skipped')));
-    const set = parse({ providers: { openai: { type: 'openai', baseUrl: 'https://x.test/v1', keys: [{ value: '${K}' }] } } }, { K: 'sk-1' });
+    const set = parse(
+      { providers: { openai: { type: 'openai', baseUrl: 'https://x.test/v1', keys: [{ value: '${K}' }] } } },
+      { K: 'sk-1' },
+    );
     assert.deepEqual(set.config.providers.openai!.keys, [{ value: 'sk-1', weight: 1 }]);
     assert.deepEqual(set.providersMissingKeys, {});
   });

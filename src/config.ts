@@ -1,7 +1,7 @@
 // Loads the config file: JSON → `${VAR}` interpolation → zod validation.
 // Errors are meant for a human at a terminal: they name the file and the field.
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { configSchema, type Config } from './config-schema.js';
 
 export class ConfigError extends Error {
@@ -54,9 +54,12 @@ function dropUnsetSecrets(raw: Record<string, unknown>, original: Record<string,
   for (const [name, p] of Object.entries(providers ?? {})) {
     if (!Array.isArray(p?.keys)) continue;
     const before = p.keys.length;
-    const vars = (originals?.[name]?.keys ?? []).flatMap((k) => (typeof k?.value === 'string' ? [...k.value.matchAll(VAR)].map((m) => m[1]!) : []));
+    const vars = (originals?.[name]?.keys ?? []).flatMap((k) =>
+      typeof k?.value === 'string' ? [...k.value.matchAll(VAR)].map((m) => m[1]!) : [],
+    );
     p.keys = p.keys.filter((k) => typeof k?.value !== 'string' || k.value !== '');
-    if (p.keys.length < before) warnings.push(`provider ${name}: ${before - p.keys.length} key(s) empty (${vars.join(', ') || 'variable'} unset)`);
+    if (p.keys.length < before)
+      warnings.push(`provider ${name}: ${before - p.keys.length} key(s) empty (${vars.join(', ') || 'variable'} unset)`);
     if (before > 0 && p.keys.length === 0) missingByProvider[name] = vars;
   }
   if (Array.isArray(raw.virtualKeys)) {
@@ -76,7 +79,8 @@ export function parseConfig(text: string, source: string, env: Record<string, st
   } catch (err) {
     throw new ConfigError(`invalid config in ${source}: not valid JSON (${(err as Error).message})`);
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new ConfigError(`invalid config in ${source}: expected a JSON object`);
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new ConfigError(`invalid config in ${source}: expected a JSON object`);
   const missing = new Set<string>();
   const raw = interpolate(json, env, missing) as Record<string, unknown>;
   const warnings = [...missing].sort().map((name) => `variable ${name} is not set`);

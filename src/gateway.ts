@@ -38,7 +38,7 @@ export interface GatewayOptions {
   /** SQLite file path, or a postgres:// URL (ledger and config tables shared by replicas). */
   dbPath: string;
   /** Budgets and rate limits in Redis (shared by replicas) instead of in process. */
-  redis?: { url: string; /** Key prefix; default `tollgate:`. */ prefix?: string | undefined } | undefined;
+  redis?: { url: string /** Key prefix; default `tollgate:`. */; prefix?: string | undefined } | undefined;
   /** PostgreSQL only: how often API-created keys/teams/customers are re-read (default 2000 ms). */
   registryRefreshMs?: number;
   adminToken?: string | undefined;
@@ -71,7 +71,12 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const discardLedger: LedgerSink = { request: () => undefined, llmCall: () => undefined, toolCall: () => undefined, payload: () => undefined };
+const discardLedger: LedgerSink = {
+  request: () => undefined,
+  llmCall: () => undefined,
+  toolCall: () => undefined,
+  payload: () => undefined,
+};
 
 export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const { config, logger } = opts;
@@ -79,7 +84,10 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   // Prometheus metrics; the closures read the ledger and MCP manager (created below) at scrape time.
   const metrics = createMetrics({
     configuredProviders: Object.keys(config.providers),
-    configuredModels: [...Object.entries(config.providers).flatMap(([name, p]) => p.models.map((m) => `${name}/${m}`)), ...Object.keys(config.pricing)],
+    configuredModels: [
+      ...Object.entries(config.providers).flatMap(([name, p]) => p.models.map((m) => `${name}/${m}`)),
+      ...Object.keys(config.pricing),
+    ],
     ledgerDepth: () => ledger.depth(),
     mcpStatus: () => mcp.status(),
     pinCounts: () => pins.counts(),
@@ -102,10 +110,12 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   // Shared counters when Redis is configured; otherwise in process, exactly as before.
   // Redis and PostgreSQL clients load only when configured: the embedded default never pays for them.
   const counters: Counters | undefined = opts.redis
-    ? await (await import('./governance/counters.js')).openCounters({ ...opts.redis, failOpen: config.redis?.failOpen ?? false, logger }).catch(async (err: unknown) => {
-        await dataStore.close();
-        throw err;
-      })
+    ? await (await import('./governance/counters.js'))
+        .openCounters({ ...opts.redis, failOpen: config.redis?.failOpen ?? false, logger })
+        .catch(async (err: unknown) => {
+          await dataStore.close();
+          throw err;
+        })
     : undefined;
   let sync: RegistrySync | undefined;
   const registry = new GovernanceRegistry({ config, repository: dataStore.repository, now, onChange: () => sync?.notify() });
@@ -129,14 +139,22 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const mcp = new McpManager({ servers: config.mcpServers, logger });
   // Tool pinning sits between the manager and everything that offers or calls tools; loaded before
   // the manager connects so the first discovery is already compared with the stored pins.
-  const pins = new PinnedTools({ source: mcp, store: dataStore.pins, modeOf: (server) => config.mcpServers[server]?.pin ?? 'strict', logger });
+  const pins = new PinnedTools({
+    source: mcp,
+    store: dataStore.pins,
+    modeOf: (server) => config.mcpServers[server]?.pin ?? 'strict',
+    logger,
+  });
   await pins.load();
   const tools: ToolRuntime = pins;
   const gate = createGovernanceGate({ registry, budgets, rateLimiter, defaultLoop: config.loop, logger });
   const pricing = createPricing({ overrides: config.pricing, toolCosts: config.toolCosts });
   for (const [name, p] of Object.entries(config.providers)) {
     for (const model of p.models) {
-      if (!pricing.priceOf(name, model)) logger.warn(`no price for ${name}/${model}: its cost is recorded as NULL (flagged cost_unknown) until "pricing" in the config has it`);
+      if (!pricing.priceOf(name, model))
+        logger.warn(
+          `no price for ${name}/${model}: its cost is recorded as NULL (flagged cost_unknown) until "pricing" in the config has it`,
+        );
     }
   }
   const upstream = createUpstreamClient(opts.dispatcher ?? createDispatcher());
@@ -172,7 +190,9 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     observe: (route, method, status, seconds) => metrics.httpRequest(route, method, status, seconds),
     mount: (app) => {
       metricsRoutes(app, metrics);
-      const queries = dataStore.postgres ? createPgDashboardQueries(dataStore.postgres.pool) : createSqliteDashboardQueries(dataStore.sqlite!.raw);
+      const queries = dataStore.postgres
+        ? createPgDashboardQueries(dataStore.postgres.pool)
+        : createSqliteDashboardQueries(dataStore.sqlite!.raw);
       dashboardRoutes(app, { queries, mcp, pins, adminToken: opts.adminToken, now });
       mcpServerRoutes(app, { mcp, adminToken: opts.adminToken });
       // Tollgate as an MCP server: the same key, tool list and governed tool call as the chat loop.

@@ -32,11 +32,30 @@ async function main(): Promise<void> {
   // TOLLGATE_LEDGER=off exists to measure what the ledger costs (npm run bench); never for production.
   const ledgerEnabled = env.TOLLGATE_LEDGER !== 'off';
   if (!ledgerEnabled) logger.warn('TOLLGATE_LEDGER=off: nothing is recorded (benchmarking only)');
-  const gateway = await createGateway({ config, providersMissingKeys, dbPath, adminToken: env.TOLLGATE_ADMIN_TOKEN || undefined, logger, ledgerEnabled, redis });
+  const gateway = await createGateway({
+    config,
+    providersMissingKeys,
+    dbPath,
+    adminToken: env.TOLLGATE_ADMIN_TOKEN || undefined,
+    logger,
+    ledgerEnabled,
+    redis,
+  });
   await gateway.start();
 
   const server = serve({ fetch: gateway.app.fetch, port, hostname: host }, (info: AddressInfo) => {
-    process.stdout.write(startupSummary({ config, providersMissingKeys, mcp: gateway.mcp.status(), keys: gateway.registry.listKeys().length, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${info.port}`, dbPath: gateway.store.label + (redis ? `; counters: Redis (${redis.prefix ?? 'tollgate:'})` : ''), adminToken: Boolean(env.TOLLGATE_ADMIN_TOKEN), pins: gateway.pins.counts() }));
+    process.stdout.write(
+      startupSummary({
+        config,
+        providersMissingKeys,
+        mcp: gateway.mcp.status(),
+        keys: gateway.registry.listKeys().length,
+        url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${info.port}`,
+        dbPath: gateway.store.label + (redis ? `; counters: Redis (${redis.prefix ?? 'tollgate:'})` : ''),
+        adminToken: Boolean(env.TOLLGATE_ADMIN_TOKEN),
+        pins: gateway.pins.counts(),
+      }),
+    );
   });
 
   // Requests in progress, counted at the socket level so streamed responses count until they end.

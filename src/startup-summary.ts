@@ -23,7 +23,9 @@ export function startupSummary(s: SummaryInput): string {
     const keys = missing ? `no key: set ${missing.join(', ')}` : `${p.keys.length} key(s)`;
     lines.push(`    ${name}  ${p.type}  ${p.baseUrl}  ${keys}`);
   }
-  lines.push(`  virtual keys: ${s.keys}${s.config.requireVirtualKey ? '' : ' (requireVirtualKey: false — requests without a key are allowed)'}`);
+  lines.push(
+    `  virtual keys: ${s.keys}${s.config.requireVirtualKey ? '' : ' (requireVirtualKey: false — requests without a key are allowed)'}`,
+  );
   lines.push(`  mcp servers (${s.mcp.length}):`);
   for (const m of s.mcp) {
     const state = m.state === 'connected' ? `connected, ${m.tools} tool(s)` : `${m.state}${m.error ? `: ${m.error}` : ''}`;
@@ -33,7 +35,9 @@ export function startupSummary(s: SummaryInput): string {
     lines.push(`    ${m.name}  ${m.transport}  ${state}${held}${flagged}`);
   }
   if (s.pins && s.pins.quarantined + s.pins.flagged > 0) {
-    lines.push(`  tool pins: ${s.pins.quarantined} quarantined, ${s.pins.flagged} flagged (pin: warn): review at /logs/tools or GET /api/tool-pins?status=pending`);
+    lines.push(
+      `  tool pins: ${s.pins.quarantined} quarantined, ${s.pins.flagged} flagged (pin: warn): review at /logs/tools or GET /api/tool-pins?status=pending`,
+    );
   } else if (s.pins) {
     lines.push('  tool pins: 0 quarantined');
   }

@@ -44,8 +44,20 @@ const SEED: [string, unknown[][]][] = [
       ['bbb-3', DAY2, 'k2', 'ops', 1, 'docs', 'search', 'docs__search', 'h4', 'denied', 'denied', 'tool_not_allowed', 0, null, null],
     ],
   ],
-  ['INSERT INTO payloads (request_id, ts, kind, ref, body) VALUES (?, ?, ?, ?, ?)', [['aaa-1', DAY1, 'request', null, '{"m":1}'], ['aaa-1', DAY1, 'tool_args', 'call_1', '{"q":"x"}']]],
-  ["INSERT INTO virtual_keys (id, key_hash, config, source, created_at, updated_at) VALUES (?, ?, '{}', 'api', 1, 1)", [['k2', 'h-k2'], ['k1', 'h-k1']]],
+  [
+    'INSERT INTO payloads (request_id, ts, kind, ref, body) VALUES (?, ?, ?, ?, ?)',
+    [
+      ['aaa-1', DAY1, 'request', null, '{"m":1}'],
+      ['aaa-1', DAY1, 'tool_args', 'call_1', '{"q":"x"}'],
+    ],
+  ],
+  [
+    "INSERT INTO virtual_keys (id, key_hash, config, source, created_at, updated_at) VALUES (?, ?, '{}', 'api', 1, 1)",
+    [
+      ['k2', 'h-k2'],
+      ['k1', 'h-k1'],
+    ],
+  ],
   ["INSERT INTO teams (id, source, created_at, updated_at) VALUES (?, 'api', 1, 1)", [['ops'], ['eng']]],
 ];
 
@@ -99,11 +111,15 @@ describe('dashboard queries: PostgreSQL gives what SQLite gives', { skip }, () =
       assert.ok(f.key === undefined || expected.length > 0, 'the fixture exercises the filter');
       assert.deepEqual(await pgQ.listRequests(f, 3), expected, JSON.stringify(f));
     }
-    assert.deepEqual((await pgQ.listRequests({ idPrefix: 'cc' }, 10)).map((r) => r.id), ['ccd-5', 'ccc-4']);
+    assert.deepEqual(
+      (await pgQ.listRequests({ idPrefix: 'cc' }, 10)).map((r) => r.id),
+      ['ccd-5', 'ccc-4'],
+    );
   });
 
   test('request detail, its trace rows, and the filter options', async () => {
-    for (const id of ['aaa-1', 'bbb-3', 'ccd-5', 'missing']) assert.deepEqual(await pgQ.requestDetail(id), await sqliteQ.requestDetail(id), id);
+    for (const id of ['aaa-1', 'bbb-3', 'ccd-5', 'missing'])
+      assert.deepEqual(await pgQ.requestDetail(id), await sqliteQ.requestDetail(id), id);
     const detail = await pgQ.requestDetail('aaa-1');
     assert.equal(detail?.llmCalls.length, 2);
     assert.equal(detail?.toolCalls.length, 2);
@@ -112,9 +128,22 @@ describe('dashboard queries: PostgreSQL gives what SQLite gives', { skip }, () =
   });
 
   test('usage: per day and every breakdown, unknown prices counted apart', async () => {
-    for (const since of ['2025-01-01', '2025-01-31', '2025-02-01']) assert.deepEqual(await pgQ.usage(since), await sqliteQ.usage(since), since);
+    for (const since of ['2025-01-01', '2025-01-31', '2025-02-01'])
+      assert.deepEqual(await pgQ.usage(since), await sqliteQ.usage(since), since);
     const usage = await pgQ.usage('2025-01-01');
-    assert.deepEqual(usage.byDay.map((d) => [d.day, d.requests, d.unknown_cost]), [['2025-01-30', 1, 0], ['2025-01-31', 4, 1]]);
-    assert.deepEqual(usage.byTool.map((t) => [t.name, t.calls, t.denials, t.avg_latency_ms]), [['docs__search', 3, 1, 20], ['docs__fetch', 1, 0, 30]]);
+    assert.deepEqual(
+      usage.byDay.map((d) => [d.day, d.requests, d.unknown_cost]),
+      [
+        ['2025-01-30', 1, 0],
+        ['2025-01-31', 4, 1],
+      ],
+    );
+    assert.deepEqual(
+      usage.byTool.map((t) => [t.name, t.calls, t.denials, t.avg_latency_ms]),
+      [
+        ['docs__search', 3, 1, 20],
+        ['docs__fetch', 1, 0, 30],
+      ],
+    );
   });
 });

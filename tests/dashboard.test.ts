@@ -99,9 +99,13 @@ describe('dashboard pages', () => {
   before(async () => {
     const client = new OpenAI({ apiKey: VK, baseURL: gw.baseURL, maxRetries: 0 });
     mock.enqueue({ kind: 'text', text: 'fine', usage: { input: 11, output: 5 } });
-    const a = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const a = await client.chat.completions
+      .create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
     ok = a.response.headers.get('x-request-id')!;
-    const b = await client.chat.completions.create({ model: 'openai/<script>alert(1)</script>', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    const b = await client.chat.completions
+      .create({ model: 'openai/<script>alert(1)</script>', messages: [{ role: 'user', content: 'x' }] })
+      .withResponse();
     evil = b.response.headers.get('x-request-id')!;
     await gw.gateway.ledger.flush();
   });

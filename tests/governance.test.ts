@@ -31,7 +31,11 @@ let clock = Date.UTC(2026, 0, 15, 12);
 
 const sdk = (key: string) => new OpenAI({ apiKey: key, baseURL: gw.baseURL, maxRetries: 0 });
 const hi = { model: 'openai/gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user' as const, content: 'hi' }] };
-const errorOf = (p: Promise<unknown>) => p.then(() => assert.fail('expected an error'), (e) => e as InstanceType<typeof OpenAI.APIError>);
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => assert.fail('expected an error'),
+    (e) => e as InstanceType<typeof OpenAI.APIError>,
+  );
 
 before(async () => {
   mock = await startMockUpstream();
@@ -45,7 +49,10 @@ before(async () => {
       pricing: { 'openai/gpt-4o-mini': PRICE, 'anthropic/claude-sonnet-4-5': PRICE },
       toolCosts: { fix__add: 0.01 },
       customers: [{ id: 'acme', budget: { usd: 0.1, period: 'month' } }],
-      teams: [{ id: 'shared', customer: 'acme', budget: { usd: 0.05, period: 'month' } }, { id: 'free', customer: 'acme' }],
+      teams: [
+        { id: 'shared', customer: 'acme', budget: { usd: 0.05, period: 'month' } },
+        { id: 'free', customer: 'acme' },
+      ],
       virtualKeys: [
         { id: 'main', key: keys.main, models: ['*'], tools: { allow: ['fix__*'], deny: ['fix__fail'] } },
         { id: 'disabled', key: keys.disabled, disabled: true },
@@ -54,7 +61,14 @@ before(async () => {
         { id: 'tiny', key: keys.tiny, models: ['*'], budget: { usd: 0.05, period: 'month' } },
         { id: 'team-a', key: keys.teamA, team: 'shared', models: ['*'], tools: { allow: ['fix__*'] } },
         { id: 'team-b', key: keys.teamB, team: 'shared', models: ['*'], tools: { allow: ['fix__*'] } },
-        { id: 'limited', key: keys.limited, models: ['*'], rateLimit: { requests: 2, window: '1m' }, tools: { allow: ['fix__*'] }, toolLimits: [{ tool: 'fix__echo', calls: 1, window: '1m' }] },
+        {
+          id: 'limited',
+          key: keys.limited,
+          models: ['*'],
+          rateLimit: { requests: 2, window: '1m' },
+          tools: { allow: ['fix__*'] },
+          toolLimits: [{ tool: 'fix__echo', calls: 1, window: '1m' }],
+        },
         { id: 'tokens', key: keys.tokens, models: ['*'], rateLimit: { tokens: 20, window: '1m' } },
         { id: 'daily', key: keys.daily, team: 'free', models: ['*'], budget: { usd: 0.02, period: 'day' } },
       ],
@@ -70,7 +84,11 @@ beforeEach(() => mock.reset());
 
 describe('keys', () => {
   test('missing key → 401 virtual_key_required; unknown → 401 virtual_key_not_found', async () => {
-    const res = await fetch(`${gw.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify(hi), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify(hi),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(res.status, 401);
     assert.equal(((await res.json()) as any).error.type, 'virtual_key_required');
     const err = await errorOf(sdk('vk-does-not-exist').chat.completions.create(hi));
@@ -79,7 +97,11 @@ describe('keys', () => {
   });
 
   test('x-bf-vk works as well as Authorization: Bearer', async () => {
-    const res = await fetch(`${gw.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify(hi), headers: { 'content-type': 'application/json', 'x-bf-vk': keys.main } });
+    const res = await fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify(hi),
+      headers: { 'content-type': 'application/json', 'x-bf-vk': keys.main },
+    });
     assert.equal(res.status, 200);
   });
 
@@ -102,7 +124,11 @@ describe('keys', () => {
     assert.equal(f.status, 403, 'fallbacks are checked too');
     assert.equal(mock.requests.length, 0);
     const models = await client.models.list();
-    assert.deepEqual(models.data.map((d) => d.id), ['openai/gpt-4o-mini'], '/v1/models lists only what the key may use');
+    assert.deepEqual(
+      models.data.map((d) => d.id),
+      ['openai/gpt-4o-mini'],
+      '/v1/models lists only what the key may use',
+    );
   });
 });
 
@@ -121,10 +147,18 @@ describe('tools', () => {
   });
 
   test('per-tool call limit: the second call in the window is refused to the model', async () => {
-    mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__echo', arguments: { text: 'a' } }, { name: 'fix__echo', arguments: { text: 'b' } }] });
+    mock.enqueue({
+      kind: 'tool_calls',
+      calls: [
+        { name: 'fix__echo', arguments: { text: 'a' } },
+        { name: 'fix__echo', arguments: { text: 'b' } },
+      ],
+    });
     mock.fallback = () => ({ kind: 'text', text: 'ok' });
     await sdk(keys.limited).chat.completions.create(hi);
-    const results = toolResultsOf(mock.requests[1]!.body).map((r) => r.content).sort();
+    const results = toolResultsOf(mock.requests[1]!.body)
+      .map((r) => r.content)
+      .sort();
     assert.equal(results.filter((r) => r === 'a' || r === 'b').length, 1);
     assert.equal(results.filter((r) => /tool_rate_limited/.test(r)).length, 1);
   });
@@ -134,7 +168,11 @@ describe('rate limits', () => {
   test('requests per window → 429 rate_limited with Retry-After', async () => {
     // 'limited' already made one request above; one more fits, the next does not.
     await sdk(keys.limited).chat.completions.create(hi);
-    const res = await fetch(`${gw.baseURL}/chat/completions`, { method: 'POST', body: JSON.stringify(hi), headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.limited}` } });
+    const res = await fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify(hi),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.limited}` },
+    });
     assert.equal(res.status, 429);
     assert.equal(((await res.json()) as any).error.type, 'rate_limited');
     const retryAfter = Number(res.headers.get('retry-after'));
@@ -183,7 +221,10 @@ describe('budgets', () => {
       );
     });
     const outcomes = await Promise.all(jobs);
-    assert.ok(outcomes.every((o) => o === 'ok' || o === '402'), outcomes.join(','));
+    assert.ok(
+      outcomes.every((o) => o === 'ok' || o === '402'),
+      outcomes.join(','),
+    );
     assert.ok(outcomes.includes('402'), 'the budget fits only some of the requests');
     assert.ok(outcomes.includes('ok'));
     const [row] = await gw.query<any>("SELECT sum(cost_usd) AS spent FROM requests WHERE team_id = 'shared'");
@@ -206,7 +247,10 @@ describe('budgets', () => {
 
 describe('admin API', () => {
   const api = (path: string, init: RequestInit = {}, token: string | null = ADMIN) =>
-    fetch(`${gw.url}/api${path}`, { ...init, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    fetch(`${gw.url}/api${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
 
   test('refuses without the admin token', async () => {
     assert.equal((await api('/virtual-keys', {}, null)).status, 401);
@@ -214,7 +258,10 @@ describe('admin API', () => {
   });
 
   test('create a key (secret shown once), use it, list without secrets, disable, delete', async () => {
-    const created = await api('/virtual-keys', { method: 'POST', body: JSON.stringify({ id: 'made-by-api', models: ['openai/*'], budget: { usd: 5, period: 'week' } }) });
+    const created = await api('/virtual-keys', {
+      method: 'POST',
+      body: JSON.stringify({ id: 'made-by-api', models: ['openai/*'], budget: { usd: 5, period: 'week' } }),
+    });
     assert.equal(created.status, 201);
     const body = (await created.json()) as any;
     assert.ok(typeof body.key === 'string' && body.key.length > 20);

@@ -48,7 +48,14 @@ const cost = (input: number, output: number) => (input * PRICE.inputPerMTok + ou
 
 describe('rows', () => {
   test('a two-round tool loop: 1 request, 2 llm_calls, its tool_calls; parent = sum of children', async () => {
-    mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__add', arguments: { a: 1, b: 2 } }, { name: 'fix__echo', arguments: { text: 'x' } }], usage: { input: 100, output: 20 } });
+    mock.enqueue({
+      kind: 'tool_calls',
+      calls: [
+        { name: 'fix__add', arguments: { a: 1, b: 2 } },
+        { name: 'fix__echo', arguments: { text: 'x' } },
+      ],
+      usage: { input: 100, output: 20 },
+    });
     mock.fallback = () => ({ kind: 'text', text: 'three', usage: { input: 150, output: 10 } });
     const res = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'add' }] });
     const id = (res as any).tollgate.request_id as string;
@@ -60,8 +67,20 @@ describe('rows', () => {
     assert.equal(req.team_id, 'eng');
     assert.equal(req.rounds, 2);
     assert.equal(req.tool_calls, 2);
-    assert.deepEqual(llm.map((l) => [l.round, l.attempt, l.status, l.prompt_tokens, l.completion_tokens]), [[1, 1, 200, 100, 20], [2, 1, 200, 150, 10]]);
-    assert.deepEqual(tools.map((t) => [t.name, t.server, t.tool, t.status, t.decision, t.round, t.cost_usd]), [['fix__add', 'fix', 'add', 'ok', 'allowed', 1, 0.25], ['fix__echo', 'fix', 'echo', 'ok', 'allowed', 1, 0]]);
+    assert.deepEqual(
+      llm.map((l) => [l.round, l.attempt, l.status, l.prompt_tokens, l.completion_tokens]),
+      [
+        [1, 1, 200, 100, 20],
+        [2, 1, 200, 150, 10],
+      ],
+    );
+    assert.deepEqual(
+      tools.map((t) => [t.name, t.server, t.tool, t.status, t.decision, t.round, t.cost_usd]),
+      [
+        ['fix__add', 'fix', 'add', 'ok', 'allowed', 1, 0.25],
+        ['fix__echo', 'fix', 'echo', 'ok', 'allowed', 1, 0],
+      ],
+    );
     assert.equal(req.prompt_tokens, 250);
     assert.equal(req.completion_tokens, 30);
     assert.ok(Math.abs(llm[0].cost_usd - cost(100, 20)) < 1e-12);
@@ -73,26 +92,57 @@ describe('rows', () => {
 
   test('a failed request: the request row and every attempt, truthfully', async () => {
     mock.fallback = () => ({ kind: 'error', status: 500, message: 'boom' });
-    const err = await client.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    const err = await client.chat.completions
+      .create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e) => e);
     const id = err.headers.get('x-request-id');
     const [req] = await gw.query<any>('SELECT status, error_type, rounds, cost_usd FROM requests WHERE id = ?', id);
     assert.deepEqual(req, { status: 502, error_type: 'upstream_status', rounds: 1, cost_usd: 0 });
-    const llm = await gw.query<any>('SELECT attempt, status, error_type, provider FROM llm_calls WHERE request_id = ? ORDER BY attempt', id);
-    assert.deepEqual(llm.map((l) => [l.attempt, l.status, l.provider]), [[1, 500, 'anthropic'], [2, 500, 'anthropic'], [3, 500, 'anthropic']]);
+    const llm = await gw.query<any>(
+      'SELECT attempt, status, error_type, provider FROM llm_calls WHERE request_id = ? ORDER BY attempt',
+      id,
+    );
+    assert.deepEqual(
+      llm.map((l) => [l.attempt, l.status, l.provider]),
+      [
+        [1, 500, 'anthropic'],
+        [2, 500, 'anthropic'],
+        [3, 500, 'anthropic'],
+      ],
+    );
   });
 
   test('a retried then fallen-back request records each attempt with its provider', async () => {
-    mock.fallback = (body) => (body.model === 'gpt-4o-mini' ? { kind: 'error', status: 503, message: 'down' } : { kind: 'text', text: 'ok', usage: { input: 10, output: 5 } });
-    const res = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', fallbacks: ['anthropic/claude-sonnet-4-5'], messages: [{ role: 'user', content: 'x' }] } as any).withResponse();
+    mock.fallback = (body) =>
+      body.model === 'gpt-4o-mini'
+        ? { kind: 'error', status: 503, message: 'down' }
+        : { kind: 'text', text: 'ok', usage: { input: 10, output: 5 } };
+    const res = await client.chat.completions
+      .create({
+        model: 'openai/gpt-4o-mini',
+        fallbacks: ['anthropic/claude-sonnet-4-5'],
+        messages: [{ role: 'user', content: 'x' }],
+      } as any)
+      .withResponse();
     const id = res.response.headers.get('x-request-id');
     const llm = await gw.query<any>('SELECT provider, attempt, status FROM llm_calls WHERE request_id = ? ORDER BY id', id);
-    assert.deepEqual(llm.map((l) => [l.provider, l.attempt, l.status]), [['openai', 1, 503], ['openai', 2, 503], ['openai', 3, 503], ['anthropic', 1, 200]]);
+    assert.deepEqual(
+      llm.map((l) => [l.provider, l.attempt, l.status]),
+      [
+        ['openai', 1, 503],
+        ['openai', 2, 503],
+        ['openai', 3, 503],
+        ['anthropic', 1, 200],
+      ],
+    );
     const [req] = await gw.query<any>('SELECT provider, upstream_model, status, cost_usd FROM requests WHERE id = ?', id);
     assert.deepEqual(req, { provider: 'anthropic', upstream_model: 'claude-sonnet-4-5', status: 200, cost_usd: cost(10, 5) });
   });
 
   test('an unknown price is recorded as NULL and flagged, never 0', async () => {
-    const res = await client.chat.completions.create({ model: 'unpriced/some-model', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    const res = await client.chat.completions
+      .create({ model: 'unpriced/some-model', messages: [{ role: 'user', content: 'x' }] })
+      .withResponse();
     const id = res.response.headers.get('x-request-id');
     const [req] = await gw.query<any>('SELECT cost_usd, cost_unknown FROM requests WHERE id = ?', id);
     assert.deepEqual(req, { cost_usd: null, cost_unknown: 1 });
@@ -103,15 +153,21 @@ describe('rows', () => {
   test('payloads are stored when enabled; secrets never land in any table', async () => {
     mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__echo', arguments: { text: 'payload me' } }] });
     mock.fallback = (body) => ({ kind: 'text', text: toolResultsOf(body)[0]?.content ?? '' });
-    const res = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'remember this prompt' }] }).withResponse();
+    const res = await client.chat.completions
+      .create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'remember this prompt' }] })
+      .withResponse();
     const id = res.response.headers.get('x-request-id');
     const kinds = await gw.query<any>('SELECT kind FROM payloads WHERE request_id = ? ORDER BY kind', id);
-    assert.deepEqual(kinds.map((k) => k.kind), ['request', 'response', 'tool_args', 'tool_result']);
+    assert.deepEqual(
+      kinds.map((k) => k.kind),
+      ['request', 'response', 'tool_args', 'tool_result'],
+    );
     const [prompt] = await gw.query<any>("SELECT body FROM payloads WHERE request_id = ? AND kind = 'request'", id);
     assert.match(prompt.body, /remember this prompt/);
     for (const name of await gw.tables()) {
       const dump = JSON.stringify(await gw.query(`SELECT * FROM "${name}"`));
-      for (const secret of [VK, 'sk-test-openai-secret', 'sk-ant-test-secret']) assert.ok(!dump.includes(secret), `${secret} found in ${name}`);
+      for (const secret of [VK, 'sk-test-openai-secret', 'sk-ant-test-secret'])
+        assert.ok(!dump.includes(secret), `${secret} found in ${name}`);
     }
   });
 });
@@ -119,7 +175,9 @@ describe('rows', () => {
 describe('views', () => {
   test('cost_by_key_day, cost_by_team_month, cost_by_model_day and tool_usage_day agree with the rows', async () => {
     const [byKey] = await gw.query<any>("SELECT * FROM cost_by_key_day WHERE key_id = 'ledger'");
-    const [sums] = await gw.query<any>("SELECT count(*) AS n, sum(cost_usd) AS cost, sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown FROM requests WHERE key_id = 'ledger'");
+    const [sums] = await gw.query<any>(
+      "SELECT count(*) AS n, sum(cost_usd) AS cost, sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown FROM requests WHERE key_id = 'ledger'",
+    );
     assert.equal(byKey.requests, sums.n);
     assert.ok(Math.abs(byKey.cost_usd - sums.cost) < 1e-12);
     assert.equal(byKey.unknown_cost_requests, sums.unknown);
@@ -142,13 +200,24 @@ describe('durability', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-sigterm-'));
     const configPath = join(dir, 'config.json');
     const dbPath = join(dir, 'ledger.db');
-    writeFileSync(configPath, JSON.stringify({ providers: mockProviders(mock), virtualKeys: [{ id: 'load', key: VK, models: ['*'] }], ledger: { flushIntervalMs: 5000 } }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        providers: mockProviders(mock),
+        virtualKeys: [{ id: 'load', key: VK, models: ['*'] }],
+        ledger: { flushIntervalMs: 5000 },
+      }),
+    );
     mock.fallback = () => ({ kind: 'text', text: 'slow answer', delayMs: 150 });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configPath, '--port', '0', '--host', '127.0.0.1'], {
-      // On PostgreSQL (tests/ledger-pg.test.ts) the child writes to the same database as gw.
-      env: { ...process.env, TOLLGATE_DB: process.env.TOLLGATE_TEST_DB_URL ?? dbPath, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', '--config', configPath, '--port', '0', '--host', '127.0.0.1'],
+      {
+        // On PostgreSQL (tests/ledger-pg.test.ts) the child writes to the same database as gw.
+        env: { ...process.env, TOLLGATE_DB: process.env.TOLLGATE_TEST_DB_URL ?? dbPath, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       let out = '';
       child.stdout!.on('data', (d) => (out += d));
@@ -160,7 +229,11 @@ describe('durability', () => {
         child.on('exit', (code) => reject(new Error(`gateway exited ${code}`)));
       });
       const send = () =>
-        fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }) })
+        fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }),
+        })
           .then(async (r) => ({ status: r.status, id: r.headers.get('x-request-id'), body: await r.text() }))
           .catch(() => ({ status: 0, id: null, body: '' }));
       const inflight = Array.from({ length: 40 }, send);
@@ -171,7 +244,9 @@ describe('durability', () => {
       while (!out.includes('draining')) await new Promise((r) => setTimeout(r, 5));
       const late = await send();
       const responses = await Promise.all(inflight);
-      const exitCode = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
+      const exitCode = await new Promise<number | null>((resolve) =>
+        child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve),
+      );
       assert.equal(exitCode, 0);
       assert.equal(late.status, 503, 'a request after SIGTERM gets a clear 503 while in-flight ones finish');
       assert.match(late.body, /service_unavailable/);

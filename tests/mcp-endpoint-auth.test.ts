@@ -21,7 +21,12 @@ after(async () => {
   await fixture.close();
 });
 
-const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
 const LIST = { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} };
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
@@ -113,9 +118,17 @@ describe('sessions', () => {
   test('closing the SSE stream ends the HTTP+SSE session', async () => {
     const agent = await connectSse(gw.url, AGENT_KEY);
     const sid = agent.sessionId()!;
-    assert.equal((await post(`/mcp/messages?sessionId=${sid}`, { jsonrpc: '2.0', method: 'notifications/initialized' }, { 'x-bf-vk': AGENT_KEY })).res.status, 202);
+    assert.equal(
+      (await post(`/mcp/messages?sessionId=${sid}`, { jsonrpc: '2.0', method: 'notifications/initialized' }, { 'x-bf-vk': AGENT_KEY })).res
+        .status,
+      202,
+    );
     await agent.close();
-    await eventually(async () => (await post(`/mcp/messages?sessionId=${sid}`, LIST, { 'x-bf-vk': AGENT_KEY })).res.status === 404, 3_000, 'the session to end');
+    await eventually(
+      async () => (await post(`/mcp/messages?sessionId=${sid}`, LIST, { 'x-bf-vk': AGENT_KEY })).res.status === 404,
+      3_000,
+      'the session to end',
+    );
   });
 
   test('a body that is not JSON-RPC is a 400', async () => {

@@ -7,7 +7,17 @@ import { z } from 'zod';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
-import { AGENT_KEY, NARROW_KEY, connectSse, connectStreamable, endpointConfig, eventually, reasonOf, textOf, type Connected } from '../mcp/server/testing.js';
+import {
+  AGENT_KEY,
+  NARROW_KEY,
+  connectSse,
+  connectStreamable,
+  endpointConfig,
+  eventually,
+  reasonOf,
+  textOf,
+  type Connected,
+} from '../mcp/server/testing.js';
 
 let fixture: McpHttpServer;
 let gw: TestGateway;
@@ -39,7 +49,11 @@ describe('tool list changes', () => {
       const narrowSeen = countNotifications(narrow);
       // The Streamable HTTP client opens its notification stream (GET) after initialize; give it time.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      fixture.setTool('shout', { description: 'Shouts the text', inputSchema: { text: z.string() }, handler: (args) => ({ content: [{ type: 'text', text: String(args.text).toUpperCase() }] }) });
+      fixture.setTool('shout', {
+        description: 'Shouts the text',
+        inputSchema: { text: z.string() },
+        handler: (args) => ({ content: [{ type: 'text', text: String(args.text).toUpperCase() }] }),
+      });
       // A new tool on a known server is held under pin: strict (issue 10); the admin's approval is what makes the set change.
       await eventually(() => gw.gateway.pins.quarantineReason('fx__shout'), 5_000, 'fx__shout held for approval');
       assert.equal(seen[0]!.count + seen[1]!.count, 0, 'a held tool is not announced');
@@ -52,7 +66,10 @@ describe('tool list changes', () => {
       }
       // fx__shout is outside the narrow key's allow-list: its set did not change, so no notification.
       assert.equal(narrowSeen.count, 0);
-      assert.deepEqual((await narrow.client.listTools()).tools.map((t) => t.name), ['fx__echo']);
+      assert.deepEqual(
+        (await narrow.client.listTools()).tools.map((t) => t.name),
+        ['fx__echo'],
+      );
     } finally {
       await Promise.all([streamable.close(), sse.close(), narrow.close()]);
     }
@@ -69,14 +86,24 @@ describe('a server restarted behind the gateway', () => {
       assert.equal(down.isError, true);
       assert.ok(['server_unavailable', 'unknown_tool'].includes(reasonOf(down) ?? ''), textOf(down));
       await fixture.restart();
-      const back = await eventually(async () => {
-        const r = await agent.client.callTool({ name: 'fx__echo', arguments: { text: 'after' } });
-        return r.isError ? undefined : r;
-      }, 15_000, 'calls to work again');
+      const back = await eventually(
+        async () => {
+          const r = await agent.client.callTool({ name: 'fx__echo', arguments: { text: 'after' } });
+          return r.isError ? undefined : r;
+        },
+        15_000,
+        'calls to work again',
+      );
       assert.equal(textOf(back), 'after');
-      const statuses = await gw.query<{ status: string }>("select status from tool_calls where session_id = ? and name = 'fx__echo' order by id", agent.sessionId());
+      const statuses = await gw.query<{ status: string }>(
+        "select status from tool_calls where session_id = ? and name = 'fx__echo' order by id",
+        agent.sessionId(),
+      );
       assert.equal(statuses[0]?.status, 'ok');
-      assert.ok(statuses.slice(1, -1).every((r) => r.status !== 'ok'), 'calls while down were recorded as failures');
+      assert.ok(
+        statuses.slice(1, -1).every((r) => r.status !== 'ok'),
+        'calls while down were recorded as failures',
+      );
       assert.equal(statuses.at(-1)?.status, 'ok');
     } finally {
       await agent.close();

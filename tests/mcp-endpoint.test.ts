@@ -6,7 +6,17 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
 import { TINY_PNG_BASE64 } from './fixtures/mcp-fixture-tools.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
-import { AGENT_KEY, NARROW_KEY, PAID_KEY, connectSse, connectStreamable, endpointConfig, reasonOf, textOf, type Connected } from '../mcp/server/testing.js';
+import {
+  AGENT_KEY,
+  NARROW_KEY,
+  PAID_KEY,
+  connectSse,
+  connectStreamable,
+  endpointConfig,
+  reasonOf,
+  textOf,
+  type Connected,
+} from '../mcp/server/testing.js';
 
 let fixture: McpHttpServer;
 let gw: TestGateway;
@@ -50,10 +60,14 @@ for (const [kind, connect] of transports) {
       assert.equal(textOf(result), '5');
       const image = (await agent.client.callTool({ name: 'fx__image', arguments: {} })) as CallToolResult;
       assert.deepEqual(image.content, [{ type: 'image', data: TINY_PNG_BASE64, mimeType: 'image/png' }]);
-      const rows = await gw.query<{ name: string; status: string; decision: string; key_id: string; request_id: string | null; round: number | null }>(
-        'select name, status, decision, key_id, request_id, round from tool_calls where session_id = ? order by id',
-        agent.sessionId(),
-      );
+      const rows = await gw.query<{
+        name: string;
+        status: string;
+        decision: string;
+        key_id: string;
+        request_id: string | null;
+        round: number | null;
+      }>('select name, status, decision, key_id, request_id, round from tool_calls where session_id = ? order by id', agent.sessionId());
       assert.deepEqual(rows.slice(0, 2), [
         { name: 'fx__add', status: 'ok', decision: 'allowed', key_id: 'agent', request_id: null, round: null },
         { name: 'fx__image', status: 'ok', decision: 'allowed', key_id: 'agent', request_id: null, round: null },
@@ -92,7 +106,10 @@ describe('governance at /mcp', () => {
   test('another key sees only its own tools; its per-tool rate limit applies; others are denied', async () => {
     const narrow = await connectSse(gw.url, NARROW_KEY);
     try {
-      assert.deepEqual((await narrow.client.listTools()).tools.map((t) => t.name), ['fx__echo']);
+      assert.deepEqual(
+        (await narrow.client.listTools()).tools.map((t) => t.name),
+        ['fx__echo'],
+      );
       assert.equal(reasonOf(await narrow.client.callTool({ name: 'fx__add', arguments: { a: 1, b: 2 } })), 'tool_not_allowed');
       assert.equal(textOf(await narrow.client.callTool({ name: 'fx__echo', arguments: { text: 'once' } })), 'once');
       const limited = await narrow.client.callTool({ name: 'fx__echo', arguments: { text: 'twice' } });
@@ -110,8 +127,13 @@ describe('governance at /mcp', () => {
       const refused = await paid.client.callTool({ name: 'fx__add', arguments: { a: 1, b: 1 } });
       assert.equal(refused.isError, true);
       assert.equal(reasonOf(refused), 'budget_exceeded');
-      const rows = await gw.query<{ decision: string; cost_usd: number }>("select decision, cost_usd from tool_calls where key_id = 'paid' order by id");
-      assert.deepEqual(rows, [{ decision: 'allowed', cost_usd: 0.001 }, { decision: 'denied', cost_usd: 0 }]);
+      const rows = await gw.query<{ decision: string; cost_usd: number }>(
+        "select decision, cost_usd from tool_calls where key_id = 'paid' order by id",
+      );
+      assert.deepEqual(rows, [
+        { decision: 'allowed', cost_usd: 0.001 },
+        { decision: 'denied', cost_usd: 0 },
+      ]);
     } finally {
       await paid.close();
     }

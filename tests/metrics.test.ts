@@ -40,7 +40,8 @@ function value(text: string, name: string, labels: Record<string, string> = {}):
 }
 
 // Process metrics (handles by type, GC kinds) are left out: their label sets follow the runtime, not traffic.
-const seriesCount = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#') && !/^tollgate_(process|nodejs)_/.test(l)).length;
+const seriesCount = (text: string) =>
+  text.split('\n').filter((l) => l && !l.startsWith('#') && !/^tollgate_(process|nodejs)_/.test(l)).length;
 
 describe('/metrics', () => {
   test('is Prometheus text with tollgate_ names, no auth needed', async () => {
@@ -53,17 +54,26 @@ describe('/metrics', () => {
   test('counters move with traffic', async () => {
     const before = await scrape();
     const labels = { provider: 'openai', model: 'gpt-4o-mini', status: '200' };
-    for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: `n${i}` }] });
+    for (let i = 0; i < 3; i++)
+      await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: `n${i}` }] });
     const denied = await new OpenAI({ apiKey: 'vk-unknown', baseURL: gw.baseURL, maxRetries: 0 }).models.list().catch((e: unknown) => e);
     assert.ok(denied instanceof OpenAI.AuthenticationError);
     await gw.gateway.ledger.flush();
     const after = await scrape();
     assert.equal(value(after, 'tollgate_requests_total', labels) - value(before, 'tollgate_requests_total', labels), 3);
-    assert.equal(value(after, 'tollgate_request_duration_seconds_count', { model: 'gpt-4o-mini' }) - value(before, 'tollgate_request_duration_seconds_count', { model: 'gpt-4o-mini' }), 3);
+    assert.equal(
+      value(after, 'tollgate_request_duration_seconds_count', { model: 'gpt-4o-mini' }) -
+        value(before, 'tollgate_request_duration_seconds_count', { model: 'gpt-4o-mini' }),
+      3,
+    );
     assert.equal(value(after, 'tollgate_llm_attempts_total', labels) - value(before, 'tollgate_llm_attempts_total', labels), 3);
     const chatRoute = { route: '/v1/chat/completions', method: 'POST', status: '200' };
     assert.equal(value(after, 'tollgate_http_requests_total', chatRoute) - value(before, 'tollgate_http_requests_total', chatRoute), 3);
-    assert.equal(value(after, 'tollgate_http_requests_total', { route: '/v1/models', status: '401' }) - value(before, 'tollgate_http_requests_total', { route: '/v1/models', status: '401' }), 1);
+    assert.equal(
+      value(after, 'tollgate_http_requests_total', { route: '/v1/models', status: '401' }) -
+        value(before, 'tollgate_http_requests_total', { route: '/v1/models', status: '401' }),
+      1,
+    );
     assert.ok(value(after, 'tollgate_ledger_rows_written_total') >= 6, 'ledger flushes are counted');
     assert.ok(value(after, 'tollgate_ledger_flush_duration_seconds_count') > 0);
   });
@@ -77,7 +87,9 @@ describe('/metrics', () => {
     const otherBefore = value(before, 'tollgate_requests_total', { model: 'other' });
     for (let i = 0; i < 200; i += 20) {
       await Promise.all(
-        Array.from({ length: 20 }, (_, j) => client.chat.completions.create({ model: `openai/random-${i + j}`, messages: [{ role: 'user', content: 'x' }] })),
+        Array.from({ length: 20 }, (_, j) =>
+          client.chat.completions.create({ model: `openai/random-${i + j}`, messages: [{ role: 'user', content: 'x' }] }),
+        ),
       );
     }
     for (let i = 1; i <= 20; i++) await (await fetch(`${gw.url}/v1/random-path-${i}`)).body?.cancel();

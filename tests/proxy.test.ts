@@ -55,7 +55,12 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
 
     test('streaming with include_usage ends with a usage chunk', async () => {
       mock.enqueue({ kind: 'text', text: 'Streaming works fine', usage: { input: 7, output: 4 } });
-      const stream = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+      const stream = await client.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       const { text, chunks } = await collect(stream);
       assert.equal(text, 'Streaming works fine');
       const last = chunks.at(-1)!;
@@ -77,7 +82,10 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
       const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
         { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
       ];
-      const calls = [{ name: 'get_weather', arguments: { city: 'Paris' } }, { name: 'get_weather', arguments: { city: 'Oslo' } }];
+      const calls = [
+        { name: 'get_weather', arguments: { city: 'Paris' } },
+        { name: 'get_weather', arguments: { city: 'Oslo' } },
+      ];
       mock.enqueue({ kind: 'tool_calls', calls });
       const res = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'weather?' }], tools });
       assert.equal(res.choices[0]!.finish_reason, 'tool_calls');
@@ -98,7 +106,11 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
         tools,
         messages: [
           { role: 'user', content: 'weather?' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+          },
           { role: 'tool', tool_call_id: 'call_1', content: '21C' },
         ],
       });
@@ -109,7 +121,10 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
     });
 
     test('upstream 429 with Retry-After is retried, then succeeds', async () => {
-      mock.enqueue({ kind: 'error', status: 429, message: 'slow down', headers: { 'retry-after': '0' } }, { kind: 'text', text: 'ok after retry' });
+      mock.enqueue(
+        { kind: 'error', status: 429, message: 'slow down', headers: { 'retry-after': '0' } },
+        { kind: 'text', text: 'ok after retry' },
+      );
       const res = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
       assert.equal(res.choices[0]!.message.content, 'ok after retry');
       assert.equal(mock.requests.length, 2);
@@ -147,7 +162,10 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
       assert.ok(res.headers.get('x-request-id'), 'streamed responses carry the request id too');
       const text = await res.text();
       const frames = text.split('\n\n').filter(Boolean);
-      const content = frames.filter((f) => f.includes('"delta"')).map((f) => JSON.parse(f.slice(6)).choices[0].delta.content ?? '').join('');
+      const content = frames
+        .filter((f) => f.includes('"delta"'))
+        .map((f) => JSON.parse(f.slice(6)).choices[0].delta.content ?? '')
+        .join('');
       assert.equal(content, 'so far so good');
       const errorFrame = frames.find((f) => f.includes('"error"'));
       assert.ok(errorFrame, text);
@@ -160,7 +178,11 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
 
 describe('validation and routing', () => {
   const post = (body: string, headers: Record<string, string> = {}) =>
-    fetch(`${gw.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json', ...headers }, body });
+    fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json', ...headers },
+      body,
+    });
 
   test('malformed JSON → 400 invalid_request_error', async () => {
     const res = await post('{"model": ');
@@ -204,7 +226,13 @@ describe('validation and routing', () => {
   });
 
   test('unknown parameters pass through to OpenAI-compatible upstreams; gateway fields never do', async () => {
-    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], seed: 7, logit_bias: { '50256': -100 }, fallbacks: ['anthropic/claude-sonnet-4-5'] } as any);
+    await client.chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'x' }],
+      seed: 7,
+      logit_bias: { '50256': -100 },
+      fallbacks: ['anthropic/claude-sonnet-4-5'],
+    } as any);
     const sent = mock.requests[0]!.body;
     assert.equal(sent.seed, 7);
     assert.deepEqual(sent.logit_bias, { '50256': -100 });
@@ -214,15 +242,29 @@ describe('validation and routing', () => {
   });
 
   test('fallbacks are tried in order when the primary fails', async () => {
-    mock.fallback = (body) => (body.model === 'gpt-4o-mini' ? { kind: 'error', status: 503, message: 'down' } : { kind: 'text', text: `from ${body.model}` });
-    const res = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], fallbacks: ['anthropic/claude-sonnet-4-5'] } as any);
+    mock.fallback = (body) =>
+      body.model === 'gpt-4o-mini' ? { kind: 'error', status: 503, message: 'down' } : { kind: 'text', text: `from ${body.model}` };
+    const res = await client.chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'x' }],
+      fallbacks: ['anthropic/claude-sonnet-4-5'],
+    } as any);
     assert.equal(res.choices[0]!.message.content, 'from claude-sonnet-4-5');
-    assert.deepEqual(mock.requests.map((r) => r.path), ['/v1/chat/completions', '/v1/chat/completions', '/v1/chat/completions', '/v1/messages']);
+    assert.deepEqual(
+      mock.requests.map((r) => r.path),
+      ['/v1/chat/completions', '/v1/chat/completions', '/v1/chat/completions', '/v1/messages'],
+    );
   });
 
   test('upstream 400 is the caller’s error: 400, no retry, no fallback', async () => {
     mock.enqueue({ kind: 'error', status: 400, message: 'context too long' });
-    const err = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], fallbacks: ['anthropic/claude-sonnet-4-5'] } as any).catch((e) => e);
+    const err = await client.chat.completions
+      .create({
+        model: 'openai/gpt-4o-mini',
+        messages: [{ role: 'user', content: 'x' }],
+        fallbacks: ['anthropic/claude-sonnet-4-5'],
+      } as any)
+      .catch((e) => e);
     assert.equal(err.status, 400);
     assert.match(err.message, /context too long/);
     assert.equal(mock.requests.length, 1);
@@ -257,7 +299,9 @@ describe('validation and routing', () => {
       mock.enqueue({ kind: 'hang' });
       const ac = new AbortController();
       const aborted = mock.nextAbort();
-      const pending = client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream }, { signal: ac.signal }).catch((e) => e);
+      const pending = client.chat.completions
+        .create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream }, { signal: ac.signal })
+        .catch((e) => e);
       while (mock.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
       ac.abort();
       await pending;
@@ -285,7 +329,11 @@ describe('validation and routing', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
     const text = await res.text();
-    const content = text.split('\n\n').filter((f) => f.startsWith('data: {')).map((f) => JSON.parse(f.slice(6)).choices[0]?.delta.content ?? '').join('');
+    const content = text
+      .split('\n\n')
+      .filter((f) => f.startsWith('data: {'))
+      .map((f) => JSON.parse(f.slice(6)).choices[0]?.delta.content ?? '')
+      .join('');
     assert.equal(content, 'echo: web');
     assert.match(text, /data: \[DONE\]\n\n$/);
   });

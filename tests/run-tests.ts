@@ -1,7 +1,8 @@
-// `npm test`: finds every *.test.ts (unit tests beside the code, integration tests in tests/)
-// and runs them with Node's own test runner. Node 20's --test takes no globs, hence this file.
-// Arguments narrow the run: `npm test -- providers/anthropic` runs files whose path contains it.
-import { spawn } from 'node:child_process';
+// `npm test`: first the static gates (lint + format check, typecheck), then every *.test.ts (unit
+// tests beside the code, integration tests in tests/) with Node's own test runner. Node 20's --test
+// takes no globs, hence this file. Arguments narrow the run and skip the gates:
+// `npm test -- providers/anthropic` runs only the test files whose path contains it.
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -22,14 +23,25 @@ const files = roots
   .filter((f) => filters.length === 0 || filters.some((needle) => f.includes(needle)))
   .sort();
 
+if (filters.length === 0) {
+  // The same gates CI relies on: tsx strips types, so without these a type error would pass.
+  for (const script of ['lint', 'typecheck']) {
+    process.stdout.write(`npm run ${script}\n`);
+    const r = spawnSync('npm', ['run', script, '--silent'], { stdio: 'inherit' });
+    if (r.status !== 0) {
+      console.error(`npm run ${script} failed (exit ${r.status}); fix it before the tests run`);
+      process.exit(r.status || 1);
+    }
+  }
+}
+
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: process.env },
-);
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env: process.env,
+});
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
 import { mockProviders } from './helpers/gateway.js';
-import { connectTestRedis, createTestDatabase, spawnGateway, type GatewayProcess, type TestDatabase, type TestRedis } from './helpers/services.js';
+import {
+  connectTestRedis,
+  createTestDatabase,
+  spawnGateway,
+  type GatewayProcess,
+  type TestDatabase,
+  type TestRedis,
+} from './helpers/services.js';
 
 const R = 7;
 const B = 0.1;
@@ -28,7 +35,7 @@ if (skip) console.log(`# skipping scale-out tests: ${skip}`);
 
 let mock: MockUpstream;
 let dir: string;
-let replicas: GatewayProcess[] = [];
+const replicas: GatewayProcess[] = [];
 
 before(async () => {
   if (skip) return;
@@ -36,15 +43,23 @@ before(async () => {
   mock.fallback = () => ({ kind: 'text', text: 'ok', usage: { input: 100, output: 100 }, delayMs: 20 });
   dir = mkdtempSync(join(tmpdir(), 'tollgate-scale-'));
   const configPath = join(dir, 'config.json');
-  writeFileSync(configPath, JSON.stringify({
-    providers: mockProviders(mock),
-    pricing: { 'openai/gpt-4o-mini': PRICE },
-    virtualKeys: [
-      { id: 'limited', key: 'vk-scale-limited-0001', models: ['*'], rateLimit: { requests: R, window: '1h' } },
-      { id: 'budgeted', key: 'vk-scale-budget-0001', models: ['*'], budget: { usd: B, period: 'month' } },
-    ],
-  }));
-  const env = { TOLLGATE_DB: (db as TestDatabase).url, TOLLGATE_REDIS: (redis as TestRedis).url, TOLLGATE_REDIS_PREFIX: (redis as TestRedis).prefix, TOLLGATE_ADMIN_TOKEN: ADMIN };
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      providers: mockProviders(mock),
+      pricing: { 'openai/gpt-4o-mini': PRICE },
+      virtualKeys: [
+        { id: 'limited', key: 'vk-scale-limited-0001', models: ['*'], rateLimit: { requests: R, window: '1h' } },
+        { id: 'budgeted', key: 'vk-scale-budget-0001', models: ['*'], budget: { usd: B, period: 'month' } },
+      ],
+    }),
+  );
+  const env = {
+    TOLLGATE_DB: (db as TestDatabase).url,
+    TOLLGATE_REDIS: (redis as TestRedis).url,
+    TOLLGATE_REDIS_PREFIX: (redis as TestRedis).prefix,
+    TOLLGATE_ADMIN_TOKEN: ADMIN,
+  };
   // One after the other: the second also proves migrations are idempotent on a shared database.
   replicas.push(await spawnGateway(configPath, env));
   replicas.push(await spawnGateway(configPath, env));
@@ -99,7 +114,9 @@ describe('two replicas, one PostgreSQL, one Redis', { skip }, () => {
     // The ledger rows of both replicas land in the one database (flushed within 200 ms).
     let rows: { n: number; usd: number }[] = [];
     for (let i = 0; i < 50; i++) {
-      rows = await ledgerQuery<{ n: number; usd: number }>("SELECT count(*)::int AS n, coalesce(sum(cost_usd), 0) AS usd FROM requests WHERE key_id = 'budgeted' AND status = 200");
+      rows = await ledgerQuery<{ n: number; usd: number }>(
+        "SELECT count(*)::int AS n, coalesce(sum(cost_usd), 0) AS usd FROM requests WHERE key_id = 'budgeted' AND status = 200",
+      );
       if (rows[0]!.n === ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -107,7 +124,13 @@ describe('two replicas, one PostgreSQL, one Redis', { skip }, () => {
     assert.ok(rows[0]!.usd <= B + 1e-12, `recorded $${rows[0]!.usd} <= $${B}`);
     assert.ok(Math.abs(rows[0]!.usd - ok * PER_REQUEST) < 1e-9);
     // Both replicas report the same usage, from Redis.
-    const usage = await Promise.all(replicas.map((r) => fetch(`${r.url}/api/usage`, { headers: { authorization: `Bearer ${ADMIN}` } }).then(async (res) => ((await res.json()) as { data: unknown }).data)));
+    const usage = await Promise.all(
+      replicas.map((r) =>
+        fetch(`${r.url}/api/usage`, { headers: { authorization: `Bearer ${ADMIN}` } }).then(
+          async (res) => ((await res.json()) as { data: unknown }).data,
+        ),
+      ),
+    );
     assert.deepEqual(usage[0], usage[1]);
   });
 
@@ -129,7 +152,15 @@ describe('two replicas, one PostgreSQL, one Redis', { skip }, () => {
     assert.equal(status, 200, 'replica 2 accepts the key');
     assert.ok(Date.now() - started <= 2500, `took ${Date.now() - started} ms`);
     // Deleting it on replica 2 revokes it on replica 1 the same way.
-    assert.equal((await fetch(`${replicas[1]!.url}/api/virtual-keys/created-on-one`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } })).status, 200);
+    assert.equal(
+      (
+        await fetch(`${replicas[1]!.url}/api/virtual-keys/created-on-one`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${ADMIN}` },
+        })
+      ).status,
+      200,
+    );
     const revoked = Date.now();
     while (Date.now() - revoked < 2500 && (await chat(replicas[0]!.url, key)).status !== 401) await new Promise((r) => setTimeout(r, 25));
     assert.equal((await chat(replicas[0]!.url, key)).status, 401);

@@ -19,7 +19,10 @@ let gw: TestGateway;
 let client: OpenAI;
 
 const text = (t: string): MockReply => ({ kind: 'text', text: t });
-const calls = (...c: [string, unknown][]): MockReply => ({ kind: 'tool_calls', calls: c.map(([name, args]) => ({ name, arguments: args })) });
+const calls = (...c: [string, unknown][]): MockReply => ({
+  kind: 'tool_calls',
+  calls: c.map(([name, args]) => ({ name, arguments: args })),
+});
 /** tool_choice "none" in either wire format. */
 const toolsForbidden = (body: any) => body.tool_choice === 'none' || body.tool_choice?.type === 'none';
 
@@ -32,8 +35,19 @@ before(async () => {
       providers: mockProviders(mock),
       mcpServers: { everything: everythingServer(), fix: { transport: 'http', url: fixture.url, callTimeoutMs: 400 } },
       virtualKeys: [
-        { id: 'loop', key: VK, models: ['*'], tools: { allow: ['everything__*', 'fix__*'], deny: ['everything__trigger-long-running-operation'] } },
-        { id: 'capped', key: VK_CAPPED, models: ['*'], tools: { allow: ['fix__*'] }, loop: { maxRounds: 2, maxToolCalls: 3, timeoutMs: 30000 } },
+        {
+          id: 'loop',
+          key: VK,
+          models: ['*'],
+          tools: { allow: ['everything__*', 'fix__*'], deny: ['everything__trigger-long-running-operation'] },
+        },
+        {
+          id: 'capped',
+          key: VK_CAPPED,
+          models: ['*'],
+          tools: { allow: ['fix__*'] },
+          loop: { maxRounds: 2, maxToolCalls: 3, timeoutMs: 30000 },
+        },
       ],
     },
   });
@@ -55,9 +69,14 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
         mock.fallback = (body) => text(`the tool said: ${toolResultsOf(body)[0]?.content}`);
         let content: string | null;
         if (stream) {
-          const s = await client.chat.completions.create({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'echo please' }] });
+          const s = await client.chat.completions.create({
+            model,
+            stream: true,
+            stream_options: { include_usage: true },
+            messages: [{ role: 'user', content: 'echo please' }],
+          });
           content = '';
-          let usage;
+          let usage: OpenAI.CompletionUsage | null | undefined;
           for await (const c of s) {
             content += c.choices[0]?.delta.content ?? '';
             assert.equal(c.choices[0]?.delta.tool_calls, undefined, 'MCP tool calls are never forwarded to the client');
@@ -81,7 +100,10 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
     }
 
     test('parallel calls across two servers, then a second round, then the answer', async () => {
-      mock.enqueue(calls(['fix__add', { a: 2, b: 3 }], ['everything__get-sum', { a: 10, b: 20 }]), calls(['fix__echo', { text: 'round two' }]));
+      mock.enqueue(
+        calls(['fix__add', { a: 2, b: 3 }], ['everything__get-sum', { a: 10, b: 20 }]),
+        calls(['fix__echo', { text: 'round two' }]),
+      );
       mock.fallback = () => text('done');
       const res = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'sum' }] });
       assert.equal(res.choices[0]!.message.content, 'done');
@@ -95,7 +117,14 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
     });
 
     test('tool error, bad arguments, unknown tool: results for the model, not HTTP errors', async () => {
-      mock.enqueue(calls(['fix__fail', {}], ['fix__add', { a: 'x' }], ['fix__nope', {}], ['everything__trigger-long-running-operation', { duration: 1, steps: 1 }]));
+      mock.enqueue(
+        calls(
+          ['fix__fail', {}],
+          ['fix__add', { a: 'x' }],
+          ['fix__nope', {}],
+          ['everything__trigger-long-running-operation', { duration: 1, steps: 1 }],
+        ),
+      );
       mock.fallback = () => text('handled');
       const res = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] });
       assert.equal(res.choices[0]!.message.content, 'handled');
@@ -144,22 +173,42 @@ describe('loop behaviour', () => {
   });
 
   test('client tools mixed with MCP tools: client gets only its calls; the hidden part is stitched back', async () => {
-    const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [{ type: 'function', function: { name: 'local_lookup', parameters: { type: 'object', properties: {} } } }];
-    mock.enqueue({ kind: 'tool_calls', calls: [{ id: 'call_mcp', name: 'fix__add', arguments: { a: 4, b: 4 } }, { id: 'call_client', name: 'local_lookup', arguments: {} }] });
+    const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
+      { type: 'function', function: { name: 'local_lookup', parameters: { type: 'object', properties: {} } } },
+    ];
+    mock.enqueue({
+      kind: 'tool_calls',
+      calls: [
+        { id: 'call_mcp', name: 'fix__add', arguments: { a: 4, b: 4 } },
+        { id: 'call_client', name: 'local_lookup', arguments: {} },
+      ],
+    });
     const first = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', tools, messages: [{ role: 'user', content: 'x' }] });
     assert.equal(first.choices[0]!.finish_reason, 'tool_calls');
-    assert.deepEqual(first.choices[0]!.message.tool_calls!.map((c) => c.id), ['call_client']);
+    assert.deepEqual(
+      first.choices[0]!.message.tool_calls!.map((c) => c.id),
+      ['call_client'],
+    );
     assert.equal(mock.requests.length, 1, 'the gateway returned to the client without another model call');
 
     mock.fallback = () => text('final');
     const second = await client.chat.completions.create({
       model: 'openai/gpt-4o-mini',
       tools,
-      messages: [{ role: 'user', content: 'x' }, first.choices[0]!.message as any, { role: 'tool', tool_call_id: 'call_client', content: 'client result' }],
+      messages: [
+        { role: 'user', content: 'x' },
+        first.choices[0]!.message as any,
+        { role: 'tool', tool_call_id: 'call_client', content: 'client result' },
+      ],
     });
     assert.equal(second.choices[0]!.message.content, 'final');
     const sent = mock.requests[1]!.body;
-    assert.deepEqual(historyToolCallsOf(sent).map((c) => c.id).sort(), ['call_client', 'call_mcp']);
+    assert.deepEqual(
+      historyToolCallsOf(sent)
+        .map((c) => c.id)
+        .sort(),
+      ['call_client', 'call_mcp'],
+    );
     const results = Object.fromEntries(toolResultsOf(sent).map((r) => [r.id, r.content]));
     assert.deepEqual(results, { call_mcp: '8', call_client: 'client result' });
   });
@@ -167,7 +216,10 @@ describe('loop behaviour', () => {
   test('round cap: after maxRounds the model is asked once more without tools', async () => {
     const capped = new OpenAI({ apiKey: VK_CAPPED, baseURL: gw.baseURL, maxRetries: 0 });
     mock.fallback = (body) => (toolsForbidden(body) ? text('final without tools') : calls(['fix__add', { a: 1, b: 2 }]));
-    const res = await capped.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'loop forever' }] });
+    const res = await capped.chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'loop forever' }],
+    });
     assert.equal(res.choices[0]!.message.content, 'final without tools');
     assert.equal(mock.requests.length, 3);
     assert.equal((res as any).tollgate.stopped, 'max_rounds');
@@ -178,7 +230,9 @@ describe('loop behaviour', () => {
 
   test('tool-call cap: calls beyond maxToolCalls are not run', async () => {
     const capped = new OpenAI({ apiKey: VK_CAPPED, baseURL: gw.baseURL, maxRetries: 0 });
-    mock.enqueue(calls(['fix__add', { a: 1, b: 1 }], ['fix__add', { a: 2, b: 2 }], ['fix__add', { a: 3, b: 3 }], ['fix__add', { a: 4, b: 4 }]));
+    mock.enqueue(
+      calls(['fix__add', { a: 1, b: 1 }], ['fix__add', { a: 2, b: 2 }], ['fix__add', { a: 3, b: 3 }], ['fix__add', { a: 4, b: 4 }]),
+    );
     mock.fallback = (body) => (toolsForbidden(body) ? text('capped answer') : calls(['fix__add', { a: 9, b: 9 }]));
     const res = await capped.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] });
     assert.equal(res.choices[0]!.message.content, 'capped answer');
@@ -191,28 +245,49 @@ describe('loop behaviour', () => {
 
   test('streaming: progress comments, one assistant message, client tool call delivered at the end', async () => {
     mock.enqueue(calls(['fix__echo', { text: 'streamed' }]));
-    mock.fallback = () => ({ kind: 'tool_calls', text: 'Need one more thing.', calls: [{ id: 'call_c', name: 'client_fn', arguments: { q: 1 } }] });
+    mock.fallback = () => ({
+      kind: 'tool_calls',
+      text: 'Need one more thing.',
+      calls: [{ id: 'call_c', name: 'client_fn', arguments: { q: 1 } }],
+    });
     const res = await fetch(`${gw.baseURL}/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, tools: [{ type: 'function', function: { name: 'client_fn', parameters: { type: 'object' } } }], messages: [{ role: 'user', content: 'x' }] }),
+      body: JSON.stringify({
+        model: 'openai/gpt-4o-mini',
+        stream: true,
+        tools: [{ type: 'function', function: { name: 'client_fn', parameters: { type: 'object' } } }],
+        messages: [{ role: 'user', content: 'x' }],
+      }),
     });
     const raw = await res.text();
     assert.match(raw, /^: tollgate: running fix__echo$/m);
     assert.match(raw, /^: tollgate: fix__echo ok \d+ms$/m);
-    const chunks = raw.split('\n\n').filter((f) => f.startsWith('data: {')).map((f) => JSON.parse(f.slice(6)));
+    const chunks = raw
+      .split('\n\n')
+      .filter((f) => f.startsWith('data: {'))
+      .map((f) => JSON.parse(f.slice(6)));
     assert.equal(new Set(chunks.map((c) => c.id)).size, 1, 'one message id across rounds');
     const toolDeltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
-    assert.deepEqual(toolDeltas.map((d: any) => d.function.name), ['client_fn']);
+    assert.deepEqual(
+      toolDeltas.map((d: any) => d.function.name),
+      ['client_fn'],
+    );
     assert.equal(chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0].finish_reason, 'tool_calls');
     assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), 'Need one more thing.');
     assert.match(raw, /data: \[DONE\]\n\n$/);
   });
 
   test('x-tollgate-tools narrows the offered tools and never widens them', async () => {
-    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-tollgate-tools': 'fix__add,everything__trigger-long-running-operation' } });
+    await client.chat.completions.create(
+      { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] },
+      { headers: { 'x-tollgate-tools': 'fix__add,everything__trigger-long-running-operation' } },
+    );
     assert.deepEqual(offeredToolsOf(mock.requests[0]!.body), ['fix__add']);
-    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-tollgate-tools': 'none' } });
+    await client.chat.completions.create(
+      { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] },
+      { headers: { 'x-tollgate-tools': 'none' } },
+    );
     assert.deepEqual(offeredToolsOf(mock.requests[1]!.body), []);
   });
 

@@ -3,8 +3,16 @@ import assert from 'node:assert/strict';
 import { canonicalDefinition, canonicalJson } from './canonical.js';
 
 test('key order does not change the canonical form or the hash', () => {
-  const a = canonicalDefinition({ name: 't', description: 'd', inputSchema: { type: 'object', properties: { x: { type: 'string', description: 'x' } } } });
-  const b = canonicalDefinition({ inputSchema: { properties: { x: { description: 'x', type: 'string' } }, type: 'object' }, description: 'd', name: 't' });
+  const a = canonicalDefinition({
+    name: 't',
+    description: 'd',
+    inputSchema: { type: 'object', properties: { x: { type: 'string', description: 'x' } } },
+  });
+  const b = canonicalDefinition({
+    inputSchema: { properties: { x: { description: 'x', type: 'string' } }, type: 'object' },
+    description: 'd',
+    name: 't',
+  });
   assert.equal(a.json, b.json);
   assert.equal(a.hash, b.hash);
   assert.match(a.hash, /^[0-9a-f]{64}$/);

@@ -20,14 +20,41 @@ export function observe(pin: PinRecord | undefined, seen: CanonicalDefinition, c
     const base = { server: ctx.server, tool: ctx.tool, flags, firstSeen: ctx.now, updated: ctx.now, blockedBy: null, blockedAt: null };
     // Trust on first use, but only for a server's first listing and only when nothing looks injected.
     if (!ctx.serverKnown && flags.length === 0) {
-      return { ...base, status: 'approved', hash: seen.hash, definition: seen.json, pendingHash: null, pendingDefinition: null, approvedBy: 'first-sight', approvedAt: ctx.now };
+      return {
+        ...base,
+        status: 'approved',
+        hash: seen.hash,
+        definition: seen.json,
+        pendingHash: null,
+        pendingDefinition: null,
+        approvedBy: 'first-sight',
+        approvedAt: ctx.now,
+      };
     }
-    return { ...base, status: 'pending_new', hash: null, definition: null, pendingHash: seen.hash, pendingDefinition: seen.json, approvedBy: null, approvedAt: null };
+    return {
+      ...base,
+      status: 'pending_new',
+      hash: null,
+      definition: null,
+      pendingHash: seen.hash,
+      pendingDefinition: seen.json,
+      approvedBy: null,
+      approvedAt: null,
+    };
   }
   if (pin.hash === seen.hash) {
     if (pin.status === 'approved') return undefined;
     // The server went back to the approved definition: nothing left to review.
-    return { ...pin, status: 'approved', pendingHash: null, pendingDefinition: null, flags: ctx.scan(), updated: ctx.now, blockedBy: null, blockedAt: null };
+    return {
+      ...pin,
+      status: 'approved',
+      pendingHash: null,
+      pendingDefinition: null,
+      flags: ctx.scan(),
+      updated: ctx.now,
+      blockedBy: null,
+      blockedAt: null,
+    };
   }
   // Still the definition already pending (or blocked): the admin's decision stands.
   if (pin.pendingHash === seen.hash) return undefined;
@@ -66,7 +93,19 @@ export type ReviewError = 'nothing_pending' | 'hash_mismatch';
 export function approve(pin: PinRecord, by: string, now: number, expectedHash?: string): PinRecord | ReviewError {
   if (!pin.pendingHash || pin.pendingDefinition === null) return 'nothing_pending';
   if (expectedHash !== undefined && expectedHash !== pin.pendingHash) return 'hash_mismatch';
-  return { ...pin, status: 'approved', hash: pin.pendingHash, definition: pin.pendingDefinition, pendingHash: null, pendingDefinition: null, approvedBy: by, approvedAt: now, blockedBy: null, blockedAt: null, updated: now };
+  return {
+    ...pin,
+    status: 'approved',
+    hash: pin.pendingHash,
+    definition: pin.pendingDefinition,
+    pendingHash: null,
+    pendingDefinition: null,
+    approvedBy: by,
+    approvedAt: now,
+    blockedBy: null,
+    blockedAt: null,
+    updated: now,
+  };
 }
 
 /** Keeps the pending definition out until the server lists another one (or the approved one again). */

@@ -28,17 +28,44 @@ const MARKERS: readonly Marker[] = [
   { code: 'bidi_control', pattern: /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u },
   // Unicode tag characters render as nothing but models read them as ASCII ("ASCII smuggling").
   { code: 'tag_characters', pattern: /[\u{E0000}-\u{E007F}]/u },
-  { code: 'ignore_previous', pattern: /\b(ignore|disregard|forget|override)\b[^.\n]{0,30}?\b(all\s+)?(the\s+)?(previous|prior|above|earlier|preceding|system|other)\s+(instructions?|prompts?|rules|directions|messages|guidelines)/i },
-  { code: 'conceal_from_user', pattern: /\b(do\s*not|don'?t|never|without)\s+(tell(ing)?|inform(ing)?|notify(ing)?|mention(ing)?|reveal(ing)?|show(ing)?|alert(ing)?|let(ting)?)\b[^.\n]{0,40}?\bthe\s+user\b|\b(user|human)\s+(must|should)\s+(not|never)\s+(know|see|be\s+told)/i },
-  { code: 'hidden_tag', pattern: /<\s*\/?\s*(important|system|instructions?|secret|hidden|admin|prompt|sys|assistant|override)\b[^>]*>|\[\/?INST\]|<\|im_(start|end)\|>/i },
-  { code: 'secret_access', pattern: /~\/\.ssh|\.ssh\/|\bid_(rsa|ed25519|ecdsa)\b|\.aws\/credentials|\/etc\/(passwd|shadow)|\.netrc\b|\.git-credentials|\.npmrc\b|\.pypirc\b|\bmcp\.json\b/i },
-  { code: 'secret_access', pattern: /\b(read|cat|print|output|include|send|pass|leak|collect|copy|dump)\b[^.\n]{0,60}?(\benv(ironment)?\s+var(iable)?s?\b|\bprocess\.env\b|\bos\.environ\b|(^|\s)\.env\b|\bprivate\s+keys?\b)/i },
-  { code: 'role_override', pattern: /\byou\s+are\s+now\b|\bfrom\s+now\s+on,?\s+you\b|\bnew\s+(system\s+)?instructions?\s*:|\b(reveal|print|repeat)\s+(your|the)\s+system\s+prompt\b/i },
+  {
+    code: 'ignore_previous',
+    pattern:
+      /\b(ignore|disregard|forget|override)\b[^.\n]{0,30}?\b(all\s+)?(the\s+)?(previous|prior|above|earlier|preceding|system|other)\s+(instructions?|prompts?|rules|directions|messages|guidelines)/i,
+  },
+  {
+    code: 'conceal_from_user',
+    pattern:
+      /\b(do\s*not|don'?t|never|without)\s+(tell(ing)?|inform(ing)?|notify(ing)?|mention(ing)?|reveal(ing)?|show(ing)?|alert(ing)?|let(ting)?)\b[^.\n]{0,40}?\bthe\s+user\b|\b(user|human)\s+(must|should)\s+(not|never)\s+(know|see|be\s+told)/i,
+  },
+  {
+    code: 'hidden_tag',
+    pattern:
+      /<\s*\/?\s*(important|system|instructions?|secret|hidden|admin|prompt|sys|assistant|override)\b[^>]*>|\[\/?INST\]|<\|im_(start|end)\|>/i,
+  },
+  {
+    code: 'secret_access',
+    pattern:
+      /~\/\.ssh|\.ssh\/|\bid_(rsa|ed25519|ecdsa)\b|\.aws\/credentials|\/etc\/(passwd|shadow)|\.netrc\b|\.git-credentials|\.npmrc\b|\.pypirc\b|\bmcp\.json\b/i,
+  },
+  {
+    code: 'secret_access',
+    pattern:
+      /\b(read|cat|print|output|include|send|pass|leak|collect|copy|dump)\b[^.\n]{0,60}?(\benv(ironment)?\s+var(iable)?s?\b|\bprocess\.env\b|\bos\.environ\b|(^|\s)\.env\b|\bprivate\s+keys?\b)/i,
+  },
+  {
+    code: 'role_override',
+    pattern:
+      /\byou\s+are\s+now\b|\bfrom\s+now\s+on,?\s+you\b|\bnew\s+(system\s+)?instructions?\s*:|\b(reveal|print|repeat)\s+(your|the)\s+system\s+prompt\b/i,
+  },
   { code: 'exfiltration', pattern: /\b(send|post|forward|upload|exfiltrate|transmit)\b[^.\n]{0,60}?\bhttps?:\/\//i },
 ];
 
 const visible = (s: string): string =>
-  s.replace(/[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD\u180E\u115F\u1160\u3164\u202A-\u202E\u2066-\u2069\u061C\u{E0000}-\u{E007F}]/gu, (ch) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+  s.replace(
+    /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD\u180E\u115F\u1160\u3164\u202A-\u202E\u2066-\u2069\u061C\u{E0000}-\u{E007F}]/gu,
+    (ch) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`,
+  );
 
 /** Markers in one string; at most one flag per code. */
 export function scanText(text: string, field: string): InjectionFlag[] {
@@ -54,12 +81,22 @@ export function scanText(text: string, field: string): InjectionFlag[] {
 }
 
 function walk(value: unknown, path: string, out: InjectionFlag[]): void {
-  if (typeof value === 'string') return void out.push(...scanText(value, path));
-  if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${path}[${i}]`, out));
+  if (typeof value === 'string') {
+    out.push(...scanText(value, path));
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`, out);
+    return;
+  }
   if (value === null || typeof value !== 'object') return;
   for (const [key, v] of Object.entries(value)) {
     const field = path ? `${path}.${key}` : key;
-    out.push(...scanText(key, `${field} (key)`).filter((f) => f.code === 'invisible_unicode' || f.code === 'bidi_control' || f.code === 'tag_characters'));
+    out.push(
+      ...scanText(key, `${field} (key)`).filter(
+        (f) => f.code === 'invisible_unicode' || f.code === 'bidi_control' || f.code === 'tag_characters',
+      ),
+    );
     walk(v, field, out);
   }
 }

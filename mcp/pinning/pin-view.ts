@@ -29,7 +29,10 @@ export interface PinView {
   blockedAt: number | null;
 }
 
-export function toPinView(pin: PinRecord, live: { mode: PinMode; name: string | null; quarantined: QuarantineReason | null; flagged: boolean }): PinView {
+export function toPinView(
+  pin: PinRecord,
+  live: { mode: PinMode; name: string | null; quarantined: QuarantineReason | null; flagged: boolean },
+): PinView {
   const parse = (json: string | null): unknown => (json === null ? null : JSON.parse(json));
   return {
     ...pin,

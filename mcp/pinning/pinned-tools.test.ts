@@ -25,14 +25,27 @@ function fakeSource() {
       return () => void listeners.delete(l);
     },
     set(server, tools) {
-      entries = [...entries.filter((e) => e.server !== server), ...tools.map((t) => ({ name: `${server}__${t.name}`, server, tool: t.name, definition: t, openai: toOpenAiTool(`${server}__${t.name}`, t) }))];
+      entries = [
+        ...entries.filter((e) => e.server !== server),
+        ...tools.map((t) => ({
+          name: `${server}__${t.name}`,
+          server,
+          tool: t.name,
+          definition: t,
+          openai: toOpenAiTool(`${server}__${t.name}`, t),
+        })),
+      ];
       for (const l of listeners) l(0);
     },
   };
   return { source, calls };
 }
 
-const tool = (name: string, description = `The ${name} tool.`): Tool => ({ name, description, inputSchema: { type: 'object', properties: {} } });
+const tool = (name: string, description = `The ${name} tool.`): Tool => ({
+  name,
+  description,
+  inputSchema: { type: 'object', properties: {} },
+});
 const names = (p: PinnedTools) => p.tools().map((t) => t.name);
 
 async function setup(modes: Record<string, PinMode> = {}, store = memoryPinStore()) {
@@ -48,7 +61,13 @@ describe('PinnedTools', () => {
     source.set('fx', [tool('add'), tool('echo')]);
     assert.deepEqual(names(pinned), ['fx__add', 'fx__echo']);
     await pinned.flush();
-    assert.deepEqual([...store.records.values()].map((r) => [r.tool, r.status, r.approvedBy]), [['add', 'approved', 'first-sight'], ['echo', 'approved', 'first-sight']]);
+    assert.deepEqual(
+      [...store.records.values()].map((r) => [r.tool, r.status, r.approvedBy]),
+      [
+        ['add', 'approved', 'first-sight'],
+        ['echo', 'approved', 'first-sight'],
+      ],
+    );
   });
 
   test('strict: a changed tool is quarantined, the others stay; approval restores it', async () => {
@@ -66,7 +85,10 @@ describe('PinnedTools', () => {
     assert.deepEqual(calls, []);
     const view = pinned.get('fx', 'add')!;
     assert.equal(view.status, 'pending_changed');
-    assert.deepEqual(view.flags.map((f) => f.code), ['secret_access']);
+    assert.deepEqual(
+      view.flags.map((f) => f.code),
+      ['secret_access'],
+    );
     assert.deepEqual(view.diff?.changedFields, ['description']);
     assert.deepEqual(pinned.counts(), { quarantined: 1, flagged: 0, byServer: [{ server: 'fx', quarantined: 1, flagged: 0 }] });
 

@@ -94,7 +94,13 @@ export class PinnedTools implements ToolRuntime {
   async callTool(name: string, args: string, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<ToolOutcome> {
     // executeToolCall refuses first; this is the backstop for any other caller.
     const reason = this.quarantine.get(name);
-    if (reason) return { status: 'error', content: toolErrorResult(reason, `tool "${name}" is quarantined until an admin reviews its definition`), isError: true, latencyMs: 0 };
+    if (reason)
+      return {
+        status: 'error',
+        content: toolErrorResult(reason, `tool "${name}" is quarantined until an admin reviews its definition`),
+        isError: true,
+        latencyMs: 0,
+      };
     return this.opts.source.callTool(name, args, opts);
   }
 
@@ -108,7 +114,9 @@ export class PinnedTools implements ToolRuntime {
   }
 
   list(): PinView[] {
-    return [...this.pins.values()].map((p) => this.view(p)).sort((a, b) => a.server.localeCompare(b.server) || a.tool.localeCompare(b.tool));
+    return [...this.pins.values()]
+      .map((p) => this.view(p))
+      .sort((a, b) => a.server.localeCompare(b.server) || a.tool.localeCompare(b.tool));
   }
 
   get(server: string, tool: string): PinView | undefined {
@@ -138,7 +146,12 @@ export class PinnedTools implements ToolRuntime {
     return { quarantined: this.quarantine.size, flagged: this.flagged.size, byServer: [...byServer.values()] };
   }
 
-  private async review(server: string, tool: string, apply: (pin: PinRecord) => PinRecord | ReviewError, what: string): Promise<ReviewResult> {
+  private async review(
+    server: string,
+    tool: string,
+    apply: (pin: PinRecord) => PinRecord | ReviewError,
+    what: string,
+  ): Promise<ReviewResult> {
     const pin = this.pins.get(pinKey(server, tool));
     if (!pin) return 'not_found';
     const next = apply(pin);
@@ -165,7 +178,12 @@ export class PinnedTools implements ToolRuntime {
   private persist(pin: PinRecord): void {
     this.writes = this.writes
       .then(() => this.opts.store.save(pin))
-      .catch((err: unknown) => this.opts.logger?.error({ server: pin.server, tool: pin.tool, err: err instanceof Error ? err.message : String(err) }, 'saving a tool pin failed'));
+      .catch((err: unknown) =>
+        this.opts.logger?.error(
+          { server: pin.server, tool: pin.tool, err: err instanceof Error ? err.message : String(err) },
+          'saving a tool pin failed',
+        ),
+      );
   }
 
   /** Compares every listed tool with its pin and rebuilds the visible set. */
@@ -215,9 +233,18 @@ export class PinnedTools implements ToolRuntime {
   private logChange(pin: PinRecord, mode: PinMode): void {
     const flags = pin.flags.map((f) => f.code);
     const fields = { server: pin.server, tool: pin.tool, status: pin.status, mode, ...(flags.length ? { flags } : {}) };
-    if (pin.status === 'approved') return this.opts.logger?.info(fields, pin.approvedBy === 'first-sight' ? 'MCP tool pinned at first sight' : 'MCP tool back to its approved definition');
+    if (pin.status === 'approved') {
+      const msg = pin.approvedBy === 'first-sight' ? 'MCP tool pinned at first sight' : 'MCP tool back to its approved definition';
+      this.opts.logger?.info(fields, msg);
+      return;
+    }
     const action = verdictFor(pin, mode).kind === 'quarantine' ? 'withheld until an admin approves it' : 'offered (pin: warn) but flagged';
-    const what = pin.status === 'pending_changed' ? 'definition changed since it was approved' : flags.length ? 'definition has injection markers' : 'new tool on a known server';
+    const what =
+      pin.status === 'pending_changed'
+        ? 'definition changed since it was approved'
+        : flags.length
+          ? 'definition has injection markers'
+          : 'new tool on a known server';
     this.opts.logger?.warn(fields, `MCP tool ${pin.server}/${pin.tool}: ${what}; ${action}`);
   }
 }

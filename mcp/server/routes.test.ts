@@ -16,10 +16,18 @@ import type { EndpointTools } from './session-server.js';
 const allowed = { allowed: true } as const;
 function fakeAccess(keyId: string): Access {
   return {
-    keyId, teamId: null, customerId: null, policyKey: {},
+    keyId,
+    teamId: null,
+    customerId: null,
+    policyKey: {},
     loop: { maxRounds: 1, maxToolCalls: 1, maxCostUsd: 1, timeoutMs: 1_000 },
-    checkModel: () => undefined, decideTool: () => allowed, checkToolRate: async () => allowed,
-    reserve: async (amountUsd) => ({ amountUsd }), settle: () => undefined, release: () => undefined, recordTokens: () => undefined,
+    checkModel: () => undefined,
+    decideTool: () => allowed,
+    checkToolRate: async () => allowed,
+    reserve: async (amountUsd) => ({ amountUsd }),
+    settle: () => undefined,
+    release: () => undefined,
+    recordTokens: () => undefined,
   };
 }
 
@@ -50,14 +58,24 @@ function setup(opts: Partial<McpEndpointDeps> = {}) {
     },
     mcp,
     toolsFor: () => [echo],
-    toolCalls: { tools: mcp, pricing: { priceOf: () => undefined, costOf: () => null, toolCost: () => 0 }, ledger: { request: () => undefined, llmCall: () => undefined, toolCall: (r) => void rows.push(r), payload: () => undefined }, metrics: noopMetrics, now: () => performance.now(), payloads: false },
+    toolCalls: {
+      tools: mcp,
+      pricing: { priceOf: () => undefined, costOf: () => null, toolCost: () => 0 },
+      ledger: { request: () => undefined, llmCall: () => undefined, toolCall: (r) => void rows.push(r), payload: () => undefined },
+      metrics: noopMetrics,
+      now: () => performance.now(),
+      payloads: false,
+    },
     ...opts,
   });
   app.onError((err, c) => c.json(renderError(toGatewayError(err)), toGatewayError(err).status as 400));
   const fetch = async (url: string | URL, init?: RequestInit) => app.fetch(new Request(url, init));
   const streamable = async (key = 'k1') => {
     const client = new Client({ name: 't', version: '1' });
-    const transport = new StreamableHTTPClientTransport(new URL('http://gw.test/mcp'), { fetch, requestInit: { headers: { 'x-bf-vk': key } } });
+    const transport = new StreamableHTTPClientTransport(new URL('http://gw.test/mcp'), {
+      fetch,
+      requestInit: { headers: { 'x-bf-vk': key } },
+    });
     await client.connect(transport);
     return { client, transport };
   };

@@ -38,16 +38,28 @@ interface EndpointSession extends McpSession {
 }
 
 // JSON-RPC error bodies as the SDK transport writes them, for requests it never sees.
-const rpcError = (c: Context, status: 400 | 404, code: number, message: string) => c.json({ jsonrpc: '2.0', error: { code, message }, id: null }, status);
+const rpcError = (c: Context, status: 400 | 404, code: number, message: string) =>
+  c.json({ jsonrpc: '2.0', error: { code, message }, id: null }, status);
 
 export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpEndpoint {
   const now = deps.now ?? Date.now;
-  const store = new SessionStore<EndpointSession>({ maxSessions: deps.maxSessions ?? 1000, idleTimeoutMs: deps.idleTimeoutMs ?? 30 * 60_000, now });
+  const store = new SessionStore<EndpointSession>({
+    maxSessions: deps.maxSessions ?? 1000,
+    idleTimeoutMs: deps.idleTimeoutMs ?? 30 * 60_000,
+    now,
+  });
   const serverDeps: SessionServerDeps = { ...deps, serverInfo: deps.serverInfo ?? { name: 'tollgate', version: '0.1.0' } };
 
   const admit = (c: Context) => deps.gate.admit(c.req.raw.headers);
   const reserve = () => {
-    if (!store.reserve()) throw new GatewayError({ status: 503, type: 'service_unavailable', code: 'mcp_sessions_exhausted', message: 'too many open MCP sessions; retry later', retryAfter: 5 });
+    if (!store.reserve())
+      throw new GatewayError({
+        status: 503,
+        type: 'service_unavailable',
+        code: 'mcp_sessions_exhausted',
+        message: 'too many open MCP sessions; retry later',
+        retryAfter: 5,
+      });
   };
 
   /** The session for this id, if the same key opened it; a different key is refused outright. */
@@ -55,7 +67,12 @@ export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpE
     const session = store.get(id);
     if (!session || session.kind !== kind) return undefined;
     if (session.keyId !== access.keyId) {
-      throw new GatewayError({ status: 403, type: 'authentication_error', code: 'mcp_session_key_mismatch', message: 'this MCP session belongs to a different virtual key' });
+      throw new GatewayError({
+        status: 403,
+        type: 'authentication_error',
+        code: 'mcp_session_key_mismatch',
+        message: 'this MCP session belongs to a different virtual key',
+      });
     }
     session.lastSeen = now();
     session.ctx.access = access;
@@ -121,7 +138,11 @@ export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpE
     const access = await admit(c);
     reserve();
     const id = randomUUID();
-    const transport = new SseServerTransport({ sessionId: id, endpoint: `/mcp/messages?sessionId=${id}`, keepAliveMs: deps.keepAliveMs ?? 15_000 });
+    const transport = new SseServerTransport({
+      sessionId: id,
+      endpoint: `/mcp/messages?sessionId=${id}`,
+      keepAliveMs: deps.keepAliveMs ?? 15_000,
+    });
     const { server, session } = open(id, 'sse', access, transport);
     session.sse = transport;
     store.add(session);

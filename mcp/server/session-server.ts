@@ -37,7 +37,7 @@ export function authInfoFor(access: Access): AuthInfo {
 }
 
 function accessOf(ctx: SessionContext, authInfo: AuthInfo | undefined): Access {
-  const fromRequest = authInfo?.extra?.['access'] as Access | undefined;
+  const fromRequest = authInfo?.extra?.access as Access | undefined;
   return fromRequest ?? ctx.access;
 }
 

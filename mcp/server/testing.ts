@@ -28,7 +28,10 @@ export function endpointConfig(fixtureUrl: string): Record<string, unknown> {
 
 export type Connected = { client: Client; close(): Promise<void>; sessionId(): string | undefined };
 
-export async function connectStreamable(gatewayUrl: string, key: string): Promise<Connected & { transport: StreamableHTTPClientTransport }> {
+export async function connectStreamable(
+  gatewayUrl: string,
+  key: string,
+): Promise<Connected & { transport: StreamableHTTPClientTransport }> {
   const client = new Client({ name: 'tollgate-test-agent', version: '1.0.0' });
   const transport = new StreamableHTTPClientTransport(new URL(`${gatewayUrl}/mcp`), { requestInit: { headers: { 'x-bf-vk': key } } });
   await client.connect(transport);
@@ -38,7 +41,9 @@ export async function connectStreamable(gatewayUrl: string, key: string): Promis
 export async function connectSse(gatewayUrl: string, key: string): Promise<Connected> {
   const client = new Client({ name: 'tollgate-test-legacy-agent', version: '1.0.0' });
   // The Authorization form of the key, as older clients configure it.
-  const transport = new SSEClientTransport(new URL(`${gatewayUrl}/mcp/sse`), { requestInit: { headers: { authorization: `Bearer ${key}` } } });
+  const transport = new SSEClientTransport(new URL(`${gatewayUrl}/mcp/sse`), {
+    requestInit: { headers: { authorization: `Bearer ${key}` } },
+  });
   await client.connect(transport);
   // The session id is the one the server put in the endpoint URL it announced.
   const endpoint = () => (transport as unknown as { _endpoint?: URL })._endpoint;

@@ -60,11 +60,17 @@ describe('toCallToolResult', () => {
 
   test('a refusal or failure is a tool error carrying the gateway’s reason text', () => {
     const content = JSON.stringify({ error: { reason: 'tool_denied', message: 'no' } });
-    assert.deepEqual(toCallToolResult({ ...base, status: 'error', isError: true, content }), { content: [{ type: 'text', text: content }], isError: true });
+    assert.deepEqual(toCallToolResult({ ...base, status: 'error', isError: true, content }), {
+      content: [{ type: 'text', text: content }],
+      isError: true,
+    });
     assert.deepEqual(toCallToolResult({ ...base, status: 'timeout', isError: true, content: 't' }).isError, true);
   });
 
   test('a legacy result without content falls back to the text outcome', () => {
-    assert.deepEqual(toCallToolResult({ ...base, content: '{"a":1}', raw: { toolResult: { a: 1 } } }), { content: [{ type: 'text', text: '{"a":1}' }], isError: false });
+    assert.deepEqual(toCallToolResult({ ...base, content: '{"a":1}', raw: { toolResult: { a: 1 } } }), {
+      content: [{ type: 'text', text: '{"a":1}' }],
+      isError: false,
+    });
   });
 });

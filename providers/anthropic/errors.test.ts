@@ -25,7 +25,11 @@ describe('anthropic errorFromResponse', () => {
   });
 
   test('401 is our credentials problem, not the caller’s', () => {
-    const err = anthropicAdapter.errorFromResponse(401, '{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}', {});
+    const err = anthropicAdapter.errorFromResponse(
+      401,
+      '{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}',
+      {},
+    );
     assert.equal(err.status, 502);
     assert.match(err.message, /invalid x-api-key/);
   });

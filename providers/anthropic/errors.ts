@@ -3,11 +3,7 @@
 import { GatewayError } from '../../src/errors.js';
 import { upstreamMessage, upstreamStatusError } from '../shared/upstream-error.js';
 
-export function errorFromResponse(
-  status: number,
-  bodyText: string,
-  headers: Record<string, string | undefined>,
-): GatewayError {
+export function errorFromResponse(status: number, bodyText: string, headers: Record<string, string | undefined>): GatewayError {
   return upstreamStatusError('anthropic', status, upstreamMessage(bodyText), headers);
 }
 

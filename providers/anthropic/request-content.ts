@@ -39,11 +39,7 @@ function textBlock(part: LoosePart): AnthropicTextBlock {
  * than dropped: silently losing part of a prompt would give wrong answers, not errors.
  * `allowImages` is false where Anthropic only accepts text (system prompt).
  */
-export function contentBlocks(
-  parts: ContentPart[],
-  param: string,
-  allowImages = true,
-): (AnthropicTextBlock | AnthropicImageBlock)[] {
+export function contentBlocks(parts: ContentPart[], param: string, allowImages = true): (AnthropicTextBlock | AnthropicImageBlock)[] {
   const blocks: (AnthropicTextBlock | AnthropicImageBlock)[] = [];
   (parts as LoosePart[]).forEach((part, i) => {
     const at = `${param}[${i}]`;

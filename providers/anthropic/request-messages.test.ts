@@ -7,13 +7,16 @@ import { mapMessages } from './request-messages.js';
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 function rejects(messages: ChatMessage[], param: string, pattern?: RegExp): void {
-  assert.throws(() => mapMessages(messages), (err: unknown) => {
-    assert.ok(err instanceof GatewayError);
-    assert.equal(err.status, 400);
-    assert.equal(err.param, param);
-    if (pattern) assert.match(err.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => mapMessages(messages),
+    (err: unknown) => {
+      assert.ok(err instanceof GatewayError);
+      assert.equal(err.status, 400);
+      assert.equal(err.param, param);
+      if (pattern) assert.match(err.message, pattern);
+      return true;
+    },
+  );
 }
 
 describe('anthropic messages: system', () => {
@@ -44,7 +47,13 @@ describe('anthropic messages: system', () => {
   });
 
   test('images in a system message are rejected', () => {
-    rejects([{ role: 'system', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }, { role: 'user', content: 'q' }], 'messages[0].content[0].type');
+    rejects(
+      [
+        { role: 'system', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] },
+        { role: 'user', content: 'q' },
+      ],
+      'messages[0].content[0].type',
+    );
   });
 
   test('only system messages → rejected', () => rejects([{ role: 'system', content: 'x' }], 'messages'));
@@ -52,14 +61,16 @@ describe('anthropic messages: system', () => {
 
 describe('anthropic messages: content parts', () => {
   test('text and image parts → text and image blocks', () => {
-    const out = mapMessages([{
-      role: 'user',
-      content: [
-        { type: 'text', text: 'What is this?' },
-        { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
-        { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg', detail: 'high' } },
-      ],
-    }]);
+    const out = mapMessages([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What is this?' },
+          { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
+          { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg', detail: 'high' } },
+        ],
+      },
+    ]);
     assert.deepEqual(out.messages[0]?.content, [
       { type: 'text', text: 'What is this?' },
       { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
@@ -68,10 +79,32 @@ describe('anthropic messages: content parts', () => {
   });
 
   test('bad images and unsupported parts are rejected with their path', () => {
-    rejects([{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png,rawbytes' } }] }], 'messages[0].content[0].image_url.url', /base64/);
-    rejects([{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/bmp;base64,${PNG}` } }] }], 'messages[0].content[0].image_url.url', /image\/bmp/);
-    rejects([{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://x/y.png' } }] }], 'messages[0].content[0].image_url.url');
-    rejects([{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'input_audio', input_audio: { data: '', format: 'wav' } }] }], 'messages[0].content[1].type');
+    rejects(
+      [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png,rawbytes' } }] }],
+      'messages[0].content[0].image_url.url',
+      /base64/,
+    );
+    rejects(
+      [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/bmp;base64,${PNG}` } }] }],
+      'messages[0].content[0].image_url.url',
+      /image\/bmp/,
+    );
+    rejects(
+      [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://x/y.png' } }] }],
+      'messages[0].content[0].image_url.url',
+    );
+    rejects(
+      [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'a' },
+            { type: 'input_audio', input_audio: { data: '', format: 'wav' } },
+          ],
+        },
+      ],
+      'messages[0].content[1].type',
+    );
   });
 });
 
@@ -140,10 +173,14 @@ describe('anthropic messages: tool calls and results', () => {
       { role: 'system', content: 's' },
       { role: 'user', content: 'a' },
       { role: 'assistant', content: 'b' },
-      { role: 'assistant', content: null, tool_calls: [
-        { id: 'ok', type: 'function', function: { name: 'f', arguments: '{}' } },
-        { id: 'bad', type: 'function', function: { name: 'f', arguments: args } },
-      ] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'ok', type: 'function', function: { name: 'f', arguments: '{}' } },
+          { id: 'bad', type: 'function', function: { name: 'f', arguments: args } },
+        ],
+      },
     ];
     rejects(bad('{"city": "Pa'), 'messages[3].tool_calls[1].function.arguments', /not valid JSON/);
     rejects(bad('[1,2]'), 'messages[3].tool_calls[1].function.arguments', /object/);
@@ -154,11 +191,30 @@ describe('anthropic messages: tool calls and results', () => {
       { role: 'user', content: 'one' },
       { role: 'user', content: [{ type: 'text', text: 'two' }] },
       { role: 'assistant', content: 'a' },
-      { role: 'assistant', content: [{ type: 'text', text: 'b' }, { type: 'refusal', refusal: 'no' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'b' },
+          { type: 'refusal', refusal: 'no' },
+        ],
+      },
     ]).messages;
     assert.deepEqual(out, [
-      { role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }, { type: 'text', text: 'no' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'one' },
+          { type: 'text', text: 'two' },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'a' },
+          { type: 'text', text: 'b' },
+          { type: 'text', text: 'no' },
+        ],
+      },
     ]);
   });
 });

@@ -33,9 +33,7 @@ function assistantBlocks(msg: AssistantMessage, i: number): AnthropicContentBloc
     if (msg.content.length > 0) blocks.push({ type: 'text', text: msg.content });
   } else if (Array.isArray(msg.content)) {
     // Assistant parts are text or refusal; a refusal is replayed as the text the model said.
-    const parts: ContentPart[] = msg.content.map((p) =>
-      p.type === 'refusal' ? { type: 'text', text: String(p.refusal ?? '') } : p,
-    );
+    const parts: ContentPart[] = msg.content.map((p) => (p.type === 'refusal' ? { type: 'text', text: String(p.refusal ?? '') } : p));
     blocks.push(...contentBlocks(parts, `messages[${i}].content`, false));
   }
   (msg.tool_calls ?? []).forEach((call, j) => {
@@ -46,8 +44,7 @@ function assistantBlocks(msg: AssistantMessage, i: number): AnthropicContentBloc
 }
 
 function toolResult(msg: ToolMessage, i: number): AnthropicContentBlock {
-  const content =
-    typeof msg.content === 'string' ? msg.content : contentBlocks(msg.content, `messages[${i}].content`);
+  const content = typeof msg.content === 'string' ? msg.content : contentBlocks(msg.content, `messages[${i}].content`);
   return { type: 'tool_result', tool_use_id: msg.tool_call_id, content };
 }
 
@@ -67,9 +64,7 @@ function pushTurn(out: AnthropicMessageParam[], turn: AnthropicMessageParam): vo
   }
   const merged = [...asBlocks(last.content), ...asBlocks(turn.content)];
   last.content =
-    turn.role === 'user'
-      ? [...merged.filter((b) => b.type === 'tool_result'), ...merged.filter((b) => b.type !== 'tool_result')]
-      : merged;
+    turn.role === 'user' ? [...merged.filter((b) => b.type === 'tool_result'), ...merged.filter((b) => b.type !== 'tool_result')] : merged;
 }
 
 function systemOf(parts: (string | AnthropicTextBlock[])[]): MappedMessages['system'] {

@@ -5,7 +5,12 @@ import type { ChatRequest } from '../../src/openai/types.js';
 import type { AdapterContext } from '../types.js';
 import { anthropicAdapter } from './index.js';
 
-const ctx: AdapterContext = { baseUrl: 'https://api.anthropic.com', apiKey: 'sk-ant-test', model: 'claude-sonnet-4-20250514', defaultMaxTokens: 4096 };
+const ctx: AdapterContext = {
+  baseUrl: 'https://api.anthropic.com',
+  apiKey: 'sk-ant-test',
+  model: 'claude-sonnet-4-20250514',
+  defaultMaxTokens: 4096,
+};
 const user = { role: 'user' as const, content: 'Hi' };
 
 function body(req: Partial<ChatRequest>, c: AdapterContext = ctx): Record<string, any> {
@@ -14,18 +19,24 @@ function body(req: Partial<ChatRequest>, c: AdapterContext = ctx): Record<string
 }
 
 function rejects(req: Partial<ChatRequest>, param: string): void {
-  assert.throws(() => body(req), (err: unknown) => {
-    assert.ok(err instanceof GatewayError);
-    assert.equal(err.status, 400);
-    assert.equal(err.type, 'invalid_request_error');
-    assert.equal(err.param, param);
-    return true;
-  });
+  assert.throws(
+    () => body(req),
+    (err: unknown) => {
+      assert.ok(err instanceof GatewayError);
+      assert.equal(err.status, 400);
+      assert.equal(err.type, 'invalid_request_error');
+      assert.equal(err.param, param);
+      return true;
+    },
+  );
 }
 
 describe('anthropic chatRequest: envelope', () => {
   test('POSTs to /v1/messages with key, version, content type and config headers', () => {
-    const r = anthropicAdapter.chatRequest({ model: 'x', messages: [user] }, { ...ctx, headers: { 'anthropic-beta': 'prompt-caching-2024-07-31' } });
+    const r = anthropicAdapter.chatRequest(
+      { model: 'x', messages: [user] },
+      { ...ctx, headers: { 'anthropic-beta': 'prompt-caching-2024-07-31' } },
+    );
     assert.equal(r.url, 'https://api.anthropic.com/v1/messages');
     assert.equal(r.method, 'POST');
     assert.deepEqual(r.headers, {
@@ -75,9 +86,19 @@ describe('anthropic chatRequest: parameters', () => {
 
   test('OpenAI-only params and Tollgate fallbacks are never sent', () => {
     const b = body({
-      fallbacks: ['openai/gpt-4o'], stream_options: { include_usage: true }, frequency_penalty: 1, presence_penalty: 1,
-      logit_bias: { 1: 2 }, seed: 7, response_format: { type: 'json_object' }, n: 1, logprobs: true, store: true,
-      metadata: { a: 'b' }, service_tier: 'auto', reasoning_effort: 'low',
+      fallbacks: ['openai/gpt-4o'],
+      stream_options: { include_usage: true },
+      frequency_penalty: 1,
+      presence_penalty: 1,
+      logit_bias: { 1: 2 },
+      seed: 7,
+      response_format: { type: 'json_object' },
+      n: 1,
+      logprobs: true,
+      store: true,
+      metadata: { a: 'b' },
+      service_tier: 'auto',
+      reasoning_effort: 'low',
     });
     assert.deepEqual(Object.keys(b).sort(), ['max_tokens', 'messages', 'model']);
   });
@@ -86,7 +107,15 @@ describe('anthropic chatRequest: parameters', () => {
 });
 
 describe('anthropic chatRequest: tools', () => {
-  const weather = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: true } };
+  const weather = {
+    type: 'function' as const,
+    function: {
+      name: 'get_weather',
+      description: 'Weather',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      strict: true,
+    },
+  };
   const noParams = { type: 'function' as const, function: { name: 'now' } };
 
   test('tools → name/description/input_schema with an object default', () => {
@@ -100,14 +129,24 @@ describe('anthropic chatRequest: tools', () => {
     assert.deepEqual(body({ tools: [weather], tool_choice: 'auto' }).tool_choice, { type: 'auto' });
     assert.deepEqual(body({ tools: [weather], tool_choice: 'required' }).tool_choice, { type: 'any' });
     assert.deepEqual(body({ tools: [weather], tool_choice: 'none' }).tool_choice, { type: 'none' });
-    assert.deepEqual(body({ tools: [weather], tool_choice: { type: 'function', function: { name: 'get_weather' } } }).tool_choice, { type: 'tool', name: 'get_weather' });
+    assert.deepEqual(body({ tools: [weather], tool_choice: { type: 'function', function: { name: 'get_weather' } } }).tool_choice, {
+      type: 'tool',
+      name: 'get_weather',
+    });
     assert.equal('tool_choice' in body({ tools: [weather] }), false);
   });
 
   test('parallel_tool_calls:false → disable_parallel_tool_use', () => {
     assert.deepEqual(body({ tools: [weather], parallel_tool_calls: false }).tool_choice, { type: 'auto', disable_parallel_tool_use: true });
-    assert.deepEqual(body({ tools: [weather], tool_choice: 'required', parallel_tool_calls: false }).tool_choice, { type: 'any', disable_parallel_tool_use: true });
-    assert.deepEqual(body({ tools: [weather], tool_choice: { type: 'function', function: { name: 'get_weather' } }, parallel_tool_calls: false }).tool_choice, { type: 'tool', name: 'get_weather', disable_parallel_tool_use: true });
+    assert.deepEqual(body({ tools: [weather], tool_choice: 'required', parallel_tool_calls: false }).tool_choice, {
+      type: 'any',
+      disable_parallel_tool_use: true,
+    });
+    assert.deepEqual(
+      body({ tools: [weather], tool_choice: { type: 'function', function: { name: 'get_weather' } }, parallel_tool_calls: false })
+        .tool_choice,
+      { type: 'tool', name: 'get_weather', disable_parallel_tool_use: true },
+    );
     assert.deepEqual(body({ tools: [weather], tool_choice: 'none', parallel_tool_calls: false }).tool_choice, { type: 'none' });
     assert.equal('tool_choice' in body({ tools: [weather], parallel_tool_calls: true }), false);
   });

@@ -16,12 +16,14 @@ describe('anthropic chatResponse', () => {
     assert.equal(out.object, 'chat.completion');
     assert.equal(out.created, 1_700_000_000);
     assert.equal(out.model, 'claude-sonnet-4-20250514');
-    assert.deepEqual(out.choices, [{
-      index: 0,
-      message: { role: 'assistant', content: 'Hello! How can I help you today?' },
-      finish_reason: 'stop',
-      logprobs: null,
-    }]);
+    assert.deepEqual(out.choices, [
+      {
+        index: 0,
+        message: { role: 'assistant', content: 'Hello! How can I help you today?' },
+        finish_reason: 'stop',
+        logprobs: null,
+      },
+    ]);
     assert.deepEqual(out.usage, {
       prompt_tokens: 21 + 1500 + 188,
       completion_tokens: 12,
@@ -35,11 +37,13 @@ describe('anthropic chatResponse', () => {
     const choice = out.choices[0];
     assert.equal(choice?.finish_reason, 'tool_calls');
     assert.equal(choice?.message.content, "I'll check the current weather in San Francisco for you.");
-    assert.deepEqual(choice?.message.tool_calls, [{
-      id: 'toolu_01A09q90qw90lq917835lq9',
-      type: 'function',
-      function: { name: 'get_weather', arguments: '{"location":"San Francisco, CA","unit":"celsius"}' },
-    }]);
+    assert.deepEqual(choice?.message.tool_calls, [
+      {
+        id: 'toolu_01A09q90qw90lq917835lq9',
+        type: 'function',
+        function: { name: 'get_weather', arguments: '{"location":"San Francisco, CA","unit":"celsius"}' },
+      },
+    ]);
     assert.ok(Math.abs(out.created - Date.now() / 1000) < 5);
   });
 
@@ -47,20 +51,33 @@ describe('anthropic chatResponse', () => {
     const out = anthropicAdapter.chatResponse(fixture('message-parallel-tool-use.json'), ctx);
     const message = out.choices[0]?.message;
     assert.equal(message?.content, null);
-    assert.deepEqual(message?.tool_calls?.map((c) => [c.id, c.function.name, JSON.parse(c.function.arguments)]), [
-      ['toolu_01HnK8ZZ3wVtAf9pKx7B4eYe', 'get_weather', { location: 'San Francisco, CA' }],
-      ['toolu_01RmQ5f2xTdLh3GvN8cKp1Ws', 'get_time', { timezone: 'America/Los_Angeles' }],
-    ]);
+    assert.deepEqual(
+      message?.tool_calls?.map((c) => [c.id, c.function.name, JSON.parse(c.function.arguments)]),
+      [
+        ['toolu_01HnK8ZZ3wVtAf9pKx7B4eYe', 'get_weather', { location: 'San Francisco, CA' }],
+        ['toolu_01RmQ5f2xTdLh3GvN8cKp1Ws', 'get_time', { timezone: 'America/Los_Angeles' }],
+      ],
+    );
     assert.deepEqual(out.usage, {
-      prompt_tokens: 512, completion_tokens: 101, total_tokens: 613,
+      prompt_tokens: 512,
+      completion_tokens: 101,
+      total_tokens: 613,
       prompt_tokens_details: { cached_tokens: 0, cache_creation_tokens: 0 },
     });
   });
 
   test('non-text blocks (thinking) are skipped', () => {
     const out = chatResponse({
-      id: 'msg_x', type: 'message', role: 'assistant', model: 'm', stop_reason: 'end_turn', stop_sequence: null,
-      content: [{ type: 'thinking', thinking: 'hmm', signature: 'sig' }, { type: 'text', text: 'Yes.' }],
+      id: 'msg_x',
+      type: 'message',
+      role: 'assistant',
+      model: 'm',
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      content: [
+        { type: 'thinking', thinking: 'hmm', signature: 'sig' },
+        { type: 'text', text: 'Yes.' },
+      ],
       usage: { input_tokens: 1, output_tokens: 2 },
     });
     assert.equal(out.choices[0]?.message.content, 'Yes.');
@@ -68,7 +85,10 @@ describe('anthropic chatResponse', () => {
   });
 
   test('a body that is not a message is an upstream error', () => {
-    assert.throws(() => chatResponse({ type: 'error' }), (e: unknown) => e instanceof GatewayError && e.status === 502 && e.type === 'upstream_error');
+    assert.throws(
+      () => chatResponse({ type: 'error' }),
+      (e: unknown) => e instanceof GatewayError && e.status === 502 && e.type === 'upstream_error',
+    );
   });
 
   test('stop reasons', () => {

@@ -56,7 +56,9 @@ export function createStreamTranslator(now: () => number = Date.now): StreamTran
         if (block?.type === 'tool_use') {
           const index = toolIndex.size;
           toolIndex.set(data.index ?? -1, index);
-          return [delta({ tool_calls: [{ index, id: block.id ?? '', type: 'function', function: { name: block.name ?? '', arguments: '' } }] })];
+          return [
+            delta({ tool_calls: [{ index, id: block.id ?? '', type: 'function', function: { name: block.name ?? '', arguments: '' } }] }),
+          ];
         }
         // Text blocks start empty; should one ever carry text, it is content like any delta.
         if (block?.type === 'text' && block.text) return [delta({ content: block.text })];

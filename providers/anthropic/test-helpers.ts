@@ -29,7 +29,15 @@ export interface Reassembled {
 
 /** Folds chunks the way an OpenAI client does (tool call deltas keyed by index). */
 export function reassemble(chunks: ChatCompletionChunk[]): Reassembled {
-  const out: Reassembled = { ids: new Set(), models: new Set(), role: undefined, content: null, toolCalls: [], finishReason: null, usage: undefined };
+  const out: Reassembled = {
+    ids: new Set(),
+    models: new Set(),
+    role: undefined,
+    content: null,
+    toolCalls: [],
+    finishReason: null,
+    usage: undefined,
+  };
   for (const c of chunks) {
     out.ids.add(c.id);
     out.models.add(c.model);

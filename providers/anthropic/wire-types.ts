@@ -12,9 +12,7 @@ export interface AnthropicTextBlock {
 
 export interface AnthropicImageBlock {
   type: 'image';
-  source:
-    | { type: 'base64'; media_type: string; data: string }
-    | { type: 'url'; url: string };
+  source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
 }
 
 export interface AnthropicToolUseBlock {
@@ -30,11 +28,7 @@ export interface AnthropicToolResultBlock {
   content: string | (AnthropicTextBlock | AnthropicImageBlock)[];
 }
 
-export type AnthropicContentBlock =
-  | AnthropicTextBlock
-  | AnthropicImageBlock
-  | AnthropicToolUseBlock
-  | AnthropicToolResultBlock;
+export type AnthropicContentBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicToolUseBlock | AnthropicToolResultBlock;
 
 export interface AnthropicMessageParam {
   role: 'user' | 'assistant';

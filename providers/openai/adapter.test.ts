@@ -9,7 +9,13 @@ import { TurnAccumulator } from '../../src/chat/accumulate.js';
 import { openaiAdapter } from './index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-const ctx = { baseUrl: 'https://api.example.com/v1', apiKey: 'sk-test', model: 'gpt-4o-mini', defaultMaxTokens: 4096, headers: { 'openai-organization': 'org-1' } };
+const ctx = {
+  baseUrl: 'https://api.example.com/v1',
+  apiKey: 'sk-test',
+  model: 'gpt-4o-mini',
+  defaultMaxTokens: 4096,
+  headers: { 'openai-organization': 'org-1' },
+};
 
 function replay(name: string): { chunks: ChatCompletionChunk[]; error?: unknown } {
   const events = JSON.parse(fixture(name)) as string[];
@@ -26,17 +32,31 @@ function replay(name: string): { chunks: ChatCompletionChunk[]; error?: unknown 
 
 describe('openai adapter: requests', () => {
   test('the client body goes through with only the model swapped; gateway fields never leave', () => {
-    const req: ChatRequest = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], seed: 7, response_format: { type: 'json_object' }, fallbacks: ['anthropic/x'] };
+    const req: ChatRequest = {
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      seed: 7,
+      response_format: { type: 'json_object' },
+      fallbacks: ['anthropic/x'],
+    };
     const up = openaiAdapter.chatRequest(req, ctx);
     assert.equal(up.url, 'https://api.example.com/v1/chat/completions');
     assert.equal(up.headers.authorization, 'Bearer sk-test');
     assert.equal(up.headers['openai-organization'], 'org-1');
     const body = JSON.parse(up.body!);
-    assert.deepEqual(body, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], seed: 7, response_format: { type: 'json_object' } });
+    assert.deepEqual(body, {
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      seed: 7,
+      response_format: { type: 'json_object' },
+    });
   });
 
   test('streams always ask for usage (the ledger needs it), keeping other stream options', () => {
-    const up = openaiAdapter.chatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: false } }, ctx);
+    const up = openaiAdapter.chatRequest(
+      { model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: false } },
+      ctx,
+    );
     assert.deepEqual(JSON.parse(up.body!).stream_options, { include_usage: true });
   });
 
@@ -57,12 +77,21 @@ describe('openai adapter: answers', () => {
   test('parallel tool calls keep their ids and arguments', () => {
     const completion = openaiAdapter.chatResponse(JSON.parse(fixture('completion-parallel-tool-calls.json')), ctx);
     const calls = completion.choices[0]!.message.tool_calls!;
-    assert.deepEqual(calls.map((c) => [c.id, JSON.parse(c.function.arguments).location]), [['call_DdmO9pD3xa9XTPNJ32zg2hcA', 'Paris, France'], ['call_ABCDm2nYzNbC9q6T8x5cXaJb', 'Bogotá, Colombia']]);
+    assert.deepEqual(
+      calls.map((c) => [c.id, JSON.parse(c.function.arguments).location]),
+      [
+        ['call_DdmO9pD3xa9XTPNJ32zg2hcA', 'Paris, France'],
+        ['call_ABCDm2nYzNbC9q6T8x5cXaJb', 'Bogotá, Colombia'],
+      ],
+    );
     assert.equal(completion.usage!.prompt_tokens_details!.cached_tokens, 64);
   });
 
   test('a body without choices is a 502, not a crash later', () => {
-    assert.throws(() => openaiAdapter.chatResponse({ object: 'list' }, ctx), (e: unknown) => e instanceof GatewayError && e.status === 502);
+    assert.throws(
+      () => openaiAdapter.chatResponse({ object: 'list' }, ctx),
+      (e: unknown) => e instanceof GatewayError && e.status === 502,
+    );
   });
 });
 
@@ -71,7 +100,7 @@ describe('openai adapter: streams', () => {
     const { chunks, error } = replay('stream-text.json');
     assert.equal(error, undefined);
     const acc = new TurnAccumulator();
-    chunks.forEach((c) => acc.add(c));
+    for (const c of chunks) acc.add(c);
     const turn = acc.turn();
     assert.equal(turn.content, 'Hello there!');
     assert.equal(turn.finishReason, 'stop');
@@ -81,9 +110,15 @@ describe('openai adapter: streams', () => {
   test('parallel tool calls reassemble from argument fragments', () => {
     const { chunks } = replay('stream-parallel-tool-calls.json');
     const acc = new TurnAccumulator();
-    chunks.forEach((c) => acc.add(c));
+    for (const c of chunks) acc.add(c);
     const turn = acc.turn();
-    assert.deepEqual(turn.toolCalls.map((c) => [c.id, c.function.name, JSON.parse(c.function.arguments).location]), [['call_aa', 'get_weather', 'Paris'], ['call_bb', 'get_weather', 'Oslo']]);
+    assert.deepEqual(
+      turn.toolCalls.map((c) => [c.id, c.function.name, JSON.parse(c.function.arguments).location]),
+      [
+        ['call_aa', 'get_weather', 'Paris'],
+        ['call_bb', 'get_weather', 'Oslo'],
+      ],
+    );
     assert.equal(turn.finishReason, 'tool_calls');
   });
 
@@ -99,7 +134,10 @@ describe('openai adapter: streams', () => {
     const translator = openaiAdapter.streamTranslator(ctx);
     const events = JSON.parse(fixture('stream-text.json')) as string[];
     for (const data of events.slice(0, 2)) translator.push({ data });
-    assert.throws(() => translator.end(), (e: unknown) => e instanceof GatewayError && e.code === 'upstream_stream_truncated');
+    assert.throws(
+      () => translator.end(),
+      (e: unknown) => e instanceof GatewayError && e.code === 'upstream_stream_truncated',
+    );
   });
 });
 

@@ -6,7 +6,12 @@ import type { SseEvent, StreamTranslator } from '../types.js';
 import { upstreamMessage } from '../shared/upstream-error.js';
 
 function malformed(what: string): GatewayError {
-  return new GatewayError({ status: 502, type: 'upstream_error', message: `upstream sent a malformed ${what}`, code: 'upstream_malformed' });
+  return new GatewayError({
+    status: 502,
+    type: 'upstream_error',
+    message: `upstream sent a malformed ${what}`,
+    code: 'upstream_malformed',
+  });
 }
 
 export function parseChatResponse(body: unknown): ChatCompletion {
@@ -32,7 +37,12 @@ export function createStreamTranslator(): StreamTranslator {
       }
       if (chunk.error !== undefined) {
         // OpenAI reports in-stream failures as a data frame holding {"error": {...}}.
-        throw new GatewayError({ status: 502, type: 'upstream_error', message: `upstream stream error: ${upstreamMessage(event.data)}`, code: 'upstream_stream_error' });
+        throw new GatewayError({
+          status: 502,
+          type: 'upstream_error',
+          message: `upstream stream error: ${upstreamMessage(event.data)}`,
+          code: 'upstream_stream_error',
+        });
       }
       if (!Array.isArray(chunk.choices)) throw malformed('stream chunk');
       if (chunk.choices.some((c) => c.finish_reason)) finished = true;
@@ -41,7 +51,12 @@ export function createStreamTranslator(): StreamTranslator {
     end(): ChatCompletionChunk[] {
       // Some compatible servers omit [DONE]; a stream that reached a finish_reason is complete.
       if (!done && !finished) {
-        throw new GatewayError({ status: 502, type: 'upstream_error', message: 'upstream stream ended before the response was complete', code: 'upstream_stream_truncated' });
+        throw new GatewayError({
+          status: 502,
+          type: 'upstream_error',
+          message: 'upstream stream ended before the response was complete',
+          code: 'upstream_stream_truncated',
+        });
       }
       return [];
     },

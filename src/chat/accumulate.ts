@@ -54,7 +54,9 @@ export class TurnAccumulator {
   turn(): AssistantTurn {
     return {
       content: this.hasContent ? this.content : null,
-      toolCalls: this.calls.filter(Boolean).map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
+      toolCalls: this.calls
+        .filter(Boolean)
+        .map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
       finishReason: this.finishReason,
       usage: this.usage,
       id: this.id,

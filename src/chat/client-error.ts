@@ -10,7 +10,12 @@ import type { RunState } from './run-state.js';
 export function asClientError(err: unknown, state: RunState | undefined): GatewayError {
   if (err instanceof ClientAbortedError) {
     if (state && !state.clientSignal.aborted) {
-      return new GatewayError({ status: 504, type: 'upstream_timeout', message: `the request exceeded its loop timeout of ${state.access.loop.timeoutMs} ms`, code: 'loop_timeout' });
+      return new GatewayError({
+        status: 504,
+        type: 'upstream_timeout',
+        message: `the request exceeded its loop timeout of ${state.access.loop.timeoutMs} ms`,
+        code: 'loop_timeout',
+      });
     }
     return new GatewayError({ status: 499, type: 'invalid_request_error', message: 'client closed the request', code: 'client_closed' });
   }

@@ -7,7 +7,10 @@ const toolChars = new WeakMap<FunctionTool, number>();
 function sizeOfTool(tool: FunctionTool): number {
   let n = toolChars.get(tool);
   if (n === undefined) {
-    n = tool.function.name.length + (tool.function.description?.length ?? 0) + (tool.function.parameters ? JSON.stringify(tool.function.parameters).length : 0);
+    n =
+      tool.function.name.length +
+      (tool.function.description?.length ?? 0) +
+      (tool.function.parameters ? JSON.stringify(tool.function.parameters).length : 0);
     toolChars.set(tool, n);
   }
   return n;

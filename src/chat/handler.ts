@@ -99,8 +99,17 @@ function parseJsonBody(text: string): unknown {
   return body;
 }
 
-function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, access: Access, startedAt: number, client: LinkedSignal | undefined): RunState {
-  const targets = [request.model, ...(request.fallbacks ?? [])].map((name, i) => deps.targets.resolve(name, i === 0 ? 'model' : `fallbacks[${i - 1}]`));
+function createState(
+  deps: ChatDeps,
+  input: ChatInput,
+  request: ChatRequest,
+  access: Access,
+  startedAt: number,
+  client: LinkedSignal | undefined,
+): RunState {
+  const targets = [request.model, ...(request.fallbacks ?? [])].map((name, i) =>
+    deps.targets.resolve(name, i === 0 ? 'model' : `fallbacks[${i - 1}]`),
+  );
   for (const target of targets) access.checkModel(target);
 
   const clientTools = request.tools ?? [];
@@ -108,7 +117,8 @@ function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, acc
   const header = input.headers.get('x-tollgate-tools') ?? undefined;
   // A client tool with the same name as an MCP tool wins: the client asked for it explicitly.
   let injected = request.tool_choice === 'none' ? [] : deps.toolsFor(access, header);
-  if (clientToolNames.size && injected.some((t) => clientToolNames.has(t.name))) injected = injected.filter((t) => !clientToolNames.has(t.name));
+  if (clientToolNames.size && injected.some((t) => clientToolNames.has(t.name)))
+    injected = injected.filter((t) => !clientToolNames.has(t.name));
   const offered: FunctionTool[] | undefined = injected.length ? [...clientTools, ...injected.map((t) => t.openai)] : request.tools;
 
   const loop: LoopLimits = access.loop;
@@ -145,4 +155,3 @@ function createState(deps: ChatDeps, input: ChatInput, request: ChatRequest, acc
     stopNote: undefined,
   };
 }
-

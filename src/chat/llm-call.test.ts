@@ -8,9 +8,31 @@ import { backoffMs, callLlm, type AttemptResult } from './llm-call.js';
 import type { Target } from './targets.js';
 import type { UpstreamClient } from '../upstream/client.js';
 
-const provider = { type: 'openai', baseUrl: 'http://up.test/v1', keys: [{ value: 'sk', weight: 1 }], models: [], headers: {}, timeoutMs: 1000, maxRetries: 2, defaultMaxTokens: 16 };
-const target = (name: string, model = 'm'): Target => ({ id: `${name}/${model}`, providerName: name, provider, adapter: openaiAdapter, model });
-const ok = JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+const provider = {
+  type: 'openai',
+  baseUrl: 'http://up.test/v1',
+  keys: [{ value: 'sk', weight: 1 }],
+  models: [],
+  headers: {},
+  timeoutMs: 1000,
+  maxRetries: 2,
+  defaultMaxTokens: 16,
+};
+const target = (name: string, model = 'm'): Target => ({
+  id: `${name}/${model}`,
+  providerName: name,
+  provider,
+  adapter: openaiAdapter,
+  model,
+});
+const ok = JSON.stringify({
+  id: 'x',
+  object: 'chat.completion',
+  created: 1,
+  model: 'm',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+});
 
 function scripted(statuses: number[], headers: Record<string, string> = {}) {
   const sent: string[] = [];
@@ -33,7 +55,13 @@ function run(client: UpstreamClient, targets: Target[], waits: number[] = []) {
     attempts,
     promise: callLlm(
       { upstream: client, sleep: async (ms) => void waits.push(ms), random: () => 0.5, retryBaseMs: 100, maxRetryWaitMs: 5000 },
-      { targets, request: { model: 'x', messages: [{ role: 'user', content: 'q' }] }, stream: false, signal: new AbortController().signal, hooks: { start: () => ({ finish: (r) => void attempts.push(r) }) } },
+      {
+        targets,
+        request: { model: 'x', messages: [{ role: 'user', content: 'q' }] },
+        stream: false,
+        signal: new AbortController().signal,
+        hooks: { start: () => ({ finish: (r) => void attempts.push(r) }) },
+      },
     ),
   };
 }
@@ -46,7 +74,10 @@ describe('callLlm', () => {
     const out = await r.promise;
     assert.equal(out.kind, 'json');
     assert.equal(sent.length, 3);
-    assert.deepEqual(r.attempts.map((a) => a.status), [500, 503, 200]);
+    assert.deepEqual(
+      r.attempts.map((a) => a.status),
+      [500, 503, 200],
+    );
     assert.deepEqual(waits, [75, 150], 'exponential with jitter (random 0.5 → 75% of base × 2^n)');
   });
 

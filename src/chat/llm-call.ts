@@ -61,7 +61,10 @@ export async function callLlm(deps: LlmCallDeps, input: LlmCallInput): Promise<L
           handle.finish({ status: 0, errorType: 'client_aborted' });
           throw err;
         }
-        const gatewayError = err instanceof GatewayError ? err : new GatewayError({ status: 502, type: 'upstream_error', message: 'upstream call failed', cause: err });
+        const gatewayError =
+          err instanceof GatewayError
+            ? err
+            : new GatewayError({ status: 502, type: 'upstream_error', message: 'upstream call failed', cause: err });
         handle.finish({ status: statusOf(err), errorType: gatewayError.code ?? gatewayError.type });
         // The caller's own mistake (bad request) fails the same way everywhere: no retry, no fallback.
         if (gatewayError.type === 'invalid_request_error') throw gatewayError;
@@ -121,7 +124,13 @@ function parseJson(text: string, status: number): unknown {
     return JSON.parse(text);
   } catch {
     throw withStatus(
-      new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_malformed', retryable: true, message: text ? 'upstream sent invalid JSON' : 'upstream sent an empty body' }),
+      new GatewayError({
+        status: 502,
+        type: 'upstream_error',
+        code: 'upstream_malformed',
+        retryable: true,
+        message: text ? 'upstream sent invalid JSON' : 'upstream sent an empty body',
+      }),
       status,
     );
   }

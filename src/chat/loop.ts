@@ -52,7 +52,11 @@ export async function runLoop(deps: LoopDeps, state: RunState, sink: StreamSink 
       roundCapped
         ? { status: 'denied', reason: 'loop_limit', message: `not run: this request reached its limit of ${limits.maxRounds} rounds` }
         : i >= room
-          ? { status: 'denied', reason: 'loop_limit', message: `not run: this request reached its limit of ${limits.maxToolCalls} tool calls` }
+          ? {
+              status: 'denied',
+              reason: 'loop_limit',
+              message: `not run: this request reached its limit of ${limits.maxToolCalls} tool calls`,
+            }
           : null,
     );
     state.toolCallCount += roundCapped ? 0 : Math.min(room, gatewayCalls.length);

@@ -72,7 +72,11 @@ export interface ToolRuntime {
 
 export interface Pricing {
   priceOf(provider: string, model: string): { inputPerMTok: number; outputPerMTok: number } | undefined;
-  costOf(provider: string, model: string, usage: { promptTokens: number; completionTokens: number; cachedTokens?: number; cacheWriteTokens?: number }): number | null;
+  costOf(
+    provider: string,
+    model: string,
+    usage: { promptTokens: number; completionTokens: number; cachedTokens?: number; cacheWriteTokens?: number },
+  ): number | null;
   toolCost(name: string): number;
 }
 

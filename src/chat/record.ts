@@ -29,8 +29,12 @@ export function recordRequest(deps: RecordDeps, state: RunState | undefined, out
   const target = state?.lastTarget ?? state?.targets[0];
   const usage = state?.usage;
   const latencyMs = Math.round(deps.now() - outcome.startedAt);
-  deps.metrics.chatRequest({ provider: target?.providerName ?? null, model: target?.model ?? null, status: outcome.status, stream: state?.stream ?? false }, latencyMs / 1000);
-  if (outcome.error?.type === 'budget_exceeded') deps.metrics.rejection('budget', outcome.error.code?.replace('_budget_exceeded', '') ?? 'key');
+  deps.metrics.chatRequest(
+    { provider: target?.providerName ?? null, model: target?.model ?? null, status: outcome.status, stream: state?.stream ?? false },
+    latencyMs / 1000,
+  );
+  if (outcome.error?.type === 'budget_exceeded')
+    deps.metrics.rejection('budget', outcome.error.code?.replace('_budget_exceeded', '') ?? 'key');
   if (outcome.error?.type === 'rate_limited') deps.metrics.rejection('rate_limit', 'key');
   void deps.ledger.request({
     id: requestId,
@@ -57,6 +61,7 @@ export function recordRequest(deps: RecordDeps, state: RunState | undefined, out
   });
   if (deps.payloads && state) {
     void deps.ledger.payload({ requestId, ts: Date.now(), kind: 'request', ref: null, body: JSON.stringify(state.request) });
-    if (outcome.body !== undefined) void deps.ledger.payload({ requestId, ts: Date.now(), kind: 'response', ref: null, body: JSON.stringify(outcome.body) });
+    if (outcome.body !== undefined)
+      void deps.ledger.payload({ requestId, ts: Date.now(), kind: 'response', ref: null, body: JSON.stringify(outcome.body) });
   }
 }

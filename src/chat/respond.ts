@@ -25,7 +25,8 @@ export function finalCompletion(state: RunState, result: LoopResult): FinalCompl
   const { turn } = result;
   const info = tollgateInfo(state);
   // Nothing added by the gateway: the upstream's answer goes back untouched (extra fields included).
-  if (turn.completion && !info && result.clientToolCalls.length === turn.toolCalls.length) return { body: turn.completion, text: turn.completionText };
+  if (turn.completion && !info && result.clientToolCalls.length === turn.toolCalls.length)
+    return { body: turn.completion, text: turn.completionText };
   const body: ChatCompletion = {
     id: turn.id,
     object: 'chat.completion',
@@ -56,15 +57,31 @@ export interface ChunkStamp {
   model: string;
 }
 
-export function chunk(stamp: ChunkStamp, choices: ChatCompletionChunk['choices'], usage?: ChatCompletionChunk['usage']): ChatCompletionChunk {
-  return { id: stamp.id, object: 'chat.completion.chunk', created: stamp.created, model: stamp.model, choices, ...(usage !== undefined ? { usage } : {}) };
+export function chunk(
+  stamp: ChunkStamp,
+  choices: ChatCompletionChunk['choices'],
+  usage?: ChatCompletionChunk['usage'],
+): ChatCompletionChunk {
+  return {
+    id: stamp.id,
+    object: 'chat.completion.chunk',
+    created: stamp.created,
+    model: stamp.model,
+    choices,
+    ...(usage !== undefined ? { usage } : {}),
+  };
 }
 
 /** The closing chunks: held-back client tool calls, the finish reason, then usage when asked. */
 export function finalChunks(stamp: ChunkStamp, state: RunState, result: LoopResult, toolCallsSent: boolean): ChatCompletionChunk[] {
   const out: ChatCompletionChunk[] = [];
   if (result.clientToolCalls.length && !toolCallsSent) {
-    const deltas: ToolCallDelta[] = result.clientToolCalls.map((c, index) => ({ index, id: c.id, type: 'function', function: { name: c.function.name, arguments: c.function.arguments } }));
+    const deltas: ToolCallDelta[] = result.clientToolCalls.map((c, index) => ({
+      index,
+      id: c.id,
+      type: 'function',
+      function: { name: c.function.name, arguments: c.function.arguments },
+    }));
     out.push(chunk(stamp, [{ index: 0, delta: { tool_calls: deltas }, finish_reason: null }]));
   }
   const info = tollgateInfo(state);

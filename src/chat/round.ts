@@ -33,7 +33,13 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
   } else {
     delete request.tools;
   }
-  const outcome = await callLlm(deps.llm, { targets: state.targets, request, stream: state.stream, signal: state.signal, hooks: attemptHooks(deps, state, round, request) });
+  const outcome = await callLlm(deps.llm, {
+    targets: state.targets,
+    request,
+    stream: state.stream,
+    signal: state.signal,
+    hooks: attemptHooks(deps, state, round, request),
+  });
   state.lastTarget = outcome.target;
   if (outcome.kind === 'json') return turnFromCompletion(outcome.completion, outcome.text);
 
@@ -56,7 +62,10 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
       }
     }
   } catch (err) {
-    outcome.handle.finish({ status: 200, errorType: err instanceof ClientAbortedError ? 'client_aborted' : ((err as { code?: string }).code ?? 'stream_error') });
+    outcome.handle.finish({
+      status: 200,
+      errorType: err instanceof ClientAbortedError ? 'client_aborted' : ((err as { code?: string }).code ?? 'stream_error'),
+    });
     throw err;
   }
   const turn = acc.turn();
@@ -106,7 +115,13 @@ function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: 
   };
 }
 
-async function reserveFor(deps: RoundDeps, state: RunState, target: Target, request: ChatRequest, promptChars: number): Promise<Reservation> {
+async function reserveFor(
+  deps: RoundDeps,
+  state: RunState,
+  target: Target,
+  request: ChatRequest,
+  promptChars: number,
+): Promise<Reservation> {
   const price = deps.pricing.priceOf(target.providerName, target.model);
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? target.provider.defaultMaxTokens;
   return state.access.reserve(estimateWorstCaseUsd({ promptChars, maxTokens, price }));
@@ -125,5 +140,10 @@ function addUsageTotals(total: Usage | undefined, usage: Usage): Usage {
   const cached = (total?.prompt_tokens_details?.cached_tokens ?? 0) + (usage.prompt_tokens_details?.cached_tokens ?? 0);
   const prompt = (total?.prompt_tokens ?? 0) + usage.prompt_tokens;
   const completion = (total?.completion_tokens ?? 0) + usage.completion_tokens;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, ...(cached ? { prompt_tokens_details: { cached_tokens: cached } } : {}) };
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    ...(cached ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+  };
 }

@@ -16,9 +16,18 @@ describe('HiddenCalls', () => {
       { role: 'tool', tool_call_id: 'c1', content: 'client says' },
     ];
     const out = hidden.expand(history);
-    assert.deepEqual(out.map((m) => m.role), ['user', 'assistant', 'tool', 'tool']);
-    assert.deepEqual((out[1] as { tool_calls: ToolCall[] }).tool_calls.map((c) => c.id), ['c1', 'm1']);
-    assert.deepEqual(out.slice(2).map((m) => (m as { tool_call_id: string }).tool_call_id), ['m1', 'c1']);
+    assert.deepEqual(
+      out.map((m) => m.role),
+      ['user', 'assistant', 'tool', 'tool'],
+    );
+    assert.deepEqual(
+      (out[1] as { tool_calls: ToolCall[] }).tool_calls.map((c) => c.id),
+      ['c1', 'm1'],
+    );
+    assert.deepEqual(
+      out.slice(2).map((m) => (m as { tool_call_id: string }).tool_call_id),
+      ['m1', 'c1'],
+    );
     now = 2000;
     assert.equal(hidden.expand(history), history, 'expired entries are not stitched');
   });

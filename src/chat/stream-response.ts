@@ -4,7 +4,7 @@ import { runLoop, type LoopResult } from './loop.js';
 import { chunk, finalChunks, type ChunkStamp } from './respond.js';
 import type { StreamSink } from './round.js';
 import type { RunState } from './run-state.js';
-import { SseChannel } from './sse-channel.js';
+import type { SseChannel } from './sse-channel.js';
 import { recordRequest } from './record.js';
 import type { ChatDeps } from './handler.js';
 import { asClientError } from './client-error.js';

@@ -37,7 +37,12 @@ export function createTargetResolver(
     const adapter = adapters[config.type];
     if (!adapter) throw new Error(`provider ${name}: unknown type "${config.type}" (known: ${Object.keys(adapters).join(', ')})`);
     const missing = missingKeyVars[name];
-    runtimes.set(name, { name, config: { ...config, baseUrl: config.baseUrl.replace(/\/+$/, '') }, adapter, ...(missing?.length ? { missingKeyVars: missing } : {}) });
+    runtimes.set(name, {
+      name,
+      config: { ...config, baseUrl: config.baseUrl.replace(/\/+$/, '') },
+      adapter,
+      ...(missing?.length ? { missingKeyVars: missing } : {}),
+    });
   }
   // Unprefixed names resolve through the providers' `models` lists (first provider listing it wins).
   const byBareModel = new Map<string, ProviderRuntime>();

@@ -119,7 +119,16 @@ function quarantineMessage(name: string, reason: string): string {
     : `tool "${name}" is held until an admin approves its definition`;
 }
 
-function record(deps: ToolCallDeps, req: ToolCallRequest, outcome: ToolOutcome, status: ToolCallStatus, reason: string | null, costUsd: number, latencyMs: number, denied: boolean): void {
+function record(
+  deps: ToolCallDeps,
+  req: ToolCallRequest,
+  outcome: ToolOutcome,
+  status: ToolCallStatus,
+  reason: string | null,
+  costUsd: number,
+  latencyMs: number,
+  denied: boolean,
+): void {
   const entry = deps.tools?.getTool(req.name);
   const ts = Date.now();
   void deps.ledger.toolCall({

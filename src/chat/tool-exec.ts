@@ -39,7 +39,14 @@ export async function runToolCalls(
   return results.map((r, i) => {
     const call = calls[i]!;
     state.costUsd += r.chargedUsd;
-    state.toolCalls.push({ round, id: call.id, name: call.function.name, status: r.status, latencyMs: r.latencyMs, ...(r.reason ? { reason: r.reason } : {}) });
+    state.toolCalls.push({
+      round,
+      id: call.id,
+      name: call.function.name,
+      status: r.status,
+      latencyMs: r.latencyMs,
+      ...(r.reason ? { reason: r.reason } : {}),
+    });
     return { role: 'tool', tool_call_id: call.id, content: r.outcome.content };
   });
 }

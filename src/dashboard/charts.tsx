@@ -32,7 +32,13 @@ export function ColumnChart(props: { title: string; points: Point[]; format: (v:
         const x = left + i * step + (step - barW) / 2;
         return (
           <g>
-            <rect class={p.warn ? 'bar warn' : 'bar'} x={x.toFixed(1)} y={(top + plot - bh).toFixed(1)} width={barW.toFixed(1)} height={bh.toFixed(1)}>
+            <rect
+              class={p.warn ? 'bar warn' : 'bar'}
+              x={x.toFixed(1)}
+              y={(top + plot - bh).toFixed(1)}
+              width={barW.toFixed(1)}
+              height={bh.toFixed(1)}
+            >
               <title>{`${p.label}: ${props.format(p.value)}${p.warn ? ' (some prices unknown)' : ''}`}</title>
             </rect>
             {i % every === 0 && (
@@ -73,7 +79,13 @@ export function BarChart(props: { title: string; points: Point[]; format: (v: nu
             <text x={labelW - 6} y={y + 14} text-anchor="end">
               {label}
             </text>
-            <rect class={p.warn ? 'bar warn' : props.alt ? 'bar alt' : 'bar'} x={labelW} y={y + 3} width={Math.max(bw, 1).toFixed(1)} height={rowH - 8}>
+            <rect
+              class={p.warn ? 'bar warn' : props.alt ? 'bar alt' : 'bar'}
+              x={labelW}
+              y={y + 3}
+              width={Math.max(bw, 1).toFixed(1)}
+              height={rowH - 8}
+            >
               <title>{`${p.label}: ${props.format(p.value)}`}</title>
             </rect>
             <text x={labelW + bw + 6} y={y + 14}>

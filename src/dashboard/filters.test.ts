@@ -5,8 +5,15 @@ import { decodeCursor, encodeCursor, parseFilters, withQuery } from './filters.j
 describe('dashboard filters', () => {
   test('empty fields are no filter; values are trimmed', () => {
     assert.deepEqual(parseFilters({ key: '  ', team: ' eng ', model: '' }), {
-      key: undefined, team: 'eng', model: undefined, status: undefined, hasTools: undefined,
-      from: undefined, to: undefined, idPrefix: undefined, before: undefined,
+      key: undefined,
+      team: 'eng',
+      model: undefined,
+      status: undefined,
+      hasTools: undefined,
+      from: undefined,
+      to: undefined,
+      idPrefix: undefined,
+      before: undefined,
     });
   });
 

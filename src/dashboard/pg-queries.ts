@@ -4,7 +4,15 @@
 // imported: nothing here loads the client.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { LIST_COLUMNS, TERMS, type FilterTerm, type RequestDetailRow, type RequestFilters, type RequestListRow, type RequestQueries } from './request-queries.js';
+import {
+  LIST_COLUMNS,
+  TERMS,
+  type FilterTerm,
+  type RequestDetailRow,
+  type RequestFilters,
+  type RequestListRow,
+  type RequestQueries,
+} from './request-queries.js';
 import { USAGE_SQL, type UsageQueries } from './usage-queries.js';
 import { composeDashboardQueries, type Awaitable, type DashboardQueries } from './queries.js';
 
@@ -45,13 +53,27 @@ function pgRequestQueries(pool: pg.Pool): Awaitable<RequestQueries> {
       return run<RequestListRow>(pool, listSql(shape), [...terms.flatMap((t) => t.params(filters)), limit]);
     },
     request: async (id) =>
-      (await run<RequestDetailRow>(pool, `SELECT ${LIST_COLUMNS}, customer_id, upstream_model, error_message, cached_tokens FROM requests WHERE id = $1`, [id]))[0],
+      (
+        await run<RequestDetailRow>(
+          pool,
+          `SELECT ${LIST_COLUMNS}, customer_id, upstream_model, error_message, cached_tokens FROM requests WHERE id = $1`,
+          [id],
+        )
+      )[0],
     llmCalls: (id) =>
-      run(pool, `SELECT id, ts, round, attempt, provider, model, status, error_type, prompt_tokens, completion_tokens,
-        cost_usd, cost_unknown, latency_ms FROM llm_calls WHERE request_id = $1 ORDER BY round, attempt, id LIMIT 1000`, [id]),
+      run(
+        pool,
+        `SELECT id, ts, round, attempt, provider, model, status, error_type, prompt_tokens, completion_tokens,
+        cost_usd, cost_unknown, latency_ms FROM llm_calls WHERE request_id = $1 ORDER BY round, attempt, id LIMIT 1000`,
+        [id],
+      ),
     toolCalls: (id) =>
-      run(pool, `SELECT id, ts, round, server, tool, name, args_hash, status, decision, reason, latency_ms, cost_usd, error
-        FROM tool_calls WHERE request_id = $1 ORDER BY round, id LIMIT 1000`, [id]),
+      run(
+        pool,
+        `SELECT id, ts, round, server, tool, name, args_hash, status, decision, reason, latency_ms, cost_usd, error
+        FROM tool_calls WHERE request_id = $1 ORDER BY round, id LIMIT 1000`,
+        [id],
+      ),
     payloads: (id) => run(pool, 'SELECT id, kind, ref, body FROM payloads WHERE request_id = $1 ORDER BY id LIMIT 2000', [id]),
     keyIds: () => ids('SELECT id FROM virtual_keys ORDER BY id LIMIT 500'),
     teamIds: () => ids('SELECT id FROM teams ORDER BY id LIMIT 500'),

@@ -3,7 +3,15 @@
 // plain value costs a microtask, nothing more); the PostgreSQL side runs the same SQL on the
 // store's pool. Routes only see DashboardQueries.
 import type { Sqlite } from '../db/open.js';
-import type { LlmCallDetail, PayloadDetail, RequestDetailRow, RequestFilters, RequestListRow, RequestQueries, ToolCallDetail } from './request-queries.js';
+import type {
+  LlmCallDetail,
+  PayloadDetail,
+  RequestDetailRow,
+  RequestFilters,
+  RequestListRow,
+  RequestQueries,
+  ToolCallDetail,
+} from './request-queries.js';
 import { createRequestQueries } from './request-queries.js';
 import type { BreakdownRow, DayRow, ToolRow, UsageQueries } from './usage-queries.js';
 import { createUsageQueries } from './usage-queries.js';
@@ -52,7 +60,13 @@ export function composeDashboardQueries(requests: Awaitable<RequestQueries>, usa
       return { keys, teams };
     },
     async usage(since) {
-      const [byDay, byKey, byTeam, byModel, byTool] = await Promise.all([usage.byDay(since), usage.byKey(since), usage.byTeam(since), usage.byModel(since), usage.byTool(since)]);
+      const [byDay, byKey, byTeam, byModel, byTool] = await Promise.all([
+        usage.byDay(since),
+        usage.byKey(since),
+        usage.byTeam(since),
+        usage.byModel(since),
+        usage.byTool(since),
+      ]);
       return { byDay, byKey, byTeam, byModel, byTool };
     },
   };

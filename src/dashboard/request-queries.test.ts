@@ -43,11 +43,22 @@ describe('request list queries', () => {
   test('the statement behind the key filter walks the (key_id, ts) index', () => {
     // Capture the SQL the list prepares for a key filter, then ask SQLite how it would run it.
     const seen: string[] = [];
-    const spy = new Proxy(db.sqlite, { get: (t, p) => (p === 'prepare' ? (sql: string) => (seen.push(sql), t.prepare(sql)) : Reflect.get(t, p, t)) });
+    const spy = new Proxy(db.sqlite, {
+      get: (t, p) =>
+        p === 'prepare'
+          ? (sql: string) => {
+              seen.push(sql);
+              return t.prepare(sql);
+            }
+          : Reflect.get(t, p, t),
+    });
     createRequestQueries(spy).list({ key: 'k1' }, 10);
     const sql = seen.find((s) => s.includes('key_id = ?') && s.includes('ORDER BY ts DESC'))!;
     const plan = db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('k1', 10) as { detail: string }[];
-    assert.ok(plan.some((p) => p.detail.includes('requests_key_ts_idx')), JSON.stringify(plan));
+    assert.ok(
+      plan.some((p) => p.detail.includes('requests_key_ts_idx')),
+      JSON.stringify(plan),
+    );
     // Rows come out of the index in ts order; at most ties on ts are sorted (by id), never the whole set.
     assert.ok(!plan.some((p) => p.detail === 'USE TEMP B-TREE FOR ORDER BY'), JSON.stringify(plan));
   });

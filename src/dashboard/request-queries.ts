@@ -136,13 +136,17 @@ export function createRequestQueries(sqlite: Sqlite): RequestQueries {
     const shape = sql.join(' AND ');
     let stmt = cache.get(shape);
     if (!stmt) {
-      stmt = sqlite.prepare<unknown[]>(`SELECT ${LIST_COLUMNS} FROM requests ${shape ? `WHERE ${shape}` : ''} ORDER BY ts DESC, id DESC LIMIT ?`);
+      stmt = sqlite.prepare<unknown[]>(
+        `SELECT ${LIST_COLUMNS} FROM requests ${shape ? `WHERE ${shape}` : ''} ORDER BY ts DESC, id DESC LIMIT ?`,
+      );
       cache.set(shape, stmt);
     }
     return { stmt, params: terms.flatMap((t) => t.params(f)) };
   };
 
-  const one = sqlite.prepare(`SELECT ${LIST_COLUMNS}, customer_id, upstream_model, error_message, cached_tokens FROM requests WHERE id = ?`);
+  const one = sqlite.prepare(
+    `SELECT ${LIST_COLUMNS}, customer_id, upstream_model, error_message, cached_tokens FROM requests WHERE id = ?`,
+  );
   const llm = sqlite.prepare(`SELECT id, ts, round, attempt, provider, model, status, error_type, prompt_tokens, completion_tokens,
     cost_usd, cost_unknown, latency_ms FROM llm_calls WHERE request_id = ? ORDER BY round, attempt, id LIMIT 1000`);
   const tools = sqlite.prepare(`SELECT id, ts, round, server, tool, name, args_hash, status, decision, reason, latency_ms, cost_usd, error

@@ -68,8 +68,16 @@ function Filters(props: { q: Query; keys: string[]; teams: string[] }) {
         Filter
       </button>
       <a href="/logs">clear</a>
-      <datalist id="key-ids">{props.keys.map((k) => <option value={k} />)}</datalist>
-      <datalist id="team-ids">{props.teams.map((t) => <option value={t} />)}</datalist>
+      <datalist id="key-ids">
+        {props.keys.map((k) => (
+          <option value={k} />
+        ))}
+      </datalist>
+      <datalist id="team-ids">
+        {props.teams.map((t) => (
+          <option value={t} />
+        ))}
+      </datalist>
     </form>
   );
 }
@@ -85,7 +93,15 @@ function Row(props: { r: RequestListRow }) {
       <td class="num">{r.rounds}</td>
       <td class="num">{r.tool_calls}</td>
       <td class="num">{`${formatInt(r.prompt_tokens)} / ${formatInt(r.completion_tokens)}`}</td>
-      <td class="num">{unknown ? <span class="unknown" title="price unknown for a model or tool in this request">{formatCost(r.cost_usd, true)}</span> : formatCost(r.cost_usd)}</td>
+      <td class="num">
+        {unknown ? (
+          <span class="unknown" title="price unknown for a model or tool in this request">
+            {formatCost(r.cost_usd, true)}
+          </span>
+        ) : (
+          formatCost(r.cost_usd)
+        )}
+      </td>
       <td class="num">{formatMs(r.latency_ms)}</td>
       <td>
         <StatusBadge status={r.status} />

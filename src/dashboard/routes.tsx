@@ -34,7 +34,8 @@ export interface DashboardDeps {
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -49,14 +50,22 @@ export function dashboardRoutes(app: Hono<AppEnv>, deps: DashboardDeps): void {
   const auth = createDashboardAuth(deps.adminToken);
   const { queries } = deps;
 
-  app.get('/logs/assets/dashboard.css', (c) => c.body(DASHBOARD_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
+  app.get('/logs/assets/dashboard.css', (c) =>
+    c.body(DASHBOARD_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }),
+  );
 
   app.post('/logs/login', async (c) => {
     const form = await c.req.parseBody();
     const token = typeof form.token === 'string' ? form.token : undefined;
     if (!auth.enabled || !auth.checkToken(token)) return page(c, <LoginPage enabled={auth.enabled} failed={auth.enabled} />, 401);
     const secure = new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
-    setCookie(c, SESSION_COOKIE, auth.sessionValue(), { httpOnly: true, sameSite: 'Strict', path: '/logs', secure, maxAge: SESSION_MAX_AGE_S });
+    setCookie(c, SESSION_COOKIE, auth.sessionValue(), {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/logs',
+      secure,
+      maxAge: SESSION_MAX_AGE_S,
+    });
     return c.redirect('/logs', 303);
   });
 
@@ -66,7 +75,8 @@ export function dashboardRoutes(app: Hono<AppEnv>, deps: DashboardDeps): void {
   });
 
   const requireSession = createMiddleware<AppEnv>(async (c, next) => {
-    if (!auth.isAuthenticated(c.req.header('authorization'), getCookie(c, SESSION_COOKIE))) return page(c, <LoginPage enabled={auth.enabled} />, 401);
+    if (!auth.isAuthenticated(c.req.header('authorization'), getCookie(c, SESSION_COOKIE)))
+      return page(c, <LoginPage enabled={auth.enabled} />, 401);
     await next();
   });
   app.use('/logs', requireSession);
@@ -101,10 +111,22 @@ export function dashboardRoutes(app: Hono<AppEnv>, deps: DashboardDeps): void {
     const since = sinceDay(deps.now(), days);
     const usage = await queries.usage(since);
     const byDay = fillDays(usage.byDay, since, sinceDay(deps.now(), 1));
-    return page(c, <UsagePage days={days} since={since} byDay={byDay} byKey={usage.byKey} byTeam={usage.byTeam} byModel={usage.byModel} byTool={usage.byTool} />);
+    return page(
+      c,
+      <UsagePage
+        days={days}
+        since={since}
+        byDay={byDay}
+        byKey={usage.byKey}
+        byTeam={usage.byTeam}
+        byModel={usage.byModel}
+        byTool={usage.byTool}
+      />,
+    );
   });
 
   app.get('/logs/mcp', (c) => page(c, <McpPage servers={deps.mcp.status()} tools={deps.mcp.tools()} />));
 
-  if (deps.pins) toolPinDashboardRoutes(app, { pins: deps.pins, page, hasBearer: (authorization) => auth.isAuthenticated(authorization, undefined) });
+  if (deps.pins)
+    toolPinDashboardRoutes(app, { pins: deps.pins, page, hasBearer: (authorization) => auth.isAuthenticated(authorization, undefined) });
 }

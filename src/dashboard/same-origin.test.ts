@@ -14,7 +14,11 @@ test('isSameOrigin compares the Origin host with the addressed host', () => {
 
 test('the middleware refuses foreign and missing origins unless a Bearer token is sent', async () => {
   const app = new Hono<AppEnv>();
-  app.post('/x', requireSameOrigin((a) => a === 'Bearer t'), (c) => c.text('ok'));
+  app.post(
+    '/x',
+    requireSameOrigin((a) => a === 'Bearer t'),
+    (c) => c.text('ok'),
+  );
   const post = (headers: Record<string, string>) => app.fetch(new Request('http://gw.local/x', { method: 'POST', headers }));
   assert.equal((await post({ origin: 'http://gw.local' })).status, 200);
   assert.equal((await post({ origin: 'http://evil.example' })).status, 403);

@@ -22,7 +22,8 @@ export function isSameOrigin(origin: string | undefined, host: string): boolean 
 export function requireSameOrigin(hasBearer: (authorization: string | undefined) => boolean) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const origin = c.req.header('origin');
-    const ok = origin === undefined ? hasBearer(c.req.header('authorization')) : isSameOrigin(origin, requestHost(c.req.raw.headers, c.req.url));
+    const ok =
+      origin === undefined ? hasBearer(c.req.header('authorization')) : isSameOrigin(origin, requestHost(c.req.raw.headers, c.req.url));
     if (!ok) return c.text('cross-origin request refused', 403);
     await next();
   });

@@ -10,7 +10,11 @@ import { ToolPinsPage } from './tool-pins-page.js';
 
 export function toolPinDashboardRoutes(
   app: Hono<AppEnv>,
-  deps: { pins: ToolPinReviews; page: (c: Context, body: JSX.Element, status?: 200 | 401 | 404) => Response | Promise<Response>; hasBearer: (authorization: string | undefined) => boolean },
+  deps: {
+    pins: ToolPinReviews;
+    page: (c: Context, body: JSX.Element, status?: 200 | 401 | 404) => Response | Promise<Response>;
+    hasBearer: (authorization: string | undefined) => boolean;
+  },
 ): void {
   app.get('/logs/tools', (c) => deps.page(c, <ToolPinsPage pins={deps.pins.list()} notice={c.req.query('notice')} />));
 
@@ -20,7 +24,10 @@ export function toolPinDashboardRoutes(
       const form = await c.req.parseBody();
       const hash = typeof form.hash === 'string' && form.hash !== '' ? form.hash : undefined;
       const outcome = reviewOutcome(await deps.pins[action](server, tool, 'dashboard', hash), server, tool);
-      const notice = outcome instanceof GatewayError ? outcome.message : `${server}/${tool}: ${action === 'approve' ? 'approved and re-pinned' : 'blocked'}`;
+      const notice =
+        outcome instanceof GatewayError
+          ? outcome.message
+          : `${server}/${tool}: ${action === 'approve' ? 'approved and re-pinned' : 'blocked'}`;
       // Post/redirect/get: a reload does not repeat the review.
       return c.redirect(`/logs/tools?notice=${encodeURIComponent(notice)}`, 303);
     });

@@ -42,7 +42,11 @@ function Review(props: { p: PinView }) {
       )}
       {p.diff && (
         <>
-          <p class="muted">{p.hash ? `Changed fields: ${p.diff.changedFields.join(', ')}. Approved ${p.approvedAt ? formatTime(p.approvedAt) : ''} by ${p.approvedBy ?? '?'}.` : 'Never approved: the whole definition is new.'}</p>
+          <p class="muted">
+            {p.hash
+              ? `Changed fields: ${p.diff.changedFields.join(', ')}. Approved ${p.approvedAt ? formatTime(p.approvedAt) : ''} by ${p.approvedBy ?? '?'}.`
+              : 'Never approved: the whole definition is new.'}
+          </p>
           <pre class="diff">
             {p.diff.lines.map((l) => (
               <span class={l.op === '+' ? 'add' : l.op === '-' ? 'del' : 'same'}>{`${l.op} ${l.text}\n`}</span>
@@ -50,11 +54,15 @@ function Review(props: { p: PinView }) {
           </pre>
         </>
       )}
-      {p.status === 'blocked' && <p class="muted">{`Blocked ${p.blockedAt ? formatTime(p.blockedAt) : ''} by ${p.blockedBy ?? '?'}; held until the server lists another definition, or you approve this one.`}</p>}
+      {p.status === 'blocked' && (
+        <p class="muted">{`Blocked ${p.blockedAt ? formatTime(p.blockedAt) : ''} by ${p.blockedBy ?? '?'}; held until the server lists another definition, or you approve this one.`}</p>
+      )}
       <div class="actions">
         <form method="post" action={`${base}/approve`}>
           <input type="hidden" name="hash" value={p.pendingHash ?? ''} />
-          <button type="submit" class="primary">Approve and re-pin</button>
+          <button type="submit" class="primary">
+            Approve and re-pin
+          </button>
         </form>
         {p.status !== 'blocked' && (
           <form method="post" action={`${base}/block`}>

@@ -5,18 +5,43 @@ import { buildTrace } from './trace.js';
 import type { LlmCallDetail, ToolCallDetail } from './request-queries.js';
 
 const llm = (round: number, attempt: number): LlmCallDetail => ({
-  id: round * 10 + attempt, ts: 0, round, attempt, provider: 'openai', model: 'gpt-4o-mini', status: 200, error_type: null,
-  prompt_tokens: 1, completion_tokens: 1, cost_usd: 0, cost_unknown: 0, latency_ms: 5,
+  id: round * 10 + attempt,
+  ts: 0,
+  round,
+  attempt,
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  status: 200,
+  error_type: null,
+  prompt_tokens: 1,
+  completion_tokens: 1,
+  cost_usd: 0,
+  cost_unknown: 0,
+  latency_ms: 5,
 });
 const tool = (id: number, round: number, args: string): ToolCallDetail => ({
-  id, ts: 0, round, server: 'everything', tool: 'echo', name: 'everything__echo', args_hash: createHash('sha256').update(args).digest('hex'),
-  status: 'ok', decision: 'allowed', reason: null, latency_ms: 3, cost_usd: 0, error: null,
+  id,
+  ts: 0,
+  round,
+  server: 'everything',
+  tool: 'echo',
+  name: 'everything__echo',
+  args_hash: createHash('sha256').update(args).digest('hex'),
+  status: 'ok',
+  decision: 'allowed',
+  reason: null,
+  latency_ms: 3,
+  cost_usd: 0,
+  error: null,
 });
 
 describe('buildTrace', () => {
   test('groups attempts and tool calls by round, in order', () => {
     const t = buildTrace([llm(1, 0), llm(0, 1), llm(0, 0)], [tool(1, 0, '{}')], []);
-    assert.deepEqual(t.rounds.map((r) => r.round), [0, 1]);
+    assert.deepEqual(
+      t.rounds.map((r) => r.round),
+      [0, 1],
+    );
     assert.equal(t.rounds[0]!.attempts.length, 2);
     assert.equal(t.rounds[0]!.tools.length, 1);
     assert.equal(t.rounds[1]!.tools.length, 0);

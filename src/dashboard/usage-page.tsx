@@ -11,7 +11,13 @@ const usd = (v: number) => formatCost(v);
 const count = (v: number) => formatInt(v);
 
 function CostCell(props: { cost: number | null; unknown: number }) {
-  if (props.unknown > 0) return <span class="unknown" title={`${props.unknown} with unknown price`}>{`${formatCost(props.cost ?? 0)} + ${props.unknown} unknown`}</span>;
+  if (props.unknown > 0)
+    return (
+      <span
+        class="unknown"
+        title={`${props.unknown} with unknown price`}
+      >{`${formatCost(props.cost ?? 0)} + ${props.unknown} unknown`}</span>
+    );
   return <>{formatCost(props.cost ?? 0)}</>;
 }
 
@@ -19,7 +25,11 @@ function Breakdown(props: { title: string; id: string; first: string; second?: s
   return (
     <div class="card" id={props.id}>
       <h2>{props.title}</h2>
-      <BarChart title={`${props.title}: cost`} format={usd} points={props.rows.map((r) => ({ label: r.label ?? '(none)', value: r.cost_usd ?? 0, warn: r.unknown_cost > 0 }))} />
+      <BarChart
+        title={`${props.title}: cost`}
+        format={usd}
+        points={props.rows.map((r) => ({ label: r.label ?? '(none)', value: r.cost_usd ?? 0, warn: r.unknown_cost > 0 }))}
+      />
       <table>
         <thead>
           <tr>
@@ -78,7 +88,11 @@ export function UsagePage(props: UsageData) {
       <div class="charts">
         <div class="card">
           <h2>Cost per day</h2>
-          <ColumnChart title="Cost per day" format={usd} points={props.byDay.map((d) => ({ label: d.day, value: d.cost_usd ?? 0, warn: d.unknown_cost > 0 }))} />
+          <ColumnChart
+            title="Cost per day"
+            format={usd}
+            points={props.byDay.map((d) => ({ label: d.day, value: d.cost_usd ?? 0, warn: d.unknown_cost > 0 }))}
+          />
         </div>
         <div class="card">
           <h2>Requests per day</h2>

@@ -35,7 +35,9 @@ describe('governance repository', () => {
     await repo.upsertKey(key());
     assert.deepEqual(await repo.listKeys(), [key()]);
 
-    await repo.upsertKey(key({ disabled: true, createdAt: 5000, updatedAt: 6000, budget: undefined, team: undefined, name: undefined, expiresAt: null }));
+    await repo.upsertKey(
+      key({ disabled: true, createdAt: 5000, updatedAt: 6000, budget: undefined, team: undefined, name: undefined, expiresAt: null }),
+    );
     const [stored] = await repo.listKeys();
     assert.ok(stored);
     assert.equal(stored.disabled, true);
@@ -81,7 +83,13 @@ describe('governance repository', () => {
     assert.equal(await repo.deleteTeam('ops'), true);
     assert.equal(await repo.deleteCustomer('solo'), true);
     assert.equal(await repo.deleteCustomer('solo'), false);
-    assert.deepEqual((await repo.listTeams()).map((x) => x.id), ['eng']);
-    assert.deepEqual((await repo.listCustomers()).map((x) => x.id), ['acme']);
+    assert.deepEqual(
+      (await repo.listTeams()).map((x) => x.id),
+      ['eng'],
+    );
+    assert.deepEqual(
+      (await repo.listCustomers()).map((x) => x.id),
+      ['acme'],
+    );
   });
 });

@@ -80,7 +80,12 @@ interface BudgetRow {
 
 /** Shared with the PostgreSQL repository, like keyFromRow. */
 export function teamFromRow(r: BudgetRow & { customerId: string | null }): TeamRecord {
-  return { id: r.id, ...(r.customerId === null ? {} : { customer: r.customerId }), ...budgetFrom(r.budgetUsd, r.budgetPeriod), source: r.source as TeamRecord['source'] };
+  return {
+    id: r.id,
+    ...(r.customerId === null ? {} : { customer: r.customerId }),
+    ...budgetFrom(r.budgetUsd, r.budgetPeriod),
+    source: r.source as TeamRecord['source'],
+  };
 }
 
 export function customerFromRow(r: BudgetRow): CustomerRecord {
@@ -125,7 +130,10 @@ export function createGovernanceRepository(db: Db, opts: GovernanceRepositoryOpt
     async upsertTeam(team) {
       const t = now();
       const fields = teamFields(team, t);
-      db.insert(teams).values({ id: team.id, createdAt: t, ...fields }).onConflictDoUpdate({ target: teams.id, set: fields }).run();
+      db.insert(teams)
+        .values({ id: team.id, createdAt: t, ...fields })
+        .onConflictDoUpdate({ target: teams.id, set: fields })
+        .run();
     },
     async deleteTeam(id) {
       return db.delete(teams).where(eq(teams.id, id)).run().changes > 0;
@@ -137,11 +145,13 @@ export function createGovernanceRepository(db: Db, opts: GovernanceRepositoryOpt
     async upsertCustomer(customer) {
       const t = now();
       const fields = customerFields(customer, t);
-      db.insert(customers).values({ id: customer.id, createdAt: t, ...fields }).onConflictDoUpdate({ target: customers.id, set: fields }).run();
+      db.insert(customers)
+        .values({ id: customer.id, createdAt: t, ...fields })
+        .onConflictDoUpdate({ target: customers.id, set: fields })
+        .run();
     },
     async deleteCustomer(id) {
       return db.delete(customers).where(eq(customers.id, id)).run().changes > 0;
     },
   };
 }
-

@@ -19,10 +19,26 @@ describe('openDatabase / migrateDatabase', () => {
       assert.equal(opened.sqlite.pragma('synchronous', { simple: true }), 1); // NORMAL
       assert.equal(opened.sqlite.pragma('busy_timeout', { simple: true }), 5000);
       migrateDatabase(opened);
-      const names = (opened.sqlite.prepare("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY type, name").all() as { type: string; name: string }[]).map((r) => `${r.type}:${r.name}`);
+      const names = (
+        opened.sqlite
+          .prepare(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY type, name",
+          )
+          .all() as { type: string; name: string }[]
+      ).map((r) => `${r.type}:${r.name}`);
       assert.deepEqual(names, [
-        'table:customers', 'table:llm_calls', 'table:payloads', 'table:requests', 'table:teams', 'table:tool_calls', 'table:tool_pins', 'table:virtual_keys',
-        'view:cost_by_key_day', 'view:cost_by_model_day', 'view:cost_by_team_month', 'view:tool_usage_day',
+        'table:customers',
+        'table:llm_calls',
+        'table:payloads',
+        'table:requests',
+        'table:teams',
+        'table:tool_calls',
+        'table:tool_pins',
+        'table:virtual_keys',
+        'view:cost_by_key_day',
+        'view:cost_by_model_day',
+        'view:cost_by_team_month',
+        'view:tool_usage_day',
       ]);
       // Running again is a no-op, not an error.
       migrateDatabase(opened.db);
@@ -34,14 +50,20 @@ describe('openDatabase / migrateDatabase', () => {
   test('a file that is not a database fails with a message naming the path', () => {
     const bad = join(dir, 'not-a-db.db');
     writeFileSync(bad, 'this is not sqlite, just some text that is long enough to look like a header '.repeat(20));
-    assert.throws(() => openDatabase(bad), (err: Error) => err.message.startsWith(`cannot open the database at ${bad}:`));
+    assert.throws(
+      () => openDatabase(bad),
+      (err: Error) => err.message.startsWith(`cannot open the database at ${bad}:`),
+    );
   });
 
   test('a path that cannot be created fails with a message naming the path', () => {
     const blocker = join(dir, 'a-file');
     writeFileSync(blocker, 'x');
     const path = join(blocker, 'sub', 'tollgate.db');
-    assert.throws(() => openDatabase(path), (err: Error) => err.message.startsWith(`cannot open the database at ${path}:`));
+    assert.throws(
+      () => openDatabase(path),
+      (err: Error) => err.message.startsWith(`cannot open the database at ${path}:`),
+    );
   });
 
   test('a broken migrations folder fails migration with a message naming the database', () => {

@@ -79,11 +79,7 @@ export const llmCalls = sqliteTable(
     costUnknown: integer('cost_unknown').notNull().default(0),
     latencyMs: integer('latency_ms').notNull().default(0),
   },
-  (t) => [
-    index('llm_calls_request_idx').on(t.requestId),
-    index('llm_calls_ts_idx').on(t.ts),
-    index('llm_calls_day_idx').on(t.day),
-  ],
+  (t) => [index('llm_calls_request_idx').on(t.requestId), index('llm_calls_ts_idx').on(t.ts), index('llm_calls_day_idx').on(t.day)],
 );
 
 /** One row per tool call the gateway decided on (allowed and run, or denied). */

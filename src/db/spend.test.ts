@@ -16,9 +16,25 @@ describe('spend restore queries', () => {
       { table: 'requests', row: { id: 'b', ts: 200, ...scope, status: 200, costUsd: null } },
       { table: 'requests', row: { id: 'c', ts: 300, keyId: 'k2', teamId: 'eng', customerId: 'acme', status: 200, costUsd: 0.25 } },
       // Tool call inside request a: its cost is already in requests.cost_usd, never added twice.
-      { table: 'tool_calls', row: { requestId: 'a', ts: 100, ...scope, server: 'd', tool: 's', name: 'd__s', status: 'ok', decision: 'allowed', costUsd: 0.5 } },
+      {
+        table: 'tool_calls',
+        row: { requestId: 'a', ts: 100, ...scope, server: 'd', tool: 's', name: 'd__s', status: 'ok', decision: 'allowed', costUsd: 0.5 },
+      },
       // Tool call through /mcp: counts on its own.
-      { table: 'tool_calls', row: { sessionId: 'sess', ts: 150, ...scope, server: 'd', tool: 's', name: 'd__s', status: 'ok', decision: 'allowed', costUsd: 0.125 } },
+      {
+        table: 'tool_calls',
+        row: {
+          sessionId: 'sess',
+          ts: 150,
+          ...scope,
+          server: 'd',
+          tool: 's',
+          name: 'd__s',
+          status: 'ok',
+          decision: 'allowed',
+          costUsd: 0.125,
+        },
+      },
     ]);
   });
   after(() => t.cleanup());
@@ -32,7 +48,10 @@ describe('spend restore queries', () => {
   });
 
   test('spendByScopeSince returns every scope in one query', () => {
-    assert.deepEqual([...spendByScopeSince(t.sqlite, 'key', 100)].sort(), [['k1', 1.625], ['k2', 0.25]]);
+    assert.deepEqual([...spendByScopeSince(t.sqlite, 'key', 100)].sort(), [
+      ['k1', 1.625],
+      ['k2', 0.25],
+    ]);
     assert.deepEqual([...spendByScopeSince(t.sqlite, 'team', 100)], [['eng', 1.875]]);
     assert.deepEqual([...spendByScopeSince(t.sqlite, 'customer', 201)], [['acme', 0.25]]);
   });

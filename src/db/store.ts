@@ -22,7 +22,13 @@ export function isPostgresUrl(location: string): boolean {
 export interface StoreOptions {
   /** SQLite file path or postgres:// URL (TOLLGATE_DB). */
   location: string;
-  ledger: { batchSize: number; flushIntervalMs: number; maxQueue: number; retentionDays?: number | undefined; payloadRetentionDays: number };
+  ledger: {
+    batchSize: number;
+    flushIntervalMs: number;
+    maxQueue: number;
+    retentionDays?: number | undefined;
+    payloadRetentionDays: number;
+  };
   onLedgerError: (err: Error) => void;
   onLedgerFlush: (rows: number, ms: number) => void;
   onRetentionError: (err: Error) => void;
@@ -46,8 +52,18 @@ export interface Store {
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
-  const queue = { batchSize: opts.ledger.batchSize, flushIntervalMs: opts.ledger.flushIntervalMs, maxQueue: opts.ledger.maxQueue, onError: opts.onLedgerError, onFlush: opts.onLedgerFlush };
-  const retentionOpts = { retentionDays: opts.ledger.retentionDays, payloadRetentionDays: opts.ledger.payloadRetentionDays, onError: opts.onRetentionError };
+  const queue = {
+    batchSize: opts.ledger.batchSize,
+    flushIntervalMs: opts.ledger.flushIntervalMs,
+    maxQueue: opts.ledger.maxQueue,
+    onError: opts.onLedgerError,
+    onFlush: opts.onLedgerFlush,
+  };
+  const retentionOpts = {
+    retentionDays: opts.ledger.retentionDays,
+    payloadRetentionDays: opts.ledger.payloadRetentionDays,
+    onError: opts.onRetentionError,
+  };
 
   if (isPostgresUrl(opts.location)) {
     // Loaded only when configured: the embedded SQLite default never loads the pg client.

@@ -5,9 +5,20 @@ import { createToolPinStore } from './tool-pins-repo.js';
 import type { PinRecord } from '../../mcp/pinning/types.js';
 
 const pin: PinRecord = {
-  server: 'docs', tool: 'search', hash: 'h1', definition: '{"name":"search"}', status: 'approved',
-  flags: [], pendingHash: null, pendingDefinition: null, firstSeen: 1, updated: 1,
-  approvedBy: 'first-sight', approvedAt: 1, blockedBy: null, blockedAt: null,
+  server: 'docs',
+  tool: 'search',
+  hash: 'h1',
+  definition: '{"name":"search"}',
+  status: 'approved',
+  flags: [],
+  pendingHash: null,
+  pendingDefinition: null,
+  firstSeen: 1,
+  updated: 1,
+  approvedBy: 'first-sight',
+  approvedAt: 1,
+  blockedBy: null,
+  blockedAt: null,
 };
 
 test('pins round-trip through tool_pins; a save replaces the row but keeps first_seen', async () => {
@@ -15,9 +26,24 @@ test('pins round-trip through tool_pins; a save replaces the row but keeps first
   migrateDatabase(db);
   const store = createToolPinStore(db.db);
   await store.save(pin);
-  await store.save({ ...pin, status: 'pending_changed', pendingHash: 'h2', pendingDefinition: '{"name":"search","description":"x"}', flags: [{ code: 'hidden_tag', field: 'description', excerpt: '<system>' }], updated: 5, firstSeen: 99 });
+  await store.save({
+    ...pin,
+    status: 'pending_changed',
+    pendingHash: 'h2',
+    pendingDefinition: '{"name":"search","description":"x"}',
+    flags: [{ code: 'hidden_tag', field: 'description', excerpt: '<system>' }],
+    updated: 5,
+    firstSeen: 99,
+  });
   const [loaded] = await store.load();
-  assert.deepEqual(loaded, { ...pin, status: 'pending_changed', pendingHash: 'h2', pendingDefinition: '{"name":"search","description":"x"}', flags: [{ code: 'hidden_tag', field: 'description', excerpt: '<system>' }], updated: 5 });
+  assert.deepEqual(loaded, {
+    ...pin,
+    status: 'pending_changed',
+    pendingHash: 'h2',
+    pendingDefinition: '{"name":"search","description":"x"}',
+    flags: [{ code: 'hidden_tag', field: 'description', excerpt: '<system>' }],
+    updated: 5,
+  });
   db.close();
 });
 

@@ -32,7 +32,10 @@ export function createToolPinStore(db: Db): PinStore {
     async save(pin) {
       const row = pinToRow(pin);
       const { server: _s, tool: _t, firstSeen: _f, ...changes } = row;
-      db.insert(toolPins).values(row).onConflictDoUpdate({ target: [toolPins.server, toolPins.tool], set: changes }).run();
+      db.insert(toolPins)
+        .values(row)
+        .onConflictDoUpdate({ target: [toolPins.server, toolPins.tool], set: changes })
+        .run();
     },
   };
 }

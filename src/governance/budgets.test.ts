@@ -6,10 +6,24 @@ import { createMemoryCounterStore } from './memory-counter-store.js';
 import { compilePolicy } from './policy.js';
 import type { KeyContext, VirtualKeyRecord } from './types.js';
 
-function ctxWith(opts: { key?: VirtualKeyRecord['budget']; team?: VirtualKeyRecord['budget']; customer?: VirtualKeyRecord['budget'] }): KeyContext {
+function ctxWith(opts: {
+  key?: VirtualKeyRecord['budget'];
+  team?: VirtualKeyRecord['budget'];
+  customer?: VirtualKeyRecord['budget'];
+}): KeyContext {
   const key: VirtualKeyRecord = {
-    id: 'k1', keyHash: 'h', team: 'eng', models: ['*'], tools: { allow: [], deny: [] }, budget: opts.key, toolLimits: [],
-    loop: { maxRounds: 10, maxToolCalls: 50, timeoutMs: 1000 }, disabled: false, source: 'api', createdAt: 0, updatedAt: 0,
+    id: 'k1',
+    keyHash: 'h',
+    team: 'eng',
+    models: ['*'],
+    tools: { allow: [], deny: [] },
+    budget: opts.key,
+    toolLimits: [],
+    loop: { maxRounds: 10, maxToolCalls: 50, timeoutMs: 1000 },
+    disabled: false,
+    source: 'api',
+    createdAt: 0,
+    updatedAt: 0,
   };
   return {
     key,
@@ -43,7 +57,11 @@ describe('BudgetGuard', () => {
 
   test('the message names the level that ran out', async () => {
     const { guard } = setup();
-    const ctx = ctxWith({ key: { usd: 1000, period: 'month' }, team: { usd: 500, period: 'month' }, customer: { usd: 2000, period: 'week' } });
+    const ctx = ctxWith({
+      key: { usd: 1000, period: 'month' },
+      team: { usd: 500, period: 'month' },
+      customer: { usd: 2000, period: 'week' },
+    });
     await assert.rejects(guard.reserve(ctx, 600), is402(/^team eng budget of \$500\/month exhausted$/));
     const c2 = ctxWith({ customer: { usd: 5, period: 'none' } });
     await assert.rejects(guard.reserve(c2, 6), is402(/customer acme budget of \$5 \(all time\) exhausted/));
@@ -99,11 +117,14 @@ describe('BudgetGuard', () => {
     const ctx = ctxWith({});
     await guard.record(ctx, 0.25);
     const usage = await guard.usage(ctx);
-    assert.deepEqual(usage.map((u) => [u.level, u.period, u.limitUsd, u.spentUsd, u.remainingUsd, u.periodEnd]), [
-      ['key', 'none', null, 0.25, null, null],
-      ['team', 'none', null, 0.25, null, null],
-      ['customer', 'none', null, 0.25, null, null],
-    ]);
+    assert.deepEqual(
+      usage.map((u) => [u.level, u.period, u.limitUsd, u.spentUsd, u.remainingUsd, u.periodEnd]),
+      [
+        ['key', 'none', null, 0.25, null, null],
+        ['team', 'none', null, 0.25, null, null],
+        ['customer', 'none', null, 0.25, null, null],
+      ],
+    );
   });
 
   test('restore adds spend into the current period', async () => {

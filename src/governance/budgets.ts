@@ -57,7 +57,12 @@ function exhausted(l: BudgetLevel): GatewayError {
   const b = l.budget!;
   const per = b.period === 'none' ? ' (all time)' : `/${b.period}`;
   const name = l.level === 'key' ? `virtual key ${l.id}` : `${l.level} ${l.id}`;
-  return new GatewayError({ status: 402, type: 'budget_exceeded', code: `${l.level}_budget_exceeded`, message: `${name} budget of $${b.usd}${per} exhausted` });
+  return new GatewayError({
+    status: 402,
+    type: 'budget_exceeded',
+    code: `${l.level}_budget_exceeded`,
+    message: `${name} budget of $${b.usd}${per} exhausted`,
+  });
 }
 
 export interface PriceLike {

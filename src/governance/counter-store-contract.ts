@@ -78,7 +78,13 @@ export function counterStoreContract(name: string, make: () => Promise<CounterSt
     test('hitAll is all-or-nothing', async () => {
       const s = await make();
       assert.equal((await s.hit('b', 1000, 1, 1, 0)).ok, true);
-      const r = await s.hitAll([{ key: 'a', windowMs: 1000, amount: 1, limit: 5 }, { key: 'b', windowMs: 1000, amount: 1, limit: 1 }], 10);
+      const r = await s.hitAll(
+        [
+          { key: 'a', windowMs: 1000, amount: 1, limit: 5 },
+          { key: 'b', windowMs: 1000, amount: 1, limit: 1 },
+        ],
+        10,
+      );
       assert.equal(r.ok, false);
       assert.equal(!r.ok && r.key, 'b');
       // 'a' was not counted: five more calls still fit.
@@ -113,7 +119,18 @@ export function counterStoreContract(name: string, make: () => Promise<CounterSt
 
     test('the same key twice in one hitAll counts both', async () => {
       const s = await make();
-      assert.equal((await s.hitAll([{ key: 'd', windowMs: 1000, amount: 1, limit: 3 }, { key: 'd', windowMs: 1000, amount: 1, limit: 3 }], 0)).ok, true);
+      assert.equal(
+        (
+          await s.hitAll(
+            [
+              { key: 'd', windowMs: 1000, amount: 1, limit: 3 },
+              { key: 'd', windowMs: 1000, amount: 1, limit: 3 },
+            ],
+            0,
+          )
+        ).ok,
+        true,
+      );
       assert.equal((await s.hit('d', 1000, 1, 3, 0)).ok, true);
       assert.equal((await s.hit('d', 1000, 1, 3, 0)).ok, false);
     });

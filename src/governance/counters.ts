@@ -17,7 +17,12 @@ export interface Counters {
   close(): Promise<void>;
 }
 
-export async function openCounters(opts: { url: string; prefix?: string | undefined; failOpen: boolean; logger: Logger }): Promise<Counters> {
+export async function openCounters(opts: {
+  url: string;
+  prefix?: string | undefined;
+  failOpen: boolean;
+  logger: Logger;
+}): Promise<Counters> {
   const prefix = opts.prefix ?? 'tollgate:';
   const redis = await connectRedis({ url: opts.url });
   let subscriber: Redis;
@@ -32,7 +37,10 @@ export async function openCounters(opts: { url: string; prefix?: string | undefi
   redis.on('error', (err: Error) => {
     if (down) return;
     down = true;
-    opts.logger.error({ err: err.message }, `Redis at ${where} unreachable: budgets and rate limits ${opts.failOpen ? 'are NOT enforced (redis.failOpen)' : 'refuse requests with 503'} until it is back`);
+    opts.logger.error(
+      { err: err.message },
+      `Redis at ${where} unreachable: budgets and rate limits ${opts.failOpen ? 'are NOT enforced (redis.failOpen)' : 'refuse requests with 503'} until it is back`,
+    );
   });
   redis.on('ready', () => {
     if (!down) return;

@@ -52,8 +52,10 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
         return r.ok ? { allowed: true } : { allowed: false, reason: r.reason, message: r.message };
       },
       reserve: (amountUsd) => deps.budgets.reserve(ctx, amountUsd),
-      settle: (reservation: Reservation, actualUsd) => void deps.budgets.settle(reservation as BudgetReservation, actualUsd).catch(logFailure('budget settle')),
-      release: (reservation: Reservation) => void deps.budgets.release(reservation as BudgetReservation).catch(logFailure('budget release')),
+      settle: (reservation: Reservation, actualUsd) =>
+        void deps.budgets.settle(reservation as BudgetReservation, actualUsd).catch(logFailure('budget settle')),
+      release: (reservation: Reservation) =>
+        void deps.budgets.release(reservation as BudgetReservation).catch(logFailure('budget release')),
       recordTokens: (tokens) => void deps.rateLimiter.recordTokens(ctx, tokens).catch(logFailure('token count')),
     };
     contexts.set(access, ctx);

@@ -39,11 +39,23 @@ describe('decideTool', () => {
   });
 
   test('filterTools works on OpenAI and MCP-shaped tools', () => {
-    const openai = [{ type: 'function', function: { name: 'docs__search' } }, { type: 'function', function: { name: 'docs__drop' } }];
-    assert.deepEqual(filterTools(policy, openai).map((t) => t.function.name), ['docs__search']);
+    const openai = [
+      { type: 'function', function: { name: 'docs__search' } },
+      { type: 'function', function: { name: 'docs__drop' } },
+    ];
+    assert.deepEqual(
+      filterTools(policy, openai).map((t) => t.function.name),
+      ['docs__search'],
+    );
     const mcp = [{ name: 'everything__echo' }, { name: 'everything__trigger-long-running-operation' }];
-    assert.deepEqual(filterTools(policy, mcp).map((t) => t.name), ['everything__echo']);
-    assert.deepEqual(filterTools(policy, [{ id: 'docs__search' }], (t) => t.id), [{ id: 'docs__search' }]);
+    assert.deepEqual(
+      filterTools(policy, mcp).map((t) => t.name),
+      ['everything__echo'],
+    );
+    assert.deepEqual(
+      filterTools(policy, [{ id: 'docs__search' }], (t) => t.id),
+      [{ id: 'docs__search' }],
+    );
   });
 });
 

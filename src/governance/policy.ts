@@ -6,9 +6,7 @@ import { compileGlobs, globCanMatchUnder } from './glob.js';
 import type { CompiledPolicy, VirtualKeyRecord } from './types.js';
 import { parseWindowMs } from './window.js';
 
-export type ToolDecision =
-  | { allowed: true }
-  | { allowed: false; reason: 'tool_not_allowed' | 'tool_denied'; message: string };
+export type ToolDecision = { allowed: true } | { allowed: false; reason: 'tool_not_allowed' | 'tool_denied'; message: string };
 
 export type ModelDecision = { allowed: true } | { allowed: false; error: GatewayError };
 

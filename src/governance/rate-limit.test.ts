@@ -8,8 +8,17 @@ import type { KeyContext, VirtualKeyRecord } from './types.js';
 
 function ctxWith(over: Partial<VirtualKeyRecord>): KeyContext {
   const key: VirtualKeyRecord = {
-    id: 'k1', keyHash: 'h', models: ['*'], tools: { allow: ['*'], deny: [] }, toolLimits: [],
-    loop: { maxRounds: 10, maxToolCalls: 50, timeoutMs: 1000 }, disabled: false, source: 'api', createdAt: 0, updatedAt: 0, ...over,
+    id: 'k1',
+    keyHash: 'h',
+    models: ['*'],
+    tools: { allow: ['*'], deny: [] },
+    toolLimits: [],
+    loop: { maxRounds: 10, maxToolCalls: 50, timeoutMs: 1000 },
+    disabled: false,
+    source: 'api',
+    createdAt: 0,
+    updatedAt: 0,
+    ...over,
   };
   return { key, policy: compilePolicy(key) };
 }
@@ -21,7 +30,10 @@ function setup() {
 }
 
 const is429 = (pattern: RegExp, seconds?: number) => (err: unknown) =>
-  err instanceof GatewayError && err.status === 429 && err.type === 'rate_limited' && pattern.test(err.message) &&
+  err instanceof GatewayError &&
+  err.status === 429 &&
+  err.type === 'rate_limited' &&
+  pattern.test(err.message) &&
   (seconds === undefined || err.retryAfter === seconds);
 
 describe('RateLimiter requests', () => {

@@ -33,7 +33,7 @@ export function checkWindows(input: Pick<VirtualKeyInput, 'rateLimit' | 'toolLim
     }
   };
   if (input.rateLimit) check(input.rateLimit.window, 'rateLimit.window');
-  input.toolLimits?.forEach((l, i) => check(l.window, `toolLimits.${i}.window`));
+  for (const [i, l] of (input.toolLimits ?? []).entries()) check(l.window, `toolLimits.${i}.window`);
 }
 
 export function keyRecordFromInput(input: VirtualKeyInput, keyHash: string, source: Source, now: number): VirtualKeyRecord {

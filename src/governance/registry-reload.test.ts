@@ -46,7 +46,12 @@ test('an unchanged key keeps its compiled policy across reloads', async () => {
 
 test('onChange fires after each successful admin write, not after reload or a failed write', async () => {
   let changes = 0;
-  const registry = new GovernanceRegistry({ config, repository: createMemoryGovernanceRepository(), now: () => NOW, onChange: () => changes++ });
+  const registry = new GovernanceRegistry({
+    config,
+    repository: createMemoryGovernanceRepository(),
+    now: () => NOW,
+    onChange: () => changes++,
+  });
   await registry.createKey(input('a'));
   await registry.createTeam({ id: 'ops' });
   await assert.rejects(registry.createKey(input('a')));

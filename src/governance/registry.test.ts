@@ -34,8 +34,11 @@ function makeRegistry(repo: GovernanceRepository = createMemoryGovernanceReposit
 }
 
 const gw = (status: number, type: string, pattern?: RegExp, param?: string) => (err: unknown) =>
-  err instanceof GatewayError && err.status === status && err.type === type &&
-  (pattern === undefined || pattern.test(err.message)) && (param === undefined || err.param === param);
+  err instanceof GatewayError &&
+  err.status === status &&
+  err.type === type &&
+  (pattern === undefined || pattern.test(err.message)) &&
+  (param === undefined || err.param === param);
 
 describe('GovernanceRegistry.authenticate', () => {
   test('a valid key yields its context with team and customer', () => {
@@ -110,7 +113,10 @@ describe('GovernanceRegistry CRUD', () => {
     await assert.rejects(r.createKey(input({ id: 'x', team: 'nope' })), gw(400, 'invalid_request_error', /team nope/, 'team'));
     await assert.rejects(r.createTeam({ id: 't', customer: 'nope' }), gw(400, 'invalid_request_error', /customer nope/, 'customer'));
     await assert.rejects(r.createKey(input({ id: 'main' })), gw(409, 'invalid_request_error', /already exists/));
-    await assert.rejects(r.createKey(input({ id: 'z', rateLimit: { requests: 1, window: '0m' } })), gw(400, 'invalid_request_error', undefined, 'rateLimit.window'));
+    await assert.rejects(
+      r.createKey(input({ id: 'z', rateLimit: { requests: 1, window: '0m' } })),
+      gw(400, 'invalid_request_error', undefined, 'rateLimit.window'),
+    );
   });
 
   test('teams and customers: create, update, delete, in-use protection', async () => {
@@ -138,7 +144,12 @@ describe('GovernanceRegistry CRUD', () => {
 
   test('a failed repository write leaves memory unchanged', async () => {
     const repo = createMemoryGovernanceRepository();
-    const r = makeRegistry({ ...repo, upsertKey: async () => { throw new Error('disk full'); } });
+    const r = makeRegistry({
+      ...repo,
+      upsertKey: async () => {
+        throw new Error('disk full');
+      },
+    });
     await assert.rejects(r.createKey(input({ id: 'k' })), /disk full/);
     assert.equal(r.getKey('k'), undefined);
     await r.createCustomer({ id: 'still-works' });

@@ -72,7 +72,8 @@ export class GovernanceRegistry {
       else this.teams.set(t.id, { ...t, source: 'api' });
     }
     for (const k of keys) {
-      if (this.byId.has(k.id) || this.byHash.has(k.keyHash)) this.warnings.push(`virtual key ${k.id} from the database ignored: id or secret defined in config`);
+      if (this.byId.has(k.id) || this.byHash.has(k.keyHash))
+        this.warnings.push(`virtual key ${k.id} from the database ignored: id or secret defined in config`);
       else this.putKey({ ...k, source: 'api' });
     }
   }
@@ -112,7 +113,11 @@ export class GovernanceRegistry {
   authenticate(secret: string | undefined, now: number = this.now()): KeyContext {
     if (!secret) {
       if (!this.requireVirtualKey) return { key: null, policy: OPEN_POLICY };
-      throw new GatewayError({ status: 401, type: 'virtual_key_required', message: 'a virtual key is required: send it as x-bf-vk or Authorization: Bearer <key>' });
+      throw new GatewayError({
+        status: 401,
+        type: 'virtual_key_required',
+        message: 'a virtual key is required: send it as x-bf-vk or Authorization: Bearer <key>',
+      });
     }
     const presented = Buffer.from(hashKey(secret), 'hex');
     const entry = this.byHash.get(presented.toString('hex'));
@@ -123,7 +128,11 @@ export class GovernanceRegistry {
     const key = entry.record;
     if (key.disabled) throw new GatewayError({ status: 403, type: 'virtual_key_blocked', message: `virtual key ${key.id} is disabled` });
     if (key.expiresAt != null && key.expiresAt <= now) {
-      throw new GatewayError({ status: 403, type: 'virtual_key_blocked', message: `virtual key ${key.id} expired at ${new Date(key.expiresAt).toISOString()}` });
+      throw new GatewayError({
+        status: 403,
+        type: 'virtual_key_blocked',
+        message: `virtual key ${key.id} expired at ${new Date(key.expiresAt).toISOString()}`,
+      });
     }
     return this.contextOf(entry);
   }
@@ -221,7 +230,9 @@ export class GovernanceRegistry {
   deleteTeam(id: string): Promise<void> {
     return this.serial(async () => {
       this.writable(this.teams.get(id), 'team', id);
-      const users = this.listKeys().filter((k) => k.team === id).map((k) => k.id);
+      const users = this.listKeys()
+        .filter((k) => k.team === id)
+        .map((k) => k.id);
       if (users.length) throw conflict(`team ${id} is used by virtual keys ${users.join(', ')}; move or delete them first`, 'in_use');
       await this.repo.deleteTeam(id);
       this.teams.delete(id);
@@ -252,7 +263,9 @@ export class GovernanceRegistry {
   deleteCustomer(id: string): Promise<void> {
     return this.serial(async () => {
       this.writable(this.customers.get(id), 'customer', id);
-      const users = this.listTeams().filter((t) => t.customer === id).map((t) => t.id);
+      const users = this.listTeams()
+        .filter((t) => t.customer === id)
+        .map((t) => t.id);
       if (users.length) throw conflict(`customer ${id} is used by teams ${users.join(', ')}; move or delete them first`, 'in_use');
       await this.repo.deleteCustomer(id);
       this.customers.delete(id);

@@ -13,7 +13,12 @@ import type { GovernanceRegistry } from './registry.js';
 /** USD spent by one key, team or customer since `sinceMs` (the SQLite or PostgreSQL ledger). */
 export type SpendQuery = (scope: SpendScope, sinceMs: number) => Promise<number>;
 
-export async function restoreBudgets(deps: { registry: GovernanceRegistry; budgets: BudgetGuard; spend: SpendQuery; now: () => number }): Promise<void> {
+export async function restoreBudgets(deps: {
+  registry: GovernanceRegistry;
+  budgets: BudgetGuard;
+  spend: SpendQuery;
+  now: () => number;
+}): Promise<void> {
   const now = deps.now();
   const levels: BudgetLevel[] = [
     ...deps.registry.listKeys().map((k) => ({ level: 'key' as const, id: k.id, budget: k.budget })),
@@ -23,7 +28,8 @@ export async function restoreBudgets(deps: { registry: GovernanceRegistry; budge
   for (const level of levels) {
     if (!level.budget) continue;
     const since = periodBounds(level.budget.period, now).start;
-    const scope: SpendScope = level.level === 'key' ? { keyId: level.id } : level.level === 'team' ? { teamId: level.id } : { customerId: level.id };
+    const scope: SpendScope =
+      level.level === 'key' ? { keyId: level.id } : level.level === 'team' ? { teamId: level.id } : { customerId: level.id };
     const spent = await deps.spend(scope, since ?? 0);
     if (spent > 0) await deps.budgets.restore(level, spent);
   }

@@ -11,7 +11,10 @@ export function parseToolsHeader(value: string | null | undefined): ToolsNarrowi
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
   if (trimmed.toLowerCase() === 'none') return { kind: 'none' };
-  const patterns = trimmed.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const patterns = trimmed
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return patterns.length ? { kind: 'list', patterns } : { kind: 'none' };
 }
 

@@ -38,8 +38,25 @@ describe('priceOf', () => {
 
   test('the bundled table is dated and covers the common models', () => {
     assert.match(bundledPrices.asOf, /^\d{4}-\d{2}-\d{2}$/);
-    for (const m of ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'o1', 'o3', 'o3-mini', 'o4-mini',
-      'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'claude-opus-4', 'claude-sonnet-4', 'claude-3-7-sonnet', 'claude-3-5-haiku', 'claude-haiku-4-5']) {
+    for (const m of [
+      'gpt-4o',
+      'gpt-4o-mini',
+      'gpt-4.1',
+      'gpt-4.1-mini',
+      'gpt-4.1-nano',
+      'o1',
+      'o3',
+      'o3-mini',
+      'o4-mini',
+      'gpt-5',
+      'gpt-5-mini',
+      'gpt-5-nano',
+      'claude-opus-4',
+      'claude-sonnet-4',
+      'claude-3-7-sonnet',
+      'claude-3-5-haiku',
+      'claude-haiku-4-5',
+    ]) {
       assert.ok(bundledPrices.models[m], m);
     }
   });

@@ -39,9 +39,7 @@ export interface PricingOptions {
 const MAX_MEMO = 10_000;
 const MAX_UNKNOWN = 1_000;
 
-interface Lookup {
-  (name: string): Price | undefined;
-}
+type Lookup = (name: string) => Price | undefined;
 
 function lookupIn(prices: Readonly<Record<string, Price>>): Lookup {
   const map = new Map(Object.entries(prices));

@@ -12,15 +12,20 @@ const ids = (t: TempDatabase, table: string, col = 'ts'): number[] =>
 // Rows at 1, 5, 10, 40 days old in every table.
 function seed(t: TempDatabase): void {
   const s = prepareLedgerStatements(t.sqlite);
-  s.writeBatch([1, 5, 10, 40].flatMap((age) => {
-    const ts = NOW - age * DAY;
-    return [
-      { table: 'requests' as const, row: { id: `r${age}`, ts, status: 200, costUsd: 0 } },
-      { table: 'llm_calls' as const, row: { requestId: `r${age}`, ts, provider: 'p', model: 'm', status: 200, costUsd: 0 } },
-      { table: 'tool_calls' as const, row: { ts, server: 's', tool: 't', name: 's__t', status: 'ok' as const, decision: 'allowed' as const } },
-      { table: 'payloads' as const, row: { requestId: `r${age}`, ts, kind: 'request' as const, body: '{}' } },
-    ];
-  }));
+  s.writeBatch(
+    [1, 5, 10, 40].flatMap((age) => {
+      const ts = NOW - age * DAY;
+      return [
+        { table: 'requests' as const, row: { id: `r${age}`, ts, status: 200, costUsd: 0 } },
+        { table: 'llm_calls' as const, row: { requestId: `r${age}`, ts, provider: 'p', model: 'm', status: 200, costUsd: 0 } },
+        {
+          table: 'tool_calls' as const,
+          row: { ts, server: 's', tool: 't', name: 's__t', status: 'ok' as const, decision: 'allowed' as const },
+        },
+        { table: 'payloads' as const, row: { requestId: `r${age}`, ts, kind: 'request' as const, body: '{}' } },
+      ];
+    }),
+  );
 }
 
 describe('retention', () => {
@@ -34,7 +39,8 @@ describe('retention', () => {
   test('deletes only rows older than each retention, in batches', async () => {
     const result = await runRetention(t.sqlite, { retentionDays: 30, payloadRetentionDays: 7, batchSize: 1, now: NOW });
     assert.deepEqual(result, { requests: 1, llmCalls: 1, toolCalls: 1, payloads: 2 });
-    for (const table of ['requests', 'llm_calls', 'tool_calls']) assert.deepEqual(ids(t, table), [NOW - 10 * DAY, NOW - 5 * DAY, NOW - DAY], table);
+    for (const table of ['requests', 'llm_calls', 'tool_calls'])
+      assert.deepEqual(ids(t, table), [NOW - 10 * DAY, NOW - 5 * DAY, NOW - DAY], table);
     assert.deepEqual(ids(t, 'payloads'), [NOW - 5 * DAY, NOW - DAY]);
   });
 

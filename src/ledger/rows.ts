@@ -51,7 +51,15 @@ export interface LlmCallRow {
   latencyMs?: number;
 }
 
-export type ToolCallStatus = 'ok' | 'error' | 'timeout' | 'cancelled' | 'invalid_arguments' | 'unknown_tool' | 'server_unavailable' | 'denied';
+export type ToolCallStatus =
+  | 'ok'
+  | 'error'
+  | 'timeout'
+  | 'cancelled'
+  | 'invalid_arguments'
+  | 'unknown_tool'
+  | 'server_unavailable'
+  | 'denied';
 
 export interface ToolCallRow {
   /** Null for calls made through /mcp. */

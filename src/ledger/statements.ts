@@ -11,25 +11,68 @@ const flag = (v: boolean | undefined, fallback: boolean): number => ((v ?? fallb
 
 export function requestParams(r: RequestRow): Params {
   return [
-    r.id, r.ts, n(r.keyId), n(r.teamId), n(r.customerId), n(r.model), n(r.provider), n(r.upstreamModel),
-    r.status, n(r.errorType), n(r.errorMessage), flag(r.stream, false), r.rounds ?? 0, r.toolCalls ?? 0,
-    r.promptTokens ?? 0, r.completionTokens ?? 0, r.cachedTokens ?? 0, r.costUsd,
-    flag(r.costUnknown, r.costUsd === null), r.latencyMs ?? 0, r.source ?? 'chat',
+    r.id,
+    r.ts,
+    n(r.keyId),
+    n(r.teamId),
+    n(r.customerId),
+    n(r.model),
+    n(r.provider),
+    n(r.upstreamModel),
+    r.status,
+    n(r.errorType),
+    n(r.errorMessage),
+    flag(r.stream, false),
+    r.rounds ?? 0,
+    r.toolCalls ?? 0,
+    r.promptTokens ?? 0,
+    r.completionTokens ?? 0,
+    r.cachedTokens ?? 0,
+    r.costUsd,
+    flag(r.costUnknown, r.costUsd === null),
+    r.latencyMs ?? 0,
+    r.source ?? 'chat',
   ];
 }
 
 export function llmCallParams(r: LlmCallRow): Params {
   return [
-    r.requestId, r.ts, r.round ?? 0, r.attempt ?? 0, r.provider, r.model, r.status, n(r.errorType),
-    r.promptTokens ?? 0, r.completionTokens ?? 0, r.cachedTokens ?? 0, r.costUsd,
-    flag(r.costUnknown, r.costUsd === null), r.latencyMs ?? 0,
+    r.requestId,
+    r.ts,
+    r.round ?? 0,
+    r.attempt ?? 0,
+    r.provider,
+    r.model,
+    r.status,
+    n(r.errorType),
+    r.promptTokens ?? 0,
+    r.completionTokens ?? 0,
+    r.cachedTokens ?? 0,
+    r.costUsd,
+    flag(r.costUnknown, r.costUsd === null),
+    r.latencyMs ?? 0,
   ];
 }
 
 export function toolCallParams(r: ToolCallRow): Params {
   return [
-    n(r.requestId), n(r.sessionId), r.ts, n(r.keyId), n(r.teamId), n(r.customerId), n(r.round), r.server, r.tool,
-    r.name, n(r.argsHash), r.status, r.decision, n(r.reason), n(r.latencyMs), n(r.costUsd), n(r.error),
+    n(r.requestId),
+    n(r.sessionId),
+    r.ts,
+    n(r.keyId),
+    n(r.teamId),
+    n(r.customerId),
+    n(r.round),
+    r.server,
+    r.tool,
+    r.name,
+    n(r.argsHash),
+    r.status,
+    r.decision,
+    n(r.reason),
+    n(r.latencyMs),
+    n(r.costUsd),
+    n(r.error),
   ];
 }
 
@@ -44,17 +87,62 @@ function insert(table: string, columns: string[]): string {
 /** Column order of each table's parameter arrays above (shared with the PostgreSQL back end). */
 export const LEDGER_COLUMNS = {
   requests: [
-    'id', 'ts', 'key_id', 'team_id', 'customer_id', 'model', 'provider', 'upstream_model', 'status', 'error_type',
-    'error_message', 'stream', 'rounds', 'tool_calls', 'prompt_tokens', 'completion_tokens', 'cached_tokens',
-    'cost_usd', 'cost_unknown', 'latency_ms', 'source',
+    'id',
+    'ts',
+    'key_id',
+    'team_id',
+    'customer_id',
+    'model',
+    'provider',
+    'upstream_model',
+    'status',
+    'error_type',
+    'error_message',
+    'stream',
+    'rounds',
+    'tool_calls',
+    'prompt_tokens',
+    'completion_tokens',
+    'cached_tokens',
+    'cost_usd',
+    'cost_unknown',
+    'latency_ms',
+    'source',
   ],
   llm_calls: [
-    'request_id', 'ts', 'round', 'attempt', 'provider', 'model', 'status', 'error_type', 'prompt_tokens',
-    'completion_tokens', 'cached_tokens', 'cost_usd', 'cost_unknown', 'latency_ms',
+    'request_id',
+    'ts',
+    'round',
+    'attempt',
+    'provider',
+    'model',
+    'status',
+    'error_type',
+    'prompt_tokens',
+    'completion_tokens',
+    'cached_tokens',
+    'cost_usd',
+    'cost_unknown',
+    'latency_ms',
   ],
   tool_calls: [
-    'request_id', 'session_id', 'ts', 'key_id', 'team_id', 'customer_id', 'round', 'server', 'tool', 'name',
-    'args_hash', 'status', 'decision', 'reason', 'latency_ms', 'cost_usd', 'error',
+    'request_id',
+    'session_id',
+    'ts',
+    'key_id',
+    'team_id',
+    'customer_id',
+    'round',
+    'server',
+    'tool',
+    'name',
+    'args_hash',
+    'status',
+    'decision',
+    'reason',
+    'latency_ms',
+    'cost_usd',
+    'error',
   ],
   payloads: ['request_id', 'ts', 'kind', 'ref', 'body'],
 } as const satisfies Record<LedgerItem['table'], readonly string[]>;
@@ -62,10 +150,14 @@ export const LEDGER_COLUMNS = {
 /** The parameter array of any ledger item, in LEDGER_COLUMNS order. */
 export function itemParams(item: LedgerItem): Params {
   switch (item.table) {
-    case 'requests': return requestParams(item.row);
-    case 'llm_calls': return llmCallParams(item.row);
-    case 'tool_calls': return toolCallParams(item.row);
-    case 'payloads': return payloadParams(item.row);
+    case 'requests':
+      return requestParams(item.row);
+    case 'llm_calls':
+      return llmCallParams(item.row);
+    case 'tool_calls':
+      return toolCallParams(item.row);
+    case 'payloads':
+      return payloadParams(item.row);
   }
 }
 
@@ -90,10 +182,18 @@ export function prepareLedgerStatements(sqlite: Sqlite): LedgerStatements {
   const pay = sqlite.prepare(SQL.payloads);
   const write = (item: LedgerItem): void => {
     switch (item.table) {
-      case 'requests': req.run(requestParams(item.row)); break;
-      case 'llm_calls': llm.run(llmCallParams(item.row)); break;
-      case 'tool_calls': tool.run(toolCallParams(item.row)); break;
-      case 'payloads': pay.run(payloadParams(item.row)); break;
+      case 'requests':
+        req.run(requestParams(item.row));
+        break;
+      case 'llm_calls':
+        llm.run(llmCallParams(item.row));
+        break;
+      case 'tool_calls':
+        tool.run(toolCallParams(item.row));
+        break;
+      case 'payloads':
+        pay.run(payloadParams(item.row));
+        break;
     }
   };
   const writeBatch = sqlite.transaction((items: readonly LedgerItem[]) => {

@@ -20,7 +20,10 @@ export function createWorkerLedgerBackend(path: string): WorkerLedgerBackend {
   // gateway's memory flat under load (V8 would otherwise grow this isolate's young generation too).
   const options = { workerData: { path }, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 } };
   const worker = fromSource
-    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, { ...options, eval: true })
+    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, {
+        ...options,
+        eval: true,
+      })
     : new Worker(file, options);
   // The ledger must never keep the process alive on its own; shutdown calls close().
   worker.unref();

@@ -3,9 +3,14 @@ import assert from 'node:assert/strict';
 import { createTempDatabase, type TempDatabase } from '../db/temp-database.js';
 import { createLedgerWriter, type RequestRow } from './writer.js';
 
-const req = (id: string, extra: Partial<RequestRow> = {}): RequestRow => ({ id, ts: 1_700_000_000_000, status: 200, costUsd: 0.01, ...extra });
-const count = (t: TempDatabase, table: string): number =>
-  (t.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const req = (id: string, extra: Partial<RequestRow> = {}): RequestRow => ({
+  id,
+  ts: 1_700_000_000_000,
+  status: 200,
+  costUsd: 0.01,
+  ...extra,
+});
+const count = (t: TempDatabase, table: string): number => (t.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe('ledger writer', () => {
   let t: TempDatabase;
@@ -16,7 +21,13 @@ describe('ledger writer', () => {
 
   test('rows are queued, not written, until flush; one flush writes the batch once', async () => {
     const flushes: number[] = [];
-    const w = createLedgerWriter({ sqlite: t.sqlite, batchSize: 100, flushIntervalMs: 60_000, maxQueue: 1000, onFlush: (rows) => flushes.push(rows) });
+    const w = createLedgerWriter({
+      sqlite: t.sqlite,
+      batchSize: 100,
+      flushIntervalMs: 60_000,
+      maxQueue: 1000,
+      onFlush: (rows) => flushes.push(rows),
+    });
     assert.equal(w.request(req('r1')), undefined);
     w.llmCall({ requestId: 'r1', ts: 1, provider: 'openai', model: 'gpt-4o', status: 200, costUsd: null });
     w.toolCall({ requestId: 'r1', ts: 1, server: 'docs', tool: 'search', name: 'docs__search', status: 'ok', decision: 'allowed' });
@@ -62,7 +73,14 @@ describe('ledger writer', () => {
 
   test('a batch is one transaction: one bad row keeps the whole batch out and queued', async () => {
     const errors: Error[] = [];
-    const w = createLedgerWriter({ sqlite: t.sqlite, batchSize: 100, flushIntervalMs: 60_000, maxQueue: 1000, maxAttempts: 2, onError: (e) => errors.push(e) });
+    const w = createLedgerWriter({
+      sqlite: t.sqlite,
+      batchSize: 100,
+      flushIntervalMs: 60_000,
+      maxQueue: 1000,
+      maxAttempts: 2,
+      onError: (e) => errors.push(e),
+    });
     w.request(req('a'));
     w.request(req('b'));
     w.request(req('a')); // duplicate primary key
@@ -80,7 +98,13 @@ describe('ledger writer', () => {
 
   test('flush writes a backlog larger than batchSize in several transactions', async () => {
     const flushes: number[] = [];
-    const w = createLedgerWriter({ sqlite: t.sqlite, batchSize: 10, flushIntervalMs: 60_000, maxQueue: 1000, onFlush: (rows) => flushes.push(rows) });
+    const w = createLedgerWriter({
+      sqlite: t.sqlite,
+      batchSize: 10,
+      flushIntervalMs: 60_000,
+      maxQueue: 1000,
+      onFlush: (rows) => flushes.push(rows),
+    });
     for (let i = 0; i < 25; i++) w.request(req(`r${i}`));
     await w.flush();
     assert.deepEqual(flushes, [10, 10, 5]);

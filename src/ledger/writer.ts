@@ -83,7 +83,12 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
       failures += 1;
       const reason = (err as Error).message;
       if (failures < maxAttempts) {
-        onError(new LedgerWriteError(`ledger: writing ${batch.length} rows failed (attempt ${failures} of ${maxAttempts}), kept for retry: ${reason}`, { cause: err }));
+        onError(
+          new LedgerWriteError(
+            `ledger: writing ${batch.length} rows failed (attempt ${failures} of ${maxAttempts}), kept for retry: ${reason}`,
+            { cause: err },
+          ),
+        );
         return false;
       }
       await isolate(batch);
@@ -108,7 +113,11 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
         if (pending) await pending;
       } catch (err) {
         const id = 'id' in item.row ? ` ${item.row.id}` : '';
-        onError(new LedgerWriteError(`ledger: dropped a ${item.table} row${id} after ${maxAttempts} failed attempts: ${(err as Error).message}`, { cause: err }));
+        onError(
+          new LedgerWriteError(`ledger: dropped a ${item.table} row${id} after ${maxAttempts} failed attempts: ${(err as Error).message}`, {
+            cause: err,
+          }),
+        );
       }
     }
   };

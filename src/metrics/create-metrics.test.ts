@@ -15,7 +15,10 @@ describe('createMetrics', () => {
     m.chatRequest({ provider: 'local', model: 'llama3', status: 502, stream: true }, 1);
     m.chatRequest({ provider: 'evil', model: 'x', status: 200, stream: false }, 1);
     const text = await m.render();
-    assert.match(text, /tollgate_requests_total\{route="\/v1\/chat\/completions",provider="openai",model="gpt-4o-mini",status="200",stream="false"\} 1/);
+    assert.match(
+      text,
+      /tollgate_requests_total\{route="\/v1\/chat\/completions",provider="openai",model="gpt-4o-mini",status="200",stream="false"\} 1/,
+    );
     assert.match(text, /tollgate_requests_total\{[^}]*provider="openai",model="other",status="200"[^}]*\} 2/);
     assert.match(text, /tollgate_requests_total\{[^}]*provider="local",model="llama3",status="502",stream="true"\} 1/);
     assert.match(text, /tollgate_requests_total\{[^}]*provider="other",model="other"[^}]*\} 1/);
@@ -49,7 +52,10 @@ describe('createMetrics', () => {
 
   test('ledger and MCP gauges are read at scrape time', async () => {
     let depth = 3;
-    let servers = [{ name: 'everything', state: 'connected', tools: 12 }, { name: 'docs', state: 'failed', tools: 0 }];
+    let servers = [
+      { name: 'everything', state: 'connected', tools: 12 },
+      { name: 'docs', state: 'failed', tools: 0 },
+    ];
     const m = createMetrics({ ...base, ledgerDepth: () => depth, mcpStatus: () => servers });
     m.ledgerFlush(40, 2.5);
     let text = await m.render();
@@ -74,7 +80,10 @@ describe('createMetrics', () => {
     assert.match(await a.render(), /tollgate_rejections_total\{kind="budget",level="key"\} 1/);
     const text = await b.render();
     assert.ok(!/tollgate_rejections_total\{/.test(text));
-    const names = text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!);
+    const names = text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(/[{ ]/)[0]!);
     assert.ok(names.length > 10);
     for (const n of names) assert.ok(n.startsWith('tollgate_'), n);
   });

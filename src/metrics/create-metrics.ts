@@ -50,16 +50,70 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
   // an idle gateway is not woken 100 times a second.
   if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'tollgate_', eventLoopMonitoringPrecision: 100 });
 
-  const chatRequests = new Counter({ name: 'tollgate_requests_total', help: 'Chat completion requests by provider, model and HTTP status returned', labelNames: ['route', 'provider', 'model', 'status', 'stream'], registers });
-  const chatSeconds = new Histogram({ name: 'tollgate_request_duration_seconds', help: 'Chat completion request latency, tool rounds included', labelNames: ['route', 'provider', 'model', 'stream'], buckets: LLM_BUCKETS, registers });
-  const llmAttempts = new Counter({ name: 'tollgate_llm_attempts_total', help: 'Upstream LLM attempts (each round, retry and fallback) by upstream status', labelNames: ['provider', 'model', 'status', 'error_type'], registers });
-  const llmSeconds = new Histogram({ name: 'tollgate_llm_attempt_duration_seconds', help: 'Upstream LLM attempt latency', labelNames: ['provider', 'model'], buckets: LLM_BUCKETS, registers });
-  const toolCalls = new Counter({ name: 'tollgate_tool_calls_total', help: 'MCP tool calls by server, tool, outcome and policy decision', labelNames: ['server', 'tool', 'outcome', 'decision'], registers });
-  const toolSeconds = new Histogram({ name: 'tollgate_tool_call_duration_seconds', help: 'MCP tool call latency', labelNames: ['server', 'tool'], buckets: FAST_BUCKETS, registers });
-  const rejections = new Counter({ name: 'tollgate_rejections_total', help: 'Budget refusals and rate-limit hits by kind and level', labelNames: ['kind', 'level'], registers });
-  const httpRequests = new Counter({ name: 'tollgate_http_requests_total', help: 'HTTP requests by matched route, method and status', labelNames: ['route', 'method', 'status'], registers });
-  const httpSeconds = new Histogram({ name: 'tollgate_http_request_duration_seconds', help: 'HTTP request latency by matched route (until the response starts, for streams)', labelNames: ['route', 'method'], buckets: FAST_BUCKETS, registers });
-  const flushSeconds = new Histogram({ name: 'tollgate_ledger_flush_duration_seconds', help: 'Time to write one ledger batch to the database', buckets: FAST_BUCKETS, registers });
+  const chatRequests = new Counter({
+    name: 'tollgate_requests_total',
+    help: 'Chat completion requests by provider, model and HTTP status returned',
+    labelNames: ['route', 'provider', 'model', 'status', 'stream'],
+    registers,
+  });
+  const chatSeconds = new Histogram({
+    name: 'tollgate_request_duration_seconds',
+    help: 'Chat completion request latency, tool rounds included',
+    labelNames: ['route', 'provider', 'model', 'stream'],
+    buckets: LLM_BUCKETS,
+    registers,
+  });
+  const llmAttempts = new Counter({
+    name: 'tollgate_llm_attempts_total',
+    help: 'Upstream LLM attempts (each round, retry and fallback) by upstream status',
+    labelNames: ['provider', 'model', 'status', 'error_type'],
+    registers,
+  });
+  const llmSeconds = new Histogram({
+    name: 'tollgate_llm_attempt_duration_seconds',
+    help: 'Upstream LLM attempt latency',
+    labelNames: ['provider', 'model'],
+    buckets: LLM_BUCKETS,
+    registers,
+  });
+  const toolCalls = new Counter({
+    name: 'tollgate_tool_calls_total',
+    help: 'MCP tool calls by server, tool, outcome and policy decision',
+    labelNames: ['server', 'tool', 'outcome', 'decision'],
+    registers,
+  });
+  const toolSeconds = new Histogram({
+    name: 'tollgate_tool_call_duration_seconds',
+    help: 'MCP tool call latency',
+    labelNames: ['server', 'tool'],
+    buckets: FAST_BUCKETS,
+    registers,
+  });
+  const rejections = new Counter({
+    name: 'tollgate_rejections_total',
+    help: 'Budget refusals and rate-limit hits by kind and level',
+    labelNames: ['kind', 'level'],
+    registers,
+  });
+  const httpRequests = new Counter({
+    name: 'tollgate_http_requests_total',
+    help: 'HTTP requests by matched route, method and status',
+    labelNames: ['route', 'method', 'status'],
+    registers,
+  });
+  const httpSeconds = new Histogram({
+    name: 'tollgate_http_request_duration_seconds',
+    help: 'HTTP request latency by matched route (until the response starts, for streams)',
+    labelNames: ['route', 'method'],
+    buckets: FAST_BUCKETS,
+    registers,
+  });
+  const flushSeconds = new Histogram({
+    name: 'tollgate_ledger_flush_duration_seconds',
+    help: 'Time to write one ledger batch to the database',
+    buckets: FAST_BUCKETS,
+    registers,
+  });
   const flushedRows = new Counter({ name: 'tollgate_ledger_rows_written_total', help: 'Ledger rows written to the database', registers });
 
   const { ledgerDepth, mcpStatus } = opts;
@@ -106,7 +160,11 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
         for (const row of opts.pinCounts?.().byServer ?? []) this.set({ server: row.server }, row[field]);
       },
     });
-  pinGauge('quarantined', 'tollgate_mcp_tools_quarantined', 'MCP tools withheld because their definition drifted from its pin or awaits approval');
+  pinGauge(
+    'quarantined',
+    'tollgate_mcp_tools_quarantined',
+    'MCP tools withheld because their definition drifted from its pin or awaits approval',
+  );
   pinGauge('flagged', 'tollgate_mcp_tools_flagged', 'MCP tools offered although their definition is unapproved (pin: warn)');
 
   const chatRoute = '/v1/chat/completions';

@@ -66,11 +66,7 @@ export interface FunctionTool {
   };
 }
 
-export type ToolChoice =
-  | 'none'
-  | 'auto'
-  | 'required'
-  | { type: 'function'; function: { name: string } };
+export type ToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
 
 /**
  * A validated request. Fields the gateway does not interpret are kept (index signature) and

@@ -9,7 +9,9 @@ export function mcpServerRoutes(app: Hono<AppEnv>, deps: { mcp: McpManager; admi
     const tools = deps.mcp.tools();
     const servers = deps.mcp.status().map((s) => ({
       ...s,
-      tools: tools.filter((t) => t.server === s.name).map((t) => ({ name: t.name, tool: t.tool, description: t.definition.description ?? null })),
+      tools: tools
+        .filter((t) => t.server === s.name)
+        .map((t) => ({ name: t.name, tool: t.tool, description: t.definition.description ?? null })),
     }));
     return c.json({ object: 'list', data: servers });
   });

@@ -18,7 +18,10 @@ export function modelRoutes(app: Hono<AppEnv>, deps: { gate: Gate; targets: Targ
         return false;
       }
     });
-    const body: ModelList = { object: 'list', data: allowed.map((t) => ({ id: t.id, object: 'model', created: 0, owned_by: t.providerName })) };
+    const body: ModelList = {
+      object: 'list',
+      data: allowed.map((t) => ({ id: t.id, object: 'model', created: 0, owned_by: t.providerName })),
+    };
     return c.json(body);
   });
 }

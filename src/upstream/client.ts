@@ -33,7 +33,17 @@ export function createDispatcher(): Dispatcher {
   return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 256, pipelining: 1 });
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** Maps a thrown network error to a GatewayError (or ClientAbortedError when the caller aborted). */
@@ -44,7 +54,14 @@ export function networkError(err: unknown, url: string, signal: AbortSignal): Er
   const host = new URL(url).host;
   const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? '';
   if (TIMEOUT_CODES.has(code)) {
-    return new GatewayError({ status: 504, type: 'upstream_timeout', message: `upstream ${host} timed out`, code: 'upstream_timeout', retryable: true, cause: err });
+    return new GatewayError({
+      status: 504,
+      type: 'upstream_timeout',
+      message: `upstream ${host} timed out`,
+      code: 'upstream_timeout',
+      retryable: true,
+      cause: err,
+    });
   }
   const known = NETWORK_CODES.has(code);
   return new GatewayError({

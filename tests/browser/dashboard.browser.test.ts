@@ -18,7 +18,9 @@ const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everyth
 const ADMIN = 'admin-token-browser-test';
 const VK_TOOLS = 'vk-browser-tools-0001';
 const VK_PLAIN = 'vk-browser-plain-0001';
-const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI's .ci/run does)`;
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI's .ci/run does)`;
 
 let mock: MockUpstream;
 let gw: TestGateway;
@@ -46,20 +48,37 @@ describe('dashboard in headless Chromium', { skip }, () => {
     });
     const withTools = new OpenAI({ apiKey: VK_TOOLS, baseURL: gw.baseURL, maxRetries: 0 });
     mock.enqueue(
-      { kind: 'tool_calls', calls: [{ id: 'call_echo_1', name: 'everything__echo', arguments: { message: 'hi' } }], usage: { input: 30, output: 8 } },
+      {
+        kind: 'tool_calls',
+        calls: [{ id: 'call_echo_1', name: 'everything__echo', arguments: { message: 'hi' } }],
+        usage: { input: 30, output: 8 },
+      },
       { kind: 'text', text: 'The echo said hi.', usage: { input: 50, output: 6 } },
     );
-    const a = await withTools.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'echo hi please' }] }).withResponse();
+    const a = await withTools.chat.completions
+      .create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'echo hi please' }] })
+      .withResponse();
     assert.equal(a.data.choices[0]!.message.content, 'The echo said hi.');
     toolRequestId = a.response.headers.get('x-request-id')!;
     const plain = new OpenAI({ apiKey: VK_PLAIN, baseURL: gw.baseURL, maxRetries: 0 });
-    const b = await plain.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'no tools' }] }).withResponse();
+    const b = await plain.chat.completions
+      .create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'no tools' }] })
+      .withResponse();
     plainRequestId = b.response.headers.get('x-request-id')!;
     await gw.gateway.ledger.flush();
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   });

@@ -35,7 +35,8 @@ export interface StartOptions {
 }
 
 export function memoryLogger(lines: string[]): Logger {
-  const log = (level: string) => (obj: object | string, msg?: string) => void lines.push(`${level} ${typeof obj === 'string' ? obj : JSON.stringify(obj)} ${msg ?? ''}`);
+  const log = (level: string) => (obj: object | string, msg?: string) =>
+    void lines.push(`${level} ${typeof obj === 'string' ? obj : JSON.stringify(obj)} ${msg ?? ''}`);
   return { info: log('info'), warn: log('warn'), error: log('error') };
 }
 
@@ -47,7 +48,15 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
   const pool = pgUrl ? new pg.Pool({ connectionString: pgUrl, max: 2, types: { getTypeParser: numericParser } }) : undefined;
   const { config, providersMissingKeys } = parseConfig(JSON.stringify(opts.config), 'test config', opts.env ?? {});
   const logs: string[] = [];
-  const gateway = await createGateway({ config, providersMissingKeys, dbPath, adminToken: opts.adminToken, logger: memoryLogger(logs), retryBaseMs: 5, ...(opts.now ? { now: opts.now } : {}) });
+  const gateway = await createGateway({
+    config,
+    providersMissingKeys,
+    dbPath,
+    adminToken: opts.adminToken,
+    logger: memoryLogger(logs),
+    retryBaseMs: 5,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   await gateway.start();
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: gateway.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
@@ -65,7 +74,12 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
       await Promise.all([gateway.ledger.flush(), gateway.pins.flush()]);
       if (pool) {
         let i = 0;
-        return (await pool.query(sql.replace(/\?/g, () => `$${++i}`), params)).rows as never;
+        return (
+          await pool.query(
+            sql.replace(/\?/g, () => `$${++i}`),
+            params,
+          )
+        ).rows as never;
       }
       const db = new Database(dbPath, { readonly: true });
       try {
@@ -104,7 +118,21 @@ const numericParser = ((oid: number, format?: 'text' | 'binary') =>
 /** A config with one OpenAI-type and one Anthropic-type provider pointing at the mock upstream. */
 export function mockProviders(mock: { openaiBaseUrl: string; anthropicBaseUrl: string }, extra: Record<string, unknown> = {}) {
   return {
-    openai: { type: 'openai', baseUrl: mock.openaiBaseUrl, keys: [{ value: 'sk-test-openai-secret' }], models: ['gpt-4o-mini'], maxRetries: 2, ...extra },
-    anthropic: { type: 'anthropic', baseUrl: mock.anthropicBaseUrl, keys: [{ value: 'sk-ant-test-secret' }], models: ['claude-sonnet-4-5'], maxRetries: 2, ...extra },
+    openai: {
+      type: 'openai',
+      baseUrl: mock.openaiBaseUrl,
+      keys: [{ value: 'sk-test-openai-secret' }],
+      models: ['gpt-4o-mini'],
+      maxRetries: 2,
+      ...extra,
+    },
+    anthropic: {
+      type: 'anthropic',
+      baseUrl: mock.anthropicBaseUrl,
+      keys: [{ value: 'sk-ant-test-secret' }],
+      models: ['claude-sonnet-4-5'],
+      maxRetries: 2,
+      ...extra,
+    },
   };
 }

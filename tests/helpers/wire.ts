@@ -33,7 +33,8 @@ export function historyToolCallsOf(body: any): { id: string; name: string }[] {
   const out: { id: string; name: string }[] = [];
   for (const m of body.messages ?? []) {
     for (const c of m.tool_calls ?? []) out.push({ id: c.id, name: c.function.name });
-    if (m.role === 'assistant' && Array.isArray(m.content)) for (const b of m.content) if (b.type === 'tool_use') out.push({ id: b.id, name: b.name });
+    if (m.role === 'assistant' && Array.isArray(m.content))
+      for (const b of m.content) if (b.type === 'tool_use') out.push({ id: b.id, name: b.name });
   }
   return out;
 }

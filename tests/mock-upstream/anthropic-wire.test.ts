@@ -25,7 +25,12 @@ function frames(reply: MockReply): string[] {
 
 function streamed(reply: MockReply) {
   const t = anthropicAdapter.streamTranslator(ctx);
-  return reassemble([...frames(reply).map(parseFrame).flatMap((e) => t.push(e)), ...t.end()]);
+  return reassemble([
+    ...frames(reply)
+      .map(parseFrame)
+      .flatMap((e) => t.push(e)),
+    ...t.end(),
+  ]);
 }
 
 function nonStreamed(reply: MockReply) {
@@ -37,7 +42,10 @@ function nonStreamed(reply: MockReply) {
 const toolReply: MockReply = {
   kind: 'tool_calls',
   text: 'Let me look.',
-  calls: [{ name: 'docs__search', arguments: { query: 'tollgate pricing', limit: 3 } }, { id: 'toolu_given', name: 'now', arguments: '{}' }],
+  calls: [
+    { name: 'docs__search', arguments: { query: 'tollgate pricing', limit: 3 } },
+    { id: 'toolu_given', name: 'now', arguments: '{}' },
+  ],
   usage: { input: 40, output: 12, cacheRead: 30, cacheWrite: 5 },
 };
 
@@ -57,7 +65,17 @@ describe('renderAnthropic', () => {
 
   test('stream frames come in the real order with split deltas', () => {
     const types = frames({ kind: 'text', text: 'abcdefghi' }).map((f) => parseFrame(f).event);
-    assert.deepEqual(types, ['message_start', 'content_block_start', 'ping', 'content_block_delta', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    assert.deepEqual(types, [
+      'message_start',
+      'content_block_start',
+      'ping',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
   });
 
   test('finish length → max_tokens', () => {
@@ -79,7 +97,9 @@ describe('renderAnthropic', () => {
     assert.deepEqual(s.usage, json.usage);
     assert.deepEqual(json.usage?.prompt_tokens_details, { cached_tokens: 30, cache_creation_tokens: 5 });
     assert.equal(json.usage?.prompt_tokens, 75);
-    const jsonDeltas = frames(toolReply).map(parseFrame).filter((e) => e.data.includes('input_json_delta'));
+    const jsonDeltas = frames(toolReply)
+      .map(parseFrame)
+      .filter((e) => e.data.includes('input_json_delta'));
     assert.ok(jsonDeltas.length >= 6, 'tool input is streamed in several pieces');
   });
 
@@ -90,7 +110,10 @@ describe('renderAnthropic', () => {
     const t = anthropicAdapter.streamTranslator(ctx);
     const before = events.slice(0, -1).flatMap((e) => t.push(e));
     assert.equal(reassemble(before).content, 'partial answer');
-    assert.throws(() => t.push(events[events.length - 1]!), (e: unknown) => e instanceof GatewayError && e.status === 503 && /Overloaded/.test(e.message));
+    assert.throws(
+      () => t.push(events[events.length - 1]!),
+      (e: unknown) => e instanceof GatewayError && e.status === 503 && /Overloaded/.test(e.message),
+    );
     assert.throws(() => renderAnthropic(reply, request, false));
   });
 

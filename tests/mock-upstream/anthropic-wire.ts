@@ -34,7 +34,10 @@ function blocksOf(reply: MockReply): { blocks: Block[]; stopReason: string } {
   }
   if (reply.kind === 'tool_calls') {
     const calls: Block[] = reply.calls.map((c: MockToolCall, n) => ({
-      type: 'tool_use', id: c.id ?? `toolu_mock_${n}`, name: c.name, input: toolInput(c.arguments),
+      type: 'tool_use',
+      id: c.id ?? `toolu_mock_${n}`,
+      name: c.name,
+      input: toolInput(c.arguments),
     }));
     return { blocks: reply.text ? [{ type: 'text', text: reply.text }, ...calls] : calls, stopReason: 'tool_use' };
   }
@@ -65,7 +68,9 @@ function blockFrames(block: Block, index: number): string[] {
   const json = JSON.stringify(block.input);
   return [
     frame({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } }),
-    ...['', ...splitPieces(json, 4)].map((partial_json) => frame({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } })),
+    ...['', ...splitPieces(json, 4)].map((partial_json) =>
+      frame({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } }),
+    ),
   ];
 }
 
@@ -99,7 +104,11 @@ export function renderAnthropic(reply: MockReply, request: any, stream: boolean)
     return { frames };
   }
   frames.push(
-    frame({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }),
+    frame({
+      type: 'message_delta',
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    }),
     frame({ type: 'message_stop' }),
   );
   return { frames };

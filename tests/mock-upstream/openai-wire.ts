@@ -9,7 +9,12 @@ function usageOf(u: MockUsage | undefined) {
   const input = u?.input ?? 10;
   const output = u?.output ?? 5;
   const cached = u?.cacheRead ?? 0;
-  return { prompt_tokens: input + cached, completion_tokens: output, total_tokens: input + cached + output, ...(cached ? { prompt_tokens_details: { cached_tokens: cached } } : {}) };
+  return {
+    prompt_tokens: input + cached,
+    completion_tokens: output,
+    total_tokens: input + cached + output,
+    ...(cached ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+  };
 }
 
 function pieces(text: string, parts = 3): string[] {
@@ -20,25 +25,49 @@ function pieces(text: string, parts = 3): string[] {
   return out;
 }
 
-export function renderOpenAI(reply: MockReply, request: { model: string; stream_options?: { include_usage?: boolean } }, stream: boolean): Rendered {
+export function renderOpenAI(
+  reply: MockReply,
+  request: { model: string; stream_options?: { include_usage?: boolean } },
+  stream: boolean,
+): Rendered {
   const id = `chatcmpl-mock${++counter}`;
   const created = 1_700_000_000;
   const model = request.model;
-  if (reply.kind !== 'text' && reply.kind !== 'tool_calls' && reply.kind !== 'stream-error') throw new Error(`renderOpenAI cannot render ${reply.kind}`);
+  if (reply.kind !== 'text' && reply.kind !== 'tool_calls' && reply.kind !== 'stream-error')
+    throw new Error(`renderOpenAI cannot render ${reply.kind}`);
   const text = reply.kind === 'tool_calls' ? (reply.text ?? null) : reply.text;
-  const calls = reply.kind === 'tool_calls' ? reply.calls.map((c, i) => ({ id: c.id ?? `call_mock_${counter}_${i}`, type: 'function' as const, function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) } })) : [];
+  const calls =
+    reply.kind === 'tool_calls'
+      ? reply.calls.map((c, i) => ({
+          id: c.id ?? `call_mock_${counter}_${i}`,
+          type: 'function' as const,
+          function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) },
+        }))
+      : [];
   const finish = reply.kind === 'tool_calls' ? 'tool_calls' : reply.kind === 'text' ? (reply.finish ?? 'stop') : 'stop';
   const usage = usageOf(reply.kind === 'stream-error' ? undefined : reply.usage);
   if (!stream) {
     return {
       json: {
-        id, object: 'chat.completion', created, model, system_fingerprint: 'fp_mock',
-        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, ...(calls.length ? { tool_calls: calls } : {}) }, logprobs: null, finish_reason: finish }],
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        system_fingerprint: 'fp_mock',
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: text, refusal: null, ...(calls.length ? { tool_calls: calls } : {}) },
+            logprobs: null,
+            finish_reason: finish,
+          },
+        ],
         usage,
       },
     };
   }
-  const frame = (choices: unknown[], extra: Record<string, unknown> = {}) => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_mock', choices, ...extra })}\n\n`;
+  const frame = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_mock', choices, ...extra })}\n\n`;
   const frames = [frame([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])];
   for (const p of pieces(text ?? '')) frames.push(frame([{ index: 0, delta: { content: p }, logprobs: null, finish_reason: null }]));
   if (reply.kind === 'stream-error') {
@@ -46,8 +75,20 @@ export function renderOpenAI(reply: MockReply, request: { model: string; stream_
     return { frames };
   }
   calls.forEach((call, index) => {
-    frames.push(frame([{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }, logprobs: null, finish_reason: null }]));
-    for (const p of pieces(call.function.arguments)) frames.push(frame([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: p } }] }, logprobs: null, finish_reason: null }]));
+    frames.push(
+      frame([
+        {
+          index: 0,
+          delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] },
+          logprobs: null,
+          finish_reason: null,
+        },
+      ]),
+    );
+    for (const p of pieces(call.function.arguments))
+      frames.push(
+        frame([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: p } }] }, logprobs: null, finish_reason: null }]),
+      );
   });
   frames.push(frame([{ index: 0, delta: {}, logprobs: null, finish_reason: finish }]));
   if (request.stream_options?.include_usage) frames.push(frame([], { usage }));
@@ -56,6 +97,7 @@ export function renderOpenAI(reply: MockReply, request: { model: string; stream_
 }
 
 export function openaiErrorBody(status: number, message: string): string {
-  const type = status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : status === 401 ? 'invalid_api_key' : 'invalid_request_error';
+  const type =
+    status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : status === 401 ? 'invalid_api_key' : 'invalid_request_error';
   return JSON.stringify({ error: { message, type, param: null, code: type } });
 }

@@ -87,7 +87,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
     res.on('close', () => {
       if (!res.writableFinished) {
         mock.aborted++;
-        abortWaiters.splice(0).forEach((w) => w());
+        for (const w of abortWaiters.splice(0)) w();
       }
     });
     const isAnthropic = path.startsWith('/v1/messages');
@@ -122,7 +122,11 @@ async function answer(res: ServerResponse, reply: MockReply, body: any, anthropi
       res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' }).end(reply.body);
       return;
     case 'error': {
-      const errBody = reply.body ?? (anthropic ? anthropicErrorBody(reply.status, reply.message ?? 'mock error') : openaiErrorBody(reply.status, reply.message ?? 'mock error'));
+      const errBody =
+        reply.body ??
+        (anthropic
+          ? anthropicErrorBody(reply.status, reply.message ?? 'mock error')
+          : openaiErrorBody(reply.status, reply.message ?? 'mock error'));
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(errBody);
       return;
     }

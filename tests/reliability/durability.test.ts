@@ -46,10 +46,19 @@ function startProcess(configPath: string, dbPath: string): { child: ChildProcess
 }
 
 describe('durability', () => {
-  test('SIGKILL under load: only the unflushed tail is lost; the database opens cleanly with complete rows', { timeout: 60_000 }, async () => {
+  test('SIGKILL under load: only the unflushed tail is lost; the database opens cleanly with complete rows', {
+    timeout: 60_000,
+  }, async () => {
     const configPath = join(dir, 'config.json');
     const dbPath = join(dir, 'ledger.db');
-    writeFileSync(configPath, JSON.stringify({ providers: mockProviders(mock), virtualKeys: [{ id: 'load', key: VK, models: ['*'] }], ledger: { flushIntervalMs: FLUSH_MS, payloads: true } }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        providers: mockProviders(mock),
+        virtualKeys: [{ id: 'load', key: VK, models: ['*'] }],
+        ledger: { flushIntervalMs: FLUSH_MS, payloads: true },
+      }),
+    );
     mock.fallback = () => ({ kind: 'text', text: 'answer', usage: { input: 10, output: 5 }, delayMs: 5 });
     const { child, url: urlPromise } = startProcess(configPath, dbPath);
     try {
@@ -75,7 +84,9 @@ describe('durability', () => {
       child.kill('SIGKILL');
       killed = true;
       await Promise.all(workers);
-      await new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+      await new Promise<void>((resolve) =>
+        child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+      );
       assert.ok(done.length > 50, `enough load before the kill (${done.length} responses)`);
 
       // The crashed database opens and migrates like any other and passes SQLite's own check.
@@ -98,11 +109,16 @@ describe('durability', () => {
         for (const r of rows) {
           assert.equal(r.status, 200);
           assert.equal(r.key_id, 'load');
-          for (const col of ['id', 'ts', 'model', 'provider', 'latency_ms', 'prompt_tokens', 'completion_tokens', 'cost_usd']) assert.notEqual(r[col], null, `${col} of ${String(r.id)}`);
+          for (const col of ['id', 'ts', 'model', 'provider', 'latency_ms', 'prompt_tokens', 'completion_tokens', 'cost_usd'])
+            assert.notEqual(r[col], null, `${col} of ${String(r.id)}`);
         }
-        const [orphans] = db.sqlite.prepare('SELECT count(*) AS n FROM requests r WHERE NOT EXISTS (SELECT 1 FROM llm_calls l WHERE l.request_id = r.id)').all() as { n: number }[];
+        const [orphans] = db.sqlite
+          .prepare('SELECT count(*) AS n FROM requests r WHERE NOT EXISTS (SELECT 1 FROM llm_calls l WHERE l.request_id = r.id)')
+          .all() as { n: number }[];
         assert.equal(orphans!.n, 0, 'request rows without their llm_calls');
-        const [attempts] = db.sqlite.prepare('SELECT count(*) AS n FROM llm_calls WHERE status = 200 AND prompt_tokens = 10 AND completion_tokens = 5').all() as { n: number }[];
+        const [attempts] = db.sqlite
+          .prepare('SELECT count(*) AS n FROM llm_calls WHERE status = 200 AND prompt_tokens = 10 AND completion_tokens = 5')
+          .all() as { n: number }[];
         assert.ok(attempts!.n >= rows.length);
       } finally {
         db.close();

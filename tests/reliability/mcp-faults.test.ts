@@ -30,7 +30,11 @@ before(async () => {
   gw = await startGateway({
     config: {
       providers: mockProviders(mock),
-      mcpServers: { bad: badServer(), noisy: badServer('--garbage-at-start'), fix: { transport: 'http', url: fixture.url, callTimeoutMs: 2000 } },
+      mcpServers: {
+        bad: badServer(),
+        noisy: badServer('--garbage-at-start'),
+        fix: { transport: 'http', url: fixture.url, callTimeoutMs: 2000 },
+      },
       virtualKeys: [{ id: 'mcp-faults', key: VK, models: ['*'], tools: { allow: ['bad__*', 'noisy__*', 'fix__*'] } }],
     },
   });
@@ -42,7 +46,10 @@ after(async () => {
 });
 beforeEach(() => mock.reset());
 
-const calls = (...c: [string, unknown][]): MockReply => ({ kind: 'tool_calls', calls: c.map(([name, args]) => ({ name, arguments: args })) });
+const calls = (...c: [string, unknown][]): MockReply => ({
+  kind: 'tool_calls',
+  calls: c.map(([name, args]) => ({ name, arguments: args })),
+});
 
 /** One chat request whose model calls `tools`, then answers with the tool results it was given. */
 async function loop(...tools: [string, unknown][]) {
@@ -57,7 +64,10 @@ async function loop(...tools: [string, unknown][]) {
   const json = (await res.json()) as any;
   assert.equal(res.status, 200, JSON.stringify(json));
   const results = JSON.parse(json.choices[0].message.content) as string[];
-  const rows = await gw.query<{ name: string; status: string; error: string | null }>('SELECT name, status, error FROM tool_calls WHERE request_id = ? ORDER BY name', id);
+  const rows = await gw.query<{ name: string; status: string; error: string | null }>(
+    'SELECT name, status, error FROM tool_calls WHERE request_id = ? ORDER BY name',
+    id,
+  );
   return { results, rows };
 }
 
@@ -81,7 +91,13 @@ describe('stdio servers that misbehave', () => {
     const { results, rows } = await loop(['bad__garbage', {}], ['noisy__echo', { text: 'hi' }]);
     assert.match(results[0]!, /survived the garbage/);
     assert.match(results[1]!, /^hi \(pid/);
-    assert.deepEqual(rows.map((r) => [r.name, r.status]), [['bad__garbage', 'ok'], ['noisy__echo', 'ok']]);
+    assert.deepEqual(
+      rows.map((r) => [r.name, r.status]),
+      [
+        ['bad__garbage', 'ok'],
+        ['noisy__echo', 'ok'],
+      ],
+    );
     assert.equal(server('bad').pid, pid, 'no reconnect was needed');
   });
 
@@ -91,7 +107,13 @@ describe('stdio servers that misbehave', () => {
     assert.ok(Date.now() - started < 5000);
     assert.equal(JSON.parse(results[0]!).error.reason, 'tool_timeout');
     assert.match(results[1]!, /^parallel/, 'a parallel call on the same server is unaffected');
-    assert.deepEqual(rows.map((r) => [r.name, r.status]), [['bad__echo', 'ok'], ['bad__hang', 'timeout']]);
+    assert.deepEqual(
+      rows.map((r) => [r.name, r.status]),
+      [
+        ['bad__echo', 'ok'],
+        ['bad__hang', 'timeout'],
+      ],
+    );
     assert.equal(server('bad').state, 'connected');
   });
 
@@ -117,7 +139,10 @@ describe('stdio servers that misbehave', () => {
     assert.ok(!offered.includes('bad__echo') && offered.includes('noisy__echo'), offered.join(','));
     assert.equal(JSON.parse(during.results[0]!).error.reason, 'unknown_tool');
 
-    await until('the crashed server to be restarted', async () => (await readyz()).mcp.find((s) => s.name === 'bad')?.state === 'connected');
+    await until(
+      'the crashed server to be restarted',
+      async () => (await readyz()).mcp.find((s) => s.name === 'bad')?.state === 'connected',
+    );
     assert.notEqual(server('bad').pid, pid, 'a new child process');
     const again = await loop(['bad__echo', { text: 'back' }]);
     assert.match(again.results[0]!, /^back/);
@@ -138,7 +163,11 @@ describe('an HTTP server that goes away and comes back', () => {
     assert.ok(down.error ?? down.lastError, 'the reason is reported');
 
     await fixture.restart();
-    await until('fix to reconnect', async () => (await readyz()).mcp.find((s) => s.name === 'fix')?.state === 'connected' && Boolean(gw.gateway.mcp.getTool('fix__add')), 40_000);
+    await until(
+      'fix to reconnect',
+      async () => (await readyz()).mcp.find((s) => s.name === 'fix')?.state === 'connected' && Boolean(gw.gateway.mcp.getTool('fix__add')),
+      40_000,
+    );
     const back = await loop(['fix__add', { a: 1, b: 2 }]);
     assert.equal(back.results[0], '3');
   });

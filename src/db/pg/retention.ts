@@ -9,7 +9,9 @@ const BATCH = 1000;
 async function deleteOlderThan(pool: pg.Pool, table: string, cutoff: number): Promise<void> {
   // Table names come from the fixed lists below, never from input.
   for (;;) {
-    const { rowCount } = await pool.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ts < $1 LIMIT ${BATCH})`, [cutoff]);
+    const { rowCount } = await pool.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ts < $1 LIMIT ${BATCH})`, [
+      cutoff,
+    ]);
     if ((rowCount ?? 0) < BATCH) return;
   }
 }

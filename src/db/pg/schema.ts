@@ -8,7 +8,8 @@ import { sql } from 'drizzle-orm';
 import { bigint, doublePrecision, index, integer, pgTable, primaryKey, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const date = sql`make_date(1970, 1, 1) + ("ts" / 86400000)::int`;
-const part = (field: 'year' | 'month' | 'day', width: number) => sql`lpad(extract(${sql.raw(field)} from ${date})::int::text, ${sql.raw(String(width))}, '0')`;
+const part = (field: 'year' | 'month' | 'day', width: number) =>
+  sql`lpad(extract(${sql.raw(field)} from ${date})::int::text, ${sql.raw(String(width))}, '0')`;
 /** UTC 'YYYY-MM-DD' of the epoch-ms `ts`, exactly as SQLite's date(ts / 1000, 'unixepoch'). */
 const dayOf = () => text('day').generatedAlwaysAs(sql`${part('year', 4)} || '-' || ${part('month', 2)} || '-' || ${part('day', 2)}`);
 const monthOf = () => text('month').generatedAlwaysAs(sql`${part('year', 4)} || '-' || ${part('month', 2)}`);

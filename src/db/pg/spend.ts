@@ -8,7 +8,8 @@ const column = { key: 'key_id', team: 'team_id', customer: 'customer_id' } as co
 
 export function createPgSpendQuery(pool: pg.Pool) {
   return async (scope: SpendScope, sinceMs: number): Promise<number> => {
-    const [col, id] = 'keyId' in scope ? [column.key, scope.keyId] : 'teamId' in scope ? [column.team, scope.teamId] : [column.customer, scope.customerId];
+    const [col, id] =
+      'keyId' in scope ? [column.key, scope.keyId] : 'teamId' in scope ? [column.team, scope.teamId] : [column.customer, scope.customerId];
     const { rows } = await pool.query<{ usd: number }>(
       `SELECT (SELECT coalesce(sum(cost_usd), 0) FROM requests WHERE ${col} = $1 AND ts >= $2)
             + (SELECT coalesce(sum(cost_usd), 0) FROM tool_calls WHERE request_id IS NULL AND ${col} = $1 AND ts >= $2) AS usd`,

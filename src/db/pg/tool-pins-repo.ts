@@ -13,7 +13,10 @@ export function createPgToolPinStore(db: PgDb): PinStore {
       const row = pinToRow(pin);
       // first_seen is kept from the first insert, as on SQLite.
       const { server: _s, tool: _t, firstSeen: _f, ...changes } = row;
-      await db.insert(toolPins).values(row).onConflictDoUpdate({ target: [toolPins.server, toolPins.tool], set: changes });
+      await db
+        .insert(toolPins)
+        .values(row)
+        .onConflictDoUpdate({ target: [toolPins.server, toolPins.tool], set: changes });
     },
   };
 }

@@ -35,7 +35,11 @@ function setup(opts: { adminToken: string | undefined } = { adminToken: TOKEN })
     const headers: Record<string, string> = {};
     if (token !== null) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await app.request(`/api${path}`, { method, headers, body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body) });
+    const res = await app.request(`/api${path}`, {
+      method,
+      headers,
+      body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, json: (await res.json()) as any };
   };
   return { registry, budgets, call };
@@ -62,7 +66,12 @@ describe('admin auth', () => {
 describe('admin /virtual-keys', () => {
   test('POST returns the secret once; GET never shows secrets or hashes', async () => {
     const { call, registry } = setup();
-    const created = await call('POST', '/virtual-keys', { id: 'app1', team: 'eng', models: ['openai/*'], expiresAt: '2026-01-01T00:00:00Z' });
+    const created = await call('POST', '/virtual-keys', {
+      id: 'app1',
+      team: 'eng',
+      models: ['openai/*'],
+      expiresAt: '2026-01-01T00:00:00Z',
+    });
     assert.equal(created.status, 201);
     assert.match(created.json.key, /^tg-/);
     assert.equal(created.json.keyHash, undefined);
@@ -152,11 +161,20 @@ describe('admin /usage', () => {
       ],
     );
     r = await call('GET', '/usage?team=eng');
-    assert.deepEqual(r.json.data.map((u: any) => u.id), ['eng', 'acme']);
+    assert.deepEqual(
+      r.json.data.map((u: any) => u.id),
+      ['eng', 'acme'],
+    );
     r = await call('GET', '/usage?customer=acme');
-    assert.deepEqual(r.json.data.map((u: any) => [u.id, u.spentUsd]), [['acme', 12.5]]);
+    assert.deepEqual(
+      r.json.data.map((u: any) => [u.id, u.spentUsd]),
+      [['acme', 12.5]],
+    );
     r = await call('GET', '/usage');
-    assert.deepEqual(r.json.data.map((u: any) => `${u.level}:${u.id}`), ['key:cfg', 'team:eng', 'customer:acme']);
+    assert.deepEqual(
+      r.json.data.map((u: any) => `${u.level}:${u.id}`),
+      ['key:cfg', 'team:eng', 'customer:acme'],
+    );
     assert.equal((await call('GET', '/usage?key=ghost')).status, 404);
     assert.equal((await call('GET', '/usage?key=cfg&team=eng')).status, 400);
   });

@@ -11,7 +11,10 @@ import type { PinnedTools, ReviewResult } from '../../../mcp/pinning/index.js';
 import { validate } from './validate.js';
 
 const reviewSchema = z.strictObject({
-  hash: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest').optional(),
+  hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest')
+    .optional(),
   by: z.string().min(1).max(200).optional(),
 });
 
@@ -22,8 +25,20 @@ export type ToolPinReviews = Pick<PinnedTools, 'list' | 'get' | 'approve' | 'blo
 /** The review outcome as an HTTP answer; shared with the dashboard's forms. */
 export function reviewOutcome(result: ReviewResult, server: string, tool: string) {
   if (result === 'not_found') return notFound(`no pin for tool "${tool}" on MCP server "${server}"`);
-  if (result === 'nothing_pending') return new GatewayError({ status: 409, type: 'invalid_request_error', code: 'nothing_pending', message: `tool "${tool}" on "${server}" has no definition awaiting review` });
-  if (result === 'hash_mismatch') return new GatewayError({ status: 409, type: 'invalid_request_error', code: 'hash_mismatch', message: `the definition of "${tool}" on "${server}" changed since you looked: review it again` });
+  if (result === 'nothing_pending')
+    return new GatewayError({
+      status: 409,
+      type: 'invalid_request_error',
+      code: 'nothing_pending',
+      message: `tool "${tool}" on "${server}" has no definition awaiting review`,
+    });
+  if (result === 'hash_mismatch')
+    return new GatewayError({
+      status: 409,
+      type: 'invalid_request_error',
+      code: 'hash_mismatch',
+      message: `the definition of "${tool}" on "${server}" changed since you looked: review it again`,
+    });
   return result;
 }
 
@@ -43,10 +58,18 @@ export function toolPinRoutes(pins: ToolPinReviews): Hono {
   const app = new Hono();
   app.get('/', (c) => {
     const status = c.req.query('status');
-    if (status !== undefined && !(STATUS_FILTERS as readonly string[]).includes(status)) throw invalidRequest(`status must be one of ${STATUS_FILTERS.join(', ')}`, 'status');
+    if (status !== undefined && !(STATUS_FILTERS as readonly string[]).includes(status))
+      throw invalidRequest(`status must be one of ${STATUS_FILTERS.join(', ')}`, 'status');
     const all = pins.list();
-    const data = status === undefined ? all : all.filter((p) => (status === 'pending' ? p.status === 'pending_new' || p.status === 'pending_changed' : p.status === status));
-    return c.json({ object: 'list', data, pending: all.filter((p) => p.status === 'pending_new' || p.status === 'pending_changed').length });
+    const data =
+      status === undefined
+        ? all
+        : all.filter((p) => (status === 'pending' ? p.status === 'pending_new' || p.status === 'pending_changed' : p.status === status));
+    return c.json({
+      object: 'list',
+      data,
+      pending: all.filter((p) => p.status === 'pending_new' || p.status === 'pending_changed').length,
+    });
   });
   app.get('/:server/:tool', (c) => {
     const { server, tool } = c.req.param();
