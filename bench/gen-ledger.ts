@@ -168,7 +168,7 @@ function generate(): void {
         provider,
         upstreamModel: model,
         status,
-        errorType: status === 200 ? null : 'x',
+        errorType: status === 200 ? null : 'upstream_status',
         stream: rand() < 0.4,
         rounds,
         toolCalls: toolCount,

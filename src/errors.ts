@@ -2,28 +2,78 @@
 // Every failure a client can see is a GatewayError rendered as the OpenAI error body:
 // {"error":{"message","type","code","param"}} (see the contract's error table).
 
-export type ErrorType =
-  | 'invalid_request_error'
-  | 'virtual_key_required'
-  | 'virtual_key_not_found'
-  | 'virtual_key_blocked'
-  | 'model_blocked'
-  | 'provider_blocked'
-  | 'budget_exceeded'
-  | 'rate_limited'
-  | 'not_found_error'
-  | 'authentication_error'
-  | 'request_too_large'
-  | 'upstream_error'
-  | 'upstream_timeout'
-  | 'service_unavailable'
-  | 'server_error';
+/** The `type` of every error body (the contract's error table). */
+export const ERROR_TYPES = [
+  'invalid_request_error',
+  'virtual_key_required',
+  'virtual_key_not_found',
+  'virtual_key_blocked',
+  'model_blocked',
+  'provider_blocked',
+  'budget_exceeded',
+  'rate_limited',
+  'not_found_error',
+  'authentication_error',
+  'request_too_large',
+  'upstream_error',
+  'upstream_timeout',
+  'service_unavailable',
+  'server_error',
+] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
+/**
+ * Every `code` the gateway puts in an error body, the ledger's `error_type` column or the
+ * `error_type` metric label. One list, so the same failure has one name whichever provider or
+ * surface it came through, and the metric label is bounded by construction.
+ */
+export const ERROR_CODES = [
+  // The request itself.
+  'invalid_json',
+  'json_too_deep',
+  'body_too_large',
+  'model_not_found',
+  // Budgets and their store.
+  'key_budget_exceeded',
+  'team_budget_exceeded',
+  'customer_budget_exceeded',
+  'budget_store_unavailable',
+  // The admin API.
+  'read_only',
+  'already_exists',
+  'in_use',
+  'nothing_pending',
+  'hash_mismatch',
+  // Upstreams: before a response, a status, a body or stream that is not what the API promises.
+  'provider_key_missing',
+  'upstream_unreachable',
+  'upstream_timeout',
+  'upstream_rejected',
+  'upstream_auth_failed',
+  'upstream_rate_limited',
+  'upstream_overloaded',
+  'upstream_status',
+  'upstream_malformed',
+  'upstream_stream_error',
+  'upstream_stream_truncated',
+  // The loop and the client.
+  'loop_timeout',
+  'client_closed',
+  'client_aborted',
+  // The /mcp endpoint.
+  'mcp_sessions_exhausted',
+  'mcp_session_key_mismatch',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What an attempt or request row records as its error: the code when there is one, else the type. */
+export type ErrorKind = ErrorCode | ErrorType;
 
 export interface GatewayErrorInit {
   status: number;
   type: ErrorType;
   message: string;
-  code?: string | null;
+  code?: ErrorCode | null;
   param?: string | null;
   /** Seconds; sent as Retry-After. */
   retryAfter?: number;
@@ -35,7 +85,7 @@ export interface GatewayErrorInit {
 export class GatewayError extends Error {
   readonly status: number;
   readonly type: ErrorType;
-  readonly code: string | null;
+  readonly code: ErrorCode | null;
   readonly param: string | null;
   readonly retryAfter: number | undefined;
   readonly retryable: boolean;
@@ -52,7 +102,7 @@ export class GatewayError extends Error {
   }
 }
 
-export const invalidRequest = (message: string, param: string | null = null, code: string | null = null) =>
+export const invalidRequest = (message: string, param: string | null = null, code: ErrorCode | null = null) =>
   new GatewayError({ status: 400, type: 'invalid_request_error', message, param, code });
 
 export const notFound = (message: string) => new GatewayError({ status: 404, type: 'not_found_error', message });
@@ -65,6 +115,11 @@ export interface OpenAIErrorBody {
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   return new GatewayError({ status: 500, type: 'server_error', message: 'Internal gateway error', cause: err });
+}
+
+/** The code if the error has one, else its type: what the ledger and the metrics call this failure. */
+export function errorKind(err: GatewayError): ErrorKind {
+  return err.code ?? err.type;
 }
 
 export function renderError(err: GatewayError): OpenAIErrorBody {

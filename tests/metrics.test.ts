@@ -99,4 +99,34 @@ describe('/metrics', () => {
     assert.ok(!after.includes('random-'), 'no request-supplied name reaches a label');
     assert.equal(seriesCount(after), seriesCount(before));
   });
+
+  test('an upstream failure is labelled with its error code, the same code on both providers', async () => {
+    const before = await scrape();
+    const bad = (provider: string, model: string) =>
+      client.chat.completions
+        .create({ model: `${provider}/${model}`, messages: [{ role: 'user', content: 'x' }] }, { maxRetries: 0 })
+        .catch((e: unknown) => e);
+    // Each provider is configured with maxRetries 2: three attempts per request.
+    for (const [provider, model] of [
+      ['openai', 'gpt-4o-mini'],
+      ['anthropic', 'claude-sonnet-4-5'],
+    ] as const) {
+      mock.enqueue(
+        { kind: 'raw', status: 200, body: '{not json' },
+        { kind: 'raw', status: 200, body: '' },
+        { kind: 'raw', status: 200, body: '{' },
+      );
+      assert.ok((await bad(provider, model)) instanceof OpenAI.APIError);
+      mock.enqueue({ kind: 'error', status: 500 }, { kind: 'error', status: 500 }, { kind: 'error', status: 500 });
+      assert.ok((await bad(provider, model)) instanceof OpenAI.APIError);
+    }
+    const after = await scrape();
+    const delta = (labels: Record<string, string>) =>
+      value(after, 'tollgate_llm_attempts_total', labels) - value(before, 'tollgate_llm_attempts_total', labels);
+    for (const provider of ['openai', 'anthropic']) {
+      assert.equal(delta({ provider, error_type: 'upstream_malformed' }), 3, `${provider}: invalid JSON bodies`);
+      assert.equal(delta({ provider, error_type: 'upstream_status' }), 3, `${provider}: 500s`);
+      assert.equal(delta({ provider, error_type: 'other' }), 0, `${provider}: no failure is "other"`);
+    }
+  });
 });

@@ -30,7 +30,7 @@ export function streamEndedEarly(): GatewayError {
   return new GatewayError({
     status: 502,
     type: 'upstream_error',
-    code: 'upstream_stream_incomplete',
+    code: 'upstream_stream_truncated',
     message: 'anthropic stream ended early (no message_stop)',
     retryable: true,
   });
@@ -40,7 +40,7 @@ export function badStreamEvent(event: string): GatewayError {
   return new GatewayError({
     status: 502,
     type: 'upstream_error',
-    code: 'upstream_bad_response',
+    code: 'upstream_malformed',
     message: `anthropic sent an unparsable ${event} event`,
   });
 }

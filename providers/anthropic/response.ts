@@ -15,7 +15,7 @@ export function chatResponse(body: unknown, now: () => number = Date.now): ChatC
     throw new GatewayError({
       status: 502,
       type: 'upstream_error',
-      code: 'upstream_bad_response',
+      code: 'upstream_malformed',
       message: 'anthropic returned a response that is not a message',
     });
   }

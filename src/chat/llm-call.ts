@@ -1,7 +1,7 @@
 // One LLM call of a round: the primary model, its retries, then the request's fallbacks, in order.
 // Every attempt goes through `hooks` (budget reservation, ledger row, metrics) so nothing here
 // knows about money or storage.
-import { GatewayError } from '../errors.js';
+import { type ErrorKind, errorKind, GatewayError } from '../errors.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js';
 import { ClientAbortedError, networkError, readText, type UpstreamClient, type UpstreamResponse } from '../upstream/client.js';
 import { parseSse } from '../upstream/sse-parser.js';
@@ -11,7 +11,7 @@ import { pickKey } from './pick-key.js';
 export interface AttemptResult {
   /** Upstream HTTP status; 0 when no response arrived (network error, timeout, client gone). */
   status: number;
-  errorType: string | null;
+  errorType: ErrorKind | null;
   usage?: Usage | undefined;
 }
 
@@ -65,7 +65,7 @@ export async function callLlm(deps: LlmCallDeps, input: LlmCallInput): Promise<L
           err instanceof GatewayError
             ? err
             : new GatewayError({ status: 502, type: 'upstream_error', message: 'upstream call failed', cause: err });
-        handle.finish({ status: statusOf(err), errorType: gatewayError.code ?? gatewayError.type });
+        handle.finish({ status: statusOf(err), errorType: errorKind(gatewayError) });
         // The caller's own mistake (bad request) fails the same way everywhere: no retry, no fallback.
         if (gatewayError.type === 'invalid_request_error') throw gatewayError;
         lastError = gatewayError;

@@ -1,6 +1,7 @@
 // What the chat pipeline needs from the rest of the gateway, as small interfaces. main.ts wires the
 // real governance, ledger, pricing and MCP manager in; tests can wire anything.
 import type { LoopLimits } from '../config-schema.js';
+import type { ErrorKind } from '../errors.js';
 import type { FunctionTool } from '../openai/types.js';
 import type { LlmCallRow, RequestRow, ToolCallRow, PayloadRow } from '../ledger/writer.js';
 import type { Target } from './targets.js';
@@ -95,7 +96,7 @@ export interface LedgerSink {
  */
 export interface Metrics {
   chatRequest(labels: { provider: string | null; model: string | null; status: number; stream: boolean }, seconds: number): void;
-  llmAttempt(labels: { provider: string; model: string; status: number; errorType: string | null }, seconds: number): void;
+  llmAttempt(labels: { provider: string; model: string; status: number; errorType: ErrorKind | null }, seconds: number): void;
   toolCall(labels: { name: string; status: string; decision: 'allowed' | 'denied' }, seconds: number): void;
   /** 402s, 429s and per-tool limit refusals. */
   rejection(kind: 'budget' | 'rate_limit' | 'tool_rate_limit', level: string): void;

@@ -1,6 +1,6 @@
 // The requests row: one per inbound chat request, written when its outcome is known. Its totals
 // are the sums of its llm_calls and tool_calls rows (the loop adds them up as it goes).
-import type { GatewayError } from '../errors.js';
+import { errorKind, type GatewayError } from '../errors.js';
 import type { Access, LedgerSink, Metrics } from './ports.js';
 import type { RunState } from './run-state.js';
 
@@ -46,7 +46,7 @@ export function recordRequest(deps: RecordDeps, state: RunState | undefined, out
     provider: target?.providerName ?? null,
     upstreamModel: target?.model ?? null,
     status: outcome.status,
-    errorType: outcome.error ? (outcome.error.code ?? outcome.error.type) : null,
+    errorType: outcome.error ? errorKind(outcome.error) : null,
     errorMessage: outcome.error ? outcome.error.message.slice(0, 1000) : null,
     stream: state?.stream ?? false,
     rounds: state?.rounds ?? 0,

@@ -1,6 +1,7 @@
 // One round of the loop: build the upstream request from the conversation so far, call the model
 // (with retries and fallbacks), forward streamed text to the client, and account for every attempt.
 import type { ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js';
+import { errorKind, GatewayError } from '../errors.js';
 import { ClientAbortedError } from '../upstream/client.js';
 import { TurnAccumulator, turnFromCompletion, type AssistantTurn } from './accumulate.js';
 import { callLlm, type AttemptHooks, type LlmCallDeps } from './llm-call.js';
@@ -64,7 +65,7 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
   } catch (err) {
     outcome.handle.finish({
       status: 200,
-      errorType: err instanceof ClientAbortedError ? 'client_aborted' : ((err as { code?: string }).code ?? 'stream_error'),
+      errorType: err instanceof ClientAbortedError ? 'client_aborted' : err instanceof GatewayError ? errorKind(err) : 'upstream_stream_error',
     });
     throw err;
   }

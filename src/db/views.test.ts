@@ -67,7 +67,7 @@ const dataset: LedgerItem[] = [
       provider: 'openai',
       model: 'gpt-4o',
       status: 0,
-      errorType: 'timeout',
+      errorType: 'upstream_timeout',
       costUsd: 0,
     },
   },

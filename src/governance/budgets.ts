@@ -2,7 +2,7 @@
 // worst-case cost on every level before it runs (spent + reserved + amount <= limit, all levels or
 // none), then settles to the actual cost, so concurrent requests cannot overspend together.
 import type { Budget } from '../config-schema.js';
-import { GatewayError } from '../errors.js';
+import { type ErrorCode, GatewayError } from '../errors.js';
 import type { CounterStore, ReserveEntry } from './counter-store.js';
 import { periodBounds, type Period } from './periods.js';
 import type { KeyContext } from './types.js';
@@ -60,7 +60,7 @@ function exhausted(l: BudgetLevel): GatewayError {
   return new GatewayError({
     status: 402,
     type: 'budget_exceeded',
-    code: `${l.level}_budget_exceeded`,
+    code: `${l.level}_budget_exceeded` satisfies ErrorCode,
     message: `${name} budget of $${b.usd}${per} exhausted`,
   });
 }

@@ -4,7 +4,7 @@
 // failed write never leaves memory ahead of the database.
 import { timingSafeEqual } from 'node:crypto';
 import type { CustomerConfig, TeamConfig, VirtualKeyConfig } from '../config-schema.js';
-import { GatewayError, invalidRequest, notFound } from '../errors.js';
+import { type ErrorCode, GatewayError, invalidRequest, notFound } from '../errors.js';
 import { generateKeySecret, hashKey } from './keys.js';
 import { OPEN_POLICY, compilePolicy } from './policy.js';
 import * as rec from './records.js';
@@ -24,7 +24,7 @@ interface KeyEntry {
   policy: CompiledPolicy;
 }
 
-const conflict = (message: string, code: string) => new GatewayError({ status: 409, type: 'invalid_request_error', code, message });
+const conflict = (message: string, code: ErrorCode) => new GatewayError({ status: 409, type: 'invalid_request_error', code, message });
 
 // Compared against when the presented key is unknown, so both paths do the same work.
 const DUMMY_HASH = Buffer.alloc(32);

@@ -1,5 +1,6 @@
 // The rows the pipeline hands to the ledger writer (camelCase; the writer maps them to the
 // snake_case columns of src/db/schema.ts). Optional fields are stored as NULL.
+import type { ErrorKind } from '../errors.js';
 
 export interface RequestRow {
   /** The x-request-id. */
@@ -15,7 +16,7 @@ export interface RequestRow {
   upstreamModel?: string | null;
   /** HTTP status returned to the client. */
   status: number;
-  errorType?: string | null;
+  errorType?: ErrorKind | null;
   errorMessage?: string | null;
   stream?: boolean;
   rounds?: number;
@@ -41,7 +42,7 @@ export interface LlmCallRow {
   model: string;
   /** Upstream HTTP status; 0 for a network error or timeout. */
   status: number;
-  errorType?: string | null;
+  errorType?: ErrorKind | null;
   promptTokens?: number;
   completionTokens?: number;
   cachedTokens?: number;

@@ -45,7 +45,7 @@ describe('ledger writer', () => {
   test('columns are mapped: booleans to 0/1, missing optionals to NULL, unknown cost flagged', async () => {
     const w = createLedgerWriter({ sqlite: t.sqlite, batchSize: 100, flushIntervalMs: 60_000, maxQueue: 1000 });
     w.request(req('r1', { keyId: 'k', stream: true, promptTokens: 7, costUsd: null, source: 'mcp' }));
-    w.llmCall({ requestId: 'r1', ts: 5, provider: 'openai', model: 'gpt-4o', status: 0, errorType: 'timeout', costUsd: 0.5 });
+    w.llmCall({ requestId: 'r1', ts: 5, provider: 'openai', model: 'gpt-4o', status: 0, errorType: 'upstream_timeout', costUsd: 0.5 });
     await w.close();
     const r = t.sqlite.prepare('SELECT * FROM requests').get() as Record<string, unknown>;
     assert.equal(r.key_id, 'k');
@@ -59,7 +59,7 @@ describe('ledger writer', () => {
     const l = t.sqlite.prepare('SELECT * FROM llm_calls').get() as Record<string, unknown>;
     assert.equal(l.cost_usd, 0.5);
     assert.equal(l.cost_unknown, 0);
-    assert.equal(l.error_type, 'timeout');
+    assert.equal(l.error_type, 'upstream_timeout');
   });
 
   test('the interval flushes on its own', async () => {

@@ -39,13 +39,19 @@ describe('createMetrics', () => {
     const m = createMetrics(base);
     m.rejection('budget', 'team');
     m.rejection('rate_limit', 'someone@example.com');
-    m.llmAttempt({ provider: 'openai', model: 'gpt-4o-mini', status: 0, errorType: 'a free text error' }, 3);
+    m.llmAttempt({ provider: 'openai', model: 'gpt-4o-mini', status: 0, errorType: 'upstream_stream_truncated' }, 1);
+    // The type says ErrorKind; a value from outside it (a future caller's free text) still cannot make a series.
+    m.llmAttempt({ provider: 'openai', model: 'gpt-4o-mini', status: 0, errorType: 'a free text error' as never }, 3);
     m.httpRequest('/api/virtual-keys/:id', 'GET', 404, 0.001);
     m.httpRequest('*', 'BREW', 404, 0.001);
     const text = await m.render();
     assert.match(text, /tollgate_rejections_total\{kind="budget",level="team"\} 1/);
     assert.match(text, /tollgate_rejections_total\{kind="rate_limit",level="other"\} 1/);
     assert.match(text, /tollgate_llm_attempts_total\{provider="openai",model="gpt-4o-mini",status="0",error_type="other"\} 1/);
+    assert.match(
+      text,
+      /tollgate_llm_attempts_total\{provider="openai",model="gpt-4o-mini",status="0",error_type="upstream_stream_truncated"\} 1/,
+    );
     assert.match(text, /tollgate_http_requests_total\{route="\/api\/virtual-keys\/:id",method="GET",status="404"\} 1/);
     assert.match(text, /tollgate_http_requests_total\{route="unmatched",method="other",status="404"\} 1/);
   });

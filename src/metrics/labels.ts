@@ -3,6 +3,8 @@
 // it is on a list fixed by configuration or code, else "other". A flood of made-up model names
 // therefore cannot grow the series count (each label set is a series kept in memory forever).
 
+import { ERROR_CODES, ERROR_TYPES } from '../errors.js';
+
 export const OTHER = 'other';
 
 export interface LabelBoundsOptions {
@@ -18,17 +20,8 @@ export interface ToolLabels {
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const REJECTION_LEVELS = new Set(['key', 'team', 'customer', 'tool']);
-const ERROR_TYPES = new Set([
-  'upstream_error',
-  'upstream_timeout',
-  'rate_limited',
-  'invalid_request_error',
-  'authentication_error',
-  'server_error',
-  'service_unavailable',
-  'budget_exceeded',
-  'cancelled',
-]);
+// Error types and codes are closed unions (src/errors.ts), so every one may be its own label value.
+const ERROR_KINDS: ReadonlySet<string> = new Set([...ERROR_TYPES, ...ERROR_CODES]);
 const TOOL_OUTCOMES = new Set(['ok', 'error', 'timeout', 'cancelled', 'invalid_arguments', 'unknown_tool', 'server_unavailable', 'denied']);
 
 export interface LabelBounds {
@@ -37,6 +30,7 @@ export interface LabelBounds {
   method(method: string): string;
   /** HTTP status as a label: a real status code or "other". */
   status(status: number): string;
+  /** Bounded by the ErrorKind union; anything else (a value from outside the gateway) is "other". */
   errorType(type: string | null): string;
   rejectionLevel(level: string): string;
   toolOutcome(status: string): string;
@@ -57,7 +51,7 @@ export function createLabelBounds(opts: LabelBoundsOptions): LabelBounds {
     },
     method: (m) => (METHODS.has(m) ? m : OTHER),
     status: (s) => (Number.isInteger(s) && s >= 0 && s <= 599 ? String(s) : OTHER),
-    errorType: (t) => (t === null ? 'none' : ERROR_TYPES.has(t) ? t : OTHER),
+    errorType: (t) => (t === null ? 'none' : ERROR_KINDS.has(t) ? t : OTHER),
     rejectionLevel: (l) => (REJECTION_LEVELS.has(l) ? l : OTHER),
     toolOutcome: (s) => (TOOL_OUTCOMES.has(s) ? s : OTHER),
   };
