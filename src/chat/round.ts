@@ -65,7 +65,8 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
   } catch (err) {
     outcome.handle.finish({
       status: 200,
-      errorType: err instanceof ClientAbortedError ? 'client_aborted' : err instanceof GatewayError ? errorKind(err) : 'upstream_stream_error',
+      errorType:
+        err instanceof ClientAbortedError ? 'client_aborted' : err instanceof GatewayError ? errorKind(err) : 'upstream_stream_error',
     });
     throw err;
   }
