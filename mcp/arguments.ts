@@ -1,6 +1,6 @@
 // Validates the arguments a model wrote for an MCP tool against the tool's inputSchema before
 // the call leaves the gateway, so bad arguments come back to the model with a readable message
-// (DESIGN.md, "Errors": bad tool args are returned to the model, not an HTTP error).
+// (README, "Errors": bad tool args are returned to the model, not an HTTP error).
 import AjvImport from 'ajv';
 import Ajv2019Import from 'ajv/dist/2019.js';
 import Ajv2020Import from 'ajv/dist/2020.js';

@@ -88,7 +88,7 @@ export function toToolMessage(result: CallToolResult | { toolResult: unknown }):
 
 /**
  * Why the gateway did not run a tool, or why running it failed. Returned to the model as the
- * tool's result (DESIGN.md, "Errors": not an HTTP error) and recorded in the ledger.
+ * tool's result (README, "Errors": not an HTTP error) and recorded in the ledger.
  */
 export type ToolErrorReason =
   | 'tool_timeout'

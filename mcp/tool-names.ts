@@ -1,6 +1,6 @@
 // Gateway names for MCP tools. OpenAI function names must match ^[a-zA-Z0-9_-]{1,64}$
 // (https://platform.openai.com/docs/api-reference/chat/create#chat-create-tools), and the
-// gateway offers tool `search` of server `docs` as `docs__search` (DESIGN.md, "Models and tools").
+// gateway offers tool `search` of server `docs` as `docs__search` (README, "MCP tools and the loop").
 import { createHash } from 'node:crypto';
 
 export const MAX_TOOL_NAME_LENGTH = 64;

@@ -1,4 +1,4 @@
-// The config file's schema (the contract in DESIGN.md). Validation errors name the field.
+// The config file's schema (the contract: README, "Configuration"). Validation errors name the field.
 import { z } from 'zod';
 
 const period = z.enum(['day', 'week', 'month', 'none']);

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const host = values.host ?? env.HOST ?? '0.0.0.0';
   const dbPath = env.TOLLGATE_DB ?? './data/tollgate.db';
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port "${values.port ?? env.PORT}"`);
-  // TOLLGATE_REDIS shares budgets and rate limits between replicas (see docs-scale-out.md).
+  // TOLLGATE_REDIS shares budgets and rate limits between replicas (README, "Running several replicas").
   const redis = env.TOLLGATE_REDIS ? { url: env.TOLLGATE_REDIS, prefix: env.TOLLGATE_REDIS_PREFIX || undefined } : undefined;
   if (redis && !/^rediss?:\/\//.test(redis.url)) throw new ConfigError('TOLLGATE_REDIS: expected a redis:// or rediss:// URL');
 

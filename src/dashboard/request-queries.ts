@@ -104,7 +104,7 @@ export const LIST_COLUMNS = `id, ts, key_id, team_id, model, provider, status, e
   prompt_tokens, completion_tokens, cost_usd, cost_unknown, latency_ms, source`;
 
 // Each present filter adds one fixed SQL term; the shape (which filters are present) keys the cache.
-// Exported for the PostgreSQL twin (pg-request-queries.ts), which numbers the `?`s as $n.
+// Exported for the PostgreSQL twin (pg-queries.ts), which numbers the `?`s as $n.
 export interface FilterTerm {
   name: keyof RequestFilters;
   sql: (f: RequestFilters) => string;

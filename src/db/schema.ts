@@ -1,4 +1,4 @@
-// The ledger and governance tables: the public SQL reporting interface (DESIGN.md "SQL").
+// The ledger and governance tables: the public SQL reporting interface (README, "The ledger: SQL is the reporting interface").
 // Columns are snake_case, timestamps are epoch-ms integers named `ts`. Migrations in
 // migrations/ are generated from this file by drizzle-kit; change the schema here, then run
 // `npx drizzle-kit generate --name <what-changed>`.
