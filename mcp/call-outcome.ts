@@ -6,6 +6,8 @@ export type ToolCallStatus = 'ok' | 'error' | 'timeout' | 'cancelled' | 'invalid
 
 export interface ToolCallOutcome {
   status: ToolCallStatus;
+  /** The request went to the server (it may have run, even without a result): a paid tool is charged. */
+  sent: boolean;
   /** The tool message content for the model. */
   content: string;
   isError: boolean;
@@ -24,9 +26,9 @@ const REASONS: Record<Exclude<ToolCallStatus, 'ok'>, ToolErrorReason> = {
   server_unavailable: 'server_unavailable',
 };
 
-/** An outcome for a call that was refused or failed before a result came back. */
-export function failure(status: Exclude<ToolCallStatus, 'ok'>, errorMessage: string, latencyMs: number): ToolCallOutcome {
-  return { status, content: toolErrorResult(REASONS[status], errorMessage), isError: true, errorMessage, latencyMs };
+/** An outcome for a call that was refused or failed before a result came back; `sent` once it went out. */
+export function failure(status: Exclude<ToolCallStatus, 'ok'>, errorMessage: string, latencyMs: number, sent = false): ToolCallOutcome {
+  return { status, sent, content: toolErrorResult(REASONS[status], errorMessage), isError: true, errorMessage, latencyMs };
 }
 
 /**

@@ -140,6 +140,7 @@ export class McpManager {
       const message = toToolMessage(result);
       return {
         status: message.isError ? 'error' : 'ok',
+        sent: true,
         content: message.content,
         isError: message.isError,
         raw: result as ToolMessageRaw,
@@ -150,7 +151,9 @@ export class McpManager {
       const { status, message, transport } = classifyCallError(err, options.signal?.aborted === true);
       if (transport) link.suspect(err);
       const text = status === 'timeout' ? `the tool did not answer within ${timeoutMs} ms` : message;
-      return failure(status, text, elapsed());
+      // The request was handed to the transport: the server may have run it (timeout, cancel, a
+      // connection lost after sending), so a paid tool is charged.
+      return failure(status, text, elapsed(), true);
     }
   }
 

@@ -15,8 +15,13 @@ export const providerSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   timeoutMs: z.number().int().positive().default(120_000),
   maxRetries: z.number().int().min(0).max(10).default(2),
-  /** Used when a request sets no max_tokens and the upstream needs one, and for budget reservations. */
+  /**
+   * The output cap when a request sets none and the upstream needs one (Anthropic), or a budget
+   * applies and the price table does not know the model's maximum output.
+   */
   defaultMaxTokens: z.number().int().positive().default(4096),
+  /** Which field carries the output cap the gateway adds (OpenAI-compatible upstreams that only know max_tokens). */
+  maxTokensField: z.enum(['max_completion_tokens', 'max_tokens']).default('max_completion_tokens'),
 });
 
 const serverName = z.string().regex(/^[a-z0-9-]+$/, 'MCP server names are lowercase letters, digits and "-"');
@@ -50,6 +55,10 @@ export const priceSchema = z.strictObject({
   outputPerMTok: z.number().nonnegative(),
   cachedInputPerMTok: z.number().nonnegative().optional(),
   cacheWritePerMTok: z.number().nonnegative().optional(),
+  /** The model's largest answer (output + reasoning tokens): the cap sent and reserved for budgeted requests without one. */
+  maxOutputTokens: z.number().int().positive().optional(),
+  /** The most input tokens one image can count as for this model (default 3,800; see README "Budgets"). */
+  maxImageTokens: z.number().int().positive().optional(),
 });
 
 const globList = z.array(z.string().min(1));
@@ -111,6 +120,11 @@ export const configSchema = z.strictObject({
   mcpServers: z.record(serverName, mcpServerSchema).default({}),
   pricing: z.record(z.string(), priceSchema).default({}),
   toolCosts: z.record(z.string(), z.number().nonnegative()).default({}),
+  /**
+   * Opt-in: budgeted keys may use models without a price, each call charged this much (recorded as
+   * an estimate). Unset: a key, team or customer with a budget is refused unpriced models (403).
+   */
+  unpricedModels: z.strictObject({ chargePerCallUsd: z.number().positive() }).optional(),
   teams: z.array(teamSchema).default([]),
   customers: z.array(customerSchema).default([]),
   virtualKeys: z.array(virtualKeySchema).default([]),
@@ -123,7 +137,13 @@ export const configSchema = z.strictObject({
     .default(4 * 1024 * 1024),
   ledger: ledgerSchema,
   /** Only read when TOLLGATE_REDIS is set. failOpen: admit requests while Redis is unreachable (default: 503). */
-  redis: z.strictObject({ failOpen: z.boolean().default(false) }).optional(),
+  redis: z
+    .strictObject({
+      failOpen: z.boolean().default(false),
+      /** A reservation not renewed for this long (its replica died) is released. Renewed every third of it. */
+      leaseMs: z.number().int().min(1000).default(60_000),
+    })
+    .optional(),
   /** Default loop caps when there is no key (requireVirtualKey: false). */
   loop: loopSchema.default({ maxRounds: 10, maxToolCalls: 50, timeoutMs: 120_000 }),
 });

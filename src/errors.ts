@@ -33,7 +33,9 @@ export const ERROR_CODES = [
   'json_too_deep',
   'body_too_large',
   'model_not_found',
+  'conflicting_max_tokens',
   // Budgets and their store.
+  'model_unpriced',
   'key_budget_exceeded',
   'team_budget_exceeded',
   'customer_budget_exceeded',

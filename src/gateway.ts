@@ -20,7 +20,7 @@ import { BudgetGuard } from './governance/budgets.js';
 import { RateLimiter } from './governance/rate-limit.js';
 import { createMemoryCounterStore } from './governance/memory-counter-store.js';
 import { createGovernanceGate } from './governance/gate.js';
-import { restoreBudgets } from './governance/restore.js';
+import { oldestBudgetPeriodStart, restoreBudgets } from './governance/restore.js';
 import type { Counters } from './governance/counters.js';
 import { startRegistrySync, type RegistrySync } from './governance/sync.js';
 import { createAdminRoutes } from './routes/admin/index.js';
@@ -97,7 +97,11 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     },
   });
 
+  // Retention keeps the ledger rows of budget periods in force (the restore reads them); until the
+  // registry is loaded it keeps everything.
+  let keepLedgerSince = (): number => 0;
   const dataStore = await openStore({
+    keepLedgerSince: () => keepLedgerSince(),
     location: opts.dbPath,
     ledger: config.ledger,
     onLedgerError: (err) => logger.error({ err: err.message }, 'ledger flush failed'),
@@ -122,9 +126,21 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   await registry.load();
   for (const w of registry.warnings) logger.warn(w);
   const store = counters?.store ?? createMemoryCounterStore();
-  const budgets = new BudgetGuard({ store, now });
+  const budgets = new BudgetGuard({
+    store,
+    now,
+    leaseMs: config.redis?.leaseMs ?? 60_000,
+    retry: {
+      // The first failure of each settle/release and every 20th retry after it; it is retried until it lands.
+      onError: (err, what, attempt) => {
+        if (attempt === 1 || attempt % 20 === 0)
+          logger.warn({ err: err.message, attempt }, `${what} failed; retrying until the budget store has it`);
+      },
+    },
+  });
   const rateLimiter = new RateLimiter({ store, now });
   await restoreBudgets({ registry, budgets, spend: dataStore.spend, now });
+  keepLedgerSince = () => oldestBudgetPeriodStart(registry, now());
   // Other replicas write keys to the same PostgreSQL; a SQLite file belongs to one process.
   if (dataStore.kind === 'postgres') {
     sync = await startRegistrySync({
@@ -148,7 +164,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   await pins.load();
   const tools: ToolRuntime = pins;
   const gate = createGovernanceGate({ registry, budgets, rateLimiter, defaultLoop: config.loop, logger });
-  const pricing = createPricing({ overrides: config.pricing, toolCosts: config.toolCosts });
+  const pricing = createPricing({ overrides: config.pricing, toolCosts: config.toolCosts, unpricedModels: config.unpricedModels });
   for (const [name, p] of Object.entries(config.providers)) {
     for (const model of p.models) {
       if (!pricing.priceOf(name, model))
@@ -226,6 +242,10 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       await mcp.stop();
       pins.stop();
       await pins.flush();
+      // Settles and releases still retrying get a bounded wait; what is left is covered by leases.
+      const unsettled = await budgets.close(5000);
+      if (unsettled > 0)
+        logger.warn(`${unsettled} budget settles/releases did not land before shutdown; their reservations expire with their leases`);
       await dataStore.close();
       await upstream.close();
       await counters?.close();

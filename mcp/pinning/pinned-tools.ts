@@ -97,6 +97,7 @@ export class PinnedTools implements ToolRuntime {
     if (reason)
       return {
         status: 'error',
+        sent: false,
         content: toolErrorResult(reason, `tool "${name}" is quarantined until an admin reviews its definition`),
         isError: true,
         latencyMs: 0,

@@ -20,6 +20,7 @@ function fakeAccess(keyId: string): Access {
     teamId: null,
     customerId: null,
     policyKey: {},
+    budgeted: false,
     loop: { maxRounds: 1, maxToolCalls: 1, maxCostUsd: 1, timeoutMs: 1_000 },
     checkModel: () => undefined,
     decideTool: () => allowed,
@@ -60,7 +61,7 @@ function setup(opts: Partial<McpEndpointDeps> = {}) {
     toolsFor: () => [echo],
     toolCalls: {
       tools: mcp,
-      pricing: { priceOf: () => undefined, costOf: () => null, toolCost: () => 0 },
+      pricing: { priceOf: () => undefined, limitsOf: () => ({}), unpricedCallUsd: undefined, costOf: () => null, toolCost: () => 0 },
       ledger: { request: () => undefined, llmCall: () => undefined, toolCall: (r) => void rows.push(r), payload: () => undefined },
       metrics: noopMetrics,
       now: () => performance.now(),

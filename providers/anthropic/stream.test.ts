@@ -41,7 +41,11 @@ describe('anthropic stream translation', () => {
     assert.deepEqual(beforeLast?.choices, [{ index: 0, delta: {}, finish_reason: 'stop' }]);
     // ping, content_block_start (text) and content_block_stop produce nothing: 1 role + 4 text + finish + usage.
     assert.equal(chunks.length, 7);
-    assert.ok(chunks.slice(0, -1).every((c) => c.usage === undefined));
+    // Usage rides on the first chunk (message_start's input tokens: what a cut-short stream is
+    // charged at least) and on the last; nothing in between.
+    assert.equal(chunks[0]?.usage?.prompt_tokens, chunks[chunks.length - 1]?.usage?.prompt_tokens);
+    assert.ok(chunks[0]!.usage!.prompt_tokens > 0);
+    assert.ok(chunks.slice(1, -1).every((c) => c.usage === undefined));
   });
 
   test('tool use with input_json_delta split across deltas', () => {

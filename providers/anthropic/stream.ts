@@ -50,7 +50,9 @@ export function createStreamTranslator(now: () => number = Date.now): StreamTran
         id = data.message?.id ?? id;
         model = data.message?.model ?? model;
         remember(data.message?.usage);
-        return [delta({ role: 'assistant', content: '' })];
+        // The input tokens are known (and billed) from here on: a stream cut short later is charged
+        // at least these (src/ledger/charge.ts). message_stop's usage chunk supersedes this one.
+        return [{ ...delta({ role: 'assistant', content: '' }), usage: mapUsage(usage) }];
       case 'content_block_start': {
         const block = data.content_block;
         if (block?.type === 'tool_use') {

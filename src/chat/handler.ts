@@ -16,6 +16,8 @@ import type { TargetResolver } from './targets.js';
 import { recordRequest } from './record.js';
 import { linkSignal, type LinkedSignal } from './deadline.js';
 import type { HeaderSource } from '../governance/keys.js';
+import { requirePriceUnderBudget } from '../governance/attempt-budget.js';
+import { clientOutputCap } from '../governance/output-cap.js';
 
 export interface ChatDeps extends LoopDeps {
   gate: Gate;
@@ -110,7 +112,17 @@ function createState(
   const targets = [request.model, ...(request.fallbacks ?? [])].map((name, i) =>
     deps.targets.resolve(name, i === 0 ? 'model' : `fallbacks[${i - 1}]`),
   );
-  for (const target of targets) access.checkModel(target);
+  for (const target of targets) {
+    access.checkModel(target);
+    // Before anything is sent: a budget cannot hold a model without a price (nor a fallback's).
+    requirePriceUnderBudget({
+      modelId: target.id,
+      budgeted: access.budgeted,
+      priced: deps.pricing.priceOf(target.providerName, target.model) !== undefined,
+      unpricedCallUsd: deps.pricing.unpricedCallUsd,
+    });
+  }
+  clientOutputCap(request);
 
   const clientTools = request.tools ?? [];
   const clientToolNames: ReadonlySet<string> = clientTools.length ? new Set(clientTools.map((t) => t.function.name)) : NO_NAMES;
@@ -150,6 +162,7 @@ function createState(
     usage: undefined,
     costUsd: 0,
     costUnknown: false,
+    costEstimated: false,
     toolCalls: [],
     lastTarget: undefined,
     stopNote: undefined,

@@ -17,6 +17,7 @@ const provider = {
   timeoutMs: 1000,
   maxRetries: 2,
   defaultMaxTokens: 16,
+  maxTokensField: 'max_completion_tokens' as const,
 };
 const target = (name: string, model = 'm'): Target => ({
   id: `${name}/${model}`,

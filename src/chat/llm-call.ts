@@ -12,11 +12,21 @@ export interface AttemptResult {
   /** Upstream HTTP status; 0 when no response arrived (network error, timeout, client gone). */
   status: number;
   errorType: ErrorKind | null;
+  /** The provider's usage for the whole call. */
   usage?: Usage | undefined;
+  /** Usage seen before a stream was cut short (e.g. Anthropic's message_start input tokens). */
+  partialUsage?: Usage | undefined;
+  /**
+   * Whether the upstream may have processed (and billed) the call: false only when it answered
+   * with an error status or was never reached. Without usage, such a call is charged its reservation.
+   */
+  mayHaveCost: boolean;
 }
 
 /** Lifecycle of one upstream attempt, implemented by the pipeline (budget, ledger, metrics). */
 export interface AttemptHandle {
+  /** The request as this attempt sends it (e.g. with the output cap it reserved for). */
+  prepare?(request: ChatRequest): ChatRequest;
   finish(result: AttemptResult): void;
 }
 
@@ -58,14 +68,14 @@ export async function callLlm(deps: LlmCallDeps, input: LlmCallInput): Promise<L
         return await attemptOnce(deps, input, target, handle);
       } catch (err) {
         if (err instanceof ClientAbortedError) {
-          handle.finish({ status: 0, errorType: 'client_aborted' });
+          handle.finish({ status: 0, errorType: 'client_aborted', mayHaveCost: mayHaveReachedUpstream(err) });
           throw err;
         }
         const gatewayError =
           err instanceof GatewayError
             ? err
             : new GatewayError({ status: 502, type: 'upstream_error', message: 'upstream call failed', cause: err });
-        handle.finish({ status: statusOf(err), errorType: errorKind(gatewayError) });
+        handle.finish({ status: statusOf(err), errorType: errorKind(gatewayError), mayHaveCost: mayHaveReachedUpstream(err) });
         // The caller's own mistake (bad request) fails the same way everywhere: no retry, no fallback.
         if (gatewayError.type === 'invalid_request_error') throw gatewayError;
         lastError = gatewayError;
@@ -85,6 +95,26 @@ function statusOf(err: unknown): number {
   return (err as { upstreamStatus?: number }).upstreamStatus ?? 0;
 }
 
+/** Failures to connect at all: the request never left. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Whether a failed attempt may still have been processed and billed upstream. An error status is
+ * not billed, nor is a connection that never opened; a timeout, a reset after sending, a client
+ * gone mid-call or a 2xx with an unreadable body may be.
+ */
+export function mayHaveReachedUpstream(err: unknown): boolean {
+  const status = statusOf(err);
+  if (status > 0) return status >= 200 && status < 300;
+  if (err instanceof GatewayError) {
+    if (err.code === 'provider_key_missing') return false;
+    const cause = err.cause as { code?: string; cause?: { code?: string } } | undefined;
+    const code = cause?.code ?? cause?.cause?.code ?? '';
+    if (err.code === 'upstream_unreachable' && NOT_SENT.has(code)) return false;
+  }
+  return true;
+}
+
 /** Exponential backoff with full jitter; an upstream's Retry-After wins when it is longer. */
 export function backoffMs(deps: Pick<LlmCallDeps, 'retryBaseMs' | 'random'>, attempt: number, retryAfterSec?: number): number {
   const exp = deps.retryBaseMs * 2 ** (attempt - 1);
@@ -101,7 +131,8 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
     defaultMaxTokens: target.provider.defaultMaxTokens,
     headers: target.provider.headers,
   };
-  const req = target.adapter.chatRequest({ ...input.request, stream: input.stream }, ctx);
+  const request = handle.prepare ? handle.prepare(input.request) : input.request;
+  const req = target.adapter.chatRequest({ ...request, stream: input.stream }, ctx);
   const res = await deps.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
   if (res.status < 200 || res.status >= 300) {
     const text = await readText(res, req.url, input.signal).catch(() => '');
@@ -113,7 +144,7 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
   if (!input.stream) {
     const text = await readText(res, req.url, input.signal);
     const completion = target.adapter.chatResponse(parseJson(text, res.status), ctx);
-    handle.finish({ status: res.status, errorType: null, usage: completion.usage });
+    handle.finish({ status: res.status, errorType: null, usage: completion.usage, mayHaveCost: true });
     return { kind: 'json', target, completion, text: target.adapter.canonicalResponses ? text : undefined };
   }
   return { kind: 'stream', target, handle, chunks: translateStream(target, res, ctx, req.url, input.signal) };

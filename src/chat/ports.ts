@@ -6,6 +6,8 @@ import type { FunctionTool } from '../openai/types.js';
 import type { LlmCallRow, RequestRow, ToolCallRow, PayloadRow } from '../ledger/writer.js';
 import type { Target } from './targets.js';
 import type { HeaderSource } from '../governance/keys.js';
+import type { PriceLike } from '../governance/attempt-budget.js';
+import type { ModelLimits } from '../ledger/pricing.js';
 
 export type ToolDecision = { allowed: true } | { allowed: false; reason: string; message: string };
 
@@ -25,8 +27,11 @@ export interface Access {
   decideTool(name: string): ToolDecision;
   /** Per-tool call limits. */
   checkToolRate(name: string): Promise<ToolDecision>;
+  /** Whether the key, its team or its customer has a budget (output caps, unpriced models). */
+  readonly budgeted: boolean;
   /** Throws 402 budget_exceeded naming the level. */
   reserve(amountUsd: number): Promise<Reservation>;
+  /** Retried until the counters have it (never throws). */
   settle(reservation: Reservation, actualUsd: number): void;
   release(reservation: Reservation): void;
   /** Tokens used, for token rate limits. */
@@ -51,6 +56,11 @@ export type ToolStatus = 'ok' | 'error' | 'timeout' | 'cancelled' | 'invalid_arg
 
 export interface ToolOutcome {
   status: ToolStatus;
+  /**
+   * Whether the call reached the server (or may have: a timeout, a cancel or a transport failure
+   * after sending). A paid tool is charged when it was sent, whatever came back.
+   */
+  sent?: boolean;
   content: string;
   isError: boolean;
   errorMessage?: string | undefined;
@@ -72,7 +82,9 @@ export interface ToolRuntime {
 }
 
 export interface Pricing {
-  priceOf(provider: string, model: string): { inputPerMTok: number; outputPerMTok: number } | undefined;
+  priceOf(provider: string, model: string): PriceLike | undefined;
+  limitsOf(provider: string, model: string): ModelLimits;
+  readonly unpricedCallUsd: number | undefined;
   costOf(
     provider: string,
     model: string,

@@ -54,8 +54,11 @@ export function recordRequest(deps: RecordDeps, state: RunState | undefined, out
     promptTokens: usage?.prompt_tokens ?? 0,
     completionTokens: usage?.completion_tokens ?? 0,
     cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
-    costUsd: state?.costUnknown ? null : (state?.costUsd ?? 0),
+    // The known parts (estimates included), with unknown parts flagged: what the budget counters
+    // hold. NULL when nothing had a price and nothing was charged (never a fake 0).
+    costUsd: state?.costUnknown && state.costUsd === 0 ? null : (state?.costUsd ?? 0),
     costUnknown: state?.costUnknown ?? false,
+    costBasis: state?.costEstimated ? 'estimate' : 'usage',
     latencyMs,
     source: 'chat',
   });

@@ -5,11 +5,13 @@ import { errorKind, GatewayError } from '../errors.js';
 import { ClientAbortedError } from '../upstream/client.js';
 import { TurnAccumulator, turnFromCompletion, type AssistantTurn } from './accumulate.js';
 import { callLlm, type AttemptHooks, type LlmCallDeps } from './llm-call.js';
-import type { LedgerSink, Metrics, Pricing, Reservation } from './ports.js';
+import type { LedgerSink, Metrics, Pricing } from './ports.js';
 import type { RunState } from './run-state.js';
 import type { Target } from './targets.js';
-import { estimatePromptChars } from './estimate.js';
-import { estimateWorstCaseUsd } from '../governance/budgets.js';
+import { planAttempt, type AttemptPlan } from '../governance/attempt-budget.js';
+import { withOutputCap } from '../governance/output-cap.js';
+import { chargeFor, type SeenUsage } from '../ledger/charge.js';
+import type { TokenUsage } from '../ledger/pricing.js';
 
 export interface StreamSink {
   /** Sends a content/tool-call delta to the client (the sink stamps id/model/created). */
@@ -63,38 +65,51 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
       }
     }
   } catch (err) {
+    // Cut short (client gone, upstream broke): charged what the usage seen so far proves, or its reservation.
     outcome.handle.finish({
       status: 200,
       errorType:
         err instanceof ClientAbortedError ? 'client_aborted' : err instanceof GatewayError ? errorKind(err) : 'upstream_stream_error',
+      partialUsage: acc.usage,
+      mayHaveCost: true,
     });
     throw err;
   }
   const turn = acc.turn();
-  outcome.handle.finish({ status: 200, errorType: null, usage: turn.usage });
+  outcome.handle.finish({ status: 200, errorType: null, usage: turn.usage, mayHaveCost: true });
   return turn;
 }
 
-/** Budget reservation before each upstream attempt; settlement, cost and the ledger row after. */
+/**
+ * Before each upstream attempt: its plan (output cap, input bound, reservation) and the
+ * reservation; after it: the charge (governance/attempt-budget.ts, ledger/charge.ts), settlement,
+ * token count and the ledger row.
+ */
 function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: ChatRequest): AttemptHooks {
-  const promptChars = estimatePromptChars(request);
   return {
     async start(target: Target, attempt: number) {
-      const reservation = await reserveFor(deps, state, target, request, promptChars);
+      const plan = planFor(deps, state, target, request);
+      const reservation = await state.access.reserve(plan.amountUsd);
       const startedAt = deps.now();
       const ts = Date.now();
       return {
-        finish({ status, errorType, usage }) {
-          const cost = usage ? costOf(deps, target, usage) : 0;
-          if (cost === null) state.costUnknown = true;
-          else state.costUsd += cost;
-          state.access.settle(reservation, cost ?? 0);
-          if (usage) {
-            state.usage = addUsageTotals(state.usage, usage);
-            state.access.recordTokens(usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens);
-          }
+        prepare: (req) => withOutputCap(req, plan.sendCap, target.provider.maxTokensField),
+        finish({ status, errorType, usage, partialUsage, mayHaveCost }) {
+          const seen: SeenUsage = usage
+            ? { kind: 'usage', usage: tokenUsage(usage) }
+            : partialUsage
+              ? { kind: 'partial', usage: tokenUsage(partialUsage) }
+              : { kind: 'none', mayHaveCost };
+          const charge = chargeFor(plan, seen, (u) => deps.pricing.costOf(target.providerName, target.model, u));
+          state.costUsd += charge.usd;
+          if (charge.costUnknown) state.costUnknown = true;
+          if (charge.basis === 'estimate') state.costEstimated = true;
+          state.access.settle(reservation, charge.usd);
+          if (usage) state.usage = addUsageTotals(state.usage, usage);
+          if (charge.tokens > 0) state.access.recordTokens(charge.tokens);
           const latencyMs = deps.now() - startedAt;
           deps.metrics.llmAttempt({ provider: target.providerName, model: target.model, status, errorType }, latencyMs / 1000);
+          const seenUsage = usage ?? partialUsage;
           void deps.ledger.llmCall({
             requestId: state.requestId,
             ts,
@@ -104,11 +119,12 @@ function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: 
             model: target.model,
             status,
             errorType,
-            promptTokens: usage?.prompt_tokens ?? 0,
-            completionTokens: usage?.completion_tokens ?? 0,
-            cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
-            costUsd: usage ? cost : 0,
-            costUnknown: cost === null,
+            promptTokens: seenUsage?.prompt_tokens ?? 0,
+            completionTokens: seenUsage?.completion_tokens ?? 0,
+            cachedTokens: seenUsage?.prompt_tokens_details?.cached_tokens ?? 0,
+            costUsd: charge.costUsd,
+            costUnknown: charge.costUnknown,
+            costBasis: charge.basis,
             latencyMs: Math.round(latencyMs),
           });
         },
@@ -117,25 +133,25 @@ function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: 
   };
 }
 
-async function reserveFor(
-  deps: RoundDeps,
-  state: RunState,
-  target: Target,
-  request: ChatRequest,
-  promptChars: number,
-): Promise<Reservation> {
-  const price = deps.pricing.priceOf(target.providerName, target.model);
-  const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? target.provider.defaultMaxTokens;
-  return state.access.reserve(estimateWorstCaseUsd({ promptChars, maxTokens, price }));
+export function planFor(deps: Pick<RoundDeps, 'pricing'>, state: RunState, target: Target, request: ChatRequest): AttemptPlan {
+  return planAttempt({
+    request,
+    modelId: target.id,
+    budgeted: state.access.budgeted,
+    price: deps.pricing.priceOf(target.providerName, target.model),
+    limits: deps.pricing.limitsOf(target.providerName, target.model),
+    defaultMaxTokens: target.provider.defaultMaxTokens,
+    unpricedCallUsd: deps.pricing.unpricedCallUsd,
+  });
 }
 
-function costOf(deps: RoundDeps, target: Target, usage: Usage): number | null {
-  return deps.pricing.costOf(target.providerName, target.model, {
+function tokenUsage(usage: Usage): TokenUsage {
+  return {
     promptTokens: usage.prompt_tokens,
     completionTokens: usage.completion_tokens,
     cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
     cacheWriteTokens: usage.prompt_tokens_details?.cache_creation_tokens ?? 0,
-  });
+  };
 }
 
 function addUsageTotals(total: Usage | undefined, usage: Usage): Usage {

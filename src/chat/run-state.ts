@@ -40,9 +40,12 @@ export interface RunState {
   rounds: number;
   toolCallCount: number;
   usage: Usage | undefined;
-  /** LLM + tool dollars so far; null once any part had no known price. */
+  /** LLM + tool dollars charged so far (known parts, estimates included). */
   costUsd: number;
+  /** Some part had no known price (its amount is not in costUsd, or is the operator's per-call charge). */
   costUnknown: boolean;
+  /** Some part was charged without provider usage (ledger cost_basis = 'estimate'). */
+  costEstimated: boolean;
   toolCalls: ToolCallSummary[];
   /** The provider/model that answered last (for the requests row). */
   lastTarget: Target | undefined;

@@ -73,9 +73,16 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
       outcome = refused('budget_exceeded', 'the budget does not allow this paid tool call');
     } else {
       req.progress?.(`tollgate: running ${req.name}`);
-      outcome = await deps.tools!.callTool(req.name, req.arguments, { signal: req.signal, timeoutMs: req.timeoutMs });
-      // A call that ran is charged whatever its result; one that never reached the tool is not.
-      chargedUsd = outcome.status === 'ok' || outcome.status === 'error' ? price : 0;
+      try {
+        outcome = await deps.tools!.callTool(req.name, req.arguments, { signal: req.signal, timeoutMs: req.timeoutMs });
+      } catch (err) {
+        // callTool does not throw; if it ever does, the call may have gone out: charge it.
+        if (reservation) req.access.settle(reservation, price);
+        throw err;
+      }
+      // A call that was sent is charged whatever came back (a result, an error, a timeout, a
+      // cancel, a connection lost after sending); one that never left is not.
+      chargedUsd = wasSent(outcome) ? price : 0;
       if (outcome.status !== 'ok') reason = outcome.status === 'error' ? 'tool_error' : outcome.status;
       req.progress?.(`tollgate: ${req.name} ${outcome.status} ${Math.round(outcome.latencyMs)}ms`);
     }
@@ -89,6 +96,11 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
   if (reason === 'budget_exceeded') deps.metrics.rejection('budget', 'tool');
   record(deps, req, outcome, status, reason, chargedUsd, latencyMs, denied);
   return { outcome, status, reason, chargedUsd, latencyMs };
+}
+
+/** Runtimes that do not say whether a call went out: anything past validation and connection may have. */
+function wasSent(outcome: ToolOutcome): boolean {
+  return outcome.sent ?? ['ok', 'error', 'timeout', 'cancelled'].includes(outcome.status);
 }
 
 function refused(reason: string, message: string): ToolOutcome {

@@ -41,6 +41,8 @@ export const requests = sqliteTable(
     /** LLM + tool costs of this request; NULL when any price was unknown (never a fake 0). */
     costUsd: real('cost_usd'),
     costUnknown: integer('cost_unknown').notNull().default(0),
+    /** 'usage' | 'estimate': 'estimate' when some part was charged without provider usage (cut short, none sent). */
+    costBasis: text('cost_basis').notNull().default('usage'),
     latencyMs: integer('latency_ms').notNull().default(0),
     /** 'chat' | 'mcp' */
     source: text('source').notNull().default('chat'),
@@ -77,6 +79,8 @@ export const llmCalls = sqliteTable(
     cachedTokens: integer('cached_tokens').notNull().default(0),
     costUsd: real('cost_usd'),
     costUnknown: integer('cost_unknown').notNull().default(0),
+    /** 'usage' | 'estimate': 'estimate' when charged without the provider's usage (the reservation, or proven input + reserved output). */
+    costBasis: text('cost_basis').notNull().default('usage'),
     latencyMs: integer('latency_ms').notNull().default(0),
   },
   (t) => [index('llm_calls_request_idx').on(t.requestId), index('llm_calls_ts_idx').on(t.ts), index('llm_calls_day_idx').on(t.day)],

@@ -32,6 +32,8 @@ export interface StoreOptions {
   onLedgerError: (err: Error) => void;
   onLedgerFlush: (rows: number, ms: number) => void;
   onRetentionError: (err: Error) => void;
+  /** Ledger rows at or after this epoch ms are never deleted by retention (budget periods in force). */
+  keepLedgerSince?: () => number;
 }
 
 export interface Store {
@@ -63,6 +65,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     retentionDays: opts.ledger.retentionDays,
     payloadRetentionDays: opts.ledger.payloadRetentionDays,
     onError: opts.onRetentionError,
+    ...(opts.keepLedgerSince ? { keepSince: opts.keepLedgerSince } : {}),
   };
 
   if (isPostgresUrl(opts.location)) {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GatewayError } from '../errors.js';
-import { BudgetGuard, estimateWorstCaseUsd } from './budgets.js';
+import { BudgetGuard } from './budgets.js';
 import { createMemoryCounterStore } from './memory-counter-store.js';
 import { compilePolicy } from './policy.js';
 import type { KeyContext, VirtualKeyRecord } from './types.js';
@@ -131,15 +131,5 @@ describe('BudgetGuard', () => {
     const { guard } = setup();
     await guard.restore({ level: 'team', id: 'eng', budget: { usd: 3, period: 'month' } }, 3);
     await assert.rejects(guard.check(ctxWith({ team: { usd: 3, period: 'month' } })), is402(/team eng/));
-  });
-});
-
-describe('estimateWorstCaseUsd', () => {
-  test('ceil(chars/3) prompt tokens × input price + maxTokens × output price', () => {
-    const usd = estimateWorstCaseUsd({ promptChars: 3001, maxTokens: 1000, price: { inputPerMTok: 3, outputPerMTok: 15 } });
-    assert.ok(Math.abs(usd - (1001 * 3 + 1000 * 15) / 1e6) < 1e-12);
-  });
-  test('an unknown price reserves nothing', () => {
-    assert.equal(estimateWorstCaseUsd({ promptChars: 10_000, maxTokens: 1000, price: undefined }), 0);
   });
 });

@@ -1,9 +1,16 @@
 // Budgets for keys, teams and customers, each with its own period. A request reserves its
 // worst-case cost on every level before it runs (spent + reserved + amount <= limit, all levels or
 // none), then settles to the actual cost, so concurrent requests cannot overspend together.
+//
+// Each reservation has an id and a lease (counter-store.ts). Settle and release go through a
+// RetryQueue until they land; a reserve whose reply never came is released the same way (it may
+// have landed); the leases of live reservations are renewed every third of leaseMs, so a process
+// that dies leaves reservations that expire, not budgets held shut for the period.
+import { randomUUID } from 'node:crypto';
 import type { Budget } from '../config-schema.js';
 import { type ErrorCode, GatewayError } from '../errors.js';
 import type { CounterStore, ReserveEntry } from './counter-store.js';
+import { RetryQueue, type RetryQueueOptions } from './retry-queue.js';
 import { periodBounds, type Period } from './periods.js';
 import type { KeyContext } from './types.js';
 
@@ -17,6 +24,7 @@ export interface BudgetLevel {
 }
 
 export interface Reservation {
+  readonly id: string;
   readonly entries: readonly ReserveEntry[];
   readonly levels: readonly BudgetLevel[];
   readonly amountUsd: number;
@@ -65,46 +73,109 @@ function exhausted(l: BudgetLevel): GatewayError {
   });
 }
 
-export interface PriceLike {
-  inputPerMTok: number;
-  outputPerMTok: number;
-}
-
-/**
- * The most a request can cost, for its reservation. The prompt is estimated at one token per 3
- * characters (real tokenizers average ~4: deliberately pessimistic, no tokenizer on the hot path).
- * An unknown price reserves 0: the request is still refused once a budget is exhausted, but it cannot
- * be held back in advance; its cost is recorded as NULL and flagged in the ledger, never as 0.
- */
-export function estimateWorstCaseUsd(args: { promptChars: number; maxTokens: number; price: PriceLike | undefined | null }): number {
-  if (!args.price) return 0;
-  const promptTokens = Math.ceil(args.promptChars / 3);
-  return (promptTokens * args.price.inputPerMTok + args.maxTokens * args.price.outputPerMTok) / 1_000_000;
+export interface BudgetGuardDeps {
+  store: CounterStore;
+  /** The budget clock (periods); injected in tests. */
+  now: () => number;
+  /** The wall clock, for leases (shared with other replicas through Redis). */
+  wallNow?: () => number;
+  /** A reservation not renewed for this long is released by the store (default 60 s). */
+  leaseMs?: number;
+  retry?: RetryQueueOptions;
+  newId?: () => string;
 }
 
 export class BudgetGuard {
-  constructor(private readonly deps: { store: CounterStore; now: () => number }) {}
+  private readonly queue: RetryQueue;
+  private readonly live = new Map<string, Reservation>();
+  private readonly leaseMs: number;
+  private readonly wallNow: () => number;
+  private renewTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: BudgetGuardDeps) {
+    this.queue = new RetryQueue(deps.retry);
+    this.leaseMs = deps.leaseMs ?? 60_000;
+    this.wallNow = deps.wallNow ?? Date.now;
+  }
 
   async reserve(ctx: KeyContext, amountUsd: number): Promise<Reservation> {
     const levels = budgetLevels(ctx);
     const now = this.deps.now();
+    const id = (this.deps.newId ?? randomUUID)();
     const entries = levels.map((l) => ({ scope: budgetScope(l, now), limitUsd: l.budget?.usd ?? null, amountUsd }));
-    const result = await this.deps.store.reserve(entries);
-    if (!result.ok) throw exhausted(levels[entries.findIndex((e) => e.scope === result.exceeded)]!);
-    return { entries, levels, amountUsd, done: false };
+    let result: Awaited<ReturnType<CounterStore['reserve']>>;
+    try {
+      result = await this.deps.store.reserve(id, entries, this.wallNow() + this.leaseMs);
+    } catch (err) {
+      // No reply: the reserve may have landed. Releasing the id undoes it, or tombstones it so it
+      // cannot land later; either way nothing stays held.
+      void this.queue.run('budget release', () => this.deps.store.release(id, entries, amountUsd));
+      throw err;
+    }
+    if (!result.ok) {
+      if ('done' in result) throw new Error(`reservation ${id} was already released`);
+      throw exhausted(levels[entries.findIndex((e) => e.scope === result.exceeded)]!);
+    }
+    const reservation: Reservation = { id, entries, levels, amountUsd, done: false };
+    this.live.set(id, reservation);
+    this.renewLeases();
+    return reservation;
   }
 
-  /** Replaces the reservation by the actual cost (on the scopes reserved, even if a period just ended). */
-  async settle(reservation: Reservation, actualUsd: number): Promise<void> {
-    if (reservation.done) return;
+  /**
+   * Replaces the reservation by the actual cost (on the scopes reserved, even if a period just
+   * ended). Resolves once the store has it; retried until then.
+   */
+  settle(reservation: Reservation, actualUsd: number): Promise<void> {
+    if (reservation.done) return Promise.resolve();
     reservation.done = true;
-    await this.deps.store.settle(reservation.entries, reservation.amountUsd, actualUsd);
+    const r = reservation;
+    return this.queue
+      .run('budget settle', () => this.deps.store.settle(r.id, r.entries, r.amountUsd, actualUsd))
+      .finally(() => this.live.delete(r.id));
   }
 
-  async release(reservation: Reservation): Promise<void> {
-    if (reservation.done) return;
+  release(reservation: Reservation): Promise<void> {
+    if (reservation.done) return Promise.resolve();
     reservation.done = true;
-    await this.deps.store.release(reservation.entries, reservation.amountUsd);
+    const r = reservation;
+    return this.queue
+      .run('budget release', () => this.deps.store.release(r.id, r.entries, r.amountUsd))
+      .finally(() => this.live.delete(r.id));
+  }
+
+  /** Settles and releases not landed yet. */
+  get pending(): number {
+    return this.queue.pending;
+  }
+
+  /**
+   * Shutdown: waits up to `timeoutMs` for pending settles and releases, then stops retrying and
+   * renewing leases. Returns how many did not land (their leases expire in the store).
+   */
+  async close(timeoutMs = 5000): Promise<number> {
+    await this.queue.drain(timeoutMs);
+    const left = this.queue.pending;
+    this.queue.stop();
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+    return left;
+  }
+
+  /** Renews the leases of live reservations every third of leaseMs while there are any. */
+  private renewLeases(): void {
+    if (this.renewTimer) return;
+    this.renewTimer = setInterval(() => {
+      if (this.live.size === 0) {
+        clearInterval(this.renewTimer);
+        this.renewTimer = undefined;
+        return;
+      }
+      this.deps.store
+        .renew([...this.live.values()], this.wallNow() + this.leaseMs)
+        .catch((err: unknown) => this.deps.retry?.onError?.(err as Error, 'lease renewal', 1));
+    }, this.leaseMs / 3);
+    this.renewTimer.unref();
   }
 
   /** Throws 402 when any level has nothing left (spent + reserved >= limit). */

@@ -6,29 +6,37 @@ import type { CounterStore } from './counter-store.js';
 
 export function counterStoreContract(name: string, make: () => Promise<CounterStore>, skip: string | false = false): void {
   describe(`${name}: money`, { skip }, () => {
+    let n = 0;
+    const id = () => `r${++n}-${Math.random().toString(36).slice(2)}`;
+    const FAR = Date.now() + 3_600_000;
+
     test('reserve is all-or-nothing across scopes', async () => {
       const s = await make();
       await s.addSpend('team', 9);
-      const r = await s.reserve([
-        { scope: 'key', limitUsd: 100, amountUsd: 2 },
-        { scope: 'team', limitUsd: 10, amountUsd: 2 },
-      ]);
+      const r = await s.reserve(
+        id(),
+        [
+          { scope: 'key', limitUsd: 100, amountUsd: 2 },
+          { scope: 'team', limitUsd: 10, amountUsd: 2 },
+        ],
+        FAR,
+      );
       assert.deepEqual(r, { ok: false, exceeded: 'team' });
       assert.equal(await s.reserved('key'), 0, 'nothing reserved on the key when the team refused');
     });
 
     test('spent + reserved + amount may equal the limit, not exceed it', async () => {
       const s = await make();
-      assert.deepEqual(await s.reserve([{ scope: 'a', limitUsd: 1, amountUsd: 0.6 }]), { ok: true });
-      assert.deepEqual(await s.reserve([{ scope: 'a', limitUsd: 1, amountUsd: 0.4 }]), { ok: true });
-      assert.equal((await s.reserve([{ scope: 'a', limitUsd: 1, amountUsd: 0.01 }])).ok, false);
-      // Nothing left: even a zero-amount reservation (unknown price) is refused.
-      assert.equal((await s.reserve([{ scope: 'a', limitUsd: 1, amountUsd: 0 }])).ok, false);
+      assert.deepEqual(await s.reserve(id(), [{ scope: 'a', limitUsd: 1, amountUsd: 0.6 }], FAR), { ok: true });
+      assert.deepEqual(await s.reserve(id(), [{ scope: 'a', limitUsd: 1, amountUsd: 0.4 }], FAR), { ok: true });
+      assert.equal((await s.reserve(id(), [{ scope: 'a', limitUsd: 1, amountUsd: 0.01 }], FAR)).ok, false);
+      // Nothing left: even a zero-amount reservation is refused.
+      assert.equal((await s.reserve(id(), [{ scope: 'a', limitUsd: 1, amountUsd: 0 }], FAR)).ok, false);
     });
 
     test('unlimited scopes are tracked but never refuse', async () => {
       const s = await make();
-      assert.deepEqual(await s.reserve([{ scope: 'u', limitUsd: null, amountUsd: 1e6 }]), { ok: true });
+      assert.deepEqual(await s.reserve(id(), [{ scope: 'u', limitUsd: null, amountUsd: 1e6 }], FAR), { ok: true });
       assert.equal(await s.reserved('u'), 1e6);
     });
 
@@ -36,24 +44,63 @@ export function counterStoreContract(name: string, make: () => Promise<CounterSt
       const s = await make();
       const entries = [{ scope: 'x', limitUsd: 1, amountUsd: 0.3 }];
       for (let i = 0; i < 10; i++) {
-        await s.reserve(entries);
-        await s.settle(entries, 0.3, 0.1);
+        const rid = id();
+        await s.reserve(rid, entries, FAR);
+        await s.settle(rid, entries, 0.3, 0.1);
       }
       assert.equal(await s.spent('x'), 1);
       assert.equal(await s.reserved('x'), 0);
-      assert.equal((await s.reserve([{ scope: 'x', limitUsd: 1, amountUsd: 0 }])).ok, false, 'exactly exhausted');
+      assert.equal((await s.reserve(id(), [{ scope: 'x', limitUsd: 1, amountUsd: 0 }], FAR)).ok, false, 'exactly exhausted');
       const s2 = await make();
-      await s2.reserve([{ scope: 'y', limitUsd: 5, amountUsd: 2 }]);
-      await s2.release([{ scope: 'y' }], 2);
+      const rid = id();
+      await s2.reserve(rid, [{ scope: 'y', limitUsd: 5, amountUsd: 2 }], FAR);
+      await s2.release(rid, [{ scope: 'y' }], 2);
       assert.equal(await s2.reserved('y'), 0);
       assert.equal(await s2.spent('y'), 0);
     });
 
-    test('releasing more than reserved floors at zero', async () => {
+    test('reserve, settle and release are idempotent per id (a retry after a lost reply counts once)', async () => {
       const s = await make();
-      await s.reserve([{ scope: 'z', limitUsd: 5, amountUsd: 1 }]);
-      await s.release([{ scope: 'z' }], 3);
-      assert.equal(await s.reserved('z'), 0);
+      const entries = [{ scope: 'i', limitUsd: 10, amountUsd: 2 }];
+      const rid = id();
+      assert.deepEqual(await s.reserve(rid, entries, FAR), { ok: true });
+      assert.deepEqual(await s.reserve(rid, entries, FAR), { ok: true });
+      assert.equal(await s.reserved('i'), 2, 'the repeated reserve held nothing more');
+      await s.settle(rid, entries, 2, 1.5);
+      await s.settle(rid, entries, 2, 1.5);
+      await s.release(rid, entries, 2);
+      assert.equal(await s.spent('i'), 1.5);
+      assert.equal(await s.reserved('i'), 0);
+      assert.deepEqual(await s.reserve(rid, entries, FAR), { ok: false, done: true }, 'a settled id cannot reserve again');
+    });
+
+    test('a release that overtakes its reserve (reply lost) tombstones the id', async () => {
+      const s = await make();
+      const entries = [{ scope: 't', limitUsd: 10, amountUsd: 3 }];
+      const rid = id();
+      await s.release(rid, entries, 3);
+      assert.deepEqual(await s.reserve(rid, entries, FAR), { ok: false, done: true });
+      assert.equal(await s.reserved('t'), 0);
+      assert.equal(await s.spent('t'), 0);
+    });
+
+    test('a lease that passes without renewal is released; renewed ones stay', async () => {
+      const s = await make();
+      const entries = [{ scope: 'l', limitUsd: 5, amountUsd: 2 }];
+      const dead = id();
+      const alive = id();
+      await s.reserve(dead, entries, Date.now() + 150);
+      await s.reserve(alive, entries, Date.now() + 150);
+      assert.equal(await s.reserved('l'), 4);
+      await s.renew([{ id: alive, entries, amountUsd: 2 }], Date.now() + 60_000);
+      const until = Date.now() + 5000;
+      while ((await s.reserved('l')) > 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await s.reserved('l'), 2, 'the dead reservation expired');
+      // Its late settle still adds the spend, once; the reservation it had is not taken twice.
+      await s.settle(dead, entries, 2, 1);
+      await s.settle(alive, entries, 2, 1);
+      assert.equal(await s.spent('l'), 2);
+      assert.equal(await s.reserved('l'), 0);
     });
 
     test('seedSpend sets the spend only on a scope that does not exist yet', async () => {
@@ -62,13 +109,15 @@ export function counterStoreContract(name: string, make: () => Promise<CounterSt
       assert.equal(await s.spent('k:a:month:0'), 2.5);
       assert.equal(await s.seedSpend('k:a:month:0', 4), false, 'a second restore must not count twice');
       assert.equal(await s.spent('k:a:month:0'), 2.5);
-      await s.reserve([{ scope: 'k:b:month:0', limitUsd: null, amountUsd: 1 }]);
+      await s.reserve(id(), [{ scope: 'k:b:month:0', limitUsd: null, amountUsd: 1 }], FAR);
       assert.equal(await s.seedSpend('k:b:month:0', 7), false, 'a scope live traffic created is not overwritten');
     });
 
     test('concurrent reservations never overspend together', async () => {
       const s = await make();
-      const results = await Promise.all(Array.from({ length: 50 }, () => s.reserve([{ scope: 'c', limitUsd: 1, amountUsd: 0.1 }])));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => s.reserve(id(), [{ scope: 'c', limitUsd: 1, amountUsd: 0.1 }], FAR)),
+      );
       assert.equal(results.filter((r) => r.ok).length, 10);
       assert.equal(await s.reserved('c'), 1);
     });

@@ -1,6 +1,12 @@
 // Where budget spend, reservations and rate-limit windows live. In-process (memory-counter-store.ts)
 // or shared by replicas (redis/redis-counter-store.ts); BudgetGuard/RateLimiter see only this interface.
 // Each method must be atomic on its own: reserve() and hitAll() are all-or-nothing across entries.
+//
+// Reservations carry an id and a lease. reserve, settle and release are idempotent per id, so a
+// caller that did not get a reply (a timeout: the command may or may not have run) retries until
+// one lands without counting twice; release of an id that was never reserved leaves a tombstone
+// so a reserve still in flight cannot land after it. A reservation whose lease passes without
+// renewal (its process died) is released by the next operation that touches its scope.
 
 export interface ReserveEntry {
   /** e.g. `key:engineering-main:month:1719792000000`; includes the period start. */
@@ -10,7 +16,14 @@ export interface ReserveEntry {
   amountUsd: number;
 }
 
-export type ReserveResult = { ok: true } | { ok: false; exceeded: string };
+/** `done`: the id was already settled or released (a reserve that arrives after its own release). */
+export type ReserveResult = { ok: true } | { ok: false; exceeded: string } | { ok: false; done: true };
+
+export interface Lease {
+  id: string;
+  entries: readonly { scope: string }[];
+  amountUsd: number;
+}
 
 export interface WindowHit {
   key: string;
@@ -28,11 +41,16 @@ export interface CounterStore {
    * Admits the amount on every scope or on none: ok when spent + reserved + amount <= limit for each
    * limited scope (and, for a zero amount, when something is left at all).
    */
-  reserve(entries: readonly ReserveEntry[]): Promise<ReserveResult>;
-  /** Turns a reservation into spend: reserved -= reservedUsd, spent += actualUsd, on each scope. */
-  settle(entries: readonly { scope: string }[], reservedUsd: number, actualUsd: number): Promise<void>;
-  /** Drops a reservation without spending (the request failed before costing anything). */
-  release(entries: readonly { scope: string }[], amountUsd: number): Promise<void>;
+  reserve(id: string, entries: readonly ReserveEntry[], leaseUntil: number): Promise<ReserveResult>;
+  /**
+   * Turns reservation `id` into spend: its amount leaves `reserved` (unless its lease already
+   * expired) and spent += actualUsd, on each scope. Idempotent: a second call for the id does nothing.
+   */
+  settle(id: string, entries: readonly { scope: string }[], reservedUsd: number, actualUsd: number): Promise<void>;
+  /** Drops reservation `id` without spending (or tombstones an id never reserved). Idempotent. */
+  release(id: string, entries: readonly { scope: string }[], amountUsd: number): Promise<void>;
+  /** Extends the leases of live reservations (the owning process is alive). */
+  renew(leases: readonly Lease[], leaseUntil: number): Promise<void>;
   /** Spend without a reservation: costs restored at startup, or already incurred (tool costs). */
   addSpend(scope: string, usd: number): Promise<void>;
   /**

@@ -51,11 +51,11 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
         const r = await deps.rateLimiter.checkTool(ctx, name);
         return r.ok ? { allowed: true } : { allowed: false, reason: r.reason, message: r.message };
       },
+      budgeted: hasBudget(ctx),
       reserve: (amountUsd) => deps.budgets.reserve(ctx, amountUsd),
-      settle: (reservation: Reservation, actualUsd) =>
-        void deps.budgets.settle(reservation as BudgetReservation, actualUsd).catch(logFailure('budget settle')),
-      release: (reservation: Reservation) =>
-        void deps.budgets.release(reservation as BudgetReservation).catch(logFailure('budget release')),
+      // The guard retries these until they land (and logs failures through its RetryQueue).
+      settle: (reservation: Reservation, actualUsd) => void deps.budgets.settle(reservation as BudgetReservation, actualUsd),
+      release: (reservation: Reservation) => void deps.budgets.release(reservation as BudgetReservation),
       recordTokens: (tokens) => void deps.rateLimiter.recordTokens(ctx, tokens).catch(logFailure('token count')),
     };
     contexts.set(access, ctx);
@@ -87,6 +87,10 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
       return list;
     },
   };
+}
+
+function hasBudget(ctx: KeyContext): boolean {
+  return ctx.key?.budget !== undefined || ctx.team?.budget !== undefined || ctx.customer?.budget !== undefined;
 }
 
 function toToolDecision(d: ReturnType<typeof decideTool>): ToolDecision {

@@ -1,5 +1,6 @@
 // The in-process CounterStore. Single-threaded JS makes each method atomic as long as it never
-// awaits between reading and writing, which none of them do.
+// awaits between reading and writing, which none of them do. Reservations are kept by id with
+// their lease, exactly as in Redis (see counter-store.ts), so both stores pass one contract.
 import type { CounterStore, HitResult, ReserveEntry, WindowHit } from './counter-store.js';
 import { SlidingWindow } from './sliding-window.js';
 
@@ -14,9 +15,29 @@ interface Scope {
   reserved: number;
 }
 
-export function createMemoryCounterStore(): CounterStore {
+interface Held {
+  scopes: readonly string[];
+  nano: number;
+  until: number;
+}
+
+// Ids settled or released, so a late retry does nothing; bounded (oldest forgotten first).
+const MAX_DONE = 100_000;
+// Expired leases are looked for at most this often (the scan is over every live reservation).
+const REAP_EVERY_MS = 1000;
+
+export interface MemoryCounterStoreOptions {
+  /** Wall clock for leases. */
+  now?: () => number;
+}
+
+export function createMemoryCounterStore(opts: MemoryCounterStoreOptions = {}): CounterStore {
+  const now = opts.now ?? Date.now;
   const scopes = new Map<string, Scope>();
   const windows = new Map<string, SlidingWindow>();
+  const held = new Map<string, Held>();
+  const done = new Set<string>();
+  let reapedAt = -Infinity;
 
   const scope = (name: string): Scope => {
     let s = scopes.get(name);
@@ -29,15 +50,42 @@ export function createMemoryCounterStore(): CounterStore {
     if (!w || w.windowMs !== hit.windowMs) windows.set(hit.key, (w = new SlidingWindow(hit.windowMs)));
     return w;
   };
-  const addReserved = (entries: readonly { scope: string }[], nano: number) => {
-    for (const e of entries) {
-      const s = scope(e.scope);
-      s.reserved = Math.max(0, s.reserved + nano);
+  const unreserve = (scopeNames: readonly string[], nano: number) => {
+    for (const name of scopeNames) {
+      const s = scope(name);
+      s.reserved = Math.max(0, s.reserved - nano);
     }
+  };
+  const reap = (force = false) => {
+    const t = now();
+    if (!force && t - reapedAt < REAP_EVERY_MS) return;
+    reapedAt = t;
+    for (const [id, h] of held) {
+      if (h.until >= t) continue;
+      held.delete(id);
+      unreserve(h.scopes, h.nano);
+    }
+  };
+  const markDone = (id: string) => {
+    done.add(id);
+    if (done.size > MAX_DONE) done.delete(done.values().next().value as string);
+  };
+  const finish = (id: string, entries: readonly { scope: string }[], actualUsd: number) => {
+    if (done.has(id)) return;
+    markDone(id);
+    const h = held.get(id);
+    if (h) {
+      held.delete(id);
+      unreserve(h.scopes, h.nano);
+    }
+    for (const e of entries) scope(e.scope).spent += toNano(actualUsd);
   };
 
   const store: CounterStore = {
-    async reserve(entries: readonly ReserveEntry[]) {
+    async reserve(id, entries: readonly ReserveEntry[], leaseUntil) {
+      if (done.has(id)) return { ok: false, done: true };
+      if (held.has(id)) return { ok: true };
+      reap();
       for (const e of entries) {
         if (e.limitUsd === null) continue;
         const s = scopes.get(e.scope) ?? { spent: 0, reserved: 0 };
@@ -46,15 +94,23 @@ export function createMemoryCounterStore(): CounterStore {
         const limit = toNano(e.limitUsd);
         if (amount > 0 ? used + amount > limit : used >= limit) return { ok: false, exceeded: e.scope };
       }
-      for (const e of entries) scope(e.scope).reserved += toNano(e.amountUsd);
+      // One amount for all scopes (BudgetGuard reserves the same amount on every level).
+      const nano = toNano(entries[0]?.amountUsd ?? 0);
+      for (const e of entries) scope(e.scope).reserved += nano;
+      held.set(id, { scopes: entries.map((e) => e.scope), nano, until: leaseUntil });
       return { ok: true };
     },
-    async settle(entries, reservedUsd, actualUsd) {
-      addReserved(entries, -toNano(reservedUsd));
-      for (const e of entries) scope(e.scope).spent += toNano(actualUsd);
+    async settle(id, entries, _reservedUsd, actualUsd) {
+      finish(id, entries, actualUsd);
     },
-    async release(entries, amountUsd) {
-      addReserved(entries, -toNano(amountUsd));
+    async release(id, entries) {
+      finish(id, entries, 0);
+    },
+    async renew(leases, leaseUntil) {
+      for (const l of leases) {
+        const h = held.get(l.id);
+        if (h) h.until = leaseUntil;
+      }
     },
     async addSpend(name, usd) {
       scope(name).spent += toNano(usd);
@@ -68,6 +124,7 @@ export function createMemoryCounterStore(): CounterStore {
       return toUsd(scopes.get(name)?.spent ?? 0);
     },
     async reserved(name) {
+      reap(true);
       return toUsd(scopes.get(name)?.reserved ?? 0);
     },
     async hitAll(hits, now): Promise<HitResult> {

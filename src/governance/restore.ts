@@ -13,6 +13,24 @@ import type { GovernanceRegistry } from './registry.js';
 /** USD spent by one key, team or customer since `sinceMs` (the SQLite or PostgreSQL ledger). */
 export type SpendQuery = (scope: SpendScope, sinceMs: number) => Promise<number>;
 
+function allLevels(registry: GovernanceRegistry): BudgetLevel[] {
+  return [
+    ...registry.listKeys().map((k) => ({ level: 'key' as const, id: k.id, budget: k.budget })),
+    ...registry.listTeams().map((t) => ({ level: 'team' as const, id: t.id, budget: t.budget })),
+    ...registry.listCustomers().map((c) => ({ level: 'customer' as const, id: c.id, budget: c.budget })),
+  ];
+}
+
+/**
+ * The start of the oldest budget period in force (0 with an all-time budget): ledger rows from then
+ * on are what the restore reads, so retention must keep them. Infinity when nothing has a budget.
+ */
+export function oldestBudgetPeriodStart(registry: GovernanceRegistry, now: number): number {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const level of allLevels(registry)) if (level.budget) oldest = Math.min(oldest, periodBounds(level.budget.period, now).start);
+  return oldest;
+}
+
 export async function restoreBudgets(deps: {
   registry: GovernanceRegistry;
   budgets: BudgetGuard;
@@ -20,12 +38,7 @@ export async function restoreBudgets(deps: {
   now: () => number;
 }): Promise<void> {
   const now = deps.now();
-  const levels: BudgetLevel[] = [
-    ...deps.registry.listKeys().map((k) => ({ level: 'key' as const, id: k.id, budget: k.budget })),
-    ...deps.registry.listTeams().map((t) => ({ level: 'team' as const, id: t.id, budget: t.budget })),
-    ...deps.registry.listCustomers().map((c) => ({ level: 'customer' as const, id: c.id, budget: c.budget })),
-  ];
-  for (const level of levels) {
+  for (const level of allLevels(deps.registry)) {
     if (!level.budget) continue;
     const since = periodBounds(level.budget.period, now).start;
     const scope: SpendScope =

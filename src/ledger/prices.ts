@@ -5,10 +5,15 @@
 // https://docs.anthropic.com/en/docs/about-claude/pricing when updating, and bump `asOf`.
 import type { Price } from '../config-schema.js';
 
-/** cacheWritePerMTok is Anthropic's 5-minute cache write (1.25x input). */
-const p = (input: number, output: number, cachedInput?: number, cacheWrite?: number): Price => ({
+/**
+ * input, output, cached input, cache write (USD per million tokens), then the model's maximum output
+ * (tokens, reasoning included) from the providers' model pages. cacheWritePerMTok is Anthropic's
+ * 5-minute cache write (1.25x input).
+ */
+const p = (input: number, output: number, maxOutputTokens: number, cachedInput?: number, cacheWrite?: number): Price => ({
   inputPerMTok: input,
   outputPerMTok: output,
+  maxOutputTokens,
   ...(cachedInput === undefined ? {} : { cachedInputPerMTok: cachedInput }),
   ...(cacheWrite === undefined ? {} : { cacheWritePerMTok: cacheWrite }),
 });
@@ -23,39 +28,40 @@ export const bundledPrices: PriceTable = {
   asOf: '2025-11-01',
   models: {
     // OpenAI
-    'gpt-5': p(1.25, 10, 0.125),
-    'gpt-5.1': p(1.25, 10, 0.125),
-    'gpt-5-mini': p(0.25, 2, 0.025),
-    'gpt-5-nano': p(0.05, 0.4, 0.005),
-    'gpt-5-pro': p(15, 120),
-    'gpt-4.1': p(2, 8, 0.5),
-    'gpt-4.1-mini': p(0.4, 1.6, 0.1),
-    'gpt-4.1-nano': p(0.1, 0.4, 0.025),
-    'gpt-4o': p(2.5, 10, 1.25),
+    'gpt-5': p(1.25, 10, 128_000, 0.125),
+    'gpt-5.1': p(1.25, 10, 128_000, 0.125),
+    'gpt-5-mini': p(0.25, 2, 128_000, 0.025),
+    'gpt-5-nano': p(0.05, 0.4, 128_000, 0.005),
+    'gpt-5-pro': p(15, 120, 272_000),
+    'gpt-4.1': p(2, 8, 32_768, 0.5),
+    'gpt-4.1-mini': p(0.4, 1.6, 32_768, 0.1),
+    'gpt-4.1-nano': p(0.1, 0.4, 32_768, 0.025),
+    'gpt-4o': p(2.5, 10, 16_384, 1.25),
     // The first gpt-4o snapshot kept its launch price.
-    'gpt-4o-2024-05-13': p(5, 15),
-    'gpt-4o-mini': p(0.15, 0.6, 0.075),
-    'gpt-4-turbo': p(10, 30),
-    'gpt-4': p(30, 60),
-    'gpt-3.5-turbo': p(0.5, 1.5),
-    o1: p(15, 60, 7.5),
-    'o1-mini': p(1.1, 4.4, 0.55),
-    'o1-pro': p(150, 600),
-    o3: p(2, 8, 0.5),
-    'o3-mini': p(1.1, 4.4, 0.55),
-    'o3-pro': p(20, 80),
-    'o4-mini': p(1.1, 4.4, 0.275),
+    'gpt-4o-2024-05-13': p(5, 15, 4_096),
+    // gpt-4o-mini counts an image as up to 2,833 + 8 × 5,667 tokens (same dollars as gpt-4o's).
+    'gpt-4o-mini': { ...p(0.15, 0.6, 16_384, 0.075), maxImageTokens: 48_170 },
+    'gpt-4-turbo': p(10, 30, 4_096),
+    'gpt-4': p(30, 60, 8_192),
+    'gpt-3.5-turbo': p(0.5, 1.5, 4_096),
+    o1: p(15, 60, 100_000, 7.5),
+    'o1-mini': p(1.1, 4.4, 65_536, 0.55),
+    'o1-pro': p(150, 600, 100_000),
+    o3: p(2, 8, 100_000, 0.5),
+    'o3-mini': p(1.1, 4.4, 100_000, 0.55),
+    'o3-pro': p(20, 80, 100_000),
+    'o4-mini': p(1.1, 4.4, 100_000, 0.275),
     // Anthropic
-    'claude-opus-4-5': p(5, 25, 0.5, 6.25),
-    'claude-opus-4-1': p(15, 75, 1.5, 18.75),
-    'claude-opus-4': p(15, 75, 1.5, 18.75),
-    'claude-sonnet-4-5': p(3, 15, 0.3, 3.75),
-    'claude-sonnet-4': p(3, 15, 0.3, 3.75),
-    'claude-haiku-4-5': p(1, 5, 0.1, 1.25),
-    'claude-3-7-sonnet': p(3, 15, 0.3, 3.75),
-    'claude-3-5-sonnet': p(3, 15, 0.3, 3.75),
-    'claude-3-5-haiku': p(0.8, 4, 0.08, 1),
-    'claude-3-opus': p(15, 75, 1.5, 18.75),
-    'claude-3-haiku': p(0.25, 1.25, 0.03, 0.3),
+    'claude-opus-4-5': p(5, 25, 64_000, 0.5, 6.25),
+    'claude-opus-4-1': p(15, 75, 32_000, 1.5, 18.75),
+    'claude-opus-4': p(15, 75, 32_000, 1.5, 18.75),
+    'claude-sonnet-4-5': p(3, 15, 64_000, 0.3, 3.75),
+    'claude-sonnet-4': p(3, 15, 64_000, 0.3, 3.75),
+    'claude-haiku-4-5': p(1, 5, 64_000, 0.1, 1.25),
+    'claude-3-7-sonnet': p(3, 15, 64_000, 0.3, 3.75),
+    'claude-3-5-sonnet': p(3, 15, 8_192, 0.3, 3.75),
+    'claude-3-5-haiku': p(0.8, 4, 8_192, 0.08, 1),
+    'claude-3-opus': p(15, 75, 4_096, 1.5, 18.75),
+    'claude-3-haiku': p(0.25, 1.25, 4_096, 0.03, 0.3),
   },
 };

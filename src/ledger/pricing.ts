@@ -22,14 +22,27 @@ export interface Pricing {
   priceOf(provider: string, model: string): Price | undefined;
   /** USD, or null when the model has no price. */
   costOf(provider: string, model: string, usage: TokenUsage): number | null;
+  /**
+   * The model's maximum output and per-image token bound: from the config entry, else the bundled
+   * table (a config price override keeps the bundled model's limits).
+   */
+  limitsOf(provider: string, model: string): ModelLimits;
+  /** The operator's stated charge per call of a model without a price (config `unpricedModels`); undefined = refuse them under a budget. */
+  readonly unpricedCallUsd: number | undefined;
   /** USD per call of a gateway tool (`server__tool`); 0 when not configured: tools are free unless priced. */
   toolCost(gatewayToolName: string): number;
   /** 'provider/model' values costOf() met without a price, for warnings and the dashboard. */
   unknownModels(): string[];
 }
 
+export interface ModelLimits {
+  maxOutputTokens?: number | undefined;
+  maxImageTokens?: number | undefined;
+}
+
 export interface PricingOptions {
   overrides?: Config['pricing'];
+  unpricedModels?: Config['unpricedModels'];
   toolCosts?: Config['toolCosts'];
   table?: PriceTable;
 }
@@ -62,6 +75,7 @@ export function createPricing(opts: PricingOptions = {}): Pricing {
   const bundled = lookupIn(table.models);
   const toolCosts = new Map(Object.entries(opts.toolCosts ?? {}));
   const memo = new Map<string, Price | null>();
+  const limitsMemo = new Map<string, ModelLimits>();
   const unknown = new Set<string>();
 
   const priceOf = (provider: string, model: string): Price | undefined => {
@@ -94,6 +108,22 @@ export function createPricing(opts: PricingOptions = {}): Pricing {
         usage.completionTokens * price.outputPerMTok;
       return micro / 1_000_000;
     },
+    limitsOf(provider, model) {
+      const id = `${provider}/${model}`;
+      let limits = limitsMemo.get(id);
+      if (!limits) {
+        const own = fromConfig(id) ?? fromConfig(model);
+        const table = bundled(model);
+        limits = {
+          maxOutputTokens: own?.maxOutputTokens ?? table?.maxOutputTokens,
+          maxImageTokens: own?.maxImageTokens ?? table?.maxImageTokens,
+        };
+        if (limitsMemo.size >= MAX_MEMO) limitsMemo.clear();
+        limitsMemo.set(id, limits);
+      }
+      return limits;
+    },
+    unpricedCallUsd: opts.unpricedModels?.chargePerCallUsd,
     toolCost: (name) => toolCosts.get(name) ?? 0,
     unknownModels: () => [...unknown],
   };

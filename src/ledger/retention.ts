@@ -1,6 +1,8 @@
 // Deletes ledger rows past their retention, in small batches (rowid subquery with LIMIT) so
 // each DELETE holds the write lock briefly and the ledger writer can interleave between them.
 // Payloads (prompts, tool results) have their own, usually much shorter, retention.
+// Ledger rows of a budget period still in force are never deleted, whatever retentionDays says:
+// the start-up budget restore reads them (`keepSince`, from the budgets in the registry).
 import type { Sqlite } from '../db/open.js';
 
 export interface RetentionOptions {
@@ -10,6 +12,13 @@ export interface RetentionOptions {
   batchSize: number;
   /** Epoch ms; injected for tests. */
   now: number;
+  /** Ledger rows at or after this epoch ms are kept (the oldest budget period in force); 0 keeps all. */
+  keepSince?: number | undefined;
+}
+
+/** Ledger rows older than this go: retentionDays back, but never into a budget period in force. */
+export function ledgerCutoff(now: number, retentionDays: number, keepSince: number | undefined): number {
+  return Math.min(now - retentionDays * DAY_MS, keepSince ?? Number.POSITIVE_INFINITY);
 }
 
 export interface RetentionResult {
@@ -38,7 +47,7 @@ export async function runRetention(sqlite: Sqlite, opts: RetentionOptions): Prom
   const result: RetentionResult = { requests: 0, llmCalls: 0, toolCalls: 0, payloads: 0 };
   result.payloads = await deleteOlderThan(sqlite, 'payloads', opts.now - opts.payloadRetentionDays * DAY_MS, opts.batchSize);
   if (opts.retentionDays !== undefined) {
-    const cutoff = opts.now - opts.retentionDays * DAY_MS;
+    const cutoff = ledgerCutoff(opts.now, opts.retentionDays, opts.keepSince);
     result.llmCalls = await deleteOlderThan(sqlite, 'llm_calls', cutoff, opts.batchSize);
     result.toolCalls = await deleteOlderThan(sqlite, 'tool_calls', cutoff, opts.batchSize);
     result.requests = await deleteOlderThan(sqlite, 'requests', cutoff, opts.batchSize);
@@ -53,6 +62,8 @@ export interface RetentionSchedule {
   /** How often to run; default hourly. */
   intervalMs?: number;
   now?: () => number;
+  /** See RetentionOptions.keepSince; read at every run. */
+  keepSince?: () => number;
   onRun?: (result: RetentionResult) => void;
   onError?: (err: Error) => void;
 }
@@ -69,6 +80,7 @@ export function startRetention(sqlite: Sqlite, opts: RetentionSchedule): { stop(
       payloadRetentionDays: opts.payloadRetentionDays,
       batchSize: opts.batchSize ?? 1000,
       now: now(),
+      keepSince: opts.keepSince?.(),
     })
       .then((result) => opts.onRun?.(result))
       .catch((err: unknown) => opts.onError?.(err instanceof Error ? err : new Error(String(err))))

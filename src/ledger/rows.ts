@@ -2,6 +2,8 @@
 // snake_case columns of src/db/schema.ts). Optional fields are stored as NULL.
 import type { ErrorKind } from '../errors.js';
 
+export type CostBasis = 'usage' | 'estimate';
+
 export interface RequestRow {
   /** The x-request-id. */
   id: string;
@@ -24,10 +26,12 @@ export interface RequestRow {
   promptTokens?: number;
   completionTokens?: number;
   cachedTokens?: number;
-  /** LLM + tool costs; null when any price was unknown (never 0 for unknown). */
+  /** LLM + tool costs of the known parts; null only when nothing had a price. */
   costUsd: number | null;
-  /** Defaults to costUsd === null. */
+  /** Some part had no price. Defaults to costUsd === null. */
   costUnknown?: boolean;
+  /** 'estimate' when some part was charged without provider usage. Default 'usage'. */
+  costBasis?: CostBasis;
   latencyMs?: number;
   source?: 'chat' | 'mcp';
 }
@@ -49,6 +53,8 @@ export interface LlmCallRow {
   costUsd: number | null;
   /** Defaults to costUsd === null. */
   costUnknown?: boolean;
+  /** 'estimate' when charged without the provider's usage (cut short, no usage). Default 'usage'. */
+  costBasis?: CostBasis;
   latencyMs?: number;
 }
 

@@ -30,6 +30,7 @@ export function requestParams(r: RequestRow): Params {
     r.cachedTokens ?? 0,
     r.costUsd,
     flag(r.costUnknown, r.costUsd === null),
+    r.costBasis ?? 'usage',
     r.latencyMs ?? 0,
     r.source ?? 'chat',
   ];
@@ -50,6 +51,7 @@ export function llmCallParams(r: LlmCallRow): Params {
     r.cachedTokens ?? 0,
     r.costUsd,
     flag(r.costUnknown, r.costUsd === null),
+    r.costBasis ?? 'usage',
     r.latencyMs ?? 0,
   ];
 }
@@ -106,6 +108,7 @@ export const LEDGER_COLUMNS = {
     'cached_tokens',
     'cost_usd',
     'cost_unknown',
+    'cost_basis',
     'latency_ms',
     'source',
   ],
@@ -123,6 +126,7 @@ export const LEDGER_COLUMNS = {
     'cached_tokens',
     'cost_usd',
     'cost_unknown',
+    'cost_basis',
     'latency_ms',
   ],
   tool_calls: [

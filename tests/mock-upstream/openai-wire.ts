@@ -46,6 +46,7 @@ export function renderOpenAI(
       : [];
   const finish = reply.kind === 'tool_calls' ? 'tool_calls' : reply.kind === 'text' ? (reply.finish ?? 'stop') : 'stop';
   const usage = usageOf(reply.kind === 'stream-error' ? undefined : reply.usage);
+  const omitUsage = reply.kind === 'text' && reply.omitUsage === true;
   if (!stream) {
     return {
       json: {
@@ -62,7 +63,7 @@ export function renderOpenAI(
             finish_reason: finish,
           },
         ],
-        usage,
+        ...(omitUsage ? {} : { usage }),
       },
     };
   }
@@ -91,7 +92,7 @@ export function renderOpenAI(
       );
   });
   frames.push(frame([{ index: 0, delta: {}, logprobs: null, finish_reason: finish }]));
-  if (request.stream_options?.include_usage) frames.push(frame([], { usage }));
+  if (request.stream_options?.include_usage && !omitUsage) frames.push(frame([], { usage }));
   frames.push('data: [DONE]\n\n');
   return { frames };
 }

@@ -22,8 +22,8 @@ export interface MockUpstream {
   anthropicBaseUrl: string;
   /** Replies consumed in order by the next requests; when empty, `fallback` answers. */
   enqueue(...replies: MockReply[]): void;
-  /** Answers requests when the queue is empty (default: echo the last user text). */
-  fallback: (body: any) => MockReply;
+  /** Answers requests when the queue is empty (default: echo the last user text). `path` tells the wire format. */
+  fallback: (body: any, path: string) => MockReply;
   requests: RecordedRequest[];
   /** Requests whose client went away before the reply finished. */
   aborted: number;
@@ -95,7 +95,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       res.writeHead(404, { 'content-type': 'application/json' }).end(openaiErrorBody(404, `no route ${path}`));
       return;
     }
-    const reply = queue.shift() ?? mock.fallback(body);
+    const reply = queue.shift() ?? mock.fallback(body, path);
     await answer(res, reply, body, isAnthropic);
   });
   server.keepAliveTimeout = 60_000;
@@ -148,11 +148,13 @@ async function answer(res: ServerResponse, reply: MockReply, body: any, anthropi
         return;
       }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      const pause = reply.kind === 'text' ? (reply.frameDelayMs ?? 0) : 0;
       for (const f of rendered.frames) {
         if (res.destroyed) return;
         res.write(f);
+        if (pause) await sleep(pause);
       }
-      res.end();
+      if (!res.destroyed) res.end();
     }
   }
 }

@@ -17,7 +17,17 @@ export interface MockToolCall {
 }
 
 export type MockReply =
-  | { kind: 'text'; text: string; usage?: MockUsage; finish?: 'stop' | 'length'; delayMs?: number }
+  | {
+      kind: 'text';
+      text: string;
+      usage?: MockUsage;
+      finish?: 'stop' | 'length';
+      delayMs?: number;
+      /** Pause between stream frames (a slow stream a client can drop mid-way). */
+      frameDelayMs?: number;
+      /** OpenAI wire: no usage at all (some compatible servers omit it). */
+      omitUsage?: boolean;
+    }
   | { kind: 'tool_calls'; text?: string; calls: MockToolCall[]; usage?: MockUsage; delayMs?: number }
   /** Upstream HTTP error with a body in the provider's error shape unless `body` is given. */
   | { kind: 'error'; status: number; message?: string; body?: string; headers?: Record<string, string> }

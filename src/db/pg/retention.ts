@@ -2,6 +2,7 @@
 // own retention, ledger rows only when retentionDays is set), deleted in small ctid batches so
 // no DELETE holds locks for long. Runs now and hourly; the timer never keeps the process alive.
 import type pg from 'pg';
+import { ledgerCutoff } from '../../ledger/retention.js';
 
 const DAY_MS = 86_400_000;
 const BATCH = 1000;
@@ -18,7 +19,14 @@ async function deleteOlderThan(pool: pg.Pool, table: string, cutoff: number): Pr
 
 export function startPgRetention(
   pool: pg.Pool,
-  opts: { retentionDays?: number | undefined; payloadRetentionDays: number; onError: (err: Error) => void; now?: () => number },
+  opts: {
+    retentionDays?: number | undefined;
+    payloadRetentionDays: number;
+    onError: (err: Error) => void;
+    now?: () => number;
+    /** Rows of budget periods in force are kept (see src/ledger/retention.ts). */
+    keepSince?: () => number;
+  },
 ): { stop(): void } {
   const now = opts.now ?? Date.now;
   let busy = false;
@@ -26,7 +34,8 @@ export function startPgRetention(
     const t = now();
     await deleteOlderThan(pool, 'payloads', t - opts.payloadRetentionDays * DAY_MS);
     if (opts.retentionDays === undefined) return;
-    for (const table of ['llm_calls', 'tool_calls', 'requests']) await deleteOlderThan(pool, table, t - opts.retentionDays * DAY_MS);
+    const cutoff = ledgerCutoff(t, opts.retentionDays, opts.keepSince?.());
+    for (const table of ['llm_calls', 'tool_calls', 'requests']) await deleteOlderThan(pool, table, cutoff);
   };
   const tick = (): void => {
     if (busy) return;

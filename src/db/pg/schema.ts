@@ -39,6 +39,8 @@ export const requests = pgTable(
     cachedTokens: integer('cached_tokens').notNull().default(0),
     costUsd: doublePrecision('cost_usd'),
     costUnknown: integer('cost_unknown').notNull().default(0),
+    /** 'usage' | 'estimate' (see src/db/schema.ts). */
+    costBasis: text('cost_basis').notNull().default('usage'),
     latencyMs: integer('latency_ms').notNull().default(0),
     source: text('source').notNull().default('chat'),
   },
@@ -71,6 +73,8 @@ export const llmCalls = pgTable(
     cachedTokens: integer('cached_tokens').notNull().default(0),
     costUsd: doublePrecision('cost_usd'),
     costUnknown: integer('cost_unknown').notNull().default(0),
+    /** 'usage' | 'estimate' (see src/db/schema.ts). */
+    costBasis: text('cost_basis').notNull().default('usage'),
     latencyMs: integer('latency_ms').notNull().default(0),
   },
   (t) => [index('llm_calls_request_idx').on(t.requestId), index('llm_calls_ts_idx').on(t.ts), index('llm_calls_day_idx').on(t.day)],

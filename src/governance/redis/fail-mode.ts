@@ -2,8 +2,8 @@
 // (reserve, rate-limit hits, usage reads) fails closed by default: a 503 that says why, rather
 // than letting N replicas spend without a shared budget. `redis.failOpen: true` in the config admits
 // instead (nothing is counted while Redis is away; the ledger still records every cost).
-// Accounting after the fact (settle, release, addSpend) always rethrows: its callers log it, and
-// the response the client already has must not turn into an error.
+// Accounting after the fact (settle, release, renew, addSpend) always rethrows: BudgetGuard retries
+// settle and release until they land (they are idempotent per reservation id).
 import { GatewayError } from '../../errors.js';
 import type { CounterStore } from '../counter-store.js';
 
@@ -35,13 +35,15 @@ export function withFailMode(store: CounterStore, opts: FailModeOptions): Counte
     }
   };
   return {
-    reserve: (entries) => admit('reserve', () => store.reserve(entries), { ok: true }),
+    // Fail-open admits without a reservation; the settle later adds the spend all the same.
+    reserve: (id, entries, leaseUntil) => admit('reserve', () => store.reserve(id, entries, leaseUntil), { ok: true }),
     hitAll: (hits, now) => admit('rate limit', () => store.hitAll(hits, now), { ok: true }),
     hit: (key, windowMs, amount, limit, now) => admit('rate limit', () => store.hit(key, windowMs, amount, limit, now), { ok: true }),
     spent: (scope) => admit('read spend', () => store.spent(scope), 0),
     reserved: (scope) => admit('read reservations', () => store.reserved(scope), 0),
-    settle: (entries, reservedUsd, actualUsd) => store.settle(entries, reservedUsd, actualUsd),
-    release: (entries, amountUsd) => store.release(entries, amountUsd),
+    settle: (id, entries, reservedUsd, actualUsd) => store.settle(id, entries, reservedUsd, actualUsd),
+    release: (id, entries, amountUsd) => store.release(id, entries, amountUsd),
+    renew: (leases, leaseUntil) => store.renew(leases, leaseUntil),
     addSpend: (scope, usd) => store.addSpend(scope, usd),
     seedSpend: (scope, usd) => store.seedSpend(scope, usd),
   };

@@ -44,8 +44,9 @@ describe('redis counter store: Redis specifics', { skip }, () => {
     const a = createRedisCounterStore({ redis: redis!, prefix });
     const b = createRedisCounterStore({ redis: redis!, prefix });
     const scope = `key:k:day:${Date.UTC(2030, 0, 1)}`;
-    await a.reserve([{ scope, limitUsd: 1, amountUsd: 0.75 }]);
-    assert.equal((await b.reserve([{ scope, limitUsd: 1, amountUsd: 0.5 }])).ok, false);
+    const until = Date.now() + 60_000;
+    await a.reserve('one', [{ scope, limitUsd: 1, amountUsd: 0.75 }], until);
+    assert.equal((await b.reserve('two', [{ scope, limitUsd: 1, amountUsd: 0.5 }], until)).ok, false);
     assert.equal(await redis!.pexpiretime(`${prefix}budget:${scope}`), Date.UTC(2030, 0, 3));
   });
 
@@ -55,7 +56,7 @@ describe('redis counter store: Redis specifics', { skip }, () => {
     const dead = createRedisCounterStore({ redis: conn, prefix: 'x:' });
     const errors: string[] = [];
     const closed = withFailMode(dead, { failOpen: false, onError: (_e, op) => errors.push(op) });
-    await assert.rejects(closed.reserve([{ scope: 's', limitUsd: 1, amountUsd: 0.1 }]), (err: unknown) => {
+    await assert.rejects(closed.reserve('x', [{ scope: 's', limitUsd: 1, amountUsd: 0.1 }], 0), (err: unknown) => {
       assert.ok(err instanceof GatewayError);
       assert.equal(err.status, 503);
       assert.equal(err.type, 'service_unavailable');
@@ -64,7 +65,7 @@ describe('redis counter store: Redis specifics', { skip }, () => {
     });
     await assert.rejects(closed.hit('w', 1000, 1, 1, 0), /budget store unavailable/);
     const open = withFailMode(dead, { failOpen: true, onError: (_e, op) => errors.push(op) });
-    assert.deepEqual(await open.reserve([{ scope: 's', limitUsd: 1, amountUsd: 0.1 }]), { ok: true });
+    assert.deepEqual(await open.reserve('x', [{ scope: 's', limitUsd: 1, amountUsd: 0.1 }], 0), { ok: true });
     assert.deepEqual(await open.hit('w', 1000, 1, 1, 0), { ok: true });
     assert.deepEqual(errors, ['reserve', 'rate limit', 'reserve', 'rate limit']);
   });

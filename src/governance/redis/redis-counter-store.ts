@@ -4,11 +4,12 @@
 //
 // Budget scopes carry their period start (`key:<id>:month:<start>`), so a new period starts from
 // zero without a reset job; each scope key expires a day after its period ends. Money is kept in
-// integer nano-dollars, as in the memory store, so HINCRBY is exact.
+// integer nano-dollars, as in the memory store, so HINCRBY is exact. Reservations are leased per id
+// (see scripts.ts): settle and release are idempotent, so they can be retried until they land.
 import type { Redis } from 'ioredis';
 import type { CounterStore, HitResult, ReserveEntry, WindowHit } from '../counter-store.js';
 import { periodBounds, type Period } from '../periods.js';
-import { HIT_ALL, RESERVE, SEED, SETTLE } from './scripts.js';
+import { ADD_SPEND, HIT_ALL, RESERVE, RESERVED, SEED, SETTLE } from './scripts.js';
 
 const NANO = 1e9;
 const toNano = (usd: number): string => String(Math.round(usd * NANO));
@@ -33,6 +34,8 @@ export function scopeExpiresAt(scope: string): number {
 interface CounterCommands {
   tgReserve(numKeys: number, ...args: string[]): Promise<number>;
   tgSettle(numKeys: number, ...args: string[]): Promise<number>;
+  tgAddSpend(numKeys: number, ...args: string[]): Promise<number>;
+  tgReserved(numKeys: number, ...args: string[]): Promise<number>;
   tgSeed(numKeys: number, ...args: string[]): Promise<number>;
   tgHitAll(numKeys: number, ...args: string[]): Promise<[number, number]>;
 }
@@ -50,13 +53,14 @@ export function createRedisCounterStore(opts: RedisCounterStoreOptions): Counter
   if (!('tgReserve' in opts.redis)) {
     opts.redis.defineCommand('tgReserve', { lua: RESERVE });
     opts.redis.defineCommand('tgSettle', { lua: SETTLE });
+    opts.redis.defineCommand('tgAddSpend', { lua: ADD_SPEND });
+    opts.redis.defineCommand('tgReserved', { lua: RESERVED });
     opts.redis.defineCommand('tgSeed', { lua: SEED });
     opts.redis.defineCommand('tgHitAll', { lua: HIT_ALL });
   }
   const redis = opts.redis as Redis & CounterCommands;
   const budgetKey = (scope: string) => `${opts.prefix}budget:${scope}`;
   const windowKey = (key: string) => `${opts.prefix}window:${key}`;
-  const scopeKeys = (entries: readonly { scope: string }[]) => entries.map((e) => budgetKey(e.scope));
   const now = opts.now ?? Date.now;
   // PEXPIREAT in the past would delete the key at once.
   const expiry = (scope: string): string => {
@@ -65,22 +69,54 @@ export function createRedisCounterStore(opts: RedisCounterStoreOptions): Counter
   };
   const expiries = (entries: readonly { scope: string }[]) => entries.map((e) => expiry(e.scope));
 
-  const settle = async (entries: readonly { scope: string }[], reservedUsd: number, actualUsd: number) => {
+  const leasesKey = (scope: string) => `${opts.prefix}budget:${scope}:leases`;
+  const doneKey = (id: string) => `${opts.prefix}budget-done:${id}`;
+  // [done, scope…, leases…], the KEYS of the reservation scripts.
+  const reservationKeys = (id: string, entries: readonly { scope: string }[]) => [
+    doneKey(id),
+    ...entries.map((e) => budgetKey(e.scope)),
+    ...entries.map((e) => leasesKey(e.scope)),
+  ];
+  // The amount rides in the member, so reaping an expired lease needs nothing else.
+  const member = (id: string, amountUsd: number) => `${id}|${toNano(amountUsd)}`;
+
+  const finish = async (id: string, entries: readonly { scope: string }[], amountUsd: number, actualUsd: number) => {
     if (entries.length === 0) return;
-    await redis.tgSettle(entries.length, ...scopeKeys(entries), toNano(reservedUsd), toNano(actualUsd), ...expiries(entries));
+    const keys = reservationKeys(id, entries);
+    await redis.tgSettle(keys.length, ...keys, member(id, amountUsd), toNano(actualUsd), ...expiries(entries));
   };
 
   const store: CounterStore = {
-    async reserve(entries: readonly ReserveEntry[]) {
+    async reserve(id, entries: readonly ReserveEntry[], leaseUntil) {
       if (entries.length === 0) return { ok: true };
-      const args = entries.flatMap((e) => [e.limitUsd === null ? '-1' : toNano(e.limitUsd), toNano(e.amountUsd), expiry(e.scope)]);
-      const refused = await redis.tgReserve(entries.length, ...scopeKeys(entries), ...args);
+      const keys = reservationKeys(id, entries);
+      // One amount for all scopes (BudgetGuard reserves the same amount on every level).
+      const amount = entries[0]!.amountUsd;
+      const perScope = entries.flatMap((e) => [e.limitUsd === null ? '-1' : toNano(e.limitUsd), expiry(e.scope)]);
+      const refused = await redis.tgReserve(
+        keys.length,
+        ...keys,
+        String(now()),
+        String(leaseUntil),
+        member(id, amount),
+        toNano(amount),
+        ...perScope,
+      );
+      if (refused === -1) return { ok: false, done: true };
       return refused === 0 ? { ok: true } : { ok: false, exceeded: entries[refused - 1]!.scope };
     },
-    settle,
-    release: (entries, amountUsd) => settle(entries, amountUsd, 0),
+    settle: (id, entries, reservedUsd, actualUsd) => finish(id, entries, reservedUsd, actualUsd),
+    release: (id, entries, amountUsd) => finish(id, entries, amountUsd, 0),
+    async renew(leases, leaseUntil) {
+      if (leases.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const l of leases) for (const e of l.entries) pipeline.zadd(leasesKey(e.scope), 'XX', leaseUntil, member(l.id, l.amountUsd));
+      const results = await pipeline.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed) throw failed[0];
+    },
     async addSpend(scope, usd) {
-      await settle([{ scope }], 0, usd);
+      await redis.tgAddSpend(1, budgetKey(scope), toNano(usd), expiry(scope));
     },
     async seedSpend(scope, usd) {
       return (await redis.tgSeed(1, budgetKey(scope), toNano(usd), expiry(scope))) === 1;
@@ -89,7 +125,7 @@ export function createRedisCounterStore(opts: RedisCounterStoreOptions): Counter
       return toUsd(await redis.hget(budgetKey(scope), 's'));
     },
     async reserved(scope) {
-      return toUsd(await redis.hget(budgetKey(scope), 'r'));
+      return Number(await redis.tgReserved(2, budgetKey(scope), leasesKey(scope), String(now()))) / NANO;
     },
     async hitAll(hits: readonly WindowHit[], now: number): Promise<HitResult> {
       if (hits.length === 0) return { ok: true };

@@ -12,35 +12,89 @@ local function expire(key, at)
 end
 `;
 
-/** KEYS: scopes. ARGV: per scope [limit (-1 = none), amount, expireAt]. Returns 0 or the 1-based refusing scope. */
-export const RESERVE = `${EXPIRE}
-for i = 1, #KEYS do
-  local limit = tonumber(ARGV[i * 3 - 2])
+// Reservations: a sorted set per scope (`<scope>:leases`) of members `<id>|<amount>` scored by
+// lease deadline, and a marker per id once settled or released (`done:<id>`, kept two days), which
+// makes settle and release idempotent and keeps a late reserve from landing after its release.
+// A lease past its deadline (its replica died) is released by the next script that reaps the scope.
+const REAP = `
+local function reap(scope, leases, now)
+  local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', '(' .. now)
+  if #expired == 0 then return end
+  local total = 0
+  for _, m in ipairs(expired) do total = total + tonumber(string.match(m, '|(%d+)$')) end
+  redis.call('ZREMRANGEBYSCORE', leases, '-inf', '(' .. now)
+  local r = (tonumber(redis.call('HGET', scope, 'r')) or 0) - total
+  if r < 0 then r = 0 end
+  redis.call('HSET', scope, 'r', string.format('%d', r))
+end
+`;
+
+const DONE_TTL_MS = 2 * 86_400_000;
+
+/**
+ * KEYS: [done marker, scope…, leases…]. ARGV: [now, leaseUntil, member, amount, then per scope:
+ * limit (-1 = none), expireAt]. Returns 0 (reserved, or already reserved under this id), the
+ * 1-based refusing scope, or -1 when the id is already done.
+ */
+export const RESERVE = `${EXPIRE}${REAP}
+local n = (#KEYS - 1) / 2
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local now = ARGV[1]
+local member = ARGV[3]
+local amount = tonumber(ARGV[4])
+if redis.call('ZSCORE', KEYS[1 + n + 1], member) then return 0 end
+for i = 1, n do reap(KEYS[1 + i], KEYS[1 + n + i], now) end
+for i = 1, n do
+  local limit = tonumber(ARGV[3 + i * 2])
   if limit >= 0 then
-    local v = redis.call('HMGET', KEYS[i], 's', 'r')
+    local v = redis.call('HMGET', KEYS[1 + i], 's', 'r')
     local used = (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0)
-    local amount = tonumber(ARGV[i * 3 - 1])
     if (amount > 0 and used + amount > limit) or (amount <= 0 and used >= limit) then return i end
   end
 end
-for i = 1, #KEYS do
-  redis.call('HINCRBY', KEYS[i], 'r', ARGV[i * 3 - 1])
-  expire(KEYS[i], ARGV[i * 3])
+for i = 1, n do
+  redis.call('HINCRBY', KEYS[1 + i], 'r', ARGV[4])
+  redis.call('ZADD', KEYS[1 + n + i], ARGV[2], member)
+  expire(KEYS[1 + i], ARGV[4 + i * 2])
+  expire(KEYS[1 + n + i], ARGV[4 + i * 2])
 end
 return 0
 `;
 
-/** KEYS: scopes. ARGV: [reserved, actual, expireAt per scope…]. Reserved never goes below zero. */
+/**
+ * KEYS: [done marker, scope…, leases…]. ARGV: [member, actual, then expireAt per scope]. Settles (or,
+ * with actual 0, releases) a reservation once: its amount leaves `r` unless its lease was already
+ * reaped; `s` grows by actual. Returns 0 when the id was already done.
+ */
 export const SETTLE = `${EXPIRE}
-local reserved = tonumber(ARGV[1])
-for i = 1, #KEYS do
-  local r = (tonumber(redis.call('HGET', KEYS[i], 'r')) or 0) - reserved
-  if r < 0 then r = 0 end
-  redis.call('HSET', KEYS[i], 'r', string.format('%d', r))
-  redis.call('HINCRBY', KEYS[i], 's', ARGV[2])
-  expire(KEYS[i], ARGV[i + 2])
+local n = (#KEYS - 1) / 2
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local member = ARGV[1]
+local amount = tonumber(string.match(member, '|(%d+)$'))
+for i = 1, n do
+  if redis.call('ZREM', KEYS[1 + n + i], member) == 1 then
+    local r = (tonumber(redis.call('HGET', KEYS[1 + i], 'r')) or 0) - amount
+    if r < 0 then r = 0 end
+    redis.call('HSET', KEYS[1 + i], 'r', string.format('%d', r))
+  end
+  redis.call('HINCRBY', KEYS[1 + i], 's', ARGV[2])
+  expire(KEYS[1 + i], ARGV[2 + i])
 end
+redis.call('SET', KEYS[1], '1', 'PX', ${DONE_TTL_MS})
+return 1
+`;
+
+/** KEYS: [scope]. ARGV: [usd, expireAt]. Spend without a reservation. */
+export const ADD_SPEND = `${EXPIRE}
+redis.call('HINCRBY', KEYS[1], 's', ARGV[1])
+expire(KEYS[1], ARGV[2])
 return 0
+`;
+
+/** KEYS: [scope, leases]. ARGV: [now]. The reserved amount after reaping expired leases. */
+export const RESERVED = `${REAP}
+reap(KEYS[1], KEYS[2], ARGV[1])
+return tonumber(redis.call('HGET', KEYS[1], 'r')) or 0
 `;
 
 /** KEYS: [scope]. ARGV: [spent, expireAt]. Sets the spend only when the scope does not exist (restore). */

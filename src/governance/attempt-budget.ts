@@ -1,0 +1,92 @@
+// What one upstream attempt may cost, decided before it is sent: the output cap it is sent with
+// (output-cap.ts), the bound on its input (prompt-bound.ts), and the reservation that follows from
+// both at the model's price. Pure; the loop calls planAttempt() before every attempt (retries and
+// fallbacks included) and reserves `amountUsd`.
+import { GatewayError } from '../errors.js';
+import type { ChatRequest } from '../openai/types.js';
+import type { ModelLimits } from '../ledger/pricing.js';
+import { clientOutputCap, decideOutputCap } from './output-cap.js';
+import { promptTokenBound } from './prompt-bound.js';
+
+export interface PriceLike {
+  inputPerMTok: number;
+  outputPerMTok: number;
+  cachedInputPerMTok?: number | undefined;
+  cacheWritePerMTok?: number | undefined;
+}
+
+export interface AttemptPlan {
+  /** Upper bound of the input tokens. */
+  promptTokens: number;
+  /** Output tokens reserved: the cap the upstream is sent (or the client's own). */
+  outputTokens: number;
+  /** The cap the gateway adds to the upstream request; undefined = the request goes as it is. */
+  sendCap: number | undefined;
+  price: PriceLike | undefined;
+  /** The operator's per-call charge for an unpriced model (config unpricedModels). */
+  perCallUsd: number | undefined;
+  /** The reservation: the most this attempt can cost. */
+  amountUsd: number;
+}
+
+export interface PlanInput {
+  /** The request as it goes to this attempt (messages so far, tools offered). */
+  request: ChatRequest;
+  /** `provider/model`, for messages. */
+  modelId: string;
+  budgeted: boolean;
+  price: PriceLike | undefined;
+  limits: ModelLimits;
+  defaultMaxTokens: number;
+  unpricedCallUsd: number | undefined;
+}
+
+/** Input tokens may be billed as fresh, cached or cache-write tokens: the worst case takes the dearest. */
+export function dearestInputPerMTok(price: PriceLike): number {
+  return Math.max(price.inputPerMTok, price.cachedInputPerMTok ?? 0, price.cacheWritePerMTok ?? 0);
+}
+
+export function worstCaseUsd(promptTokens: number, outputTokens: number, price: PriceLike): number {
+  return (promptTokens * dearestInputPerMTok(price) + outputTokens * price.outputPerMTok) / 1_000_000;
+}
+
+/**
+ * A budget cannot hold a model whose calls have no price: a key, team or customer with a budget is
+ * refused it, unless the operator stated a charge per call for such models.
+ */
+export function requirePriceUnderBudget(input: {
+  modelId: string;
+  budgeted: boolean;
+  priced: boolean;
+  unpricedCallUsd: number | undefined;
+}) {
+  if (!input.budgeted || input.priced || input.unpricedCallUsd !== undefined) return;
+  throw new GatewayError({
+    status: 403,
+    type: 'model_blocked',
+    code: 'model_unpriced',
+    param: 'model',
+    message:
+      `model ${input.modelId} has no price, so a budget cannot hold it: add it to "pricing" in the config ` +
+      `({"${input.modelId}": {"inputPerMTok": …, "outputPerMTok": …}}), or set "unpricedModels": {"chargePerCallUsd": …} to allow unpriced models at a stated charge per call`,
+  });
+}
+
+export function planAttempt(input: PlanInput): AttemptPlan {
+  requirePriceUnderBudget({
+    modelId: input.modelId,
+    budgeted: input.budgeted,
+    priced: input.price !== undefined,
+    unpricedCallUsd: input.unpricedCallUsd,
+  });
+  const cap = decideOutputCap({
+    clientCap: clientOutputCap(input.request),
+    budgeted: input.budgeted,
+    modelMaxOutput: input.limits.maxOutputTokens,
+    defaultMaxTokens: input.defaultMaxTokens,
+  });
+  const promptTokens = promptTokenBound(input.request, { maxImageTokens: input.limits.maxImageTokens });
+  const perCallUsd = input.price ? undefined : input.unpricedCallUsd;
+  const amountUsd = input.price ? worstCaseUsd(promptTokens, cap.reserve, input.price) : (perCallUsd ?? 0);
+  return { promptTokens, outputTokens: cap.reserve, sendCap: cap.send, price: input.price, perCallUsd, amountUsd };
+}
