@@ -32,6 +32,10 @@ export interface StartOptions {
   env?: Record<string, string>;
   adminToken?: string;
   now?: () => number;
+  /** Budgets and rate limits in this Redis (tests/helpers/services.ts connectTestRedis). */
+  redis?: { url: string; prefix: string };
+  /** A postgres:// URL for the ledger instead of a fresh SQLite file (replicas sharing one database). */
+  dbUrl?: string;
 }
 
 export function memoryLogger(lines: string[]): Logger {
@@ -43,7 +47,7 @@ export function memoryLogger(lines: string[]): Logger {
 export async function startGateway(opts: StartOptions): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-test-'));
   // tests/ledger-pg.test.ts sets this to run the same tests on PostgreSQL (a fresh database).
-  const pgUrl = process.env.TOLLGATE_TEST_DB_URL;
+  const pgUrl = opts.dbUrl ?? process.env.TOLLGATE_TEST_DB_URL;
   const dbPath = pgUrl ?? join(dir, 'tollgate.db');
   const pool = pgUrl ? new pg.Pool({ connectionString: pgUrl, max: 2, types: { getTypeParser: numericParser } }) : undefined;
   const { config, providersMissingKeys } = parseConfig(JSON.stringify(opts.config), 'test config', opts.env ?? {});
@@ -56,6 +60,7 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
     logger: memoryLogger(logs),
     retryBaseMs: 5,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.redis ? { redis: opts.redis } : {}),
   });
   await gateway.start();
   const server = await new Promise<Server>((resolve) => {

@@ -1,0 +1,52 @@
+// Shared by the budget-guarantee tests (issue 14): what a key spent according to the ledger and
+// according to the live counters (/api/usage), and a report line with the figure.
+import assert from 'node:assert/strict';
+import type { TestGateway } from '../helpers/gateway.js';
+
+export const ADMIN = 'admin-token-budget-tests';
+export const EPS = 1e-9;
+
+/** Sum of requests.cost_usd (LLM + tool charges, estimates included) and /mcp tool calls for a key. */
+export async function ledgerSpend(gw: TestGateway, keyId: string): Promise<number> {
+  const [r] = await gw.query<{ usd: number | null }>(
+    `SELECT (SELECT coalesce(sum(cost_usd), 0) FROM requests WHERE key_id = ?)
+          + (SELECT coalesce(sum(cost_usd), 0) FROM tool_calls WHERE key_id = ? AND request_id IS NULL) AS usd`,
+    keyId,
+    keyId,
+  );
+  return r?.usd ?? 0;
+}
+
+export interface LevelUsage {
+  level: string;
+  id: string;
+  limitUsd: number | null;
+  spentUsd: number;
+  reservedUsd: number;
+}
+
+/** The key's level from /api/usage (the live counters). */
+export async function keyUsage(url: string, keyId: string): Promise<LevelUsage> {
+  const res = await fetch(`${url}/api/usage?key=${keyId}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as { data: LevelUsage[] };
+  const level = body.data.find((u) => u.level === 'key');
+  assert.ok(level, `usage of key ${keyId}`);
+  return level;
+}
+
+/** Waits (bounded) until the key holds no reservation: every settle and release landed. */
+export async function settled(url: string, keyId: string, timeoutMs = 10_000): Promise<LevelUsage> {
+  const until = Date.now() + timeoutMs;
+  let u = await keyUsage(url, keyId);
+  while (u.reservedUsd > EPS && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 25));
+    u = await keyUsage(url, keyId);
+  }
+  return u;
+}
+
+/** One line for the report: spent versus budget on a path. */
+export function figure(path: string, spent: number, budget: number): void {
+  console.log(`# figure: ${path}: spent $${spent.toFixed(6)} of a $${budget} budget`);
+}
