@@ -34,7 +34,7 @@ export interface StartOptions {
   now?: () => number;
   /** Budgets and rate limits in this Redis (tests/helpers/services.ts connectTestRedis). */
   redis?: { url: string; prefix: string };
-  /** A postgres:// URL for the ledger instead of a fresh SQLite file (replicas sharing one database). */
+  /** A postgres:// URL or a SQLite path instead of a fresh SQLite file (replicas sharing a database, restarts). */
   dbUrl?: string;
 }
 
@@ -47,8 +47,9 @@ export function memoryLogger(lines: string[]): Logger {
 export async function startGateway(opts: StartOptions): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-test-'));
   // tests/ledger-pg.test.ts sets this to run the same tests on PostgreSQL (a fresh database).
-  const pgUrl = opts.dbUrl ?? process.env.TOLLGATE_TEST_DB_URL;
-  const dbPath = pgUrl ?? join(dir, 'tollgate.db');
+  const location = opts.dbUrl ?? process.env.TOLLGATE_TEST_DB_URL;
+  const pgUrl = location && /^postgres(ql)?:\/\//.test(location) ? location : undefined;
+  const dbPath = location ?? join(dir, 'tollgate.db');
   const pool = pgUrl ? new pg.Pool({ connectionString: pgUrl, max: 2, types: { getTypeParser: numericParser } }) : undefined;
   const { config, providersMissingKeys } = parseConfig(JSON.stringify(opts.config), 'test config', opts.env ?? {});
   const logs: string[] = [];
