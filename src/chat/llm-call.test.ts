@@ -109,3 +109,29 @@ describe('callLlm', () => {
     assert.equal(backoffMs({ retryBaseMs: 100, random: () => 1 }, 3), 400);
   });
 });
+
+describe('mayHaveReachedUpstream', () => {
+  test('an error status or a connection never opened cost nothing; anything after sending may have', async () => {
+    const { mayHaveReachedUpstream } = await import('./llm-call.js');
+    const { GatewayError } = await import('../errors.js');
+    const { ClientAbortedError } = await import('../upstream/client.js');
+    const status = (n: number) =>
+      Object.assign(new GatewayError({ status: 502, type: 'upstream_error', message: 'x' }), { upstreamStatus: n });
+    const net = (code: string, gw = 'upstream_unreachable' as const) =>
+      new GatewayError({ status: 502, type: 'upstream_error', code: gw, message: 'x', cause: Object.assign(new Error(code), { code }) });
+    assert.equal(mayHaveReachedUpstream(status(500)), false);
+    assert.equal(mayHaveReachedUpstream(status(429)), false);
+    assert.equal(mayHaveReachedUpstream(status(200)), true, 'a 2xx whose body could not be read was processed');
+    assert.equal(mayHaveReachedUpstream(net('ECONNREFUSED')), false);
+    assert.equal(mayHaveReachedUpstream(net('ECONNRESET')), true);
+    assert.equal(
+      mayHaveReachedUpstream(new GatewayError({ status: 504, type: 'upstream_timeout', code: 'upstream_timeout', message: 't' })),
+      true,
+    );
+    assert.equal(mayHaveReachedUpstream(new ClientAbortedError('gone')), true);
+    assert.equal(
+      mayHaveReachedUpstream(new GatewayError({ status: 503, type: 'upstream_error', code: 'provider_key_missing', message: 'k' })),
+      false,
+    );
+  });
+});

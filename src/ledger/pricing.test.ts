@@ -116,3 +116,25 @@ describe('toolCost', () => {
     assert.equal(pricing.toolCost('docs__fetch'), 0);
   });
 });
+
+describe('limitsOf', () => {
+  test('the model maximum output and image bound: config entry first, else the bundled model, even under a price override', () => {
+    const p = createPricing({
+      overrides: {
+        'gpt-4o': { inputPerMTok: 2, outputPerMTok: 8 },
+        'local/llama3': { inputPerMTok: 0, outputPerMTok: 0, maxOutputTokens: 2048 },
+      },
+    });
+    assert.deepEqual(p.limitsOf('openai', 'gpt-4o'), { maxOutputTokens: 16_384, maxImageTokens: undefined });
+    assert.deepEqual(p.limitsOf('openai', 'gpt-4o-mini-2024-07-18'), { maxOutputTokens: 16_384, maxImageTokens: 48_170 });
+    assert.equal(p.limitsOf('anthropic', 'claude-sonnet-4-5-20250929').maxOutputTokens, 64_000);
+    assert.equal(p.limitsOf('local', 'llama3').maxOutputTokens, 2048);
+    assert.equal(p.limitsOf('local', 'unknown').maxOutputTokens, undefined);
+    assert.equal(p.unpricedCallUsd, undefined);
+    assert.equal(createPricing({ unpricedModels: { chargePerCallUsd: 0.05 } }).unpricedCallUsd, 0.05);
+  });
+
+  test('every bundled model states its maximum output', () => {
+    for (const [model, price] of Object.entries(bundledPrices.models)) assert.ok((price.maxOutputTokens ?? 0) > 0, model);
+  });
+});

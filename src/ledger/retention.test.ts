@@ -44,6 +44,22 @@ describe('retention', () => {
     assert.deepEqual(ids(t, 'payloads'), [NOW - 5 * DAY, NOW - DAY]);
   });
 
+  test('rows of a budget period in force are kept, whatever retentionDays says', async () => {
+    // A monthly budget whose period began 7 days ago: only the 10- and 40-day-old rows may go.
+    const result = await runRetention(t.sqlite, {
+      retentionDays: 1,
+      payloadRetentionDays: 7,
+      batchSize: 10,
+      now: NOW,
+      keepSince: NOW - 7 * DAY,
+    });
+    assert.equal(result.requests, 2);
+    assert.deepEqual(ids(t, 'requests'), [NOW - 5 * DAY, NOW - DAY]);
+    // An all-time budget keeps everything.
+    const none = await runRetention(t.sqlite, { retentionDays: 1, payloadRetentionDays: 7, batchSize: 10, now: NOW, keepSince: 0 });
+    assert.equal(none.requests, 0);
+  });
+
   test('without retentionDays the ledger is kept forever; payloads still expire', async () => {
     const result = await runRetention(t.sqlite, { payloadRetentionDays: 2, batchSize: 100, now: NOW });
     assert.deepEqual(result, { requests: 0, llmCalls: 0, toolCalls: 0, payloads: 3 });
