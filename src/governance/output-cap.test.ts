@@ -24,7 +24,7 @@ describe('output cap', () => {
   });
 
   test('withOutputCap sets the configured field only when the gateway adds a cap', () => {
-    const req = { model: 'm', messages: [] };
+    const req: { model: string; max_tokens?: number } = { model: 'm' };
     assert.equal(withOutputCap(req, undefined, 'max_completion_tokens'), req);
     assert.deepEqual(withOutputCap(req, 9, 'max_completion_tokens'), { ...req, max_completion_tokens: 9 });
     assert.deepEqual(withOutputCap(req, 9, 'max_tokens'), { ...req, max_tokens: 9 });
