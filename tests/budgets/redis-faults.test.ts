@@ -133,8 +133,13 @@ describe('Redis faults', { skip }, () => {
     });
     try {
       // 600 output tokens reserve about $0.0065: one such request holds most of the $0.01 budget.
+      mock.reset();
       mock.enqueue({ kind: 'hang' });
       const hung = chat(doomed.url, 'replica', 600).catch(() => undefined);
+      // Killed only once its call is at the upstream (and its reservation in Redis).
+      const sent = Date.now() + 30_000;
+      while (mock.requests.length === 0 && Date.now() < sent) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(mock.requests.length, 1, 'the doomed replica reached the upstream');
       await usageUntil(survivor.url, 'replica', (x) => x.reservedUsd > 0.006);
       const exited = once(doomed.child, 'exit');
       doomed.child.kill('SIGKILL');
