@@ -10,9 +10,11 @@ import { toolResultsOf } from '../helpers/wire.js';
 import { startMcpHttpServer, type McpHttpServer } from '../fixtures/mcp-http-server.js';
 
 const ADMIN = 'admin-money-token-0001';
-// $0.001 per token: a mock round of 10 in + 5 out costs $0.015; the paid tool costs $0.01 a call,
-// so a full loop (round, two paid calls, round) is $0.05.
-const PRICE = { inputPerMTok: 1000, outputPerMTok: 1000 };
+// $0.00001 per input token, $0.001 per output token: a mock round of 10 in + 5 out costs $0.0051;
+// the paid tool costs $0.01 a call, so a full loop (round, two paid calls, round) is $0.0302. Each
+// round reserves its worst case, about $0.014 (the offered tools' definitions and the tool-use
+// preamble bound the input at ~850 tokens; 5 output tokens).
+const PRICE = { inputPerMTok: 10, outputPerMTok: 1000 };
 const TOOL_COST = 0.01;
 const CUSTOMER = 0.6;
 const TEAMS: Record<string, number> = { red: 0.3, blue: 0.4 };
