@@ -11,7 +11,7 @@ export function tollgateInfo(state: RunState): Record<string, unknown> | undefin
     rounds: state.rounds,
     tool_calls: state.toolCalls,
     ...(state.stopNote ? { stopped: state.stopNote } : {}),
-    cost_usd: state.costUnknown ? null : Number(state.costUsd.toFixed(8)),
+    cost_usd: state.costUnknown && state.costUsd === 0 ? null : Number(state.costUsd.toFixed(8)),
   };
 }
 

@@ -133,7 +133,7 @@ function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: 
   };
 }
 
-export function planFor(deps: Pick<RoundDeps, 'pricing'>, state: RunState, target: Target, request: ChatRequest): AttemptPlan {
+function planFor(deps: Pick<RoundDeps, 'pricing'>, state: RunState, target: Target, request: ChatRequest): AttemptPlan {
   return planAttempt({
     request,
     modelId: target.id,
