@@ -211,8 +211,10 @@ export class BudgetGuard {
         const period = periodOf(l);
         const bounds = periodBounds(period, now);
         const scope = budgetScope(l, now);
-        const spentUsd = await this.deps.store.spent(scope);
+        // Reserved first: a settle landing between the two reads then shows twice (remaining
+        // understated for a moment), never nowhere.
         const reservedUsd = await this.deps.store.reserved(scope);
+        const spentUsd = await this.deps.store.spent(scope);
         const limitUsd = l.budget?.usd ?? null;
         return {
           level: l.level,
