@@ -1,5 +1,5 @@
 // What one MCP tool call came to, as the tool loop and the ledger see it.
-import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError, type CallToolResult } from '@modelcontextprotocol/client';
 import { toolErrorResult, type ToolErrorReason } from './mapping.js';
 
 export type ToolCallStatus = 'ok' | 'error' | 'timeout' | 'cancelled' | 'invalid_arguments' | 'unknown_tool' | 'server_unavailable';
@@ -14,6 +14,8 @@ export interface ToolCallOutcome {
   /** The server's result as received (absent when the call never completed). */
   raw?: CallToolResult;
   errorMessage?: string;
+  /** Why it failed when the status alone does not say (e.g. elicitation_required). */
+  reason?: string;
   latencyMs: number;
 }
 
@@ -42,10 +44,16 @@ export function classifyCallError(
 ): { status: Exclude<ToolCallStatus, 'ok'>; message: string; transport: boolean } {
   const message = err instanceof Error ? err.message : String(err);
   if (aborted) return { status: 'cancelled', message: `the call was cancelled: ${message}`, transport: false };
-  if (err instanceof McpError) {
-    if (err.code === ErrorCode.RequestTimeout) return { status: 'timeout', message, transport: false };
-    if (err.code === ErrorCode.ConnectionClosed) return { status: 'server_unavailable', message, transport: true };
+  // Local conditions the SDK raises (timeouts, a closed connection) are SdkErrors; errors the
+  // server sent back are ProtocolErrors.
+  if (err instanceof SdkHttpError) return { status: 'server_unavailable', message, transport: true };
+  if (err instanceof SdkError) {
+    if (err.code === SdkErrorCode.RequestTimeout) return { status: 'timeout', message, transport: false };
+    if (err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.NotConnected || err.code === SdkErrorCode.SendFailed) {
+      return { status: 'server_unavailable', message, transport: true };
+    }
     return { status: 'error', message, transport: false };
   }
+  if (err instanceof ProtocolError) return { status: 'error', message, transport: false };
   return { status: 'server_unavailable', message, transport: true };
 }

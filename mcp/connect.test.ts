@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
 import { classifyCallError } from './call-outcome.js';
 import { childEnvironment, connectServer, shouldFallBackToSse } from './connect.js';
 import { StderrTail } from './stderr-tail.js';
@@ -46,10 +45,11 @@ describe('childEnvironment', () => {
 });
 
 test('falls back to SSE on 4xx other than 401/403 from Streamable HTTP only', () => {
-  assert.equal(shouldFallBackToSse(new StreamableHTTPError(404, 'not found')), true);
-  assert.equal(shouldFallBackToSse(new StreamableHTTPError(405, 'method not allowed')), true);
-  assert.equal(shouldFallBackToSse(new StreamableHTTPError(401, 'unauthorized')), false);
-  assert.equal(shouldFallBackToSse(new StreamableHTTPError(500, 'boom')), false);
+  const http = (status: number) => new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, `HTTP ${status}`, { status });
+  assert.equal(shouldFallBackToSse(http(404)), true);
+  assert.equal(shouldFallBackToSse(http(405)), true);
+  assert.equal(shouldFallBackToSse(http(401)), false);
+  assert.equal(shouldFallBackToSse(http(500)), false);
   assert.equal(shouldFallBackToSse(new TypeError('fetch failed')), false);
 });
 
@@ -75,9 +75,9 @@ test('StderrTail keeps only the last characters, cut at a line start', () => {
 });
 
 test('classifyCallError tells timeouts, cancellations, server errors and transport failures apart', () => {
-  assert.equal(classifyCallError(new McpError(ErrorCode.RequestTimeout, 'timed out'), false).status, 'timeout');
-  assert.equal(classifyCallError(new McpError(ErrorCode.ConnectionClosed, 'closed'), false).status, 'server_unavailable');
-  assert.equal(classifyCallError(new McpError(ErrorCode.InvalidParams, 'bad'), false).status, 'error');
+  assert.equal(classifyCallError(new SdkError(SdkErrorCode.RequestTimeout, 'timed out'), false).status, 'timeout');
+  assert.equal(classifyCallError(new SdkError(SdkErrorCode.ConnectionClosed, 'closed'), false).status, 'server_unavailable');
+  assert.equal(classifyCallError(new ProtocolError(ProtocolErrorCode.InvalidParams, 'bad'), false).status, 'error');
   assert.equal(classifyCallError(new TypeError('fetch failed'), false).status, 'server_unavailable');
   assert.equal(classifyCallError(new Error('AbortError'), true).status, 'cancelled');
 });

@@ -1,26 +1,32 @@
 // Opens one MCP client connection per configured server: stdio (a child process), Streamable
-// HTTP, or the older HTTP+SSE transport. Transports:
-// https://modelcontextprotocol.io/specification/2025-06-18/basic/transports
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+// HTTP, or the older HTTP+SSE transport, on the newest protocol revision the server speaks: the
+// client probes with server/discover (2026-07-28) and falls back to the initialize handshake
+// (2025-11-25 and earlier) when the server predates it.
+// Transports: https://modelcontextprotocol.io/specification/2026-07-28/basic/transports
+// Negotiation: https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#backward-compatibility-with-initialization-based-versions
+import { Client, SSEClientTransport, SdkHttpError, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { McpServerConfig } from '../src/config-schema.js';
 import { StderrTail } from './stderr-tail.js';
 
 export type TransportKind = 'stdio' | 'http' | 'sse';
+/** `modern`: 2026-07-28 (stateless, per-request metadata); `legacy`: an initialize handshake. */
+export type ProtocolEra = 'modern' | 'legacy';
 
 export interface ConnectOptions {
   clientInfo?: { name: string; version: string };
-  /** Timeout of the initialize handshake. */
+  /** Timeout of the discovery probe and the initialize handshake. */
   timeoutMs?: number;
+  /** Registers request and notification handlers on the client before it connects. */
+  prepare?: (client: Client) => void;
 }
 
 export interface ConnectedServer {
   client: Client;
   /** The transport actually in use ('sse' after a fallback from 'http'). */
   transport: TransportKind;
+  era: ProtocolEra;
+  protocolVersion: string | undefined;
   /** Last lines the stdio child wrote to stderr ('' for HTTP). */
   stderrTail(): string;
   /** The stdio child's process id. */
@@ -31,6 +37,11 @@ export interface ConnectedServer {
 
 const DEFAULT_CLIENT_INFO = { name: 'tollgate', version: '0.1.0' };
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+
+// The gateway relays what a server asks of its client to the MCP client of the session that made
+// the call (see call-context.ts), so it declares what such a client may be able to do; a call
+// whose caller cannot answer gets a clear refusal instead.
+const CLIENT_CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {} };
 
 // Beyond the SDK's sudo-style list (HOME, LOGNAME, PATH, SHELL, TERM, USER): locale, temp dir
 // and time zone, which programs need to behave normally and which carry no secrets.
@@ -53,18 +64,40 @@ export function childEnvironment(configured: Record<string, string>): Record<str
  * Per the spec's backwards-compatibility rule, a 4xx on the first POST means the server predates
  * Streamable HTTP and the client should try the HTTP+SSE transport. 401/403 are left alone so an
  * auth failure is reported as one rather than as a confusing SSE error.
- * https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#backwards-compatibility
+ * https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#backward-compatibility
  */
 export function shouldFallBackToSse(error: unknown): boolean {
-  if (!(error instanceof StreamableHTTPError)) return false;
-  const code = error.code ?? 0;
-  return code >= 400 && code < 500 && code !== 401 && code !== 403;
+  if (!(error instanceof SdkHttpError)) return false;
+  const status = error.status;
+  return status >= 400 && status < 500 && status !== 401 && status !== 403;
 }
 
-async function open(transport: Transport, opts: ConnectOptions): Promise<Client> {
-  const client = new Client(opts.clientInfo ?? DEFAULT_CLIENT_INFO, { capabilities: {} });
-  await client.connect(transport, { timeout: opts.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS });
+async function open(transport: Transport, opts: ConnectOptions, negotiate: boolean): Promise<Client> {
+  const timeout = opts.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const client = new Client(opts.clientInfo ?? DEFAULT_CLIENT_INFO, {
+    capabilities: CLIENT_CAPABILITIES,
+    // 'auto' probes with server/discover and falls back to initialize; the SSE transport is a
+    // 2024-11-05 transport, so a server behind it is never modern and is not probed.
+    versionNegotiation: negotiate ? { mode: 'auto', probe: { timeoutMs: timeout } } : { mode: 'legacy' },
+    // The gateway drives input_required rounds itself only through its elicitation/sampling
+    // handlers; a server that keeps asking is cut off rather than looping.
+    inputRequired: { maxRounds: 10 },
+  });
+  opts.prepare?.(client);
+  await client.connect(transport, { timeout });
   return client;
+}
+
+function connected(client: Client, transport: TransportKind, extra: Partial<ConnectedServer> = {}): ConnectedServer {
+  return {
+    client,
+    transport,
+    era: client.getProtocolEra() === 'modern' ? 'modern' : 'legacy',
+    protocolVersion: client.getNegotiatedProtocolVersion(),
+    stderrTail: () => '',
+    close: () => client.close(),
+    ...extra,
+  };
 }
 
 async function connectStdio(
@@ -83,15 +116,9 @@ async function connectStdio(
   const tail = new StderrTail();
   transport.stderr?.on('data', (chunk: Buffer | string) => tail.push(chunk));
   try {
-    const client = await open(transport, opts);
+    const client = await open(transport, opts, true);
     const pid = transport.pid ?? undefined;
-    return {
-      client,
-      transport: 'stdio',
-      ...(pid !== undefined ? { pid } : {}),
-      stderrTail: () => tail.text(),
-      close: () => client.close(),
-    };
+    return connected(client, 'stdio', { ...(pid !== undefined ? { pid } : {}), stderrTail: () => tail.text() });
   } catch (err) {
     await transport.close().catch(() => undefined);
     // Give the child's last stderr bytes a moment to arrive: they usually say why it failed.
@@ -113,15 +140,14 @@ async function connectHttp(
   const requestInit: RequestInit = { headers: config.headers };
   const sse = async (): Promise<ConnectedServer> => {
     // The SDK adds requestInit.headers to both the event stream GET and the message POSTs.
-    const transport = new SSEClientTransport(url, { requestInit });
-    const client = await open(transport, opts);
-    return { client, transport: 'sse', stderrTail: () => '', close: () => client.close() };
+    const client = await open(new SSEClientTransport(url, { requestInit }), opts, false);
+    return connected(client, 'sse');
   };
   try {
     if (config.transport === 'sse') return await sse();
     try {
-      const client = await open(new StreamableHTTPClientTransport(url, { requestInit }), opts);
-      return { client, transport: 'http', stderrTail: () => '', close: () => client.close() };
+      const client = await open(new StreamableHTTPClientTransport(url, { requestInit }), opts, true);
+      return connected(client, 'http');
     } catch (err) {
       if (!shouldFallBackToSse(err)) throw err;
       return await sse();
@@ -132,7 +158,7 @@ async function connectHttp(
   }
 }
 
-/** Connects to one configured MCP server and completes the initialize handshake. */
+/** Connects to one configured MCP server on the newest protocol revision both sides speak. */
 export async function connectServer(name: string, config: McpServerConfig, opts: ConnectOptions = {}): Promise<ConnectedServer> {
   return config.transport === 'stdio' ? connectStdio(name, config, opts) : connectHttp(name, config, opts);
 }

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { base64Bytes, toOpenAiTool, toolErrorResult, toToolMessage } from './mapping.js';
 
 describe('toOpenAiTool', () => {

@@ -2,7 +2,7 @@
 // MCP tools: https://modelcontextprotocol.io/specification/2025-06-18/server/tools
 // OpenAI tool messages carry text only, so non-text MCP content becomes a short placeholder for
 // the model while the raw parts are kept for the ledger.
-import type { CallToolResult, ContentBlock, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ContentBlock, Tool } from '@modelcontextprotocol/client';
 import type { FunctionTool } from '../src/openai/types.js';
 
 /** Used when an MCP tool declares no inputSchema (the spec requires one; old servers omit it). */
@@ -28,7 +28,8 @@ export interface ToolMessageContent {
   isError: boolean;
   /** The raw MCP content parts, for the ledger. */
   parts: ContentBlock[];
-  structuredContent?: Record<string, unknown>;
+  /** Any JSON value since 2026-07-28 (an object before). */
+  structuredContent?: unknown;
 }
 
 /** Size in bytes of base64 data, without decoding it. */
@@ -73,7 +74,7 @@ export function toToolMessage(result: CallToolResult | { toolResult: unknown }):
   }
   const structured = (result as CallToolResult).structuredContent;
   const hasText = parts.some((p) => p.type === 'text');
-  if (!hasText && structured !== undefined) pieces.push(JSON.stringify(structured));
+  if (!hasText && structured !== undefined && structured !== null) pieces.push(JSON.stringify(structured));
   if (parts.length === 0 && 'toolResult' in result) pieces.push(JSON.stringify(result.toolResult));
 
   const isError = (result as CallToolResult).isError === true;
@@ -82,7 +83,7 @@ export function toToolMessage(result: CallToolResult | { toolResult: unknown }):
     content: isError ? `Error: ${body}` : body,
     isError,
     parts,
-    ...(structured !== undefined ? { structuredContent: structured } : {}),
+    ...(structured !== undefined && structured !== null ? { structuredContent: structured } : {}),
   };
 }
 

@@ -1,11 +1,14 @@
-// One configured MCP server over time: connect, discover tools, refresh them on
-// notifications/tools/list_changed, notice when the connection is lost, and reconnect with
-// capped exponential backoff. The manager owns one link per server.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+// One configured MCP server over time: connect on the newest protocol revision it speaks, list what
+// it offers (tools, prompts, resources, templates), follow its change notifications, notice when
+// the connection is lost, and reconnect with capped exponential backoff. The manager owns one link
+// per server.
+import type { Client, LoggingLevel } from '@modelcontextprotocol/client';
 import type { McpServerConfig } from '../src/config-schema.js';
-import { connectServer, type ConnectedServer, type ConnectOptions, type TransportKind } from './connect.js';
-import { listAllTools, mergeTools } from './list-tools.js';
+import { type ActiveCall, outsideCalls } from './call-context.js';
+import { connectServer, type ConnectedServer, type ConnectOptions, type ProtocolEra, type TransportKind } from './connect.js';
+import { EMPTY_OFFER, listKind, mergeListed, offerKey, type Offer, type OfferKind } from './listings.js';
+import { UpstreamSubscriptions } from './upstream-subscriptions.js';
+import { registerRelayHandlers } from './upstream-handlers.js';
 
 export interface McpLogger {
   info(obj: object, msg?: string): void;
@@ -17,26 +20,40 @@ export interface LinkOptions {
   logger?: McpLogger;
   now: () => number;
   backoff: { initialMs: number; maxMs: number };
-  /** Timeout of connect, tools/list and health pings. */
+  /** Timeout of connect, lists and health checks. */
   requestTimeoutMs: number;
   connect?: (name: string, config: McpServerConfig, opts: ConnectOptions) => Promise<ConnectedServer>;
-  /** Called whenever this server's tool list changes (including to empty when it goes down). */
-  onToolsChanged: () => void;
+  /** Called whenever one kind of this server's offer changes (including to empty when it goes down). */
+  onOfferChanged: (kind: OfferKind) => void;
+  /** A subscribed resource of this server changed (its upstream URI). */
+  onResourceUpdated?: (server: string, uri: string) => void;
 }
 
 export type LinkState = 'connecting' | 'connected' | 'failed';
+
+const KINDS: readonly OfferKind[] = ['tools', 'prompts', 'resources', 'templates'];
+const LIST_CHANGED = {
+  'notifications/tools/list_changed': ['tools'],
+  'notifications/prompts/list_changed': ['prompts'],
+  'notifications/resources/list_changed': ['resources', 'templates'],
+} as const satisfies Record<string, readonly OfferKind[]>;
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export class ServerLink {
   state: LinkState = 'connecting';
-  tools: readonly Tool[] = [];
+  offer: Offer = EMPTY_OFFER;
   /** Tool names from the last successful listing; kept while down, to tell "unavailable" from "unknown". */
   knownToolNames: ReadonlySet<string> = new Set();
   transport: TransportKind;
+  era: ProtocolEra | undefined;
+  protocolVersion: string | undefined;
   error: string | undefined;
   lastError: string | undefined;
   connectedAt: number | undefined;
+  /** Tool calls in flight to this server (what its stdio messages can be bound to). */
+  readonly inflight = new Set<ActiveCall>();
+  readonly subscriptions: UpstreamSubscriptions;
 
   private conn: ConnectedServer | undefined;
   /** Bumped on every (re)connect and loss, so events from an old connection are ignored. */
@@ -44,8 +61,8 @@ export class ServerLink {
   private attempts = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private refreshing = false;
-  private refreshAgain = false;
+  private readonly refreshing = new Set<OfferKind>();
+  private readonly refreshAgain = new Set<OfferKind>();
   private probing = false;
 
   constructor(
@@ -54,6 +71,18 @@ export class ServerLink {
     private readonly opts: LinkOptions,
   ) {
     this.transport = config.transport;
+    this.subscriptions = new UpstreamSubscriptions({
+      name,
+      client: () => this.client,
+      era: () => this.era,
+      timeoutMs: opts.requestTimeoutMs,
+      onDropped: (err) => this.suspect(err),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+    });
+  }
+
+  get tools(): Offer['tools'] {
+    return this.offer.tools;
   }
 
   /** The stdio child's pid while connected. */
@@ -66,8 +95,19 @@ export class ServerLink {
     return this.state === 'connected' ? this.conn?.client : undefined;
   }
 
-  /** One connection attempt; never throws. On failure the next attempt is scheduled. */
-  async connect(): Promise<void> {
+  wireRelatesMessages(): boolean {
+    return this.transport !== 'stdio';
+  }
+
+  /**
+   * One connection attempt; never throws. On failure the next attempt is scheduled. Runs outside
+   * any tool call: the connection's streams outlive whichever call noticed the server was gone.
+   */
+  connect(): Promise<void> {
+    return outsideCalls(() => this.attempt());
+  }
+
+  private async attempt(): Promise<void> {
     if (this.stopped) return;
     clearTimeout(this.timer);
     const gen = ++this.generation;
@@ -75,19 +115,28 @@ export class ServerLink {
     let conn: ConnectedServer | undefined;
     try {
       const connect = this.opts.connect ?? connectServer;
-      conn = await connect(this.name, this.config, { timeoutMs: this.opts.requestTimeoutMs });
+      conn = await connect(this.name, this.config, {
+        timeoutMs: this.opts.requestTimeoutMs,
+        prepare: (client) => this.prepare(client, gen),
+      });
       if (gen !== this.generation || this.stopped) return void (await conn.close().catch(() => undefined));
       this.conn = conn;
       this.transport = conn.transport;
+      this.era = conn.era;
+      this.protocolVersion = conn.protocolVersion;
       this.watch(conn, gen);
-      const tools = await listAllTools(conn.client, this.opts.requestTimeoutMs);
+      const listed = await this.listEverything(conn.client);
       if (gen !== this.generation || this.stopped) return;
       this.attempts = 0;
       this.state = 'connected';
       this.error = undefined;
       this.connectedAt = this.opts.now();
-      this.setTools(tools);
-      this.opts.logger?.info({ server: this.name, transport: this.transport, tools: tools.length }, 'MCP server connected');
+      for (const kind of KINDS) this.setOffer(kind, listed[kind]);
+      await this.afterConnect(conn);
+      this.opts.logger?.info(
+        { server: this.name, transport: this.transport, protocol: this.protocolVersion, tools: listed.tools.length },
+        'MCP server connected',
+      );
     } catch (err) {
       if (gen !== this.generation || this.stopped) return;
       this.generation++;
@@ -95,62 +144,111 @@ export class ServerLink {
       await conn?.close().catch(() => undefined);
       this.state = 'failed';
       this.error = this.lastError = message(err);
-      this.setTools([]);
+      for (const kind of KINDS) this.setOffer(kind, []);
       this.opts.logger?.warn({ server: this.name, err: this.error }, 'MCP server connection failed');
       this.scheduleReconnect();
     }
   }
 
+  private prepare(client: Client, gen: number): void {
+    registerRelayHandlers(client, this, (entry) => {
+      // Warnings and worse reach the operator; the rest of a server's chatter stays out of the logs.
+      if (['warning', 'error', 'critical', 'alert', 'emergency'].includes(entry.level)) {
+        this.opts.logger?.warn({ server: entry.server, level: entry.level, logger: entry.logger, data: entry.data }, 'MCP server log');
+      }
+    });
+    for (const [method, kinds] of Object.entries(LIST_CHANGED)) {
+      client.setNotificationHandler(method as keyof typeof LIST_CHANGED, () => {
+        for (const kind of kinds) void this.refresh(kind, gen);
+      });
+    }
+    client.setNotificationHandler('notifications/resources/updated', (n) => {
+      if (gen === this.generation) this.opts.onResourceUpdated?.(this.name, n.params.uri);
+    });
+  }
+
+  /** Tools must list for the server to count as up; the other kinds are best effort. */
+  private async listEverything(client: Client): Promise<Offer> {
+    const timeout = this.opts.requestTimeoutMs;
+    const tools = (await listKind(client, 'tools', timeout)) as Offer['tools'];
+    const optional = async <K extends OfferKind>(kind: K): Promise<Offer[K]> => {
+      try {
+        return (await listKind(client, kind, timeout)) as Offer[K];
+      } catch (err) {
+        this.opts.logger?.warn({ server: this.name, kind, err: message(err) }, 'MCP list failed');
+        return [] as unknown as Offer[K];
+      }
+    };
+    const [prompts, resources, templates] = await Promise.all([optional('prompts'), optional('resources'), optional('templates')]);
+    return { tools, prompts, resources, templates };
+  }
+
+  private async afterConnect(conn: ConnectedServer): Promise<void> {
+    const caps = conn.client.getServerCapabilities() ?? {};
+    // A 2025 server sends log messages at the level its client set; the gateway asks for all of
+    // them and filters per caller (2026-07-28 servers are asked per request instead).
+    if (conn.era === 'legacy' && caps.logging) {
+      await conn.client.setLoggingLevel('debug' satisfies LoggingLevel, { timeout: this.opts.requestTimeoutMs }).catch((err: unknown) => {
+        this.opts.logger?.warn({ server: this.name, err: message(err) }, 'MCP logging/setLevel failed');
+      });
+    }
+    await this.subscriptions.restore();
+  }
+
   private watch(conn: ConnectedServer, gen: number): void {
-    conn.client.setNotificationHandler(ToolListChangedNotificationSchema, () => void this.refresh(gen));
     conn.client.onclose = () => {
       const stderr = conn.stderrTail();
       this.lost(gen, `connection closed${stderr ? `; stderr: ${stderr.slice(-500)}` : ''}`);
     };
-    // HTTP transports report a dead server as errors, not a close: check with a ping.
+    // HTTP transports report a dead server as errors, not a close: check it.
     conn.client.onerror = (err) => {
       if (conn.transport !== 'stdio') this.suspect(err);
     };
   }
 
-  /** Re-lists the tools after list_changed; overlapping notifications coalesce into one more run. */
-  async refresh(gen = this.generation): Promise<void> {
+  /** Re-lists one kind after list_changed; overlapping notifications coalesce into one more run. */
+  async refresh(kind: OfferKind, gen = this.generation): Promise<void> {
     if (gen !== this.generation || this.stopped) return;
-    if (this.refreshing) return void (this.refreshAgain = true);
-    this.refreshing = true;
+    if (this.refreshing.has(kind)) return void this.refreshAgain.add(kind);
+    this.refreshing.add(kind);
     try {
       do {
-        this.refreshAgain = false;
+        this.refreshAgain.delete(kind);
         const client = this.client;
         if (!client) return;
         try {
-          const tools = await listAllTools(client, this.opts.requestTimeoutMs);
+          const listed = await listKind(client, kind, this.opts.requestTimeoutMs);
           if (gen !== this.generation) return;
-          this.setTools(tools);
+          this.setOffer(kind, listed);
         } catch (err) {
-          this.opts.logger?.warn({ server: this.name, err: message(err) }, 'MCP tools/list refresh failed');
+          this.opts.logger?.warn({ server: this.name, kind, err: message(err) }, 'MCP list refresh failed');
           this.suspect(err);
           return;
         }
-      } while (this.refreshAgain && gen === this.generation);
+      } while (this.refreshAgain.has(kind) && gen === this.generation);
     } finally {
-      this.refreshing = false;
+      this.refreshing.delete(kind);
     }
   }
 
-  /** Something failed in a way that may mean the server is gone: ping it, and if that fails, reconnect. */
+  /** Something failed in a way that may mean the server is gone: check it, and if that fails, reconnect. */
   suspect(cause: unknown): void {
     const client = this.client;
     if (!client || this.probing) return;
     const gen = this.generation;
     this.probing = true;
-    client
-      .ping({ timeout: Math.min(this.opts.requestTimeoutMs, 5_000) })
-      .catch((err: unknown) => this.lost(gen, `${message(cause)} (ping: ${message(err)})`))
+    const timeout = Math.min(this.opts.requestTimeoutMs, 5_000);
+    // 2026-07-28 has no ping; server/discover is the cheapest request it answers.
+    const check = this.era === 'modern' ? client.discover({ timeout }) : client.ping({ timeout });
+    check
+      .then(() => {
+        if (this.era === 'modern') this.subscriptions.ensureListening();
+      })
+      .catch((err: unknown) => this.lost(gen, `${message(cause)} (health check: ${message(err)})`))
       .finally(() => (this.probing = false));
   }
 
-  /** The connection is gone: drop the tools, close what is left, and reconnect after a backoff. */
+  /** The connection is gone: drop the offer, close what is left, and reconnect after a backoff. */
   lost(gen: number, reason: string): void {
     if (gen !== this.generation || this.stopped) return;
     this.generation++;
@@ -158,7 +256,8 @@ export class ServerLink {
     this.conn = undefined;
     this.state = 'connecting';
     this.error = this.lastError = reason;
-    this.setTools([]);
+    for (const kind of KINDS) this.setOffer(kind, []);
+    this.subscriptions.disconnected();
     this.opts.logger?.warn({ server: this.name, err: reason }, 'MCP server connection lost; reconnecting');
     void conn?.close().catch(() => undefined);
     this.scheduleReconnect();
@@ -170,17 +269,20 @@ export class ServerLink {
     const delay = Math.min(maxMs, initialMs * 2 ** this.attempts);
     this.attempts++;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.connect(), delay);
+    this.timer = outsideCalls(() => setTimeout(() => void this.connect(), delay));
     // Reconnect timers alone must not keep the process alive.
     this.timer.unref();
   }
 
-  private setTools(next: readonly Tool[]): void {
-    const merged = mergeTools(this.tools, next);
-    if (merged === this.tools) return;
-    this.tools = merged;
-    if (merged.length > 0 || this.state === 'connected') this.knownToolNames = new Set(merged.map((t) => t.name));
-    this.opts.onToolsChanged();
+  private setOffer(kind: OfferKind, next: Offer[OfferKind]): void {
+    const previous = this.offer[kind] as readonly unknown[];
+    const merged = mergeListed(previous, next as readonly unknown[], (item) => offerKey(kind, item as never));
+    if (merged === previous) return;
+    this.offer = Object.freeze({ ...this.offer, [kind]: merged });
+    if (kind === 'tools' && (merged.length > 0 || this.state === 'connected')) {
+      this.knownToolNames = new Set(this.offer.tools.map((t) => t.name));
+    }
+    this.opts.onOfferChanged(kind);
   }
 
   async stop(): Promise<void> {
@@ -189,7 +291,8 @@ export class ServerLink {
     clearTimeout(this.timer);
     const conn = this.conn;
     this.conn = undefined;
-    this.tools = [];
+    this.offer = EMPTY_OFFER;
+    this.subscriptions.disconnected();
     await conn?.close().catch(() => undefined);
   }
 }

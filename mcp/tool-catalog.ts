@@ -1,6 +1,6 @@
 // The gateway-wide tool snapshot: every connected server's tools under unique gateway names,
 // with the OpenAI shape and argument validator built once per tool definition.
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import type { FunctionTool } from '../src/openai/types.js';
 import { compileArguments, type ArgumentValidator } from './arguments.js';
 import { toOpenAiTool } from './mapping.js';

@@ -85,6 +85,9 @@ export const virtualKeyFields = {
   team: z.string().optional(),
   models: globList.default(['*']),
   tools: z.strictObject({ allow: globList.default([]), deny: globList.default([]) }).default({ allow: [], deny: [] }),
+  /** /mcp prompts (`server__prompt`) and resources (`server+<uri>`); absent: what `tools` reaches on each server. */
+  prompts: z.strictObject({ allow: globList.default([]), deny: globList.default([]) }).optional(),
+  resources: z.strictObject({ allow: globList.default([]), deny: globList.default([]) }).optional(),
   budget: budgetSchema.optional(),
   rateLimit: rateLimitSchema.optional(),
   /** Per-tool call limits: glob on server__tool → calls per window. */
@@ -115,6 +118,41 @@ export const ledgerSchema = z
   })
   .default({ payloads: false, payloadRetentionDays: 7, flushIntervalMs: 200, batchSize: 500, maxQueue: 50_000 });
 
+/** Tollgate as an MCP server (/mcp): who may reach it and how much of it one key may hold. */
+export const mcpEndpointSchema = z
+  .strictObject({
+    /** Browser origins allowed besides the gateway's own (exact, e.g. "https://app.example.com"; "*" for any). */
+    allowedOrigins: z.array(z.string().min(1)).default([]),
+    /** Host header values allowed ("gw.example.com" or "gw.example.com:8443"; "*"). Empty: loopback-only when listening on loopback, else any. */
+    allowedHosts: z.array(z.string().min(1)).default([]),
+    maxSessions: z.number().int().positive().default(1000),
+    maxSessionsPerKey: z.number().int().positive().default(50),
+    /** A session without a request this long is closed. */
+    sessionIdleMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30 * 60_000),
+    /** A session (or a 2026-07-28 listen stream) is closed this long after it opened. */
+    sessionMaxAgeMs: z
+      .number()
+      .int()
+      .positive()
+      .default(24 * 60 * 60_000),
+    /** How long a tool call waits for its client to answer an elicitation or sampling request. */
+    inputTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * 60_000),
+    /** Tool calls of one key waiting for their client's input at once. */
+    maxPendingPerKey: z.number().int().positive().default(16),
+    /** ttlMs caching hint on list results for 2026-07-28 clients. */
+    listTtlMs: z.number().int().nonnegative().default(30_000),
+    maxSubscriptionsPerSession: z.number().int().positive().default(100),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'provider names are lowercase letters, digits and "-"'), providerSchema).default({}),
   mcpServers: z.record(serverName, mcpServerSchema).default({}),
@@ -144,6 +182,7 @@ export const configSchema = z.strictObject({
       leaseMs: z.number().int().min(1000).default(60_000),
     })
     .optional(),
+  mcpEndpoint: mcpEndpointSchema,
   /** Default loop caps when there is no key (requireVirtualKey: false). */
   loop: loopSchema.default({ maxRounds: 10, maxToolCalls: 50, timeoutMs: 120_000 }),
 });
@@ -151,6 +190,7 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type McpServerConfig = z.infer<typeof mcpServerSchema>;
+export type McpEndpointConfig = z.infer<typeof mcpEndpointSchema>;
 export type Price = z.infer<typeof priceSchema>;
 export type Budget = z.infer<typeof budgetSchema>;
 export type LoopLimits = z.infer<typeof loopSchema>;

@@ -64,7 +64,10 @@ export const ERROR_CODES = [
   'client_aborted',
   // The /mcp endpoint.
   'mcp_sessions_exhausted',
+  'mcp_key_sessions_exhausted',
   'mcp_session_key_mismatch',
+  'mcp_origin_not_allowed',
+  'mcp_host_not_allowed',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

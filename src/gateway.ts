@@ -27,7 +27,7 @@ import { createAdminRoutes } from './routes/admin/index.js';
 import { mcpServerRoutes } from './routes/mcp-servers.js';
 import { McpManager } from '../mcp/manager.js';
 import { PinnedTools } from '../mcp/pinning/index.js';
-import { mountMcpEndpoint, type McpEndpoint } from '../mcp/server/index.js';
+import { isLoopbackAddress, mountMcpEndpoint, type McpEndpoint } from '../mcp/server/index.js';
 import { sleep } from './chat/sleep.js';
 import { createMetrics, metricsRoutes } from './metrics/index.js';
 import { createPgDashboardQueries, createSqliteDashboardQueries, dashboardRoutes } from './dashboard/index.js';
@@ -51,6 +51,8 @@ export interface GatewayOptions {
   metrics?: Metrics;
   /** false only for measuring the ledger's cost (TOLLGATE_LEDGER=off): rows are discarded. */
   ledgerEnabled?: boolean;
+  /** The address the server listens on: on loopback, /mcp answers only loopback Host names. */
+  listenHost?: string | undefined;
 }
 
 export interface Gateway {
@@ -212,11 +214,30 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       dashboardRoutes(app, { queries, mcp, pins, adminToken: opts.adminToken, now });
       mcpServerRoutes(app, { mcp, adminToken: opts.adminToken });
       // Tollgate as an MCP server: the same key, tool list and governed tool call as the chat loop.
+      const endpoint = config.mcpEndpoint;
       mcpEndpoint = mountMcpEndpoint(app, {
         gate,
         mcp: pins,
+        offers: mcp,
+        governance: gate,
         toolsFor: (access) => gate.toolsFor(access, undefined, tools),
         toolCalls: { tools, pricing, ledger: sink, metrics: chat.metrics, now: perf, payloads: config.ledger.payloads },
+        ledger: sink,
+        limits: {
+          maxSessions: endpoint.maxSessions,
+          maxSessionsPerKey: endpoint.maxSessionsPerKey,
+          idleTimeoutMs: endpoint.sessionIdleMs,
+          maxLifetimeMs: endpoint.sessionMaxAgeMs,
+          inputTimeoutMs: endpoint.inputTimeoutMs,
+          maxPendingPerKey: endpoint.maxPendingPerKey,
+          listTtlMs: endpoint.listTtlMs,
+          maxSubscriptionsPerSession: endpoint.maxSubscriptionsPerSession,
+        },
+        origin: {
+          allowedOrigins: endpoint.allowedOrigins,
+          allowedHosts: endpoint.allowedHosts,
+          loopback: isLoopbackAddress(opts.listenHost),
+        },
         onError: (err) => logger.warn({ err: err.message }, 'mcp endpoint notification failed'),
       });
       app.route('/api', createAdminRoutes({ registry, budgets, pins, adminToken: opts.adminToken, now }));

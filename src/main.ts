@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     logger,
     ledgerEnabled,
     redis,
+    listenHost: host,
   });
   await gateway.start();
 

@@ -91,12 +91,12 @@ describe('sessions', () => {
     }
   });
 
-  test('unknown session: 404 (so clients start over); no session on GET: 400', async () => {
+  test('unknown session: 404 (so clients start over); GET without a session: 405', async () => {
     const unknown = await post('/mcp', LIST, { 'x-bf-vk': AGENT_KEY, 'mcp-session-id': 'no-such-session' });
     assert.equal(unknown.res.status, 404);
     assert.match(unknown.text, /Session not found/);
     const get = await fetch(`${gw.url}/mcp`, { headers: { 'x-bf-vk': AGENT_KEY, accept: 'text/event-stream' } });
-    assert.equal(get.status, 400);
+    assert.equal(get.status, 405);
     await get.body?.cancel();
   });
 

@@ -3,7 +3,7 @@
 // changes any of them after approval is what a "rug pull" looks like. Key order and other
 // serialisation noise must never count as a change, hence the sorting.
 import { createHash } from 'node:crypto';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 
 /** The pinned fields. `title` is included because toOpenAiTool falls back to it as the description. */
 export function pinnedFields(tool: Tool): Record<string, unknown> {

@@ -4,7 +4,7 @@
 // This is a tripwire, not a classifier: a hit holds the tool for an admin's review, it does not
 // prove malice, and a miss proves nothing. Every string in the definition is scanned (schema
 // property descriptions reach the model too), and object keys as well (invisible characters).
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { pinnedFields } from './canonical.js';
 
 export interface InjectionFlag {

@@ -1,7 +1,7 @@
 // PinnedTools over a fake manager and an in-memory store: the drift state machine end to end.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import type { ToolOutcome } from '../../src/chat/ports.js';
 import { toOpenAiTool } from '../mapping.js';
 import type { McpToolEntry } from '../tool-catalog.js';

@@ -1,5 +1,6 @@
 // The /mcp server side's public surface.
 export { mountMcpEndpoint } from './routes.js';
-export type { McpEndpoint, McpEndpointDeps } from './routes.js';
-export type { EndpointTools } from './session-server.js';
+export type { McpEndpoint, McpEndpointDeps, McpEndpointLimits } from './routes.js';
+export type { EndpointTools, EndpointOffers, OfferGovernance } from './endpoint-deps.js';
+export { isLoopbackAddress } from './origin-guard.js';
 export { toMcpTool, toMcpTools, toCallToolResult } from './tool-results.js';

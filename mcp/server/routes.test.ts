@@ -10,8 +10,8 @@ import { noopMetrics, type Access, type ToolEntry, type ToolOutcome } from '../.
 import type { ToolCallRow } from '../../src/ledger/writer.js';
 import { GatewayError, renderError, toGatewayError } from '../../src/errors.js';
 import { toOpenAiTool } from '../mapping.js';
-import { mountMcpEndpoint, type McpEndpointDeps } from './routes.js';
-import type { EndpointTools } from './session-server.js';
+import { mountMcpEndpoint, type McpEndpointDeps, type McpEndpointLimits } from './routes.js';
+import type { EndpointOffers, EndpointTools } from './endpoint-deps.js';
 
 const allowed = { allowed: true } as const;
 function fakeAccess(keyId: string): Access {
@@ -35,7 +35,34 @@ function fakeAccess(keyId: string): Access {
 const echoDef = { name: 'echo', inputSchema: { type: 'object' as const, properties: { text: { type: 'string' } } } };
 const echo: ToolEntry = { name: 'fx__echo', server: 'fx', tool: 'echo', openai: toOpenAiTool('fx__echo', echoDef) };
 
-function setup(opts: Partial<McpEndpointDeps> = {}) {
+/** No prompts or resources: these tests are about sessions. */
+const noOffers: EndpointOffers = {
+  prompts: () => [],
+  getPrompt: () => undefined,
+  resources: () => [],
+  resourceTemplates: () => [],
+  resolveUri: () => undefined,
+  onOfferChanged: () => () => undefined,
+  onResourceUpdated: () => () => undefined,
+  getPromptResult: async () => ({ status: 'unknown_tool', latencyMs: 0 }),
+  readResource: async () => ({ status: 'unknown_tool', latencyMs: 0 }),
+  complete: async () => undefined,
+  subscribe: async () => false,
+  unsubscribe: async () => undefined,
+};
+
+const LIMITS: McpEndpointLimits = {
+  maxSessions: 100,
+  maxSessionsPerKey: 100,
+  idleTimeoutMs: 60_000,
+  maxLifetimeMs: 3_600_000,
+  inputTimeoutMs: 60_000,
+  maxPendingPerKey: 4,
+  listTtlMs: 0,
+  maxSubscriptionsPerSession: 10,
+};
+
+function setup(opts: Partial<McpEndpointDeps> = {}, limits: Partial<McpEndpointLimits> = {}) {
   const calls: { name: string; args: unknown }[] = [];
   const rows: ToolCallRow[] = [];
   const mcp: EndpointTools = {
@@ -48,6 +75,12 @@ function setup(opts: Partial<McpEndpointDeps> = {}) {
     },
     onToolsChanged: () => () => undefined,
   };
+  const ledger = {
+    request: () => undefined,
+    llmCall: () => undefined,
+    toolCall: (r: ToolCallRow) => void rows.push(r),
+    payload: () => undefined,
+  };
   const app = new Hono<AppEnv>();
   const endpoint = mountMcpEndpoint(app, {
     gate: {
@@ -58,15 +91,20 @@ function setup(opts: Partial<McpEndpointDeps> = {}) {
       },
     },
     mcp,
+    offers: noOffers,
+    governance: { decideOffer: () => allowed, allowedOffers: (_a, _k, list) => list },
     toolsFor: () => [echo],
     toolCalls: {
       tools: mcp,
       pricing: { priceOf: () => undefined, limitsOf: () => ({}), unpricedCallUsd: undefined, costOf: () => null, toolCost: () => 0 },
-      ledger: { request: () => undefined, llmCall: () => undefined, toolCall: (r) => void rows.push(r), payload: () => undefined },
+      ledger,
       metrics: noopMetrics,
       now: () => performance.now(),
       payloads: false,
     },
+    ledger,
+    limits: { ...LIMITS, ...limits },
+    origin: { allowedOrigins: [], allowedHosts: [], loopback: false },
     ...opts,
   });
   app.onError((err, c) => c.json(renderError(toGatewayError(err)), toGatewayError(err).status as 400));
@@ -95,7 +133,7 @@ describe('mountMcpEndpoint', () => {
   });
 
   test('beyond maxSessions a new session gets 503; closing one makes room', async () => {
-    const { endpoint, streamable } = setup({ maxSessions: 1 });
+    const { endpoint, streamable } = setup({}, { maxSessions: 1 });
     const first = await streamable();
     await assert.rejects(streamable(), /503|too many open MCP sessions/);
     await first.transport.terminateSession();
@@ -107,7 +145,7 @@ describe('mountMcpEndpoint', () => {
 
   test('an idle session is swept; its next request is a 404', async () => {
     let now = 0;
-    const { endpoint, streamable } = setup({ idleTimeoutMs: 1_000, now: () => now });
+    const { endpoint, streamable } = setup({ now: () => now }, { idleTimeoutMs: 1_000 });
     const { client } = await streamable();
     now = 5_000;
     endpoint.sessions.sweep();

@@ -1,25 +1,44 @@
-// /mcp: Tollgate as an MCP server. Streamable HTTP (POST/GET/DELETE /mcp, one session per
-// mcp-session-id) and, for older clients, HTTP+SSE (GET /mcp/sse + POST /mcp/messages).
-// Every request is authenticated by the virtual key before any MCP handling (a 401/403/429 is the
-// usual OpenAI error body), and a session only answers to the key that opened it.
-// Transports: https://modelcontextprotocol.io/specification/2025-06-18/basic/transports
-import { randomUUID } from 'node:crypto';
+// /mcp: Tollgate as an MCP server, for clients of every revision on one endpoint.
+// - 2026-07-28 requests (per-request metadata, no session) go to the SDK's createMcpHandler,
+//   one per key (modern.ts).
+// - 2025 clients get Streamable HTTP sessions (POST/GET/DELETE /mcp, one per mcp-session-id) and,
+//   older still, HTTP+SSE (GET /mcp/sse + POST /mcp/messages).
+// Every request passes the Origin/Host check (origin-guard.ts) and is authenticated by the virtual
+// key before any MCP handling (a 401/403/429 is the usual OpenAI error body); each JSON-RPC message
+// counts against the key's request rate (a batch counts its every message); a session only answers
+// to the key that opened it, and sessions are bounded per key, when idle and in age (sessions.ts).
+// Transports: https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { createRequestStateCodec, isLegacyRequest, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { AppEnv } from '../../src/app.js';
 import type { Access, Gate } from '../../src/chat/ports.js';
-import { GatewayError, invalidRequest } from '../../src/errors.js';
-import { authInfoFor, createSessionServer, type SessionContext, type SessionServerDeps } from './session-server.js';
-import { SessionStore, type McpSession } from './sessions.js';
+import { GatewayError } from '../../src/errors.js';
+import type { EndpointDeps } from './endpoint-deps.js';
+import { ModernEndpoint } from './modern.js';
+import { checkOrigin, type OriginPolicy } from './origin-guard.js';
+import { PendingCalls } from './pending-calls.js';
+import { authInfoFor, createSessionServer, type SessionContext } from './session-server.js';
+import { SessionStore, type McpSession, type SessionLimits } from './sessions.js';
 import { SseServerTransport } from './sse-transport.js';
 
-export interface McpEndpointDeps extends Omit<SessionServerDeps, 'serverInfo'> {
+export interface McpEndpointLimits extends SessionLimits {
+  /** How long a tool call waits for its client to answer an elicitation or sampling request. */
+  inputTimeoutMs: number;
+  /** Tool calls of one key waiting for input at once. */
+  maxPendingPerKey: number;
+  /** The ttlMs hint on list results of 2026-07-28 requests. */
+  listTtlMs: number;
+  maxSubscriptionsPerSession: number;
+}
+
+type Supplied = 'serverInfo' | 'pending' | 'stateCodec' | 'listTtlMs' | 'maxSubscriptionsPerSession';
+
+export interface McpEndpointDeps extends Omit<EndpointDeps, Supplied> {
   gate: Gate;
   serverInfo?: { name: string; version: string };
-  /** Open sessions at most (default 1000); beyond it new sessions get 503. */
-  maxSessions?: number;
-  /** Streamable HTTP sessions idle this long are closed (default 30 min). */
-  idleTimeoutMs?: number;
+  limits: McpEndpointLimits;
+  origin: OriginPolicy;
   /** SSE keep-alive comment interval (default 15 s). */
   keepAliveMs?: number;
   now?: () => number;
@@ -27,7 +46,8 @@ export interface McpEndpointDeps extends Omit<SessionServerDeps, 'serverInfo'> {
 
 export interface McpEndpoint {
   sessions: SessionStore<EndpointSession>;
-  /** Ends every session (on gateway shutdown). */
+  pending: PendingCalls;
+  /** Ends every session and stream (on gateway shutdown). */
   close(): Promise<void>;
 }
 
@@ -38,21 +58,53 @@ interface EndpointSession extends McpSession {
 }
 
 // JSON-RPC error bodies as the SDK transport writes them, for requests it never sees.
-const rpcError = (c: Context, status: 400 | 404, code: number, message: string) =>
+const rpcError = (c: Context, status: 400 | 404 | 405, code: number, message: string) =>
   c.json({ jsonrpc: '2.0', error: { code, message }, id: null }, status);
+
+/** The request's JSON body; undefined when it is not JSON (the caller answers a parse error). */
+async function readBody(c: Context): Promise<{ ok: true; body: unknown } | { ok: false }> {
+  const text = await c.req.text();
+  try {
+    return { ok: true, body: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** A body-less copy of the request (its body was read) for the SDK, which is handed the parsed body. */
+const bare = (raw: Request) => new Request(raw.url, { method: raw.method, headers: raw.headers, signal: raw.signal });
 
 export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpEndpoint {
   const now = deps.now ?? Date.now;
-  const store = new SessionStore<EndpointSession>({
-    maxSessions: deps.maxSessions ?? 1000,
-    idleTimeoutMs: deps.idleTimeoutMs ?? 30 * 60_000,
-    now,
+  const { limits } = deps;
+  const store = new SessionStore<EndpointSession>({ ...limits, now });
+  const pending = new PendingCalls({ inputTimeoutMs: limits.inputTimeoutMs, maxPerKey: limits.maxPendingPerKey });
+  if (deps.onError) pending.onError = deps.onError;
+  // Continuation state of calls waiting for input lives in this process; the key is too.
+  const stateCodec = createRequestStateCodec<{ call: string }>({
+    key: randomBytes(32),
+    ttlSeconds: Math.ceil(limits.inputTimeoutMs / 1000),
+    bind: (ctx) => ctx.http?.authInfo?.clientId ?? '',
   });
-  const serverDeps: SessionServerDeps = { ...deps, serverInfo: deps.serverInfo ?? { name: 'tollgate', version: '0.1.0' } };
+  const serverDeps: EndpointDeps = {
+    ...deps,
+    serverInfo: deps.serverInfo ?? { name: 'tollgate', version: '0.1.0' },
+    pending,
+    stateCodec,
+    listTtlMs: limits.listTtlMs,
+    maxSubscriptionsPerSession: limits.maxSubscriptionsPerSession,
+  };
+  const keepAliveMs = deps.keepAliveMs ?? 15_000;
+  const modern = new ModernEndpoint(serverDeps, {
+    maxListensPerKey: limits.maxSessionsPerKey,
+    maxLifetimeMs: limits.maxLifetimeMs,
+    keepAliveMs,
+    ...(deps.onError ? { onError: deps.onError } : {}),
+  });
 
-  const admit = (c: Context) => deps.gate.admit(c.req.raw.headers);
-  const reserve = () => {
-    if (!store.reserve())
+  const reserve = (access: Access) => {
+    const refusal = store.reserve(access.keyId);
+    if (refusal === 'gateway') {
       throw new GatewayError({
         status: 503,
         type: 'service_unavailable',
@@ -60,6 +112,16 @@ export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpE
         message: 'too many open MCP sessions; retry later',
         retryAfter: 5,
       });
+    }
+    if (refusal === 'key') {
+      throw new GatewayError({
+        status: 429,
+        type: 'rate_limited',
+        code: 'mcp_key_sessions_exhausted',
+        message: `virtual key ${access.keyId ?? '(none)'} holds its ${limits.maxSessionsPerKey} open MCP sessions; close one (DELETE /mcp) or retry later`,
+        retryAfter: 5,
+      });
+    }
   };
 
   /** The session for this id, if the same key opened it; a different key is refused outright. */
@@ -80,17 +142,18 @@ export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpE
   };
 
   const open = (id: string | null, kind: McpSession['kind'], access: Access, transport: { close(): Promise<void> }) => {
-    const ctx: SessionContext = { id, access };
+    const ctx: SessionContext = { id, access, era: 'legacy', subscriptions: new Set() };
     const { server, dispose } = createSessionServer(serverDeps, ctx);
     const session: EndpointSession = {
       id: id ?? '',
       kind,
       keyId: access.keyId,
+      openedAt: now(),
       lastSeen: now(),
       ctx,
       close: () => transport.close(),
     };
-    // Whichever side ends the session (DELETE, stream closed, idle sweep, shutdown), clean up once.
+    // Whichever side ends the session (DELETE, stream closed, sweep, shutdown), clean up once.
     server.onclose = () => {
       dispose();
       if (ctx.id) store.delete(ctx.id);
@@ -98,18 +161,37 @@ export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpE
     return { server, session };
   };
 
+  const guard = async (c: Context, next: () => Promise<void>) => {
+    checkOrigin(c.req.raw.headers, deps.origin);
+    await next();
+  };
+  app.use('/mcp', guard);
+  app.use('/mcp/*', guard);
+
   app.all('/mcp', async (c) => {
-    const access = await admit(c);
+    const method = c.req.method;
+    const read = method === 'POST' ? await readBody(c) : ({ ok: true, body: undefined } as const);
+    // A JSON-RPC batch (2025-03-26) counts each of its messages against the request rate.
+    const calls = read.ok && Array.isArray(read.body) ? Math.max(1, read.body.length) : 1;
+    // Authenticated before anything else is answered: an unknown client learns nothing, not even about its JSON.
+    const access = await deps.gate.admit(c.req.raw.headers, calls);
+    if (!read.ok) return rpcError(c, 400, -32700, 'Parse error: the body is not valid JSON');
+    const body = read.body;
+    const request = bare(c.req.raw);
+    if (method === 'POST' && !(await isLegacyRequest(request, body))) return modern.handle(request, access, body);
+
     const id = c.req.header('mcp-session-id');
+    const options = { authInfo: authInfoFor(access), ...(body !== undefined ? { parsedBody: body } : {}) };
     if (id) {
       const session = sessionFor(id, 'streamable', access);
-      // 404 tells a client its session is gone (idle, restarted gateway) and to initialize again.
+      // 404 tells a client its session is gone (idle, expired, restarted gateway) and to initialize again.
       if (!session?.streamable) return rpcError(c, 404, -32001, 'Session not found');
-      return session.streamable.handleRequest(c.req.raw, { authInfo: authInfoFor(access) });
+      return session.streamable.handleRequest(request, options);
     }
-    if (c.req.method !== 'POST') return rpcError(c, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    // Without a session, only a POST (an initialize) makes sense; there is no standalone stream.
+    if (method !== 'POST') return rpcError(c, 405, -32000, 'Method not allowed: GET and DELETE need an Mcp-Session-Id');
 
-    reserve();
+    reserve(access);
     let added = false;
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -124,25 +206,21 @@ export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpE
     session.streamable = transport;
     try {
       await server.connect(transport);
-      return await transport.handleRequest(c.req.raw, { authInfo: authInfoFor(access) });
+      return await transport.handleRequest(request, options);
     } finally {
       // Not an initialize request (or a failed one): nothing to keep.
       if (!added) {
-        store.unreserve();
+        store.unreserve(access.keyId);
         void server.close();
       }
     }
   });
 
   app.get('/mcp/sse', async (c) => {
-    const access = await admit(c);
-    reserve();
+    const access = await deps.gate.admit(c.req.raw.headers);
+    reserve(access);
     const id = randomUUID();
-    const transport = new SseServerTransport({
-      sessionId: id,
-      endpoint: `/mcp/messages?sessionId=${id}`,
-      keepAliveMs: deps.keepAliveMs ?? 15_000,
-    });
+    const transport = new SseServerTransport({ sessionId: id, endpoint: `/mcp/messages?sessionId=${id}`, keepAliveMs });
     const { server, session } = open(id, 'sse', access, transport);
     session.sse = transport;
     store.add(session);
@@ -151,17 +229,27 @@ export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpE
   });
 
   app.post('/mcp/messages', async (c) => {
-    const access = await admit(c);
+    const read = await readBody(c);
+    const calls = read.ok && Array.isArray(read.body) ? Math.max(1, read.body.length) : 1;
+    const access = await deps.gate.admit(c.req.raw.headers, calls);
     const session = sessionFor(c.req.query('sessionId') ?? '', 'sse', access);
     if (!session?.sse) return rpcError(c, 404, -32001, 'Session not found');
-    const body: unknown = await c.req.json().catch(() => {
-      throw invalidRequest('the body is not valid JSON');
-    });
-    await session.sse.handleMessage(body, { authInfo: authInfoFor(access) }).catch((err: Error) => {
-      throw invalidRequest(err.message);
-    });
+    if (!read.ok) return rpcError(c, 400, -32700, 'Parse error: the body is not valid JSON');
+    const messages = Array.isArray(read.body) ? read.body : [read.body];
+    for (const message of messages) {
+      await session.sse.handleMessage(message, { authInfo: authInfoFor(access) }).catch((err: Error) => {
+        throw new GatewayError({ status: 400, type: 'invalid_request_error', message: err.message });
+      });
+    }
     return c.text('Accepted', 202);
   });
 
-  return { sessions: store, close: () => store.closeAll() };
+  return {
+    sessions: store,
+    pending,
+    close: async () => {
+      await modern.close();
+      await store.closeAll();
+    },
+  };
 }

@@ -1,88 +1,69 @@
-// One MCP server per /mcp session (the SDK's low-level Server: the tool set is dynamic and per key,
-// which McpServer's static registrations do not fit). tools/list is the key's tool list, the same
-// decision the chat loop uses; tools/call is the one governed tool call; list changes of that set
-// are pushed as notifications/tools/list_changed.
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { Access, ToolEntry, ToolRuntime } from '../../src/chat/ports.js';
-import { executeToolCall, type ToolCallDeps } from '../../src/chat/tool-call.js';
-import { sameTools, toCallToolResult, toMcpTools } from './tool-results.js';
-import { toolNameSet } from '../../src/chat/tool-name-set.js';
+// One MCP server (the SDK's low-level Server: everything it lists is dynamic and per key) for one
+// /mcp session of a 2025 client, or for one request of a 2026-07-28 client. It lists the key's
+// tools, prompts, resources and templates — the same decisions the chat loop and every call use —
+// and serves calls through the governed paths (tool-handlers.ts, offer-handlers.ts).
+import { Server, type AuthInfo, type ServerContext } from '@modelcontextprotocol/server';
+import type { Access } from '../../src/chat/ports.js';
+import { registerOfferHandlers } from './offer-handlers.js';
+import { registerToolHandlers } from './tool-handlers.js';
+import type { EndpointDeps } from './endpoint-deps.js';
 
-/** What the /mcp endpoint needs of the MCP manager. */
-export interface EndpointTools extends ToolRuntime {
-  onToolsChanged(listener: (version: number) => void): () => void;
-}
+export type { EndpointDeps, EndpointOffers, EndpointTools, OfferGovernance } from './endpoint-deps.js';
 
-export interface SessionServerDeps {
-  /** The key's tools (GovernanceGate.toolsFor, without a narrowing header). */
-  toolsFor(access: Access): readonly ToolEntry[];
-  mcp: EndpointTools;
-  toolCalls: ToolCallDeps;
-  serverInfo: { name: string; version: string };
-  onError?: (err: Error) => void;
-}
+export type Era = 'legacy' | 'modern';
 
 export interface SessionContext {
-  /** Set once the transport has assigned it (Streamable HTTP assigns it during initialize). */
+  /** The session id (2025 Streamable HTTP assigns it during initialize); null per request (2026). */
   id: string | null;
   /** The Access of the latest request on this session (for notifications, which have no request). */
   access: Access;
+  era: Era;
+  /** Gateway URIs this session subscribed to (resources/subscribe, 2025 sessions). */
+  readonly subscriptions: Set<string>;
 }
+
+export const CAPABILITIES = {
+  tools: { listChanged: true },
+  prompts: { listChanged: true },
+  resources: { subscribe: true, listChanged: true },
+  completions: {},
+  logging: {},
+};
+
+const INSTRUCTIONS =
+  'Tollgate: the MCP tools, prompts and resources your virtual key may use, governed and recorded by the gateway. ' +
+  'Tools and prompts are named server__name; resource URIs are prefixed with their server (server+uri).';
 
 /** AuthInfo carries each HTTP request's fresh Access into the handlers (key changes apply at once). */
 export function authInfoFor(access: Access): AuthInfo {
-  return { token: '', clientId: access.keyId ?? 'anonymous', scopes: [], extra: { access } };
+  return { token: '', clientId: access.keyId ?? '', scopes: [], extra: { access } };
 }
 
-function accessOf(ctx: SessionContext, authInfo: AuthInfo | undefined): Access {
-  const fromRequest = authInfo?.extra?.access as Access | undefined;
-  return fromRequest ?? ctx.access;
+/** The Access of the request being handled, else the session's latest. */
+export function accessOf(session: SessionContext, ctx: ServerContext): Access {
+  const fromRequest = ctx.http?.authInfo?.extra?.access as Access | undefined;
+  return fromRequest ?? session.access;
 }
 
 export interface SessionServer {
   server: Server;
-  /** Stops listening for tool changes (call when the session ends). */
+  /** Stops listening for changes and drops the session's resource subscriptions (call when it ends). */
   dispose(): void;
 }
 
-export function createSessionServer(deps: SessionServerDeps, ctx: SessionContext): SessionServer {
+export function createSessionServer(deps: EndpointDeps, session: SessionContext): SessionServer {
   const server = new Server(deps.serverInfo, {
-    capabilities: { tools: { listChanged: true } },
-    instructions: 'Tollgate: the MCP tools your virtual key may use, governed and recorded by the gateway.',
+    capabilities: CAPABILITIES,
+    instructions: INSTRUCTIONS,
+    // Continuation state of calls waiting for their client's input (pending-calls.ts) is signed,
+    // bound to the key, and checked before any handler sees it.
+    requestState: { verify: deps.stateCodec.verify },
   });
-  // What this session last saw, so a change elsewhere in the catalog (another key's tools) stays quiet.
-  let announced = deps.toolsFor(ctx.access);
-
-  server.setRequestHandler(ListToolsRequestSchema, (_req, extra) => {
-    announced = deps.toolsFor(accessOf(ctx, extra.authInfo));
-    return { tools: toMcpTools(announced) };
-  });
-
-  server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
-    const access = accessOf(ctx, extra.authInfo);
-    const result = await executeToolCall(deps.toolCalls, {
-      access,
-      name: req.params.name,
-      arguments: JSON.stringify(req.params.arguments ?? {}),
-      callId: `mcp:${String(extra.requestId)}`,
-      requestId: null,
-      sessionId: ctx.id,
-      round: null,
-      signal: extra.signal,
-      offered: (name) => toolNameSet(deps.toolsFor(access)).has(name),
-    });
-    return toCallToolResult(result.outcome);
-  });
-
-  const unsubscribe = deps.mcp.onToolsChanged(() => {
-    const next = deps.toolsFor(ctx.access);
-    if (sameTools(next, announced)) return;
-    announced = next;
-    // Before initialization completes there is nobody to tell; the client lists tools anyway.
-    server.sendToolListChanged().catch((err: unknown) => deps.onError?.(err as Error));
-  });
-
-  return { server, dispose: unsubscribe };
+  const disposers = [registerToolHandlers(server, deps, session), registerOfferHandlers(server, deps, session)];
+  return {
+    server,
+    dispose: () => {
+      for (const d of disposers) d();
+    },
+  };
 }

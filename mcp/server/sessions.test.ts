@@ -1,60 +1,89 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SessionStore, type McpSession } from './sessions.js';
+import { SessionStore, type McpSession, type SessionLimits } from './sessions.js';
 
-function fakeSession(id: string, kind: McpSession['kind'], lastSeen: number) {
-  const s = { id, kind, keyId: 'k', lastSeen, closed: 0, close: async () => void s.closed++ };
+function fakeSession(id: string, kind: McpSession['kind'], at: number, keyId: string | null = 'k') {
+  const s = { id, kind, keyId, openedAt: at, lastSeen: at, closed: 0, close: async () => void s.closed++ };
   return s;
 }
 
+const limits = (over: Partial<SessionLimits> = {}): SessionLimits => ({
+  maxSessions: 10,
+  maxSessionsPerKey: 10,
+  idleTimeoutMs: 1_000,
+  maxLifetimeMs: 10_000,
+  ...over,
+});
+
 describe('SessionStore', () => {
   test('is bounded: reserve() fails at the limit, pending setups included', () => {
-    const store = new SessionStore({ maxSessions: 2, idleTimeoutMs: 1_000, now: () => 0 });
-    assert.ok(store.reserve());
+    const store = new SessionStore({ ...limits({ maxSessions: 2 }), now: () => 0 });
+    assert.equal(store.reserve('k'), null);
     store.add(fakeSession('a', 'streamable', 0));
-    assert.ok(store.reserve());
-    assert.ok(!store.reserve(), 'one live + one pending = full');
-    store.unreserve();
-    assert.ok(store.reserve());
+    assert.equal(store.reserve('k'), null);
+    assert.equal(store.reserve('k'), 'gateway', 'one live + one pending = full');
+    store.unreserve('k');
+    assert.equal(store.reserve('k'), null);
     store.add(fakeSession('b', 'sse', 0));
-    assert.ok(!store.reserve());
+    assert.equal(store.reserve('k'), 'gateway');
     store.delete('a');
-    assert.ok(store.reserve());
+    assert.equal(store.reserve('k'), null);
     void store.closeAll();
   });
 
-  test('sweep() closes Streamable HTTP sessions idle past the timeout, not SSE ones', async () => {
+  test('one key holds at most its share; other keys still open sessions; a closed session frees the share', () => {
+    const store = new SessionStore({ ...limits({ maxSessionsPerKey: 2 }), now: () => 0 });
+    for (const id of ['a1', 'a2']) {
+      assert.equal(store.reserve('a'), null);
+      store.add(fakeSession(id, 'streamable', 0, 'a'));
+    }
+    assert.equal(store.reserve('a'), 'key');
+    assert.equal(store.countFor('a'), 2);
+    assert.equal(store.reserve('b'), null, 'another key is not affected');
+    store.add(fakeSession('b1', 'sse', 0, 'b'));
+    store.delete('a1');
+    assert.equal(store.reserve('a'), null);
+    store.unreserve('a');
+    assert.equal(store.countFor('a'), 1);
+    void store.closeAll();
+    assert.equal(store.countFor('a'), 0);
+  });
+
+  test('sweep() closes sessions of every kind when idle past the timeout or older than the lifetime', async () => {
     let now = 0;
-    const store = new SessionStore({ maxSessions: 10, idleTimeoutMs: 1_000, now: () => now });
+    const store = new SessionStore({ ...limits(), now: () => now });
     const idle = fakeSession('idle', 'streamable', 0);
     const busy = fakeSession('busy', 'streamable', 0);
-    const stream = fakeSession('stream', 'sse', 0);
-    for (const s of [idle, busy, stream]) {
-      store.reserve();
+    const quietStream = fakeSession('stream', 'sse', 0);
+    const old = fakeSession('old', 'sse', 0);
+    for (const s of [idle, busy, quietStream, old]) {
+      store.reserve('k');
       store.add(s);
     }
     now = 900;
     busy.lastSeen = 900;
+    old.lastSeen = 900;
     assert.deepEqual(store.sweep(), []);
     now = 1_500;
-    assert.deepEqual(store.sweep(), ['idle']);
-    assert.equal(idle.closed, 1);
-    assert.equal(store.get('idle'), undefined);
-    assert.ok(store.get('busy'));
-    assert.ok(store.get('stream'));
-    await store.closeAll();
+    assert.deepEqual(store.sweep().sort(), ['idle', 'stream']);
+    assert.deepEqual([idle.closed, quietStream.closed], [1, 1]);
+    // Busy to the end, but past its lifetime.
+    now = 10_500;
+    busy.lastSeen = old.lastSeen = 10_400;
+    assert.deepEqual(store.sweep().sort(), ['busy', 'old']);
     assert.equal(store.size, 0);
-    assert.deepEqual([busy.closed, stream.closed], [1, 1]);
+    assert.equal(store.countFor('k'), 0);
   });
 
   test('the sweeper runs on its own timer', async () => {
     let now = 0;
-    const store = new SessionStore({ maxSessions: 10, idleTimeoutMs: 10, now: () => now, sweepEveryMs: 5 });
+    const store = new SessionStore({ ...limits({ idleTimeoutMs: 10 }), now: () => now, sweepEveryMs: 5 });
     const s = fakeSession('s', 'streamable', 0);
-    store.reserve();
+    store.reserve('k');
     store.add(s);
     now = 100;
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    const deadline = Date.now() + 2_000;
+    while (s.closed === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     assert.equal(s.closed, 1);
     assert.equal(store.size, 0);
   });

@@ -1,33 +1,47 @@
-// The open /mcp sessions: bounded in number, bound to the virtual key that opened them, and
-// closed after an idle period so clients that vanish without DELETE do not leak servers.
+// The open /mcp sessions (Streamable HTTP sessions of 2025 clients, and HTTP+SSE sessions): bounded
+// in number overall and per virtual key, bound to the key that opened them, and closed when idle
+// too long or open too long — whatever their kind — so clients that vanish without DELETE, and
+// streams held open forever, do not pin servers and memory.
 export interface McpSession {
   /** Assigned by the transport (Streamable HTTP does so while handling initialize). */
   id: string;
   readonly kind: 'streamable' | 'sse';
   /** The virtual key that opened the session (null when keys are not required). */
   readonly keyId: string | null;
+  /** Epoch ms when the session opened. */
+  readonly openedAt: number;
   /** Epoch ms of the last HTTP request on this session. */
   lastSeen: number;
   /** Ends the session: closes its transport and MCP server. */
   close(): Promise<void>;
 }
 
-export interface SessionStoreOptions {
+export interface SessionLimits {
   maxSessions: number;
-  /**
-   * Streamable HTTP sessions idle longer than this are closed (the client gets 404 and starts a
-   * new one, as the spec asks). HTTP+SSE sessions live as long as their event stream instead.
-   */
+  maxSessionsPerKey: number;
+  /** Sessions without a request for this long are closed (the client gets 404 and starts afresh). */
   idleTimeoutMs: number;
+  /** Sessions are closed this long after they opened, however busy. */
+  maxLifetimeMs: number;
+}
+
+export interface SessionStoreOptions extends SessionLimits {
   now: () => number;
-  /** How often idle sessions are looked for (default: a tenth of the idle timeout, ≥ 1 s). */
+  /** How often expired sessions are looked for (default: a tenth of the shorter limit, 1–60 s). */
   sweepEveryMs?: number;
 }
 
+/** Why a new session cannot open: the gateway is full, or this key holds its share. */
+export type ReserveRefusal = 'gateway' | 'key';
+
+const keyOf = (keyId: string | null) => keyId ?? '';
+
 export class SessionStore<S extends McpSession = McpSession> {
   private readonly sessions = new Map<string, S>();
+  /** Open plus reserved sessions per key. */
+  private readonly perKey = new Map<string, number>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
-  /** Sessions being set up (an initialize request in flight) count against the bound too. */
+  /** Sessions being set up (an initialize request in flight) count against the bounds too. */
   private pending = 0;
 
   constructor(private readonly opts: SessionStoreOptions) {}
@@ -36,55 +50,75 @@ export class SessionStore<S extends McpSession = McpSession> {
     return this.sessions.size;
   }
 
+  /** Open sessions of one key. */
+  countFor(keyId: string | null): number {
+    return this.perKey.get(keyOf(keyId)) ?? 0;
+  }
+
   get(id: string): S | undefined {
     return this.sessions.get(id);
   }
 
-  /** Reserves room for one new session; false when the bound is reached. Pair with add() or unreserve(). */
-  reserve(): boolean {
-    if (this.sessions.size + this.pending >= this.opts.maxSessions) return false;
+  /** Reserves room for one new session of `keyId`. Pair with add() or unreserve(). */
+  reserve(keyId: string | null): ReserveRefusal | null {
+    if (this.sessions.size + this.pending >= this.opts.maxSessions) return 'gateway';
+    if (this.countFor(keyId) >= this.opts.maxSessionsPerKey) return 'key';
     this.pending++;
-    return true;
+    this.perKey.set(keyOf(keyId), this.countFor(keyId) + 1);
+    return null;
   }
 
-  unreserve(): void {
+  unreserve(keyId: string | null): void {
     this.pending = Math.max(0, this.pending - 1);
+    this.release(keyId);
   }
 
   /** Adds a session that reserve() made room for. */
   add(session: S): void {
-    this.unreserve();
+    this.pending = Math.max(0, this.pending - 1);
     this.sessions.set(session.id, session);
     this.startSweeper();
   }
 
   delete(id: string): void {
+    const session = this.sessions.get(id);
+    if (!session) return;
     this.sessions.delete(id);
+    this.release(session.keyId);
     if (this.sessions.size === 0) this.stopSweeper();
   }
 
-  /** Closes Streamable HTTP sessions idle longer than the timeout; returns their ids. */
+  /** Closes sessions idle longer than the idle timeout or older than the lifetime; returns their ids. */
   sweep(): string[] {
-    const cutoff = this.opts.now() - this.opts.idleTimeoutMs;
-    const idle = [...this.sessions.values()].filter((s) => s.kind === 'streamable' && s.lastSeen < cutoff);
-    for (const s of idle) {
+    const now = this.opts.now();
+    const expired = [...this.sessions.values()].filter(
+      (s) => now - s.lastSeen > this.opts.idleTimeoutMs || now - s.openedAt > this.opts.maxLifetimeMs,
+    );
+    for (const s of expired) {
       this.delete(s.id);
       void s.close().catch(() => undefined);
     }
-    return idle.map((s) => s.id);
+    return expired.map((s) => s.id);
   }
 
   async closeAll(): Promise<void> {
     this.stopSweeper();
     const all = [...this.sessions.values()];
-    this.sessions.clear();
+    for (const s of all) this.delete(s.id);
     await Promise.all(all.map((s) => s.close().catch(() => undefined)));
+  }
+
+  private release(keyId: string | null): void {
+    const n = this.countFor(keyId) - 1;
+    if (n > 0) this.perKey.set(keyOf(keyId), n);
+    else this.perKey.delete(keyOf(keyId));
   }
 
   // The timer only runs while sessions exist, and never keeps the process alive on its own.
   private startSweeper(): void {
     if (this.sweeper) return;
-    const every = this.opts.sweepEveryMs ?? Math.max(1_000, Math.floor(this.opts.idleTimeoutMs / 10));
+    const shorter = Math.min(this.opts.idleTimeoutMs, this.opts.maxLifetimeMs);
+    const every = this.opts.sweepEveryMs ?? Math.min(60_000, Math.max(1_000, Math.floor(shorter / 10)));
     this.sweeper = setInterval(() => this.sweep(), every);
     this.sweeper.unref?.();
   }

@@ -2,8 +2,7 @@
 // it fits Hono like the SDK's WebStandardStreamableHTTPServerTransport does. The SDK's own
 // SSEServerTransport needs a Node ServerResponse, which would tie /mcp to one HTTP adapter.
 // Spec: https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
-import { JSONRPCMessageSchema, type JSONRPCMessage, type MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { parseJSONRPCMessage, type JSONRPCMessage, type MessageExtraInfo, type Transport } from '@modelcontextprotocol/server';
 
 export interface SseTransportOptions {
   sessionId: string;
@@ -56,13 +55,15 @@ export class SseServerTransport implements Transport {
 
   /** One POSTed message; throws (→ 400) when it is not JSON-RPC. */
   async handleMessage(body: unknown, extra?: MessageExtraInfo): Promise<void> {
-    const parsed = JSONRPCMessageSchema.safeParse(body);
-    if (!parsed.success) {
-      const error = new Error(`invalid JSON-RPC message: ${parsed.error.message}`);
+    let message: JSONRPCMessage;
+    try {
+      message = parseJSONRPCMessage(body);
+    } catch (err) {
+      const error = new Error(`invalid JSON-RPC message: ${err instanceof Error ? err.message : String(err)}`);
       this.onerror?.(error);
       throw error;
     }
-    this.onmessage?.(parsed.data, extra);
+    this.onmessage?.(message, extra);
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 
 export const AGENT_KEY = 'vk-mcp-agent-0001';
 export const NARROW_KEY = 'vk-mcp-narrow-0001';
@@ -48,6 +49,23 @@ export async function connectSse(gatewayUrl: string, key: string): Promise<Conne
   // The session id is the one the server put in the endpoint URL it announced.
   const endpoint = () => (transport as unknown as { _endpoint?: URL })._endpoint;
   return { client, close: () => client.close(), sessionId: () => endpoint()?.searchParams.get('sessionId') ?? undefined };
+}
+
+/**
+ * A 2026-07-28 client (the 2.x SDK, negotiating: it probes with server/discover and speaks the
+ * newest revision the gateway offers). `capabilities` as a client declares them.
+ */
+export async function connectModern(
+  gatewayUrl: string,
+  key: string,
+  capabilities: ConstructorParameters<typeof ModernClient>[1] = {},
+): Promise<{ client: ModernClient; close(): Promise<void> }> {
+  const client = new ModernClient(
+    { name: 'tollgate-test-modern-agent', version: '2.0.0' },
+    { versionNegotiation: { mode: 'auto' }, ...capabilities },
+  );
+  await client.connect(new ModernTransport(new URL(`${gatewayUrl}/mcp`), { requestInit: { headers: { 'x-bf-vk': key } } }));
+  return { client, close: () => client.close() };
 }
 
 /** The text of a result's first content block. */

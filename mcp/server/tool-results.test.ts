@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import type { ToolEntry, ToolOutcome } from '../../src/chat/ports.js';
 import { toOpenAiTool } from '../mapping.js';
 import { sameTools, toCallToolResult, toMcpTool, toMcpTools } from './tool-results.js';

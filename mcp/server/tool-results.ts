@@ -1,8 +1,9 @@
 // Pure mappings for the /mcp server side: gateway tool entries → MCP Tool definitions, and a
 // governed call's outcome → MCP CallToolResult.
-// https://modelcontextprotocol.io/specification/2025-06-18/server/tools
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+// https://modelcontextprotocol.io/specification/2026-07-28/server/tools
+import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
 import type { ToolEntry, ToolOutcome } from '../../src/chat/ports.js';
+import { gatewayContent } from '../resource-uris.js';
 import type { McpToolEntry } from '../tool-catalog.js';
 
 /**
@@ -46,14 +47,35 @@ export function sameTools(a: readonly ToolEntry[], b: readonly ToolEntry[]): boo
 
 /**
  * A governed call's outcome as an MCP result. A call that reached the tool returns the server's
- * own result untouched (text, images, structured content, its isError). Anything else — a
- * refusal, bad arguments, a timeout, an unavailable server — is a tool error whose text is the
- * gateway's `{"error":{"reason","message"}}`, never a JSON-RPC error: the spec reserves those for
- * protocol problems, and agents show tool errors to the model, which can then adapt.
+ * own result (text, images, structured content, its isError), with the URIs of resources it
+ * links or embeds in their gateway form (`server+<uri>`) so the client can read them through
+ * /mcp. Anything else — a refusal, bad arguments, a timeout, an unavailable server — is a tool
+ * error whose text is the gateway's `{"error":{"reason","message"}}`, never a JSON-RPC error: the
+ * spec reserves those for protocol problems, and agents show tool errors to the model, which can
+ * then adapt.
  */
-export function toCallToolResult(outcome: ToolOutcome): CallToolResult {
-  if ((outcome.status === 'ok' || outcome.status === 'error') && isCallToolResult(outcome.raw)) return outcome.raw;
+export function toCallToolResult(outcome: ToolOutcome, server?: string): CallToolResult {
+  if ((outcome.status === 'ok' || outcome.status === 'error') && isCallToolResult(outcome.raw)) {
+    const raw = ownResult(outcome.raw);
+    if (!server || !raw.content.some((b) => b.type === 'resource' || b.type === 'resource_link')) return raw;
+    return { ...raw, content: raw.content.map((b) => gatewayContent(server, b)) };
+  }
   return { content: [{ type: 'text', text: outcome.content }], isError: outcome.isError || outcome.status !== 'ok' };
+}
+
+const PROTOCOL_META = 'io.modelcontextprotocol/';
+
+/**
+ * An upstream result as the gateway's own: the protocol's reserved `_meta` keys (the upstream's
+ * serverInfo, subscription ids) describe the upstream hop, not this one, and are dropped; other
+ * `_meta` (a server's own annotations) is kept.
+ */
+export function ownResult<T extends { _meta?: Record<string, unknown> | undefined }>(result: T): T {
+  const meta = result._meta;
+  if (!meta || !Object.keys(meta).some((k) => k.startsWith(PROTOCOL_META))) return result;
+  const kept = Object.fromEntries(Object.entries(meta).filter(([k]) => !k.startsWith(PROTOCOL_META)));
+  const { _meta: _dropped, ...rest } = result;
+  return (Object.keys(kept).length > 0 ? { ...rest, _meta: kept } : rest) as T;
 }
 
 function isCallToolResult(raw: unknown): raw is CallToolResult {

@@ -41,8 +41,11 @@ export interface Access {
 }
 
 export interface Gate {
-  /** Authenticates and applies request rate limits. Throws 401/403/429 GatewayErrors. */
-  admit(headers: HeaderSource): Promise<Access>;
+  /**
+   * Authenticates and applies request rate limits, counting `calls` requests (default 1: a JSON-RPC
+   * batch at /mcp counts each of its messages). Throws 401/403/429 GatewayErrors.
+   */
+  admit(headers: HeaderSource, calls?: number): Promise<Access>;
 }
 
 export interface ToolEntry {
@@ -64,6 +67,8 @@ export interface ToolOutcome {
   content: string;
   isError: boolean;
   errorMessage?: string | undefined;
+  /** The reason to record when the status alone does not say (e.g. elicitation_required). */
+  reason?: string | undefined;
   latencyMs: number;
   raw?: unknown;
 }

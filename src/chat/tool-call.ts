@@ -83,7 +83,7 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
       // A call that was sent is charged whatever came back (a result, an error, a timeout, a
       // cancel, a connection lost after sending); one that never left is not.
       chargedUsd = wasSent(outcome) ? price : 0;
-      if (outcome.status !== 'ok') reason = outcome.status === 'error' ? 'tool_error' : outcome.status;
+      if (outcome.status !== 'ok') reason = outcome.reason ?? (outcome.status === 'error' ? 'tool_error' : outcome.status);
       req.progress?.(`tollgate: ${req.name} ${outcome.status} ${Math.round(outcome.latencyMs)}ms`);
     }
     if (reservation) req.access.settle(reservation, chargedUsd);

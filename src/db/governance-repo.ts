@@ -10,7 +10,7 @@ import { customers, teams, virtualKeys } from './schema.js';
 type KeyRow = typeof virtualKeys.$inferSelect;
 
 /** The JSON held in virtual_keys.config. */
-type KeyPolicy = Pick<VirtualKeyRecord, 'models' | 'tools' | 'budget' | 'rateLimit' | 'toolLimits' | 'loop'>;
+type KeyPolicy = Pick<VirtualKeyRecord, 'models' | 'tools' | 'prompts' | 'resources' | 'budget' | 'rateLimit' | 'toolLimits' | 'loop'>;
 
 export interface GovernanceRepositoryOptions {
   /** Clock for teams'/customers' created_at/updated_at (keys carry their own). */
@@ -32,6 +32,8 @@ export function keyFromRow(row: KeyRow): VirtualKeyRecord {
     ...(row.teamId === null ? {} : { team: row.teamId }),
     models: policy.models,
     tools: policy.tools,
+    ...(policy.prompts ? { prompts: policy.prompts } : {}),
+    ...(policy.resources ? { resources: policy.resources } : {}),
     ...(policy.budget ? { budget: policy.budget } : {}),
     ...(policy.rateLimit ? { rateLimit: policy.rateLimit } : {}),
     toolLimits: policy.toolLimits ?? [],
@@ -48,6 +50,8 @@ export function keyToRow(key: VirtualKeyRecord): KeyRow {
   const policy: KeyPolicy = {
     models: key.models,
     tools: key.tools,
+    prompts: key.prompts,
+    resources: key.resources,
     budget: key.budget,
     rateLimit: key.rateLimit,
     toolLimits: key.toolLimits,

@@ -117,6 +117,8 @@ export const toolCalls = sqliteTable(
     latencyMs: integer('latency_ms'),
     costUsd: real('cost_usd'),
     error: text('error'),
+    /** 'tool' | 'prompt' | 'resource' (prompts and resources are used through /mcp only). */
+    kind: text('kind').notNull().default('tool'),
   },
   (t) => [
     index('tool_calls_request_idx').on(t.requestId),

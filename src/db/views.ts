@@ -5,6 +5,8 @@
 // - requests.cost_usd already includes the tool costs of that request (the pipeline adds LLM and
 //   tool costs together), so cost_by_key_day / cost_by_team_month never add tool_calls again.
 //   Tool calls made through the /mcp endpoint (request_id NULL) appear in tool_usage_day only.
+// - tool_usage_day counts tools (kind 'tool'); prompt gets and resource reads of /mcp clients are
+//   rows of tool_calls too (kind 'prompt' / 'resource') and are queried there.
 // - cost_usd is SUM over known costs; a row whose cost is NULL (unknown price) or flagged
 //   cost_unknown is counted in unknown_cost_* so a partial sum is never mistaken for the total.
 // - `day` is the indexed generated column of each table, so `WHERE day = '2025-01-31'` on a
@@ -92,6 +94,7 @@ FROM (
     row_number() OVER (PARTITION BY day, name
       ORDER BY (decision = 'allowed' AND latency_ms IS NOT NULL) DESC, latency_ms) AS rn
   FROM tool_calls
+  WHERE kind = 'tool'
   WINDOW w AS (PARTITION BY day, name)
 )
 WHERE rn = max(1, (timed + 1) / 2)`);

@@ -6,6 +6,7 @@ import type { Access, Gate, Reservation, ToolDecision, ToolEntry, ToolRuntime } 
 import type { Target } from '../chat/targets.js';
 import { parseVirtualKey } from './keys.js';
 import { decideModel, decideTool } from './policy.js';
+import { decidePrompt, decideResource, type OfferDecision } from './offer-policy.js';
 import { narrowTools, parseToolsHeader } from './tools-header.js';
 import type { GovernanceRegistry } from './registry.js';
 import type { BudgetGuard, Reservation as BudgetReservation } from './budgets.js';
@@ -15,7 +16,13 @@ import type { CompiledPolicy, KeyContext } from './types.js';
 export interface GovernanceGate extends Gate {
   /** The MCP tools this access may use, narrowed by x-tollgate-tools; cached per policy and tool-set version. */
   toolsFor(access: Access, header: string | undefined, tools: ToolRuntime | null): readonly ToolEntry[];
+  /** /mcp prompts (gateway names) and resources (gateway URIs): the same decision lists and calls use. */
+  decideOffer(access: Access, kind: OfferKind, name: string): OfferDecision;
+  /** The items of `list` this access may use; cached per policy and list (lists are immutable snapshots). */
+  allowedOffers<T extends object>(access: Access, kind: OfferKind, list: readonly T[], nameOf: (item: T) => string): readonly T[];
 }
+
+export type OfferKind = 'prompt' | 'resource';
 
 interface GateDeps {
   registry: GovernanceRegistry;
@@ -32,6 +39,9 @@ interface ToolCache {
 
 export function createGovernanceGate(deps: GateDeps): GovernanceGate {
   const toolCache = new WeakMap<CompiledPolicy, ToolCache>();
+  const offerCache = new WeakMap<CompiledPolicy, WeakMap<readonly object[], readonly object[]>>();
+  const decideOffer = (policy: CompiledPolicy, kind: OfferKind, name: string) =>
+    kind === 'prompt' ? decidePrompt(policy, name) : decideResource(policy, name);
   const contexts = new WeakMap<Access, KeyContext>();
   const logFailure = (what: string) => (err: unknown) => deps.logger.error({ err: (err as Error).message }, `${what} failed`);
 
@@ -63,10 +73,22 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
   }
 
   return {
-    async admit(headers) {
+    async admit(headers, calls = 1) {
       const ctx = deps.registry.authenticate(parseVirtualKey(headers));
-      await deps.rateLimiter.checkRequest(ctx);
+      await deps.rateLimiter.checkRequest(ctx, calls);
       return accessFor(ctx);
+    },
+    decideOffer: (access, kind, name) => decideOffer(access.policyKey as CompiledPolicy, kind, name),
+    allowedOffers(access, kind, list, nameOf) {
+      const policy = access.policyKey as CompiledPolicy;
+      let lists = offerCache.get(policy);
+      if (!lists) offerCache.set(policy, (lists = new WeakMap()));
+      let allowed = lists.get(list) as typeof list | undefined;
+      if (!allowed) {
+        allowed = list.filter((item) => decideOffer(policy, kind, nameOf(item)).allowed);
+        lists.set(list, allowed);
+      }
+      return allowed;
     },
     toolsFor(access, header, tools) {
       if (!tools) return [];

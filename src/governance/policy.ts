@@ -3,6 +3,7 @@
 // rules cannot drift apart. Policies are compiled once per key version and cached by the registry.
 import { GatewayError } from '../errors.js';
 import { compileGlobs, globCanMatchUnder } from './glob.js';
+import { compileOfferRules } from './offer-policy.js';
 import type { CompiledPolicy, VirtualKeyRecord } from './types.js';
 import { parseWindowMs } from './window.js';
 
@@ -10,7 +11,8 @@ export type ToolDecision = { allowed: true } | { allowed: false; reason: 'tool_n
 
 export type ModelDecision = { allowed: true } | { allowed: false; error: GatewayError };
 
-type PolicySource = Pick<VirtualKeyRecord, 'id' | 'models' | 'tools' | 'toolLimits' | 'rateLimit'>;
+type PolicySource = Pick<VirtualKeyRecord, 'id' | 'models' | 'tools' | 'toolLimits' | 'rateLimit'> &
+  Partial<Pick<VirtualKeyRecord, 'prompts' | 'resources'>>;
 
 export function compilePolicy(key: PolicySource): CompiledPolicy {
   return {
@@ -19,6 +21,7 @@ export function compilePolicy(key: PolicySource): CompiledPolicy {
     matchModel: compileGlobs(key.models),
     allowTool: compileGlobs(key.tools.allow),
     denyTool: compileGlobs(key.tools.deny),
+    ...compileOfferRules(key),
     toolLimits: key.toolLimits.map((l) => ({
       tool: l.tool,
       calls: l.calls,
@@ -37,6 +40,10 @@ export const OPEN_POLICY: CompiledPolicy = Object.freeze({
   matchModel: () => true,
   allowTool: () => true,
   denyTool: () => false,
+  allowPrompt: () => true,
+  denyPrompt: () => false,
+  allowResource: () => true,
+  denyResource: () => false,
   toolLimits: [],
   providerMemo: new Map<string, boolean>(),
 });

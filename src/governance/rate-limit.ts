@@ -13,17 +13,17 @@ export class RateLimiter {
   constructor(private readonly deps: { store: CounterStore; now: () => number }) {}
 
   /**
-   * Counts one request. Refused (429) when the request limit is reached, or when the tokens already
-   * used in the window reached the token limit (tokens are only known after a response, so a key is
-   * stopped once at or over its limit, until the window frees some).
+   * Counts `calls` requests (all or none). Refused (429) when the request limit would be passed, or
+   * when the tokens already used in the window reached the token limit (tokens are only known after
+   * a response, so a key is stopped once at or over its limit, until the window frees some).
    */
-  async checkRequest(ctx: KeyContext): Promise<void> {
+  async checkRequest(ctx: KeyContext, calls = 1): Promise<void> {
     const rl = ctx.key?.rateLimit;
     const windowMs = ctx.policy.rateWindowMs;
     if (!ctx.key || !rl || windowMs === undefined) return;
     const hits: WindowHit[] = [];
     if (rl.tokens !== undefined) hits.push({ key: `tokens:${ctx.key.id}`, windowMs, amount: 0, limit: rl.tokens });
-    if (rl.requests !== undefined) hits.push({ key: `requests:${ctx.key.id}`, windowMs, amount: 1, limit: rl.requests });
+    if (rl.requests !== undefined) hits.push({ key: `requests:${ctx.key.id}`, windowMs, amount: calls, limit: rl.requests });
     if (hits.length === 0) return;
     const result = await this.deps.store.hitAll(hits, this.deps.now());
     if (result.ok) return;

@@ -8,7 +8,9 @@ import { parseWindowMs } from './window.js';
 /** A config entry without its secret: what POST /api/virtual-keys takes. */
 export type VirtualKeyInput = Omit<VirtualKeyConfig, 'key'>;
 /** PATCH: top-level fields replace the stored ones; `null` clears an optional one. */
-export type VirtualKeyPatch = Partial<Omit<VirtualKeyInput, 'id' | 'budget' | 'rateLimit' | 'name' | 'team'>> & {
+export type VirtualKeyPatch = Partial<Omit<VirtualKeyInput, 'id' | 'budget' | 'rateLimit' | 'name' | 'team' | 'prompts' | 'resources'>> & {
+  prompts?: VirtualKeyInput['prompts'] | null;
+  resources?: VirtualKeyInput['resources'] | null;
   name?: string | null;
   team?: string | null;
   budget?: VirtualKeyInput['budget'] | null;
@@ -44,6 +46,8 @@ export function keyRecordFromInput(input: VirtualKeyInput, keyHash: string, sour
     team: input.team,
     models: input.models,
     tools: { allow: input.tools.allow, deny: input.tools.deny },
+    ...(input.prompts ? { prompts: { allow: input.prompts.allow, deny: input.prompts.deny } } : {}),
+    ...(input.resources ? { resources: { allow: input.resources.allow, deny: input.resources.deny } } : {}),
     budget: input.budget,
     rateLimit: input.rateLimit,
     toolLimits: input.toolLimits,
@@ -62,6 +66,9 @@ export function applyKeyPatch(record: VirtualKeyRecord, patch: VirtualKeyPatch, 
   if (patch.team !== undefined) next.team = patch.team ?? undefined;
   if (patch.models !== undefined) next.models = patch.models;
   if (patch.tools !== undefined) next.tools = { allow: patch.tools.allow, deny: patch.tools.deny };
+  if (patch.prompts !== undefined) next.prompts = patch.prompts ? { allow: patch.prompts.allow, deny: patch.prompts.deny } : undefined;
+  if (patch.resources !== undefined)
+    next.resources = patch.resources ? { allow: patch.resources.allow, deny: patch.resources.deny } : undefined;
   if (patch.budget !== undefined) next.budget = patch.budget ?? undefined;
   if (patch.rateLimit !== undefined) next.rateLimit = patch.rateLimit ?? undefined;
   if (patch.toolLimits !== undefined) next.toolLimits = patch.toolLimits;

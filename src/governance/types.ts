@@ -23,6 +23,12 @@ export interface VirtualKeyRecord {
   team?: string | undefined;
   models: string[];
   tools: ToolRules;
+  /**
+   * Globs on gateway prompt names (`server__prompt`) and resource URIs (`server+<uri>`) for /mcp.
+   * Absent: the prompts and resources of every server the tool rules reach (policy.ts, reachesServer).
+   */
+  prompts?: ToolRules | undefined;
+  resources?: ToolRules | undefined;
   budget?: Budget | undefined;
   rateLimit?: RateLimit | undefined;
   toolLimits: ToolLimit[];
@@ -79,6 +85,11 @@ export interface CompiledPolicy {
   matchModel: (providerSlashModel: string) => boolean;
   allowTool: (gatewayToolName: string) => boolean;
   denyTool: (gatewayToolName: string) => boolean;
+  /** Prompts and resources (/mcp); see decidePrompt/decideResource. */
+  allowPrompt: (gatewayPromptName: string) => boolean;
+  denyPrompt: (gatewayPromptName: string) => boolean;
+  allowResource: (gatewayUri: string) => boolean;
+  denyResource: (gatewayUri: string) => boolean;
   /** Present when the request narrowed the tools (x-tollgate-tools); not allowed unless it matches too. */
   narrowTool?: ((gatewayToolName: string) => boolean) | undefined;
   toolLimits: readonly CompiledToolLimit[];

@@ -92,6 +92,8 @@ export interface ToolCallRow {
   latencyMs?: number | null;
   costUsd?: number | null;
   error?: string | null;
+  /** What was used: a tool (default), or at /mcp a prompt (`name` = `server__prompt`) or a resource (`name` = `server+<uri>`). */
+  kind?: 'tool' | 'prompt' | 'resource';
 }
 
 export interface PayloadRow {

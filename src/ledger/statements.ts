@@ -75,6 +75,7 @@ export function toolCallParams(r: ToolCallRow): Params {
     n(r.latencyMs),
     n(r.costUsd),
     n(r.error),
+    r.kind ?? 'tool',
   ];
 }
 
@@ -147,6 +148,7 @@ export const LEDGER_COLUMNS = {
     'latency_ms',
     'cost_usd',
     'error',
+    'kind',
   ],
   payloads: ['request_id', 'ts', 'kind', 'ref', 'body'],
 } as const satisfies Record<LedgerItem['table'], readonly string[]>;

@@ -60,6 +60,7 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
     adminToken: opts.adminToken,
     logger: memoryLogger(logs),
     retryBaseMs: 5,
+    listenHost: '127.0.0.1',
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.redis ? { redis: opts.redis } : {}),
   });

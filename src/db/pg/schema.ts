@@ -102,6 +102,7 @@ export const toolCalls = pgTable(
     latencyMs: integer('latency_ms'),
     costUsd: doublePrecision('cost_usd'),
     error: text('error'),
+    kind: text('kind').notNull().default('tool'),
   },
   (t) => [
     index('tool_calls_request_idx').on(t.requestId),

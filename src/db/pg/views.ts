@@ -70,6 +70,7 @@ FROM (
     row_number() OVER (PARTITION BY day, name
       ORDER BY (decision = 'allowed' AND latency_ms IS NOT NULL) DESC, latency_ms) AS rn
   FROM tool_calls
+  WHERE kind = 'tool'
   WINDOW w AS (PARTITION BY day, name)
 ) AS t
 WHERE rn = greatest(1, (timed + 1) / 2)`);

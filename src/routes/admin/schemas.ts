@@ -11,6 +11,8 @@ export const patchKeySchema = z.strictObject({
   team: virtualKeyFields.team.unwrap().nullable().optional(),
   models: virtualKeyFields.models.unwrap().optional(),
   tools: virtualKeyFields.tools.unwrap().optional(),
+  prompts: virtualKeyFields.prompts.unwrap().nullable().optional(),
+  resources: virtualKeyFields.resources.unwrap().nullable().optional(),
   budget: budgetSchema.nullable().optional(),
   rateLimit: rateLimitSchema.nullable().optional(),
   toolLimits: virtualKeyFields.toolLimits.unwrap().optional(),

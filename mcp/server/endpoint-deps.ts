@@ -1,0 +1,58 @@
+// What the /mcp server side needs from the rest of the gateway, as small interfaces: the governed
+// tools (after pinning), the MCP manager's prompts and resources, the key's decisions about them,
+// the governed tool call, and the ledger. gateway.ts wires the real ones in.
+import type { CompleteRequest, CompleteResult, GetPromptResult, ReadResourceResult, RequestStateCodec } from '@modelcontextprotocol/server';
+import type { Access, LedgerSink, ToolEntry, ToolRuntime } from '../../src/chat/ports.js';
+import type { ToolCallDeps } from '../../src/chat/tool-call.js';
+import type { OfferChange, UpstreamOutcome } from '../manager.js';
+import type { McpPromptEntry, McpResourceEntry, McpTemplateEntry } from '../offer-catalog.js';
+import type { PendingCalls } from './pending-calls.js';
+
+/** The tools /mcp serves: the pinned tool runtime, plus its change signal. */
+export interface EndpointTools extends ToolRuntime {
+  onToolsChanged(listener: (version: number) => void): () => void;
+}
+
+/** Prompts, resources and templates of the upstream servers (the MCP manager). */
+export interface EndpointOffers {
+  prompts(): readonly McpPromptEntry[];
+  getPrompt(name: string): McpPromptEntry | undefined;
+  resources(): readonly McpResourceEntry[];
+  resourceTemplates(): readonly McpTemplateEntry[];
+  resolveUri(gatewayUri: string): { server: string; uri: string } | undefined;
+  onOfferChanged(listener: (change: OfferChange) => void): () => void;
+  onResourceUpdated(listener: (gatewayUri: string) => void): () => void;
+  getPromptResult(name: string, args: Record<string, string> | undefined, signal?: AbortSignal): Promise<UpstreamOutcome<GetPromptResult>>;
+  readResource(gatewayUri: string, signal?: AbortSignal): Promise<UpstreamOutcome<ReadResourceResult>>;
+  complete(params: CompleteRequest['params'], signal?: AbortSignal): Promise<UpstreamOutcome<CompleteResult> | undefined>;
+  subscribe(gatewayUri: string): Promise<boolean>;
+  unsubscribe(gatewayUri: string): Promise<void>;
+}
+
+export type OfferKind = 'prompt' | 'resource';
+export type OfferDecision = { allowed: true } | { allowed: false; reason: string; message: string };
+
+/** The key's decisions about prompts (gateway names) and resources (gateway URIs). */
+export interface OfferGovernance {
+  decideOffer(access: Access, kind: OfferKind, name: string): OfferDecision;
+  allowedOffers<T extends object>(access: Access, kind: OfferKind, list: readonly T[], nameOf: (item: T) => string): readonly T[];
+}
+
+export interface EndpointDeps {
+  /** The key's tools (GovernanceGate.toolsFor, without a narrowing header). */
+  toolsFor(access: Access): readonly ToolEntry[];
+  mcp: EndpointTools;
+  offers: EndpointOffers;
+  governance: OfferGovernance;
+  toolCalls: ToolCallDeps;
+  ledger: LedgerSink;
+  /** Tool calls waiting for their client's answers (elicitation, sampling). */
+  pending: PendingCalls;
+  stateCodec: RequestStateCodec<{ call: string }>;
+  serverInfo: { name: string; version: string };
+  /** The ttlMs hint on list results of 2026-07-28 requests. */
+  listTtlMs: number;
+  /** Resource subscriptions one session may hold. */
+  maxSubscriptionsPerSession: number;
+  onError?: (err: Error) => void;
+}

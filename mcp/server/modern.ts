@@ -1,0 +1,156 @@
+// /mcp for 2026-07-28 clients: no initialize, no sessions — every request carries its protocol
+// version and client capabilities, and the SDK's createMcpHandler validates it (version, headers
+// against the body, the envelope) and answers server/discover and subscriptions/listen.
+// https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
+//
+// One handler per virtual key: its listen streams hear only of changes to that key's lists (a
+// change of another key's tools stays quiet), and a key holds at most `maxListensPerKey` streams.
+// A listen stream's resourceSubscriptions are cut to the resources the key may read, and the
+// gateway subscribes upstream for exactly those while the stream lives (at most `maxLifetimeMs`).
+import { createMcpHandler, InMemoryServerEventBus, type McpHttpHandler } from '@modelcontextprotocol/server';
+import type { Access } from '../../src/chat/ports.js';
+import type { EndpointDeps } from './endpoint-deps.js';
+import { createSessionServer, authInfoFor } from './session-server.js';
+import { sameTools } from './tool-results.js';
+
+export interface ModernOptions {
+  maxListensPerKey: number;
+  maxLifetimeMs: number;
+  keepAliveMs: number;
+  onError?: (err: Error) => void;
+}
+
+interface KeyChannel {
+  handler: McpHttpHandler;
+  bus: InMemoryServerEventBus;
+  /** The key's latest Access (its policy decides what each change means to it). */
+  access: Access;
+  announced: ReturnType<typeof listsOf>;
+}
+
+function listsOf(deps: EndpointDeps, access: Access) {
+  const { offers, governance } = deps;
+  return {
+    tools: deps.toolsFor(access),
+    prompts: governance.allowedOffers(access, 'prompt', offers.prompts(), (e) => e.name),
+    resources: governance.allowedOffers(access, 'resource', offers.resources(), (e) => e.uri),
+    templates: governance.allowedOffers(access, 'resource', offers.resourceTemplates(), (e) => e.uriTemplate),
+  };
+}
+
+type ListenBody = { method: 'subscriptions/listen'; params?: { notifications?: { resourceSubscriptions?: unknown } } };
+
+function isListen(body: unknown): body is ListenBody {
+  return typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'subscriptions/listen';
+}
+
+export class ModernEndpoint {
+  private readonly channels = new Map<string, KeyChannel>();
+  private readonly unwatch: (() => void)[];
+
+  constructor(
+    private readonly deps: EndpointDeps,
+    private readonly opts: ModernOptions,
+  ) {
+    this.unwatch = [
+      deps.mcp.onToolsChanged(() => this.changed()),
+      deps.offers.onOfferChanged(() => this.changed()),
+      deps.offers.onResourceUpdated((uri) => {
+        for (const ch of this.channels.values()) {
+          if (deps.governance.decideOffer(ch.access, 'resource', uri).allowed) ch.bus.publish({ kind: 'resource_updated', uri });
+        }
+      }),
+    ];
+  }
+
+  /** Serves one 2026-07-28 request (the body already read and parsed). */
+  async handle(request: Request, access: Access, body: unknown): Promise<Response> {
+    const channel = this.channelFor(access);
+    if (!isListen(body)) return channel.handler.fetch(request, { authInfo: authInfoFor(access), parsedBody: body });
+    return this.listen(channel, request, access, body);
+  }
+
+  async close(): Promise<void> {
+    for (const stop of this.unwatch) stop();
+    await Promise.all([...this.channels.values()].map((ch) => ch.handler.close()));
+    this.channels.clear();
+  }
+
+  private channelFor(access: Access): KeyChannel {
+    const key = access.keyId ?? '';
+    let channel = this.channels.get(key);
+    if (!channel) {
+      const bus = new InMemoryServerEventBus(this.opts.onError);
+      const handler = createMcpHandler(
+        ({ authInfo }) => {
+          const session = {
+            id: null,
+            access: (authInfo?.extra?.access as Access | undefined) ?? access,
+            era: 'modern' as const,
+            subscriptions: new Set<string>(),
+          };
+          const { server, dispose } = createSessionServer(this.deps, session);
+          server.onclose = dispose;
+          return server;
+        },
+        {
+          legacy: 'reject',
+          bus,
+          maxSubscriptions: this.opts.maxListensPerKey,
+          keepAliveMs: this.opts.keepAliveMs,
+          ...(this.opts.onError ? { onerror: this.opts.onError } : {}),
+        },
+      );
+      channel = { handler, bus, access, announced: listsOf(this.deps, access) };
+      this.channels.set(key, channel);
+    }
+    channel.access = access;
+    return channel;
+  }
+
+  /** Publishes to each key's listen streams the kinds of list that changed for that key. */
+  private changed(): void {
+    for (const ch of this.channels.values()) {
+      const next = listsOf(this.deps, ch.access);
+      const before = ch.announced;
+      ch.announced = next;
+      if (!sameTools(next.tools, before.tools)) ch.bus.publish({ kind: 'tools_list_changed' });
+      if (!same(next.prompts, before.prompts)) ch.bus.publish({ kind: 'prompts_list_changed' });
+      if (!same(next.resources, before.resources) || !same(next.templates, before.templates))
+        ch.bus.publish({ kind: 'resources_list_changed' });
+    }
+  }
+
+  private async listen(channel: KeyChannel, request: Request, access: Access, body: ListenBody): Promise<Response> {
+    const wanted = body.params?.notifications?.resourceSubscriptions;
+    let uris: string[] = [];
+    if (Array.isArray(wanted)) {
+      uris = wanted.filter((u): u is string => typeof u === 'string' && this.deps.governance.decideOffer(access, 'resource', u).allowed);
+      // The stream is acknowledged with only the URIs this key may read.
+      body = { ...body, params: { ...body.params, notifications: { ...body.params?.notifications, resourceSubscriptions: uris } } };
+    }
+    const lifetime = AbortSignal.timeout(this.opts.maxLifetimeMs);
+    const signal = AbortSignal.any([request.signal, lifetime]);
+    const bounded = new Request(request.url, { method: request.method, headers: request.headers, signal });
+    const subscribed = (await Promise.all(uris.map(async (u) => ((await this.deps.offers.subscribe(u)) ? u : undefined)))).filter(
+      (u): u is string => u !== undefined,
+    );
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      for (const u of subscribed) void this.deps.offers.unsubscribe(u).catch(() => undefined);
+    };
+    signal.addEventListener('abort', release, { once: true });
+    const response = await channel.handler.fetch(bounded, { authInfo: authInfoFor(access), parsedBody: body });
+    if (!response.body || !response.headers.get('content-type')?.includes('text/event-stream')) {
+      release();
+      return response;
+    }
+    return new Response(response.body.pipeThrough(new TransformStream({ flush: release })), response);
+  }
+}
+
+function same<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a === b || (a.length === b.length && a.every((item, i) => item === b[i]));
+}

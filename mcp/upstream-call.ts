@@ -1,0 +1,137 @@
+// One request to an upstream server on behalf of a caller: run inside an ActiveCall (so what the
+// server asks meanwhile reaches that caller, call-context.ts), under a deadline that pauses while
+// the caller answers, relaying progress and passing cancellation on.
+import { LOG_LEVEL_META_KEY, ProtocolError, type CallToolResult, type Client, type RequestOptions } from '@modelcontextprotocol/client';
+import { ActiveCall } from './call-context.js';
+import { classifyCallError, failure, type ToolCallOutcome, type ToolCallStatus } from './call-outcome.js';
+import { Deadline, NO_SDK_TIMEOUT } from './deadline.js';
+import { toolErrorResult, toToolMessage } from './mapping.js';
+import type { ServerLink } from './server-link.js';
+import type { McpToolEntry } from './tool-catalog.js';
+
+/** The outcome of a prompt get, resource read or completion: a result, or why not. */
+export interface UpstreamOutcome<T> {
+  status: ToolCallStatus;
+  result?: T;
+  /** The server's JSON-RPC error, to pass on to an MCP client as one. */
+  error?: { code: number; message: string; data?: unknown };
+  errorMessage?: string;
+  latencyMs: number;
+}
+
+const INTERACTION = { elicitation: 'user input (elicitation)', sampling: 'a model completion (sampling)' } as const;
+
+function abortSignals(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  return present.length === 1 ? present[0]! : AbortSignal.any(present);
+}
+
+/** Runs `fn` as one call to `link`'s server: bound, bounded by its deadline, counted in flight. */
+async function asCall<T>(
+  link: ServerLink,
+  call: ActiveCall,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  fn: (client: Client, options: RequestOptions) => Promise<T>,
+): Promise<{ value: T } | { error: unknown; timedOut: boolean; sent: boolean }> {
+  const client = link.client;
+  if (!client) return { error: new Error(`MCP server "${link.name}" is not connected`), timedOut: false, sent: false };
+  const deadline = new Deadline(timeoutMs, call);
+  link.inflight.add(call);
+  try {
+    const options: RequestOptions = { signal: abortSignals(signal, deadline.signal), timeout: NO_SDK_TIMEOUT };
+    return { value: await call.run(() => fn(client, options)) };
+  } catch (error) {
+    // Handed to the transport: the server may have run it (timeout, cancel, a connection lost
+    // after sending), so a paid tool is charged.
+    return { error, timedOut: deadline.expired, sent: true };
+  } finally {
+    link.inflight.delete(call);
+    deadline.clear();
+  }
+}
+
+export async function runToolCall(
+  link: ServerLink,
+  entry: McpToolEntry,
+  args: unknown,
+  opts: { signal: AbortSignal | undefined; timeoutMs: number; elapsed: () => number },
+): Promise<ToolCallOutcome> {
+  const call = new ActiveCall(link.name);
+  const interactions = call.interactions;
+  const progress = interactions?.progress?.bind(interactions);
+  // 2026-07-28 servers log about a request only when it names a level; 2025 ones were set once.
+  const logLevel = link.era === 'modern' && interactions?.log ? interactions.logLevel : undefined;
+  const params = {
+    name: entry.tool,
+    arguments: args as Record<string, unknown>,
+    ...(logLevel ? { _meta: { [LOG_LEVEL_META_KEY]: logLevel } } : {}),
+  };
+  const ran = await asCall(link, call, opts.timeoutMs, opts.signal, (client, options) =>
+    client.callTool(params, {
+      ...options,
+      toolDefinition: entry.definition,
+      ...(progress ? { onprogress: (p) => progress({ progress: p.progress, total: p.total, message: p.message }) } : {}),
+    }),
+  );
+  let outcome: ToolCallOutcome;
+  if ('value' in ran) {
+    const result = ran.value as CallToolResult;
+    const message = toToolMessage(result);
+    outcome = {
+      status: message.isError ? 'error' : 'ok',
+      sent: true,
+      content: message.content,
+      isError: message.isError,
+      raw: result,
+      ...(message.isError ? { errorMessage: message.content.replace(/^Error: /, '') } : {}),
+      latencyMs: opts.elapsed(),
+    };
+  } else if (ran.timedOut) {
+    outcome = failure('timeout', `the tool did not answer within ${opts.timeoutMs} ms`, opts.elapsed(), ran.sent);
+  } else {
+    const { status, message, transport } = classifyCallError(ran.error, opts.signal?.aborted === true);
+    if (transport) link.suspect(ran.error);
+    outcome = failure(status, message, opts.elapsed(), ran.sent);
+  }
+  return explainRefusal(entry.name, call, outcome);
+}
+
+/**
+ * A tool that asked its caller for something the caller cannot give, and then failed, failed
+ * because of that: say so, rather than pass on whatever the server made of the refusal.
+ */
+function explainRefusal(name: string, call: ActiveCall, outcome: ToolCallOutcome): ToolCallOutcome {
+  const refused = call.refused[0];
+  if (!refused || (outcome.status === 'ok' && !outcome.isError)) return outcome;
+  const reason = refused.kind === 'elicitation' ? 'elicitation_required' : 'sampling_required';
+  const said = outcome.errorMessage ? `; the tool said: ${outcome.errorMessage}` : '';
+  const errorMessage = `tool ${name} asked for ${INTERACTION[refused.kind]}, and ${refused.reason}${said}`;
+  return {
+    status: outcome.status === 'ok' ? 'error' : outcome.status,
+    sent: outcome.sent,
+    content: toolErrorResult(reason, errorMessage),
+    isError: true,
+    errorMessage,
+    reason,
+    latencyMs: outcome.latencyMs,
+  };
+}
+
+/** A prompt get, resource read or completion: never throws; a server's JSON-RPC error is kept to pass on. */
+export async function runUpstream<T>(
+  link: ServerLink,
+  signal: AbortSignal | undefined,
+  fn: (client: Client, options: RequestOptions) => Promise<T>,
+): Promise<UpstreamOutcome<T>> {
+  const started = performance.now();
+  const latencyMs = () => Math.round(performance.now() - started);
+  // Prompts and resources relay nothing: what their servers ask during them is refused.
+  const ran = await asCall(link, new ActiveCall(link.name, undefined), link.config.callTimeoutMs, signal, fn);
+  if ('value' in ran) return { status: 'ok', result: ran.value, latencyMs: latencyMs() };
+  if (ran.timedOut) return { status: 'timeout', errorMessage: `no answer within ${link.config.callTimeoutMs} ms`, latencyMs: latencyMs() };
+  const { status, message, transport } = classifyCallError(ran.error, signal?.aborted === true);
+  if (transport) link.suspect(ran.error);
+  const error = ran.error instanceof ProtocolError ? { code: ran.error.code, message: ran.error.message, data: ran.error.data } : undefined;
+  return { status, errorMessage: message, ...(error ? { error } : {}), latencyMs: latencyMs() };
+}

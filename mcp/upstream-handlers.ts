@@ -1,0 +1,83 @@
+// What an upstream server may ask of the gateway's client connection while a tool runs:
+// elicitation (ask the user), sampling (ask a model) and log messages. Each is relayed to the call
+// it belongs to (call-context.ts) and, through it, to the caller's session — or refused with an
+// error that says why, which the server then handles as it would any client refusal.
+// https://modelcontextprotocol.io/specification/2025-11-25/client/elicitation
+// https://modelcontextprotocol.io/specification/2025-11-25/client/sampling
+import { ProtocolError, ProtocolErrorCode, type Client, type LoggingLevel } from '@modelcontextprotocol/client';
+import { type ActiveCall, type CallInteractions, type InteractionKind, InteractionRefused, callFor } from './call-context.js';
+
+export interface RelayTarget {
+  /** The configured server name. */
+  readonly name: string;
+  /** Calls in flight to this server right now. */
+  readonly inflight: ReadonlySet<ActiveCall>;
+  /** Whether the transport ties a server's messages to the request they concern (all but stdio). */
+  wireRelatesMessages(): boolean;
+}
+
+export type UnboundLog = (entry: { server: string; level: LoggingLevel; logger?: string | undefined; data: unknown }) => void;
+
+const SEVERITY: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+/** Whether a message at `level` passes a filter set at `min` (RFC 5424 order). */
+export function atLeast(level: LoggingLevel, min: LoggingLevel | undefined): boolean {
+  return min === undefined || SEVERITY.indexOf(level) >= SEVERITY.indexOf(min);
+}
+
+function refuse(call: ActiveCall | undefined, kind: InteractionKind, why?: string): never {
+  if (!call) {
+    // Not tied to any call (a stdio server with several calls in flight, or a request on a
+    // standalone stream): there is nobody it could rightly go to.
+    throw new ProtocolError(
+      ProtocolErrorCode.InvalidRequest,
+      `tollgate: this ${kind} request is not tied to a tool call the gateway can attribute to one client, so it cannot be relayed`,
+    );
+  }
+  const caller = call.interactions?.caller ?? 'the caller of this tool';
+  const reason = why ? `${caller} could not answer: ${why}` : `${caller} cannot answer ${kind} requests`;
+  call.refused.push({ kind, reason });
+  throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `tollgate: ${reason}`);
+}
+
+function answerer<K extends 'elicit' | 'sample'>(call: ActiveCall | undefined, key: K): NonNullable<CallInteractions[K]> | undefined {
+  const fn = call?.interactions?.[key];
+  return fn ? (fn.bind(call.interactions) as NonNullable<CallInteractions[K]>) : undefined;
+}
+
+/** Registers the relaying handlers on a client before it connects. */
+export function registerRelayHandlers(client: Client, target: RelayTarget, unbound: UnboundLog): void {
+  const bound = () => callFor(target.name, target.inflight, target.wireRelatesMessages());
+
+  client.setRequestHandler('elicitation/create', async (request, ctx) => {
+    const call = bound();
+    const elicit = answerer(call, 'elicit');
+    if (!call || !elicit) refuse(call, 'elicitation');
+    return call.waitFor(elicit(request.params, ctx.mcpReq.signal)).catch((err: unknown) => {
+      if (err instanceof InteractionRefused) refuse(call, 'elicitation', err.message);
+      throw err;
+    });
+  });
+
+  client.setRequestHandler('sampling/createMessage', async (request, ctx) => {
+    const call = bound();
+    const sample = answerer(call, 'sample');
+    if (!call || !sample) refuse(call, 'sampling');
+    return call.waitFor(sample(request.params, ctx.mcpReq.signal)).catch((err: unknown) => {
+      if (err instanceof InteractionRefused) refuse(call, 'sampling', err.message);
+      throw err;
+    });
+  });
+
+  client.setNotificationHandler('notifications/message', (notification) => {
+    const { level, logger, data } = notification.params;
+    const call = bound();
+    if (call?.interactions?.log) {
+      if (atLeast(level, call.interactions.logLevel)) call.interactions.log(level, data, logger);
+      return;
+    }
+    // A server's own log line about no call in particular is the operator's, never a client's:
+    // one upstream serves every key.
+    unbound({ server: target.name, level, logger, data });
+  });
+}
