@@ -4,7 +4,14 @@
 // (2025-11-25 and earlier) when the server predates it.
 // Transports: https://modelcontextprotocol.io/specification/2026-07-28/basic/transports
 // Negotiation: https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#backward-compatibility-with-initialization-based-versions
-import { Client, SSEClientTransport, SdkHttpError, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  SSEClientTransport,
+  SdkHttpError,
+  StreamableHTTPClientTransport,
+  type PriorDiscovery,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { McpServerConfig } from '../src/config-schema.js';
 import { StderrTail } from './stderr-tail.js';
@@ -19,6 +26,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Registers request and notification handlers on the client before it connects. */
   prepare?: (client: Client) => void;
+  /** The era found by an earlier connection to the same server: skips the discovery probe. */
+  prior?: PriorDiscovery | undefined;
 }
 
 export interface ConnectedServer {
@@ -27,6 +36,8 @@ export interface ConnectedServer {
   transport: TransportKind;
   era: ProtocolEra;
   protocolVersion: string | undefined;
+  /** What to pass as `prior` when reconnecting to this server. */
+  verdict: PriorDiscovery;
   /** Last lines the stdio child wrote to stderr ('' for HTTP). */
   stderrTail(): string;
   /** The stdio child's process id. */
@@ -84,15 +95,17 @@ async function open(transport: Transport, opts: ConnectOptions, negotiate: boole
     inputRequired: { maxRounds: 10 },
   });
   opts.prepare?.(client);
-  await client.connect(transport, { timeout });
+  await client.connect(transport, { timeout, ...(negotiate && opts.prior ? { prior: opts.prior } : {}) });
   return client;
 }
 
 function connected(client: Client, transport: TransportKind, extra: Partial<ConnectedServer> = {}): ConnectedServer {
+  const discover = client.getDiscoverResult();
   return {
     client,
     transport,
     era: client.getProtocolEra() === 'modern' ? 'modern' : 'legacy',
+    verdict: client.getProtocolEra() === 'modern' && discover ? { kind: 'modern', discover } : { kind: 'legacy' },
     protocolVersion: client.getNegotiatedProtocolVersion(),
     stderrTail: () => '',
     close: () => client.close(),

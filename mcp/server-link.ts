@@ -2,7 +2,7 @@
 // it offers (tools, prompts, resources, templates), follow its change notifications, notice when
 // the connection is lost, and reconnect with capped exponential backoff. The manager owns one link
 // per server.
-import type { Client, LoggingLevel } from '@modelcontextprotocol/client';
+import type { Client, LoggingLevel, PriorDiscovery } from '@modelcontextprotocol/client';
 import type { McpServerConfig } from '../src/config-schema.js';
 import { type ActiveCall, outsideCalls } from './call-context.js';
 import { connectServer, type ConnectedServer, type ConnectOptions, type ProtocolEra, type TransportKind } from './connect.js';
@@ -40,6 +40,11 @@ const LIST_CHANGED = {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+// The era a server was found to speak is reused on reconnects for this long (a stdio server is
+// probed by starting a second process, and a reconnect should not pay for that); after it, the
+// next connection probes again, so a server upgraded to a newer revision is noticed.
+const VERDICT_TTL_MS = 60 * 60_000;
+
 export class ServerLink {
   state: LinkState = 'connecting';
   offer: Offer = EMPTY_OFFER;
@@ -64,6 +69,7 @@ export class ServerLink {
   private readonly refreshing = new Set<OfferKind>();
   private readonly refreshAgain = new Set<OfferKind>();
   private probing = false;
+  private verdict: { prior: PriorDiscovery; at: number } | undefined;
 
   constructor(
     readonly name: string,
@@ -115,15 +121,22 @@ export class ServerLink {
     let conn: ConnectedServer | undefined;
     try {
       const connect = this.opts.connect ?? connectServer;
+      const remembered = this.verdict && this.opts.now() - this.verdict.at < VERDICT_TTL_MS ? this.verdict : undefined;
+      const fresh = remembered?.prior;
+      // A connection that failed on a remembered era probes afresh next time.
+      this.verdict = undefined;
       conn = await connect(this.name, this.config, {
         timeoutMs: this.opts.requestTimeoutMs,
         prepare: (client) => this.prepare(client, gen),
+        ...(fresh ? { prior: fresh } : {}),
       });
       if (gen !== this.generation || this.stopped) return void (await conn.close().catch(() => undefined));
       this.conn = conn;
       this.transport = conn.transport;
       this.era = conn.era;
       this.protocolVersion = conn.protocolVersion;
+      // Dated when it was probed, not when it was reused.
+      this.verdict = { prior: conn.verdict, at: remembered?.at ?? this.opts.now() };
       this.watch(conn, gen);
       const listed = await this.listEverything(conn.client);
       if (gen !== this.generation || this.stopped) return;

@@ -34,8 +34,12 @@ function refuse(call: ActiveCall | undefined, kind: InteractionKind, why?: strin
       `tollgate: this ${kind} request is not tied to a tool call the gateway can attribute to one client, so it cannot be relayed`,
     );
   }
-  const caller = call.interactions?.caller ?? 'the caller of this tool';
-  const reason = why ? `${caller} could not answer: ${why}` : `${caller} cannot answer ${kind} requests`;
+  const interactions = call.interactions;
+  const reason = !interactions
+    ? `this call came from a model through the LLM API, which cannot answer ${kind} requests (MCP clients at /mcp that declare the capability can)`
+    : why
+      ? `${interactions.caller} could not answer: ${why}`
+      : `${interactions.caller} did not declare the ${kind} capability`;
   call.refused.push({ kind, reason });
   throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `tollgate: ${reason}`);
 }

@@ -87,7 +87,7 @@ export class UpstreamSubscriptions {
         ? client.subscribeResource({ uri }, { timeout: this.opts.timeoutMs })
         : client.unsubscribeResource({ uri }, { timeout: this.opts.timeoutMs });
     await call.catch((err: unknown) =>
-      this.opts.logger?.warn({ server: this.opts.name, uri, op, err: message(err) }, 'MCP resource ' + op + ' failed'),
+      this.opts.logger?.warn({ server: this.opts.name, uri, op, err: message(err) }, `MCP resource ${op} failed`),
     );
   }
 

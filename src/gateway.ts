@@ -64,6 +64,8 @@ export interface Gateway {
   mcp: McpManager;
   /** The MCP tools after pinning: what models and /mcp clients are offered. */
   pins: PinnedTools;
+  /** The /mcp endpoint (its sessions and calls waiting for input), once the app is built. */
+  readonly mcpEndpoint: McpEndpoint | undefined;
   registry: GovernanceRegistry;
   /** Connects MCP servers (failures are reported, never thrown). */
   start(): Promise<void>;
@@ -238,6 +240,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
           allowedHosts: endpoint.allowedHosts,
           loopback: isLoopbackAddress(opts.listenHost),
         },
+        now,
         onError: (err) => logger.warn({ err: err.message }, 'mcp endpoint notification failed'),
       });
       app.route('/api', createAdminRoutes({ registry, budgets, pins, adminToken: opts.adminToken, now }));
@@ -252,6 +255,9 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     mcp,
     pins,
     registry,
+    get mcpEndpoint() {
+      return mcpEndpoint;
+    },
     start: () => mcp.start(),
     drain: () => {
       draining = true;

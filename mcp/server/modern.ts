@@ -147,8 +147,31 @@ export class ModernEndpoint {
       release();
       return response;
     }
-    return new Response(response.body.pipeThrough(new TransformStream({ flush: release })), response);
+    return new Response(endsWith(response.body, release), response);
   }
+}
+
+/** The same stream, calling `done` once when it ends, fails or its reader goes away (the client disconnected). */
+function endsWith(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done: ended, value } = await reader.read();
+        if (ended) {
+          done();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (err) {
+        done();
+        controller.error(err);
+      }
+    },
+    cancel(reason) {
+      done();
+      return reader.cancel(reason);
+    },
+  });
 }
 
 function same<T>(a: readonly T[], b: readonly T[]): boolean {

@@ -3,7 +3,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 
 export const AGENT_KEY = 'vk-mcp-agent-0001';
@@ -27,13 +27,40 @@ export function endpointConfig(fixtureUrl: string): Record<string, unknown> {
   };
 }
 
+export const OTHER_KEY = 'vk-mcp-other-0001';
+
+/**
+ * Around the full fixture (fixture tools, prompts, resources): `agent` lists no prompts or
+ * resources, so it gets the fx server's by default (its tools reach fx); `narrow` names exactly one
+ * prompt and one resource; `other` reaches another server only, so none of fx's.
+ */
+export function offersConfig(fixtureUrl: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    mcpServers: { fx: { transport: 'http', url: fixtureUrl, callTimeoutMs: 5_000, pin: 'off' } },
+    virtualKeys: [
+      { id: 'agent', key: AGENT_KEY, tools: { allow: ['fx__*'], deny: ['fx__slow'] } },
+      {
+        id: 'narrow',
+        key: NARROW_KEY,
+        tools: { allow: ['fx__echo', 'fx__link'] },
+        prompts: { allow: ['fx__greet'] },
+        resources: { allow: ['fx+fx://docs/readme'] },
+      },
+      { id: 'other', key: OTHER_KEY, tools: { allow: ['other__*'] } },
+    ],
+    requireVirtualKey: true,
+    ...extra,
+  };
+}
+
 export type Connected = { client: Client; close(): Promise<void>; sessionId(): string | undefined };
 
 export async function connectStreamable(
   gatewayUrl: string,
   key: string,
+  capabilities: ClientCapabilities = {},
 ): Promise<Connected & { transport: StreamableHTTPClientTransport }> {
-  const client = new Client({ name: 'tollgate-test-agent', version: '1.0.0' });
+  const client = new Client({ name: 'tollgate-test-agent', version: '1.0.0' }, { capabilities });
   const transport = new StreamableHTTPClientTransport(new URL(`${gatewayUrl}/mcp`), { requestInit: { headers: { 'x-bf-vk': key } } });
   await client.connect(transport);
   return { client, transport, close: () => client.close(), sessionId: () => transport.sessionId };

@@ -1,0 +1,173 @@
+// Who may reach /mcp and how much of it one key may hold (issue 19 item 3, issue 15 item 6):
+// browser Origins other than the gateway's own get 403, a gateway on loopback refuses other Host
+// names (DNS rebinding), both configurable; a key holds at most its share of sessions; sessions of
+// every kind end when idle or old; every JSON-RPC message counts against the key's request rate.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'undici';
+import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { AGENT_KEY, NARROW_KEY, connectSse, connectStreamable, offersConfig } from '../mcp/server/testing.js';
+
+let fixture: McpHttpServer;
+let clock = Date.now();
+
+before(async () => {
+  fixture = await startMcpHttpServer({ full: true });
+});
+after(() => fixture.close());
+
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
+
+async function post(gw: TestGateway, headers: Record<string, string>, body: unknown = INITIALIZE, path = '/mcp') {
+  const res = await request(`${gw.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-bf-vk': AGENT_KEY, ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    text,
+    error: () => (JSON.parse(text) as { error: { type: string; code: string; message: string } }).error,
+  };
+}
+
+describe('Origin and Host, by default', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startGateway({ config: offersConfig(fixture.url) });
+  });
+  after(() => gw.close());
+
+  test('a browser Origin other than the gateway’s own is refused with 403', async () => {
+    const evil = await post(gw, { origin: 'http://evil.example' });
+    assert.equal(evil.status, 403);
+    assert.deepEqual([evil.error().type, evil.error().code], ['authentication_error', 'mcp_origin_not_allowed']);
+    assert.equal((await post(gw, { origin: 'null' })).status, 403);
+    const sse = await request(`${gw.url}/mcp/sse`, { headers: { origin: 'http://evil.example', 'x-bf-vk': AGENT_KEY } });
+    assert.equal(sse.statusCode, 403);
+    await sse.body.dump();
+  });
+
+  test('the gateway’s own origin, and no Origin at all (not a browser), are served', async () => {
+    assert.equal((await post(gw, { origin: gw.url })).status, 200);
+    assert.equal((await post(gw, {})).status, 200);
+  });
+
+  test('listening on loopback, a Host that is not loopback (DNS rebinding) is refused', async () => {
+    const port = new URL(gw.url).port;
+    const rebound = await post(gw, { host: `evil.example:${port}`, origin: `http://evil.example:${port}` });
+    assert.equal(rebound.status, 403);
+    assert.equal(rebound.error().code, 'mcp_host_not_allowed');
+    assert.equal((await post(gw, { host: `localhost:${port}` })).status, 200);
+  });
+});
+
+describe('Origin and Host, configured', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startGateway({
+      config: offersConfig(fixture.url, { mcpEndpoint: { allowedOrigins: ['https://app.example'], allowedHosts: ['gw.example.com'] } }),
+    });
+  });
+  after(() => gw.close());
+
+  test('allowedOrigins adds origins; allowedHosts replaces the loopback rule', async () => {
+    assert.equal((await post(gw, { host: 'gw.example.com', origin: 'https://app.example' })).status, 200);
+    assert.equal((await post(gw, { host: 'gw.example.com', origin: 'https://other.example' })).status, 403);
+    assert.equal((await post(gw, { host: 'localhost' })).error().code, 'mcp_host_not_allowed');
+  });
+});
+
+describe('sessions', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startGateway({
+      now: () => clock,
+      config: offersConfig(fixture.url, {
+        mcpEndpoint: { maxSessionsPerKey: 2, sessionIdleMs: 60_000, sessionMaxAgeMs: 3_600_000 },
+      }),
+    });
+  });
+  after(() => gw.close());
+
+  test('a key holds at most maxSessionsPerKey sessions of any kind (429); other keys are not affected', async () => {
+    const first = await connectStreamable(gw.url, AGENT_KEY);
+    const second = await connectSse(gw.url, AGENT_KEY);
+    try {
+      const third = await post(gw, {});
+      assert.equal(third.status, 429);
+      assert.equal(third.error().code, 'mcp_key_sessions_exhausted');
+      assert.ok(Number(third.headers['retry-after']) > 0);
+      const sse = await request(`${gw.url}/mcp/sse`, { headers: { 'x-bf-vk': AGENT_KEY } });
+      assert.equal(sse.statusCode, 429);
+      await sse.body.dump();
+      const other = await connectStreamable(gw.url, NARROW_KEY);
+      await other.close();
+      await first.transport.terminateSession();
+      const again = await connectStreamable(gw.url, AGENT_KEY);
+      await again.transport.terminateSession();
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  test('sessions of both kinds end when idle, and when old however busy', async () => {
+    const endpoint = gw.gateway.mcpEndpoint!;
+    const idle = await connectStreamable(gw.url, AGENT_KEY);
+    const stream = await connectSse(gw.url, AGENT_KEY);
+    try {
+      clock += 61_000;
+      endpoint.sessions.sweep();
+      assert.equal(endpoint.sessions.size, 0, 'idle past sessionIdleMs: both closed');
+      await assert.rejects(idle.client.listTools(), /404|Session not found/);
+      await assert.rejects(stream.client.listTools());
+
+      const busy = await connectSse(gw.url, AGENT_KEY);
+      for (let i = 0; i < 4; i++) {
+        clock += 1_000_000;
+        await busy.client.listTools();
+        endpoint.sessions.sweep();
+      }
+      assert.equal(endpoint.sessions.size, 0, 'past sessionMaxAgeMs: closed though never idle');
+      await busy.close();
+    } finally {
+      await idle.close();
+      await stream.close();
+    }
+  });
+});
+
+describe('request rate', () => {
+  let gw: TestGateway;
+  before(async () => {
+    const config = offersConfig(fixture.url);
+    const keys = config.virtualKeys as Record<string, unknown>[];
+    keys[0] = { ...keys[0], rateLimit: { requests: 6, window: '1h' } };
+    gw = await startGateway({ config });
+  });
+  after(() => gw.close());
+
+  test('each message of a JSON-RPC batch counts against the key’s request rate', async () => {
+    const session = await post(gw, {}); // 1
+    const sid = String(session.headers['mcp-session-id']);
+    const headers = { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-03-26' };
+    assert.equal((await post(gw, headers, { jsonrpc: '2.0', method: 'notifications/initialized' })).status, 202); // 2
+    const list = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/list' });
+    const batch = await post(gw, headers, [list(10), list(11), list(12), list(13), list(14)]);
+    assert.equal(batch.status, 429, '2 + 5 > 6: the whole batch is refused');
+    assert.equal(batch.error().type, 'rate_limited');
+    const small = await post(gw, headers, [list(20), list(21), list(22)]); // 5
+    assert.equal(small.status, 200);
+    assert.equal((await post(gw, headers, list(30))).status, 200); // 6
+    assert.equal((await post(gw, headers, list(31))).status, 429);
+  });
+});
