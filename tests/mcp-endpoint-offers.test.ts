@@ -197,6 +197,27 @@ for (const [era, connect] of eras) {
   });
 }
 
+describe('reporting', () => {
+  test('tool_usage_day counts tools only; prompt and resource uses are tool_calls rows of their kind', async () => {
+    const agent = await connectStreamable(gw.url, AGENT_KEY);
+    try {
+      await agent.client.callTool({ name: 'fx__echo', arguments: { text: 'x' } });
+      await agent.client.getPrompt({ name: 'fx__greet', arguments: { name: 'x' } });
+      await agent.client.readResource({ uri: 'fx+fx://docs/readme' });
+    } finally {
+      await agent.close();
+    }
+    const names = (await gw.query<{ name: string }>('select name from tool_usage_day')).map((r) => r.name);
+    assert.ok(names.includes('fx__echo'));
+    assert.ok(!names.includes('fx__greet') && !names.includes('fx+fx://docs/readme'));
+    const kinds = await gw.query<{ kind: string; n: number }>("select kind, count(*) as n from tool_calls where key_id = 'agent' group by kind order by kind");
+    assert.deepEqual(
+      kinds.map((k) => k.kind),
+      ['prompt', 'resource', 'tool'],
+    );
+  });
+});
+
 describe('2026-07-28 list results', () => {
   test('carry caching hints, private to the key', async () => {
     const agent = await connectModern(gw.url, AGENT_KEY);
