@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
-import { AGENT_KEY, NARROW_KEY, connectModern, connectSse, connectStreamable, eventually, offersConfig, within } from '../mcp/server/testing.js';
+import {
+  AGENT_KEY,
+  NARROW_KEY,
+  connectModern,
+  connectSse,
+  connectStreamable,
+  eventually,
+  offersConfig,
+  within,
+} from '../mcp/server/testing.js';
 
 let fixture: McpHttpServer;
 let clock = Date.now();
@@ -147,28 +156,37 @@ describe('sessions', () => {
 });
 
 describe('2026-07-28 listen streams', () => {
-  let gw: TestGateway;
-  before(async () => {
-    gw = await startGateway({
-      config: offersConfig(fixture.url, { mcpEndpoint: { sessionMaxAgeMs: 400, maxSessionsPerKey: 1, maxSubscriptionsPerSession: 2 } }),
+  test('a key holds at most maxSessionsPerKey streams; resourceSubscriptions are deduplicated and capped', async () => {
+    const gw = await startGateway({
+      config: offersConfig(fixture.url, { mcpEndpoint: { maxSessionsPerKey: 1, maxSubscriptionsPerSession: 2 } }),
     });
-  });
-  after(() => gw.close());
-
-  test('a key holds at most maxSessionsPerKey streams; a stream ends at sessionMaxAgeMs, with its upstream subscriptions', async () => {
     const agent = await connectModern(gw.url, AGENT_KEY);
     try {
       const uris = ['fx+fx://docs/readme', 'fx+fx://docs/logo', 'fx+fx://notes/1', 'fx+fx://docs/readme'];
       const stream = await agent.client.listen({ toolsListChanged: true, resourceSubscriptions: uris });
       assert.deepEqual(stream.honoredFilter.resourceSubscriptions, ['fx+fx://docs/readme', 'fx+fx://docs/logo'], 'distinct, and capped');
       await assert.rejects(agent.client.listen({ toolsListChanged: true }), /Subscription limit reached/);
-      assert.equal(await within(stream.closed, 5_000, 'the stream to end at its lifetime'), 'remote');
+      await stream.close();
       await eventually(() => fixture.subscribed().length === 0, 5_000, 'its upstream subscriptions to end');
       // The key's share is free again.
       const next = await agent.client.listen({ toolsListChanged: true });
       await next.close();
     } finally {
       await agent.close();
+      await gw.close();
+    }
+  });
+
+  test('a stream ends at sessionMaxAgeMs, and its upstream subscriptions with it', async () => {
+    const gw = await startGateway({ config: offersConfig(fixture.url, { mcpEndpoint: { sessionMaxAgeMs: 300 } }) });
+    const agent = await connectModern(gw.url, AGENT_KEY);
+    try {
+      const stream = await agent.client.listen({ resourceSubscriptions: ['fx+fx://docs/readme'] });
+      assert.equal(await within(stream.closed, 5_000, 'the stream to end at its lifetime'), 'remote');
+      await eventually(() => fixture.subscribed().length === 0, 5_000, 'its upstream subscriptions to end');
+    } finally {
+      await agent.close();
+      await gw.close();
     }
   });
 });

@@ -210,7 +210,9 @@ describe('reporting', () => {
     const names = (await gw.query<{ name: string }>('select name from tool_usage_day')).map((r) => r.name);
     assert.ok(names.includes('fx__echo'));
     assert.ok(!names.includes('fx__greet') && !names.includes('fx+fx://docs/readme'));
-    const kinds = await gw.query<{ kind: string; n: number }>("select kind, count(*) as n from tool_calls where key_id = 'agent' group by kind order by kind");
+    const kinds = await gw.query<{ kind: string; n: number }>(
+      "select kind, count(*) as n from tool_calls where key_id = 'agent' group by kind order by kind",
+    );
     assert.deepEqual(
       kinds.map((k) => k.kind),
       ['prompt', 'resource', 'tool'],

@@ -127,7 +127,9 @@ export class ModernEndpoint {
     if (Array.isArray(wanted)) {
       // At most as many as a 2025 session may hold, each once: a stream cannot fan out upstream.
       const distinct = [...new Set(wanted.filter((u): u is string => typeof u === 'string'))];
-      uris = distinct.filter((u) => this.deps.governance.decideOffer(access, 'resource', u).allowed).slice(0, this.deps.maxSubscriptionsPerSession);
+      uris = distinct
+        .filter((u) => this.deps.governance.decideOffer(access, 'resource', u).allowed)
+        .slice(0, this.deps.maxSubscriptionsPerSession);
       // The stream is acknowledged with only the URIs this key may read.
       body = { ...body, params: { ...body.params, notifications: { ...body.params?.notifications, resourceSubscriptions: uris } } };
     }

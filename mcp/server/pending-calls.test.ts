@@ -70,6 +70,21 @@ describe('PendingCall', () => {
     assert.deepEqual(await round, { done: 'cancelled' });
   });
 
+  test('a question the server withdraws is dropped from the next round', async () => {
+    const calls = new PendingCalls({ inputTimeoutMs: 1_000, maxPerKey: 2 });
+    const call = calls.create<string, null>('k');
+    const server = new AbortController();
+    call.start(async () => {
+      const withdrawn = call.ask(elicit('slow?'), server.signal).then(
+        () => 'answered',
+        (err: Error) => err.message,
+      );
+      server.abort();
+      return withdrawn;
+    });
+    assert.deepEqual(await call.round(live(), null), { done: 'the server withdrew the request' });
+  });
+
   test('a key parks at most maxPerKey calls; more questions are refused', async () => {
     const calls = new PendingCalls({ inputTimeoutMs: 1_000, maxPerKey: 1 });
     const first = calls.create<string, null>('k');

@@ -56,8 +56,11 @@ export class PendingCall<R, C = unknown> {
     return this;
   }
 
-  /** A question from the upstream server, answered when the client's next round brings it. */
-  ask(request: InputRequest): Promise<Answer> {
+  /**
+   * A question from the upstream server, answered when the client's next round brings it. If the
+   * server withdraws it (`signal`: it cancelled its request), it is dropped, answered or not.
+   */
+  ask(request: InputRequest, signal?: AbortSignal): Promise<Answer> {
     if (this.finished) return Promise.reject(new InteractionRefused('the call has ended'));
     if (!this.registry.park(this)) {
       return Promise.reject(new InteractionRefused('too many tool calls of this virtual key are waiting for input'));
@@ -65,6 +68,13 @@ export class PendingCall<R, C = unknown> {
     return new Promise<Answer>((resolve, reject) => {
       const key = `${request.method === 'elicitation/create' ? 'elicit' : 'sample'}-${++this.seq}`;
       this.questions.set(key, { key, request, resolve, reject });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (this.questions.delete(key)) reject(new InteractionRefused('the server withdrew the request'));
+        },
+        { once: true },
+      );
       this.wake?.();
     });
   }

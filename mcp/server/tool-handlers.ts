@@ -110,17 +110,17 @@ function interactionsFor(call: Call, session: SessionContext, caps: ClientCapabi
     caller,
     ...(elicitation
       ? {
-          elicit: (params: ElicitParams) => {
+          elicit: (params: ElicitParams, signal: AbortSignal) => {
             const mode = params.mode === 'url' ? 'url' : 'form';
             // `elicitation: {}` declares form mode only.
             const supported =
               mode === 'url' ? elicitation.url !== undefined : elicitation.form !== undefined || elicitation.url === undefined;
             if (!supported) return Promise.reject(new InteractionRefused(`it does not support ${mode}-mode elicitation`));
-            return call.ask({ method: 'elicitation/create', params }) as never;
+            return call.ask({ method: 'elicitation/create', params }, signal) as never;
           },
         }
       : {}),
-    ...(caps.sampling ? { sample: (params) => call.ask({ method: 'sampling/createMessage', params }) as never } : {}),
+    ...(caps.sampling ? { sample: (params, signal) => call.ask({ method: 'sampling/createMessage', params }, signal) as never } : {}),
     ...(logs
       ? {
           logLevel: requestedLevel ?? 'debug',
