@@ -30,6 +30,20 @@ describe('governance repository', () => {
   });
   afterEach(() => t.cleanup());
 
+  test('prompt and resource rules round-trip; absent stays absent (the default applies)', async () => {
+    const repo = createGovernanceRepository(t.db);
+    const rules = {
+      prompts: { allow: ['docs__*'], deny: [] },
+      resources: { allow: ['docs+file:///public/*'], deny: ['docs+file:///public/x'] },
+    };
+    await repo.upsertKey(key(rules));
+    assert.deepEqual(await repo.listKeys(), [key(rules)]);
+    await repo.upsertKey(key({ updatedAt: 2000 }));
+    const [stored] = await repo.listKeys();
+    assert.equal(stored?.prompts, undefined);
+    assert.equal(stored?.resources, undefined);
+  });
+
   test('keys round-trip, update in place keeping created_at, and delete', async () => {
     const repo = createGovernanceRepository(t.db);
     await repo.upsertKey(key());

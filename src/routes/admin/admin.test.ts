@@ -103,6 +103,28 @@ describe('admin /virtual-keys', () => {
     assert.match(r.json.error.message, /malformed JSON/);
   });
 
+  test('prompt and resource rules (/mcp) are set, stored, decided on, and cleared back to the default', async () => {
+    const { call, registry } = setup();
+    let r = await call('POST', '/virtual-keys', {
+      id: 'mcp',
+      tools: { allow: ['docs__*'] },
+      prompts: { allow: ['docs__summary'] },
+      resources: { allow: ['docs+file:///public/*'], deny: ['docs+file:///public/secret*'] },
+    });
+    assert.equal(r.status, 201);
+    assert.deepEqual(r.json.prompts, { allow: ['docs__summary'], deny: [] });
+    const policy = () => registry.authenticate(r.json.key as string).policy;
+    assert.equal(policy().allowPrompt('docs__other'), false, 'the list, not the default');
+    assert.equal(policy().denyResource('docs+file:///public/secret.md'), true);
+    const key = r.json.key as string;
+    r = await call('PATCH', '/virtual-keys/mcp', { prompts: null });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.prompts, undefined);
+    assert.equal(registry.authenticate(key).policy.allowPrompt('docs__other'), true, 'back to what the tools reach');
+    r = await call('POST', '/virtual-keys', { id: 'bad', prompts: { allow: [''] } });
+    assert.deepEqual([r.status, r.json.error.param], [400, 'prompts.allow.0']);
+  });
+
   test('GET/PATCH/DELETE by id; 404 for unknown; 409 for config keys', async () => {
     const { call } = setup();
     await call('POST', '/virtual-keys', { id: 'k', models: ['openai/*'], budget: { usd: 5, period: 'week' } });
