@@ -170,13 +170,14 @@ export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpE
 
   app.all('/mcp', async (c) => {
     const method = c.req.method;
+    // Authenticated (and counted once) before the body is even parsed: an unknown client learns
+    // nothing and costs no parsing.
+    const access = await deps.gate.admit(c.req.raw.headers);
     const read = method === 'POST' ? await readBody(c) : ({ ok: true, body: undefined } as const);
-    // A JSON-RPC batch (2025-03-26) counts each of its messages against the request rate.
-    const calls = read.ok && Array.isArray(read.body) ? Math.max(1, read.body.length) : 1;
-    // Authenticated before anything else is answered: an unknown client learns nothing, not even about its JSON.
-    const access = await deps.gate.admit(c.req.raw.headers, calls);
     if (!read.ok) return rpcError(c, 400, -32700, 'Parse error: the body is not valid JSON');
     const body = read.body;
+    // A JSON-RPC batch (2025-03-26) counts each of its messages against the request rate.
+    if (Array.isArray(body) && body.length > 1) await deps.gate.admit(c.req.raw.headers, body.length - 1);
     const request = bare(c.req.raw);
     if (method === 'POST' && !(await isLegacyRequest(request, body))) return modern.handle(request, access, body);
 
@@ -229,9 +230,9 @@ export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpE
   });
 
   app.post('/mcp/messages', async (c) => {
+    const access = await deps.gate.admit(c.req.raw.headers);
     const read = await readBody(c);
-    const calls = read.ok && Array.isArray(read.body) ? Math.max(1, read.body.length) : 1;
-    const access = await deps.gate.admit(c.req.raw.headers, calls);
+    if (read.ok && Array.isArray(read.body) && read.body.length > 1) await deps.gate.admit(c.req.raw.headers, read.body.length - 1);
     const session = sessionFor(c.req.query('sessionId') ?? '', 'sse', access);
     if (!session?.sse) return rpcError(c, 404, -32001, 'Session not found');
     if (!read.ok) return rpcError(c, 400, -32700, 'Parse error: the body is not valid JSON');
