@@ -28,11 +28,11 @@ describe('McpManager and a 2026-07-28 server', () => {
     assert.equal(status?.protocolVersion, '2026-07-28');
     assert.deepEqual([status?.tools, status?.prompts, status?.resources], [4, 1, 1]);
     assert.deepEqual(
-      manager.resources().map((r) => r.uri),
+      manager.offers.resources().map((r) => r.uri),
       ['m+modern://motd'],
     );
     assert.deepEqual(
-      manager.prompts().map((p) => p.name),
+      manager.offers.prompts().map((p) => p.name),
       ['m__brief'],
     );
   });

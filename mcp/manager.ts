@@ -1,33 +1,25 @@
-// The gateway's view of all configured MCP servers: connects them, keeps immutable snapshots of
-// what they offer (tools; prompts, resources and templates), rebuilt only when a server's offer
-// changes, and runs tool calls, prompt gets, resource reads and completions against them. Tool
-// calls never throw: every failure is an outcome the tool loop can hand back to the model and
-// record.
-import type { CompleteRequest, CompleteResult, GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/client';
+// The gateway's view of all configured MCP servers: connects them, keeps one immutable tool
+// snapshot (rebuilt only when a server's tools change), and runs tool calls with argument
+// validation, timeouts, cancellation and the relaying of what servers ask meanwhile. callTool never
+// throws: every failure is an outcome the tool loop can hand back to the model and record. Prompts,
+// resources and templates are `offers` (offers.ts).
 import type { McpServerConfig } from '../src/config-schema.js';
 import { failure, type ToolCallOutcome } from './call-outcome.js';
 import type { TransportKind } from './connect.js';
 import type { OfferKind } from './listings.js';
-import {
-  buildPromptCatalog,
-  buildResourceList,
-  buildTemplateList,
-  type McpPromptEntry,
-  type McpResourceEntry,
-  type McpTemplateEntry,
-} from './offer-catalog.js';
-import { fromGatewayUri, toGatewayUri } from './resource-uris.js';
+import { McpOffers, sameMap } from './offers.js';
 import { ServerLink, type LinkOptions, type LinkState, type McpLogger } from './server-link.js';
 import { buildCatalog, type CatalogEntry, type McpToolEntry } from './tool-catalog.js';
 import { toolName } from './tool-names.js';
 import { ToolSetChanges } from './tool-set-changes.js';
-import { runToolCall, runUpstream, type UpstreamOutcome } from './upstream-call.js';
+import { runToolCall } from './upstream-call.js';
 
 export type { McpToolEntry } from './tool-catalog.js';
 export type { McpPromptEntry, McpResourceEntry, McpTemplateEntry } from './offer-catalog.js';
 export type { ToolCallOutcome, ToolCallStatus } from './call-outcome.js';
 export type { McpLogger } from './server-link.js';
 export type { UpstreamOutcome } from './upstream-call.js';
+export type { OfferChange } from './offers.js';
 
 export interface McpManagerOptions {
   servers: Record<string, McpServerConfig>;
@@ -64,9 +56,6 @@ export interface McpServerStatus {
   pid?: number;
 }
 
-/** What changed in the prompt/resource snapshot: prompts, or resources and templates. */
-export type OfferChange = 'prompts' | 'resources';
-
 export class McpManager {
   private readonly links: ServerLink[];
   private readonly byName = new Map<string, ServerLink>();
@@ -74,14 +63,8 @@ export class McpManager {
   private catalog = new Map<string, CatalogEntry>();
   private snapshot: readonly McpToolEntry[] = Object.freeze([]);
   private readonly changes: ToolSetChanges;
-  private promptCatalog = new Map<string, McpPromptEntry>();
-  private promptList: readonly McpPromptEntry[] = Object.freeze([]);
-  private resourceList: readonly McpResourceEntry[] = Object.freeze([]);
-  private templateList: readonly McpTemplateEntry[] = Object.freeze([]);
-  private readonly offerListeners = new Set<(change: OfferChange) => void>();
-  private readonly updateListeners = new Set<(gatewayUri: string) => void>();
-  /** Moves whenever prompts, resources or templates change (cache key for per-key lists). */
-  offerVersion = 0;
+  /** Prompts, resources and templates (served at /mcp). */
+  readonly offers: McpOffers;
 
   constructor(opts: McpManagerOptions) {
     this.now = opts.now ?? Date.now;
@@ -91,12 +74,13 @@ export class McpManager {
       backoff: opts.backoff ?? { initialMs: 500, maxMs: 30_000 },
       requestTimeoutMs: opts.requestTimeoutMs ?? 15_000,
       onOfferChanged: (kind) => this.rebuild(kind),
-      onResourceUpdated: (server, uri) => this.resourceUpdated(server, uri),
+      onResourceUpdated: (server, uri) => this.offers.resourceUpdated(server, uri),
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.connect ? { connect: opts.connect } : {}),
     };
     this.links = Object.entries(opts.servers).map(([name, config]) => new ServerLink(name, config, linkOptions));
     for (const link of this.links) this.byName.set(link.name, link);
+    this.offers = new McpOffers(this.byName);
   }
 
   /** Connects every server in parallel; resolves once each has connected or failed its first try. */
@@ -127,38 +111,6 @@ export class McpManager {
   /** Calls `listener(version)` after every change of the tool set; returns an unsubscribe function. */
   onToolsChanged(listener: (version: number) => void): () => void {
     return this.changes.subscribe(listener);
-  }
-
-  prompts(): readonly McpPromptEntry[] {
-    return this.promptList;
-  }
-
-  getPrompt(name: string): McpPromptEntry | undefined {
-    return this.promptCatalog.get(name);
-  }
-
-  resources(): readonly McpResourceEntry[] {
-    return this.resourceList;
-  }
-
-  resourceTemplates(): readonly McpTemplateEntry[] {
-    return this.templateList;
-  }
-
-  /** The configured server a gateway URI belongs to, and its own URI there. */
-  resolveUri(gatewayUri: string): { server: string; uri: string } | undefined {
-    return fromGatewayUri(gatewayUri, (name) => this.byName.has(name));
-  }
-
-  onOfferChanged(listener: (change: OfferChange) => void): () => void {
-    this.offerListeners.add(listener);
-    return () => void this.offerListeners.delete(listener);
-  }
-
-  /** A subscribed resource changed upstream (its gateway URI). */
-  onResourceUpdated(listener: (gatewayUri: string) => void): () => void {
-    this.updateListeners.add(listener);
-    return () => void this.updateListeners.delete(listener);
   }
 
   status(): McpServerStatus[] {
@@ -198,92 +150,9 @@ export class McpManager {
     return runToolCall(link, entry, parsed.value, { signal: options.signal, timeoutMs, elapsed });
   }
 
-  /** prompts/get on the prompt's server, under its own name; resource URIs in the messages become gateway URIs. */
-  async getPromptResult(
-    name: string,
-    args: Record<string, string> | undefined,
-    signal?: AbortSignal,
-  ): Promise<UpstreamOutcome<GetPromptResult>> {
-    const entry = this.promptCatalog.get(name);
-    const link = entry && this.byName.get(entry.server);
-    if (!entry || !link) return { status: 'unknown_tool', errorMessage: `no prompt named "${name}"`, latencyMs: 0 };
-    return runUpstream(link, signal, (client, options) =>
-      client.getPrompt({ name: entry.prompt, ...(args ? { arguments: args } : {}) }, options),
-    );
-  }
-
-  /** resources/read of a gateway URI on its server; the contents carry gateway URIs. */
-  async readResource(gatewayUri: string, signal?: AbortSignal): Promise<UpstreamOutcome<ReadResourceResult>> {
-    const target = this.resolveUri(gatewayUri);
-    const link = target && this.byName.get(target.server);
-    if (!target || !link) return { status: 'unknown_tool', errorMessage: `no resource "${gatewayUri}"`, latencyMs: 0 };
-    return runUpstream(link, signal, (client, options) => client.readResource({ uri: target.uri }, { ...options, cacheMode: 'bypass' }));
-  }
-
-  /** completion/complete for a gateway prompt or resource template; undefined when the reference names neither. */
-  async complete(params: CompleteRequest['params'], signal?: AbortSignal): Promise<UpstreamOutcome<CompleteResult> | undefined> {
-    const ref = params.ref;
-    let server: string;
-    let upstreamRef: CompleteRequest['params']['ref'];
-    if (ref.type === 'ref/prompt') {
-      const entry = this.promptCatalog.get(ref.name);
-      if (!entry) return undefined;
-      server = entry.server;
-      upstreamRef = { ...ref, name: entry.prompt };
-    } else {
-      const template = this.templateList.find((t) => t.uriTemplate === ref.uri);
-      const target = template ? { server: template.server, uri: template.upstreamTemplate } : this.resolveUri(ref.uri);
-      if (!target) return undefined;
-      server = target.server;
-      upstreamRef = { ...ref, uri: target.uri };
-    }
-    const link = this.byName.get(server);
-    if (!link?.client?.getServerCapabilities()?.completions) return undefined;
-    return runUpstream(link, signal, (client, options) => client.complete({ ...params, ref: upstreamRef }, options));
-  }
-
-  /** Counts one more subscriber of a gateway URI; the server is asked once per URI. */
-  async subscribe(gatewayUri: string): Promise<boolean> {
-    const target = this.resolveUri(gatewayUri);
-    const link = target && this.byName.get(target.server);
-    if (!target || !link) return false;
-    await link.subscriptions.add(target.uri);
-    return true;
-  }
-
-  async unsubscribe(gatewayUri: string): Promise<void> {
-    const target = this.resolveUri(gatewayUri);
-    if (target) await this.byName.get(target.server)?.subscriptions.remove(target.uri);
-  }
-
-  private resourceUpdated(server: string, uri: string): void {
-    const gatewayUri = toGatewayUri(server, uri);
-    for (const listener of this.updateListeners) listener(gatewayUri);
-  }
-
   private rebuild(kind: OfferKind): void {
-    if (kind === 'tools') {
-      this.rebuildTools();
-      return;
-    }
-    const servers = this.links.map((l) => ({ name: l.name, offer: l.offer }));
-    let change: OfferChange;
-    if (kind === 'prompts') {
-      const next = buildPromptCatalog(servers);
-      if (sameMap(this.promptCatalog, next)) return;
-      this.promptCatalog = next;
-      this.promptList = Object.freeze([...next.values()]);
-      change = 'prompts';
-    } else {
-      const resources = buildResourceList(servers);
-      const templates = buildTemplateList(servers);
-      if (sameList(this.resourceList, resources) && sameList(this.templateList, templates)) return;
-      this.resourceList = Object.freeze(resources);
-      this.templateList = Object.freeze(templates);
-      change = 'resources';
-    }
-    this.offerVersion++;
-    for (const listener of this.offerListeners) listener(change);
+    if (kind === 'tools') this.rebuildTools();
+    else this.offers.rebuild(kind);
   }
 
   private rebuildTools(): void {
@@ -293,16 +162,6 @@ export class McpManager {
     this.snapshot = Object.freeze([...next.values()].map(publicEntry));
     this.changes.bump();
   }
-}
-
-function sameMap<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [name, entry] of b) if (a.get(name) !== entry) return false;
-  return true;
-}
-
-function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 const publicEntries = new WeakMap<CatalogEntry, McpToolEntry>();

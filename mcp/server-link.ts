@@ -8,7 +8,7 @@ import { type ActiveCall, outsideCalls } from './call-context.js';
 import { connectServer, type ConnectedServer, type ConnectOptions, type ProtocolEra, type TransportKind } from './connect.js';
 import { EMPTY_OFFER, listKind, mergeListed, offerKey, type Offer, type OfferKind } from './listings.js';
 import { UpstreamSubscriptions } from './upstream-subscriptions.js';
-import { registerRelayHandlers } from './upstream-handlers.js';
+import { registerChangeHandlers, registerRelayHandlers } from './upstream-handlers.js';
 
 export interface McpLogger {
   info(obj: object, msg?: string): void;
@@ -32,11 +32,6 @@ export interface LinkOptions {
 export type LinkState = 'connecting' | 'connected' | 'failed';
 
 const KINDS: readonly OfferKind[] = ['tools', 'prompts', 'resources', 'templates'];
-const LIST_CHANGED = {
-  'notifications/tools/list_changed': ['tools'],
-  'notifications/prompts/list_changed': ['prompts'],
-  'notifications/resources/list_changed': ['resources', 'templates'],
-} as const satisfies Record<string, readonly OfferKind[]>;
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -170,13 +165,13 @@ export class ServerLink {
         this.opts.logger?.warn({ server: entry.server, level: entry.level, logger: entry.logger, data: entry.data }, 'MCP server log');
       }
     });
-    for (const [method, kinds] of Object.entries(LIST_CHANGED)) {
-      client.setNotificationHandler(method as keyof typeof LIST_CHANGED, () => {
+    registerChangeHandlers(client, {
+      listChanged: (kinds) => {
         for (const kind of kinds) void this.refresh(kind, gen);
-      });
-    }
-    client.setNotificationHandler('notifications/resources/updated', (n) => {
-      if (gen === this.generation) this.opts.onResourceUpdated?.(this.name, n.params.uri);
+      },
+      resourceUpdated: (uri) => {
+        if (gen === this.generation) this.opts.onResourceUpdated?.(this.name, uri);
+      },
     });
   }
 

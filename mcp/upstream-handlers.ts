@@ -1,11 +1,13 @@
 // What an upstream server may ask of the gateway's client connection while a tool runs:
 // elicitation (ask the user), sampling (ask a model) and log messages. Each is relayed to the call
 // it belongs to (call-context.ts) and, through it, to the caller's session — or refused with an
-// error that says why, which the server then handles as it would any client refusal.
+// error that says why, which the server then handles as it would any client refusal. Also the
+// change notifications the link follows.
 // https://modelcontextprotocol.io/specification/2025-11-25/client/elicitation
 // https://modelcontextprotocol.io/specification/2025-11-25/client/sampling
 import { ProtocolError, ProtocolErrorCode, type Client, type LoggingLevel } from '@modelcontextprotocol/client';
 import { type ActiveCall, type CallInteractions, type InteractionKind, InteractionRefused, callFor } from './call-context.js';
+import type { OfferKind } from './listings.js';
 
 export interface RelayTarget {
   /** The configured server name. */
@@ -84,4 +86,21 @@ export function registerRelayHandlers(client: Client, target: RelayTarget, unbou
     // one upstream serves every key.
     unbound({ server: target.name, level, logger, data });
   });
+}
+
+const LIST_CHANGED = {
+  'notifications/tools/list_changed': ['tools'],
+  'notifications/prompts/list_changed': ['prompts'],
+  'notifications/resources/list_changed': ['resources', 'templates'],
+} as const satisfies Record<string, readonly OfferKind[]>;
+
+/** The server's change notifications: which listings to read again, and which resources changed. */
+export function registerChangeHandlers(
+  client: Client,
+  on: { listChanged(kinds: readonly OfferKind[]): void; resourceUpdated(uri: string): void },
+): void {
+  for (const [method, kinds] of Object.entries(LIST_CHANGED)) {
+    client.setNotificationHandler(method as keyof typeof LIST_CHANGED, () => on.listChanged(kinds));
+  }
+  client.setNotificationHandler('notifications/resources/updated', (n) => on.resourceUpdated(n.params.uri));
 }

@@ -220,7 +220,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       mcpEndpoint = mountMcpEndpoint(app, {
         gate,
         mcp: pins,
-        offers: mcp,
+        offers: mcp.offers,
         governance: gate,
         toolsFor: (access) => gate.toolsFor(access, undefined, tools),
         toolCalls: { tools, pricing, ledger: sink, metrics: chat.metrics, now: perf, payloads: config.ledger.payloads },

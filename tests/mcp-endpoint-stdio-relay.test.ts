@@ -25,7 +25,7 @@ async function sampler() {
   const agent = await connectStreamable(gw.url, KEY, { sampling: {} });
   const asked: string[] = [];
   agent.client.setRequestHandler(CreateMessageRequestSchema, (r) => {
-    asked.push(String((r.params.messages[0]?.content as { text?: string }).text));
+    asked.push(String((r.params.messages[0]!.content as { text?: string }).text));
     return { model: 'client-model', role: 'assistant', content: { type: 'text', text: 'sampled by the client' } };
   });
   return { ...agent, asked };
