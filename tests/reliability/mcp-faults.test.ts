@@ -17,7 +17,9 @@ const badServer = (...flags: string[]) => ({
   command: process.execPath,
   args: ['--import', 'tsx', fileURLToPath(new URL('../fixtures/mcp-bad-server.ts', import.meta.url)), ...flags],
   cwd: repoRoot,
-  callTimeoutMs: 400,
+  // Long enough that a crashed child is noticed (its stdio closing) before the call times out, also
+  // on a loaded machine; short enough that the hanging tool's timeout keeps the test quick.
+  callTimeoutMs: 1_500,
 });
 
 let mock: MockUpstream;
