@@ -12,6 +12,7 @@ import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-serv
 
 const VK = 'vk-loop-test-0001';
 const VK_CAPPED = 'vk-loop-capped-01';
+const VK_OTHER = 'vk-loop-other-001';
 const SECRET = 'sk-gateway-secret-never-in-tools';
 let mock: MockUpstream;
 let fixture: McpHttpServer;
@@ -41,6 +42,7 @@ before(async () => {
           models: ['*'],
           tools: { allow: ['everything__*', 'fix__*'], deny: ['everything__trigger-long-running-operation'] },
         },
+        { id: 'other', key: VK_OTHER, models: ['*'], tools: { allow: ['fix__*'] } },
         {
           id: 'capped',
           key: VK_CAPPED,
@@ -211,6 +213,44 @@ describe('loop behaviour', () => {
     );
     const results = Object.fromEntries(toolResultsOf(sent).map((r) => [r.id, r.content]));
     assert.deepEqual(results, { call_mcp: '8', call_client: 'client result' });
+  });
+
+  test("another key replaying a mixed turn's client call id does not see the hidden tool results", async () => {
+    const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
+      { type: 'function', function: { name: 'local_lookup', parameters: { type: 'object', properties: {} } } },
+    ];
+    mock.enqueue({
+      kind: 'tool_calls',
+      calls: [
+        { id: 'call_mcp_private', name: 'fix__add', arguments: { a: 20, b: 22 } },
+        { id: 'call_client_shared', name: 'local_lookup', arguments: {} },
+      ],
+    });
+    const first = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', tools, messages: [{ role: 'user', content: 'x' }] });
+    assert.deepEqual(
+      first.choices[0]!.message.tool_calls!.map((c) => c.id),
+      ['call_client_shared'],
+    );
+    // A different key sends a history naming the same client call id.
+    const other = new OpenAI({ apiKey: VK_OTHER, baseURL: gw.baseURL, maxRetries: 0 });
+    mock.fallback = () => text('final');
+    const replay = [
+      { role: 'user' as const, content: 'x' },
+      first.choices[0]!.message as any,
+      { role: 'tool' as const, tool_call_id: 'call_client_shared', content: 'client result' },
+    ];
+    await other.chat.completions.create({ model: 'openai/gpt-4o-mini', tools, messages: replay });
+    const sent = mock.requests[1]!.body;
+    assert.deepEqual(
+      historyToolCallsOf(sent).map((c) => c.id),
+      ['call_client_shared'],
+      "the other key's request carries only its own history",
+    );
+    assert.ok(!JSON.stringify(sent).includes('call_mcp_private'));
+    // The owner still gets its turn stitched back.
+    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', tools, messages: replay });
+    const results = Object.fromEntries(toolResultsOf(mock.requests[2]!.body).map((r) => [r.id, r.content]));
+    assert.deepEqual(results, { call_mcp_private: '42', call_client_shared: 'client result' });
   });
 
   test('round cap: after maxRounds the model is asked once more without tools', async () => {

@@ -156,7 +156,10 @@ function createState(
       deadline?.dispose();
       client?.dispose();
     },
-    messages: deps.hidden.expand(request.messages),
+    messages: deps.hidden.expand(request.messages, {
+      keyId: access.keyId,
+      allowsTool: (name) => access.decideTool(name).allowed,
+    }),
     rounds: 0,
     toolCallCount: 0,
     usage: undefined,

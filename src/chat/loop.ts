@@ -62,7 +62,7 @@ export async function runLoop(deps: LoopDeps, state: RunState, sink: StreamSink 
     state.toolCallCount += roundCapped ? 0 : Math.min(room, gatewayCalls.length);
 
     if (clientCalls.length) {
-      deps.hidden.remember(clientCalls, gatewayCalls, results);
+      deps.hidden.remember(state.access.keyId, clientCalls, gatewayCalls, results);
       return { turn, clientToolCalls: clientCalls, finishReason: 'tool_calls' };
     }
     state.messages.push({ role: 'assistant', content: turn.content, tool_calls: gatewayCalls }, ...results);
