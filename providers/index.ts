@@ -2,10 +2,12 @@
 import type { ProviderAdapter } from './types.js';
 import { openaiAdapter } from './openai/index.js';
 import { anthropicAdapter } from './anthropic/index.js';
+import { demoAdapter } from './demo/index.js';
 
 export const adapters: Readonly<Record<string, ProviderAdapter>> = {
   openai: openaiAdapter,
   anthropic: anthropicAdapter,
+  demo: demoAdapter,
 };
 
-export type { ProviderAdapter, AdapterContext, StreamTranslator, UpstreamRequest, SseEvent } from './types.js';
+export type { ProviderAdapter, InProcessUpstream, AdapterContext, StreamTranslator, UpstreamRequest, SseEvent } from './types.js';

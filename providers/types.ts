@@ -13,6 +13,20 @@ export interface UpstreamRequest {
   body?: string;
 }
 
+/** What an in-process upstream answers: the status, headers and whole body an HTTP server would send. */
+export interface InProcessResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** An upstream that lives in the gateway's process (the built-in demo provider): no network at all. */
+export interface InProcessUpstream {
+  /** Requests whose URL starts with this are answered by `answer` instead of being sent. */
+  readonly origin: string;
+  answer(req: UpstreamRequest): InProcessResponse;
+}
+
 /** One parsed Server-Sent Event (see src/upstream/sse-parser.ts). */
 export interface SseEvent {
   event?: string;
@@ -61,4 +75,10 @@ export interface ProviderAdapter {
   streamTranslator(ctx: AdapterContext): StreamTranslator;
   /** Translate a non-2xx upstream response into the gateway's error (retryable where sensible). */
   errorFromResponse(status: number, bodyText: string, headers: Record<string, string | undefined>): GatewayError;
+  /**
+   * Only for built-in demo providers: the gateway answers this provider's requests in-process
+   * instead of over the network, says so at startup, and refuses it under NODE_ENV=production
+   * unless TOLLGATE_ALLOW_DEMO=1.
+   */
+  readonly inProcess?: InProcessUpstream;
 }

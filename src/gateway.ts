@@ -8,6 +8,7 @@ import { createApp, type AppEnv, type Logger } from './app.js';
 import { adapters } from '../providers/index.js';
 import { createTargetResolver } from './chat/targets.js';
 import { createUpstreamClient, createDispatcher } from './upstream/client.js';
+import { withInProcessUpstreams } from './upstream/in-process.js';
 import { HiddenCalls } from './chat/stitch.js';
 import type { ChatDeps } from './chat/handler.js';
 import type { LedgerSink, Metrics, ToolRuntime } from './chat/ports.js';
@@ -177,7 +178,9 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
         );
     }
   }
-  const upstream = createUpstreamClient(opts.dispatcher ?? createDispatcher());
+  // The built-in demo provider answers in-process (providers/demo); nothing else does.
+  const inProcess = Object.values(config.providers).flatMap((p) => adapters[p.type]?.inProcess ?? []);
+  const upstream = withInProcessUpstreams(createUpstreamClient(opts.dispatcher ?? createDispatcher()), [...new Set(inProcess)]);
   const targets = createTargetResolver(config.providers, adapters, opts.providersMissingKeys);
   const perf = () => performance.now();
   const sink: LedgerSink = opts.ledgerEnabled === false ? discardLedger : ledger;

@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
+import { demoProviders, refuseDemoInProduction } from './demo-guard.js';
 import { createGateway } from './gateway.js';
 import { startupSummary } from './startup-summary.js';
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: env.LOG_LEVEL ?? 'info', base: undefined });
   const { config, warnings, providersMissingKeys } = await loadConfig(configPath, env);
   for (const w of warnings) logger.warn(w);
+  refuseDemoInProduction(config, env, configPath);
 
   // TOLLGATE_LEDGER=off exists to measure what the ledger costs (npm run bench); never for production.
   const ledgerEnabled = env.TOLLGATE_LEDGER !== 'off';
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
         dbPath: gateway.store.label + (redis ? `; counters: Redis (${redis.prefix ?? 'tollgate:'})` : ''),
         adminToken: Boolean(env.TOLLGATE_ADMIN_TOKEN),
         pins: gateway.pins.counts(),
+        demo: demoProviders(config),
       }),
     );
   });

@@ -10,6 +10,8 @@ export interface SummaryInput {
   url: string;
   dbPath: string;
   adminToken: boolean;
+  /** Configured providers that are the built-in demo (providers/demo). */
+  demo?: readonly string[];
   /** Tool pinning: tools withheld (quarantined) and offered-but-flagged (pin: warn), per server. */
   pins?: { quarantined: number; flagged: number; byServer: readonly { server: string; quarantined: number; flagged: number }[] };
 }
@@ -22,6 +24,11 @@ export function startupSummary(s: SummaryInput): string {
     const missing = s.providersMissingKeys[name];
     const keys = missing ? `no key: set ${missing.join(', ')}` : `${p.keys.length} key(s)`;
     lines.push(`    ${name}  ${p.type}  ${p.baseUrl}  ${keys}`);
+  }
+  if (s.demo?.length) {
+    lines.push(
+      `  DEMO provider on (${s.demo.join(', ')}): an in-process echo model, not a real LLM — for trying Tollgate; remove it before production`,
+    );
   }
   lines.push(
     `  virtual keys: ${s.keys}${s.config.requireVirtualKey ? '' : ' (requireVirtualKey: false — requests without a key are allowed)'}`,
