@@ -68,6 +68,9 @@ export const ERROR_CODES = [
   'mcp_session_key_mismatch',
   'mcp_origin_not_allowed',
   'mcp_host_not_allowed',
+  // The Responses surface.
+  'untranslatable_field',
+  'mcp_server_not_configured',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,10 +1,11 @@
-// A loopback mock upstream speaking the OpenAI (/v1/chat/completions) and Anthropic (/v1/messages)
-// wire formats, driven by scripted replies. Used by integration tests and the bench.
+// A loopback mock upstream speaking the OpenAI (/v1/chat/completions, /v1/responses) and Anthropic
+// (/v1/messages) wire formats, driven by scripted replies. Used by integration tests and the bench.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { anthropicErrorBody, renderAnthropic } from './anthropic-wire.js';
 import { openaiErrorBody, renderOpenAI } from './openai-wire.js';
+import { renderResponses } from './responses-wire.js';
 import type { MockReply, Rendered } from './types.js';
 
 export interface RecordedRequest {
@@ -34,12 +35,14 @@ export interface MockUpstream {
 }
 
 function lastUserText(body: any): string {
-  const messages: any[] = body?.messages ?? [];
+  // Responses bodies carry `input` (a string, or items where a message may omit `type`).
+  if (typeof body?.input === 'string') return body.input;
+  const messages: any[] = body?.messages ?? body?.input ?? [];
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i];
     if (m.role !== 'user') continue;
     if (typeof m.content === 'string') return m.content;
-    const text = (m.content as any[]).find((p) => p.type === 'text');
+    const text = (m.content as any[]).find((p) => p.type === 'text' || p.type === 'input_text');
     if (text) return text.text;
   }
   return '';
@@ -91,12 +94,13 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       }
     });
     const isAnthropic = path.startsWith('/v1/messages');
-    if (!isAnthropic && !path.startsWith('/v1/chat/completions')) {
+    const wire: Wire = isAnthropic ? 'anthropic' : path.startsWith('/v1/responses') ? 'responses' : 'openai';
+    if (!isAnthropic && wire !== 'responses' && !path.startsWith('/v1/chat/completions')) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(openaiErrorBody(404, `no route ${path}`));
       return;
     }
     const reply = queue.shift() ?? mock.fallback(body, path);
-    await answer(res, reply, body, isAnthropic);
+    await answer(res, reply, body, wire);
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1');
@@ -110,7 +114,10 @@ export async function startMockUpstream(): Promise<MockUpstream> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function answer(res: ServerResponse, reply: MockReply, body: any, anthropic: boolean): Promise<void> {
+type Wire = 'openai' | 'anthropic' | 'responses';
+
+async function answer(res: ServerResponse, reply: MockReply, body: any, wire: Wire): Promise<void> {
+  const anthropic = wire === 'anthropic';
   const stream = body?.stream === true;
   switch (reply.kind) {
     case 'hang':
@@ -131,7 +138,7 @@ async function answer(res: ServerResponse, reply: MockReply, body: any, anthropi
       return;
     }
     case 'reset-mid-stream': {
-      const rendered = render({ kind: 'text', text: reply.text }, body, true, anthropic);
+      const rendered = render({ kind: 'text', text: reply.text }, body, true, wire);
       if (!('frames' in rendered)) throw new Error('expected frames');
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       // Send everything up to the closing frames, then cut the connection mid-message.
@@ -142,7 +149,7 @@ async function answer(res: ServerResponse, reply: MockReply, body: any, anthropi
     }
     default: {
       if ('delayMs' in reply && reply.delayMs) await sleep(reply.delayMs);
-      const rendered = render(reply, body, stream, anthropic);
+      const rendered = render(reply, body, stream, wire);
       if ('json' in rendered) {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(rendered.json));
         return;
@@ -159,6 +166,7 @@ async function answer(res: ServerResponse, reply: MockReply, body: any, anthropi
   }
 }
 
-function render(reply: MockReply, body: any, stream: boolean, anthropic: boolean): Rendered {
-  return anthropic ? renderAnthropic(reply, body, stream) : renderOpenAI(reply, body, stream);
+function render(reply: MockReply, body: any, stream: boolean, wire: Wire): Rendered {
+  if (wire === 'responses') return renderResponses(reply, body, stream);
+  return wire === 'anthropic' ? renderAnthropic(reply, body, stream) : renderOpenAI(reply, body, stream);
 }
