@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { startModernMcpServer, type ModernMcpServer } from '../tests/fixtures/mcp-modern-server.js';
 import { McpManager } from './manager.js';
 import type { ServerLink } from './server-link.js';
-import { httpConfig, quietLogger, waitFor } from './testing.js';
+import { httpConfig, quietLogger } from './testing.js';
+import { waitFor } from '../tests/helpers/wait-for.js';
 
 describe('McpManager and a 2026-07-28 server', () => {
   let fixture: ModernMcpServer;

@@ -2,7 +2,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { McpManager } from './manager.js';
-import { everythingConfig, quietLogger, waitFor } from './testing.js';
+import { everythingConfig, quietLogger } from './testing.js';
+import { waitFor } from '../tests/helpers/wait-for.js';
 
 describe('McpManager over stdio (server-everything)', () => {
   let manager: McpManager;
@@ -59,7 +60,7 @@ describe('McpManager over stdio (server-everything)', () => {
     const pid = manager.status()[0]?.pid;
     assert.ok(pid);
     const pending = manager.callTool('everything__trigger-long-running-operation', { duration: 10, steps: 10 }, { timeoutMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => manager.status()[0]?.inflight === 1, 10_000, 'the call to be in flight');
     process.kill(pid, 'SIGKILL');
     const out = await pending;
     assert.equal(out.status, 'server_unavailable');

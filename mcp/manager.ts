@@ -49,6 +49,8 @@ export interface McpServerStatus {
   tools: number;
   prompts: number;
   resources: number;
+  /** Requests sent to the server and not yet answered (tool calls, prompt gets, resource reads). */
+  inflight: number;
   /** Epoch ms of the current connection. */
   connectedAt?: number;
   lastError?: string;
@@ -122,6 +124,7 @@ export class McpManager {
       tools: link.offer.tools.length,
       prompts: link.offer.prompts.length,
       resources: link.offer.resources.length,
+      inflight: link.inflight.size,
       ...(link.error !== undefined ? { error: link.error } : {}),
       ...(link.connectedAt !== undefined && link.state === 'connected' ? { connectedAt: link.connectedAt } : {}),
       ...(link.lastError !== undefined ? { lastError: link.lastError } : {}),

@@ -2,17 +2,6 @@
 import { fileURLToPath } from 'node:url';
 import type { McpServerConfig } from '../src/config-schema.js';
 
-/** Polls until `check` returns a truthy value, or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | false | null, timeoutMs = 5_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 export function httpConfig(url: string, extra: Partial<{ transport: 'http' | 'sse'; callTimeoutMs: number }> = {}): McpServerConfig {
   return { transport: extra.transport ?? 'http', url, headers: {}, callTimeoutMs: extra.callTimeoutMs ?? 5_000, pin: 'off' };
 }

@@ -3,7 +3,6 @@
 // and no lost rows when the process is stopped under load.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,8 @@ import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js'
 import { mockProviders, startGateway, type TestGateway } from './helpers/gateway.js';
 import { toolResultsOf } from './helpers/wire.js';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
+import { startGatewayProcess } from './helpers/gateway-process.js';
+import { waitFor } from './helpers/wait-for.js';
 
 const VK = 'vk-ledger-test-001';
 const PRICE = { inputPerMTok: 2, outputPerMTok: 8 };
@@ -209,25 +210,13 @@ describe('durability', () => {
       }),
     );
     mock.fallback = () => ({ kind: 'text', text: 'slow answer', delayMs: 150 });
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/main.ts', '--config', configPath, '--port', '0', '--host', '127.0.0.1'],
-      {
-        // On PostgreSQL (tests/ledger-pg.test.ts) the child writes to the same database as gw.
-        env: { ...process.env, TOLLGATE_DB: process.env.TOLLGATE_TEST_DB_URL ?? dbPath, LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const gateway = await startGatewayProcess(configPath, {
+      // On PostgreSQL (tests/ledger-pg.test.ts) the child writes to the same database as gw.
+      env: { TOLLGATE_DB: process.env.TOLLGATE_TEST_DB_URL ?? dbPath },
+      logLevel: 'info',
+    });
     try {
-      let out = '';
-      child.stdout!.on('data', (d) => (out += d));
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout!.on('data', () => {
-          const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', (code) => reject(new Error(`gateway exited ${code}`)));
-      });
+      const url = gateway.url;
       const send = () =>
         fetch(`${url}/v1/chat/completions`, {
           method: 'POST',
@@ -238,16 +227,12 @@ describe('durability', () => {
           .catch(() => ({ status: 0, id: null, body: '' }));
       const inflight = Array.from({ length: 40 }, send);
       // SIGTERM once every request is inside the gateway (the mock holds each answer for 150 ms).
-      const deadline = Date.now() + 10_000;
-      while (mock.requests.length < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-      child.kill('SIGTERM');
-      while (!out.includes('draining')) await new Promise((r) => setTimeout(r, 5));
+      await waitFor(() => mock.requests.length === 40, 10_000, 'all 40 requests to reach the upstream', 5);
+      const exitCode = gateway.stop();
+      await gateway.printed('draining');
       const late = await send();
       const responses = await Promise.all(inflight);
-      const exitCode = await new Promise<number | null>((resolve) =>
-        child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve),
-      );
-      assert.equal(exitCode, 0);
+      assert.equal(await exitCode, 0);
       assert.equal(late.status, 503, 'a request after SIGTERM gets a clear 503 while in-flight ones finish');
       assert.match(late.body, /service_unavailable/);
       const ok = responses.filter((r) => r.status === 200);
@@ -264,7 +249,7 @@ describe('durability', () => {
       const ids = new Set(rows.map((r) => r.id));
       assert.ok(ok.every((r) => ids.has(r.id!)));
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await gateway.kill();
       rmSync(dir, { recursive: true, force: true });
     }
   });

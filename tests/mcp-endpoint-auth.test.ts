@@ -7,7 +7,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
-import { AGENT_KEY, NARROW_KEY, connectSse, connectStreamable, endpointConfig, eventually } from '../mcp/server/testing.js';
+import { AGENT_KEY, NARROW_KEY, connectSse, connectStreamable, endpointConfig } from '../mcp/server/testing.js';
+import { waitFor } from './helpers/wait-for.js';
 
 let fixture: McpHttpServer;
 let gw: TestGateway;
@@ -124,7 +125,7 @@ describe('sessions', () => {
       202,
     );
     await agent.close();
-    await eventually(
+    await waitFor(
       async () => (await post(`/mcp/messages?sessionId=${sid}`, LIST, { 'x-bf-vk': AGENT_KEY })).res.status === 404,
       3_000,
       'the session to end',

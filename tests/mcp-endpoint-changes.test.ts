@@ -13,11 +13,11 @@ import {
   connectSse,
   connectStreamable,
   endpointConfig,
-  eventually,
   reasonOf,
   textOf,
   type Connected,
 } from '../mcp/server/testing.js';
+import { waitFor } from './helpers/wait-for.js';
 
 let fixture: McpHttpServer;
 let gw: TestGateway;
@@ -47,18 +47,17 @@ describe('tool list changes', () => {
     try {
       const seen = [countNotifications(streamable), countNotifications(sse)];
       const narrowSeen = countNotifications(narrow);
-      // The Streamable HTTP client opens its notification stream (GET) after initialize; give it time.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor(() => streamable.notificationStreamOpen(), 5_000, 'the notification stream (GET) to open');
       fixture.setTool('shout', {
         description: 'Shouts the text',
         inputSchema: { text: z.string() },
         handler: (args) => ({ content: [{ type: 'text', text: String(args.text).toUpperCase() }] }),
       });
       // A new tool on a known server is held under pin: strict (issue 10); the admin's approval is what makes the set change.
-      await eventually(() => gw.gateway.pins.quarantineReason('fx__shout'), 5_000, 'fx__shout held for approval');
+      await waitFor(() => gw.gateway.pins.quarantineReason('fx__shout'), 5_000, 'fx__shout held for approval');
       assert.equal(seen[0]!.count + seen[1]!.count, 0, 'a held tool is not announced');
       await gw.gateway.pins.approve('fx', 'shout', 'test');
-      await eventually(() => seen.every((s) => s.count > 0), 5_000, 'list_changed on both transports');
+      await waitFor(() => seen.every((s) => s.count > 0), 5_000, 'list_changed on both transports');
       for (const agent of [streamable, sse]) {
         const { tools } = await agent.client.listTools();
         assert.ok(tools.some((t) => t.name === 'fx__shout' && t.description === 'Shouts the text'));
@@ -86,7 +85,7 @@ describe('a server restarted behind the gateway', () => {
       assert.equal(down.isError, true);
       assert.ok(['server_unavailable', 'unknown_tool'].includes(reasonOf(down) ?? ''), textOf(down));
       await fixture.restart();
-      const back = await eventually(
+      const back = await waitFor(
         async () => {
           const r = await agent.client.callTool({ name: 'fx__echo', arguments: { text: 'after' } });
           return r.isError ? undefined : r;

@@ -13,7 +13,8 @@ import { startModernMcpServer, type ModernMcpServer } from './fixtures/mcp-moder
 import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
 import { mockProviders, startGateway, type TestGateway } from './helpers/gateway.js';
 import { toolResultsOf } from './helpers/wire.js';
-import { connectModern, connectStreamable, eventually, reasonOf, textOf } from '../mcp/server/testing.js';
+import { connectModern, connectStreamable, reasonOf, textOf } from '../mcp/server/testing.js';
+import { waitFor } from './helpers/wait-for.js';
 
 const KEY = 'vk-interactions-0001';
 let legacyUpstream: McpHttpServer;
@@ -168,7 +169,7 @@ describe('binding', () => {
       // Without auto-fulfilment the client gets the input_required round and stops there.
       await assert.rejects(c.client.callTool({ name: 'fx__confirm', arguments: { action: 'ignored' } }));
       assert.equal(gw.gateway.mcpEndpoint?.pending.size, 1);
-      const row = await eventually(
+      const row = await waitFor(
         async () =>
           (
             await gw.query<{ status: string; reason: string }>(
@@ -238,11 +239,11 @@ describe('logs, progress and cancellation', () => {
     try {
       const controller = new AbortController();
       const call = agent.client.callTool({ name: 'fx__slow', arguments: { ms: 30_000 } }, undefined, { signal: controller.signal });
-      await eventually(() => legacyUpstream.calls.includes('slow'), 5_000, 'the call to reach the server');
+      await waitFor(() => legacyUpstream.calls.includes('slow'), 5_000, 'the call to reach the server');
       controller.abort();
       await assert.rejects(call);
-      await eventually(() => legacyUpstream.cancelled.includes('slow'), 5_000, 'the upstream server to see the call cancelled');
-      const row = await eventually(
+      await waitFor(() => legacyUpstream.cancelled.includes('slow'), 5_000, 'the upstream server to see the call cancelled');
+      const row = await waitFor(
         async () =>
           (
             await gw.query<{ status: string; latency_ms: number }>(

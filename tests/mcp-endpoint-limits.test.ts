@@ -7,16 +7,8 @@ import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
-import {
-  AGENT_KEY,
-  NARROW_KEY,
-  connectModern,
-  connectSse,
-  connectStreamable,
-  eventually,
-  offersConfig,
-  within,
-} from '../mcp/server/testing.js';
+import { AGENT_KEY, NARROW_KEY, connectModern, connectSse, connectStreamable, offersConfig, within } from '../mcp/server/testing.js';
+import { waitFor } from './helpers/wait-for.js';
 
 let fixture: McpHttpServer;
 let clock = Date.now();
@@ -167,7 +159,7 @@ describe('2026-07-28 listen streams', () => {
       assert.deepEqual(stream.honoredFilter.resourceSubscriptions, ['fx+fx://docs/readme', 'fx+fx://docs/logo'], 'distinct, and capped');
       await assert.rejects(agent.client.listen({ toolsListChanged: true }), /Subscription limit reached/);
       await stream.close();
-      await eventually(() => fixture.subscribed().length === 0, 5_000, 'its upstream subscriptions to end');
+      await waitFor(() => fixture.subscribed().length === 0, 5_000, 'its upstream subscriptions to end');
       // The key's share is free again.
       const next = await agent.client.listen({ toolsListChanged: true });
       await next.close();
@@ -183,7 +175,7 @@ describe('2026-07-28 listen streams', () => {
     try {
       const stream = await agent.client.listen({ resourceSubscriptions: ['fx+fx://docs/readme'] });
       assert.equal(await within(stream.closed, 5_000, 'the stream to end at its lifetime'), 'remote');
-      await eventually(() => fixture.subscribed().length === 0, 5_000, 'its upstream subscriptions to end');
+      await waitFor(() => fixture.subscribed().length === 0, 5_000, 'its upstream subscriptions to end');
     } finally {
       await agent.close();
       await gw.close();

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { PromptListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
-import { AGENT_KEY, NARROW_KEY, connectModern, connectStreamable, eventually, offersConfig } from '../mcp/server/testing.js';
+import { AGENT_KEY, NARROW_KEY, connectModern, connectStreamable, offersConfig } from '../mcp/server/testing.js';
+import { waitFor } from './helpers/wait-for.js';
 
 let fixture: McpHttpServer;
 let gw: TestGateway;
@@ -34,13 +35,13 @@ describe('2025 sessions', () => {
       await b.client.subscribeResource({ uri: README });
       assert.deepEqual(fixture.subscribed(), ['fx://docs/readme']);
       fixture.updateResource('fx://docs/readme');
-      await eventually(() => updates.length > 0, 5_000, 'resources/updated');
+      await waitFor(() => updates.length > 0, 5_000, 'resources/updated');
       assert.deepEqual(updates, [README]);
       await a.client.unsubscribeResource({ uri: README });
       assert.deepEqual(fixture.subscribed(), ['fx://docs/readme'], 'b still wants it');
       // b ends its session (DELETE); its subscription goes with it.
       await b.transport.terminateSession();
-      await eventually(() => fixture.subscribed().length === 0, 5_000, 'the upstream subscription to end with the last session');
+      await waitFor(() => fixture.subscribed().length === 0, 5_000, 'the upstream subscription to end with the last session');
     } finally {
       await a.close();
       await b.close();
@@ -66,13 +67,13 @@ describe('2026-07-28 listen streams', () => {
     try {
       const stream = await narrow.client.listen({ resourceSubscriptions: [README, 'fx+fx://docs/logo'] });
       assert.deepEqual(stream.honoredFilter.resourceSubscriptions, [README]);
-      await eventually(() => fixture.subscribed().includes('fx://docs/readme'), 5_000, 'the upstream subscription');
+      await waitFor(() => fixture.subscribed().includes('fx://docs/readme'), 5_000, 'the upstream subscription');
       assert.ok(!fixture.subscribed().includes('fx://docs/logo'));
       fixture.updateResource('fx://docs/readme');
-      await eventually(() => updates.length > 0, 5_000, 'resources/updated on the listen stream');
+      await waitFor(() => updates.length > 0, 5_000, 'resources/updated on the listen stream');
       assert.deepEqual(updates, [README]);
       await stream.close();
-      await eventually(() => fixture.subscribed().length === 0, 5_000, 'the upstream subscription to end with the stream');
+      await waitFor(() => fixture.subscribed().length === 0, 5_000, 'the upstream subscription to end with the stream');
     } finally {
       await narrow.close();
     }
@@ -94,7 +95,7 @@ describe('list changes', () => {
       await agentModern.client.listen({ promptsListChanged: true });
       await narrowModern.client.listen({ promptsListChanged: true });
       fixture.addPrompt('late', 'a late prompt');
-      await eventually(() => seen.agentSession > 0 && seen.agentModern > 0, 5_000, 'prompts/list_changed for the agent key');
+      await waitFor(() => seen.agentSession > 0 && seen.agentModern > 0, 5_000, 'prompts/list_changed for the agent key');
       assert.ok((await agentSession.client.listPrompts()).prompts.some((p) => p.name === 'fx__late'));
       // fx__late is outside the narrow key's prompt list: nothing changed for it. Its lists are
       // re-read to be sure the notifications above had every chance to arrive.

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
 import { mockProviders, startGateway, type TestGateway } from './helpers/gateway.js';
+import { waitFor } from './helpers/wait-for.js';
 
 const VK = 'vk-proxy-test-0001';
 let mock: MockUpstream;
@@ -302,7 +303,7 @@ describe('validation and routing', () => {
       const pending = client.chat.completions
         .create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream }, { signal: ac.signal })
         .catch((e) => e);
-      while (mock.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+      await waitFor(() => mock.requests.length > 0, 10_000, 'the request to reach the upstream');
       ac.abort();
       await pending;
       await aborted;

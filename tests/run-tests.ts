@@ -1,7 +1,7 @@
-// `npm test`: first the static gates (lint + format check, typecheck), then every *.test.ts (unit
-// tests beside the code, integration tests in tests/) with Node's own test runner. Node 20's --test
-// takes no globs, hence this file. Arguments narrow the run and skip the gates:
-// `npm test -- providers/anthropic` runs only the test files whose path contains it.
+// `npm test`: first the static gates (lint + format check, typecheck), then the build that
+// process-level tests start, then every *.test.ts (unit tests beside the code, integration tests
+// in tests/) with Node's own test runner. Node 20's --test takes no globs, hence this file.
+// Arguments narrow the run and skip the gates: `npm test -- providers/anthropic` runs only the test files whose path contains it.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -38,6 +38,16 @@ if (filters.length === 0) {
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
+}
+
+// Tests that need a real process run what `npm start` runs (tests/helpers/gateway-process.ts):
+// compile it first, incrementally (a few seconds when nothing changed).
+{
+  const r = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`npm run build failed (exit ${r.status})`);
+    process.exit(r.status || 1);
+  }
 }
 
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {

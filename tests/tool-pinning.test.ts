@@ -10,7 +10,8 @@ import type { MockReply } from './mock-upstream/types.js';
 import { mockProviders, startGateway, type TestGateway } from './helpers/gateway.js';
 import { offeredToolsOf, toolResultsOf } from './helpers/wire.js';
 import { startMcpHttpServer, type FixtureTool, type McpHttpServer } from './fixtures/mcp-http-server.js';
-import { connectStreamable, eventually, reasonOf } from '../mcp/server/testing.js';
+import { connectStreamable, reasonOf } from '../mcp/server/testing.js';
+import { waitFor } from './helpers/wait-for.js';
 
 const VK = 'vk-pinning-test-0001';
 const ADMIN = 'admin-token-pinning-test';
@@ -85,7 +86,7 @@ describe('strict (default)', () => {
 
   test('a changed tool is quarantined: not offered, a forced call is denied tool_drifted, others keep working', async () => {
     strict.setTool('add', poisonedAdd);
-    await eventually(() => gw.gateway.pins.quarantineReason('fx__add') === 'tool_drifted', 5_000, 'fx__add quarantined');
+    await waitFor(() => gw.gateway.pins.quarantineReason('fx__add') === 'tool_drifted', 5_000, 'fx__add quarantined');
     const before = strict.calls.length;
 
     mock.enqueue(calls(['fx__add', { a: 1, b: 2 }], ['fx__echo', { text: 'still here' }]));
@@ -161,7 +162,7 @@ describe('strict (default)', () => {
       inputSchema: {},
       handler: () => ({ content: [{ type: 'text', text: 'wiped' }] }),
     });
-    await eventually(() => gw.gateway.pins.quarantineReason('fx__wipe') === 'tool_pending_approval', 5_000, 'fx__wipe held');
+    await waitFor(() => gw.gateway.pins.quarantineReason('fx__wipe') === 'tool_pending_approval', 5_000, 'fx__wipe held');
     assert.ok(!(await offeredNow()).includes('fx__wipe'));
     const blocked = await admin('/api/tool-pins/fx/wipe/block', { method: 'POST' });
     assert.equal(blocked.status, 200);
@@ -181,7 +182,7 @@ describe('strict (default)', () => {
 describe('warn and off', () => {
   test('warn: the changed tool is still offered and callable, but flagged (log, pin row, metric)', async () => {
     warn.setTool('add', poisonedAdd);
-    await eventually(() => gw.gateway.pins.get('fw', 'add')?.status === 'pending_changed', 5_000, 'fw__add flagged');
+    await waitFor(() => gw.gateway.pins.get('fw', 'add')?.status === 'pending_changed', 5_000, 'fw__add flagged');
     assert.ok((await offeredNow()).includes('fw__add'));
     assert.equal(gw.gateway.pins.quarantineReason('fw__add'), undefined);
     mock.reset();
@@ -202,7 +203,7 @@ describe('warn and off', () => {
       inputSchema: {},
       handler: () => ({ content: [{ type: 'text', text: 'x' }] }),
     });
-    await eventually(() => gw.gateway.pins.tools().some((t) => t.name === 'fo__extra'), 5_000, 'fo__extra offered');
+    await waitFor(() => gw.gateway.pins.tools().some((t) => t.name === 'fo__extra'), 5_000, 'fo__extra offered');
     const fo = gw.gateway.pins.tools().find((t) => t.name === 'fo__add');
     assert.match(fo?.openai.function.description ?? '', /IMPORTANT/);
     assert.equal((await gw.query("select * from tool_pins where server = 'fo'")).length, 0);

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InteractionRefused } from '../call-context.js';
 import { PendingCalls } from './pending-calls.js';
+import { waitFor } from '../../tests/helpers/wait-for.js';
 
 const elicit = (message: string) => ({
   method: 'elicitation/create' as const,
@@ -54,8 +55,7 @@ describe('PendingCall', () => {
       }
     });
     assert.ok('ask' in (await call.round(live(), null)));
-    const deadline = Date.now() + 2_000;
-    while (calls.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => calls.size === 0, 5_000, 'the refused call to be dropped');
     assert.equal(aborted, true);
     assert.equal(calls.size, 0);
   });

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SessionStore, type McpSession, type SessionLimits } from './sessions.js';
+import { waitFor } from '../../tests/helpers/wait-for.js';
 
 function fakeSession(id: string, kind: McpSession['kind'], at: number, keyId: string | null = 'k') {
   const s = { id, kind, keyId, openedAt: at, lastSeen: at, closed: 0, close: async () => void s.closed++ };
@@ -82,8 +83,7 @@ describe('SessionStore', () => {
     store.reserve('k');
     store.add(s);
     now = 100;
-    const deadline = Date.now() + 2_000;
-    while (s.closed === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => s.closed > 0, 5_000, 'the sweep to close the idle session');
     assert.equal(s.closed, 1);
     assert.equal(store.size, 0);
   });

@@ -59,11 +59,22 @@ export async function connectStreamable(
   gatewayUrl: string,
   key: string,
   capabilities: ClientCapabilities = {},
-): Promise<Connected & { transport: StreamableHTTPClientTransport }> {
+): Promise<Connected & { transport: StreamableHTTPClientTransport; notificationStreamOpen(): boolean }> {
   const client = new Client({ name: 'tollgate-test-agent', version: '1.0.0' }, { capabilities });
-  const transport = new StreamableHTTPClientTransport(new URL(`${gatewayUrl}/mcp`), { requestInit: { headers: { 'x-bf-vk': key } } });
+  // The client opens its notification stream (a GET) on its own after initialize; tests that expect
+  // a server-initiated message wait for it through this flag rather than sleeping.
+  let streamOpen = false;
+  const watchingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if ((init?.method ?? 'GET') === 'GET' && response.ok) streamOpen = true;
+    return response;
+  };
+  const transport = new StreamableHTTPClientTransport(new URL(`${gatewayUrl}/mcp`), {
+    requestInit: { headers: { 'x-bf-vk': key } },
+    fetch: watchingFetch,
+  });
   await client.connect(transport);
-  return { client, transport, close: () => client.close(), sessionId: () => transport.sessionId };
+  return { client, transport, close: () => client.close(), sessionId: () => transport.sessionId, notificationStreamOpen: () => streamOpen };
 }
 
 export async function connectSse(gatewayUrl: string, key: string): Promise<Connected> {
@@ -120,16 +131,5 @@ export async function within<T>(promise: Promise<T>, timeoutMs: number, what: st
     return await Promise.race([promise, late]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/** Polls until `check` returns a truthy value, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createTempDatabase, type TempDatabase } from '../db/temp-database.js';
 import { runRetention, startRetention } from './retention.js';
 import { prepareLedgerStatements } from './statements.js';
+import { waitFor } from '../../tests/helpers/wait-for.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 5, 30);
@@ -69,7 +70,7 @@ describe('retention', () => {
   test('startRetention runs once right away and stop() ends the schedule', async () => {
     const runs: unknown[] = [];
     const schedule = startRetention(t.sqlite, { payloadRetentionDays: 7, intervalMs: 60_000, now: () => NOW, onRun: (r) => runs.push(r) });
-    await new Promise((r) => setTimeout(r, 30));
+    await waitFor(() => runs.length === 1, 5_000, 'the first run');
     schedule.stop();
     assert.deepEqual(runs, [{ requests: 0, llmCalls: 0, toolCalls: 0, payloads: 2 }]);
   });

@@ -2,6 +2,7 @@ import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTempDatabase, type TempDatabase } from '../db/temp-database.js';
 import { createLedgerWriter, type RequestRow } from './writer.js';
+import { waitFor } from '../../tests/helpers/wait-for.js';
 
 const req = (id: string, extra: Partial<RequestRow> = {}): RequestRow => ({
   id,
@@ -66,8 +67,7 @@ describe('ledger writer', () => {
     const w = createLedgerWriter({ sqlite: t.sqlite, batchSize: 100, flushIntervalMs: 10, maxQueue: 1000 });
     w.request(req('r1'));
     assert.equal(count(t, 'requests'), 0);
-    await new Promise((r) => setTimeout(r, 60));
-    assert.equal(count(t, 'requests'), 1);
+    await waitFor(() => count(t, 'requests') === 1, 5_000, 'the interval to flush');
     await w.close();
   });
 

@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
 import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { connectTestRedis, REDIS_URL, spawnGateway, type TestRedis } from '../helpers/services.js';
+import { connectTestRedis, REDIS_URL, type TestRedis } from '../helpers/services.js';
+import { startGatewayProcess } from '../helpers/gateway-process.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { ADMIN, EPS, figure, ledgerSpend, type LevelUsage } from './helpers.js';
 
@@ -84,8 +85,7 @@ describe('Redis faults', { skip }, () => {
     mock.enqueue({ kind: 'text', text: 'ok', usage: { input: 100, output: 100 }, delayMs: 300 });
     const pending = chat(gw.url, 'settle');
     // The reservation is in Redis once the call reached the upstream; then Redis goes away.
-    const until = Date.now() + 5000;
-    while (mock.requests.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => mock.requests.length > 0, 5_000, 'the call to reach the upstream');
     proxy.down();
     assert.equal((await pending).status, 200);
     proxy.up();
@@ -125,7 +125,7 @@ describe('Redis faults', { skip }, () => {
       TOLLGATE_REDIS_PREFIX: (redis as TestRedis).prefix,
       TOLLGATE_ADMIN_TOKEN: ADMIN,
     };
-    const doomed = await spawnGateway(configPath, env);
+    const doomed = await startGatewayProcess(configPath, { env });
     const survivor = await startGateway({
       adminToken: ADMIN,
       config: config(1500),
@@ -137,26 +137,22 @@ describe('Redis faults', { skip }, () => {
       mock.enqueue({ kind: 'hang' });
       const hung = chat(doomed.url, 'replica', 600).catch(() => undefined);
       // Killed only once its call is at the upstream (and its reservation in Redis).
-      const sent = Date.now() + 30_000;
-      while (mock.requests.length === 0 && Date.now() < sent) await new Promise((r) => setTimeout(r, 10));
-      assert.equal(mock.requests.length, 1, 'the doomed replica reached the upstream');
+      await waitFor(() => mock.requests.length === 1, 30_000, 'the doomed replica to reach the upstream');
       await usageUntil(survivor.url, 'replica', (x) => x.reservedUsd > 0.006);
-      const exited = once(doomed.child, 'exit');
-      doomed.child.kill('SIGKILL');
-      await exited;
+      await doomed.kill();
       await hung;
       assert.equal((await chat(survivor.url, 'replica', 600)).status, 402, 'the dead replica still holds the budget');
-      const until = Date.now() + 15_000;
-      let status = 402;
-      while (status === 402 && Date.now() < until) {
-        status = (await chat(survivor.url, 'replica', 600)).status;
-        if (status === 402) await new Promise((r) => setTimeout(r, 100));
-      }
+      // Refused until the dead replica's lease runs out; the wait fails the test if it never does.
+      await waitFor(
+        async () => (await chat(survivor.url, 'replica', 600)).status === 200,
+        15_000,
+        'the reservation to expire with its lease',
+        100,
+      );
       const u = await usageUntil(survivor.url, 'replica', () => true);
       figure('replica killed mid-request: reserved after its lease', u?.reservedUsd ?? Number.NaN, BUDGET);
-      assert.equal(status, 200, 'the reservation expired with its lease');
     } finally {
-      if (doomed.child.exitCode === null && doomed.child.signalCode === null) await doomed.stop();
+      await doomed.stop();
       await survivor.close();
     }
   });

@@ -3,7 +3,6 @@
 // database and key prefix and removes them afterwards. When a service does not answer the
 // helpers return a reason, which tests pass to `skip` so `npm test` stays green without them.
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 
@@ -65,42 +64,5 @@ export async function connectTestRedis(): Promise<TestRedis | string> {
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
     },
-  };
-}
-
-export interface GatewayProcess {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  /** SIGTERM (drains, flushes the ledger) and waits for the exit. */
-  stop(): Promise<number | null>;
-}
-
-/** `node --import tsx src/main.ts` on a free loopback port, resolved once it listens. */
-export async function spawnGateway(configPath: string, env: Record<string, string>): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configPath, '--port', '0', '--host', '127.0.0.1'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`gateway exited ${code}: ${out}`)));
-  });
-  return {
-    url,
-    child,
-    output: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.on('exit', resolve);
-        child.kill('SIGTERM');
-      }),
   };
 }

@@ -3,13 +3,14 @@
 // (SIGTERM draining is proved in tests/ledger.test.ts.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
 import { mockProviders } from '../helpers/gateway.js';
 import { openDatabase, migrateDatabase } from '../../src/db/open.js';
+import { startGatewayProcess } from '../helpers/gateway-process.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const VK = 'vk-durability-test-01';
 const FLUSH_MS = 50;
@@ -28,23 +29,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startProcess(configPath: string, dbPath: string): { child: ChildProcess; url: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configPath, '--port', '0', '--host', '127.0.0.1'], {
-    env: { ...process.env, TOLLGATE_DB: dbPath, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`gateway exited ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
 describe('durability', () => {
   test('SIGKILL under load: only the unflushed tail is lost; the database opens cleanly with complete rows', {
     timeout: 60_000,
@@ -60,9 +44,9 @@ describe('durability', () => {
       }),
     );
     mock.fallback = () => ({ kind: 'text', text: 'answer', usage: { input: 10, output: 5 }, delayMs: 5 });
-    const { child, url: urlPromise } = startProcess(configPath, dbPath);
+    const gateway = await startGatewayProcess(configPath, { env: { TOLLGATE_DB: dbPath } });
     try {
-      const url = await urlPromise;
+      const url = gateway.url;
       const done: { id: string; at: number }[] = [];
       let killed = false;
       const worker = async () => {
@@ -78,16 +62,13 @@ describe('durability', () => {
         }
       };
       const workers = Array.from({ length: 8 }, worker);
-      const loadUntil = performance.now() + 2_000;
-      while (performance.now() < loadUntil) await new Promise((r) => setTimeout(r, 20));
+      // Enough answered requests that several batches were flushed and more are in flight.
+      await waitFor(() => done.length >= 150, 30_000, '150 answered requests');
       const killedAt = performance.now();
-      child.kill('SIGKILL');
+      const killing = gateway.kill();
       killed = true;
       await Promise.all(workers);
-      await new Promise<void>((resolve) =>
-        child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
-      );
-      assert.ok(done.length > 50, `enough load before the kill (${done.length} responses)`);
+      await killing;
 
       // The crashed database opens and migrates like any other and passes SQLite's own check.
       const db = openDatabase(dbPath);
@@ -124,7 +105,7 @@ describe('durability', () => {
         db.close();
       }
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await gateway.kill();
     }
   });
 });

@@ -9,6 +9,7 @@ import type { MockReply } from '../mock-upstream/types.js';
 import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { toolResultsOf } from '../helpers/wire.js';
 import { startMcpHttpServer, type McpHttpServer } from '../fixtures/mcp-http-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const VK = 'vk-mcp-faults-test-01';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -78,13 +79,7 @@ async function readyz(): Promise<{ httpStatus: number; mcp: { name: string; stat
   const res = await fetch(`${gw.url}/readyz`);
   return { httpStatus: res.status, ...((await res.json()) as any) };
 }
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (what: string, check: () => Promise<boolean> | boolean, ms = 15_000) => waitFor(check, ms, what, 50);
 
 describe('stdio servers that misbehave', () => {
   test('garbage on stdout (at startup and between messages) is skipped; the server keeps working', async () => {
@@ -103,10 +98,9 @@ describe('stdio servers that misbehave', () => {
     assert.equal(server('bad').pid, pid, 'no reconnect was needed');
   });
 
-  test('a tool that hangs: a timeout result for the model, the loop answers, the server stays up', async () => {
-    const started = Date.now();
+  // The tool never answers: the test's own timeout fails it if the gateway waited instead of timing out.
+  test('a tool that hangs: a timeout result for the model, the loop answers, the server stays up', { timeout: 30_000 }, async () => {
     const { results, rows } = await loop(['bad__hang', {}], ['bad__echo', { text: 'parallel' }]);
-    assert.ok(Date.now() - started < 5000);
     assert.equal(JSON.parse(results[0]!).error.reason, 'tool_timeout');
     assert.match(results[1]!, /^parallel/, 'a parallel call on the same server is unaffected');
     assert.deepEqual(
