@@ -1,5 +1,6 @@
 // The config file's schema (the contract: README, "Configuration"). Validation errors name the field.
 import { z } from 'zod';
+import { MAX_GLOB_LENGTH } from './governance/glob.js';
 
 const period = z.enum(['day', 'week', 'month', 'none']);
 export const budgetSchema = z.strictObject({ usd: z.number().nonnegative(), period: period.default('month') });
@@ -61,7 +62,8 @@ export const priceSchema = z.strictObject({
   maxImageTokens: z.number().int().positive().optional(),
 });
 
-const globList = z.array(z.string().min(1));
+const glob = z.string().min(1).max(MAX_GLOB_LENGTH, `patterns are at most ${MAX_GLOB_LENGTH} characters`);
+const globList = z.array(glob);
 
 export const loopSchema = z.strictObject({
   maxRounds: z.number().int().positive().default(10),
@@ -91,9 +93,7 @@ export const virtualKeyFields = {
   budget: budgetSchema.optional(),
   rateLimit: rateLimitSchema.optional(),
   /** Per-tool call limits: glob on server__tool → calls per window. */
-  toolLimits: z
-    .array(z.strictObject({ tool: z.string().min(1), calls: z.number().int().positive(), window: windowSpec.default('1m') }))
-    .default([]),
+  toolLimits: z.array(z.strictObject({ tool: glob, calls: z.number().int().positive(), window: windowSpec.default('1m') })).default([]),
   loop: loopSchema.default({ maxRounds: 10, maxToolCalls: 50, timeoutMs: 120_000 }),
   disabled: z.boolean().default(false),
   /** ISO 8601 time after which the key is refused. */

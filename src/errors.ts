@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'body_too_large',
   'model_not_found',
   'conflicting_max_tokens',
+  'invalid_tools_header',
   // Budgets and their store.
   'model_unpriced',
   'key_budget_exceeded',

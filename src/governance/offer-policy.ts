@@ -5,7 +5,10 @@
 // allow pattern can name (`docs__*`, `docs__search`, `*`) unless a deny pattern takes the whole
 // server (`docs__*`, `*`). So `tools: {allow: ["docs__search"]}` also opens the docs server's
 // prompts and resources, and a key without tools sees no prompts or resources either.
-import { compileGlobs, globCanMatchUnder, type Matcher } from './glob.js';
+import { compileGlobs, globCanMatchUnder, MAX_NAME_LENGTH, type Matcher } from './glob.js';
+
+/** Resource URIs may be longer than names; still bounded before any matching. */
+export const MAX_URI_LENGTH = 4096;
 import type { ToolRules } from './types.js';
 
 export type OfferDecision = { allowed: true } | { allowed: false; reason: 'prompt_not_allowed' | 'resource_not_allowed'; message: string };
@@ -70,14 +73,14 @@ export function compileOfferRules(key: {
 const who = (keyId: string | null) => (keyId === null ? 'this gateway' : `virtual key ${keyId}`);
 
 export function decidePrompt(policy: OfferRules & { keyId: string | null }, name: string): OfferDecision {
-  if (policy.denyPrompt(name) || !policy.allowPrompt(name)) {
+  if (name.length > MAX_NAME_LENGTH || policy.denyPrompt(name) || !policy.allowPrompt(name)) {
     return { allowed: false, reason: 'prompt_not_allowed', message: `prompt ${name} is not allowed for ${who(policy.keyId)}` };
   }
   return { allowed: true };
 }
 
 export function decideResource(policy: OfferRules & { keyId: string | null }, uri: string): OfferDecision {
-  if (policy.denyResource(uri) || !policy.allowResource(uri)) {
+  if (uri.length > MAX_URI_LENGTH || policy.denyResource(uri) || !policy.allowResource(uri)) {
     return { allowed: false, reason: 'resource_not_allowed', message: `resource ${uri} is not allowed for ${who(policy.keyId)}` };
   }
   return { allowed: true };

@@ -1,8 +1,8 @@
 // THE decision functions for models and tools. Every place that offers, runs or exposes a tool
 // (the chat tool list, each tool call before it runs, the /mcp server) asks decideTool, so the
 // rules cannot drift apart. Policies are compiled once per key version and cached by the registry.
-import { GatewayError } from '../errors.js';
-import { compileGlobs, globCanMatchUnder } from './glob.js';
+import { GatewayError, invalidRequest } from '../errors.js';
+import { compileGlobs, globCanMatchUnder, MAX_NAME_LENGTH } from './glob.js';
 import { compileOfferRules } from './offer-policy.js';
 import type { CompiledPolicy, VirtualKeyRecord } from './types.js';
 import { parseWindowMs } from './window.js';
@@ -51,6 +51,10 @@ export const OPEN_POLICY: CompiledPolicy = Object.freeze({
 const who = (policy: CompiledPolicy) => (policy.keyId === null ? 'this gateway' : `virtual key ${policy.keyId}`);
 
 export function decideTool(policy: CompiledPolicy, gatewayToolName: string): ToolDecision {
+  // Before any matching: names come from models and /mcp clients and can be any length.
+  if (gatewayToolName.length > MAX_NAME_LENGTH) {
+    return { allowed: false, reason: 'tool_not_allowed', message: `tool names are at most ${MAX_NAME_LENGTH} characters` };
+  }
   // Deny wins over allow, whatever the order of the lists.
   if (policy.denyTool(gatewayToolName)) {
     return { allowed: false, reason: 'tool_denied', message: `tool ${gatewayToolName} is denied for ${who(policy)}` };
@@ -74,6 +78,9 @@ function providerPossible(policy: CompiledPolicy, provider: string): boolean {
 }
 
 export function decideModel(policy: CompiledPolicy, provider: string, model: string): ModelDecision {
+  if (model.length > MAX_NAME_LENGTH) {
+    return { allowed: false, error: invalidRequest(`model names are at most ${MAX_NAME_LENGTH} characters`, 'model') };
+  }
   const full = `${provider}/${model}`;
   if (policy.matchModel(full)) return { allowed: true };
   const allowed = policy.modelGlobs.length ? policy.modelGlobs.join(', ') : 'none';
