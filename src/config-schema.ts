@@ -183,6 +183,17 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   mcpEndpoint: mcpEndpointSchema,
+  /** Request headers carrying the client's agent session id (requests.session_id), first found wins. */
+  sessionHeaders: z
+    .array(z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'header names are letters, digits and "-"'))
+    .default(['x-claude-code-session-id']),
+  /** Bounds on the work one request may ask for (400 beyond them): messages and content parts. */
+  requestLimits: z
+    .strictObject({
+      maxMessages: z.number().int().positive().default(10_000),
+      maxContentParts: z.number().int().positive().default(100_000),
+    })
+    .prefault({}),
   /** Default loop caps when there is no key (requireVirtualKey: false). */
   loop: loopSchema.default({ maxRounds: 10, maxToolCalls: 50, timeoutMs: 120_000 }),
 });

@@ -195,6 +195,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     metrics: opts.metrics ?? metrics,
     tools,
     hidden: new HiddenCalls(),
+    sessionHeaders: config.sessionHeaders.map((h) => h.toLowerCase()),
     now: perf,
     payloads: config.ledger.payloads,
   };

@@ -48,6 +48,30 @@ beforeEach(() => mock.reset());
 const cost = (input: number, output: number) => (input * PRICE.inputPerMTok + output * PRICE.outputPerMTok) / 1e6;
 
 describe('rows', () => {
+  test('surface and agent session: chat requests record surface chat and the session header; cost_by_session sums them', async () => {
+    const session = `sess-${Date.now()}`;
+    const withSession = new OpenAI({
+      apiKey: VK,
+      baseURL: gw.baseURL,
+      maxRetries: 0,
+      defaultHeaders: { 'x-claude-code-session-id': session },
+    });
+    mock.fallback = () => ({ kind: 'text', text: 'hi', usage: { input: 10, output: 5 } });
+    await withSession.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'a' }] });
+    await withSession.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'b' }] });
+    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'no session' }] });
+    const rows = await gw.query<any>('SELECT surface, session_id FROM requests WHERE session_id = ?', session);
+    assert.deepEqual(rows, [
+      { surface: 'chat', session_id: session },
+      { surface: 'chat', session_id: session },
+    ]);
+    const [bySession] = await gw.query<any>('SELECT * FROM cost_by_session WHERE session_id = ?', session);
+    assert.equal(bySession.requests, 2);
+    assert.equal(bySession.key_id, 'ledger');
+    assert.equal(bySession.surface, 'chat');
+    assert.equal(bySession.cost_usd, 2 * cost(10, 5));
+  });
+
   test('a two-round tool loop: 1 request, 2 llm_calls, its tool_calls; parent = sum of children', async () => {
     mock.enqueue({
       kind: 'tool_calls',

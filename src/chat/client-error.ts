@@ -1,13 +1,13 @@
 // What a request's failure means for the client and the ledger.
 import { GatewayError, toGatewayError } from '../errors.js';
 import { ClientAbortedError } from '../upstream/client.js';
-import type { RunState } from './run-state.js';
+import type { LoopState } from './run-state.js';
 
 /**
  * An abort is either the loop deadline (504) or a client that went away: it gets nothing, and the
  * ledger records 499 (nginx's "client closed request").
  */
-export function asClientError(err: unknown, state: RunState | undefined): GatewayError {
+export function asClientError(err: unknown, state: LoopState | undefined): GatewayError {
   if (err instanceof ClientAbortedError) {
     if (state && !state.clientSignal.aborted) {
       return new GatewayError({

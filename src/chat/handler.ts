@@ -5,6 +5,7 @@ import type { ChatRequest, FunctionTool } from '../openai/types.js';
 import { parseChatRequest } from '../openai/request-schema.js';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../openai/json-depth.js';
 import { runLoop, type LoopDeps } from './loop.js';
+import { chatCodec } from './chat-codec.js';
 import type { Access, Gate, ToolEntry } from './ports.js';
 import { finalCompletion } from './respond.js';
 import { NO_NAMES, toolNameSet } from './tool-name-set.js';
@@ -18,12 +19,15 @@ import { linkSignal, type LinkedSignal } from './deadline.js';
 import type { HeaderSource } from '../governance/keys.js';
 import { requirePriceUnderBudget } from '../governance/attempt-budget.js';
 import { clientOutputCap } from '../governance/output-cap.js';
+import { sessionIdFrom } from './session-id.js';
 
 export interface ChatDeps extends LoopDeps {
   gate: Gate;
   targets: TargetResolver;
   /** MCP tools this key may use, narrowed by the request header; cached per key and tool-set version. */
   toolsFor(access: Access, header: string | undefined): readonly ToolEntry[];
+  /** Request headers that carry the client's agent session id, in order of preference. */
+  sessionHeaders: readonly string[];
 }
 
 export interface ChatInput {
@@ -76,13 +80,21 @@ export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<Chat
       await streamResponse(deps, state, channel);
       return out;
     }
-    const result = await runLoop(deps, state, null);
+    const result = await runLoop(deps, state, chatCodec(deps, state, null));
     const { body, text } = finalCompletion(state, result);
     recordRequest(deps, state, { status: 200, startedAt, body });
     return { kind: 'json', body, text };
   } catch (err) {
     const error = asClientError(err, state);
-    recordRequest(deps, state, { status: error.status, startedAt, error, access, model, requestId: input.requestId });
+    recordRequest(deps, state, {
+      status: error.status,
+      startedAt,
+      error,
+      access,
+      model,
+      requestId: input.requestId,
+      sessionId: sessionIdFrom(input.headers, deps.sessionHeaders),
+    });
     throw error;
   } finally {
     if (!state?.stream) state?.release();
@@ -140,6 +152,10 @@ function createState(
   return {
     requestId: input.requestId,
     startedAt,
+    surface: 'chat',
+    sessionId: sessionIdFrom(input.headers, deps.sessionHeaders),
+    model: request.model,
+    clientRequest: request,
     request,
     targets,
     access,

@@ -3,12 +3,13 @@
 // Caps (per key, `loop` in config): maxRounds and maxToolCalls end with one last round in which
 // the model may not call tools (tool_choice "none"); maxCostUsd, the budget and timeoutMs end with
 // the answer so far. Either way the client gets a normal response and `tollgate.stopped` says why.
+// The loop knows no wire format: it drives a LoopCodec (codec.ts), which each surface supplies.
 import { GatewayError } from '../errors.js';
 import type { FinishReason, ToolCall } from '../openai/types.js';
 import { ClientAbortedError } from '../upstream/client.js';
-import type { AssistantTurn } from './accumulate.js';
-import { runRound, type RoundDeps, type StreamSink } from './round.js';
-import { isGatewayTool, type RunState, type StopNote } from './run-state.js';
+import type { LoopCodec, LoopTurn } from './codec.js';
+import type { RoundDeps } from './round.js';
+import { isGatewayTool, type LoopState, type StopNote } from './run-state.js';
 import type { HiddenCalls } from './stitch.js';
 import { runToolCalls, type ToolExecDeps } from './tool-exec.js';
 
@@ -16,22 +17,22 @@ export interface LoopDeps extends RoundDeps, ToolExecDeps {
   hidden: HiddenCalls;
 }
 
-export interface LoopResult {
-  turn: AssistantTurn;
+export interface LoopResult<T extends LoopTurn = LoopTurn> {
+  turn: T;
   /** Calls the client must run (its own tools); empty when the model answered. */
   clientToolCalls: ToolCall[];
   finishReason: FinishReason;
 }
 
-export async function runLoop(deps: LoopDeps, state: RunState, sink: StreamSink | null): Promise<LoopResult> {
+export async function runLoop<T extends LoopTurn>(deps: ToolExecDeps, state: LoopState, codec: LoopCodec<T>): Promise<LoopResult<T>> {
   const known = (name: string) => deps.tools?.getTool(name) !== undefined;
   const limits = state.access.loop;
   let final = false;
-  let last: AssistantTurn | undefined;
+  let last: T | undefined;
   for (;;) {
-    let turn: AssistantTurn;
+    let turn: T;
     try {
-      turn = await runRound(deps, state, final, sink);
+      turn = await codec.round(final);
     } catch (err) {
       const note = last && stopNoteFor(err, state);
       if (!note || !last) throw err;
@@ -48,7 +49,7 @@ export async function runLoop(deps: LoopDeps, state: RunState, sink: StreamSink 
 
     const roundCapped = state.rounds >= limits.maxRounds;
     const room = Math.max(0, limits.maxToolCalls - state.toolCallCount);
-    const results = await runToolCalls(deps, state, gatewayCalls, state.rounds, sink, (i) =>
+    const results = await runToolCalls(deps, state, gatewayCalls, state.rounds, codec.progress, (i) =>
       roundCapped
         ? { status: 'denied', reason: 'loop_limit', message: `not run: this request reached its limit of ${limits.maxRounds} rounds` }
         : i >= room
@@ -62,10 +63,10 @@ export async function runLoop(deps: LoopDeps, state: RunState, sink: StreamSink 
     state.toolCallCount += roundCapped ? 0 : Math.min(room, gatewayCalls.length);
 
     if (clientCalls.length) {
-      deps.hidden.remember(state.access.keyId, clientCalls, gatewayCalls, results);
+      codec.hide(clientCalls, gatewayCalls, results);
       return { turn, clientToolCalls: clientCalls, finishReason: 'tool_calls' };
     }
-    state.messages.push({ role: 'assistant', content: turn.content, tool_calls: gatewayCalls }, ...results);
+    codec.append(turn, gatewayCalls, results);
 
     if (limits.maxCostUsd !== undefined && state.costUsd >= limits.maxCostUsd) return stopped(state, turn, 'max_cost');
     if (Date.now() >= state.deadline) return stopped(state, turn, 'loop_timeout');
@@ -77,13 +78,13 @@ export async function runLoop(deps: LoopDeps, state: RunState, sink: StreamSink 
 }
 
 /** Ends the loop with the answer so far; 'length' tells SDKs the answer was cut short by a limit. */
-function stopped(state: RunState, turn: AssistantTurn, note: StopNote, clientCalls: ToolCall[] = []): LoopResult {
+function stopped<T extends LoopTurn>(state: LoopState, turn: T, note: StopNote, clientCalls: ToolCall[] = []): LoopResult<T> {
   state.stopNote = note;
   return { turn, clientToolCalls: clientCalls, finishReason: clientCalls.length ? 'tool_calls' : 'length' };
 }
 
 /** Errors that end a loop that already has an answer, instead of failing the request. */
-function stopNoteFor(err: unknown, state: RunState): StopNote | undefined {
+function stopNoteFor(err: unknown, state: LoopState): StopNote | undefined {
   if (err instanceof GatewayError && err.type === 'budget_exceeded') return 'budget_exceeded';
   if (err instanceof ClientAbortedError && !state.clientSignal.aborted) return 'loop_timeout';
   return undefined;

@@ -1,8 +1,8 @@
-// The requests row: one per inbound chat request, written when its outcome is known. Its totals
+// The requests row: one per inbound LLM request (chat, messages, responses), written when its outcome is known. Its totals
 // are the sums of its llm_calls and tool_calls rows (the loop adds them up as it goes).
 import { errorKind, type GatewayError } from '../errors.js';
 import type { Access, LedgerSink, Metrics } from './ports.js';
-import type { RunState } from './run-state.js';
+import type { LoopState, Surface } from './run-state.js';
 
 export interface RecordDeps {
   ledger: LedgerSink;
@@ -20,9 +20,12 @@ export interface RequestOutcome {
   access?: Access | undefined;
   model?: string | undefined;
   requestId?: string;
+  /** For failures before the run state existed. */
+  surface?: Surface;
+  sessionId?: string | null;
 }
 
-export function recordRequest(deps: RecordDeps, state: RunState | undefined, outcome: RequestOutcome): void {
+export function recordRequest(deps: RecordDeps, state: LoopState | undefined, outcome: RequestOutcome): void {
   const access = state?.access ?? outcome.access;
   const requestId = state?.requestId ?? outcome.requestId;
   if (!requestId) return;
@@ -42,7 +45,7 @@ export function recordRequest(deps: RecordDeps, state: RunState | undefined, out
     keyId: access?.keyId ?? null,
     teamId: access?.teamId ?? null,
     customerId: access?.customerId ?? null,
-    model: state?.request.model ?? outcome.model ?? null,
+    model: state?.model ?? outcome.model ?? null,
     provider: target?.providerName ?? null,
     upstreamModel: target?.model ?? null,
     status: outcome.status,
@@ -61,9 +64,11 @@ export function recordRequest(deps: RecordDeps, state: RunState | undefined, out
     costBasis: state?.costEstimated ? 'estimate' : 'usage',
     latencyMs,
     source: 'chat',
+    surface: state?.surface ?? outcome.surface ?? 'chat',
+    sessionId: state?.sessionId ?? outcome.sessionId ?? null,
   });
   if (deps.payloads && state) {
-    void deps.ledger.payload({ requestId, ts: Date.now(), kind: 'request', ref: null, body: JSON.stringify(state.request) });
+    void deps.ledger.payload({ requestId, ts: Date.now(), kind: 'request', ref: null, body: JSON.stringify(state.clientRequest) });
     if (outcome.body !== undefined)
       void deps.ledger.payload({ requestId, ts: Date.now(), kind: 'response', ref: null, body: JSON.stringify(outcome.body) });
   }

@@ -1,10 +1,11 @@
 // Builds what the client receives at the end of a request, for JSON and for SSE.
 import type { ChatCompletion, ChatCompletionChunk, ToolCallDelta } from '../openai/types.js';
 import type { LoopResult } from './loop.js';
-import type { RunState } from './run-state.js';
+import type { LoopState, RunState } from './run-state.js';
+import type { AssistantTurn } from './accumulate.js';
 
 /** Extra, SDK-ignored field describing the gateway's work; omitted for plain pass-through. */
-export function tollgateInfo(state: RunState): Record<string, unknown> | undefined {
+export function tollgateInfo(state: LoopState): Record<string, unknown> | undefined {
   if (state.rounds <= 1 && state.toolCalls.length === 0 && !state.stopNote) return undefined;
   return {
     request_id: state.requestId,
@@ -21,7 +22,7 @@ export interface FinalCompletion {
   text: string | undefined;
 }
 
-export function finalCompletion(state: RunState, result: LoopResult): FinalCompletion {
+export function finalCompletion(state: RunState, result: LoopResult<AssistantTurn>): FinalCompletion {
   const { turn } = result;
   const info = tollgateInfo(state);
   // Nothing added by the gateway: the upstream's answer goes back untouched (extra fields included).
@@ -73,7 +74,12 @@ export function chunk(
 }
 
 /** The closing chunks: held-back client tool calls, the finish reason, then usage when asked. */
-export function finalChunks(stamp: ChunkStamp, state: RunState, result: LoopResult, toolCallsSent: boolean): ChatCompletionChunk[] {
+export function finalChunks(
+  stamp: ChunkStamp,
+  state: RunState,
+  result: LoopResult<AssistantTurn>,
+  toolCallsSent: boolean,
+): ChatCompletionChunk[] {
   const out: ChatCompletionChunk[] = [];
   if (result.clientToolCalls.length && !toolCallsSent) {
     const deltas: ToolCallDelta[] = result.clientToolCalls.map((c, index) => ({

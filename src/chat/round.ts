@@ -4,9 +4,9 @@ import type { ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js
 import { errorKind, GatewayError } from '../errors.js';
 import { ClientAbortedError } from '../upstream/client.js';
 import { TurnAccumulator, turnFromCompletion, type AssistantTurn } from './accumulate.js';
-import { callLlm, type AttemptHooks, type LlmCallDeps } from './llm-call.js';
+import { callLlm, type AttemptHooks, type AttemptResult, type LlmCallDeps } from './llm-call.js';
 import type { LedgerSink, Metrics, Pricing } from './ports.js';
-import type { RunState } from './run-state.js';
+import type { LoopState, RunState } from './run-state.js';
 import type { Target } from './targets.js';
 import { planAttempt, type AttemptPlan } from '../governance/attempt-budget.js';
 import { withOutputCap } from '../governance/output-cap.js';
@@ -80,60 +80,72 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
   return turn;
 }
 
-/**
- * Before each upstream attempt: its plan (output cap, input bound, reservation) and the
- * reservation; after it: the charge (governance/attempt-budget.ts, ledger/charge.ts), settlement,
- * token count and the ledger row.
- */
+/** The chat round's hooks: each attempt's plan from the chat request, its output cap applied to it. */
 function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: ChatRequest): AttemptHooks {
   return {
     async start(target: Target, attempt: number) {
       const plan = planFor(deps, state, target, request);
-      const reservation = await state.access.reserve(plan.amountUsd);
-      const startedAt = deps.now();
-      const ts = Date.now();
-      return {
-        prepare: (req) => withOutputCap(req, plan.sendCap, target.provider.maxTokensField),
-        finish({ status, errorType, usage, partialUsage, mayHaveCost }) {
-          const seen: SeenUsage = usage
-            ? { kind: 'usage', usage: tokenUsage(usage) }
-            : partialUsage
-              ? { kind: 'partial', usage: tokenUsage(partialUsage) }
-              : { kind: 'none', mayHaveCost };
-          const charge = chargeFor(plan, seen, (u) => deps.pricing.costOf(target.providerName, target.model, u));
-          state.costUsd += charge.usd;
-          if (charge.costUnknown) state.costUnknown = true;
-          if (charge.basis === 'estimate') state.costEstimated = true;
-          state.access.settle(reservation, charge.usd);
-          if (usage) state.usage = addUsageTotals(state.usage, usage);
-          if (charge.tokens > 0) state.access.recordTokens(charge.tokens);
-          const latencyMs = deps.now() - startedAt;
-          deps.metrics.llmAttempt({ provider: target.providerName, model: target.model, status, errorType }, latencyMs / 1000);
-          const seenUsage = usage ?? partialUsage;
-          void deps.ledger.llmCall({
-            requestId: state.requestId,
-            ts,
-            round,
-            attempt,
-            provider: target.providerName,
-            model: target.model,
-            status,
-            errorType,
-            promptTokens: seenUsage?.prompt_tokens ?? 0,
-            completionTokens: seenUsage?.completion_tokens ?? 0,
-            cachedTokens: seenUsage?.prompt_tokens_details?.cached_tokens ?? 0,
-            costUsd: charge.costUsd,
-            costUnknown: charge.costUnknown,
-            costBasis: charge.basis,
-            latencyMs: Math.round(latencyMs),
-          });
-        },
-      };
+      const budgeted = await startAttempt(deps, state, round, target, attempt, plan);
+      return { prepare: (req) => withOutputCap(req, plan.sendCap, target.provider.maxTokensField), finish: budgeted.finish };
     },
   };
 }
 
-function planFor(deps: Pick<RoundDeps, 'pricing'>, state: RunState, target: Target, request: ChatRequest): AttemptPlan {
+/**
+ * One upstream attempt's budget and ledger, for any wire format: before it, the reservation of its
+ * plan (governance/attempt-budget.ts: output cap, input bound); after it, the charge
+ * (ledger/charge.ts), settlement, token count, metrics and the llm_calls row.
+ */
+export async function startAttempt(
+  deps: RoundDeps,
+  state: LoopState,
+  round: number,
+  target: Target,
+  attempt: number,
+  plan: AttemptPlan,
+): Promise<{ finish(result: AttemptResult): void }> {
+  const reservation = await state.access.reserve(plan.amountUsd);
+  const startedAt = deps.now();
+  const ts = Date.now();
+  return {
+    finish({ status, errorType, usage, partialUsage, mayHaveCost }) {
+      const seen: SeenUsage = usage
+        ? { kind: 'usage', usage: tokenUsage(usage) }
+        : partialUsage
+          ? { kind: 'partial', usage: tokenUsage(partialUsage) }
+          : { kind: 'none', mayHaveCost };
+      const charge = chargeFor(plan, seen, (u) => deps.pricing.costOf(target.providerName, target.model, u));
+      state.costUsd += charge.usd;
+      if (charge.costUnknown) state.costUnknown = true;
+      if (charge.basis === 'estimate') state.costEstimated = true;
+      state.access.settle(reservation, charge.usd);
+      if (usage) state.usage = addUsageTotals(state.usage, usage);
+      if (charge.tokens > 0) state.access.recordTokens(charge.tokens);
+      const latencyMs = deps.now() - startedAt;
+      deps.metrics.llmAttempt({ provider: target.providerName, model: target.model, status, errorType }, latencyMs / 1000);
+      const seenUsage = usage ?? partialUsage;
+      void deps.ledger.llmCall({
+        requestId: state.requestId,
+        ts,
+        round,
+        attempt,
+        provider: target.providerName,
+        model: target.model,
+        status,
+        errorType,
+        promptTokens: seenUsage?.prompt_tokens ?? 0,
+        completionTokens: seenUsage?.completion_tokens ?? 0,
+        cachedTokens: seenUsage?.prompt_tokens_details?.cached_tokens ?? 0,
+        costUsd: charge.costUsd,
+        costUnknown: charge.costUnknown,
+        costBasis: charge.basis,
+        latencyMs: Math.round(latencyMs),
+      });
+    },
+  };
+}
+
+function planFor(deps: Pick<RoundDeps, 'pricing'>, state: LoopState, target: Target, request: ChatRequest): AttemptPlan {
   return planAttempt({
     request,
     modelId: target.id,
@@ -154,7 +166,7 @@ function tokenUsage(usage: Usage): TokenUsage {
   };
 }
 
-function addUsageTotals(total: Usage | undefined, usage: Usage): Usage {
+export function addUsageTotals(total: Usage | undefined, usage: Usage): Usage {
   const cached = (total?.prompt_tokens_details?.cached_tokens ?? 0) + (usage.prompt_tokens_details?.cached_tokens ?? 0);
   const prompt = (total?.prompt_tokens ?? 0) + usage.prompt_tokens;
   const completion = (total?.completion_tokens ?? 0) + usage.completion_tokens;

@@ -1,10 +1,15 @@
-// The state of one chat request as it moves through rounds. Created once per request.
+// The state of one request as it moves through rounds. Created once per request.
+// LoopState is what the tool loop, the budget hooks and the ledger need, whatever the wire format;
+// RunState adds the chat surface's conversation (the chat codec's own state).
 import type { ChatMessage, ChatRequest, FunctionTool, Usage } from '../openai/types.js';
 import type { Access, ToolEntry } from './ports.js';
 import type { Target } from './targets.js';
 
 /** Why the loop stopped before the model finished on its own. */
 export type StopNote = 'max_rounds' | 'max_tool_calls' | 'max_cost' | 'loop_timeout' | 'budget_exceeded';
+
+/** Which API the client spoke (the ledger's `requests.surface`). */
+export type Surface = 'chat' | 'messages' | 'responses' | 'mcp';
 
 export interface ToolCallSummary {
   round: number;
@@ -15,19 +20,22 @@ export interface ToolCallSummary {
   reason?: string;
 }
 
-export interface RunState {
+export interface LoopState {
   readonly requestId: string;
   readonly startedAt: number;
-  readonly request: ChatRequest;
+  readonly surface: Surface;
+  /** The client's agent session id (a configured session header), for the ledger. */
+  readonly sessionId: string | null;
+  /** The model as the client named it. */
+  readonly model: string;
+  /** The client's request as parsed (the ledger's request payload, when payloads are on). */
+  readonly clientRequest: unknown;
   readonly targets: readonly Target[];
   readonly access: Access;
   readonly stream: boolean;
-  readonly includeUsage: boolean;
   /** MCP tools offered to the model in this request (already filtered by policy and header). */
   readonly injected: readonly ToolEntry[];
   readonly injectedNames: ReadonlySet<string>;
-  /** Client tools plus injected tools, in the order sent upstream. */
-  readonly offeredTools: readonly FunctionTool[] | undefined;
   readonly clientToolNames: ReadonlySet<string>;
   /** Aborts on client disconnect or loop deadline. */
   readonly signal: AbortSignal;
@@ -36,7 +44,6 @@ export interface RunState {
   /** Frees the request's timer and listeners; called once when the request ends. */
   release(): void;
 
-  messages: ChatMessage[];
   rounds: number;
   toolCallCount: number;
   usage: Usage | undefined;
@@ -52,8 +59,16 @@ export interface RunState {
   stopNote: StopNote | undefined;
 }
 
+export interface RunState extends LoopState {
+  readonly request: ChatRequest;
+  readonly includeUsage: boolean;
+  /** Client tools plus injected tools, in the order sent upstream. */
+  readonly offeredTools: readonly FunctionTool[] | undefined;
+  messages: ChatMessage[];
+}
+
 /** A request gets MCP handling when the gateway offered it tools or knows the called name. */
-export function isGatewayTool(state: RunState, name: string, knownTool: (n: string) => boolean): boolean {
+export function isGatewayTool(state: LoopState, name: string, knownTool: (n: string) => boolean): boolean {
   if (state.clientToolNames.has(name)) return false;
   // With MCP tools offered, any non-client name is ours (an unknown one gets an error result);
   // without, only names of real MCP tools are (a call to a tool the key may not use is refused).

@@ -1,6 +1,8 @@
 // A streamed chat response: one assistant message across every round of the loop, tool progress
 // as SSE comments, then the closing chunks (client tool calls, finish reason, usage when asked).
 import { runLoop, type LoopResult } from './loop.js';
+import { chatCodec } from './chat-codec.js';
+import type { AssistantTurn } from './accumulate.js';
 import { chunk, finalChunks, type ChunkStamp } from './respond.js';
 import type { StreamSink } from './round.js';
 import type { RunState } from './run-state.js';
@@ -31,8 +33,8 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
     },
     comment: (text) => channel.comment(text),
   };
-  const finished = runLoop(deps, state, sink).then(
-    (result: LoopResult) => {
+  const finished = runLoop(deps, state, chatCodec(deps, state, sink)).then(
+    (result: LoopResult<AssistantTurn>) => {
       stamp.model ||= result.turn.model || state.request.model;
       if (first) channel.data(chunk(stamp, [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
       for (const c of finalChunks(stamp, state, result, toolCallsSent)) channel.data(c);

@@ -1,8 +1,7 @@
-// Runs the MCP tool calls of one round of the chat loop, in parallel, through the shared governed
+// Runs the MCP tool calls of one round of the tool loop, in parallel, through the shared governed
 // tool call (tool-call.ts), and keeps the request's running totals.
 import type { ToolCall, ToolMessage } from '../openai/types.js';
-import type { RunState } from './run-state.js';
-import type { StreamSink } from './round.js';
+import type { LoopState } from './run-state.js';
 import { executeToolCall, type Refusal, type ToolCallDeps } from './tool-call.js';
 
 export type ToolExecDeps = ToolCallDeps;
@@ -10,14 +9,13 @@ export type ToolExecDeps = ToolCallDeps;
 /** `skip(i)` answers a call without running it (calls beyond a loop cap), so the model knows why. */
 export async function runToolCalls(
   deps: ToolExecDeps,
-  state: RunState,
+  state: LoopState,
   calls: readonly ToolCall[],
   round: number,
-  sink: StreamSink | null,
+  progress: ((text: string) => void) | undefined,
   skip: (index: number) => Refusal | null,
 ): Promise<ToolMessage[]> {
   const offered = (name: string) => state.injectedNames.has(name);
-  const progress = sink ? (text: string) => sink.comment(text) : undefined;
   const results = await Promise.all(
     calls.map((call, i) =>
       executeToolCall(deps, {

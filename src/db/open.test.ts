@@ -37,6 +37,7 @@ describe('openDatabase / migrateDatabase', () => {
         'table:virtual_keys',
         'view:cost_by_key_day',
         'view:cost_by_model_day',
+        'view:cost_by_session',
         'view:cost_by_team_month',
         'view:tool_usage_day',
       ]);

@@ -46,6 +46,10 @@ export const requests = sqliteTable(
     latencyMs: integer('latency_ms').notNull().default(0),
     /** 'chat' | 'mcp' */
     source: text('source').notNull().default('chat'),
+    /** The API the client spoke: 'chat' | 'messages' | 'responses' | 'mcp'. */
+    surface: text('surface').notNull().default('chat'),
+    /** The client's agent session id (x-claude-code-session-id or another configured session header). */
+    sessionId: text('session_id'),
   },
   (t) => [
     index('requests_ts_idx').on(t.ts),
@@ -55,6 +59,7 @@ export const requests = sqliteTable(
     index('requests_model_ts_idx').on(t.model, t.ts),
     index('requests_day_idx').on(t.day),
     index('requests_month_idx').on(t.month),
+    index('requests_session_idx').on(t.sessionId),
   ],
 );
 

@@ -20,3 +20,12 @@ export const costByModelDaySql = sql`SELECT day, provider, model,
   sum(CASE WHEN cost_usd IS NULL OR cost_unknown <> 0 THEN 1 ELSE 0 END) AS unknown_cost_calls
 FROM llm_calls
 GROUP BY day, provider, model`;
+
+/** cost_by_session: one row per agent session (requests that carried a session id), per key and surface. */
+export const costBySessionSql = sql`SELECT session_id, key_id, team_id, surface,
+  min(ts) AS first_ts,
+  max(ts) AS last_ts,
+  ${requestTotals}
+FROM requests
+WHERE session_id IS NOT NULL
+GROUP BY session_id, key_id, team_id, surface`;

@@ -13,7 +13,7 @@
 //   view is answered from that index (SQLite pushes the term into the grouped subquery).
 import { sql } from 'drizzle-orm';
 import { integer, real, sqliteView, text } from 'drizzle-orm/sqlite-core';
-import { costByModelDaySql, requestTotals } from './view-sql.js';
+import { costByModelDaySql, costBySessionSql, requestTotals } from './view-sql.js';
 
 export const costByKeyDay = sqliteView('cost_by_key_day', {
   day: text('day').notNull(),
@@ -44,6 +44,22 @@ export const costByTeamMonth = sqliteView('cost_by_team_month', {
   ${requestTotals}
 FROM requests
 GROUP BY month, team_id, customer_id`);
+
+/** Per agent session (x-claude-code-session-id or another configured session header), key and surface. */
+export const costBySession = sqliteView('cost_by_session', {
+  sessionId: text('session_id').notNull(),
+  keyId: text('key_id'),
+  teamId: text('team_id'),
+  surface: text('surface').notNull(),
+  firstTs: integer('first_ts').notNull(),
+  lastTs: integer('last_ts').notNull(),
+  requests: integer('requests').notNull(),
+  errors: integer('errors').notNull(),
+  promptTokens: integer('prompt_tokens').notNull(),
+  completionTokens: integer('completion_tokens').notNull(),
+  costUsd: real('cost_usd'),
+  unknownCostRequests: integer('unknown_cost_requests').notNull(),
+}).as(costBySessionSql);
 
 /** Per upstream attempt; errors are network failures/timeouts (status 0) and HTTP >= 400. */
 export const costByModelDay = sqliteView('cost_by_model_day', {

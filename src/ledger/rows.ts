@@ -34,6 +34,10 @@ export interface RequestRow {
   costBasis?: CostBasis;
   latencyMs?: number;
   source?: 'chat' | 'mcp';
+  /** The API the client spoke. Default 'chat'. */
+  surface?: 'chat' | 'messages' | 'responses' | 'mcp';
+  /** The client's agent session id, when it sent one. */
+  sessionId?: string | null;
 }
 
 export interface LlmCallRow {

@@ -33,6 +33,8 @@ export function requestParams(r: RequestRow): Params {
     r.costBasis ?? 'usage',
     r.latencyMs ?? 0,
     r.source ?? 'chat',
+    r.surface ?? 'chat',
+    n(r.sessionId),
   ];
 }
 
@@ -112,6 +114,8 @@ export const LEDGER_COLUMNS = {
     'cost_basis',
     'latency_ms',
     'source',
+    'surface',
+    'session_id',
   ],
   llm_calls: [
     'request_id',

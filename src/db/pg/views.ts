@@ -4,7 +4,7 @@
 // back as bigint/numeric; the pool in open.ts parses them as JS numbers.
 import { sql } from 'drizzle-orm';
 import { bigint, doublePrecision, pgView, text } from 'drizzle-orm/pg-core';
-import { costByModelDaySql, requestTotals } from '../view-sql.js';
+import { costByModelDaySql, costBySessionSql, requestTotals } from '../view-sql.js';
 
 const n = (name: string) => bigint(name, { mode: 'number' });
 
@@ -31,6 +31,21 @@ export const costByTeamMonth = pgView('cost_by_team_month', {
   costUsd: doublePrecision('cost_usd'),
   unknownCostRequests: n('unknown_cost_requests').notNull(),
 }).as(sql`SELECT month, team_id, customer_id, ${requestTotals} FROM requests GROUP BY month, team_id, customer_id`);
+
+export const costBySession = pgView('cost_by_session', {
+  sessionId: text('session_id').notNull(),
+  keyId: text('key_id'),
+  teamId: text('team_id'),
+  surface: text('surface').notNull(),
+  firstTs: n('first_ts').notNull(),
+  lastTs: n('last_ts').notNull(),
+  requests: n('requests').notNull(),
+  errors: n('errors').notNull(),
+  promptTokens: n('prompt_tokens').notNull(),
+  completionTokens: n('completion_tokens').notNull(),
+  costUsd: doublePrecision('cost_usd'),
+  unknownCostRequests: n('unknown_cost_requests').notNull(),
+}).as(costBySessionSql);
 
 export const costByModelDay = pgView('cost_by_model_day', {
   day: text('day').notNull(),
