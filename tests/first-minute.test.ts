@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { spawnGateway, type GatewayProcess } from './helpers/services.js';
+import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process.js';
 
 const DEMO_KEY = 'vk-demo-key';
 const ADMIN = 'first-minute-admin';
@@ -35,7 +35,9 @@ describe('first minute with the example config', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tollgate-first-minute-'));
-    gw = await spawnGateway('tollgate.config.json', { ...NO_SECRETS, TOLLGATE_DB: join(dir, 'tollgate.db'), TOLLGATE_ADMIN_TOKEN: ADMIN });
+    gw = await startGatewayProcess('tollgate.config.json', {
+      env: { ...NO_SECRETS, TOLLGATE_DB: join(dir, 'tollgate.db'), TOLLGATE_ADMIN_TOKEN: ADMIN },
+    });
     await until('the example MCP server', async () => {
       const ready = (await (await fetch(`${gw.url}/readyz`)).json()) as { mcp: { name: string; state: string }[] };
       return ready.mcp.some((m) => m.name === 'everything' && m.state === 'connected');
@@ -118,9 +120,9 @@ describe('first minute with the example config', () => {
 describe('the demo provider in production', () => {
   test('NODE_ENV=production refuses a config that enables it, naming TOLLGATE_ALLOW_DEMO', async () => {
     await assert.rejects(
-      spawnGateway('tollgate.config.json', { ...NO_SECRETS, NODE_ENV: 'production', TOLLGATE_DB: ':memory:' }),
+      startGatewayProcess('tollgate.config.json', { env: { ...NO_SECRETS, NODE_ENV: 'production', TOLLGATE_DB: ':memory:' } }),
       (err: Error) => {
-        assert.match(err.message, /gateway exited 1: .*enables the built-in demo provider \(demo\).*TOLLGATE_ALLOW_DEMO=1/s);
+        assert.match(err.message, /gateway exited \(1\) .*enables the built-in demo provider \(demo\).*TOLLGATE_ALLOW_DEMO=1/s);
         return true;
       },
     );
