@@ -7,6 +7,8 @@ import { routePath } from 'hono/route';
 import { GatewayError, notFound, toGatewayError } from './errors.js';
 import type { ChatDeps } from './chat/handler.js';
 import { chatRoutes } from './routes/chat.js';
+import { responsesRoutes } from './routes/responses.js';
+import type { ResponsesDeps } from './responses/handler.js';
 import { modelRoutes } from './routes/models.js';
 import { errorResponse } from './routes/error-response.js';
 import { bodyLimit } from './routes/body-limit.js';
@@ -21,6 +23,8 @@ export interface Logger {
 
 export interface AppDeps {
   chat: ChatDeps;
+  /** The Responses surface (POST /v1/responses, GET|DELETE /v1/responses/:id). */
+  responses?: ResponsesDeps;
   maxBodyBytes: number;
   logger: Logger;
   /** Readiness: e.g. MCP servers and database; `ok: false` answers 503. */
@@ -72,6 +76,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   chatRoutes(app, deps.chat);
+  if (deps.responses) responsesRoutes(app, deps.responses);
   modelRoutes(app, deps.chat);
   deps.mount?.(app);
 

@@ -10,6 +10,8 @@ import { createTargetResolver } from './chat/targets.js';
 import { createUpstreamClient, createDispatcher } from './upstream/client.js';
 import { withInProcessUpstreams } from './upstream/in-process.js';
 import { HiddenCalls } from './chat/stitch.js';
+import { createMemoryResponseStore } from './responses/store.js';
+import { compileGlobs } from './governance/glob.js';
 import type { ChatDeps } from './chat/handler.js';
 import type { LedgerSink, Metrics, ToolRuntime } from './chat/ports.js';
 import type { OpenedDatabase } from './db/open.js';
@@ -204,6 +206,12 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   let mcpEndpoint: McpEndpoint | undefined;
   const app = createApp({
     chat,
+    responses: {
+      ...chat,
+      responses: createMemoryResponseStore(),
+      mcpServers: new Set(Object.keys(config.mcpServers)),
+      operatorApproval: () => compileGlobs([]),
+    },
     maxBodyBytes: config.maxBodyBytes,
     logger,
     draining: () => draining,

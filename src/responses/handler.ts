@@ -1,0 +1,220 @@
+// POST /v1/responses: validate → admit (key, limits) → route → (native pass-through, or pivot
+// through chat into the one tool loop) → Responses output → store → record.
+// Translated upstreams (chat-completions and Anthropic providers) get the chat request the
+// Responses request stands for; the loop runs the key's MCP tools as on chat, hosted MCP tools
+// (`type: "mcp"` with a configured server_label) appear as mcp_call items, and calls that need
+// approval end the response with mcp_approval_request items.
+import { invalidRequest } from '../errors.js';
+import type { ChatDeps, ChatInput, ChatOutput } from '../chat/handler.js';
+import type { Access } from '../chat/ports.js';
+import type { RunState } from '../chat/run-state.js';
+import { runLoop, type LoopResult } from '../chat/loop.js';
+import { asClientError } from '../chat/client-error.js';
+import { recordRequest } from '../chat/record.js';
+import { linkSignal } from '../chat/deadline.js';
+import { webStreamSink } from '../chat/sse-channel.js';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../openai/json-depth.js';
+import type { ChatMessage, ToolCall } from '../openai/types.js';
+import { parseResponsesRequest } from '../wire/responses/request-schema.js';
+import { responsesToChat } from '../wire/responses/to-chat.js';
+import { newId as defaultNewId, responseObject, statusOf, toResponsesUsage, type ResponseShell } from '../wire/responses/from-chat.js';
+import { ResponsesEventWriter } from '../wire/responses/stream-writer.js';
+import type { McpApprovalRequestItem, ResponseObject, ResponsesRequest } from '../wire/responses/types.js';
+import { resolveHostedMcp, type HostedMcp, type HostedTool } from './hosted-mcp.js';
+import { OutputAssembler } from './output.js';
+import { createResponsesState, resolveTargets } from './state.js';
+import type { ResponseStore } from './store.js';
+import { ResponsesSse } from './sse.js';
+import type { Matcher } from '../governance/glob.js';
+
+export interface ResponsesDeps extends ChatDeps {
+  responses: ResponseStore;
+  /** Configured MCP server names (hosted MCP may name only these). */
+  mcpServers: ReadonlySet<string>;
+  /** Tools the key's operator config says need approval (`approval` globs). */
+  operatorApproval(access: Access): Matcher;
+  newId?: (prefix: string) => string;
+}
+
+interface Run {
+  req: ResponsesRequest;
+  state: RunState;
+  hosted: HostedMcp;
+  shell: ResponseShell;
+  /** Conversation messages before this request's (the stored previous response's). */
+  instructions: boolean;
+  newId: (prefix: string) => string;
+}
+
+export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Promise<ChatOutput> {
+  const startedAt = deps.now();
+  const newId = deps.newId ?? defaultNewId;
+  let state: RunState | undefined;
+  let access: Access | undefined;
+  let model: string | undefined;
+  try {
+    access = await deps.gate.admit(input.headers);
+    const req = parseResponsesRequest(parseJsonBody(input.bodyText));
+    model = req.model;
+    const targets = resolveTargets(deps, req, access);
+    const previous = req.previous_response_id ? deps.responses.get(req.previous_response_id, access.keyId) : undefined;
+    if (req.previous_response_id && !previous)
+      throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
+
+    const header = input.headers.get('x-tollgate-tools') ?? undefined;
+    const keyTools = deps.toolsFor(access, header);
+    const { chat, mcpTools } = responsesToChat(req, previous?.messages ?? [], {
+      gatewayToolName: (server, tool) => keyTools.find((t) => t.server === server && t.tool === tool)?.name,
+    });
+    const hosted = resolveHostedMcp(mcpTools, keyTools, {
+      servers: deps.mcpServers,
+      operatorApproval: deps.operatorApproval(access),
+      newId,
+    });
+    // Hosted tools that need approval are offered as the client's: the loop hands their calls back.
+    const needApproval = [...hosted.hosted.values()].filter((t) => t.needsApproval);
+    if (needApproval.length && chat.tool_choice !== 'none')
+      chat.tools = [...(chat.tools ?? []), ...needApproval.map((t) => t.entry.openai)];
+    const injected = hosted.offered.filter((t) => !hosted.hosted.get(t.name)?.needsApproval);
+
+    const client = req.stream === true ? linkSignal(input.signal) : undefined;
+    state = createResponsesState(deps, input, chat, targets, access, startedAt, client, injected);
+    const shell: ResponseShell = { id: newId('resp'), createdAt: Math.floor(Date.now() / 1000), model: targets[0]!.model, request: req };
+    const run: Run = { req, state, hosted, shell, instructions: Boolean(req.instructions), newId };
+    const listed = new Set(
+      previous?.response.output.filter((i) => i.type === 'mcp_list_tools').map((i) => (i as { server_label: string }).server_label),
+    );
+    const listings = hosted.listings.filter((l) => !listed.has(l.server_label));
+
+    if (client) return await streamResponses(deps, run, input, client, listings);
+
+    const writer = new ResponsesEventWriter(() => undefined, newId);
+    for (const listing of listings) writer.mcpListTools(listing);
+    const assembler = new OutputAssembler(writer, state, hosted.hosted, newId);
+    const result = await runLoop(deps, state, null);
+    assembler.finish(result, true, (call, tool) => approvalRequest(run, call, tool));
+    const body = finalResponse(run, result, writer);
+    store(deps, run, result, body);
+    recordRequest(deps, state, { status: 200, startedAt, body });
+    return { kind: 'json', body };
+  } catch (err) {
+    const error = asClientError(err, state);
+    recordRequest(deps, state, { status: error.status, startedAt, error, access, model, requestId: input.requestId });
+    throw error;
+  } finally {
+    if (!state?.stream) state?.release();
+  }
+}
+
+async function streamResponses(
+  deps: ResponsesDeps,
+  run: Run,
+  input: ChatInput,
+  client: { abort(): void },
+  listings: HostedMcp['listings'],
+): Promise<ChatOutput> {
+  const { state } = run;
+  let out: ChatOutput;
+  let sse: ResponsesSse;
+  if (input.sseSink) {
+    sse = new ResponsesSse(input.sseSink(input.requestId));
+    out = { kind: 'sent' };
+  } else {
+    const web = webStreamSink(() => {
+      sse.cancel();
+      client.abort();
+    });
+    sse = new ResponsesSse(web);
+    out = { kind: 'stream', body: web.body };
+  }
+  const writer = new ResponsesEventWriter((e) => sse.event(e), run.newId);
+  writer.created(responseObject(run.shell, { status: 'in_progress', output: [], usage: null }));
+  for (const listing of listings) writer.mcpListTools(listing);
+  const assembler = new OutputAssembler(writer, state, run.hosted.hosted, run.newId);
+  let round = 0;
+  const finished = runLoop(deps, state, {
+    delta(delta) {
+      if (state.rounds !== round) {
+        round = state.rounds;
+        assembler.flushRounds(false);
+      }
+      if (delta.content) writer.textDelta(delta.content);
+    },
+    comment: (text) => sse.comment(text),
+  }).then(
+    (result) => {
+      assembler.finish(result, false, (call, tool) => approvalRequest(run, call, tool));
+      const body = finalResponse(run, result, writer);
+      writer.finished(body);
+      sse.end();
+      store(deps, run, result, body);
+      recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
+      state.release();
+    },
+    (err: unknown) => {
+      state.release();
+      if (!sse.isStarted) throw err;
+      const error = asClientError(err, state);
+      writer.error({ message: error.message, code: error.code ?? error.type, param: error.param });
+      writer.finished({
+        ...responseObject(run.shell, { status: 'failed', output: writer.output, usage: toResponsesUsage(state.usage) }),
+        error: { code: error.code ?? error.type, message: error.message },
+      });
+      sse.end();
+      recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
+    },
+  );
+  await Promise.race([sse.started, finished]);
+  return out;
+}
+
+function approvalRequest(run: Run, call: ToolCall, tool: HostedTool): McpApprovalRequestItem {
+  return {
+    type: 'mcp_approval_request',
+    id: run.newId('mcpr'),
+    server_label: tool.serverLabel,
+    name: tool.entry.tool,
+    arguments: call.function.arguments,
+  };
+}
+
+function finalResponse(run: Run, result: LoopResult, writer: ResponsesEventWriter): ResponseObject {
+  const { status, incomplete } = statusOf(result.finishReason);
+  const body = responseObject(
+    { ...run.shell, model: result.turn.model || run.shell.model },
+    { status, incomplete, output: writer.output, usage: toResponsesUsage(run.state.usage) },
+  );
+  const info = run.state.rounds > 1 || run.state.toolCalls.length || run.state.stopNote;
+  if (info)
+    body.tollgate = {
+      request_id: run.state.requestId,
+      rounds: run.state.rounds,
+      tool_calls: run.state.toolCalls,
+      ...(run.state.stopNote ? { stopped: run.state.stopNote } : {}),
+    };
+  return body;
+}
+
+/** store: true (the default) keeps the response and its conversation for previous_response_id. */
+function store(deps: ResponsesDeps, run: Run, result: LoopResult, body: ResponseObject): void {
+  if (run.req.store === false) return;
+  const messages: ChatMessage[] = run.state.messages.slice(run.instructions ? 1 : 0);
+  messages.push({
+    role: 'assistant',
+    content: result.turn.content,
+    ...(result.clientToolCalls.length ? { tool_calls: result.clientToolCalls } : {}),
+  });
+  deps.responses.put({ id: body.id, keyId: run.state.access.keyId, response: body, messages });
+}
+
+function parseJsonBody(text: string): unknown {
+  if (!text) throw invalidRequest('request body is empty; expected a JSON object');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw invalidRequest(`request body is not valid JSON: ${(err as Error).message}`, null, 'invalid_json');
+  }
+  if (exceedsDepth(body)) throw invalidRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`, null, 'json_too_deep');
+  return body;
+}

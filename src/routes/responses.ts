@@ -1,0 +1,40 @@
+// POST /v1/responses, GET|DELETE /v1/responses/:id: HTTP in and out; the surface lives in src/responses.
+import type { Hono } from 'hono';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { AppEnv } from '../app.js';
+import { notFound } from '../errors.js';
+import { SSE_HEADERS } from '../openai/sse.js';
+import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
+import { disconnectSignal, headersOf, nodeSseSink } from './node-request.js';
+
+export function responsesRoutes(app: Hono<AppEnv>, deps: ResponsesDeps): void {
+  app.post('/v1/responses', async (c) => {
+    const out = await handleResponses(deps, {
+      requestId: c.get('requestId'),
+      headers: headersOf(c),
+      bodyText: await c.req.text(),
+      signal: disconnectSignal(c),
+      sseSink: nodeSseSink(c, SSE_HEADERS),
+    });
+    if (out.kind === 'sent') return RESPONSE_ALREADY_SENT;
+    if (out.kind === 'json')
+      return out.text === undefined ? c.json(out.body as object) : c.body(out.text, 200, { 'content-type': 'application/json' });
+    return c.body(out.body, 200, SSE_HEADERS);
+  });
+
+  // Stored responses are the key's own: another key's id is as unknown as a made-up one.
+  app.get('/v1/responses/:id', async (c) => {
+    const access = await deps.gate.admit(headersOf(c));
+    const id = c.req.param('id');
+    const stored = deps.responses.get(id, access.keyId);
+    if (!stored) throw notFound(`Response with id '${id}' not found.`);
+    return c.json(stored.response);
+  });
+
+  app.delete('/v1/responses/:id', async (c) => {
+    const access = await deps.gate.admit(headersOf(c));
+    const id = c.req.param('id');
+    if (!deps.responses.delete(id, access.keyId)) throw notFound(`Response with id '${id}' not found.`);
+    return c.json({ id, object: 'response', deleted: true });
+  });
+}
