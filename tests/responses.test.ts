@@ -137,13 +137,13 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
         ['message'],
       );
       assert.equal(res.usage?.input_tokens, 20);
-      const rows = await gw.query<{ rounds: number; tool_calls: number }>(
-        'SELECT rounds, tool_calls FROM requests WHERE id = ?',
+      const rows = await gw.query<{ rounds: number; tool_calls: number; surface: string }>(
+        'SELECT rounds, tool_calls, surface FROM requests WHERE id = ?',
         (res as any).tollgate.request_id,
       );
       assert.deepEqual(
-        rows.map((r) => [Number(r.rounds), Number(r.tool_calls)]),
-        [[2, 1]],
+        rows.map((r) => [Number(r.rounds), Number(r.tool_calls), r.surface]),
+        [[2, 1, 'responses']],
       );
     });
 

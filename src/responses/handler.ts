@@ -9,6 +9,10 @@ import type { ChatDeps, ChatInput, ChatOutput } from '../chat/handler.js';
 import type { Access } from '../chat/ports.js';
 import type { RunState } from '../chat/run-state.js';
 import { runLoop, type LoopResult } from '../chat/loop.js';
+import { chatCodec } from '../chat/chat-codec.js';
+import type { AssistantTurn } from '../chat/accumulate.js';
+import type { StreamSink } from '../chat/round.js';
+import { sessionIdFrom } from '../chat/session-id.js';
 import { asClientError } from '../chat/client-error.js';
 import { recordRequest } from '../chat/record.js';
 import { linkSignal } from '../chat/deadline.js';
@@ -78,7 +82,7 @@ export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Pr
     const injected = hosted.offered.filter((t) => !hosted.hosted.get(t.name)?.needsApproval);
 
     const client = req.stream === true ? linkSignal(input.signal) : undefined;
-    state = createResponsesState(deps, input, chat, targets, access, startedAt, client, injected);
+    state = createResponsesState(deps, input, chat, req, targets, access, startedAt, client, injected);
     const shell: ResponseShell = { id: newId('resp'), createdAt: Math.floor(Date.now() / 1000), model: targets[0]!.model, request: req };
     const run: Run = { req, state, hosted, shell, instructions: Boolean(req.instructions), newId };
     const listed = new Set(
@@ -91,7 +95,7 @@ export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Pr
     const writer = new ResponsesEventWriter(() => undefined, newId);
     for (const listing of listings) writer.mcpListTools(listing);
     const assembler = new OutputAssembler(writer, state, hosted.hosted, newId);
-    const result = await runLoop(deps, state, null);
+    const result = await runLoop(deps, state, chatCodec(deps, state, null));
     assembler.finish(result, true, (call, tool) => approvalRequest(run, call, tool));
     const body = finalResponse(run, result, writer);
     store(deps, run, result, body);
@@ -99,7 +103,16 @@ export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Pr
     return { kind: 'json', body };
   } catch (err) {
     const error = asClientError(err, state);
-    recordRequest(deps, state, { status: error.status, startedAt, error, access, model, requestId: input.requestId });
+    recordRequest(deps, state, {
+      status: error.status,
+      startedAt,
+      error,
+      access,
+      model,
+      requestId: input.requestId,
+      surface: 'responses',
+      sessionId: sessionIdFrom(input.headers, deps.sessionHeaders),
+    });
     throw error;
   } finally {
     if (!state?.stream) state?.release();
@@ -132,7 +145,7 @@ async function streamResponses(
   for (const listing of listings) writer.mcpListTools(listing);
   const assembler = new OutputAssembler(writer, state, run.hosted.hosted, run.newId);
   let round = 0;
-  const finished = runLoop(deps, state, {
+  const sink: StreamSink = {
     delta(delta) {
       if (state.rounds !== round) {
         round = state.rounds;
@@ -141,7 +154,8 @@ async function streamResponses(
       if (delta.content) writer.textDelta(delta.content);
     },
     comment: (text) => sse.comment(text),
-  }).then(
+  };
+  const finished = runLoop(deps, state, chatCodec(deps, state, sink)).then(
     (result) => {
       assembler.finish(result, false, (call, tool) => approvalRequest(run, call, tool));
       const body = finalResponse(run, result, writer);
@@ -178,7 +192,7 @@ function approvalRequest(run: Run, call: ToolCall, tool: HostedTool): McpApprova
   };
 }
 
-function finalResponse(run: Run, result: LoopResult, writer: ResponsesEventWriter): ResponseObject {
+function finalResponse(run: Run, result: LoopResult<AssistantTurn>, writer: ResponsesEventWriter): ResponseObject {
   const { status, incomplete } = statusOf(result.finishReason);
   const body = responseObject(
     { ...run.shell, model: result.turn.model || run.shell.model },
@@ -196,7 +210,7 @@ function finalResponse(run: Run, result: LoopResult, writer: ResponsesEventWrite
 }
 
 /** store: true (the default) keeps the response and its conversation for previous_response_id. */
-function store(deps: ResponsesDeps, run: Run, result: LoopResult, body: ResponseObject): void {
+function store(deps: ResponsesDeps, run: Run, result: LoopResult<AssistantTurn>, body: ResponseObject): void {
   if (run.req.store === false) return;
   const messages: ChatMessage[] = run.state.messages.slice(run.instructions ? 1 : 0);
   messages.push({

@@ -6,6 +6,7 @@
 import type { AssistantMessage, ChatMessage, ToolCall } from '../openai/types.js';
 import type { RunState } from '../chat/run-state.js';
 import type { LoopResult } from '../chat/loop.js';
+import type { AssistantTurn } from '../chat/accumulate.js';
 import type { ResponsesEventWriter } from '../wire/responses/stream-writer.js';
 import type { McpApprovalRequestItem, McpCallItem } from '../wire/responses/types.js';
 import type { HostedTool } from './hosted-mcp.js';
@@ -51,7 +52,11 @@ export class OutputAssembler {
   }
 
   /** The final turn: its text (unless streamed), then the client's calls and approval requests. */
-  finish(result: LoopResult, withText: boolean, approvalRequest: (call: ToolCall, tool: HostedTool) => McpApprovalRequestItem): void {
+  finish(
+    result: LoopResult<AssistantTurn>,
+    withText: boolean,
+    approvalRequest: (call: ToolCall, tool: HostedTool) => McpApprovalRequestItem,
+  ): void {
     this.flushRounds(withText);
     if (withText && result.turn.content) this.writer.textDelta(result.turn.content);
     this.writer.endMessage();

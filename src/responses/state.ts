@@ -11,6 +11,7 @@ import type { ChatRequest, FunctionTool } from '../openai/types.js';
 import type { Target } from '../chat/targets.js';
 import { requirePriceUnderBudget } from '../governance/attempt-budget.js';
 import { clientOutputCap } from '../governance/output-cap.js';
+import { sessionIdFrom } from '../chat/session-id.js';
 
 export function resolveTargets(deps: ChatDeps, request: { model: string; fallbacks?: string[] }, access: Access): Target[] {
   const targets = [request.model, ...(request.fallbacks ?? [])].map((name, i) =>
@@ -36,6 +37,7 @@ export function createResponsesState(
   deps: ChatDeps,
   input: ChatInput,
   request: ChatRequest,
+  clientRequest: { model: string },
   targets: readonly Target[],
   access: Access,
   startedAt: number,
@@ -53,6 +55,10 @@ export function createResponsesState(
   return {
     requestId: input.requestId,
     startedAt,
+    surface: 'responses',
+    sessionId: sessionIdFrom(input.headers, deps.sessionHeaders),
+    model: clientRequest.model,
+    clientRequest,
     request,
     targets,
     access,
