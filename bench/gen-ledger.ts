@@ -1,246 +1,25 @@
-// Generates a realistic ledger (requests + llm_calls + tool_calls; ~50 keys, 10 teams,
-// 3 customers, 8 models, 20 tools over 90 days) into a SQLite file, then times the typical
-// reporting queries on the views and prints a table.
+// Generates a ledger of N rows (bench/ledger-seed.ts) into a SQLite file, times the README's
+// example reports on it (bench/ledger-queries.ts) and the ledger writer on the large file.
 //   npx tsx bench/gen-ledger.ts [path=bench/results/ledger.db] [rows=1000000]
-import { rmSync } from 'node:fs';
+// (`npm run bench` times the same reports on a cached 1M-row ledger.)
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { migrateDatabase, openDatabase } from '../src/db/open.js';
-import { createPricing } from '../src/ledger/pricing.js';
-import type { LedgerItem } from '../src/ledger/rows.js';
-import { prepareLedgerStatements } from '../src/ledger/statements.js';
+import { openDatabase } from '../src/db/open.js';
 import { createLedgerWriter } from '../src/ledger/writer.js';
+import { readmeReports, timeReports } from './ledger-queries.js';
+import { seedLedger } from './ledger-seed.js';
 
 const path = process.argv[2] ?? 'bench/results/ledger.db';
 const targetRows = Number(process.argv[3] ?? 1_000_000);
-const DAY = 86_400_000;
 const now = Date.now();
 
-// Deterministic PRNG (mulberry32) so runs are comparable.
-let seed = 42;
-const rand = (): number => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
-
-const keys = Array.from({ length: 50 }, (_, i) => ({ id: `key-${i}`, team: `team-${i % 10}`, customer: `customer-${(i % 10) % 3}` }));
-const models = [
-  ['openai', 'gpt-4o-2024-08-06'],
-  ['openai', 'gpt-4o-mini'],
-  ['openai', 'gpt-4.1'],
-  ['openai', 'gpt-4.1-mini'],
-  ['openai', 'o4-mini'],
-  ['anthropic', 'claude-sonnet-4-20250514'],
-  ['anthropic', 'claude-haiku-4-5'],
-  ['local', 'llama3'],
-] as const;
-const tools = ['docs', 'github', 'search', 'db'].flatMap((server) =>
-  ['list', 'get', 'search', 'create', 'update'].map((tool) => ({ server, tool, name: `${server}__${tool}` })),
-);
-const pricing = createPricing({ toolCosts: { search__search: 0.002, search__get: 0.001 } });
-
-function generate(): void {
-  rmSync(path, { force: true });
-  rmSync(`${path}-wal`, { force: true });
-  rmSync(`${path}-shm`, { force: true });
-  const opened = openDatabase(path);
-  migrateDatabase(opened);
-  const statements = prepareLedgerStatements(opened.sqlite);
-  const started = performance.now();
-  let rows = 0;
-  let batch: LedgerItem[] = [];
-  const push = (item: LedgerItem): void => {
-    batch.push(item);
-    rows += 1;
-    if (batch.length >= 20_000) {
-      statements.writeBatch(batch);
-      batch = [];
-    }
-  };
-  for (let n = 0; rows < targetRows; n++) {
-    const key = pick(keys);
-    const [provider, model] = pick(models);
-    // Chronological, as a live ledger grows (~3.36 rows per request on average).
-    const ts = Math.min(now, now - 90 * DAY + Math.floor((n * 90 * DAY) / (targetRows / 3.36)) + int(0, 999));
-    const id = `req-${n}`;
-    const r = rand();
-    const status = r < 0.96 ? 200 : r < 0.98 ? 429 : r < 0.99 ? 502 : 400;
-    // /mcp sessions: tool calls without a request.
-    if (rand() < 0.05) {
-      const t = pick(tools);
-      push({
-        table: 'tool_calls',
-        row: {
-          sessionId: `sess-${n % 500}`,
-          ts,
-          keyId: key.id,
-          teamId: key.team,
-          customerId: key.customer,
-          server: t.server,
-          tool: t.tool,
-          name: t.name,
-          argsHash: 'x',
-          status: 'ok',
-          decision: 'allowed',
-          latencyMs: int(5, 800),
-          costUsd: pricing.toolCost(t.name),
-        },
-      });
-    }
-    let prompt = 0,
-      completion = 0,
-      cost: number | null = 0,
-      toolCount = 0;
-    const rounds = status !== 200 ? (status === 502 ? 1 : 0) : rand() < 0.3 ? int(2, 3) : 1;
-    for (let round = 0; round < rounds; round++) {
-      const attempts = rand() < 0.03 ? 2 : 1;
-      for (let attempt = 0; attempt < attempts; attempt++) {
-        const failed = status === 502 || attempt < attempts - 1;
-        const usage = failed
-          ? { promptTokens: 0, completionTokens: 0 }
-          : { promptTokens: int(200, 8000), completionTokens: int(20, 1500), cachedTokens: rand() < 0.3 ? int(0, 200) : 0 };
-        const c = pricing.costOf(provider, model, usage);
-        prompt += usage.promptTokens;
-        completion += usage.completionTokens;
-        cost = cost === null || c === null ? null : cost + c;
-        push({
-          table: 'llm_calls',
-          row: {
-            requestId: id,
-            ts: ts + round * 900,
-            round,
-            attempt,
-            provider,
-            model,
-            status: failed ? (rand() < 0.5 ? 0 : 502) : 200,
-            errorType: failed ? 'upstream_error' : null,
-            ...usage,
-            costUsd: c,
-            latencyMs: int(200, 6000),
-          },
-        });
-      }
-      if (round < rounds - 1) {
-        for (let k = int(1, 3); k > 0; k--) {
-          const t = pick(tools);
-          const x = rand();
-          const denied = x < 0.03;
-          const status = denied ? 'denied' : x < 0.06 ? 'error' : x < 0.07 ? 'timeout' : 'ok';
-          const tc = denied ? 0 : pricing.toolCost(t.name);
-          if (cost !== null) cost += tc;
-          toolCount += 1;
-          push({
-            table: 'tool_calls',
-            row: {
-              requestId: id,
-              ts: ts + round * 900 + 500,
-              keyId: key.id,
-              teamId: key.team,
-              customerId: key.customer,
-              round,
-              server: t.server,
-              tool: t.tool,
-              name: t.name,
-              argsHash: 'x',
-              status,
-              decision: denied ? 'denied' : 'allowed',
-              reason: denied ? 'tool_not_allowed' : null,
-              latencyMs: denied ? null : int(5, 3000),
-              costUsd: tc,
-              error: status === 'error' ? 'boom' : null,
-            },
-          });
-        }
-      }
-    }
-    push({
-      table: 'requests',
-      row: {
-        id,
-        ts,
-        keyId: key.id,
-        teamId: key.team,
-        customerId: key.customer,
-        model: `${provider}/${model}`,
-        provider,
-        upstreamModel: model,
-        status,
-        errorType: status === 200 ? null : 'upstream_status',
-        stream: rand() < 0.4,
-        rounds,
-        toolCalls: toolCount,
-        promptTokens: prompt,
-        completionTokens: completion,
-        costUsd: cost,
-        latencyMs: int(300, 20000),
-      },
-    });
-  }
-  statements.writeBatch(batch);
-  const secs = (performance.now() - started) / 1000;
-  const count = (t: string): number => (opened.sqlite.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
-  console.log(
-    `generated ${rows} rows in ${secs.toFixed(1)}s (${Math.round(rows / secs)} rows/s): requests ${count('requests')}, llm_calls ${count('llm_calls')}, tool_calls ${count('tool_calls')}`,
-  );
-  opened.sqlite.pragma('optimize');
-  opened.close();
-}
-
-const dayStr = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-const queries: [string, string, unknown[]][] = [
-  [
-    'this month spend per team',
-    'SELECT team_id, customer_id, requests, cost_usd FROM cost_by_team_month WHERE month = ? ORDER BY cost_usd DESC',
-    [dayStr(now).slice(0, 7)],
-  ],
-  [
-    'top tools, last 7 days',
-    'SELECT name, sum(calls) AS calls, sum(errors) AS errors, sum(denials) AS denials FROM tool_usage_day WHERE day >= ? GROUP BY name ORDER BY calls DESC, errors DESC LIMIT 10',
-    [dayStr(now - 7 * DAY)],
-  ],
-  [
-    'tool p50 per day, last 7 days',
-    'SELECT day, name, p50_latency_ms FROM tool_usage_day WHERE day >= ? ORDER BY day, name',
-    [dayStr(now - 7 * DAY)],
-  ],
-  [
-    'cost by model, last 30 days',
-    'SELECT provider, model, sum(llm_calls) AS calls, sum(cost_usd) AS usd, sum(unknown_cost_calls) AS unknown FROM cost_by_model_day WHERE day >= ? GROUP BY provider, model ORDER BY usd DESC',
-    [dayStr(now - 30 * DAY)],
-  ],
-  [
-    'cost by key for one day',
-    'SELECT key_id, team_id, requests, cost_usd FROM cost_by_key_day WHERE day = ? ORDER BY cost_usd DESC',
-    [dayStr(now - DAY)],
-  ],
-  [
-    'most expensive requests today',
-    'SELECT id, key_id, model, cost_usd FROM requests WHERE ts >= ? ORDER BY cost_usd DESC LIMIT 20',
-    [Date.parse(dayStr(now))],
-  ],
-  ['whole cost_by_key_day (90 days)', 'SELECT count(*) AS n FROM cost_by_key_day', []],
-];
-
 function timeQueries(): void {
-  const opened = openDatabase(path);
-  console.log(`\n${'query'.padEnd(34)} ${'rows'.padStart(6)} ${'first ms'.padStart(9)} ${'median ms'.padStart(10)}`);
-  for (const [label, sql, params] of queries) {
-    const stmt = opened.sqlite.prepare(sql);
-    const times: number[] = [];
-    let rows = 0;
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
-      rows = stmt.all(...params).length;
-      times.push(performance.now() - t0);
-    }
-    const first = times[0] ?? 0;
-    const median = [...times].sort((a, b) => a - b)[2] ?? 0;
-    console.log(`${label.padEnd(34)} ${String(rows).padStart(6)} ${first.toFixed(1).padStart(9)} ${median.toFixed(1).padStart(10)}`);
+  console.log(`\n${'report (README)'.padEnd(60)} ${'rows'.padStart(6)} ${'median ms'.padStart(10)} ${'max ms'.padStart(8)}`);
+  for (const r of timeReports(readmeReports(readFileSync('README.md', 'utf8')), path, 5)) {
+    console.log(
+      `${r.title.slice(0, 60).padEnd(60)} ${String(r.rows).padStart(6)} ${r.medianMs.toFixed(1).padStart(10)} ${r.maxMs.toFixed(1).padStart(8)}`,
+    );
   }
-  opened.close();
 }
 
 // The writer as the gateway uses it (config defaults: batches of 500, queue of 50k), on the
@@ -289,6 +68,6 @@ async function timeWriter(n = 100_000): Promise<void> {
   opened.close();
 }
 
-if (process.env.SKIP_GENERATE !== '1') generate();
+if (process.env.SKIP_GENERATE !== '1') console.log(seedLedger(path, targetRows, now));
 timeQueries();
 await timeWriter();

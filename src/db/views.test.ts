@@ -334,12 +334,21 @@ describe('reporting views', () => {
     );
   });
 
-  test('filtering a view by day or month uses an index instead of scanning the table', () => {
+  test('filtering a view by day or month is one scan of its covering index, grouped without a sort', () => {
     const plan = (sql: string): string =>
       (t.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('\n');
-    assert.match(plan("SELECT * FROM cost_by_key_day WHERE day = '2025-03-01'"), /SEARCH requests USING INDEX requests_day_idx/);
-    assert.match(plan("SELECT * FROM cost_by_team_month WHERE month = '2025-03'"), /SEARCH requests USING INDEX requests_month_idx/);
-    assert.match(plan("SELECT * FROM cost_by_model_day WHERE day >= '2025-03-01'"), /SEARCH llm_calls USING INDEX llm_calls_day_idx/);
-    assert.match(plan("SELECT * FROM tool_usage_day WHERE day >= '2025-03-01'"), /SEARCH tool_calls USING INDEX tool_calls_day_name_idx/);
+    const views = [
+      ["SELECT * FROM cost_by_key_day WHERE day = '2025-03-01'", /SEARCH requests USING INDEX requests_day_key_cover_idx/],
+      ["SELECT * FROM cost_by_team_month WHERE month = '2025-03'", /SEARCH requests USING INDEX requests_month_team_cover_idx/],
+      ["SELECT * FROM cost_by_model_day WHERE day >= '2025-03-01'", /SEARCH llm_calls USING INDEX llm_calls_day_model_cover_idx/],
+    ] as const;
+    for (const [sql, index] of views) {
+      assert.match(plan(sql), index);
+      assert.doesNotMatch(plan(sql), /TEMP B-TREE FOR GROUP BY/, sql);
+    }
+    assert.match(
+      plan("SELECT * FROM tool_usage_day WHERE day >= '2025-03-01'"),
+      /SEARCH tool_calls USING INDEX tool_calls_day_name_cover_idx/,
+    );
   });
 });
