@@ -12,14 +12,8 @@ import type { ResponsesDeps } from './responses/handler.js';
 import { modelRoutes } from './routes/models.js';
 import { errorResponse } from './routes/error-response.js';
 import { bodyLimit } from './routes/body-limit.js';
-
-export type AppEnv = { Variables: { requestId: string } };
-
-export interface Logger {
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
+import type { AppEnv } from './app-env.js';
+import type { Logger } from './logger.js';
 
 export interface AppDeps {
   chat: ChatDeps;

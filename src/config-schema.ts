@@ -1,6 +1,9 @@
 // The config file's schema (the contract: README, "Configuration"). Validation errors name the field.
 import { z } from 'zod';
-import { MAX_GLOB_LENGTH } from './governance/glob.js';
+
+// The longest glob accepted from config, the admin API or the x-tollgate-tools header (the
+// matcher, governance/glob.ts, is linear in it).
+export const MAX_GLOB_LENGTH = 256;
 
 const period = z.enum(['day', 'week', 'month', 'none']);
 export const budgetSchema = z.strictObject({ usd: z.number().nonnegative(), period: period.default('month') });

@@ -4,7 +4,9 @@
 import type { Hono } from 'hono';
 import type { Dispatcher } from 'undici';
 import type { Config } from './config-schema.js';
-import { createApp, type AppEnv, type Logger } from './app.js';
+import { createApp } from './app.js';
+import type { AppEnv } from './app-env.js';
+import type { Logger } from './logger.js';
 import { adapters } from '../providers/index.js';
 import { createTargetResolver } from './chat/targets.js';
 import { createUpstreamClient, createDispatcher } from './upstream/client.js';
@@ -15,7 +17,7 @@ import { compileGlobs } from './governance/glob.js';
 import type { ChatDeps } from './chat/handler.js';
 import type { LedgerSink, Metrics, ToolRuntime } from './chat/ports.js';
 import type { OpenedDatabase } from './db/open.js';
-import { openStore, type Store } from './db/store.js';
+import { openStore, type Store } from './store/open-store.js';
 import type { LedgerWriter } from './ledger/writer.js';
 import { createPricing } from './ledger/pricing.js';
 import { GovernanceRegistry } from './governance/registry.js';
@@ -32,7 +34,8 @@ import { McpManager } from '../mcp/manager.js';
 import { PinnedTools } from '../mcp/pinning/index.js';
 import { isLoopbackAddress, mountMcpEndpoint, type McpEndpoint } from '../mcp/server/index.js';
 import { sleep } from './chat/sleep.js';
-import { createMetrics, metricsRoutes } from './metrics/index.js';
+import { createMetrics } from './metrics/create-metrics.js';
+import { metricsRoutes } from './metrics/routes.js';
 import { createPgDashboardQueries, createSqliteDashboardQueries, dashboardRoutes } from './dashboard/index.js';
 
 export interface GatewayOptions {

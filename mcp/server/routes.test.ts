@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Hono } from 'hono';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { AppEnv } from '../../src/app.js';
+import type { AppEnv } from '../../src/app-env.js';
 import { noopMetrics, type Access, type ToolEntry, type ToolOutcome } from '../../src/chat/ports.js';
 import type { ToolCallRow } from '../../src/ledger/writer.js';
 import { GatewayError, renderError, toGatewayError } from '../../src/errors.js';

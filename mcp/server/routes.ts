@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { createRequestStateCodec, isLegacyRequest, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
-import type { AppEnv } from '../../src/app.js';
+import type { AppEnv } from '../../src/app-env.js';
 import type { Access, Gate } from '../../src/chat/ports.js';
 import { GatewayError } from '../../src/errors.js';
 import type { EndpointDeps } from './endpoint-deps.js';

@@ -10,7 +10,7 @@ import type { LoopState, RunState } from './run-state.js';
 import type { Target } from './targets.js';
 import { planAttempt, type AttemptPlan } from '../governance/attempt-budget.js';
 import { withOutputCap } from '../governance/output-cap.js';
-import { chargeFor, type SeenUsage } from '../ledger/charge.js';
+import { chargeFor, type SeenUsage } from '../governance/charge.js';
 import type { TokenUsage } from '../ledger/pricing.js';
 
 export interface StreamSink {
@@ -94,7 +94,7 @@ function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: 
 /**
  * One upstream attempt's budget and ledger, for any wire format: before it, the reservation of its
  * plan (governance/attempt-budget.ts: output cap, input bound); after it, the charge
- * (ledger/charge.ts), settlement, token count, metrics and the llm_calls row.
+ * (governance/charge.ts), settlement, token count, metrics and the llm_calls row.
  */
 export async function startAttempt(
   deps: RoundDeps,

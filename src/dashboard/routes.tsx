@@ -6,7 +6,7 @@ import { html } from 'hono/html';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { JSX } from 'hono/jsx/jsx-runtime';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../app-env.js';
 import type { McpManager } from '../../mcp/manager.js';
 import { createDashboardAuth, SESSION_COOKIE } from './session.js';
 import type { DashboardQueries } from './queries.js';

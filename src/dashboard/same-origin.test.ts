@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hono } from 'hono';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../app-env.js';
 import { isSameOrigin, requireSameOrigin } from './same-origin.js';
 
 test('isSameOrigin compares the Origin host with the addressed host', () => {

@@ -3,7 +3,7 @@
 // origin: sandboxed frames, data: URLs) is refused. Without Origin the request is not from a
 // browser form; it is accepted only with the Bearer admin token, which a forged form cannot carry.
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../app-env.js';
 
 /** The host the client addressed, as a reverse proxy forwards it. */
 function requestHost(headers: { get(name: string): string | null | undefined }, url: string): string {

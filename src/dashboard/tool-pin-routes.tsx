@@ -2,7 +2,7 @@
 // dashboard session check; the POSTs also require a same-origin request (CSRF).
 import type { Context, Hono } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../app-env.js';
 import { GatewayError } from '../errors.js';
 import { reviewOutcome, type ToolPinReviews } from '../routes/admin/tool-pins.js';
 import { requireSameOrigin } from './same-origin.js';

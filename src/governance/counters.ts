@@ -3,7 +3,7 @@
 // use, and one log line per outage rather than one per request.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../app.js';
+import type { Logger } from '../logger.js';
 import type { CounterStore } from './counter-store.js';
 import { connectRedis, redactUrl } from './redis/connect.js';
 import { createRedisCounterStore } from './redis/redis-counter-store.js';

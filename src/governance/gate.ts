@@ -1,7 +1,7 @@
 // The chat pipeline's view of governance: authenticate, rate-limit, then hand out an Access that
 // answers model, tool and budget questions for this one request.
 import type { LoopLimits } from '../config-schema.js';
-import type { Logger } from '../app.js';
+import type { Logger } from '../logger.js';
 import type { Access, Gate, Reservation, ToolDecision, ToolEntry, ToolRuntime } from '../chat/ports.js';
 import type { Target } from '../chat/targets.js';
 import { parseVirtualKey } from './keys.js';

@@ -11,8 +11,6 @@
 // shift-and scan when it holds `?`: O(name × ⌈segment/32⌉). So one match costs
 // O(|name| × ⌈|glob|/32⌉ + |glob|), and lengths are capped where names and patterns come in.
 
-/** The longest glob accepted from config, the admin API or the x-tollgate-tools header. */
-export const MAX_GLOB_LENGTH = 256;
 /**
  * The longest tool, prompt or model name matched against globs. Longer names are refused before any
  * matching (policy.ts), so a name from a model or an /mcp client cannot make matching expensive.

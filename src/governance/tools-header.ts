@@ -1,7 +1,8 @@
 // The `x-tollgate-tools: none | a,b,c` request header: narrows the tools a request may use.
 // It can only take tools away: narrowTools intersects with the key's policy, it never adds to it.
 import { invalidRequest } from '../errors.js';
-import { compileGlobs, MAX_GLOB_LENGTH } from './glob.js';
+import { MAX_GLOB_LENGTH } from '../config-schema.js';
+import { compileGlobs } from './glob.js';
 import type { CompiledPolicy } from './types.js';
 
 /** The most patterns one header may list (the header is matched against every MCP tool). */

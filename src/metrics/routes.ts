@@ -2,7 +2,7 @@
 // carries only bounded, aggregate labels (no key ids, users or request ids), and deployments that
 // must hide it can block the path at their proxy.
 import type { Hono } from 'hono';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../app-env.js';
 import type { GatewayMetrics } from './create-metrics.js';
 
 export function metricsRoutes(app: Hono<AppEnv>, metrics: GatewayMetrics): void {

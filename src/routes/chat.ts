@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import { handleChat, type ChatDeps } from '../chat/handler.js';
 import { SSE_HEADERS } from '../openai/sse.js';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../app-env.js';
 import { disconnectSignal, headersOf, nodeSseSink } from './node-request.js';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 

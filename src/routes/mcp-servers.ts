@@ -1,6 +1,6 @@
 // GET /api/mcp-servers: each MCP server's state, last error and tools (admin token).
 import type { Hono } from 'hono';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../app-env.js';
 import type { McpManager } from '../../mcp/manager.js';
 import { requireAdminToken } from './admin/auth.js';
 

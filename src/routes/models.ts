@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import type { Gate } from '../chat/ports.js';
 import type { TargetResolver } from '../chat/targets.js';
 import type { ModelList } from '../openai/types.js';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../app-env.js';
 
 export function modelRoutes(app: Hono<AppEnv>, deps: { gate: Gate; targets: TargetResolver }): void {
   // Built once: the configured list never changes while the process runs.

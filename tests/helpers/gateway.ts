@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { parseConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
-import type { Logger } from '../../src/app.js';
+import type { Logger } from '../../src/logger.js';
 
 export interface TestGateway {
   url: string;

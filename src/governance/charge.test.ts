@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AttemptPlan } from '../governance/attempt-budget.js';
+import type { AttemptPlan } from './attempt-budget.js';
 import { chargeFor } from './charge.js';
-import type { TokenUsage } from './pricing.js';
+import type { TokenUsage } from '../ledger/pricing.js';
 
 const price = { inputPerMTok: 1, outputPerMTok: 2 };
 const plan: AttemptPlan = { promptTokens: 1000, outputTokens: 500, sendCap: 500, price, perCallUsd: undefined, amountUsd: 0.002 };

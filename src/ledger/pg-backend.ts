@@ -2,9 +2,9 @@
 // statement per table, split only to stay under PostgreSQL's 65535 bind parameters). The pool
 // does the I/O, so the event loop is never blocked; the writer's queue gives the back-pressure.
 import type pg from 'pg';
-import type { LedgerBackend } from '../../ledger/writer.js';
-import type { LedgerItem } from '../../ledger/rows.js';
-import { LEDGER_COLUMNS, itemParams, type Params } from '../../ledger/statements.js';
+import type { LedgerBackend } from './writer.js';
+import type { LedgerItem } from './rows.js';
+import { LEDGER_COLUMNS, itemParams, type Params } from './statements.js';
 
 type Table = LedgerItem['table'];
 const TABLES: readonly Table[] = ['requests', 'llm_calls', 'tool_calls', 'payloads'];

@@ -9,9 +9,9 @@
 //   an "estimate" — the only figure that is sure not to be below the bill.
 // - Nothing, and the upstream answered with an error or was never reached: nothing.
 // The amount charged is never a silent 0 for a call that may have cost money.
-import type { AttemptPlan } from '../governance/attempt-budget.js';
-import type { TokenUsage } from './pricing.js';
-import type { CostBasis } from './rows.js';
+import type { AttemptPlan } from './attempt-budget.js';
+import type { TokenUsage } from '../ledger/pricing.js';
+import type { CostBasis } from '../ledger/rows.js';
 
 export type SeenUsage =
   | { kind: 'usage'; usage: TokenUsage }

@@ -1,10 +1,10 @@
 // The GovernanceRepository on PostgreSQL: the same records and JSON policy column as the SQLite
-// repository (src/db/governance-repo.ts), so keys created on one replica load on every other.
+// repository (repository-sqlite.ts), so keys created on one replica load on every other.
 import { eq } from 'drizzle-orm';
-import type { GovernanceRepository } from '../../governance/types.js';
-import { customerFields, customerFromRow, keyFromRow, keyToRow, teamFields, teamFromRow } from '../governance-repo.js';
-import type { PgDb } from './open.js';
-import { customers, teams, virtualKeys } from './schema.js';
+import type { GovernanceRepository } from './types.js';
+import { customerFields, customerFromRow, keyFromRow, keyToRow, teamFields, teamFromRow } from './repository-sqlite.js';
+import type { PgDb } from '../db/pg/open.js';
+import { customers, teams, virtualKeys } from '../db/pg/schema.js';
 
 // 23505 = unique_violation; the only unique index besides the primary key is the secret's hash.
 const isDuplicateSecret = (err: unknown): boolean => {

@@ -2,11 +2,11 @@
 // default) or PostgreSQL (a postgres:// URL, shared by replicas). The gateway only sees this
 // shape; the SQLite path is exactly what it was (same writer, statements and retention).
 import type pg from 'pg';
-import type { Sqlite } from './open.js';
-import { openDatabase, migrateDatabase, type OpenedDatabase } from './open.js';
-import { createGovernanceRepository } from './governance-repo.js';
-import { createToolPinStore } from './tool-pins-repo.js';
-import { spendSince } from './spend.js';
+import type { Sqlite } from '../db/open.js';
+import { openDatabase, migrateDatabase, type OpenedDatabase } from '../db/open.js';
+import { createGovernanceRepository } from '../governance/repository-sqlite.js';
+import { createToolPinStore } from '../../mcp/pinning/store-sqlite.js';
+import { spendSince } from '../db/spend.js';
 import { createLedgerWriter, type LedgerWriter } from '../ledger/writer.js';
 import { startRetention } from '../ledger/retention.js';
 import { createWorkerLedgerBackend } from '../ledger/worker-backend.js';
@@ -70,7 +70,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 
   if (isPostgresUrl(opts.location)) {
     // Loaded only when configured: the embedded SQLite default never loads the pg client.
-    const { openPostgresStore } = await import('./pg/store.js');
+    const { openPostgresStore } = await import('./pg-store.js');
     return openPostgresStore(opts, queue, retentionOpts);
   }
 

@@ -1,8 +1,8 @@
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import type { VirtualKeyRecord } from '../governance/types.js';
-import { createGovernanceRepository } from './governance-repo.js';
-import { createTempDatabase, type TempDatabase } from './temp-database.js';
+import type { VirtualKeyRecord } from './types.js';
+import { createGovernanceRepository } from './repository-sqlite.js';
+import { createTempDatabase, type TempDatabase } from '../db/temp-database.js';
 
 const key = (over: Partial<VirtualKeyRecord> = {}): VirtualKeyRecord => ({
   id: 'eng-main',

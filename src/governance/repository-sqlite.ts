@@ -3,9 +3,9 @@
 // can grow without a migration; the columns people filter on (team, disabled, expiry) are real.
 import { eq } from 'drizzle-orm';
 import type { Budget } from '../config-schema.js';
-import type { CustomerRecord, GovernanceRepository, TeamRecord, VirtualKeyRecord } from '../governance/types.js';
-import type { Db } from './open.js';
-import { customers, teams, virtualKeys } from './schema.js';
+import type { CustomerRecord, GovernanceRepository, TeamRecord, VirtualKeyRecord } from './types.js';
+import type { Db } from '../db/open.js';
+import { customers, teams, virtualKeys } from '../db/schema.js';
 
 type KeyRow = typeof virtualKeys.$inferSelect;
 

@@ -1,12 +1,12 @@
 // The PostgreSQL store (TOLLGATE_DB=postgres://…), loaded on demand by ../store.ts.
-import type { Store, StoreOptions } from '../store.js';
-import { createLedgerWriter } from '../../ledger/writer.js';
-import { migratePostgres, openPostgres } from './open.js';
-import { createPgLedgerBackend } from './ledger-backend.js';
-import { createPgGovernanceRepository } from './governance-repo.js';
-import { createPgSpendQuery } from './spend.js';
-import { startPgRetention } from './retention.js';
-import { createPgToolPinStore } from './tool-pins-repo.js';
+import type { Store, StoreOptions } from './open-store.js';
+import { createLedgerWriter } from '../ledger/writer.js';
+import { migratePostgres, openPostgres } from '../db/pg/open.js';
+import { createPgLedgerBackend } from '../ledger/pg-backend.js';
+import { createPgGovernanceRepository } from '../governance/repository-pg.js';
+import { createPgSpendQuery } from '../db/pg/spend.js';
+import { startPgRetention } from '../ledger/pg-retention.js';
+import { createPgToolPinStore } from '../../mcp/pinning/store-pg.js';
 
 type QueueOptions = Omit<Parameters<typeof createLedgerWriter>[0], 'sqlite' | 'backend'>;
 type RetentionOptions = Parameters<typeof startPgRetention>[1];

@@ -1,8 +1,8 @@
 // The SQLite PinStore: tool_pins rows <-> PinRecords. Pins are loaded once at startup and written
 // through on every change (discoveries and admin reviews), never read on the request path.
-import type { PinRecord, PinStatus, PinStore } from '../../mcp/pinning/types.js';
-import type { Db } from './open.js';
-import { toolPins } from './schema.js';
+import type { PinRecord, PinStatus, PinStore } from './types.js';
+import type { Db } from '../../src/db/open.js';
+import { toolPins } from '../../src/db/schema.js';
 
 type PinRow = typeof toolPins.$inferSelect;
 

@@ -2,7 +2,7 @@
 // own retention, ledger rows only when retentionDays is set), deleted in small ctid batches so
 // no DELETE holds locks for long. Runs now and hourly; the timer never keeps the process alive.
 import type pg from 'pg';
-import { ledgerCutoff } from '../../ledger/retention.js';
+import { ledgerCutoff } from './retention.js';
 
 const DAY_MS = 86_400_000;
 const BATCH = 1000;

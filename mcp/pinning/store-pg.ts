@@ -1,10 +1,10 @@
-// The PostgreSQL PinStore: the same rows and mapping as ../tool-pins-repo.ts (SQLite), so pins
+// The PostgreSQL PinStore: the same rows and mapping as store-sqlite.ts (SQLite), so pins
 // survive restarts and every replica starts from the pins any of them recorded. Loaded once at
 // startup, written through on change; never read on the request path.
-import type { PinStore } from '../../../mcp/pinning/types.js';
-import { pinFromRow, pinToRow } from '../tool-pins-repo.js';
-import type { PgDb } from './open.js';
-import { toolPins } from './schema.js';
+import type { PinStore } from './types.js';
+import { pinFromRow, pinToRow } from './store-sqlite.js';
+import type { PgDb } from '../../src/db/pg/open.js';
+import { toolPins } from '../../src/db/pg/schema.js';
 
 export function createPgToolPinStore(db: PgDb): PinStore {
   return {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDatabase, migrateDatabase } from './open.js';
-import { createToolPinStore } from './tool-pins-repo.js';
-import type { PinRecord } from '../../mcp/pinning/types.js';
+import { openDatabase, migrateDatabase } from '../../src/db/open.js';
+import { createToolPinStore } from './store-sqlite.js';
+import type { PinRecord } from './types.js';
 
 const pin: PinRecord = {
   server: 'docs',
