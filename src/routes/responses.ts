@@ -1,7 +1,7 @@
 // POST /v1/responses, GET|DELETE /v1/responses/:id: HTTP in and out; the surface lives in src/responses.
 import type { Hono } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../app-env.js';
 import { notFound } from '../errors.js';
 import { SSE_HEADERS } from '../openai/sse.js';
 import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
