@@ -1,12 +1,16 @@
-// `npm run bench`: builds, starts the mock upstream, the floor proxy and two gateway processes
-// (ledger on, and TOLLGATE_LEDGER=off), then measures in one interleaved run:
-//   1. latency over kept-alive connections, request by request: direct / proxy / gateway;
-//   2. throughput at 64 connections, phases interleaved in rounds: direct / proxy / gateway on / off;
-//   3. the gateway's RSS after the throughput phase;
-//   4. a one-round MCP tool loop through the gateway vs the same tool called directly over stdio.
-// Writes bench/results/<date>-<shortcommit>.json and prints a markdown table with the targets of
-// issue 8. Flags: --no-build, --quick (short smoke run; its numbers are not the benchmark),
-// --at <git ref> (bench that commit, built in a temp dir, instead of the working tree).
+// `npm run bench`: builds, starts the mock upstream, the two floors (bare node:http + undici, and
+// Hono + @hono/node-server + undici) and two gateway processes (ledger on, and TOLLGATE_LEDGER=off),
+// then measures in one interleaved run:
+//   1. latency over kept-alive connections, request by request: direct / floors / gateway, JSON and SSE;
+//   2. throughput at 64 connections, phases interleaved in rounds: direct / floors / gateway on / off;
+//   3. a one-round MCP tool loop through the gateway, and /mcp tools/call, vs the tool called directly;
+//   4. memory: the gateway's RSS after each of three 60 s runs at 64 connections;
+//   5. the README's ledger reports over a generated 1M-row ledger (bench/ledger-queries.ts).
+// Writes bench/results/<date>-<shortcommit>-<time>.json and prints a pass/fail table of issue 20's
+// targets, with the machine's load average (other processes) before and after.
+// Flags: --no-build; --quick (short smoke run; its numbers are not the benchmark); --at <git ref>
+// (bench that commit, built in a temp dir); --soak-seconds <n> / --soak-runs <n> (memory phase,
+// default 3 × 60 s; longer soaks are an option); --ledger-rows <n> (default 1000000).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
@@ -16,16 +20,25 @@ import { chatBody, endpoint, toolLoopBody } from './endpoints.js';
 import { writeGatewayConfig } from './gateway-config.js';
 import { countLedgerRows } from './ledger-rows.js';
 import { interleavedLatency, throughput, type Endpoint, type ThroughputResult } from './load.js';
-import { connectDirectTool } from './mcp-direct.js';
+import { connectDirectTool, connectGatewayMcpTool } from './mcp-direct.js';
+import type { ReportTiming } from './ledger-queries.js';
 import { measureToolLoop } from './tool-loop.js';
 import { buildReport } from './summary.js';
-import { startGatewayProc, startMock, startProxy } from './stack.js';
+import { ledgerReportsEntry, startBareProxy, startGatewayProc, startMock, startProxy } from './stack.js';
+import { spawn } from 'node:child_process';
 import { prepareTree } from './tree.js';
 import { round, summarize } from './stats.js';
 import type { Proc } from './procs.js';
 
 const { values: flags } = parseArgs({
-  options: { 'no-build': { type: 'boolean' }, quick: { type: 'boolean' }, at: { type: 'string' } },
+  options: {
+    'no-build': { type: 'boolean' },
+    quick: { type: 'boolean' },
+    at: { type: 'string' },
+    'soak-seconds': { type: 'string' },
+    'soak-runs': { type: 'string' },
+    'ledger-rows': { type: 'string' },
+  },
   strict: true,
 });
 const quick = flags.quick === true;
@@ -40,6 +53,10 @@ const P = {
   tputWarmupSeconds: quick ? 0.5 : 1,
   toolN: quick ? 50 : 300,
   toolWarmup: quick ? 10 : 30,
+  soakSeconds: Number(flags['soak-seconds'] ?? (quick ? 5 : 60)),
+  soakRuns: Number(flags['soak-runs'] ?? 3),
+  ledgerRows: Number(flags['ledger-rows'] ?? (quick ? 100_000 : 1_000_000)),
+  ledgerRuns: 5,
 };
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
@@ -56,6 +73,8 @@ async function main(): Promise<void> {
     procs.push(mock);
     const proxy = await startProxy(mock.url);
     procs.push(proxy);
+    const bare = await startBareProxy(mock.url);
+    if (bare) procs.push(bare);
     const configPath = writeGatewayConfig(dir, mock.url);
     const gwOnDb = join(dir, 'ledger-on.db');
     const gwOffDb = join(dir, 'ledger-off.db');
@@ -63,7 +82,7 @@ async function main(): Promise<void> {
     procs.push(gw);
     const gwOff = await startGatewayProc({ name: 'gateway-ledger-off', configPath, dbPath: gwOffDb, env: { TOLLGATE_LEDGER: 'off' } });
     procs.push(gwOff);
-    log(`mock ${mock.url}  proxy ${proxy.url}  gateway ${gw.url}  gateway(ledger off) ${gwOff.url}`);
+    log(`mock ${mock.url}  bare ${bare?.url ?? 'n/a'}  hono ${proxy.url}  gateway ${gw.url}  gateway(ledger off) ${gwOff.url}`);
     const rssAtStart = gw.rss();
 
     // Every request the ledger-on gateway answers, so its ledger can be checked for lost rows.
@@ -74,12 +93,14 @@ async function main(): Promise<void> {
     const sse = chatBody({ stream: true });
     const lat: Endpoint[] = [
       endpoint('direct', mock.url, json),
-      endpoint('proxy', proxy.url, json),
+      ...(bare ? [endpoint('bare', bare.url, json)] : []),
+      endpoint('hono', proxy.url, json),
       endpoint('gateway', gw.url, json, VK_PLAIN),
       // Also here so both gateways are warmed (JIT) the same before the throughput phase.
       endpoint('gateway-ledger-off', gwOff.url, json, VK_PLAIN),
       endpoint('direct-stream', mock.url, sse),
-      endpoint('proxy-stream', proxy.url, sse),
+      ...(bare ? [endpoint('bare-stream', bare.url, sse)] : []),
+      endpoint('hono-stream', proxy.url, sse),
       endpoint('gateway-stream', gw.url, sse, VK_PLAIN),
     ];
     log(`latency: ${P.latencyWarmup} warm-up + ${P.latencyN} sequential requests per path, interleaved…`);
@@ -90,7 +111,8 @@ async function main(): Promise<void> {
     // 2. Throughput at 64 connections: warm each path, then rounds with a rotating order.
     const tputTargets: { name: string; e: Endpoint; proc?: Proc }[] = [
       { name: 'direct', e: endpoint('direct', mock.url, json) },
-      { name: 'proxy', e: endpoint('proxy', proxy.url, json) },
+      ...(bare ? [{ name: 'bare', e: endpoint('bare', bare.url, json) }] : []),
+      { name: 'hono', e: endpoint('hono', proxy.url, json) },
       { name: 'gateway', e: endpoint('gateway', gw.url, json, VK_PLAIN), proc: gw },
       { name: 'gateway-ledger-off', e: endpoint('gateway-ledger-off', gwOff.url, json, VK_PLAIN), proc: gwOff },
     ];
@@ -110,11 +132,18 @@ async function main(): Promise<void> {
       }
     }
     // 3. RSS right after the throughput phase.
-    const rss = { gateway: gw.rss(), gatewayLedgerOff: gwOff.rss(), proxy: proxy.rss(), gatewayAtStart: rssAtStart };
+    const rss = {
+      gateway: gw.rss(),
+      gatewayLedgerOff: gwOff.rss(),
+      proxy: proxy.rss(),
+      bare: bare?.rss() ?? null,
+      gatewayAtStart: rssAtStart,
+    };
 
-    // 4. Tool loop vs direct MCP call.
-    log(`tool loop: ${P.toolWarmup} warm-up + ${P.toolN} iterations, interleaved…`);
+    // 3. Tool loop and /mcp tools/call vs the direct MCP call.
+    log(`tool loop and /mcp: ${P.toolWarmup} warm-up + ${P.toolN} iterations, interleaved…`);
     const direct = await connectDirectTool('echo', { message: 'ping' });
+    const viaMcp = await connectGatewayMcpTool(gw.url, VK_TOOLS, TOOL_NAME, { message: 'ping' });
     let tool: Awaited<ReturnType<typeof measureToolLoop>>;
     try {
       tool = await measureToolLoop({
@@ -122,18 +151,35 @@ async function main(): Promise<void> {
         plainTools: endpoint('gateway-tools-plain', gw.url, json, VK_TOOLS),
         direct: endpoint('direct', mock.url, json),
         directTool: direct,
+        mcpEndpoint: viaMcp,
         n: P.toolN,
         warmup: P.toolWarmup,
       });
     } finally {
       await direct.close();
+      await viaMcp.close();
     }
     gatewayRequests += 2 * (P.toolN + P.toolWarmup);
+
+    // 4. Memory: RSS after each soak run at 64 connections (is it bounded, and flat?).
+    log(`memory: ${P.soakRuns} × ${P.soakSeconds}s at ${P.connections} connections…`);
+    const soak = { rss: [] as (number | null)[], rps: [] as number[], errors: 0 };
+    for (let i = 0; i < P.soakRuns; i++) {
+      const r = await throughput(endpoint('gateway', gw.url, json, VK_PLAIN), P.connections, P.soakSeconds);
+      gatewayRequests += r.requests + r.errors;
+      soak.rss.push(gw.rss());
+      soak.rps.push(Math.round(r.rps));
+      soak.errors += r.errors;
+      log(`  run ${i + 1}: ${Math.round(r.rps)} req/s, RSS ${((soak.rss.at(-1) ?? 0) / 1048576).toFixed(1)} MB`);
+    }
 
     // Stop the gateways (SIGTERM drains and flushes), then look at what their ledgers hold.
     for (const p of procs) await p.stop();
     const ledgerOn = countLedgerRows(gwOnDb);
     const ledgerOff = countLedgerRows(gwOffDb);
+
+    // 5. Ledger reports, with nothing else of ours running.
+    const reports = await ledgerReports(P.ledgerRows, P.ledgerRuns);
 
     const report = buildReport({
       params: P,
@@ -141,9 +187,11 @@ async function main(): Promise<void> {
       latency: latSummary,
       throughput: Object.fromEntries(tput),
       rss,
+      soak,
       tool,
       toolName: TOOL_NAME,
       ledger: { on: ledgerOn, off: ledgerOff, gatewayRequests },
+      reports,
     });
     const short = tree.commit.slice(0, 7);
     const date = new Date();
@@ -152,8 +200,8 @@ async function main(): Promise<void> {
       commit: tree.commit,
       dirty: tree.dirty,
       ref: tree.ref,
-      // Other processes on the machine: the 1-minute load average before and after the run.
-      loadAverage: { before: round(loadBefore[0] ?? NaN, 2), after: round(loadavg()[0] ?? NaN, 2) },
+      // Other processes on the machine: the load averages (1, 5, 15 min) before and after the run.
+      loadAverage: { before: loadBefore.map((x) => round(x, 2)), after: loadavg().map((x) => round(x, 2)) },
       build: tree.build,
       machine: {
         os: `${osType()} ${release()}`,
@@ -168,14 +216,15 @@ async function main(): Promise<void> {
       ...report.json,
     };
     mkdirSync('bench/results', { recursive: true });
-    const file = `bench/results/${date.toISOString().slice(0, 10)}-${short}${quick ? '-quick' : ''}.json`;
+    // A file per run: several runs of one commit (the three quiet runs) each keep theirs.
+    const file = `bench/results/${date.toISOString().slice(0, 16).replace(':', '')}-${short}${quick ? '-quick' : ''}.json`;
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     log('');
     log(
       `## Tollgate bench — ${result.date.slice(0, 16).replace('T', ' ')} UTC, commit ${short}${result.dirty ? ' (uncommitted changes)' : ''}`,
     );
     log(
-      `${result.machine.os}, ${result.machine.cpuCount}× ${result.machine.cpus.join(', ')}, Node ${result.machine.node}, load average ${result.loadAverage.before} → ${result.loadAverage.after}${quick ? ' — QUICK RUN, not the benchmark' : ''}`,
+      `${result.machine.os}, ${result.machine.cpuCount}× ${result.machine.cpus.join(', ')}, Node ${result.machine.node}, load average (1/5/15 min) ${result.loadAverage.before.join(' ')} before → ${result.loadAverage.after.join(' ')} after${quick ? ' — QUICK RUN, not the benchmark' : ''}`,
     );
     log('');
     log(report.markdown);
@@ -186,6 +235,25 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     tree.cleanup();
   }
+}
+
+/** Runs bench/ledger-reports.js of the tree under test in its own process; a string says why not. */
+async function ledgerReports(rows: number, runs: number): Promise<{ rows: number; timings: ReportTiming[] } | string> {
+  const entry = ledgerReportsEntry();
+  if (!entry) return 'n/a (no bench/ledger-reports at this commit)';
+  const child = spawn(process.execPath, [entry.script, String(rows), String(runs)], {
+    cwd: entry.cwd,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const line of d.toString().split('\n')) if (line && !line.startsWith('{')) log(line);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const last = out.trim().split('\n').at(-1) ?? '';
+  if (code !== 0 || !last.startsWith('{')) return `failed (exit ${code})`;
+  return { rows, timings: (JSON.parse(last) as { reports: ReportTiming[] }).reports };
 }
 
 main().catch((err: unknown) => {

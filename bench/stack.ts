@@ -24,6 +24,18 @@ export const startMock = (): Promise<Proc> =>
 export const startProxy = (upstream: string): Promise<Proc> =>
   startProc({ name: 'proxy', args: [join(DIST, 'bench/proxy.js')], env: { PORT: '0', UPSTREAM: upstream }, port: jsonPort });
 
+/** The bare node:http + undici floor; absent from commits older than it (then null). */
+export const startBareProxy = (upstream: string): Promise<Proc> | null =>
+  existsSync(join(DIST, 'bench/bare-proxy.js'))
+    ? startProc({ name: 'bare-proxy', args: [join(DIST, 'bench/bare-proxy.js')], env: { PORT: '0', UPSTREAM: upstream }, port: jsonPort })
+    : null;
+
+/** Ledger reports (bench/ledger-reports.ts) in the tree under test; null for commits older than it. */
+export function ledgerReportsEntry(): { script: string; cwd: string } | null {
+  const script = join(DIST, 'bench/ledger-reports.js');
+  return existsSync(script) ? { script, cwd: dirname(DIST) } : null;
+}
+
 export interface GatewayVariant {
   name: string;
   configPath: string;

@@ -1,6 +1,9 @@
-// Derives the headline figures from the raw measurements, judges them against issue 8's targets,
+// Derives the headline figures from the raw measurements, judges them against issue 20's targets,
 // and renders the markdown tables. Pure: everything it needs is in the input.
+// The floor is the bare node:http + undici pass-through (bench/bare-proxy.ts), measured in the
+// same run; the Hono floor (bench/proxy.ts) is shown beside it for reference.
 import type { LedgerRows } from './ledger-rows.js';
+import type { ReportTiming } from './ledger-queries.js';
 import type { ThroughputResult } from './load.js';
 import { mb, pct, rps, table, us, verdictMark, type Verdict } from './report.js';
 import { round, summarize, type Summary } from './stats.js';
@@ -11,13 +14,35 @@ export interface ReportInput {
   quick: boolean;
   latency: Record<string, Summary>;
   throughput: Record<string, ThroughputResult[]>;
-  rss: { gateway: number | null; gatewayLedgerOff: number | null; proxy: number | null; gatewayAtStart: number | null };
+  rss: {
+    gateway: number | null;
+    gatewayLedgerOff: number | null;
+    proxy: number | null;
+    bare: number | null;
+    gatewayAtStart: number | null;
+  };
+  /** RSS of the gateway after each soak run (`soakSeconds` at `connections`), bytes. */
+  soak: { rss: (number | null)[]; rps: number[]; errors: number };
   tool: ToolLoopResult;
   toolName: string;
   ledger: { on: LedgerRows; off: LedgerRows; gatewayRequests: number };
+  /** README ledger reports over the seeded ledger; a string says why they were not measured. */
+  reports: { rows: number; timings: ReportTiming[] } | string;
 }
 
 const MB = 1048576;
+/** Issue 20's limits. */
+export const LIMITS = {
+  throughputOfFloor: 0.6,
+  addedP50OverFloorUs: 150,
+  p99OverFloorUs: 1000,
+  toolRoundUs: 1000,
+  mcpCallUs: 1000,
+  rssBytes: 150 * MB,
+  /** "Flat": the last soak run's RSS at most this much above the first's. */
+  rssGrowth: 0.1,
+  reportMs: 100,
+};
 
 // The headline is the median round: a burst of load from elsewhere spoils a round, not the figure.
 function aggregate(runs: readonly ThroughputResult[]): {
@@ -33,85 +58,131 @@ function aggregate(runs: readonly ThroughputResult[]): {
   return { rps: summarize(rounds).p50, meanRps: requests / seconds, requests, errors: runs.reduce((a, r) => a + r.errors, 0), rounds };
 }
 
-const lat = (input: ReportInput, name: string): Summary => {
-  const s = input.latency[name];
-  if (!s) throw new Error(`no latency samples for ${name}`);
-  return s;
-};
-
 export function buildReport(input: ReportInput) {
+  const has = (name: string) => input.latency[name] !== undefined;
+  const lat = (name: string): Summary => {
+    const s = input.latency[name];
+    if (!s) throw new Error(`no latency samples for ${name}`);
+    return s;
+  };
   // Added latency: the path's percentile minus the direct path's same percentile.
-  const added = (path: string, base: string) => ({
-    p50: lat(input, path).p50 - lat(input, base).p50,
-    p99: lat(input, path).p99 - lat(input, base).p99,
-  });
-  const addedGateway = added('gateway', 'direct');
-  const addedProxy = added('proxy', 'direct');
-  const addedGatewayStream = added('gateway-stream', 'direct-stream');
-  const addedProxyStream = added('proxy-stream', 'direct-stream');
+  const added = (path: string, base: string) => ({ p50: lat(path).p50 - lat(base).p50, p99: lat(path).p99 - lat(base).p99 });
+  const bare = has('bare');
 
   const tp = Object.fromEntries(Object.entries(input.throughput).map(([k, v]) => [k, aggregate(v)]));
   const tpOf = (k: string) => tp[k]?.rps ?? NaN;
-  const gatewayVsProxy = tpOf('gateway') / tpOf('proxy');
+  const floorName = bare ? 'bare' : 'hono';
+  const gatewayVsFloor = tpOf('gateway') / tpOf(floorName);
 
   // The ledger-off variant only counts if that gateway really wrote nothing.
   const offRows = input.ledger.off.requests;
   const ledgerOffHonoured = offRows === 0;
   const ledgerCost = 1 - tpOf('gateway') / tpOf('gateway-ledger-off');
-  const ledgerNote = ledgerOffHonoured
-    ? undefined
-    : offRows === null
-      ? `ledger-off database unreadable (${input.ledger.off.error ?? 'no requests table'})`
-      : `TOLLGATE_LEDGER=off is not implemented yet: the "ledger off" gateway wrote ${offRows} request rows, so both variants ran with the ledger on`;
 
-  // Tool loop decomposition (medians, µs). See the README of the table printed below.
+  // Tool loop decomposition (medians, µs): see the note printed under the table.
   const t = input.tool;
   const appView = t.loop.p50 - 2 * t.plainTools.p50 - t.directTool.p50;
   const gatewayView = t.loop.p50 - t.plainTools.p50 - t.direct.p50 - t.directTool.p50;
+  const mcpAdded = t.mcpEndpoint.p50 - t.directTool.p50;
 
-  const verdicts: Verdict[] = [
-    { target: 'added latency p50 (gateway − direct)', limit: '≤ 300 µs', value: us(addedGateway.p50), pass: addedGateway.p50 <= 300 },
-    { target: 'added latency p99 (gateway − direct)', limit: '≤ 2000 µs', value: us(addedGateway.p99), pass: addedGateway.p99 <= 2000 },
-    { target: 'throughput vs minimal proxy', limit: '≥ 60%', value: pct(gatewayVsProxy), pass: gatewayVsProxy >= 0.6 },
+  const soakRss = input.soak.rss;
+  const soakKnown = soakRss.every((r) => r !== null) && soakRss.length > 0;
+  const soakMax = soakKnown ? Math.max(...(soakRss as number[])) : NaN;
+  const soakGrowth = soakKnown ? (soakRss.at(-1) as number) / (soakRss[0] as number) - 1 : NaN;
+
+  const verdicts: Verdict[] = [];
+  const floorVerdicts = (label: string, path: string, direct: string, floor: string, withThroughput: boolean) => {
+    if (!has(floor)) {
+      verdicts.push({ target: `${label}: vs bare floor`, limit: '—', value: 'n/a (no bare floor at this commit)', pass: null });
+      return;
+    }
+    const a = added(path, direct);
+    const f = added(floor, direct);
+    if (withThroughput) {
+      verdicts.push({
+        target: `${label}: throughput vs bare floor`,
+        limit: `≥ ${pct(LIMITS.throughputOfFloor)}`,
+        value: `${pct(gatewayVsFloor)} (${rps(tpOf('gateway'))} vs ${rps(tpOf(floor))})`,
+        pass: gatewayVsFloor >= LIMITS.throughputOfFloor,
+      });
+    }
+    verdicts.push({
+      target: `${label}: added p50`,
+      limit: `≤ floor + ${LIMITS.addedP50OverFloorUs} µs (${us(f.p50 + LIMITS.addedP50OverFloorUs)})`,
+      value: `${us(a.p50)} (floor ${us(f.p50)})`,
+      pass: a.p50 <= f.p50 + LIMITS.addedP50OverFloorUs,
+    });
+    verdicts.push({
+      target: `${label}: p99`,
+      limit: `≤ floor + ${LIMITS.p99OverFloorUs} µs (${us(lat(floor).p99 + LIMITS.p99OverFloorUs)})`,
+      value: `${us(lat(path).p99)} (floor ${us(lat(floor).p99)})`,
+      pass: lat(path).p99 <= lat(floor).p99 + LIMITS.p99OverFloorUs,
+    });
+  };
+  floorVerdicts('chat JSON', 'gateway', 'direct', 'bare', true);
+  floorVerdicts('chat SSE', 'gateway-stream', 'direct-stream', 'bare-stream', false);
+  verdicts.push(
     {
-      target: 'ledger on: throughput cost vs off',
-      limit: '≤ 10%',
-      value: ledgerOffHonoured ? pct(ledgerCost) : `n/a (${pct(ledgerCost)} between two ledger-on gateways)`,
-      pass: ledgerOffHonoured ? ledgerCost <= 0.1 : null,
-    },
-    {
-      target: 'gateway RSS after throughput',
-      limit: '≤ 200 MB',
-      value: mb(input.rss.gateway),
-      pass: input.rss.gateway === null ? null : input.rss.gateway <= 200 * MB,
-    },
-    {
-      target: 'tool call through the loop vs direct (gateway view)',
-      limit: '≤ 1000 µs',
+      target: 'one MCP tool round vs direct SDK call (gateway view)',
+      limit: `≤ ${LIMITS.toolRoundUs} µs`,
       value: us(gatewayView),
-      pass: gatewayView <= 1000,
+      pass: gatewayView <= LIMITS.toolRoundUs,
     },
-  ];
+    {
+      target: '/mcp tools/call vs direct SDK call (p50)',
+      limit: `≤ ${LIMITS.mcpCallUs} µs`,
+      value: `${us(mcpAdded)} (${us(t.mcpEndpoint.p50)} vs ${us(t.directTool.p50)})`,
+      pass: mcpAdded <= LIMITS.mcpCallUs,
+    },
+    {
+      target: `RSS after each of ${soakRss.length} × ${input.params.soakSeconds}s at ${input.params.connections} connections`,
+      limit: `≤ ${mb(LIMITS.rssBytes)}`,
+      value: soakRss.map(mb).join(' / '),
+      pass: soakKnown ? soakMax <= LIMITS.rssBytes : null,
+    },
+    {
+      target: 'RSS flat across those runs (last vs first)',
+      limit: `≤ +${pct(LIMITS.rssGrowth)}`,
+      value: soakKnown ? `${soakGrowth >= 0 ? '+' : ''}${pct(soakGrowth)}` : 'n/a',
+      pass: soakKnown && soakRss.length > 1 ? soakGrowth <= LIMITS.rssGrowth : null,
+    },
+  );
+  if (typeof input.reports === 'string') {
+    verdicts.push({ target: 'ledger reports (README examples)', limit: `≤ ${LIMITS.reportMs} ms`, value: input.reports, pass: null });
+  } else {
+    for (const r of input.reports.timings) {
+      verdicts.push({
+        target: `ledger report over ${(input.reports.rows / 1e6).toFixed(input.reports.rows >= 1e6 ? 0 : 1)}M rows: ${r.title}`,
+        limit: `≤ ${LIMITS.reportMs} ms`,
+        value: `${r.medianMs.toFixed(1)} ms`,
+        pass: r.medianMs <= LIMITS.reportMs,
+      });
+    }
+  }
 
   const latencyRows = [
     ['direct', 'direct'],
-    ['proxy', 'direct'],
+    ['bare', 'direct'],
+    ['hono', 'direct'],
     ['gateway', 'direct'],
     ['gateway-ledger-off', 'direct'],
     ['direct-stream', 'direct-stream'],
-    ['proxy-stream', 'direct-stream'],
+    ['bare-stream', 'direct-stream'],
+    ['hono-stream', 'direct-stream'],
     ['gateway-stream', 'direct-stream'],
-  ].map(([name, base]) => {
-    const s = lat(input, name!);
-    const a = name === base ? undefined : added(name!, base!);
-    return [name!, us(s.p50), us(s.p90), us(s.p99), us(s.mean), a ? us(a.p50) : '—', a ? us(a.p99) : '—'];
-  });
+  ]
+    .filter(([name]) => has(name!))
+    .map(([name, base]) => {
+      const s = lat(name!);
+      const a = name === base ? undefined : added(name!, base!);
+      return [name!, us(s.p50), us(s.p90), us(s.p99), us(s.mean), a ? us(a.p50) : '—', a ? us(a.p99) : '—'];
+    });
   const tputRows = Object.entries(tp).map(([name, r]) => [
     name,
     rps(r.rps),
     rps(r.meanRps),
     r.rounds.join(' / '),
-    pct(r.rps / tpOf('proxy')),
+    pct(r.rps / tpOf(floorName)),
     String(r.errors),
   ]);
   const toolRows = [
@@ -119,20 +190,30 @@ export function buildReport(input: ReportInput) {
     ['gateway, same key, 1 round (tools injected), p50', us(t.plainTools.p50), us(t.plainTools.p99)],
     ['direct upstream round, p50', us(t.direct.p50), us(t.direct.p99)],
     ['direct MCP tools/call over stdio (SDK), p50', us(t.directTool.p50), us(t.directTool.p99)],
+    ['/mcp tools/call through the gateway (SDK, streamable HTTP), p50', us(t.mcpEndpoint.p50), us(t.mcpEndpoint.p99)],
     ['**added per tool call, gateway view**: loop − 1-round − direct round − direct tool', us(gatewayView), ''],
     ['added per tool call, app view: loop − 2 × 1-round − direct tool', us(appView), ''],
   ];
+  const passed = verdicts.filter((v) => v.pass === true).length;
+  const judged = verdicts.filter((v) => v.pass !== null).length;
 
   const markdown = [
+    `### Targets (issue 20): ${passed} of ${judged} pass`,
+    table(
+      ['target', 'limit', 'value', 'verdict'],
+      verdicts.map((v) => [v.target, v.limit, v.value, verdictMark(v)]),
+    ),
+    '',
     '### Latency, sequential over keep-alive (µs; added = path − direct at the same percentile)',
     table(['path', 'p50', 'p90', 'p99', 'mean', 'added p50', 'added p99'], latencyRows),
     '',
     `### Throughput, ${input.params.connections} connections, ${input.params.tputRounds} interleaved rounds × ${input.params.tputSeconds}s`,
-    table(['path', 'median round', 'mean', 'per round (req/s)', 'median vs proxy', 'errors'], tputRows),
+    table(['path', 'median round', 'mean', 'per round (req/s)', `median vs ${floorName} floor`, 'errors'], tputRows),
     '',
-    `RSS after throughput: gateway ${mb(input.rss.gateway)} (at start ${mb(input.rss.gatewayAtStart)}), gateway ledger-off ${mb(input.rss.gatewayLedgerOff)}, proxy ${mb(input.rss.proxy)}`,
+    `RSS after throughput: gateway ${mb(input.rss.gateway)} (at start ${mb(input.rss.gatewayAtStart)}), gateway ledger-off ${mb(input.rss.gatewayLedgerOff)}, hono floor ${mb(input.rss.proxy)}, bare floor ${mb(input.rss.bare)}`,
+    `Soak: ${soakRss.length} × ${input.params.soakSeconds}s at ${input.params.connections} connections: ${input.soak.rps.map((r) => rps(r)).join(' / ')}, ${input.soak.errors} errors; RSS after each ${soakRss.map(mb).join(' / ')}`,
     `Ledger (on): ${input.ledger.on.requests ?? '?'} request rows for ${input.ledger.gatewayRequests} requests sent, ${input.ledger.on.llmCalls ?? '?'} llm_calls, ${input.ledger.on.toolCalls ?? '?'} tool_calls${input.ledger.on.requests === input.ledger.gatewayRequests ? ' (none lost)' : ' (MISMATCH)'}`,
-    ...(ledgerNote ? [`Ledger off: ${ledgerNote}`] : []),
+    `Ledger throughput cost (on vs TOLLGATE_LEDGER=off): ${ledgerOffHonoured ? pct(ledgerCost) : `n/a (the ledger-off gateway wrote ${offRows ?? '?'} rows)`}`,
     '',
     `### One-round MCP tool loop (${input.toolName}, stdio server-everything), µs`,
     table(['measurement', 'p50', 'p99'], toolRows),
@@ -141,24 +222,35 @@ export function buildReport(input: ReportInput) {
     '1-round request (same key, same overhead), the upstream round measured directly and the tool measured directly leaves',
     "everything the gateway adds to run one tool call (MCP mapping, governance, ledger, and the second round's own gateway work).",
     'App view: what the gateway saves or costs versus an app that runs the tool itself between two gateway calls.',
-    '',
-    '### Targets (issue 8)',
-    table(
-      ['target', 'limit', 'value', 'verdict'],
-      verdicts.map((v) => [v.target, v.limit, v.value, verdictMark(v)]),
-    ),
+    ...(typeof input.reports === 'string'
+      ? []
+      : [
+          '',
+          `### Ledger reports (README examples) over ${input.reports.rows} generated rows, ms`,
+          table(
+            ['report', 'rows', 'median', 'max'],
+            input.reports.timings.map((r) => [r.title, String(r.rows), r.medianMs.toFixed(1), r.maxMs.toFixed(1)]),
+          ),
+        ]),
   ].join('\n');
 
   const json = {
     params: input.params,
     quick: input.quick,
     latencyUs: input.latency,
-    addedLatencyUs: { gateway: addedGateway, proxy: addedProxy, gatewayStream: addedGatewayStream, proxyStream: addedProxyStream },
-    throughput: { aggregate: tp, runs: input.throughput, gatewayVsProxy },
+    addedLatencyUs: Object.fromEntries(['bare', 'hono', 'gateway', 'gateway-ledger-off'].filter(has).map((n) => [n, added(n, 'direct')])),
+    addedLatencyStreamUs: Object.fromEntries(
+      ['bare-stream', 'hono-stream', 'gateway-stream'].filter(has).map((n) => [n, added(n, 'direct-stream')]),
+    ),
+    throughput: { aggregate: tp, runs: input.throughput, gatewayVsFloor, floor: floorName },
     rssBytes: input.rss,
-    ledger: { ...input.ledger, ledgerOffHonoured, throughputCost: ledgerOffHonoured ? ledgerCost : null, note: ledgerNote ?? null },
-    toolLoopUs: { ...t, addedPerToolCallGatewayView: gatewayView, addedPerToolCallAppView: appView },
+    soak: input.soak,
+    ledger: { ...input.ledger, ledgerOffHonoured, throughputCost: ledgerOffHonoured ? ledgerCost : null },
+    toolLoopUs: { ...t, addedPerToolCallGatewayView: gatewayView, addedPerToolCallAppView: appView, mcpEndpointAdded: mcpAdded },
+    ledgerReports: input.reports,
     verdicts,
+    passed,
+    judged,
   };
   return { json, markdown };
 }

@@ -3,7 +3,8 @@
 //                 runs it over stdio and makes a second round, which answers with text;
 //   plainTools  — the same key (tool list injected, same request overhead) but answered in one round;
 //   direct      — one round straight to the mock (the cost of an upstream round by itself);
-//   directTool  — the echo tool called with the MCP SDK over stdio from the bench process.
+//   directTool  — the echo tool called with the MCP SDK over stdio from the bench process;
+//   mcpEndpoint — the same tool called with the MCP SDK through the gateway's /mcp (tools/call).
 import type { Endpoint } from './load.js';
 import { SequentialSampler } from './load.js';
 import type { DirectTool } from './mcp-direct.js';
@@ -14,6 +15,7 @@ export interface ToolLoopInput {
   plainTools: Endpoint;
   direct: Endpoint;
   directTool: DirectTool;
+  mcpEndpoint: DirectTool;
   n: number;
   warmup: number;
 }
@@ -23,6 +25,7 @@ export interface ToolLoopResult {
   plainTools: Summary;
   direct: Summary;
   directTool: Summary;
+  mcpEndpoint: Summary;
 }
 
 export async function measureToolLoop(input: ToolLoopInput): Promise<ToolLoopResult> {
@@ -32,6 +35,7 @@ export async function measureToolLoop(input: ToolLoopInput): Promise<ToolLoopRes
     () => sampler.sample(input.plainTools),
     () => sampler.sample(input.direct),
     () => input.directTool.call(),
+    () => input.mcpEndpoint.call(),
   ];
   const samples: number[][] = runs.map(() => []);
   try {
@@ -45,6 +49,6 @@ export async function measureToolLoop(input: ToolLoopInput): Promise<ToolLoopRes
   } finally {
     await sampler.close();
   }
-  const [loop, plainTools, direct, directTool] = samples.map(summarize) as [Summary, Summary, Summary, Summary];
-  return { loop, plainTools, direct, directTool };
+  const [loop, plainTools, direct, directTool, mcpEndpoint] = samples.map(summarize) as [Summary, Summary, Summary, Summary, Summary];
+  return { loop, plainTools, direct, directTool, mcpEndpoint };
 }
