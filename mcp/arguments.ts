@@ -35,7 +35,7 @@ function engineFor(schema: Record<string, unknown>) {
 }
 
 /** One ajv error as "field: problem", naming the field the model got wrong. */
-export function describeError(error: ErrorObject): string {
+function describeError(error: ErrorObject): string {
   const path = error.instancePath
     .split('/')
     .slice(1)

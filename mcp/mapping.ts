@@ -6,7 +6,7 @@ import type { CallToolResult, ContentBlock, Tool } from '@modelcontextprotocol/c
 import type { FunctionTool } from '../src/openai/types.js';
 
 /** Used when an MCP tool declares no inputSchema (the spec requires one; old servers omit it). */
-export const EMPTY_PARAMETERS: Readonly<Record<string, unknown>> = Object.freeze({ type: 'object', properties: {} });
+const EMPTY_PARAMETERS: Readonly<Record<string, unknown>> = Object.freeze({ type: 'object', properties: {} });
 
 /**
  * MCP Tool → OpenAI function tool under its gateway name. The inputSchema is passed as-is
@@ -40,7 +40,7 @@ export function base64Bytes(data: string): number {
 }
 
 /** One MCP content block as text for the model; null when it has nothing to say. */
-export function contentBlockText(block: ContentBlock): string | null {
+function contentBlockText(block: ContentBlock): string | null {
   switch (block.type) {
     case 'text':
       return block.text;

@@ -13,7 +13,7 @@ export interface ToolRef {
 }
 
 /** Short, stable hash of a string (hex). */
-export function shortHash(value: string, length = HASH_LENGTH): string {
+function shortHash(value: string, length = HASH_LENGTH): string {
   return createHash('sha256').update(value).digest('hex').slice(0, length);
 }
 
@@ -23,7 +23,7 @@ function rawName(server: string, tool: string): string {
 }
 
 /** Replaces characters OpenAI rejects with '_' (an empty tool name becomes '_'). */
-export function sanitizeName(name: string): string {
+function sanitizeName(name: string): string {
   const clean = name.replace(/[^a-zA-Z0-9_-]/g, '_');
   return clean.length > 0 ? clean : '_';
 }

@@ -23,7 +23,7 @@ export type UnboundLog = (entry: { server: string; level: LoggingLevel; logger?:
 const SEVERITY: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 /** Whether a message at `level` passes a filter set at `min` (RFC 5424 order). */
-export function atLeast(level: LoggingLevel, min: LoggingLevel | undefined): boolean {
+function atLeast(level: LoggingLevel, min: LoggingLevel | undefined): boolean {
   return min === undefined || SEVERITY.indexOf(level) >= SEVERITY.indexOf(min);
 }
 

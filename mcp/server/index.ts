@@ -3,4 +3,3 @@ export { mountMcpEndpoint } from './routes.js';
 export type { McpEndpoint, McpEndpointDeps, McpEndpointLimits } from './routes.js';
 export type { EndpointTools, EndpointOffers, OfferGovernance } from './endpoint-deps.js';
 export { isLoopbackAddress } from './origin-guard.js';
-export { toMcpTool, toMcpTools, toCallToolResult } from './tool-results.js';

@@ -22,7 +22,7 @@ export interface SessionContext {
   readonly subscriptions: Set<string>;
 }
 
-export const CAPABILITIES = {
+const CAPABILITIES = {
   tools: { listChanged: true },
   prompts: { listChanged: true },
   resources: { subscribe: true, listChanged: true },

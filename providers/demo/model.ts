@@ -4,7 +4,7 @@
 import type { ChatCompletion, ChatMessage, ChatRequest, FunctionTool, ToolCall } from '../../src/openai/types.js';
 
 /** Every reply starts with this, so nobody mistakes the demo for a real model. */
-export const DEMO_LABEL = '[tollgate demo model]';
+const DEMO_LABEL = '[tollgate demo model]';
 
 /** Rough token count (4 characters a token) so usage, the ledger and budgets have numbers to show. */
 function tokens(text: string): number {

@@ -15,7 +15,7 @@ function json(status: number, body: unknown): InProcessResponse {
 }
 
 /** The completion as the chunks an OpenAI-compatible server streams: role, content or tool calls, finish, usage. */
-export function completionChunks(c: ChatCompletion): ChatCompletionChunk[] {
+function completionChunks(c: ChatCompletion): ChatCompletionChunk[] {
   const base = { id: c.id, object: 'chat.completion.chunk' as const, created: c.created, model: c.model };
   const choice = c.choices[0]!;
   const chunks: ChatCompletionChunk[] = [

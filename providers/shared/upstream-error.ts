@@ -3,7 +3,7 @@
 import { GatewayError } from '../../src/errors.js';
 
 /** Parses Retry-After (seconds or HTTP date) into seconds; undefined when absent or unparsable. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds);

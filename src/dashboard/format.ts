@@ -1,5 +1,5 @@
 // Display formatting shared by the dashboard pages. Unknown costs are never shown as $0.
-export const UNKNOWN_COST = 'unknown';
+const UNKNOWN_COST = 'unknown';
 
 export function formatCost(usd: number | null | undefined, unknown = false): string {
   if (usd === null || usd === undefined) return unknown || usd === null ? UNKNOWN_COST : '—';

@@ -42,7 +42,7 @@ export interface PlanInput {
 }
 
 /** Input tokens may be billed as fresh, cached or cache-write tokens: the worst case takes the dearest. */
-export function dearestInputPerMTok(price: PriceLike): number {
+function dearestInputPerMTok(price: PriceLike): number {
   return Math.max(price.inputPerMTok, price.cachedInputPerMTok ?? 0, price.cacheWritePerMTok ?? 0);
 }
 

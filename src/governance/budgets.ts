@@ -45,7 +45,7 @@ export interface LevelUsage {
 }
 
 /** The levels a request is charged to: its key, the key's team, the team's customer. */
-export function budgetLevels(ctx: KeyContext): BudgetLevel[] {
+function budgetLevels(ctx: KeyContext): BudgetLevel[] {
   const levels: BudgetLevel[] = [];
   if (ctx.key) levels.push({ level: 'key', id: ctx.key.id, budget: ctx.key.budget });
   if (ctx.team) levels.push({ level: 'team', id: ctx.team.id, budget: ctx.team.budget });
@@ -56,7 +56,7 @@ export function budgetLevels(ctx: KeyContext): BudgetLevel[] {
 const periodOf = (l: BudgetLevel): Period => l.budget?.period ?? 'none';
 
 /** The counter scope of a level at a time; contains the period start so each period starts at zero. */
-export function budgetScope(l: BudgetLevel, now: number): string {
+function budgetScope(l: BudgetLevel, now: number): string {
   const period = periodOf(l);
   return `${l.level}:${l.id}:${period}:${periodBounds(period, now).start}`;
 }

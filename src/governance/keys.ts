@@ -1,7 +1,7 @@
 // Virtual key secrets: generation, hashing, and reading them from request headers.
 import { createHash, randomBytes } from 'node:crypto';
 
-export const KEY_PREFIX = 'tg-';
+const KEY_PREFIX = 'tg-';
 
 /** 'tg-' + 32 random bytes (256 bits) in base64url: unguessable, URL- and header-safe. */
 export function generateKeySecret(): string {

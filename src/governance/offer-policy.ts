@@ -8,7 +8,7 @@
 import { compileGlobs, globCanMatchUnder, MAX_NAME_LENGTH, type Matcher } from './glob.js';
 
 /** Resource URIs may be longer than names; still bounded before any matching. */
-export const MAX_URI_LENGTH = 4096;
+const MAX_URI_LENGTH = 4096;
 import type { ToolRules } from './types.js';
 
 export type OfferDecision = { allowed: true } | { allowed: false; reason: 'prompt_not_allowed' | 'resource_not_allowed'; message: string };

@@ -6,7 +6,7 @@ import { compileGlobs } from './glob.js';
 import type { CompiledPolicy } from './types.js';
 
 /** The most patterns one header may list (the header is matched against every MCP tool). */
-export const MAX_HEADER_PATTERNS = 64;
+const MAX_HEADER_PATTERNS = 64;
 
 export type ToolsNarrowing = { kind: 'none' } | { kind: 'list'; patterns: string[] };
 

@@ -29,7 +29,7 @@ const types = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export function redactPgUrl(url: string): string {
+function redactPgUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
@@ -56,7 +56,7 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   return { db, pool, label, close: () => pool.end() };
 }
 
-export function pgMigrationsFolder(): string {
+function pgMigrationsFolder(): string {
   return join(migrationsFolder(dirname(fileURLToPath(import.meta.url))), 'pg');
 }
 
