@@ -25,6 +25,12 @@ export interface AppDeps {
   readiness(): { ok: boolean; [detail: string]: unknown };
   /** Set while draining on shutdown: new requests get 503. */
   draining?: () => boolean;
+  /**
+   * The ledger's back-pressure: undefined while its queue has room, else a Promise that resolves
+   * once it has. Awaited before any work that writes ledger rows (POST under /v1 and /mcp), so a
+   * backlog slows intake instead of growing memory or dropping rows.
+   */
+  ledgerRoom?: () => Promise<void> | undefined;
   /** Called once per finished request with the matched route pattern (bounded), for HTTP metrics. */
   observe?: (route: string, method: string, status: number, seconds: number) => void;
   /** Extra route groups (admin API, dashboard, metrics, /mcp) added by main.ts. */
@@ -62,6 +68,20 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
 
   app.use('*', bodyLimit(deps.maxBodyBytes));
+
+  const ledgerRoom = deps.ledgerRoom;
+  if (ledgerRoom) {
+    const recorded = async (c: { req: { method: string } }, next: () => Promise<void>) => {
+      if (c.req.method === 'POST') {
+        const wait = ledgerRoom();
+        if (wait) await wait;
+      }
+      await next();
+    };
+    app.use('/v1/*', recorded);
+    app.use('/mcp', recorded);
+    app.use('/mcp/*', recorded);
+  }
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {

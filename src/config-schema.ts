@@ -118,8 +118,31 @@ export const ledgerSchema = z
     batchSize: z.number().int().positive().default(500),
     /** Bound of the in-memory queue; when full, writers wait (back-pressure), nothing is dropped. */
     maxQueue: z.number().int().positive().default(50_000),
+    /** The same bound in bytes (approximate: the rows' text), default 64 MiB. */
+    maxQueueBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024 * 1024),
+    /** One batch's bound in bytes, default 4 MiB (large payloads make smaller batches). */
+    maxBatchBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
+    /** The longest wait between retries of a failing write (database down); retries never stop. */
+    retryMaxMs: z.number().int().positive().default(2000),
   })
-  .default({ payloads: false, payloadRetentionDays: 7, flushIntervalMs: 200, batchSize: 500, maxQueue: 50_000 });
+  .default({
+    payloads: false,
+    payloadRetentionDays: 7,
+    flushIntervalMs: 200,
+    batchSize: 500,
+    maxQueue: 50_000,
+    maxQueueBytes: 64 * 1024 * 1024,
+    maxBatchBytes: 4 * 1024 * 1024,
+    retryMaxMs: 2000,
+  });
 
 /** Tollgate as an MCP server (/mcp): who may reach it and how much of it one key may hold. */
 export const mcpEndpointSchema = z

@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'json_too_deep',
   'body_too_large',
   'model_not_found',
+  'invalid_model_name',
   'conflicting_max_tokens',
   'invalid_tools_header',
   // Budgets and their store.

@@ -114,7 +114,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     keepLedgerSince: () => keepLedgerSince(),
     location: opts.dbPath,
     ledger: config.ledger,
-    onLedgerError: (err) => logger.error({ err: err.message }, 'ledger flush failed'),
+    onLedgerError: (err) => logger.error({ err: err.message }, 'ledger write failed'),
+    onLedgerResume: (failures) => logger.warn(`ledger: writes resumed after ${failures} failed attempts`),
     onLedgerFlush: (rows, ms) => metrics.ledgerFlush(rows, ms),
     onRetentionError: (err) => logger.warn({ err: err.message }, 'ledger retention failed'),
   });
@@ -218,9 +219,14 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     maxBodyBytes: config.maxBodyBytes,
     logger,
     draining: () => draining,
+    ledgerRoom: () => ledger.room(),
     readiness: () => {
       const servers = mcp.status();
-      return { ok: !draining, mcp: servers };
+      // A ledger retrying (database away) still takes traffic: rows wait in the queue. A full
+      // queue does not: requests would only wait for room, so the load balancer should look elsewhere.
+      const ledgerFull = ledger.full();
+      const ledgerState = ledgerFull ? 'full' : ledger.failures() > 0 ? 'retrying' : 'up';
+      return { ok: !draining && !ledgerFull, ledger: ledgerState, mcp: servers };
     },
     observe: (route, method, status, seconds) => metrics.httpRequest(route, method, status, seconds),
     mount: (app) => {

@@ -54,6 +54,9 @@ export function createTargetResolver(
   return {
     providers: () => list,
     resolve(model, param = 'model') {
+      // A NUL or other control character in a model name is never a real model; refused here, before
+      // it is forwarded upstream or reaches the ledger (PostgreSQL rejects NUL in text).
+      if (CONTROL_CHAR.test(model)) throw invalidRequest('model names may not contain control characters', param, 'invalid_model_name');
       const slash = model.indexOf('/');
       let runtime: ProviderRuntime | undefined;
       let upstreamModel = model;
@@ -81,6 +84,10 @@ export function createTargetResolver(
     },
   };
 }
+
+// (From a string: control characters in a regex literal are flagged by the linter.)
+const CONTROL_CLASS = '[\\u0000-\\u001f\\u007f]';
+const CONTROL_CHAR = new RegExp(CONTROL_CLASS);
 
 export function missingKeyError(target: Target): GatewayError {
   return new GatewayError({

@@ -28,6 +28,7 @@ describe('openDatabase / migrateDatabase', () => {
       ).map((r) => `${r.type}:${r.name}`);
       assert.deepEqual(names, [
         'table:customers',
+        'table:ledger_dead_letters',
         'table:llm_calls',
         'table:payloads',
         'table:requests',

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { LedgerBackend } from './writer.js';
 import type { LedgerItem } from './rows.js';
-import { LEDGER_COLUMNS, itemParams, type Params } from './statements.js';
+import { DEAD_LETTER_COLUMNS, LEDGER_COLUMNS, deadLetterParams, itemParams, type Params } from './statements.js';
 
 type Table = LedgerItem['table'];
 const TABLES: readonly Table[] = ['requests', 'llm_calls', 'tool_calls', 'payloads'];
@@ -45,6 +45,12 @@ export function createPgLedgerBackend(pool: pg.Pool): LedgerBackend {
       for (const item of items) byTable.get(item.table)!.push(itemParams(item));
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client has no pool listener: a connection reset mid-batch is emitted on the
+      // client as well as failing the query, and unheard it would crash the process.
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         for (const [table, rows] of byTable) if (rows.length) await insertRows(client, table, rows);
@@ -54,11 +60,21 @@ export function createPgLedgerBackend(pool: pg.Pool): LedgerBackend {
         await client.query('ROLLBACK').catch((e: unknown) => (broken = e as Error));
         throw err;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
     async write(item) {
       await pool.query(cachedSql(item.table, 1), itemParams(item));
+    },
+    async writeDeadLetters(letters) {
+      const cols = DEAD_LETTER_COLUMNS;
+      let p = 1;
+      const values = letters.map(() => `(${cols.map(() => `$${p++}`).join(', ')})`);
+      await pool.query(
+        `INSERT INTO ledger_dead_letters (${cols.join(', ')}) VALUES ${values.join(', ')}`,
+        letters.flatMap(deadLetterParams),
+      );
     },
   };
 }

@@ -1,17 +1,19 @@
 // Runs in a worker thread: owns its own SQLite connection and writes ledger batches, so the
 // inserts (and their fsyncs and index updates) never block the event loop that serves requests.
+// It says `ready` once its connection and statements are set up (the gateway takes no chat
+// traffic before), and passes SQLite's error code back with each failure so the writer can tell
+// a refused row (a data error) from a transient failure.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/open.js';
-import { prepareLedgerStatements } from './statements.js';
+import { prepareLedgerStatements, type DeadLetter } from './statements.js';
 import type { LedgerItem } from './rows.js';
 
-export interface WorkerRequest {
-  id: number;
-  op: 'batch' | 'one';
-  items: LedgerItem[];
-}
+export type WorkerRequest = { id: number; op: 'batch' | 'one'; items: LedgerItem[] } | { id: number; op: 'dead'; letters: DeadLetter[] };
 
-export type WorkerReply = { id: number; ok: true } | { id: number; ok: false; message: string };
+export type WorkerReply =
+  | { id: number; ok: true }
+  | { id: number; ok: false; message: string; code?: string | undefined }
+  | { ready: true };
 
 const { path } = workerData as { path: string };
 const db = openDatabase(path);
@@ -20,11 +22,14 @@ const statements = prepareLedgerStatements(db.sqlite);
 parentPort!.on('message', (req: WorkerRequest) => {
   let reply: WorkerReply;
   try {
-    if (req.op === 'batch') statements.writeBatch(req.items);
+    if (req.op === 'dead') statements.writeDeadLetters(req.letters);
+    else if (req.op === 'batch') statements.writeBatch(req.items);
     else statements.write(req.items[0]!);
     reply = { id: req.id, ok: true };
   } catch (err) {
-    reply = { id: req.id, ok: false, message: (err as Error).message };
+    const code = (err as { code?: unknown }).code;
+    reply = { id: req.id, ok: false, message: (err as Error).message, code: typeof code === 'string' ? code : undefined };
   }
   parentPort!.postMessage(reply);
 });
+parentPort!.postMessage({ ready: true } satisfies WorkerReply);

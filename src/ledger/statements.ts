@@ -6,6 +6,23 @@ import type { LedgerItem, LlmCallRow, PayloadRow, RequestRow, ToolCallRow } from
 
 export type Params = (string | number | null)[];
 
+// C0 control characters other than tab, newline and carriage return, and DEL. PostgreSQL refuses
+// NUL in text outright (one such row would fail its whole batch); the others are stripped too so
+// the two stores hold the same text. JSON bodies are unaffected: JSON.stringify escapes them.
+// (Built from a string: the linter rightly flags control characters in regex literals elsewhere.)
+const CONTROL_CLASS = '[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]';
+const CONTROL = new RegExp(CONTROL_CLASS, 'g');
+const CONTROL_TEST = new RegExp(CONTROL_CLASS);
+
+/** The parameters with control characters stripped from every text value (in place). */
+export function cleanText(params: Params): Params {
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
+    if (typeof v === 'string' && CONTROL_TEST.test(v)) params[i] = v.replace(CONTROL, '');
+  }
+  return params;
+}
+
 const n = (v: string | number | null | undefined): string | number | null => (v === undefined ? null : v);
 const flag = (v: boolean | undefined, fallback: boolean): number => ((v ?? fallback) ? 1 : 0);
 
@@ -157,18 +174,32 @@ export const LEDGER_COLUMNS = {
   payloads: ['request_id', 'ts', 'kind', 'ref', 'body'],
 } as const satisfies Record<LedgerItem['table'], readonly string[]>;
 
-/** The parameter array of any ledger item, in LEDGER_COLUMNS order. */
+/** The parameter array of any ledger item, in LEDGER_COLUMNS order, control characters stripped. */
 export function itemParams(item: LedgerItem): Params {
   switch (item.table) {
     case 'requests':
-      return requestParams(item.row);
+      return cleanText(requestParams(item.row));
     case 'llm_calls':
-      return llmCallParams(item.row);
+      return cleanText(llmCallParams(item.row));
     case 'tool_calls':
-      return toolCallParams(item.row);
+      return cleanText(toolCallParams(item.row));
     case 'payloads':
-      return payloadParams(item.row);
+      return cleanText(payloadParams(item.row));
   }
+}
+
+/** A row the database refused as a data error, set aside in ledger_dead_letters. */
+export interface DeadLetter {
+  ts: number;
+  item: LedgerItem;
+  error: string;
+}
+
+export const DEAD_LETTER_COLUMNS = ['ts', 'table_name', 'row', 'error'] as const;
+
+/** The dead letter's parameters: the row as JSON (escaped, so storable whatever it holds). */
+export function deadLetterParams(d: DeadLetter): Params {
+  return cleanText([d.ts, d.item.table, JSON.stringify(d.item.row), d.error]);
 }
 
 const SQL = {
@@ -176,6 +207,7 @@ const SQL = {
   llm_calls: insert('llm_calls', [...LEDGER_COLUMNS.llm_calls]),
   tool_calls: insert('tool_calls', [...LEDGER_COLUMNS.tool_calls]),
   payloads: insert('payloads', [...LEDGER_COLUMNS.payloads]),
+  deadLetters: insert('ledger_dead_letters', [...DEAD_LETTER_COLUMNS]),
 } as const;
 
 export interface LedgerStatements {
@@ -183,6 +215,8 @@ export interface LedgerStatements {
   write(item: LedgerItem): void;
   /** Inserts all items in ONE transaction; all or nothing. */
   writeBatch(items: readonly LedgerItem[]): void;
+  /** Sets refused rows aside in ledger_dead_letters (one transaction). */
+  writeDeadLetters(letters: readonly DeadLetter[]): void;
 }
 
 export function prepareLedgerStatements(sqlite: Sqlite): LedgerStatements {
@@ -190,24 +224,16 @@ export function prepareLedgerStatements(sqlite: Sqlite): LedgerStatements {
   const llm = sqlite.prepare(SQL.llm_calls);
   const tool = sqlite.prepare(SQL.tool_calls);
   const pay = sqlite.prepare(SQL.payloads);
+  const dead = sqlite.prepare(SQL.deadLetters);
+  const statement = { requests: req, llm_calls: llm, tool_calls: tool, payloads: pay } as const;
   const write = (item: LedgerItem): void => {
-    switch (item.table) {
-      case 'requests':
-        req.run(requestParams(item.row));
-        break;
-      case 'llm_calls':
-        llm.run(llmCallParams(item.row));
-        break;
-      case 'tool_calls':
-        tool.run(toolCallParams(item.row));
-        break;
-      case 'payloads':
-        pay.run(payloadParams(item.row));
-        break;
-    }
+    statement[item.table].run(itemParams(item));
   };
   const writeBatch = sqlite.transaction((items: readonly LedgerItem[]) => {
     for (const item of items) write(item);
   });
-  return { write, writeBatch: (items) => writeBatch(items) };
+  const writeDeadLetters = sqlite.transaction((letters: readonly DeadLetter[]) => {
+    for (const d of letters) dead.run(deadLetterParams(d));
+  });
+  return { write, writeBatch: (items) => writeBatch(items), writeDeadLetters: (letters) => writeDeadLetters(letters) };
 }

@@ -1,68 +1,125 @@
 // The SQLite ledger back end used by the gateway: batches are written by a worker thread with its
 // own connection (WAL lets it write while the main connection reads and serves admin writes).
 // The main thread only pays for handing the rows over (a structured clone), not for the inserts.
+// A worker that dies (say, out of memory) is replaced on the next write: its pending writes fail
+// as transient errors, and the writer retries them on the new one.
 import { Worker } from 'node:worker_threads';
 import type { LedgerBackend } from './writer.js';
+import type { DeadLetter } from './statements.js';
 import type { LedgerItem } from './rows.js';
 import type { WorkerReply, WorkerRequest } from './sqlite-worker.js';
 
 export interface WorkerLedgerBackend extends LedgerBackend {
+  /** Resolves once a worker has opened the database (rejects if it cannot). */
+  ready(): Promise<void>;
+  /** How many times a dead worker was replaced. */
+  readonly restarts: number;
   close(): Promise<void>;
 }
 
-export function createWorkerLedgerBackend(path: string): WorkerLedgerBackend {
+export interface WorkerLimits {
+  /** The worker's V8 old-generation heap (default 128 MiB); batches are bounded by bytes well below. */
+  maxOldGenerationSizeMb?: number;
+}
+
+type WorkerMessage = { op: 'batch' | 'one'; items: LedgerItem[] } | { op: 'dead'; letters: DeadLetter[] };
+
+interface Running {
+  worker: Worker;
+  ready: Promise<void>;
+  pending: Map<number, { resolve: () => void; reject: (err: Error) => void }>;
+  exited: boolean;
+}
+
+export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {}): WorkerLedgerBackend {
   // From source (tsx) the worker is the .ts file; from dist it is the compiled .js next to this one.
   const fromSource = import.meta.url.endsWith('.ts');
   const file = new URL(fromSource ? './sqlite-worker.ts' : './sqlite-worker.js', import.meta.url);
-  // Workers do not inherit the parent's module hooks, so from source (tests, npm run dev) a tiny
-  // bootstrap registers tsx first; the built gateway starts the compiled worker directly.
   // The worker only turns batches into inserts and keeps nothing: a small heap keeps the
   // gateway's memory flat under load (V8 would otherwise grow this isolate's young generation too).
-  const options = { workerData: { path }, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 } };
-  const worker = fromSource
-    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, {
-        ...options,
-        eval: true,
-      })
-    : new Worker(file, options);
-  // The ledger must never keep the process alive on its own; shutdown calls close().
-  worker.unref();
-  const pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
-  let nextId = 1;
-  let failed: Error | undefined;
-
-  worker.on('message', (reply: WorkerReply) => {
-    const p = pending.get(reply.id);
-    if (!p) return;
-    pending.delete(reply.id);
-    if (reply.ok) p.resolve();
-    else p.reject(new Error(reply.message));
-  });
-  const failAll = (err: Error) => {
-    failed = err;
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
+  const options = {
+    workerData: { path },
+    resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: limits.maxOldGenerationSizeMb ?? 128 },
   };
-  worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`ledger worker exited (code ${code})`)));
+  let current: Running | undefined;
+  let spawned = 0;
+  let closed = false;
+  let nextId = 1;
 
-  const send = (op: WorkerRequest['op'], items: LedgerItem[]): Promise<void> => {
-    if (failed) return Promise.reject(failed);
+  const spawn = (): Running => {
+    // Workers do not inherit the parent's module hooks, so from source (tests, npm run dev) a tiny
+    // bootstrap registers tsx first; the built gateway starts the compiled worker directly.
+    const worker = fromSource
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, {
+          ...options,
+          eval: true,
+        })
+      : new Worker(file, options);
+    const run: Running = { worker, ready: Promise.resolve(), pending: new Map(), exited: false };
+    run.ready = new Promise<void>((resolve, reject) => {
+      worker.on('message', (reply: WorkerReply) => {
+        if ('ready' in reply) return resolve();
+        const p = run.pending.get(reply.id);
+        if (!p) return;
+        run.pending.delete(reply.id);
+        if (reply.ok) p.resolve();
+        else p.reject(Object.assign(new Error(reply.message), { code: reply.code }));
+      });
+      const died = (err: Error) => {
+        if (run.exited) return;
+        run.exited = true;
+        if (current === run) current = undefined;
+        reject(err);
+        // No code: transient for the writer, which retries these on the next worker.
+        for (const p of run.pending.values()) p.reject(err);
+        run.pending.clear();
+      };
+      worker.on('error', (err) => died(new Error(`ledger worker failed: ${err.message}`)));
+      worker.on('exit', (code) => died(new Error(`ledger worker exited (code ${code})`)));
+    });
+    // The ledger must never keep the process alive on its own: it is ref'd while it starts (startup
+    // awaits it) and while writes are pending.
+    const settle = () => {
+      if (run.pending.size === 0) worker.unref();
+    };
+    run.ready.then(settle, settle);
+    return run;
+  };
+
+  const running = (): Running => {
+    if (!current) {
+      spawned++;
+      current = spawn();
+    }
+    return current;
+  };
+
+  const send = async (req: WorkerMessage): Promise<void> => {
+    if (closed) throw new Error('ledger worker is closed');
+    const run = running();
+    await run.ready;
     const id = nextId++;
     return new Promise<void>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ id, op, items } satisfies WorkerRequest);
+      if (run.exited) return reject(new Error('ledger worker exited'));
+      run.pending.set(id, { resolve, reject });
+      run.worker.ref();
+      run.worker.postMessage({ ...req, id } as WorkerRequest);
     }).finally(() => {
-      if (pending.size === 0) worker.unref();
+      if (run.pending.size === 0) run.worker.unref();
     });
   };
 
   return {
-    writeBatch: (items) => send('batch', items as LedgerItem[]),
-    write: (item) => send('one', [item]),
+    writeBatch: (items) => send({ op: 'batch', items: items as LedgerItem[] }),
+    write: (item) => send({ op: 'one', items: [item] }),
+    writeDeadLetters: (letters) => send({ op: 'dead', letters: letters as DeadLetter[] }),
+    ready: () => running().ready,
+    get restarts() {
+      return Math.max(0, spawned - 1);
+    },
     async close() {
-      await worker.terminate();
+      closed = true;
+      await current?.worker.terminate();
     },
   };
 }

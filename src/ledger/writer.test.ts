@@ -1,7 +1,8 @@
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTempDatabase, type TempDatabase } from '../db/temp-database.js';
-import { createLedgerWriter, type RequestRow } from './writer.js';
+import { createLedgerWriter, type LedgerBackend, type RequestRow } from './writer.js';
+import { prepareLedgerStatements } from './statements.js';
 import { waitFor } from '../../tests/helpers/wait-for.js';
 
 const req = (id: string, extra: Partial<RequestRow> = {}): RequestRow => ({
@@ -71,29 +72,125 @@ describe('ledger writer', () => {
     await w.close();
   });
 
-  test('a batch is one transaction: one bad row keeps the whole batch out and queued', async () => {
+  test('a row the database refuses (duplicate id) is set aside in ledger_dead_letters; the rest of its batch is written', async () => {
     const errors: Error[] = [];
     const w = createLedgerWriter({
       sqlite: t.sqlite,
       batchSize: 100,
       flushIntervalMs: 60_000,
       maxQueue: 1000,
-      maxAttempts: 2,
       onError: (e) => errors.push(e),
     });
     w.request(req('a'));
     w.request(req('b'));
-    w.request(req('a')); // duplicate primary key
-    await w.flush();
-    assert.equal(count(t, 'requests'), 0);
-    assert.equal(w.depth(), 3);
-    assert.match(errors[0]?.message ?? '', /attempt 1 of 2.*kept for retry/);
-    // The second attempt hits the cap: good rows are written, the bad one dropped loudly.
+    w.request(req('a', { status: 500 })); // duplicate primary key
+    w.request(req('c'));
     await w.flush();
     assert.equal(w.depth(), 0);
-    assert.equal(count(t, 'requests'), 2);
-    assert.match(errors[1]?.message ?? '', /dropped a requests row a after 2 failed attempts/);
+    assert.equal(count(t, 'requests'), 3);
+    const dead = t.sqlite.prepare('SELECT * FROM ledger_dead_letters').all() as Record<string, unknown>[];
+    assert.equal(dead.length, 1);
+    assert.equal(dead[0]!.table_name, 'requests');
+    assert.equal(JSON.parse(dead[0]!.row as string).status, 500);
+    assert.match(dead[0]!.error as string, /UNIQUE constraint failed/);
+    assert.match(errors[0]?.message ?? '', /refused a requests row a; set aside in ledger_dead_letters/);
     await w.close();
+  });
+
+  test('transient failures are retried with backoff until they pass: nothing is dropped, failures and recovery reported', async () => {
+    const real = prepareLedgerStatements(t.sqlite);
+    let down = true;
+    let attempts = 0;
+    const backend: LedgerBackend = {
+      writeBatch: (items) => {
+        attempts++;
+        if (down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        real.writeBatch(items);
+      },
+      write: (item) => real.write(item),
+      writeDeadLetters: (letters) => real.writeDeadLetters(letters),
+    };
+    const errors: string[] = [];
+    const resumed: number[] = [];
+    const w = createLedgerWriter({
+      backend,
+      batchSize: 100,
+      flushIntervalMs: 1,
+      maxQueue: 1000,
+      retryBaseMs: 1,
+      retryMaxMs: 4,
+      onError: (e) => errors.push(e.message),
+      onResume: (n) => resumed.push(n),
+    });
+    for (let i = 0; i < 10; i++) w.request(req(`r${i}`));
+    await waitFor(() => attempts >= 25, 10_000, 'many failed attempts');
+    assert.equal(w.depth(), 10, 'every row is still queued');
+    assert.ok(w.failures() >= 25);
+    assert.match(errors[0]!, /writing 10 rows failed \(attempt 1\); kept and retried in 1 ms: connect ECONNREFUSED/);
+    assert.ok(errors.length < attempts, 'not every retry is reported');
+    down = false;
+    await waitFor(() => count(t, 'requests') === 10, 10_000, 'the rows after the outage');
+    assert.equal(resumed.length, 1);
+    assert.ok(resumed[0]! >= 25);
+    assert.equal(w.failures(), 0);
+    assert.equal(count(t, 'ledger_dead_letters'), 0);
+    assert.equal(await w.close(), 0);
+  });
+
+  test('control characters are stripped from text columns', async () => {
+    const w = createLedgerWriter({ sqlite: t.sqlite, batchSize: 100, flushIntervalMs: 60_000, maxQueue: 1000 });
+    w.request(req('r1', { model: 'openai/gpt\u0000-4o\u001b', errorMessage: 'line one\nline\ttwo\u0007' }));
+    await w.close();
+    const r = t.sqlite.prepare('SELECT model, error_message FROM requests').get() as Record<string, unknown>;
+    assert.equal(r.model, 'openai/gpt-4o');
+    assert.equal(r.error_message, 'line one\nline\ttwo');
+  });
+
+  test('back-pressure and batches are bounded by bytes too', async () => {
+    const flushes: number[] = [];
+    const w = createLedgerWriter({
+      sqlite: t.sqlite,
+      batchSize: 1000,
+      flushIntervalMs: 60_000,
+      maxQueue: 1000,
+      maxQueueBytes: 100_000,
+      maxBatchBytes: 30_000,
+      onFlush: (rows) => flushes.push(rows),
+    });
+    const body = 'x'.repeat(10_000); // ~20 KB queued each
+    const results = [];
+    for (let i = 0; i < 6; i++) results.push(w.payload({ requestId: `r${i}`, ts: 1, kind: 'request', body }));
+    assert.deepEqual(results.slice(0, 4), [undefined, undefined, undefined, undefined]);
+    assert.ok(results[4] instanceof Promise, 'past the byte bound, writers wait');
+    assert.ok(w.room() instanceof Promise);
+    await Promise.all(results);
+    await w.flush();
+    assert.equal(w.room(), undefined);
+    assert.equal(count(t, 'payloads'), 6);
+    assert.ok(Math.max(...flushes) <= 1, `batches of at most one 20 KB row under a 30 KB bound: ${flushes}`);
+    await w.close();
+  });
+
+  test('close() with the database still down gives up at its deadline and reports every row it could not write', async () => {
+    const backend: LedgerBackend = {
+      writeBatch: () => Promise.reject(new Error('connection terminated')),
+      write: () => Promise.reject(new Error('connection terminated')),
+      writeDeadLetters: () => Promise.reject(new Error('connection terminated')),
+    };
+    const errors: string[] = [];
+    const w = createLedgerWriter({
+      backend,
+      batchSize: 10,
+      flushIntervalMs: 60_000,
+      maxQueue: 100,
+      retryBaseMs: 1,
+      onError: (e) => errors.push(e.message),
+    });
+    w.request(req('lost-1'));
+    w.request(req('lost-2'));
+    assert.equal(await w.close(50), 2);
+    assert.ok(errors.some((m) => /not written before shutdown: requests .*"lost-1"/.test(m)));
+    assert.ok(errors.some((m) => /not written before shutdown: requests .*"lost-2"/.test(m)));
   });
 
   test('flush writes a backlog larger than batchSize in several transactions', async () => {

@@ -1,34 +1,56 @@
 // The ledger's async batched writer. The request path only pushes plain rows onto an in-memory
 // queue; a timer (or a full batch) writes them in one transaction per batch with statements
-// prepared once. When the queue is full the push returns a Promise that resolves once a flush
-// made room again, so callers slow down instead of rows being dropped (back-pressure).
-// The back end is SQLite's prepared statements (synchronous, no await on that path) or any async
-// LedgerBackend (PostgreSQL: one multi-row INSERT transaction per batch); the queue is the same.
+// prepared once. The back end is SQLite's prepared statements (synchronous, no await on that path)
+// or any async LedgerBackend (the SQLite worker, PostgreSQL); the queue is the same.
+//
+// A row of an answered request is never dropped (issue 15):
+// - A batch that fails for a transient reason (database down or busy, connection lost, the SQLite
+//   worker restarting) stays queued and is retried with exponential backoff for as long as the
+//   process lives. The first failure, every 10th and the recovery are reported.
+// - Only rows the database refuses as data errors (a constraint, a value it cannot store) are set
+//   aside: the batch is retried row by row, the refused rows go to ledger_dead_letters with the
+//   error, each reported. If even that insert is refused, the row's JSON is reported (logged).
+// - Back-pressure is bounded by rows and by bytes: past either bound, room() and the row methods
+//   return a Promise that resolves once writes made room, which the HTTP layer awaits before taking
+//   more work. Batches are bounded by bytes too, so one batch of large payloads stays small.
+// - close() keeps retrying up to its deadline; rows still unwritten then are reported one by one.
 import { performance } from 'node:perf_hooks';
 import type { Sqlite } from '../db/open.js';
 import type { LedgerItem, LlmCallRow, PayloadRow, RequestRow, ToolCallRow } from './rows.js';
-import { prepareLedgerStatements } from './statements.js';
+import { type DeadLetter, prepareLedgerStatements } from './statements.js';
+import { isDataError, itemBytes } from './write-errors.js';
 
 /** Where batches go. A returned Promise is awaited; a sync back end (SQLite) returns nothing. */
 export interface LedgerBackend {
   /** All items in ONE transaction; all or nothing. */
   writeBatch(items: readonly LedgerItem[]): void | Promise<void>;
-  /** One item on its own (isolating a bad row after repeated batch failures). */
+  /** One item on its own (finding the rows a batch's data error came from). */
   write(item: LedgerItem): void | Promise<void>;
+  /** Refused rows, set aside in ledger_dead_letters (one transaction). */
+  writeDeadLetters(letters: readonly DeadLetter[]): void | Promise<void>;
 }
 
 export type { LlmCallRow, PayloadRow, RequestRow, ToolCallRow } from './rows.js';
+export type { DeadLetter } from './statements.js';
 
 export type LedgerWriterOptions = ({ sqlite: Sqlite } | { backend: LedgerBackend }) & LedgerQueueOptions;
 
-interface LedgerQueueOptions {
+export interface LedgerQueueOptions {
   batchSize: number;
   flushIntervalMs: number;
   maxQueue: number;
-  /** Failed attempts at one batch before its rows are written one by one and bad rows dropped. */
-  maxAttempts?: number;
+  /** Bound of the queue in bytes (approximate: the rows' text); default 64 MiB. */
+  maxQueueBytes?: number;
+  /** Bound of one batch in bytes; default 4 MiB (a single larger row is written alone). */
+  maxBatchBytes?: number;
+  /** Backoff after a failed write: base, doubled per failure up to max (defaults 50 ms and 2 s). */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  now?: () => number;
   onFlush?: (rows: number, ms: number) => void;
   onError?: (err: Error) => void;
+  /** Writes succeeded again after `failures` failed attempts. */
+  onResume?: (failures: number) => void;
 }
 
 export interface LedgerWriter {
@@ -36,103 +58,189 @@ export interface LedgerWriter {
   llmCall(row: LlmCallRow): void | Promise<void>;
   toolCall(row: ToolCallRow): void | Promise<void>;
   payload(row: PayloadRow): void | Promise<void>;
+  /** undefined while the queue has room; else a Promise that resolves once it has (back-pressure). */
+  room(): Promise<void> | undefined;
+  /** Whether the queue is at its bound (rows or bytes): writers are waiting or about to. */
+  full(): boolean;
   /** Rows queued and not yet written. */
   depth(): number;
-  /** Writes everything queued now. A failing batch is reported via onError and kept. */
+  /** Approximate bytes queued. */
+  bytes(): number;
+  /** Consecutive failed write attempts (0 when the last write succeeded). */
+  failures(): number;
+  /** Writes everything queued now (one attempt, whatever the backoff). A failing batch stays queued. */
   flush(): Promise<void>;
-  /** Stops the timer and writes everything, retrying failures up to the attempt cap. */
-  close(): Promise<void>;
+  /**
+   * Stops the timer and writes everything, retrying transient failures until `timeoutMs` (default
+   * 30 s). Returns how many rows could not be written; each of them was reported through onError.
+   */
+  close(timeoutMs?: number): Promise<number>;
 }
 
 export class LedgerWriteError extends Error {
   override name = 'LedgerWriteError';
 }
 
+interface Entry {
+  item: LedgerItem;
+  bytes: number;
+}
+
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const describeItem = (item: LedgerItem) => `${item.table} row${'id' in item.row ? ` ${item.row.id}` : ''}`;
 
 export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
-  const statements: LedgerBackend = 'backend' in opts ? opts.backend : prepareLedgerStatements(opts.sqlite);
-  const maxAttempts = opts.maxAttempts ?? 5;
+  const backend: LedgerBackend = 'backend' in opts ? opts.backend : prepareLedgerStatements(opts.sqlite);
+  const maxQueueBytes = opts.maxQueueBytes ?? 64 * 1024 * 1024;
+  const maxBatchBytes = opts.maxBatchBytes ?? 4 * 1024 * 1024;
+  const retryBaseMs = opts.retryBaseMs ?? 50;
+  const retryMaxMs = opts.retryMaxMs ?? 2000;
+  const now = opts.now ?? Date.now;
   const onError = opts.onError ?? ((err: Error) => console.error(err));
   // A head index instead of shift()/splice(): O(1) dequeue; compacted once mostly consumed.
-  let queue: LedgerItem[] = [];
+  let queue: Entry[] = [];
   let head = 0;
+  let queuedBytes = 0;
+  /** Refused rows waiting to be stored in ledger_dead_letters. */
+  let dead: DeadLetter[] = [];
   let failures = 0;
+  let nextAttemptAt = 0;
   let waiters: (() => void)[] = [];
   let running: Promise<void> | null = null;
   let soon = false;
 
   const depth = (): number => queue.length - head;
+  const full = (): boolean => depth() >= opts.maxQueue || queuedBytes >= maxQueueBytes;
 
   const release = (): void => {
-    if (depth() >= opts.maxQueue || waiters.length === 0) return;
+    if (full() || waiters.length === 0) return;
     const ready = waiters;
     waiters = [];
     for (const resolve of ready) resolve();
   };
 
-  // Writes the next batch; false when it failed and its rows stay queued.
-  const writeNextBatch = async (): Promise<boolean> => {
-    const batch = queue.slice(head, head + opts.batchSize);
-    const started = performance.now();
-    try {
-      const pending = statements.writeBatch(batch);
-      if (pending) await pending;
-    } catch (err) {
-      failures += 1;
-      const reason = (err as Error).message;
-      if (failures < maxAttempts) {
-        onError(
-          new LedgerWriteError(
-            `ledger: writing ${batch.length} rows failed (attempt ${failures} of ${maxAttempts}), kept for retry: ${reason}`,
-            { cause: err },
-          ),
-        );
-        return false;
-      }
-      await isolate(batch);
-    }
-    failures = 0;
-    head += batch.length;
+  const advance = (n: number): void => {
+    for (let i = head; i < head + n; i++) queuedBytes -= queue[i]!.bytes;
+    head += n;
     if (head > 4096 && head * 2 > queue.length) {
       queue = queue.slice(head);
       head = 0;
     }
-    opts.onFlush?.(batch.length, performance.now() - started);
     release();
-    return true;
   };
 
-  // Retry cap reached: one bad row (say a duplicate id) must not block the ledger forever, so
-  // write row by row and drop, loudly, only the rows that still fail.
-  const isolate = async (batch: LedgerItem[]): Promise<void> => {
-    for (const item of batch) {
-      try {
-        const pending = statements.write(item);
-        if (pending) await pending;
-      } catch (err) {
-        const id = 'id' in item.row ? ` ${item.row.id}` : '';
-        onError(
-          new LedgerWriteError(`ledger: dropped a ${item.table} row${id} after ${maxAttempts} failed attempts: ${(err as Error).message}`, {
-            cause: err,
-          }),
-        );
-      }
+  const failed = (err: unknown, rows: number): void => {
+    failures += 1;
+    const wait = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(failures - 1, 20));
+    nextAttemptAt = now() + wait;
+    if (failures === 1 || failures % 10 === 0) {
+      onError(
+        new LedgerWriteError(
+          `ledger: writing ${rows} rows failed (attempt ${failures}); kept and retried in ${wait} ms: ${(err as Error).message}`,
+          { cause: err },
+        ),
+      );
     }
   };
 
-  const drain = async (): Promise<void> => {
-    while (depth() > 0) {
-      if (!(await writeNextBatch())) return;
+  const succeeded = (): void => {
+    if (failures > 0) opts.onResume?.(failures);
+    failures = 0;
+    nextAttemptAt = 0;
+  };
+
+  const takeBatch = (): Entry[] => {
+    let end = head;
+    let bytes = 0;
+    while (end < queue.length && end - head < opts.batchSize) {
+      const b = queue[end]!.bytes;
+      if (end > head && bytes + b > maxBatchBytes) break;
+      bytes += b;
+      end++;
+    }
+    return queue.slice(head, end);
+  };
+
+  // Writes the next batch; false when it (or part of it) failed transiently and stays queued.
+  const writeNextBatch = async (): Promise<boolean> => {
+    const batch = takeBatch();
+    const items = batch.map((e) => e.item);
+    const started = performance.now();
+    try {
+      const pending = backend.writeBatch(items);
+      if (pending) await pending;
+    } catch (err) {
+      if (!isDataError(err)) {
+        failed(err, batch.length);
+        return false;
+      }
+      // Some row will never be taken: find it row by row; the others are written.
+      const done = await isolate(items);
+      advance(done);
+      opts.onFlush?.(done, performance.now() - started);
+      return done === batch.length;
+    }
+    succeeded();
+    advance(batch.length);
+    opts.onFlush?.(batch.length, performance.now() - started);
+    return true;
+  };
+
+  /** Writes items one by one; refused ones go to `dead`. Returns how many were dealt with. */
+  const isolate = async (items: LedgerItem[]): Promise<number> => {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      try {
+        const pending = backend.write(item);
+        if (pending) await pending;
+      } catch (err) {
+        if (!isDataError(err)) {
+          failed(err, items.length - i);
+          return i;
+        }
+        const error = (err as Error).message;
+        dead.push({ ts: now(), item, error });
+        onError(new LedgerWriteError(`ledger: the database refused a ${describeItem(item)}; set aside in ledger_dead_letters: ${error}`));
+      }
+    }
+    succeeded();
+    return items.length;
+  };
+
+  /** Stores the refused rows; false when that failed transiently (they are kept for the next try). */
+  const writeDead = async (): Promise<boolean> => {
+    const letters = dead;
+    try {
+      const pending = backend.writeDeadLetters(letters);
+      if (pending) await pending;
+    } catch (err) {
+      if (!isDataError(err)) {
+        failed(err, letters.length);
+        return false;
+      }
+      // Not even the JSON copy is storable: the log is the last place the row is kept.
+      for (const d of letters)
+        onError(new LedgerWriteError(`ledger: could not set aside a ${describeItem(d.item)} (${d.error}): ${JSON.stringify(d.item.row)}`));
+    }
+    dead = [];
+    return true;
+  };
+
+  const drain = async (force: boolean): Promise<void> => {
+    while (depth() > 0 || dead.length > 0) {
+      if (!force && now() < nextAttemptAt) return;
+      force = false;
+      if (dead.length > 0 && !(await writeDead())) return;
+      if (depth() > 0 && !(await writeNextBatch())) return;
       // Let requests run between batches instead of holding the event loop for a whole backlog.
       if (depth() > 0) await tick();
     }
   };
 
-  const flush = (): Promise<void> => {
-    if (running) return running.then(() => (depth() > 0 ? flush() : undefined));
-    running = drain().finally(() => {
+  const run = (force: boolean): Promise<void> => {
+    if (running) return running.then(() => (depth() > 0 && force ? run(force) : undefined));
+    running = drain(force).finally(() => {
       running = null;
     });
     return running;
@@ -143,23 +251,27 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
     soon = true;
     setImmediate(() => {
       soon = false;
-      void flush();
+      void run(false);
     });
   };
 
   const timer = setInterval(() => {
-    if (depth() > 0 && !running) void flush();
+    if ((depth() > 0 || dead.length > 0) && !running) void run(false);
   }, opts.flushIntervalMs);
   // The ledger must never keep the process alive on its own; shutdown calls close().
   timer.unref();
 
-  const enqueue = (item: LedgerItem): void | Promise<void> => {
-    queue.push(item);
-    const d = depth();
-    if (d >= opts.batchSize) flushSoon();
-    if (d < opts.maxQueue) return undefined;
+  const wait = (): Promise<void> => {
     flushSoon();
     return new Promise<void>((resolve) => waiters.push(resolve));
+  };
+
+  const enqueue = (item: LedgerItem): void | Promise<void> => {
+    const bytes = itemBytes(item);
+    queue.push({ item, bytes });
+    queuedBytes += bytes;
+    if (depth() >= opts.batchSize || queuedBytes >= maxBatchBytes) flushSoon();
+    return full() ? wait() : undefined;
   };
 
   return {
@@ -167,15 +279,26 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
     llmCall: (row) => enqueue({ table: 'llm_calls', row }),
     toolCall: (row) => enqueue({ table: 'tool_calls', row }),
     payload: (row) => enqueue({ table: 'payloads', row }),
+    room: () => (full() ? wait() : undefined),
+    full,
     depth,
-    flush,
-    close: async () => {
+    bytes: () => queuedBytes,
+    failures: () => failures,
+    flush: () => run(true),
+    async close(timeoutMs = 30_000) {
       clearInterval(timer);
-      // Each failed attempt counts towards maxAttempts, so this ends: rows are written or dropped.
-      while (depth() > 0) {
-        await flush();
-        if (depth() > 0 && failures > 0) await sleep(20);
+      const deadline = now() + timeoutMs;
+      for (;;) {
+        await run(true);
+        if ((depth() === 0 && dead.length === 0) || now() >= deadline) break;
+        await sleep(Math.max(1, Math.min(nextAttemptAt, deadline) - now()));
       }
+      const left = depth();
+      for (let i = head; i < queue.length; i++)
+        onError(new LedgerWriteError(`ledger: not written before shutdown: ${queue[i]!.item.table} ${JSON.stringify(queue[i]!.item.row)}`));
+      for (const d of dead)
+        onError(new LedgerWriteError(`ledger: not set aside before shutdown: ${d.item.table} ${JSON.stringify(d.item.row)} (${d.error})`));
+      return left + dead.length;
     },
   };
 }

@@ -26,10 +26,15 @@ export interface StoreOptions {
     batchSize: number;
     flushIntervalMs: number;
     maxQueue: number;
+    maxQueueBytes?: number;
+    maxBatchBytes?: number;
+    retryMaxMs?: number;
     retentionDays?: number | undefined;
     payloadRetentionDays: number;
   };
   onLedgerError: (err: Error) => void;
+  /** Ledger writes succeeded again after failing. */
+  onLedgerResume?: (failures: number) => void;
   onLedgerFlush: (rows: number, ms: number) => void;
   onRetentionError: (err: Error) => void;
   /** Ledger rows at or after this epoch ms are never deleted by retention (budget periods in force). */
@@ -58,7 +63,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     batchSize: opts.ledger.batchSize,
     flushIntervalMs: opts.ledger.flushIntervalMs,
     maxQueue: opts.ledger.maxQueue,
+    ...(opts.ledger.maxQueueBytes ? { maxQueueBytes: opts.ledger.maxQueueBytes } : {}),
+    ...(opts.ledger.maxBatchBytes ? { maxBatchBytes: opts.ledger.maxBatchBytes } : {}),
+    ...(opts.ledger.retryMaxMs ? { retryMaxMs: opts.ledger.retryMaxMs } : {}),
     onError: opts.onLedgerError,
+    ...(opts.onLedgerResume ? { onResume: opts.onLedgerResume } : {}),
     onFlush: opts.onLedgerFlush,
   };
   const retentionOpts = {
@@ -78,6 +87,14 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   migrateDatabase(db);
   // In-memory databases cannot be shared with a worker's connection; files get the worker.
   const backend = db.path === ':memory:' ? undefined : createWorkerLedgerBackend(db.path);
+  // No chat traffic before the ledger can write: the worker must have opened the database.
+  try {
+    await backend?.ready();
+  } catch (err) {
+    await backend?.close();
+    db.close();
+    throw err;
+  }
   const ledger = backend ? createLedgerWriter({ backend, ...queue }) : createLedgerWriter({ sqlite: db.sqlite, ...queue });
   const retention = startRetention(db.sqlite, retentionOpts);
   return {

@@ -51,6 +51,8 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
   const pgUrl = location && /^postgres(ql)?:\/\//.test(location) ? location : undefined;
   const dbPath = location ?? join(dir, 'tollgate.db');
   const pool = pgUrl ? new pg.Pool({ connectionString: pgUrl, max: 2, types: { getTypeParser: numericParser } }) : undefined;
+  // An idle connection cut by a test (a database outage through a proxy) must not crash the run.
+  pool?.on('error', () => undefined);
   const { config, providersMissingKeys } = parseConfig(JSON.stringify(opts.config), 'test config', opts.env ?? {});
   const logs: string[] = [];
   const gateway = await createGateway({

@@ -180,6 +180,19 @@ export const payloads = pgTable(
   (t) => [index('payloads_request_idx').on(t.requestId), index('payloads_ts_idx').on(t.ts)],
 );
 
+/** Rows the database refused as data errors (see src/db/schema.ts). */
+export const ledgerDeadLetters = pgTable(
+  'ledger_dead_letters',
+  {
+    id: serial('id').primaryKey(),
+    ts: epochMs('ts').notNull(),
+    tableName: text('table_name').notNull(),
+    row: text('row').notNull(),
+    error: text('error').notNull(),
+  },
+  (t) => [index('ledger_dead_letters_ts_idx').on(t.ts)],
+);
+
 export const virtualKeys = pgTable(
   'virtual_keys',
   {

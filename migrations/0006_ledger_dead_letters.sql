@@ -1,0 +1,9 @@
+CREATE TABLE `ledger_dead_letters` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`ts` integer NOT NULL,
+	`table_name` text NOT NULL,
+	`row` text NOT NULL,
+	`error` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `ledger_dead_letters_ts_idx` ON `ledger_dead_letters` (`ts`);
