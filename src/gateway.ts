@@ -13,6 +13,8 @@ import { createUpstreamClient, createDispatcher } from './upstream/client.js';
 import { withInProcessUpstreams } from './upstream/in-process.js';
 import { HiddenCalls } from './chat/stitch.js';
 import { createMemoryResponseStore } from './responses/store.js';
+import { createSqliteApprovalStore } from './db/approvals-repo.js';
+import { createPgApprovalStore } from './db/pg/approvals-repo.js';
 import { compileGlobs } from './governance/glob.js';
 import type { ChatDeps } from './chat/handler.js';
 import type { LedgerSink, Metrics, ToolRuntime } from './chat/ports.js';
@@ -215,6 +217,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       responses: createMemoryResponseStore(),
       mcpServers: new Set(Object.keys(config.mcpServers)),
       operatorApproval: () => compileGlobs([]),
+      approvals: dataStore.postgres ? createPgApprovalStore(dataStore.postgres.pool) : createSqliteApprovalStore(dataStore.sqlite!.raw),
+      approvalTtlMs: 60 * 60 * 1000,
     },
     maxBodyBytes: config.maxBodyBytes,
     logger,

@@ -41,6 +41,8 @@ export interface ToolCallRequest {
   refusal?: Refusal | null | undefined;
   /** Progress notes (SSE comments in streamed chat). */
   progress?: ((text: string) => void) | undefined;
+  /** The reason to record when the call runs and succeeds (e.g. `approved`: a hosted-MCP call the client approved). */
+  okReason?: string | undefined;
 }
 
 export interface ToolCallResult {
@@ -84,6 +86,7 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
       // cancel, a connection lost after sending); one that never left is not.
       chargedUsd = wasSent(outcome) ? price : 0;
       if (outcome.status !== 'ok') reason = outcome.reason ?? (outcome.status === 'error' ? 'tool_error' : outcome.status);
+      else reason = req.okReason ?? null;
       req.progress?.(`tollgate: ${req.name} ${outcome.status} ${Math.round(outcome.latencyMs)}ms`);
     }
     if (reservation) req.access.settle(reservation, chargedUsd);

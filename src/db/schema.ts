@@ -288,3 +288,35 @@ export const toolPins = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.server, t.tool] }), index('tool_pins_status_idx').on(t.status)],
 );
+
+/**
+ * Hosted-MCP approvals on the Responses surface (mcp_approval_request / mcp_approval_response).
+ * One row per proposed call, bound to the key that got it and to the exact arguments; it can be
+ * decided once: the decision is a conditional UPDATE on `status = 'pending'`, so two replicas (or
+ * two requests) racing for the same approval cannot both win.
+ */
+export const mcpApprovals = sqliteTable(
+  'mcp_approvals',
+  {
+    /** The mcp_approval_request item id the client saw (mcpr_…). */
+    id: text('id').primaryKey(),
+    keyId: text('key_id'),
+    /** The request that proposed the call. */
+    requestId: text('request_id').notNull(),
+    serverLabel: text('server_label').notNull(),
+    /** Gateway tool name `server__tool`. */
+    name: text('name').notNull(),
+    /** The arguments exactly as proposed (JSON text); the call runs with these and nothing else. */
+    arguments: text('arguments').notNull(),
+    /** The model's tool call id in the stored conversation. */
+    callId: text('call_id').notNull(),
+    ts: integer('ts').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    /** 'pending' | 'approved' | 'denied' */
+    status: text('status').notNull(),
+    decidedAt: integer('decided_at'),
+    /** The request that carried the decision. */
+    decidedIn: text('decided_in'),
+  },
+  (t) => [index('mcp_approvals_expires_idx').on(t.expiresAt)],
+);

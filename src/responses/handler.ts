@@ -18,12 +18,13 @@ import { recordRequest } from '../chat/record.js';
 import { linkSignal } from '../chat/deadline.js';
 import { webStreamSink } from '../chat/sse-channel.js';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../openai/json-depth.js';
-import type { ChatMessage, ToolCall } from '../openai/types.js';
+import type { ChatMessage, ToolCall, ToolMessage } from '../openai/types.js';
 import { parseResponsesRequest } from '../wire/responses/request-schema.js';
 import { responsesToChat } from '../wire/responses/to-chat.js';
 import { newId as defaultNewId, responseObject, statusOf, toResponsesUsage, type ResponseShell } from '../wire/responses/from-chat.js';
 import { ResponsesEventWriter } from '../wire/responses/stream-writer.js';
-import type { McpApprovalRequestItem, ResponseObject, ResponsesRequest } from '../wire/responses/types.js';
+import type { McpApprovalRequestItem, McpCallItem, ResponseObject, ResponsesRequest } from '../wire/responses/types.js';
+import { closeOpenCalls, proposeApprovals, resolveApprovals, type ApprovalDeps } from './approval-flow.js';
 import { resolveHostedMcp, type HostedMcp, type HostedTool } from './hosted-mcp.js';
 import { OutputAssembler } from './output.js';
 import { createResponsesState, resolveTargets } from './state.js';
@@ -31,7 +32,7 @@ import type { ResponseStore } from './store.js';
 import { ResponsesSse } from './sse.js';
 import type { Matcher } from '../governance/glob.js';
 
-export interface ResponsesDeps extends ChatDeps {
+export interface ResponsesDeps extends ChatDeps, ApprovalDeps {
   responses: ResponseStore;
   /** Configured MCP server names (hosted MCP may name only these). */
   mcpServers: ReadonlySet<string>;
@@ -48,6 +49,11 @@ interface Run {
   /** Conversation messages before this request's (the stored previous response's). */
   instructions: boolean;
   newId: (prefix: string) => string;
+  ctx: Parameters<typeof proposeApprovals>[1];
+  /** Calls needing approval that this response proposes. */
+  proposals: { item: McpApprovalRequestItem; call: ToolCall }[];
+  /** mcp_call items of approved calls run before the loop. */
+  approved: McpCallItem[];
 }
 
 export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Promise<ChatOutput> {
@@ -67,8 +73,15 @@ export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Pr
 
     const header = input.headers.get('x-tollgate-tools') ?? undefined;
     const keyTools = deps.toolsFor(access, header);
-    const { chat, mcpTools } = responsesToChat(req, previous?.messages ?? [], {
+    const ctx = { access, requestId: input.requestId, signal: input.signal, newId, now: deps.now };
+    const inputItems = Array.isArray(req.input) ? req.input : [];
+    const history = [...(previous?.messages ?? [])];
+    const approvals = await resolveApprovals(deps, ctx, inputItems, history);
+    history.push(...approvals.afterHistory);
+    closeOpenCalls(history, inputItems);
+    const { chat, mcpTools } = responsesToChat(req, history, {
       gatewayToolName: (server, tool) => keyTools.find((t) => t.server === server && t.tool === tool)?.name,
+      echoedApproval: (id) => approvals.echoed.get(id),
     });
     const hosted = resolveHostedMcp(mcpTools, keyTools, {
       servers: deps.mcpServers,
@@ -83,8 +96,20 @@ export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Pr
 
     const client = req.stream === true ? linkSignal(input.signal) : undefined;
     state = createResponsesState(deps, input, chat, req, targets, access, startedAt, client, injected);
+    state.costUsd += approvals.chargedUsd;
+    for (const s of approvals.summaries) state.toolCalls.push({ round: 0, ...s });
     const shell: ResponseShell = { id: newId('resp'), createdAt: Math.floor(Date.now() / 1000), model: targets[0]!.model, request: req };
-    const run: Run = { req, state, hosted, shell, instructions: Boolean(req.instructions), newId };
+    const run: Run = {
+      req,
+      state,
+      hosted,
+      shell,
+      instructions: Boolean(req.instructions),
+      newId,
+      ctx,
+      proposals: [],
+      approved: approvals.items,
+    };
     const listed = new Set(
       previous?.response.output.filter((i) => i.type === 'mcp_list_tools').map((i) => (i as { server_label: string }).server_label),
     );
@@ -94,9 +119,11 @@ export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Pr
 
     const writer = new ResponsesEventWriter(() => undefined, newId);
     for (const listing of listings) writer.mcpListTools(listing);
+    for (const item of run.approved) writer.mcpCall(item);
     const assembler = new OutputAssembler(writer, state, hosted.hosted, newId);
-    const result = await runLoop(deps, state, chatCodec(deps, state, null));
+    const result = await runLoop(deps, state, responsesCodec(deps, state, null, assembler));
     assembler.finish(result, true, (call, tool) => approvalRequest(run, call, tool));
+    await proposeApprovals(deps, ctx, run.proposals);
     const body = finalResponse(run, result, writer);
     store(deps, run, result, body);
     recordRequest(deps, state, { status: 200, startedAt, body });
@@ -143,6 +170,7 @@ async function streamResponses(
   const writer = new ResponsesEventWriter((e) => sse.event(e), run.newId);
   writer.created(responseObject(run.shell, { status: 'in_progress', output: [], usage: null }));
   for (const listing of listings) writer.mcpListTools(listing);
+  for (const item of run.approved) writer.mcpCall(item);
   const assembler = new OutputAssembler(writer, state, run.hosted.hosted, run.newId);
   let round = 0;
   const sink: StreamSink = {
@@ -155,9 +183,10 @@ async function streamResponses(
     },
     comment: (text) => sse.comment(text),
   };
-  const finished = runLoop(deps, state, chatCodec(deps, state, sink)).then(
-    (result) => {
+  const finished = runLoop(deps, state, responsesCodec(deps, state, sink, assembler)).then(
+    async (result) => {
       assembler.finish(result, false, (call, tool) => approvalRequest(run, call, tool));
+      await proposeApprovals(deps, run.ctx, run.proposals);
       const body = finalResponse(run, result, writer);
       writer.finished(body);
       sse.end();
@@ -182,14 +211,28 @@ async function streamResponses(
   return out;
 }
 
-function approvalRequest(run: Run, call: ToolCall, tool: HostedTool): McpApprovalRequestItem {
+/** The chat codec, with mixed turns' gateway calls also shown to the assembler (hosted ones are mcp_call items). */
+function responsesCodec(deps: ResponsesDeps, state: RunState, sink: StreamSink | null, assembler: OutputAssembler) {
+  const codec = chatCodec(deps, state, sink);
   return {
+    ...codec,
+    hide(clientCalls: readonly ToolCall[], gatewayCalls: ToolCall[], results: ToolMessage[]) {
+      codec.hide(clientCalls, gatewayCalls, results);
+      assembler.hiddenCalls(gatewayCalls, results);
+    },
+  };
+}
+
+function approvalRequest(run: Run, call: ToolCall, tool: HostedTool): McpApprovalRequestItem {
+  const item: McpApprovalRequestItem = {
     type: 'mcp_approval_request',
     id: run.newId('mcpr'),
     server_label: tool.serverLabel,
     name: tool.entry.tool,
     arguments: call.function.arguments,
   };
+  run.proposals.push({ item, call });
+  return item;
 }
 
 function finalResponse(run: Run, result: LoopResult<AssistantTurn>, writer: ResponsesEventWriter): ResponseObject {

@@ -51,6 +51,19 @@ export class OutputAssembler {
     this.writer.endMessage();
   }
 
+  /**
+   * A mixed final turn (client calls beside gateway calls): the gateway ran its calls and the loop
+   * hands them here instead of to the conversation; hosted ones still show as mcp_call items.
+   */
+  hiddenCalls(calls: readonly ToolCall[], results: readonly { tool_call_id: string; content: unknown }[]): void {
+    const byId = new Map(results.map((r) => [r.tool_call_id, typeof r.content === 'string' ? r.content : JSON.stringify(r.content)]));
+    this.flushRounds(false);
+    for (const call of calls) {
+      const item = this.mcpCallItem(call, byId.get(call.id));
+      if (item) this.writer.mcpCall(item);
+    }
+  }
+
   /** The final turn: its text (unless streamed), then the client's calls and approval requests. */
   finish(
     result: LoopResult<AssistantTurn>,

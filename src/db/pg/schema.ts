@@ -252,3 +252,24 @@ export const toolPins = pgTable(
   },
   (t) => [primaryKey({ columns: [t.server, t.tool] }), index('tool_pins_status_idx').on(t.status)],
 );
+
+/** Hosted-MCP approvals (see src/db/schema.ts): decided once, by a conditional UPDATE. */
+export const mcpApprovals = pgTable(
+  'mcp_approvals',
+  {
+    id: text('id').primaryKey(),
+    keyId: text('key_id'),
+    requestId: text('request_id').notNull(),
+    serverLabel: text('server_label').notNull(),
+    name: text('name').notNull(),
+    arguments: text('arguments').notNull(),
+    callId: text('call_id').notNull(),
+    ts: epochMs('ts').notNull(),
+    expiresAt: epochMs('expires_at').notNull(),
+    /** 'pending' | 'approved' | 'denied' */
+    status: text('status').notNull(),
+    decidedAt: epochMs('decided_at'),
+    decidedIn: text('decided_in'),
+  },
+  (t) => [index('mcp_approvals_expires_idx').on(t.expiresAt)],
+);

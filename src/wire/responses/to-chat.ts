@@ -12,6 +12,8 @@ import type { ContentPart, InputItem, McpToolDef, ResponsesRequest, ResponsesToo
 export interface ToChatOptions {
   /** The gateway's name for MCP tool `tool` of server `server` (e.g. docs__search), if it has one. */
   gatewayToolName(server: string, tool: string): string | undefined;
+  /** For an echoed mcp_approval_request item that was decided: the call and its result (else it is left out). */
+  echoedApproval?(id: string): ChatMessage[] | undefined;
 }
 
 export interface ChatPivot {
@@ -146,9 +148,11 @@ function appendItem(messages: ChatMessage[], item: InputItem, param: string, opt
     // The model's own earlier reasoning: a chat upstream takes no reasoning input, and a model answers
     // correctly without it (OpenAI drops it too once a turn has no pending tool calls). Listings are
     // informational; approval items are acted on by the approvals layer before this translation.
+    case 'mcp_approval_request':
+      messages.push(...(opts.echoedApproval?.((item as { id: string }).id) ?? []));
+      return;
     case 'reasoning':
     case 'mcp_list_tools':
-    case 'mcp_approval_request':
     case 'mcp_approval_response':
       return;
     default:

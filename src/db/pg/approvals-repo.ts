@@ -1,0 +1,35 @@
+// The PostgreSQL ApprovalStore: the same conditional UPDATE as SQLite's, so replicas sharing the
+// database race on one row and exactly one of them wins a decision.
+import type pg from 'pg';
+import { approvalFromRow } from '../approvals-repo.js';
+import { refusalFor, type ApprovalStore } from '../../responses/approvals.js';
+
+export function createPgApprovalStore(pool: pg.Pool): ApprovalStore {
+  return {
+    async propose(records) {
+      for (const r of records)
+        await pool.query(
+          `INSERT INTO mcp_approvals (id, key_id, request_id, server_label, name, arguments, call_id, ts, expires_at, status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending')`,
+          [r.id, r.keyId, r.requestId, r.serverLabel, r.name, r.arguments, r.callId, r.ts, r.expiresAt],
+        );
+    },
+    async get(id, keyId) {
+      const { rows } = await pool.query('SELECT * FROM mcp_approvals WHERE id = $1', [id]);
+      const row = rows[0] ? approvalFromRow(rows[0]) : undefined;
+      return row && row.keyId === keyId ? row : undefined;
+    },
+    async decide(id, keyId, approve, now, requestId) {
+      const won = await pool.query(
+        `UPDATE mcp_approvals SET status = $1, decided_at = $2, decided_in = $3
+         WHERE id = $4 AND key_id IS NOT DISTINCT FROM $5 AND status = 'pending' AND expires_at > $2 RETURNING *`,
+        [approve ? 'approved' : 'denied', now, requestId, id, keyId],
+      );
+      if (won.rows[0]) return { ok: true, record: approvalFromRow(won.rows[0]) };
+      const { rows } = await pool.query('SELECT * FROM mcp_approvals WHERE id = $1', [id]);
+      const record = rows[0] ? approvalFromRow(rows[0]) : undefined;
+      const reason = refusalFor(record, keyId, now);
+      return reason === 'approval_other_key' || !record ? { ok: false, reason } : { ok: false, reason, record };
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// Approvals for hosted MCP calls, bound to the exact call and used once. A response that proposes
+// a call needing approval stores it (key, server, tool, arguments, the model's call id) and shows
+// the client an mcp_approval_request; only an mcp_approval_response from the same key, before it
+// expires, naming that request, decides it — once. The decision is one conditional UPDATE
+// (`status = 'pending'` and not expired, for this key), so concurrent requests and replicas
+// sharing PostgreSQL cannot both run it. Whatever fails that test runs nothing.
+
+export interface ApprovalRecord {
+  id: string;
+  keyId: string | null;
+  requestId: string;
+  serverLabel: string;
+  /** Gateway tool name (server__tool). */
+  name: string;
+  /** Exactly as proposed: the call runs with these. */
+  arguments: string;
+  callId: string;
+  ts: number;
+  expiresAt: number;
+}
+
+/** Why an approval response ran nothing (the ledger's tool_calls.reason). */
+export type ApprovalRefusal = 'approval_unknown' | 'approval_other_key' | 'approval_expired' | 'approval_reused';
+
+export type Decision = { ok: true; record: ApprovalRecord } | { ok: false; reason: ApprovalRefusal; record?: ApprovalRecord };
+
+export interface ApprovalStore {
+  propose(records: readonly ApprovalRecord[]): Promise<void>;
+  /** The record, for this key only (to compare an echoed request item before deciding). */
+  get(id: string, keyId: string | null): Promise<ApprovalRecord | undefined>;
+  /** Decides a pending approval once: approved or denied; anything else is a refusal. */
+  decide(id: string, keyId: string | null, approve: boolean, now: number, requestId: string): Promise<Decision>;
+}
+
+/** The row as read back, for explaining a refusal. */
+export interface ApprovalRow extends ApprovalRecord {
+  status: string;
+}
+
+/** Why a decision's conditional update matched nothing. */
+export function refusalFor(row: ApprovalRow | undefined, keyId: string | null, now: number): ApprovalRefusal {
+  if (!row) return 'approval_unknown';
+  if (row.keyId !== keyId) return 'approval_other_key';
+  if (row.status !== 'pending') return 'approval_reused';
+  if (row.expiresAt <= now) return 'approval_expired';
+  return 'approval_reused';
+}
+
+export function createMemoryApprovalStore(): ApprovalStore {
+  const rows = new Map<string, ApprovalRow>();
+  return {
+    async propose(records) {
+      for (const r of records) rows.set(r.id, { ...r, status: 'pending' });
+    },
+    async get(id, keyId) {
+      const row = rows.get(id);
+      return row && row.keyId === keyId ? row : undefined;
+    },
+    async decide(id, keyId, approve, now) {
+      const row = rows.get(id);
+      if (row && row.keyId === keyId && row.status === 'pending' && row.expiresAt > now) {
+        row.status = approve ? 'approved' : 'denied';
+        return { ok: true, record: row };
+      }
+      const reason = refusalFor(row, keyId, now);
+      return reason === 'approval_other_key' || !row ? { ok: false, reason } : { ok: false, reason, record: row };
+    },
+  };
+}
