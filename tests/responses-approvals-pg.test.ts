@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase } from './helpers/services.js';
-import { createPgApprovalStore } from '../src/db/pg/approvals-repo.js';
+import { createPgApprovalStore } from '../src/stored-responses/pg-approvals.js';
 
 const db = await createTestDatabase();
 if (typeof db === 'string') {

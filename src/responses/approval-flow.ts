@@ -9,7 +9,7 @@ import { executeToolCall, type ToolCallDeps } from '../chat/tool-call.js';
 import type { Access } from '../chat/ports.js';
 import type { ChatMessage, ToolCall } from '../openai/types.js';
 import type { InputItem, McpApprovalRequestItem, McpCallItem } from '../wire/responses/types.js';
-import type { ApprovalStore } from './approvals.js';
+import type { ApprovalStore } from '../stored-responses/approvals.js';
 
 export interface ApprovalDeps extends ToolCallDeps {
   approvals: ApprovalStore;

@@ -28,7 +28,7 @@ import { closeOpenCalls, proposeApprovals, resolveApprovals, type ApprovalDeps }
 import { resolveHostedMcp, type HostedMcp, type HostedTool } from './hosted-mcp.js';
 import { OutputAssembler } from './output.js';
 import { createResponsesState, resolveTargets } from './state.js';
-import type { ResponseStore } from './store.js';
+import type { ResponseStore } from '../stored-responses/response-store.js';
 import { ResponsesSse } from './sse.js';
 import type { Matcher } from '../governance/glob.js';
 

@@ -2,8 +2,8 @@
 // everything else is refused with the reason the ledger records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTempDatabase } from './temp-database.js';
-import { createSqliteApprovalStore } from './approvals-repo.js';
+import { createTempDatabase } from '../db/temp-database.js';
+import { createSqliteApprovalStore } from './sqlite-approvals.js';
 
 test('decided once, for its key, before it expires; refusals say why', async () => {
   const db = createTempDatabase();

@@ -1,8 +1,8 @@
 // The PostgreSQL ApprovalStore: the same conditional UPDATE as SQLite's, so replicas sharing the
 // database race on one row and exactly one of them wins a decision.
 import type pg from 'pg';
-import { approvalFromRow } from '../approvals-repo.js';
-import { refusalFor, type ApprovalStore } from '../../responses/approvals.js';
+import { approvalFromRow } from './sqlite-approvals.js';
+import { refusalFor, type ApprovalStore } from './approvals.js';
 
 export function createPgApprovalStore(pool: pg.Pool): ApprovalStore {
   return {

@@ -1,8 +1,8 @@
-// The SQLite ApprovalStore (src/responses/approvals.ts): prepared statements on the gateway's
+// The SQLite ApprovalStore (src/stored-responses/approvals.ts): prepared statements on the gateway's
 // connection. A decision is one UPDATE … WHERE status = 'pending' AND not expired AND this key,
 // RETURNING the row: SQLite runs it atomically, so a reused approval matches nothing.
-import type { Sqlite } from './open.js';
-import { refusalFor, type ApprovalRecord, type ApprovalRow, type ApprovalStore } from '../responses/approvals.js';
+import type { Sqlite } from '../db/open.js';
+import { refusalFor, type ApprovalRecord, type ApprovalRow, type ApprovalStore } from './approvals.js';
 
 interface Row {
   id: string;
