@@ -92,7 +92,16 @@ export interface GatewayErrorInit {
   cause?: unknown;
 }
 
+/** Who a refusal was for, when it happened before the request had its Access (rate limits, blocked keys). */
+export interface Requester {
+  keyId: string | null;
+  teamId: string | null;
+  customerId: string | null;
+}
+
 export class GatewayError extends Error {
+  /** Set by governance on refusals of a known key, so the ledger row names who was refused. */
+  requester?: Requester;
   readonly status: number;
   readonly type: ErrorType;
   readonly code: ErrorCode | null;

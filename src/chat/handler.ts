@@ -92,6 +92,7 @@ export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<Chat
       error,
       access,
       model,
+      bodyText: input.bodyText,
       requestId: input.requestId,
       sessionId: sessionIdFrom(input.headers, deps.sessionHeaders),
     });

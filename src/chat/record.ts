@@ -22,11 +22,14 @@ export interface RequestOutcome {
   requestId?: string;
   /** For failures before the run state existed. */
   surface?: Surface;
+  /** The raw body, for the model of a request refused before it was parsed (a rate limit at admission). */
+  bodyText?: string | undefined;
   sessionId?: string | null;
 }
 
 export function recordRequest(deps: RecordDeps, state: LoopState | undefined, outcome: RequestOutcome): void {
-  const access = state?.access ?? outcome.access;
+  // A refusal at admission (429, blocked key) has no Access yet; the error says whom it refused.
+  const access = state?.access ?? outcome.access ?? outcome.error?.requester;
   const requestId = state?.requestId ?? outcome.requestId;
   if (!requestId) return;
   const target = state?.lastTarget ?? state?.targets[0];
@@ -45,7 +48,7 @@ export function recordRequest(deps: RecordDeps, state: LoopState | undefined, ou
     keyId: access?.keyId ?? null,
     teamId: access?.teamId ?? null,
     customerId: access?.customerId ?? null,
-    model: state?.model ?? outcome.model ?? null,
+    model: state?.model ?? outcome.model ?? (access && outcome.bodyText ? modelOf(outcome.bodyText) : null),
     provider: target?.providerName ?? null,
     upstreamModel: target?.model ?? null,
     status: outcome.status,
@@ -71,5 +74,18 @@ export function recordRequest(deps: RecordDeps, state: LoopState | undefined, ou
     void deps.ledger.payload({ requestId, ts: Date.now(), kind: 'request', ref: null, body: JSON.stringify(state.clientRequest) });
     if (outcome.body !== undefined)
       void deps.ledger.payload({ requestId, ts: Date.now(), kind: 'response', ref: null, body: JSON.stringify(outcome.body) });
+  }
+}
+
+/**
+ * The `model` of a body not parsed yet (refused at admission), so the refusal row names it. Only
+ * for known keys (a key's own bodies, bounded by maxBodyBytes); never a reason to fail.
+ */
+function modelOf(bodyText: string): string | null {
+  try {
+    const model = (JSON.parse(bodyText) as { model?: unknown } | null)?.model;
+    return typeof model === 'string' ? model.slice(0, 256) : null;
+  } catch {
+    return null;
   }
 }

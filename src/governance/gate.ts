@@ -8,6 +8,7 @@ import { parseVirtualKey } from './keys.js';
 import { decideModel, decideTool } from './policy.js';
 import { decidePrompt, decideResource, type OfferDecision } from './offer-policy.js';
 import { narrowTools, parseToolsHeader } from './tools-header.js';
+import { withRequester } from './requester.js';
 import type { GovernanceRegistry } from './registry.js';
 import type { BudgetGuard, Reservation as BudgetReservation } from './budgets.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -75,7 +76,11 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
   return {
     async admit(headers, calls = 1) {
       const ctx = deps.registry.authenticate(parseVirtualKey(headers));
-      await deps.rateLimiter.checkRequest(ctx, calls);
+      try {
+        await deps.rateLimiter.checkRequest(ctx, calls);
+      } catch (err) {
+        throw withRequester(err, ctx);
+      }
       return accessFor(ctx);
     },
     decideOffer: (access, kind, name) => decideOffer(access.policyKey as CompiledPolicy, kind, name),

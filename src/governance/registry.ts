@@ -7,6 +7,7 @@ import type { CustomerConfig, TeamConfig, VirtualKeyConfig } from '../config-sch
 import { type ErrorCode, GatewayError, invalidRequest, notFound } from '../errors.js';
 import { generateKeySecret, hashKey } from './keys.js';
 import { OPEN_POLICY, compilePolicy } from './policy.js';
+import { withRequester } from './requester.js';
 import * as rec from './records.js';
 import type { CompiledPolicy, CustomerRecord, GovernanceRepository, KeyContext, TeamRecord, VirtualKeyRecord } from './types.js';
 
@@ -126,15 +127,14 @@ export class GovernanceRegistry {
       throw new GatewayError({ status: 401, type: 'virtual_key_not_found', message: 'virtual key not found' });
     }
     const key = entry.record;
-    if (key.disabled) throw new GatewayError({ status: 403, type: 'virtual_key_blocked', message: `virtual key ${key.id} is disabled` });
-    if (key.expiresAt != null && key.expiresAt <= now) {
-      throw new GatewayError({
-        status: 403,
-        type: 'virtual_key_blocked',
-        message: `virtual key ${key.id} expired at ${new Date(key.expiresAt).toISOString()}`,
-      });
-    }
-    return this.contextOf(entry);
+    const blocked = key.disabled
+      ? `virtual key ${key.id} is disabled`
+      : key.expiresAt != null && key.expiresAt <= now
+        ? `virtual key ${key.id} expired at ${new Date(key.expiresAt).toISOString()}`
+        : undefined;
+    const ctx = this.contextOf(entry);
+    if (blocked) throw withRequester(new GatewayError({ status: 403, type: 'virtual_key_blocked', message: blocked }), ctx);
+    return ctx;
   }
 
   /** The context of a key by id, without authentication (usage reports, the dashboard). */

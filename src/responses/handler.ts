@@ -136,6 +136,7 @@ export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Pr
       error,
       access,
       model,
+      bodyText: input.bodyText,
       requestId: input.requestId,
       surface: 'responses',
       sessionId: sessionIdFrom(input.headers, deps.sessionHeaders),
