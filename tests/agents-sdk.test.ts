@@ -1,0 +1,102 @@
+// The OpenAI Agents SDK (@openai/agents) through Tollgate over loopback (issue 18): an agent with
+// hostedMcpTool naming a gateway MCP server, with and without requireApproval. The gateway runs the
+// calls; with approval the run stops with interruptions, and approving one and rejecting the other
+// runs exactly the approved call, once. The SDK speaks /v1/responses with the full item history.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Agent, OpenAIProvider, Runner, hostedMcpTool } from '@openai/agents';
+import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
+import type { MockReply } from './mock-upstream/types.js';
+import { mockProviders, startGateway, type TestGateway } from './helpers/gateway.js';
+import { toolResultsOf } from './helpers/wire.js';
+import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
+
+const VK = 'vk-agents-sdk-test-1';
+let mock: MockUpstream;
+let fixture: McpHttpServer;
+let gw: TestGateway;
+let runner: Runner;
+
+const text = (t: string): MockReply => ({ kind: 'text', text: t });
+
+before(async () => {
+  mock = await startMockUpstream();
+  fixture = await startMcpHttpServer();
+  gw = await startGateway({
+    config: {
+      providers: mockProviders(mock),
+      mcpServers: { fix: { transport: 'http', url: fixture.url } },
+      virtualKeys: [{ id: 'agents', key: VK, models: ['*'], tools: { allow: ['fix__*'] } }],
+    },
+  });
+  runner = new Runner({
+    modelProvider: new OpenAIProvider({ apiKey: VK, baseURL: gw.baseURL, useResponses: true }),
+    tracingDisabled: true,
+  });
+});
+after(async () => {
+  await gw.close();
+  await fixture.close();
+  await mock.close();
+});
+beforeEach(() => {
+  mock.reset();
+  mock.fallback = (body) =>
+    text(
+      `results: ${toolResultsOf(body)
+        .map((r) => r.content)
+        .join(' | ')}`,
+    );
+  fixture.calls.length = 0;
+});
+
+for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
+  describe(`Agents SDK on ${model}`, () => {
+    test('hostedMcpTool without requireApproval: the gateway runs the call inside the response', async () => {
+      mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__add', arguments: { a: 2, b: 3 } }] });
+      const agent = new Agent({ name: 'calc', instructions: 'use tools', model, tools: [hostedMcpTool({ serverLabel: 'fix' })] });
+      const result = await runner.run(agent, 'add 2 and 3');
+      assert.equal(result.finalOutput, 'results: 5');
+      assert.deepEqual(fixture.calls, ['add']);
+      const types = result.newItems.map((i) => i.rawItem.type);
+      assert.ok(types.includes('hosted_tool_call'), `an MCP call among ${types.join(',')}`);
+      assert.equal(mock.requests[0]!.path.includes('responses'), false, 'the upstream was spoken to in its own format');
+    });
+
+    test('requireApproval "always": approving one interruption and rejecting the other runs only the approved call', async () => {
+      mock.enqueue({
+        kind: 'tool_calls',
+        calls: [
+          { name: 'fix__add', arguments: { a: 1, b: 2 } },
+          { name: 'fix__echo', arguments: { text: 'secret' } },
+        ],
+      });
+      const agent = new Agent({
+        name: 'careful',
+        instructions: 'use tools',
+        model,
+        tools: [hostedMcpTool({ serverLabel: 'fix', requireApproval: 'always' })],
+      });
+      const first = await runner.run(agent, 'add and echo');
+      assert.deepEqual(fixture.calls, [], 'nothing runs before approval');
+      const interruptions = first.interruptions ?? [];
+      assert.equal(interruptions.length, 2);
+      const add = interruptions.find((i) => i.name === 'add')!;
+      const echo = interruptions.find((i) => i.name === 'echo')!;
+      first.state.approve(add);
+      first.state.reject(echo);
+      const second = await runner.run(agent, first.state);
+      assert.deepEqual(fixture.calls, ['add'], 'exactly the approved call ran');
+      assert.match(String(second.finalOutput), /^results: .*3.*denied this call/);
+      const rows = await gw.query<{ name: string; reason: string | null }>(
+        "SELECT name, reason FROM tool_calls WHERE key_id = 'agents' AND reason LIKE 'approv%' ORDER BY ts DESC LIMIT 4",
+      );
+      assert.deepEqual(rows.map((r) => `${r.name}:${r.reason}`).sort(), [
+        'fix__add:approval_requested',
+        'fix__add:approved',
+        'fix__echo:approval_denied',
+        'fix__echo:approval_requested',
+      ]);
+    });
+  });
+}
