@@ -97,6 +97,8 @@ export const virtualKeyFields = {
   rateLimit: rateLimitSchema.optional(),
   /** Per-tool call limits: glob on server__tool → calls per window. */
   toolLimits: z.array(z.strictObject({ tool: glob, calls: z.number().int().positive(), window: windowSpec.default('1m') })).default([]),
+  /** Globs on server__tool that never run without a person's approval (hosted MCP on /v1/responses asks for it; chat and /v1/messages get a tool result saying so). */
+  approval: globList.default([]),
   loop: loopSchema.default({ maxRounds: 10, maxToolCalls: 50, timeoutMs: 120_000 }),
   disabled: z.boolean().default(false),
   /** ISO 8601 time after which the key is refused. */

@@ -15,7 +15,6 @@ import { HiddenCalls } from './chat/stitch.js';
 import { createMemoryResponseStore } from './stored-responses/response-store.js';
 import { createSqliteApprovalStore } from './stored-responses/sqlite-approvals.js';
 import { createPgApprovalStore } from './stored-responses/pg-approvals.js';
-import { compileGlobs } from './governance/glob.js';
 import type { ChatDeps } from './chat/handler.js';
 import type { LedgerSink, Metrics, ToolRuntime } from './chat/ports.js';
 import type { OpenedDatabase } from './db/open.js';
@@ -216,7 +215,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       ...chat,
       responses: createMemoryResponseStore(),
       mcpServers: new Set(Object.keys(config.mcpServers)),
-      operatorApproval: () => compileGlobs([]),
+      operatorApproval: (access) => (name) => access.needsApproval(name),
       approvals: dataStore.postgres ? createPgApprovalStore(dataStore.postgres.pool) : createSqliteApprovalStore(dataStore.sqlite!.raw),
       approvalTtlMs: 60 * 60 * 1000,
     },

@@ -14,6 +14,7 @@ import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-serv
 
 const VK = 'vk-approvals-test-01';
 const VK_OTHER = 'vk-approvals-other-1';
+const VK_GATED = 'vk-approvals-gated-1';
 let mock: MockUpstream;
 let fixture: McpHttpServer;
 let gw: TestGateway;
@@ -40,6 +41,7 @@ before(async () => {
       virtualKeys: [
         { id: 'appr', key: VK, models: ['*'], tools: { allow: ['fix__*'] } },
         { id: 'appr-other', key: VK_OTHER, models: ['*'], tools: { allow: ['fix__*'] } },
+        { id: 'gated', key: VK_GATED, models: ['*'], tools: { allow: ['fix__*'] }, approval: ['fix__add'] },
       ],
     },
   });
@@ -228,5 +230,31 @@ describe('approvals bound to exact arguments, used once', () => {
     assert.equal((done.response.output[1] as OpenAI.Responses.ResponseOutputItem.McpCall).output, 'hi');
     assert.deepEqual(fixture.calls, ['echo'], 'the exempt tool ran; the other waits');
     assert.ok(events.some((e) => e.type === 'response.output_item.added' && e.item.type === 'mcp_approval_request'));
+  });
+
+  test('a key\'s approval globs: chat gets a tool result saying approval is required; hosted MCP asks even with "never"', async () => {
+    const gated = new OpenAI({ apiKey: VK_GATED, baseURL: gw.baseURL, maxRetries: 0 });
+    mock.enqueue(callAdd(2, 2));
+    const chat = await gated.chat.completions.create({ model, messages: [{ role: 'user', content: 'add 2 and 2' }] });
+    assert.deepEqual(fixture.calls, [], 'the tool never runs silently');
+    assert.match(chat.choices[0]!.message.content ?? '', /needs a person's approval/);
+    const rows = await decisions(requestIdOf(chat));
+    assert.deepEqual(
+      rows.map((r) => [r.name, r.decision, r.reason]),
+      [['fix__add', 'denied', 'approval_required']],
+    );
+
+    mock.enqueue(callAdd(2, 2));
+    const res = await gated.responses.create({ model, input: 'add 2 and 2', tools: hosted('never') });
+    const request = res.output.find((i) => i.type === 'mcp_approval_request') as OpenAI.Responses.ResponseOutputItem.McpApprovalRequest;
+    assert.ok(request, 'the operator rule wins over the request');
+    const follow = await gated.responses.create({
+      model,
+      previous_response_id: res.id,
+      input: [{ type: 'mcp_approval_response', approval_request_id: request.id, approve: true }],
+      tools: hosted('never'),
+    });
+    assert.deepEqual(fixture.calls, ['add']);
+    assert.equal(follow.output_text, 'results: 4');
   });
 });

@@ -24,6 +24,7 @@ function fakeAccess(keyId: string): Access {
     loop: { maxRounds: 1, maxToolCalls: 1, maxCostUsd: 1, timeoutMs: 1_000 },
     checkModel: () => undefined,
     decideTool: () => allowed,
+    needsApproval: () => false,
     checkToolRate: async () => allowed,
     reserve: async (amountUsd) => ({ amountUsd }),
     settle: () => undefined,

@@ -25,6 +25,8 @@ export interface Access {
   checkModel(target: Target): void;
   /** The one tool decision (allow-list), shared with /mcp. */
   decideTool(name: string): ToolDecision;
+  /** Tools that need a person's approval before they run (the key's `approval` globs). */
+  needsApproval(name: string): boolean;
   /** Per-tool call limits. */
   checkToolRate(name: string): Promise<ToolDecision>;
   /** Whether the key, its team or its customer has a budget (output caps, unpriced models). */

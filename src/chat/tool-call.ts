@@ -41,6 +41,8 @@ export interface ToolCallRequest {
   refusal?: Refusal | null | undefined;
   /** Progress notes (SSE comments in streamed chat). */
   progress?: ((text: string) => void) | undefined;
+  /** A person approved exactly this call (hosted MCP on /v1/responses): the key's `approval` rule is met. */
+  approved?: boolean | undefined;
   /** The reason to record when the call runs and succeeds (e.g. `approved`: a hosted-MCP call the client approved). */
   okReason?: string | undefined;
 }
@@ -113,6 +115,13 @@ function refused(reason: string, message: string): ToolOutcome {
 async function decide(deps: ToolCallDeps, req: ToolCallRequest): Promise<Refusal | null> {
   const policy = req.access.decideTool(req.name);
   if (!policy.allowed) return { status: 'denied', reason: policy.reason, message: policy.message };
+  // Never silently: surfaces that cannot ask a person (chat, /v1/messages, /mcp) tell the model why.
+  if (!req.approved && req.access.needsApproval(req.name))
+    return {
+      status: 'denied',
+      reason: 'approval_required',
+      message: `not run: tool ${req.name} needs a person's approval first; this gateway asks for it only through hosted MCP on /v1/responses (require_approval)`,
+    };
   if (!deps.tools) return { status: 'unknown_tool', reason: 'unknown_tool', message: 'no MCP servers are configured' };
   // Before the offered check: a tool offered earlier in this loop may have drifted since.
   const quarantined = deps.tools.quarantineReason?.(req.name);

@@ -58,6 +58,7 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
         if (!decision.allowed) throw decision.error;
       },
       decideTool: (name) => toToolDecision(decideTool(ctx.policy, name)),
+      needsApproval: (name) => ctx.policy.needsApproval(name),
       async checkToolRate(name): Promise<ToolDecision> {
         const r = await deps.rateLimiter.checkTool(ctx, name);
         return r.ok ? { allowed: true } : { allowed: false, reason: r.reason, message: r.message };

@@ -12,7 +12,7 @@ export type ToolDecision = { allowed: true } | { allowed: false; reason: 'tool_n
 export type ModelDecision = { allowed: true } | { allowed: false; error: GatewayError };
 
 type PolicySource = Pick<VirtualKeyRecord, 'id' | 'models' | 'tools' | 'toolLimits' | 'rateLimit'> &
-  Partial<Pick<VirtualKeyRecord, 'prompts' | 'resources'>>;
+  Partial<Pick<VirtualKeyRecord, 'prompts' | 'resources' | 'approval'>>;
 
 export function compilePolicy(key: PolicySource): CompiledPolicy {
   return {
@@ -28,6 +28,7 @@ export function compilePolicy(key: PolicySource): CompiledPolicy {
       windowMs: parseWindowMs(l.window),
       matches: compileGlobs([l.tool]),
     })),
+    needsApproval: compileGlobs(key.approval ?? []),
     rateWindowMs: key.rateLimit ? parseWindowMs(key.rateLimit.window) : undefined,
     providerMemo: new Map(),
   };
@@ -45,6 +46,7 @@ export const OPEN_POLICY: CompiledPolicy = Object.freeze({
   allowResource: () => true,
   denyResource: () => false,
   toolLimits: [],
+  needsApproval: () => false,
   providerMemo: new Map<string, boolean>(),
 });
 

@@ -51,6 +51,7 @@ export function keyRecordFromInput(input: VirtualKeyInput, keyHash: string, sour
     budget: input.budget,
     rateLimit: input.rateLimit,
     toolLimits: input.toolLimits,
+    ...(input.approval?.length ? { approval: input.approval } : {}),
     loop: input.loop,
     disabled: input.disabled,
     expiresAt: parseExpiry(input.expiresAt),
@@ -72,6 +73,7 @@ export function applyKeyPatch(record: VirtualKeyRecord, patch: VirtualKeyPatch, 
   if (patch.budget !== undefined) next.budget = patch.budget ?? undefined;
   if (patch.rateLimit !== undefined) next.rateLimit = patch.rateLimit ?? undefined;
   if (patch.toolLimits !== undefined) next.toolLimits = patch.toolLimits;
+  if (patch.approval !== undefined) next.approval = patch.approval;
   if (patch.loop !== undefined) next.loop = patch.loop;
   if (patch.disabled !== undefined) next.disabled = patch.disabled;
   if (patch.expiresAt !== undefined) next.expiresAt = parseExpiry(patch.expiresAt);

@@ -10,7 +10,10 @@ import { customers, teams, virtualKeys } from '../db/schema.js';
 type KeyRow = typeof virtualKeys.$inferSelect;
 
 /** The JSON held in virtual_keys.config. */
-type KeyPolicy = Pick<VirtualKeyRecord, 'models' | 'tools' | 'prompts' | 'resources' | 'budget' | 'rateLimit' | 'toolLimits' | 'loop'>;
+type KeyPolicy = Pick<
+  VirtualKeyRecord,
+  'models' | 'tools' | 'prompts' | 'resources' | 'budget' | 'rateLimit' | 'toolLimits' | 'approval' | 'loop'
+>;
 
 export interface GovernanceRepositoryOptions {
   /** Clock for teams'/customers' created_at/updated_at (keys carry their own). */
@@ -37,6 +40,7 @@ export function keyFromRow(row: KeyRow): VirtualKeyRecord {
     ...(policy.budget ? { budget: policy.budget } : {}),
     ...(policy.rateLimit ? { rateLimit: policy.rateLimit } : {}),
     toolLimits: policy.toolLimits ?? [],
+    ...(policy.approval?.length ? { approval: policy.approval } : {}),
     loop: policy.loop,
     disabled: row.disabled !== 0,
     expiresAt: row.expiresAt,
@@ -55,6 +59,7 @@ export function keyToRow(key: VirtualKeyRecord): KeyRow {
     budget: key.budget,
     rateLimit: key.rateLimit,
     toolLimits: key.toolLimits,
+    approval: key.approval,
     loop: key.loop,
   };
   return {

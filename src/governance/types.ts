@@ -32,6 +32,8 @@ export interface VirtualKeyRecord {
   budget?: Budget | undefined;
   rateLimit?: RateLimit | undefined;
   toolLimits: ToolLimit[];
+  /** Globs on gateway tool names that need a person's approval before they run. */
+  approval?: string[] | undefined;
   loop: LoopLimits;
   disabled: boolean;
   /** Epoch ms; null/undefined = never. */
@@ -93,6 +95,8 @@ export interface CompiledPolicy {
   /** Present when the request narrowed the tools (x-tollgate-tools); not allowed unless it matches too. */
   narrowTool?: ((gatewayToolName: string) => boolean) | undefined;
   toolLimits: readonly CompiledToolLimit[];
+  /** Tools that need a person's approval before they run (the key's `approval` globs). */
+  needsApproval: (gatewayToolName: string) => boolean;
   /** The key's rateLimit.window in ms, parsed once; undefined without a rate limit. */
   rateWindowMs?: number | undefined;
   /** Memo of provider → "can any model pattern match under it"; filled lazily. */

@@ -93,6 +93,7 @@ export async function resolveApprovals(
       offered: () => true,
       refusal: refusalReason ? { status: 'denied', reason: refusalReason, message: refusalMessage(refusalReason, response.reason) } : null,
       okReason: 'approved',
+      approved: true,
     });
     out.chargedUsd += result.chargedUsd;
     out.summaries.push({

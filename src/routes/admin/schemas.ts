@@ -16,6 +16,7 @@ export const patchKeySchema = z.strictObject({
   budget: budgetSchema.nullable().optional(),
   rateLimit: rateLimitSchema.nullable().optional(),
   toolLimits: virtualKeyFields.toolLimits.unwrap().optional(),
+  approval: virtualKeyFields.approval.unwrap().optional(),
   loop: loopSchema.optional(),
   disabled: z.boolean().optional(),
   expiresAt: virtualKeyFields.expiresAt,
