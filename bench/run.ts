@@ -163,14 +163,20 @@ async function main(): Promise<void> {
 
     // 4. Memory: RSS after each soak run at 64 connections (is it bounded, and flat?).
     log(`memory: ${P.soakRuns} × ${P.soakSeconds}s at ${P.connections} connections…`);
-    const soak = { rss: [] as (number | null)[], rps: [] as number[], errors: 0 };
+    const soak = { rss: [] as (number | null)[], rps: [] as number[], errors: 0, heapUsed: [] as number[], heapTotal: [] as number[] };
     for (let i = 0; i < P.soakRuns; i++) {
       const r = await throughput(endpoint('gateway', gw.url, json, VK_PLAIN), P.connections, P.soakSeconds);
       gatewayRequests += r.requests + r.errors;
       soak.rss.push(gw.rss());
       soak.rps.push(Math.round(r.rps));
       soak.errors += r.errors;
-      log(`  run ${i + 1}: ${Math.round(r.rps)} req/s, RSS ${((soak.rss.at(-1) ?? 0) / 1048576).toFixed(1)} MB`);
+      // The main isolate's heap (from /metrics): live objects vs what V8 keeps reserved.
+      const heap = await heapOf(gw.url);
+      soak.heapUsed.push(heap.used);
+      soak.heapTotal.push(heap.total);
+      log(
+        `  run ${i + 1}: ${Math.round(r.rps)} req/s, RSS ${((soak.rss.at(-1) ?? 0) / 1048576).toFixed(1)} MB, V8 heap used ${(heap.used / 1048576).toFixed(1)} of ${(heap.total / 1048576).toFixed(1)} MB`,
+      );
     }
 
     // Stop the gateways (SIGTERM drains and flushes), then look at what their ledgers hold.
@@ -235,6 +241,12 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     tree.cleanup();
   }
+}
+
+async function heapOf(url: string): Promise<{ used: number; total: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text().catch(() => '');
+  const gauge = (name: string) => Number(new RegExp(`^tollgate_${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { used: gauge('nodejs_heap_size_used_bytes'), total: gauge('nodejs_heap_size_total_bytes') };
 }
 
 /** Runs bench/ledger-reports.js of the tree under test in its own process; a string says why not. */

@@ -22,7 +22,7 @@ export interface ReportInput {
     gatewayAtStart: number | null;
   };
   /** RSS of the gateway after each soak run (`soakSeconds` at `connections`), bytes. */
-  soak: { rss: (number | null)[]; rps: number[]; errors: number };
+  soak: { rss: (number | null)[]; rps: number[]; errors: number; heapUsed?: number[]; heapTotal?: number[] };
   tool: ToolLoopResult;
   toolName: string;
   ledger: { on: LedgerRows; off: LedgerRows; gatewayRequests: number };
@@ -211,7 +211,7 @@ export function buildReport(input: ReportInput) {
     table(['path', 'median round', 'mean', 'per round (req/s)', `median vs ${floorName} floor`, 'errors'], tputRows),
     '',
     `RSS after throughput: gateway ${mb(input.rss.gateway)} (at start ${mb(input.rss.gatewayAtStart)}), gateway ledger-off ${mb(input.rss.gatewayLedgerOff)}, hono floor ${mb(input.rss.proxy)}, bare floor ${mb(input.rss.bare)}`,
-    `Soak: ${soakRss.length} × ${input.params.soakSeconds}s at ${input.params.connections} connections: ${input.soak.rps.map((r) => rps(r)).join(' / ')}, ${input.soak.errors} errors; RSS after each ${soakRss.map(mb).join(' / ')}`,
+    `Soak: ${soakRss.length} × ${input.params.soakSeconds}s at ${input.params.connections} connections: ${input.soak.rps.map((r) => rps(r)).join(' / ')}, ${input.soak.errors} errors; RSS after each ${soakRss.map(mb).join(' / ')}; V8 heap used / total ${(input.soak.heapUsed ?? []).map((u, i) => `${mb(u)} / ${mb(input.soak.heapTotal?.[i] ?? Number.NaN)}`).join(', ')}`,
     `Ledger (on): ${input.ledger.on.requests ?? '?'} request rows for ${input.ledger.gatewayRequests} requests sent, ${input.ledger.on.llmCalls ?? '?'} llm_calls, ${input.ledger.on.toolCalls ?? '?'} tool_calls${input.ledger.on.requests === input.ledger.gatewayRequests ? ' (none lost)' : ' (MISMATCH)'}`,
     `Ledger throughput cost (on vs TOLLGATE_LEDGER=off): ${ledgerOffHonoured ? pct(ledgerCost) : `n/a (the ledger-off gateway wrote ${offRows ?? '?'} rows)`}`,
     '',
