@@ -57,7 +57,28 @@ export interface StreamTranslator {
   end(): ChatCompletionChunk[];
 }
 
+/** The client-facing API formats (DESIGN.md, "Wire formats and the loop"). */
+export type WireFormat = 'chat' | 'messages' | 'responses';
+
+/** A request in a format the upstream speaks natively: the client's bytes, passed through. */
+export interface NativeRequestInput {
+  format: WireFormat;
+  /** The API path and query as the client called it, e.g. `/v1/messages?beta=true`. */
+  path: string;
+  /** JSON text (the client's own bytes, model rewritten, unless the gateway had to add to it). */
+  body: string;
+  /** Client headers the format forwards as they came (Messages: anthropic-version, anthropic-beta). */
+  headers: Record<string, string>;
+}
+
 export interface ProviderAdapter {
+  /**
+   * Formats this kind of upstream speaks natively (default ["chat"]); requests in these formats are
+   * passed through with nativeRequest, others are translated through chat. Config `apis` overrides.
+   */
+  readonly apis?: readonly WireFormat[];
+  /** Builds the upstream request for a pass-through call in one of `apis` (other than chat). */
+  nativeRequest?(input: NativeRequestInput, ctx: AdapterContext): UpstreamRequest;
   /** The `type` a provider declares in config. */
   readonly type: string;
   /**

@@ -9,6 +9,8 @@ import type { ChatDeps } from './chat/handler.js';
 import { chatRoutes } from './routes/chat.js';
 import { responsesRoutes } from './routes/responses.js';
 import type { ResponsesDeps } from './responses/handler.js';
+import { messagesRoutes } from './routes/messages.js';
+import type { MessagesDeps } from './messages/handler.js';
 import { modelRoutes } from './routes/models.js';
 import { errorResponse } from './routes/error-response.js';
 import { bodyLimit } from './routes/body-limit.js';
@@ -19,6 +21,8 @@ export interface AppDeps {
   chat: ChatDeps;
   /** The Responses surface (POST /v1/responses, GET|DELETE /v1/responses/:id). */
   responses?: ResponsesDeps;
+  /** The Anthropic Messages surface (/v1/messages); the chat pipeline's deps plus its own. */
+  messages?: MessagesDeps;
   maxBodyBytes: number;
   logger: Logger;
   /** Readiness: e.g. MCP servers and database; `ok: false` answers 503. */
@@ -91,6 +95,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   chatRoutes(app, deps.chat);
   if (deps.responses) responsesRoutes(app, deps.responses);
+  if (deps.messages) messagesRoutes(app, deps.messages);
   modelRoutes(app, deps.chat);
   deps.mount?.(app);
 

@@ -26,6 +26,11 @@ export const providerSchema = z.strictObject({
   defaultMaxTokens: z.number().int().positive().default(4096),
   /** Which field carries the output cap the gateway adds (OpenAI-compatible upstreams that only know max_tokens). */
   maxTokensField: z.enum(['max_completion_tokens', 'max_tokens']).default('max_completion_tokens'),
+  /** Client API formats this upstream speaks natively (passed through); default per provider type. */
+  apis: z
+    .array(z.enum(['chat', 'messages', 'responses']))
+    .min(1)
+    .optional(),
 });
 
 const serverName = z.string().regex(/^[a-z0-9-]+$/, 'MCP server names are lowercase letters, digits and "-"');
@@ -220,6 +225,13 @@ export const configSchema = z.strictObject({
     .strictObject({
       maxMessages: z.number().int().positive().default(10_000),
       maxContentParts: z.number().int().positive().default(100_000),
+    })
+    .prefault({}),
+  /** The Anthropic Messages surface (/v1/messages). */
+  messages: z
+    .strictObject({
+      /** A streamed response silent this long gets a ping (Claude Code gives up after 300 s of silence). */
+      pingIntervalMs: z.number().int().positive().default(10_000),
     })
     .prefault({}),
   /** Default loop caps when there is no key (requireVirtualKey: false). */

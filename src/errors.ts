@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'model_not_found',
   'invalid_model_name',
   'conflicting_max_tokens',
+  'too_many_messages',
+  'too_many_content_parts',
   'invalid_tools_header',
   // Budgets and their store.
   'model_unpriced',

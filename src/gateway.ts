@@ -203,6 +203,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     tools,
     hidden: new HiddenCalls(),
     sessionHeaders: config.sessionHeaders.map((h) => h.toLowerCase()),
+    requestLimits: config.requestLimits,
     now: perf,
     payloads: config.ledger.payloads,
   };
@@ -219,6 +220,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       approvals: dataStore.postgres ? createPgApprovalStore(dataStore.postgres.pool) : createSqliteApprovalStore(dataStore.sqlite!.raw),
       approvalTtlMs: 60 * 60 * 1000,
     },
+    messages: { ...chat, pingIntervalMs: config.messages.pingIntervalMs },
     maxBodyBytes: config.maxBodyBytes,
     logger,
     draining: () => draining,

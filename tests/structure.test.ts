@@ -31,7 +31,7 @@ const LAYERS: { name: string; paths: string[] }[] = [
     paths: ['src/governance/', 'src/ledger/', 'src/upstream/', 'src/metrics/', 'src/stored-responses/', 'mcp/'],
   },
   { name: 'loop', paths: ['src/chat/', 'src/loop/'] },
-  { name: 'surfaces', paths: ['src/routes/', 'src/dashboard/', 'src/metrics/routes.ts', 'mcp/server/', 'src/responses/'] },
+  { name: 'surfaces', paths: ['src/routes/', 'src/dashboard/', 'src/metrics/routes.ts', 'mcp/server/', 'src/responses/', 'src/messages/'] },
   {
     name: 'composition',
     paths: ['src/app.ts', 'src/gateway.ts', 'src/main.ts', 'src/config.ts', 'src/startup-summary.ts', 'src/demo-guard.ts', 'src/store/'],

@@ -2,7 +2,7 @@
 // Spec: https://docs.anthropic.com/en/api/messages
 import { invalidRequest } from '../../src/errors.js';
 import type { ChatRequest, FunctionTool, ToolChoice } from '../../src/openai/types.js';
-import type { AdapterContext, UpstreamRequest } from '../types.js';
+import type { AdapterContext, NativeRequestInput, UpstreamRequest } from '../types.js';
 import { mapMessages } from './request-messages.js';
 import type { AnthropicRequestBody, AnthropicTool, AnthropicToolChoice } from './wire-types.js';
 
@@ -78,4 +78,14 @@ export function chatRequest(req: ChatRequest, ctx: AdapterContext): UpstreamRequ
     headers: { ...headers, ...ctx.headers },
     body: JSON.stringify(buildBody(req, ctx)),
   };
+}
+
+/**
+ * A Messages request passed through: the client's path (and query, e.g. ?beta=true) and body, its
+ * anthropic-version and anthropic-beta as sent (open lists: never filtered), our key.
+ */
+export function nativeRequest(input: NativeRequestInput, ctx: AdapterContext): UpstreamRequest {
+  const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION, 'content-type': 'application/json', ...input.headers };
+  if (ctx.apiKey) headers['x-api-key'] = ctx.apiKey;
+  return { url: `${ctx.baseUrl}${input.path}`, method: 'POST', headers: { ...headers, ...ctx.headers }, body: input.body };
 }

@@ -5,7 +5,7 @@ import type { AdapterContext } from '../types.js';
 import { anthropicAdapter } from './index.js';
 import { chatResponse } from './response.js';
 import { fixture } from './test-helpers.js';
-import { mapStopReason } from './usage.js';
+import { mapStopReason } from '../../src/wire/messages/usage.js';
 
 const ctx: AdapterContext = { baseUrl: 'https://api.anthropic.com', model: 'claude-sonnet-4-20250514', defaultMaxTokens: 1024 };
 

@@ -2,7 +2,7 @@
 // Spec: https://docs.anthropic.com/en/api/messages (response body).
 import { GatewayError } from '../../src/errors.js';
 import type { ChatCompletion, ToolCall } from '../../src/openai/types.js';
-import { mapStopReason, mapUsage } from './usage.js';
+import { mapStopReason, mapUsage } from '../../src/wire/messages/usage.js';
 import type { AnthropicMessage } from './wire-types.js';
 
 function isMessage(body: unknown): body is AnthropicMessage {

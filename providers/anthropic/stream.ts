@@ -4,7 +4,7 @@
 import type { ChatCompletionChunk, ChunkChoice, FinishReason } from '../../src/openai/types.js';
 import type { SseEvent, StreamTranslator } from '../types.js';
 import { badStreamEvent, streamEndedEarly, streamError } from './errors.js';
-import { mapStopReason, mapUsage } from './usage.js';
+import { mapStopReason, mapUsage } from '../../src/wire/messages/usage.js';
 import type { AnthropicUsage } from './wire-types.js';
 
 interface EventData {

@@ -1,6 +1,6 @@
 // OpenAI-compatible request building. The body is the client's own request with only the model
 // swapped and Tollgate's own fields removed, so parameters we do not know still reach the upstream.
-import type { AdapterContext, UpstreamRequest } from '../types.js';
+import type { AdapterContext, NativeRequestInput, UpstreamRequest } from '../types.js';
 import type { ChatRequest } from '../../src/openai/types.js';
 
 /** Request fields that belong to Tollgate and must never reach an upstream. */
@@ -18,4 +18,11 @@ export function buildChatRequest(req: ChatRequest, ctx: AdapterContext): Upstrea
   const headers: Record<string, string> = { 'content-type': 'application/json', ...ctx.headers };
   if (ctx.apiKey) headers.authorization = `Bearer ${ctx.apiKey}`;
   return { url: `${ctx.baseUrl}/chat/completions`, method: 'POST', headers, body: JSON.stringify(body) };
+}
+
+/** A pass-through call in another format this server speaks (baseUrl ends in /v1, like the client's path). */
+export function nativeRequest(input: NativeRequestInput, ctx: AdapterContext): UpstreamRequest {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...input.headers, ...ctx.headers };
+  if (ctx.apiKey) headers.authorization = `Bearer ${ctx.apiKey}`;
+  return { url: `${ctx.baseUrl}${input.path.replace(/^\/v1(?=\/)/, '')}`, method: 'POST', headers, body: input.body };
 }

@@ -20,6 +20,7 @@ import type { HeaderSource } from '../governance/keys.js';
 import { requirePriceUnderBudget } from '../governance/attempt-budget.js';
 import { clientOutputCap } from '../governance/output-cap.js';
 import { sessionIdFrom } from './session-id.js';
+import { checkRequestSize, type RequestLimits } from '../wire/request-size.js';
 
 export interface ChatDeps extends LoopDeps {
   gate: Gate;
@@ -28,6 +29,8 @@ export interface ChatDeps extends LoopDeps {
   toolsFor(access: Access, header: string | undefined): readonly ToolEntry[];
   /** Request headers that carry the client's agent session id, in order of preference. */
   sessionHeaders: readonly string[];
+  /** Bounds on messages and content parts per request (400 beyond them). */
+  requestLimits: RequestLimits;
 }
 
 export interface ChatInput {
@@ -57,7 +60,9 @@ export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<Chat
   let model: string | undefined;
   try {
     access = await deps.gate.admit(input.headers);
-    const request = parseChatRequest(parseJsonBody(input.bodyText));
+    const json = parseJsonBody(input.bodyText);
+    checkRequestSize(json, deps.requestLimits);
+    const request = parseChatRequest(json);
     model = request.model;
     // A streamed response can also be cancelled by its body's reader, so it gets its own controller.
     const client = request.stream === true ? linkSignal(input.signal) : undefined;
@@ -102,7 +107,7 @@ export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<Chat
   }
 }
 
-function parseJsonBody(text: string): unknown {
+export function parseJsonBody(text: string): unknown {
   if (!text) throw invalidRequest('request body is empty; expected a JSON object');
   let body: unknown;
   try {

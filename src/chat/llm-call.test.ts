@@ -25,6 +25,7 @@ const target = (name: string, model = 'm'): Target => ({
   provider,
   adapter: openaiAdapter,
   model,
+  apis: new Set(['chat']),
 });
 const ok = JSON.stringify({
   id: 'x',

@@ -59,13 +59,28 @@ export type LlmOutcome =
   | { kind: 'stream'; target: Target; chunks: AsyncGenerator<ChatCompletionChunk>; handle: AttemptHandle };
 
 export async function callLlm(deps: LlmCallDeps, input: LlmCallInput): Promise<LlmOutcome> {
+  return withAttempts(deps, input.targets, input.signal, input.hooks, (target, handle) => attemptOnce(deps, input, target, handle));
+}
+
+/**
+ * The retry and fallback policy, for any wire format: each target in order, each with its retries;
+ * every attempt opens a handle through `hooks` (budget, ledger) and `once` performs it. The caller's
+ * own mistakes (400) and a client gone end it at once; retryable failures back off and retry.
+ */
+export async function withAttempts<O, H extends { finish(result: AttemptResult): void }>(
+  deps: LlmCallDeps,
+  targets: readonly Target[],
+  signal: AbortSignal,
+  hooks: { start(target: Target, attempt: number): Promise<H> | H },
+  once: (target: Target, handle: H) => Promise<O>,
+): Promise<O> {
   let lastError: GatewayError | undefined;
-  for (const target of input.targets) {
+  for (const target of targets) {
     const attempts = target.provider.maxRetries + 1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const handle = await input.hooks.start(target, attempt);
+      const handle = await hooks.start(target, attempt);
       try {
-        return await attemptOnce(deps, input, target, handle);
+        return await once(target, handle);
       } catch (err) {
         if (err instanceof ClientAbortedError) {
           handle.finish({ status: 0, errorType: 'client_aborted', mayHaveCost: mayHaveReachedUpstream(err) });
@@ -82,7 +97,7 @@ export async function callLlm(deps: LlmCallDeps, input: LlmCallInput): Promise<L
         if (!gatewayError.retryable || attempt === attempts) break;
         const waitMs = backoffMs(deps, attempt, gatewayError.retryAfter);
         if (waitMs > deps.maxRetryWaitMs) break;
-        await deps.sleep(waitMs, input.signal).catch(() => {
+        await deps.sleep(waitMs, signal).catch(() => {
           throw new ClientAbortedError('client aborted during retry wait');
         });
       }
@@ -150,7 +165,7 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
   return { kind: 'stream', target, handle, chunks: translateStream(target, res, ctx, req.url, input.signal) };
 }
 
-function parseJson(text: string, status: number): unknown {
+export function parseJson(text: string, status: number): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -167,7 +182,7 @@ function parseJson(text: string, status: number): unknown {
   }
 }
 
-function withStatus(err: GatewayError, status: number): GatewayError {
+export function withStatus(err: GatewayError, status: number): GatewayError {
   return Object.assign(err, { upstreamStatus: status });
 }
 

@@ -38,6 +38,16 @@ export class SseChannel {
     this.sink.write(text);
   }
 
+  /** A frame exactly as given (surfaces with their own framing: Messages' named events). */
+  raw(text: string): void {
+    this.write(text);
+  }
+
+  /** Ends the stream without chat's [DONE] terminator. */
+  end(): void {
+    this.close();
+  }
+
   data(value: unknown): void {
     this.write(sseData(value));
   }

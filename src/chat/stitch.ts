@@ -132,6 +132,23 @@ export class HiddenCalls {
     return out ?? messages;
   }
 
+  /**
+   * The hidden part of the turn in which the client's calls `callIds` were made (filtered like
+   * expand), for surfaces that stitch their own format back together (Messages); undefined if none.
+   */
+  lookup(callIds: readonly string[], who: HiddenOwner): { calls: ToolCall[]; results: ToolMessage[] } | undefined {
+    if (this.turns.size === 0) return undefined;
+    const owner = ownerOf(who.keyId);
+    for (const id of callIds) {
+      const hidden = this.byCall.get(indexKey(owner, id));
+      if (!hidden || hidden.expiresAt <= this.now()) continue;
+      const calls = hidden.calls.filter((c) => who.allowsTool(c.function.name));
+      const ids = new Set(calls.map((c) => c.id));
+      return { calls, results: hidden.results.filter((r) => ids.has(r.tool_call_id)) };
+    }
+    return undefined;
+  }
+
   private find(owner: string, calls: ToolCall[] | undefined): Hidden | undefined {
     if (!calls) return undefined;
     for (const call of calls) {

@@ -1,7 +1,7 @@
 // Model routing: `provider/model` → the provider's config and adapter. Built once from config.
 import { GatewayError, invalidRequest } from '../errors.js';
 import type { ProviderConfig } from '../config-schema.js';
-import type { ProviderAdapter } from '../../providers/types.js';
+import type { ProviderAdapter, WireFormat } from '../../providers/types.js';
 
 export interface Target {
   /** `provider/model`, as clients and the ledger name it. */
@@ -13,12 +13,15 @@ export interface Target {
   model: string;
   /** Set when the config named keys whose variables were unset: requests fail fast and clearly. */
   missingKeyVars?: string[];
+  /** Formats the upstream speaks natively (pass-through); others are translated through chat. */
+  apis: ReadonlySet<WireFormat>;
 }
 
 export interface ProviderRuntime {
   name: string;
   config: ProviderConfig;
   adapter: ProviderAdapter;
+  apis: ReadonlySet<WireFormat>;
   missingKeyVars?: string[];
 }
 
@@ -37,8 +40,13 @@ export function createTargetResolver(
     const adapter = adapters[config.type];
     if (!adapter) throw new Error(`provider ${name}: unknown type "${config.type}" (known: ${Object.keys(adapters).join(', ')})`);
     const missing = missingKeyVars[name];
+    const apis = new Set<WireFormat>(config.apis ?? adapter.apis ?? ['chat']);
+    for (const api of apis)
+      if (api !== 'chat' && !adapter.nativeRequest)
+        throw new Error(`provider ${name}: type "${config.type}" cannot pass "${api}" requests through (apis)`);
     runtimes.set(name, {
       name,
+      apis,
       config: { ...config, baseUrl: config.baseUrl.replace(/\/+$/, '') },
       adapter,
       ...(missing?.length ? { missingKeyVars: missing } : {}),
@@ -78,6 +86,7 @@ export function createTargetResolver(
         providerName: runtime.name,
         provider: runtime.config,
         adapter: runtime.adapter,
+        apis: runtime.apis,
         model: upstreamModel,
         ...(runtime.missingKeyVars ? { missingKeyVars: runtime.missingKeyVars } : {}),
       };

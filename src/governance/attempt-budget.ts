@@ -5,7 +5,7 @@
 import { GatewayError } from '../errors.js';
 import type { ChatRequest } from '../openai/types.js';
 import type { ModelLimits } from '../ledger/pricing.js';
-import { clientOutputCap, decideOutputCap } from './output-cap.js';
+import { type CapFields, clientOutputCap, decideOutputCap } from './output-cap.js';
 import { promptTokenBound } from './prompt-bound.js';
 
 export interface PriceLike {
@@ -29,9 +29,21 @@ export interface AttemptPlan {
   amountUsd: number;
 }
 
+/** A request in another wire format: its output cap fields and the bound on its input tokens. */
+export interface BoundedRequest {
+  bounded: true;
+  caps: CapFields;
+  promptTokens: number;
+}
+
+const isBounded = (r: ChatRequest | BoundedRequest): r is BoundedRequest => (r as BoundedRequest).bounded === true;
+
 export interface PlanInput {
-  /** The request as it goes to this attempt (messages so far, tools offered). */
-  request: ChatRequest;
+  /**
+   * The request as it goes to this attempt (messages so far, tools offered). Other wire formats give
+   * their output cap fields and their own input bound (e.g. wire/messages/prompt-bound.ts).
+   */
+  request: ChatRequest | BoundedRequest;
   /** `provider/model`, for messages. */
   modelId: string;
   budgeted: boolean;
@@ -80,12 +92,14 @@ export function planAttempt(input: PlanInput): AttemptPlan {
     unpricedCallUsd: input.unpricedCallUsd,
   });
   const cap = decideOutputCap({
-    clientCap: clientOutputCap(input.request),
+    clientCap: clientOutputCap(isBounded(input.request) ? input.request.caps : input.request),
     budgeted: input.budgeted,
     modelMaxOutput: input.limits.maxOutputTokens,
     defaultMaxTokens: input.defaultMaxTokens,
   });
-  const promptTokens = promptTokenBound(input.request, { maxImageTokens: input.limits.maxImageTokens });
+  const promptTokens = isBounded(input.request)
+    ? input.request.promptTokens
+    : promptTokenBound(input.request, { maxImageTokens: input.limits.maxImageTokens });
   const perCallUsd = input.price ? undefined : input.unpricedCallUsd;
   const amountUsd = input.price ? worstCaseUsd(promptTokens, cap.reserve, input.price) : (perCallUsd ?? 0);
   return { promptTokens, outputTokens: cap.reserve, sendCap: cap.send, price: input.price, perCallUsd, amountUsd };

@@ -22,12 +22,16 @@ export interface HeaderSource {
 
 const BEARER = /^Bearer\s+(.+)$/i;
 
-/** The virtual key from `x-bf-vk`, else `Authorization: Bearer <key>` (what the openai SDK sends). */
+/**
+ * The virtual key from `x-bf-vk`, else `Authorization: Bearer <key>` (what the openai SDK sends, and
+ * Claude Code with ANTHROPIC_AUTH_TOKEN), else `x-api-key` (the Anthropic SDK, and Claude Code with
+ * ANTHROPIC_API_KEY).
+ */
 export function parseVirtualKey(headers: HeaderSource): string | undefined {
   const vk = headers.get('x-bf-vk')?.trim();
   if (vk) return vk;
   const auth = headers.get('authorization')?.trim();
-  if (!auth) return undefined;
-  const token = BEARER.exec(auth)?.[1]?.trim();
-  return token || undefined;
+  const token = auth ? BEARER.exec(auth)?.[1]?.trim() : undefined;
+  if (token) return token;
+  return headers.get('x-api-key')?.trim() || undefined;
 }

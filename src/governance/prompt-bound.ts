@@ -16,7 +16,7 @@ import type { ChatRequest, ContentPart, FunctionTool } from '../openai/types.js'
 export const MESSAGE_OVERHEAD = 8;
 export const REPLY_OVERHEAD = 8;
 const TOOL_CALL_OVERHEAD = 16;
-const TOOL_OVERHEAD = 16;
+export const TOOL_OVERHEAD = 16;
 export const TOOLS_PREAMBLE = 600;
 /**
  * Covers OpenAI's tile models at high detail (gpt-4o: 85 + 8 × 170 = 1,445; gpt-5: 1,190), its

@@ -156,5 +156,9 @@ export interface ChatCompletionChunk {
 
 export interface ModelList {
   object: 'list';
-  data: { id: string; object: 'model'; created: number; owned_by: string }[];
+  data: { id: string; object: 'model'; created: number; owned_by: string; type: 'model'; display_name: string; created_at: string }[];
+  /** Anthropic's list fields (https://docs.anthropic.com/en/api/models-list). */
+  has_more: boolean;
+  first_id: string | null;
+  last_id: string | null;
 }

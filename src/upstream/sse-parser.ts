@@ -17,3 +17,25 @@ export async function* parseSse(body: AsyncIterable<Uint8Array | string>): Async
   parser.reset({ consume: true });
   while (queue.length) yield queue.shift()!;
 }
+
+/** An SSE comment line (`: text`), which a relaying surface forwards like an event. */
+export interface SseComment {
+  comment: string;
+}
+
+/** Like parseSse, with comment lines too, in stream order (for relays that pass them on). */
+export async function* parseSseWithComments(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent | SseComment> {
+  const queue: (SseEvent | SseComment)[] = [];
+  const parser = createParser({
+    onEvent: (e) => queue.push(e.event === undefined ? { data: e.data } : { event: e.event, data: e.data }),
+    onComment: (comment) => queue.push({ comment }),
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of body) {
+    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    while (queue.length) yield queue.shift()!;
+  }
+  parser.feed(decoder.decode());
+  parser.reset({ consume: true });
+  while (queue.length) yield queue.shift()!;
+}

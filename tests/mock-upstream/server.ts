@@ -12,6 +12,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: any;
+  /** The body exactly as received. */
+  raw: string;
 }
 
 export interface MockUpstream {
@@ -86,7 +88,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       body = text;
     }
     const path = req.url ?? '/';
-    mock.requests.push({ path, headers: req.headers, body });
+    mock.requests.push({ path, headers: req.headers, body, raw: text });
     res.on('close', () => {
       if (!res.writableFinished) {
         mock.aborted++;
@@ -97,6 +99,11 @@ export async function startMockUpstream(): Promise<MockUpstream> {
     const wire: Wire = isAnthropic ? 'anthropic' : path.startsWith('/v1/responses') ? 'responses' : 'openai';
     if (!isAnthropic && wire !== 'responses' && !path.startsWith('/v1/chat/completions')) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(openaiErrorBody(404, `no route ${path}`));
+      return;
+    }
+    // Anthropic's token counting: a count from the body's size, unless a reply was queued for it.
+    if (path.startsWith('/v1/messages/count_tokens') && queue[0]?.kind !== 'error') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ input_tokens: Math.ceil(text.length / 4) }));
       return;
     }
     const reply = queue.shift() ?? mock.fallback(body, path);

@@ -1,8 +1,14 @@
 // Anthropic usage + stop_reason → OpenAI usage + finish_reason.
 // Spec: https://docs.anthropic.com/en/api/messages (usage, stop_reason) and
 // https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance
-import type { FinishReason, Usage } from '../../src/openai/types.js';
-import type { AnthropicUsage } from './wire-types.js';
+import type { FinishReason, Usage } from '../../openai/types.js';
+/** Anthropic usage as it arrives (any field may be missing or null in stream events). */
+export interface AnthropicUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
 
 /**
  * Anthropic's input_tokens excludes cached tokens; OpenAI's prompt_tokens includes them (with the

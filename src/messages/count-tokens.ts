@@ -1,0 +1,53 @@
+// POST /v1/messages/count_tokens. A provider that speaks Messages counts for itself (the request is
+// passed through, the gateway's tools included so the count matches what a real call sends); for
+// others the gateway estimates (wire/messages/prompt-bound.ts). Free: admitted and rate-limited
+// like any request, but no budget is reserved and no llm_calls row is written.
+import { parseJsonBody } from '../chat/handler.js';
+import { missingKeyError } from '../chat/targets.js';
+import { pickKey } from '../chat/pick-key.js';
+import { readText } from '../upstream/client.js';
+import { parseMessagesRequest } from '../wire/messages/request-schema.js';
+import { checkRequestSize } from '../wire/request-size.js';
+import { rewriteModel } from '../wire/messages/model-rewrite.js';
+import { estimateInputTokens } from '../governance/messages-prompt-bound.js';
+import { withRawError } from '../wire/messages/errors.js';
+import { anthropicTool } from './anthropic-tools.js';
+import { forwardedHeaders, type MessagesDeps, type MessagesInput } from './handler.js';
+
+export async function handleCountTokens(deps: MessagesDeps, input: MessagesInput): Promise<{ status: number; text: string }> {
+  const access = await deps.gate.admit(input.headers);
+  const json = parseJsonBody(input.bodyText);
+  checkRequestSize(json, deps.requestLimits);
+  const body = parseMessagesRequest(json);
+  const target = deps.targets.resolve(body.model);
+  access.checkModel(target);
+  const clientNames = new Set((body.tools ?? []).map((t) => t.name));
+  const injected = (
+    body.tool_choice?.type === 'none' ? [] : deps.toolsFor(access, input.headers.get('x-tollgate-tools') ?? undefined)
+  ).filter((t) => !clientNames.has(t.name));
+  const tools = injected.length ? [...(body.tools ?? []), ...injected.map(anthropicTool)] : undefined;
+  if (!target.apis.has('messages'))
+    return { status: 200, text: JSON.stringify({ input_tokens: estimateInputTokens(tools ? { ...body, tools } : body) }) };
+
+  if (target.missingKeyVars) throw missingKeyError(target);
+  const apiKey = pickKey(target.provider.keys, deps.llm.random);
+  const upstreamBody = tools
+    ? JSON.stringify({ ...body, model: target.model, tools })
+    : (rewriteModel(input.bodyText, target.model) ?? JSON.stringify({ ...body, model: target.model }));
+  const req = target.adapter.nativeRequest!(
+    { format: 'messages', path: input.path, body: upstreamBody, headers: forwardedHeaders(input.headers) },
+    {
+      baseUrl: target.provider.baseUrl,
+      apiKey,
+      model: target.model,
+      defaultMaxTokens: target.provider.defaultMaxTokens,
+      headers: target.provider.headers,
+    },
+  );
+  const res = await deps.llm.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
+  const text = await readText(res, req.url, input.signal);
+  const safe = apiKey ? text.split(apiKey).join('[redacted]') : text;
+  if (res.status < 200 || res.status >= 300)
+    throw withRawError(target.adapter.errorFromResponse(res.status, safe, res.headers), { status: res.status, body: safe, headers: {} });
+  return { status: res.status, text: safe };
+}

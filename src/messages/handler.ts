@@ -1,0 +1,179 @@
+// POST /v1/messages: validate → admit (key, limits) → route → loop → respond → record, as chat does.
+// A model whose provider speaks Messages gets the client's request passed through (native-run.ts);
+// any other gets it translated through chat (translated-run.ts). Either way the same loop, budgets,
+// caps and ledger rows, with surface 'messages' and the client's session id.
+import type { ChatDeps } from '../chat/handler.js';
+import { parseJsonBody } from '../chat/handler.js';
+import { asClientError } from '../chat/client-error.js';
+import { linkSignal, type LinkedSignal } from '../chat/deadline.js';
+import type { Access, ToolEntry } from '../chat/ports.js';
+import { recordRequest } from '../chat/record.js';
+import type { LoopState } from '../chat/run-state.js';
+import type { SseSink } from '../chat/sse-channel.js';
+import { sessionIdFrom } from '../chat/session-id.js';
+import type { Target } from '../chat/targets.js';
+import { NO_NAMES, toolNameSet } from '../chat/tool-name-set.js';
+import { GatewayError } from '../errors.js';
+import { requirePriceUnderBudget } from '../governance/attempt-budget.js';
+import type { HeaderSource } from '../governance/keys.js';
+import { clientOutputCap } from '../governance/output-cap.js';
+import { parseMessagesRequest } from '../wire/messages/request-schema.js';
+import { checkRequestSize } from '../wire/request-size.js';
+import { rawErrorOf } from '../wire/messages/errors.js';
+import type { MessagesRequest } from '../wire/messages/types.js';
+import { runNative } from './native-run.js';
+import { runTranslated } from './translated-run.js';
+
+export interface MessagesDeps extends ChatDeps {
+  /** Silence after which a streamed response gets a ping. */
+  pingIntervalMs: number;
+}
+
+export interface MessagesInput {
+  requestId: string;
+  headers: HeaderSource;
+  bodyText: string;
+  /** Path and query as called (forwarded to a Messages upstream, e.g. /v1/messages?beta=true). */
+  path: string;
+  signal: AbortSignal;
+  /** Writes SSE straight to Node's response, with these extra headers; absent: a web stream body. */
+  sseSink?: ((requestId: string, headers: Record<string, string>) => SseSink) | undefined;
+}
+
+export type MessagesOutput =
+  | { kind: 'json'; text: string; headers: Record<string, string> }
+  | { kind: 'stream'; body: ReadableStream<Uint8Array>; headers: Record<string, string> }
+  | { kind: 'sent' };
+
+/** What both runs start from: the request admitted, routed and offered its tools. */
+export interface MessagesStart {
+  body: MessagesRequest;
+  target: Target;
+  access: Access;
+  injected: readonly ToolEntry[];
+  client: LinkedSignal | undefined;
+  /** The loop state's common part (no conversation yet). */
+  base: Omit<
+    LoopState,
+    'rounds' | 'toolCallCount' | 'usage' | 'costUsd' | 'costUnknown' | 'costEstimated' | 'toolCalls' | 'lastTarget' | 'stopNote'
+  >;
+}
+
+/** Anthropic's headers a pass-through forwards as they came: both are open lists, never filtered. */
+const FORWARDED = ['anthropic-version', 'anthropic-beta'];
+
+export function forwardedHeaders(headers: HeaderSource): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of FORWARDED) {
+    const value = headers.get(name);
+    if (value) out[name] = value;
+  }
+  return out;
+}
+
+export async function handleMessages(deps: MessagesDeps, input: MessagesInput): Promise<MessagesOutput> {
+  const startedAt = deps.now();
+  const sessionId = sessionIdFrom(input.headers, deps.sessionHeaders);
+  let state: LoopState | undefined;
+  let access: Access | undefined;
+  let model: string | undefined;
+  try {
+    access = await deps.gate.admit(input.headers);
+    const json = parseJsonBody(input.bodyText);
+    checkRequestSize(json, deps.requestLimits);
+    const body = parseMessagesRequest(json);
+    model = body.model;
+    const start = prepare(deps, input, body, access, startedAt, sessionId);
+    const run = start.target.apis.has('messages') ? runNative : runTranslated;
+    return await run(deps, input, start, (s: LoopState) => {
+      state = s;
+    });
+  } catch (err) {
+    const error = asClientError(err, state);
+    const status = rawErrorOf(err)?.status ?? error.status;
+    recordRequest(deps, state, { status, startedAt, error, access, model, requestId: input.requestId, surface: 'messages', sessionId });
+    throw err instanceof GatewayError && rawErrorOf(err) ? err : error;
+  } finally {
+    if (!state?.stream) state?.release();
+  }
+}
+
+function prepare(
+  deps: MessagesDeps,
+  input: MessagesInput,
+  body: MessagesRequest,
+  access: Access,
+  startedAt: number,
+  sessionId: string | null,
+): MessagesStart {
+  const target = deps.targets.resolve(body.model);
+  access.checkModel(target);
+  requirePriceUnderBudget({
+    modelId: target.id,
+    budgeted: access.budgeted,
+    priced: deps.pricing.priceOf(target.providerName, target.model) !== undefined,
+    unpricedCallUsd: deps.pricing.unpricedCallUsd,
+  });
+  clientOutputCap(body);
+  const clientTools = body.tools ?? [];
+  const clientToolNames: ReadonlySet<string> = clientTools.length ? new Set(clientTools.map((t) => t.name)) : NO_NAMES;
+  // A client tool with the same name as a gateway tool wins, as on chat.
+  let injected = body.tool_choice?.type === 'none' ? [] : deps.toolsFor(access, input.headers.get('x-tollgate-tools') ?? undefined);
+  if (clientToolNames.size && injected.some((t) => clientToolNames.has(t.name)))
+    injected = injected.filter((t) => !clientToolNames.has(t.name));
+  const stream = body.stream === true;
+  const client = stream ? linkSignal(input.signal) : undefined;
+  const clientSignal = client?.signal ?? input.signal;
+  const deadline = injected.length ? linkSignal(clientSignal, access.loop.timeoutMs) : undefined;
+  return {
+    body,
+    target,
+    access,
+    injected,
+    client,
+    base: {
+      requestId: input.requestId,
+      startedAt,
+      surface: 'messages',
+      sessionId,
+      model: body.model,
+      clientRequest: body,
+      targets: [target],
+      access,
+      stream,
+      injected,
+      injectedNames: toolNameSet(injected),
+      clientToolNames,
+      signal: deadline?.signal ?? clientSignal,
+      clientSignal,
+      deadline: Date.now() + access.loop.timeoutMs,
+      release() {
+        deadline?.dispose();
+        client?.dispose();
+      },
+    },
+  };
+}
+
+/** The counters every run starts with. */
+export function freshCounters(): Omit<LoopState, keyof MessagesStart['base']> {
+  return {
+    rounds: 0,
+    toolCallCount: 0,
+    usage: undefined,
+    costUsd: 0,
+    costUnknown: false,
+    costEstimated: false,
+    toolCalls: [],
+    lastTarget: undefined,
+    stopNote: undefined,
+  };
+}
+
+/** A run of one path: it reports its state as soon as it exists (for the ledger row on failure). */
+export type MessagesRun = (
+  deps: MessagesDeps,
+  input: MessagesInput,
+  start: MessagesStart,
+  onState: (state: LoopState) => void,
+) => Promise<MessagesOutput>;

@@ -1,0 +1,154 @@
+// The Messages loop codec for upstreams that speak Messages (codec.ts): the conversation stays in
+// Anthropic's blocks, a round is a pass-through call (native-call.ts) with the retry, budget and
+// ledger machinery of every round (withAttempts, startAttempt), and a streamed round is relayed
+// to the client as it arrives (relay.ts), the gateway's own tool calls left out.
+import type { LoopCodec } from '../chat/codec.js';
+import type { LoopDeps } from '../chat/loop.js';
+import { startAttempt } from '../chat/round.js';
+import { isGatewayTool } from '../chat/run-state.js';
+import { withAttempts } from '../chat/llm-call.js';
+import type { Target } from '../chat/targets.js';
+import { errorKind, GatewayError } from '../errors.js';
+import { planAttempt, type AttemptPlan } from '../governance/attempt-budget.js';
+import { ClientAbortedError } from '../upstream/client.js';
+import { badStreamEvent, streamEndedEarly, streamError } from '../wire/messages/errors.js';
+import { rewriteModel } from '../wire/messages/model-rewrite.js';
+import { messagesPromptBound } from '../governance/messages-prompt-bound.js';
+import { commentFrame, rawFrame } from '../wire/messages/sse.js';
+import { MessagesTurnBuilder, turnFromMessage, type MessagesTurn } from '../wire/messages/turn.js';
+import type { ContentBlock, MessagesRequest } from '../wire/messages/types.js';
+import { nativeOnce } from './native-call.js';
+import type { MessagesRelay } from './relay.js';
+import type { MessagesRunState } from './run-state.js';
+
+/** What the client gets at the end of a non-streamed request (streamed ones went through the relay). */
+export interface NativeOutput {
+  /** Client-visible blocks of every round, in order. */
+  visible: ContentBlock[];
+  turns: MessagesTurn[];
+  /** The first round's upstream JSON text, sent as it came when the gateway added nothing. */
+  firstText: string | undefined;
+}
+
+/** Marks an upstream error event already relayed to the client as it came. */
+export const RELAYED = Symbol('relayed');
+
+export function nativeCodec(
+  deps: LoopDeps,
+  state: MessagesRunState,
+  relay: MessagesRelay | null,
+  output: NativeOutput,
+): LoopCodec<MessagesTurn> {
+  const known = (name: string) => deps.tools?.getTool(name) !== undefined;
+  const isGateway = (name: string) => isGatewayTool(state, name, known);
+  return {
+    async round(final) {
+      const round = ++state.rounds;
+      const base: MessagesRequest = state.rebuilt
+        ? { ...state.body, messages: state.conv, ...(state.offeredTools ? { tools: state.offeredTools } : {}) }
+        : state.body;
+      const request = final && state.offeredTools ? { ...base, tool_choice: { type: 'none' as const } } : base;
+      const promptTokens = messagesPromptBound(request);
+      const bodyFor = (target: Target, plan: AttemptPlan): string => {
+        if (!state.rebuilt && !final && plan.sendCap === undefined) {
+          const rewritten = rewriteModel(state.bodyText, target.model);
+          if (rewritten !== undefined) return rewritten;
+        }
+        return JSON.stringify({ ...request, model: target.model, ...(plan.sendCap !== undefined ? { max_tokens: plan.sendCap } : {}) });
+      };
+      const outcome = await withAttempts(
+        deps.llm,
+        state.targets,
+        state.signal,
+        {
+          async start(target, attempt) {
+            const plan = planAttempt({
+              request: { bounded: true, caps: state.body, promptTokens },
+              modelId: target.id,
+              budgeted: state.access.budgeted,
+              price: deps.pricing.priceOf(target.providerName, target.model),
+              limits: deps.pricing.limitsOf(target.providerName, target.model),
+              defaultMaxTokens: target.provider.defaultMaxTokens,
+              unpricedCallUsd: deps.pricing.unpricedCallUsd,
+            });
+            const started = await startAttempt(deps, state, round, target, attempt, plan);
+            return { plan, finish: started.finish };
+          },
+        },
+        (target, handle) =>
+          nativeOnce(
+            deps.llm,
+            {
+              path: state.path,
+              headers: state.forwardHeaders,
+              stream: state.stream,
+              signal: state.signal,
+              body: bodyFor(target, handle.plan),
+            },
+            target,
+            handle,
+          ),
+      );
+      state.lastTarget = outcome.target;
+      if (outcome.kind === 'json') {
+        const turn = turnFromMessage(outcome.message);
+        if (round === 1) output.firstText = outcome.text;
+        collect(output, turn, isGateway);
+        return turn;
+      }
+      const builder = new MessagesTurnBuilder();
+      const roundRelay = relay?.round(isGateway);
+      try {
+        for await (const item of outcome.items) {
+          if ('comment' in item) {
+            relay?.out.frame(commentFrame(item.comment));
+            continue;
+          }
+          let event: Record<string, unknown>;
+          try {
+            event = JSON.parse(item.data) as Record<string, unknown>;
+          } catch {
+            throw badStreamEvent(item.type);
+          }
+          if (event === null || typeof event !== 'object') throw badStreamEvent(item.type);
+          builder.add(event);
+          // The upstream's error event reaches the client as it came (the stream's failure path writes it).
+          if (event.type === 'error') {
+            throw Object.assign(streamError(event), { [RELAYED]: rawFrame(item.type, item.data) });
+          }
+          roundRelay?.event(item.type, item.data, event);
+        }
+        if (!builder.stopped) throw streamEndedEarly();
+      } catch (err) {
+        outcome.handle.finish({
+          status: 200,
+          errorType:
+            err instanceof ClientAbortedError ? 'client_aborted' : err instanceof GatewayError ? errorKind(err) : 'upstream_stream_error',
+          partialUsage: builder.partialUsage(),
+          mayHaveCost: true,
+        });
+        throw err;
+      }
+      const turn = builder.turn();
+      outcome.handle.finish({ status: 200, errorType: null, usage: turn.usage, mayHaveCost: true });
+      relay?.addUsage(turn.rawUsage);
+      roundRelay?.end(!turn.toolCalls.some((c) => isGateway(c.function.name)));
+      collect(output, turn, isGateway);
+      return turn;
+    },
+    append(turn, _gatewayCalls, results) {
+      state.conv.push(
+        { role: 'assistant', content: turn.content },
+        { role: 'user', content: results.map((r) => ({ type: 'tool_result', tool_use_id: r.tool_call_id, content: r.content })) },
+      );
+      state.rebuilt = true;
+    },
+    hide: (clientCalls, gatewayCalls, results) => deps.hidden.remember(state.access.keyId, clientCalls, gatewayCalls, results),
+    progress: relay ? (text) => relay.out.frame(commentFrame(` ${text}`)) : undefined,
+  };
+}
+
+function collect(output: NativeOutput, turn: MessagesTurn, isGateway: (name: string) => boolean): void {
+  output.turns.push(turn);
+  for (const b of turn.content) if (!(b.type === 'tool_use' && isGateway(String(b.name)))) output.visible.push(b);
+}

@@ -1,0 +1,110 @@
+// A Messages request to a provider that speaks Messages: passed through (the client's bytes with
+// only `model` rewritten when the gateway adds nothing), the gateway's tools added and run by the
+// loop when the key has any, the stream relayed as it arrives with the gateway's rounds hidden.
+import { runLoop, type LoopResult } from '../chat/loop.js';
+import { recordRequest } from '../chat/record.js';
+import { tollgateInfo } from '../chat/respond.js';
+import { asClientError } from '../chat/client-error.js';
+import { eventFrame } from '../wire/messages/sse.js';
+import type { Message, StopReason } from '../wire/messages/types.js';
+import type { MessagesTurn } from '../wire/messages/turn.js';
+import { anthropicTool } from './anthropic-tools.js';
+import { forwardedHeaders, freshCounters, type MessagesRun } from './handler.js';
+import { nativeCodec, RELAYED, type NativeOutput } from './native-codec.js';
+import { MessagesRelay } from './relay.js';
+import type { MessagesRunState } from './run-state.js';
+import { stitchMessages } from './stitch.js';
+import { MessagesChannel } from './stream-channel.js';
+import { SSE_HEADERS } from '../openai/sse.js';
+
+export const runNative: MessagesRun = async (deps, input, start, onState) => {
+  const { body, injected, access } = start;
+  const conv = stitchMessages(body.messages, deps.hidden, {
+    keyId: access.keyId,
+    allowsTool: (name) => access.decideTool(name).allowed,
+  });
+  const state: MessagesRunState = {
+    ...start.base,
+    ...freshCounters(),
+    body,
+    bodyText: input.bodyText,
+    path: input.path,
+    forwardHeaders: forwardedHeaders(input.headers),
+    offeredTools: injected.length ? [...(body.tools ?? []), ...injected.map(anthropicTool)] : undefined,
+    conv: conv === body.messages ? [...conv] : conv,
+    rebuilt: injected.length > 0 || conv !== body.messages,
+  };
+  onState(state);
+  const output: NativeOutput = { visible: [], turns: [], firstText: undefined };
+  if (!state.stream) {
+    const result = await runLoop(deps, state, nativeCodec(deps, state, null, output));
+    const text = finalText(state, result, output);
+    recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
+    return { kind: 'json', text, headers: {} };
+  }
+
+  const out = new MessagesChannel(input.sseSink?.(input.requestId, SSE_HEADERS), start.client!);
+  const relay = new MessagesRelay({ frame: (text) => out.frame(text) });
+  out.keepAlive(deps.pingIntervalMs);
+  const finished = runLoop(deps, state, nativeCodec(deps, state, relay, output)).then(
+    (result) => {
+      // The loop ended on a round whose message_delta was held back (gateway calls in it): close the message.
+      if (!relay.closed) {
+        out.frame(
+          eventFrame({
+            type: 'message_delta',
+            delta: { stop_reason: stopReason(state, result), stop_sequence: null },
+            usage: relay.totals,
+          }),
+        );
+        out.frame(eventFrame({ type: 'message_stop' }));
+      }
+      out.end();
+      recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
+      state.release();
+    },
+    (err: unknown) => {
+      out.stop();
+      state.release();
+      if (!out.channel.isStarted) throw err;
+      const error = asClientError(err, state);
+      out.fail(error, state.requestId, (err as { [RELAYED]?: string })[RELAYED]);
+      recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
+    },
+  );
+  await Promise.race([out.channel.started, finished]);
+  return out.body ? { kind: 'stream', body: out.body, headers: {} } : { kind: 'sent' };
+};
+
+function stopReason(state: MessagesRunState, result: LoopResult<MessagesTurn>): StopReason {
+  if (result.clientToolCalls.length) return 'tool_use';
+  if (state.stopNote) return 'max_tokens';
+  return result.turn.stopReason ?? 'end_turn';
+}
+
+/** The upstream's own bytes when the gateway added nothing; else one message over every round. */
+function finalText(state: MessagesRunState, result: LoopResult<MessagesTurn>, output: NativeOutput): string {
+  const info = tollgateInfo(state);
+  if (
+    output.turns.length === 1 &&
+    output.firstText !== undefined &&
+    !info &&
+    result.clientToolCalls.length === result.turn.toolCalls.length
+  )
+    return output.firstText;
+  const totals = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  for (const t of output.turns) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += t.rawUsage[k] ?? 0;
+  const first = output.turns[0]!;
+  const message: Message = {
+    id: first.id,
+    type: 'message',
+    role: 'assistant',
+    model: result.turn.model || first.model,
+    content: output.visible,
+    stop_reason: stopReason(state, result),
+    stop_sequence: null,
+    usage: totals,
+    ...(info ? { tollgate: info } : {}),
+  };
+  return JSON.stringify(message);
+}

@@ -1,0 +1,111 @@
+// What a streamed Messages client sees across the gateway's rounds: one message. The first round's
+// message_start opens it; content blocks are renumbered so indexes run on across rounds; the
+// gateway's own tool_use blocks (and their deltas) are left out; a round that continues the loop
+// keeps its message_delta and message_stop to itself. Events pass as the upstream's own data text
+// whenever nothing in them changes (a pure pass-through is the upstream's events as they came).
+import { eventFrame, rawFrame } from '../wire/messages/sse.js';
+import type { AnthropicUsage } from '../wire/messages/usage.js';
+
+export interface RelayTarget {
+  frame(text: string): void;
+}
+
+/** Per request: state that spans rounds. */
+export class MessagesRelay {
+  started = false;
+  closed = false;
+  private nextIndex = 0;
+  readonly totals: Required<{ [K in keyof AnthropicUsage]: number }> = {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  };
+  rounds = 0;
+
+  constructor(readonly out: RelayTarget) {}
+
+  /** A relay for one round; `hidden(name)` says whether a tool_use block is the gateway's. */
+  round(hidden: (name: string) => boolean): RoundRelay {
+    this.rounds++;
+    return new RoundRelay(this, hidden);
+  }
+
+  addUsage(u: AnthropicUsage): void {
+    for (const key of Object.keys(this.totals) as (keyof AnthropicUsage)[]) this.totals[key] += u[key] ?? 0;
+  }
+
+  /** Takes the next client-side block index. */
+  takeIndex(): number {
+    return this.nextIndex++;
+  }
+}
+
+export class RoundRelay {
+  private readonly hiddenBlocks = new Set<number>();
+  private readonly indexOf = new Map<number, number>();
+  private held: { type: string; data: string; event: Record<string, unknown> }[] = [];
+
+  constructor(
+    private readonly relay: MessagesRelay,
+    private readonly hidden: (name: string) => boolean,
+  ) {}
+
+  event(type: string, data: string, event: Record<string, unknown>): void {
+    const out = this.relay.out;
+    switch (event.type) {
+      case 'message_start':
+        if (this.relay.started) return;
+        this.relay.started = true;
+        out.frame(rawFrame(type, data));
+        return;
+      case 'content_block_start': {
+        const index = event.index as number;
+        const block = event.content_block as { type?: string; name?: string } | undefined;
+        if (block?.type === 'tool_use' && this.hidden(String(block.name))) {
+          this.hiddenBlocks.add(index);
+          return;
+        }
+        const mine = this.relay.takeIndex();
+        this.indexOf.set(index, mine);
+        out.frame(mine === index ? rawFrame(type, data) : eventFrame({ ...event, type: 'content_block_start', index: mine }));
+        return;
+      }
+      case 'content_block_delta':
+      case 'content_block_stop': {
+        const index = event.index as number;
+        if (this.hiddenBlocks.has(index)) return;
+        const mine = this.indexOf.get(index);
+        out.frame(
+          mine === undefined || mine === index ? rawFrame(type, data) : eventFrame({ ...event, type: String(event.type), index: mine }),
+        );
+        return;
+      }
+      case 'message_delta':
+      case 'message_stop':
+        this.held.push({ type, data, event });
+        return;
+      default:
+        // ping, error, and event types added later pass as they came.
+        out.frame(rawFrame(type, data));
+    }
+  }
+
+  /**
+   * The round is over. When it ends the message (no gateway calls), its held message_delta and
+   * message_stop go out, the delta's usage replaced by the totals of every round when there were several.
+   */
+  end(endsMessage: boolean): void {
+    const held = this.held;
+    this.held = [];
+    if (!endsMessage) return;
+    for (const h of held) {
+      if (h.event.type === 'message_delta' && this.relay.rounds > 1)
+        this.relay.out.frame(
+          eventFrame({ ...h.event, type: 'message_delta', usage: { ...(h.event.usage as object), ...this.relay.totals } }),
+        );
+      else this.relay.out.frame(rawFrame(h.type, h.data));
+      if (h.event.type === 'message_stop') this.relay.closed = true;
+    }
+  }
+}

@@ -1,0 +1,20 @@
+// The state of one Messages request whose model speaks Messages natively: the loop's state plus the
+// conversation in Anthropic's own blocks (so nothing is lost between rounds) and what pass-through
+// needs (the client's bytes, path and forwarded headers).
+import type { LoopState } from '../chat/run-state.js';
+import type { MessageParam, MessagesRequest, Tool } from '../wire/messages/types.js';
+
+export interface MessagesRunState extends LoopState {
+  readonly body: MessagesRequest;
+  /** The client's body as it came (sent with only `model` rewritten when nothing else changes). */
+  readonly bodyText: string;
+  readonly path: string;
+  /** anthropic-version / anthropic-beta as the client sent them. */
+  readonly forwardHeaders: Record<string, string>;
+  /** Client tools plus the gateway's, in Anthropic's form; undefined when the gateway adds none. */
+  readonly offeredTools: Tool[] | undefined;
+  /** The conversation so far (the client's messages, hidden turns stitched back, then the gateway's rounds). */
+  conv: MessageParam[];
+  /** The body must be rebuilt from conv and offeredTools (gateway tools, stitching, later rounds). */
+  rebuilt: boolean;
+}

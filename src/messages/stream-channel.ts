@@ -1,0 +1,71 @@
+// The SSE side of a streamed Messages response: frames go out through the shared SseChannel (which
+// starts the HTTP response at the first frame, so a request failing before it still gets a proper
+// error status), with synthetic pings whenever nothing was written for `pingIntervalMs` (Claude Code
+// gives up on a stream after 300 s of silence; the gateway may be running tools, or an upstream may
+// not ping). A failure after the start ends the stream with an Anthropic `error` event.
+import { SseChannel, webStreamSink, type SseSink } from '../chat/sse-channel.js';
+import type { LinkedSignal } from '../chat/deadline.js';
+import type { GatewayError } from '../errors.js';
+import { eventFrame, PING_FRAME } from '../wire/messages/sse.js';
+import { renderAnthropicError } from '../wire/messages/errors.js';
+
+export class MessagesChannel {
+  readonly channel: SseChannel;
+  /** For runtimes without Node's response: the web stream the route returns. */
+  readonly body: ReadableStream<Uint8Array> | undefined;
+  private lastWrite = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(sink: SseSink | undefined, client: LinkedSignal) {
+    if (sink) {
+      this.channel = new SseChannel(sink);
+      this.body = undefined;
+    } else {
+      const web = webStreamSink(() => {
+        this.channel.cancel();
+        client.abort();
+      });
+      this.channel = new SseChannel(web);
+      this.body = web.body;
+    }
+  }
+
+  frame(text: string): void {
+    this.lastWrite = Date.now();
+    this.channel.raw(text);
+  }
+
+  /**
+   * Pings every `intervalMs` of silence. `beforeStart` runs when the first ping is due before any
+   * frame (a translated stream opens its message then); without it pings wait for the first frame.
+   */
+  keepAlive(intervalMs: number, beforeStart?: () => void): void {
+    this.lastWrite = Date.now();
+    this.timer = setInterval(() => {
+      if (Date.now() - this.lastWrite < intervalMs) return;
+      if (!this.channel.isStarted) {
+        if (!beforeStart) return;
+        beforeStart();
+      }
+      this.frame(PING_FRAME);
+    }, intervalMs);
+    this.timer.unref?.();
+  }
+
+  end(): void {
+    this.stop();
+    this.channel.end();
+  }
+
+  /** An error after the stream started: the upstream's own error event when it was relayed, else ours. */
+  fail(err: GatewayError, requestId: string, relayedFrame?: string): void {
+    this.stop();
+    this.channel.raw(relayedFrame ?? eventFrame(renderAnthropicError(err, requestId) as unknown as { type: string }));
+    this.channel.end();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

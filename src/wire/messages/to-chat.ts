@@ -1,0 +1,179 @@
+// Messages request → Chat Completions request (pure), for upstreams that do not speak Messages.
+// Linear in the size of the request. Whatever has no Chat Completions equivalent is refused with a
+// 400 naming the field (`untranslatable_field`), never dropped silently; the few hints that carry no
+// meaning for a chat upstream are dropped with a warning the route returns in `x-tollgate-warnings`
+// (see WARNED below). Spec: https://docs.anthropic.com/en/api/messages,
+// https://platform.openai.com/docs/api-reference/chat/create
+import { invalidRequest } from '../../errors.js';
+import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall, ToolChoice } from '../../openai/types.js';
+import type { ContentBlock, MessagesRequest, ToolChoice as MessagesToolChoice } from './types.js';
+
+export interface ToChatOptions {
+  /** Which field carries the output cap for this upstream (provider maxTokensField). */
+  maxTokensField: 'max_tokens' | 'max_completion_tokens';
+}
+
+export interface ChatTranslation {
+  request: ChatRequest;
+  /** Hints dropped because a chat upstream has no use for them (returned in x-tollgate-warnings). */
+  warnings: string[];
+}
+
+const untranslatable = (param: string, why: string) =>
+  invalidRequest(`${param}: ${why}; this model's provider speaks Chat Completions`, param, 'untranslatable_field');
+
+/** Top-level fields mapped below. */
+const MAPPED = new Set([
+  'model',
+  'messages',
+  'system',
+  'max_tokens',
+  'metadata',
+  'stop_sequences',
+  'stream',
+  'temperature',
+  'top_p',
+  'tools',
+  'tool_choice',
+]);
+
+/**
+ * Dropped with a warning: `thinking` (a chat model reasons, or not, on its own; Anthropic itself
+ * drops earlier turns' thinking), `service_tier` (a scheduling preference of Anthropic's) and
+ * `cache_control` on blocks (chat upstreams cache prompt prefixes by themselves).
+ */
+const WARNED = new Set(['thinking', 'service_tier']);
+
+export function messagesToChat(req: MessagesRequest, opts: ToChatOptions): ChatTranslation {
+  const warnings = new Set<string>();
+  for (const key of Object.keys(req)) {
+    if (MAPPED.has(key)) continue;
+    if (WARNED.has(key)) warnings.add(`${key} ignored`);
+    else throw untranslatable(key, `"${key}" has no Chat Completions equivalent`);
+  }
+  const messages: ChatMessage[] = [];
+  if (req.system !== undefined) messages.push(systemMessage(req.system, warnings));
+  for (let i = 0; i < req.messages.length; i++) {
+    const m = req.messages[i]!;
+    if (m.role === 'user') userTurn(messages, m.content, `messages[${i}].content`, warnings);
+    else messages.push(assistantTurn(m.content, `messages[${i}].content`, warnings));
+  }
+  const request: ChatRequest = { model: req.model, messages };
+  if (req.max_tokens !== undefined) request[opts.maxTokensField] = req.max_tokens;
+  if (req.stream === true) request.stream = true;
+  if (req.temperature !== undefined) request.temperature = req.temperature;
+  if (req.top_p !== undefined) request.top_p = req.top_p;
+  if (req.stop_sequences?.length) {
+    if (req.stop_sequences.length > 4) throw untranslatable('stop_sequences', 'chat upstreams take at most 4 stop sequences');
+    request.stop = req.stop_sequences;
+  }
+  const user = req.metadata?.user_id;
+  if (typeof user === 'string' && user) request.user = user;
+  if (req.tools?.length) request.tools = req.tools.map((t, i) => functionTool(t, i, warnings));
+  if (req.tool_choice) {
+    const { choice, parallel } = toolChoice(req.tool_choice);
+    if (request.tools || choice === 'none') request.tool_choice = choice;
+    if (parallel === false && request.tools) request.parallel_tool_calls = false;
+  }
+  return { request, warnings: [...warnings] };
+}
+
+function systemMessage(system: MessagesRequest['system'], warnings: Set<string>): ChatMessage {
+  if (typeof system === 'string') return { role: 'system', content: system };
+  const parts: ContentPart[] = [];
+  system!.forEach((b, i) => {
+    if (b.type !== 'text') throw untranslatable(`system[${i}]`, `a "${b.type}" block cannot be a system prompt`);
+    if (b.cache_control !== undefined) warnings.add('cache_control ignored');
+    parts.push({ type: 'text', text: b.text });
+  });
+  return { role: 'system', content: parts };
+}
+
+/** A user turn: its tool results become tool messages (first, as Anthropic requires them first), the rest one user message. */
+function userTurn(out: ChatMessage[], content: string | ContentBlock[], param: string, warnings: Set<string>): void {
+  if (typeof content === 'string') {
+    out.push({ role: 'user', content });
+    return;
+  }
+  const parts: ContentPart[] = [];
+  content.forEach((b, j) => {
+    if (b.cache_control !== undefined) warnings.add('cache_control ignored');
+    if (b.type === 'tool_result') out.push(toolMessage(b as Extract<ContentBlock, { type: 'tool_result' }>, `${param}[${j}]`, warnings));
+    else parts.push(userPart(b, `${param}[${j}]`));
+  });
+  if (parts.length) out.push({ role: 'user', content: parts });
+}
+
+function userPart(b: ContentBlock, param: string): ContentPart {
+  if (b.type === 'text') return { type: 'text', text: String(b.text ?? '') };
+  if (b.type === 'image') {
+    const source = b.source as { type?: string; media_type?: string; data?: string; url?: string } | undefined;
+    if (source?.type === 'base64') return { type: 'image_url', image_url: { url: `data:${source.media_type};base64,${source.data}` } };
+    if (source?.type === 'url' && source.url) return { type: 'image_url', image_url: { url: source.url } };
+    throw untranslatable(`${param}.source`, `an image from a "${source?.type}" source`);
+  }
+  throw untranslatable(param, `a "${b.type}" block`);
+}
+
+function toolMessage(b: Extract<ContentBlock, { type: 'tool_result' }>, param: string, warnings: Set<string>): ChatMessage {
+  let text: string;
+  if (typeof b.content === 'string' || b.content === undefined) text = b.content ?? '';
+  else {
+    const pieces: string[] = [];
+    b.content.forEach((p, k) => {
+      if (p.cache_control !== undefined) warnings.add('cache_control ignored');
+      if (p.type !== 'text') throw untranslatable(`${param}.content[${k}]`, `a "${p.type}" block in a tool result`);
+      pieces.push(String(p.text ?? ''));
+    });
+    text = pieces.join('\n');
+  }
+  // Chat has no error flag on tool messages: the model is told in the text.
+  return { role: 'tool', tool_call_id: b.tool_use_id, content: b.is_error ? `Error: ${text}` : text };
+}
+
+/**
+ * An assistant turn: text blocks become the content, tool_use blocks the tool calls. Earlier turns'
+ * thinking is left out, as Anthropic's own API does ("thinking blocks from previous turns are
+ * stripped": https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking).
+ */
+function assistantTurn(content: string | ContentBlock[], param: string, warnings: Set<string>): ChatMessage {
+  if (typeof content === 'string') return { role: 'assistant', content };
+  let text = '';
+  const calls: ToolCall[] = [];
+  content.forEach((b, j) => {
+    if (b.cache_control !== undefined) warnings.add('cache_control ignored');
+    if (b.type === 'text') text += String(b.text ?? '');
+    else if (b.type === 'tool_use')
+      calls.push({ id: String(b.id), type: 'function', function: { name: String(b.name), arguments: JSON.stringify(b.input ?? {}) } });
+    else if (b.type !== 'thinking' && b.type !== 'redacted_thinking') throw untranslatable(`${param}[${j}]`, `a "${b.type}" block`);
+  });
+  return { role: 'assistant', content: text || null, ...(calls.length ? { tool_calls: calls } : {}) };
+}
+
+function functionTool(
+  t: MessagesRequest['tools'] extends (infer T)[] | undefined ? T : never,
+  i: number,
+  warnings: Set<string>,
+): FunctionTool {
+  if (t.type !== undefined && t.type !== 'custom')
+    throw untranslatable(`tools[${i}]`, `the server tool "${t.type}" runs only on Anthropic's side`);
+  if (t.cache_control !== undefined) warnings.add('cache_control ignored');
+  const fn: FunctionTool['function'] = { name: t.name, parameters: t.input_schema ?? { type: 'object', properties: {} } };
+  if (t.description !== undefined) fn.description = t.description;
+  return { type: 'function', function: fn };
+}
+
+function toolChoice(c: MessagesToolChoice): { choice: ToolChoice; parallel: boolean | undefined } {
+  const parallel = c.disable_parallel_tool_use === true ? false : undefined;
+  switch (c.type) {
+    case 'none':
+      return { choice: 'none', parallel };
+    case 'any':
+      return { choice: 'required', parallel };
+    case 'tool':
+      if (!c.name) throw invalidRequest('tool_choice.name: required when tool_choice.type is "tool"', 'tool_choice.name');
+      return { choice: { type: 'function', function: { name: c.name } }, parallel };
+    default:
+      return { choice: 'auto', parallel };
+  }
+}

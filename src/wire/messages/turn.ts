@@ -1,0 +1,145 @@
+// One assistant turn of a native Messages upstream, as the tool loop needs it (pure): the content
+// blocks exactly as the model produced them (thinking and its signature, server tool blocks, text
+// with citations), the tool calls among them in chat shape, the stop reason and the usage.
+// Streams are rebuilt from their events; https://docs.anthropic.com/en/api/messages-streaming
+import type { FinishReason, ToolCall, Usage as ChatUsage } from '../../openai/types.js';
+import type { ContentBlock, Message, StopReason } from './types.js';
+import { type AnthropicUsage, mapStopReason, mapUsage } from './usage.js';
+
+export interface MessagesTurn {
+  /** The model's blocks, in order, as they would appear in a non-streamed response. */
+  content: ContentBlock[];
+  toolCalls: ToolCall[];
+  finishReason: FinishReason | null;
+  stopReason: StopReason | null;
+  /** In chat terms (for charging and the ledger). */
+  usage: ChatUsage | undefined;
+  /** The upstream's own usage object. */
+  rawUsage: AnthropicUsage;
+  id: string;
+  model: string;
+}
+
+export function toolCallsOf(content: readonly ContentBlock[]): ToolCall[] {
+  const calls: ToolCall[] = [];
+  for (const b of content) {
+    if (b.type === 'tool_use')
+      calls.push({ id: String(b.id), type: 'function', function: { name: String(b.name), arguments: JSON.stringify(b.input ?? {}) } });
+  }
+  return calls;
+}
+
+export function turnFromMessage(msg: Message): MessagesTurn {
+  const content = Array.isArray(msg.content) ? msg.content : [];
+  return {
+    content,
+    toolCalls: toolCallsOf(content),
+    finishReason: mapStopReason(msg.stop_reason),
+    stopReason: msg.stop_reason ?? null,
+    usage: msg.usage ? mapUsage(msg.usage) : undefined,
+    rawUsage: msg.usage ?? {},
+    id: msg.id,
+    model: msg.model,
+  };
+}
+
+const USAGE_KEYS = ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'] as const;
+
+/** Rebuilds a streamed turn from its parsed events. */
+export class MessagesTurnBuilder {
+  private readonly blocks: ContentBlock[] = [];
+  private readonly json = new Map<number, string>();
+  readonly usage: AnthropicUsage = {};
+  stopReason: StopReason | null = null;
+  id = '';
+  model = '';
+  started = false;
+  stopped = false;
+
+  add(event: { type?: string; [key: string]: unknown }): void {
+    switch (event.type) {
+      case 'message_start': {
+        const message = event.message as Partial<Message> | undefined;
+        this.started = true;
+        this.id = message?.id ?? '';
+        this.model = message?.model ?? '';
+        this.remember(message?.usage);
+        return;
+      }
+      case 'content_block_start': {
+        const index = event.index as number;
+        const block = { ...(event.content_block as ContentBlock) };
+        if (block.type === 'tool_use' || block.type === 'server_tool_use') this.json.set(index, '');
+        this.blocks[index] = block;
+        return;
+      }
+      case 'content_block_delta': {
+        const index = event.index as number;
+        const block = this.blocks[index];
+        const delta = event.delta as Record<string, unknown> | undefined;
+        if (!block || !delta) return;
+        if (delta.type === 'text_delta') block.text = `${block.text ?? ''}${delta.text ?? ''}`;
+        else if (delta.type === 'input_json_delta') this.json.set(index, (this.json.get(index) ?? '') + String(delta.partial_json ?? ''));
+        else if (delta.type === 'thinking_delta') block.thinking = `${block.thinking ?? ''}${delta.thinking ?? ''}`;
+        else if (delta.type === 'signature_delta') block.signature = `${block.signature ?? ''}${delta.signature ?? ''}`;
+        else if (delta.type === 'citations_delta') block.citations = [...((block.citations as unknown[]) ?? []), delta.citation];
+        return;
+      }
+      case 'content_block_stop': {
+        const index = event.index as number;
+        const json = this.json.get(index);
+        const block = this.blocks[index];
+        if (json !== undefined && block) {
+          block.input = json.trim() === '' ? {} : parseOr(json);
+          this.json.delete(index);
+        }
+        return;
+      }
+      case 'message_delta': {
+        const delta = event.delta as { stop_reason?: StopReason | null } | undefined;
+        if (delta?.stop_reason !== undefined) this.stopReason = delta.stop_reason;
+        this.remember(event.usage as AnthropicUsage | undefined);
+        return;
+      }
+      case 'message_stop':
+        this.stopped = true;
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Usage seen so far (message_start's input tokens are billed even if the stream breaks later). */
+  partialUsage(): ChatUsage | undefined {
+    return this.started ? mapUsage(this.usage) : undefined;
+  }
+
+  turn(): MessagesTurn {
+    const content = this.blocks.filter(Boolean);
+    return {
+      content,
+      toolCalls: toolCallsOf(content),
+      finishReason: mapStopReason(this.stopReason),
+      stopReason: this.stopReason,
+      usage: mapUsage(this.usage),
+      rawUsage: { ...this.usage },
+      id: this.id,
+      model: this.model,
+    };
+  }
+
+  private remember(u: AnthropicUsage | undefined): void {
+    for (const key of USAGE_KEYS) {
+      const value = u?.[key];
+      if (typeof value === 'number') this.usage[key] = value;
+    }
+  }
+}
+
+function parseOr(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return {};
+  }
+}
