@@ -1,6 +1,7 @@
 // What one MCP tool call came to, as the tool loop and the ledger see it.
 import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError, type CallToolResult } from '@modelcontextprotocol/client';
 import { toolErrorResult, type ToolErrorReason } from './mapping.js';
+import { redactText } from '../src/secrets/redact.js';
 
 export type ToolCallStatus = 'ok' | 'error' | 'timeout' | 'cancelled' | 'invalid_arguments' | 'unknown_tool' | 'server_unavailable';
 
@@ -28,9 +29,21 @@ const REASONS: Record<Exclude<ToolCallStatus, 'ok'>, ToolErrorReason> = {
   server_unavailable: 'server_unavailable',
 };
 
-/** An outcome for a call that was refused or failed before a result came back; `sent` once it went out. */
+/**
+ * What a model or an /mcp client is told when a server is unavailable: no transport details, which
+ * may name URLs, hosts or a child's stderr. The details stay in the ledger (tool_calls.error,
+ * redacted) and in GET /api/mcp-servers.
+ */
+export const SERVER_UNAVAILABLE_MESSAGE = 'the MCP server is unavailable; try again later';
+
+/**
+ * An outcome for a call that was refused or failed before a result came back; `sent` once it went
+ * out. The message kept for the ledger has URLs redacted (callers redact known secrets first).
+ */
 export function failure(status: Exclude<ToolCallStatus, 'ok'>, errorMessage: string, latencyMs: number, sent = false): ToolCallOutcome {
-  return { status, sent, content: toolErrorResult(REASONS[status], errorMessage), isError: true, errorMessage, latencyMs };
+  const detail = redactText(errorMessage);
+  const told = status === 'server_unavailable' ? SERVER_UNAVAILABLE_MESSAGE : detail;
+  return { status, sent, content: toolErrorResult(REASONS[status], told), isError: true, errorMessage: detail, latencyMs };
 }
 
 /**

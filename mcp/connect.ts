@@ -15,6 +15,7 @@ import {
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { McpServerConfig } from '../src/config-schema.js';
 import { StderrTail } from './stderr-tail.js';
+import { redactUrl } from '../src/secrets/redact.js';
 
 export type TransportKind = 'stdio' | 'http' | 'sse';
 /** `modern`: 2026-07-28 (stateless, per-request metadata); `legacy`: an initialize handshake. */
@@ -167,7 +168,7 @@ async function connectHttp(
     }
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`MCP server "${name}" (${config.transport}: ${config.url}) is unreachable: ${reason}`, { cause: err });
+    throw new Error(`MCP server "${name}" (${config.transport}: ${redactUrl(config.url)}) is unreachable: ${reason}`, { cause: err });
   }
 }
 

@@ -9,6 +9,7 @@ import { connectServer, type ConnectedServer, type ConnectOptions, type Protocol
 import { EMPTY_OFFER, listKind, mergeListed, offerKey, type Offer, type OfferKind } from './listings.js';
 import { UpstreamSubscriptions } from './upstream-subscriptions.js';
 import { registerChangeHandlers, registerRelayHandlers } from './upstream-handlers.js';
+import { redactText, urlSecrets } from '../src/secrets/redact.js';
 
 export interface McpLogger {
   info(obj: object, msg?: string): void;
@@ -65,6 +66,8 @@ export class ServerLink {
   private readonly refreshAgain = new Set<OfferKind>();
   private probing = false;
   private verdict: { prior: PriorDiscovery; at: number } | undefined;
+  /** This server's credentials (header and env values, the URL's userinfo and query), never shown. */
+  private readonly secrets: readonly string[];
 
   constructor(
     readonly name: string,
@@ -72,6 +75,7 @@ export class ServerLink {
     private readonly opts: LinkOptions,
   ) {
     this.transport = config.transport;
+    this.secrets = config.transport === 'stdio' ? Object.values(config.env) : [...Object.values(config.headers), ...urlSecrets(config.url)];
     this.subscriptions = new UpstreamSubscriptions({
       name,
       client: () => this.client,
@@ -80,6 +84,14 @@ export class ServerLink {
       onDropped: (err) => this.suspect(err),
       ...(opts.logger ? { logger: opts.logger } : {}),
     });
+  }
+
+  /**
+   * `text` (an error, a stderr tail) fit to show or store: URLs without userinfo or query, this
+   * server's configured secrets replaced. Every error this link keeps or logs goes through it.
+   */
+  redact(text: string): string {
+    return redactText(text, this.secrets);
   }
 
   get tools(): Offer['tools'] {
@@ -151,7 +163,7 @@ export class ServerLink {
       this.conn = undefined;
       await conn?.close().catch(() => undefined);
       this.state = 'failed';
-      this.error = this.lastError = message(err);
+      this.error = this.lastError = this.redact(message(err));
       for (const kind of KINDS) this.setOffer(kind, []);
       this.opts.logger?.warn({ server: this.name, err: this.error }, 'MCP server connection failed');
       this.scheduleReconnect();
@@ -197,7 +209,7 @@ export class ServerLink {
     // them and filters per caller (2026-07-28 servers are asked per request instead).
     if (conn.era === 'legacy' && caps.logging) {
       await conn.client.setLoggingLevel('debug' satisfies LoggingLevel, { timeout: this.opts.requestTimeoutMs }).catch((err: unknown) => {
-        this.opts.logger?.warn({ server: this.name, err: message(err) }, 'MCP logging/setLevel failed');
+        this.opts.logger?.warn({ server: this.name, err: this.redact(message(err)) }, 'MCP logging/setLevel failed');
       });
     }
     await this.subscriptions.restore();
@@ -229,7 +241,7 @@ export class ServerLink {
           if (gen !== this.generation) return;
           this.setOffer(kind, listed);
         } catch (err) {
-          this.opts.logger?.warn({ server: this.name, kind, err: message(err) }, 'MCP list refresh failed');
+          this.opts.logger?.warn({ server: this.name, kind, err: this.redact(message(err)) }, 'MCP list refresh failed');
           this.suspect(err);
           return;
         }
@@ -263,7 +275,7 @@ export class ServerLink {
     const conn = this.conn;
     this.conn = undefined;
     this.state = 'connecting';
-    this.error = this.lastError = reason;
+    this.error = this.lastError = reason = this.redact(reason);
     for (const kind of KINDS) this.setOffer(kind, []);
     this.subscriptions.disconnected();
     this.opts.logger?.warn({ server: this.name, err: reason }, 'MCP server connection lost; reconnecting');

@@ -92,7 +92,7 @@ export async function runToolCall(
   } else {
     const { status, message, transport } = classifyCallError(ran.error, opts.signal?.aborted === true);
     if (transport) link.suspect(ran.error);
-    outcome = failure(status, message, opts.elapsed(), ran.sent);
+    outcome = failure(status, link.redact(message), opts.elapsed(), ran.sent);
   }
   return explainRefusal(entry.name, call, outcome);
 }
@@ -133,5 +133,5 @@ export async function runUpstream<T>(
   const { status, message, transport } = classifyCallError(ran.error, signal?.aborted === true);
   if (transport) link.suspect(ran.error);
   const error = ran.error instanceof ProtocolError ? { code: ran.error.code, message: ran.error.message, data: ran.error.data } : undefined;
-  return { status, errorMessage: message, ...(error ? { error } : {}), latencyMs: latencyMs() };
+  return { status, errorMessage: link.redact(message), ...(error ? { error } : {}), latencyMs: latencyMs() };
 }

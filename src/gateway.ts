@@ -231,7 +231,10 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       // queue does not: requests would only wait for room, so the load balancer should look elsewhere.
       const ledgerFull = ledger.full();
       const ledgerState = ledgerFull ? 'full' : ledger.failures() > 0 ? 'retrying' : 'up';
-      return { ok: !draining && !ledgerFull, ledger: ledgerState, mcp: servers };
+      // Up or down per server and nothing more: /readyz is unauthenticated, and errors can name
+      // URLs or a child's stderr. Details are in GET /api/mcp-servers (admin token).
+      const mcpStates = servers.map((s) => ({ name: s.name, state: s.state === 'connected' ? 'up' : 'down' }));
+      return { ok: !draining && !ledgerFull, ledger: ledgerState, mcp: mcpStates };
     },
     observe: (route, method, status, seconds) => metrics.httpRequest(route, method, status, seconds),
     mount: (app) => {

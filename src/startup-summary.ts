@@ -1,6 +1,7 @@
 // What an operator sees when the gateway starts: what loaded, what failed and why.
 import type { Config } from './config-schema.js';
 import type { McpServerStatus } from '../mcp/manager.js';
+import { redactUrl } from './secrets/redact.js';
 
 export interface SummaryInput {
   config: Config;
@@ -23,7 +24,7 @@ export function startupSummary(s: SummaryInput): string {
   for (const [name, p] of providers) {
     const missing = s.providersMissingKeys[name];
     const keys = missing ? `no key: set ${missing.join(', ')}` : `${p.keys.length} key(s)`;
-    lines.push(`    ${name}  ${p.type}  ${p.baseUrl}  ${keys}`);
+    lines.push(`    ${name}  ${p.type}  ${redactUrl(p.baseUrl)}  ${keys}`);
   }
   if (s.demo?.length) {
     lines.push(

@@ -40,7 +40,7 @@ describe('first minute with the example config', () => {
     });
     await until('the example MCP server', async () => {
       const ready = (await (await fetch(`${gw.url}/readyz`)).json()) as { mcp: { name: string; state: string }[] };
-      return ready.mcp.some((m) => m.name === 'everything' && m.state === 'connected');
+      return ready.mcp.some((m) => m.name === 'everything' && m.state === 'up');
     });
   });
   after(async () => {

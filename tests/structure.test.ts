@@ -23,7 +23,16 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const LAYERS: { name: string; paths: string[] }[] = [
   {
     name: 'base',
-    paths: ['src/errors.ts', 'src/config-schema.ts', 'src/logger.ts', 'src/app-env.ts', 'src/openai/', 'src/wire/', 'providers/'],
+    paths: [
+      'src/errors.ts',
+      'src/config-schema.ts',
+      'src/logger.ts',
+      'src/app-env.ts',
+      'src/openai/',
+      'src/wire/',
+      'src/secrets/',
+      'providers/',
+    ],
   },
   { name: 'db', paths: ['src/db/'] },
   {
