@@ -1,13 +1,15 @@
 // Profiles the gateway under the throughput load: the production-shaped gateway (compiled JS,
 // governance, ledger on) runs with `node --cpu-prof`, 64 connections drive it for a fixed time,
 // SIGTERM makes it exit cleanly (which writes the profile), then profile-summary.ts reports.
-//   npx tsx bench/profile.ts [--at <ref>] [--no-build] [--seconds 10] [--stream] [--tools]
-// --tools uses the key that gets the MCP tool list injected (no tool is called).
+//   npx tsx bench/profile.ts [--at <ref>] [--no-build] [--seconds 10] [--stream] [--tools] [--mcp]
+// --tools uses the key that gets the MCP tool list injected (no tool is called); --mcp profiles
+// sequential `tools/call`s through the gateway's /mcp endpoint (MCP SDK client) instead of chat.
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { VK_PLAIN, VK_TOOLS } from './constants.js';
+import { TOOL_NAME, VK_PLAIN, VK_TOOLS } from './constants.js';
+import { connectGatewayMcpTool } from './mcp-direct.js';
 import { chatBody, endpoint } from './endpoints.js';
 import { writeGatewayConfig } from './gateway-config.js';
 import { throughput } from './load.js';
@@ -23,6 +25,7 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string' },
     stream: { type: 'boolean' },
     tools: { type: 'boolean' },
+    mcp: { type: 'boolean' },
   },
   strict: true,
 });
@@ -44,19 +47,30 @@ async function main(): Promise<void> {
       nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
     });
     procs.push(gw);
-    const e = endpoint('gateway', gw.url, chatBody({ stream: flags.stream === true }), flags.tools ? VK_TOOLS : VK_PLAIN);
-    await throughput(e, 64, 1);
-    log(
-      `profiling ${tree.commit.slice(0, 7)} (${tree.ref}): 64 connections for ${seconds}s${flags.stream ? ', streaming' : ''}${flags.tools ? ', tools injected' : ''}…`,
-    );
-    const r = await throughput(e, 64, seconds);
-    log(`${Math.round(r.rps)} req/s, ${r.errors} errors; RSS ${((gw.rss() ?? 0) / 1048576).toFixed(1)} MB`);
+    if (flags.mcp) {
+      const tool = await connectGatewayMcpTool(gw.url, VK_TOOLS, TOOL_NAME, { message: 'ping' });
+      for (let i = 0; i < 100; i++) await tool.call();
+      log(`profiling ${tree.commit.slice(0, 7)} (${tree.ref}): sequential /mcp tools/call for ${seconds}s…`);
+      let calls = 0;
+      let us = 0;
+      for (const end = performance.now() + seconds * 1000; performance.now() < end; calls++) us += await tool.call();
+      await tool.close();
+      log(`${calls} calls, mean ${Math.round(us / calls)} µs; RSS ${((gw.rss() ?? 0) / 1048576).toFixed(1)} MB`);
+    } else {
+      const e = endpoint('gateway', gw.url, chatBody({ stream: flags.stream === true }), flags.tools ? VK_TOOLS : VK_PLAIN);
+      await throughput(e, 64, 1);
+      log(
+        `profiling ${tree.commit.slice(0, 7)} (${tree.ref}): 64 connections for ${seconds}s${flags.stream ? ', streaming' : ''}${flags.tools ? ', tools injected' : ''}…`,
+      );
+      const r = await throughput(e, 64, seconds);
+      log(`${Math.round(r.rps)} req/s, ${r.errors} errors; RSS ${((gw.rss() ?? 0) / 1048576).toFixed(1)} MB`);
+    }
     await gw.stop();
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no .cpuprofile written in ${profDir}`);
     const summary = formatSummary(summarizeProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')), tree.root));
     mkdirSync('bench/results/profiles', { recursive: true });
-    const base = `bench/results/profiles/${new Date().toISOString().slice(0, 10)}-${tree.commit.slice(0, 7)}${flags.stream ? '-stream' : ''}${flags.tools ? '-tools' : ''}`;
+    const base = `bench/results/profiles/${new Date().toISOString().slice(0, 10)}-${tree.commit.slice(0, 7)}${flags.stream ? '-stream' : ''}${flags.tools ? '-tools' : ''}${flags.mcp ? '-mcp' : ''}`;
     copyFileSync(join(profDir, file), `${base}.cpuprofile`);
     writeFileSync(`${base}.md`, `${summary}\n`);
     log(`\n${summary}`);
