@@ -212,10 +212,12 @@ describe('responses: refusals and the store', () => {
   };
 
   test('a tool or item a chat upstream cannot take is a 400 naming it, in the OpenAI error shape', async () => {
-    const err = await status(client.responses.create({ model, input: 'x', tools: [{ type: 'web_search' }] }));
+    const err = await status(
+      client.responses.create({ model, input: 'x', tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] }),
+    );
     assert.equal(err.status, 400);
     assert.equal((err.error as any).param, 'tools[0]');
-    assert.match(err.message, /web_search/);
+    assert.match(err.message, /code_interpreter/);
     const remote = await status(
       client.responses.create({ model, input: 'x', tools: [{ type: 'mcp', server_label: 'x', server_url: 'https://example.com/mcp' }] }),
     );
@@ -225,6 +227,12 @@ describe('responses: refusals and the store', () => {
     assert.equal(unknown.status, 400);
     assert.equal((unknown.error as any).code, 'mcp_server_not_configured');
     assert.equal(mock.requests.length, 0, 'nothing reached the upstream');
+  });
+
+  test('a hosted tool the upstream cannot run is left out and the client is told in x-tollgate-warnings', async () => {
+    const { response } = await client.responses.create({ model, input: 'search?', tools: [{ type: 'web_search' }] }).withResponse();
+    assert.match(response.headers.get('x-tollgate-warnings') ?? '', /tools\[0\] \(web_search\) not offered/);
+    assert.ok(!offeredToolsOf(lastBody()).includes('web_search'));
   });
 
   test('stored responses are per key: GET, another key cannot see or continue them, DELETE removes', async () => {

@@ -54,9 +54,15 @@ interface Run {
   proposals: { item: McpApprovalRequestItem; call: ToolCall }[];
   /** mcp_call items of approved calls run before the loop. */
   approved: McpCallItem[];
+  namespaced: Map<string, { namespace: string; name: string }>;
 }
 
-export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Promise<ChatOutput> {
+export interface ResponsesInput extends ChatInput {
+  /** Sets a response header (before the first byte: JSON answers and the SSE head alike). */
+  setHeader?(name: string, value: string): void;
+}
+
+export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput): Promise<ChatOutput> {
   const startedAt = deps.now();
   const newId = deps.newId ?? defaultNewId;
   let state: RunState | undefined;
@@ -79,10 +85,11 @@ export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Pr
     const approvals = await resolveApprovals(deps, ctx, inputItems, history);
     history.push(...approvals.afterHistory);
     closeOpenCalls(history, inputItems);
-    const { chat, mcpTools } = responsesToChat(req, history, {
+    const { chat, mcpTools, namespaced, warnings } = responsesToChat(req, history, {
       gatewayToolName: (server, tool) => keyTools.find((t) => t.server === server && t.tool === tool)?.name,
       echoedApproval: (id) => approvals.echoed.get(id),
     });
+    if (warnings.length) input.setHeader?.('x-tollgate-warnings', warnings.join('; '));
     const hosted = resolveHostedMcp(mcpTools, keyTools, {
       servers: deps.mcpServers,
       operatorApproval: deps.operatorApproval(access),
@@ -109,6 +116,7 @@ export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Pr
       ctx,
       proposals: [],
       approved: approvals.items,
+      namespaced,
     };
     const listed = new Set(
       previous?.response.output.filter((i) => i.type === 'mcp_list_tools').map((i) => (i as { server_label: string }).server_label),
@@ -120,7 +128,7 @@ export async function handleResponses(deps: ResponsesDeps, input: ChatInput): Pr
     const writer = new ResponsesEventWriter(() => undefined, newId);
     for (const listing of listings) writer.mcpListTools(listing);
     for (const item of run.approved) writer.mcpCall(item);
-    const assembler = new OutputAssembler(writer, state, hosted.hosted, newId);
+    const assembler = new OutputAssembler(writer, state, hosted.hosted, newId, namespaced);
     const result = await runLoop(deps, state, responsesCodec(deps, state, null, assembler));
     assembler.finish(result, true, (call, tool) => approvalRequest(run, call, tool));
     await proposeApprovals(deps, ctx, run.proposals);
@@ -172,7 +180,7 @@ async function streamResponses(
   writer.created(responseObject(run.shell, { status: 'in_progress', output: [], usage: null }));
   for (const listing of listings) writer.mcpListTools(listing);
   for (const item of run.approved) writer.mcpCall(item);
-  const assembler = new OutputAssembler(writer, state, run.hosted.hosted, run.newId);
+  const assembler = new OutputAssembler(writer, state, run.hosted.hosted, run.newId, run.namespaced);
   let round = 0;
   const sink: StreamSink = {
     delta(delta) {

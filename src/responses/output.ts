@@ -19,6 +19,7 @@ export class OutputAssembler {
     private readonly state: RunState,
     private readonly hosted: ReadonlyMap<string, HostedTool>,
     private readonly newId: (prefix: string) => string,
+    private readonly namespaced: ReadonlyMap<string, { namespace: string; name: string }> = new Map(),
   ) {
     this.consumed = state.messages.length;
   }
@@ -76,7 +77,7 @@ export class OutputAssembler {
     for (const call of result.clientToolCalls) {
       const tool = this.hosted.get(call.function.name);
       if (tool) this.writer.item(approvalRequest(call, tool));
-      else this.writer.functionCall(call);
+      else this.writer.functionCall(call, this.namespaced.get(call.function.name));
     }
   }
 

@@ -9,17 +9,23 @@ import { disconnectSignal, headersOf, nodeSseSink } from './node-request.js';
 
 export function responsesRoutes(app: Hono<AppEnv>, deps: ResponsesDeps): void {
   app.post('/v1/responses', async (c) => {
+    // Headers the handler sets before the first byte (x-tollgate-warnings): the SSE head reads this object when it opens.
+    const extra: Record<string, string> = {};
+    const sseHeaders: Record<string, string> = { ...SSE_HEADERS };
     const out = await handleResponses(deps, {
       requestId: c.get('requestId'),
       headers: headersOf(c),
       bodyText: await c.req.text(),
       signal: disconnectSignal(c),
-      sseSink: nodeSseSink(c, SSE_HEADERS),
+      sseSink: nodeSseSink(c, sseHeaders),
+      setHeader(name, value) {
+        extra[name] = value;
+        sseHeaders[name] = value;
+      },
     });
     if (out.kind === 'sent') return RESPONSE_ALREADY_SENT;
-    if (out.kind === 'json')
-      return out.text === undefined ? c.json(out.body as object) : c.body(out.text, 200, { 'content-type': 'application/json' });
-    return c.body(out.body, 200, SSE_HEADERS);
+    if (out.kind === 'json') return c.json(out.body as object, 200, extra);
+    return c.body(out.body, 200, sseHeaders);
   });
 
   // Stored responses are the key's own: another key's id is as unknown as a made-up one.

@@ -66,9 +66,11 @@ export class ResponsesEventWriter {
     this.event('response.output_item.done', { output_index: m.index, item });
   }
 
-  functionCall(call: ToolCall): void {
+  /** `namespace`: the call is to a function inside a namespace tool (`name` is then its own name). */
+  functionCall(call: ToolCall, namespace?: { namespace: string; name: string }): void {
     this.endMessage();
-    const done = functionCallItem(this.id('fc'), call) as OutputItem & { id: string; arguments: string; name: string };
+    const item = functionCallItem(this.id('fc'), call) as OutputItem & { id: string; arguments: string; name: string };
+    const done = namespace ? { ...item, name: namespace.name, namespace: namespace.namespace } : item;
     const index = this.output.push(done) - 1;
     this.event('response.output_item.added', { output_index: index, item: { ...done, arguments: '', status: 'in_progress' } });
     if (done.arguments)

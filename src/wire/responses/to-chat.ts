@@ -20,7 +20,17 @@ export interface ChatPivot {
   chat: ChatRequest;
   /** The request's `type: "mcp"` tools, for the hosted-MCP layer to resolve. */
   mcpTools: McpToolDef[];
+  /** Chat names of functions inside `namespace` tools → their namespace and own name (for function_call items). */
+  namespaced: Map<string, { namespace: string; name: string }>;
+  /** What the chat upstream is not told, said in `x-tollgate-warnings` (hosted tools it cannot run). */
+  warnings: string[];
 }
+
+/** Hosted tools a model may use but need not: a chat upstream lacks them, and the client is told so. */
+const OPTIONAL_HOSTED = new Set(['web_search', 'web_search_preview', 'image_generation']);
+
+/** A function inside a namespace tool (Codex groups tools this way) is offered to chat as ns__name. */
+export const namespacedName = (namespace: string, name: string) => `${namespace}__${name}`;
 
 /** Top-level fields the gateway itself acts on (not sent to a chat upstream as such). */
 const HANDLED = new Set([
@@ -42,6 +52,9 @@ const HANDLED = new Set([
   'top_p',
   'user',
   'metadata',
+  // Codex's per-request metadata for the provider (installation and session ids): about the
+  // request, not the model's behaviour; a chat upstream has nowhere to put it.
+  'client_metadata',
   'fallbacks',
 ]);
 /** Same name and meaning in Chat Completions: copied as they are. */
@@ -72,19 +85,21 @@ export function responsesToChat(req: ResponsesRequest, history: readonly ChatMes
 
   const functionTools: FunctionTool[] = [];
   const mcpTools: McpToolDef[] = [];
+  const namespaced = new Map<string, { namespace: string; name: string }>();
+  const warnings: string[] = [];
   for (const [i, tool] of (req.tools ?? []).entries()) {
-    if (tool.type === 'function') {
-      const t = tool as { name: string; description?: string | null; parameters?: Record<string, unknown> | null; strict?: boolean | null };
-      functionTools.push({
-        type: 'function',
-        function: {
-          name: t.name,
-          ...(t.description ? { description: t.description } : {}),
-          parameters: t.parameters ?? { type: 'object', properties: {} },
-          ...(t.strict !== undefined && t.strict !== null ? { strict: t.strict } : {}),
-        },
-      });
-    } else if (tool.type === 'mcp') mcpTools.push(tool as McpToolDef);
+    if (tool.type === 'function') functionTools.push(chatFunction(tool as ResponsesFunction));
+    else if (tool.type === 'mcp') mcpTools.push(tool as McpToolDef);
+    else if (tool.type === 'namespace') {
+      const ns = tool as unknown as { name: string; tools?: { type: string; name: string }[] };
+      for (const [j, inner] of (ns.tools ?? []).entries()) {
+        if (inner.type !== 'function')
+          throw untranslatable(`tools[${i}].tools[${j}]`, `tool type "${inner.type}" is served only by a native Responses upstream`);
+        const name = namespacedName(ns.name, inner.name);
+        namespaced.set(name, { namespace: ns.name, name: inner.name });
+        functionTools.push(chatFunction({ ...(inner as ResponsesFunction), name }));
+      }
+    } else if (OPTIONAL_HOSTED.has(tool.type)) warnings.push(`tools[${i}] (${tool.type}) not offered: the upstream cannot run it`);
     else throw untranslatable(`tools[${i}]`, `tool type "${tool.type}" is served only by a native Responses upstream`);
   }
   if (functionTools.length) chat.tools = functionTools;
@@ -105,7 +120,21 @@ export function responsesToChat(req: ResponsesRequest, history: readonly ChatMes
     chat.response_format = { type: 'json_schema', json_schema: schema };
   }
   if (req.text?.verbosity) chat.verbosity = req.text.verbosity;
-  return { chat, mcpTools };
+  return { chat, mcpTools, namespaced, warnings };
+}
+
+type ResponsesFunction = { name: string; description?: string | null; parameters?: unknown; strict?: boolean | null };
+
+function chatFunction(t: ResponsesFunction): FunctionTool {
+  return {
+    type: 'function',
+    function: {
+      name: t.name,
+      ...(t.description ? { description: t.description } : {}),
+      parameters: (t.parameters as Record<string, unknown> | null | undefined) ?? { type: 'object', properties: {} },
+      ...(t.strict !== undefined && t.strict !== null ? { strict: t.strict } : {}),
+    },
+  };
 }
 
 function appendItem(messages: ChatMessage[], item: InputItem, param: string, opts: ToChatOptions): void {
@@ -120,8 +149,9 @@ function appendItem(messages: ChatMessage[], item: InputItem, param: string, opt
       return;
     }
     case 'function_call': {
-      const c = item as { call_id: string; name: string; arguments: string };
-      addToolCall(messages, { id: c.call_id, type: 'function', function: { name: c.name, arguments: c.arguments } });
+      const c = item as { call_id: string; name: string; arguments: string; namespace?: string };
+      const name = c.namespace ? namespacedName(c.namespace, c.name) : c.name;
+      addToolCall(messages, { id: c.call_id, type: 'function', function: { name, arguments: c.arguments } });
       return;
     }
     case 'function_call_output': {

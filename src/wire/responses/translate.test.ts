@@ -84,9 +84,37 @@ describe('responses → chat', () => {
     for (const gatewayOnly of ['store', 'include', 'input', 'instructions', 'reasoning']) assert.equal(chat[gatewayOnly], undefined);
   });
 
-  test('a hosted tool a chat upstream cannot run is a 400 naming it', () => {
+  test('a tool a chat upstream cannot run is a 400 naming it; web_search is left out with a warning', () => {
     const req = parseResponsesRequest(fixture('request-codex.json'));
-    rejects(() => responsesToChat(req, [], opts), 'tools[1]', /web_search.*native Responses upstream/);
+    assert.deepEqual(responsesToChat(req, [], opts).warnings, ['tools[1] (web_search) not offered: the upstream cannot run it']);
+    req.tools!.push({ type: 'custom', name: 'apply_patch', format: { type: 'grammar' } });
+    rejects(() => responsesToChat(req, [], opts), 'tools[2]', /custom.*native Responses upstream/);
+  });
+
+  test("Codex's namespace tools become ns__name functions, and namespaced calls in the history map back", () => {
+    const req = parseResponsesRequest({
+      model: 'm',
+      tools: [
+        {
+          type: 'namespace',
+          name: 'multi_agent_v1',
+          description: 'd',
+          tools: [{ type: 'function', name: 'spawn', parameters: { type: 'object' } }],
+        },
+      ],
+      input: [
+        { role: 'user', content: 'go' },
+        { type: 'function_call', call_id: 'c1', name: 'spawn', namespace: 'multi_agent_v1', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'c1', output: 'ok' },
+      ],
+    });
+    const { chat, namespaced } = responsesToChat(req, [], opts);
+    assert.equal(chat.tools?.[0]?.function.name, 'multi_agent_v1__spawn');
+    assert.deepEqual(namespaced.get('multi_agent_v1__spawn'), { namespace: 'multi_agent_v1', name: 'spawn' });
+    assert.equal(
+      (chat.messages[1] as { tool_calls: { function: { name: string } }[] }).tool_calls[0]!.function.name,
+      'multi_agent_v1__spawn',
+    );
   });
 
   test('an item a chat upstream cannot take is a 400 naming it; so is an unknown top-level field', () => {
