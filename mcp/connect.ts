@@ -16,6 +16,7 @@ import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotoc
 import type { McpServerConfig } from '../src/config-schema.js';
 import { StderrTail } from './stderr-tail.js';
 import { redactUrl } from '../src/secrets/redact.js';
+import { lookupUser, runAs } from './run-as.js';
 
 export type TransportKind = 'stdio' | 'http' | 'sse';
 /** `modern`: 2026-07-28 (stateless, per-request metadata); `legacy`: an initialize handshake. */
@@ -119,11 +120,14 @@ async function connectStdio(
   config: Extract<McpServerConfig, { transport: 'stdio' }>,
   opts: ConnectOptions,
 ): Promise<ConnectedServer> {
+  // As another Unix user (setpriv) when configured, in a neutral directory unless `cwd` says otherwise.
+  const plan = config.user ? runAs(lookupUser(config.user), config.command, config.args, config.cwd) : undefined;
+  const cwd = plan?.cwd ?? config.cwd;
   const transport = new StdioClientTransport({
-    command: config.command,
-    args: config.args,
-    env: childEnvironment(config.env),
-    ...(config.cwd !== undefined ? { cwd: config.cwd } : {}),
+    command: plan?.command ?? config.command,
+    args: plan?.args ?? config.args,
+    env: { ...childEnvironment(config.env), ...plan?.env },
+    ...(cwd !== undefined ? { cwd } : {}),
     // Piped, not inherited: a chatty server must not write into the gateway's own logs.
     stderr: 'pipe',
   });

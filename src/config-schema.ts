@@ -48,7 +48,13 @@ export const mcpServerSchema = z.discriminatedUnion('transport', [
     args: z.array(z.string()).default([]),
     /** The only environment the child gets (plus PATH/HOME-style basics); never the gateway's secrets. */
     env: z.record(z.string(), z.string()).default({}),
+    /** Working directory; with `user` and no `cwd`, a fresh empty directory owned by that user. */
     cwd: z.string().optional(),
+    /**
+     * Run the server as this Unix user (name or uid), so it cannot read the gateway's environment,
+     * config or database. Needs the gateway to run as root; see README, "Isolation".
+     */
+    user: z.string().min(1).optional(),
     ...mcpCommon,
   }),
   z.strictObject({

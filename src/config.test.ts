@@ -1,5 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, interpolate, parseConfig } from './config.js';
 
 const parse = (value: unknown, env: Record<string, string> = {}) => parseConfig(JSON.stringify(value), 'test.json', env);
@@ -75,5 +78,33 @@ describe('config', () => {
     );
     assert.deepEqual(set.config.providers.openai!.keys, [{ value: 'sk-1', weight: 1 }]);
     assert.deepEqual(set.providersMissingKeys, {});
+  });
+
+  test('an unset variable inside a longer value stops startup naming the field (not a guessable secret)', () => {
+    const message = failure({ virtualKeys: [{ id: 'team', key: 'vk-team-${UNSET_PART}' }] });
+    assert.match(message, /virtualKeys\.0\.key: variable UNSET_PART is not set, and the value has other text around it/);
+    assert.match(
+      failure({ mcpServers: { d: { transport: 'http', url: 'http://x/mcp', headers: { authorization: 'Bearer ${NO_TOKEN}' } } } }),
+      /mcpServers\.d\.headers\.authorization/,
+    );
+    assert.equal(
+      parse({ virtualKeys: [{ id: 'team', key: 'vk-team-${SET_PART}' }] }, { SET_PART: 'x1' }).config.virtualKeys[0]!.key,
+      'vk-team-x1',
+    );
+  });
+
+  test('${file:/path} reads a secret from a file (one trailing newline dropped); an unreadable file stops startup', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+    try {
+      writeFileSync(join(dir, 'vk'), 'vk-from-a-file-0001\n');
+      const { config } = parse({ virtualKeys: [{ id: 'f', key: `\${file:${join(dir, 'vk')}}` }] });
+      assert.equal(config.virtualKeys[0]!.key, 'vk-from-a-file-0001');
+      assert.match(
+        failure({ virtualKeys: [{ id: 'f', key: `\${file:${join(dir, 'missing')}}` }] }),
+        /virtualKeys\.0\.key: cannot read .*: ENOENT/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Loads the config file: JSON → `${VAR}` interpolation → zod validation.
 // Errors are meant for a human at a terminal: they name the file and the field.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { configSchema, type Config } from './config-schema.js';
@@ -17,19 +18,49 @@ export interface LoadedConfig {
 }
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** `${VAR}` from the environment, or `${file:/path}`: the file's content (one trailing newline dropped). */
+const PLACEHOLDER = /\$\{(?:file:([^}]+)|([A-Za-z_][A-Za-z0-9_]*))\}/g;
 
-/** Replaces `${VAR}` inside every string of a parsed JSON value; records the variables that were unset. */
-export function interpolate(value: unknown, env: Record<string, string | undefined>, missing: Set<string>): unknown {
+/**
+ * Replaces `${VAR}` and `${file:/path}` inside every string of a parsed JSON value; records the
+ * variables that were unset. `problems` (when given) collects what must stop startup: a file that
+ * cannot be read, and an unset variable inside a longer string — `"vk-team-${UNSET}"` would
+ * otherwise load as the guessable `"vk-team-"`. A string that is only `${UNSET}` becomes "" (the
+ * entries it belongs to are dropped with a warning, see dropUnsetSecrets).
+ */
+export function interpolate(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  missing: Set<string>,
+  problems?: string[],
+  path = '',
+): unknown {
   if (typeof value === 'string') {
-    return value.replace(VAR, (_, name: string) => {
-      const v = env[name];
-      if (v === undefined || v === '') missing.add(name);
+    let unset: string | undefined;
+    const out = value.replace(PLACEHOLDER, (whole, file: string | undefined, name: string | undefined) => {
+      if (file !== undefined) {
+        try {
+          return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+        } catch (err) {
+          problems?.push(`${path || '(root)'}: cannot read ${whole}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+          return '';
+        }
+      }
+      const v = env[name!];
+      if (v === undefined || v === '') {
+        missing.add(name!);
+        unset ??= name;
+      }
       return v ?? '';
     });
+    if (unset !== undefined && value.replace(PLACEHOLDER, '') !== '')
+      problems?.push(`${path || '(root)'}: variable ${unset} is not set, and the value has other text around it; set it`);
+    return out;
   }
-  if (Array.isArray(value)) return value.map((v) => interpolate(v, env, missing));
+  const at = (key: string | number) => (path ? `${path}.${key}` : String(key));
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, missing, problems, at(i)));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, missing)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, missing, problems, at(k))]));
   }
   return value;
 }
@@ -82,7 +113,9 @@ export function parseConfig(text: string, source: string, env: Record<string, st
   if (!json || typeof json !== 'object' || Array.isArray(json))
     throw new ConfigError(`invalid config in ${source}: expected a JSON object`);
   const missing = new Set<string>();
-  const raw = interpolate(json, env, missing) as Record<string, unknown>;
+  const problems: string[] = [];
+  const raw = interpolate(json, env, missing, problems) as Record<string, unknown>;
+  if (problems.length) throw new ConfigError(`invalid config in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   const warnings = [...missing].sort().map((name) => `variable ${name} is not set`);
   const providersMissingKeys = dropUnsetSecrets(raw, json as Record<string, unknown>, warnings);
   const parsed = configSchema.safeParse(raw);

@@ -30,6 +30,7 @@ describe('openDatabase / migrateDatabase', () => {
         'table:customers',
         'table:ledger_dead_letters',
         'table:llm_calls',
+        'table:mcp_approvals',
         'table:payloads',
         'table:requests',
         'table:teams',

@@ -1,6 +1,6 @@
 // Opening and migrating the SQLite database. Nothing here runs at import: main.ts calls
 // openDatabase() then migrateDatabase() at startup, tests do the same on temp files.
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -26,8 +26,12 @@ const isMemory = (path: string): boolean => path === ':memory:' || path.startsWi
 export function openDatabase(path: string): OpenedDatabase {
   let sqlite: Sqlite;
   try {
-    if (!isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true });
+    const fresh = !isMemory(path) && !existsSync(path);
+    // The ledger is private: a new folder and file are the gateway user's alone (an MCP server run
+    // as another user cannot read them; SQLite gives the -wal and -shm files the same mode).
+    if (!isMemory(path)) mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
     sqlite = new Database(path);
+    if (fresh) chmodSync(path, 0o600);
   } catch (err) {
     throw new Error(`cannot open the database at ${path}: ${(err as Error).message}`, { cause: err });
   }

@@ -91,7 +91,17 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
   } catch (err) {
     const error = asClientError(err, state);
     const status = rawErrorOf(err)?.status ?? error.status;
-    recordRequest(deps, state, { status, startedAt, error, access, model, requestId: input.requestId, surface: 'messages', sessionId });
+    recordRequest(deps, state, {
+      status,
+      startedAt,
+      error,
+      access,
+      model,
+      bodyText: input.bodyText,
+      requestId: input.requestId,
+      surface: 'messages',
+      sessionId,
+    });
     throw err instanceof GatewayError && rawErrorOf(err) ? err : error;
   } finally {
     if (!state?.stream) state?.release();
