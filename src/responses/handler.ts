@@ -31,6 +31,8 @@ import { createResponsesState, resolveTargets } from './state.js';
 import type { ResponseStore } from '../stored-responses/response-store.js';
 import { ResponsesSse } from './sse.js';
 import type { Matcher } from '../governance/glob.js';
+import type { Target } from '../chat/targets.js';
+import { runNative } from './native.js';
 
 export interface ResponsesDeps extends ChatDeps, ApprovalDeps {
   responses: ResponseStore;
@@ -74,11 +76,16 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
     model = req.model;
     const targets = resolveTargets(deps, req, access);
     const previous = req.previous_response_id ? deps.responses.get(req.previous_response_id, access.keyId) : undefined;
-    if (req.previous_response_id && !previous)
-      throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
-
     const header = input.headers.get('x-tollgate-tools') ?? undefined;
     const keyTools = deps.toolsFor(access, header);
+
+    if (passesThrough(req, targets, keyTools.length > 0, previous !== undefined)) {
+      const client = req.stream === true ? linkSignal(input.signal) : undefined;
+      state = createResponsesState(deps, input, { model: req.model, messages: [] }, req, targets, access, startedAt, client, []);
+      return await runNative(deps, input, req, state, client);
+    }
+    if (req.previous_response_id && !previous)
+      throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
     const ctx = { access, requestId: input.requestId, signal: input.signal, newId, now: deps.now };
     const inputItems = Array.isArray(req.input) ? req.input : [];
     const history = [...(previous?.messages ?? [])];
@@ -218,6 +225,20 @@ async function streamResponses(
   );
   await Promise.race([sse.started, finished]);
   return out;
+}
+
+/**
+ * Pass-through when every target speaks Responses and the gateway has nothing to add: no MCP tools
+ * for this key (after x-tollgate-tools), no hosted gateway MCP tool, no conversation it stored.
+ * (A native loop that adds gateway tools to Responses bodies is not built yet: such requests are
+ * translated through chat on the same provider.)
+ */
+function passesThrough(req: ResponsesRequest, targets: readonly Target[], keyHasTools: boolean, storedHere: boolean): boolean {
+  if (keyHasTools || storedHere) return false;
+  if (!targets.every((t) => t.apis.has('responses') && t.adapter.nativeRequest)) return false;
+  return !(req.tools ?? []).some(
+    (t) => t.type === 'mcp' && (t as { server_url?: string }).server_url === undefined && !(t as { connector_id?: string }).connector_id,
+  );
 }
 
 /** The chat codec, with mixed turns' gateway calls also shown to the assembler (hosted ones are mcp_call items). */

@@ -29,6 +29,11 @@ export class ResponsesSse {
     this.sink.write(text);
   }
 
+  /** A frame as the upstream sent it (pass-through relay). */
+  raw(frame: string): void {
+    this.write(frame);
+  }
+
   event(e: StreamEvent): void {
     this.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
   }

@@ -24,7 +24,10 @@ export function responsesRoutes(app: Hono<AppEnv>, deps: ResponsesDeps): void {
       },
     });
     if (out.kind === 'sent') return RESPONSE_ALREADY_SENT;
-    if (out.kind === 'json') return c.json(out.body as object, 200, extra);
+    if (out.kind === 'json')
+      return out.text === undefined
+        ? c.json(out.body as object, 200, extra)
+        : c.body(out.text, 200, { 'content-type': 'application/json', ...extra });
     return c.body(out.body, 200, sseHeaders);
   });
 
