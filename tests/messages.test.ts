@@ -144,12 +144,12 @@ describe('gateway errors in Anthropic shape', () => {
       stranger.messages.create({ model: CLAUDE, max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
       (err: any) => err instanceof Anthropic.AuthenticationError && (err.error as any)?.error?.type === 'authentication_error',
     );
-    const res = await post('/v1/messages', JSON.stringify({ model: CLAUDE, max_tokens: 5, messages: [{ role: 'system', content: 'x' }] }));
+    const res = await post('/v1/messages', JSON.stringify({ model: CLAUDE, max_tokens: 5, messages: [{ role: 'user', content: 7 }] }));
     assert.equal(res.status, 400);
     const err = (await res.json()) as any;
     assert.equal(err.type, 'error');
     assert.equal(err.error.type, 'invalid_request_error');
-    assert.equal(err.error.param, 'messages[0].role');
+    assert.equal(err.error.param, 'messages[0].content');
     for (const headers of [{ authorization: `Bearer ${VK}` }, { 'x-bf-vk': VK }] as Record<string, string>[]) {
       const ok = await fetch(`${gw.url}/v1/messages`, {
         method: 'POST',
@@ -260,6 +260,42 @@ describe('translation to an OpenAI-compatible provider', () => {
     );
     assert.equal(warned.status, 200);
     assert.equal(warned.headers.get('x-tollgate-warnings'), 'thinking ignored');
+    // What Claude Code sends: clearing thinking is a no-op for chat, effort a hint; a JSON schema format is translated.
+    const cc = await post(
+      '/v1/messages',
+      JSON.stringify({
+        model: GPT,
+        max_tokens: 5,
+        context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
+        output_config: { effort: 'high', format: { type: 'json_schema', schema: { type: 'object' } } },
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'system', content: 'a reminder, in place' },
+        ],
+      }),
+    );
+    assert.equal(cc.status, 200);
+    assert.equal(cc.headers.get('x-tollgate-warnings'), 'context_management ignored; output_config.effort ignored');
+    const sent = mock.requests.at(-1)!.body;
+    assert.deepEqual(
+      sent.messages.map((m: any) => m.role),
+      ['user', 'system'],
+      'a mid-conversation system turn keeps its place',
+    );
+    assert.deepEqual(sent.response_format, {
+      type: 'json_schema',
+      json_schema: { name: 'output', schema: { type: 'object' }, strict: true },
+    });
+    const edits = await post(
+      '/v1/messages',
+      JSON.stringify({
+        model: GPT,
+        max_tokens: 5,
+        context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    );
+    assert.equal(((await edits.json()) as any).error.param, 'context_management.edits[0]');
   });
 
   test('a slow upstream: synthetic pings after message_start while waiting', async () => {

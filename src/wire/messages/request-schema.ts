@@ -9,7 +9,9 @@ import type { MessagesRequest } from './types.js';
 
 const block = z.looseObject({ type: z.string().min(1) });
 const content = z.union([z.string(), z.array(block)]);
-const message = z.looseObject({ role: z.enum(['user', 'assistant']), content });
+// Roles beyond user/assistant pass through to a Messages upstream (Claude Code sends mid-conversation
+// "system" turns); translation maps system in place and refuses what it cannot map.
+const message = z.looseObject({ role: z.string().min(1).max(32), content });
 const tool = z.looseObject({ name: z.string().min(1).max(256) });
 const toolChoice = z.looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional() });
 const modelName = z.string().min(1).max(256);

@@ -35,6 +35,8 @@ const MAPPED = new Set([
   'top_p',
   'tools',
   'tool_choice',
+  'context_management',
+  'output_config',
 ]);
 
 /**
@@ -56,9 +58,14 @@ export function messagesToChat(req: MessagesRequest, opts: ToChatOptions): ChatT
   for (let i = 0; i < req.messages.length; i++) {
     const m = req.messages[i]!;
     if (m.role === 'user') userTurn(messages, m.content, `messages[${i}].content`, warnings);
-    else messages.push(assistantTurn(m.content, `messages[${i}].content`, warnings));
+    else if (m.role === 'assistant') messages.push(assistantTurn(m.content, `messages[${i}].content`, warnings));
+    // A system turn mid-conversation keeps its place (chat takes system messages anywhere).
+    else if (m.role === 'system') messages.push(systemMessage(m.content as MessagesRequest['system'], warnings, `messages[${i}].content`));
+    else throw untranslatable(`messages[${i}].role`, `a "${m.role}" turn`);
   }
   const request: ChatRequest = { model: req.model, messages };
+  if (req.context_management !== undefined) contextManagement(req.context_management, warnings);
+  if (req.output_config !== undefined) outputConfig(req.output_config, request, warnings);
   if (req.max_tokens !== undefined) request[opts.maxTokensField] = req.max_tokens;
   if (req.stream === true) request.stream = true;
   if (req.temperature !== undefined) request.temperature = req.temperature;
@@ -78,11 +85,45 @@ export function messagesToChat(req: MessagesRequest, opts: ToChatOptions): ChatT
   return { request, warnings: [...warnings] };
 }
 
-function systemMessage(system: MessagesRequest['system'], warnings: Set<string>): ChatMessage {
+/**
+ * Context editing runs on Anthropic's side. Clearing old thinking (what Claude Code asks for) is
+ * what a chat conversation already is — it carries no thinking — so it is dropped with a warning;
+ * other edits would change the conversation and are refused.
+ * https://docs.anthropic.com/en/docs/build-with-claude/context-editing
+ */
+function contextManagement(value: unknown, warnings: Set<string>): void {
+  const edits = (value as { edits?: unknown } | null)?.edits;
+  if (!Array.isArray(edits)) throw untranslatable('context_management', 'context editing');
+  edits.forEach((e, i) => {
+    const type = String((e as { type?: unknown } | null)?.type ?? '');
+    if (!type.startsWith('clear_thinking')) throw untranslatable(`context_management.edits[${i}]`, `the "${type}" edit`);
+  });
+  warnings.add('context_management ignored');
+}
+
+/**
+ * output_config: `format` (structured output, a JSON schema) becomes response_format; `effort` is a
+ * hint a chat model may not take (non-reasoning models reject reasoning_effort), so it is dropped
+ * with a warning. https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs
+ */
+function outputConfig(value: unknown, request: ChatRequest, warnings: Set<string>): void {
+  if (value === null || typeof value !== 'object') throw untranslatable('output_config', 'this output_config');
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (key === 'effort') warnings.add('output_config.effort ignored');
+    else if (key === 'format') {
+      const format = v as { type?: unknown; schema?: unknown } | null;
+      if (format?.type !== 'json_schema' || typeof format.schema !== 'object')
+        throw untranslatable('output_config.format', 'an output format other than json_schema');
+      request.response_format = { type: 'json_schema', json_schema: { name: 'output', schema: format.schema, strict: true } };
+    } else throw untranslatable(`output_config.${key}`, `"${key}"`);
+  }
+}
+
+function systemMessage(system: MessagesRequest['system'], warnings: Set<string>, param = 'system'): ChatMessage {
   if (typeof system === 'string') return { role: 'system', content: system };
   const parts: ContentPart[] = [];
   system!.forEach((b, i) => {
-    if (b.type !== 'text') throw untranslatable(`system[${i}]`, `a "${b.type}" block cannot be a system prompt`);
+    if (b.type !== 'text') throw untranslatable(`${param}[${i}]`, `a "${b.type}" block cannot be a system prompt`);
     if (b.cache_control !== undefined) warnings.add('cache_control ignored');
     parts.push({ type: 'text', text: b.text });
   });

@@ -35,7 +35,8 @@ export interface OtherBlock {
 export type ContentBlock = TextBlock | ImageBlock | ToolUseBlock | ToolResultBlock | OtherBlock;
 
 export interface MessageParam {
-  role: 'user' | 'assistant';
+  /** user and assistant; Messages upstreams also take "system" turns mid-conversation. */
+  role: 'user' | 'assistant' | 'system' | (string & {});
   content: string | ContentBlock[];
   [key: string]: unknown;
 }
