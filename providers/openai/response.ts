@@ -4,6 +4,7 @@ import { GatewayError } from '../../src/errors.js';
 import type { ChatCompletion, ChatCompletionChunk } from '../../src/openai/types.js';
 import type { SseEvent, StreamTranslator } from '../types.js';
 import { upstreamMessage } from '../shared/upstream-error.js';
+import { validChunk, validCompletion } from './shape.js';
 
 function malformed(what: string): GatewayError {
   return new GatewayError({
@@ -16,7 +17,8 @@ function malformed(what: string): GatewayError {
 
 export function parseChatResponse(body: unknown): ChatCompletion {
   const value = body as Partial<ChatCompletion> | null;
-  if (!value || typeof value !== 'object' || !Array.isArray(value.choices)) throw malformed('chat completion');
+  if (!value || typeof value !== 'object' || Array.isArray(value) || !validCompletion(value as Record<string, unknown>))
+    throw malformed('chat completion');
   return value as ChatCompletion;
 }
 
@@ -35,6 +37,7 @@ export function createStreamTranslator(): StreamTranslator {
       } catch {
         throw malformed('stream event');
       }
+      if (!chunk || typeof chunk !== 'object' || Array.isArray(chunk)) throw malformed('stream chunk');
       if (chunk.error !== undefined) {
         // OpenAI reports in-stream failures as a data frame holding {"error": {...}}.
         throw new GatewayError({
@@ -44,7 +47,7 @@ export function createStreamTranslator(): StreamTranslator {
           code: 'upstream_stream_error',
         });
       }
-      if (!Array.isArray(chunk.choices)) throw malformed('stream chunk');
+      if (!validChunk(chunk)) throw malformed('stream chunk');
       if (chunk.choices.some((c) => c.finish_reason)) finished = true;
       return [chunk];
     },

@@ -7,6 +7,7 @@ import { ClientAbortedError, networkError, readText, type UpstreamClient, type U
 import { parseSse } from '../upstream/sse-parser.js';
 import { missingKeyError, type Target } from './targets.js';
 import { pickKey } from './pick-key.js';
+import { redactText } from '../secrets/redact.js';
 
 export interface AttemptResult {
   /** Upstream HTTP status; 0 when no response arrived (network error, timeout, client gone). */
@@ -152,17 +153,37 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
   if (res.status < 200 || res.status >= 300) {
     const text = await readText(res, req.url, input.signal).catch(() => '');
     // Some upstreams quote the credential they were sent ("Incorrect API key provided: sk-…");
-    // the error text goes to the client and the ledger, so our provider key is cut out first.
-    const safe = ctx.apiKey ? text.split(ctx.apiKey).join('[redacted]') : text;
+    // the error text goes to the client and the ledger, so our provider key, the values of the
+    // provider's configured headers (credentials set there) and URL credentials are cut out first.
+    const safe = redactText(
+      text,
+      ctx.apiKey ? [ctx.apiKey, ...Object.values(target.provider.headers)] : Object.values(target.provider.headers),
+    );
     throw withStatus(target.adapter.errorFromResponse(res.status, safe, res.headers), res.status);
   }
   if (!input.stream) {
     const text = await readText(res, req.url, input.signal);
-    const completion = target.adapter.chatResponse(parseJson(text, res.status), ctx);
+    const completion = readCompletion(() => target.adapter.chatResponse(parseJson(text, res.status), ctx));
     handle.finish({ status: res.status, errorType: null, usage: completion.usage, mayHaveCost: true });
     return { kind: 'json', target, completion, text: target.adapter.canonicalResponses ? text : undefined };
   }
   return { kind: 'stream', target, handle, chunks: translateStream(target, res, ctx, req.url, input.signal) };
+}
+
+/** As in translateStream: an adapter that cannot read the body means a malformed upstream answer (502). */
+function readCompletion<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw new GatewayError({
+      status: 502,
+      type: 'upstream_error',
+      code: 'upstream_malformed',
+      message: 'upstream sent a malformed response',
+      cause: err,
+    });
+  }
 }
 
 export function parseJson(text: string, status: number): unknown {
@@ -194,9 +215,25 @@ async function* translateStream(
   signal: AbortSignal,
 ): AsyncGenerator<ChatCompletionChunk> {
   const translator = target.adapter.streamTranslator(ctx);
+  // A translator that throws anything but a GatewayError was handed data it could not read: the
+  // upstream's fault (502 upstream_malformed), not a network failure and not a gateway crash.
+  const translate = (step: () => ChatCompletionChunk[]): ChatCompletionChunk[] => {
+    try {
+      return step();
+    } catch (err) {
+      if (err instanceof GatewayError) throw err;
+      throw new GatewayError({
+        status: 502,
+        type: 'upstream_error',
+        code: 'upstream_malformed',
+        message: 'upstream sent a malformed stream event',
+        cause: err,
+      });
+    }
+  };
   try {
-    for await (const event of parseSse(res.body)) yield* translator.push(event);
-    yield* translator.end();
+    for await (const event of parseSse(res.body)) yield* translate(() => translator.push(event));
+    yield* translate(() => translator.end());
   } catch (err) {
     if (err instanceof GatewayError) throw err;
     throw networkError(err, url, signal);

@@ -1,0 +1,48 @@
+// Provider credentials set in a provider's `headers` (issue 15, item 9) never come back in error
+// text: an upstream that quotes them in its error body has them cut out of the client's error and
+// the ledger row, as the provider key already was.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
+import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+
+const VK = 'vk-provider-secret-1';
+const HEADER_SECRET = 'hdr-secret-4f1c9a2b';
+let mock: MockUpstream;
+let gw: TestGateway;
+
+before(async () => {
+  mock = await startMockUpstream();
+  gw = await startGateway({
+    config: {
+      providers: mockProviders(mock, { maxRetries: 0, headers: { 'x-org-token': HEADER_SECRET } }),
+      virtualKeys: [{ id: 'p', key: VK, models: ['*'] }],
+    },
+  });
+});
+after(async () => {
+  await gw.close();
+  await mock.close();
+});
+
+describe('provider header credentials', () => {
+  test('quoted back by the upstream: not in the error the client gets, nor in the ledger', async () => {
+    for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
+      mock.enqueue({ kind: 'error', status: 401, message: `invalid x-org-token ${HEADER_SECRET} for key sk-test-openai-secret` });
+      const r = await fetch(`${gw.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'x' }] }),
+      });
+      const text = await r.text();
+      assert.ok(r.status >= 400, text);
+      assert.ok(!text.includes(HEADER_SECRET), text);
+      assert.match(text, /\[redacted\]/);
+      const [row] = await gw.query<{ error_message: string }>(
+        'SELECT error_message FROM requests WHERE id = ?',
+        r.headers.get('x-request-id'),
+      );
+      assert.ok(row && !row.error_message.includes(HEADER_SECRET), row?.error_message);
+    }
+  });
+});
