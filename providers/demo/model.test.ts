@@ -45,6 +45,12 @@ test('a tool named in the message is the one called; text parameters get the mes
   assert.deepEqual(JSON.parse(c.choices[0]!.message.tool_calls![0]!.function.arguments), { message: 'please echo this' });
 });
 
+test('a client tool without a server prefix is called only when named', () => {
+  const x: FunctionTool = { type: 'function', function: { name: 'x', parameters: { type: 'object', properties: {} } } };
+  assert.equal(demoCompletion(ask('hello', { tools: [x] }), 'echo', 1, 0).choices[0]!.message.tool_calls, undefined);
+  assert.equal(demoCompletion(ask('call x', { tools: [x] }), 'echo', 1, 0).choices[0]!.message.tool_calls?.[0]?.function.name, 'x');
+});
+
 test('no tool without being asked, nor with tool_choice "none"', () => {
   assert.equal(demoCompletion(ask('2 and 3', { tools: [sum] }), 'echo', 1, 0).choices[0]!.message.tool_calls, undefined);
   const none = demoCompletion(ask('use a tool: 2 and 3', { tools: [sum], tool_choice: 'none' }), 'echo', 1, 0);

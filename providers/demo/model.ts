@@ -27,7 +27,9 @@ function pickTool(tools: readonly FunctionTool[], text: string): { tool: Functio
   const lower = text.toLowerCase();
   const named = tools.find((t) => {
     const name = t.function.name.toLowerCase();
-    return lower.includes(name) || lower.includes(name.slice(name.indexOf('__') + 2));
+    const sep = name.indexOf('__');
+    const short = sep >= 0 ? name.slice(sep + 2) : name;
+    return (name.length > 0 && lower.includes(name)) || (short.length > 0 && lower.includes(short));
   });
   if (named) {
     const args = fillArguments(named, text);
