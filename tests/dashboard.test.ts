@@ -70,9 +70,14 @@ describe('dashboard access', () => {
     const cookie = cookieOf(res);
     assert.equal((await get('/logs/usage', { cookie })).status, 200);
 
+    // Each login is its own session.
+    assert.notEqual(cookieOf(await login(ADMIN)), cookie);
+
     const out = await fetch(`${gw.url}/logs/logout`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
     assert.equal(out.status, 303);
     assert.match(out.headers.get('set-cookie')!, /tollgate_session=;.*Max-Age=0/i);
+    // Revoked on the server: a copy of the cookie kept after logout no longer opens anything.
+    assert.equal((await get('/logs/usage', { cookie })).status, 401);
     // The session cookie does not open the admin API: that stays Bearer-only.
     assert.equal((await get('/api/virtual-keys', { cookie })).status, 401);
   });

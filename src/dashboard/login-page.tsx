@@ -1,7 +1,8 @@
-// Shown (with 401) to anyone without a valid session; says so plainly when no admin token is set.
+// Shown (with 401) to anyone without a valid session (429 after too many failed logins); says so
+// plainly when no admin token is set.
 import { Layout } from './layout.js';
 
-export function LoginPage(props: { enabled: boolean; failed?: boolean }) {
+export function LoginPage(props: { enabled: boolean; failed?: boolean; throttled?: boolean }) {
   return (
     <Layout title="Log in" section="none" loggedIn={false}>
       <div class="card login">
@@ -10,7 +11,8 @@ export function LoginPage(props: { enabled: boolean; failed?: boolean }) {
           <form method="post" action="/logs/login">
             <label for="token">Admin token</label>
             <input id="token" name="token" type="password" autocomplete="current-password" required autofocus />
-            {props.failed && <p class="notice">That token is not valid.</p>}
+            {props.failed && !props.throttled && <p class="notice">That token is not valid.</p>}
+            {props.throttled && <p class="notice">Too many failed attempts from this address; wait a few minutes.</p>}
             <button class="primary" type="submit">
               Log in
             </button>

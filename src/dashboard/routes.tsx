@@ -4,6 +4,7 @@
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createMiddleware } from 'hono/factory';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { AppEnv } from '../app-env.js';
@@ -40,14 +41,22 @@ const SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 };
-const SESSION_MAX_AGE_S = 12 * 3600;
 
-function page(c: Context, body: JSX.Element, status: 200 | 401 | 404 = 200) {
+/** The client's address, for throttling failed logins (the socket's peer; proxies are not trusted). */
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function page(c: Context, body: JSX.Element, status: 200 | 401 | 404 | 429 = 200) {
   return c.html(html`<!doctype html>${body}`, status, SECURITY_HEADERS);
 }
 
 export function dashboardRoutes(app: Hono<AppEnv>, deps: DashboardDeps): void {
-  const auth = createDashboardAuth(deps.adminToken);
+  const auth = createDashboardAuth(deps.adminToken, { now: deps.now });
   const { queries } = deps;
 
   app.get('/logs/assets/dashboard.css', (c) =>
@@ -57,19 +66,27 @@ export function dashboardRoutes(app: Hono<AppEnv>, deps: DashboardDeps): void {
   app.post('/logs/login', async (c) => {
     const form = await c.req.parseBody();
     const token = typeof form.token === 'string' ? form.token : undefined;
-    if (!auth.enabled || !auth.checkToken(token)) return page(c, <LoginPage enabled={auth.enabled} failed={auth.enabled} />, 401);
+    if (!auth.enabled) return page(c, <LoginPage enabled={false} failed={false} />, 401);
+    const result = auth.login(token, clientAddress(c));
+    if (!result.ok) {
+      if (result.retryAfterS === undefined) return page(c, <LoginPage enabled failed />, 401);
+      c.header('retry-after', String(result.retryAfterS));
+      return page(c, <LoginPage enabled failed throttled />, 429);
+    }
     const secure = new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
-    setCookie(c, SESSION_COOKIE, auth.sessionValue(), {
+    setCookie(c, SESSION_COOKIE, result.session, {
       httpOnly: true,
       sameSite: 'Strict',
       path: '/logs',
       secure,
-      maxAge: SESSION_MAX_AGE_S,
+      maxAge: Math.floor(auth.ttlMs / 1000),
     });
     return c.redirect('/logs', 303);
   });
 
+  // Ends the session on the server too: the cookie stops working even where a copy of it survives.
   app.post('/logs/logout', (c) => {
+    auth.logout(getCookie(c, SESSION_COOKIE));
     deleteCookie(c, SESSION_COOKIE, { path: '/logs', httpOnly: true, sameSite: 'Strict' });
     return c.redirect('/logs', 303);
   });
