@@ -258,6 +258,30 @@ describe('responses: refusals and the store', () => {
     assert.equal((await status(client.responses.retrieve(unstored.id))).status, 404);
   });
 
+  test('a stream that breaks after it started ends with an error event and response.failed, never a silent cut', async () => {
+    const bare = new OpenAI({ apiKey: VK_BARE, baseURL: gw.baseURL, maxRetries: 0 });
+    mock.enqueue({ kind: 'stream-error', text: 'partial answer', errorType: 'server_error', message: 'upstream fell over' });
+    const res = await fetch(`${gw.baseURL}/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${VK_BARE}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model, input: 'x', stream: true }),
+    });
+    assert.equal(res.status, 200);
+    const frames = (await res.text()).split('\n\n').filter(Boolean);
+    const types = frames.map((f) => /^event: (.+)$/m.exec(f)?.[1]);
+    assert.deepEqual(types.slice(-2), ['error', 'response.failed']);
+    assert.match(frames.at(-2)!, /upstream fell over/);
+    const failed = JSON.parse(frames.at(-1)!.split('data: ')[1]!);
+    assert.equal(failed.response.status, 'failed');
+    assert.ok(types.includes('response.output_text.delta'), 'the text before the break was streamed');
+    // The openai SDK hands both events to the caller (it throws only for an `error` field in the data).
+    mock.enqueue({ kind: 'stream-error', text: 'partial', errorType: 'server_error', message: 'again' });
+    const events = await collect(await bare.responses.create({ model, input: 'x', stream: true }));
+    const error = events.find((e) => e.type === 'error') as OpenAI.Responses.ResponseErrorEvent;
+    assert.match(error.message, /again/);
+    assert.equal(events.at(-1)!.type, 'response.failed');
+  });
+
   test('no key, no answer: 401 in the OpenAI shape', async () => {
     const anon = new OpenAI({ apiKey: 'vk-not-a-key', baseURL: gw.baseURL, maxRetries: 0 });
     const err = await status(anon.responses.create({ model, input: 'x' }));

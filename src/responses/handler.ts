@@ -214,6 +214,7 @@ async function streamResponses(
       state.release();
       if (!sse.isStarted) throw err;
       const error = asClientError(err, state);
+      writer.endMessage();
       writer.error({ message: error.message, code: error.code ?? error.type, param: error.param });
       writer.finished({
         ...responseObject(run.shell, { status: 'failed', output: writer.output, usage: toResponsesUsage(state.usage) }),

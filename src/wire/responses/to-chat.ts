@@ -77,10 +77,13 @@ export function responsesToChat(req: ResponsesRequest, history: readonly ChatMes
   if (req.top_logprobs !== undefined && req.top_logprobs !== null) chat.logprobs = true;
 
   const messages: ChatMessage[] = [];
+  let sawReasoning = false;
   if (req.instructions) messages.push({ role: 'system', content: req.instructions });
   messages.push(...history);
   if (typeof req.input === 'string') messages.push({ role: 'user', content: req.input });
-  else for (const [i, item] of (req.input ?? []).entries()) appendItem(messages, item, `input[${i}]`, opts);
+  else
+    for (const [i, item] of (req.input ?? []).entries())
+      if (appendItem(messages, item, `input[${i}]`, opts) === 'reasoning') sawReasoning = true;
   chat.messages = messages;
 
   const functionTools: FunctionTool[] = [];
@@ -120,6 +123,7 @@ export function responsesToChat(req: ResponsesRequest, history: readonly ChatMes
     chat.response_format = { type: 'json_schema', json_schema: schema };
   }
   if (req.text?.verbosity) chat.verbosity = req.text.verbosity;
+  if (sawReasoning) warnings.push('reasoning items not sent: a chat upstream takes no reasoning input');
   return { chat, mcpTools, namespaced, warnings };
 }
 
@@ -137,7 +141,8 @@ function chatFunction(t: ResponsesFunction): FunctionTool {
   };
 }
 
-function appendItem(messages: ChatMessage[], item: InputItem, param: string, opts: ToChatOptions): void {
+/** Returns 'reasoning' for a reasoning item left out (the caller warns once). */
+function appendItem(messages: ChatMessage[], item: InputItem, param: string, opts: ToChatOptions): 'reasoning' | undefined {
   const type = item.type ?? 'message';
   switch (type) {
     case 'message': {
@@ -182,6 +187,7 @@ function appendItem(messages: ChatMessage[], item: InputItem, param: string, opt
       messages.push(...(opts.echoedApproval?.((item as { id: string }).id) ?? []));
       return;
     case 'reasoning':
+      return 'reasoning';
     case 'mcp_list_tools':
     case 'mcp_approval_response':
       return;

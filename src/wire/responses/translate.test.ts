@@ -86,7 +86,10 @@ describe('responses → chat', () => {
 
   test('a tool a chat upstream cannot run is a 400 naming it; web_search is left out with a warning', () => {
     const req = parseResponsesRequest(fixture('request-codex.json'));
-    assert.deepEqual(responsesToChat(req, [], opts).warnings, ['tools[1] (web_search) not offered: the upstream cannot run it']);
+    assert.deepEqual(responsesToChat(req, [], opts).warnings, [
+      'tools[1] (web_search) not offered: the upstream cannot run it',
+      'reasoning items not sent: a chat upstream takes no reasoning input',
+    ]);
     req.tools!.push({ type: 'custom', name: 'apply_patch', format: { type: 'grammar' } });
     rejects(() => responsesToChat(req, [], opts), 'tools[2]', /custom.*native Responses upstream/);
   });
