@@ -19,6 +19,7 @@ import { toolResultsOf } from './helpers/wire.js';
 const BIN = process.env.CODEX_BIN ?? '/tmp/codex/node_modules/.bin/codex';
 const skip = existsSync(BIN) ? false : 'the Codex CLI is not installed (npm i --prefix /tmp/codex @openai/codex, or set CODEX_BIN)';
 const KEY = 'vk-codex-cli-test-01';
+const KEY_BARE = 'vk-codex-cli-bare-01';
 
 let mock: MockUpstream;
 let fixture: McpHttpServer;
@@ -29,7 +30,7 @@ function codex(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(BIN, args, {
       // A throwaway CODEX_HOME: the CLI's config, sessions and the key never touch the user's.
-      env: { ...process.env, CODEX_HOME: home, HOME: home, TOLLGATE_VK: KEY },
+      env: { ...process.env, CODEX_HOME: home, HOME: home, TOLLGATE_VK: KEY, TOLLGATE_VK_BARE: KEY_BARE },
       cwd: home,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -52,9 +53,15 @@ describe('Codex CLI through /v1/responses', { skip }, () => {
     fixture = await startMcpHttpServer();
     gw = await startGateway({
       config: {
-        providers: mockProviders(mock),
+        providers: {
+          ...mockProviders(mock),
+          native: { type: 'openai', baseUrl: mock.openaiBaseUrl, keys: [{ value: 'sk-native' }], apis: ['chat', 'responses'] },
+        },
         mcpServers: { fix: { transport: 'http', url: fixture.url } },
-        virtualKeys: [{ id: 'codex', key: KEY, models: ['*'], tools: { allow: ['fix__*'] } }],
+        virtualKeys: [
+          { id: 'codex', key: KEY, models: ['*'], tools: { allow: ['fix__*'] } },
+          { id: 'codex-bare', key: KEY_BARE, models: ['*'] },
+        ],
       },
     });
   });
@@ -65,49 +72,77 @@ describe('Codex CLI through /v1/responses', { skip }, () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  test('codex exec: its shell tool runs in Codex, the MCP tool in the gateway, the answer comes back', async () => {
-    let step = 0;
-    mock.fallback = (body) => {
-      const shell = (body.tools ?? []).map((t: any) => t.function?.name ?? t.name).find((n: string) => /exec_command|shell/.test(n));
-      step++;
-      if (step === 1 && shell)
+  /** Tool results in a request body, whichever format reached the mock (chat, Messages or Responses items). */
+  const resultsOf = (body: any) => [
+    ...toolResultsOf(body),
+    ...(Array.isArray(body.input) ? body.input : [])
+      .filter((i: any) => i.type === 'function_call_output')
+      .map((i: any) => ({ id: i.call_id, content: typeof i.output === 'string' ? i.output : JSON.stringify(i.output) })),
+  ];
+
+  const cases = [
+    { upstream: 'chat completions', model: 'openai/gpt-4o-mini', key: KEY, mcp: true },
+    { upstream: 'Anthropic Messages', model: 'anthropic/claude-sonnet-4-5', key: KEY, mcp: true },
+    // A key without MCP tools: Codex's bytes pass through to the Responses upstream as they are.
+    { upstream: 'native Responses', model: 'native/gpt-5-codex', key: KEY_BARE, mcp: false },
+  ];
+  for (const c of cases)
+    test(`codex exec on ${c.upstream}: its shell tool runs in Codex${c.mcp ? ', the MCP tool in the gateway' : ''}, the answer comes back`, async () => {
+      mock.reset();
+      fixture.calls.length = 0;
+      let step = 0;
+      mock.fallback = (body) => {
+        const shell = (body.tools ?? []).map((t: any) => t.function?.name ?? t.name).find((n: string) => /exec_command|shell/.test(n));
+        step++;
+        if (step === 1 && shell)
+          return {
+            kind: 'tool_calls',
+            calls: [
+              {
+                id: 'call_shell',
+                name: shell,
+                arguments: shell === 'shell' ? { command: ['echo', 'from-codex'] } : { cmd: 'echo from-codex' },
+              },
+            ],
+          };
+        if (c.mcp && !resultsOf(body).some((r) => r.id === 'call_add'))
+          return { kind: 'tool_calls', calls: [{ id: 'call_add', name: 'fix__add', arguments: { a: 20, b: 22 } }] };
+        const results = resultsOf(body).map((r) => r.content);
         return {
-          kind: 'tool_calls',
-          calls: [
-            {
-              id: 'call_shell',
-              name: shell,
-              arguments: shell === 'shell' ? { command: ['echo', 'from-codex'] } : { cmd: 'echo from-codex' },
-            },
-          ],
+          kind: 'text',
+          text: `ANSWER sum=${c.mcp ? results.at(-1) : 'none'} shell=${results.some((r) => r.includes('from-codex'))}`,
         };
-      if (!toolResultsOf(body).some((r) => r.id === 'call_add'))
-        return { kind: 'tool_calls', calls: [{ id: 'call_add', name: 'fix__add', arguments: { a: 20, b: 22 } }] };
-      const results = toolResultsOf(body).map((r) => r.content);
-      return { kind: 'text', text: `ANSWER sum=${results.at(-1)} shell=${results.some((r) => r.includes('from-codex'))}` };
-    };
-    const { code, out } = await codex([
-      'exec',
-      '--skip-git-repo-check',
-      '--dangerously-bypass-approvals-and-sandbox',
-      '-m',
-      'openai/gpt-4o-mini',
-      '-c',
-      'model_provider="tollgate"',
-      '-c',
-      'model_providers.tollgate.name="Tollgate"',
-      '-c',
-      `model_providers.tollgate.base_url="${gw.baseURL}"`,
-      '-c',
-      'model_providers.tollgate.env_key="TOLLGATE_VK"',
-      '-c',
-      'model_providers.tollgate.wire_api="responses"',
-      'run echo from-codex, then add 20 and 22',
-    ]);
-    assert.equal(code, 0, `${out}\n${JSON.stringify(mock.requests.map((r) => r.body)).slice(0, 3000)}`);
-    assert.match(out, /ANSWER sum=42 shell=true/, out);
-    assert.deepEqual(fixture.calls, ['add']);
-    const rows = await gw.query<{ surface: string }>("SELECT surface FROM requests WHERE key_id = 'codex' AND status = 200");
-    assert.ok(rows.length >= 2 && rows.every((r) => r.surface === 'responses'));
-  });
+      };
+      const { code, out } = await codex([
+        'exec',
+        '--skip-git-repo-check',
+        '--dangerously-bypass-approvals-and-sandbox',
+        '-m',
+        c.model,
+        '-c',
+        'model_provider="tollgate"',
+        '-c',
+        'model_providers.tollgate.name="Tollgate"',
+        '-c',
+        `model_providers.tollgate.base_url="${gw.baseURL}"`,
+        '-c',
+        `model_providers.tollgate.env_key="${c.key === KEY ? 'TOLLGATE_VK' : 'TOLLGATE_VK_BARE'}"`,
+        '-c',
+        'model_providers.tollgate.wire_api="responses"',
+        'run echo from-codex, then add 20 and 22',
+      ]);
+      assert.equal(code, 0, `${out}\n${JSON.stringify(mock.requests.map((r) => r.body)).slice(0, 3000)}`);
+      assert.match(out, c.mcp ? /ANSWER sum=42 shell=true/ : /ANSWER sum=none shell=true/, out);
+      assert.deepEqual(fixture.calls, c.mcp ? ['add'] : []);
+      if (!c.mcp)
+        assert.ok(
+          mock.requests.every((r) => r.path === '/v1/responses'),
+          'passed through to the Responses upstream',
+        );
+      const rows = await gw.query<{ surface: string }>(
+        'SELECT surface FROM requests WHERE key_id = ? AND status = 200',
+        c.key === KEY ? 'codex' : 'codex-bare',
+      );
+      assert.ok(rows.length >= 2 && rows.every((r) => r.surface === 'responses'));
+    });
 });
