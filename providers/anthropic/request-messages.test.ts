@@ -20,14 +20,35 @@ function rejects(messages: ChatMessage[], param: string, pattern?: RegExp): void
 }
 
 describe('anthropic messages: system', () => {
-  test('system and developer messages become one top-level system string', () => {
+  test('leading system and developer messages become one top-level system string', () => {
     const out = mapMessages([
       { role: 'system', content: 'Be brief.' },
-      { role: 'user', content: 'Hi' },
       { role: 'developer', content: 'Answer in French.' },
+      { role: 'user', content: 'Hi' },
     ]);
     assert.equal(out.system, 'Be brief.\n\nAnswer in French.');
     assert.deepEqual(out.messages, [{ role: 'user', content: 'Hi' }]);
+  });
+
+  test('a system or developer message mid-conversation is refused, never hoisted', () => {
+    rejects(
+      [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hi' },
+        { role: 'developer', content: 'Answer in French.' },
+      ],
+      'messages[2].role',
+      /after the conversation started/,
+    );
+  });
+
+  test('12,000 consecutive user messages merge in linear time into one turn', () => {
+    const many: ChatMessage[] = Array.from({ length: 12_000 }, (_, i) => ({ role: 'user', content: String(i % 10) }));
+    const out = mapMessages(many);
+    assert.equal(out.messages.length, 1);
+    const blocks = out.messages[0]!.content as { text: string }[];
+    assert.equal(blocks.length, 12_000);
+    assert.equal(blocks[11_999]!.text, '9');
   });
 
   test('part content keeps text blocks (with cache_control)', () => {

@@ -52,20 +52,43 @@ const asBlocks = (content: string | AnthropicContentBlock[]): AnthropicContentBl
   typeof content === 'string' ? (content ? [{ type: 'text', text: content }] : []) : content;
 
 /**
- * Appends a turn, merging it into the previous one when the role repeats: Anthropic requires
- * strict user/assistant alternation, and all tool results of a turn in ONE user message.
- * In a user turn the tool_result blocks must come before any text, so they are moved first.
+ * Collects turns, merging one into the previous when the role repeats: Anthropic requires strict
+ * user/assistant alternation, and all tool results of a turn in ONE user message, before any text.
+ * Linear: a merged turn appends to arrays it owns (results and the rest kept apart for user turns)
+ * instead of copying what it holds, so 10,000 consecutive user messages cost 10,000 appends.
  */
-function pushTurn(out: AnthropicMessageParam[], turn: AnthropicMessageParam): void {
-  const last = out[out.length - 1];
-  if (!last || last.role !== turn.role) {
-    out.push(turn);
-    return;
+class TurnBuilder {
+  readonly out: AnthropicMessageParam[] = [];
+  private open:
+    | { role: 'user' | 'assistant'; first: AnthropicMessageParam; results: AnthropicContentBlock[]; rest: AnthropicContentBlock[] }
+    | undefined;
+
+  push(turn: AnthropicMessageParam): void {
+    if (this.open?.role !== turn.role) {
+      this.close();
+      this.out.push(turn);
+      this.open = { role: turn.role, first: turn, results: [], rest: [] };
+      return;
+    }
+    const open = this.open;
+    if (open.results.length === 0 && open.rest.length === 0) {
+      // The turn now holds more than one message: its content becomes the builder's own arrays.
+      for (const b of asBlocks(open.first.content)) (turn.role === 'user' && b.type === 'tool_result' ? open.results : open.rest).push(b);
+    }
+    for (const b of asBlocks(turn.content)) (turn.role === 'user' && b.type === 'tool_result' ? open.results : open.rest).push(b);
+    open.first.content = EMPTY;
   }
-  const merged = [...asBlocks(last.content), ...asBlocks(turn.content)];
-  last.content =
-    turn.role === 'user' ? [...merged.filter((b) => b.type === 'tool_result'), ...merged.filter((b) => b.type !== 'tool_result')] : merged;
+
+  close(): MappedMessages['messages'] {
+    const open = this.open;
+    if (open && open.first.content === EMPTY) open.first.content = [...open.results, ...open.rest];
+    this.open = undefined;
+    return this.out;
+  }
 }
+
+/** Marks a merged turn whose content is assembled when it closes. */
+const EMPTY: AnthropicContentBlock[] = [];
 
 function systemOf(parts: (string | AnthropicTextBlock[])[]): MappedMessages['system'] {
   if (parts.length === 0) return undefined;
@@ -76,11 +99,18 @@ function systemOf(parts: (string | AnthropicTextBlock[])[]): MappedMessages['sys
 
 export function mapMessages(messages: ChatMessage[]): MappedMessages {
   const system: (string | AnthropicTextBlock[])[] = [];
-  const out: AnthropicMessageParam[] = [];
+  const turns = new TurnBuilder();
   messages.forEach((msg, i) => {
     switch (msg.role) {
       case 'system':
       case 'developer':
+        // Anthropic takes a system prompt only before the conversation; moving a later one there
+        // would change what the model reads (issue 16: kept in place or refused, never hoisted).
+        if (turns.out.length > 0)
+          throw invalidRequest(
+            `a ${msg.role} message after the conversation started cannot be sent to anthropic models (their system prompt comes first); put it at the start or in a user message`,
+            `messages[${i}].role`,
+          );
         system.push(
           typeof msg.content === 'string'
             ? msg.content
@@ -88,7 +118,7 @@ export function mapMessages(messages: ChatMessage[]): MappedMessages {
         );
         return;
       case 'user':
-        pushTurn(out, {
+        turns.push({
           role: 'user',
           content: typeof msg.content === 'string' ? msg.content : contentBlocks(msg.content, `messages[${i}].content`),
         });
@@ -96,16 +126,17 @@ export function mapMessages(messages: ChatMessage[]): MappedMessages {
       case 'assistant': {
         const blocks = assistantBlocks(msg, i);
         // An assistant turn with nothing in it would be rejected (empty content); it carries nothing.
-        if (blocks.length > 0) pushTurn(out, { role: 'assistant', content: blocks });
+        if (blocks.length > 0) turns.push({ role: 'assistant', content: blocks });
         return;
       }
       case 'tool':
-        pushTurn(out, { role: 'user', content: [toolResult(msg, i)] });
+        turns.push({ role: 'user', content: [toolResult(msg, i)] });
         return;
       default:
         throw invalidRequest(`unsupported message role '${(msg as { role: string }).role}'`, `messages[${i}].role`);
     }
   });
+  const out = turns.close();
   if (out.length === 0) throw invalidRequest('messages must contain at least one user or assistant message', 'messages');
   const mapped: MappedMessages = { messages: out };
   const sys = systemOf(system);
