@@ -32,6 +32,13 @@ export interface ApprovalStore {
   decide(id: string, keyId: string | null, approve: boolean, now: number, requestId: string): Promise<Decision>;
 }
 
+/**
+ * Rows stay a day past their expiry (so a late approval still says "expired", not "unknown"), then
+ * go: proposing prunes at most once per interval, so the table stays bounded without a timer.
+ */
+export const APPROVAL_KEEP_MS = 24 * 60 * 60 * 1000;
+export const APPROVAL_PRUNE_EVERY_MS = 10 * 60 * 1000;
+
 /** The row as read back, for explaining a refusal. */
 export interface ApprovalRow extends ApprovalRecord {
   status: string;

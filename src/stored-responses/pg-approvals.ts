@@ -2,11 +2,17 @@
 // database race on one row and exactly one of them wins a decision.
 import type pg from 'pg';
 import { approvalFromRow } from './sqlite-approvals.js';
-import { refusalFor, type ApprovalStore } from './approvals.js';
+import { APPROVAL_KEEP_MS, APPROVAL_PRUNE_EVERY_MS, refusalFor, type ApprovalStore } from './approvals.js';
 
 export function createPgApprovalStore(pool: pg.Pool): ApprovalStore {
+  let prunedAt = 0;
   return {
     async propose(records) {
+      const now = Date.now();
+      if (now - prunedAt >= APPROVAL_PRUNE_EVERY_MS) {
+        prunedAt = now;
+        await pool.query('DELETE FROM mcp_approvals WHERE expires_at < $1', [now - APPROVAL_KEEP_MS]);
+      }
       for (const r of records)
         await pool.query(
           `INSERT INTO mcp_approvals (id, key_id, request_id, server_label, name, arguments, call_id, ts, expires_at, status)

@@ -8,7 +8,8 @@ import { createSqliteApprovalStore } from './sqlite-approvals.js';
 test('decided once, for its key, before it expires; refusals say why', async () => {
   const db = createTempDatabase();
   try {
-    const store = createSqliteApprovalStore(db.sqlite);
+    let clock = 1000;
+    const store = createSqliteApprovalStore(db.sqlite, () => clock);
     const base = { keyId: 'k1', requestId: 'r0', serverLabel: 'fix', name: 'fix__add', arguments: '{"a":1}', callId: 'c', ts: 1000 };
     await store.propose([
       { ...base, id: 'mcpr_a', expiresAt: 5000 },
@@ -32,6 +33,11 @@ test('decided once, for its key, before it expires; refusals say why', async () 
     assert.equal(await store.get('mcpr_a', 'k2'), undefined);
     const row = db.sqlite.prepare("SELECT status, decided_in FROM mcp_approvals WHERE id = 'mcpr_a'").get();
     assert.deepEqual(row, { status: 'approved', decided_in: 'r1' });
+    // Proposing prunes rows a day past their expiry (these expired at 5000 ms since the epoch).
+    clock = 5000 + 24 * 60 * 60 * 1000 + 1;
+    await store.propose([{ ...base, id: 'mcpr_new', ts: clock, expiresAt: clock + 60_000 }]);
+    const left = db.sqlite.prepare('SELECT id FROM mcp_approvals').all();
+    assert.deepEqual(left, [{ id: 'mcpr_new' }]);
   } finally {
     db.cleanup();
   }

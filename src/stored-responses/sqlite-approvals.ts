@@ -2,7 +2,14 @@
 // connection. A decision is one UPDATE … WHERE status = 'pending' AND not expired AND this key,
 // RETURNING the row: SQLite runs it atomically, so a reused approval matches nothing.
 import type { Sqlite } from '../db/open.js';
-import { refusalFor, type ApprovalRecord, type ApprovalRow, type ApprovalStore } from './approvals.js';
+import {
+  APPROVAL_KEEP_MS,
+  APPROVAL_PRUNE_EVERY_MS,
+  refusalFor,
+  type ApprovalRecord,
+  type ApprovalRow,
+  type ApprovalStore,
+} from './approvals.js';
 
 interface Row {
   id: string;
@@ -32,7 +39,7 @@ export function approvalFromRow(r: Row): ApprovalRow {
   };
 }
 
-export function createSqliteApprovalStore(db: Sqlite): ApprovalStore {
+export function createSqliteApprovalStore(db: Sqlite, clock: () => number = Date.now): ApprovalStore {
   const insert = db.prepare(
     `INSERT INTO mcp_approvals (id, key_id, request_id, server_label, name, arguments, call_id, ts, expires_at, status)
      VALUES (@id, @keyId, @requestId, @serverLabel, @name, @arguments, @callId, @ts, @expiresAt, 'pending')`,
@@ -42,11 +49,18 @@ export function createSqliteApprovalStore(db: Sqlite): ApprovalStore {
     `UPDATE mcp_approvals SET status = @status, decided_at = @now, decided_in = @requestId
      WHERE id = @id AND key_id IS @keyId AND status = 'pending' AND expires_at > @now RETURNING *`,
   );
+  const prune = db.prepare('DELETE FROM mcp_approvals WHERE expires_at < ?');
   const proposeAll = db.transaction((records: readonly ApprovalRecord[]) => {
     for (const r of records) insert.run(r);
   });
+  let prunedAt = 0;
   return {
     async propose(records) {
+      const now = clock();
+      if (now - prunedAt >= APPROVAL_PRUNE_EVERY_MS) {
+        prunedAt = now;
+        prune.run(now - APPROVAL_KEEP_MS);
+      }
       proposeAll(records);
     },
     async get(id, keyId) {
