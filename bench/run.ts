@@ -23,6 +23,7 @@ import { interleavedLatency, throughput, type Endpoint, type ThroughputResult } 
 import { connectDirectTool, connectGatewayMcpTool } from './mcp-direct.js';
 import type { ReportTiming } from './ledger-queries.js';
 import { measureToolLoop } from './tool-loop.js';
+import { benchMessagesPassThrough } from './messages-pass-through.js';
 import { buildReport } from './summary.js';
 import { ledgerReportsEntry, startBareProxy, startGatewayProc, startMock, startProxy } from './stack.js';
 import { spawn } from 'node:child_process';
@@ -218,8 +219,9 @@ async function main(): Promise<void> {
         memoryBytes: totalmem(),
         node: process.version,
       },
-      durationSeconds: Math.round((Date.now() - started) / 1000),
       ...report.json,
+      messagesPassThrough: await benchMessagesPassThrough(dir, P.latencyN, P.latencyWarmup),
+      durationSeconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync('bench/results', { recursive: true });
     // A file per run: several runs of one commit (the three quiet runs) each keep theirs.
