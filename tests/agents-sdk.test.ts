@@ -63,6 +63,18 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
       assert.equal(mock.requests[0]!.path.includes('responses'), false, 'the upstream was spoken to in its own format');
     });
 
+    test('streamed run: the SDK reads the gateway's events while the MCP call runs in the gateway', async () => {
+      mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__echo', arguments: { text: 'streamed' } }] });
+      const agent = new Agent({ name: 'streamer', instructions: 'use tools', model, tools: [hostedMcpTool({ serverLabel: 'fix' })] });
+      const result = await runner.run(agent, 'echo streamed', { stream: true });
+      const seen: string[] = [];
+      for await (const event of result) if (event.type === 'raw_model_stream_event') seen.push(event.data.type);
+      await result.completed;
+      assert.equal(result.finalOutput, 'results: streamed');
+      assert.deepEqual(fixture.calls, ['echo']);
+      assert.ok(seen.includes('output_text_delta'), `text deltas among ${[...new Set(seen)].join(',')}`);
+    });
+
     test('requireApproval "always": approving one interruption and rejecting the other runs only the approved call', async () => {
       mock.enqueue({
         kind: 'tool_calls',
