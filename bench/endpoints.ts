@@ -17,11 +17,25 @@ export function chatBody(opts: { stream?: boolean; content?: string } = {}): str
   });
 }
 
-export function endpoint(name: string, origin: string, body: string, bearer?: string): Endpoint {
+/** The same request as chatBody, spoken as OpenAI Responses (POST /v1/responses, translated through chat upstream). */
+export function responsesBody(opts: { stream?: boolean } = {}): string {
+  return JSON.stringify({
+    model: `${PROVIDER}/${MODEL}`,
+    instructions: 'You are a concise assistant.',
+    input: 'Say hello to the benchmark in one short sentence.',
+    max_output_tokens: 64,
+    store: false,
+    ...(opts.stream ? { stream: true } : {}),
+  });
+}
+
+export const RESPONSES_PATH = '/v1/responses';
+
+export function endpoint(name: string, origin: string, body: string, bearer?: string, path = PATH): Endpoint {
   return {
     name,
     origin,
-    path: PATH,
+    path,
     headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
     body,
   };

@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:o
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { VK_PLAIN, VK_TOOLS, TOOL_NAME } from './constants.js';
-import { chatBody, endpoint, toolLoopBody } from './endpoints.js';
+import { chatBody, endpoint, RESPONSES_PATH, responsesBody, toolLoopBody } from './endpoints.js';
 import { writeGatewayConfig } from './gateway-config.js';
 import { countLedgerRows } from './ledger-rows.js';
 import { interleavedLatency, throughput, type Endpoint, type ThroughputResult } from './load.js';
@@ -103,10 +103,13 @@ async function main(): Promise<void> {
       ...(bare ? [endpoint('bare-stream', bare.url, sse)] : []),
       endpoint('hono-stream', proxy.url, sse),
       endpoint('gateway-stream', gw.url, sse, VK_PLAIN),
+      // The Responses surface (Codex, the Agents SDK): the same answer, translated through chat.
+      endpoint('gateway-responses', gw.url, responsesBody(), VK_PLAIN, RESPONSES_PATH),
+      endpoint('gateway-responses-stream', gw.url, responsesBody({ stream: true }), VK_PLAIN, RESPONSES_PATH),
     ];
     log(`latency: ${P.latencyWarmup} warm-up + ${P.latencyN} sequential requests per path, interleaved…`);
     const latency = await interleavedLatency(lat, P.latencyN, P.latencyWarmup);
-    gatewayRequests += 2 * (P.latencyN + P.latencyWarmup);
+    gatewayRequests += 4 * (P.latencyN + P.latencyWarmup);
     const latSummary = Object.fromEntries([...latency].map(([k, v]) => [k, summarize(v)]));
 
     // 2. Throughput at 64 connections: warm each path, then rounds with a rotating order.

@@ -170,6 +170,8 @@ export function buildReport(input: ReportInput) {
     ['bare-stream', 'direct-stream'],
     ['hono-stream', 'direct-stream'],
     ['gateway-stream', 'direct-stream'],
+    ['gateway-responses', 'direct'],
+    ['gateway-responses-stream', 'direct-stream'],
   ]
     .filter(([name]) => has(name!))
     .map(([name, base]) => {
