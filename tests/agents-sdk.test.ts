@@ -63,7 +63,7 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
       assert.equal(mock.requests[0]!.path.includes('responses'), false, 'the upstream was spoken to in its own format');
     });
 
-    test('streamed run: the SDK reads the gateway's events while the MCP call runs in the gateway', async () => {
+    test('streamed run: the SDK reads the gateway events while the MCP call runs in the gateway', async () => {
       mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__echo', arguments: { text: 'streamed' } }] });
       const agent = new Agent({ name: 'streamer', instructions: 'use tools', model, tools: [hostedMcpTool({ serverLabel: 'fix' })] });
       const result = await runner.run(agent, 'echo streamed', { stream: true });
