@@ -174,7 +174,9 @@ export class ServerLink {
     registerRelayHandlers(client, this, (entry) => {
       // Warnings and worse reach the operator; the rest of a server's chatter stays out of the logs.
       if (['warning', 'error', 'critical', 'alert', 'emergency'].includes(entry.level)) {
-        this.opts.logger?.warn({ server: entry.server, level: entry.level, logger: entry.logger, data: entry.data }, 'MCP server log');
+        // As text, redacted: a server may log its own configuration (URLs, tokens it was given).
+        const data = this.redact(typeof entry.data === 'string' ? entry.data : (JSON.stringify(entry.data) ?? ''));
+        this.opts.logger?.warn({ server: entry.server, level: entry.level, logger: entry.logger, data }, 'MCP server log');
       }
     });
     registerChangeHandlers(client, {

@@ -9,6 +9,7 @@ import { parseJson, withStatus, type AttemptResult, type LlmCallDeps } from '../
 import { networkError, readText, type UpstreamResponse } from '../upstream/client.js';
 import { parseSseWithComments } from '../upstream/sse-parser.js';
 import { withRawError } from '../wire/messages/errors.js';
+import { redactValues } from '../secrets/redact.js';
 import type { Message } from '../wire/messages/types.js';
 import { mapUsage } from '../wire/messages/usage.js';
 
@@ -50,7 +51,9 @@ export async function nativeOnce(
   const res = await deps.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
   if (res.status < 200 || res.status >= 300) {
     const text = await readText(res, req.url, input.signal).catch(() => '');
-    const safe = apiKey ? text.split(apiKey).join('[redacted]') : text;
+    // The provider key and the values of the provider's configured headers (credentials set there)
+    // are cut out; everything else passes unmodified (Claude Code matches on the wording).
+    const safe = redactValues(text, [apiKey, ...Object.values(target.provider.headers)]);
     const headers: Record<string, string> = {};
     for (const name of ERROR_HEADERS) {
       const value = res.headers[name];

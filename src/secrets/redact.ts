@@ -28,8 +28,19 @@ export function redactUrl(url: string): string {
 
 /** Every URL in `text` redacted, and every value of `secrets` (at least 4 characters) replaced. */
 export function redactText(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(URL_IN_TEXT, (url) => redactUrl(url));
-  for (const secret of secrets) if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return redactValues(
+    text.replace(URL_IN_TEXT, (url) => redactUrl(url)),
+    secrets,
+  );
+}
+
+/**
+ * Only the values of `secrets` (at least 4 characters) replaced, the rest byte for byte: for
+ * upstream error bodies passed through to clients that match on their wording.
+ */
+export function redactValues(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret && secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   return out;
 }
 

@@ -45,4 +45,17 @@ describe('provider header credentials', () => {
       assert.ok(row && !row.error_message.includes(HEADER_SECRET), row?.error_message);
     }
   });
+
+  test('/v1/messages pass-through: the upstream error body is relayed with the header credential cut out', async () => {
+    mock.enqueue({ kind: 'error', status: 401, message: `invalid x-org-token ${HEADER_SECRET}` });
+    const r = await fetch(`${gw.baseURL}/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': VK, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'anthropic/claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'x' }] }),
+    });
+    const text = await r.text();
+    assert.equal(r.status, 401, text);
+    assert.ok(!text.includes(HEADER_SECRET), text);
+    assert.match(text, /invalid x-org-token \[redacted\]/, 'the rest of the wording is kept');
+  });
 });
