@@ -84,23 +84,37 @@ describe('anthropic chatRequest: parameters', () => {
     assert.equal('metadata' in plain, false);
   });
 
-  test('OpenAI-only params and Tollgate fallbacks are never sent', () => {
+  test('OpenAI service-only params and Tollgate fallbacks are never sent', () => {
     const b = body({
       fallbacks: ['openai/gpt-4o'],
       stream_options: { include_usage: true },
-      frequency_penalty: 1,
-      presence_penalty: 1,
-      logit_bias: { 1: 2 },
-      seed: 7,
-      response_format: { type: 'json_object' },
+      frequency_penalty: 0,
+      presence_penalty: 0,
+      logit_bias: {},
+      response_format: { type: 'text' },
       n: 1,
-      logprobs: true,
+      logprobs: false,
       store: true,
       metadata: { a: 'b' },
       service_tier: 'auto',
-      reasoning_effort: 'low',
     });
     assert.deepEqual(Object.keys(b).sort(), ['max_tokens', 'messages', 'model']);
+  });
+
+  test('params that would change the answer and have no Anthropic equivalent: 400 naming them, never dropped', () => {
+    rejects({ logprobs: true }, 'logprobs');
+    rejects({ top_logprobs: 3 }, 'top_logprobs');
+    rejects({ seed: 7 }, 'seed');
+    rejects({ frequency_penalty: 0.5 }, 'frequency_penalty');
+    rejects({ presence_penalty: -1 }, 'presence_penalty');
+    rejects({ logit_bias: { 1: 2 } }, 'logit_bias');
+    rejects({ response_format: { type: 'json_object' } }, 'response_format');
+  });
+
+  test('response_format json_schema → output_config.format (structured output)', () => {
+    const schema = { type: 'object', properties: { a: { type: 'number' } }, required: ['a'] };
+    const b = body({ response_format: { type: 'json_schema', json_schema: { name: 'out', schema } } });
+    assert.deepEqual(b.output_config, { format: { type: 'json_schema', schema } });
   });
 
   test('n > 1 is rejected instead of silently answering once', () => rejects({ n: 2 }, 'n'));

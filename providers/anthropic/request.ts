@@ -37,17 +37,21 @@ function maxTokens(req: ChatRequest, ctx: AdapterContext): number {
 }
 
 /**
- * Builds the body field by field from what Anthropic understands, so everything else is dropped
- * by construction (Anthropic rejects unknown fields). Dropped OpenAI-only params include: n (only
- * n=1 is accepted), frequency_penalty, presence_penalty, logit_bias, logprobs, top_logprobs, seed,
- * response_format, stream_options (Anthropic streams always carry usage), service_tier, store,
- * metadata (OpenAI's has other semantics), modalities, audio, prediction, reasoning_effort,
- * web_search_options, and Tollgate's own `fallbacks`.
+ * Builds the body field by field from what Anthropic understands (Anthropic rejects unknown fields).
+ * OpenAI parameters that would change the answer and have no Anthropic equivalent are refused with
+ * a 400 naming them (`untranslatable_field`), never dropped silently: logprobs/top_logprobs, seed,
+ * non-zero frequency/presence penalties, a non-empty logit_bias, n > 1, response_format json_object.
+ * response_format json_schema becomes Anthropic's structured output (output_config.format,
+ * https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs). What only concerns
+ * OpenAI's service and has no effect on the answer is not sent: stream_options (Anthropic streams
+ * always carry usage), service_tier, store, metadata (OpenAI's has other semantics), prediction,
+ * and Tollgate's own `fallbacks`.
  */
 export function buildBody(req: ChatRequest, ctx: AdapterContext): AnthropicRequestBody {
   if (typeof req.n === 'number' && req.n > 1) {
     throw invalidRequest('n > 1 is not supported by anthropic models', 'n');
   }
+  refuseUntranslatable(req);
   const { system, messages } = mapMessages(req.messages);
   const body: AnthropicRequestBody = { model: ctx.model, max_tokens: maxTokens(req, ctx), messages };
   if (system !== undefined) body.system = system;
@@ -62,7 +66,36 @@ export function buildBody(req: ChatRequest, ctx: AdapterContext): AnthropicReque
   if (req.top_p != null) body.top_p = req.top_p;
   if (typeof req.user === 'string' && req.user !== '') body.metadata = { user_id: req.user };
   if (req.stream === true) body.stream = true;
+  const format = structuredOutput(req.response_format);
+  if (format) body.output_config = { format };
   return body;
+}
+
+const untranslatable = (param: string, why: string) => invalidRequest(`${param}: ${why} (anthropic models)`, param, 'untranslatable_field');
+
+function refuseUntranslatable(req: ChatRequest): void {
+  if (req.logprobs === true) throw untranslatable('logprobs', 'log probabilities are not available');
+  if (req.top_logprobs != null) throw untranslatable('top_logprobs', 'log probabilities are not available');
+  if (req.seed != null) throw untranslatable('seed', 'sampling cannot be seeded');
+  for (const field of ['frequency_penalty', 'presence_penalty'] as const) {
+    const value = req[field];
+    if (value != null && value !== 0) throw untranslatable(field, 'there are no repetition penalties');
+  }
+  const bias = req.logit_bias;
+  if (bias && typeof bias === 'object' && Object.keys(bias).length > 0)
+    throw untranslatable('logit_bias', 'token biases are not available');
+  const mode = (req.response_format as { type?: unknown } | null | undefined)?.type;
+  if (mode !== undefined && mode !== 'text' && mode !== 'json_schema')
+    throw untranslatable('response_format', `"${String(mode)}" has no equivalent; use json_schema with a schema`);
+}
+
+/** OpenAI's json_schema response_format → Anthropic's output format. */
+function structuredOutput(format: unknown): { type: 'json_schema'; schema: unknown } | undefined {
+  const f = format as { type?: string; json_schema?: { schema?: unknown } } | null | undefined;
+  if (f?.type !== 'json_schema') return undefined;
+  if (!f.json_schema?.schema || typeof f.json_schema.schema !== 'object')
+    throw untranslatable('response_format.json_schema.schema', 'a JSON schema object is required');
+  return { type: 'json_schema', schema: f.json_schema.schema };
 }
 
 export function chatRequest(req: ChatRequest, ctx: AdapterContext): UpstreamRequest {

@@ -59,6 +59,8 @@ export interface AnthropicRequestBody {
   top_p?: number;
   metadata?: { user_id: string };
   stream?: boolean;
+  /** Structured output: https://docs.anthropic.com/en/docs/build-with-claude/structured-outputs */
+  output_config?: { format: { type: 'json_schema'; schema: unknown } };
 }
 
 export interface AnthropicUsage {

@@ -16,12 +16,21 @@ export interface AssistantTurn {
   id: string;
   model: string;
   created: number;
+  /** What the upstream sent besides content, kept for the client (issue 16: nothing silently dropped). */
+  refusal?: string | null | undefined;
+  logprobs?: unknown;
+  systemFingerprint?: string | null | undefined;
+  serviceTier?: unknown;
 }
 
 export class TurnAccumulator {
   private content = '';
   private hasContent = false;
   private readonly calls: { id: string; name: string; arguments: string }[] = [];
+  private refusal = '';
+  private logprobs: { content: unknown[]; refusal: unknown[] } | undefined;
+  private systemFingerprint: string | null | undefined;
+  private serviceTier: unknown;
   finishReason: FinishReason | null = null;
   usage: Usage | undefined;
   id = '';
@@ -35,9 +44,18 @@ export class TurnAccumulator {
       this.created = chunk.created;
     }
     if (chunk.usage) this.usage = chunk.usage;
+    if (chunk.system_fingerprint != null) this.systemFingerprint = chunk.system_fingerprint;
+    if (chunk.service_tier != null) this.serviceTier = chunk.service_tier;
     const choice = chunk.choices[0];
     if (!choice) return;
     const delta = choice.delta;
+    if (typeof delta.refusal === 'string') this.refusal += delta.refusal;
+    const lp = choice.logprobs as { content?: unknown[] | null; refusal?: unknown[] | null } | null | undefined;
+    if (lp) {
+      this.logprobs ??= { content: [], refusal: [] };
+      for (const t of lp.content ?? []) this.logprobs.content.push(t);
+      for (const t of lp.refusal ?? []) this.logprobs.refusal.push(t);
+    }
     if (typeof delta.content === 'string' && delta.content) {
       this.content += delta.content;
       this.hasContent = true;
@@ -62,6 +80,10 @@ export class TurnAccumulator {
       id: this.id,
       model: this.model,
       created: this.created,
+      refusal: this.refusal || null,
+      logprobs: this.logprobs,
+      systemFingerprint: this.systemFingerprint,
+      serviceTier: this.serviceTier,
     };
   }
 }
@@ -79,5 +101,9 @@ export function turnFromCompletion(completion: ChatCompletion, completionText?: 
     created: completion.created,
     completion,
     completionText,
+    refusal: choice?.message.refusal,
+    logprobs: choice?.logprobs,
+    systemFingerprint: completion.system_fingerprint,
+    serviceTier: completion.service_tier,
   };
 }

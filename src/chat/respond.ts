@@ -40,12 +40,14 @@ export function finalCompletion(state: RunState, result: LoopResult<AssistantTur
           role: 'assistant',
           content: turn.content,
           ...(result.clientToolCalls.length ? { tool_calls: result.clientToolCalls } : {}),
-          refusal: null,
+          refusal: turn.refusal ?? null,
         },
         finish_reason: result.finishReason,
-        logprobs: null,
+        logprobs: turn.logprobs ?? null,
       },
     ],
+    ...(turn.systemFingerprint != null ? { system_fingerprint: turn.systemFingerprint } : {}),
+    ...(turn.serviceTier != null ? { service_tier: turn.serviceTier } : {}),
     ...(state.usage ? { usage: state.usage } : {}),
     ...(info ? { tollgate: info } : {}),
   };
@@ -56,6 +58,9 @@ export interface ChunkStamp {
   id: string;
   created: number;
   model: string;
+  /** The upstream's, once seen: every chunk carries them, as the upstream's own did. */
+  system_fingerprint?: string | null;
+  service_tier?: unknown;
 }
 
 export function chunk(
@@ -68,6 +73,8 @@ export function chunk(
     object: 'chat.completion.chunk',
     created: stamp.created,
     model: stamp.model,
+    ...(stamp.system_fingerprint != null ? { system_fingerprint: stamp.system_fingerprint } : {}),
+    ...(stamp.service_tier != null ? { service_tier: stamp.service_tier } : {}),
     choices,
     ...(usage !== undefined ? { usage } : {}),
   };

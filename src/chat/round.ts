@@ -13,9 +13,16 @@ import { withOutputCap } from '../governance/output-cap.js';
 import { chargeFor, type SeenUsage } from '../governance/charge.js';
 import type { TokenUsage } from '../ledger/pricing.js';
 
+/** What a streamed chunk carries besides its delta, forwarded with it. */
+export interface ChunkExtras {
+  logprobs?: unknown;
+  system_fingerprint?: string | null | undefined;
+  service_tier?: unknown;
+}
+
 export interface StreamSink {
   /** Sends a content/tool-call delta to the client (the sink stamps id/model/created). */
-  delta(delta: ChatCompletionChunk['choices'][number]['delta']): void;
+  delta(delta: ChatCompletionChunk['choices'][number]['delta'], extras?: ChunkExtras): void;
   comment(text: string): void;
 }
 
@@ -57,11 +64,17 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
       if (!sink || !delta) continue;
       const forwardTools = forwardToolDeltas && delta.tool_calls?.length;
       if (delta.content || delta.refusal || forwardTools) {
-        sink.delta({
-          ...(delta.content ? { content: delta.content } : {}),
-          ...(delta.refusal ? { refusal: delta.refusal } : {}),
-          ...(forwardTools ? { tool_calls: delta.tool_calls } : {}),
-        });
+        const choice = chunk.choices[0];
+        sink.delta(
+          {
+            ...(delta.content ? { content: delta.content } : {}),
+            ...(delta.refusal ? { refusal: delta.refusal } : {}),
+            ...(forwardTools ? { tool_calls: delta.tool_calls } : {}),
+          },
+          choice?.logprobs != null || chunk.system_fingerprint != null || chunk.service_tier != null
+            ? { logprobs: choice?.logprobs, system_fingerprint: chunk.system_fingerprint, service_tier: chunk.service_tier }
+            : undefined,
+        );
       }
     }
   } catch (err) {
@@ -168,12 +181,20 @@ function tokenUsage(usage: Usage): TokenUsage {
 
 export function addUsageTotals(total: Usage | undefined, usage: Usage): Usage {
   const cached = (total?.prompt_tokens_details?.cached_tokens ?? 0) + (usage.prompt_tokens_details?.cached_tokens ?? 0);
+  const written = (total?.prompt_tokens_details?.cache_creation_tokens ?? 0) + (usage.prompt_tokens_details?.cache_creation_tokens ?? 0);
+  const reasoning = (total?.completion_tokens_details?.reasoning_tokens ?? 0) + (usage.completion_tokens_details?.reasoning_tokens ?? 0);
   const prompt = (total?.prompt_tokens ?? 0) + usage.prompt_tokens;
   const completion = (total?.completion_tokens ?? 0) + usage.completion_tokens;
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
-    ...(cached ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+    ...(cached || written
+      ? { prompt_tokens_details: { cached_tokens: cached, ...(written ? { cache_creation_tokens: written } : {}) } }
+      : {}),
+    // Reasoning tokens are part of completion_tokens; the split is kept for the client (issue 16).
+    ...(usage.completion_tokens_details || total?.completion_tokens_details
+      ? { completion_tokens_details: { reasoning_tokens: reasoning } }
+      : {}),
   };
 }

@@ -19,8 +19,10 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
   let separatorDue = false;
   let round = 0;
   const sink: StreamSink = {
-    delta(delta) {
+    delta(delta, extras) {
       stamp.model ||= state.lastTarget?.model ?? state.request.model;
+      if (extras?.system_fingerprint != null) stamp.system_fingerprint = extras.system_fingerprint;
+      if (extras?.service_tier != null) stamp.service_tier = extras.service_tier;
       if (delta.tool_calls) toolCallsSent = true;
       // Text of several rounds reaches the client as one message; a blank line separates rounds.
       if (round !== state.rounds && delta.content) {
@@ -28,7 +30,8 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
         round = state.rounds;
       }
       if (delta.content) separatorDue = true;
-      channel.data(chunk(stamp, [{ index: 0, delta: first ? { role: 'assistant', ...delta } : delta, finish_reason: null }]));
+      const logprobs = extras?.logprobs != null ? { logprobs: extras.logprobs } : {};
+      channel.data(chunk(stamp, [{ index: 0, delta: first ? { role: 'assistant', ...delta } : delta, finish_reason: null, ...logprobs }]));
       first = false;
     },
     comment: (text) => channel.comment(text),
