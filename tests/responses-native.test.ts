@@ -148,6 +148,14 @@ test('a budget without a client cap adds max_output_tokens; everything else is k
   assert.equal(sent.some_future_field, 1);
 });
 
+test("a request a chat upstream cannot take passes through without the key's tools, and says so", async () => {
+  const res = await post(codexBody, VK_TOOLS);
+  assert.equal(res.status, 200);
+  assert.equal(mock.requests[0]!.path, '/v1/responses');
+  assert.deepEqual(mock.requests[0]!.body, { ...codexBody, model: 'gpt-5-codex' });
+  assert.match(res.headers.get('x-tollgate-warnings') ?? '', /MCP tools not offered/);
+});
+
 test('with gateway tools to add, the request is translated through chat on the same provider', async () => {
   const res = await post({ model: 'oai/gpt-5-codex', input: 'hi' }, VK_TOOLS);
   assert.equal(res.status, 200);

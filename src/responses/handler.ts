@@ -4,7 +4,7 @@
 // Responses request stands for; the loop runs the key's MCP tools as on chat, hosted MCP tools
 // (`type: "mcp"` with a configured server_label) appear as mcp_call items, and calls that need
 // approval end the response with mcp_approval_request items.
-import { invalidRequest } from '../errors.js';
+import { GatewayError, invalidRequest } from '../errors.js';
 import type { ChatDeps, ChatInput, ChatOutput } from '../chat/handler.js';
 import type { Access } from '../chat/ports.js';
 import type { RunState } from '../chat/run-state.js';
@@ -79,7 +79,17 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
     const header = input.headers.get('x-tollgate-tools') ?? undefined;
     const keyTools = deps.toolsFor(access, header);
 
-    if (passesThrough(req, targets, keyTools.length > 0, previous !== undefined)) {
+    const native = passesThrough(req, targets, keyTools.length > 0, previous !== undefined);
+    // The key's tools would make this a translated request, but a chat upstream cannot take it
+    // (Codex's custom tools, say): it passes through without them, and the client is told.
+    const withoutKeyTools =
+      !native && keyTools.length > 0 && passesThrough(req, targets, false, previous !== undefined) && !translatable(req);
+    if (withoutKeyTools)
+      input.setHeader?.(
+        'x-tollgate-warnings',
+        "the key's MCP tools not offered: this request passes through to a Responses upstream as it is",
+      );
+    if (native || withoutKeyTools) {
       const client = req.stream === true ? linkSignal(input.signal) : undefined;
       state = createResponsesState(deps, input, { model: req.model, messages: [] }, req, targets, access, startedAt, client, []);
       return await runNative(deps, input, req, state, client);
@@ -240,6 +250,19 @@ function passesThrough(req: ResponsesRequest, targets: readonly Target[], keyHas
   return !(req.tools ?? []).some(
     (t) => t.type === 'mcp' && (t as { server_url?: string }).server_url === undefined && !(t as { connector_id?: string }).connector_id,
   );
+}
+
+/** Whether a chat upstream could be told this request (no approvals involved: only tools, items and fields). */
+function translatable(req: ResponsesRequest): boolean {
+  if (Array.isArray(req.input) && req.input.some((i) => i.type === 'mcp_approval_response' || i.type === 'mcp_approval_request'))
+    return true;
+  try {
+    responsesToChat(req, [], { gatewayToolName: () => undefined });
+    return true;
+  } catch (err) {
+    // Other errors (an mcp_call to an unknown server…) are the translated path's to report.
+    return !(err instanceof GatewayError && err.code === 'untranslatable_field');
+  }
 }
 
 /** The chat codec, with mixed turns' gateway calls also shown to the assembler (hosted ones are mcp_call items). */
