@@ -162,3 +162,20 @@ test('with gateway tools to add, the request is translated through chat on the s
   assert.equal(mock.requests[0]!.path, '/v1/chat/completions');
   assert.ok(mock.requests[0]!.body.tools.some((t: any) => t.function.name === 'fix__add'));
 });
+
+test('a client that leaves mid-stream stops the relay: the upstream call is cut too', { timeout: 30_000 }, async () => {
+  mock.enqueue({ kind: 'text', text: 'a slow answer that keeps coming', frameDelayMs: 300 });
+  const aborted = mock.nextAbort();
+  const ac = new AbortController();
+  const res = await fetch(`${gw.baseURL}/responses`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'oai/gpt-5-codex', input: 'x', stream: true }),
+    signal: ac.signal,
+  });
+  const reader = res.body!.getReader();
+  await reader.read();
+  ac.abort();
+  await aborted;
+  assert.equal(mock.aborted, 1);
+});

@@ -91,7 +91,17 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
       );
     if (native || withoutKeyTools) {
       const client = req.stream === true ? linkSignal(input.signal) : undefined;
-      state = createResponsesState(deps, input, { model: req.model, messages: [] }, req, targets, access, startedAt, client, []);
+      state = createResponsesState(
+        deps,
+        input,
+        { model: req.model, messages: [], stream: req.stream === true },
+        req,
+        targets,
+        access,
+        startedAt,
+        client,
+        [],
+      );
       return await runNative(deps, input, req, state, client);
     }
     if (req.previous_response_id && !previous)
