@@ -4,7 +4,8 @@
 // traffic before), and passes SQLite's error code back with each failure so the writer can tell
 // a refused row (a data error) from a transient failure.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase } from '../db/open.js';
+// The raw connection only: drizzle would add about 2 MB to this isolate for nothing.
+import { openSqlite } from '../db/open-sqlite.js';
 import { prepareLedgerStatements, type DeadLetter } from './statements.js';
 import type { LedgerItem } from './rows.js';
 
@@ -16,8 +17,7 @@ export type WorkerReply =
   | { ready: true };
 
 const { path } = workerData as { path: string };
-const db = openDatabase(path);
-const statements = prepareLedgerStatements(db.sqlite);
+const statements = prepareLedgerStatements(openSqlite(path));
 
 parentPort!.on('message', (req: WorkerRequest) => {
   let reply: WorkerReply;
