@@ -106,7 +106,9 @@ async function main(): Promise<void> {
       );
     }
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'mcp', 'bench'], { encoding: 'utf8' }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'src', 'mcp', 'bench'], { encoding: 'utf8' }).trim() !==
+      '';
     const date = new Date();
     const result = {
       date: date.toISOString(),
