@@ -1,5 +1,5 @@
-// createApp(deps): middleware and routes, nothing else. No I/O happens at import or construction;
-// everything the routes touch arrives in `deps`.
+// createApp(deps): middleware and routes, nothing else, and the one place every route is mounted.
+// No I/O happens at import or construction; everything the routes touch arrives in `deps`.
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
@@ -14,6 +14,12 @@ import type { MessagesDeps } from './messages/handler.js';
 import { modelRoutes } from './routes/models.js';
 import { errorResponse } from './routes/error-response.js';
 import { bodyLimit } from './routes/body-limit.js';
+import { mcpServerRoutes, type McpServerRoutesDeps } from './routes/mcp-servers.js';
+import { createAdminRoutes, type AdminDeps } from './routes/admin/index.js';
+import { dashboardRoutes, type DashboardDeps } from './dashboard/routes.js';
+import { metricsRoutes } from './metrics/routes.js';
+import type { GatewayMetrics } from './metrics/create-metrics.js';
+import type { McpEndpoint } from '../mcp/server/routes.js';
 import type { AppEnv } from './app-env.js';
 import type { Logger } from './logger.js';
 
@@ -37,8 +43,16 @@ export interface AppDeps {
   ledgerRoom?: () => Promise<void> | undefined;
   /** Called once per finished request with the matched route pattern (bounded), for HTTP metrics. */
   observe?: (route: string, method: string, status: number, seconds: number) => void;
-  /** Extra route groups (admin API, dashboard, metrics, /mcp) added by main.ts. */
-  mount?: (app: Hono<AppEnv>) => void;
+  /** GET /metrics (Prometheus). */
+  metrics?: GatewayMetrics;
+  /** /logs, the dashboard (admin token). */
+  dashboard?: DashboardDeps;
+  /** GET /api/mcp-servers (admin token). */
+  mcpServers?: McpServerRoutesDeps;
+  /** /mcp: Tollgate as an MCP server (its sessions live in the endpoint, created by the gateway). */
+  mcpEndpoint?: McpEndpoint;
+  /** The admin API under /api (admin token). */
+  admin?: AdminDeps;
 }
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -97,7 +111,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (deps.responses) responsesRoutes(app, deps.responses);
   if (deps.messages) messagesRoutes(app, deps.messages);
   modelRoutes(app, deps.chat);
-  deps.mount?.(app);
+  if (deps.metrics) metricsRoutes(app, deps.metrics);
+  if (deps.dashboard) dashboardRoutes(app, deps.dashboard);
+  if (deps.mcpServers) mcpServerRoutes(app, deps.mcpServers);
+  deps.mcpEndpoint?.mount(app);
+  if (deps.admin) app.route('/api', createAdminRoutes(deps.admin));
 
   app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => {

@@ -29,15 +29,12 @@ import { createGovernanceGate } from './governance/gate.js';
 import { oldestBudgetPeriodStart, restoreBudgets } from './governance/restore.js';
 import type { Counters } from './governance/counters.js';
 import { startRegistrySync, type RegistrySync } from './governance/sync.js';
-import { createAdminRoutes } from './routes/admin/index.js';
-import { mcpServerRoutes } from './routes/mcp-servers.js';
 import { McpManager } from '../mcp/manager.js';
 import { PinnedTools } from '../mcp/pinning/index.js';
-import { isLoopbackAddress, mountMcpEndpoint, type McpEndpoint } from '../mcp/server/index.js';
+import { createMcpEndpoint, isLoopbackAddress, type McpEndpoint } from '../mcp/server/index.js';
 import { sleep } from './chat/sleep.js';
 import { createMetrics } from './metrics/create-metrics.js';
-import { metricsRoutes } from './metrics/routes.js';
-import { createPgDashboardQueries, createSqliteDashboardQueries, dashboardRoutes } from './dashboard/index.js';
+import { createPgDashboardQueries, createSqliteDashboardQueries } from './dashboard/index.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -72,7 +69,7 @@ export interface Gateway {
   /** The MCP tools after pinning: what models and /mcp clients are offered. */
   pins: PinnedTools;
   /** The /mcp endpoint (its sessions and calls waiting for input), once the app is built. */
-  readonly mcpEndpoint: McpEndpoint | undefined;
+  readonly mcpEndpoint: McpEndpoint;
   registry: GovernanceRegistry;
   /** Connects MCP servers (failures are reported, never thrown). */
   start(): Promise<void>;
@@ -209,7 +206,34 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 
   let draining = false;
-  let mcpEndpoint: McpEndpoint | undefined;
+  // Tollgate as an MCP server: the same key, tool list and governed tool call as the chat loop.
+  const endpoint = config.mcpEndpoint;
+  const mcpEndpoint = createMcpEndpoint({
+    gate,
+    mcp: pins,
+    offers: mcp.offers,
+    governance: gate,
+    toolsFor: (access) => gate.toolsFor(access, undefined, tools),
+    toolCalls: { tools, pricing, ledger: sink, metrics: chat.metrics, now: perf, payloads: config.ledger.payloads },
+    ledger: sink,
+    limits: {
+      maxSessions: endpoint.maxSessions,
+      maxSessionsPerKey: endpoint.maxSessionsPerKey,
+      idleTimeoutMs: endpoint.sessionIdleMs,
+      maxLifetimeMs: endpoint.sessionMaxAgeMs,
+      inputTimeoutMs: endpoint.inputTimeoutMs,
+      maxPendingPerKey: endpoint.maxPendingPerKey,
+      listTtlMs: endpoint.listTtlMs,
+      maxSubscriptionsPerSession: endpoint.maxSubscriptionsPerSession,
+    },
+    origin: {
+      allowedOrigins: endpoint.allowedOrigins,
+      allowedHosts: endpoint.allowedHosts,
+      loopback: isLoopbackAddress(opts.listenHost),
+    },
+    now,
+    onError: (err) => logger.warn({ err: err.message }, 'mcp endpoint notification failed'),
+  });
   const app = createApp({
     chat,
     responses: {
@@ -237,43 +261,17 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       return { ok: !draining && !ledgerFull, ledger: ledgerState, mcp: mcpStates };
     },
     observe: (route, method, status, seconds) => metrics.httpRequest(route, method, status, seconds),
-    mount: (app) => {
-      metricsRoutes(app, metrics);
-      const queries = dataStore.postgres
-        ? createPgDashboardQueries(dataStore.postgres.pool)
-        : createSqliteDashboardQueries(dataStore.sqlite!.raw);
-      dashboardRoutes(app, { queries, mcp, pins, adminToken: opts.adminToken, now });
-      mcpServerRoutes(app, { mcp, adminToken: opts.adminToken });
-      // Tollgate as an MCP server: the same key, tool list and governed tool call as the chat loop.
-      const endpoint = config.mcpEndpoint;
-      mcpEndpoint = mountMcpEndpoint(app, {
-        gate,
-        mcp: pins,
-        offers: mcp.offers,
-        governance: gate,
-        toolsFor: (access) => gate.toolsFor(access, undefined, tools),
-        toolCalls: { tools, pricing, ledger: sink, metrics: chat.metrics, now: perf, payloads: config.ledger.payloads },
-        ledger: sink,
-        limits: {
-          maxSessions: endpoint.maxSessions,
-          maxSessionsPerKey: endpoint.maxSessionsPerKey,
-          idleTimeoutMs: endpoint.sessionIdleMs,
-          maxLifetimeMs: endpoint.sessionMaxAgeMs,
-          inputTimeoutMs: endpoint.inputTimeoutMs,
-          maxPendingPerKey: endpoint.maxPendingPerKey,
-          listTtlMs: endpoint.listTtlMs,
-          maxSubscriptionsPerSession: endpoint.maxSubscriptionsPerSession,
-        },
-        origin: {
-          allowedOrigins: endpoint.allowedOrigins,
-          allowedHosts: endpoint.allowedHosts,
-          loopback: isLoopbackAddress(opts.listenHost),
-        },
-        now,
-        onError: (err) => logger.warn({ err: err.message }, 'mcp endpoint notification failed'),
-      });
-      app.route('/api', createAdminRoutes({ registry, budgets, pins, adminToken: opts.adminToken, now }));
+    metrics,
+    dashboard: {
+      queries: dataStore.postgres ? createPgDashboardQueries(dataStore.postgres.pool) : createSqliteDashboardQueries(dataStore.sqlite!.raw),
+      mcp,
+      pins,
+      adminToken: opts.adminToken,
+      now,
     },
+    mcpServers: { mcp, adminToken: opts.adminToken },
+    mcpEndpoint,
+    admin: { registry, budgets, pins, adminToken: opts.adminToken, now },
   });
 
   return {
@@ -284,9 +282,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     mcp,
     pins,
     registry,
-    get mcpEndpoint() {
-      return mcpEndpoint;
-    },
+    mcpEndpoint,
     start: () => mcp.start(),
     drain: () => {
       draining = true;
@@ -294,7 +290,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     async close() {
       draining = true;
       await sync?.stop();
-      await mcpEndpoint?.close();
+      await mcpEndpoint.close();
       await mcp.stop();
       pins.stop();
       await pins.flush();

@@ -168,7 +168,7 @@ describe('binding', () => {
     try {
       // Without auto-fulfilment the client gets the input_required round and stops there.
       await assert.rejects(c.client.callTool({ name: 'fx__confirm', arguments: { action: 'ignored' } }));
-      assert.equal(gw.gateway.mcpEndpoint?.pending.size, 1);
+      assert.equal(gw.gateway.mcpEndpoint.pending.size, 1);
       const row = await waitFor(
         async () =>
           (
@@ -180,7 +180,7 @@ describe('binding', () => {
         'the abandoned call to be recorded',
       );
       assert.match(JSON.stringify(row), /elicitation_required/);
-      assert.equal(gw.gateway.mcpEndpoint?.pending.size, 0);
+      assert.equal(gw.gateway.mcpEndpoint.pending.size, 0);
     } finally {
       await c.close();
     }

@@ -122,7 +122,7 @@ describe('sessions', () => {
   });
 
   test('sessions of both kinds end when idle, and when old however busy', async () => {
-    const endpoint = gw.gateway.mcpEndpoint!;
+    const endpoint = gw.gateway.mcpEndpoint;
     const idle = await connectStreamable(gw.url, AGENT_KEY);
     const stream = await connectSse(gw.url, AGENT_KEY);
     try {

@@ -10,7 +10,7 @@ import { noopMetrics, type Access, type ToolEntry, type ToolOutcome } from '../.
 import type { ToolCallRow } from '../../src/ledger/writer.js';
 import { GatewayError, renderError, toGatewayError } from '../../src/errors.js';
 import { toOpenAiTool } from '../mapping.js';
-import { mountMcpEndpoint, type McpEndpointDeps, type McpEndpointLimits } from './routes.js';
+import { createMcpEndpoint, type McpEndpointDeps, type McpEndpointLimits } from './routes.js';
 import type { EndpointOffers, EndpointTools } from './endpoint-deps.js';
 
 const allowed = { allowed: true } as const;
@@ -83,7 +83,7 @@ function setup(opts: Partial<McpEndpointDeps> = {}, limits: Partial<McpEndpointL
     payload: () => undefined,
   };
   const app = new Hono<AppEnv>();
-  const endpoint = mountMcpEndpoint(app, {
+  const endpoint = createMcpEndpoint({
     gate: {
       async admit(headers) {
         const key = headers.get('x-bf-vk');
@@ -108,6 +108,7 @@ function setup(opts: Partial<McpEndpointDeps> = {}, limits: Partial<McpEndpointL
     origin: { allowedOrigins: [], allowedHosts: [], loopback: false },
     ...opts,
   });
+  endpoint.mount(app);
   app.onError((err, c) => c.json(renderError(toGatewayError(err)), toGatewayError(err).status as 400));
   const fetch = async (url: string | URL, init?: RequestInit) => app.fetch(new Request(url, init));
   const streamable = async (key = 'k1') => {
@@ -122,7 +123,7 @@ function setup(opts: Partial<McpEndpointDeps> = {}, limits: Partial<McpEndpointL
   return { app, endpoint, calls, rows, streamable };
 }
 
-describe('mountMcpEndpoint', () => {
+describe('createMcpEndpoint', () => {
   test('a call reaches the tool with its arguments and is recorded under the session id', async () => {
     const { endpoint, calls, rows, streamable } = setup();
     const { client, transport } = await streamable();

@@ -47,6 +47,8 @@ export interface McpEndpointDeps extends Omit<EndpointDeps, Supplied> {
 export interface McpEndpoint {
   sessions: SessionStore<EndpointSession>;
   pending: PendingCalls;
+  /** Adds the endpoint's routes (/mcp, /mcp/sse, /mcp/messages) to the app; createApp calls it. */
+  mount(app: Hono<AppEnv>): void;
   /** Ends every session and stream (on gateway shutdown). */
   close(): Promise<void>;
 }
@@ -74,7 +76,8 @@ async function readBody(c: Context): Promise<{ ok: true; body: unknown } | { ok:
 /** A body-less copy of the request (its body was read) for the SDK, which is handed the parsed body. */
 const bare = (raw: Request) => new Request(raw.url, { method: raw.method, headers: raw.headers, signal: raw.signal });
 
-export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpEndpoint {
+/** The endpoint's state (sessions, pending calls) and its routes, which createApp mounts. */
+export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
   const now = deps.now ?? Date.now;
   const { limits } = deps;
   const store = new SessionStore<EndpointSession>({ ...limits, now });
@@ -165,89 +168,92 @@ export function mountMcpEndpoint(app: Hono<AppEnv>, deps: McpEndpointDeps): McpE
     checkOrigin(c.req.raw.headers, deps.origin);
     await next();
   };
-  app.use('/mcp', guard);
-  app.use('/mcp/*', guard);
+  const mount = (app: Hono<AppEnv>) => {
+    app.use('/mcp', guard);
+    app.use('/mcp/*', guard);
 
-  app.all('/mcp', async (c) => {
-    const method = c.req.method;
-    // Authenticated (and counted once) before the body is even parsed: an unknown client learns
-    // nothing and costs no parsing.
-    const access = await deps.gate.admit(c.req.raw.headers);
-    const read = method === 'POST' ? await readBody(c) : ({ ok: true, body: undefined } as const);
-    if (!read.ok) return rpcError(c, 400, -32700, 'Parse error: the body is not valid JSON');
-    const body = read.body;
-    // A JSON-RPC batch (2025-03-26) counts each of its messages against the request rate.
-    if (Array.isArray(body) && body.length > 1) await deps.gate.admit(c.req.raw.headers, body.length - 1);
-    const request = bare(c.req.raw);
-    if (method === 'POST' && !(await isLegacyRequest(request, body))) return modern.handle(request, access, body);
+    app.all('/mcp', async (c) => {
+      const method = c.req.method;
+      // Authenticated (and counted once) before the body is even parsed: an unknown client learns
+      // nothing and costs no parsing.
+      const access = await deps.gate.admit(c.req.raw.headers);
+      const read = method === 'POST' ? await readBody(c) : ({ ok: true, body: undefined } as const);
+      if (!read.ok) return rpcError(c, 400, -32700, 'Parse error: the body is not valid JSON');
+      const body = read.body;
+      // A JSON-RPC batch (2025-03-26) counts each of its messages against the request rate.
+      if (Array.isArray(body) && body.length > 1) await deps.gate.admit(c.req.raw.headers, body.length - 1);
+      const request = bare(c.req.raw);
+      if (method === 'POST' && !(await isLegacyRequest(request, body))) return modern.handle(request, access, body);
 
-    const id = c.req.header('mcp-session-id');
-    const options = { authInfo: authInfoFor(access), ...(body !== undefined ? { parsedBody: body } : {}) };
-    if (id) {
-      const session = sessionFor(id, 'streamable', access);
-      // 404 tells a client its session is gone (idle, expired, restarted gateway) and to initialize again.
-      if (!session?.streamable) return rpcError(c, 404, -32001, 'Session not found');
-      return session.streamable.handleRequest(request, options);
-    }
-    // Without a session, only a POST (an initialize) makes sense; there is no standalone stream.
-    if (method !== 'POST') return rpcError(c, 405, -32000, 'Method not allowed: GET and DELETE need an Mcp-Session-Id');
-
-    reserve(access);
-    let added = false;
-    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (sid) => {
-        session.id = sid;
-        session.ctx.id = sid;
-        store.add(session);
-        added = true;
-      },
-    });
-    const { server, session } = open(null, 'streamable', access, transport);
-    session.streamable = transport;
-    try {
-      await server.connect(transport);
-      return await transport.handleRequest(request, options);
-    } finally {
-      // Not an initialize request (or a failed one): nothing to keep.
-      if (!added) {
-        store.unreserve(access.keyId);
-        void server.close();
+      const id = c.req.header('mcp-session-id');
+      const options = { authInfo: authInfoFor(access), ...(body !== undefined ? { parsedBody: body } : {}) };
+      if (id) {
+        const session = sessionFor(id, 'streamable', access);
+        // 404 tells a client its session is gone (idle, expired, restarted gateway) and to initialize again.
+        if (!session?.streamable) return rpcError(c, 404, -32001, 'Session not found');
+        return session.streamable.handleRequest(request, options);
       }
-    }
-  });
+      // Without a session, only a POST (an initialize) makes sense; there is no standalone stream.
+      if (method !== 'POST') return rpcError(c, 405, -32000, 'Method not allowed: GET and DELETE need an Mcp-Session-Id');
 
-  app.get('/mcp/sse', async (c) => {
-    const access = await deps.gate.admit(c.req.raw.headers);
-    reserve(access);
-    const id = randomUUID();
-    const transport = new SseServerTransport({ sessionId: id, endpoint: `/mcp/messages?sessionId=${id}`, keepAliveMs });
-    const { server, session } = open(id, 'sse', access, transport);
-    session.sse = transport;
-    store.add(session);
-    await server.connect(transport);
-    return transport.response;
-  });
-
-  app.post('/mcp/messages', async (c) => {
-    const access = await deps.gate.admit(c.req.raw.headers);
-    const read = await readBody(c);
-    if (read.ok && Array.isArray(read.body) && read.body.length > 1) await deps.gate.admit(c.req.raw.headers, read.body.length - 1);
-    const session = sessionFor(c.req.query('sessionId') ?? '', 'sse', access);
-    if (!session?.sse) return rpcError(c, 404, -32001, 'Session not found');
-    if (!read.ok) return rpcError(c, 400, -32700, 'Parse error: the body is not valid JSON');
-    const messages = Array.isArray(read.body) ? read.body : [read.body];
-    for (const message of messages) {
-      await session.sse.handleMessage(message, { authInfo: authInfoFor(access) }).catch((err: Error) => {
-        throw new GatewayError({ status: 400, type: 'invalid_request_error', message: err.message });
+      reserve(access);
+      let added = false;
+      const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (sid) => {
+          session.id = sid;
+          session.ctx.id = sid;
+          store.add(session);
+          added = true;
+        },
       });
-    }
-    return c.text('Accepted', 202);
-  });
+      const { server, session } = open(null, 'streamable', access, transport);
+      session.streamable = transport;
+      try {
+        await server.connect(transport);
+        return await transport.handleRequest(request, options);
+      } finally {
+        // Not an initialize request (or a failed one): nothing to keep.
+        if (!added) {
+          store.unreserve(access.keyId);
+          void server.close();
+        }
+      }
+    });
+
+    app.get('/mcp/sse', async (c) => {
+      const access = await deps.gate.admit(c.req.raw.headers);
+      reserve(access);
+      const id = randomUUID();
+      const transport = new SseServerTransport({ sessionId: id, endpoint: `/mcp/messages?sessionId=${id}`, keepAliveMs });
+      const { server, session } = open(id, 'sse', access, transport);
+      session.sse = transport;
+      store.add(session);
+      await server.connect(transport);
+      return transport.response;
+    });
+
+    app.post('/mcp/messages', async (c) => {
+      const access = await deps.gate.admit(c.req.raw.headers);
+      const read = await readBody(c);
+      if (read.ok && Array.isArray(read.body) && read.body.length > 1) await deps.gate.admit(c.req.raw.headers, read.body.length - 1);
+      const session = sessionFor(c.req.query('sessionId') ?? '', 'sse', access);
+      if (!session?.sse) return rpcError(c, 404, -32001, 'Session not found');
+      if (!read.ok) return rpcError(c, 400, -32700, 'Parse error: the body is not valid JSON');
+      const messages = Array.isArray(read.body) ? read.body : [read.body];
+      for (const message of messages) {
+        await session.sse.handleMessage(message, { authInfo: authInfoFor(access) }).catch((err: Error) => {
+          throw new GatewayError({ status: 400, type: 'invalid_request_error', message: err.message });
+        });
+      }
+      return c.text('Accepted', 202);
+    });
+  };
 
   return {
     sessions: store,
     pending,
+    mount,
     close: async () => {
       await modern.close();
       await store.closeAll();

@@ -4,7 +4,12 @@ import type { AppEnv } from '../app-env.js';
 import type { McpManager } from '../../mcp/manager.js';
 import { requireAdminToken } from './admin/auth.js';
 
-export function mcpServerRoutes(app: Hono<AppEnv>, deps: { mcp: McpManager; adminToken: string | undefined }): void {
+export interface McpServerRoutesDeps {
+  mcp: McpManager;
+  adminToken: string | undefined;
+}
+
+export function mcpServerRoutes(app: Hono<AppEnv>, deps: McpServerRoutesDeps): void {
   app.get('/api/mcp-servers', requireAdminToken(deps.adminToken), (c) => {
     const tools = deps.mcp.tools();
     const servers = deps.mcp.status().map((s) => ({
