@@ -10,7 +10,7 @@ import type { Access, Gate, ToolEntry } from './ports.js';
 import { finalCompletion } from './respond.js';
 import { NO_NAMES, toolNameSet } from './tool-name-set.js';
 import type { RunState } from './run-state.js';
-import { SseChannel, webStreamSink, type SseSink } from './sse-channel.js';
+import { openSseChannel, SseChannel, type SseSink } from './sse-channel.js';
 import { streamResponse } from './stream-response.js';
 import { asClientError } from './client-error.js';
 import type { TargetResolver } from './targets.js';
@@ -68,22 +68,13 @@ export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<Chat
     const client = request.stream === true ? linkSignal(input.signal) : undefined;
     state = createState(deps, input, request, access, startedAt, client);
     if (client) {
-      let out: ChatOutput;
-      let channel: SseChannel;
-      if (input.sseSink) {
-        channel = new SseChannel(input.sseSink(input.requestId));
-        out = { kind: 'sent' };
-      } else {
-        // A reader that cancels the body is a client that went away.
-        const web = webStreamSink(() => {
-          channel.cancel();
-          client.abort();
-        });
-        channel = new SseChannel(web);
-        out = { kind: 'stream', body: web.body };
-      }
+      const { channel, body } = openSseChannel(
+        (sink) => new SseChannel(sink),
+        input,
+        () => client.abort(),
+      );
       await streamResponse(deps, state, channel);
-      return out;
+      return body ? { kind: 'stream', body } : { kind: 'sent' };
     }
     const result = await runLoop(deps, state, chatCodec(deps, state, null));
     const { body, text } = finalCompletion(state, result);

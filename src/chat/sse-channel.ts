@@ -93,3 +93,22 @@ export function webStreamSink(onCancel: () => void): SseSink & { body: ReadableS
     end: () => controller.close(),
   };
 }
+
+/**
+ * The channel for one streamed answer: written straight to Node's response when the route gave a
+ * sink, else into a web ReadableStream (returned as `body`) whose reader cancelling it is a client
+ * that went away: the channel stops and `onClientGone` runs.
+ */
+export function openSseChannel<C extends SseChannel>(
+  make: (sink: SseSink) => C,
+  input: { requestId: string; sseSink?: ((requestId: string) => SseSink) | undefined },
+  onClientGone: () => void,
+): { channel: C; body?: ReadableStream<Uint8Array> } {
+  if (input.sseSink) return { channel: make(input.sseSink(input.requestId)) };
+  const web = webStreamSink(() => {
+    channel.cancel();
+    onClientGone();
+  });
+  const channel = make(web);
+  return { channel, body: web.body };
+}

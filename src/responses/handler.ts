@@ -16,7 +16,7 @@ import { sessionIdFrom } from '../chat/session-id.js';
 import { asClientError } from '../chat/client-error.js';
 import { recordRequest } from '../chat/record.js';
 import { linkSignal } from '../chat/deadline.js';
-import { webStreamSink } from '../chat/sse-channel.js';
+import { openSseChannel } from '../chat/sse-channel.js';
 import { exceedsDepth, MAX_JSON_DEPTH } from '../openai/json-depth.js';
 import type { ChatMessage, ToolCall, ToolMessage } from '../openai/types.js';
 import { parseResponsesRequest } from '../wire/responses/request-schema.js';
@@ -190,19 +190,12 @@ async function streamResponses(
   listings: HostedMcp['listings'],
 ): Promise<ChatOutput> {
   const { state } = run;
-  let out: ChatOutput;
-  let sse: ResponsesSse;
-  if (input.sseSink) {
-    sse = new ResponsesSse(input.sseSink(input.requestId));
-    out = { kind: 'sent' };
-  } else {
-    const web = webStreamSink(() => {
-      sse.cancel();
-      client.abort();
-    });
-    sse = new ResponsesSse(web);
-    out = { kind: 'stream', body: web.body };
-  }
+  const { channel: sse, body } = openSseChannel(
+    (sink) => new ResponsesSse(sink),
+    input,
+    () => client.abort(),
+  );
+  const out: ChatOutput = body ? { kind: 'stream', body } : { kind: 'sent' };
   const writer = new ResponsesEventWriter((e) => sse.event(e), run.newId);
   writer.created(responseObject(run.shell, { status: 'in_progress', output: [], usage: null }));
   for (const listing of listings) writer.mcpListTools(listing);

@@ -14,7 +14,7 @@ import { recordRequest } from '../chat/record.js';
 import { asClientError } from '../chat/client-error.js';
 import { missingKeyError, type Target } from '../chat/targets.js';
 import { pickKey } from '../chat/pick-key.js';
-import { webStreamSink } from '../chat/sse-channel.js';
+import { openSseChannel } from '../chat/sse-channel.js';
 import { errorKind, GatewayError } from '../errors.js';
 import { planAttempt, type AttemptPlan } from '../governance/attempt-budget.js';
 import { REPLY_OVERHEAD } from '../governance/prompt-bound.js';
@@ -98,19 +98,12 @@ export async function runNative(
     return { kind: 'json', body: undefined, text: outcome.text };
   }
 
-  let out: ChatOutput;
-  let sse: ResponsesSse;
-  if (input.sseSink) {
-    sse = new ResponsesSse(input.sseSink(input.requestId));
-    out = { kind: 'sent' };
-  } else {
-    const web = webStreamSink(() => {
-      sse.cancel();
-      client?.abort();
-    });
-    sse = new ResponsesSse(web);
-    out = { kind: 'stream', body: web.body };
-  }
+  const { channel: sse, body } = openSseChannel(
+    (sink) => new ResponsesSse(sink),
+    input,
+    () => client?.abort(),
+  );
+  const out: ChatOutput = body ? { kind: 'stream', body } : { kind: 'sent' };
   const relay = async () => {
     let usage: Usage | undefined;
     let ended = false;
