@@ -65,12 +65,17 @@ for (const [kind, connect] of transports) {
         status: string;
         decision: string;
         key_id: string;
-        request_id: string | null;
+        surface: string;
         round: number | null;
-      }>('select name, status, decision, key_id, request_id, round from tool_calls where session_id = ? order by id', agent.sessionId());
+      }>(
+        `select t.name, t.status, t.decision, t.key_id, r.surface, t.round
+           from tool_calls t join requests r on r.id = t.request_id where t.session_id = ? order by t.id`,
+        agent.sessionId(),
+      );
+      // Each call is a request of its own (surface mcp); tests/mcp-endpoint-ledger.test.ts has the rest.
       assert.deepEqual(rows.slice(0, 2), [
-        { name: 'fx__add', status: 'ok', decision: 'allowed', key_id: 'agent', request_id: null, round: null },
-        { name: 'fx__image', status: 'ok', decision: 'allowed', key_id: 'agent', request_id: null, round: null },
+        { name: 'fx__add', status: 'ok', decision: 'allowed', key_id: 'agent', surface: 'mcp', round: null },
+        { name: 'fx__image', status: 'ok', decision: 'allowed', key_id: 'agent', surface: 'mcp', round: null },
       ]);
     });
 

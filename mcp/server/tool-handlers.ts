@@ -15,12 +15,14 @@ import {
   type Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import { executeToolCall } from '../../src/chat/tool-call.js';
+import { randomUUID } from 'node:crypto';
+import { executeToolCall, type ToolCallResult } from '../../src/chat/tool-call.js';
 import { toolNameSet } from '../../src/chat/tool-name-set.js';
 import { type CallInteractions, type ElicitParams, InteractionRefused, withInteractions } from '../call-context.js';
 import type { EndpointDeps } from './endpoint-deps.js';
 import type { PendingCall } from './pending-calls.js';
 import { accessOf, type SessionContext } from './session-server.js';
+import { recordMcpToolRequest } from './tool-call-ledger.js';
 import { sameTools, toCallToolResult, toMcpTools } from './tool-results.js';
 
 type Call = PendingCall<CallToolResult, ServerContext>;
@@ -48,19 +50,28 @@ export function registerToolHandlers(server: Server, deps: EndpointDeps, session
       const args = JSON.stringify(req.params.arguments ?? {});
       const started: Call = deps.pending.create(access.keyId);
       const interactions = interactionsFor(started, session, clientCapabilities(server, session, ctx), ctx);
+      const request = { id: randomUUID(), ts: Date.now(), access, sessionId: session.id };
+      const startedAt = deps.toolCalls.now();
       call = started.start((signal) =>
         withInteractions(interactions, async () => {
-          const result = await executeToolCall(deps.toolCalls, {
-            access,
-            name,
-            arguments: args,
-            callId: `mcp:${String(ctx.mcpReq.id)}`,
-            requestId: null,
-            sessionId: session.id,
-            round: null,
-            signal,
-            offered: (n) => toolNameSet(deps.toolsFor(access)).has(n),
-          });
+          let result: ToolCallResult | undefined;
+          try {
+            result = await executeToolCall(deps.toolCalls, {
+              access,
+              name,
+              arguments: args,
+              callId: `mcp:${String(ctx.mcpReq.id)}`,
+              requestId: request.id,
+              sessionId: session.id,
+              round: null,
+              signal,
+              offered: (n) => toolNameSet(deps.toolsFor(access)).has(n),
+            });
+          } finally {
+            // Also when the call failed inside the gateway: every call the client made has its row.
+            const latencyMs = deps.toolCalls.now() - startedAt;
+            recordMcpToolRequest(deps.ledger, { ...request, cancelled: signal.aborted, latencyMs }, result);
+          }
           return toCallToolResult(result.outcome, deps.mcp.getTool(name)?.server);
         }),
       );

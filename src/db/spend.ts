@@ -1,6 +1,7 @@
 // Startup-only queries that restore budget state from the ledger (never on the request path:
 // budgets are tracked in memory once running). Spend = requests.cost_usd (which already holds
-// that request's tool costs) + tool_calls.cost_usd of calls made through /mcp (request_id NULL).
+// that request's tool costs; an /mcp tools/call is a request too) + tool_calls.cost_usd of rows
+// without a request (/mcp tool calls recorded before they had request rows).
 // NULL (unknown) costs add nothing: they are flagged in the ledger, not guessed.
 import type { Sqlite } from './open.js';
 

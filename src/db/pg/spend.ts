@@ -1,5 +1,5 @@
 // The startup budget restore's ledger query on PostgreSQL; same figures as src/db/spend.ts
-// (requests.cost_usd, which holds the request's tool costs, plus /mcp tool calls).
+// (requests.cost_usd, which holds the request's tool costs, plus tool calls without a request).
 import type pg from 'pg';
 import type { SpendScope } from '../spend.js';
 
