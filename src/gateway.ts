@@ -1,6 +1,8 @@
 // Composes the gateway from config and injected I/O: database, ledger, governance, MCP, upstream,
 // the Hono app. main.ts adds the process concerns (args, signals, listening); tests call this
 // directly with their own paths and clocks.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Hono } from 'hono';
 import type { Dispatcher } from 'undici';
 import type { Config } from './config-schema.js';
@@ -16,6 +18,8 @@ import { createMemoryResponseStore } from './stored-responses/response-store.js'
 import { createSqliteApprovalStore } from './stored-responses/sqlite-approvals.js';
 import { createPgApprovalStore } from './stored-responses/pg-approvals.js';
 import type { ChatDeps } from './chat/handler.js';
+import type { ResponsesDeps } from './responses/handler.js';
+import { createResponsesWebSocket } from './routes/responses-websocket.js';
 import type { LedgerSink, Metrics, ToolRuntime } from './chat/ports.js';
 import type { OpenedDatabase } from './db/open.js';
 import { openStore, type Store } from './store/open-store.js';
@@ -71,6 +75,8 @@ export interface Gateway {
   /** The /mcp endpoint (its sessions and calls waiting for input), once the app is built. */
   readonly mcpEndpoint: McpEndpoint;
   registry: GovernanceRegistry;
+  /** The HTTP server's 'upgrade' listener: /v1/responses in WebSocket mode. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Connects MCP servers (failures are reported, never thrown). */
   start(): Promise<void>;
   /** New requests get 503 from now on. */
@@ -234,16 +240,24 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     now,
     onError: (err) => logger.warn({ err: err.message }, 'mcp endpoint notification failed'),
   });
+  const responses: ResponsesDeps = {
+    ...chat,
+    responses: createMemoryResponseStore(),
+    mcpServers: new Set(Object.keys(config.mcpServers)),
+    operatorApproval: (access) => (name) => access.needsApproval(name),
+    approvals: dataStore.postgres ? createPgApprovalStore(dataStore.postgres.pool) : createSqliteApprovalStore(dataStore.sqlite!.raw),
+    approvalTtlMs: 60 * 60 * 1000,
+  };
+  const responsesWs = createResponsesWebSocket({
+    deps: responses,
+    maxPayloadBytes: config.maxBodyBytes,
+    draining: () => draining,
+    ledgerRoom: () => ledger.room(),
+    logger,
+  });
   const app = createApp({
     chat,
-    responses: {
-      ...chat,
-      responses: createMemoryResponseStore(),
-      mcpServers: new Set(Object.keys(config.mcpServers)),
-      operatorApproval: (access) => (name) => access.needsApproval(name),
-      approvals: dataStore.postgres ? createPgApprovalStore(dataStore.postgres.pool) : createSqliteApprovalStore(dataStore.sqlite!.raw),
-      approvalTtlMs: 60 * 60 * 1000,
-    },
+    responses,
     messages: { ...chat, pingIntervalMs: config.messages.pingIntervalMs },
     maxBodyBytes: config.maxBodyBytes,
     logger,
@@ -283,12 +297,14 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     pins,
     registry,
     mcpEndpoint,
+    upgrade: (req, socket, head) => responsesWs.handleUpgrade(req, socket, head),
     start: () => mcp.start(),
     drain: () => {
       draining = true;
     },
     async close() {
       draining = true;
+      responsesWs.close();
       await sync?.stop();
       await mcpEndpoint.close();
       await mcp.stop();

@@ -72,6 +72,9 @@ async function main(): Promise<void> {
     );
   });
 
+  // /v1/responses in WebSocket mode (Codex); every other upgrade is refused there.
+  server.on('upgrade', gateway.upgrade);
+
   // Requests in progress, counted at the socket level so streamed responses count until they end.
   let inflight = 0;
   server.on('request', (_req, res) => {

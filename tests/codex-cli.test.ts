@@ -85,11 +85,19 @@ describe('Codex CLI through /v1/responses', { skip }, () => {
     { upstream: 'Anthropic Messages', model: 'anthropic/claude-sonnet-4-5', key: KEY, mcp: true },
     // A key without MCP tools: Codex's bytes pass through to the Responses upstream as they are.
     { upstream: 'native Responses', model: 'native/gpt-5-codex', key: KEY_BARE, mcp: false },
+    // Codex's WebSocket mode (supports_websockets): the same turn over one connection to /v1/responses.
+    { upstream: 'chat completions, over WebSocket', model: 'openai/gpt-4o-mini', key: KEY, mcp: true, ws: true },
   ];
   for (const c of cases)
     test(`codex exec on ${c.upstream}: its shell tool runs in Codex${c.mcp ? ', the MCP tool in the gateway' : ''}, the answer comes back`, async () => {
       mock.reset();
       fixture.calls.length = 0;
+      let upgrades = 0;
+      let posts = 0;
+      const countUpgrade = () => void upgrades++;
+      const countPost = (req: { method?: string }) => void (req.method === 'POST' && posts++);
+      gw.server.on('upgrade', countUpgrade);
+      gw.server.on('request', countPost);
       let step = 0;
       mock.fallback = (body) => {
         const shell = (body.tools ?? []).map((t: any) => t.function?.name ?? t.name).find((n: string) => /exec_command|shell/.test(n));
@@ -129,11 +137,18 @@ describe('Codex CLI through /v1/responses', { skip }, () => {
         `model_providers.tollgate.env_key="${c.key === KEY ? 'TOLLGATE_VK' : 'TOLLGATE_VK_BARE'}"`,
         '-c',
         'model_providers.tollgate.wire_api="responses"',
+        ...(c.ws ? ['-c', 'model_providers.tollgate.supports_websockets=true'] : []),
         'run echo from-codex, then add 20 and 22',
       ]);
+      gw.server.off('upgrade', countUpgrade);
+      gw.server.off('request', countPost);
       assert.equal(code, 0, `${out}\n${JSON.stringify(mock.requests.map((r) => r.body)).slice(0, 3000)}`);
       assert.match(out, c.mcp ? /ANSWER sum=42 shell=true/ : /ANSWER sum=none shell=true/, out);
       assert.deepEqual(fixture.calls, c.mcp ? ['add'] : []);
+      if (c.ws) {
+        assert.ok(upgrades >= 1, 'Codex spoke WebSocket to the gateway');
+        assert.equal(posts, 0, 'and never fell back to HTTP');
+      }
       if (!c.mcp)
         assert.ok(
           mock.requests.every((r) => r.path === '/v1/responses'),

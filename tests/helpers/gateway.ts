@@ -16,6 +16,8 @@ export interface TestGateway {
   /** For the openai SDK: `${url}/v1`. */
   baseURL: string;
   gateway: Gateway;
+  /** The HTTP server (e.g. to watch its WebSocket upgrades). */
+  server: Server;
   /** The SQLite file, or the postgres:// URL when TOLLGATE_TEST_DB_URL selects PostgreSQL. */
   dbPath: string;
   logs: string[];
@@ -70,12 +72,14 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: gateway.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
   });
+  server.on('upgrade', gateway.upgrade);
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
     baseURL: `${url}/v1`,
     gateway,
+    server,
     dbPath,
     logs,
     async query(sql, ...params) {

@@ -1,0 +1,197 @@
+// /v1/responses in WebSocket mode, as Codex speaks it: one connection, `response.create` messages,
+// one message per event. Checked here with the `ws` client against the real gateway and the mock:
+// the key is checked at the upgrade, events match the SSE stream's, a continuation with
+// previous_response_id (store:false) carries the whole conversation upstream, a warm-up
+// (generate:false) calls no model, errors come as `type: "error"` messages and leave the
+// connection usable, and gateway tools run in the loop with ledger rows as on HTTP.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
+import { mockProviders, startGateway, type TestGateway } from './helpers/gateway.js';
+import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
+import { toolResultsOf } from './helpers/wire.js';
+
+const VK = 'vk-responses-ws-test-1';
+let mock: MockUpstream;
+let fixture: McpHttpServer;
+let gw: TestGateway;
+const open: WebSocket[] = [];
+
+before(async () => {
+  mock = await startMockUpstream();
+  fixture = await startMcpHttpServer();
+  gw = await startGateway({
+    config: {
+      providers: mockProviders(mock),
+      mcpServers: { fix: { transport: 'http', url: fixture.url } },
+      virtualKeys: [{ id: 'ws', key: VK, models: ['openai/*'], tools: { allow: ['fix__*'] } }],
+    },
+  });
+});
+after(async () => {
+  for (const ws of open) ws.terminate();
+  await gw.close();
+  await fixture.close();
+  await mock.close();
+});
+beforeEach(() => mock.reset());
+
+type Event = Record<string, any>;
+
+/** An open connection, and a reader that collects events up to one that ends a response. */
+async function connect(key = VK, path = '/v1/responses') {
+  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}${path}`, {
+    headers: { authorization: `Bearer ${key}`, 'openai-beta': 'responses_websockets=2026-02-06' },
+  });
+  open.push(ws);
+  const inbox: Event[] = [];
+  let wake: (() => void) | undefined;
+  ws.on('message', (data) => {
+    inbox.push(JSON.parse(data.toString()));
+    wake?.();
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const next = async (): Promise<Event> => {
+    while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
+    return inbox.shift()!;
+  };
+  return {
+    ws,
+    /** Sends one message and returns its events, through the one that ends it. */
+    async create(body: Record<string, unknown>): Promise<Event[]> {
+      ws.send(JSON.stringify({ type: 'response.create', ...body }));
+      return this.read();
+    },
+    /** The next response's events, through the one that ends it. */
+    async read(): Promise<Event[]> {
+      const events: Event[] = [];
+      for (;;) {
+        const e = await next();
+        events.push(e);
+        if (['response.completed', 'response.failed', 'response.incomplete', 'error'].includes(e.type)) return events;
+      }
+    },
+  };
+}
+
+/** The status and body of a refused upgrade. */
+function refused(key: string, path = '/v1/responses'): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${gw.url.replace('http', 'ws')}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    ws.on('unexpected-response', (_req, res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    ws.on('open', () => reject(new Error('the upgrade was accepted')));
+    ws.on('error', () => undefined);
+  });
+}
+
+describe('Responses over WebSocket', () => {
+  test('an unknown key is refused at the upgrade with a 401 in the OpenAI error shape', async () => {
+    const { status, body } = await refused('vk-not-a-real-key-0001');
+    assert.equal(status, 401);
+    assert.equal(body.error.code ?? body.error.type, 'virtual_key_not_found');
+  });
+
+  test('only /v1/responses upgrades', async () => {
+    const { status, body } = await refused(VK, '/v1/chat/completions');
+    assert.equal(status, 404);
+    assert.equal(body.error.type, 'not_found_error');
+  });
+
+  test('a response streams as one message per event, in OpenAI order, and is in the ledger', async () => {
+    const c = await connect();
+    const events = await c.create({ model: 'openai/gpt-4o-mini', input: 'hello over ws' });
+    assert.equal(events[0]!.type, 'response.created');
+    assert.equal(events.at(-1)!.type, 'response.completed');
+    assert.deepEqual(
+      events.map((e) => e.sequence_number),
+      events.map((_, i) => i),
+    );
+    const text = events.flatMap((e) => (e.type === 'response.output_text.delta' ? [e.delta] : [])).join('');
+    assert.equal(text, 'echo: hello over ws');
+    const rows = await gw.query<{ surface: string; status: number }>('SELECT surface, status FROM requests WHERE key_id = ?', 'ws');
+    assert.ok(rows.some((r) => r.surface === 'responses' && r.status === 200));
+    c.ws.close();
+  });
+
+  test('store:false continuation: previous_response_id on the connection sends the whole conversation upstream', async () => {
+    const c = await connect();
+    const first = await c.create({ model: 'openai/gpt-4o-mini', input: 'first question', store: false });
+    const id = first.at(-1)!.response.id as string;
+    const second = await c.create({
+      model: 'openai/gpt-4o-mini',
+      store: false,
+      previous_response_id: id,
+      input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'second question' }] }],
+    });
+    assert.equal(second.at(-1)!.type, 'response.completed', JSON.stringify(second.at(-1)));
+    const sent = mock.requests
+      .at(-1)!
+      .body.messages.map((m: any) => [m.role, typeof m.content === 'string' ? m.content : m.content[0].text]);
+    assert.deepEqual(sent, [
+      ['user', 'first question'],
+      ['assistant', 'echo: first question'],
+      ['user', 'second question'],
+    ]);
+    c.ws.close();
+  });
+
+  test('a warm-up (generate:false) calls no model, and the next request continues from its input', async () => {
+    const c = await connect();
+    const warm = await c.create({ model: 'openai/gpt-4o-mini', input: 'context only', generate: false });
+    assert.deepEqual(
+      warm.map((e) => e.type),
+      ['response.created', 'response.completed'],
+    );
+    assert.equal(mock.requests.length, 0, 'no upstream call for a warm-up');
+    const events = await c.create({ model: 'openai/gpt-4o-mini', previous_response_id: warm.at(-1)!.response.id, input: 'now answer' });
+    assert.equal(events.at(-1)!.type, 'response.completed');
+    const users = mock.requests
+      .at(-1)!
+      .body.messages.filter((m: any) => m.role === 'user')
+      .map((m: any) => m.content);
+    assert.deepEqual(users, ['context only', 'now answer']);
+    c.ws.close();
+  });
+
+  test('a refused request is an error message, and the connection keeps serving', async () => {
+    const c = await connect();
+    const denied = await c.create({ model: 'anthropic/claude-sonnet-4-5', input: 'not my model' });
+    assert.equal(denied.length, 1);
+    assert.equal(denied[0]!.type, 'error');
+    assert.equal(denied[0]!.status, 403);
+    assert.equal(denied[0]!.error.code ?? denied[0]!.error.type, 'provider_blocked');
+    const bad = await c.create({ model: 'openai/gpt-4o-mini', input: 42 });
+    assert.equal(bad[0]!.type, 'error');
+    assert.equal(bad[0]!.status, 400);
+    c.ws.send('not json');
+    const ok = await c.create({ model: 'openai/gpt-4o-mini', input: 'still here' });
+    assert.equal(ok[0]!.type, 'error', 'the malformed message is answered first');
+    assert.match(ok[0]!.error.message, /not valid JSON/);
+    const after = await c.read();
+    assert.equal(after.at(-1)!.type, 'response.completed');
+    assert.equal(mock.requests.length, 1, 'the one valid request reached the model');
+    c.ws.close();
+  });
+
+  test("the key's MCP tools run in the gateway's loop, hidden from the client, and are ledgered", async () => {
+    mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__add', arguments: { a: 20, b: 22 } }] });
+    mock.fallback = (body) => ({ kind: 'text', text: `sum is ${toolResultsOf(body)[0]?.content}` });
+    const c = await connect();
+    const events = await c.create({ model: 'openai/gpt-4o-mini', input: 'add 20 and 22' });
+    const done = events.at(-1)!;
+    assert.equal(done.type, 'response.completed');
+    assert.ok(!done.response.output.some((i: any) => i.type === 'function_call'), 'no gateway call reaches the client');
+    assert.match(JSON.stringify(done.response.output), /sum is 42/);
+    const tools = await gw.query<{ tool: string }>("SELECT tool FROM tool_calls WHERE tool LIKE '%add%'");
+    assert.ok(tools.length >= 1);
+    c.ws.close();
+  });
+});
