@@ -181,6 +181,21 @@ describe('Responses over WebSocket', () => {
     c.ws.close();
   });
 
+  test('a client flooding one connection with messages is cut off, not queued without bound', async () => {
+    mock.enqueue({ kind: 'text', text: 'slow', delayMs: 300 });
+    const c = await connect();
+    const closedWith = new Promise<number>((resolve) => c.ws.once('close', (code) => resolve(code)));
+    for (let i = 0; i < 12; i++) c.ws.send(JSON.stringify({ type: 'response.create', model: 'openai/gpt-4o-mini', input: `flood ${i}` }));
+    const events: Event[] = [];
+    c.ws.on('message', (data) => events.push(JSON.parse(data.toString())));
+    assert.equal(await closedWith, 1008);
+    assert.ok(
+      events.some((e) => e.type === 'error' && e.status === 429),
+      'told why',
+    );
+    assert.ok(mock.requests.length <= 1, 'the messages waiting behind the first never ran');
+  });
+
   test("the key's MCP tools run in the gateway's loop, hidden from the client, and are ledgered", async () => {
     mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__add', arguments: { a: 20, b: 22 } }] });
     mock.fallback = (body) => ({ kind: 'text', text: `sum is ${toolResultsOf(body)[0]?.content}` });

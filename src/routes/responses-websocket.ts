@@ -49,6 +49,8 @@ interface Previous {
 }
 
 const PATHS = new Set(['/v1/responses', '/responses']);
+/** Messages a connection may have waiting behind the response in progress. */
+const MAX_WAITING = 8;
 
 export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): ResponsesWebSocket {
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes });
@@ -87,8 +89,23 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
     const closed = new AbortController();
     ws.on('close', () => closed.abort());
     ws.on('error', () => closed.abort());
+    // Responses run one at a time; messages sent ahead wait, a few of them. A client that sends
+    // more than that is flooding: each waiting message holds up to maxPayloadBytes.
+    let waiting = 0;
     ws.on('message', (data, isBinary) => {
-      queue = queue.then(() => (closed.signal.aborted ? undefined : one(isBinary ? undefined : data.toString())));
+      if (++waiting > MAX_WAITING) {
+        sendError(
+          new GatewayError({ status: 429, type: 'rate_limited', message: `more than ${MAX_WAITING} messages waiting on this connection` }),
+        );
+        ws.close(1008, 'too many messages waiting');
+        closed.abort();
+        return;
+      }
+      const text = isBinary ? undefined : data.toString();
+      queue = queue.then(async () => {
+        if (!closed.signal.aborted) await one(text);
+        waiting--;
+      });
     });
 
     const send = (value: unknown) => {
