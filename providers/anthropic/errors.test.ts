@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { anthropicAdapter } from './index.js';
-import { streamError } from './errors.js';
+import { streamError } from '../../src/wire/messages/errors.js';
 
 const raw = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 

@@ -8,4 +8,3 @@ export function errorFromResponse(status: number, bodyText: string, headers: Rec
 }
 
 // Errors inside a Messages stream are the wire format's own (src/wire/messages/errors.ts).
-export { badStreamEvent, streamEndedEarly, streamError } from '../../src/wire/messages/errors.js';

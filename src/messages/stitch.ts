@@ -3,7 +3,7 @@
 // calls, the hidden tool_use blocks go back at the end of that turn and their tool_result blocks at
 // the start of the next user turn (Anthropic wants results first). Linear: one lookup per turn.
 import type { HiddenCalls, HiddenOwner } from '../chat/stitch.js';
-import { toolInput } from '../wire/messages/from-chat.js';
+import { toolInput } from '../wire/messages/from-chat-response.js';
 import type { ContentBlock, MessageParam } from '../wire/messages/types.js';
 
 const blocksOf = (content: MessageParam['content']): ContentBlock[] =>

@@ -1,7 +1,7 @@
 // A Messages request to a provider that speaks only Chat Completions: translated to chat
-// (wire/messages/to-chat.ts; untranslatable fields are a 400 naming them), run through the chat
+// (wire/messages/to-chat-request.ts; untranslatable fields are a 400 naming them), run through the chat
 // codec exactly as a chat request would be (same loop, tools, caps, budgets, hidden mixed turns),
-// and the answer translated back (from-chat.ts, stream-writer.ts). Dropped hints are listed in
+// and the answer translated back (from-chat-response.ts, stream-writer.ts). Dropped hints are listed in
 // x-tollgate-warnings.
 import { chatCodec } from '../chat/chat-codec.js';
 import { asClientError } from '../chat/client-error.js';
@@ -11,11 +11,11 @@ import { tollgateInfo } from '../chat/respond.js';
 import type { StreamSink } from '../chat/round.js';
 import type { RunState } from '../chat/run-state.js';
 import { SSE_HEADERS } from '../openai/sse.js';
-import { blocksFromChat, messageFromChat, stopReasonFromChat, usageFromChat } from '../wire/messages/from-chat.js';
+import { blocksFromChat, messageFromChat, stopReasonFromChat, usageFromChat } from '../wire/messages/from-chat-response.js';
 import { estimateInputTokens } from '../governance/messages-prompt-bound.js';
 import { commentFrame } from '../wire/messages/sse.js';
 import { MessagesStreamWriter } from '../wire/messages/stream-writer.js';
-import { messagesToChat } from '../wire/messages/to-chat.js';
+import { messagesToChat } from '../wire/messages/to-chat-request.js';
 import { freshCounters, type MessagesRun } from './handler.js';
 import { MessagesChannel } from './stream-channel.js';
 

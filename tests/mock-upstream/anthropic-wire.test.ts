@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../src/errors.js';
 import { anthropicAdapter } from '../../providers/anthropic/index.js';
-import { reassemble } from '../../providers/anthropic/test-helpers.js';
+import { reassemble } from '../../src/wire/messages/test-helpers.js';
 import type { SseEvent } from '../../providers/types.js';
 import { anthropicErrorBody, renderAnthropic, splitPieces } from './anthropic-wire.js';
 import type { MockReply } from './types.js';

@@ -5,7 +5,7 @@
 import type { ToolCall, ToolCallDelta } from '../../openai/types.js';
 import { eventFrame, PING_FRAME } from './sse.js';
 import type { StopReason, Usage } from './types.js';
-import { toolInput } from './from-chat.js';
+import { toolInput } from './from-chat-response.js';
 
 type Open = { kind: 'text' } | { kind: 'tool'; chatIndex: number } | undefined;
 

@@ -1,17 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GatewayError } from '../../src/errors.js';
-import type { AdapterContext } from '../types.js';
-import { anthropicAdapter } from './index.js';
-import { chatResponse } from './response.js';
+import { GatewayError } from '../../errors.js';
+import { completionFromMessage } from './to-chat-response.js';
 import { fixture } from './test-helpers.js';
-import { mapStopReason } from '../../src/wire/messages/usage.js';
+import { mapStopReason } from './usage.js';
 
-const ctx: AdapterContext = { baseUrl: 'https://api.anthropic.com', model: 'claude-sonnet-4-20250514', defaultMaxTokens: 1024 };
-
-describe('anthropic chatResponse', () => {
+describe('messages → chat response', () => {
   test('text message: blocks concatenated, id/model/created, cache-aware usage', () => {
-    const out = chatResponse(fixture('message-text.json'), () => 1_700_000_000_999);
+    const out = completionFromMessage(fixture('message-text.json'), () => 1_700_000_000_999);
     assert.equal(out.id, 'msg_01XFDUDYJgAACzvnptvVoYEL');
     assert.equal(out.object, 'chat.completion');
     assert.equal(out.created, 1_700_000_000);
@@ -33,7 +29,7 @@ describe('anthropic chatResponse', () => {
   });
 
   test('tool_use message: text plus tool_calls with JSON arguments', () => {
-    const out = anthropicAdapter.chatResponse(fixture('message-tool-use.json'), ctx);
+    const out = completionFromMessage(fixture('message-tool-use.json'));
     const choice = out.choices[0];
     assert.equal(choice?.finish_reason, 'tool_calls');
     assert.equal(choice?.message.content, "I'll check the current weather in San Francisco for you.");
@@ -48,7 +44,7 @@ describe('anthropic chatResponse', () => {
   });
 
   test('parallel tool_use: content null, every call in order, null cache counts as 0', () => {
-    const out = anthropicAdapter.chatResponse(fixture('message-parallel-tool-use.json'), ctx);
+    const out = completionFromMessage(fixture('message-parallel-tool-use.json'));
     const message = out.choices[0]?.message;
     assert.equal(message?.content, null);
     assert.deepEqual(
@@ -67,7 +63,7 @@ describe('anthropic chatResponse', () => {
   });
 
   test('non-text blocks (thinking) are skipped', () => {
-    const out = chatResponse({
+    const out = completionFromMessage({
       id: 'msg_x',
       type: 'message',
       role: 'assistant',
@@ -86,7 +82,7 @@ describe('anthropic chatResponse', () => {
 
   test('a body that is not a message is an upstream error', () => {
     assert.throws(
-      () => chatResponse({ type: 'error' }),
+      () => completionFromMessage({ type: 'error' }),
       (e: unknown) => e instanceof GatewayError && e.status === 502 && e.type === 'upstream_error',
     );
   });

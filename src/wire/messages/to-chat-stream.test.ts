@@ -1,19 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GatewayError } from '../../src/errors.js';
-import type { SseEvent } from '../types.js';
-import { anthropicAdapter } from './index.js';
-import { createStreamTranslator } from './stream.js';
+import { GatewayError } from '../../errors.js';
+import type { SseEvent } from '../../../providers/types.js';
+import { chunksFromMessagesStream } from './to-chat-stream.js';
 import { reassemble, replay, sseEvents } from './test-helpers.js';
 
-const ctx = { baseUrl: 'https://api.anthropic.com', model: 'claude-sonnet-4-20250514', defaultMaxTokens: 1024 };
-const translator = () => anthropicAdapter.streamTranslator(ctx);
+const translator = () => chunksFromMessagesStream();
 const ev = (data: Record<string, unknown>): SseEvent => ({ event: String(data.type), data: JSON.stringify(data) });
 
-describe('anthropic stream translation', () => {
+describe('messages → chat stream', () => {
   test('text stream reassembles to the message, finish and usage', () => {
     const chunks = replay(
-      createStreamTranslator(() => 1_700_000_000_500),
+      chunksFromMessagesStream(() => 1_700_000_000_500),
       sseEvents('stream-text.json'),
     );
     const out = reassemble(chunks);

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GatewayError } from '../../src/errors.js';
-import type { ChatMessage } from '../../src/openai/types.js';
-import { mapMessages } from './request-messages.js';
+import { GatewayError } from '../../errors.js';
+import type { ChatMessage } from '../../openai/types.js';
+import { mapMessages } from './from-chat-turns.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 

@@ -1,14 +1,14 @@
-// OpenAI `messages` → Anthropic `system` + `messages`.
+// Chat `messages` → Messages `system` + `messages` (pure; part of from-chat-request.ts).
 // Spec: https://docs.anthropic.com/en/api/messages (system prompt, alternating user/assistant turns,
 // tool_use / tool_result blocks: https://docs.anthropic.com/en/docs/build-with-claude/tool-use).
-import { invalidRequest } from '../../src/errors.js';
-import type { AssistantMessage, ChatMessage, ContentPart, ToolMessage } from '../../src/openai/types.js';
-import { contentBlocks } from './request-content.js';
-import type { AnthropicContentBlock, AnthropicMessageParam, AnthropicTextBlock } from './wire-types.js';
+import { invalidRequest } from '../../errors.js';
+import type { AssistantMessage, ChatMessage, ContentPart, ToolMessage } from '../../openai/types.js';
+import { contentBlocks } from './from-chat-content.js';
+import type { ContentBlock, MessageParam, TextBlock } from './types.js';
 
 export interface MappedMessages {
-  system?: string | AnthropicTextBlock[];
-  messages: AnthropicMessageParam[];
+  system?: string | TextBlock[];
+  messages: MessageParam[];
 }
 
 /** Tool arguments arrive as JSON text; Anthropic wants the `input` object itself. */
@@ -27,8 +27,8 @@ function parseArguments(args: string, param: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function assistantBlocks(msg: AssistantMessage, i: number): AnthropicContentBlock[] {
-  const blocks: AnthropicContentBlock[] = [];
+function assistantBlocks(msg: AssistantMessage, i: number): ContentBlock[] {
+  const blocks: ContentBlock[] = [];
   if (typeof msg.content === 'string') {
     if (msg.content.length > 0) blocks.push({ type: 'text', text: msg.content });
   } else if (Array.isArray(msg.content)) {
@@ -43,12 +43,12 @@ function assistantBlocks(msg: AssistantMessage, i: number): AnthropicContentBloc
   return blocks;
 }
 
-function toolResult(msg: ToolMessage, i: number): AnthropicContentBlock {
+function toolResult(msg: ToolMessage, i: number): ContentBlock {
   const content = typeof msg.content === 'string' ? msg.content : contentBlocks(msg.content, `messages[${i}].content`);
   return { type: 'tool_result', tool_use_id: msg.tool_call_id, content };
 }
 
-const asBlocks = (content: string | AnthropicContentBlock[]): AnthropicContentBlock[] =>
+const asBlocks = (content: string | ContentBlock[]): ContentBlock[] =>
   typeof content === 'string' ? (content ? [{ type: 'text', text: content }] : []) : content;
 
 /**
@@ -57,13 +57,14 @@ const asBlocks = (content: string | AnthropicContentBlock[]): AnthropicContentBl
  * Linear: a merged turn appends to arrays it owns (results and the rest kept apart for user turns)
  * instead of copying what it holds, so 10,000 consecutive user messages cost 10,000 appends.
  */
-class TurnBuilder {
-  readonly out: AnthropicMessageParam[] = [];
-  private open:
-    | { role: 'user' | 'assistant'; first: AnthropicMessageParam; results: AnthropicContentBlock[]; rest: AnthropicContentBlock[] }
-    | undefined;
+/** Chat turns map to user and assistant turns only (system goes to the top-level prompt). */
+type Turn = MessageParam & { role: 'user' | 'assistant' };
 
-  push(turn: AnthropicMessageParam): void {
+class TurnBuilder {
+  readonly out: MessageParam[] = [];
+  private open: { role: Turn['role']; first: MessageParam; results: ContentBlock[]; rest: ContentBlock[] } | undefined;
+
+  push(turn: Turn): void {
     if (this.open?.role !== turn.role) {
       this.close();
       this.out.push(turn);
@@ -88,9 +89,9 @@ class TurnBuilder {
 }
 
 /** Marks a merged turn whose content is assembled when it closes. */
-const EMPTY: AnthropicContentBlock[] = [];
+const EMPTY: ContentBlock[] = [];
 
-function systemOf(parts: (string | AnthropicTextBlock[])[]): MappedMessages['system'] {
+function systemOf(parts: (string | TextBlock[])[]): MappedMessages['system'] {
   if (parts.length === 0) return undefined;
   // Plain strings stay one string; any block content keeps blocks (so cache_control survives).
   if (parts.every((p) => typeof p === 'string')) return parts.join('\n\n');
@@ -98,7 +99,7 @@ function systemOf(parts: (string | AnthropicTextBlock[])[]): MappedMessages['sys
 }
 
 export function mapMessages(messages: ChatMessage[]): MappedMessages {
-  const system: (string | AnthropicTextBlock[])[] = [];
+  const system: (string | TextBlock[])[] = [];
   const turns = new TurnBuilder();
   messages.forEach((msg, i) => {
     switch (msg.role) {
@@ -112,9 +113,7 @@ export function mapMessages(messages: ChatMessage[]): MappedMessages {
             `messages[${i}].role`,
           );
         system.push(
-          typeof msg.content === 'string'
-            ? msg.content
-            : (contentBlocks(msg.content, `messages[${i}].content`, false) as AnthropicTextBlock[]),
+          typeof msg.content === 'string' ? msg.content : (contentBlocks(msg.content, `messages[${i}].content`, false) as TextBlock[]),
         );
         return;
       case 'user':

@@ -1,8 +1,8 @@
 // Test-only helpers: load recorded fixtures, replay SSE event arrays, reassemble OpenAI chunks.
 // Not imported by the adapter itself.
 import { readFileSync } from 'node:fs';
-import type { ChatCompletionChunk, FinishReason, ToolCall, Usage } from '../../src/openai/types.js';
-import type { SseEvent, StreamTranslator } from '../types.js';
+import type { ChatCompletionChunk, FinishReason, ToolCall, Usage } from '../../openai/types.js';
+import type { SseEvent, StreamTranslator } from '../../../providers/types.js';
 
 export function fixture<T = unknown>(name: string): T {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;

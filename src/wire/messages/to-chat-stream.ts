@@ -1,11 +1,11 @@
-// Anthropic SSE events → OpenAI chat.completion.chunk values.
+// Messages stream events → chat.completion.chunk values (pure, stateful per response), for chat
+// clients of a provider that speaks Messages. The reverse of stream-writer.ts.
 // Spec: https://docs.anthropic.com/en/api/messages-streaming (event flow: message_start,
 // content_block_start/delta/stop per block, message_delta, message_stop; ping and error anywhere).
-import type { ChatCompletionChunk, ChunkChoice, FinishReason } from '../../src/openai/types.js';
-import type { SseEvent, StreamTranslator } from '../types.js';
+import type { SseEvent, StreamTranslator } from '../../../providers/types.js';
+import type { ChatCompletionChunk, ChunkChoice, FinishReason } from '../../openai/types.js';
 import { badStreamEvent, streamEndedEarly, streamError } from './errors.js';
-import { mapStopReason, mapUsage } from '../../src/wire/messages/usage.js';
-import type { AnthropicUsage } from './wire-types.js';
+import { type AnthropicUsage, mapStopReason, mapUsage } from './usage.js';
 
 interface EventData {
   type?: string;
@@ -16,7 +16,7 @@ interface EventData {
   usage?: AnthropicUsage;
 }
 
-export function createStreamTranslator(now: () => number = Date.now): StreamTranslator {
+export function chunksFromMessagesStream(now: () => number = Date.now): StreamTranslator {
   let id = '';
   let model = '';
   const created = Math.floor(now() / 1000);

@@ -1,16 +1,18 @@
-// Anthropic message (non-streaming) → OpenAI chat.completion.
+// Messages answer (non-streaming) → chat.completion (pure), for chat clients of a provider that
+// speaks Messages. The reverse of from-chat-response.ts; the stream counterpart is to-chat-stream.ts.
 // Spec: https://docs.anthropic.com/en/api/messages (response body).
-import { GatewayError } from '../../src/errors.js';
-import type { ChatCompletion, ToolCall } from '../../src/openai/types.js';
-import { mapStopReason, mapUsage } from '../../src/wire/messages/usage.js';
-import type { AnthropicMessage } from './wire-types.js';
+import { GatewayError } from '../../errors.js';
+import type { ChatCompletion } from '../../openai/types.js';
+import { toolCallsOf } from './turn.js';
+import type { Message } from './types.js';
+import { mapStopReason, mapUsage } from './usage.js';
 
-function isMessage(body: unknown): body is AnthropicMessage {
-  const b = body as Partial<AnthropicMessage> | null;
+function isMessage(body: unknown): body is Message {
+  const b = body as Partial<Message> | null;
   return typeof b === 'object' && b !== null && typeof b.id === 'string' && Array.isArray(b.content);
 }
 
-export function chatResponse(body: unknown, now: () => number = Date.now): ChatCompletion {
+export function completionFromMessage(body: unknown, now: () => number = Date.now): ChatCompletion {
   if (!isMessage(body)) {
     throw new GatewayError({
       status: 502,
@@ -21,21 +23,14 @@ export function chatResponse(body: unknown, now: () => number = Date.now): ChatC
   }
   let text = '';
   let hasText = false;
-  const toolCalls: ToolCall[] = [];
   for (const block of body.content) {
     if (block.type === 'text' && typeof block.text === 'string') {
       text += block.text;
       hasText = true;
-    } else if (block.type === 'tool_use') {
-      // input is the parsed object; OpenAI carries arguments as JSON text.
-      toolCalls.push({
-        type: 'function',
-        id: String(block.id),
-        function: { name: String(block.name), arguments: JSON.stringify(block.input ?? {}) },
-      });
     }
     // thinking / redacted_thinking / server tool blocks have no Chat Completions equivalent.
   }
+  const toolCalls = toolCallsOf(body.content);
   const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: hasText ? text : null };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   return {

@@ -1,8 +1,8 @@
-// OpenAI content parts → Anthropic content blocks.
+// Chat content parts → Messages content blocks (pure; part of from-chat-request.ts).
 // Spec: https://docs.anthropic.com/en/api/messages (content blocks: text, image with base64/url source).
-import { invalidRequest } from '../../src/errors.js';
-import type { ContentPart } from '../../src/openai/types.js';
-import type { AnthropicImageBlock, AnthropicTextBlock } from './wire-types.js';
+import { invalidRequest } from '../../errors.js';
+import type { ContentPart } from '../../openai/types.js';
+import type { ImageBlock, TextBlock } from './types.js';
 
 /** Anthropic accepts only these image media types for base64 sources. */
 const IMAGE_MEDIA_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
@@ -10,7 +10,7 @@ const IMAGE_MEDIA_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'imag
 const DATA_URL = /^data:([^;,]+)((?:;[^;,]+)*);base64,(.*)$/s;
 
 /** `data:image/png;base64,…` → base64 source; http(s) URLs → url source (Anthropic fetches it). */
-export function imageBlock(url: string, param: string): AnthropicImageBlock {
+export function imageBlock(url: string, param: string): ImageBlock {
   if (url.startsWith('data:')) {
     const match = DATA_URL.exec(url);
     if (!match) throw invalidRequest('image data URLs must be base64 encoded (data:<type>;base64,<data>)', param);
@@ -27,8 +27,8 @@ export function imageBlock(url: string, param: string): AnthropicImageBlock {
 /** Parts are typed loosely (OtherPart has an index signature), so fields are read defensively. */
 type LoosePart = { type: string; text?: unknown; cache_control?: unknown; image_url?: { url?: unknown } };
 
-function textBlock(part: LoosePart): AnthropicTextBlock {
-  const block: AnthropicTextBlock = { type: 'text', text: String(part.text) };
+function textBlock(part: LoosePart): TextBlock {
+  const block: TextBlock = { type: 'text', text: String(part.text) };
   // Prompt caching: clients that know Anthropic put cache_control on a part; keep it.
   if (part.cache_control !== undefined) block.cache_control = part.cache_control;
   return block;
@@ -39,8 +39,8 @@ function textBlock(part: LoosePart): AnthropicTextBlock {
  * than dropped: silently losing part of a prompt would give wrong answers, not errors.
  * `allowImages` is false where Anthropic only accepts text (system prompt).
  */
-export function contentBlocks(parts: ContentPart[], param: string, allowImages = true): (AnthropicTextBlock | AnthropicImageBlock)[] {
-  const blocks: (AnthropicTextBlock | AnthropicImageBlock)[] = [];
+export function contentBlocks(parts: ContentPart[], param: string, allowImages = true): (TextBlock | ImageBlock)[] {
+  const blocks: (TextBlock | ImageBlock)[] = [];
   (parts as LoosePart[]).forEach((part, i) => {
     const at = `${param}[${i}]`;
     if (part.type === 'text') {
