@@ -2,6 +2,7 @@
 // makes @hono/node-server build a full WHATWG Request (AbortController, web stream) for every call;
 // the chat route needs neither, so it reads the Node objects directly. Without Node bindings
 // (app.request() in tests) it falls back to the standard Request.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { SseSink } from '../chat/sse-channel.js';
@@ -16,8 +17,11 @@ function bindings(c: Context): Partial<HttpBindings> | undefined {
 /** Header lookup on Node's own parsed headers (names are lower-case there). */
 export function headersOf(c: Context): HeaderSource {
   const incoming = bindings(c)?.incoming;
-  if (!incoming) return c.req.raw.headers;
-  const headers = incoming.headers;
+  return incoming ? nodeHeaders(incoming.headers) : c.req.raw.headers;
+}
+
+/** A HeaderSource over Node's parsed headers (also for requests Hono never sees: WebSocket upgrades). */
+export function nodeHeaders(headers: IncomingHttpHeaders): HeaderSource {
   return {
     get(name: string) {
       const value = headers[name.toLowerCase()];

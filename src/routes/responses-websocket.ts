@@ -24,6 +24,7 @@ import { GatewayError, invalidRequest, renderError, toGatewayError } from '../er
 import type { HeaderSource } from '../governance/keys.js';
 import type { Logger } from '../logger.js';
 import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
+import { nodeHeaders } from './node-request.js';
 
 export interface ResponsesWebSocketOptions {
   deps: ResponsesDeps;
@@ -69,7 +70,7 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
             message: 'the gateway is shutting down; retry on another instance',
           }),
         );
-      const headers = headerSource(req);
+      const headers = nodeHeaders(req.headers);
       // The key is checked before the upgrade so a bad one gets a plain 401 the client can read;
       // rate limits are counted per response.create, not per connection.
       opts.deps.gate.admit(headers, 0).then(
@@ -240,15 +241,6 @@ function warmUp(send: (value: unknown) => void, body: Record<string, unknown>): 
   send({ type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress' } });
   send({ type: 'response.completed', sequence_number: 1, response });
   return { id, items: inputItems(body.input) };
-}
-
-function headerSource(req: IncomingMessage): HeaderSource {
-  return {
-    get(name: string) {
-      const value = req.headers[name.toLowerCase()];
-      return Array.isArray(value) ? value.join(', ') : value;
-    },
-  };
 }
 
 /** Refuses the upgrade with a plain HTTP answer in the OpenAI error shape. */
