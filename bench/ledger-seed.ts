@@ -1,5 +1,6 @@
 // Generates a realistic ledger (requests + llm_calls + tool_calls; ~50 keys, 10 teams,
-// 3 customers, 8 models, 20 tools over 90 days, dated up to now) into a SQLite file. Used by
+// 3 customers, 8 models, 20 tools over 90 days, dated up to now; chat, messages, responses and
+// /mcp requests) into a SQLite file. Used by
 // `npm run bench` (bench/ledger-queries.ts) and by bench/gen-ledger.ts.
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -60,17 +61,20 @@ export function seedLedger(path: string, targetRows: number, now = Date.now()): 
   for (let n = 0; rows < targetRows; n++) {
     const key = pick(keys);
     const [provider, model] = pick(models);
-    // Chronological, as a live ledger grows (~3.36 rows per request on average).
-    const ts = Math.min(now, now - 90 * DAY + Math.floor((n * 90 * DAY) / (targetRows / 3.36)) + int(0, 999));
+    // Chronological, as a live ledger grows (~3.41 rows per client request on average, /mcp calls included).
+    const ts = Math.min(now, now - 90 * DAY + Math.floor((n * 90 * DAY) / (targetRows / 3.41)) + int(0, 999));
     const id = `req-${n}`;
     const r = rand();
     const status = r < 0.96 ? 200 : r < 0.98 ? 429 : r < 0.99 ? 502 : 400;
-    // /mcp sessions: tool calls without a request.
+    // /mcp sessions: each tools/call is a request of its own (surface mcp) with its tool_calls row.
     if (rand() < 0.05) {
       const t = pick(tools);
+      const mcpId = `mcp-${n}`;
+      const latencyMs = int(5, 800);
       push({
         table: 'tool_calls',
         row: {
+          requestId: mcpId,
           sessionId: `sess-${n % 500}`,
           ts,
           keyId: key.id,
@@ -82,11 +86,32 @@ export function seedLedger(path: string, targetRows: number, now = Date.now()): 
           argsHash: 'x',
           status: 'ok',
           decision: 'allowed',
-          latencyMs: int(5, 800),
+          latencyMs,
           costUsd: pricing.toolCost(t.name),
         },
       });
+      push({
+        table: 'requests',
+        row: {
+          id: mcpId,
+          ts,
+          keyId: key.id,
+          teamId: key.team,
+          customerId: key.customer,
+          status: 200,
+          toolCalls: 1,
+          costUsd: pricing.toolCost(t.name),
+          latencyMs,
+          source: 'mcp',
+          surface: 'mcp',
+          sessionId: `sess-${n % 500}`,
+        },
+      });
     }
+    // The client APIs: Chat Completions, Anthropic Messages (Claude Code, with its session ids), Responses.
+    const api = rand();
+    const surface = api < 0.6 ? 'chat' : api < 0.85 ? 'messages' : 'responses';
+    const sessionId = surface === 'messages' && rand() < 0.8 ? `cc-${key.id}-${Math.floor(n / 40)}` : null;
     let prompt = 0,
       completion = 0,
       cost: number | null = 0,
@@ -173,6 +198,8 @@ export function seedLedger(path: string, targetRows: number, now = Date.now()): 
         completionTokens: completion,
         costUsd: cost,
         latencyMs: int(300, 20000),
+        surface,
+        sessionId,
       },
     });
   }
