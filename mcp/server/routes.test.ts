@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { AppEnv } from '../../src/app-env.js';
 import { noopMetrics, type Access, type ToolEntry, type ToolOutcome } from '../../src/chat/ports.js';
-import type { ToolCallRow } from '../../src/ledger/writer.js';
+import type { RequestRow, ToolCallRow } from '../../src/ledger/writer.js';
 import { GatewayError, renderError, toGatewayError } from '../../src/errors.js';
 import { toOpenAiTool } from '../mapping.js';
 import { createMcpEndpoint, type McpEndpointDeps, type McpEndpointLimits } from './routes.js';
@@ -66,6 +66,7 @@ const LIMITS: McpEndpointLimits = {
 function setup(opts: Partial<McpEndpointDeps> = {}, limits: Partial<McpEndpointLimits> = {}) {
   const calls: { name: string; args: unknown }[] = [];
   const rows: ToolCallRow[] = [];
+  const requests: RequestRow[] = [];
   const mcp: EndpointTools = {
     version: 1,
     tools: () => [echo],
@@ -77,7 +78,7 @@ function setup(opts: Partial<McpEndpointDeps> = {}, limits: Partial<McpEndpointL
     onToolsChanged: () => () => undefined,
   };
   const ledger = {
-    request: () => undefined,
+    request: (r: RequestRow) => void requests.push(r),
     llmCall: () => undefined,
     toolCall: (r: ToolCallRow) => void rows.push(r),
     payload: () => undefined,
@@ -120,17 +121,20 @@ function setup(opts: Partial<McpEndpointDeps> = {}, limits: Partial<McpEndpointL
     await client.connect(transport);
     return { client, transport };
   };
-  return { app, endpoint, calls, rows, streamable };
+  return { app, endpoint, calls, rows, requests, streamable };
 }
 
 describe('createMcpEndpoint', () => {
   test('a call reaches the tool with its arguments and is recorded under the session id', async () => {
-    const { endpoint, calls, rows, streamable } = setup();
+    const { endpoint, calls, rows, requests, streamable } = setup();
     const { client, transport } = await streamable();
     const result = await client.callTool({ name: 'fx__echo', arguments: { text: 'x' } });
     assert.deepEqual(result.content, [{ type: 'text', text: 'hi' }]);
     assert.deepEqual(calls, [{ name: 'fx__echo', args: '{"text":"x"}' }]);
-    assert.deepEqual([rows[0]?.sessionId, rows[0]?.keyId, rows[0]?.requestId], [transport.sessionId, 'k1', null]);
+    assert.deepEqual([rows[0]?.sessionId, rows[0]?.keyId], [transport.sessionId, 'k1']);
+    // The call is a request of its own (surface mcp), and its tool_calls row points at it.
+    assert.equal(requests.length, 1);
+    assert.equal(rows[0]?.requestId, requests[0]?.id);
     await endpoint.close();
   });
 
