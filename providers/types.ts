@@ -7,7 +7,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../src/op
 /** A fully described HTTP request the gateway will send for the adapter. */
 export interface UpstreamRequest {
   url: string;
-  method: 'POST' | 'GET';
+  method: 'POST' | 'GET' | 'DELETE';
   headers: Record<string, string>;
   /** JSON text. */
   body?: string;

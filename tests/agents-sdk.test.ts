@@ -24,7 +24,17 @@ before(async () => {
   fixture = await startMcpHttpServer();
   gw = await startGateway({
     config: {
-      providers: mockProviders(mock),
+      providers: {
+        ...mockProviders(mock),
+        // Speaks Responses itself: the request stays native, the gateway's tools added to it.
+        native: {
+          type: 'openai',
+          baseUrl: mock.openaiBaseUrl,
+          keys: [{ value: 'sk-native' }],
+          models: ['gpt-5'],
+          apis: ['chat', 'responses'],
+        },
+      },
       mcpServers: { fix: { transport: 'http', url: fixture.url } },
       virtualKeys: [{ id: 'agents', key: VK, models: ['*'], tools: { allow: ['fix__*'] } }],
     },
@@ -50,7 +60,8 @@ beforeEach(() => {
   fixture.calls.length = 0;
 });
 
-for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
+for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5', 'native/gpt-5']) {
+  const native = model.startsWith('native/');
   describe(`Agents SDK on ${model}`, () => {
     test('hostedMcpTool without requireApproval: the gateway runs the call inside the response', async () => {
       mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__add', arguments: { a: 2, b: 3 } }] });
@@ -60,7 +71,8 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
       assert.deepEqual(fixture.calls, ['add']);
       const types = result.newItems.map((i) => i.rawItem.type);
       assert.ok(types.includes('hosted_tool_call'), `an MCP call among ${types.join(',')}`);
-      assert.equal(mock.requests[0]!.path.includes('responses'), false, 'the upstream was spoken to in its own format');
+      assert.equal(mock.requests[0]!.path.includes('responses'), native, 'the upstream was spoken to in its own format');
+      if (native) assert.ok(mock.requests[0]!.body.tools.some((t: any) => t.type === 'function' && t.name === 'fix__add'));
     });
 
     test('streamed run: the SDK reads the gateway events while the MCP call runs in the gateway', async () => {

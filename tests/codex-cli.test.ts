@@ -81,12 +81,14 @@ describe('Codex CLI through /v1/responses', { skip }, () => {
   ];
 
   const cases = [
-    { upstream: 'chat completions', model: 'openai/gpt-4o-mini', key: KEY, mcp: true },
-    { upstream: 'Anthropic Messages', model: 'anthropic/claude-sonnet-4-5', key: KEY, mcp: true },
+    { upstream: 'chat completions', model: 'openai/gpt-4o-mini', key: KEY, mcp: true, native: false },
+    { upstream: 'Anthropic Messages', model: 'anthropic/claude-sonnet-4-5', key: KEY, mcp: true, native: false },
     // A key without MCP tools: Codex's bytes pass through to the Responses upstream as they are.
-    { upstream: 'native Responses', model: 'native/gpt-5-codex', key: KEY_BARE, mcp: false },
+    { upstream: 'native Responses', model: 'native/gpt-5-codex', key: KEY_BARE, mcp: false, native: true },
+    // A key with a gateway MCP tool: still native, the gateway's tool added to Codex's own.
+    { upstream: 'native Responses with a gateway MCP tool', model: 'native/gpt-5-codex', key: KEY, mcp: true, native: true },
     // Codex's WebSocket mode (supports_websockets): the same turn over one connection to /v1/responses.
-    { upstream: 'chat completions, over WebSocket', model: 'openai/gpt-4o-mini', key: KEY, mcp: true, ws: true },
+    { upstream: 'chat completions, over WebSocket', model: 'openai/gpt-4o-mini', key: KEY, mcp: true, native: false, ws: true },
   ];
   for (const c of cases)
     test(`codex exec on ${c.upstream}: its shell tool runs in Codex${c.mcp ? ', the MCP tool in the gateway' : ''}, the answer comes back`, async () => {
@@ -149,11 +151,19 @@ describe('Codex CLI through /v1/responses', { skip }, () => {
         assert.ok(upgrades >= 1, 'Codex spoke WebSocket to the gateway');
         assert.equal(posts, 0, 'and never fell back to HTTP');
       }
-      if (!c.mcp)
+      if (c.native) {
         assert.ok(
           mock.requests.every((r) => r.path === '/v1/responses'),
           'passed through to the Responses upstream',
         );
+        // Codex's own tools reach the upstream as it declared them, beside the gateway's function tool.
+        const offered = mock.requests[0]!.body.tools.map((t: any) => `${t.type}:${t.name}`);
+        assert.ok(
+          offered.some((t: string) => /^function:(shell|exec_command)$/.test(t)),
+          offered.join(','),
+        );
+        assert.equal(offered.includes('function:fix__add'), c.mcp, offered.join(','));
+      }
       const rows = await gw.query<{ surface: string }>(
         'SELECT surface FROM requests WHERE key_id = ? AND status = 200',
         c.key === KEY ? 'codex' : 'codex-bare',

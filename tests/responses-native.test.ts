@@ -1,8 +1,8 @@
 // Native pass-through of /v1/responses (issue 18.2): a provider with "apis": ["chat", "responses"]
 // gets the client's bytes with only `model` rewritten — Codex's namespace, custom and web_search
 // tools, reasoning items and unknown fields untouched — and the answer (JSON, or SSE events as they
-// came) goes back as sent, with usage in the ledger. When the gateway has tools to add, the request
-// is translated through chat on the same provider instead.
+// came) goes back as sent, with usage in the ledger. Gateway tools are added to the native body
+// (tests/responses-native-loop.test.ts runs them).
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
@@ -148,19 +148,14 @@ test('a budget without a client cap adds max_output_tokens; everything else is k
   assert.equal(sent.some_future_field, 1);
 });
 
-test("a request a chat upstream cannot take passes through without the key's tools, and says so", async () => {
+test("with the key's tools, the request still passes through: the client's tools and items as sent, the gateway's added", async () => {
   const res = await post(codexBody, VK_TOOLS);
   assert.equal(res.status, 200);
   assert.equal(mock.requests[0]!.path, '/v1/responses');
-  assert.deepEqual(mock.requests[0]!.body, { ...codexBody, model: 'gpt-5-codex' });
-  assert.match(res.headers.get('x-tollgate-warnings') ?? '', /MCP tools not offered/);
-});
-
-test('with gateway tools to add, the request is translated through chat on the same provider', async () => {
-  const res = await post({ model: 'oai/gpt-5-codex', input: 'hi' }, VK_TOOLS);
-  assert.equal(res.status, 200);
-  assert.equal(mock.requests[0]!.path, '/v1/chat/completions');
-  assert.ok(mock.requests[0]!.body.tools.some((t: any) => t.function.name === 'fix__add'));
+  const sent = mock.requests[0]!.body;
+  assert.deepEqual({ ...sent, tools: sent.tools.slice(0, codexBody.tools.length) }, { ...codexBody, model: 'gpt-5-codex' });
+  assert.ok(sent.tools.slice(codexBody.tools.length).some((t: any) => t.type === 'function' && t.name === 'fix__add'));
+  assert.equal(res.headers.get('x-tollgate-warnings'), null);
 });
 
 test('a client that leaves mid-stream stops the relay: the upstream call is cut too', { timeout: 30_000 }, async () => {

@@ -4,10 +4,10 @@
 // Responses request stands for; the loop runs the key's MCP tools as on chat, hosted MCP tools
 // (`type: "mcp"` with a configured server_label) appear as mcp_call items, and calls that need
 // approval end the response with mcp_approval_request items.
-import { GatewayError, invalidRequest } from '../errors.js';
+import { invalidRequest } from '../errors.js';
 import type { ChatDeps, ChatInput, ChatOutput } from '../chat/handler.js';
 import type { Access } from '../chat/ports.js';
-import type { RunState } from '../chat/run-state.js';
+import type { LoopState, RunState } from '../chat/run-state.js';
 import { runLoop, type LoopResult } from '../chat/loop.js';
 import { chatCodec } from '../chat/chat-codec.js';
 import type { AssistantTurn } from '../chat/accumulate.js';
@@ -31,8 +31,8 @@ import { createResponsesState, resolveTargets } from './state.js';
 import type { ResponseStore } from '../stored-responses/response-store.js';
 import { ResponsesSse } from './sse.js';
 import type { Matcher } from '../governance/glob.js';
-import type { Target } from '../chat/targets.js';
-import { runNative } from './native.js';
+import { setUpNative } from './native-setup.js';
+import { runNativeResponses } from './native-run.js';
 
 export interface ResponsesDeps extends ChatDeps, ApprovalDeps {
   responses: ResponseStore;
@@ -68,6 +68,7 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
   const startedAt = deps.now();
   const newId = deps.newId ?? defaultNewId;
   let state: RunState | undefined;
+  let native: LoopState | undefined;
   let access: Access | undefined;
   let model: string | undefined;
   try {
@@ -79,30 +80,11 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
     const header = input.headers.get('x-tollgate-tools') ?? undefined;
     const keyTools = deps.toolsFor(access, header);
 
-    const native = passesThrough(req, targets, keyTools.length > 0, previous !== undefined);
-    // The key's tools would make this a translated request, but a chat upstream cannot take it
-    // (Codex's custom tools, say): it passes through without them, and the client is told.
-    const withoutKeyTools =
-      !native && keyTools.length > 0 && passesThrough(req, targets, false, previous !== undefined) && !translatable(req);
-    if (withoutKeyTools)
-      input.setHeader?.(
-        'x-tollgate-warnings',
-        "the key's MCP tools not offered: this request passes through to a Responses upstream as it is",
-      );
-    if (native || withoutKeyTools) {
-      const client = req.stream === true ? linkSignal(input.signal) : undefined;
-      state = createResponsesState(
-        deps,
-        input,
-        { model: req.model, messages: [], stream: req.stream === true },
-        req,
-        targets,
-        access,
-        startedAt,
-        client,
-        [],
-      );
-      return await runNative(deps, input, req, state, client);
+    // A provider that speaks Responses gets the request passed through, the gateway's part added.
+    if (targets.every((t) => t.apis.has('responses') && t.adapter.nativeRequest)) {
+      const setup = await setUpNative({ ...deps, newId }, input, req, { access, targets, keyTools, previous, startedAt });
+      native = setup.state;
+      return await runNativeResponses({ ...deps, newId }, input, setup);
     }
     if (req.previous_response_id && !previous)
       throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
@@ -164,8 +146,8 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
     recordRequest(deps, state, { status: 200, startedAt, body });
     return { kind: 'json', body };
   } catch (err) {
-    const error = asClientError(err, state);
-    recordRequest(deps, state, {
+    const error = asClientError(err, state ?? native);
+    recordRequest(deps, state ?? native, {
       status: error.status,
       startedAt,
       error,
@@ -178,7 +160,8 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
     });
     throw error;
   } finally {
-    if (!state?.stream) state?.release();
+    const run = state ?? native;
+    if (!run?.stream) run?.release();
   }
 }
 
@@ -239,33 +222,6 @@ async function streamResponses(
   );
   await Promise.race([sse.started, finished]);
   return out;
-}
-
-/**
- * Pass-through when every target speaks Responses and the gateway has nothing to add: no MCP tools
- * for this key (after x-tollgate-tools), no hosted gateway MCP tool, no conversation it stored.
- * (A native loop that adds gateway tools to Responses bodies is not built yet: such requests are
- * translated through chat on the same provider.)
- */
-function passesThrough(req: ResponsesRequest, targets: readonly Target[], keyHasTools: boolean, storedHere: boolean): boolean {
-  if (keyHasTools || storedHere) return false;
-  if (!targets.every((t) => t.apis.has('responses') && t.adapter.nativeRequest)) return false;
-  return !(req.tools ?? []).some(
-    (t) => t.type === 'mcp' && (t as { server_url?: string }).server_url === undefined && !(t as { connector_id?: string }).connector_id,
-  );
-}
-
-/** Whether a chat upstream could be told this request (no approvals involved: only tools, items and fields). */
-function translatable(req: ResponsesRequest): boolean {
-  if (Array.isArray(req.input) && req.input.some((i) => i.type === 'mcp_approval_response' || i.type === 'mcp_approval_request'))
-    return true;
-  try {
-    responsesToChat(req, [], { gatewayToolName: () => undefined });
-    return true;
-  } catch (err) {
-    // Other errors (an mcp_call to an unknown server…) are the translated path's to report.
-    return !(err instanceof GatewayError && err.code === 'untranslatable_field');
-  }
 }
 
 /** The chat codec, with mixed turns' gateway calls also shown to the assembler (hosted ones are mcp_call items). */

@@ -10,6 +10,10 @@ export interface SentToolResult {
 /** Tool results in the last turn(s) of a request body (OpenAI `tool` messages or Anthropic `tool_result` blocks). */
 export function toolResultsOf(body: any): SentToolResult[] {
   const out: SentToolResult[] = [];
+  // Responses input items (a native Responses upstream).
+  for (const i of Array.isArray(body.input) ? body.input : [])
+    if (i.type === 'function_call_output')
+      out.push({ id: i.call_id, content: typeof i.output === 'string' ? i.output : JSON.stringify(i.output) });
   for (const m of body.messages ?? []) {
     if (m.role === 'tool') out.push({ id: m.tool_call_id, content: typeof m.content === 'string' ? m.content : JSON.stringify(m.content) });
     if (m.role === 'user' && Array.isArray(m.content)) {

@@ -33,6 +33,14 @@ export function renderResponses(reply: MockReply, request: any, stream: boolean)
     throw new Error(`renderResponses cannot render ${reply.kind}`);
   const text = reply.kind === 'tool_calls' ? (reply.text ?? '') : reply.text;
   const output: any[] = [];
+  const reasoning = reply.kind === 'stream-error' ? undefined : reply.reasoning;
+  if (reasoning)
+    output.push({
+      id: `rs_mock${n}`,
+      type: 'reasoning',
+      summary: reasoning.summary ? [{ type: 'summary_text', text: reasoning.summary }] : [],
+      ...(reasoning.encrypted ? { encrypted_content: reasoning.encrypted } : {}),
+    });
   if (text)
     output.push({
       id: `msg_mock${n}`,
@@ -43,6 +51,18 @@ export function renderResponses(reply: MockReply, request: any, stream: boolean)
     });
   if (reply.kind === 'tool_calls')
     reply.calls.forEach((c, i) => {
+      const args = typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments);
+      if (c.custom) {
+        output.push({
+          id: `ctc_mock${n}_${i}`,
+          type: 'custom_tool_call',
+          status: 'completed',
+          call_id: c.id ?? `call_mock_${n}_${i}`,
+          name: c.name,
+          input: args,
+        });
+        return;
+      }
       output.push({
         id: `fc_mock${n}_${i}`,
         type: 'function_call',
@@ -99,6 +119,8 @@ export function renderResponses(reply: MockReply, request: any, stream: boolean)
       }
       ev('response.output_text.done', { item_id: item.id, output_index: index, content_index: 0, text, logprobs: [] });
       ev('response.content_part.done', { item_id: item.id, output_index: index, content_index: 0, part: { ...part, text } });
+    } else if (item.type !== 'function_call') {
+      ev('response.output_item.added', { output_index: index, item });
     } else {
       ev('response.output_item.added', { output_index: index, item: { ...item, status: 'in_progress', arguments: '' } });
       for (const p of pieces(item.arguments))

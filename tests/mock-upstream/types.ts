@@ -14,6 +14,14 @@ export interface MockToolCall {
   name: string;
   /** Sent as JSON text (OpenAI) or as the tool_use input object (Anthropic). */
   arguments: unknown;
+  /** Responses wire only: a custom tool call (`custom_tool_call` with `input` text) instead of a function call. */
+  custom?: boolean;
+}
+
+/** Responses wire only: a reasoning item first in the output (what Codex sends back with store:false). */
+export interface MockReasoning {
+  summary?: string;
+  encrypted?: string;
 }
 
 export type MockReply =
@@ -27,8 +35,9 @@ export type MockReply =
       frameDelayMs?: number;
       /** OpenAI wire: no usage at all (some compatible servers omit it). */
       omitUsage?: boolean;
+      reasoning?: MockReasoning;
     }
-  | { kind: 'tool_calls'; text?: string; calls: MockToolCall[]; usage?: MockUsage; delayMs?: number }
+  | { kind: 'tool_calls'; text?: string; calls: MockToolCall[]; usage?: MockUsage; delayMs?: number; reasoning?: MockReasoning }
   /** Upstream HTTP error with a body in the provider's error shape unless `body` is given. */
   | { kind: 'error'; status: number; message?: string; body?: string; headers?: Record<string, string> }
   /** Destroy the socket before sending headers. */

@@ -1,0 +1,198 @@
+// The Responses loop codec for upstreams that speak Responses (src/chat/codec.ts): the conversation
+// stays in Responses input items — reasoning items (encrypted or by id), namespace and custom tool
+// calls, anything unknown — and a round is the client's body with `model` rewritten, the gateway's
+// tools added as function tools and `input` grown by each round's output items and the gateway's
+// function_call_output items. Attempts go through withAttempts + startAttempt like every round
+// (reserved, charged, ledgered); a streamed round is relayed as it arrives (native-relay.ts).
+// Mirrors src/messages/native-codec.ts.
+import type { LoopCodec } from '../chat/codec.js';
+import type { LoopDeps } from '../chat/loop.js';
+import { startAttempt } from '../chat/round.js';
+import { isGatewayTool, type LoopState } from '../chat/run-state.js';
+import { withAttempts } from '../chat/llm-call.js';
+import type { Target } from '../chat/targets.js';
+import { errorKind, GatewayError } from '../errors.js';
+import { planAttempt, type AttemptPlan } from '../governance/attempt-budget.js';
+import { REPLY_OVERHEAD } from '../governance/prompt-bound.js';
+import { ClientAbortedError } from '../upstream/client.js';
+import { rewriteModel } from '../wire/messages/model-rewrite.js';
+import { functionOutputInput } from '../wire/responses/native-items.js';
+import { addResponsesUsage, ResponsesTurnBuilder, type ResponsesTurn } from '../wire/responses/native-turn.js';
+import type { InputItem, OtherItem, ResponsesRequest, ResponseUsage, ToolDef } from '../wire/responses/types.js';
+import type { HostedTool } from './hosted-mcp.js';
+import { nativeOnce } from './native-call.js';
+import type { ResponsesRelay } from './native-relay.js';
+
+export interface NativeRunState extends LoopState {
+  /** The client's request, previous_response_id dropped when the gateway holds that conversation. */
+  readonly body: ResponsesRequest;
+  /** The client's bytes, sent with only `model` rewritten while nothing else changes. */
+  readonly bodyText: string;
+  /** Client tools (gateway-hosted MCP entries out) plus the gateway's function tools; undefined: the client's as sent. */
+  readonly offeredTools: ToolDef[] | undefined;
+  /** Gateway tools → hosted server, for mcp_call items; approval-needing ones end the round. */
+  readonly hosted: ReadonlyMap<string, HostedTool>;
+  /** The conversation so far: the client's input (with what the gateway holds stitched in), then every gateway round. */
+  conv: InputItem[];
+  /** The body must be rebuilt from conv and offeredTools. */
+  rebuilt: boolean;
+  /** Responses usage over every round (the client's response.completed). */
+  totals: ResponseUsage | undefined;
+  /** The last round's upstream response object. */
+  last: ResponsesTurn['response'] | undefined;
+}
+
+export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, relay: ResponsesRelay): LoopCodec<ResponsesTurn> {
+  const known = (name: string) => deps.tools?.getTool(name) !== undefined;
+  // What the client must not see as the upstream sent it: the gateway's function calls, and calls
+  // of hosted tools that need approval (they become mcp_approval_request items at the end).
+  const hidden = (item: OtherItem) =>
+    item.type === 'function_call' &&
+    item.namespace === undefined &&
+    (isGatewayTool(state, String(item.name), known) || state.hosted.get(String(item.name))?.needsApproval === true);
+  const stream = relay.out !== null;
+  return {
+    async round(final) {
+      const round = ++state.rounds;
+      const base: ResponsesRequest = state.rebuilt
+        ? { ...state.body, input: state.conv, ...(state.offeredTools ? { tools: state.offeredTools } : {}) }
+        : state.body;
+      const request = final && state.offeredTools ? { ...base, tool_choice: 'none' as const } : base;
+      // Tokens never outnumber bytes: the body's size bounds its input tokens, whatever it holds.
+      const promptTokens =
+        (state.rebuilt ? Buffer.byteLength(JSON.stringify(request)) : Buffer.byteLength(state.bodyText)) + REPLY_OVERHEAD;
+      const bodyFor = (target: Target, plan: AttemptPlan): string => {
+        if (!state.rebuilt && !final && plan.sendCap === undefined) {
+          const rewritten = rewriteModel(state.bodyText, target.model);
+          if (rewritten !== undefined) return rewritten;
+        }
+        return JSON.stringify({
+          ...request,
+          model: target.model,
+          ...(plan.sendCap !== undefined ? { max_output_tokens: plan.sendCap } : {}),
+        });
+      };
+      const outcome = await withAttempts(
+        deps.llm,
+        state.targets,
+        state.signal,
+        {
+          async start(target, attempt) {
+            const plan = planAttempt({
+              request: { bounded: true, caps: { max_completion_tokens: state.body.max_output_tokens ?? undefined }, promptTokens },
+              modelId: target.id,
+              budgeted: state.access.budgeted,
+              price: deps.pricing.priceOf(target.providerName, target.model),
+              limits: deps.pricing.limitsOf(target.providerName, target.model),
+              defaultMaxTokens: target.provider.defaultMaxTokens,
+              unpricedCallUsd: deps.pricing.unpricedCallUsd,
+            });
+            const started = await startAttempt(deps, state, round, target, attempt, plan);
+            return { plan, finish: started.finish };
+          },
+        },
+        (target, handle) =>
+          nativeOnce(deps.llm, { path: '/v1/responses', stream, signal: state.signal, body: bodyFor(target, handle.plan) }, target, handle),
+      );
+      state.lastTarget = outcome.target;
+      if (outcome.kind === 'json') {
+        if (round === 1) relay.firstText = outcome.text;
+        relay.collect(outcome.turn.output, hidden);
+        return ended(state, outcome.turn);
+      }
+      const builder = new ResponsesTurnBuilder();
+      const roundRelay = relay.round(hidden);
+      try {
+        for await (const item of outcome.items) {
+          if ('comment' in item) {
+            relay.out?.frame(`:${item.comment}\n\n`);
+            continue;
+          }
+          let event: Record<string, unknown>;
+          try {
+            event = JSON.parse(item.data) as Record<string, unknown>;
+          } catch {
+            throw upstreamStreamFailure('upstream_malformed', `upstream sent an unparsable ${item.type} event`);
+          }
+          if (event === null || typeof event !== 'object')
+            throw upstreamStreamFailure('upstream_malformed', `upstream sent an unparsable ${item.type} event`);
+          builder.add(event);
+          if (event.type === 'error')
+            throw upstreamStreamFailure(
+              'upstream_stream_error',
+              `upstream stream error (${String(event.code ?? 'error')}): ${String(event.message ?? 'no message')}`,
+            );
+          roundRelay.event(item.type, item.data, event);
+        }
+        if (!builder.ended) throw upstreamStreamFailure('upstream_stream_truncated', 'upstream stream ended early (no response.completed)');
+      } catch (err) {
+        outcome.handle.finish({
+          status: 200,
+          errorType:
+            err instanceof ClientAbortedError ? 'client_aborted' : err instanceof GatewayError ? errorKind(err) : 'upstream_stream_error',
+          partialUsage: builder.partialUsage(),
+          mayHaveCost: true,
+        });
+        throw err;
+      }
+      const turn = builder.turn();
+      outcome.handle.finish({ status: 200, errorType: null, usage: turn.usage, mayHaveCost: true });
+      return ended(state, turn);
+    },
+    append(turn, gatewayCalls, results) {
+      // Reasoning goes back as it came (Codex's store:false + encrypted reasoning); one the upstream
+      // cannot resolve (store:false without encrypted_content) is left out, as OpenAI allows.
+      for (const item of turn.output)
+        if (!(item.type === 'reasoning' && state.body.store === false && !item.encrypted_content)) state.conv.push(item as InputItem);
+      for (const r of results) state.conv.push(functionOutputInput(r.tool_call_id, r.content));
+      state.rebuilt = true;
+      showHosted(state, relay, gatewayCalls, results);
+    },
+    hide(clientCalls, gatewayCalls, results) {
+      deps.hidden.remember(state.access.keyId, clientCalls, gatewayCalls, results);
+      showHosted(state, relay, gatewayCalls, results);
+    },
+    progress: stream ? (text) => relay.out?.frame(`: ${text}\n\n`) : undefined,
+  };
+}
+
+function ended(state: NativeRunState, turn: ResponsesTurn): ResponsesTurn {
+  state.totals = addResponsesUsage(state.totals, turn.rawUsage);
+  state.last = turn.response;
+  return turn;
+}
+
+/** The gateway's calls to hosted MCP servers, as mcp_call items (the key's other tools stay hidden, as on chat). */
+function showHosted(
+  state: NativeRunState,
+  relay: ResponsesRelay,
+  calls: readonly { id: string; function: { name: string; arguments: string } }[],
+  results: readonly { tool_call_id: string; content: unknown }[],
+): void {
+  for (const call of calls) {
+    const tool = state.hosted.get(call.function.name);
+    if (!tool) continue;
+    const raw = results.find((r) => r.tool_call_id === call.id)?.content;
+    const text = typeof raw === 'string' ? raw : JSON.stringify(raw ?? '');
+    const summary = state.toolCalls.findLast((c) => c.id === call.id);
+    const failed = summary !== undefined && summary.status !== 'ok';
+    relay.writer.mcpCall({
+      type: 'mcp_call',
+      id: relay.newId('mcp'),
+      server_label: tool.serverLabel,
+      name: tool.entry.tool,
+      arguments: call.function.arguments,
+      output: failed ? null : text,
+      error: failed ? text : null,
+      approval_request_id: null,
+      status: failed ? 'failed' : 'completed',
+    });
+  }
+}
+
+function upstreamStreamFailure(
+  code: 'upstream_malformed' | 'upstream_stream_error' | 'upstream_stream_truncated',
+  message: string,
+): GatewayError {
+  return new GatewayError({ status: 502, type: 'upstream_error', code, message, retryable: code !== 'upstream_stream_error' });
+}

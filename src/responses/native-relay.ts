@@ -1,0 +1,141 @@
+// What a streamed Responses client sees across the gateway's rounds on a native upstream: one
+// response. The first round's response.created and response.in_progress open it, then the
+// gateway's own items (mcp_list_tools, approved mcp_call) come first; every upstream item the
+// client may see is relayed as it arrives, output_index renumbered so indexes run on across rounds
+// and sequence_number renumbered so it rises by one per event; the gateway's function_call items
+// (and their deltas) are left out, and its hosted MCP calls appear as mcp_call items between rounds.
+// Each round's terminal event is held: the run sends one at the end, over every round. An event
+// whose numbers did not change passes as the upstream's own data text (a pure pass-through is the
+// upstream's stream as it came).
+import { ResponsesEventWriter } from '../wire/responses/stream-writer.js';
+import type { OtherItem, OutputItem, StreamEvent } from '../wire/responses/types.js';
+
+export interface RelayTarget {
+  frame(text: string): void;
+}
+
+const frame = (type: string, data: string) => `event: ${type}\ndata: ${data}\n\n`;
+const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+/** Per request: the client's numbering, its output list, and the held terminal event. */
+export class ResponsesRelay {
+  private seq = 0;
+  /** Writes the gateway's own items (numbers stamped by `send`); its output list is the client's. */
+  readonly writer: ResponsesEventWriter;
+  opened = false;
+  /** The last round's terminal event as it came: sent as it is when nothing changed. */
+  held: { type: string; data: string; event: Record<string, unknown> } | undefined;
+  /** Whether anything the client saw differs from the upstream's own stream. */
+  changed = false;
+  /** A non-streamed first round's JSON text, returned as it came when nothing changed. */
+  firstText: string | undefined;
+
+  /** `out`: null for a non-streamed request (the relay then only keeps the output list). */
+  constructor(
+    readonly out: RelayTarget | null,
+    private readonly preamble: readonly OutputItem[],
+    readonly newId: (prefix: string) => string,
+  ) {
+    this.writer = new ResponsesEventWriter((e) => this.send(e), newId);
+    if (preamble.length) this.changed = true;
+  }
+
+  get output(): OtherItem[] {
+    return this.writer.output as unknown as OtherItem[];
+  }
+
+  round(hidden: (item: OtherItem) => boolean): RoundRelay {
+    return new RoundRelay(this, hidden);
+  }
+
+  /** Sends a gateway-made event with the next sequence number. */
+  send(e: StreamEvent | { type: string; [k: string]: unknown }): void {
+    const event = { ...e, sequence_number: this.seq++ };
+    this.out?.frame(frame(event.type, JSON.stringify(event)));
+  }
+
+  /** Sends an upstream event: as it came when its numbers are the client's, else renumbered. */
+  pass(type: string, data: string, event: Record<string, unknown>, fields: Record<string, unknown> = {}): void {
+    const seq = this.seq++;
+    const same = event.sequence_number === seq && Object.entries(fields).every(([k, v]) => event[k] === v);
+    if (!same) this.changed = true;
+    this.out?.frame(same ? frame(type, data) : frame(type, JSON.stringify({ ...event, ...fields, sequence_number: seq })));
+  }
+
+  /** The gateway's own first items, once, right after the response opened. */
+  openItems(): void {
+    if (this.opened) return;
+    this.opened = true;
+    for (const item of this.preamble) {
+      if (item.type === 'mcp_list_tools') this.writer.mcpListTools(item);
+      else if (item.type === 'mcp_call') this.writer.mcpCall(item);
+      else this.writer.item(item);
+    }
+  }
+
+  /** A non-streamed round: its visible items join the output (after the gateway's first items). */
+  collect(items: readonly OtherItem[], hidden: (item: OtherItem) => boolean): void {
+    this.openItems();
+    for (const item of items) {
+      if (hidden(item)) this.changed = true;
+      else this.output.push(item);
+    }
+  }
+
+  /** The one terminal event: the held one as it came, or one carrying the whole response. */
+  finish(response: Record<string, unknown>): void {
+    const held = this.held;
+    const type =
+      response.status === 'incomplete' ? 'response.incomplete' : response.status === 'failed' ? 'response.failed' : 'response.completed';
+    if (held && !this.changed && held.event.sequence_number === this.seq) {
+      this.seq++;
+      this.out?.frame(frame(held.type, held.data));
+      return;
+    }
+    this.send({ type, response });
+  }
+}
+
+export class RoundRelay {
+  /** Upstream output_index → the client's; hidden items map to -1. */
+  private readonly indexOf = new Map<number, number>();
+
+  constructor(
+    private readonly relay: ResponsesRelay,
+    private readonly hidden: (item: OtherItem) => boolean,
+  ) {}
+
+  event(type: string, data: string, event: Record<string, unknown>): void {
+    const relay = this.relay;
+    const kind = String(event.type);
+    if (kind === 'response.created' || kind === 'response.in_progress') {
+      if (relay.opened) return;
+      relay.pass(type, data, event);
+      if (kind === 'response.in_progress') relay.openItems();
+      return;
+    }
+    if (TERMINAL.has(kind)) {
+      relay.held = { type, data, event };
+      return;
+    }
+    relay.openItems();
+    if (typeof event.output_index !== 'number') {
+      relay.pass(type, data, event);
+      return;
+    }
+    const upstream = event.output_index;
+    if (kind === 'response.output_item.added') {
+      const item = event.item as OtherItem;
+      if (this.hidden(item)) {
+        this.indexOf.set(upstream, -1);
+        relay.changed = true;
+        return;
+      }
+      this.indexOf.set(upstream, relay.output.push(item) - 1);
+    }
+    const mine = this.indexOf.get(upstream) ?? upstream;
+    if (mine < 0) return;
+    if (kind === 'response.output_item.done') relay.output[mine] = event.item as OtherItem;
+    relay.pass(type, data, event, { output_index: mine });
+  }
+}

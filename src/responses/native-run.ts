@@ -1,0 +1,113 @@
+// A Responses request to a provider that speaks Responses (`"apis": ["chat", "responses"]`),
+// passed through (native-setup.ts, native-codec.ts): the client's bytes with only `model`
+// rewritten when the gateway adds nothing, else the client's body plus the gateway's tools, run
+// by the one tool loop. The client gets one response over every round: the upstream's items it may
+// see, the gateway's hosted MCP items, approval requests, usage summed over rounds; its id is the
+// last round's upstream response, so a follow-up with previous_response_id continues upstream.
+import { runLoop, type LoopResult } from '../chat/loop.js';
+import { recordRequest } from '../chat/record.js';
+import { tollgateInfo } from '../chat/respond.js';
+import { asClientError } from '../chat/client-error.js';
+import { openSseChannel } from '../chat/sse-channel.js';
+import type { ChatInput, ChatOutput } from '../chat/handler.js';
+import type { ToolCall } from '../openai/types.js';
+import type { ResponsesTurn } from '../wire/responses/native-turn.js';
+import type { McpApprovalRequestItem } from '../wire/responses/types.js';
+import { proposeApprovals } from './approval-flow.js';
+import type { ResponsesDeps } from './handler.js';
+import { nativeResponsesCodec, type NativeRunState } from './native-codec.js';
+import { ResponsesRelay } from './native-relay.js';
+import type { NativeSetup } from './native-setup.js';
+import { ResponsesSse } from './sse.js';
+
+export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, setup: NativeSetup): Promise<ChatOutput> {
+  const { state, client } = setup;
+  if (!client) {
+    const relay = new ResponsesRelay(null, setup.preamble, deps.newId!);
+    const result = await runLoop(deps, state, nativeResponsesCodec(deps, state, relay));
+    await endWithApprovals(deps, state, relay, result);
+    const response = finalResponse(state, relay, result);
+    recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
+    const text =
+      !relay.changed && state.rounds === 1 && relay.firstText !== undefined && !tollgateInfo(state) ? relay.firstText : undefined;
+    return { kind: 'json', body: response, text };
+  }
+
+  const { channel: sse, body } = openSseChannel(
+    (sink) => new ResponsesSse(sink),
+    input,
+    () => client.abort(),
+  );
+  const out: ChatOutput = body ? { kind: 'stream', body } : { kind: 'sent' };
+  const relay = new ResponsesRelay({ frame: (text) => sse.raw(text) }, setup.preamble, deps.newId!);
+  const finished = runLoop(deps, state, nativeResponsesCodec(deps, state, relay)).then(
+    async (result) => {
+      await endWithApprovals(deps, state, relay, result);
+      // The gateway's summary (rounds, tool calls, why it stopped) goes in the final event.
+      if (tollgateInfo(state)) relay.changed = true;
+      relay.finish(finalResponse(state, relay, result));
+      sse.end();
+      recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
+      state.release();
+    },
+    (err: unknown) => {
+      state.release();
+      if (!sse.isStarted) throw err;
+      const error = asClientError(err, state);
+      relay.send({ type: 'error', code: error.code ?? error.type, message: error.message, param: error.param });
+      relay.send({
+        type: 'response.failed',
+        response: {
+          ...state.last,
+          status: 'failed',
+          output: relay.output,
+          usage: state.totals ?? null,
+          error: { code: error.code ?? error.type, message: error.message },
+        },
+      });
+      sse.end();
+      recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
+    },
+  );
+  await Promise.race([sse.started, finished]);
+  return out;
+}
+
+/** Calls of hosted tools that need approval end the response as mcp_approval_request items, stored and recorded. */
+async function endWithApprovals(
+  deps: ResponsesDeps,
+  state: NativeRunState,
+  relay: ResponsesRelay,
+  result: LoopResult<ResponsesTurn>,
+): Promise<void> {
+  const proposals: { item: McpApprovalRequestItem; call: ToolCall }[] = [];
+  for (const call of result.clientToolCalls) {
+    const tool = state.hosted.get(call.function.name);
+    if (!tool?.needsApproval) continue;
+    const item: McpApprovalRequestItem = {
+      type: 'mcp_approval_request',
+      id: relay.newId('mcpr'),
+      server_label: tool.serverLabel,
+      name: tool.entry.tool,
+      arguments: call.function.arguments,
+    };
+    relay.writer.item(item);
+    proposals.push({ item, call });
+  }
+  const ctx = { access: state.access, requestId: state.requestId, signal: state.signal, newId: relay.newId, now: deps.now };
+  await proposeApprovals(deps, ctx, proposals);
+}
+
+/** The last round's response, carrying what the client saw of every round and the usage of all of them. */
+function finalResponse(state: NativeRunState, relay: ResponsesRelay, result: LoopResult<ResponsesTurn>): Record<string, unknown> {
+  const info = tollgateInfo(state);
+  const last = state.last ?? {};
+  const stopped = state.stopNote !== undefined && result.clientToolCalls.length === 0;
+  return {
+    ...last,
+    ...(stopped ? { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } : {}),
+    output: relay.output,
+    usage: state.totals ?? last.usage ?? null,
+    ...(info ? { tollgate: info } : {}),
+  };
+}
