@@ -70,6 +70,25 @@ describe('PostgreSQL ledger back end', () => {
     assert.deepEqual(inserts, ['requests', 'llm_calls', 'requests', 'llm_calls'], 'one transaction for r1 and r2, one for r3');
   });
 
+  test('a batch of /mcp tool calls (each with its request row) whose COMMIT reply was lost is not written twice', async () => {
+    const { pool, state, committed, inserts } = scriptedPool();
+    const backend = createPgLedgerBackend(pool);
+    const mcpCall = (id: string): LedgerItem[] => [
+      {
+        table: 'tool_calls',
+        row: { requestId: id, sessionId: 's1', ts: 1, server: 'fx', tool: 'add', name: 'fx__add', status: 'ok', decision: 'allowed' },
+      },
+      { table: 'requests', row: { id, ts: 1, status: 200, costUsd: 0.001, toolCalls: 1, surface: 'mcp', sessionId: 's1' } },
+    ];
+    const items = mcpCall('mcp-1');
+    state.loseCommitReply = true;
+    await assert.rejects(() => backend.writeBatch(items) as Promise<void>, /terminated/);
+    state.loseCommitReply = false;
+    await backend.writeBatch([...items, ...mcpCall('mcp-2')]);
+    assert.deepEqual(committed, ['mcp-1', 'mcp-2']);
+    assert.deepEqual(inserts, ['requests', 'tool_calls', 'requests', 'tool_calls'], 'mcp-1 once, then mcp-2');
+  });
+
   test('a batch whose COMMIT failed without committing is written on the retry', async () => {
     const { pool, state, committed } = scriptedPool();
     const backend = createPgLedgerBackend(pool);

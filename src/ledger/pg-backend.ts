@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { LedgerBackend } from './writer.js';
 import type { LedgerItem } from './rows.js';
 import { DEAD_LETTER_COLUMNS, LEDGER_COLUMNS, deadLetterParams, itemParams, type Params } from './statements.js';
+import { trackUnsureCommits } from './unsure-commits.js';
 
 type Table = LedgerItem['table'];
 const TABLES: readonly Table[] = ['requests', 'llm_calls', 'tool_calls', 'payloads'];
@@ -38,36 +39,16 @@ async function insertRows(client: pg.PoolClient, table: Table, rows: Params[]): 
   }
 }
 
-/** The items of a batch whose COMMIT failed, and its request ids, which tell whether it committed. */
-interface Unsure {
-  items: ReadonlySet<LedgerItem>;
-  requestIds: string[];
-}
-
 export function createPgLedgerBackend(pool: pg.Pool): LedgerBackend {
-  // A COMMIT that fails may have committed anyway: the server commits and the reply is lost with
-  // the connection. Written again, the batch's request rows would be refused as duplicates (and set
-  // aside as data errors) and its other rows, whose ids are serial, stored twice. So the batch is
-  // remembered; when the writer offers its items again, its request rows (one transaction: all or
-  // none) tell whether it committed, and if it did those items are not written again.
-  let unsure: Unsure | undefined;
-
-  /** The items still to write: without those of an unsure batch that turns out to have committed. */
-  const resolveUnsure = async (items: readonly LedgerItem[]): Promise<readonly LedgerItem[]> => {
-    const pending = unsure;
-    if (!pending || !items.some((i) => pending.items.has(i))) return items;
-    let committed = false;
-    if (pending.requestIds.length) {
-      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM requests WHERE id = ANY($1)', [pending.requestIds]);
-      committed = rows[0]!.n > 0;
-    }
-    unsure = undefined;
-    return committed ? items.filter((i) => !pending.items.has(i)) : items;
-  };
+  // A COMMIT that fails may have committed anyway (the reply lost with the connection): see unsure-commits.ts.
+  const commits = trackUnsureCommits(async (ids) => {
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM requests WHERE id = ANY($1)', [ids]);
+    return rows[0]!.n;
+  });
 
   return {
     async writeBatch(batch) {
-      const items = await resolveUnsure(batch);
+      const items = await commits.resolve(batch);
       if (!items.length) return;
       const byTable = new Map<Table, Params[]>(TABLES.map((t) => [t, []]));
       for (const item of items) byTable.get(item.table)!.push(itemParams(item));
@@ -86,10 +67,7 @@ export function createPgLedgerBackend(pool: pg.Pool): LedgerBackend {
         committing = true;
         await client.query('COMMIT');
       } catch (err) {
-        if (committing) {
-          const requestIds = items.flatMap((i) => (i.table === 'requests' ? [i.row.id] : []));
-          unsure = { items: new Set(items), requestIds };
-        }
+        if (committing) commits.unsure(items);
         // A failed ROLLBACK means the connection itself is gone: drop it from the pool.
         await client.query('ROLLBACK').catch((e: unknown) => (broken = e as Error));
         throw err;

@@ -9,23 +9,32 @@ import { openSqlite } from '../db/open-sqlite.js';
 import { prepareLedgerStatements, type DeadLetter } from './statements.js';
 import type { LedgerItem } from './rows.js';
 
-export type WorkerRequest = { id: number; op: 'batch' | 'one'; items: LedgerItem[] } | { id: number; op: 'dead'; letters: DeadLetter[] };
+export type WorkerRequest =
+  | { id: number; op: 'batch' | 'one'; items: LedgerItem[] }
+  | { id: number; op: 'dead'; letters: DeadLetter[] }
+  /** How many of these request ids are stored (did an unsure batch commit? unsure-commits.ts). */
+  | { id: number; op: 'count'; ids: string[] };
 
 export type WorkerReply =
-  | { id: number; ok: true }
+  | { id: number; ok: true; n?: number }
   | { id: number; ok: false; message: string; code?: string | undefined }
   | { ready: true };
 
 const { path } = workerData as { path: string };
-const statements = prepareLedgerStatements(openSqlite(path));
+const sqlite = openSqlite(path);
+const statements = prepareLedgerStatements(sqlite);
+const countRequests = sqlite.prepare('SELECT count(*) AS n FROM requests WHERE id IN (SELECT value FROM json_each(?))').pluck();
 
 parentPort!.on('message', (req: WorkerRequest) => {
   let reply: WorkerReply;
   try {
-    if (req.op === 'dead') statements.writeDeadLetters(req.letters);
-    else if (req.op === 'batch') statements.writeBatch(req.items);
-    else statements.write(req.items[0]!);
-    reply = { id: req.id, ok: true };
+    if (req.op === 'count') reply = { id: req.id, ok: true, n: countRequests.get(JSON.stringify(req.ids)) as number };
+    else {
+      if (req.op === 'dead') statements.writeDeadLetters(req.letters);
+      else if (req.op === 'batch') statements.writeBatch(req.items);
+      else statements.write(req.items[0]!);
+      reply = { id: req.id, ok: true };
+    }
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     reply = { id: req.id, ok: false, message: (err as Error).message, code: typeof code === 'string' ? code : undefined };

@@ -8,6 +8,7 @@ import type { LedgerBackend } from './writer.js';
 import type { DeadLetter } from './statements.js';
 import type { LedgerItem } from './rows.js';
 import type { WorkerReply, WorkerRequest } from './sqlite-worker.js';
+import { trackUnsureCommits } from './unsure-commits.js';
 
 export interface WorkerLedgerBackend extends LedgerBackend {
   /** Resolves once a worker has opened the database (rejects if it cannot). */
@@ -22,16 +23,28 @@ export interface WorkerLimits {
   maxOldGenerationSizeMb?: number;
 }
 
-type WorkerMessage = { op: 'batch' | 'one'; items: LedgerItem[] } | { op: 'dead'; letters: DeadLetter[] };
+type WorkerMessage = { op: 'batch' | 'one'; items: LedgerItem[] } | { op: 'dead'; letters: DeadLetter[] } | { op: 'count'; ids: string[] };
+
+interface Pending {
+  resolve: (n: number | undefined) => void;
+  reject: (err: Error) => void;
+  /** Whether the worker's death leaves it unknown if this write committed (a batch: it may have). */
+  died?: (err: Error) => void;
+}
 
 interface Running {
   worker: Worker;
   ready: Promise<void>;
-  pending: Map<number, { resolve: () => void; reject: (err: Error) => void }>;
+  pending: Map<number, Pending>;
   exited: boolean;
 }
 
-export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {}): WorkerLedgerBackend {
+export interface WorkerBackendHooks {
+  /** Each worker as it is spawned (tests: a worker that dies between COMMIT and its reply). */
+  onWorker?: (worker: Worker) => void;
+}
+
+export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {}, hooks: WorkerBackendHooks = {}): WorkerLedgerBackend {
   // From source (tsx) the worker is the .ts file; from dist it is the compiled .js next to this one.
   const fromSource = import.meta.url.endsWith('.ts');
   const file = new URL(fromSource ? './sqlite-worker.ts' : './sqlite-worker.js', import.meta.url);
@@ -62,7 +75,7 @@ export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {
         const p = run.pending.get(reply.id);
         if (!p) return;
         run.pending.delete(reply.id);
-        if (reply.ok) p.resolve();
+        if (reply.ok) p.resolve(reply.n);
         else p.reject(Object.assign(new Error(reply.message), { code: reply.code }));
       });
       const died = (err: Error) => {
@@ -71,7 +84,10 @@ export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {
         if (current === run) current = undefined;
         reject(err);
         // No code: transient for the writer, which retries these on the next worker.
-        for (const p of run.pending.values()) p.reject(err);
+        for (const p of run.pending.values()) {
+          p.died?.(err);
+          p.reject(err);
+        }
         run.pending.clear();
       };
       worker.on('error', (err) => died(new Error(`ledger worker failed: ${err.message}`)));
@@ -83,6 +99,7 @@ export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {
       if (run.pending.size === 0) worker.unref();
     };
     run.ready.then(settle, settle);
+    hooks.onWorker?.(worker);
     return run;
   };
 
@@ -94,14 +111,17 @@ export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {
     return current;
   };
 
-  const send = async (req: WorkerMessage): Promise<void> => {
+  // A worker that dies with a batch posted may have committed it first: see unsure-commits.ts.
+  const commits = trackUnsureCommits(async (ids) => (await send({ op: 'count', ids })) ?? 0);
+
+  const send = async (req: WorkerMessage, died?: (err: Error) => void): Promise<number | undefined> => {
     if (closed) throw new Error('ledger worker is closed');
     const run = running();
     await run.ready;
     const id = nextId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number | undefined>((resolve, reject) => {
       if (run.exited) return reject(new Error('ledger worker exited'));
-      run.pending.set(id, { resolve, reject });
+      run.pending.set(id, { resolve, reject, died });
       run.worker.ref();
       run.worker.postMessage({ ...req, id } as WorkerRequest);
     }).finally(() => {
@@ -110,9 +130,12 @@ export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {
   };
 
   return {
-    writeBatch: (items) => send({ op: 'batch', items: items as LedgerItem[] }),
-    write: (item) => send({ op: 'one', items: [item] }),
-    writeDeadLetters: (letters) => send({ op: 'dead', letters: letters as DeadLetter[] }),
+    async writeBatch(batch) {
+      const items = await commits.resolve(batch);
+      if (items.length) await send({ op: 'batch', items: items as LedgerItem[] }, () => commits.unsure(items));
+    },
+    write: async (item) => void (await send({ op: 'one', items: [item] })),
+    writeDeadLetters: async (letters) => void (await send({ op: 'dead', letters: letters as DeadLetter[] })),
     ready: () => running().ready,
     get restarts() {
       return Math.max(0, spawned - 1);
