@@ -215,6 +215,35 @@ describe('translation to an OpenAI-compatible provider', () => {
     assert.equal(final.usage.output_tokens, 4);
   });
 
+  test("streamed usage: message_start carries the gateway's estimate, message_delta the upstream's real input, output and cache figures", async () => {
+    const usage = { input: 12, output: 4, cacheRead: 64 };
+    mock.enqueue({ kind: 'text', text: 'a streamed reply', usage });
+    const session = `usage-${Date.now()}`;
+    const raw = await (
+      await post('/v1/messages', JSON.stringify({ model: GPT, max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'x' }] }), {
+        'x-claude-code-session-id': session,
+      })
+    ).text();
+    assert.deepEqual(mock.requests[0]!.body.stream_options, { include_usage: true }, 'the chat upstream is asked for usage');
+    const events = raw
+      .split('\n\n')
+      .filter((f) => f.startsWith('event: '))
+      .map((f) => JSON.parse(f.slice(f.indexOf('data: ') + 6)));
+    const start = events.find((e) => e.type === 'message_start').message.usage;
+    assert.ok(start.input_tokens > 0 && start.output_tokens === 0, 'an estimate of the input, no output yet');
+    const final = events.find((e) => e.type === 'message_delta').usage;
+    assert.deepEqual(final, { input_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 64, output_tokens: 4 });
+    const [row] = await gw.query<any>('SELECT prompt_tokens, completion_tokens FROM requests WHERE session_id = ?', session);
+    assert.deepEqual({ ...row }, { prompt_tokens: 12 + 64, completion_tokens: 4 });
+
+    // The SDK takes input and cache counts from message_delta when present, so it reports the upstream's figures.
+    mock.enqueue({ kind: 'text', text: 'a streamed reply', usage });
+    const msg = await client.messages.stream({ model: GPT, max_tokens: 50, messages: [{ role: 'user', content: 'x' }] }).finalMessage();
+    assert.equal(msg.usage.input_tokens, 12);
+    assert.equal(msg.usage.cache_read_input_tokens, 64);
+    assert.equal(msg.usage.output_tokens, 4);
+  });
+
   test("the client's tools: tool_use out, tool_result back, streaming and not", async () => {
     const tools: Anthropic.Tool[] = [
       { name: 'Bash', description: 'run', input_schema: { type: 'object', properties: { command: { type: 'string' } } } },
