@@ -11,6 +11,7 @@ import { offeredToolsOf, toolResultsOf } from './helpers/wire.js';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
 
 const VK = 'vk-messages-test-0001';
+const ADMIN = 'admin-messages-test-0001';
 const TOOLS_VK = 'vk-messages-tools-0001';
 const CLAUDE = 'anthropic/claude-sonnet-4-5';
 const GPT = 'openai/gpt-4o-mini';
@@ -35,6 +36,7 @@ before(async () => {
       ],
       messages: { pingIntervalMs: 40 },
     },
+    adminToken: ADMIN,
   });
   client = new Anthropic({ apiKey: VK, baseURL: gw.url, maxRetries: 0 });
   toolsClient = new Anthropic({ apiKey: TOOLS_VK, baseURL: gw.url, maxRetries: 0 });
@@ -180,6 +182,34 @@ describe('count_tokens and models', () => {
     assert.equal(mock.requests.length, 1, 'no upstream call for an estimate');
   });
 
+  test('count_tokens writes a requests row (operation count_tokens, no cost) that the cost views do not count', async () => {
+    const session = `count-${Date.now()}`;
+    const opts = { headers: { 'x-claude-code-session-id': session } };
+    const before = await gw.query<any>("SELECT requests, errors FROM cost_by_key_day WHERE key_id = 'plain'");
+    await client.messages.countTokens({ model: CLAUDE, messages: [{ role: 'user', content: 'count me' }] }, opts);
+    await client.messages.countTokens({ model: GPT, messages: [{ role: 'user', content: 'count me' }] }, opts);
+    const refused = await post('/v1/messages/count_tokens', JSON.stringify({ model: 'nope/none', messages: [] }), {
+      'x-claude-code-session-id': session,
+    });
+    assert.equal(refused.status, 400);
+    const rows = await gw.query<any>(
+      'SELECT surface, operation, status, key_id, model, cost_usd, prompt_tokens, latency_ms FROM requests WHERE session_id = ? ORDER BY ts, status',
+      session,
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.surface, r.operation, r.status, r.key_id, r.model, r.cost_usd, r.prompt_tokens]),
+      [
+        ['messages', 'count_tokens', 200, 'plain', CLAUDE, 0, 0],
+        ['messages', 'count_tokens', 200, 'plain', GPT, 0, 0],
+        ['messages', 'count_tokens', 400, 'plain', 'nope/none', 0, 0],
+      ],
+    );
+    assert.ok(rows.every((r) => Number.isInteger(r.latency_ms) && r.latency_ms >= 0));
+    assert.deepEqual(await gw.query<any>("SELECT requests, errors FROM cost_by_key_day WHERE key_id = 'plain'"), before);
+    const [bySession] = await gw.query<any>('SELECT requests, errors FROM cost_by_session WHERE session_id = ?', session);
+    assert.deepEqual({ ...bySession }, { requests: 0, errors: 0 });
+  });
+
   test('/v1/models answers the Anthropic SDK (display_name, has_more, first_id, last_id)', async () => {
     const page = await client.models.list();
     const ids = page.data.map((m) => m.id);
@@ -305,6 +335,14 @@ describe('translation to an OpenAI-compatible provider', () => {
     );
     assert.equal(cc.status, 200);
     assert.equal(cc.headers.get('x-tollgate-warnings'), 'context_management ignored; output_config.effort ignored');
+    // The same warnings on the request's ledger row, and on its /logs page.
+    const id = cc.headers.get('x-request-id')!;
+    const [row] = await gw.query<any>('SELECT warnings FROM requests WHERE id = ?', id);
+    assert.equal(row.warnings, 'context_management ignored; output_config.effort ignored');
+    const page = await (await fetch(`${gw.url}/logs/requests/${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+    assert.match(page, /Dropped in translation: context_management ignored; output_config.effort ignored/);
+    const [plain] = await gw.query<any>('SELECT warnings FROM requests WHERE id = ?', warned.headers.get('x-request-id'));
+    assert.equal(plain.warnings, 'thinking ignored');
     const sent = mock.requests.at(-1)!.body;
     assert.deepEqual(
       sent.messages.map((m: any) => m.role),

@@ -25,6 +25,8 @@ export interface RequestOutcome {
   /** The raw body, for the model of a request refused before it was parsed (a rate limit at admission). */
   bodyText?: string | undefined;
   sessionId?: string | null;
+  /** A token count rather than a model call (count_tokens: no state, no cost). */
+  operation?: 'count_tokens';
 }
 
 export function recordRequest(deps: RecordDeps, state: LoopState | undefined, outcome: RequestOutcome): void {
@@ -69,6 +71,8 @@ export function recordRequest(deps: RecordDeps, state: LoopState | undefined, ou
     source: 'chat',
     surface: state?.surface ?? outcome.surface ?? 'chat',
     sessionId: state?.sessionId ?? outcome.sessionId ?? null,
+    operation: outcome.operation ?? 'call',
+    warnings: state?.warnings?.length ? state.warnings.join('; ') : null,
   });
   if (deps.payloads && state) {
     void deps.ledger.payload({ requestId, ts: Date.now(), kind: 'request', ref: null, body: JSON.stringify(state.clientRequest) });

@@ -30,6 +30,8 @@ export interface LoopState {
   readonly model: string;
   /** The client's request as parsed (the ledger's request payload, when payloads are on). */
   readonly clientRequest: unknown;
+  /** Hints dropped in translation (the x-tollgate-warnings header; the ledger's `warnings`). */
+  readonly warnings?: readonly string[];
   readonly targets: readonly Target[];
   readonly access: Access;
   readonly stream: boolean;

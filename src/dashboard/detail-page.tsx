@@ -56,6 +56,8 @@ export function DetailPage(props: { r: RequestDetailRow; trace: Trace }) {
           <dd>
             <StatusBadge status={r.status} /> {r.error_type ?? ''}
           </dd>
+          <dt>Surface</dt>
+          <dd>{`${r.surface}${r.operation === 'count_tokens' ? ' · count_tokens' : ''}${r.session_id ? ` · session ${r.session_id}` : ''}`}</dd>
           <dt>Key</dt>
           <dd>{r.key_id ?? '—'}</dd>
           <dt>Team / customer</dt>
@@ -74,6 +76,7 @@ export function DetailPage(props: { r: RequestDetailRow; trace: Trace }) {
           <dd>{formatMs(r.latency_ms)}</dd>
         </dl>
         {r.error_message && <p class="notice">{r.error_message}</p>}
+        {r.warnings && <p class="notice">{`Dropped in translation: ${r.warnings}`}</p>}
       </div>
       <h2>Timeline</h2>
       {trace.rounds.length === 0 && <p class="muted">No upstream call was made for this request.</p>}

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import {
+  DETAIL_COLUMNS,
   LIST_COLUMNS,
   TERMS,
   type FilterTerm,
@@ -52,14 +53,7 @@ function pgRequestQueries(pool: pg.Pool): Awaitable<RequestQueries> {
       const shape = terms.map((t) => t.sql(filters)).join(' AND ');
       return run<RequestListRow>(pool, listSql(shape), [...terms.flatMap((t) => t.params(filters)), limit]);
     },
-    request: async (id) =>
-      (
-        await run<RequestDetailRow>(
-          pool,
-          `SELECT ${LIST_COLUMNS}, customer_id, upstream_model, error_message, cached_tokens FROM requests WHERE id = $1`,
-          [id],
-        )
-      )[0],
+    request: async (id) => (await run<RequestDetailRow>(pool, `SELECT ${DETAIL_COLUMNS} FROM requests WHERE id = $1`, [id]))[0],
     llmCalls: (id) =>
       run(
         pool,

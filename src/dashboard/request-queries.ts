@@ -48,6 +48,10 @@ export interface RequestDetailRow extends RequestListRow {
   upstream_model: string | null;
   error_message: string | null;
   cached_tokens: number;
+  surface: string;
+  session_id: string | null;
+  operation: string;
+  warnings: string | null;
 }
 
 export interface LlmCallDetail {
@@ -103,6 +107,10 @@ export interface RequestQueries {
 export const LIST_COLUMNS = `id, ts, key_id, team_id, model, provider, status, error_type, stream, rounds, tool_calls,
   prompt_tokens, completion_tokens, cost_usd, cost_unknown, latency_ms, source`;
 
+/** One request's page: the list's columns and the rest of its row. */
+export const DETAIL_COLUMNS = `${LIST_COLUMNS}, customer_id, upstream_model, error_message, cached_tokens, surface, session_id,
+  operation, warnings`;
+
 // Each present filter adds one fixed SQL term; the shape (which filters are present) keys the cache.
 // Exported for the PostgreSQL twin (pg-queries.ts), which numbers the `?`s as $n.
 export interface FilterTerm {
@@ -144,9 +152,7 @@ export function createRequestQueries(sqlite: Sqlite): RequestQueries {
     return { stmt, params: terms.flatMap((t) => t.params(f)) };
   };
 
-  const one = sqlite.prepare(
-    `SELECT ${LIST_COLUMNS}, customer_id, upstream_model, error_message, cached_tokens FROM requests WHERE id = ?`,
-  );
+  const one = sqlite.prepare(`SELECT ${DETAIL_COLUMNS} FROM requests WHERE id = ?`);
   const llm = sqlite.prepare(`SELECT id, ts, round, attempt, provider, model, status, error_type, prompt_tokens, completion_tokens,
     cost_usd, cost_unknown, latency_ms FROM llm_calls WHERE request_id = ? ORDER BY round, attempt, id LIMIT 1000`);
   const tools = sqlite.prepare(`SELECT id, ts, round, server, tool, name, args_hash, status, decision, reason, latency_ms, cost_usd, error

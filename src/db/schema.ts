@@ -50,6 +50,13 @@ export const requests = sqliteTable(
     surface: text('surface').notNull().default('chat'),
     /** The client's agent session id (x-claude-code-session-id or another configured session header). */
     sessionId: text('session_id'),
+    /**
+     * What the request was: 'call' (a model call, or an /mcp tools/call) or 'count_tokens'
+     * (/v1/messages/count_tokens: free, so the cost views leave it out of their request counts).
+     */
+    operation: text('operation').notNull().default('call'),
+    /** Hints the gateway dropped while translating the request ('; '-separated, as in x-tollgate-warnings); NULL when none. */
+    warnings: text('warnings'),
   },
   (t) => [
     index('requests_ts_idx').on(t.ts),
@@ -69,6 +76,7 @@ export const requests = sqliteTable(
       t.completionTokens,
       t.costUsd,
       t.costUnknown,
+      t.operation,
     ),
     index('requests_month_team_cover_idx').on(
       t.month,
@@ -79,6 +87,7 @@ export const requests = sqliteTable(
       t.completionTokens,
       t.costUsd,
       t.costUnknown,
+      t.operation,
     ),
     index('requests_session_idx').on(t.sessionId),
     // The README's "spend by surface" (one narrow range scan, grouped in index order) and "cost

@@ -2,9 +2,13 @@
 // compute the figures one way (src/db/views.ts and src/db/pg/views.ts add their dialect's rest).
 import { sql } from 'drizzle-orm';
 
-/** Per-group totals over `requests` (cost_by_key_day, cost_by_team_month). */
-export const requestTotals = sql`count(*) AS requests,
-  sum(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
+/**
+ * Per-group totals over `requests` (cost_by_key_day, cost_by_team_month, cost_by_session). A
+ * count_tokens call costs nothing and uses no tokens, so it is left out of `requests` and `errors`
+ * (it would inflate them); it stays in the requests table with operation = 'count_tokens'.
+ */
+export const requestTotals = sql`sum(CASE WHEN operation = 'count_tokens' THEN 0 ELSE 1 END) AS requests,
+  sum(CASE WHEN status >= 400 AND operation <> 'count_tokens' THEN 1 ELSE 0 END) AS errors,
   sum(prompt_tokens) AS prompt_tokens,
   sum(completion_tokens) AS completion_tokens,
   sum(cost_usd) AS cost_usd,

@@ -38,6 +38,10 @@ export interface RequestRow {
   surface?: 'chat' | 'messages' | 'responses' | 'mcp';
   /** The client's agent session id, when it sent one. */
   sessionId?: string | null;
+  /** 'count_tokens' for a token count (left out of the cost views' request counts). Default 'call'. */
+  operation?: 'call' | 'count_tokens';
+  /** Hints dropped in translation, '; '-separated. */
+  warnings?: string | null;
 }
 
 export interface LlmCallRow {

@@ -52,6 +52,8 @@ export function requestParams(r: RequestRow): Params {
     r.source ?? 'chat',
     r.surface ?? 'chat',
     n(r.sessionId),
+    r.operation ?? 'call',
+    n(r.warnings),
   ];
 }
 
@@ -133,6 +135,8 @@ export const LEDGER_COLUMNS = {
     'source',
     'surface',
     'session_id',
+    'operation',
+    'warnings',
   ],
   llm_calls: [
     'request_id',

@@ -1,10 +1,14 @@
 // POST /v1/messages/count_tokens. A provider that speaks Messages counts for itself (the request is
 // passed through, the gateway's tools included so the count matches what a real call sends); for
-// others the gateway estimates (wire/messages/prompt-bound.ts). Free: admitted and rate-limited
-// like any request, but no budget is reserved and no llm_calls row is written.
+// others the gateway estimates (governance/messages-prompt-bound.ts). Free: admitted and
+// rate-limited like any request, but no budget is reserved and no llm_calls row is written; its
+// requests row (operation 'count_tokens', no tokens, no cost) is left out of the cost views' counts.
 import { parseJsonBody } from '../chat/handler.js';
 import { missingKeyError } from '../chat/targets.js';
 import { pickKey } from '../chat/pick-key.js';
+import type { Access } from '../chat/ports.js';
+import { recordRequest } from '../chat/record.js';
+import { sessionIdFrom } from '../chat/session-id.js';
 import { readText } from '../upstream/client.js';
 import { parseMessagesRequest } from '../wire/messages/request-schema.js';
 import { checkRequestSize } from '../wire/request-size.js';
@@ -12,13 +16,38 @@ import { rewriteModel } from '../wire/messages/model-rewrite.js';
 import { estimateInputTokens } from '../governance/messages-prompt-bound.js';
 import { withRawError } from '../wire/messages/errors.js';
 import { anthropicTool } from './anthropic-tools.js';
-import { forwardedHeaders, type MessagesDeps, type MessagesInput } from './handler.js';
+import { forwardedHeaders, type MessagesDeps, type MessagesInput, recordFailure } from './handler.js';
 
-export async function handleCountTokens(deps: MessagesDeps, input: MessagesInput): Promise<{ status: number; text: string }> {
+type Counted = { status: number; text: string };
+
+export async function handleCountTokens(deps: MessagesDeps, input: MessagesInput): Promise<Counted> {
+  const startedAt = deps.now();
+  const at: { access?: Access; model?: string } = {};
+  const sessionId = sessionIdFrom(input.headers, deps.sessionHeaders);
+  try {
+    const counted = await count(deps, input, at);
+    recordRequest(deps, undefined, {
+      ...at,
+      status: counted.status,
+      startedAt,
+      requestId: input.requestId,
+      surface: 'messages',
+      sessionId,
+      operation: 'count_tokens',
+    });
+    return counted;
+  } catch (err) {
+    throw recordFailure(deps, input, err, { ...at, startedAt, sessionId, operation: 'count_tokens' });
+  }
+}
+
+async function count(deps: MessagesDeps, input: MessagesInput, at: { access?: Access; model?: string }): Promise<Counted> {
   const access = await deps.gate.admit(input.headers);
+  at.access = access;
   const json = parseJsonBody(input.bodyText);
   checkRequestSize(json, deps.requestLimits);
   const body = parseMessagesRequest(json);
+  at.model = body.model;
   const target = deps.targets.resolve(body.model);
   access.checkModel(target);
   const clientNames = new Set((body.tools ?? []).map((t) => t.name));

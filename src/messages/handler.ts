@@ -7,7 +7,7 @@ import { parseJsonBody } from '../chat/handler.js';
 import { asClientError } from '../chat/client-error.js';
 import { linkSignal, type LinkedSignal } from '../chat/deadline.js';
 import type { Access, ToolEntry } from '../chat/ports.js';
-import { recordRequest } from '../chat/record.js';
+import { type RequestOutcome, recordRequest } from '../chat/record.js';
 import type { LoopState } from '../chat/run-state.js';
 import type { SseSink } from '../chat/sse-channel.js';
 import { sessionIdFrom } from '../chat/session-id.js';
@@ -89,23 +89,34 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
       state = s;
     });
   } catch (err) {
-    const error = asClientError(err, state);
-    const status = rawErrorOf(err)?.status ?? error.status;
-    recordRequest(deps, state, {
-      status,
-      startedAt,
-      error,
-      access,
-      model,
-      bodyText: input.bodyText,
-      requestId: input.requestId,
-      surface: 'messages',
-      sessionId,
-    });
-    throw err instanceof GatewayError && rawErrorOf(err) ? err : error;
+    throw recordFailure(deps, input, err, { state, startedAt, access, model, sessionId });
   } finally {
     if (!state?.stream) state?.release();
   }
+}
+
+/**
+ * Writes the requests row of a Messages request that failed and returns what to throw: an
+ * Anthropic upstream's own error as it came (its status in the ledger), else the client error.
+ */
+export function recordFailure(
+  deps: MessagesDeps,
+  input: MessagesInput,
+  err: unknown,
+  at: Pick<RequestOutcome, 'startedAt' | 'access' | 'model' | 'sessionId' | 'operation'> & { state?: LoopState | undefined },
+): GatewayError {
+  const { state, ...known } = at;
+  const error = asClientError(err, state);
+  const raw = rawErrorOf(err);
+  recordRequest(deps, state, {
+    ...known,
+    status: raw?.status ?? error.status,
+    error,
+    bodyText: input.bodyText,
+    requestId: input.requestId,
+    surface: 'messages',
+  });
+  return err instanceof GatewayError && raw ? err : error;
 }
 
 function prepare(

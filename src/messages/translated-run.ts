@@ -26,6 +26,7 @@ export const runTranslated: MessagesRun = async (deps, input, start, onState) =>
   const state: RunState = {
     ...start.base,
     ...freshCounters(),
+    warnings,
     request,
     includeUsage: false,
     offeredTools: injected.length ? [...(request.tools ?? []), ...injected.map((t) => t.openai)] : request.tools,
