@@ -89,6 +89,14 @@ describe('Codex CLI through /v1/responses', { skip }, () => {
     { upstream: 'native Responses with a gateway MCP tool', model: 'native/gpt-5-codex', key: KEY, mcp: true, native: true },
     // Codex's WebSocket mode (supports_websockets): the same turn over one connection to /v1/responses.
     { upstream: 'chat completions, over WebSocket', model: 'openai/gpt-4o-mini', key: KEY, mcp: true, native: false, ws: true },
+    {
+      upstream: 'native Responses with a gateway MCP tool, over WebSocket',
+      model: 'native/gpt-5-codex',
+      key: KEY,
+      mcp: true,
+      native: true,
+      ws: true,
+    },
   ];
   for (const c of cases)
     test(`codex exec on ${c.upstream}: its shell tool runs in Codex${c.mcp ? ', the MCP tool in the gateway' : ''}, the answer comes back`, async () => {
