@@ -172,6 +172,27 @@ describe('gateway errors in Anthropic shape', () => {
   });
 });
 
+describe('what Claude Code asks of its base URL at startup', () => {
+  test('HEAD / (its connection pre-warm) and GET or HEAD /api/hello: 200 without a key, no ledger row', async () => {
+    const [before] = await gw.query<any>('SELECT count(*) AS n FROM requests');
+    for (const [method, path] of [
+      ['HEAD', '/'],
+      ['GET', '/'],
+      ['HEAD', '/api/hello'],
+      ['GET', '/api/hello'],
+    ] as const) {
+      const res = await fetch(`${gw.url}${path}`, { method });
+      assert.equal(res.status, 200, `${method} ${path}`);
+      if (method === 'GET') assert.deepEqual(await res.json(), { status: 'ok' });
+      else assert.equal(await res.text(), '');
+    }
+    // A real request right after is ledgered: the probes were not (the ledger had time to write them).
+    await client.messages.create({ model: CLAUDE, max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
+    const [after] = await gw.query<any>('SELECT count(*) AS n FROM requests');
+    assert.equal(after.n, before.n + 1);
+  });
+});
+
 describe('count_tokens and models', () => {
   test('count_tokens: passed through to an Anthropic provider, estimated for others', async () => {
     const counted = await client.messages.countTokens({ model: CLAUDE, messages: [{ role: 'user', content: 'count me please' }] });

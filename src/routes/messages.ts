@@ -26,7 +26,20 @@ async function inputOf(c: Context<AppEnv>): Promise<MessagesInput> {
   };
 }
 
+/**
+ * What Claude Code (2.x) asks of its base URL besides the Messages API: at startup it pre-warms the
+ * connection with `HEAD <ANTHROPIC_BASE_URL>` (no key, answer ignored), and Anthropic's clients check
+ * reachability with `GET /api/hello`. Both are liveness probes: answered without a key, no ledger row
+ * (GET routes answer HEAD too).
+ */
+export function anthropicProbeRoutes(app: Hono<AppEnv>): void {
+  const alive = (c: Context<AppEnv>) => c.json({ status: 'ok' });
+  app.get('/', alive);
+  app.get('/api/hello', alive);
+}
+
 export function messagesRoutes(app: Hono<AppEnv>, deps: MessagesDeps): void {
+  anthropicProbeRoutes(app);
   app.post('/v1/messages', async (c) => {
     const out = await handleMessages(deps, await inputOf(c));
     if (out.kind === 'sent') return RESPONSE_ALREADY_SENT;
