@@ -1,10 +1,12 @@
 // createApp(deps): middleware and routes, nothing else, and the one place every route is mounted.
 // No I/O happens at import or construction; everything the routes touch arrives in `deps`.
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { Hono } from 'hono';
+import { getRequestListener } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { routePath } from 'hono/route';
-import { GatewayError, notFound, toGatewayError } from './errors.js';
+import { notFound, toGatewayError } from './errors.js';
 import type { ChatDeps } from './chat/handler.js';
 import { chatRoutes } from './routes/chat.js';
 import { responsesRoutes } from './routes/responses.js';
@@ -12,8 +14,9 @@ import type { ResponsesDeps } from './responses/handler.js';
 import { messagesRoutes } from './routes/messages.js';
 import type { MessagesDeps } from './messages/handler.js';
 import { modelRoutes } from './routes/models.js';
-import { errorResponse } from './routes/error-response.js';
+import { errorResponse, shuttingDown } from './routes/error-response.js';
 import { bodyLimit } from './routes/body-limit.js';
+import { nodeHotRoutes } from './routes/node-hot-routes.js';
 import { mcpServerRoutes, type McpServerRoutesDeps } from './routes/mcp-servers.js';
 import { createAdminRoutes, type AdminDeps } from './routes/admin/index.js';
 import { dashboardRoutes, type DashboardDeps } from './dashboard/routes.js';
@@ -62,10 +65,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const id = randomUUID();
     c.set('requestId', id);
     if (deps.draining?.() && c.req.path !== '/healthz') {
-      c.res = errorResponse(
-        c,
-        new GatewayError({ status: 503, type: 'service_unavailable', message: 'the gateway is shutting down; retry on another instance' }),
-      );
+      c.res = errorResponse(c, shuttingDown());
       // Tell keep-alive clients not to send anything else on this connection.
       c.res.headers.set('connection', 'close');
     } else {
@@ -124,4 +124,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return errorResponse(c, error);
   });
   return app;
+}
+
+/**
+ * The Node request listener that serves `app`: the hot /v1 routes are answered straight from Node
+ * (routes/node-hot-routes.ts says why, with the figures), everything else by Hono through
+ * @hono/node-server. main.ts and the integration tests listen with this.
+ */
+export function createNodeListener(app: Hono<AppEnv>, deps: AppDeps): RequestListener {
+  return nodeHotRoutes(deps, getRequestListener(app.fetch));
 }

@@ -1,12 +1,12 @@
 // Composes the gateway from config and injected I/O: database, ledger, governance, MCP, upstream,
 // the Hono app. main.ts adds the process concerns (args, signals, listening); tests call this
 // directly with their own paths and clocks.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hono } from 'hono';
 import type { Dispatcher } from 'undici';
 import type { Config } from './config-schema.js';
-import { createApp } from './app.js';
+import { createApp, createNodeListener, type AppDeps } from './app.js';
 import type { AppEnv } from './app-env.js';
 import type { Logger } from './logger.js';
 import { adapters } from '../providers/index.js';
@@ -65,6 +65,8 @@ export interface GatewayOptions {
 
 export interface Gateway {
   app: Hono<AppEnv>;
+  /** What to serve with `http.createServer(listener)`: the app, with the hot /v1 routes answered straight from Node. */
+  listener: RequestListener;
   /** SQLite only (undefined with PostgreSQL). */
   db: OpenedDatabase | undefined;
   store: Store;
@@ -255,7 +257,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     ledgerRoom: () => ledger.room(),
     logger,
   });
-  const app = createApp({
+  const appDeps: AppDeps = {
     chat,
     responses,
     messages: { ...chat, pingIntervalMs: config.messages.pingIntervalMs },
@@ -286,10 +288,12 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     mcpServers: { mcp, adminToken: opts.adminToken },
     mcpEndpoint,
     admin: { registry, budgets, pins, adminToken: opts.adminToken, now },
-  });
+  };
+  const app = createApp(appDeps);
 
   return {
     app,
+    listener: createNodeListener(app, appDeps),
     db,
     store: dataStore,
     ledger,

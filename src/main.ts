@@ -2,7 +2,7 @@
 // drain: new requests get 503, in-flight ones finish within a grace period, the ledger is flushed.
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { serve } from '@hono/node-server';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
@@ -56,7 +56,9 @@ async function main(): Promise<void> {
   });
   await gateway.start();
 
-  const server = serve({ fetch: gateway.app.fetch, port, hostname: host }, (info: AddressInfo) => {
+  const server = createServer(gateway.listener);
+  server.listen(port, host, () => {
+    const info = server.address() as AddressInfo;
     process.stdout.write(
       startupSummary({
         config,
@@ -92,9 +94,8 @@ async function main(): Promise<void> {
     gateway.drain();
     const deadline = Date.now() + Number(env.TOLLGATE_SHUTDOWN_GRACE_MS ?? DEFAULT_GRACE_MS);
     while (inflight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
-    const http = server as import('node:http').Server;
-    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
-    http.closeAllConnections?.();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
     await closed;
     await gateway.close();
     logger.info('stopped; ledger flushed');

@@ -7,17 +7,19 @@ import { GatewayError } from '../errors.js';
 import { errorResponse } from './error-response.js';
 import { contentLength } from './node-request.js';
 
+/** The 413 a body over `maxBytes` gets (the hot routes' listener answers it too). */
+export function bodyTooLarge(maxBytes: number): GatewayError {
+  return new GatewayError({
+    status: 413,
+    type: 'request_too_large',
+    message: `request body exceeds the limit of ${maxBytes} bytes`,
+    code: 'body_too_large',
+  });
+}
+
 export function bodyLimit(maxBytes: number): MiddlewareHandler {
   const tooLarge: MiddlewareHandler = async (c) => {
-    const res = errorResponse(
-      c,
-      new GatewayError({
-        status: 413,
-        type: 'request_too_large',
-        message: `request body exceeds the limit of ${maxBytes} bytes`,
-        code: 'body_too_large',
-      }),
-    );
+    const res = errorResponse(c, bodyTooLarge(maxBytes));
     // The rest of the body is never read, so Node closes this socket after answering; saying so
     // keeps a keep-alive client from sending its next request into a closing connection.
     res.headers.set('connection', 'close');

@@ -1,8 +1,9 @@
 // Cheap access to the Node request behind Hono. Touching `c.req.raw.signal` or `c.req.raw.body`
 // makes @hono/node-server build a full WHATWG Request (AbortController, web stream) for every call;
 // the chat route needs neither, so it reads the Node objects directly. Without Node bindings
-// (app.request() in tests) it falls back to the standard Request.
-import type { IncomingHttpHeaders } from 'node:http';
+// (app.request() in tests) it falls back to the standard Request. The Node-level halves are also
+// what the hot routes' own listener uses (node-hot-routes.ts).
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { SseSink } from '../chat/sse-channel.js';
@@ -14,26 +15,27 @@ function bindings(c: Context): Partial<HttpBindings> | undefined {
   return (c as Context<NodeEnv>).env;
 }
 
-/** Header lookup on Node's own parsed headers (names are lower-case there). */
+/** Header lookup on Node's own parsed headers (names are lower-case there). A class, not a closure per request. */
+class NodeHeaders implements HeaderSource {
+  constructor(private readonly headers: IncomingHttpHeaders) {}
+  get(name: string): string | undefined {
+    const value = this.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+}
+
+/** A HeaderSource over Node's parsed headers (also for requests Hono never sees: WebSocket upgrades, the hot routes). */
+export function nodeHeaders(headers: IncomingHttpHeaders): HeaderSource {
+  return new NodeHeaders(headers);
+}
+
 export function headersOf(c: Context): HeaderSource {
   const incoming = bindings(c)?.incoming;
   return incoming ? nodeHeaders(incoming.headers) : c.req.raw.headers;
 }
 
-/** A HeaderSource over Node's parsed headers (also for requests Hono never sees: WebSocket upgrades). */
-export function nodeHeaders(headers: IncomingHttpHeaders): HeaderSource {
-  return {
-    get(name: string) {
-      const value = headers[name.toLowerCase()];
-      return Array.isArray(value) ? value.join(', ') : value;
-    },
-  };
-}
-
 /** Aborts when the client goes away before the response has been fully written. */
-export function disconnectSignal(c: Context): AbortSignal {
-  const outgoing = bindings(c)?.outgoing;
-  if (!outgoing) return c.req.raw.signal;
+export function nodeDisconnectSignal(outgoing: ServerResponse): AbortSignal {
   const controller = new AbortController();
   outgoing.once('close', () => {
     if (!outgoing.writableFinished) controller.abort();
@@ -41,25 +43,43 @@ export function disconnectSignal(c: Context): AbortSignal {
   return controller.signal;
 }
 
+export function disconnectSignal(c: Context): AbortSignal {
+  const outgoing = bindings(c)?.outgoing;
+  return outgoing ? nodeDisconnectSignal(outgoing as ServerResponse) : c.req.raw.signal;
+}
+
+/** The declared body length of a Node request, or undefined for chunked/unknown. */
+export function nodeContentLength(headers: IncomingHttpHeaders): number | undefined {
+  if (headers['transfer-encoding']) return undefined;
+  const value = headers['content-length'];
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
 /** The declared body length, or undefined for chunked/unknown. */
 export function contentLength(c: Context): number | undefined {
   const incoming = bindings(c)?.incoming;
-  const te = incoming ? incoming.headers['transfer-encoding'] : c.req.raw.headers.get('transfer-encoding');
-  if (te) return undefined;
-  const value = incoming ? incoming.headers['content-length'] : c.req.raw.headers.get('content-length');
-  if (value === undefined || value === null) return undefined;
+  if (incoming) return nodeContentLength(incoming.headers);
+  if (c.req.raw.headers.get('transfer-encoding')) return undefined;
+  const value = c.req.raw.headers.get('content-length');
+  if (value === null) return undefined;
   const n = Number(value);
   return Number.isFinite(n) ? n : undefined;
 }
 
 /** SSE frames written straight to Node's response, skipping a web stream per frame. */
-export function nodeSseSink(c: Context, headers: Record<string, string>): ((requestId: string) => SseSink) | undefined {
-  const outgoing = bindings(c)?.outgoing;
-  if (!outgoing) return undefined;
-  return (requestId) => ({
+export function nodeSink(outgoing: ServerResponse, headers: Record<string, string>, requestId: string): SseSink {
+  return {
     open: () => void outgoing.writeHead(200, { ...headers, 'x-request-id': requestId }),
     // A client that left is handled by the close event (disconnectSignal); writes after that go nowhere.
     write: (text) => void (outgoing.destroyed || outgoing.write(text)),
     end: () => void (outgoing.destroyed || outgoing.end()),
-  });
+  };
+}
+
+export function nodeSseSink(c: Context, headers: Record<string, string>): ((requestId: string) => SseSink) | undefined {
+  const outgoing = bindings(c)?.outgoing;
+  if (!outgoing) return undefined;
+  return (requestId) => nodeSink(outgoing as ServerResponse, headers, requestId);
 }

@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { parseConfig } from '../../src/config.js';
@@ -69,9 +68,9 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
     ...(opts.redis ? { redis: opts.redis } : {}),
   });
   await gateway.start();
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: gateway.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
-  });
+  // The listener main.ts serves with (the hot /v1 routes straight from Node, the rest through Hono).
+  const server = createServer(gateway.listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.on('upgrade', gateway.upgrade);
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
