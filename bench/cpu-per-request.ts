@@ -1,25 +1,39 @@
 // CPU time per request of each process on the chat path (utime + stime from /proc/<pid>/stat),
-// for the mock, the bare floor, the Hono floor and the gateway, over the same sequential requests.
-// Unlike wall-clock latency this barely moves with other load on the machine, so it says what the
-// gateway itself costs even when the latency figures are noisy.
-//   npx tsx bench/cpu-per-request.ts [--no-build] [--n 3000] [--stream]
+// for the bare floor, the Hono floor and the gateway, over the same requests. Unlike wall-clock
+// latency this moves much less with other load on the machine, so it says what the gateway itself
+// costs even when the latency figures are noisy. The paths take turns in blocks (10 blocks each,
+// the order rotating), so a burst of outside load falls on all of them, not on one.
+//   npx tsx bench/cpu-per-request.ts [--no-build] [--n 3000] [--stream] [--conns 64] [--vs <git ref>]
+// --conns N sends each block over N concurrent connections (the throughput shape: what the 60%
+// target depends on) instead of one request at a time. --vs adds the gateway built at another
+// commit (snapshot.ts), measured in the same run: a before/after that outside load cannot skew.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
 import { VK_PLAIN } from './constants.js';
 import { chatBody, endpoint } from './endpoints.js';
 import { writeGatewayConfig } from './gateway-config.js';
-import { SequentialSampler, type Endpoint } from './load.js';
+import type { Endpoint } from './load.js';
 import type { Proc } from './procs.js';
+import { exportSnapshot, type Snapshot } from './snapshot.js';
 import { startBareProxy, startGatewayProc, startMock, startProxy } from './stack.js';
 import { prepareTree } from './tree.js';
 
 const { values: flags } = parseArgs({
-  options: { 'no-build': { type: 'boolean' }, n: { type: 'string' }, stream: { type: 'boolean' } },
+  options: {
+    'no-build': { type: 'boolean' },
+    n: { type: 'string' },
+    stream: { type: 'boolean' },
+    conns: { type: 'string' },
+    vs: { type: 'string' },
+  },
   strict: true,
 });
 const n = Number(flags.n ?? 3000);
+const conns = Number(flags.conns ?? 1);
+const BLOCKS = 10;
 const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
 
 function cpuUs(pid: number | undefined): number {
@@ -27,7 +41,22 @@ function cpuUs(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) * TICK_US;
 }
 
+/** `count` requests over `pool`, `conns` at a time; the body is read to the end (a stream's [DONE]). */
+async function block(pool: Pool, e: Endpoint, count: number): Promise<void> {
+  let left = count;
+  const worker = async () => {
+    while (left-- > 0) {
+      const res = await pool.request({ method: 'POST', path: e.path, headers: e.headers, body: e.body });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`${e.name}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(conns, count) }, worker));
+}
+
 const tree = prepareTree({ noBuild: flags['no-build'] });
+const other: Snapshot | undefined = flags.vs ? exportSnapshot(flags.vs) : undefined;
+if (other && !other.build.ok) process.stdout.write(`WARNING (--vs ${flags.vs}): ${other.build.note}\n`);
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-cpu-'));
 const procs: Proc[] = [];
 try {
@@ -37,28 +66,61 @@ try {
   procs.push(bare);
   const hono = await startProxy(mock.url);
   procs.push(hono);
-  const gw = await startGatewayProc({ name: 'gateway', configPath: writeGatewayConfig(dir, mock.url), dbPath: join(dir, 'ledger.db') });
+  const configPath = writeGatewayConfig(dir, mock.url);
+  const gw = await startGatewayProc({ name: 'gateway', configPath, dbPath: join(dir, 'ledger.db') });
   procs.push(gw);
   const body = chatBody(flags.stream ? { stream: true } : {});
-  const paths: [string, Proc, Endpoint][] = [
-    ['bare', bare, endpoint('bare', bare.url, body)],
-    ['hono', hono, endpoint('hono', hono.url, body)],
-    ['gateway', gw, endpoint('gateway', gw.url, body, VK_PLAIN)],
-  ];
-  const sampler = new SequentialSampler();
-  for (const [, , e] of paths) for (let i = 0; i < 500; i++) await sampler.sample(e); // warm-up (JIT)
-  const rows: string[] = [];
-  for (const [name, proc, e] of paths) {
-    const before = cpuUs(proc.child.pid);
-    for (let i = 0; i < n; i++) await sampler.sample(e);
-    rows.push(`| ${name} | ${Math.round((cpuUs(proc.child.pid) - before) / n)} µs |`);
+  const paths: { name: string; proc: Proc; e: Endpoint; pool: Pool; cpu: number }[] = [
+    { name: 'bare', proc: bare, e: endpoint('bare', bare.url, body) },
+    { name: 'hono', proc: hono, e: endpoint('hono', hono.url, body) },
+    {
+      name: `gateway (${tree.commit.slice(0, 7)}${tree.dirty ? ', dirty' : ''})`,
+      proc: gw,
+      e: endpoint('gateway', gw.url, body, VK_PLAIN),
+    },
+  ].map((p) => ({ ...p, pool: new Pool(p.e.origin, { connections: conns, pipelining: 1, keepAliveTimeout: 120_000 }), cpu: 0 }));
+  if (other) {
+    const vs = await startGatewayProc({
+      name: 'gateway-vs',
+      configPath,
+      dbPath: join(dir, 'ledger-vs.db'),
+      dist: join(other.root, 'dist'),
+    });
+    procs.push(vs);
+    const e = endpoint('gateway-vs', vs.url, body, VK_PLAIN);
+    paths.push({
+      name: `gateway at ${flags.vs} (${other.commit.slice(0, 7)})`,
+      proc: vs,
+      e,
+      pool: new Pool(e.origin, { connections: conns, pipelining: 1, keepAliveTimeout: 120_000 }),
+      cpu: 0,
+    });
   }
-  await sampler.close();
+  for (const p of paths) await block(p.pool, p.e, 500); // warm-up (JIT, pools)
+  const per = Math.ceil(n / BLOCKS);
+  for (let b = 0; b < BLOCKS; b++) {
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[(b + i) % paths.length]!;
+      const before = cpuUs(p.proc.child.pid);
+      await block(p.pool, p.e, per);
+      p.cpu += cpuUs(p.proc.child.pid) - before;
+    }
+  }
+  for (const p of paths) await p.pool.close();
+  const bareUs = paths[0]!.cpu / (per * BLOCKS);
+  const rows = paths.map((p) => {
+    const us = p.cpu / (per * BLOCKS);
+    return `| ${p.name} | ${Math.round(us)} µs | ${(us / bareUs).toFixed(2)}× |`;
+  });
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   process.stdout.write(
-    `\nCPU per ${flags.stream ? 'streamed' : 'JSON'} chat request (commit ${tree.commit.slice(0, 7)}, ${n} sequential requests each)\n| process | CPU per request |\n| --- | --- |\n${rows.join('\n')}\n`,
+    `\nCPU per ${flags.stream ? 'streamed' : 'JSON'} chat request, ${per * BLOCKS} requests per path in ${BLOCKS} interleaved blocks, ` +
+      `${conns === 1 ? 'sequential' : `${conns} connections`} (load average now ${load})\n` +
+      `| process | CPU per request | ÷ bare |\n| --- | --- | --- |\n${rows.join('\n')}\n`,
   );
 } finally {
   for (const p of procs) await p.stop().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
   tree.cleanup();
+  other?.remove();
 }

@@ -93,7 +93,23 @@ function top(m: Map<string, number>, totalMs: number, n: number): Row[] {
     .map(([name, ms]) => ({ name, ms, share: ms / totalMs }));
 }
 
-export function summarizeProfile(profile: CpuProfile, root: string, n = 25): ProfileSummary {
+/** A span of CLOCK_MONOTONIC time in µs: V8's profile timestamps and `process.hrtime` share that clock on Linux. */
+export interface Window {
+  fromUs: number;
+  toUs: number;
+}
+
+/** The time of each sample (µs), for keeping only the samples inside a window. */
+function sampleTimes(profile: CpuProfile): number[] {
+  const times: number[] = [];
+  let t = profile.startTime;
+  for (const d of profile.timeDeltas) times.push((t += d));
+  return times;
+}
+
+/** `window`: only samples taken during the load (not the gateway's start-up and module loading). */
+export function summarizeProfile(profile: CpuProfile, root: string, n = 25, window?: Window): ProfileSummary {
+  const times = window ? sampleTimes(profile) : undefined;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id);
@@ -114,6 +130,7 @@ export function summarizeProfile(profile: CpuProfile, root: string, n = 25): Pro
   let idleMs = 0;
   let gcMs = 0;
   for (let i = 0; i < profile.samples.length; i++) {
+    if (times && window && (times[i]! < window.fromUs || times[i]! > window.toUs)) continue;
     // timeDeltas[i] is the time since the previous sample; charge it to this sample's stack.
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     const leafId = profile.samples[i]!;

@@ -31,6 +31,7 @@ const { values: flags } = parseArgs({
 });
 const seconds = Number(flags.seconds ?? 10);
 const log = (s: string) => process.stdout.write(`${s}\n`);
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 async function main(): Promise<void> {
   const tree = prepareTree({ at: flags.at, noBuild: flags['no-build'] });
@@ -47,13 +48,19 @@ async function main(): Promise<void> {
       nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
     });
     procs.push(gw);
+    // Only the measured load counts: start-up (module loading, MCP connect) and warm-up are left out.
+    const window = { fromUs: 0, toUs: Number.POSITIVE_INFINITY };
+    let count = 0;
     if (flags.mcp) {
       const tool = await connectGatewayMcpTool(gw.url, VK_TOOLS, TOOL_NAME, { message: 'ping' });
       for (let i = 0; i < 100; i++) await tool.call();
       log(`profiling ${tree.commit.slice(0, 7)} (${tree.ref}): sequential /mcp tools/call for ${seconds}s…`);
       let calls = 0;
       let us = 0;
+      window.fromUs = nowUs();
       for (const end = performance.now() + seconds * 1000; performance.now() < end; calls++) us += await tool.call();
+      window.toUs = nowUs();
+      count = calls;
       await tool.close();
       log(`${calls} calls, mean ${Math.round(us / calls)} µs; RSS ${((gw.rss() ?? 0) / 1048576).toFixed(1)} MB`);
     } else {
@@ -62,13 +69,21 @@ async function main(): Promise<void> {
       log(
         `profiling ${tree.commit.slice(0, 7)} (${tree.ref}): 64 connections for ${seconds}s${flags.stream ? ', streaming' : ''}${flags.tools ? ', tools injected' : ''}…`,
       );
+      window.fromUs = nowUs();
       const r = await throughput(e, 64, seconds);
+      window.toUs = nowUs();
+      count = r.requests;
       log(`${Math.round(r.rps)} req/s, ${r.errors} errors; RSS ${((gw.rss() ?? 0) / 1048576).toFixed(1)} MB`);
     }
     await gw.stop();
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no .cpuprofile written in ${profDir}`);
-    const summary = formatSummary(summarizeProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')), tree.root));
+    const summarized = summarizeProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')), tree.root, 25, window);
+    // The main thread's busy time per request (the ledger worker and the kernel's other threads are not in it).
+    const perRequest = count
+      ? `; main thread busy ${Math.round(((summarized.totalMs - summarized.idleMs) * 1000) / count)} µs per request (${count} requests)`
+      : '';
+    const summary = `${formatSummary(summarized)}${perRequest}`;
     mkdirSync('bench/results/profiles', { recursive: true });
     const base = `bench/results/profiles/${new Date().toISOString().slice(0, 10)}-${tree.commit.slice(0, 7)}${flags.stream ? '-stream' : ''}${flags.tools ? '-tools' : ''}${flags.mcp ? '-mcp' : ''}`;
     copyFileSync(join(profDir, file), `${base}.cpuprofile`);

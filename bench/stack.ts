@@ -42,12 +42,15 @@ export interface GatewayVariant {
   dbPath: string;
   env?: Record<string, string>;
   nodeFlags?: string[];
+  /** Another compiled tree (a snapshot's dist/) to run, e.g. the `--vs` gateway of cpu-per-request.ts. */
+  dist?: string;
 }
 
 export function startGatewayProc(v: GatewayVariant): Promise<Proc> {
+  const dist = v.dist ?? DIST;
   return startProc({
     name: v.name,
-    args: [...(v.nodeFlags ?? []), join(DIST, 'src/main.js'), '--config', v.configPath, '--port', '0', '--host', '127.0.0.1'],
+    args: [...(v.nodeFlags ?? []), join(dist, 'src/main.js'), '--config', v.configPath, '--port', '0', '--host', '127.0.0.1'],
     // Production shape: warn-level logs, no admin token (admin API off), nothing inherited that
     // would change behaviour (TOLLGATE_CONFIG, PORT…); the ledger variant is the only switch.
     env: {
@@ -63,6 +66,6 @@ export function startGatewayProc(v: GatewayVariant): Promise<Proc> {
     port: gatewayPort,
     timeoutMs: 60_000,
     // Its own tree's root, so anything resolved from the working directory is that version's.
-    cwd: dirname(DIST),
+    cwd: dirname(dist),
   });
 }
