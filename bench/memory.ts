@@ -1,13 +1,15 @@
 // The bench's memory phase on its own, with the gateway's startup footprint first:
-//   npx tsx bench/memory.ts [--soak-seconds 60] [--soak-runs 3] [--node-flags "--max-semi-space-size=4"]
-// Starts the mock upstream and one gateway in its bench shape (bench/gateway-config.ts, ledger on),
-// reads its RSS and V8 heap split 3 s after it listens, calls a tool through /mcp a few times (so
-// both MCP SDKs are loaded, as in the full bench), then runs the soak: N runs at 64 connections,
-// RSS and heap after each. RSS is the gateway process's own (VmRSS); its stdio MCP server is a
-// separate process and not counted. Uses the compiled tree in dist/ (build with
-// `npx tsc -p tsconfig.json`). Writes bench/results/<time>-<commit>-memory.json.
+//   npx tsx bench/memory.ts [--soak-seconds 60] [--soak-runs 3] [--node-flags "--max-semi-space-size=2"]
+// Starts the mock upstream and one gateway as `npm start` runs it (package.json's node flags and
+// environment; --node-flags adds more, for experiments only) in its bench shape
+// (bench/gateway-config.ts, ledger on), reads its RSS (anonymous and file-backed) and V8 heap split
+// 3 s after it listens, calls a tool through /mcp a few times (so both MCP SDKs are loaded, as in
+// the full bench), then runs the soak: N runs at 64 connections, RSS and heap after each. RSS is
+// the gateway process's own (VmRSS); its stdio MCP server is a separate process and not counted.
+// Uses the compiled tree in dist/ (build with `npx tsc -p tsconfig.json`). Writes
+// bench/results/<time>-<commit>-memory.json.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,7 +20,7 @@ import { writeGatewayConfig } from './gateway-config.js';
 import { throughput } from './load.js';
 import { connectGatewayMcpTool } from './mcp-direct.js';
 import type { Proc } from './procs.js';
-import { requireBuild, startGatewayProc, startMock } from './stack.js';
+import { requireBuild, startCommand, startGatewayProc, startMock } from './stack.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -59,10 +61,22 @@ async function heapOf(url: string): Promise<Heap> {
   };
 }
 
+/** RSS split into anonymous memory (heaps, malloc, stacks) and file-backed pages (the node binary, libraries). */
+function rssSplit(pid: number | undefined): { anonMb: number | null; fileMb: number | null } {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN) * 1024;
+    return { anonMb: mb(kb('Anonymous')), fileMb: mb(kb('Rss') - kb('Anonymous')) };
+  } catch {
+    return { anonMb: null, fileMb: null };
+  }
+}
+
 const snapshot = async (gw: Proc) => {
   const heap = await heapOf(gw.url);
   return {
     rssMb: mb(gw.rss()),
+    ...rssSplit(gw.child.pid),
     heapUsedMb: mb(heap.used),
     heapTotalMb: mb(heap.total),
     externalMb: mb(heap.external),
@@ -89,7 +103,7 @@ async function main(): Promise<void> {
     await sleep(3000);
     const startup = await snapshot(gw);
     log(
-      `startup: RSS ${startup.rssMb} MB, heap ${startup.heapUsedMb} used of ${startup.heapTotalMb} MB ${JSON.stringify(startup.spacesMb)} (load ${startup.load.join(' ')})`,
+      `startup: RSS ${startup.rssMb} MB (anon ${startup.anonMb}, files ${startup.fileMb}), heap ${startup.heapUsedMb} used of ${startup.heapTotalMb} MB ${JSON.stringify(startup.spacesMb)} (load ${startup.load.join(' ')})`,
     );
 
     const mcp = await connectGatewayMcpTool(gw.url, VK_TOOLS, TOOL_NAME, { message: 'ping' });
@@ -102,7 +116,7 @@ async function main(): Promise<void> {
       const s = { rps: Math.round(r.rps), errors: r.errors, ...(await snapshot(gw)) };
       runs.push(s);
       log(
-        `run ${i + 1}: ${s.rps} req/s, RSS ${s.rssMb} MB, heap ${s.heapUsedMb} used of ${s.heapTotalMb} MB ${JSON.stringify(s.spacesMb)} (load ${s.load.join(' ')})`,
+        `run ${i + 1}: ${s.rps} req/s, RSS ${s.rssMb} MB (anon ${s.anonMb}, files ${s.fileMb}), heap ${s.heapUsedMb} used of ${s.heapTotalMb} MB ${JSON.stringify(s.spacesMb)} (load ${s.load.join(' ')})`,
       );
     }
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
@@ -115,6 +129,7 @@ async function main(): Promise<void> {
       commit,
       dirty,
       node: process.version,
+      npmStart: startCommand(),
       nodeFlags,
       params: { soakSeconds, soakRuns, connections: 64 },
       loadAverage: { before: loadBefore, after: load() },

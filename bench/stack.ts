@@ -1,8 +1,10 @@
 // Starts the processes under test, each in its own process, from the compiled JS in dist/:
-// the mock upstream, the floor proxy, and the gateway (`node dist/src/main.js`) in its production
-// shape. Extra gateway variants (ledger off, --cpu-prof) differ only in env and node flags.
+// the mock upstream, the floor proxy, and the gateway as `npm start` runs it (its node flags and
+// environment, from package.json) in its production shape. Extra gateway variants (ledger off,
+// --cpu-prof) differ only in env and added node flags.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { npmStartCommand, type NpmStart } from '../tests/helpers/npm-start.js';
 import { gatewayPort, jsonPort, startProc, type Proc } from './procs.js';
 
 // The compiled tree under test: the repo's dist/, or a snapshot's (see snapshot.ts).
@@ -46,11 +48,25 @@ export interface GatewayVariant {
   dist?: string;
 }
 
+/** How `npm start` of a compiled tree (default: the one under test) runs the gateway: its env and node flags; no bench-only flags. */
+export const startCommand = (dist = DIST): NpmStart => npmStartCommand(dirname(dist));
+
 export function startGatewayProc(v: GatewayVariant): Promise<Proc> {
   const dist = v.dist ?? DIST;
+  const npmStart = startCommand(dist);
   return startProc({
     name: v.name,
-    args: [...(v.nodeFlags ?? []), join(dist, 'src/main.js'), '--config', v.configPath, '--port', '0', '--host', '127.0.0.1'],
+    args: [
+      ...npmStart.nodeFlags,
+      ...(v.nodeFlags ?? []),
+      join(dist, 'src/main.js'),
+      '--config',
+      v.configPath,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+    ],
     // Production shape: warn-level logs, no admin token (admin API off), nothing inherited that
     // would change behaviour (TOLLGATE_CONFIG, PORT…); the ledger variant is the only switch.
     env: {
@@ -61,6 +77,7 @@ export function startGatewayProc(v: GatewayVariant): Promise<Proc> {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       TOLLGATE_DB: v.dbPath,
+      ...npmStart.env,
       ...v.env,
     },
     port: gatewayPort,

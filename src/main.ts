@@ -18,7 +18,8 @@ const DEFAULT_GRACE_MS = 15_000;
 // 3 × 30 s at 64 connections (RSS 269 MB); capped at 1.25× it held at 58 MB (RSS 191 MB). The
 // price is more frequent (concurrent) mark-compact collections under load. Unlike
 // --max-old-space-size this sets no limit: a heap that really needs more still grows. Read at each
-// collection, so setting it here (not on the command line) takes effect.
+// collection, so setting it here (not on the command line) takes effect. What can only be set when
+// the process starts (V8's semi-space size, glibc's malloc arenas) is in `npm start` (package.json).
 setFlagsFromString('--heap-growing-percent=25');
 
 async function main(): Promise<void> {

@@ -1,9 +1,10 @@
-// The gateway as users run it: `npm start`'s compiled `dist/src/main.js` in a child process, on a
+// The gateway as users run it: `npm start`'s compiled `dist/src/main.js` (with its flags) in a child process, on a
 // free loopback port. Tests that need a real process (signals, crashes, several replicas, the CLI
 // flags) start it here and nowhere else. `npm test` builds dist first (tests/run-tests.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { npmStartCommand } from './npm-start.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entry = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
@@ -28,15 +29,16 @@ export interface GatewayProcessOptions {
   logLevel?: string;
 }
 
-/** Starts `node dist/src/main.js --config <configPath>` and resolves once it is listening. */
+/** Starts `node [npm start's flags] dist/src/main.js --config <configPath>` and resolves once it is listening. */
 export async function startGatewayProcess(
   configPath: string,
   { env = {}, logLevel = 'warn' }: GatewayProcessOptions = {},
 ): Promise<GatewayProcess> {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first (\`npm test\` does)`);
-  const child = spawn(process.execPath, [entry, '--config', configPath, '--port', '0', '--host', '127.0.0.1'], {
+  const npmStart = npmStartCommand(root);
+  const child = spawn(process.execPath, [...npmStart.nodeFlags, entry, '--config', configPath, '--port', '0', '--host', '127.0.0.1'], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: logLevel, ...env },
+    env: { ...process.env, ...npmStart.env, LOG_LEVEL: logLevel, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
