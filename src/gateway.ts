@@ -1,8 +1,7 @@
 // Composes the gateway from config and injected I/O: database, ledger, governance, MCP, upstream,
 // the Hono app. main.ts adds the process concerns (args, signals, listening); tests call this
 // directly with their own paths and clocks.
-import type { IncomingMessage, RequestListener } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { RequestListener, Server } from 'node:http';
 import type { Hono } from 'hono';
 import type { Dispatcher } from 'undici';
 import type { Config } from './config-schema.js';
@@ -77,8 +76,8 @@ export interface Gateway {
   /** The /mcp endpoint (its sessions and calls waiting for input), once the app is built. */
   readonly mcpEndpoint: McpEndpoint;
   registry: GovernanceRegistry;
-  /** The HTTP server's 'upgrade' listener: /v1/responses in WebSocket mode. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Serves /v1/responses in WebSocket mode on this HTTP server (other upgrades stay plain HTTP). */
+  attachUpgrades(server: Server): void;
   /** Connects MCP servers (failures are reported, never thrown). */
   start(): Promise<void>;
   /** New requests get 503 from now on. */
@@ -301,7 +300,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     pins,
     registry,
     mcpEndpoint,
-    upgrade: (req, socket, head) => responsesWs.handleUpgrade(req, socket, head),
+    attachUpgrades: (server) => responsesWs.attach(server),
     start: () => mcp.start(),
     drain: () => {
       draining = true;

@@ -75,8 +75,8 @@ async function main(): Promise<void> {
     );
   });
 
-  // /v1/responses in WebSocket mode (Codex); every other upgrade is refused there.
-  server.on('upgrade', gateway.upgrade);
+  // /v1/responses in WebSocket mode (Codex).
+  gateway.attachUpgrades(server);
 
   // Requests in progress, counted at the socket level so streamed responses count until they end.
   let inflight = 0;

@@ -6,6 +6,7 @@
 // connection usable, and gateway tools run in the loop with ledger rows as on HTTP.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect as connectTcp } from 'node:net';
 import WebSocket from 'ws';
 import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
 import { mockProviders, startGateway, type TestGateway } from './helpers/gateway.js';
@@ -99,10 +100,32 @@ describe('Responses over WebSocket', () => {
     assert.equal(body.error.code ?? body.error.type, 'virtual_key_not_found');
   });
 
-  test('only /v1/responses upgrades', async () => {
+  test('only /v1/responses upgrades: elsewhere a WebSocket handshake is answered as the HTTP GET it is', async () => {
     const { status, body } = await refused(VK, '/v1/chat/completions');
     assert.equal(status, 404);
     assert.equal(body.error.type, 'not_found_error');
+  });
+
+  test('an upgrade the gateway does not do (curl --http2 offers h2c) is served as plain HTTP, pipelined requests too', async () => {
+    const body = JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'via h2c offer' }] });
+    const raw =
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n' +
+      `HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nAuthorization: Bearer ${VK}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+      'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n';
+    const { port } = new URL(gw.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connectTcp(Number(port), '127.0.0.1', () => socket.write(raw));
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const responses = answer.split(/(?=HTTP\/1\.1 )/);
+    assert.equal(responses.length, 2, answer);
+    assert.match(responses[0]!, /^HTTP\/1\.1 200 /);
+    assert.match(responses[0]!, /echo: via h2c offer/);
+    assert.match(responses[1]!, /^HTTP\/1\.1 200 [\s\S]*"status":"ok"/);
   });
 
   test('a response streams as one message per event, in OpenAI order, and is in the ledger', async () => {

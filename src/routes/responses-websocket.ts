@@ -15,7 +15,7 @@
 // not the connection's last response is left for the handler (responses the gateway stored).
 // `generate: false` warms the connection up: the input is kept as a response with no output, and no
 // model is called.
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -25,6 +25,7 @@ import type { HeaderSource } from '../governance/keys.js';
 import type { Logger } from '../logger.js';
 import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
 import { nodeHeaders } from './node-request.js';
+import { serveAsHttp } from './upgrade-fallback.js';
 
 export interface ResponsesWebSocketOptions {
   deps: ResponsesDeps;
@@ -37,8 +38,8 @@ export interface ResponsesWebSocketOptions {
 }
 
 export interface ResponsesWebSocket {
-  /** For the HTTP server's 'upgrade' event. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Takes the server's upgrades: WebSocket ones to /v1/responses; any other goes back to HTTP. */
+  attach(server: Server): void;
   /** Closes every connection (shutdown). */
   close(): void;
 }
@@ -57,32 +58,35 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes });
 
   return {
-    handleUpgrade(req, socket, head) {
-      const path = (req.url ?? '/').split('?', 1)[0]!;
-      if (!PATHS.has(path))
-        return refuse(socket, new GatewayError({ status: 404, type: 'not_found_error', message: `no WebSocket route for ${path}` }));
-      if (opts.draining())
-        return refuse(
-          socket,
-          new GatewayError({
-            status: 503,
-            type: 'service_unavailable',
-            message: 'the gateway is shutting down; retry on another instance',
-          }),
-        );
-      const headers = nodeHeaders(req.headers);
-      // The key is checked before the upgrade so a bad one gets a plain 401 the client can read;
-      // rate limits are counted per response.create, not per connection.
-      opts.deps.gate.admit(headers, 0).then(
-        () => wss.handleUpgrade(req, socket, head, (ws) => serve(ws, headers)),
-        (err: unknown) => refuse(socket, toGatewayError(err)),
-      );
+    attach(server) {
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        const path = (req.url ?? '/').split('?', 1)[0]!;
+        if (req.headers.upgrade?.toLowerCase() === 'websocket' && PATHS.has(path)) upgrade(req, socket, head);
+        else serveAsHttp(server, req, socket, head);
+      });
     },
     close() {
       for (const ws of wss.clients) ws.terminate();
       wss.close();
     },
   };
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (opts.draining()) {
+      refuse(
+        socket,
+        new GatewayError({ status: 503, type: 'service_unavailable', message: 'the gateway is shutting down; retry on another instance' }),
+      );
+      return;
+    }
+    const headers = nodeHeaders(req.headers);
+    // The key is checked before the upgrade so a bad one gets a plain 401 the client can read;
+    // rate limits are counted per response.create, not per connection.
+    opts.deps.gate.admit(headers, 0).then(
+      () => wss.handleUpgrade(req, socket, head, (ws) => serve(ws, headers)),
+      (err: unknown) => refuse(socket, toGatewayError(err)),
+    );
+  }
 
   function serve(ws: WebSocket, headers: HeaderSource): void {
     let previous: Previous | undefined;

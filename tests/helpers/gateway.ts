@@ -71,7 +71,7 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
   // The listener main.ts serves with (the hot /v1 routes straight from Node, the rest through Hono).
   const server = createServer(gateway.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  server.on('upgrade', gateway.upgrade);
+  gateway.attachUpgrades(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return {
