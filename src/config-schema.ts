@@ -240,6 +240,17 @@ export const configSchema = z.strictObject({
       pingIntervalMs: z.number().int().positive().default(10_000),
     })
     .prefault({}),
+  /** The OpenAI Responses surface (/v1/responses): how long stored responses live, and how many each key keeps. */
+  responses: z
+    .strictObject({
+      storedTtlMs: z
+        .number()
+        .int()
+        .positive()
+        .default(24 * 60 * 60 * 1000),
+      maxStoredPerKey: z.number().int().positive().default(2_000),
+    })
+    .prefault({}),
   /** Default loop caps when there is no key (requireVirtualKey: false). */
   loop: loopSchema.default({ maxRounds: 10, maxToolCalls: 50, timeoutMs: 120_000 }),
 });

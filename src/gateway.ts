@@ -13,7 +13,6 @@ import { createTargetResolver } from './chat/targets.js';
 import { createUpstreamClient, createDispatcher } from './upstream/client.js';
 import { withInProcessUpstreams } from './upstream/in-process.js';
 import { HiddenCalls } from './chat/stitch.js';
-import { createMemoryResponseStore } from './stored-responses/response-store.js';
 import { createSqliteApprovalStore } from './stored-responses/sqlite-approvals.js';
 import { createPgApprovalStore } from './stored-responses/pg-approvals.js';
 import type { ChatDeps } from './chat/handler.js';
@@ -123,6 +122,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     onLedgerResume: (failures) => logger.warn(`ledger: writes resumed after ${failures} failed attempts`),
     onLedgerFlush: (rows, ms) => metrics.ledgerFlush(rows, ms),
     onRetentionError: (err) => logger.warn({ err: err.message }, 'ledger retention failed'),
+    responses: { ttlMs: config.responses.storedTtlMs, maxPerKey: config.responses.maxStoredPerKey },
   });
   const ledger = dataStore.ledger;
   const db = dataStore.sqlite?.opened;
@@ -243,7 +243,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   const responses: ResponsesDeps = {
     ...chat,
-    responses: createMemoryResponseStore(),
+    responses: dataStore.responses,
+    onStoreError: (err) => logger.warn({ err: err.message }, 'a Responses response could not be stored'),
     mcpServers: new Set(Object.keys(config.mcpServers)),
     operatorApproval: (access) => (name) => access.needsApproval(name),
     approvals: dataStore.postgres ? createPgApprovalStore(dataStore.postgres.pool) : createSqliteApprovalStore(dataStore.sqlite!.raw),

@@ -33,6 +33,7 @@ describe('openDatabase / migrateDatabase', () => {
         'table:mcp_approvals',
         'table:payloads',
         'table:requests',
+        'table:stored_responses',
         'table:teams',
         'table:tool_calls',
         'table:tool_pins',

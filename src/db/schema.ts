@@ -335,3 +335,25 @@ export const mcpApprovals = sqliteTable(
   },
   (t) => [index('mcp_approvals_expires_idx').on(t.expiresAt)],
 );
+
+/**
+ * Responses stored for `previous_response_id`, GET and DELETE on /v1/responses, shared by replicas
+ * on PostgreSQL. Two kinds of row: one the gateway stored itself (a translated response: the
+ * response object and its conversation as chat messages, JSON text), and one stored by a native
+ * upstream (`provider` set, no body: GET and DELETE go to that provider). Both belong to one key;
+ * rows expire (`expires_at`) and each key keeps its newest N (src/stored-responses).
+ */
+export const storedResponses = sqliteTable(
+  'stored_responses',
+  {
+    id: text('id').primaryKey(),
+    keyId: text('key_id'),
+    /** Set for a response stored upstream: the provider that holds it. */
+    provider: text('provider'),
+    response: text('response'),
+    messages: text('messages'),
+    ts: integer('ts').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('stored_responses_key_ts_idx').on(t.keyId, t.ts), index('stored_responses_expires_idx').on(t.expiresAt)],
+);

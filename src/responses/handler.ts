@@ -33,9 +33,12 @@ import { ResponsesSse } from './sse.js';
 import type { Matcher } from '../governance/glob.js';
 import { setUpNative } from './native-setup.js';
 import { runNativeResponses } from './native-run.js';
+import { keepResponse } from './keep.js';
 
 export interface ResponsesDeps extends ChatDeps, ApprovalDeps {
   responses: ResponseStore;
+  /** A response could not be stored (the answer still goes out). */
+  onStoreError?(err: Error): void;
   /** Configured MCP server names (hosted MCP may name only these). */
   mcpServers: ReadonlySet<string>;
   /** Tools the key's operator config says need approval (`approval` globs). */
@@ -76,12 +79,16 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
     const req = parseResponsesRequest(parseJsonBody(input.bodyText));
     model = req.model;
     const targets = resolveTargets(deps, req, access);
-    const previous = req.previous_response_id ? deps.responses.get(req.previous_response_id, access.keyId) : undefined;
+    const stored = req.previous_response_id ? await deps.responses.get(req.previous_response_id, access.keyId) : undefined;
+    const previous = stored?.kind === 'gateway' ? stored : undefined;
     const header = input.headers.get('x-tollgate-tools') ?? undefined;
     const keyTools = deps.toolsFor(access, header);
 
     // A provider that speaks Responses gets the request passed through, the gateway's part added.
     if (targets.every((t) => t.apis.has('responses') && t.adapter.nativeRequest)) {
+      // Only this key's responses continue: an id the gateway never saw for it is "not found" (not sent upstream).
+      if (req.previous_response_id && !stored)
+        throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
       const setup = await setUpNative({ ...deps, newId }, input, req, { access, targets, keyTools, previous, startedAt });
       native = setup.state;
       return await runNativeResponses({ ...deps, newId }, input, setup);
@@ -142,7 +149,7 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
     assembler.finish(result, true, (call, tool) => approvalRequest(run, call, tool));
     await proposeApprovals(deps, ctx, run.proposals);
     const body = finalResponse(run, result, writer);
-    store(deps, run, result, body);
+    await store(deps, run, result, body);
     recordRequest(deps, state, { status: 200, startedAt, body });
     return { kind: 'json', body };
   } catch (err) {
@@ -200,9 +207,9 @@ async function streamResponses(
       assembler.finish(result, false, (call, tool) => approvalRequest(run, call, tool));
       await proposeApprovals(deps, run.ctx, run.proposals);
       const body = finalResponse(run, result, writer);
+      await store(deps, run, result, body);
       writer.finished(body);
       sse.end();
-      store(deps, run, result, body);
       recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
       state.release();
     },
@@ -266,7 +273,7 @@ function finalResponse(run: Run, result: LoopResult<AssistantTurn>, writer: Resp
 }
 
 /** store: true (the default) keeps the response and its conversation for previous_response_id. */
-function store(deps: ResponsesDeps, run: Run, result: LoopResult<AssistantTurn>, body: ResponseObject): void {
+async function store(deps: ResponsesDeps, run: Run, result: LoopResult<AssistantTurn>, body: ResponseObject): Promise<void> {
   if (run.req.store === false) return;
   const messages: ChatMessage[] = run.state.messages.slice(run.instructions ? 1 : 0);
   messages.push({
@@ -274,7 +281,7 @@ function store(deps: ResponsesDeps, run: Run, result: LoopResult<AssistantTurn>,
     content: result.turn.content,
     ...(result.clientToolCalls.length ? { tool_calls: result.clientToolCalls } : {}),
   });
-  deps.responses.put({ id: body.id, keyId: run.state.access.keyId, response: body, messages });
+  await keepResponse(deps, { kind: 'gateway', id: body.id, keyId: run.state.access.keyId, response: body, messages });
 }
 
 function parseJsonBody(text: string): unknown {

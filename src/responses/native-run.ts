@@ -19,6 +19,7 @@ import { nativeResponsesCodec, type NativeRunState } from './native-codec.js';
 import { ResponsesRelay } from './native-relay.js';
 import type { NativeSetup } from './native-setup.js';
 import { ResponsesSse } from './sse.js';
+import { keepResponse } from './keep.js';
 
 export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, setup: NativeSetup): Promise<ChatOutput> {
   const { state, client } = setup;
@@ -26,6 +27,7 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, 
     const relay = new ResponsesRelay(null, setup.preamble, deps.newId!);
     const result = await runLoop(deps, state, nativeResponsesCodec(deps, state, relay));
     await endWithApprovals(deps, state, relay, result);
+    await remember(deps, state);
     const response = finalResponse(state, relay, result);
     recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
     const text =
@@ -43,6 +45,7 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, 
   const finished = runLoop(deps, state, nativeResponsesCodec(deps, state, relay)).then(
     async (result) => {
       await endWithApprovals(deps, state, relay, result);
+      await remember(deps, state);
       // The gateway's summary (rounds, tool calls, why it stopped) goes in the final event.
       if (tollgateInfo(state)) relay.changed = true;
       relay.finish(finalResponse(state, relay, result));
@@ -96,6 +99,13 @@ async function endWithApprovals(
   }
   const ctx = { access: state.access, requestId: state.requestId, signal: state.signal, newId: relay.newId, now: deps.now };
   await proposeApprovals(deps, ctx, proposals);
+}
+
+/** A response the upstream stored: GET, DELETE and previous_response_id find it for this key, at that provider. */
+async function remember(deps: ResponsesDeps, state: NativeRunState): Promise<void> {
+  const id = state.last?.id;
+  if (state.body.store === false || typeof id !== 'string' || !state.lastTarget) return;
+  await keepResponse(deps, { kind: 'upstream', id, keyId: state.access.keyId, provider: state.lastTarget.providerName });
 }
 
 /** The last round's response, carrying what the client saw of every round and the usage of all of them. */

@@ -1,10 +1,10 @@
 // POST /v1/responses, GET|DELETE /v1/responses/:id: HTTP in and out; the surface lives in src/responses.
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { AppEnv } from '../app-env.js';
-import { notFound } from '../errors.js';
 import { SSE_HEADERS } from '../openai/sse.js';
 import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
+import { deleteStored, readStored, type StoredAnswer } from '../responses/stored.js';
 import { disconnectSignal, headersOf, nodeSseSink } from './node-request.js';
 
 export function responsesRoutes(app: Hono<AppEnv>, deps: ResponsesDeps): void {
@@ -34,16 +34,15 @@ export function responsesRoutes(app: Hono<AppEnv>, deps: ResponsesDeps): void {
   // Stored responses are the key's own: another key's id is as unknown as a made-up one.
   app.get('/v1/responses/:id', async (c) => {
     const access = await deps.gate.admit(headersOf(c));
-    const id = c.req.param('id');
-    const stored = deps.responses.get(id, access.keyId);
-    if (!stored) throw notFound(`Response with id '${id}' not found.`);
-    return c.json(stored.response);
+    return answer(c, await readStored(deps, access, c.req.param('id'), disconnectSignal(c)));
   });
 
   app.delete('/v1/responses/:id', async (c) => {
     const access = await deps.gate.admit(headersOf(c));
-    const id = c.req.param('id');
-    if (!deps.responses.delete(id, access.keyId)) throw notFound(`Response with id '${id}' not found.`);
-    return c.json({ id, object: 'response', deleted: true });
+    return answer(c, await deleteStored(deps, access, c.req.param('id'), disconnectSignal(c)));
   });
+}
+
+function answer(c: Context<AppEnv>, out: StoredAnswer): Response {
+  return out.kind === 'json' ? c.json(out.body as object) : c.body(out.text, 200, { 'content-type': 'application/json' });
 }

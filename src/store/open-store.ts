@@ -13,6 +13,8 @@ import { createWorkerLedgerBackend } from '../ledger/worker-backend.js';
 import type { GovernanceRepository } from '../governance/types.js';
 import type { SpendQuery } from '../governance/restore.js';
 import type { PinStore } from '../../mcp/pinning/types.js';
+import { createSqliteResponseStore } from '../stored-responses/sqlite-responses.js';
+import { DEFAULT_RESPONSE_RETENTION, type ResponseRetention, type ResponseStore } from '../stored-responses/response-store.js';
 
 /** postgres:// or postgresql:// selects PostgreSQL; anything else is a SQLite path. */
 export function isPostgresUrl(location: string): boolean {
@@ -39,6 +41,8 @@ export interface StoreOptions {
   onRetentionError: (err: Error) => void;
   /** Ledger rows at or after this epoch ms are never deleted by retention (budget periods in force). */
   keepLedgerSince?: () => number;
+  /** How long stored Responses live and how many each key keeps (default: a day, 2 000). */
+  responses?: ResponseRetention;
 }
 
 export interface Store {
@@ -50,6 +54,8 @@ export interface Store {
   spend: SpendQuery;
   /** MCP tool pins, persisted in the same database. */
   pins: PinStore;
+  /** Stored Responses (previous_response_id, GET, DELETE), shared by replicas on PostgreSQL. */
+  responses: ResponseStore;
   /** SQLite only: the dashboard reads the file directly with prepared statements. */
   sqlite?: { opened: OpenedDatabase; raw: Sqlite };
   /** PostgreSQL only: the pool the dashboard's read queries share with the ledger. */
@@ -104,6 +110,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     repository: createGovernanceRepository(db.db),
     spend: async (scope, sinceMs) => spendSince(db.sqlite, scope, sinceMs),
     pins: createToolPinStore(db.db),
+    responses: createSqliteResponseStore(db.sqlite, opts.responses ?? DEFAULT_RESPONSE_RETENTION),
     sqlite: { opened: db, raw: db.sqlite },
     async close() {
       retention.stop();

@@ -7,6 +7,8 @@ import { createPgGovernanceRepository } from '../governance/repository-pg.js';
 import { createPgSpendQuery } from '../db/pg/spend.js';
 import { startPgRetention } from '../ledger/pg-retention.js';
 import { createPgToolPinStore } from '../../mcp/pinning/store-pg.js';
+import { createPgResponseStore } from '../stored-responses/pg-responses.js';
+import { DEFAULT_RESPONSE_RETENTION } from '../stored-responses/response-store.js';
 
 type QueueOptions = Omit<Parameters<typeof createLedgerWriter>[0], 'sqlite' | 'backend'>;
 type RetentionOptions = Parameters<typeof startPgRetention>[1];
@@ -28,6 +30,7 @@ export async function openPostgresStore(opts: StoreOptions, queue: QueueOptions,
     repository: createPgGovernanceRepository(pg.db),
     spend: createPgSpendQuery(pg.pool),
     pins: createPgToolPinStore(pg.db),
+    responses: createPgResponseStore(pg.pool, opts.responses ?? DEFAULT_RESPONSE_RETENTION),
     postgres: { pool: pg.pool },
     async close() {
       retention.stop();

@@ -1,9 +1,11 @@
-// Responses the gateway stored itself (store: true, the API's default), for previous_response_id,
-// GET and DELETE. A translated upstream has no store of its own, so the gateway keeps the
-// conversation as chat messages next to the response object. Per key: another key's id is
-// "not found", never its content. Bounded: entries expire after `ttlMs`, and beyond `maxEntries`
-// (overall) or `maxEntriesPerKey` the oldest go first, so one key cannot evict everyone else's.
-// Memory is per process: a follow-up sent to another replica does not find it (README says so).
+// Responses kept for previous_response_id, GET and DELETE on /v1/responses, in the database (SQLite,
+// or PostgreSQL shared by replicas: a follow-up may reach any of them). Two kinds:
+// - the gateway's own (store not false on a translated upstream, which has no store): the response
+//   object and its conversation as chat messages, without the request's instructions;
+// - a pointer to a response a native upstream stored: which provider holds it, so GET and DELETE
+//   go there with that provider's credentials.
+// Per key: another key's id is "not found", never its content. Bounded: rows expire after `ttlMs`
+// (pruned at most once per interval, on a write) and each key keeps its newest `maxPerKey`.
 import type { ChatMessage } from '../openai/types.js';
 import type { ResponseObject } from '../wire/responses/types.js';
 
@@ -15,65 +17,55 @@ export interface StoredResponse {
   messages: ChatMessage[];
 }
 
+export interface UpstreamResponseRef {
+  id: string;
+  keyId: string | null;
+  /** The configured provider whose upstream stored it. */
+  provider: string;
+}
+
+export type StoredEntry = ({ kind: 'gateway' } & StoredResponse) | ({ kind: 'upstream' } & UpstreamResponseRef);
+
 export interface ResponseStore {
-  get(id: string, keyId: string | null): StoredResponse | undefined;
-  put(entry: StoredResponse): void;
+  get(id: string, keyId: string | null): Promise<StoredEntry | undefined>;
+  put(entry: StoredEntry): Promise<void>;
   /** True when it existed (for this key). */
-  delete(id: string, keyId: string | null): boolean;
+  delete(id: string, keyId: string | null): Promise<boolean>;
 }
 
-export interface ResponseStoreLimits {
+export interface ResponseRetention {
   ttlMs: number;
-  maxEntries: number;
-  maxEntriesPerKey: number;
+  maxPerKey: number;
 }
 
-export const DEFAULT_RESPONSE_LIMITS: ResponseStoreLimits = { ttlMs: 24 * 60 * 60 * 1000, maxEntries: 20_000, maxEntriesPerKey: 2_000 };
+export const DEFAULT_RESPONSE_RETENTION: ResponseRetention = { ttlMs: 24 * 60 * 60 * 1000, maxPerKey: 2_000 };
 
-interface Entry {
-  value: StoredResponse;
-  expiresAt: number;
+/** Expired rows are deleted at most this often (on a write), so the table needs no timer. */
+export const RESPONSE_PRUNE_EVERY_MS = 10 * 60 * 1000;
+
+/** A row of stored_responses, as both databases return it. */
+export interface ResponseRow {
+  id: string;
+  key_id: string | null;
+  provider: string | null;
+  response: string | null;
+  messages: string | null;
 }
 
-export function createMemoryResponseStore(limits = DEFAULT_RESPONSE_LIMITS, now: () => number = Date.now): ResponseStore {
-  const byId = new Map<string, Entry>();
-  const perKey = new Map<string, Set<string>>();
-  const ownerOf = (keyId: string | null) => keyId ?? '';
-
-  function remove(id: string): void {
-    const entry = byId.get(id);
-    if (!entry) return;
-    byId.delete(id);
-    const owned = perKey.get(ownerOf(entry.value.keyId));
-    owned?.delete(id);
-    if (owned?.size === 0) perKey.delete(ownerOf(entry.value.keyId));
-  }
-
+export function entryFromRow(row: ResponseRow): StoredEntry {
+  if (row.provider !== null) return { kind: 'upstream', id: row.id, keyId: row.key_id, provider: row.provider };
   return {
-    get(id, keyId) {
-      const entry = byId.get(id);
-      if (!entry || entry.value.keyId !== keyId) return undefined;
-      if (entry.expiresAt <= now()) {
-        remove(id);
-        return undefined;
-      }
-      return entry.value;
-    },
-    put(value) {
-      remove(value.id);
-      byId.set(value.id, { value, expiresAt: now() + limits.ttlMs });
-      const owner = ownerOf(value.keyId);
-      let owned = perKey.get(owner);
-      if (!owned) perKey.set(owner, (owned = new Set()));
-      owned.add(value.id);
-      // Sets and Maps iterate in insertion order: the first entries are the oldest.
-      while (owned.size > limits.maxEntriesPerKey) remove(owned.values().next().value!);
-      while (byId.size > limits.maxEntries) remove(byId.keys().next().value!);
-    },
-    delete(id, keyId) {
-      const found = this.get(id, keyId) !== undefined;
-      if (found) remove(id);
-      return found;
-    },
+    kind: 'gateway',
+    id: row.id,
+    keyId: row.key_id,
+    response: JSON.parse(row.response ?? '{}') as ResponseObject,
+    messages: JSON.parse(row.messages ?? '[]') as ChatMessage[],
   };
+}
+
+/** The row's columns for an entry (JSON text for the gateway's own). */
+export function rowOf(entry: StoredEntry): Omit<ResponseRow, 'id' | 'key_id'> {
+  return entry.kind === 'upstream'
+    ? { provider: entry.provider, response: null, messages: null }
+    : { provider: null, response: JSON.stringify(entry.response), messages: JSON.stringify(entry.messages) };
 }

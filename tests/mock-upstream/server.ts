@@ -9,6 +9,7 @@ import { renderResponses } from './responses-wire.js';
 import type { MockReply, Rendered } from './types.js';
 
 export interface RecordedRequest {
+  method: string;
   path: string;
   headers: IncomingMessage['headers'];
   body: any;
@@ -88,7 +89,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       body = text;
     }
     const path = req.url ?? '/';
-    mock.requests.push({ path, headers: req.headers, body, raw: text });
+    mock.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body, raw: text });
     res.on('close', () => {
       if (!res.writableFinished) {
         mock.aborted++;

@@ -288,3 +288,18 @@ export const mcpApprovals = pgTable(
   },
   (t) => [index('mcp_approvals_expires_idx').on(t.expiresAt)],
 );
+
+/** Stored Responses (see src/db/schema.ts): the gateway's own, or a pointer to the upstream that holds one. */
+export const storedResponses = pgTable(
+  'stored_responses',
+  {
+    id: text('id').primaryKey(),
+    keyId: text('key_id'),
+    provider: text('provider'),
+    response: text('response'),
+    messages: text('messages'),
+    ts: epochMs('ts').notNull(),
+    expiresAt: epochMs('expires_at').notNull(),
+  },
+  (t) => [index('stored_responses_key_ts_idx').on(t.keyId, t.ts), index('stored_responses_expires_idx').on(t.expiresAt)],
+);

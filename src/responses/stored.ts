@@ -1,0 +1,46 @@
+// GET and DELETE /v1/responses/{id}: a response is this key's or it is not found. The gateway's
+// own come from its store; one a native upstream stored is fetched from (or deleted at) that
+// provider with the provider's credentials, the answer passed on as the upstream sent it.
+import { notFound } from '../errors.js';
+import type { Access } from '../chat/ports.js';
+import type { Target } from '../chat/targets.js';
+import { readText } from '../upstream/client.js';
+import type { ResponsesDeps } from './handler.js';
+import { sendNative } from './native-call.js';
+
+export type StoredAnswer = { kind: 'json'; body: unknown } | { kind: 'text'; text: string };
+
+export async function readStored(deps: ResponsesDeps, access: Access, id: string, signal: AbortSignal): Promise<StoredAnswer> {
+  const entry = await deps.responses.get(id, access.keyId);
+  if (!entry) throw missing(id);
+  if (entry.kind === 'gateway') return { kind: 'json', body: entry.response };
+  return { kind: 'text', text: await upstream(deps, entry.provider, id, 'GET', signal) };
+}
+
+export async function deleteStored(deps: ResponsesDeps, access: Access, id: string, signal: AbortSignal): Promise<StoredAnswer> {
+  const entry = await deps.responses.get(id, access.keyId);
+  if (!entry) throw missing(id);
+  const text = entry.kind === 'upstream' ? await upstream(deps, entry.provider, id, 'DELETE', signal) : undefined;
+  await deps.responses.delete(id, access.keyId);
+  return text === undefined ? { kind: 'json', body: { id, object: 'response', deleted: true } } : { kind: 'text', text };
+}
+
+const missing = (id: string) => notFound(`Response with id '${id}' not found.`);
+
+async function upstream(deps: ResponsesDeps, provider: string, id: string, method: 'GET' | 'DELETE', signal: AbortSignal): Promise<string> {
+  const runtime = deps.targets.providers().find((p) => p.name === provider);
+  // The provider left the config since: nothing to ask.
+  if (!runtime) throw missing(id);
+  const target: Target = {
+    id: `${provider}/`,
+    providerName: provider,
+    provider: runtime.config,
+    adapter: runtime.adapter,
+    model: '',
+    apis: runtime.apis,
+    ...(runtime.missingKeyVars ? { missingKeyVars: runtime.missingKeyVars } : {}),
+  };
+  const path = `/v1/responses/${encodeURIComponent(id)}`;
+  const { res, url } = await sendNative(deps.llm, { path, method, stream: false, signal, body: '' }, target);
+  return readText(res, url, signal);
+}

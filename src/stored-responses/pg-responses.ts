@@ -1,0 +1,54 @@
+// The PostgreSQL ResponseStore (response-store.ts): what one replica stores, every replica finds.
+// Key filters are `key_id = $n` (or IS NULL for keyless requests) so the (key_id, ts) index serves them.
+import type pg from 'pg';
+import {
+  entryFromRow,
+  RESPONSE_PRUNE_EVERY_MS,
+  rowOf,
+  type ResponseRetention,
+  type ResponseRow,
+  type ResponseStore,
+} from './response-store.js';
+
+const byKey = (keyId: string | null, n: number) => (keyId === null ? 'key_id IS NULL' : `key_id = $${n}`);
+
+export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetention, clock: () => number = Date.now): ResponseStore {
+  let prunedAt = 0;
+  return {
+    async get(id, keyId) {
+      const { rows } = await pool.query<ResponseRow>(
+        `SELECT id, key_id, provider, response, messages FROM stored_responses WHERE id = $1 AND expires_at > $2 AND ${byKey(keyId, 3)}`,
+        keyId === null ? [id, clock()] : [id, clock(), keyId],
+      );
+      return rows[0] ? entryFromRow(rows[0]) : undefined;
+    },
+    async put(entry) {
+      const now = clock();
+      if (now - prunedAt >= RESPONSE_PRUNE_EVERY_MS) {
+        prunedAt = now;
+        await pool.query('DELETE FROM stored_responses WHERE expires_at <= $1', [now]);
+      }
+      const row = rowOf(entry);
+      await pool.query(
+        `INSERT INTO stored_responses (id, key_id, provider, response, messages, ts, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET key_id = EXCLUDED.key_id, provider = EXCLUDED.provider, response = EXCLUDED.response,
+           messages = EXCLUDED.messages, ts = EXCLUDED.ts, expires_at = EXCLUDED.expires_at`,
+        [entry.id, entry.keyId, row.provider, row.response, row.messages, now, now + retention.ttlMs],
+      );
+      const key = entry.keyId === null ? [] : [entry.keyId];
+      const n = key.length + 1;
+      await pool.query(
+        `DELETE FROM stored_responses WHERE ${byKey(entry.keyId, 1)} AND ts <= (
+           SELECT ts FROM stored_responses WHERE ${byKey(entry.keyId, 1)} ORDER BY ts DESC LIMIT 1 OFFSET $${n})`,
+        [...key, retention.maxPerKey],
+      );
+    },
+    async delete(id, keyId) {
+      const res = await pool.query(
+        `DELETE FROM stored_responses WHERE id = $1 AND expires_at > $2 AND ${byKey(keyId, 3)}`,
+        keyId === null ? [id, clock()] : [id, clock(), keyId],
+      );
+      return (res.rowCount ?? 0) > 0;
+    },
+  };
+}

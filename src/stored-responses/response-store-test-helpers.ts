@@ -1,0 +1,43 @@
+// What every ResponseStore must do (SQLite here, PostgreSQL in tests/responses-store-pg.test.ts):
+// per key, expiring, each key trimmed to its newest N, DELETE removing, both kinds of entry.
+import assert from 'node:assert/strict';
+import type { ResponseObject } from '../wire/responses/types.js';
+import type { ResponseRetention, ResponseStore } from './response-store.js';
+
+const response = (id: string) => ({ id, object: 'response', output: [] }) as unknown as ResponseObject;
+
+/** `make` builds a store over an empty table with this retention and clock. */
+export async function checkResponseStore(
+  make: (retention: ResponseRetention, clock: () => number) => ResponseStore | Promise<ResponseStore>,
+): Promise<void> {
+  let now = 1_000_000;
+  const store = await make({ ttlMs: 10_000, maxPerKey: 3 }, () => now);
+  const messages = [{ role: 'user' as const, content: 'hi' }];
+  await store.put({ kind: 'gateway', id: 'resp_a', keyId: 'k1', response: response('resp_a'), messages });
+  await store.put({ kind: 'upstream', id: 'resp_up', keyId: 'k1', provider: 'oai' });
+  await store.put({ kind: 'gateway', id: 'resp_open', keyId: null, response: response('resp_open'), messages: [] });
+
+  assert.deepEqual(await store.get('resp_a', 'k1'), { kind: 'gateway', id: 'resp_a', keyId: 'k1', response: response('resp_a'), messages });
+  assert.deepEqual(await store.get('resp_up', 'k1'), { kind: 'upstream', id: 'resp_up', keyId: 'k1', provider: 'oai' });
+  assert.equal(await store.get('resp_a', 'k2'), undefined, "another key's id is not found");
+  assert.equal(await store.get('resp_a', null), undefined);
+  assert.equal((await store.get('resp_open', null))?.id, 'resp_open');
+  assert.equal(await store.delete('resp_a', 'k2'), false, 'another key cannot delete it');
+  assert.equal(await store.delete('resp_a', 'k1'), true);
+  assert.equal(await store.get('resp_a', 'k1'), undefined, 'DELETE removes');
+  assert.equal(await store.delete('resp_a', 'k1'), false);
+
+  // Each key keeps its newest three; another key's rows are not touched.
+  for (const i of [1, 2, 3, 4]) {
+    now += 1;
+    await store.put({ kind: 'upstream', id: `resp_n${i}`, keyId: 'k2', provider: 'oai' });
+  }
+  assert.equal(await store.get('resp_n1', 'k2'), undefined, 'the oldest went');
+  for (const i of [2, 3, 4]) assert.equal((await store.get(`resp_n${i}`, 'k2'))?.id, `resp_n${i}`);
+  assert.equal((await store.get('resp_up', 'k1'))?.id, 'resp_up');
+
+  // Expired: not found, whatever is still in the table.
+  now += 10_000;
+  assert.equal(await store.get('resp_n4', 'k2'), undefined);
+  assert.equal(await store.delete('resp_n4', 'k2'), false);
+}
