@@ -46,7 +46,7 @@ async function count(deps: MessagesDeps, input: MessagesInput, at: { access?: Ac
   at.access = access;
   const json = parseJsonBody(input.bodyText);
   checkRequestSize(json, deps.requestLimits);
-  const body = parseMessagesRequest(json);
+  const { fallbacks, ...body } = parseMessagesRequest(json);
   at.model = body.model;
   const target = deps.targets.resolve(body.model);
   access.checkModel(target);
@@ -60,9 +60,11 @@ async function count(deps: MessagesDeps, input: MessagesInput, at: { access?: Ac
 
   if (target.missingKeyVars) throw missingKeyError(target);
   const apiKey = pickKey(target.provider.keys, deps.llm.random);
-  const upstreamBody = tools
-    ? JSON.stringify({ ...body, model: target.model, tools })
-    : (rewriteModel(input.bodyText, target.model) ?? JSON.stringify({ ...body, model: target.model }));
+  // Tollgate's `fallbacks` never goes upstream (the count is the model's own).
+  const upstreamBody =
+    tools || fallbacks
+      ? JSON.stringify({ ...body, model: target.model, ...(tools ? { tools } : {}) })
+      : (rewriteModel(input.bodyText, target.model) ?? JSON.stringify({ ...body, model: target.model }));
   const req = target.adapter.nativeRequest!(
     { format: 'messages', path: input.path, body: upstreamBody, headers: forwardedHeaders(input.headers) },
     {

@@ -14,13 +14,13 @@ import { sessionIdFrom } from '../chat/session-id.js';
 import type { Target } from '../chat/targets.js';
 import { NO_NAMES, toolNameSet } from '../chat/tool-name-set.js';
 import { GatewayError } from '../errors.js';
-import { requirePriceUnderBudget } from '../governance/attempt-budget.js';
 import type { HeaderSource } from '../governance/keys.js';
 import { clientOutputCap } from '../governance/output-cap.js';
 import { parseMessagesRequest } from '../wire/messages/request-schema.js';
 import { checkRequestSize } from '../wire/request-size.js';
 import { rawErrorOf } from '../wire/messages/errors.js';
 import type { MessagesRequest } from '../wire/messages/types.js';
+import { fallsThrough, pathGroups, resolveTargets } from './fallbacks.js';
 import { runNative } from './native-run.js';
 import { runTranslated } from './translated-run.js';
 
@@ -81,13 +81,31 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
     access = await deps.gate.admit(input.headers);
     const json = parseJsonBody(input.bodyText);
     checkRequestSize(json, deps.requestLimits);
-    const body = parseMessagesRequest(json);
+    const { fallbacks, ...body } = parseMessagesRequest(json);
     model = body.model;
-    const start = prepare(deps, input, body, access, startedAt, sessionId);
-    const run = start.target.apis.has('messages') ? runNative : runTranslated;
-    return await run(deps, input, start, (s: LoopState) => {
-      state = s;
-    });
+    // Tollgate's field never goes upstream: without it the pass-through sends the body re-serialised.
+    const bodyText = fallbacks ? JSON.stringify(body) : input.bodyText;
+    const groups = pathGroups(resolveTargets(deps, body.model, fallbacks ?? [], access));
+    clientOutputCap(body);
+    // What earlier groups' failed attempts were charged (a timeout may have been billed) stays on the row.
+    let spent: Pick<LoopState, 'costUsd' | 'costUnknown' | 'costEstimated'> | undefined;
+    for (let i = 0; ; i++) {
+      const group = groups[i]!;
+      const start = prepare(deps, input, body, access, startedAt, sessionId, group);
+      const run = group[0]!.apis.has('messages') ? runNative : runTranslated;
+      try {
+        return await run(deps, { ...input, bodyText }, start, (s: LoopState) => {
+          if (spent) Object.assign(s, { costUsd: spent.costUsd, costUnknown: spent.costUnknown, costEstimated: spent.costEstimated });
+          state = s;
+        });
+      } catch (err) {
+        if (i === groups.length - 1 || !fallsThrough(err)) throw err;
+        if (state) {
+          spent = { costUsd: state.costUsd, costUnknown: state.costUnknown, costEstimated: state.costEstimated };
+          if (!state.stream) state.release();
+        }
+      }
+    }
   } catch (err) {
     throw recordFailure(deps, input, err, { state, startedAt, access, model, sessionId });
   } finally {
@@ -126,16 +144,9 @@ function prepare(
   access: Access,
   startedAt: number,
   sessionId: string | null,
+  targets: readonly Target[],
 ): MessagesStart {
-  const target = deps.targets.resolve(body.model);
-  access.checkModel(target);
-  requirePriceUnderBudget({
-    modelId: target.id,
-    budgeted: access.budgeted,
-    priced: deps.pricing.priceOf(target.providerName, target.model) !== undefined,
-    unpricedCallUsd: deps.pricing.unpricedCallUsd,
-  });
-  clientOutputCap(body);
+  const target = targets[0]!;
   const clientTools = body.tools ?? [];
   const clientToolNames: ReadonlySet<string> = clientTools.length ? new Set(clientTools.map((t) => t.name)) : NO_NAMES;
   // A client tool with the same name as a gateway tool wins, as on chat.
@@ -159,7 +170,7 @@ function prepare(
       sessionId,
       model: body.model,
       clientRequest: body,
-      targets: [target],
+      targets,
       access,
       stream,
       injected,

@@ -20,6 +20,8 @@ export const messagesRequestSchema = z.looseObject({
   tools: z.array(tool).max(1024).optional(),
   tool_choice: toolChoice.optional(),
   stream: z.boolean().optional(),
+  // Tollgate's extension, as on chat: models tried in order after `model` (never sent upstream).
+  fallbacks: z.array(modelName).max(5).optional(),
 });
 
 export function parseMessagesRequest(body: unknown): MessagesRequest {

@@ -71,6 +71,8 @@ export interface MessagesRequest {
   top_k?: number;
   metadata?: { user_id?: string | null; [key: string]: unknown };
   thinking?: { type: string; budget_tokens?: number; [key: string]: unknown };
+  /** Tollgate's extension (never sent upstream): `provider/model` names tried after `model`. */
+  fallbacks?: string[];
   [key: string]: unknown;
 }
 
