@@ -2,14 +2,11 @@
 // provider that speaks Messages; the answer comes back as the upstream's own JSON text, or as its
 // SSE events with their raw data (and comment lines) for the relay. Errors keep the upstream's
 // status and body (rawUpstream) so the route can return them unmodified.
-import { GatewayError } from '../errors.js';
-import { missingKeyError, type Target } from '../chat/targets.js';
-import { pickKey } from '../chat/pick-key.js';
-import { parseJson, withStatus, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
-import { networkError, readText, type UpstreamResponse } from '../upstream/client.js';
-import { parseSseWithComments } from '../upstream/sse-parser.js';
+import type { Target } from '../chat/targets.js';
+import { parseJson, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
+import { malformedUpstream, relayItems, sendNative, type RelayItem } from '../chat/native-upstream.js';
+import { readText } from '../upstream/client.js';
 import { withRawError } from '../wire/messages/errors.js';
-import { redactValues } from '../secrets/redact.js';
 import type { Message } from '../wire/messages/types.js';
 import { mapUsage } from '../wire/messages/usage.js';
 
@@ -21,9 +18,6 @@ export interface NativeCallInput {
   /** The body for this attempt (its output cap is the attempt's own). */
   body: string;
 }
-
-/** A relayed stream item: an event with its raw data text, or a comment line. */
-export type RelayItem = { type: string; data: string } | { comment: string };
 
 export type NativeOutcome =
   | { kind: 'json'; target: Target; text: string; message: Message }
@@ -38,63 +32,23 @@ export async function nativeOnce(
   target: Target,
   handle: { finish(result: AttemptResult): void },
 ): Promise<NativeOutcome> {
-  if (target.missingKeyVars) throw missingKeyError(target);
-  const apiKey = pickKey(target.provider.keys, deps.random);
-  const ctx = {
-    baseUrl: target.provider.baseUrl,
-    apiKey,
-    model: target.model,
-    defaultMaxTokens: target.provider.defaultMaxTokens,
-    headers: target.provider.headers,
-  };
-  const req = target.adapter.nativeRequest!({ format: 'messages', path: input.path, body: input.body, headers: input.headers }, ctx);
-  const res = await deps.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
-  if (res.status < 200 || res.status >= 300) {
-    const text = await readText(res, req.url, input.signal).catch(() => '');
-    // The provider key and the values of the provider's configured headers (credentials set there)
-    // are cut out; everything else passes unmodified (Claude Code matches on the wording).
-    const safe = redactValues(text, [apiKey, ...Object.values(target.provider.headers)]);
+  const request = { format: 'messages' as const, path: input.path, body: input.body, headers: input.headers };
+  // Claude Code matches on the wording of Anthropic's errors: the refusal is kept to be returned as it came.
+  const { res, url } = await sendNative(deps, target, request, input.signal, (err, refusal) => {
     const headers: Record<string, string> = {};
     for (const name of ERROR_HEADERS) {
-      const value = res.headers[name];
+      const value = refusal.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    const err = withStatus(target.adapter.errorFromResponse(res.status, safe, res.headers), res.status);
-    throw withRawError(err, { status: res.status, body: safe, headers });
-  }
+    return withRawError(err, { status: refusal.status, body: refusal.body, headers });
+  });
   if (!input.stream) {
-    const text = await readText(res, req.url, input.signal);
+    const text = await readText(res, url, input.signal);
     const message = parseJson(text, res.status) as Message;
-    if (!message || typeof message !== 'object' || !Array.isArray(message.content)) throw malformed(res.status);
+    if (!message || typeof message !== 'object' || !Array.isArray(message.content))
+      throw malformedUpstream(res.status, 'a Messages response');
     handle.finish({ status: res.status, errorType: null, usage: message.usage ? mapUsage(message.usage) : undefined, mayHaveCost: true });
     return { kind: 'json', target, text, message };
   }
-  return { kind: 'stream', target, items: relayItems(res, req.url, input.signal), handle };
-}
-
-function malformed(status: number): GatewayError {
-  return withStatus(
-    new GatewayError({
-      status: 502,
-      type: 'upstream_error',
-      code: 'upstream_malformed',
-      retryable: true,
-      message: 'upstream sent a body that is not a Messages response',
-    }),
-    status,
-  );
-}
-
-async function* relayItems(res: UpstreamResponse, url: string, signal: AbortSignal): AsyncGenerator<RelayItem> {
-  try {
-    for await (const item of parseSseWithComments(res.body)) {
-      if ('comment' in item) yield item;
-      else yield { type: item.event ?? 'message', data: item.data };
-    }
-  } catch (err) {
-    if (err instanceof GatewayError) throw err;
-    throw networkError(err, url, signal);
-  } finally {
-    if (!res.body.destroyed) res.body.destroy();
-  }
+  return { kind: 'stream', target, items: relayItems(res, url, input.signal), handle };
 }

@@ -2,17 +2,11 @@
 // Responses, with its own credentials; the answer comes back as the upstream's JSON text, or as its
 // SSE events with their raw data (and comment lines) for the relay. An error keeps the upstream's
 // status and message, the provider key cut out.
-import { missingKeyError, type Target } from '../chat/targets.js';
-import { pickKey } from '../chat/pick-key.js';
-import { parseJson, withStatus, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
-import { GatewayError } from '../errors.js';
-import { networkError, readText, type UpstreamResponse } from '../upstream/client.js';
-import { parseSseWithComments } from '../upstream/sse-parser.js';
-import { redactValues } from '../secrets/redact.js';
+import type { Target } from '../chat/targets.js';
+import { parseJson, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
+import { malformedUpstream, relayItems, sendNative, type RelayItem } from '../chat/native-upstream.js';
+import { readText, type UpstreamResponse } from '../upstream/client.js';
 import { turnFromResponse, type ResponsesTurn } from '../wire/responses/native-turn.js';
-
-/** A relayed stream item: an event with its raw data text, or a comment line. */
-export type RelayItem = { type: string; data: string } | { comment: string };
 
 type Handle = { finish(result: AttemptResult): void };
 
@@ -30,70 +24,24 @@ export interface NativeCallInput {
 }
 
 export async function nativeOnce(deps: LlmCallDeps, input: NativeCallInput, target: Target, handle: Handle): Promise<NativeOutcome> {
-  const res = await sendNative(deps, input, target);
+  const { res, url } = await sendResponses(deps, input, target);
   if (!input.stream) {
-    const text = await readText(res.res, res.url, input.signal);
-    const json = parseJson(text, res.res.status) as ResponsesTurn['response'];
-    if (!json || typeof json !== 'object') throw malformed(res.res.status);
+    const text = await readText(res, url, input.signal);
+    const json = parseJson(text, res.status) as ResponsesTurn['response'];
+    if (!json || typeof json !== 'object') throw malformedUpstream(res.status, 'a Responses object');
     const turn = turnFromResponse(json);
-    handle.finish({ status: res.res.status, errorType: null, usage: turn.usage, mayHaveCost: true });
+    handle.finish({ status: res.status, errorType: null, usage: turn.usage, mayHaveCost: true });
     return { kind: 'json', target, text, turn };
   }
-  return { kind: 'stream', target, items: relayItems(res.res, res.url, input.signal), handle };
+  return { kind: 'stream', target, items: relayItems(res, url, input.signal), handle };
 }
 
 /** Sends one request to the target's Responses endpoint; a non-2xx answer is thrown as the upstream's error. */
-export async function sendNative(
-  deps: LlmCallDeps,
-  input: NativeCallInput,
-  target: Target,
-): Promise<{ res: UpstreamResponse; url: string }> {
-  if (target.missingKeyVars) throw missingKeyError(target);
-  const apiKey = pickKey(target.provider.keys, deps.random);
-  const ctx = {
-    baseUrl: target.provider.baseUrl,
-    apiKey,
-    model: target.model,
-    defaultMaxTokens: target.provider.defaultMaxTokens,
-    headers: target.provider.headers,
-  };
-  const req = target.adapter.nativeRequest!({ format: 'responses', path: input.path, body: input.body, headers: {} }, ctx);
-  if (input.method && input.method !== 'POST') {
-    req.method = input.method;
-    delete (req as { body?: unknown }).body;
-  }
-  const res = await deps.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
-  if (res.status < 200 || res.status >= 300) {
-    const text = await readText(res, req.url, input.signal).catch(() => '');
-    const safe = redactValues(text, [apiKey, ...Object.values(target.provider.headers)]);
-    throw withStatus(target.adapter.errorFromResponse(res.status, safe, res.headers), res.status);
-  }
-  return { res, url: req.url };
-}
-
-function malformed(status: number): GatewayError {
-  return withStatus(
-    new GatewayError({
-      status: 502,
-      type: 'upstream_error',
-      code: 'upstream_malformed',
-      retryable: true,
-      message: 'upstream sent a body that is not a Responses object',
-    }),
-    status,
+export function sendResponses(deps: LlmCallDeps, input: NativeCallInput, target: Target): Promise<{ res: UpstreamResponse; url: string }> {
+  return sendNative(
+    deps,
+    target,
+    { format: 'responses', path: input.path, method: input.method, headers: {}, body: input.body },
+    input.signal,
   );
-}
-
-async function* relayItems(res: UpstreamResponse, url: string, signal: AbortSignal): AsyncGenerator<RelayItem> {
-  try {
-    for await (const item of parseSseWithComments(res.body)) {
-      if ('comment' in item) yield item;
-      else yield { type: item.event ?? 'message', data: item.data };
-    }
-  } catch (err) {
-    if (err instanceof GatewayError) throw err;
-    throw networkError(err, url, signal);
-  } finally {
-    if (!res.body.destroyed) res.body.destroy();
-  }
 }

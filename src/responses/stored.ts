@@ -6,7 +6,7 @@ import type { Access } from '../chat/ports.js';
 import type { Target } from '../chat/targets.js';
 import { readText } from '../upstream/client.js';
 import type { ResponsesDeps } from './handler.js';
-import { sendNative } from './native-call.js';
+import { sendResponses } from './native-call.js';
 
 export type StoredAnswer = { kind: 'json'; body: unknown } | { kind: 'text'; text: string };
 
@@ -41,6 +41,6 @@ async function upstream(deps: ResponsesDeps, provider: string, id: string, metho
     ...(runtime.missingKeyVars ? { missingKeyVars: runtime.missingKeyVars } : {}),
   };
   const path = `/v1/responses/${encodeURIComponent(id)}`;
-  const { res, url } = await sendNative(deps.llm, { path, method, stream: false, signal, body: '' }, target);
+  const { res, url } = await sendResponses(deps.llm, { path, method, stream: false, signal, body: '' }, target);
   return readText(res, url, signal);
 }

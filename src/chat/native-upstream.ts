@@ -1,0 +1,98 @@
+// What every pass-through call shares, whatever the wire format (Messages, Responses): one request to
+// a provider that speaks the client's format, sent with the provider's own credentials; a non-2xx
+// answer becomes the adapter's error with the upstream's body, the credentials cut out; a stream
+// is read as raw events (and comment lines) for a relay that forwards them as they came.
+import { GatewayError } from '../errors.js';
+import { redactValues } from '../secrets/redact.js';
+import { networkError, readText, type UpstreamResponse } from '../upstream/client.js';
+import { parseSseWithComments } from '../upstream/sse-parser.js';
+import { withStatus, type LlmCallDeps } from './llm-call.js';
+import { pickKey } from './pick-key.js';
+import { missingKeyError, type Target } from './targets.js';
+
+/** A relayed stream item: an event with its raw data text, or a comment line. */
+export type RelayItem = { type: string; data: string } | { comment: string };
+
+export interface NativeRequest {
+  format: 'messages' | 'responses';
+  path: string;
+  method?: 'POST' | 'GET' | 'DELETE' | undefined;
+  /** Client headers the format forwards (anthropic-version, anthropic-beta); the adapter adds credentials. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The upstream's refusal as it came (body with credentials cut out), for surfaces that return it unmodified. */
+export interface UpstreamRefusal {
+  status: number;
+  body: string;
+  headers: Record<string, string | undefined>;
+}
+
+/**
+ * Sends one pass-through request. A non-2xx answer is thrown as the adapter's error for it (with
+ * the upstream status, for the ledger); `refused` may decorate that error with the refusal itself.
+ */
+export async function sendNative(
+  deps: LlmCallDeps,
+  target: Target,
+  request: NativeRequest,
+  signal: AbortSignal,
+  refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
+): Promise<{ res: UpstreamResponse; url: string }> {
+  if (target.missingKeyVars) throw missingKeyError(target);
+  const apiKey = pickKey(target.provider.keys, deps.random);
+  const ctx = {
+    baseUrl: target.provider.baseUrl,
+    apiKey,
+    model: target.model,
+    defaultMaxTokens: target.provider.defaultMaxTokens,
+    headers: target.provider.headers,
+  };
+  const req = target.adapter.nativeRequest!(
+    { format: request.format, path: request.path, body: request.body, headers: request.headers },
+    ctx,
+  );
+  if (request.method && request.method !== 'POST') {
+    req.method = request.method;
+    delete (req as { body?: unknown }).body;
+  }
+  const res = await deps.upstream.send(req, { signal, timeoutMs: target.provider.timeoutMs });
+  if (res.status < 200 || res.status >= 300) {
+    const text = await readText(res, req.url, signal).catch(() => '');
+    // The provider key and the values of the provider's configured headers (credentials set there) are cut out.
+    const body = redactValues(text, [apiKey, ...Object.values(target.provider.headers)]);
+    const err = withStatus(target.adapter.errorFromResponse(res.status, body, res.headers), res.status);
+    throw refused ? refused(err, { status: res.status, body, headers: res.headers }) : err;
+  }
+  return { res, url: req.url };
+}
+
+/** A 2xx body that is not what the format promises: worth another attempt, like any bad upstream answer. */
+export function malformedUpstream(status: number, what: string): GatewayError {
+  return withStatus(
+    new GatewayError({
+      status: 502,
+      type: 'upstream_error',
+      code: 'upstream_malformed',
+      retryable: true,
+      message: `upstream sent a body that is not ${what}`,
+    }),
+    status,
+  );
+}
+
+/** The upstream's SSE as raw items; a broken stream is a network error, and the body is freed at the end. */
+export async function* relayItems(res: UpstreamResponse, url: string, signal: AbortSignal): AsyncGenerator<RelayItem> {
+  try {
+    for await (const item of parseSseWithComments(res.body)) {
+      if ('comment' in item) yield item;
+      else yield { type: item.event ?? 'message', data: item.data };
+    }
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw networkError(err, url, signal);
+  } finally {
+    if (!res.body.destroyed) res.body.destroy();
+  }
+}
