@@ -12,6 +12,7 @@ import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
 
 const VK = 'vk-native-loop-tools-1';
+const VK_CAPPED = 'vk-native-loop-capped1';
 let mock: MockUpstream;
 let fixture: McpHttpServer;
 let gw: TestGateway;
@@ -46,7 +47,10 @@ before(async () => {
       },
       pricing: { 'oai/gpt-5-codex': { inputPerMTok: 1, outputPerMTok: 2 } },
       mcpServers: { fix: { transport: 'http', url: fixture.url } },
-      virtualKeys: [{ id: 'native-loop', key: VK, models: ['*'], tools: { allow: ['fix__*'] }, budget: { usd: 10, period: 'month' } }],
+      virtualKeys: [
+        { id: 'native-loop', key: VK, models: ['*'], tools: { allow: ['fix__*'] }, budget: { usd: 10, period: 'month' } },
+        { id: 'native-capped', key: VK_CAPPED, models: ['*'], tools: { allow: ['fix__*'] }, loop: { maxRounds: 1 } },
+      ],
     },
   });
   client = new OpenAI({ apiKey: VK, baseURL: gw.baseURL, maxRetries: 0 });
@@ -136,6 +140,7 @@ test('non-streamed: the gateway tool runs between native rounds; the client sees
     ['reasoning', 'message'],
   );
   assert.equal(data.output_text, 'it is 5');
+  assert.deepEqual(data.tools, codexTools, "the response echoes the client's tools, not the gateway's");
   assert.equal(data.usage?.input_tokens, 30, 'usage summed over rounds');
   assert.equal(data.usage?.output_tokens, 8);
   await assertLedger(response.headers.get('x-request-id'));
@@ -170,6 +175,8 @@ test('streamed: upstream events relayed live, gateway calls hidden, numbers renu
   );
   assert.equal(events.flatMap((e) => (e.type === 'response.output_text.delta' ? [e.delta] : [])).join(''), 'it is 5');
   assert.equal(completed.response.usage.input_tokens, 30);
+  assert.deepEqual(events[0].response.tools, codexTools, "the response echoes the client's tools, not the gateway's");
+  assert.deepEqual(completed.response.tools, codexTools);
   await assertLedger(response.headers.get('x-request-id'));
 });
 
@@ -260,4 +267,22 @@ test('approval on a native upstream: the call waits, an approval by previous_res
   assert.deepEqual(sent.input, [{ type: 'function_call_output', call_id: 'call_ap', output: '8' }]);
   assert.equal(second.output_text, 'eight');
   assert.equal(second.output.find((i) => i.type === 'mcp_call')?.type, 'mcp_call');
+});
+
+test("the key's loop cap holds on the native path: the last round may not call tools, the response says it was cut short", async () => {
+  mock.enqueue(
+    { kind: 'tool_calls', calls: [{ id: 'call_cap', name: 'fix__add', arguments: { a: 1, b: 2 } }] },
+    { kind: 'text', text: 'as far as I got' },
+  );
+  const capped = new OpenAI({ apiKey: VK_CAPPED, baseURL: gw.baseURL, maxRetries: 0 });
+  const res = (await capped.responses.create({ model: 'oai/gpt-5-codex', input: 'add' })) as OpenAI.Responses.Response & {
+    tollgate?: { stopped?: string };
+  };
+  assert.deepEqual(fixture.calls, [], 'the call past the cap did not run');
+  assert.equal(mock.requests.length, 2);
+  assert.equal(mock.requests[1]!.body.tool_choice, 'none');
+  assert.match(mock.requests[1]!.body.input.at(-1).output, /not run/, JSON.stringify(mock.requests[1]!.body.input.at(-1)));
+  assert.equal(res.status, 'incomplete');
+  assert.equal(res.tollgate?.stopped, 'max_rounds');
+  assert.equal(res.output_text, 'as far as I got');
 });

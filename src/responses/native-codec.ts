@@ -15,6 +15,7 @@ import { errorKind, GatewayError } from '../errors.js';
 import { planAttempt, type AttemptPlan } from '../governance/attempt-budget.js';
 import { REPLY_OVERHEAD } from '../governance/prompt-bound.js';
 import { ClientAbortedError } from '../upstream/client.js';
+import { sseComment } from '../openai/sse.js';
 import { rewriteModel } from '../wire/messages/model-rewrite.js';
 import { functionOutputInput } from '../wire/responses/native-items.js';
 import { addResponsesUsage, ResponsesTurnBuilder, type ResponsesTurn } from '../wire/responses/native-turn.js';
@@ -152,7 +153,7 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
       deps.hidden.remember(state.access.keyId, clientCalls, gatewayCalls, results);
       showHosted(state, relay, gatewayCalls, results);
     },
-    progress: stream ? (text) => relay.out?.frame(`: ${text}\n\n`) : undefined,
+    progress: stream ? (text) => relay.out?.frame(sseComment(text)) : undefined,
   };
 }
 

@@ -35,6 +35,8 @@ export class ResponsesRelay {
     readonly out: RelayTarget | null,
     private readonly preamble: readonly OutputItem[],
     readonly newId: (prefix: string) => string,
+    /** The client's tools, shown in place of the upstream's echo when the gateway added its own. */
+    readonly clientTools?: readonly unknown[],
   ) {
     this.writer = new ResponsesEventWriter((e) => this.send(e), newId);
     if (preamble.length) this.changed = true;
@@ -110,7 +112,8 @@ export class RoundRelay {
     const kind = String(event.type);
     if (kind === 'response.created' || kind === 'response.in_progress') {
       if (relay.opened) return;
-      relay.pass(type, data, event);
+      const response = event.response as Record<string, unknown> | undefined;
+      relay.pass(type, data, event, relay.clientTools && response ? { response: { ...response, tools: relay.clientTools } } : {});
       if (kind === 'response.in_progress') relay.openItems();
       return;
     }

@@ -24,7 +24,7 @@ import { keepResponse } from './keep.js';
 export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, setup: NativeSetup): Promise<ChatOutput> {
   const { state, client } = setup;
   if (!client) {
-    const relay = new ResponsesRelay(null, setup.preamble, deps.newId!);
+    const relay = new ResponsesRelay(null, setup.preamble, deps.newId!, clientTools(state));
     const result = await runLoop(deps, state, nativeResponsesCodec(deps, state, relay));
     await endWithApprovals(deps, state, relay, result);
     await remember(deps, state);
@@ -41,7 +41,7 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, 
     () => client.abort(),
   );
   const out: ChatOutput = body ? { kind: 'stream', body } : { kind: 'sent' };
-  const relay = new ResponsesRelay({ frame: (text) => sse.raw(text) }, setup.preamble, deps.newId!);
+  const relay = new ResponsesRelay({ frame: (text) => sse.raw(text) }, setup.preamble, deps.newId!, clientTools(state));
   const finished = runLoop(deps, state, nativeResponsesCodec(deps, state, relay)).then(
     async (result) => {
       await endWithApprovals(deps, state, relay, result);
@@ -101,6 +101,9 @@ async function endWithApprovals(
   await proposeApprovals(deps, ctx, proposals);
 }
 
+/** When the gateway added tools, the response echoes the client's own (the upstream's echo lists the gateway's too). */
+const clientTools = (state: NativeRunState) => (state.offeredTools ? (state.body.tools ?? []) : undefined);
+
 /** A response the upstream stored: GET, DELETE and previous_response_id find it for this key, at that provider. */
 async function remember(deps: ResponsesDeps, state: NativeRunState): Promise<void> {
   const id = state.last?.id;
@@ -117,6 +120,7 @@ function finalResponse(state: NativeRunState, relay: ResponsesRelay, result: Loo
     ...last,
     ...(stopped ? { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } : {}),
     output: relay.output,
+    ...(state.offeredTools ? { tools: state.body.tools ?? [] } : {}),
     usage: state.totals ?? last.usage ?? null,
     ...(info ? { tollgate: info } : {}),
   };
