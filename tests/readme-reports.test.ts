@@ -11,6 +11,7 @@ import { migrateDatabase, openDatabase } from '../src/db/open.js';
 import Database from 'better-sqlite3';
 import { readmeReports, timeReports } from '../bench/ledger-queries.js';
 import { seedLedger } from '../bench/ledger-seed.js';
+import { prepareLedgerStatements } from '../src/ledger/statements.js';
 
 test("the README's example reports run on the migrated schema", () => {
   const reports = readmeReports(readFileSync('README.md', 'utf8'));
@@ -46,6 +47,43 @@ test("no README report scans a whole ledger table (generated ledger, SQLite's ow
           .join('\n');
         assert.doesNotMatch(plan, /^SCAN (requests|llm_calls|tool_calls)\b/m, `${report.title}:\n${plan}`);
       }
+    } finally {
+      db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the README's spend by surface and per-session reports count calls, not free count_tokens requests", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-readme-count-tokens-'));
+  try {
+    const path = join(dir, 'ledger.db');
+    const opened = openDatabase(path);
+    migrateDatabase(opened);
+    const statements = prepareLedgerStatements(opened.sqlite);
+    const now = Date.now();
+    const row = { ts: now, keyId: 'k', status: 200, surface: 'messages' as const, sessionId: 'cc-1' };
+    statements.writeBatch([
+      { table: 'requests', row: { ...row, id: 'call', rounds: 1, costUsd: 0.01 } },
+      { table: 'requests', row: { ...row, id: 'count', costUsd: 0, operation: 'count_tokens' } },
+    ]);
+    opened.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      const report = (title: string) => {
+        const r = readmeReports(readFileSync('README.md', 'utf8')).find((x) => x.title.startsWith(title));
+        assert.ok(r, title);
+        return db.prepare(r.sql).all() as { requests: number }[];
+      };
+      assert.deepEqual(
+        report('Spend by surface').map((r) => r.requests),
+        [1],
+      );
+      assert.deepEqual(
+        report('Cost per agent session').map((r) => r.requests),
+        [1],
+      );
     } finally {
       db.close();
     }

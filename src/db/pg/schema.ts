@@ -88,10 +88,11 @@ export const requests = pgTable(
     ),
     index('requests_session_idx').on(t.sessionId),
     // The README's "spend by surface" (one narrow range scan, grouped in index order) and "cost
-    // per agent session" reports (this week's session requests only: the index is partial).
-    index('requests_month_surface_cover_idx').on(t.month, t.surface, t.costUsd),
+    // per agent session" reports (this week's session requests only: the index is partial); both
+    // leave count_tokens calls out of their counts, as the views do.
+    index('requests_month_surface_cover_idx').on(t.month, t.surface, t.operation, t.costUsd),
     index('requests_day_session_cover_idx')
-      .on(t.day, t.sessionId, t.keyId, t.rounds, t.toolCalls, t.costUsd, t.ts)
+      .on(t.day, t.sessionId, t.keyId, t.operation, t.rounds, t.toolCalls, t.costUsd, t.ts)
       .where(sql`${t.sessionId} IS NOT NULL`),
   ],
 );
