@@ -1,5 +1,5 @@
 // The bench's memory phase on its own, with the gateway's startup footprint first:
-//   npx tsx bench/memory.ts [--soak-seconds 60] [--soak-runs 3] [--node-flags "--max-semi-space-size=2"]
+//   npx tsx bench/memory.ts [--soak-seconds 60] [--soak-runs 3] [--node-flags "--max-semi-space-size=2"] [--ledger-off]
 // Starts the mock upstream and one gateway as `npm start` runs it (package.json's node flags and
 // environment; --node-flags adds more, for experiments only) in its bench shape
 // (bench/gateway-config.ts, ledger on), reads its RSS (anonymous and file-backed) and V8 heap split
@@ -27,6 +27,7 @@ const { values: flags } = parseArgs({
     'soak-seconds': { type: 'string' },
     'soak-runs': { type: 'string' },
     'node-flags': { type: 'string' },
+    'ledger-off': { type: 'boolean' },
   },
   strict: true,
 });
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
       configPath: writeGatewayConfig(dir, mock.url),
       dbPath: join(dir, 'ledger.db'),
       nodeFlags,
+      // What the ledger costs in memory (a diagnostic, as the full bench's ledger-off variant).
+      ...(flags['ledger-off'] ? { env: { TOLLGATE_LEDGER: 'off' } } : {}),
     });
     procs.push(gw);
     await sleep(3000);
@@ -131,6 +134,7 @@ async function main(): Promise<void> {
       node: process.version,
       npmStart: startCommand(),
       nodeFlags,
+      ledgerOff: Boolean(flags['ledger-off']),
       params: { soakSeconds, soakRuns, connections: 64 },
       loadAverage: { before: loadBefore, after: load() },
       startup,
