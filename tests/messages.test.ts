@@ -295,6 +295,21 @@ describe('translation to an OpenAI-compatible provider', () => {
     assert.equal(msg.usage.output_tokens, 4);
   });
 
+  test('a chat upstream that reports no usage: message_delta keeps the input estimate instead of claiming 0', async () => {
+    mock.enqueue({ kind: 'text', text: 'no usage here', omitUsage: true });
+    const raw = await (
+      await post('/v1/messages', JSON.stringify({ model: GPT, max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'x' }] }))
+    ).text();
+    const events = raw
+      .split('\n\n')
+      .filter((f) => f.startsWith('event: '))
+      .map((f) => JSON.parse(f.slice(f.indexOf('data: ') + 6)));
+    const start = events.find((e) => e.type === 'message_start').message.usage;
+    const final = events.find((e) => e.type === 'message_delta').usage;
+    assert.ok(start.input_tokens > 0);
+    assert.equal(final.input_tokens, start.input_tokens);
+  });
+
   test("the client's tools: tool_use out, tool_result back, streaming and not", async () => {
     const tools: Anthropic.Tool[] = [
       { name: 'Bash', description: 'run', input_schema: { type: 'object', properties: { command: { type: 'string' } } } },

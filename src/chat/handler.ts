@@ -15,9 +15,9 @@ import { streamResponse } from './stream-response.js';
 import { asClientError } from './client-error.js';
 import type { TargetResolver } from './targets.js';
 import { recordRequest } from './record.js';
+import { resolveTargets } from './resolve-targets.js';
 import { linkSignal, type LinkedSignal } from './deadline.js';
 import type { HeaderSource } from '../governance/keys.js';
-import { requirePriceUnderBudget } from '../governance/attempt-budget.js';
 import { clientOutputCap } from '../governance/output-cap.js';
 import { sessionIdFrom } from './session-id.js';
 import { checkRequestSize, type RequestLimits } from '../wire/request-size.js';
@@ -118,19 +118,7 @@ function createState(
   startedAt: number,
   client: LinkedSignal | undefined,
 ): RunState {
-  const targets = [request.model, ...(request.fallbacks ?? [])].map((name, i) =>
-    deps.targets.resolve(name, i === 0 ? 'model' : `fallbacks[${i - 1}]`),
-  );
-  for (const target of targets) {
-    access.checkModel(target);
-    // Before anything is sent: a budget cannot hold a model without a price (nor a fallback's).
-    requirePriceUnderBudget({
-      modelId: target.id,
-      budgeted: access.budgeted,
-      priced: deps.pricing.priceOf(target.providerName, target.model) !== undefined,
-      unpricedCallUsd: deps.pricing.unpricedCallUsd,
-    });
-  }
+  const targets = resolveTargets(deps, request, access);
   clientOutputCap(request);
 
   const clientTools = request.tools ?? [];

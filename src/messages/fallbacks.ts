@@ -1,29 +1,12 @@
 // `fallbacks` on /v1/messages, as on chat: Tollgate's own extension field (never sent upstream), a
-// list of `provider/model` names tried in order after the model, with the same retry rules. The
-// targets are checked up front as chat's are (the key may use each; a budget needs each priced).
-// A Messages request runs one of two ways (passed through, or translated through chat), so the
-// list is cut into consecutive groups of one way each: within a group the loop's own retries and
-// fallbacks apply (src/chat/llm-call.ts withAttempts); when a whole group fails with an upstream
-// error, the next group runs the request its own way.
-import type { ChatDeps } from '../chat/handler.js';
-import type { Access } from '../chat/ports.js';
+// list of `provider/model` names tried in order after the model, with the same retry rules, resolved
+// and checked up front by chat's resolveTargets. A Messages request runs one of two ways (passed
+// through, or translated through chat), so the targets are cut into consecutive groups of one way
+// each: within a group the loop's own retries and fallbacks apply (src/chat/llm-call.ts
+// withAttempts); when a whole group fails with an upstream error, the next group runs the request
+// its own way.
 import type { Target } from '../chat/targets.js';
 import { GatewayError } from '../errors.js';
-import { requirePriceUnderBudget } from '../governance/attempt-budget.js';
-
-export function resolveTargets(deps: ChatDeps, model: string, fallbacks: readonly string[], access: Access): Target[] {
-  const targets = [model, ...fallbacks].map((name, i) => deps.targets.resolve(name, i === 0 ? 'model' : `fallbacks[${i - 1}]`));
-  for (const target of targets) {
-    access.checkModel(target);
-    requirePriceUnderBudget({
-      modelId: target.id,
-      budgeted: access.budgeted,
-      priced: deps.pricing.priceOf(target.providerName, target.model) !== undefined,
-      unpricedCallUsd: deps.pricing.unpricedCallUsd,
-    });
-  }
-  return targets;
-}
 
 /** Consecutive targets that take the request the same way (pass-through or translation). */
 export function pathGroups(targets: readonly Target[]): Target[][] {

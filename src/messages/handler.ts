@@ -8,6 +8,7 @@ import { asClientError } from '../chat/client-error.js';
 import { linkSignal, type LinkedSignal } from '../chat/deadline.js';
 import type { Access, ToolEntry } from '../chat/ports.js';
 import { type RequestOutcome, recordRequest } from '../chat/record.js';
+import { resolveTargets } from '../chat/resolve-targets.js';
 import type { LoopState } from '../chat/run-state.js';
 import type { SseSink } from '../chat/sse-channel.js';
 import { sessionIdFrom } from '../chat/session-id.js';
@@ -20,7 +21,7 @@ import { parseMessagesRequest } from '../wire/messages/request-schema.js';
 import { checkRequestSize } from '../wire/request-size.js';
 import { rawErrorOf } from '../wire/messages/errors.js';
 import type { MessagesRequest } from '../wire/messages/types.js';
-import { fallsThrough, pathGroups, resolveTargets } from './fallbacks.js';
+import { fallsThrough, pathGroups } from './fallbacks.js';
 import { runNative } from './native-run.js';
 import { runTranslated } from './translated-run.js';
 
@@ -85,7 +86,7 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
     model = body.model;
     // Tollgate's field never goes upstream: without it the pass-through sends the body re-serialised.
     const bodyText = fallbacks ? JSON.stringify(body) : input.bodyText;
-    const groups = pathGroups(resolveTargets(deps, body.model, fallbacks ?? [], access));
+    const groups = pathGroups(resolveTargets(deps, { model: body.model, fallbacks }, access));
     clientOutputCap(body);
     // What earlier groups' failed attempts were charged (a timeout may have been billed) stays on the row.
     let spent: Pick<LoopState, 'costUsd' | 'costUnknown' | 'costEstimated'> | undefined;

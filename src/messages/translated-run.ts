@@ -44,6 +44,8 @@ export const runTranslated: MessagesRun = async (deps, input, start, onState) =>
       finishReason: result.finishReason,
       usage: state.usage,
     });
+    // An upstream that reported no usage: the input estimate, not a claimed 0.
+    if (!state.usage) message.usage.input_tokens = estimateInputTokens(body);
     recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
     return { kind: 'json', text: JSON.stringify(info ? { ...message, tollgate: info } : message), headers };
   }
@@ -52,7 +54,9 @@ export const runTranslated: MessagesRun = async (deps, input, start, onState) =>
   const writer = new MessagesStreamWriter((frame) => out.frame(frame));
   // A chat upstream reports input usage only at the end: message_start carries the gateway's
   // estimate (as count_tokens would), message_delta the upstream's real figures.
-  const open = () => writer.start(id, body.model, { input_tokens: estimateInputTokens(body), output_tokens: 0 });
+  // An upstream that sends no usage at all leaves the estimate standing (never a claimed 0).
+  const estimate = { input_tokens: estimateInputTokens(body), output_tokens: 0 };
+  const open = () => writer.start(id, body.model, estimate);
   let toolCallsSent = false;
   let round = 0;
   const sink: StreamSink = {
@@ -77,7 +81,7 @@ export const runTranslated: MessagesRun = async (deps, input, start, onState) =>
     (result) => {
       open();
       if (!toolCallsSent) for (const call of result.clientToolCalls) writer.toolUse(call);
-      writer.finish(stopReasonFromChat(result.finishReason), usageFromChat(state.usage));
+      writer.finish(stopReasonFromChat(result.finishReason), state.usage ? usageFromChat(state.usage) : estimate);
       out.end();
       recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
       state.release();
