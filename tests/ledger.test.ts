@@ -233,7 +233,9 @@ describe('durability', () => {
         ledger: { flushIntervalMs: 5000 },
       }),
     );
-    mock.fallback = () => ({ kind: 'text', text: 'slow answer', delayMs: 150 });
+    // Held long enough that the late request below surely arrives while they are in flight (the
+    // listener closes once they finish): 150 ms was once too short on a loaded machine.
+    mock.fallback = () => ({ kind: 'text', text: 'slow answer', delayMs: 2500 });
     const gateway = await startGatewayProcess(configPath, {
       // On PostgreSQL (tests/ledger-pg.test.ts) the child writes to the same database as gw.
       env: { TOLLGATE_DB: process.env.TOLLGATE_TEST_DB_URL ?? dbPath },
@@ -250,7 +252,7 @@ describe('durability', () => {
           .then(async (r) => ({ status: r.status, id: r.headers.get('x-request-id'), body: await r.text() }))
           .catch(() => ({ status: 0, id: null, body: '' }));
       const inflight = Array.from({ length: 40 }, send);
-      // SIGTERM once every request is inside the gateway (the mock holds each answer for 150 ms).
+      // SIGTERM once every request is inside the gateway (the mock holds each answer for 2.5 s).
       await waitFor(() => mock.requests.length === 40, 10_000, 'all 40 requests to reach the upstream', 5);
       const exitCode = gateway.stop();
       await gateway.printed('draining');
