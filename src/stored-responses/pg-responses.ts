@@ -14,6 +14,10 @@ const byKey = (keyId: string | null, n: number) => (keyId === null ? 'key_id IS 
 
 export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetention, clock: () => number = Date.now): ResponseStore {
   let prunedAt = 0;
+  // Row order for the per-key trim: strictly increasing here, so rows written in the same
+  // millisecond are not ties (a tie at the cut would take more than the oldest).
+  let lastTs = 0;
+  const stamp = (now: number) => (lastTs = Math.max(now, lastTs + 1));
   return {
     async get(id, keyId) {
       const { rows } = await pool.query<ResponseRow>(
@@ -33,7 +37,7 @@ export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetentio
         `INSERT INTO stored_responses (id, key_id, provider, response, messages, ts, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE SET key_id = EXCLUDED.key_id, provider = EXCLUDED.provider, response = EXCLUDED.response,
            messages = EXCLUDED.messages, ts = EXCLUDED.ts, expires_at = EXCLUDED.expires_at`,
-        [entry.id, entry.keyId, row.provider, row.response, row.messages, now, now + retention.ttlMs],
+        [entry.id, entry.keyId, row.provider, row.response, row.messages, stamp(now), now + retention.ttlMs],
       );
       const key = entry.keyId === null ? [] : [entry.keyId];
       const n = key.length + 1;

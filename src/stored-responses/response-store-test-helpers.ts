@@ -32,6 +32,8 @@ export async function checkResponseStore(
     now += 1;
     await store.put({ kind: 'upstream', id: `resp_n${i}`, keyId: 'k2', provider: 'oai' });
   }
+  // A store may write behind (SQLite: on the next turn of the event loop).
+  await new Promise((resolve) => setImmediate(resolve));
   assert.equal(await store.get('resp_n1', 'k2'), undefined, 'the oldest went');
   for (const i of [2, 3, 4]) assert.equal((await store.get(`resp_n${i}`, 'k2'))?.id, `resp_n${i}`);
   assert.equal((await store.get('resp_up', 'k1'))?.id, 'resp_up');
