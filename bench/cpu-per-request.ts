@@ -70,7 +70,7 @@ try {
   const gw = await startGatewayProc({ name: 'gateway', configPath, dbPath: join(dir, 'ledger.db') });
   procs.push(gw);
   const body = chatBody(flags.stream ? { stream: true } : {});
-  const paths: { name: string; proc: Proc; e: Endpoint; pool: Pool; cpu: number }[] = [
+  const paths: { name: string; proc: Proc; e: Endpoint; pool: Pool; cpu: number; wall: number }[] = [
     { name: 'bare', proc: bare, e: endpoint('bare', bare.url, body) },
     { name: 'hono', proc: hono, e: endpoint('hono', hono.url, body) },
     {
@@ -78,7 +78,7 @@ try {
       proc: gw,
       e: endpoint('gateway', gw.url, body, VK_PLAIN),
     },
-  ].map((p) => ({ ...p, pool: new Pool(p.e.origin, { connections: conns, pipelining: 1, keepAliveTimeout: 120_000 }), cpu: 0 }));
+  ].map((p) => ({ ...p, pool: new Pool(p.e.origin, { connections: conns, pipelining: 1, keepAliveTimeout: 120_000 }), cpu: 0, wall: 0 }));
   if (other) {
     const vs = await startGatewayProc({
       name: 'gateway-vs',
@@ -94,6 +94,7 @@ try {
       e,
       pool: new Pool(e.origin, { connections: conns, pipelining: 1, keepAliveTimeout: 120_000 }),
       cpu: 0,
+      wall: 0,
     });
   }
   for (const p of paths) await block(p.pool, p.e, 500); // warm-up (JIT, pools)
@@ -102,7 +103,9 @@ try {
     for (let i = 0; i < paths.length; i++) {
       const p = paths[(b + i) % paths.length]!;
       const before = cpuUs(p.proc.child.pid);
+      const t0 = performance.now();
       await block(p.pool, p.e, per);
+      p.wall += (performance.now() - t0) * 1000;
       p.cpu += cpuUs(p.proc.child.pid) - before;
     }
   }
@@ -110,13 +113,14 @@ try {
   const bareUs = paths[0]!.cpu / (per * BLOCKS);
   const rows = paths.map((p) => {
     const us = p.cpu / (per * BLOCKS);
-    return `| ${p.name} | ${Math.round(us)} µs | ${(us / bareUs).toFixed(2)}× |`;
+    return `| ${p.name} | ${Math.round(us)} µs | ${(us / bareUs).toFixed(2)}× | ${Math.round(p.wall / (per * BLOCKS))} µs |`;
   });
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   process.stdout.write(
     `\nCPU per ${flags.stream ? 'streamed' : 'JSON'} chat request, ${per * BLOCKS} requests per path in ${BLOCKS} interleaved blocks, ` +
       `${conns === 1 ? 'sequential' : `${conns} connections`} (load average now ${load})\n` +
-      `| process | CPU per request | ÷ bare |\n| --- | --- | --- |\n${rows.join('\n')}\n`,
+      // Wall time per request: the mean latency when sequential, the inverse of throughput with --conns.
+      `| process | CPU per request | ÷ bare | wall per request |\n| --- | --- | --- | --- |\n${rows.join('\n')}\n`,
   );
 } finally {
   for (const p of procs) await p.stop().catch(() => undefined);

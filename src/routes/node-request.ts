@@ -68,12 +68,29 @@ export function contentLength(c: Context): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** SSE frames written straight to Node's response, skipping a web stream per frame. */
+const uncork = (outgoing: ServerResponse) => outgoing.uncork();
+
+/**
+ * SSE frames written straight to Node's response, skipping a web stream per frame. Frames made in
+ * one turn of the event loop (one upstream read holds several) leave in one write: the response is
+ * corked at the first and uncorked in the check phase (setImmediate; the next tick came too soon:
+ * the upstream body's frames arrive a few ticks after its head). Unbuffered, a stream cost the
+ * client's socket one writev more than the bare floor's: on loopback the most expensive call on
+ * this path (bench/README.md, "SSE").
+ */
 export function nodeSink(outgoing: ServerResponse, headers: Record<string, string>, requestId: string): SseSink {
   return {
     open: () => void outgoing.writeHead(200, { ...headers, 'x-request-id': requestId }),
     // A client that left is handled by the close event (disconnectSignal); writes after that go nowhere.
-    write: (text) => void (outgoing.destroyed || outgoing.write(text)),
+    write: (text) => {
+      if (outgoing.destroyed) return;
+      if (outgoing.writableCorked === 0) {
+        outgoing.cork();
+        setImmediate(uncork, outgoing);
+      }
+      outgoing.write(text);
+    },
+    // end() flushes what is corked.
     end: () => void (outgoing.destroyed || outgoing.end()),
   };
 }

@@ -1,0 +1,92 @@
+// System calls per request (strace -c on each process) for the bare floor and the gateway, over
+// the same sequential chat requests. A count, so unlike time it does not move with other load on
+// the machine. On this VM a loopback writev is the most expensive call on the chat path (it also
+// runs the receiving side's TCP work), so one write more than the floor shows up as latency.
+//   npx tsx bench/syscalls.ts [--no-build] [--stream] [--n 300] [--vs <git ref>]
+// --vs adds the gateway built at another commit (snapshot.ts), counted in the same run.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { VK_PLAIN } from './constants.js';
+import { chatBody, endpoint } from './endpoints.js';
+import { writeGatewayConfig } from './gateway-config.js';
+import { SequentialSampler } from './load.js';
+import type { Proc } from './procs.js';
+import { exportSnapshot, type Snapshot } from './snapshot.js';
+import { startBareProxy, startGatewayProc, startMock } from './stack.js';
+import { prepareTree } from './tree.js';
+
+const { values: flags } = parseArgs({
+  options: { 'no-build': { type: 'boolean' }, stream: { type: 'boolean' }, n: { type: 'string' }, vs: { type: 'string' } },
+  strict: true,
+});
+const n = Number(flags.n ?? 300);
+const SHOWN = ['writev', 'write', 'read', 'futex'];
+
+/** strace -c's table for `pid` (threads included) while `run` runs: calls per syscall name. */
+async function countCalls(pid: number, run: () => Promise<void>): Promise<Map<string, number>> {
+  const strace = spawn('strace', ['-f', '-c', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let out = '';
+  strace.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  // strace prints "Process N attached" once it is tracing.
+  while (!out.includes('attached')) await new Promise((r) => setTimeout(r, 20));
+  await run();
+  const closed = new Promise((r) => strace.on('close', r));
+  strace.kill('SIGINT');
+  await closed;
+  const calls = new Map<string, number>();
+  for (const line of out.split('\n')) {
+    // % time, seconds, usecs/call, calls, [errors,] syscall
+    const f = line.trim().split(/\s+/);
+    if (f.length >= 5 && /^[\d.]+$/.test(f[0]!) && /^\d+$/.test(f[3]!)) calls.set(f[f.length - 1]!, Number(f[3]));
+  }
+  return calls;
+}
+
+const tree = prepareTree({ noBuild: flags['no-build'] });
+const other: Snapshot | undefined = flags.vs ? exportSnapshot(flags.vs) : undefined;
+const dir = mkdtempSync(join(tmpdir(), 'tollgate-syscalls-'));
+const procs: Proc[] = [];
+try {
+  const mock = await startMock();
+  procs.push(mock);
+  const bare = (await startBareProxy(mock.url))!;
+  procs.push(bare);
+  const configPath = writeGatewayConfig(dir, mock.url);
+  const gw = await startGatewayProc({ name: 'gateway', configPath, dbPath: join(dir, 'ledger.db') });
+  procs.push(gw);
+  const body = chatBody(flags.stream ? { stream: true } : {});
+  const paths: [string, Proc, string | undefined][] = [
+    ['bare', bare, undefined],
+    [`gateway (${tree.commit.slice(0, 7)}${tree.dirty ? ', dirty' : ''})`, gw, VK_PLAIN],
+  ];
+  if (other) {
+    const vs = await startGatewayProc({ name: 'gateway-vs', configPath, dbPath: join(dir, 'vs.db'), dist: join(other.root, 'dist') });
+    procs.push(vs);
+    paths.push([`gateway at ${flags.vs} (${other.commit.slice(0, 7)})`, vs, VK_PLAIN]);
+  }
+  const sampler = new SequentialSampler();
+  const rows: string[] = [];
+  for (const [name, proc, key] of paths) {
+    const e = endpoint(name, proc.url, body, key);
+    for (let i = 0; i < 200; i++) await sampler.sample(e); // warm-up (JIT, pools)
+    const calls = await countCalls(proc.child.pid!, async () => {
+      for (let i = 0; i < n; i++) await sampler.sample(e);
+    });
+    rows.push(`| ${name} | ${SHOWN.map((s) => ((calls.get(s) ?? 0) / n).toFixed(2)).join(' | ')} |`);
+  }
+  await sampler.close();
+  process.stdout.write(
+    `\nSystem calls per ${flags.stream ? 'streamed' : 'JSON'} chat request (${n} sequential requests, all threads)\n` +
+      `| process | ${SHOWN.join(' | ')} |\n|${' --- |'.repeat(SHOWN.length + 1)}\n${rows.join('\n')}\n`,
+  );
+} finally {
+  for (const p of procs) await p.stop().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+  tree.cleanup();
+  other?.remove();
+}
