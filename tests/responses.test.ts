@@ -229,10 +229,15 @@ describe('responses: refusals and the store', () => {
     assert.equal(mock.requests.length, 0, 'nothing reached the upstream');
   });
 
-  test('a hosted tool the upstream cannot run is left out and the client is told in x-tollgate-warnings', async () => {
+  test('a hosted tool the upstream cannot run is left out; the client is told in x-tollgate-warnings, the ledger row says it too', async () => {
     const { response } = await client.responses.create({ model, input: 'search?', tools: [{ type: 'web_search' }] }).withResponse();
     assert.match(response.headers.get('x-tollgate-warnings') ?? '', /tools\[0\] \(web_search\) not offered/);
     assert.ok(!offeredToolsOf(lastBody()).includes('web_search'));
+    const [row] = await gw.query<{ warnings: string | null }>(
+      'SELECT warnings FROM requests WHERE id = ?',
+      response.headers.get('x-request-id'),
+    );
+    assert.match(row?.warnings ?? '', /tools\[0\] \(web_search\) not offered/);
   });
 
   test('stored responses are per key: GET, another key cannot see or continue them, DELETE removes', async () => {

@@ -27,7 +27,8 @@ import type { McpApprovalRequestItem, McpCallItem, ResponseObject, ResponsesRequ
 import { closeOpenCalls, proposeApprovals, resolveApprovals, type ApprovalDeps } from './approval-flow.js';
 import { resolveHostedMcp, type HostedMcp, type HostedTool } from './hosted-mcp.js';
 import { OutputAssembler } from './output.js';
-import { createResponsesState, resolveTargets } from './state.js';
+import { createResponsesState } from './state.js';
+import { resolveTargets } from '../chat/resolve-targets.js';
 import type { ResponseStore } from '../stored-responses/response-store.js';
 import { ResponsesSse } from './sse.js';
 import type { Matcher } from '../governance/glob.js';
@@ -118,7 +119,7 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
     const injected = hosted.offered.filter((t) => !hosted.hosted.get(t.name)?.needsApproval);
 
     const client = req.stream === true ? linkSignal(input.signal) : undefined;
-    state = createResponsesState(deps, input, chat, req, targets, access, startedAt, client, injected);
+    state = createResponsesState(deps, input, chat, req, targets, access, startedAt, client, injected, warnings);
     state.costUsd += approvals.chargedUsd;
     for (const s of approvals.summaries) state.toolCalls.push({ round: 0, ...s });
     const shell: ResponseShell = { id: newId('resp'), createdAt: Math.floor(Date.now() / 1000), model: targets[0]!.model, request: req };

@@ -9,25 +9,8 @@ import { NO_NAMES, toolNameSet } from '../chat/tool-name-set.js';
 import { linkSignal, type LinkedSignal } from '../chat/deadline.js';
 import type { ChatRequest, FunctionTool } from '../openai/types.js';
 import type { Target } from '../chat/targets.js';
-import { requirePriceUnderBudget } from '../governance/attempt-budget.js';
 import { clientOutputCap } from '../governance/output-cap.js';
 import { sessionIdFrom } from '../chat/session-id.js';
-
-export function resolveTargets(deps: ChatDeps, request: { model: string; fallbacks?: string[] }, access: Access): Target[] {
-  const targets = [request.model, ...(request.fallbacks ?? [])].map((name, i) =>
-    deps.targets.resolve(name, i === 0 ? 'model' : `fallbacks[${i - 1}]`),
-  );
-  for (const target of targets) {
-    access.checkModel(target);
-    requirePriceUnderBudget({
-      modelId: target.id,
-      budgeted: access.budgeted,
-      priced: deps.pricing.priceOf(target.providerName, target.model) !== undefined,
-      unpricedCallUsd: deps.pricing.unpricedCallUsd,
-    });
-  }
-  return targets;
-}
 
 /**
  * `injected`: the MCP tools the gateway runs in its loop. The request's own tools (chat.tools) are
@@ -43,6 +26,8 @@ export function createResponsesState(
   startedAt: number,
   client: LinkedSignal | undefined,
   injectedTools: readonly ToolEntry[],
+  /** What translation left out (the x-tollgate-warnings header), for the ledger too. */
+  warnings: readonly string[] = [],
 ): RunState {
   clientOutputCap(request);
   const clientTools = request.tools ?? [];
@@ -59,6 +44,7 @@ export function createResponsesState(
     sessionId: sessionIdFrom(input.headers, deps.sessionHeaders),
     model: clientRequest.model,
     clientRequest,
+    warnings,
     request,
     targets,
     access,
