@@ -163,7 +163,8 @@ async function main(): Promise<void> {
       await direct.close();
       await viaMcp.close();
     }
-    gatewayRequests += 2 * (P.toolN + P.toolWarmup);
+    // The loop request, the one-round request, and the /mcp tools/call (a request row of its own, surface mcp).
+    gatewayRequests += 3 * (P.toolN + P.toolWarmup);
 
     // 4. Memory: RSS after each soak run at 64 connections (is it bounded, and flat?).
     log(`memory: ${P.soakRuns} × ${P.soakSeconds}s at ${P.connections} connections…`);
