@@ -77,6 +77,10 @@ export interface Gateway {
   registry: GovernanceRegistry;
   /** Serves /v1/responses in WebSocket mode on this HTTP server (other upgrades stay plain HTTP). */
   attachUpgrades(server: Server): void;
+  /** Responses in progress on WebSocket connections: a shutdown waits for them too. */
+  upgradesInFlight(): number;
+  /** Closes the WebSocket connections (they would keep the HTTP server from closing). */
+  closeUpgrades(): void;
   /** Connects MCP servers (failures are reported, never thrown). */
   start(): Promise<void>;
   /** New requests get 503 from now on. */
@@ -302,6 +306,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     registry,
     mcpEndpoint,
     attachUpgrades: (server) => responsesWs.attach(server),
+    upgradesInFlight: () => responsesWs.inFlight(),
+    closeUpgrades: () => responsesWs.close(),
     start: () => mcp.start(),
     drain: () => {
       draining = true;

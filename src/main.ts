@@ -94,7 +94,10 @@ async function main(): Promise<void> {
     // (load balancers see /readyz fail too); then it closes and the ledger is flushed.
     gateway.drain();
     const deadline = Date.now() + Number(env.TOLLGATE_SHUTDOWN_GRACE_MS ?? DEFAULT_GRACE_MS);
-    while (inflight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    while ((inflight > 0 || gateway.upgradesInFlight() > 0) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    // WebSocket connections outlive their responses; open, they would keep server.close() waiting.
+    gateway.closeUpgrades();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;

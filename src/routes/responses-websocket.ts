@@ -26,6 +26,7 @@ import type { Logger } from '../logger.js';
 import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
 import { nodeHeaders } from './node-request.js';
 import { serveAsHttp } from './upgrade-fallback.js';
+import { shuttingDown } from './error-response.js';
 
 export interface ResponsesWebSocketOptions {
   deps: ResponsesDeps;
@@ -40,6 +41,8 @@ export interface ResponsesWebSocketOptions {
 export interface ResponsesWebSocket {
   /** Takes the server's upgrades: WebSocket ones to /v1/responses; any other goes back to HTTP. */
   attach(server: Server): void;
+  /** Responses in progress on WebSocket connections (a shutdown waits for them as for HTTP requests). */
+  inFlight(): number;
   /** Closes every connection (shutdown). */
   close(): void;
 }
@@ -56,6 +59,7 @@ const MAX_WAITING = 8;
 
 export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): ResponsesWebSocket {
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes });
+  let inFlight = 0;
 
   return {
     attach(server) {
@@ -65,6 +69,7 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
         else serveAsHttp(server, req, socket, head);
       });
     },
+    inFlight: () => inFlight,
     close() {
       for (const ws of wss.clients) ws.terminate();
       wss.close();
@@ -73,10 +78,7 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (opts.draining()) {
-      refuse(
-        socket,
-        new GatewayError({ status: 503, type: 'service_unavailable', message: 'the gateway is shutting down; retry on another instance' }),
-      );
+      refuse(socket, shuttingDown());
       return;
     }
     const headers = nodeHeaders(req.headers);
@@ -124,32 +126,44 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
         if (message.type === 'response.processed') return; // the client's acknowledgement: nothing to answer
         if (message.type !== 'response.create')
           throw invalidRequest(`unsupported WebSocket message type '${String(message.type)}'`, 'type');
+        // Draining: the connection stays for the response in progress, new ones go elsewhere.
+        if (opts.draining()) throw shuttingDown();
         const { type: _type, generate, ...body } = message;
         const expanded = expand(body, previous);
         if (generate === false) {
           previous = warmUp(send, expanded);
           return;
         }
-        const wait = opts.ledgerRoom?.();
-        if (wait) await wait;
-        const sink = new EventSink(send);
-        const out = await handleResponses(opts.deps, {
-          requestId: randomUUID(),
-          headers,
-          bodyText: JSON.stringify({ ...expanded, stream: true }),
-          signal: closed.signal,
-          sseSink: () => sink,
-        });
-        if (out.kind !== 'sent') throw new GatewayError({ status: 500, type: 'server_error', message: 'the response was not streamed' });
-        // The handler returns once the stream is under way; the next message waits for its end.
-        await Promise.race([sink.ended, new Promise((resolve) => closed.signal.addEventListener('abort', resolve, { once: true }))]);
-        const completed = sink.completed;
-        previous = completed ? { id: completed.id, items: [...inputItems(expanded.input), ...completed.output] } : undefined;
+        inFlight++;
+        try {
+          previous = await respond(expanded);
+        } finally {
+          inFlight--;
+        }
       } catch (err) {
         const error = toGatewayError(err);
         if (error.status >= 500 && error.type === 'server_error') opts.logger.error({ err }, 'responses websocket: unhandled error');
         sendError(error);
       }
+    }
+
+    /** One response, streamed as messages; what a continuation on this connection starts from. */
+    async function respond(expanded: Record<string, unknown>): Promise<Previous | undefined> {
+      const wait = opts.ledgerRoom?.();
+      if (wait) await wait;
+      const sink = new EventSink(send);
+      const out = await handleResponses(opts.deps, {
+        requestId: randomUUID(),
+        headers,
+        bodyText: JSON.stringify({ ...expanded, stream: true }),
+        signal: closed.signal,
+        sseSink: () => sink,
+      });
+      if (out.kind !== 'sent') throw new GatewayError({ status: 500, type: 'server_error', message: 'the response was not streamed' });
+      // The handler returns once the stream is under way; the next message waits for its end.
+      await Promise.race([sink.ended, new Promise((resolve) => closed.signal.addEventListener('abort', resolve, { once: true }))]);
+      const completed = sink.completed;
+      return completed ? { id: completed.id, items: [...inputItems(expanded.input), ...completed.output] } : undefined;
     }
   }
 }
