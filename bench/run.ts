@@ -241,6 +241,8 @@ async function main(): Promise<void> {
     log('');
     log(report.markdown);
     log('');
+    log(messagesTable(result.messagesPassThrough));
+    log('');
     log(`results: ${file} (${result.durationSeconds}s)`);
   } finally {
     for (const p of procs) await p.stop().catch(() => undefined);
@@ -278,3 +280,20 @@ main().catch((err: unknown) => {
   process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(2);
 });
+
+/** The Messages pass-through phase (its own Anthropic mock and gateway): added latency over the direct call. */
+function messagesTable(m: Record<string, { p50: number; p99: number }>): string {
+  const row = (name: string, direct: string) => {
+    const g = m[name];
+    const d = m[direct];
+    if (!g || !d) return `| ${name} | — | — | — | — |`;
+    return `| ${name} | ${Math.round(g.p50)} µs | ${Math.round(g.p99)} µs | ${Math.round(g.p50 - d.p50)} µs | ${Math.round(g.p99 - d.p99)} µs |`;
+  };
+  return [
+    '### Messages pass-through (POST /v1/messages to an Anthropic-type upstream), sequential',
+    '| path | p50 | p99 | added p50 | added p99 |',
+    '| --- | --- | --- | --- | --- |',
+    row('gateway-messages', 'direct-messages'),
+    row('gateway-messages-stream', 'direct-messages-stream'),
+  ].join('\n');
+}
