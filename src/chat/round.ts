@@ -8,7 +8,7 @@ import { callLlm, type AttemptHooks, type AttemptResult, type LlmCallDeps } from
 import type { LedgerSink, Metrics, Pricing } from './ports.js';
 import type { LoopState, RunState } from './run-state.js';
 import type { Target } from './targets.js';
-import { planAttempt, type AttemptPlan } from '../governance/attempt-budget.js';
+import { planAttempt, type AttemptPlan, type PlanInput } from '../governance/attempt-budget.js';
 import { withOutputCap } from '../governance/output-cap.js';
 import { chargeFor, type SeenUsage } from '../governance/charge.js';
 import type { TokenUsage } from '../ledger/pricing.js';
@@ -105,6 +105,20 @@ function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: 
 }
 
 /**
+ * A pass-through round's hooks (Messages, Responses): each attempt planned from the format's own
+ * request bound (output caps, input bound), the plan handed on so the body can carry its cap.
+ */
+export function nativeAttemptHooks(deps: RoundDeps, state: LoopState, round: number, request: PlanInput['request']) {
+  return {
+    async start(target: Target, attempt: number) {
+      const plan = planFor(deps, state, target, request);
+      const started = await startAttempt(deps, state, round, target, attempt, plan);
+      return { plan, finish: started.finish };
+    },
+  };
+}
+
+/**
  * One upstream attempt's budget and ledger, for any wire format: before it, the reservation of its
  * plan (governance/attempt-budget.ts: output cap, input bound); after it, the charge
  * (governance/charge.ts), settlement, token count, metrics and the llm_calls row.
@@ -158,7 +172,7 @@ export async function startAttempt(
   };
 }
 
-function planFor(deps: Pick<RoundDeps, 'pricing'>, state: LoopState, target: Target, request: ChatRequest): AttemptPlan {
+function planFor(deps: Pick<RoundDeps, 'pricing'>, state: LoopState, target: Target, request: PlanInput['request']): AttemptPlan {
   return planAttempt({
     request,
     modelId: target.id,

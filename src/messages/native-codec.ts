@@ -4,12 +4,12 @@
 // to the client as it arrives (relay.ts), the gateway's own tool calls left out.
 import type { LoopCodec } from '../chat/codec.js';
 import type { LoopDeps } from '../chat/loop.js';
-import { startAttempt } from '../chat/round.js';
+import { nativeAttemptHooks } from '../chat/round.js';
 import { isGatewayTool } from '../chat/run-state.js';
 import { withAttempts } from '../chat/llm-call.js';
 import type { Target } from '../chat/targets.js';
 import { errorKind, GatewayError } from '../errors.js';
-import { planAttempt, type AttemptPlan } from '../governance/attempt-budget.js';
+import type { AttemptPlan } from '../governance/attempt-budget.js';
 import { ClientAbortedError } from '../upstream/client.js';
 import { badStreamEvent, streamEndedEarly, streamError } from '../wire/messages/errors.js';
 import { rewriteModel } from '../wire/messages/model-rewrite.js';
@@ -60,21 +60,7 @@ export function nativeCodec(
         deps.llm,
         state.targets,
         state.signal,
-        {
-          async start(target, attempt) {
-            const plan = planAttempt({
-              request: { bounded: true, caps: state.body, promptTokens },
-              modelId: target.id,
-              budgeted: state.access.budgeted,
-              price: deps.pricing.priceOf(target.providerName, target.model),
-              limits: deps.pricing.limitsOf(target.providerName, target.model),
-              defaultMaxTokens: target.provider.defaultMaxTokens,
-              unpricedCallUsd: deps.pricing.unpricedCallUsd,
-            });
-            const started = await startAttempt(deps, state, round, target, attempt, plan);
-            return { plan, finish: started.finish };
-          },
-        },
+        nativeAttemptHooks(deps, state, round, { bounded: true, caps: state.body, promptTokens }),
         (target, handle) =>
           nativeOnce(
             deps.llm,

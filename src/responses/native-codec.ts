@@ -7,12 +7,12 @@
 // Mirrors src/messages/native-codec.ts.
 import type { LoopCodec } from '../chat/codec.js';
 import type { LoopDeps } from '../chat/loop.js';
-import { startAttempt } from '../chat/round.js';
+import { nativeAttemptHooks } from '../chat/round.js';
 import { isGatewayTool, type LoopState } from '../chat/run-state.js';
 import { withAttempts } from '../chat/llm-call.js';
 import type { Target } from '../chat/targets.js';
 import { errorKind, GatewayError } from '../errors.js';
-import { planAttempt, type AttemptPlan } from '../governance/attempt-budget.js';
+import type { AttemptPlan } from '../governance/attempt-budget.js';
 import { REPLY_OVERHEAD } from '../governance/prompt-bound.js';
 import { ClientAbortedError } from '../upstream/client.js';
 import { sseComment } from '../openai/sse.js';
@@ -77,21 +77,11 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
         deps.llm,
         state.targets,
         state.signal,
-        {
-          async start(target, attempt) {
-            const plan = planAttempt({
-              request: { bounded: true, caps: { max_completion_tokens: state.body.max_output_tokens ?? undefined }, promptTokens },
-              modelId: target.id,
-              budgeted: state.access.budgeted,
-              price: deps.pricing.priceOf(target.providerName, target.model),
-              limits: deps.pricing.limitsOf(target.providerName, target.model),
-              defaultMaxTokens: target.provider.defaultMaxTokens,
-              unpricedCallUsd: deps.pricing.unpricedCallUsd,
-            });
-            const started = await startAttempt(deps, state, round, target, attempt, plan);
-            return { plan, finish: started.finish };
-          },
-        },
+        nativeAttemptHooks(deps, state, round, {
+          bounded: true,
+          caps: { max_completion_tokens: state.body.max_output_tokens ?? undefined },
+          promptTokens,
+        }),
         (target, handle) =>
           nativeOnce(deps.llm, { path: '/v1/responses', stream, signal: state.signal, body: bodyFor(target, handle.plan) }, target, handle),
       );
