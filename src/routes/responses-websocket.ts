@@ -94,6 +94,8 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
     let previous: Previous | undefined;
     let queue = Promise.resolve();
     const closed = new AbortController();
+    // One listener per connection, not one per response: a long Codex session sends hundreds.
+    const gone = new Promise<void>((resolve) => closed.signal.addEventListener('abort', () => resolve(), { once: true }));
     ws.on('close', () => closed.abort());
     ws.on('error', () => closed.abort());
     // Responses run one at a time; messages sent ahead wait, a few of them. A client that sends
@@ -161,7 +163,7 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
       });
       if (out.kind !== 'sent') throw new GatewayError({ status: 500, type: 'server_error', message: 'the response was not streamed' });
       // The handler returns once the stream is under way; the next message waits for its end.
-      await Promise.race([sink.ended, new Promise((resolve) => closed.signal.addEventListener('abort', resolve, { once: true }))]);
+      await Promise.race([sink.ended, gone]);
       const completed = sink.completed;
       return completed ? { id: completed.id, items: [...inputItems(expanded.input), ...completed.output] } : undefined;
     }
