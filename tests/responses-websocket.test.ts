@@ -204,6 +204,16 @@ describe('Responses over WebSocket', () => {
     c.ws.close();
   });
 
+  test('a message nested 100,000 deep is a 400 json_too_deep, as a POST body would be', async () => {
+    const c = await connect();
+    c.ws.send(`{"type":"response.create","input":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    const [error] = await c.read();
+    assert.equal(error!.type, 'error');
+    assert.equal(error!.status, 400);
+    assert.equal(error!.error.code, 'json_too_deep');
+    c.ws.close();
+  });
+
   test('a client flooding one connection with messages is cut off, not queued without bound', async () => {
     mock.enqueue({ kind: 'text', text: 'slow', delayMs: 300 });
     const c = await connect();

@@ -24,6 +24,7 @@ import { GatewayError, invalidRequest, renderError, toGatewayError } from '../er
 import type { HeaderSource } from '../governance/keys.js';
 import type { Logger } from '../logger.js';
 import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
+import { parseJsonBody } from '../chat/handler.js';
 import { nodeHeaders } from './node-request.js';
 import { serveAsHttp } from './upgrade-fallback.js';
 import { shuttingDown } from './error-response.js';
@@ -216,14 +217,10 @@ class EventSink implements SseSink {
   }
 }
 
+/** A message is parsed as a POST body is (the same depth limit and errors), and must be an object. */
 function parseMessage(text: string | undefined): Record<string, unknown> {
   if (text === undefined) throw invalidRequest('WebSocket messages must be text frames holding JSON');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw invalidRequest('WebSocket message is not valid JSON');
-  }
+  const value = parseJsonBody(text);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidRequest('WebSocket message must be a JSON object');
   return value as Record<string, unknown>;
 }
