@@ -5,7 +5,9 @@
 //   2. throughput at 64 connections, phases interleaved in rounds: direct / floors / gateway on / off;
 //   3. a one-round MCP tool loop through the gateway, and /mcp tools/call, vs the tool called directly;
 //   4. memory: the gateway's RSS after each of three 60 s runs at 64 connections;
-//   5. the README's ledger reports over a generated 1M-row ledger (bench/ledger-queries.ts).
+//   5. the pass-through surfaces (bench/pass-through.ts: Messages to an Anthropic upstream, Responses to a
+//      native Responses upstream), latency and throughput against their own bare floor, as in 1 and 2;
+//   6. the README's ledger reports over a generated 1M-row ledger (bench/ledger-queries.ts).
 // Writes bench/results/<date>-<shortcommit>-<time>.json and prints a pass/fail table of issue 20's
 // targets, with the machine's load average (other processes) before and after.
 // Flags: --no-build; --quick (short smoke run; its numbers are not the benchmark); --at <git ref>
@@ -23,7 +25,7 @@ import { interleavedLatency, throughput, type Endpoint, type ThroughputResult } 
 import { connectDirectTool, connectGatewayMcpTool } from './mcp-direct.js';
 import type { ReportTiming } from './ledger-queries.js';
 import { measureToolLoop } from './tool-loop.js';
-import { benchMessagesPassThrough } from './messages-pass-through.js';
+import { benchPassThrough } from './pass-through.js';
 import { buildReport } from './summary.js';
 import { ledgerReportsEntry, startBareProxy, startGatewayProc, startMock, startProxy } from './stack.js';
 import { spawn } from 'node:child_process';
@@ -189,7 +191,10 @@ async function main(): Promise<void> {
     const ledgerOn = countLedgerRows(gwOnDb);
     const ledgerOff = countLedgerRows(gwOffDb);
 
-    // 5. Ledger reports, with nothing else of ours running.
+    // 5. The pass-through surfaces: their own mock, bare floor and gateway (same shape, other providers).
+    const passThrough = await benchPassThrough(dir, P, log);
+
+    // 6. Ledger reports, with nothing else of ours running.
     const reports = await ledgerReports(P.ledgerRows, P.ledgerRuns);
 
     const report = buildReport({
@@ -203,6 +208,7 @@ async function main(): Promise<void> {
       toolName: TOOL_NAME,
       ledger: { on: ledgerOn, off: ledgerOff, gatewayRequests },
       reports,
+      passThrough,
     });
     const short = tree.commit.slice(0, 7);
     const date = new Date();
@@ -224,7 +230,6 @@ async function main(): Promise<void> {
         node: process.version,
       },
       ...report.json,
-      messagesPassThrough: await benchMessagesPassThrough(dir, P.latencyN, P.latencyWarmup),
       durationSeconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync('bench/results', { recursive: true });
@@ -240,8 +245,6 @@ async function main(): Promise<void> {
     );
     log('');
     log(report.markdown);
-    log('');
-    log(messagesTable(result.messagesPassThrough));
     log('');
     log(`results: ${file} (${result.durationSeconds}s)`);
   } finally {
@@ -280,20 +283,3 @@ main().catch((err: unknown) => {
   process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(2);
 });
-
-/** The Messages pass-through phase (its own Anthropic mock and gateway): added latency over the direct call. */
-function messagesTable(m: Record<string, { p50: number; p99: number }>): string {
-  const row = (name: string, direct: string) => {
-    const g = m[name];
-    const d = m[direct];
-    if (!g || !d) return `| ${name} | — | — | — | — |`;
-    return `| ${name} | ${Math.round(g.p50)} µs | ${Math.round(g.p99)} µs | ${Math.round(g.p50 - d.p50)} µs | ${Math.round(g.p99 - d.p99)} µs |`;
-  };
-  return [
-    '### Messages pass-through (POST /v1/messages to an Anthropic-type upstream), sequential',
-    '| path | p50 | p99 | added p50 | added p99 |',
-    '| --- | --- | --- | --- | --- |',
-    row('gateway-messages', 'direct-messages'),
-    row('gateway-messages-stream', 'direct-messages-stream'),
-  ].join('\n');
-}

@@ -14,6 +14,9 @@ export function useDist(dir: string): void {
   DIST = dir;
 }
 
+/** The compiled tree under test (for processes started from it by other bench modules). */
+export const distDir = (): string => DIST;
+
 export function requireBuild(): void {
   for (const f of ['src/main.js', 'bench/mock-upstream.js', 'bench/proxy.js']) {
     if (!existsSync(join(DIST, f))) throw new Error(`${join(DIST, f)} is missing: run \`npx tsc -p tsconfig.json\` first`);

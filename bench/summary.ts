@@ -5,6 +5,7 @@
 import type { LedgerRows } from './ledger-rows.js';
 import type { ReportTiming } from './ledger-queries.js';
 import type { ThroughputResult } from './load.js';
+import type { PassThroughResult } from './pass-through.js';
 import { mb, pct, rps, table, us, verdictMark, type Verdict } from './report.js';
 import { round, summarize, type Summary } from './stats.js';
 import type { ToolLoopResult } from './tool-loop.js';
@@ -28,6 +29,8 @@ export interface ReportInput {
   ledger: { on: LedgerRows; off: LedgerRows; gatewayRequests: number };
   /** README ledger reports over the seeded ledger; a string says why they were not measured. */
   reports: { rows: number; timings: ReportTiming[] } | string;
+  /** Messages and native Responses pass-through (bench/pass-through.ts), each against its bare floor; absent in older runs. */
+  passThrough?: PassThroughResult | undefined;
 }
 
 const MB = 1048576;
@@ -59,9 +62,11 @@ function aggregate(runs: readonly ThroughputResult[]): {
 }
 
 export function buildReport(input: ReportInput) {
-  const has = (name: string) => input.latency[name] !== undefined;
+  // The pass-through phase's paths have names of their own (…-messages, …-native-responses).
+  const latency: Record<string, Summary> = { ...input.latency, ...input.passThrough?.latency };
+  const has = (name: string) => latency[name] !== undefined;
   const lat = (name: string): Summary => {
-    const s = input.latency[name];
+    const s = latency[name];
     if (!s) throw new Error(`no latency samples for ${name}`);
     return s;
   };
@@ -70,6 +75,7 @@ export function buildReport(input: ReportInput) {
   const bare = has('bare');
 
   const tp = Object.fromEntries(Object.entries(input.throughput).map(([k, v]) => [k, aggregate(v)]));
+  const ptp = Object.fromEntries(Object.entries(input.passThrough?.throughput ?? {}).map(([k, v]) => [k, aggregate(v)]));
   const tpOf = (k: string) => tp[k]?.rps ?? NaN;
   const floorName = bare ? 'bare' : 'hono';
   const gatewayVsFloor = tpOf('gateway') / tpOf(floorName);
@@ -91,19 +97,28 @@ export function buildReport(input: ReportInput) {
   const soakGrowth = soakKnown ? (soakRss.at(-1) as number) / (soakRss[0] as number) - 1 : NaN;
 
   const verdicts: Verdict[] = [];
-  const floorVerdicts = (label: string, path: string, direct: string, floor: string, withThroughput: boolean) => {
+  // Throughput (JSON only) is judged on the median rounds of `tput`: [gateway, floor] names in `rounds`.
+  const floorVerdicts = (
+    label: string,
+    path: string,
+    direct: string,
+    floor: string,
+    tput?: { rounds: Record<string, ReturnType<typeof aggregate>>; gateway: string; floor: string },
+  ) => {
     if (!has(floor)) {
       verdicts.push({ target: `${label}: vs bare floor`, limit: '—', value: 'n/a (no bare floor at this commit)', pass: null });
       return;
     }
     const a = added(path, direct);
     const f = added(floor, direct);
-    if (withThroughput) {
+    if (tput) {
+      const g = tput.rounds[tput.gateway]?.rps ?? NaN;
+      const b = tput.rounds[tput.floor]?.rps ?? NaN;
       verdicts.push({
         target: `${label}: throughput vs bare floor`,
         limit: `≥ ${pct(LIMITS.throughputOfFloor)}`,
-        value: `${pct(gatewayVsFloor)} (${rps(tpOf('gateway'))} vs ${rps(tpOf(floor))})`,
-        pass: gatewayVsFloor >= LIMITS.throughputOfFloor,
+        value: `${pct(g / b)} (${rps(g)} vs ${rps(b)})`,
+        pass: g / b >= LIMITS.throughputOfFloor,
       });
     }
     verdicts.push({
@@ -119,8 +134,21 @@ export function buildReport(input: ReportInput) {
       pass: lat(path).p99 <= lat(floor).p99 + LIMITS.p99OverFloorUs,
     });
   };
-  floorVerdicts('chat JSON', 'gateway', 'direct', 'bare', true);
-  floorVerdicts('chat SSE', 'gateway-stream', 'direct-stream', 'bare-stream', false);
+  floorVerdicts('chat JSON', 'gateway', 'direct', 'bare', { rounds: tp, gateway: 'gateway', floor: 'bare' });
+  floorVerdicts('chat SSE', 'gateway-stream', 'direct-stream', 'bare-stream');
+  const PASS_THROUGH = [
+    ['Messages pass-through', 'messages'],
+    ['Responses pass-through (native upstream)', 'native-responses'],
+  ] as const;
+  if (input.passThrough)
+    for (const [label, name] of PASS_THROUGH) {
+      floorVerdicts(`${label} JSON`, `gateway-${name}`, `direct-${name}`, `bare-${name}`, {
+        rounds: ptp,
+        gateway: `gateway-${name}`,
+        floor: `bare-${name}`,
+      });
+      floorVerdicts(`${label} SSE`, `gateway-${name}-stream`, `direct-${name}-stream`, `bare-${name}-stream`);
+    }
   verdicts.push(
     {
       target: 'one MCP tool round vs direct SDK call (gateway view)',
@@ -196,6 +224,32 @@ export function buildReport(input: ReportInput) {
     ['**added per tool call, gateway view**: loop − 1-round − direct round − direct tool', us(gatewayView), ''],
     ['added per tool call, app view: loop − 2 × 1-round − direct tool', us(appView), ''],
   ];
+  const pt = input.passThrough;
+  const ptNames = PASS_THROUGH.flatMap(([, name]) => [name, `${name}-stream`]);
+  const ptLatencyRows = ptNames.flatMap((name) =>
+    ['direct', 'bare', 'gateway']
+      .filter((who) => has(`${who}-${name}`))
+      .map((who) => {
+        const s = lat(`${who}-${name}`);
+        const a = who === 'direct' ? undefined : added(`${who}-${name}`, `direct-${name}`);
+        return [`${who}-${name}`, us(s.p50), us(s.p90), us(s.p99), us(s.mean), a ? us(a.p50) : '—', a ? us(a.p99) : '—'];
+      }),
+  );
+  const ptTputRows = Object.entries(ptp).map(([name, r]) => {
+    const floor = ptp[name.replace(/^gateway-/, 'bare-')]?.rps ?? NaN;
+    return [name, rps(r.rps), rps(r.meanRps), r.rounds.join(' / '), pct(r.rps / floor), String(r.errors)];
+  });
+  const ptMarkdown = pt
+    ? [
+        '',
+        '### Pass-through: Messages to an Anthropic upstream, Responses to a native Responses upstream (bench/pass-through.ts)',
+        table(['path', 'p50', 'p90', 'p99', 'mean', 'added p50', 'added p99'], ptLatencyRows),
+        '',
+        table(['path', 'median round', 'mean', 'per round (req/s)', 'median vs its bare floor', 'errors'], ptTputRows),
+        '',
+        `Ledger (pass-through gateway): ${pt.ledger.requests ?? '?'} request rows for ${pt.ledger.gatewayRequests} requests sent${pt.ledger.requests === pt.ledger.gatewayRequests ? ' (none lost)' : ' (MISMATCH)'}`,
+      ]
+    : [];
   const passed = verdicts.filter((v) => v.pass === true).length;
   const judged = verdicts.filter((v) => v.pass !== null).length;
 
@@ -216,6 +270,7 @@ export function buildReport(input: ReportInput) {
     `Soak: ${soakRss.length} × ${input.params.soakSeconds}s at ${input.params.connections} connections: ${input.soak.rps.map((r) => rps(r)).join(' / ')}, ${input.soak.errors} errors; RSS after each ${soakRss.map(mb).join(' / ')}; V8 heap used / total ${(input.soak.heapUsed ?? []).map((u, i) => `${mb(u)} / ${mb(input.soak.heapTotal?.[i] ?? Number.NaN)}`).join(', ')}`,
     `Ledger (on): ${input.ledger.on.requests ?? '?'} request rows for ${input.ledger.gatewayRequests} requests sent, ${input.ledger.on.llmCalls ?? '?'} llm_calls, ${input.ledger.on.toolCalls ?? '?'} tool_calls${input.ledger.on.requests === input.ledger.gatewayRequests ? ' (none lost)' : ' (MISMATCH)'}`,
     `Ledger throughput cost (on vs TOLLGATE_LEDGER=off): ${ledgerOffHonoured ? pct(ledgerCost) : `n/a (the ledger-off gateway wrote ${offRows ?? '?'} rows)`}`,
+    ...ptMarkdown,
     '',
     `### One-round MCP tool loop (${input.toolName}, stdio server-everything), µs`,
     table(['measurement', 'p50', 'p99'], toolRows),
@@ -250,6 +305,22 @@ export function buildReport(input: ReportInput) {
     ledger: { ...input.ledger, ledgerOffHonoured, throughputCost: ledgerOffHonoured ? ledgerCost : null },
     toolLoopUs: { ...t, addedPerToolCallGatewayView: gatewayView, addedPerToolCallAppView: appView, mcpEndpointAdded: mcpAdded },
     ledgerReports: input.reports,
+    ...(pt
+      ? {
+          passThrough: {
+            latencyUs: pt.latency,
+            addedLatencyUs: Object.fromEntries(
+              ptNames.flatMap((name) =>
+                ['bare', 'gateway']
+                  .filter((w) => has(`${w}-${name}`))
+                  .map((w) => [`${w}-${name}`, added(`${w}-${name}`, `direct-${name}`)]),
+              ),
+            ),
+            throughput: { aggregate: ptp, runs: pt.throughput },
+            ledger: pt.ledger,
+          },
+        }
+      : {}),
     verdicts,
     passed,
     judged,

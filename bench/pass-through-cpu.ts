@@ -1,0 +1,133 @@
+// CPU time per request on a pass-through surface (cpu-per-request.ts's method, for /v1/messages to
+// an Anthropic upstream and /v1/responses to a native Responses upstream): the bare floor
+// (bare-pass-through.ts), the gateway of this tree and, with --vs, the gateway built at another
+// commit, in 10 interleaved blocks each, over the same requests to the same mock
+// (mock-pass-through.ts). CPU time moves much less with outside load than latency does.
+//   npx tsx bench/pass-through-cpu.ts [--surface messages|responses] [--stream] [--n 3000] [--conns 1] [--vs <git ref>] [--prof] [--no-build]
+// --prof runs this tree's gateway under --cpu-prof and prints its profile summary (measured blocks only).
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { VK_PLAIN } from './constants.js';
+import type { Endpoint } from './load.js';
+import { passThroughEndpoint, startPassThrough, type Surface } from './pass-through.js';
+import { formatSummary, summarizeProfile } from './profile-summary.js';
+import type { Proc } from './procs.js';
+import { exportSnapshot, type Snapshot } from './snapshot.js';
+import { startGatewayProc } from './stack.js';
+import { prepareTree } from './tree.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    'no-build': { type: 'boolean' },
+    surface: { type: 'string' },
+    n: { type: 'string' },
+    stream: { type: 'boolean' },
+    conns: { type: 'string' },
+    vs: { type: 'string' },
+    prof: { type: 'boolean' },
+  },
+  strict: true,
+});
+const surface = (flags.surface ?? 'messages') as Surface;
+if (surface !== 'messages' && surface !== 'responses') throw new Error('--surface is messages or responses');
+const stream = flags.stream === true;
+const n = Number(flags.n ?? 3000);
+const conns = Number(flags.conns ?? 1);
+const BLOCKS = 10;
+const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
+function cpuUs(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+}
+
+async function block(pool: Pool, e: Endpoint, count: number): Promise<void> {
+  let left = count;
+  const worker = async () => {
+    while (left-- > 0) {
+      const res = await pool.request({ method: 'POST', path: e.path, headers: e.headers, body: e.body });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`${e.name}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(conns, count) }, worker));
+}
+
+const tree = prepareTree({ noBuild: flags['no-build'] });
+const other: Snapshot | undefined = flags.vs ? exportSnapshot(flags.vs) : undefined;
+if (other && !other.build.ok) process.stdout.write(`WARNING (--vs ${flags.vs}): ${other.build.note}\n`);
+const dir = mkdtempSync(join(tmpdir(), 'tollgate-pt-cpu-'));
+const profDir = join(dir, 'prof');
+const procs: Proc[] = [];
+const stack = await startPassThrough(dir);
+try {
+  // With --prof, this tree's gateway is a second one started under --cpu-prof (the stack's stays unused).
+  const gw = flags.prof
+    ? await startGatewayProc({
+        name: 'gateway-prof',
+        configPath: stack.configPath,
+        dbPath: join(dir, 'prof.db'),
+        nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+      })
+    : stack.gateway;
+  if (flags.prof) procs.push(gw);
+  const mk = (name: string, proc: Proc, key?: string) => {
+    const e = passThroughEndpoint(name, proc.url, surface, stream, key);
+    return { name, proc, e, pool: new Pool(e.origin, { connections: conns, pipelining: 1, keepAliveTimeout: 120_000 }), cpu: 0, wall: 0 };
+  };
+  const paths = [mk('bare', stack.bare), mk(`gateway (${tree.commit.slice(0, 7)}${tree.dirty ? ', dirty' : ''})`, gw, VK_PLAIN)];
+  if (other) {
+    const vs = await startGatewayProc({
+      name: 'gateway-vs',
+      configPath: stack.configPath,
+      dbPath: join(dir, 'vs.db'),
+      dist: join(other.root, 'dist'),
+    });
+    procs.push(vs);
+    paths.push(mk(`gateway at ${flags.vs} (${other.commit.slice(0, 7)})`, vs, VK_PLAIN));
+  }
+  for (const p of paths) await block(p.pool, p.e, 500); // warm-up (JIT, pools)
+  const per = Math.ceil(n / BLOCKS);
+  const window = { fromUs: nowUs(), toUs: 0 };
+  for (let b = 0; b < BLOCKS; b++) {
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[(b + i) % paths.length]!;
+      const before = cpuUs(p.proc.child.pid);
+      const t0 = performance.now();
+      await block(p.pool, p.e, per);
+      p.wall += (performance.now() - t0) * 1000;
+      p.cpu += cpuUs(p.proc.child.pid) - before;
+    }
+  }
+  window.toUs = nowUs();
+  for (const p of paths) await p.pool.close();
+  const bareUs = paths[0]!.cpu / (per * BLOCKS);
+  const rows = paths.map((p) => {
+    const us = p.cpu / (per * BLOCKS);
+    return `| ${p.name} | ${Math.round(us)} µs | ${(us / bareUs).toFixed(2)}× | ${Math.round(p.wall / (per * BLOCKS))} µs |`;
+  });
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  process.stdout.write(
+    `\nCPU per ${stream ? 'streamed' : 'JSON'} ${surface} pass-through request, ${per * BLOCKS} requests per path in ${BLOCKS} interleaved blocks, ` +
+      `${conns === 1 ? 'sequential' : `${conns} connections`} (load average now ${load})\n` +
+      `| process | CPU per request | ÷ bare | wall per request |\n| --- | --- | --- | --- |\n${rows.join('\n')}\n`,
+  );
+  if (flags.prof) {
+    await gw.stop();
+    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`no .cpuprofile in ${profDir}`);
+    process.stdout.write(
+      `\n${formatSummary(summarizeProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')), tree.root, 40, window))}\n`,
+    );
+  }
+} finally {
+  for (const p of procs) await p.stop().catch(() => undefined);
+  await stack.stop();
+  rmSync(dir, { recursive: true, force: true });
+  tree.cleanup();
+  other?.remove();
+}
