@@ -112,6 +112,20 @@ describe('BudgetGuard', () => {
     });
   }
 
+  test('a budget changed between two reservations of one key applies at once (levels are cached per key record)', async () => {
+    const { guard } = setup();
+    const ctx = ctxWith({ key: { usd: 1, period: 'month' } });
+    await guard.reserve(ctx, 0.1);
+    // The registry replaces a team record on change; the key record stays the same object.
+    ctx.team = { id: 'eng', customer: 'acme', budget: { usd: 0.05, period: 'month' }, source: 'api' };
+    await assert.rejects(guard.reserve(ctx, 0.1), is402(/team eng/));
+    // A budget swapped on the record itself is seen too.
+    ctx.team = { id: 'eng', customer: 'acme', source: 'api' };
+    ctx.key!.budget = { usd: 0.15, period: 'month' };
+    await assert.rejects(guard.reserve(ctx, 0.1), is402(/k1/));
+    await guard.reserve(ctx, 0.05);
+  });
+
   test('usage reports levels without a budget as unlimited all-time spend', async () => {
     const { guard } = setup();
     const ctx = ctxWith({});

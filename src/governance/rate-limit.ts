@@ -3,14 +3,47 @@
 // how much of it still overlaps the sliding window, plus the current bucket.
 import { GatewayError } from '../errors.js';
 import type { CounterStore, WindowHit } from './counter-store.js';
-import type { KeyContext } from './types.js';
+import type { KeyContext, VirtualKeyRecord } from './types.js';
 
 export type ToolLimitResult = { ok: true } | { ok: false; reason: 'tool_rate_limited'; retryAfterMs: number; message: string };
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
+/** A key's request-time hits for one call, built once per key record and window (readonly for the stores). */
+interface KeyHits {
+  windowMs: number;
+  rateLimit: NonNullable<VirtualKeyRecord['rateLimit']>;
+  hits: readonly WindowHit[];
+  tokensKey: string;
+}
+
 export class RateLimiter {
+  /** Per key record: the hit list of a one-call request was two objects and two strings per request. */
+  private readonly byKey = new WeakMap<VirtualKeyRecord, KeyHits>();
+
   constructor(private readonly deps: { store: CounterStore; now: () => number }) {}
+
+  private keyHits(key: VirtualKeyRecord, rl: NonNullable<VirtualKeyRecord['rateLimit']>, windowMs: number): KeyHits {
+    let k = this.byKey.get(key);
+    if (k && k.windowMs === windowMs && k.rateLimit === rl) return k;
+    const tokensKey = `tokens:${key.id}`;
+    k = { windowMs, rateLimit: rl, hits: this.hitsFor(key, rl, windowMs, 1, tokensKey), tokensKey };
+    this.byKey.set(key, k);
+    return k;
+  }
+
+  private hitsFor(
+    key: VirtualKeyRecord,
+    rl: NonNullable<VirtualKeyRecord['rateLimit']>,
+    windowMs: number,
+    calls: number,
+    tokensKey: string,
+  ) {
+    const hits: WindowHit[] = [];
+    if (rl.tokens !== undefined) hits.push({ key: tokensKey, windowMs, amount: 0, limit: rl.tokens });
+    if (rl.requests !== undefined) hits.push({ key: `requests:${key.id}`, windowMs, amount: calls, limit: rl.requests });
+    return hits;
+  }
 
   /**
    * Counts `calls` requests (all or none). Refused (429) when the request limit would be passed, or
@@ -21,9 +54,8 @@ export class RateLimiter {
     const rl = ctx.key?.rateLimit;
     const windowMs = ctx.policy.rateWindowMs;
     if (!ctx.key || !rl || windowMs === undefined) return;
-    const hits: WindowHit[] = [];
-    if (rl.tokens !== undefined) hits.push({ key: `tokens:${ctx.key.id}`, windowMs, amount: 0, limit: rl.tokens });
-    if (rl.requests !== undefined) hits.push({ key: `requests:${ctx.key.id}`, windowMs, amount: calls, limit: rl.requests });
+    const cached = this.keyHits(ctx.key, rl, windowMs);
+    const hits = calls === 1 ? cached.hits : this.hitsFor(ctx.key, rl, windowMs, calls, cached.tokensKey);
     if (hits.length === 0) return;
     const result = await this.deps.store.hitAll(hits, this.deps.now());
     if (result.ok) return;
@@ -39,8 +71,9 @@ export class RateLimiter {
   /** Adds the tokens of a finished response (input + output) to the key's window. */
   async recordTokens(ctx: KeyContext, tokens: number): Promise<void> {
     const windowMs = ctx.policy.rateWindowMs;
-    if (!ctx.key || ctx.key.rateLimit?.tokens === undefined || windowMs === undefined || !(tokens > 0)) return;
-    await this.deps.store.hit(`tokens:${ctx.key.id}`, windowMs, tokens, Infinity, this.deps.now());
+    const rl = ctx.key?.rateLimit;
+    if (!ctx.key || !rl || rl.tokens === undefined || windowMs === undefined || !(tokens > 0)) return;
+    await this.deps.store.hit(this.keyHits(ctx.key, rl, windowMs).tokensKey, windowMs, tokens, Infinity, this.deps.now());
   }
 
   /**
