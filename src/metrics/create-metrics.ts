@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metrics } from '../chat/ports.js';
 import { createLabelBounds, OTHER, routeLabel, type ToolLabels } from './labels.js';
+import { counterSeries, histogramSeries } from './bound-series.js';
 
 export interface McpServerUp {
   name: string;
@@ -42,6 +43,16 @@ export interface GatewayMetrics extends Metrics {
 const LLM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160];
 const FAST_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+// Label names of the series bound once (bound-series.ts), in the order their values are passed.
+const CHAT_REQUEST_LABELS = ['route', 'provider', 'model', 'status', 'stream'];
+const CHAT_SECONDS_LABELS = ['route', 'provider', 'model', 'stream'];
+const LLM_ATTEMPT_LABELS = ['provider', 'model', 'status', 'error_type'];
+const LLM_SECONDS_LABELS = ['provider', 'model'];
+const TOOL_CALL_LABELS = ['server', 'tool', 'outcome', 'decision'];
+const TOOL_SECONDS_LABELS = ['server', 'tool'];
+const HTTP_REQUEST_LABELS = ['route', 'method', 'status'];
+const HTTP_SECONDS_LABELS = ['route', 'method'];
+
 export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
   const registry = new Registry();
   const registers = [registry];
@@ -53,39 +64,39 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
   const chatRequests = new Counter({
     name: 'tollgate_requests_total',
     help: 'Chat completion requests by provider, model and HTTP status returned',
-    labelNames: ['route', 'provider', 'model', 'status', 'stream'],
+    labelNames: [...CHAT_REQUEST_LABELS],
     registers,
   });
   const chatSeconds = new Histogram({
     name: 'tollgate_request_duration_seconds',
     help: 'Chat completion request latency, tool rounds included',
-    labelNames: ['route', 'provider', 'model', 'stream'],
+    labelNames: [...CHAT_SECONDS_LABELS],
     buckets: LLM_BUCKETS,
     registers,
   });
   const llmAttempts = new Counter({
     name: 'tollgate_llm_attempts_total',
     help: 'Upstream LLM attempts (each round, retry and fallback) by upstream status',
-    labelNames: ['provider', 'model', 'status', 'error_type'],
+    labelNames: [...LLM_ATTEMPT_LABELS],
     registers,
   });
   const llmSeconds = new Histogram({
     name: 'tollgate_llm_attempt_duration_seconds',
     help: 'Upstream LLM attempt latency',
-    labelNames: ['provider', 'model'],
+    labelNames: [...LLM_SECONDS_LABELS],
     buckets: LLM_BUCKETS,
     registers,
   });
   const toolCalls = new Counter({
     name: 'tollgate_tool_calls_total',
     help: 'MCP tool calls by server, tool, outcome and policy decision',
-    labelNames: ['server', 'tool', 'outcome', 'decision'],
+    labelNames: [...TOOL_CALL_LABELS],
     registers,
   });
   const toolSeconds = new Histogram({
     name: 'tollgate_tool_call_duration_seconds',
     help: 'MCP tool call latency',
-    labelNames: ['server', 'tool'],
+    labelNames: [...TOOL_SECONDS_LABELS],
     buckets: FAST_BUCKETS,
     registers,
   });
@@ -98,13 +109,13 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
   const httpRequests = new Counter({
     name: 'tollgate_http_requests_total',
     help: 'HTTP requests by matched route, method and status',
-    labelNames: ['route', 'method', 'status'],
+    labelNames: [...HTTP_REQUEST_LABELS],
     registers,
   });
   const httpSeconds = new Histogram({
     name: 'tollgate_http_request_duration_seconds',
     help: 'HTTP request latency by matched route (until the response starts, for streams)',
-    labelNames: ['route', 'method'],
+    labelNames: [...HTTP_SECONDS_LABELS],
     buckets: FAST_BUCKETS,
     registers,
   });
@@ -168,16 +179,15 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
   pinGauge('flagged', 'tollgate_mcp_tools_flagged', 'MCP tools offered although their definition is unapproved (pin: warn)');
 
   const chatRoute = '/v1/chat/completions';
-  // Children per label tuple, resolved once: prom-client otherwise hashes the label object on
-  // every observation. Label values are bounded, so these maps are too.
-  const chatRequestsBy = children(chatRequests);
-  const chatSecondsBy = children(chatSeconds);
-  const llmAttemptsBy = children(llmAttempts);
-  const llmSecondsBy = children(llmSeconds);
-  const toolCallsBy = children(toolCalls);
-  const toolSecondsBy = children(toolSeconds);
-  const httpRequestsBy = children(httpRequests);
-  const httpSecondsBy = children(httpSeconds);
+  // Series per label tuple, bound once (bound-series.ts: no label hashing per observation).
+  const chatRequestsBy = counterSeries(chatRequests, CHAT_REQUEST_LABELS);
+  const chatSecondsBy = histogramSeries(chatSeconds, CHAT_SECONDS_LABELS, LLM_BUCKETS);
+  const llmAttemptsBy = counterSeries(llmAttempts, LLM_ATTEMPT_LABELS);
+  const llmSecondsBy = histogramSeries(llmSeconds, LLM_SECONDS_LABELS, LLM_BUCKETS);
+  const toolCallsBy = counterSeries(toolCalls, TOOL_CALL_LABELS);
+  const toolSecondsBy = histogramSeries(toolSeconds, TOOL_SECONDS_LABELS, FAST_BUCKETS);
+  const httpRequestsBy = counterSeries(httpRequests, HTTP_REQUEST_LABELS);
+  const httpSecondsBy = histogramSeries(httpSeconds, HTTP_SECONDS_LABELS, FAST_BUCKETS);
   const toolLabels = (name: string): ToolLabels => opts.toolInfo?.(name) ?? { server: OTHER, tool: OTHER };
 
   return {
@@ -215,16 +225,5 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
       httpSecondsBy(r, m).observe(seconds);
     },
     render: () => registry.metrics(),
-  };
-}
-
-/** Memoises `metric.labels(...values)` (values in labelNames order). */
-function children<C>(metric: { labels(...values: string[]): C }): (...values: string[]) => C {
-  const cache = new Map<string, C>();
-  return (...values) => {
-    const key = values.join('\u001f');
-    let child = cache.get(key);
-    if (!child) cache.set(key, (child = metric.labels(...values)));
-    return child;
   };
 }
