@@ -4,8 +4,9 @@
 // commit, in 10 interleaved blocks each, over the same requests to the same mock
 // (mock-pass-through.ts). CPU time moves much less with outside load than latency does.
 //   npx tsx bench/pass-through-cpu.ts [--surface messages|responses] [--stream] [--n 3000] [--conns 1] [--vs <git ref>] [--prof] [--no-build]
-// --prof runs this tree's gateway under --cpu-prof and prints its profile summary (measured blocks only).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// --prof runs this tree's gateway under --cpu-prof and prints its profile summary (measured blocks only);
+// the profile and the summary are kept in bench/results/profiles/.
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -120,9 +121,12 @@ try {
     await gw.stop();
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no .cpuprofile in ${profDir}`);
-    process.stdout.write(
-      `\n${formatSummary(summarizeProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')), tree.root, 40, window))}\n`,
-    );
+    const summary = formatSummary(summarizeProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')), tree.root, 40, window));
+    mkdirSync('bench/results/profiles', { recursive: true });
+    const base = `bench/results/profiles/${new Date().toISOString().slice(0, 10)}-${tree.commit.slice(0, 7)}-${surface}${stream ? '-stream' : ''}-c${conns}`;
+    copyFileSync(join(profDir, file), `${base}.cpuprofile`);
+    writeFileSync(`${base}.md`, `${summary}\n`);
+    process.stdout.write(`\n${summary}\nprofile: ${base}.cpuprofile, summary: ${base}.md\n`);
   }
 } finally {
   for (const p of procs) await p.stop().catch(() => undefined);

@@ -53,11 +53,13 @@ export interface MessagesStart {
   access: Access;
   injected: readonly ToolEntry[];
   client: LinkedSignal | undefined;
-  /** The loop state's common part (no conversation yet). */
-  base: Omit<
-    LoopState,
-    'rounds' | 'toolCallCount' | 'usage' | 'costUsd' | 'costUnknown' | 'costEstimated' | 'toolCalls' | 'lastTarget' | 'stopNote'
-  >;
+  /**
+   * The loop state's common part, counters at zero (no conversation yet). A run adds its own fields
+   * with Object.assign, never as `{ ...base, more }`: on Node 20 a literal that starts with a spread
+   * and goes on gets a map of its own per object (V8 shares none of them), which cost 20–60 µs per
+   * request here and left every later access to the state megamorphic (bench/README.md, issue 20).
+   */
+  base: LoopState;
 }
 
 /** Anthropic's headers a pass-through forwards as they came: both are open lists, never filtered. */
@@ -95,7 +97,7 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
       const start = prepare(deps, input, body, access, startedAt, sessionId, group);
       const run = group[0]!.apis.has('messages') ? runNative : runTranslated;
       try {
-        return await run(deps, { ...input, bodyText }, start, (s: LoopState) => {
+        return await run(deps, bodyText === input.bodyText ? input : Object.assign({}, input, { bodyText }), start, (s: LoopState) => {
           if (spent) Object.assign(s, { costUsd: spent.costUsd, costUnknown: spent.costUnknown, costEstimated: spent.costEstimated });
           state = s;
         });
@@ -184,22 +186,16 @@ function prepare(
         deadline?.dispose();
         client?.dispose();
       },
+      rounds: 0,
+      toolCallCount: 0,
+      usage: undefined,
+      costUsd: 0,
+      costUnknown: false,
+      costEstimated: false,
+      toolCalls: [],
+      lastTarget: undefined,
+      stopNote: undefined,
     },
-  };
-}
-
-/** The counters every run starts with. */
-export function freshCounters(): Omit<LoopState, keyof MessagesStart['base']> {
-  return {
-    rounds: 0,
-    toolCallCount: 0,
-    usage: undefined,
-    costUsd: 0,
-    costUnknown: false,
-    costEstimated: false,
-    toolCalls: [],
-    lastTarget: undefined,
-    stopNote: undefined,
   };
 }
 

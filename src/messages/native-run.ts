@@ -9,7 +9,7 @@ import { eventFrame } from '../wire/messages/sse.js';
 import type { Message, StopReason } from '../wire/messages/types.js';
 import type { MessagesTurn } from '../wire/messages/turn.js';
 import { anthropicTool } from './anthropic-tools.js';
-import { forwardedHeaders, freshCounters, type MessagesRun } from './handler.js';
+import { forwardedHeaders, type MessagesRun } from './handler.js';
 import { nativeCodec, RELAYED, type NativeOutput } from './native-codec.js';
 import { MessagesRelay } from './relay.js';
 import type { MessagesRunState } from './run-state.js';
@@ -23,9 +23,7 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
     keyId: access.keyId,
     allowsTool: (name) => access.decideTool(name).allowed,
   });
-  const state: MessagesRunState = {
-    ...start.base,
-    ...freshCounters(),
+  const state: MessagesRunState = Object.assign(start.base, {
     body,
     bodyText: input.bodyText,
     path: input.path,
@@ -33,7 +31,7 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
     offeredTools: injected.length ? [...(body.tools ?? []), ...injected.map(anthropicTool)] : undefined,
     conv: conv === body.messages ? [...conv] : conv,
     rebuilt: injected.length > 0 || conv !== body.messages,
-  };
+  });
   onState(state);
   const output: NativeOutput = { visible: [], turns: [], firstText: undefined };
   if (!state.stream) {

@@ -16,22 +16,20 @@ import { estimateInputTokens } from '../governance/messages-prompt-bound.js';
 import { commentFrame } from '../wire/messages/sse.js';
 import { MessagesStreamWriter } from '../wire/messages/stream-writer.js';
 import { messagesToChat } from '../wire/messages/to-chat-request.js';
-import { freshCounters, type MessagesRun } from './handler.js';
+import type { MessagesRun } from './handler.js';
 import { MessagesChannel } from './stream-channel.js';
 
 export const runTranslated: MessagesRun = async (deps, input, start, onState) => {
   const { body, target, injected, access } = start;
   const { request, warnings } = messagesToChat(body, { maxTokensField: target.provider.maxTokensField });
   const headers: Record<string, string> = warnings.length ? { 'x-tollgate-warnings': warnings.join('; ') } : {};
-  const state: RunState = {
-    ...start.base,
-    ...freshCounters(),
+  const state: RunState = Object.assign(start.base, {
     warnings,
     request,
     includeUsage: false,
     offeredTools: injected.length ? [...(request.tools ?? []), ...injected.map((t) => t.openai)] : request.tools,
     messages: deps.hidden.expand(request.messages, { keyId: access.keyId, allowsTool: (name) => access.decideTool(name).allowed }),
-  };
+  });
   onState(state);
   const id = `msg_${input.requestId.replaceAll('-', '')}`;
   if (!state.stream) {

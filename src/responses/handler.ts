@@ -68,6 +68,19 @@ export interface ResponsesInput extends ChatInput {
   setHeader?(name: string, value: string): void;
 }
 
+/**
+ * `deps` with `newId` set, made once per deps object: `{ ...deps, newId }` per request gave the
+ * deps of every request a map of its own (Node 20 shares no map between objects from a literal
+ * that starts with a spread and goes on), so every `deps.x` in the loop was a megamorphic lookup.
+ */
+const withIds = new WeakMap<ResponsesDeps, ResponsesDeps & { newId: (prefix: string) => string }>();
+function depsWithIds(deps: ResponsesDeps): ResponsesDeps & { newId: (prefix: string) => string } {
+  if (deps.newId) return deps as ResponsesDeps & { newId: (prefix: string) => string };
+  let d = withIds.get(deps);
+  if (!d) withIds.set(deps, (d = { ...deps, newId: defaultNewId }));
+  return d;
+}
+
 export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput): Promise<ChatOutput> {
   const startedAt = deps.now();
   const newId = deps.newId ?? defaultNewId;
@@ -90,9 +103,10 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
       // Only this key's responses continue: an id the gateway never saw for it is "not found" (not sent upstream).
       if (req.previous_response_id && !stored)
         throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
-      const setup = await setUpNative({ ...deps, newId }, input, req, { access, targets, keyTools, previous, startedAt });
+      const nativeDeps = depsWithIds(deps);
+      const setup = await setUpNative(nativeDeps, input, req, { access, targets, keyTools, previous, startedAt });
       native = setup.state;
-      return await runNativeResponses({ ...deps, newId }, input, setup);
+      return await runNativeResponses(nativeDeps, input, setup);
     }
     if (req.previous_response_id && !previous)
       throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');

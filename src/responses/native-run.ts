@@ -28,11 +28,11 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, 
     const result = await runLoop(deps, state, nativeResponsesCodec(deps, state, relay));
     await endWithApprovals(deps, state, relay, result);
     await remember(deps, state);
-    const response = finalResponse(state, relay, result);
     recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
-    const text =
-      !relay.changed && state.rounds === 1 && relay.firstText !== undefined && !tollgateInfo(state) ? relay.firstText : undefined;
-    return { kind: 'json', body: response, text };
+    // The upstream's own bytes when nothing changed: the response object is then not built at all.
+    if (!relay.changed && state.rounds === 1 && relay.firstText !== undefined && !tollgateInfo(state))
+      return { kind: 'json', body: undefined, text: relay.firstText };
+    return { kind: 'json', body: finalResponse(state, relay, result), text: undefined };
   }
 
   const { channel: sse, body } = openSseChannel(

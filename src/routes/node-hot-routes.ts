@@ -78,7 +78,7 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
         bodyText: r.bodyText,
         path: r.url,
         signal: nodeDisconnectSignal(r.outgoing),
-        sseSink: (requestId, headers) => nodeSink(r.outgoing, { ...SSE_HEADERS, ...headers }, requestId),
+        sseSink: (requestId, headers) => nodeSink(r.outgoing, Object.assign({}, SSE_HEADERS, headers), requestId),
       });
       if (out.kind === 'json') return { text: out.text, headers: { 'content-type': JSON_TYPE, ...out.headers } };
       return 'sent';

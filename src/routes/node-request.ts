@@ -80,7 +80,8 @@ const uncork = (outgoing: ServerResponse) => outgoing.uncork();
  */
 export function nodeSink(outgoing: ServerResponse, headers: Record<string, string>, requestId: string): SseSink {
   return {
-    open: () => void outgoing.writeHead(200, { ...headers, 'x-request-id': requestId }),
+    // Not `{ ...headers, more }`: on Node 20 that literal gets a map of its own per call (see messages/handler.ts).
+    open: () => void outgoing.writeHead(200, Object.assign({}, headers, { 'x-request-id': requestId })),
     // A client that left is handled by the close event (disconnectSignal); writes after that go nowhere.
     write: (text) => {
       if (outgoing.destroyed) return;
