@@ -15,6 +15,7 @@ import type { AppEnv } from '../../src/app-env.js';
 import type { Access, Gate } from '../../src/chat/ports.js';
 import { GatewayError } from '../../src/errors.js';
 import type { EndpointDeps } from './endpoint-deps.js';
+import { answerAsJsonWhenAlone } from './json-answer.js';
 import { ModernEndpoint } from './modern.js';
 import { checkOrigin, type OriginPolicy } from './origin-guard.js';
 import { PendingCalls } from './pending-calls.js';
@@ -72,6 +73,10 @@ async function readBody(c: Context): Promise<{ ok: true; body: unknown } | { ok:
     return { ok: false };
   }
 }
+
+/** A single JSON-RPC request (not a batch, notification or response): its POST may be answered as JSON. */
+const isOneRequest = (body: unknown): boolean =>
+  typeof body === 'object' && body !== null && !Array.isArray(body) && 'method' in body && 'id' in body;
 
 /** A body-less copy of the request (its body was read) for the SDK, which is handed the parsed body. */
 const bare = (raw: Request) => new Request(raw.url, { method: raw.method, headers: raw.headers, signal: raw.signal });
@@ -191,7 +196,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
         const session = sessionFor(id, 'streamable', access);
         // 404 tells a client its session is gone (idle, expired, restarted gateway) and to initialize again.
         if (!session?.streamable) return rpcError(c, 404, -32001, 'Session not found');
-        return session.streamable.handleRequest(request, options);
+        const answer = session.streamable.handleRequest(request, options);
+        return isOneRequest(body) ? answerAsJsonWhenAlone(await answer) : answer;
       }
       // Without a session, only a POST (an initialize) makes sense; there is no standalone stream.
       if (method !== 'POST') return rpcError(c, 405, -32000, 'Method not allowed: GET and DELETE need an Mcp-Session-Id');

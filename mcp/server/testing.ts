@@ -59,14 +59,17 @@ export async function connectStreamable(
   gatewayUrl: string,
   key: string,
   capabilities: ClientCapabilities = {},
-): Promise<Connected & { transport: StreamableHTTPClientTransport; notificationStreamOpen(): boolean }> {
+): Promise<Connected & { transport: StreamableHTTPClientTransport; notificationStreamOpen(): boolean; postAnswers: string[] }> {
   const client = new Client({ name: 'tollgate-test-agent', version: '1.0.0' }, { capabilities });
   // The client opens its notification stream (a GET) on its own after initialize; tests that expect
   // a server-initiated message wait for it through this flag rather than sleeping.
   let streamOpen = false;
+  // The content type of each POST's answer (JSON or SSE), for tests of how calls are answered.
+  const postAnswers: string[] = [];
   const watchingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
     if ((init?.method ?? 'GET') === 'GET' && response.ok) streamOpen = true;
+    if (init?.method === 'POST' && response.status === 200) postAnswers.push(response.headers.get('content-type') ?? '');
     return response;
   };
   const transport = new StreamableHTTPClientTransport(new URL(`${gatewayUrl}/mcp`), {
@@ -74,7 +77,14 @@ export async function connectStreamable(
     fetch: watchingFetch,
   });
   await client.connect(transport);
-  return { client, transport, close: () => client.close(), sessionId: () => transport.sessionId, notificationStreamOpen: () => streamOpen };
+  return {
+    client,
+    transport,
+    close: () => client.close(),
+    sessionId: () => transport.sessionId,
+    notificationStreamOpen: () => streamOpen,
+    postAnswers,
+  };
 }
 
 export async function connectSse(gatewayUrl: string, key: string): Promise<Connected> {

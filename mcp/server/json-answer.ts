@@ -1,0 +1,71 @@
+// A 2025 session's POST of one JSON-RPC request is answered as plain JSON when nothing but the
+// answer comes before it, and as SSE as soon as anything else does (progress, log messages, an
+// elicitation or sampling request, a keep-alive). Streamable HTTP lets the server pick either per
+// POST, and every client accepts both
+// (https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server).
+//
+// Why: the SDK transport answers every request with an event stream. For the usual tool call that
+// streams nothing, the stream's separate header write, chunked framing and the client's event
+// parsing cost 0.3–0.4 ms per call (bench/tool-round.ts, issue 20) against a plain JSON body. The
+// SDK's own `enableJsonResponse` is per transport and drops every message sent during the call, so
+// progress, logs and elicitation would be lost; here the choice waits for the first event instead.
+//
+// The SDK writes each message as one chunk (`event: message\ndata: <json>\n\n`) and, after the
+// answer of the POST's last request, closes the stream in the same turn. So: one chunk and then
+// the end, both already there when read, is the answer alone.
+
+import type { ReadableStreamReadResult } from 'node:stream/web';
+
+const NOTHING_YET = Symbol('nothing yet');
+const EVENT = 'event: message\ndata: ';
+const decoder = new TextDecoder();
+
+type Chunk = ReadableStreamReadResult<Uint8Array>;
+
+/** `response` (the SDK transport's SSE answer to one request), as JSON when it carried only the answer. */
+export async function answerAsJsonWhenAlone(response: Response): Promise<Response> {
+  if (!response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) return response;
+  const reader = response.body.getReader();
+  const first = await reader.read();
+  if (first.done) return new Response(null, { status: response.status, headers: response.headers });
+  // Read again without waiting: resolved at once only if the stream has already ended (or has more).
+  const pending = reader.read();
+  const next = await Promise.race([pending, Promise.resolve(NOTHING_YET)]);
+  if (next !== NOTHING_YET && next.done) {
+    const text = decoder.decode(first.value);
+    const json = text.startsWith(EVENT) && text.endsWith('\n\n') ? text.slice(EVENT.length, -2) : '';
+    if (json && !json.includes('\n')) {
+      // Plain headers and a string body: @hono/node-server writes that without a web stream.
+      const session = response.headers.get('mcp-session-id');
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (session) headers['mcp-session-id'] = session;
+      return new Response(json, { status: response.status, headers });
+    }
+  }
+  return new Response(replay(first.value, next === NOTHING_YET ? pending : next, reader), {
+    status: response.status,
+    headers: response.headers,
+  });
+}
+
+/** The event stream again: the chunk already read, then the rest of `reader`. */
+function replay(
+  first: Uint8Array,
+  second: Promise<Chunk> | Chunk,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  let next: Promise<Chunk> | Chunk | undefined = second;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(first);
+    },
+    async pull(controller) {
+      const chunk = await (next ?? reader.read());
+      next = undefined;
+      if (chunk.done) controller.close();
+      else controller.enqueue(chunk.value);
+    },
+    // The client went away: the SDK's own stream learns it (and clears the request's mapping).
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
