@@ -3,11 +3,17 @@
 // the gateway holds one connection per server for every key, so each of those must be bound to the
 // call — and through it to the one session — that caused it, or refused. Never guessed.
 //
-// Binding: the surface that starts a call (the /mcp endpoint, the chat loop) runs it inside
-// `withInteractions`, and the manager runs the upstream request inside `ActiveCall.run`. Messages an
-// upstream sends on the response stream of that request (Streamable HTTP) or as input_required
-// rounds of it (2026-07-28) are handled in that async context; a stdio server has no such link on
-// the wire, so its messages bind only while exactly one call to it is in flight.
+// Binding: the surface that starts a call (the /mcp endpoint) hands its interactions to the call
+// (ToolCallRequest.interactions; `withInteractions` is the implicit form), and the manager runs the
+// upstream request inside `ActiveCall.run`. Messages an upstream sends on the response stream of
+// that request (Streamable HTTP) or as input_required rounds of it (2026-07-28) are handled in that
+// async context; a stdio server has no such link on the wire, so its messages bind only while
+// exactly one call to it is in flight, and its calls do not enter an async context at all.
+//
+// Why not always: on Node 20 the first AsyncLocalStorage.run turns on async hooks for the whole
+// process, for good, and every promise and async resource after that pays for them (4–5% of the
+// gateway's CPU in a tool-loop profile, issue 20). A gateway whose MCP servers are all stdio never
+// needs them.
 // https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, LoggingLevel } from '@modelcontextprotocol/client';
@@ -68,10 +74,13 @@ export class ActiveCall {
     return !this.done;
   }
 
-  /** Runs the upstream request in this call's context; the call ends when `fn` settles. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs the upstream request, in this call's async context when `bind` (a wire that relates the
+   * server's messages to the request); the call ends when `fn` settles.
+   */
+  async run<T>(fn: () => Promise<T>, bind = true): Promise<T> {
     try {
-      return await active.run(this, fn);
+      return await (bind ? active.run(this, fn) : fn());
     } finally {
       this.done = true;
     }

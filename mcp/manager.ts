@@ -4,6 +4,7 @@
 // throws: every failure is an outcome the tool loop can hand back to the model and record. Prompts,
 // resources and templates are `offers` (offers.ts).
 import type { McpServerConfig } from '../src/config-schema.js';
+import type { CallInteractions } from './call-context.js';
 import { failure, type ToolCallOutcome } from './call-outcome.js';
 import type { TransportKind } from './connect.js';
 import type { OfferKind } from './listings.js';
@@ -37,6 +38,8 @@ export interface CallToolOptions {
   signal?: AbortSignal | undefined;
   /** Overrides the server's callTimeoutMs. */
   timeoutMs?: number | undefined;
+  /** What the caller can do while the call runs (elicitation, sampling, logs, progress); none: refused. */
+  interactions?: CallInteractions | undefined;
 }
 
 export interface McpServerStatus {
@@ -150,7 +153,7 @@ export class McpManager {
     if (options.signal?.aborted) return failure('cancelled', 'the call was cancelled before it started', elapsed());
     // The caller's bound (e.g. what is left of a chat loop's deadline) can only shorten the server's own timeout.
     const timeoutMs = Math.min(options.timeoutMs ?? Infinity, link.config.callTimeoutMs);
-    return runToolCall(link, entry, parsed.value, { signal: options.signal, timeoutMs, elapsed });
+    return runToolCall(link, entry, parsed.value, { signal: options.signal, timeoutMs, elapsed, interactions: options.interactions });
   }
 
   private rebuild(kind: OfferKind): void {

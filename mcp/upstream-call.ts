@@ -2,7 +2,7 @@
 // server asks meanwhile reaches that caller, call-context.ts), under a deadline that pauses while
 // the caller answers, relaying progress and passing cancellation on.
 import { LOG_LEVEL_META_KEY, ProtocolError, type CallToolResult, type Client, type RequestOptions } from '@modelcontextprotocol/client';
-import { ActiveCall } from './call-context.js';
+import { ActiveCall, type CallInteractions } from './call-context.js';
 import { classifyCallError, failure, type ToolCallOutcome, type ToolCallStatus } from './call-outcome.js';
 import { Deadline, NO_SDK_TIMEOUT } from './deadline.js';
 import { toolErrorResult, toToolMessage } from './mapping.js';
@@ -40,7 +40,7 @@ async function asCall<T>(
   link.inflight.add(call);
   try {
     const options: RequestOptions = { signal: abortSignals(signal, deadline.signal), timeout: NO_SDK_TIMEOUT };
-    return { value: await call.run(() => fn(client, options)) };
+    return { value: await call.run(() => fn(client, options), link.wireRelatesMessages()) };
   } catch (error) {
     // Handed to the transport: the server may have run it (timeout, cancel, a connection lost
     // after sending), so a paid tool is charged.
@@ -55,9 +55,9 @@ export async function runToolCall(
   link: ServerLink,
   entry: McpToolEntry,
   args: unknown,
-  opts: { signal: AbortSignal | undefined; timeoutMs: number; elapsed: () => number },
+  opts: { signal: AbortSignal | undefined; timeoutMs: number; elapsed: () => number; interactions?: CallInteractions | undefined },
 ): Promise<ToolCallOutcome> {
-  const call = new ActiveCall(link.name);
+  const call = new ActiveCall(link.name, opts.interactions);
   const interactions = call.interactions;
   const progress = interactions?.progress?.bind(interactions);
   // 2026-07-28 servers log about a request only when it names a level; 2025 ones were set once.

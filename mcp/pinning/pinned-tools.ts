@@ -91,7 +91,7 @@ export class PinnedTools implements ToolRuntime {
     return this.quarantine.get(name);
   }
 
-  async callTool(name: string, args: string, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<ToolOutcome> {
+  async callTool(name: string, args: string, opts: Parameters<ToolRuntime['callTool']>[2]): Promise<ToolOutcome> {
     // executeToolCall refuses first; this is the backstop for any other caller.
     const reason = this.quarantine.get(name);
     if (reason)

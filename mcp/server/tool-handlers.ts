@@ -18,7 +18,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { executeToolCall, type ToolCallResult } from '../../src/chat/tool-call.js';
 import { toolNameSet } from '../../src/chat/tool-name-set.js';
-import { type CallInteractions, type ElicitParams, InteractionRefused, withInteractions } from '../call-context.js';
+import { type CallInteractions, type ElicitParams, InteractionRefused } from '../call-context.js';
 import type { EndpointDeps } from './endpoint-deps.js';
 import type { PendingCall } from './pending-calls.js';
 import { accessOf, type SessionContext } from './session-server.js';
@@ -52,29 +52,28 @@ export function registerToolHandlers(server: Server, deps: EndpointDeps, session
       const interactions = interactionsFor(started, session, clientCapabilities(server, session, ctx), ctx);
       const request = { id: randomUUID(), ts: Date.now(), access, sessionId: session.id };
       const startedAt = deps.toolCalls.now();
-      call = started.start((signal) =>
-        withInteractions(interactions, async () => {
-          let result: ToolCallResult | undefined;
-          try {
-            result = await executeToolCall(deps.toolCalls, {
-              access,
-              name,
-              arguments: args,
-              callId: `mcp:${String(ctx.mcpReq.id)}`,
-              requestId: request.id,
-              sessionId: session.id,
-              round: null,
-              signal,
-              offered: (n) => toolNameSet(deps.toolsFor(access)).has(n),
-            });
-          } finally {
-            // Also when the call failed inside the gateway: every call the client made has its row.
-            const latencyMs = deps.toolCalls.now() - startedAt;
-            recordMcpToolRequest(deps.ledger, { ...request, cancelled: signal.aborted, latencyMs }, result);
-          }
-          return toCallToolResult(result.outcome, deps.mcp.getTool(name)?.server);
-        }),
-      );
+      call = started.start(async (signal) => {
+        let result: ToolCallResult | undefined;
+        try {
+          result = await executeToolCall(deps.toolCalls, {
+            access,
+            name,
+            arguments: args,
+            callId: `mcp:${String(ctx.mcpReq.id)}`,
+            requestId: request.id,
+            sessionId: session.id,
+            round: null,
+            signal,
+            offered: (n) => toolNameSet(deps.toolsFor(access)).has(n),
+            interactions,
+          });
+        } finally {
+          // Also when the call failed inside the gateway: every call the client made has its row.
+          const latencyMs = deps.toolCalls.now() - startedAt;
+          recordMcpToolRequest(deps.ledger, { ...request, cancelled: signal.aborted, latencyMs }, result);
+        }
+        return toCallToolResult(result.outcome, deps.mcp.getTool(name)?.server);
+      });
     }
     const round = await call.round(ctx.mcpReq.signal, ctx);
     if ('done' in round) return round.done;

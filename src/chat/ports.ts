@@ -8,6 +8,7 @@ import type { Target } from './targets.js';
 import type { HeaderSource } from '../governance/keys.js';
 import type { PriceLike } from '../governance/attempt-budget.js';
 import type { ModelLimits } from '../ledger/pricing.js';
+import type { CallInteractions } from '../../mcp/call-context.js';
 
 export type ToolDecision = { allowed: true } | { allowed: false; reason: string; message: string };
 
@@ -80,7 +81,11 @@ export interface ToolRuntime {
   /** Increments whenever the tool set changes (cache key for per-key tool lists). */
   readonly version: number;
   getTool(name: string): ToolEntry | undefined;
-  callTool(name: string, args: string, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<ToolOutcome>;
+  callTool(
+    name: string,
+    args: string,
+    opts: { signal?: AbortSignal; timeoutMs?: number; interactions?: CallInteractions | undefined },
+  ): Promise<ToolOutcome>;
   /**
    * Why a listed tool must not be called now (tool pinning: its definition drifted or awaits
    * approval), as the reason code to record; undefined when it may be. O(1): checked on every call.

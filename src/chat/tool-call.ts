@@ -6,6 +6,7 @@ import { GatewayError } from '../errors.js';
 import type { Access, LedgerSink, Metrics, Pricing, Reservation, ToolOutcome, ToolRuntime } from './ports.js';
 import type { ToolCallStatus } from '../ledger/rows.js';
 import { toolErrorResult as toolErrorContent } from '../../mcp/mapping.js';
+import type { CallInteractions } from '../../mcp/call-context.js';
 
 export interface ToolCallDeps {
   tools: ToolRuntime | null;
@@ -41,6 +42,8 @@ export interface ToolCallRequest {
   refusal?: Refusal | null | undefined;
   /** Progress notes (SSE comments in streamed chat). */
   progress?: ((text: string) => void) | undefined;
+  /** What the caller can do while the tool runs (elicitation, sampling, logs, progress: /mcp); none: refused. */
+  interactions?: CallInteractions | undefined;
   /** A person approved exactly this call (hosted MCP on /v1/responses): the key's `approval` rule is met. */
   approved?: boolean | undefined;
   /** The reason to record when the call runs and succeeds (e.g. `approved`: a hosted-MCP call the client approved). */
@@ -78,7 +81,11 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
     } else {
       req.progress?.(`tollgate: running ${req.name}`);
       try {
-        outcome = await deps.tools!.callTool(req.name, req.arguments, { signal: req.signal, timeoutMs: req.timeoutMs });
+        outcome = await deps.tools!.callTool(req.name, req.arguments, {
+          signal: req.signal,
+          timeoutMs: req.timeoutMs,
+          interactions: req.interactions,
+        });
       } catch (err) {
         // callTool does not throw; if it ever does, the call may have gone out: charge it.
         if (reservation) req.access.settle(reservation, price);
