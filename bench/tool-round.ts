@@ -1,0 +1,124 @@
+// The two tool-loop targets of issue 20 alone, in about a minute, for iterating on them: the gateway's
+// cost of one MCP tool round (loop − 1-round − direct round − direct tool, as tool-loop.ts) and
+// `/mcp` tools/call − the direct SDK call. With --vs <ref> the gateway built at that commit runs
+// beside this tree's, every sample interleaved, so outside load falls on both alike. Also the
+// gateway's CPU time per request of each kind (utime + stime), which load moves much less.
+//   npx tsx bench/tool-round.ts [--no-build] [--n 600] [--vs main]
+// --vs also takes a directory holding an already built tree (its dist/), to skip the build when
+// iterating: `git archive main | tar -x -C /tmp/m && ln -s $PWD/node_modules /tmp/m && (cd /tmp/m && npx tsc)`.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TOOL_NAME, VK_TOOLS } from './constants.js';
+import { chatBody, endpoint, toolLoopBody } from './endpoints.js';
+import { writeGatewayConfig } from './gateway-config.js';
+import { SequentialSampler } from './load.js';
+import { connectDirectTool, connectGatewayMcpTool, type DirectTool } from './mcp-direct.js';
+import type { Proc } from './procs.js';
+import { exportSnapshot, type Snapshot } from './snapshot.js';
+import { startGatewayProc, startMock } from './stack.js';
+import { summarize } from './stats.js';
+import { prepareTree } from './tree.js';
+
+const { values: flags } = parseArgs({
+  options: { 'no-build': { type: 'boolean' }, n: { type: 'string' }, warmup: { type: 'string' }, vs: { type: 'string' } },
+  strict: true,
+});
+const n = Number(flags.n ?? 600);
+const warmup = Number(flags.warmup ?? 200);
+const TICK_US = 1e6 / 100; // USER_HZ
+
+function cpuUs(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+}
+
+interface Sample {
+  name: string;
+  run: () => Promise<number>;
+  /** The gateway whose CPU this sample spends (none for the direct paths). */
+  proc?: Proc;
+  us: number[];
+  cpu: number;
+}
+
+const tree = prepareTree({ noBuild: flags['no-build'] });
+const prebuilt = flags.vs !== undefined && existsSync(join(flags.vs, 'dist/src/main.js'));
+const other: Snapshot | undefined = !flags.vs
+  ? undefined
+  : prebuilt
+    ? { root: flags.vs, commit: 'prebuilt', build: { ok: true }, remove: () => undefined }
+    : exportSnapshot(flags.vs);
+if (other && !other.build.ok) process.stdout.write(`WARNING (--vs ${flags.vs}): ${other.build.note}\n`);
+const dir = mkdtempSync(join(tmpdir(), 'tollgate-tool-round-'));
+const procs: Proc[] = [];
+const tools: DirectTool[] = [];
+const sampler = new SequentialSampler();
+const loadBefore = loadavg();
+try {
+  const mock = await startMock();
+  procs.push(mock);
+  const configPath = writeGatewayConfig(dir, mock.url);
+  const gateways: { label: string; proc: Proc }[] = [];
+  const gw = await startGatewayProc({ name: 'gateway', configPath, dbPath: join(dir, 'ledger.db') });
+  procs.push(gw);
+  gateways.push({ label: `${tree.commit.slice(0, 7)}${tree.dirty ? '+dirty' : ''}`, proc: gw });
+  if (other) {
+    const vs = await startGatewayProc({
+      name: 'gateway-vs',
+      configPath,
+      dbPath: join(dir, 'ledger-vs.db'),
+      dist: join(other.root, 'dist'),
+    });
+    procs.push(vs);
+    gateways.push({ label: `${flags.vs} (${other.commit.slice(0, 7)})`, proc: vs });
+  }
+  const direct = await connectDirectTool('echo', { message: 'ping' });
+  tools.push(direct);
+  const samples: Sample[] = [
+    { name: 'direct round', run: () => sampler.sample(endpoint('direct', mock.url, chatBody())), us: [], cpu: 0 },
+    { name: 'direct tool', run: () => direct.call(), us: [], cpu: 0 },
+  ];
+  for (const [i, g] of gateways.entries()) {
+    const viaMcp = await connectGatewayMcpTool(g.proc.url, VK_TOOLS, TOOL_NAME, { message: 'ping' });
+    tools.push(viaMcp);
+    const loop = endpoint(`loop-${i}`, g.proc.url, toolLoopBody(), VK_TOOLS);
+    const plain = endpoint(`plain-${i}`, g.proc.url, chatBody(), VK_TOOLS);
+    samples.push(
+      { name: `${g.label} loop`, run: () => sampler.sample(loop), proc: g.proc, us: [], cpu: 0 },
+      { name: `${g.label} 1-round`, run: () => sampler.sample(plain), proc: g.proc, us: [], cpu: 0 },
+      { name: `${g.label} /mcp call`, run: () => viaMcp.call(), proc: g.proc, us: [], cpu: 0 },
+    );
+  }
+  for (let i = 0; i < warmup + n; i++) {
+    for (let j = 0; j < samples.length; j++) {
+      const s = samples[(i + j) % samples.length]!;
+      const before = s.proc ? cpuUs(s.proc.child.pid) : 0;
+      const us = await s.run();
+      if (i < warmup) continue;
+      s.us.push(us);
+      if (s.proc) s.cpu += cpuUs(s.proc.child.pid) - before;
+    }
+  }
+  const p50 = (name: string) => summarize(samples.find((s) => s.name === name)!.us).p50;
+  const lines = samples.map((s) => {
+    const sum = summarize(s.us);
+    const cpu = s.proc ? `, gateway CPU ${Math.round(s.cpu / n)} µs/req` : '';
+    return `  ${s.name.padEnd(28)} p50 ${Math.round(sum.p50)} µs, p90 ${Math.round(sum.p90)} µs${cpu}`;
+  });
+  for (const g of gateways) {
+    const round = p50(`${g.label} loop`) - p50(`${g.label} 1-round`) - p50('direct round') - p50('direct tool');
+    const mcp = p50(`${g.label} /mcp call`) - p50('direct tool');
+    lines.push(`  ${g.label}: tool round ${Math.round(round)} µs (≤ 1000), /mcp − direct ${Math.round(mcp)} µs (≤ 1000)`);
+  }
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  process.stdout.write(`\n${n} interleaved samples each (load ${load(loadBefore)} → ${load(loadavg())}):\n${lines.join('\n')}\n`);
+} finally {
+  await sampler.close();
+  for (const t of tools) await t.close().catch(() => undefined);
+  for (const p of procs) await p.stop();
+  rmSync(dir, { recursive: true, force: true });
+  other?.remove();
+  tree.cleanup();
+}
