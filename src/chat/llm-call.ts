@@ -4,7 +4,7 @@
 import { type ErrorKind, errorKind, GatewayError } from '../errors.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js';
 import { ClientAbortedError, networkError, readText, type UpstreamClient, type UpstreamResponse } from '../upstream/client.js';
-import { parseSse } from '../upstream/sse-parser.js';
+import { readSse } from '../upstream/sse-parser.js';
 import { missingKeyError, type Target } from './targets.js';
 import { pickKey } from './pick-key.js';
 import { redactText } from '../secrets/redact.js';
@@ -56,8 +56,17 @@ export interface LlmCallInput {
 export type LlmOutcome =
   /** `text`: the upstream's own bytes, when they already are the OpenAI completion (pass-through). */
   | { kind: 'json'; target: Target; completion: ChatCompletion; text: string | undefined }
-  /** The caller must drain `chunks` and then call `handle.finish` with the usage it saw. */
-  | { kind: 'stream'; target: Target; chunks: AsyncGenerator<ChatCompletionChunk>; handle: AttemptHandle };
+  /**
+   * The caller must `read` the chunks (once: each is handed to `onChunk` as it arrives; resolves at
+   * the stream's end) and then call `handle.finish` with the usage it saw.
+   */
+  | { kind: 'stream'; target: Target; read: ChunkReader; handle: AttemptHandle };
+
+/**
+ * Reads a streamed answer: `onChunk` runs for each chunk, synchronously, as the upstream's bytes
+ * arrive. Rejects with the upstream's failure (a GatewayError), or with what `onChunk` threw.
+ */
+export type ChunkReader = (onChunk: (chunk: ChatCompletionChunk) => void) => Promise<void>;
 
 export async function callLlm(deps: LlmCallDeps, input: LlmCallInput): Promise<LlmOutcome> {
   return withAttempts(deps, input.targets, input.signal, input.hooks, (target, handle) => attemptOnce(deps, input, target, handle));
@@ -167,7 +176,7 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
     handle.finish({ status: res.status, errorType: null, usage: completion.usage, mayHaveCost: true });
     return { kind: 'json', target, completion, text: target.adapter.canonicalResponses ? text : undefined };
   }
-  return { kind: 'stream', target, handle, chunks: translateStream(target, res, ctx, req.url, input.signal) };
+  return { kind: 'stream', target, handle, read: streamReader(target, res, ctx, req.url, input.signal) };
 }
 
 /** As in translateStream: an adapter that cannot read the body means a malformed upstream answer (502). */
@@ -207,38 +216,52 @@ export function withStatus(err: GatewayError, status: number): GatewayError {
   return Object.assign(err, { upstreamStatus: status });
 }
 
-async function* translateStream(
+function streamReader(
   target: Target,
   res: UpstreamResponse,
   ctx: Parameters<Target['adapter']['streamTranslator']>[0],
   url: string,
   signal: AbortSignal,
-): AsyncGenerator<ChatCompletionChunk> {
-  const translator = target.adapter.streamTranslator(ctx);
-  // A translator that throws anything but a GatewayError was handed data it could not read: the
-  // upstream's fault (502 upstream_malformed), not a network failure and not a gateway crash.
-  const translate = (step: () => ChatCompletionChunk[]): ChatCompletionChunk[] => {
+): ChunkReader {
+  return async (onChunk) => {
+    const translator = target.adapter.streamTranslator(ctx);
+    // A translator that throws anything but a GatewayError was handed data it could not read: the
+    // upstream's fault (502 upstream_malformed), not a network failure and not a gateway crash.
+    const translate = (step: () => ChatCompletionChunk[]): ChatCompletionChunk[] => {
+      try {
+        return step();
+      } catch (err) {
+        if (err instanceof GatewayError) throw err;
+        throw new GatewayError({
+          status: 502,
+          type: 'upstream_error',
+          code: 'upstream_malformed',
+          message: 'upstream sent a malformed stream event',
+          cause: err,
+        });
+      }
+    };
+    // What the consumer throws is its own failure and goes back to it as is, never as a network error.
+    let consumerError: { err: unknown } | undefined;
+    const deliver = (chunks: ChatCompletionChunk[]) => {
+      for (const chunk of chunks) {
+        try {
+          onChunk(chunk);
+        } catch (err) {
+          consumerError = { err };
+          throw err;
+        }
+      }
+    };
     try {
-      return step();
+      await readSse(res.body, (event) => deliver(translate(() => translator.push(event))));
+      deliver(translate(() => translator.end()));
     } catch (err) {
-      if (err instanceof GatewayError) throw err;
-      throw new GatewayError({
-        status: 502,
-        type: 'upstream_error',
-        code: 'upstream_malformed',
-        message: 'upstream sent a malformed stream event',
-        cause: err,
-      });
+      if (err instanceof GatewayError || (consumerError && err === consumerError.err)) throw err;
+      throw networkError(err, url, signal);
+    } finally {
+      // Stop reading (and free the socket) when the consumer stops early.
+      if (!res.body.destroyed) res.body.destroy();
     }
   };
-  try {
-    for await (const event of parseSse(res.body)) yield* translate(() => translator.push(event));
-    yield* translate(() => translator.end());
-  } catch (err) {
-    if (err instanceof GatewayError) throw err;
-    throw networkError(err, url, signal);
-  } finally {
-    // Stop reading (and free the socket) when the consumer stops early.
-    if (!res.body.destroyed) res.body.destroy();
-  }
 }

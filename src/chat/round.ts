@@ -58,10 +58,10 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
   // otherwise they are held until we know whether they are the client's (see loop.ts).
   const forwardToolDeltas = state.injected.length === 0;
   try {
-    for await (const chunk of outcome.chunks) {
+    await outcome.read((chunk) => {
       acc.add(chunk);
       const delta = chunk.choices[0]?.delta;
-      if (!sink || !delta) continue;
+      if (!sink || !delta) return;
       const forwardTools = forwardToolDeltas && delta.tool_calls?.length;
       if (delta.content || delta.refusal || forwardTools) {
         const choice = chunk.choices[0];
@@ -76,7 +76,7 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
             : undefined,
         );
       }
-    }
+    });
   } catch (err) {
     // Cut short (client gone, upstream broke): charged what the usage seen so far proves, or its reservation.
     outcome.handle.finish({

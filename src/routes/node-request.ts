@@ -68,31 +68,44 @@ export function contentLength(c: Context): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-const uncork = (outgoing: ServerResponse) => outgoing.uncork();
-
 /**
  * SSE frames written straight to Node's response, skipping a web stream per frame. Frames made in
- * one turn of the event loop (one upstream read holds several) leave in one write: the response is
- * corked at the first and uncorked in the check phase (setImmediate; the next tick came too soon:
- * the upstream body's frames arrive a few ticks after its head). Unbuffered, a stream cost the
- * client's socket one writev more than the bare floor's: on loopback the most expensive call on
- * this path (bench/README.md, "SSE").
+ * one turn of the event loop (one upstream read holds several) leave as one chunk in one write:
+ * they are joined into one string, written in the check phase (setImmediate; the next tick came
+ * too soon: the upstream body's frames arrive a few ticks after its head) or by end(). Unbuffered,
+ * a stream cost the client's socket one writev more than the bare floor's: on loopback the most
+ * expensive call on this path (bench/README.md, "SSE"). Corked instead of joined, that one writev
+ * carried three buffers per frame (chunk size, frame, CRLF): ~30 for a short answer, and the
+ * kernel's time in it grew with their number.
  */
 export function nodeSink(outgoing: ServerResponse, headers: Record<string, string>, requestId: string): SseSink {
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (!pending || outgoing.destroyed || outgoing.writableEnded) return;
+    const text = pending;
+    pending = '';
+    outgoing.write(text);
+  };
   return {
     // Not `{ ...headers, more }`: on Node 20 that literal gets a map of its own per call (see messages/handler.ts).
     open: () => void outgoing.writeHead(200, Object.assign({}, headers, { 'x-request-id': requestId })),
     // A client that left is handled by the close event (disconnectSignal); writes after that go nowhere.
     write: (text) => {
       if (outgoing.destroyed) return;
-      if (outgoing.writableCorked === 0) {
-        outgoing.cork();
-        setImmediate(uncork, outgoing);
+      pending += text;
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
       }
-      outgoing.write(text);
     },
-    // end() flushes what is corked.
-    end: () => void (outgoing.destroyed || outgoing.end()),
+    end: () => {
+      if (outgoing.destroyed) return;
+      const text = pending;
+      pending = '';
+      outgoing.end(text);
+    },
   };
 }
 

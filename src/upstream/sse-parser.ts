@@ -1,21 +1,70 @@
-// The one SSE parser for upstream streams: bytes in, SseEvent values out (to the adapters).
+// The one SSE parser for upstream streams: bytes in, SseEvent values out (to the adapters, or to relays).
+import type { Readable } from 'node:stream';
 import { createParser } from 'eventsource-parser';
 import type { SseEvent } from '../../providers/types.js';
 
-/** Async-iterates the events of a byte stream. Frames split across chunks are reassembled. */
-export async function* parseSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
-  const queue: SseEvent[] = [];
-  const parser = createParser({
-    onEvent: (e) => queue.push(e.event === undefined ? { data: e.data } : { event: e.event, data: e.data }),
+/**
+ * Reads the events of a byte stream as they arrive: `onEvent` runs for each, synchronously, inside
+ * the stream's own data callback. Resolves at the body's end; rejects with the stream's error, or
+ * with what `onEvent` threw (the body is then destroyed: nothing more is read). Frames split
+ * across chunks are reassembled.
+ *
+ * Why not an async generator (as parseSseWithComments): every event then crossed three of them
+ * (the body's iterator, the parser's, the adapter's) and the consumer's `for await`: several
+ * promise hops per event on the path between the upstream's bytes and the client's, for an answer
+ * whose events all arrive in one read (issue 20, chat SSE added latency).
+ */
+export function readSse(body: Readable, onEvent: (event: SseEvent) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const parser = createParser({
+      onEvent: (e) => onEvent(e.event === undefined ? { data: e.data } : { event: e.event, data: e.data }),
+    });
+    const decoder = new TextDecoder();
+    // The error listener stays: a body destroyed before its end (below, or by undici when the
+    // request is aborted later) still emits an error, which must not become an uncaught exception.
+    const settle = () => {
+      settled = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('close', onClose);
+    };
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settle();
+      body.destroy();
+      reject(err);
+    };
+    const onData = (chunk: Uint8Array | string) => {
+      try {
+        parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+      } catch (err) {
+        fail(err);
+      }
+    };
+    const onEnd = () => {
+      if (settled) return;
+      settle();
+      try {
+        parser.feed(decoder.decode());
+        parser.reset({ consume: true });
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      resolve();
+    };
+    const onError = (err: Error) => fail(err);
+    // Closed without an end or an error (destroyed): cut short, like the stream iterator's premature close.
+    const onClose = () => {
+      if (!body.readableEnded)
+        fail(Object.assign(new Error('upstream body closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+    body.on('close', onClose);
   });
-  const decoder = new TextDecoder();
-  for await (const chunk of body) {
-    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-    while (queue.length) yield queue.shift()!;
-  }
-  parser.feed(decoder.decode());
-  parser.reset({ consume: true });
-  while (queue.length) yield queue.shift()!;
 }
 
 /** An SSE comment line (`: text`), which a relaying surface forwards like an event. */
@@ -23,7 +72,7 @@ export interface SseComment {
   comment: string;
 }
 
-/** Like parseSse, with comment lines too, in stream order (for relays that pass them on). */
+/** Async-iterates the events of a byte stream, comment lines too, in stream order (for relays that pass them on). */
 export async function* parseSseWithComments(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent | SseComment> {
   const queue: (SseEvent | SseComment)[] = [];
   const parser = createParser({
