@@ -5,7 +5,7 @@
 // a refused row (a data error) from a transient failure.
 import { parentPort, workerData } from 'node:worker_threads';
 // The raw connection only: drizzle would add about 2 MB to this isolate for nothing.
-import { openSqlite } from '../db/open-sqlite.js';
+import { openWriterConnection } from './writer-connection.js';
 import { prepareLedgerStatements, type DeadLetter } from './statements.js';
 import type { LedgerItem } from './rows.js';
 
@@ -21,7 +21,7 @@ export type WorkerReply =
   | { ready: true };
 
 const { path } = workerData as { path: string };
-const sqlite = openSqlite(path);
+const sqlite = openWriterConnection(path);
 const statements = prepareLedgerStatements(sqlite);
 const countRequests = sqlite.prepare('SELECT count(*) AS n FROM requests WHERE id IN (SELECT value FROM json_each(?))').pluck();
 
