@@ -5,7 +5,7 @@
 // Transports: https://modelcontextprotocol.io/specification/2026-07-28/basic/transports
 // Negotiation: https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#backward-compatibility-with-initialization-based-versions
 import {
-  Client,
+  type Client,
   SSEClientTransport,
   SdkHttpError,
   StreamableHTTPClientTransport,
@@ -14,6 +14,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { McpServerConfig } from '../src/config-schema.js';
+import { GatewayClient } from './gateway-client.js';
 import { StderrTail } from './stderr-tail.js';
 import { redactUrl } from '../src/secrets/redact.js';
 import { lookupUser, runAs } from './run-as.js';
@@ -87,7 +88,7 @@ export function shouldFallBackToSse(error: unknown): boolean {
 
 async function open(transport: Transport, opts: ConnectOptions, negotiate: boolean): Promise<Client> {
   const timeout = opts.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const client = new Client(opts.clientInfo ?? DEFAULT_CLIENT_INFO, {
+  const client = new GatewayClient(opts.clientInfo ?? DEFAULT_CLIENT_INFO, {
     capabilities: CLIENT_CAPABILITIES,
     // 'auto' probes with server/discover and falls back to initialize; the SSE transport is a
     // 2024-11-05 transport, so a server behind it is never modern and is not probed.
