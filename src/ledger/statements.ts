@@ -180,15 +180,20 @@ export const LEDGER_COLUMNS = {
 
 /** The parameter array of any ledger item, in LEDGER_COLUMNS order, control characters stripped. */
 export function itemParams(item: LedgerItem): Params {
+  return cleanText(rowParams(item));
+}
+
+/** As itemParams, text as it is (cleanText is left to whoever inserts them: writeRows). */
+export function rowParams(item: LedgerItem): Params {
   switch (item.table) {
     case 'requests':
-      return cleanText(requestParams(item.row));
+      return requestParams(item.row);
     case 'llm_calls':
-      return cleanText(llmCallParams(item.row));
+      return llmCallParams(item.row);
     case 'tool_calls':
-      return cleanText(toolCallParams(item.row));
+      return toolCallParams(item.row);
     case 'payloads':
-      return cleanText(payloadParams(item.row));
+      return payloadParams(item.row);
   }
 }
 
@@ -221,6 +226,8 @@ export interface LedgerStatements {
   writeBatch(items: readonly LedgerItem[]): void;
   /** Sets refused rows aside in ledger_dead_letters (one transaction). */
   writeDeadLetters(letters: readonly DeadLetter[]): void;
+  /** As writeBatch, the items given as their tables and rowParams (what crosses to the writer thread). */
+  writeRows(tables: readonly LedgerItem['table'][], params: readonly Params[]): void;
 }
 
 export function prepareLedgerStatements(sqlite: Sqlite): LedgerStatements {
@@ -239,5 +246,13 @@ export function prepareLedgerStatements(sqlite: Sqlite): LedgerStatements {
   const writeDeadLetters = sqlite.transaction((letters: readonly DeadLetter[]) => {
     for (const d of letters) dead.run(deadLetterParams(d));
   });
-  return { write, writeBatch: (items) => writeBatch(items), writeDeadLetters: (letters) => writeDeadLetters(letters) };
+  const writeRows = sqlite.transaction((tables: readonly LedgerItem['table'][], params: readonly Params[]) => {
+    for (let i = 0; i < tables.length; i++) statement[tables[i]!].run(cleanText(params[i]!));
+  });
+  return {
+    write,
+    writeBatch: (items) => writeBatch(items),
+    writeDeadLetters: (letters) => writeDeadLetters(letters),
+    writeRows: (tables, params) => writeRows(tables, params),
+  };
 }

@@ -76,12 +76,12 @@ describe('SQLite ledger worker', () => {
           const post = worker.postMessage.bind(worker);
           worker.postMessage = (msg: WorkerRequest) => {
             post(msg);
-            if (msg.op !== 'batch' || !killAfterCommit) return;
+            if (msg.op !== 'rows' || !killAfterCommit) return;
             killAfterCommit = false;
             // Block this thread until the worker has committed, then lose its reply and kill it.
-            const id = msg.items.find((i) => i.table === 'requests')!.row as { id: string };
+            const id = msg.params[msg.tables.indexOf('requests')]![0];
             const deadline = Date.now() + 30_000;
-            while (!t.sqlite.prepare('SELECT 1 FROM requests WHERE id = ?').get(id.id))
+            while (!t.sqlite.prepare('SELECT 1 FROM requests WHERE id = ?').get(id))
               if (Date.now() > deadline) throw new Error('the worker never committed');
             worker.removeAllListeners('message');
             void worker.terminate();
