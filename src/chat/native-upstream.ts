@@ -2,10 +2,10 @@
 // a provider that speaks the client's format, sent with the provider's own credentials; a non-2xx
 // answer becomes the adapter's error with the upstream's body, the credentials cut out; a stream
 // is read as raw events (and comment lines) for a relay that forwards them as they came.
+import { createParser } from 'eventsource-parser';
 import { GatewayError } from '../errors.js';
 import { redactValues } from '../secrets/redact.js';
 import { networkError, readText, type UpstreamResponse } from '../upstream/client.js';
-import { parseSseWithComments } from '../upstream/sse-parser.js';
 import { withStatus, type LlmCallDeps } from './llm-call.js';
 import { pickKey } from './pick-key.js';
 import { missingKeyError, type Target } from './targets.js';
@@ -82,13 +82,31 @@ export function malformedUpstream(status: number, what: string): GatewayError {
   );
 }
 
-/** The upstream's SSE as raw items; a broken stream is a network error, and the body is freed at the end. */
-export async function* relayItems(res: UpstreamResponse, url: string, signal: AbortSignal): AsyncGenerator<RelayItem> {
+/**
+ * The upstream's SSE as raw items, in stream order, one batch per body chunk that completed any
+ * (frames split across chunks are reassembled); a broken stream is a network error, and the body is
+ * freed at the end. Batches, not one item per step: each step of an async generator costs promise
+ * turns, and this was two generators deep (a parser's, then this one's) per event.
+ */
+export async function* relayItems(res: UpstreamResponse, url: string, signal: AbortSignal): AsyncGenerator<RelayItem[]> {
+  let batch: RelayItem[] = [];
+  const parser = createParser({
+    onEvent: (e) => batch.push({ type: e.event ?? 'message', data: e.data }),
+    onComment: (comment) => batch.push({ comment }),
+  });
+  const decoder = new TextDecoder();
   try {
-    for await (const item of parseSseWithComments(res.body)) {
-      if ('comment' in item) yield item;
-      else yield { type: item.event ?? 'message', data: item.data };
+    for await (const chunk of res.body as AsyncIterable<Uint8Array | string>) {
+      parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+      if (batch.length) {
+        const out = batch;
+        batch = [];
+        yield out;
+      }
     }
+    parser.feed(decoder.decode());
+    parser.reset({ consume: true });
+    if (batch.length) yield batch;
   } catch (err) {
     if (err instanceof GatewayError) throw err;
     throw networkError(err, url, signal);

@@ -21,7 +21,7 @@ export interface NativeCallInput {
 
 export type NativeOutcome =
   | { kind: 'json'; target: Target; text: string; message: Message }
-  | { kind: 'stream'; target: Target; items: AsyncGenerator<RelayItem>; handle: { finish(result: AttemptResult): void } };
+  | { kind: 'stream'; target: Target; items: AsyncGenerator<RelayItem[]>; handle: { finish(result: AttemptResult): void } };
 
 /** Upstream headers an Anthropic client may act on, kept on a relayed error. */
 const ERROR_HEADERS = ['content-type', 'retry-after', 'request-id', 'x-should-retry', 'anthropic-ratelimit-requests-reset'];

@@ -12,7 +12,7 @@ type Handle = { finish(result: AttemptResult): void };
 
 export type NativeOutcome =
   | { kind: 'json'; target: Target; text: string; turn: ResponsesTurn }
-  | { kind: 'stream'; target: Target; items: AsyncGenerator<RelayItem>; handle: Handle };
+  | { kind: 'stream'; target: Target; items: AsyncGenerator<RelayItem[]>; handle: Handle };
 
 export interface NativeCallInput {
   /** /v1/responses, or /v1/responses/{id} for GET and DELETE. */

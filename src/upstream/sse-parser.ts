@@ -9,7 +9,7 @@ import type { SseEvent } from '../../providers/types.js';
  * with what `onEvent` threw (the body is then destroyed: nothing more is read). Frames split
  * across chunks are reassembled.
  *
- * Why not an async generator (as parseSseWithComments): every event then crossed three of them
+ * Why not an async generator: every event then crossed three of them
  * (the body's iterator, the parser's, the adapter's) and the consumer's `for await`: several
  * promise hops per event on the path between the upstream's bytes and the client's, for an answer
  * whose events all arrive in one read (issue 20, chat SSE added latency).
@@ -65,26 +65,4 @@ export function readSse(body: Readable, onEvent: (event: SseEvent) => void): Pro
     body.on('error', onError);
     body.on('close', onClose);
   });
-}
-
-/** An SSE comment line (`: text`), which a relaying surface forwards like an event. */
-export interface SseComment {
-  comment: string;
-}
-
-/** Async-iterates the events of a byte stream, comment lines too, in stream order (for relays that pass them on). */
-export async function* parseSseWithComments(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent | SseComment> {
-  const queue: (SseEvent | SseComment)[] = [];
-  const parser = createParser({
-    onEvent: (e) => queue.push(e.event === undefined ? { data: e.data } : { event: e.event, data: e.data }),
-    onComment: (comment) => queue.push({ comment }),
-  });
-  const decoder = new TextDecoder();
-  for await (const chunk of body) {
-    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-    while (queue.length) yield queue.shift()!;
-  }
-  parser.feed(decoder.decode());
-  parser.reset({ consume: true });
-  while (queue.length) yield queue.shift()!;
 }
