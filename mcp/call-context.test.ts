@@ -65,4 +65,28 @@ describe('Deadline', () => {
     assert.equal(deadline.signal.aborted, true);
     deadline.clear();
   });
+
+  test('follows the caller’s signal: aborts with its reason, without counting as expired, and lets go on clear', () => {
+    const caller = new AbortController();
+    const deadline = new Deadline(60_000, new ActiveCall('docs'));
+    deadline.follow(caller.signal);
+    caller.abort(new Error('client went away'));
+    assert.equal(deadline.signal.aborted, true);
+    assert.equal((deadline.signal.reason as Error).message, 'client went away');
+    assert.equal(deadline.expired, false, 'a cancel, not a timeout');
+    deadline.clear();
+
+    const later = new AbortController();
+    const cleared = new Deadline(60_000, new ActiveCall('docs'));
+    cleared.follow(later.signal);
+    cleared.clear();
+    later.abort();
+    assert.equal(cleared.signal.aborted, false, 'a finished call no longer listens to its caller');
+
+    const already = AbortSignal.abort(new Error('gone before'));
+    const late = new Deadline(60_000, new ActiveCall('docs'));
+    late.follow(already);
+    assert.equal((late.signal.reason as Error).message, 'gone before');
+    late.clear();
+  });
 });

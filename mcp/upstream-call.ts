@@ -21,11 +21,6 @@ export interface UpstreamOutcome<T> {
 
 const INTERACTION = { elicitation: 'user input (elicitation)', sampling: 'a model completion (sampling)' } as const;
 
-function abortSignals(...signals: (AbortSignal | undefined)[]): AbortSignal {
-  const present = signals.filter((s): s is AbortSignal => s !== undefined);
-  return present.length === 1 ? present[0]! : AbortSignal.any(present);
-}
-
 /** Runs `fn` as one call to `link`'s server: bound, bounded by its deadline, counted in flight. */
 async function asCall<T>(
   link: ServerLink,
@@ -37,9 +32,10 @@ async function asCall<T>(
   const client = link.client;
   if (!client) return { error: new Error(`MCP server "${link.name}" is not connected`), timedOut: false, sent: false };
   const deadline = new Deadline(timeoutMs, call);
+  if (signal) deadline.follow(signal);
   link.inflight.add(call);
   try {
-    const options: RequestOptions = { signal: abortSignals(signal, deadline.signal), timeout: NO_SDK_TIMEOUT };
+    const options: RequestOptions = { signal: deadline.signal, timeout: NO_SDK_TIMEOUT };
     return { value: await call.run(() => fn(client, options), link.wireRelatesMessages()) };
   } catch (error) {
     // Handed to the transport: the server may have run it (timeout, cancel, a connection lost
