@@ -157,7 +157,7 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
     headers: target.provider.headers,
   };
   const request = handle.prepare ? handle.prepare(input.request) : input.request;
-  const req = target.adapter.chatRequest({ ...request, stream: input.stream }, ctx);
+  const req = target.adapter.chatRequest(Object.assign({}, request, { stream: input.stream }), ctx);
   const res = await deps.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
   if (res.status < 200 || res.status >= 300) {
     const text = await readText(res, req.url, input.signal).catch(() => '');

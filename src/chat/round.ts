@@ -36,7 +36,9 @@ export interface RoundDeps {
 
 export async function runRound(deps: RoundDeps, state: RunState, final: boolean, sink: StreamSink | null): Promise<AssistantTurn> {
   const round = ++state.rounds;
-  const request: ChatRequest = { ...state.request, messages: state.messages };
+  // Object.assign, not `{ ...state.request, messages }`: on Node 20 that literal gets a map of its own
+  // per request (messages/handler.ts), and the adapter's for-in over it then has no enum cache.
+  const request: ChatRequest = Object.assign({}, state.request, { messages: state.messages });
   if (state.offeredTools) {
     request.tools = state.offeredTools as ChatRequest['tools'];
     if (final) request.tool_choice = 'none';
