@@ -59,7 +59,8 @@ export class ResponsesRelay {
   /** Sends an upstream event: as it came when its numbers are the client's, else renumbered. */
   pass(type: string, data: string, event: Record<string, unknown>, fields: Record<string, unknown> = {}): void {
     const seq = this.seq++;
-    const same = event.sequence_number === seq && Object.entries(fields).every(([k, v]) => event[k] === v);
+    let same = event.sequence_number === seq;
+    for (const k in fields) if (event[k] !== fields[k]) same = false;
     if (!same) this.changed = true;
     this.out?.frame(same ? frame(type, data) : frame(type, JSON.stringify({ ...event, ...fields, sequence_number: seq })));
   }
