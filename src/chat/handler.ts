@@ -64,14 +64,15 @@ export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<Chat
     checkRequestSize(json, deps.requestLimits);
     const request = parseChatRequest(json);
     model = request.model;
-    // A streamed response can also be cancelled by its body's reader, so it gets its own controller.
-    const client = request.stream === true ? linkSignal(input.signal) : undefined;
+    // A streamed response returned as a web stream can also be cancelled by its body's reader, so it
+    // gets its own controller; written to Node's response, the disconnect signal already covers it.
+    const client = request.stream === true && !input.sseSink ? linkSignal(input.signal) : undefined;
     state = createState(deps, input, request, access, startedAt, client);
-    if (client) {
+    if (request.stream === true) {
       const { channel, body } = openSseChannel(
         (sink) => new SseChannel(sink),
         input,
-        () => client.abort(),
+        () => client?.abort(),
       );
       await streamResponse(deps, state, channel);
       return body ? { kind: 'stream', body } : { kind: 'sent' };

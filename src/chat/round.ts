@@ -67,12 +67,12 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
       const forwardTools = forwardToolDeltas && delta.tool_calls?.length;
       if (delta.content || delta.refusal || forwardTools) {
         const choice = chunk.choices[0];
+        const forwarded: typeof delta = {};
+        if (delta.content) forwarded.content = delta.content;
+        if (delta.refusal) forwarded.refusal = delta.refusal;
+        if (forwardTools) forwarded.tool_calls = delta.tool_calls;
         sink.delta(
-          {
-            ...(delta.content ? { content: delta.content } : {}),
-            ...(delta.refusal ? { refusal: delta.refusal } : {}),
-            ...(forwardTools ? { tool_calls: delta.tool_calls } : {}),
-          },
+          forwarded,
           choice?.logprobs != null || chunk.system_fingerprint != null || chunk.service_tier != null
             ? { logprobs: choice?.logprobs, system_fingerprint: chunk.system_fingerprint, service_tier: chunk.service_tier }
             : undefined,

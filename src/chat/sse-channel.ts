@@ -1,7 +1,7 @@
 // The SSE body of a streamed chat response. It starts only when there is something to send, so a
 // request that fails before its first frame still gets a proper HTTP error status instead of a
 // 200 stream; after that, a failure ends the stream with an error frame, never a silent cut.
-import { sseComment, sseData, SSE_DONE, sseError } from '../openai/sse.js';
+import { sseComment, sseData, sseDataText, SSE_DONE, sseError } from '../openai/sse.js';
 import type { GatewayError } from '../errors.js';
 
 /** Where frames go: a web ReadableStream (any runtime), or Node's response written directly. */
@@ -33,7 +33,10 @@ export class SseChannel {
     if (!this.isStarted) {
       this.isStarted = true;
       this.sink.open();
-      this.markStarted();
+      // Whoever awaits the start (the handler, then the route: its metrics) runs in the check
+      // phase, after this turn's frames: an answer whose events arrive in one read is written and
+      // ended first, instead of waiting for them between the upstream's bytes and the client's.
+      setImmediate(this.markStarted);
     }
     this.sink.write(text);
   }
@@ -50,6 +53,11 @@ export class SseChannel {
 
   data(value: unknown): void {
     this.write(sseData(value));
+  }
+
+  /** A data frame whose JSON is already text. */
+  dataText(json: string): void {
+    this.write(sseDataText(json));
   }
 
   comment(text: string): void {

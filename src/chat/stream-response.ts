@@ -10,6 +10,7 @@ import type { SseChannel } from './sse-channel.js';
 import { recordRequest } from './record.js';
 import type { ChatDeps } from './handler.js';
 import { asClientError } from './client-error.js';
+import { DeltaFrames } from './chunk-frame.js';
 
 /** Runs the loop into `channel`; resolves once the stream has started (or rejects if it never did). */
 export async function streamResponse(deps: ChatDeps, state: RunState, channel: SseChannel): Promise<void> {
@@ -18,6 +19,7 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
   let toolCallsSent = false;
   let separatorDue = false;
   let round = 0;
+  const frames = new DeltaFrames(stamp);
   const sink: StreamSink = {
     delta(delta, extras) {
       stamp.model ||= state.lastTarget?.model ?? state.request.model;
@@ -30,8 +32,7 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
         round = state.rounds;
       }
       if (delta.content) separatorDue = true;
-      const logprobs = extras?.logprobs != null ? { logprobs: extras.logprobs } : {};
-      channel.data(chunk(stamp, [{ index: 0, delta: first ? { role: 'assistant', ...delta } : delta, finish_reason: null, ...logprobs }]));
+      channel.dataText(frames.text(first ? { role: 'assistant', ...delta } : delta, extras?.logprobs));
       first = false;
     },
     comment: (text) => channel.comment(text),

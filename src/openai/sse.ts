@@ -6,7 +6,12 @@ import { renderError } from '../errors.js';
 export const SSE_DONE = 'data: [DONE]\n\n';
 
 export function sseData(value: unknown): string {
-  return `data: ${JSON.stringify(value)}\n\n`;
+  return sseDataText(JSON.stringify(value));
+}
+
+/** A data frame for JSON already serialised (chat's delta chunks: chat/chunk-frame.ts). */
+export function sseDataText(json: string): string {
+  return `data: ${json}\n\n`;
 }
 
 /** Comments are ignored by SSE clients (and by the openai SDK): used for tool-progress notes and keep-alives. */
