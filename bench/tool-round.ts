@@ -72,7 +72,7 @@ try {
       dist: join(other.root, 'dist'),
     });
     procs.push(vs);
-    gateways.push({ label: `${flags.vs} (${other.commit.slice(0, 7)})`, proc: vs });
+    gateways.push({ label: prebuilt ? flags.vs! : `${flags.vs} (${other.commit.slice(0, 7)})`, proc: vs });
   }
   const direct = await connectDirectTool('echo', { message: 'ping' });
   tools.push(direct);

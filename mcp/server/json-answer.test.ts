@@ -82,4 +82,15 @@ describe('answerAsJsonWhenAlone', () => {
     const original = Response.json({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }, { status: 404 });
     assert.equal(await answerAsJsonWhenAlone(original), original);
   });
+
+  test('a client that leaves before anything was sent releases the SDK stream at once', async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({ cancel: () => void (cancelled = true) });
+    const gone = new AbortController();
+    const answered = answerAsJsonWhenAlone(new Response(body, { headers: SSE_HEADERS }), gone.signal);
+    gone.abort();
+    const res = await answered;
+    assert.equal(cancelled, true);
+    assert.equal(res.headers.get('content-type'), 'text/event-stream', 'nothing to turn into JSON');
+  });
 });

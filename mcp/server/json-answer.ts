@@ -22,11 +22,22 @@ const decoder = new TextDecoder();
 
 type Chunk = ReadableStreamReadResult<Uint8Array>;
 
-/** `response` (the SDK transport's SSE answer to one request), as JSON when it carried only the answer. */
-export async function answerAsJsonWhenAlone(response: Response): Promise<Response> {
+/**
+ * `response` (the SDK transport's SSE answer to one request), as JSON when it carried only the
+ * answer. `clientGone` (the HTTP request's signal): a client that leaves before anything was sent
+ * releases the SDK's stream at once, as closing an SSE answer would.
+ */
+export async function answerAsJsonWhenAlone(response: Response, clientGone?: AbortSignal): Promise<Response> {
   if (!response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) return response;
   const reader = response.body.getReader();
-  const first = await reader.read();
+  const release = () => void reader.cancel(clientGone?.reason).catch(() => undefined);
+  clientGone?.addEventListener('abort', release, { once: true });
+  let first: Chunk;
+  try {
+    first = await reader.read();
+  } finally {
+    clientGone?.removeEventListener('abort', release);
+  }
   if (first.done) return new Response(null, { status: response.status, headers: response.headers });
   // Read again without waiting: resolved at once only if the stream has already ended (or has more).
   const pending = reader.read();

@@ -198,7 +198,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
         // 404 tells a client its session is gone (idle, expired, restarted gateway) and to initialize again.
         if (!session?.streamable) return rpcError(c, 404, -32001, 'Session not found');
         const answer = session.streamable.handleRequest(request, options);
-        return isOneRequest(body) ? answerAsJsonWhenAlone(await answer) : answer;
+        return isOneRequest(body) ? answerAsJsonWhenAlone(await answer, request.signal) : answer;
       }
       // Without a session, only a POST (an initialize) makes sense; there is no standalone stream.
       if (method !== 'POST') return rpcError(c, 405, -32000, 'Method not allowed: GET and DELETE need an Mcp-Session-Id');
