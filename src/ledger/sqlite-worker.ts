@@ -6,13 +6,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 // The raw connection only: drizzle would add about 2 MB to this isolate for nothing.
 import { openWriterConnection } from './writer-connection.js';
-import { prepareLedgerStatements, type DeadLetter, type Params } from './statements.js';
+import { prepareLedgerStatements, type DeadLetter } from './statements.js';
+import { deserializeRows } from './worker-rows.js';
 import type { LedgerItem } from './rows.js';
 
 export type WorkerRequest =
   | { id: number; op: 'one'; items: LedgerItem[] }
-  /** A batch as positional rows (statements.ts rowParams): half the structured-clone cost of row objects, both sides. */
-  | { id: number; op: 'rows'; tables: LedgerItem['table'][]; params: Params[] }
+  /** A batch as positional rows in one buffer (worker-rows.ts). */
+  | { id: number; op: 'rows'; rows: Uint8Array }
   | { id: number; op: 'dead'; letters: DeadLetter[] }
   /** How many of these request ids are stored (did an unsure batch commit? unsure-commits.ts). */
   | { id: number; op: 'count'; ids: string[] };
@@ -32,8 +33,10 @@ parentPort!.on('message', (req: WorkerRequest) => {
   try {
     if (req.op === 'count') reply = { id: req.id, ok: true, n: countRequests.get(JSON.stringify(req.ids)) as number };
     else {
-      if (req.op === 'rows') statements.writeRows(req.tables, req.params);
-      else if (req.op === 'dead') statements.writeDeadLetters(req.letters);
+      if (req.op === 'rows') {
+        const { tables, params } = deserializeRows(req.rows);
+        statements.writeRows(tables, params);
+      } else if (req.op === 'dead') statements.writeDeadLetters(req.letters);
       else statements.write(req.items[0]!);
       reply = { id: req.id, ok: true };
     }

@@ -1,6 +1,7 @@
 // The SQLite worker: a worker that dies (here: out of memory on one huge batch) is replaced on the
 // next write, and the writer bounds batches by bytes so large payloads never build such a batch;
 // a worker that dies between a batch's COMMIT and its reply does not get that batch stored twice.
+import { deserializeRows } from './worker-rows.js';
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTempDatabase, type TempDatabase } from '../db/temp-database.js';
@@ -79,7 +80,8 @@ describe('SQLite ledger worker', () => {
             if (msg.op !== 'rows' || !killAfterCommit) return;
             killAfterCommit = false;
             // Block this thread until the worker has committed, then lose its reply and kill it.
-            const id = msg.params[msg.tables.indexOf('requests')]![0];
+            const rows = deserializeRows(msg.rows);
+            const id = rows.params[rows.tables.indexOf('requests')]![0];
             const deadline = Date.now() + 30_000;
             while (!t.sqlite.prepare('SELECT 1 FROM requests WHERE id = ?').get(id))
               if (Date.now() > deadline) throw new Error('the worker never committed');

@@ -1,11 +1,12 @@
 // The SQLite ledger back end used by the gateway: batches are written by a worker thread with its
 // own connection (WAL lets it write while the main connection reads and serves admin writes).
-// The main thread only pays for handing the rows over (a structured clone), not for the inserts.
+// The main thread only pays for handing the rows over (one serialized buffer), not for the inserts.
 // A worker that dies (say, out of memory) is replaced on the next write: its pending writes fail
 // as transient errors, and the writer retries them on the new one.
 import { Worker } from 'node:worker_threads';
 import type { LedgerBackend } from './writer.js';
-import { type DeadLetter, type Params, rowParams } from './statements.js';
+import { type DeadLetter, rowParams } from './statements.js';
+import { serializeRows } from './worker-rows.js';
 import type { LedgerItem } from './rows.js';
 import type { WorkerReply, WorkerRequest } from './sqlite-worker.js';
 import { trackUnsureCommits } from './unsure-commits.js';
@@ -25,7 +26,7 @@ export interface WorkerLimits {
 
 type WorkerMessage =
   | { op: 'one'; items: LedgerItem[] }
-  | { op: 'rows'; tables: LedgerItem['table'][]; params: Params[] }
+  | { op: 'rows'; rows: Uint8Array }
   | { op: 'dead'; letters: DeadLetter[] }
   | { op: 'count'; ids: string[] };
 
@@ -137,12 +138,13 @@ export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {
     async writeBatch(batch) {
       const items = await commits.resolve(batch);
       if (!items.length) return;
-      // Positional rows, not row objects: with about 25 keys per row, cloning the objects was 3–4%
-      // of the main thread's busy CPU at 64 connections, and as much again to read them back in
-      // the worker (bench/README.md, "Where the time goes").
+      // One buffer of positional rows (v8.serialize), not row objects. Node's postMessage asks of
+      // every object in a message whether it is a transferable host object, which made handing a
+      // batch over about 8 us per row under load (3-4% of the main thread's busy CPU at 64
+      // connections), where serializing it costs under 1 us; a buffer is one object.
       const tables = items.map((item) => item.table);
       const params = items.map(rowParams);
-      await send({ op: 'rows', tables, params }, () => commits.unsure(items));
+      await send({ op: 'rows', rows: serializeRows({ tables, params }) }, () => commits.unsure(items));
     },
     write: async (item) => void (await send({ op: 'one', items: [item] })),
     writeDeadLetters: async (letters) => void (await send({ op: 'dead', letters: letters as DeadLetter[] })),
