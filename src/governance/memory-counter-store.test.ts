@@ -12,7 +12,7 @@ test('memory counter store: the ids it keeps as done cost ~80 bytes each, not th
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const store = createMemoryCounterStore();
-  const n = 20_000;
+  const n = 10_000; // the most it keeps
   const heap = () => {
     gc();
     gc();
@@ -25,4 +25,12 @@ test('memory counter store: the ids it keeps as done cost ~80 bytes each, not th
   assert.ok(perId < 200, `${Math.round(perId)} bytes per done id`);
   // (The store is used after the measurement, so it is not collected before it.)
   assert.deepEqual(await store.reserve(randomUUID(), [{ scope: 's', limitUsd: null, amountUsd: 0 }], Date.now() + 1000), { ok: true });
+});
+
+test('memory counter store: the done set keeps the last 10,000 ids', async () => {
+  const store = createMemoryCounterStore();
+  const entries = [{ scope: 's', limitUsd: null, amountUsd: 0 }];
+  for (let i = 0; i <= 10_000; i++) await store.release(`id-${i}`, entries, 0);
+  assert.deepEqual(await store.reserve('id-1', entries, Date.now() + 1000), { ok: false, done: true });
+  assert.deepEqual(await store.reserve('id-0', entries, Date.now() + 1000), { ok: true }, 'the oldest is forgotten');
 });
