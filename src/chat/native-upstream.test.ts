@@ -3,55 +3,58 @@ import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { GatewayError } from '../errors.js';
 import type { UpstreamResponse } from '../upstream/client.js';
-import { relayItems, type RelayItem } from './native-upstream.js';
+import { relayStream, type RelayItem } from './native-upstream.js';
 
+const URL = 'http://upstream/v1/messages';
 const response = (body: Readable): UpstreamResponse => ({ status: 200, headers: {}, body: body as UpstreamResponse['body'] });
+const signal = () => new AbortController().signal;
 
-async function batchesOf(parts: (string | Uint8Array)[]): Promise<RelayItem[][]> {
-  const out: RelayItem[][] = [];
-  for await (const batch of relayItems(response(Readable.from(parts)), 'http://upstream/v1/messages', new AbortController().signal))
-    out.push(batch);
-  return out;
-}
-
-describe('relayItems', () => {
-  test('one batch per body chunk that completes items, in stream order, comments included; split frames reassembled', async () => {
+describe('relayStream', () => {
+  test('events with their raw data and comment lines, in stream order; frames split across chunks reassembled', async () => {
     const bytes = Buffer.from('event: ping\ndata: {"type":"ping","t":"é"}\n\n');
     const cut = bytes.indexOf(0xc3) + 1; // inside the two bytes of é
-    const batches = await batchesOf([
+    const body = Readable.from([
       'event: message_start\ndata: {"a":1}\n\n: keep-alive\n\ndata: {"b":2}\n\n',
       bytes.subarray(0, cut),
       bytes.subarray(cut),
     ]);
-    assert.deepEqual(batches, [
-      [{ type: 'message_start', data: '{"a":1}' }, { comment: 'keep-alive' }, { type: 'message', data: '{"b":2}' }],
-      [{ type: 'ping', data: '{"type":"ping","t":"é"}' }],
+    const items: RelayItem[] = [];
+    await relayStream(response(body), URL, signal(), (item) => items.push(item));
+    assert.deepEqual(items, [
+      { type: 'message_start', data: '{"a":1}' },
+      { comment: 'keep-alive' },
+      { type: 'message', data: '{"b":2}' },
+      { type: 'ping', data: '{"type":"ping","t":"é"}' },
     ]);
   });
 
-  test('each batch is handed on as its chunk arrives, before the body ends', async () => {
+  test('each item is handed on as its bytes arrive, before the body ends', async () => {
     const body = new PassThrough();
-    const items = relayItems(response(body), 'http://upstream/v1/messages', new AbortController().signal);
+    const seen: string[] = [];
+    const done = relayStream(response(body), URL, signal(), (item) => seen.push('data' in item ? item.data : item.comment));
     body.write('event: a\ndata: 1\n\n');
-    assert.deepEqual((await items.next()).value, [{ type: 'a', data: '1' }]);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ['1']);
     body.end('event: b\ndata: 2\n\n');
-    assert.deepEqual((await items.next()).value, [{ type: 'b', data: '2' }]);
-    assert.equal((await items.next()).done, true);
+    await done;
+    assert.deepEqual(seen, ['1', '2']);
   });
 
-  test('a body that breaks is a network error, and a consumer that stops early frees the body', async () => {
+  test('a body that breaks is a network error; what the consumer throws comes back as it is, and the body is freed', async () => {
     const broken = new PassThrough();
-    const items = relayItems(response(broken), 'http://upstream/v1/messages', new AbortController().signal);
+    const reading = relayStream(response(broken), URL, signal(), () => undefined);
     broken.write('event: a\ndata: 1\n\n');
-    await items.next();
+    await new Promise((r) => setImmediate(r));
     broken.destroy(new Error('socket hang up'));
-    await assert.rejects(items.next(), (err: unknown) => err instanceof GatewayError);
+    await assert.rejects(reading, (err: unknown) => err instanceof GatewayError);
 
     const body = new PassThrough();
-    const early = relayItems(response(body), 'http://upstream/v1/messages', new AbortController().signal);
+    const mine = Object.assign(new Error('not a GatewayError'), { marked: true });
+    const stopped = relayStream(response(body), URL, signal(), () => {
+      throw mine;
+    });
     body.write('event: a\ndata: 1\n\n');
-    await early.next();
-    await early.return(undefined);
+    await assert.rejects(stopped, (err: unknown) => err === mine);
     assert.equal(body.destroyed, true);
   });
 });

@@ -2,10 +2,10 @@
 // a provider that speaks the client's format, sent with the provider's own credentials; a non-2xx
 // answer becomes the adapter's error with the upstream's body, the credentials cut out; a stream
 // is read as raw events (and comment lines) for a relay that forwards them as they came.
-import { createParser } from 'eventsource-parser';
 import { GatewayError } from '../errors.js';
 import { redactValues } from '../secrets/redact.js';
 import { networkError, readText, type UpstreamResponse } from '../upstream/client.js';
+import { readSse } from '../upstream/sse-parser.js';
 import { withStatus, type LlmCallDeps } from './llm-call.js';
 import { pickKey } from './pick-key.js';
 import { missingKeyError, type Target } from './targets.js';
@@ -83,32 +83,38 @@ export function malformedUpstream(status: number, what: string): GatewayError {
 }
 
 /**
- * The upstream's SSE as raw items, in stream order, one batch per body chunk that completed any
- * (frames split across chunks are reassembled); a broken stream is a network error, and the body is
- * freed at the end. Batches, not one item per step: each step of an async generator costs promise
- * turns, and this was two generators deep (a parser's, then this one's) per event.
+ * Reads the upstream's SSE as raw items, in stream order, comments included: `onItem` runs for each,
+ * synchronously, inside the body's data callback (readSse), so the frames of one read go out in the
+ * same turn. Resolves at the body's end. A broken body is a network error; what `onItem` throws is
+ * rethrown as it is (the body is then destroyed: nothing more is read).
+ *
+ * Why not an async generator: each item was a step of one (two deep before, a parser's and this
+ * one's), and the consumer's `for await` over the body's own iterator: promise turns per event and
+ * per chunk between the upstream's bytes and the client's (issue 20, pass-through SSE).
  */
-export async function* relayItems(res: UpstreamResponse, url: string, signal: AbortSignal): AsyncGenerator<RelayItem[]> {
-  let batch: RelayItem[] = [];
-  const parser = createParser({
-    onEvent: (e) => batch.push({ type: e.event ?? 'message', data: e.data }),
-    onComment: (comment) => batch.push({ comment }),
-  });
-  const decoder = new TextDecoder();
-  try {
-    for await (const chunk of res.body as AsyncIterable<Uint8Array | string>) {
-      parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-      if (batch.length) {
-        const out = batch;
-        batch = [];
-        yield out;
-      }
+export async function relayStream(
+  res: UpstreamResponse,
+  url: string,
+  signal: AbortSignal,
+  onItem: (item: RelayItem) => void,
+): Promise<void> {
+  let thrown: unknown;
+  const deliver = (item: RelayItem) => {
+    try {
+      onItem(item);
+    } catch (err) {
+      thrown = err;
+      throw err;
     }
-    parser.feed(decoder.decode());
-    parser.reset({ consume: true });
-    if (batch.length) yield batch;
+  };
+  try {
+    await readSse(
+      res.body,
+      (e) => deliver({ type: e.event ?? 'message', data: e.data }),
+      (comment) => deliver({ comment }),
+    );
   } catch (err) {
-    if (err instanceof GatewayError) throw err;
+    if (err === thrown || err instanceof GatewayError) throw err;
     throw networkError(err, url, signal);
   } finally {
     if (!res.body.destroyed) res.body.destroy();

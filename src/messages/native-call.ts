@@ -4,7 +4,7 @@
 // status and body (rawUpstream) so the route can return them unmodified.
 import type { Target } from '../chat/targets.js';
 import { parseJson, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
-import { malformedUpstream, relayItems, sendNative, type RelayItem } from '../chat/native-upstream.js';
+import { malformedUpstream, relayStream, sendNative, type RelayItem } from '../chat/native-upstream.js';
 import { readText } from '../upstream/client.js';
 import { withRawError } from '../wire/messages/errors.js';
 import type { Message } from '../wire/messages/types.js';
@@ -21,7 +21,13 @@ export interface NativeCallInput {
 
 export type NativeOutcome =
   | { kind: 'json'; target: Target; text: string; message: Message }
-  | { kind: 'stream'; target: Target; items: AsyncGenerator<RelayItem[]>; handle: { finish(result: AttemptResult): void } };
+  | {
+      kind: 'stream';
+      target: Target;
+      /** Reads the stream to its end, `onItem` called for each event and comment as it arrives (relayStream). */
+      read(onItem: (item: RelayItem) => void): Promise<void>;
+      handle: { finish(result: AttemptResult): void };
+    };
 
 /** Upstream headers an Anthropic client may act on, kept on a relayed error. */
 const ERROR_HEADERS = ['content-type', 'retry-after', 'request-id', 'x-should-retry', 'anthropic-ratelimit-requests-reset'];
@@ -50,5 +56,5 @@ export async function nativeOnce(
     handle.finish({ status: res.status, errorType: null, usage: message.usage ? mapUsage(message.usage) : undefined, mayHaveCost: true });
     return { kind: 'json', target, text, message };
   }
-  return { kind: 'stream', target, items: relayItems(res, url, input.signal), handle };
+  return { kind: 'stream', target, read: (onItem) => relayStream(res, url, input.signal, onItem), handle };
 }

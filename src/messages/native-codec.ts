@@ -85,27 +85,26 @@ export function nativeCodec(
       const builder = new MessagesTurnBuilder();
       const roundRelay = relay?.round(isGateway);
       try {
-        // One batch per upstream body chunk; its items go out in the same turn (corked into one write).
-        for await (const batch of outcome.items)
-          for (const item of batch) {
-            if ('comment' in item) {
-              relay?.out.frame(commentFrame(item.comment));
-              continue;
-            }
-            let event: Record<string, unknown>;
-            try {
-              event = JSON.parse(item.data) as Record<string, unknown>;
-            } catch {
-              throw badStreamEvent(item.type);
-            }
-            if (event === null || typeof event !== 'object') throw badStreamEvent(item.type);
-            builder.add(event);
-            // The upstream's error event reaches the client as it came (the stream's failure path writes it).
-            if (event.type === 'error') {
-              throw Object.assign(streamError(event), { [RELAYED]: rawFrame(item.type, item.data) });
-            }
-            roundRelay?.event(item.type, item.data, event);
+        // Each item as it arrives, inside the body's data callback: one read's frames leave in one write.
+        await outcome.read((item) => {
+          if ('comment' in item) {
+            relay?.out.frame(commentFrame(item.comment));
+            return;
           }
+          let event: Record<string, unknown>;
+          try {
+            event = JSON.parse(item.data) as Record<string, unknown>;
+          } catch {
+            throw badStreamEvent(item.type);
+          }
+          if (event === null || typeof event !== 'object') throw badStreamEvent(item.type);
+          builder.add(event);
+          // The upstream's error event reaches the client as it came (the stream's failure path writes it).
+          if (event.type === 'error') {
+            throw Object.assign(streamError(event), { [RELAYED]: rawFrame(item.type, item.data) });
+          }
+          roundRelay?.event(item.type, item.data, event);
+        });
         if (!builder.stopped) throw streamEndedEarly();
       } catch (err) {
         outcome.handle.finish({

@@ -4,7 +4,7 @@
 // status and message, the provider key cut out.
 import type { Target } from '../chat/targets.js';
 import { parseJson, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
-import { malformedUpstream, relayItems, sendNative, type RelayItem } from '../chat/native-upstream.js';
+import { malformedUpstream, relayStream, sendNative, type RelayItem } from '../chat/native-upstream.js';
 import { readText, type UpstreamResponse } from '../upstream/client.js';
 import { turnFromResponse, type ResponsesTurn } from '../wire/responses/native-turn.js';
 
@@ -12,7 +12,13 @@ type Handle = { finish(result: AttemptResult): void };
 
 export type NativeOutcome =
   | { kind: 'json'; target: Target; text: string; turn: ResponsesTurn }
-  | { kind: 'stream'; target: Target; items: AsyncGenerator<RelayItem[]>; handle: Handle };
+  | {
+      kind: 'stream';
+      target: Target;
+      /** Reads the stream to its end, `onItem` called for each event and comment as it arrives (relayStream). */
+      read(onItem: (item: RelayItem) => void): Promise<void>;
+      handle: Handle;
+    };
 
 export interface NativeCallInput {
   /** /v1/responses, or /v1/responses/{id} for GET and DELETE. */
@@ -33,7 +39,7 @@ export async function nativeOnce(deps: LlmCallDeps, input: NativeCallInput, targ
     handle.finish({ status: res.status, errorType: null, usage: turn.usage, mayHaveCost: true });
     return { kind: 'json', target, text, turn };
   }
-  return { kind: 'stream', target, items: relayItems(res, url, input.signal), handle };
+  return { kind: 'stream', target, read: (onItem) => relayStream(res, url, input.signal, onItem), handle };
 }
 
 /** Sends one request to the target's Responses endpoint; a non-2xx answer is thrown as the upstream's error. */

@@ -94,29 +94,28 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
       const builder = new ResponsesTurnBuilder();
       const roundRelay = relay.round(hidden);
       try {
-        // One batch per upstream body chunk; its items go out in the same turn (corked into one write).
-        for await (const batch of outcome.items)
-          for (const item of batch) {
-            if ('comment' in item) {
-              relay.out?.frame(`:${item.comment}\n\n`);
-              continue;
-            }
-            let event: Record<string, unknown>;
-            try {
-              event = JSON.parse(item.data) as Record<string, unknown>;
-            } catch {
-              throw upstreamStreamFailure('upstream_malformed', `upstream sent an unparsable ${item.type} event`);
-            }
-            if (event === null || typeof event !== 'object')
-              throw upstreamStreamFailure('upstream_malformed', `upstream sent an unparsable ${item.type} event`);
-            builder.add(event);
-            if (event.type === 'error')
-              throw upstreamStreamFailure(
-                'upstream_stream_error',
-                `upstream stream error (${String(event.code ?? 'error')}): ${String(event.message ?? 'no message')}`,
-              );
-            roundRelay.event(item.type, item.data, event);
+        // Each item as it arrives, inside the body's data callback: one read's frames leave in one write.
+        await outcome.read((item) => {
+          if ('comment' in item) {
+            relay.out?.frame(`:${item.comment}\n\n`);
+            return;
           }
+          let event: Record<string, unknown>;
+          try {
+            event = JSON.parse(item.data) as Record<string, unknown>;
+          } catch {
+            throw upstreamStreamFailure('upstream_malformed', `upstream sent an unparsable ${item.type} event`);
+          }
+          if (event === null || typeof event !== 'object')
+            throw upstreamStreamFailure('upstream_malformed', `upstream sent an unparsable ${item.type} event`);
+          builder.add(event);
+          if (event.type === 'error')
+            throw upstreamStreamFailure(
+              'upstream_stream_error',
+              `upstream stream error (${String(event.code ?? 'error')}): ${String(event.message ?? 'no message')}`,
+            );
+          roundRelay.event(item.type, item.data, event);
+        });
         if (!builder.ended) throw upstreamStreamFailure('upstream_stream_truncated', 'upstream stream ended early (no response.completed)');
       } catch (err) {
         outcome.handle.finish({

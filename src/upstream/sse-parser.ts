@@ -1,4 +1,5 @@
-// The SSE reader for upstream chat streams: bytes in, SseEvent values out (to the provider adapters).
+// The SSE reader for upstream streams: bytes in, SseEvent values out (to the provider adapters, and
+// with comment lines to the pass-through relays, src/chat/native-upstream.ts).
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
@@ -8,18 +9,20 @@ import type { SseEvent } from '../../providers/types.js';
  * Reads the events of a byte stream as they arrive: `onEvent` runs for each, synchronously, inside
  * the stream's own data callback. Resolves at the body's end; rejects with the stream's error, or
  * with what `onEvent` threw (the body is then destroyed: nothing more is read). Frames split
- * across chunks are reassembled.
+ * across chunks are reassembled. `onComment`, when given, gets comment lines (`: text`) in stream
+ * order with the events, the same way.
  *
  * Why not an async generator: every event then crossed three of them
  * (the body's iterator, the parser's, the adapter's) and the consumer's `for await`: several
  * promise hops per event on the path between the upstream's bytes and the client's, for an answer
  * whose events all arrive in one read (issue 20, chat SSE added latency).
  */
-export function readSse(body: Readable, onEvent: (event: SseEvent) => void): Promise<void> {
+export function readSse(body: Readable, onEvent: (event: SseEvent) => void, onComment?: (text: string) => void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const parser = createParser({
       onEvent: (e) => onEvent(e.event === undefined ? { data: e.data } : { event: e.event, data: e.data }),
+      ...(onComment ? { onComment } : {}),
     });
     // StringDecoder, not TextDecoder: a TextDecoder per stream cost an ICU converter (~7 µs per
     // request in the sequential profile, issue 20); both keep a character split across chunks whole.
