@@ -31,6 +31,11 @@ export async function connectGatewayMcpTool(
   return timedCalls(transport, tool, args);
 }
 
+/** `tools/call` through the bare /mcp floor (bare-mcp-proxy.ts), which serves the stdio server's own tool names. */
+export function connectBareMcpTool(floorUrl: string, tool: string, args: Record<string, unknown>): Promise<DirectTool> {
+  return timedCalls(new StreamableHTTPClientTransport(new URL(`${floorUrl}/mcp`)), tool, args);
+}
+
 async function timedCalls(
   transport: StdioClientTransport | StreamableHTTPClientTransport,
   tool: string,

@@ -3,7 +3,8 @@
 // then measures in one interleaved run:
 //   1. latency over kept-alive connections, request by request: direct / floors / gateway, JSON and SSE;
 //   2. throughput at 64 connections, phases interleaved in rounds: direct / floors / gateway on / off;
-//   3. a one-round MCP tool loop through the gateway, and /mcp tools/call, vs the tool called directly;
+//   3. a one-round MCP tool loop through the gateway, and /mcp tools/call, vs the tool called directly
+//      (and through the bare /mcp floor, bench/bare-mcp-proxy.ts);
 //   4. memory: the gateway's RSS after each of three 60 s runs at 64 connections;
 //   5. the pass-through surfaces (bench/pass-through.ts: Messages to an Anthropic upstream, Responses to a
 //      native Responses upstream), latency and throughput against their own bare floor, as in 1 and 2;
@@ -22,12 +23,12 @@ import { chatBody, endpoint, RESPONSES_PATH, responsesBody, toolLoopBody } from 
 import { writeGatewayConfig } from './gateway-config.js';
 import { countLedgerRows } from './ledger-rows.js';
 import { interleavedLatency, throughput, type Endpoint, type ThroughputResult } from './load.js';
-import { connectDirectTool, connectGatewayMcpTool } from './mcp-direct.js';
+import { connectBareMcpTool, connectDirectTool, connectGatewayMcpTool } from './mcp-direct.js';
 import type { ReportTiming } from './ledger-queries.js';
 import { measureToolLoop } from './tool-loop.js';
 import { benchPassThrough } from './pass-through.js';
 import { buildReport } from './summary.js';
-import { ledgerReportsEntry, startBareProxy, startGatewayProc, startMock, startProxy } from './stack.js';
+import { ledgerReportsEntry, startBareMcpProxy, startBareProxy, startGatewayProc, startMock, startProxy } from './stack.js';
 import { spawn } from 'node:child_process';
 import { prepareTree } from './tree.js';
 import { round, summarize } from './stats.js';
@@ -150,6 +151,9 @@ async function main(): Promise<void> {
     log(`tool loop and /mcp: ${P.toolWarmup} warm-up + ${P.toolN} iterations, interleaved…`);
     const direct = await connectDirectTool('echo', { message: 'ping' });
     const viaMcp = await connectGatewayMcpTool(gw.url, VK_TOOLS, TOOL_NAME, { message: 'ping' });
+    const mcpFloor = await startBareMcpProxy();
+    if (mcpFloor) procs.push(mcpFloor);
+    const viaFloor = mcpFloor ? await connectBareMcpTool(mcpFloor.url, 'echo', { message: 'ping' }) : undefined;
     let tool: Awaited<ReturnType<typeof measureToolLoop>>;
     try {
       tool = await measureToolLoop({
@@ -158,12 +162,14 @@ async function main(): Promise<void> {
         direct: endpoint('direct', mock.url, json),
         directTool: direct,
         mcpEndpoint: viaMcp,
+        ...(viaFloor ? { mcpFloor: viaFloor } : {}),
         n: P.toolN,
         warmup: P.toolWarmup,
       });
     } finally {
       await direct.close();
       await viaMcp.close();
+      await viaFloor?.close();
     }
     // The loop request, the one-round request, and the /mcp tools/call (a request row of its own, surface mcp).
     gatewayRequests += 3 * (P.toolN + P.toolWarmup);

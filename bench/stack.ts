@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { npmStartCommand, type NpmStart } from '../tests/helpers/npm-start.js';
+import { everythingServer } from '../tests/helpers/wire.js';
 import { gatewayPort, jsonPort, startProc, type Proc } from './procs.js';
 
 // The compiled tree under test: the repo's dist/, or a snapshot's (see snapshot.ts).
@@ -34,6 +35,18 @@ export const startBareProxy = (upstream: string): Promise<Proc> | null =>
   existsSync(join(DIST, 'bench/bare-proxy.js'))
     ? startProc({ name: 'bare-proxy', args: [join(DIST, 'bench/bare-proxy.js')], env: { PORT: '0', UPSTREAM: upstream }, port: jsonPort })
     : null;
+
+/** The bare /mcp floor (node:http → one stdio server-everything); absent from commits older than it (then null). */
+export function startBareMcpProxy(): Promise<Proc> | null {
+  if (!existsSync(join(DIST, 'bench/bare-mcp-proxy.js'))) return null;
+  const server = everythingServer();
+  return startProc({
+    name: 'bare-mcp-proxy',
+    args: [join(DIST, 'bench/bare-mcp-proxy.js')],
+    env: { PORT: '0', MCP_COMMAND: server.command, MCP_ARGS: JSON.stringify(server.args) },
+    port: jsonPort,
+  });
+}
 
 /** Ledger reports (bench/ledger-reports.ts) in the tree under test; null for commits older than it. */
 export function ledgerReportsEntry(): { script: string; cwd: string } | null {

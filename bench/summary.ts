@@ -90,6 +90,10 @@ export function buildReport(input: ReportInput) {
   const appView = t.loop.p50 - 2 * t.plainTools.p50 - t.directTool.p50;
   const gatewayView = t.loop.p50 - t.plainTools.p50 - t.direct.p50 - t.directTool.p50;
   const mcpAdded = t.mcpEndpoint.p50 - t.directTool.p50;
+  // The bare /mcp floor (information, not a target): floor − direct is the process hop any
+  // HTTP-to-stdio proxy pays on this machine, /mcp − floor the gateway's own part.
+  const mcpFloorAdded = t.mcpFloor ? t.mcpFloor.p50 - t.directTool.p50 : null;
+  const mcpOverFloor = t.mcpFloor ? t.mcpEndpoint.p50 - t.mcpFloor.p50 : null;
 
   const soakRss = input.soak.rss;
   const soakKnown = soakRss.every((r) => r !== null) && soakRss.length > 0;
@@ -221,6 +225,18 @@ export function buildReport(input: ReportInput) {
     ['direct upstream round, p50', us(t.direct.p50), us(t.direct.p99)],
     ['direct MCP tools/call over stdio (SDK), p50', us(t.directTool.p50), us(t.directTool.p99)],
     ['/mcp tools/call through the gateway (SDK, streamable HTTP), p50', us(t.mcpEndpoint.p50), us(t.mcpEndpoint.p99)],
+    ...(t.mcpFloor
+      ? [
+          [
+            'bare /mcp floor tools/call (node:http → the same stdio server, no SDK server or governance), p50',
+            us(t.mcpFloor.p50),
+            us(t.mcpFloor.p99),
+          ],
+          ['/mcp − direct, p50 (the target)', us(mcpAdded), ''],
+          ['bare /mcp floor − direct, p50 (the process hop)', us(mcpFloorAdded ?? Number.NaN), ''],
+          ["/mcp − bare /mcp floor, p50 (the gateway's own part)", us(mcpOverFloor ?? Number.NaN), ''],
+        ]
+      : []),
     ['**added per tool call, gateway view**: loop − 1-round − direct round − direct tool', us(gatewayView), ''],
     ['added per tool call, app view: loop − 2 × 1-round − direct tool', us(appView), ''],
   ];
@@ -303,7 +319,14 @@ export function buildReport(input: ReportInput) {
     rssBytes: input.rss,
     soak: input.soak,
     ledger: { ...input.ledger, ledgerOffHonoured, throughputCost: ledgerOffHonoured ? ledgerCost : null },
-    toolLoopUs: { ...t, addedPerToolCallGatewayView: gatewayView, addedPerToolCallAppView: appView, mcpEndpointAdded: mcpAdded },
+    toolLoopUs: {
+      ...t,
+      addedPerToolCallGatewayView: gatewayView,
+      addedPerToolCallAppView: appView,
+      mcpEndpointAdded: mcpAdded,
+      mcpFloorAdded,
+      mcpOverFloor,
+    },
     ledgerReports: input.reports,
     ...(pt
       ? {

@@ -4,7 +4,8 @@
 //   plainTools  — the same key (tool list injected, same request overhead) but answered in one round;
 //   direct      — one round straight to the mock (the cost of an upstream round by itself);
 //   directTool  — the echo tool called with the MCP SDK over stdio from the bench process;
-//   mcpEndpoint — the same tool called with the MCP SDK through the gateway's /mcp (tools/call).
+//   mcpEndpoint — the same tool called with the MCP SDK through the gateway's /mcp (tools/call);
+//   mcpFloor    — the same through the bare /mcp floor (bare-mcp-proxy.ts), when the tree has it.
 import type { Endpoint } from './load.js';
 import { SequentialSampler } from './load.js';
 import type { DirectTool } from './mcp-direct.js';
@@ -16,6 +17,7 @@ export interface ToolLoopInput {
   direct: Endpoint;
   directTool: DirectTool;
   mcpEndpoint: DirectTool;
+  mcpFloor?: DirectTool;
   n: number;
   warmup: number;
 }
@@ -26,6 +28,7 @@ export interface ToolLoopResult {
   direct: Summary;
   directTool: Summary;
   mcpEndpoint: Summary;
+  mcpFloor?: Summary;
 }
 
 export async function measureToolLoop(input: ToolLoopInput): Promise<ToolLoopResult> {
@@ -37,6 +40,8 @@ export async function measureToolLoop(input: ToolLoopInput): Promise<ToolLoopRes
     () => input.directTool.call(),
     () => input.mcpEndpoint.call(),
   ];
+  const floor = input.mcpFloor;
+  if (floor) runs.push(() => floor.call());
   const samples: number[][] = runs.map(() => []);
   try {
     for (let i = 0; i < input.warmup + input.n; i++) {
@@ -49,6 +54,13 @@ export async function measureToolLoop(input: ToolLoopInput): Promise<ToolLoopRes
   } finally {
     await sampler.close();
   }
-  const [loop, plainTools, direct, directTool, mcpEndpoint] = samples.map(summarize) as [Summary, Summary, Summary, Summary, Summary];
-  return { loop, plainTools, direct, directTool, mcpEndpoint };
+  const [loop, plainTools, direct, directTool, mcpEndpoint, mcpFloor] = samples.map(summarize) as [
+    Summary,
+    Summary,
+    Summary,
+    Summary,
+    Summary,
+    Summary | undefined,
+  ];
+  return { loop, plainTools, direct, directTool, mcpEndpoint, ...(mcpFloor ? { mcpFloor } : {}) };
 }

@@ -1,8 +1,10 @@
 // The two tool-loop targets of issue 20 alone, in about a minute, for iterating on them: the gateway's
 // cost of one MCP tool round (loop − 1-round − direct round − direct tool, as tool-loop.ts) and
-// `/mcp` tools/call − the direct SDK call. With --vs <ref> the gateway built at that commit runs
+// `/mcp` tools/call − the direct SDK call; beside them the bare /mcp floor (bare-mcp-proxy.ts: node:http
+// to the same stdio server, nothing else), so floor − direct is the process hop any proxy pays and
+// `/mcp` − floor is the gateway's own part. With --vs <ref> the gateway built at that commit runs
 // beside this tree's, every sample interleaved, so outside load falls on both alike. Also the
-// gateway's CPU time per request of each kind (utime + stime), which load moves much less.
+// gateway's (and the floor's) CPU time per request of each kind (utime + stime), which load moves much less.
 //   npx tsx bench/tool-round.ts [--no-build] [--n 600] [--vs main]
 // --vs also takes a directory holding an already built tree (its dist/), to skip the build when
 // iterating: `git archive main | tar -x -C /tmp/m && ln -s $PWD/node_modules /tmp/m && (cd /tmp/m && npx tsc)`.
@@ -14,10 +16,10 @@ import { TOOL_NAME, VK_TOOLS } from './constants.js';
 import { chatBody, endpoint, toolLoopBody } from './endpoints.js';
 import { writeGatewayConfig } from './gateway-config.js';
 import { SequentialSampler } from './load.js';
-import { connectDirectTool, connectGatewayMcpTool, type DirectTool } from './mcp-direct.js';
+import { connectBareMcpTool, connectDirectTool, connectGatewayMcpTool, type DirectTool } from './mcp-direct.js';
 import type { Proc } from './procs.js';
 import { exportSnapshot, type Snapshot } from './snapshot.js';
-import { startGatewayProc, startMock } from './stack.js';
+import { startBareMcpProxy, startGatewayProc, startMock } from './stack.js';
 import { summarize } from './stats.js';
 import { prepareTree } from './tree.js';
 
@@ -37,7 +39,7 @@ function cpuUs(pid: number | undefined): number {
 interface Sample {
   name: string;
   run: () => Promise<number>;
-  /** The gateway whose CPU this sample spends (none for the direct paths). */
+  /** The process (gateway or floor) whose CPU this sample spends (none for the direct paths). */
   proc?: Proc;
   us: number[];
   cpu: number;
@@ -80,6 +82,13 @@ try {
     { name: 'direct round', run: () => sampler.sample(endpoint('direct', mock.url, chatBody())), us: [], cpu: 0 },
     { name: 'direct tool', run: () => direct.call(), us: [], cpu: 0 },
   ];
+  const floorProc = await startBareMcpProxy();
+  if (floorProc) {
+    procs.push(floorProc);
+    const viaFloor = await connectBareMcpTool(floorProc.url, 'echo', { message: 'ping' });
+    tools.push(viaFloor);
+    samples.push({ name: 'bare /mcp floor', run: () => viaFloor.call(), proc: floorProc, us: [], cpu: 0 });
+  }
   for (const [i, g] of gateways.entries()) {
     const viaMcp = await connectGatewayMcpTool(g.proc.url, VK_TOOLS, TOOL_NAME, { message: 'ping' });
     tools.push(viaMcp);
@@ -104,13 +113,16 @@ try {
   const p50 = (name: string) => summarize(samples.find((s) => s.name === name)!.us).p50;
   const lines = samples.map((s) => {
     const sum = summarize(s.us);
-    const cpu = s.proc ? `, gateway CPU ${Math.round(s.cpu / n)} µs/req` : '';
+    const cpu = s.proc ? `, ${s.proc === floorProc ? 'floor' : 'gateway'} CPU ${Math.round(s.cpu / n)} µs/req` : '';
     return `  ${s.name.padEnd(28)} p50 ${Math.round(sum.p50)} µs, p90 ${Math.round(sum.p90)} µs${cpu}`;
   });
+  const floor = floorProc ? p50('bare /mcp floor') : Number.NaN;
+  if (floorProc) lines.push(`  bare /mcp floor − direct ${Math.round(floor - p50('direct tool'))} µs (the process hop)`);
   for (const g of gateways) {
     const round = p50(`${g.label} loop`) - p50(`${g.label} 1-round`) - p50('direct round') - p50('direct tool');
     const mcp = p50(`${g.label} /mcp call`) - p50('direct tool');
-    lines.push(`  ${g.label}: tool round ${Math.round(round)} µs (≤ 1000), /mcp − direct ${Math.round(mcp)} µs (≤ 1000)`);
+    const overFloor = floorProc ? `, /mcp − floor ${Math.round(p50(`${g.label} /mcp call`) - floor)} µs` : '';
+    lines.push(`  ${g.label}: tool round ${Math.round(round)} µs (≤ 1000), /mcp − direct ${Math.round(mcp)} µs (≤ 1000)${overFloor}`);
   }
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   process.stdout.write(`\n${n} interleaved samples each (load ${load(loadBefore)} → ${load(loadavg())}):\n${lines.join('\n')}\n`);
