@@ -43,8 +43,22 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
   const offerCache = new WeakMap<CompiledPolicy, WeakMap<readonly object[], readonly object[]>>();
   const decideOffer = (policy: CompiledPolicy, kind: OfferKind, name: string) =>
     kind === 'prompt' ? decidePrompt(policy, name) : decideResource(policy, name);
-  const contexts = new WeakMap<Access, KeyContext>();
   const logFailure = (what: string) => (err: unknown) => deps.logger.error({ err: (err as Error).message }, `${what} failed`);
+  const tokenCountFailed = logFailure('token count');
+  /**
+   * Each key's Access, built again only when its records change (the registry replaces them): an
+   * Access was an object and eight closures per request. It holds nothing of one request.
+   */
+  const accesses = new WeakMap<object, { ctx: KeyContext; access: Access }>();
+  const accessOf = (ctx: KeyContext): Access => {
+    if (!ctx.key) return accessFor(ctx);
+    const cached = accesses.get(ctx.key);
+    if (cached && cached.ctx.team === ctx.team && cached.ctx.customer === ctx.customer && cached.ctx.policy === ctx.policy)
+      return cached.access;
+    const access = accessFor(ctx);
+    accesses.set(ctx.key, { ctx, access });
+    return access;
+  };
 
   function accessFor(ctx: KeyContext): Access {
     const access: Access = {
@@ -68,9 +82,8 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
       // The guard retries these until they land (and logs failures through its RetryQueue).
       settle: (reservation: Reservation, actualUsd) => void deps.budgets.settle(reservation as BudgetReservation, actualUsd),
       release: (reservation: Reservation) => void deps.budgets.release(reservation as BudgetReservation),
-      recordTokens: (tokens) => void deps.rateLimiter.recordTokens(ctx, tokens).catch(logFailure('token count')),
+      recordTokens: (tokens) => void deps.rateLimiter.recordTokens(ctx, tokens).catch(tokenCountFailed),
     };
-    contexts.set(access, ctx);
     return access;
   }
 
@@ -82,7 +95,7 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
       } catch (err) {
         throw withRequester(err, ctx);
       }
-      return accessFor(ctx);
+      return accessOf(ctx);
     },
     decideOffer: (access, kind, name) => decideOffer(access.policyKey as CompiledPolicy, kind, name),
     allowedOffers(access, kind, list, nameOf) {
