@@ -137,6 +137,23 @@ describe('pass-through to an Anthropic provider', () => {
     ).text();
     assert.match(raw, /event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded mid-stream"}}\n\n$/);
   });
+
+  test('a client that leaves mid-stream stops the relay: the upstream call is cut too', { timeout: 30_000 }, async () => {
+    mock.enqueue({ kind: 'text', text: 'a slow answer that keeps coming', frameDelayMs: 300 });
+    const aborted = mock.nextAbort();
+    const ac = new AbortController();
+    const res = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': VK },
+      body: JSON.stringify({ model: CLAUDE, max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      signal: ac.signal,
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    ac.abort();
+    await aborted;
+    assert.equal(mock.aborted, 1);
+  });
 });
 
 describe('gateway errors in Anthropic shape', () => {

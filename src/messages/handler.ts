@@ -157,7 +157,9 @@ function prepare(
   if (clientToolNames.size && injected.some((t) => clientToolNames.has(t.name)))
     injected = injected.filter((t) => !clientToolNames.has(t.name));
   const stream = body.stream === true;
-  const client = stream ? linkSignal(input.signal) : undefined;
+  // A stream returned as a web stream can also be cancelled by its body's reader, so it gets its own
+  // controller; written to Node's response, the disconnect signal already covers a client gone.
+  const client = stream && !input.sseSink ? linkSignal(input.signal) : undefined;
   const clientSignal = client?.signal ?? input.signal;
   const deadline = injected.length ? linkSignal(clientSignal, access.loop.timeoutMs) : undefined;
   return {

@@ -41,7 +41,7 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
     return { kind: 'json', text, headers: {} };
   }
 
-  const out = new MessagesChannel(input.sseSink?.(input.requestId, SSE_HEADERS), start.client!);
+  const out = new MessagesChannel(input.sseSink?.(input.requestId, SSE_HEADERS), start.client);
   const relay = new MessagesRelay({ frame: (text) => out.frame(text) });
   out.keepAlive(deps.pingIntervalMs);
   const finished = runLoop(deps, state, nativeCodec(deps, state, relay, output)).then(

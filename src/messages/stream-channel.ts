@@ -16,14 +16,15 @@ export class MessagesChannel {
   private lastWrite = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(sink: SseSink | undefined, client: LinkedSignal) {
+  /** `client`: the request's own controller, for a web stream's reader that cancels (Node's response has the disconnect signal). */
+  constructor(sink: SseSink | undefined, client: LinkedSignal | undefined) {
     if (sink) {
       this.channel = new SseChannel(sink);
       this.body = undefined;
     } else {
       const web = webStreamSink(() => {
         this.channel.cancel();
-        client.abort();
+        client?.abort();
       });
       this.channel = new SseChannel(web);
       this.body = web.body;

@@ -48,7 +48,7 @@ export const runTranslated: MessagesRun = async (deps, input, start, onState) =>
     return { kind: 'json', text: JSON.stringify(info ? { ...message, tollgate: info } : message), headers };
   }
 
-  const out = new MessagesChannel(input.sseSink?.(input.requestId, Object.assign({}, SSE_HEADERS, headers)), start.client!);
+  const out = new MessagesChannel(input.sseSink?.(input.requestId, Object.assign({}, SSE_HEADERS, headers)), start.client);
   const writer = new MessagesStreamWriter((frame) => out.frame(frame));
   // A chat upstream reports input usage only at the end: message_start carries the gateway's
   // estimate (as count_tokens would), message_delta the upstream's real figures.

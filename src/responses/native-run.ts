@@ -23,7 +23,7 @@ import { keepResponse } from './keep.js';
 
 export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, setup: NativeSetup): Promise<ChatOutput> {
   const { state, client } = setup;
-  if (!client) {
+  if (!state.stream) {
     const relay = new ResponsesRelay(null, setup.preamble, deps.newId!, clientTools(state));
     const result = await runLoop(deps, state, nativeResponsesCodec(deps, state, relay));
     await endWithApprovals(deps, state, relay, result);
@@ -38,7 +38,7 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, 
   const { channel: sse, body } = openSseChannel(
     (sink) => new ResponsesSse(sink),
     input,
-    () => client.abort(),
+    () => client?.abort(),
   );
   const out: ChatOutput = body ? { kind: 'stream', body } : { kind: 'sent' };
   const relay = new ResponsesRelay({ frame: (text) => sse.raw(text) }, setup.preamble, deps.newId!, clientTools(state));

@@ -91,7 +91,9 @@ export async function setUpNative(
   const offered = injected.length || approvalTools.length || gatewayDefs.length;
   const body: ResponsesRequest = { ...req, ...(toolChoice !== undefined ? { tool_choice: toolChoice } : {}) };
   if (previous) delete body.previous_response_id;
-  const client = req.stream === true ? linkSignal(input.signal) : undefined;
+  // Its own controller only for a stream returned as a web stream (its reader may cancel); written to
+  // Node's response, the disconnect signal already covers a client gone.
+  const client = req.stream === true && !input.sseSink ? linkSignal(input.signal) : undefined;
   const clientSignal = client?.signal ?? input.signal;
   const deadline = injected.length ? linkSignal(clientSignal, access.loop.timeoutMs) : undefined;
   const state: NativeRunState = {
