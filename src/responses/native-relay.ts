@@ -85,16 +85,20 @@ export class ResponsesRelay {
     }
   }
 
-  /** The one terminal event: the held one as it came, or one carrying the whole response. */
-  finish(response: Record<string, unknown>): void {
+  /**
+   * The one terminal event: the held one as it came, or one carrying the whole response (built only
+   * then: a pure pass-through never needs it).
+   */
+  finish(responseOf: () => Record<string, unknown>): void {
     const held = this.held;
-    const type =
-      response.status === 'incomplete' ? 'response.incomplete' : response.status === 'failed' ? 'response.failed' : 'response.completed';
     if (held && !this.changed && held.event.sequence_number === this.seq) {
       this.seq++;
       this.out?.frame(frame(held.type, held.data));
       return;
     }
+    const response = responseOf();
+    const type =
+      response.status === 'incomplete' ? 'response.incomplete' : response.status === 'failed' ? 'response.failed' : 'response.completed';
     this.send({ type, response });
   }
 }

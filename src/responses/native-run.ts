@@ -48,7 +48,7 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, 
       await remember(deps, state);
       // The gateway's summary (rounds, tool calls, why it stopped) goes in the final event.
       if (tollgateInfo(state)) relay.changed = true;
-      relay.finish(finalResponse(state, relay, result));
+      relay.finish(() => finalResponse(state, relay, result));
       sse.end();
       recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
       state.release();
