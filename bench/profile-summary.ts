@@ -1,5 +1,5 @@
 // Summarises a V8 .cpuprofile (from `node --cpu-prof`): top functions by self time, and inclusive
-// time by file and by package, with compiled dist/ locations mapped back to the TypeScript source
+// time by file and by package, time by owner (whose code asked for it), with compiled dist/ locations mapped back to the TypeScript source
 // through the emitted source maps so the report points at src/…:line.
 //   npx tsx bench/profile-summary.ts <file.cpuprofile> [--top 25]
 import { existsSync, readFileSync } from 'node:fs';
@@ -40,6 +40,8 @@ export interface ProfileSummary {
   selfByFunction: Row[];
   inclusiveByFile: Row[];
   selfByPackage: Row[];
+  /** Busy time charged to the code that caused it (see ownerOf). */
+  byOwner: Row[];
 }
 
 const maps = new Map<string, SourceMap | null>();
@@ -86,6 +88,13 @@ function packageOf(file: string): string {
   return `repo: ${file.split('/')[0] === 'dist' ? file.split('/')[1] : file.split('/')[0]}`;
 }
 
+// Native leaves that are the kernel taking bytes: a socket or pipe write (the synchronous part of
+// sending, loopback delivery and waking the reader included), which any proxy pays per hop.
+const WRITES = new Set(['writev', 'writeUtf8String', 'writeBuffer', 'writeLatin1String', 'writeAsciiString']);
+// Frames that work for whoever called them: natives, node's own modules, zod (validation the
+// caller asked for) and code compiled at run time (zod's generated parsers have no URL).
+const SERVES_CALLER = (pkg: string) => pkg === '(native)' || pkg === 'node (internals)' || pkg === 'zod' || pkg === '';
+
 function top(m: Map<string, number>, totalMs: number, n: number): Row[] {
   return [...m]
     .sort((a, b) => b[1] - a[1])
@@ -126,6 +135,22 @@ export function summarizeProfile(profile: CpuProfile, root: string, n = 25, wind
   const self = new Map<string, number>();
   const byFile = new Map<string, number>();
   const byPackage = new Map<string, number>();
+  const byOwner = new Map<string, number>();
+  // Whose time a sample is: GC and socket/pipe writes stand alone; otherwise the innermost frame
+  // that is neither native, node's internals nor zod, by package (node's own when there is none,
+  // e.g. HTTP parsing on a socket read).
+  const ownerOf = (leafId: number): string => {
+    const fn = byId.get(leafId)!.callFrame.functionName;
+    if (fn === '(garbage collector)' || fn === '(program)') return fn;
+    if (WRITES.has(fn)) return 'socket and pipe writes (kernel)';
+    for (let id: number | undefined = leafId; id !== undefined; id = parent.get(id)) {
+      const frame = byId.get(id)!.callFrame;
+      if (!frame.url && frame.functionName === '(root)') break;
+      const pkg = frame.url ? packageOf(where(id).file) : '';
+      if (!SERVES_CALLER(pkg)) return pkg;
+    }
+    return 'node (no JS caller: I/O callbacks, HTTP parsing, timers)';
+  };
   let totalMs = 0;
   let idleMs = 0;
   let gcMs = 0;
@@ -146,6 +171,8 @@ export function summarizeProfile(profile: CpuProfile, root: string, n = 25, wind
     const key = `${fn || '(anonymous)'}  ${l.file}${l.line ? `:${l.line}` : ''}`;
     self.set(key, (self.get(key) ?? 0) + ms);
     byPackage.set(packageOf(l.file), (byPackage.get(packageOf(l.file)) ?? 0) + ms);
+    const owner = ownerOf(leafId);
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + ms);
     // Inclusive by file: each file on the stack once per sample, however often it recurs.
     const seen = new Set<string>();
     for (let id: number | undefined = leafId; id !== undefined; id = parent.get(id)) {
@@ -163,6 +190,7 @@ export function summarizeProfile(profile: CpuProfile, root: string, n = 25, wind
     selfByFunction: top(self, busy, n),
     inclusiveByFile: top(byFile, busy, n),
     selfByPackage: top(byPackage, busy, 15),
+    byOwner: top(byOwner, busy, 15),
   };
 }
 
@@ -221,6 +249,10 @@ export function formatSummary(s: ProfileSummary): string {
     ...rows('Top functions by self time', s.selfByFunction),
     ...rows('Inclusive time by file (a file counts once per stack)', s.inclusiveByFile),
     ...rows('Self time by package', s.selfByPackage),
+    ...rows(
+      "Time by owner (native, node-internal and zod time charged to the nearest caller in a package or the repo; GC and the kernel's socket/pipe writes apart)",
+      s.byOwner,
+    ),
   ].join('\n');
 }
 
