@@ -62,14 +62,19 @@ async function heapOf(url: string): Promise<Heap> {
   };
 }
 
-/** RSS split into anonymous memory (heaps, malloc, stacks) and file-backed pages (the node binary, libraries). */
-function rssSplit(pid: number | undefined): { anonMb: number | null; fileMb: number | null } {
+/**
+ * RSS split into anonymous memory (heaps, malloc, stacks) and file-backed pages (the node binary,
+ * libraries), and the resident part of glibc's main malloc arena (`[heap]`: native allocations
+ * such as SQLite's page cache, which the V8 heap figures do not include).
+ */
+function rssSplit(pid: number | undefined): { anonMb: number | null; fileMb: number | null; mallocMb: number | null } {
   try {
     const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN) * 1024;
-    return { anonMb: mb(kb('Anonymous')), fileMb: mb(kb('Rss') - kb('Anonymous')) };
+    const malloc = /\[heap\]\n(?:.*\n)*?Rss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps`, 'utf8'));
+    return { anonMb: mb(kb('Anonymous')), fileMb: mb(kb('Rss') - kb('Anonymous')), mallocMb: malloc ? mb(Number(malloc[1]) * 1024) : null };
   } catch {
-    return { anonMb: null, fileMb: null };
+    return { anonMb: null, fileMb: null, mallocMb: null };
   }
 }
 
@@ -106,7 +111,7 @@ async function main(): Promise<void> {
     await sleep(3000);
     const startup = await snapshot(gw);
     log(
-      `startup: RSS ${startup.rssMb} MB (anon ${startup.anonMb}, files ${startup.fileMb}), heap ${startup.heapUsedMb} used of ${startup.heapTotalMb} MB ${JSON.stringify(startup.spacesMb)} (load ${startup.load.join(' ')})`,
+      `startup: RSS ${startup.rssMb} MB (anon ${startup.anonMb}, files ${startup.fileMb}, malloc ${startup.mallocMb}), heap ${startup.heapUsedMb} used of ${startup.heapTotalMb} MB ${JSON.stringify(startup.spacesMb)} (load ${startup.load.join(' ')})`,
     );
 
     const mcp = await connectGatewayMcpTool(gw.url, VK_TOOLS, TOOL_NAME, { message: 'ping' });
@@ -119,7 +124,7 @@ async function main(): Promise<void> {
       const s = { rps: Math.round(r.rps), errors: r.errors, ...(await snapshot(gw)) };
       runs.push(s);
       log(
-        `run ${i + 1}: ${s.rps} req/s, RSS ${s.rssMb} MB (anon ${s.anonMb}, files ${s.fileMb}), heap ${s.heapUsedMb} used of ${s.heapTotalMb} MB ${JSON.stringify(s.spacesMb)} (load ${s.load.join(' ')})`,
+        `run ${i + 1}: ${s.rps} req/s, RSS ${s.rssMb} MB (anon ${s.anonMb}, files ${s.fileMb}, malloc ${s.mallocMb}), heap ${s.heapUsedMb} used of ${s.heapTotalMb} MB ${JSON.stringify(s.spacesMb)} (load ${s.load.join(' ')})`,
       );
     }
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
