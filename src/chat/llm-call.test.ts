@@ -111,6 +111,81 @@ describe('callLlm', () => {
   });
 });
 
+/** A streamed answer from a scripted upstream: `parts` are the body's chunks (a failure where an Error is). */
+async function streamOutcome(parts: (string | Error)[]) {
+  const body = new Readable({ read() {} });
+  const client: UpstreamClient = {
+    async send() {
+      setImmediate(() => {
+        for (const p of parts) {
+          if (p instanceof Error) return void body.destroy(p);
+          body.push(Buffer.from(p));
+        }
+        body.push(null);
+      });
+      return { status: 200, headers: {}, body: body as never };
+    },
+    close: async () => undefined,
+  };
+  const out = await callLlm(
+    { upstream: client, sleep: async () => undefined, random: () => 0.5, retryBaseMs: 100, maxRetryWaitMs: 5000 },
+    {
+      targets: [target('a')],
+      request: { model: 'x', messages: [{ role: 'user', content: 'q' }] },
+      stream: true,
+      signal: new AbortController().signal,
+      hooks: { start: () => ({ finish: () => undefined }) },
+    },
+  );
+  assert.equal(out.kind, 'stream');
+  return { read: out.kind === 'stream' ? out.read : () => Promise.resolve(), body };
+}
+
+const frame = (content: string, finish: string | null = null) =>
+  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
+
+describe('callLlm streams', () => {
+  test('every chunk reaches the reader in order, split frames included', async () => {
+    const text = `${frame('Hel')}${frame('lo', 'stop')}data: [DONE]\n\n`;
+    const { read } = await streamOutcome([text.slice(0, 50), text.slice(50, 130), text.slice(130)]);
+    const seen: string[] = [];
+    await read((c) => void seen.push(c.choices[0]?.delta.content ?? ''));
+    assert.deepEqual(seen, ['Hel', 'lo']);
+  });
+
+  test('what the reader throws comes back as is (not a network error), and the body is let go', async () => {
+    const { read, body } = await streamOutcome([frame('a'), frame('b', 'stop')]);
+    const boom = new TypeError('reader failed');
+    await assert.rejects(
+      read(() => {
+        throw boom;
+      }),
+      (e) => e === boom,
+    );
+    assert.equal(body.destroyed, true);
+  });
+
+  test('a malformed event is 502 upstream_malformed; a body that breaks is a network error; a cut-short stream is truncated', async () => {
+    const bad = await streamOutcome(['data: {not json\n\n']);
+    await assert.rejects(
+      bad.read(() => undefined),
+      (e) => e instanceof GatewayError && e.code === 'upstream_malformed',
+    );
+
+    const reset = await streamOutcome([frame('a'), Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })]);
+    await assert.rejects(
+      reset.read(() => undefined),
+      (e) => e instanceof GatewayError && e.code === 'upstream_unreachable',
+    );
+
+    const cut = await streamOutcome([frame('a')]);
+    await assert.rejects(
+      cut.read(() => undefined),
+      (e) => e instanceof GatewayError && e.code === 'upstream_stream_truncated',
+    );
+  });
+});
+
 describe('mayHaveReachedUpstream', () => {
   test('an error status or a connection never opened cost nothing; anything after sending may have', async () => {
     const { mayHaveReachedUpstream } = await import('./llm-call.js');
