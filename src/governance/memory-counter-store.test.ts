@@ -34,3 +34,16 @@ test('memory counter store: the done set keeps the last 10,000 ids', async () =>
   assert.deepEqual(await store.reserve('id-1', entries, Date.now() + 1000), { ok: false, done: true });
   assert.deepEqual(await store.reserve('id-0', entries, Date.now() + 1000), { ok: true }, 'the oldest is forgotten');
 });
+
+test('memory counter store: the done set still keeps exactly the last 10,000 ids after many evictions', async () => {
+  const store = createMemoryCounterStore();
+  const entries = [{ scope: 's', limitUsd: null, amountUsd: 0 }];
+  for (let i = 0; i < 25_000; i++) await store.release(`id-${i}`, entries, 0);
+  assert.deepEqual(await store.reserve('id-15000', entries, Date.now() + 1000), { ok: false, done: true });
+  assert.deepEqual(await store.reserve('id-24999', entries, Date.now() + 1000), { ok: false, done: true });
+  assert.deepEqual(await store.reserve('id-14999', entries, Date.now() + 1000), { ok: true }, 'older ones are forgotten');
+  // A release of an id already done is not kept twice (it would push out a newer one early).
+  await store.release('id-20000', entries, 0);
+  await store.release('id-25000', entries, 0);
+  assert.deepEqual(await store.reserve('id-15001', entries, Date.now() + 1000), { ok: false, done: true });
+});
