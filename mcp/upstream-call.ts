@@ -9,6 +9,8 @@ import { toolErrorResult, toToolMessage } from './mapping.js';
 import type { ServerLink } from './server-link.js';
 import type { McpToolEntry } from './tool-catalog.js';
 
+type OnProgress = NonNullable<RequestOptions['onprogress']>;
+
 /** The outcome of a prompt get, resource read or completion: a result, or why not. */
 export interface UpstreamOutcome<T> {
   status: ToolCallStatus;
@@ -64,11 +66,17 @@ export async function runToolCall(
     ...(logLevel ? { _meta: { [LOG_LEVEL_META_KEY]: logLevel } } : {}),
   };
   const ran = await asCall(link, call, opts.timeoutMs, opts.signal, (client, options) =>
-    client.callTool(params, {
-      ...options,
-      toolDefinition: entry.definition,
-      ...(progress ? { onprogress: (p) => progress({ progress: p.progress, total: p.total, message: p.message }) } : {}),
-    }),
+    client.callTool(
+      params,
+      Object.assign(
+        {},
+        options,
+        { toolDefinition: entry.definition },
+        progress
+          ? { onprogress: ((p) => progress({ progress: p.progress, total: p.total, message: p.message })) as OnProgress }
+          : undefined,
+      ),
+    ),
   );
   let outcome: ToolCallOutcome;
   if ('value' in ran) {

@@ -70,7 +70,7 @@ export function registerToolHandlers(server: Server, deps: EndpointDeps, session
         } finally {
           // Also when the call failed inside the gateway: every call the client made has its row.
           const latencyMs = deps.toolCalls.now() - startedAt;
-          recordMcpToolRequest(deps.ledger, { ...request, cancelled: signal.aborted, latencyMs }, result);
+          recordMcpToolRequest(deps.ledger, Object.assign({}, request, { cancelled: signal.aborted, latencyMs }), result);
         }
         return toCallToolResult(result.outcome, deps.mcp.getTool(name)?.server);
       });

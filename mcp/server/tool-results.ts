@@ -58,7 +58,7 @@ export function toCallToolResult(outcome: ToolOutcome, server?: string): CallToo
   if ((outcome.status === 'ok' || outcome.status === 'error') && isCallToolResult(outcome.raw)) {
     const raw = ownResult(outcome.raw);
     if (!server || !raw.content.some((b) => b.type === 'resource' || b.type === 'resource_link')) return raw;
-    return { ...raw, content: raw.content.map((b) => gatewayContent(server, b)) };
+    return Object.assign({}, raw, { content: raw.content.map((b) => gatewayContent(server, b)) });
   }
   return { content: [{ type: 'text', text: outcome.content }], isError: outcome.isError || outcome.status !== 'ok' };
 }
@@ -75,7 +75,7 @@ export function ownResult<T extends { _meta?: Record<string, unknown> | undefine
   if (!meta || !Object.keys(meta).some((k) => k.startsWith(PROTOCOL_META))) return result;
   const kept = Object.fromEntries(Object.entries(meta).filter(([k]) => !k.startsWith(PROTOCOL_META)));
   const { _meta: _dropped, ...rest } = result;
-  return (Object.keys(kept).length > 0 ? { ...rest, _meta: kept } : rest) as T;
+  return (Object.keys(kept).length > 0 ? Object.assign(rest, { _meta: kept }) : rest) as T;
 }
 
 function isCallToolResult(raw: unknown): raw is CallToolResult {

@@ -19,7 +19,7 @@ export function chatRequest(req: ChatRequest, ctx: AdapterContext): UpstreamRequ
     url: `${ctx.baseUrl}/v1/messages`,
     method: 'POST',
     // Config headers last: they may pin another anthropic-version or add anthropic-beta.
-    headers: { ...headers, ...ctx.headers },
+    headers: Object.assign(headers, ctx.headers),
     body: JSON.stringify(chatToMessages(req, { model: ctx.model, defaultMaxTokens: ctx.defaultMaxTokens })),
   };
 }
@@ -31,5 +31,5 @@ export function chatRequest(req: ChatRequest, ctx: AdapterContext): UpstreamRequ
 export function nativeRequest(input: NativeRequestInput, ctx: AdapterContext): UpstreamRequest {
   const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION, 'content-type': 'application/json', ...input.headers };
   if (ctx.apiKey) headers['x-api-key'] = ctx.apiKey;
-  return { url: `${ctx.baseUrl}${input.path}`, method: 'POST', headers: { ...headers, ...ctx.headers }, body: input.body };
+  return { url: `${ctx.baseUrl}${input.path}`, method: 'POST', headers: Object.assign(headers, ctx.headers), body: input.body };
 }

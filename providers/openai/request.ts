@@ -14,7 +14,7 @@ export function buildChatRequest(req: ChatRequest, ctx: AdapterContext): Upstrea
   body.model = ctx.model;
   // The ledger needs usage for every streamed response; the gateway drops the usage chunk again
   // when the client did not ask for it.
-  if (req.stream) body.stream_options = { ...(req.stream_options ?? {}), include_usage: true };
+  if (req.stream) body.stream_options = Object.assign({}, req.stream_options, { include_usage: true });
   const headers: Record<string, string> = { 'content-type': 'application/json', ...ctx.headers };
   if (ctx.apiKey) headers.authorization = `Bearer ${ctx.apiKey}`;
   return { url: `${ctx.baseUrl}/chat/completions`, method: 'POST', headers, body: JSON.stringify(body) };

@@ -98,7 +98,9 @@ export function finalChunks(
     out.push(chunk(stamp, [{ index: 0, delta: { tool_calls: deltas }, finish_reason: null }]));
   }
   const info = tollgateInfo(state);
-  out.push({ ...chunk(stamp, [{ index: 0, delta: {}, finish_reason: result.finishReason }]), ...(info ? { tollgate: info } : {}) });
+  const last = chunk(stamp, [{ index: 0, delta: {}, finish_reason: result.finishReason }]);
+  if (info) Object.assign(last, { tollgate: info });
+  out.push(last);
   if (state.includeUsage) out.push(chunk(stamp, [], state.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }));
   return out;
 }

@@ -64,7 +64,7 @@ export class HiddenCalls {
     limits: Partial<HiddenCallLimits> = {},
     private readonly now: () => number = Date.now,
   ) {
-    this.limits = { ...DEFAULT_HIDDEN_LIMITS, ...limits };
+    this.limits = Object.assign({}, DEFAULT_HIDDEN_LIMITS, limits);
   }
 
   /** Turns remembered (not call ids). */
@@ -127,7 +127,7 @@ export class HiddenCalls {
       const calls = hidden.calls.filter((c) => who.allowsTool(c.function.name));
       const ids = new Set(calls.map((c) => c.id));
       const results = hidden.results.filter((r) => ids.has(r.tool_call_id));
-      out.push({ ...m, tool_calls: [...(m.tool_calls ?? []), ...calls] }, ...results);
+      out.push(Object.assign({}, m, { tool_calls: [...(m.tool_calls ?? []), ...calls] }), ...results);
     }
     return out ?? messages;
   }

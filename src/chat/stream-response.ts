@@ -28,7 +28,7 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
       if (delta.tool_calls) toolCallsSent = true;
       // Text of several rounds reaches the client as one message; a blank line separates rounds.
       if (round !== state.rounds && delta.content) {
-        if (separatorDue) delta = { ...delta, content: `\n\n${delta.content}` };
+        if (separatorDue) delta = Object.assign({}, delta, { content: `\n\n${delta.content}` });
         round = state.rounds;
       }
       if (delta.content) separatorDue = true;

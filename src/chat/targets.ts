@@ -47,7 +47,7 @@ export function createTargetResolver(
     runtimes.set(name, {
       name,
       apis,
-      config: { ...config, baseUrl: config.baseUrl.replace(/\/+$/, '') },
+      config: Object.assign({}, config, { baseUrl: config.baseUrl.replace(/\/+$/, '') }),
       adapter,
       ...(missing?.length ? { missingKeyVars: missing } : {}),
     });

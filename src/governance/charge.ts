@@ -48,7 +48,7 @@ export function chargeFor(plan: AttemptPlan, seen: SeenUsage, costOf: CostOf): C
     return priced(plan, costOf(u), 'usage', u.promptTokens + u.completionTokens);
   }
   if (seen.kind === 'partial' && seen.usage.promptTokens > 0) {
-    const u = { ...seen.usage, completionTokens: Math.max(seen.usage.completionTokens, plan.outputTokens) };
+    const u = Object.assign({}, seen.usage, { completionTokens: Math.max(seen.usage.completionTokens, plan.outputTokens) });
     return priced(plan, costOf(u), 'estimate', u.promptTokens + u.completionTokens);
   }
   if (seen.kind === 'none' && !seen.mayHaveCost) return NOTHING;

@@ -39,5 +39,5 @@ export function narrowTools(policy: CompiledPolicy, narrowing: ToolsNarrowing | 
   const previous = policy.narrowTool;
   // Chaining keeps any earlier narrowing: narrowing twice can only shrink the set further.
   const narrowTool = previous ? (name: string) => previous(name) && header(name) : header;
-  return { ...policy, narrowTool };
+  return Object.assign({}, policy, { narrowTool });
 }

@@ -129,14 +129,17 @@ export function recordFailure(
   const { state, ...known } = at;
   const error = asClientError(err, state);
   const raw = rawErrorOf(err);
-  recordRequest(deps, state, {
-    ...known,
-    status: raw?.status ?? error.status,
-    error,
-    bodyText: input.bodyText,
-    requestId: input.requestId,
-    surface: 'messages',
-  });
+  recordRequest(
+    deps,
+    state,
+    Object.assign({}, known, {
+      status: raw?.status ?? error.status,
+      error,
+      bodyText: input.bodyText,
+      requestId: input.requestId,
+      surface: 'messages' as const,
+    }),
+  );
   return err instanceof GatewayError && raw ? err : error;
 }
 

@@ -45,16 +45,17 @@ export function nativeCodec(
     async round(final) {
       const round = ++state.rounds;
       const base: MessagesRequest = state.rebuilt
-        ? { ...state.body, messages: state.conv, ...(state.offeredTools ? { tools: state.offeredTools } : {}) }
+        ? Object.assign({}, state.body, { messages: state.conv }, state.offeredTools ? { tools: state.offeredTools } : undefined)
         : state.body;
-      const request = final && state.offeredTools ? { ...base, tool_choice: { type: 'none' as const } } : base;
+      const request = final && state.offeredTools ? Object.assign({}, base, { tool_choice: { type: 'none' as const } }) : base;
       const promptTokens = messagesPromptBound(request);
       const bodyFor = (target: Target, plan: AttemptPlan): string => {
         if (!state.rebuilt && !final && plan.sendCap === undefined) {
           const rewritten = rewriteModel(state.bodyText, target.model);
           if (rewritten !== undefined) return rewritten;
         }
-        return JSON.stringify({ ...request, model: target.model, ...(plan.sendCap !== undefined ? { max_tokens: plan.sendCap } : {}) });
+        const cap = plan.sendCap !== undefined ? { max_tokens: plan.sendCap } : undefined;
+        return JSON.stringify(Object.assign({}, request, { model: target.model }, cap));
       };
       const outcome = await withAttempts(
         deps.llm,

@@ -68,7 +68,9 @@ export class RoundRelay {
         }
         const mine = this.relay.takeIndex();
         this.indexOf.set(index, mine);
-        out.frame(mine === index ? rawFrame(type, data) : eventFrame({ ...event, type: 'content_block_start', index: mine }));
+        out.frame(
+          mine === index ? rawFrame(type, data) : eventFrame(Object.assign({}, event, { type: 'content_block_start', index: mine })),
+        );
         return;
       }
       case 'content_block_delta':
@@ -77,7 +79,9 @@ export class RoundRelay {
         if (this.hiddenBlocks.has(index)) return;
         const mine = this.indexOf.get(index);
         out.frame(
-          mine === undefined || mine === index ? rawFrame(type, data) : eventFrame({ ...event, type: String(event.type), index: mine }),
+          mine === undefined || mine === index
+            ? rawFrame(type, data)
+            : eventFrame(Object.assign({}, event, { type: String(event.type), index: mine })),
         );
         return;
       }
@@ -102,7 +106,9 @@ export class RoundRelay {
     for (const h of held) {
       if (h.event.type === 'message_delta' && this.relay.rounds > 1)
         this.relay.out.frame(
-          eventFrame({ ...h.event, type: 'message_delta', usage: { ...(h.event.usage as object), ...this.relay.totals } }),
+          eventFrame(
+            Object.assign({}, h.event, { type: 'message_delta', usage: Object.assign({}, h.event.usage as object, this.relay.totals) }),
+          ),
         );
       else this.relay.out.frame(rawFrame(h.type, h.data));
       if (h.event.type === 'message_stop') this.relay.closed = true;

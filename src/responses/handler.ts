@@ -77,7 +77,7 @@ const withIds = new WeakMap<ResponsesDeps, ResponsesDeps & { newId: (prefix: str
 function depsWithIds(deps: ResponsesDeps): ResponsesDeps & { newId: (prefix: string) => string } {
   if (deps.newId) return deps as ResponsesDeps & { newId: (prefix: string) => string };
   let d = withIds.get(deps);
-  if (!d) withIds.set(deps, (d = { ...deps, newId: defaultNewId }));
+  if (!d) withIds.set(deps, (d = Object.assign({}, deps, { newId: defaultNewId })));
   return d;
 }
 
@@ -234,10 +234,11 @@ async function streamResponses(
       const error = asClientError(err, state);
       writer.endMessage();
       writer.error({ message: error.message, code: error.code ?? error.type, param: error.param });
-      writer.finished({
-        ...responseObject(run.shell, { status: 'failed', output: writer.output, usage: toResponsesUsage(state.usage) }),
-        error: { code: error.code ?? error.type, message: error.message },
-      });
+      writer.finished(
+        Object.assign(responseObject(run.shell, { status: 'failed', output: writer.output, usage: toResponsesUsage(state.usage) }), {
+          error: { code: error.code ?? error.type, message: error.message },
+        }),
+      );
       sse.end();
       recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
     },
@@ -249,13 +250,12 @@ async function streamResponses(
 /** The chat codec, with mixed turns' gateway calls also shown to the assembler (hosted ones are mcp_call items). */
 function responsesCodec(deps: ResponsesDeps, state: RunState, sink: StreamSink | null, assembler: OutputAssembler) {
   const codec = chatCodec(deps, state, sink);
-  return {
-    ...codec,
+  return Object.assign({}, codec, {
     hide(clientCalls: readonly ToolCall[], gatewayCalls: ToolCall[], results: ToolMessage[]) {
       codec.hide(clientCalls, gatewayCalls, results);
       assembler.hiddenCalls(gatewayCalls, results);
     },
-  };
+  });
 }
 
 function approvalRequest(run: Run, call: ToolCall, tool: HostedTool): McpApprovalRequestItem {
@@ -272,10 +272,12 @@ function approvalRequest(run: Run, call: ToolCall, tool: HostedTool): McpApprova
 
 function finalResponse(run: Run, result: LoopResult<AssistantTurn>, writer: ResponsesEventWriter): ResponseObject {
   const { status, incomplete } = statusOf(result.finishReason);
-  const body = responseObject(
-    { ...run.shell, model: result.turn.model || run.shell.model },
-    { status, incomplete, output: writer.output, usage: toResponsesUsage(run.state.usage) },
-  );
+  const body = responseObject(Object.assign({}, run.shell, { model: result.turn.model || run.shell.model }), {
+    status,
+    incomplete,
+    output: writer.output,
+    usage: toResponsesUsage(run.state.usage),
+  });
   const info = run.state.rounds > 1 || run.state.toolCalls.length || run.state.stopNote;
   if (info)
     body.tollgate = {

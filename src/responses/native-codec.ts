@@ -56,9 +56,9 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
     async round(final) {
       const round = ++state.rounds;
       const base: ResponsesRequest = state.rebuilt
-        ? { ...state.body, input: state.conv, ...(state.offeredTools ? { tools: state.offeredTools } : {}) }
+        ? Object.assign({}, state.body, { input: state.conv }, state.offeredTools ? { tools: state.offeredTools } : undefined)
         : state.body;
-      const request = final && state.offeredTools ? { ...base, tool_choice: 'none' as const } : base;
+      const request = final && state.offeredTools ? Object.assign({}, base, { tool_choice: 'none' as const }) : base;
       // Tokens never outnumber bytes: the body's size bounds its input tokens, whatever it holds.
       const promptTokens =
         (state.rebuilt ? Buffer.byteLength(JSON.stringify(request)) : Buffer.byteLength(state.bodyText)) + REPLY_OVERHEAD;
@@ -67,11 +67,8 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
           const rewritten = rewriteModel(state.bodyText, target.model);
           if (rewritten !== undefined) return rewritten;
         }
-        return JSON.stringify({
-          ...request,
-          model: target.model,
-          ...(plan.sendCap !== undefined ? { max_output_tokens: plan.sendCap } : {}),
-        });
+        const cap = plan.sendCap !== undefined ? { max_output_tokens: plan.sendCap } : undefined;
+        return JSON.stringify(Object.assign({}, request, { model: target.model }, cap));
       };
       const outcome = await withAttempts(
         deps.llm,

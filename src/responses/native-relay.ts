@@ -52,7 +52,7 @@ export class ResponsesRelay {
 
   /** Sends a gateway-made event with the next sequence number. */
   send(e: StreamEvent | { type: string; [k: string]: unknown }): void {
-    const event = { ...e, sequence_number: this.seq++ };
+    const event = Object.assign({}, e, { sequence_number: this.seq++ });
     this.out?.frame(frame(event.type, JSON.stringify(event)));
   }
 
@@ -62,7 +62,7 @@ export class ResponsesRelay {
     let same = event.sequence_number === seq;
     for (const k in fields) if (event[k] !== fields[k]) same = false;
     if (!same) this.changed = true;
-    this.out?.frame(same ? frame(type, data) : frame(type, JSON.stringify({ ...event, ...fields, sequence_number: seq })));
+    this.out?.frame(same ? frame(type, data) : frame(type, JSON.stringify(Object.assign({}, event, fields, { sequence_number: seq }))));
   }
 
   /** The gateway's own first items, once, right after the response opened. */
@@ -118,7 +118,12 @@ export class RoundRelay {
     if (kind === 'response.created' || kind === 'response.in_progress') {
       if (relay.opened) return;
       const response = event.response as Record<string, unknown> | undefined;
-      relay.pass(type, data, event, relay.clientTools && response ? { response: { ...response, tools: relay.clientTools } } : {});
+      relay.pass(
+        type,
+        data,
+        event,
+        relay.clientTools && response ? { response: Object.assign({}, response, { tools: relay.clientTools }) } : {},
+      );
       if (kind === 'response.in_progress') relay.openItems();
       return;
     }

@@ -60,13 +60,12 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, 
       relay.send({ type: 'error', code: error.code ?? error.type, message: error.message, param: error.param });
       relay.send({
         type: 'response.failed',
-        response: {
-          ...state.last,
+        response: Object.assign({}, state.last, {
           status: 'failed',
           output: relay.output,
           usage: state.totals ?? null,
           error: { code: error.code ?? error.type, message: error.message },
-        },
+        }),
       });
       sse.end();
       recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
@@ -116,12 +115,13 @@ function finalResponse(state: NativeRunState, relay: ResponsesRelay, result: Loo
   const info = tollgateInfo(state);
   const last = state.last ?? {};
   const stopped = state.stopNote !== undefined && result.clientToolCalls.length === 0;
-  return {
-    ...last,
-    ...(stopped ? { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } : {}),
-    output: relay.output,
-    ...(state.offeredTools ? { tools: state.body.tools ?? [] } : {}),
-    usage: state.totals ?? last.usage ?? null,
-    ...(info ? { tollgate: info } : {}),
-  };
+  return Object.assign(
+    {},
+    last,
+    stopped ? { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } : undefined,
+    { output: relay.output },
+    state.offeredTools ? { tools: state.body.tools ?? [] } : undefined,
+    { usage: state.totals ?? last.usage ?? null },
+    info ? { tollgate: info } : undefined,
+  );
 }

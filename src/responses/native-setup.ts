@@ -89,7 +89,7 @@ export async function setUpNative(
   } else if (approvals.afterHistory.length) held = chatToItems(approvals.afterHistory, !req.previous_response_id);
 
   const offered = injected.length || approvalTools.length || gatewayDefs.length;
-  const body: ResponsesRequest = { ...req, ...(toolChoice !== undefined ? { tool_choice: toolChoice } : {}) };
+  const body: ResponsesRequest = Object.assign({}, req, toolChoice !== undefined ? { tool_choice: toolChoice } : undefined);
   if (previous) delete body.previous_response_id;
   // Its own controller only for a stream returned as a web stream (its reader may cancel); written to
   // Node's response, the disconnect signal already covers a client gone.

@@ -43,8 +43,8 @@ export function messagesRoutes(app: Hono<AppEnv>, deps: MessagesDeps): void {
   app.post('/v1/messages', async (c) => {
     const out = await handleMessages(deps, await inputOf(c));
     if (out.kind === 'sent') return RESPONSE_ALREADY_SENT;
-    if (out.kind === 'json') return c.body(out.text, 200, { ...JSON_HEADERS, ...out.headers });
-    return c.body(out.body, 200, { ...SSE_HEADERS, ...out.headers });
+    if (out.kind === 'json') return c.body(out.text, 200, Object.assign({}, JSON_HEADERS, out.headers));
+    return c.body(out.body, 200, Object.assign({}, SSE_HEADERS, out.headers));
   });
   app.post('/v1/messages/count_tokens', async (c) => {
     const out = await handleCountTokens(deps, await inputOf(c));

@@ -52,7 +52,7 @@ export function chunksFromMessagesStream(now: () => number = Date.now): StreamTr
         remember(data.message?.usage);
         // The input tokens are known (and billed) from here on: a stream cut short later is charged
         // at least these (src/ledger/charge.ts). message_stop's usage chunk supersedes this one.
-        return [{ ...delta({ role: 'assistant', content: '' }), usage: mapUsage(usage) }];
+        return [Object.assign(delta({ role: 'assistant', content: '' }), { usage: mapUsage(usage) })];
       case 'content_block_start': {
         const block = data.content_block;
         if (block?.type === 'tool_use') {

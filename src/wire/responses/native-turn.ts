@@ -119,6 +119,6 @@ export class ResponsesTurnBuilder {
   turn(): ResponsesTurn {
     const response = this.final ?? this.started ?? {};
     const output = Array.isArray(response.output) && response.output.length ? response.output : this.done.filter(Boolean);
-    return turnFromResponse({ ...response, output });
+    return turnFromResponse(Object.assign({}, response, { output }));
   }
 }
