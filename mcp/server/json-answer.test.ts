@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { answerAsJsonWhenAlone } from './json-answer.js';
 
 const encoder = new TextEncoder();
@@ -92,5 +93,25 @@ describe('answerAsJsonWhenAlone', () => {
     const res = await answered;
     assert.equal(cancelled, true);
     assert.equal(res.headers.get('content-type'), 'text/event-stream', 'nothing to turn into JSON');
+  });
+
+  test('served by Node: the response closing before anything was sent releases the SDK stream too, and is let go after', async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({ cancel: () => void (cancelled = true) });
+    const outgoing = new EventEmitter();
+    const answered = answerAsJsonWhenAlone(new Response(body, { headers: SSE_HEADERS }), outgoing);
+    outgoing.emit('close');
+    await answered;
+    assert.equal(cancelled, true);
+    assert.equal(outgoing.listenerCount('close'), 0);
+
+    const { response, controller } = sdkAnswer();
+    const served = new EventEmitter();
+    const answered2 = answerAsJsonWhenAlone(response, served);
+    controller.enqueue(event(answer));
+    controller.close();
+    const json = await answered2;
+    assert.equal(json.headers.get('content-type'), 'application/json');
+    assert.equal(served.listenerCount('close'), 0, 'no listener left on the response once the answer is read');
   });
 });

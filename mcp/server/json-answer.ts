@@ -23,20 +23,43 @@ const decoder = new TextDecoder();
 type Chunk = ReadableStreamReadResult<Uint8Array>;
 
 /**
- * `response` (the SDK transport's SSE answer to one request), as JSON when it carried only the
- * answer. `clientGone` (the HTTP request's signal): a client that leaves before anything was sent
- * releases the SDK's stream at once, as closing an SSE answer would.
+ * How the answer learns that its client left: the request's AbortSignal or, when Node serves it,
+ * the Node response, whose `close` before anything was written is the client leaving. Reading
+ * `request.signal` makes @hono/node-server build an AbortController (an EventTarget) per /mcp
+ * call only for this listener; the response's own event costs neither (issue 20).
  */
-export async function answerAsJsonWhenAlone(response: Response, clientGone?: AbortSignal): Promise<Response> {
+export type ClientGone = AbortSignal | NodeResponse;
+
+/** What of a Node ServerResponse this needs. */
+interface NodeResponse {
+  once(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
+
+function watch(gone: ClientGone, release: () => void): () => void {
+  if (gone instanceof EventTarget) {
+    gone.addEventListener('abort', release, { once: true });
+    return () => gone.removeEventListener('abort', release);
+  }
+  gone.once('close', release);
+  return () => gone.off('close', release);
+}
+
+/**
+ * `response` (the SDK transport's SSE answer to one request), as JSON when it carried only the
+ * answer. `clientGone` (ClientGone): a client that leaves before anything was sent releases the
+ * SDK's stream at once, as closing an SSE answer would.
+ */
+export async function answerAsJsonWhenAlone(response: Response, clientGone?: ClientGone): Promise<Response> {
   if (!response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) return response;
   const reader = response.body.getReader();
-  const release = () => void reader.cancel(clientGone?.reason).catch(() => undefined);
-  clientGone?.addEventListener('abort', release, { once: true });
+  const release = () => void reader.cancel(clientGone instanceof EventTarget ? clientGone.reason : undefined).catch(() => undefined);
+  const unwatch = clientGone ? watch(clientGone, release) : undefined;
   let first: Chunk;
   try {
     first = await reader.read();
   } finally {
-    clientGone?.removeEventListener('abort', release);
+    unwatch?.();
   }
   if (first.done) return new Response(null, { status: response.status, headers: response.headers });
   // Read again without waiting: resolved at once only if the stream has already ended (or has more).

@@ -9,6 +9,7 @@
 // to the key that opened it, and sessions are bounded per key, when idle and in age (sessions.ts).
 // Transports: https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { Context, Hono } from 'hono';
 import { createRequestStateCodec, isLegacyRequest, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { AppEnv } from '../../src/app-env.js';
@@ -198,7 +199,10 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
         // 404 tells a client its session is gone (idle, expired, restarted gateway) and to initialize again.
         if (!session?.streamable) return rpcError(c, 404, -32001, 'Session not found');
         const answer = session.streamable.handleRequest(request, options);
-        return isOneRequest(body) ? answerAsJsonWhenAlone(await answer, request.signal) : answer;
+        if (!isOneRequest(body)) return answer;
+        // Served by Node (@hono/node-server's bindings): its response says when the client leaves.
+        const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+        return answerAsJsonWhenAlone(await answer, outgoing ?? request.signal);
       }
       // Without a session, only a POST (an initialize) makes sense; there is no standalone stream.
       if (method !== 'POST') return rpcError(c, 405, -32000, 'Method not allowed: GET and DELETE need an Mcp-Session-Id');
