@@ -157,7 +157,12 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
     headers: target.provider.headers,
   };
   const request = handle.prepare ? handle.prepare(input.request) : input.request;
-  const req = target.adapter.chatRequest(Object.assign({}, request, { stream: input.stream }), ctx);
+  // Copied only when `stream` must change: the round's request already carries it (round.ts), and
+  // no adapter writes to the request it is given.
+  const req = target.adapter.chatRequest(
+    request.stream === input.stream ? request : Object.assign({}, request, { stream: input.stream }),
+    ctx,
+  );
   const res = await deps.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
   if (res.status < 200 || res.status >= 300) {
     const text = await readText(res, req.url, input.signal).catch(() => '');
@@ -172,17 +177,20 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
   }
   if (!input.stream) {
     const text = await readText(res, req.url, input.signal);
-    const completion = readCompletion(() => target.adapter.chatResponse(parseJson(text, res.status), ctx));
+    const completion = readCompletion(target, parseJson(text, res.status), ctx);
     handle.finish({ status: res.status, errorType: null, usage: completion.usage, mayHaveCost: true });
     return { kind: 'json', target, completion, text: target.adapter.canonicalResponses ? text : undefined };
   }
   return { kind: 'stream', target, handle, read: streamReader(target, res, ctx, req.url, input.signal) };
 }
 
-/** As in translateStream: an adapter that cannot read the body means a malformed upstream answer (502). */
-function readCompletion<T>(read: () => T): T {
+/**
+ * As in translateStream: an adapter that cannot read the body means a malformed upstream answer (502).
+ * Arguments, not a closure: this runs for every JSON answer.
+ */
+function readCompletion(target: Target, json: unknown, ctx: Parameters<Target['adapter']['chatResponse']>[1]): ChatCompletion {
   try {
-    return read();
+    return target.adapter.chatResponse(json, ctx);
   } catch (err) {
     if (err instanceof GatewayError) throw err;
     throw new GatewayError({

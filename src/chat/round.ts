@@ -38,7 +38,9 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
   const round = ++state.rounds;
   // Object.assign, not `{ ...state.request, messages }`: on Node 20 that literal gets a map of its own
   // per request (messages/handler.ts), and the adapter's for-in over it then has no enum cache.
-  const request: ChatRequest = Object.assign({}, state.request, { messages: state.messages });
+  // `stream` is set here, where the request is copied anyway, so the attempt need not copy it again
+  // to set it (llm-call.ts); the body sent upstream is the same either way.
+  const request: ChatRequest = Object.assign({}, state.request, { messages: state.messages, stream: state.stream });
   if (state.offeredTools) {
     request.tools = state.offeredTools as ChatRequest['tools'];
     if (final) request.tool_choice = 'none';
@@ -101,6 +103,8 @@ function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: 
     async start(target: Target, attempt: number) {
       const plan = planFor(deps, state, target, request);
       const budgeted = await startAttempt(deps, state, round, target, attempt, plan);
+      // No cap to add (the client sent one, or no budget applies): the request goes as it is, without a closure per attempt.
+      if (plan.sendCap === undefined) return { finish: budgeted.finish };
       return { prepare: (req) => withOutputCap(req, plan.sendCap, target.provider.maxTokensField), finish: budgeted.finish };
     },
   };
