@@ -38,15 +38,28 @@ export interface LabelBounds {
 
 export function createLabelBounds(opts: LabelBoundsOptions): LabelBounds {
   const providers = new Set(opts.configuredProviders);
-  const qualified = new Set<string>();
+  // 'provider/model' entries as provider -> models, split at every '/' (the same matches as the
+  // string `${provider}/${model}` had), so a lookup builds no string: it runs on every chat request.
+  const qualified = new Map<string, Set<string>>();
   const bare = new Set<string>();
-  for (const m of opts.configuredModels) (m.includes('/') ? qualified : bare).add(m);
+  for (const m of opts.configuredModels) {
+    if (!m.includes('/')) {
+      bare.add(m);
+      continue;
+    }
+    for (let i = m.indexOf('/'); i >= 0; i = m.indexOf('/', i + 1)) {
+      const p = m.slice(0, i);
+      let models = qualified.get(p);
+      if (!models) qualified.set(p, (models = new Set()));
+      models.add(m.slice(i + 1));
+    }
+  }
   return {
     provider: (name) => (name === null ? 'none' : providers.has(name) ? name : OTHER),
     model(provider, model) {
       if (model === null) return 'none';
       if (bare.has(model)) return model;
-      if (provider !== null && providers.has(provider) && qualified.has(`${provider}/${model}`)) return model;
+      if (provider !== null && providers.has(provider) && qualified.get(provider)?.has(model)) return model;
       return OTHER;
     },
     method: (m) => (METHODS.has(m) ? m : OTHER),
