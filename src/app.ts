@@ -1,6 +1,6 @@
 // createApp(deps): middleware and routes, nothing else, and the one place every route is mounted.
 // No I/O happens at import or construction; everything the routes touch arrives in `deps`.
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from './ledger/request-id.js';
 import type { RequestListener } from 'node:http';
 import { Hono } from 'hono';
 import { getRequestListener } from '@hono/node-server';
@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
-    const id = randomUUID();
+    const id = newRequestId();
     c.set('requestId', id);
     if (deps.draining?.() && c.req.path !== '/healthz') {
       c.res = errorResponse(c, shuttingDown());

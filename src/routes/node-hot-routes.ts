@@ -15,7 +15,7 @@
 // first, then counted while reading), waiting for ledger room, the HTTP metrics, and errors
 // rendered by errorReply (Anthropic's shape on /v1/messages). app.ts keeps the same routes, so
 // `app.request()` and any fetch-only runtime behave the same.
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from '../ledger/request-id.js';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { type GatewayError, toGatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -112,7 +112,7 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
   const tooLarge = bodyTooLarge(deps.maxBodyBytes);
 
   async function serve(route: string, handler: Handler, incoming: IncomingMessage, outgoing: ServerResponse, url: string) {
-    const id = randomUUID();
+    const id = newRequestId();
     const anthropic = route === '/v1/messages';
     // Keep-alive clients are told not to send anything else on a connection we are ending.
     const fail = (err: GatewayError, close = false) => {

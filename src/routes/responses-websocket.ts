@@ -18,6 +18,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
+import { newRequestId } from '../ledger/request-id.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SseSink } from '../chat/sse-channel.js';
 import { GatewayError, invalidRequest, renderError, toGatewayError } from '../errors.js';
@@ -156,7 +157,7 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
       if (wait) await wait;
       const sink = new EventSink(send);
       const out = await handleResponses(opts.deps, {
-        requestId: randomUUID(),
+        requestId: newRequestId(),
         headers,
         bodyText: JSON.stringify({ ...expanded, stream: true }),
         signal: closed.signal,
