@@ -192,15 +192,14 @@ function readCompletion(target: Target, json: unknown, ctx: Parameters<Target['a
   try {
     return target.adapter.chatResponse(json, ctx);
   } catch (err) {
-    if (err instanceof GatewayError) throw err;
-    throw new GatewayError({
-      status: 502,
-      type: 'upstream_error',
-      code: 'upstream_malformed',
-      message: 'upstream sent a malformed response',
-      cause: err,
-    });
+    throw unreadable(err, 'upstream sent a malformed response');
   }
+}
+
+/** What an adapter threw reading the upstream's answer: its own GatewayError, or 502 upstream_malformed. */
+function unreadable(err: unknown, message: string): GatewayError {
+  if (err instanceof GatewayError) return err;
+  return new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_malformed', message, cause: err });
 }
 
 export function parseJson(text: string, status: number): unknown {
@@ -239,14 +238,7 @@ function streamReader(
       try {
         return step();
       } catch (err) {
-        if (err instanceof GatewayError) throw err;
-        throw new GatewayError({
-          status: 502,
-          type: 'upstream_error',
-          code: 'upstream_malformed',
-          message: 'upstream sent a malformed stream event',
-          cause: err,
-        });
+        throw unreadable(err, 'upstream sent a malformed stream event');
       }
     };
     // What the consumer throws is its own failure and goes back to it as is, never as a network error.
