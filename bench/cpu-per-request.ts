@@ -17,7 +17,7 @@ import { chatBody, endpoint } from './endpoints.js';
 import { writeGatewayConfig } from './gateway-config.js';
 import type { Endpoint } from './load.js';
 import type { Proc } from './procs.js';
-import { exportSnapshot, type Snapshot } from './snapshot.js';
+import { cpuUs, requestBlock, startVsGateway, treeLabel, vsLabel, vsTree } from './compare.js';
 import { startBareProxy, startGatewayProc, startMock, startProxy } from './stack.js';
 import { prepareTree } from './tree.js';
 
@@ -34,15 +34,6 @@ const { values: flags } = parseArgs({
 const n = Number(flags.n ?? 3000);
 const conns = Number(flags.conns ?? 1);
 const BLOCKS = 10;
-const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
-
-function cpuUs(pid: number | undefined, tid?: string): number {
-  const fields = readFileSync(`/proc/${pid}/${tid ? `task/${tid}/` : ''}stat`, 'utf8')
-    .split(') ')[1]!
-    .split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
-}
-
 /** CPU so far of each of the process's threads, by thread id (a thread gone since reads as 0). */
 function threadCpu(pid: number | undefined): Map<string, number> {
   const out = new Map<string, number>();
@@ -90,22 +81,8 @@ function threadBreakdown(pid: number | undefined, threads: Map<string, number>, 
   );
 }
 
-/** `count` requests over `pool`, `conns` at a time; the body is read to the end (a stream's [DONE]). */
-async function block(pool: Pool, e: Endpoint, count: number): Promise<void> {
-  let left = count;
-  const worker = async () => {
-    while (left-- > 0) {
-      const res = await pool.request({ method: 'POST', path: e.path, headers: e.headers, body: e.body });
-      const text = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`${e.name}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(conns, count) }, worker));
-}
-
 const tree = prepareTree({ noBuild: flags['no-build'] });
-const other: Snapshot | undefined = flags.vs ? exportSnapshot(flags.vs) : undefined;
-if (other && !other.build.ok) process.stdout.write(`WARNING (--vs ${flags.vs}): ${other.build.note}\n`);
+const other = vsTree(flags.vs);
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-cpu-'));
 const procs: Proc[] = [];
 try {
@@ -123,7 +100,7 @@ try {
     { name: 'bare', proc: bare, e: endpoint('bare', bare.url, body) },
     { name: 'hono', proc: hono, e: endpoint('hono', hono.url, body) },
     {
-      name: `gateway (${tree.commit.slice(0, 7)}${tree.dirty ? ', dirty' : ''})`,
+      name: `gateway (${treeLabel(tree)})`,
       proc: gw,
       e: endpoint('gateway', gw.url, body, VK_PLAIN),
     },
@@ -135,16 +112,11 @@ try {
     threads: new Map(),
   }));
   if (other) {
-    const vs = await startGatewayProc({
-      name: 'gateway-vs',
-      configPath,
-      dbPath: join(dir, 'ledger-vs.db'),
-      dist: join(other.root, 'dist'),
-    });
+    const vs = await startVsGateway(other, configPath, dir);
     procs.push(vs);
     const e = endpoint('gateway-vs', vs.url, body, VK_PLAIN);
     paths.push({
-      name: `gateway at ${flags.vs} (${other.commit.slice(0, 7)})`,
+      name: `gateway at ${vsLabel(flags.vs!, other)}`,
       proc: vs,
       e,
       pool: new Pool(e.origin, { connections: conns, pipelining: 1, keepAliveTimeout: 120_000 }),
@@ -153,7 +125,7 @@ try {
       threads: new Map(),
     });
   }
-  for (const p of paths) await block(p.pool, p.e, 500); // warm-up (JIT, pools)
+  for (const p of paths) await requestBlock(p.pool, p.e, 500, conns); // warm-up (JIT, pools)
   const per = Math.ceil(n / BLOCKS);
   for (let b = 0; b < BLOCKS; b++) {
     for (let i = 0; i < paths.length; i++) {
@@ -161,7 +133,7 @@ try {
       const before = cpuUs(p.proc.child.pid);
       const threadsBefore = threadCpu(p.proc.child.pid);
       const t0 = performance.now();
-      await block(p.pool, p.e, per);
+      await requestBlock(p.pool, p.e, per, conns);
       p.wall += (performance.now() - t0) * 1000;
       p.cpu += cpuUs(p.proc.child.pid) - before;
       addThreadCpu(p.threads, p.proc.child.pid, threadsBefore);

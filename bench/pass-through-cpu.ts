@@ -12,11 +12,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { VK_PLAIN } from './constants.js';
-import type { Endpoint } from './load.js';
 import { passThroughEndpoint, startPassThrough, type Surface } from './pass-through.js';
 import { formatSummary, summarizeProfile } from './profile-summary.js';
 import type { Proc } from './procs.js';
-import { exportSnapshot, type Snapshot } from './snapshot.js';
+import { cpuUs, requestBlock, startVsGateway, treeLabel, vsLabel, vsTree } from './compare.js';
 import { startGatewayProc } from './stack.js';
 import { prepareTree } from './tree.js';
 
@@ -38,29 +37,10 @@ const stream = flags.stream === true;
 const n = Number(flags.n ?? 3000);
 const conns = Number(flags.conns ?? 1);
 const BLOCKS = 10;
-const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
-function cpuUs(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
-}
-
-async function block(pool: Pool, e: Endpoint, count: number): Promise<void> {
-  let left = count;
-  const worker = async () => {
-    while (left-- > 0) {
-      const res = await pool.request({ method: 'POST', path: e.path, headers: e.headers, body: e.body });
-      const text = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`${e.name}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(conns, count) }, worker));
-}
-
 const tree = prepareTree({ noBuild: flags['no-build'] });
-const other: Snapshot | undefined = flags.vs ? exportSnapshot(flags.vs) : undefined;
-if (other && !other.build.ok) process.stdout.write(`WARNING (--vs ${flags.vs}): ${other.build.note}\n`);
+const other = vsTree(flags.vs);
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-pt-cpu-'));
 const profDir = join(dir, 'prof');
 const procs: Proc[] = [];
@@ -80,18 +60,13 @@ try {
     const e = passThroughEndpoint(name, proc.url, surface, stream, key);
     return { name, proc, e, pool: new Pool(e.origin, { connections: conns, pipelining: 1, keepAliveTimeout: 120_000 }), cpu: 0, wall: 0 };
   };
-  const paths = [mk('bare', stack.bare), mk(`gateway (${tree.commit.slice(0, 7)}${tree.dirty ? ', dirty' : ''})`, gw, VK_PLAIN)];
+  const paths = [mk('bare', stack.bare), mk(`gateway (${treeLabel(tree)})`, gw, VK_PLAIN)];
   if (other) {
-    const vs = await startGatewayProc({
-      name: 'gateway-vs',
-      configPath: stack.configPath,
-      dbPath: join(dir, 'vs.db'),
-      dist: join(other.root, 'dist'),
-    });
+    const vs = await startVsGateway(other, stack.configPath, dir);
     procs.push(vs);
-    paths.push(mk(`gateway at ${flags.vs} (${other.commit.slice(0, 7)})`, vs, VK_PLAIN));
+    paths.push(mk(`gateway at ${vsLabel(flags.vs!, other)}`, vs, VK_PLAIN));
   }
-  for (const p of paths) await block(p.pool, p.e, 500); // warm-up (JIT, pools)
+  for (const p of paths) await requestBlock(p.pool, p.e, 500, conns); // warm-up (JIT, pools)
   const per = Math.ceil(n / BLOCKS);
   const window = { fromUs: nowUs(), toUs: 0 };
   for (let b = 0; b < BLOCKS; b++) {
@@ -99,7 +74,7 @@ try {
       const p = paths[(b + i) % paths.length]!;
       const before = cpuUs(p.proc.child.pid);
       const t0 = performance.now();
-      await block(p.pool, p.e, per);
+      await requestBlock(p.pool, p.e, per, conns);
       p.wall += (performance.now() - t0) * 1000;
       p.cpu += cpuUs(p.proc.child.pid) - before;
     }

@@ -12,7 +12,7 @@ import { chatBody, endpoint } from './endpoints.js';
 import { writeGatewayConfig } from './gateway-config.js';
 import { type Endpoint, interleavedLatency } from './load.js';
 import type { Proc } from './procs.js';
-import { exportSnapshot, type Snapshot } from './snapshot.js';
+import { startVsGateway, treeLabel, vsLabel, vsTree } from './compare.js';
 import { startBareProxy, startGatewayProc, startMock } from './stack.js';
 import { summarize } from './stats.js';
 import { prepareTree } from './tree.js';
@@ -25,8 +25,7 @@ const n = Number(flags.n ?? 1500);
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 const tree = prepareTree({ noBuild: flags['no-build'] });
-const other: Snapshot | undefined = flags.vs ? exportSnapshot(flags.vs) : undefined;
-if (other && !other.build.ok) process.stdout.write(`WARNING (--vs ${flags.vs}): ${other.build.note}\n`);
+const other = vsTree(flags.vs);
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-sse-latency-'));
 const procs: Proc[] = [];
 try {
@@ -37,11 +36,11 @@ try {
   const configPath = writeGatewayConfig(dir, mock.url);
   const gw = await startGatewayProc({ name: 'gateway', configPath, dbPath: join(dir, 'ledger.db') });
   procs.push(gw);
-  const gateways: [string, Proc][] = [[`gateway (${tree.commit.slice(0, 7)}${tree.dirty ? ', dirty' : ''})`, gw]];
+  const gateways: [string, Proc][] = [[`gateway (${treeLabel(tree)})`, gw]];
   if (other) {
-    const vs = await startGatewayProc({ name: 'gateway-vs', configPath, dbPath: join(dir, 'vs.db'), dist: join(other.root, 'dist') });
+    const vs = await startVsGateway(other, configPath, dir);
     procs.push(vs);
-    gateways.push([`gateway at ${flags.vs} (${other.commit.slice(0, 7)})`, vs]);
+    gateways.push([`gateway at ${vsLabel(flags.vs!, other)}`, vs]);
   }
   const shapes = flags['stream-only'] ? ['SSE'] : ['SSE', 'JSON'];
   const endpoints: Endpoint[] = [];

@@ -14,7 +14,7 @@ import { chatBody, endpoint } from './endpoints.js';
 import { writeGatewayConfig } from './gateway-config.js';
 import { SequentialSampler } from './load.js';
 import type { Proc } from './procs.js';
-import { exportSnapshot, type Snapshot } from './snapshot.js';
+import { startVsGateway, treeLabel, vsLabel, vsTree } from './compare.js';
 import { startBareProxy, startGatewayProc, startMock } from './stack.js';
 import { prepareTree } from './tree.js';
 
@@ -48,7 +48,7 @@ async function countCalls(pid: number, run: () => Promise<void>): Promise<Map<st
 }
 
 const tree = prepareTree({ noBuild: flags['no-build'] });
-const other: Snapshot | undefined = flags.vs ? exportSnapshot(flags.vs) : undefined;
+const other = vsTree(flags.vs);
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-syscalls-'));
 const procs: Proc[] = [];
 try {
@@ -62,12 +62,12 @@ try {
   const body = chatBody(flags.stream ? { stream: true } : {});
   const paths: [string, Proc, string | undefined][] = [
     ['bare', bare, undefined],
-    [`gateway (${tree.commit.slice(0, 7)}${tree.dirty ? ', dirty' : ''})`, gw, VK_PLAIN],
+    [`gateway (${treeLabel(tree)})`, gw, VK_PLAIN],
   ];
   if (other) {
-    const vs = await startGatewayProc({ name: 'gateway-vs', configPath, dbPath: join(dir, 'vs.db'), dist: join(other.root, 'dist') });
+    const vs = await startVsGateway(other, configPath, dir);
     procs.push(vs);
-    paths.push([`gateway at ${flags.vs} (${other.commit.slice(0, 7)})`, vs, VK_PLAIN]);
+    paths.push([`gateway at ${vsLabel(flags.vs!, other)}`, vs, VK_PLAIN]);
   }
   const sampler = new SequentialSampler();
   const rows: string[] = [];

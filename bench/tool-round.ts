@@ -8,7 +8,7 @@
 //   npx tsx bench/tool-round.ts [--no-build] [--n 600] [--warmup 2000] [--vs main]
 // --vs also takes a directory holding an already built tree (its dist/), to skip the build when
 // iterating: `git archive main | tar -x -C /tmp/m && ln -s $PWD/node_modules /tmp/m && (cd /tmp/m && npx tsc)`.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +18,7 @@ import { writeGatewayConfig } from './gateway-config.js';
 import { SequentialSampler } from './load.js';
 import { connectBareMcpTool, connectDirectTool, connectGatewayMcpTool, type DirectTool } from './mcp-direct.js';
 import type { Proc } from './procs.js';
-import { exportSnapshot, type Snapshot } from './snapshot.js';
+import { cpuUs, startVsGateway, treeLabel, vsLabel, vsTree } from './compare.js';
 import { startBareMcpProxy, startGatewayProc, startMock } from './stack.js';
 import { summarize } from './stats.js';
 import { prepareTree } from './tree.js';
@@ -30,13 +30,6 @@ const { values: flags } = parseArgs({
 const n = Number(flags.n ?? 600);
 // Enough for V8 to have compiled /mcp's path (see toolWarmup in run.ts); 200 measured warm-up.
 const warmup = Number(flags.warmup ?? 2000);
-const TICK_US = 1e6 / 100; // USER_HZ
-
-function cpuUs(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
-}
-
 interface Sample {
   name: string;
   run: () => Promise<number>;
@@ -47,13 +40,7 @@ interface Sample {
 }
 
 const tree = prepareTree({ noBuild: flags['no-build'] });
-const prebuilt = flags.vs !== undefined && existsSync(join(flags.vs, 'dist/src/main.js'));
-const other: Snapshot | undefined = !flags.vs
-  ? undefined
-  : prebuilt
-    ? { root: flags.vs, commit: 'prebuilt', build: { ok: true }, remove: () => undefined }
-    : exportSnapshot(flags.vs);
-if (other && !other.build.ok) process.stdout.write(`WARNING (--vs ${flags.vs}): ${other.build.note}\n`);
+const other = vsTree(flags.vs);
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-tool-round-'));
 const procs: Proc[] = [];
 const tools: DirectTool[] = [];
@@ -66,16 +53,11 @@ try {
   const gateways: { label: string; proc: Proc }[] = [];
   const gw = await startGatewayProc({ name: 'gateway', configPath, dbPath: join(dir, 'ledger.db') });
   procs.push(gw);
-  gateways.push({ label: `${tree.commit.slice(0, 7)}${tree.dirty ? '+dirty' : ''}`, proc: gw });
+  gateways.push({ label: treeLabel(tree), proc: gw });
   if (other) {
-    const vs = await startGatewayProc({
-      name: 'gateway-vs',
-      configPath,
-      dbPath: join(dir, 'ledger-vs.db'),
-      dist: join(other.root, 'dist'),
-    });
+    const vs = await startVsGateway(other, configPath, dir);
     procs.push(vs);
-    gateways.push({ label: prebuilt ? flags.vs! : `${flags.vs} (${other.commit.slice(0, 7)})`, proc: vs });
+    gateways.push({ label: vsLabel(flags.vs!, other), proc: vs });
   }
   const direct = await connectDirectTool('echo', { message: 'ping' });
   tools.push(direct);
