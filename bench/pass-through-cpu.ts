@@ -1,6 +1,6 @@
 // CPU time per request on a pass-through surface (cpu-per-request.ts's method, for /v1/messages to
 // an Anthropic upstream and /v1/responses to a native Responses upstream): the bare floor
-// (bare-pass-through.ts), the gateway of this tree and, with --vs, the gateway built at another
+// (bare-proxy.ts), the gateway of this tree and, with --vs, the gateway built at another
 // commit, in 10 interleaved blocks each, over the same requests to the same mock
 // (mock-pass-through.ts). CPU time moves much less with outside load than latency does.
 //   npx tsx bench/pass-through-cpu.ts [--surface messages|responses] [--stream] [--n 3000] [--conns 1] [--vs <git ref>] [--prof] [--no-build]

@@ -3,7 +3,7 @@
 // came) and a Responses client to a native Responses upstream (POST /v1/responses, the same), each
 // beside its bare floor forwarding the same request to the same mock.
 // Processes (compiled JS, loopback): the Messages + Responses mock (mock-pass-through.ts), the bare
-// floor (bare-pass-through.ts) and a gateway in the production shape of gateway-config.ts (same
+// floor (bare-proxy.ts) and a gateway in the production shape of gateway-config.ts (same
 // governance, budgets, rate limits, ledger, metrics and MCP server) whose providers are an
 // `anthropic` one and an `openai` one with `"apis": ["chat", "responses"]`.
 // Phases, in run.ts's style: latency interleaved request by request (direct / bare / gateway, JSON
@@ -16,7 +16,7 @@ import { gatewayConfig } from './gateway-config.js';
 import { countLedgerRows, type LedgerRows } from './ledger-rows.js';
 import { interleavedLatency, throughput, type Endpoint, type ThroughputResult } from './load.js';
 import { jsonPort, startProc, type Proc } from './procs.js';
-import { distDir, startGatewayProc } from './stack.js';
+import { distDir, startBareProxy, startGatewayProc } from './stack.js';
 import { summarize, type Summary } from './stats.js';
 
 export type Surface = 'messages' | 'responses';
@@ -90,12 +90,7 @@ export async function startPassThrough(dir: string): Promise<PassThroughStack> {
   try {
     const mock = await startProc({ name: 'mock-pass-through', args: [join(distDir(), 'bench/mock-pass-through.js')], port: jsonPort });
     procs.push(mock);
-    const bare = await startProc({
-      name: 'bare-pass-through',
-      args: [join(distDir(), 'bench/bare-pass-through.js')],
-      env: { PORT: '0', UPSTREAM: mock.url },
-      port: jsonPort,
-    });
+    const bare = (await startBareProxy(mock.url))!;
     procs.push(bare);
     const configPath = join(dir, 'tollgate.bench-pass-through.json');
     writeFileSync(configPath, JSON.stringify(passThroughConfig(mock.url), null, 2));
