@@ -5,36 +5,25 @@
 // (`type: "mcp"` with a configured server_label) appear as mcp_call items, and calls that need
 // approval end the response with mcp_approval_request items.
 import { invalidRequest } from '../errors.js';
-import type { ChatDeps, ChatInput, ChatOutput } from '../chat/handler.js';
+import { parseJsonBody, type ChatDeps, type ChatInput, type ChatOutput } from '../chat/handler.js';
 import type { Access } from '../chat/ports.js';
 import type { LoopState, RunState } from '../chat/run-state.js';
-import { runLoop, type LoopResult } from '../chat/loop.js';
-import { chatCodec } from '../chat/chat-codec.js';
-import type { AssistantTurn } from '../chat/accumulate.js';
-import type { StreamSink } from '../chat/round.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import { asClientError } from '../chat/client-error.js';
 import { recordRequest } from '../chat/record.js';
 import { linkSignal } from '../chat/deadline.js';
-import { openSseChannel } from '../chat/sse-channel.js';
-import { exceedsDepth, MAX_JSON_DEPTH } from '../openai/json-depth.js';
-import type { ChatMessage, ToolCall, ToolMessage } from '../openai/types.js';
 import { parseResponsesRequest } from '../wire/responses/request-schema.js';
 import { responsesToChat } from '../wire/responses/to-chat.js';
-import { newId as defaultNewId, responseObject, statusOf, toResponsesUsage, type ResponseShell } from '../wire/responses/from-chat.js';
-import { ResponsesEventWriter } from '../wire/responses/stream-writer.js';
-import type { McpApprovalRequestItem, McpCallItem, ResponseObject, ResponsesRequest } from '../wire/responses/types.js';
-import { closeOpenCalls, proposeApprovals, resolveApprovals, type ApprovalDeps } from './approval-flow.js';
-import { resolveHostedMcp, type HostedMcp, type HostedTool } from './hosted-mcp.js';
-import { OutputAssembler } from './output.js';
+import { newId as defaultNewId, type ResponseShell } from '../wire/responses/from-chat.js';
+import { closeOpenCalls, resolveApprovals, type ApprovalDeps } from './approval-flow.js';
+import { answerJson, streamResponses, type Run } from './translated-run.js';
+import { resolveHostedMcp } from './hosted-mcp.js';
 import { createResponsesState } from './state.js';
 import { resolveTargets } from '../chat/resolve-targets.js';
 import type { ResponseStore } from '../stored-responses/response-store.js';
-import { ResponsesSse } from './sse.js';
 import type { Matcher } from '../governance/glob.js';
 import { setUpNative } from './native-setup.js';
 import { runNativeResponses } from './native-run.js';
-import { keepResponse } from './keep.js';
 
 export interface ResponsesDeps extends ChatDeps, ApprovalDeps {
   responses: ResponseStore;
@@ -45,22 +34,6 @@ export interface ResponsesDeps extends ChatDeps, ApprovalDeps {
   /** Tools the key's operator config says need approval (`approval` globs). */
   operatorApproval(access: Access): Matcher;
   newId?: (prefix: string) => string;
-}
-
-interface Run {
-  req: ResponsesRequest;
-  state: RunState;
-  hosted: HostedMcp;
-  shell: ResponseShell;
-  /** Conversation messages before this request's (the stored previous response's). */
-  instructions: boolean;
-  newId: (prefix: string) => string;
-  ctx: Parameters<typeof proposeApprovals>[1];
-  /** Calls needing approval that this response proposes. */
-  proposals: { item: McpApprovalRequestItem; call: ToolCall }[];
-  /** mcp_call items of approved calls run before the loop. */
-  approved: McpCallItem[];
-  namespaced: Map<string, { namespace: string; name: string }>;
 }
 
 export interface ResponsesInput extends ChatInput {
@@ -156,17 +129,7 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
 
     if (client) return await streamResponses(deps, run, input, client, listings);
 
-    const writer = new ResponsesEventWriter(() => undefined, newId);
-    for (const listing of listings) writer.mcpListTools(listing);
-    for (const item of run.approved) writer.mcpCall(item);
-    const assembler = new OutputAssembler(writer, state, hosted.hosted, newId, namespaced);
-    const result = await runLoop(deps, state, responsesCodec(deps, state, null, assembler));
-    assembler.finish(result, true, (call, tool) => approvalRequest(run, call, tool));
-    await proposeApprovals(deps, ctx, run.proposals);
-    const body = finalResponse(run, result, writer);
-    await store(deps, run, result, body);
-    recordRequest(deps, state, { status: 200, startedAt, body });
-    return { kind: 'json', body };
+    return await answerJson(deps, run, listings);
   } catch (err) {
     const error = asClientError(err, state ?? native);
     recordRequest(deps, state ?? native, {
@@ -185,130 +148,4 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
     const run = state ?? native;
     if (!run?.stream) run?.release();
   }
-}
-
-async function streamResponses(
-  deps: ResponsesDeps,
-  run: Run,
-  input: ChatInput,
-  client: { abort(): void },
-  listings: HostedMcp['listings'],
-): Promise<ChatOutput> {
-  const { state } = run;
-  const { channel: sse, body } = openSseChannel(
-    (sink) => new ResponsesSse(sink),
-    input,
-    () => client.abort(),
-  );
-  const out: ChatOutput = body ? { kind: 'stream', body } : { kind: 'sent' };
-  const writer = new ResponsesEventWriter((e) => sse.event(e), run.newId);
-  writer.created(responseObject(run.shell, { status: 'in_progress', output: [], usage: null }));
-  for (const listing of listings) writer.mcpListTools(listing);
-  for (const item of run.approved) writer.mcpCall(item);
-  const assembler = new OutputAssembler(writer, state, run.hosted.hosted, run.newId, run.namespaced);
-  let round = 0;
-  const sink: StreamSink = {
-    delta(delta) {
-      if (state.rounds !== round) {
-        round = state.rounds;
-        assembler.flushRounds(false);
-      }
-      if (delta.content) writer.textDelta(delta.content);
-    },
-    comment: (text) => sse.comment(text),
-  };
-  const finished = runLoop(deps, state, responsesCodec(deps, state, sink, assembler)).then(
-    async (result) => {
-      assembler.finish(result, false, (call, tool) => approvalRequest(run, call, tool));
-      await proposeApprovals(deps, run.ctx, run.proposals);
-      const body = finalResponse(run, result, writer);
-      await store(deps, run, result, body);
-      writer.finished(body);
-      sse.end();
-      recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
-      state.release();
-    },
-    (err: unknown) => {
-      state.release();
-      if (!sse.isStarted) throw err;
-      const error = asClientError(err, state);
-      writer.endMessage();
-      writer.error({ message: error.message, code: error.code ?? error.type, param: error.param });
-      writer.finished(
-        Object.assign(responseObject(run.shell, { status: 'failed', output: writer.output, usage: toResponsesUsage(state.usage) }), {
-          error: { code: error.code ?? error.type, message: error.message },
-        }),
-      );
-      sse.end();
-      recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
-    },
-  );
-  await Promise.race([sse.started, finished]);
-  return out;
-}
-
-/** The chat codec, with mixed turns' gateway calls also shown to the assembler (hosted ones are mcp_call items). */
-function responsesCodec(deps: ResponsesDeps, state: RunState, sink: StreamSink | null, assembler: OutputAssembler) {
-  const codec = chatCodec(deps, state, sink);
-  return Object.assign({}, codec, {
-    hide(clientCalls: readonly ToolCall[], gatewayCalls: ToolCall[], results: ToolMessage[]) {
-      codec.hide(clientCalls, gatewayCalls, results);
-      assembler.hiddenCalls(gatewayCalls, results);
-    },
-  });
-}
-
-function approvalRequest(run: Run, call: ToolCall, tool: HostedTool): McpApprovalRequestItem {
-  const item: McpApprovalRequestItem = {
-    type: 'mcp_approval_request',
-    id: run.newId('mcpr'),
-    server_label: tool.serverLabel,
-    name: tool.entry.tool,
-    arguments: call.function.arguments,
-  };
-  run.proposals.push({ item, call });
-  return item;
-}
-
-function finalResponse(run: Run, result: LoopResult<AssistantTurn>, writer: ResponsesEventWriter): ResponseObject {
-  const { status, incomplete } = statusOf(result.finishReason);
-  const body = responseObject(Object.assign({}, run.shell, { model: result.turn.model || run.shell.model }), {
-    status,
-    incomplete,
-    output: writer.output,
-    usage: toResponsesUsage(run.state.usage),
-  });
-  const info = run.state.rounds > 1 || run.state.toolCalls.length || run.state.stopNote;
-  if (info)
-    body.tollgate = {
-      request_id: run.state.requestId,
-      rounds: run.state.rounds,
-      tool_calls: run.state.toolCalls,
-      ...(run.state.stopNote ? { stopped: run.state.stopNote } : {}),
-    };
-  return body;
-}
-
-/** store: true (the default) keeps the response and its conversation for previous_response_id. */
-async function store(deps: ResponsesDeps, run: Run, result: LoopResult<AssistantTurn>, body: ResponseObject): Promise<void> {
-  if (run.req.store === false) return;
-  const messages: ChatMessage[] = run.state.messages.slice(run.instructions ? 1 : 0);
-  messages.push({
-    role: 'assistant',
-    content: result.turn.content,
-    ...(result.clientToolCalls.length ? { tool_calls: result.clientToolCalls } : {}),
-  });
-  await keepResponse(deps, { kind: 'gateway', id: body.id, keyId: run.state.access.keyId, response: body, messages });
-}
-
-function parseJsonBody(text: string): unknown {
-  if (!text) throw invalidRequest('request body is empty; expected a JSON object');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (err) {
-    throw invalidRequest(`request body is not valid JSON: ${(err as Error).message}`, null, 'invalid_json');
-  }
-  if (exceedsDepth(body)) throw invalidRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`, null, 'json_too_deep');
-  return body;
 }
