@@ -59,10 +59,15 @@ export const requests = sqliteTable(
     warnings: text('warnings'),
   },
   (t) => [
+    // Every index here is written on every insert: the ledger writer's CPU per request grows with
+    // each one (B-tree work and the pages its COMMIT writes), so each must serve a reader
+    // (bench/README.md, "Ledger writer CPU"). ts: retention, the dashboard's newest-first list and
+    // its time range; (key|team|model, ts): the dashboard's filters and the startup budget restore
+    // of keys and teams. A customer's restore reads its budget period through the ts index
+    // (customers are few, each a large share of the rows; startup only).
     index('requests_ts_idx').on(t.ts),
     index('requests_key_ts_idx').on(t.keyId, t.ts),
     index('requests_team_ts_idx').on(t.teamId, t.ts),
-    index('requests_customer_ts_idx').on(t.customerId, t.ts),
     index('requests_model_ts_idx').on(t.model, t.ts),
     // Covering indexes for the reporting views (README example reports ≤ 100 ms over 1M rows,
     // `npm run bench`): each holds every column its view reads, in GROUP BY order, so a report is
@@ -89,9 +94,12 @@ export const requests = sqliteTable(
       t.costUnknown,
       t.operation,
     ),
-    index('requests_session_idx').on(t.sessionId),
-    // The README's "spend by surface" (one narrow range scan, grouped in index order) and "cost
-    // per agent session" reports (this week's session requests only: the index is partial); both
+    // Partial: a request without a session (every chat request, most others) writes no entry,
+    // and cost_by_session (`session_id IS NOT NULL`, `session_id = ?`) reads only these rows.
+    index('requests_session_idx').on(t.sessionId).where(sql`${t.sessionId} IS NOT NULL`),
+    // The README's "spend by surface" (one narrow range scan, grouped in index order; folding it
+    // into the team index above makes that report sort the month: 3-4x slower) and "cost per
+    // agent session" reports (this week's session requests only: the index is partial); both
     // leave count_tokens calls out of their counts, as the views do.
     index('requests_month_surface_cover_idx').on(t.month, t.surface, t.operation, t.costUsd),
     index('requests_day_session_cover_idx')
@@ -177,10 +185,10 @@ export const toolCalls = sqliteTable(
     kind: text('kind').notNull().default('tool'),
   },
   (t) => [
+    // request_id: a request's trace; ts: retention. No (name, ts) or (key_id, ts): no query of
+    // ours reads them (the reports read days of the cover below), and each costs every insert.
     index('tool_calls_request_idx').on(t.requestId),
     index('tool_calls_ts_idx').on(t.ts),
-    index('tool_calls_name_ts_idx').on(t.name, t.ts),
-    index('tool_calls_key_ts_idx').on(t.keyId, t.ts),
     // (day, name) is the partition of tool_usage_day's window functions: pre-sorted input. The
     // other columns make it covering for that view and the README's per-key reports on tool_calls.
     index('tool_calls_day_name_cover_idx').on(
