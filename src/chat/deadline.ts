@@ -2,6 +2,8 @@
 // deadline. Cheaper than AbortSignal.any + AbortSignal.timeout per request (one controller, one
 // timer, cleared as soon as the request ends), and nothing outlives the request.
 
+import { type Cancel, offCancel, onCancel } from '../upstream/cancel.js';
+
 export interface LinkedSignal {
   readonly signal: AbortSignal;
   /** Aborts now (e.g. the SSE channel was cancelled). */
@@ -10,11 +12,11 @@ export interface LinkedSignal {
   dispose(): void;
 }
 
-export function linkSignal(parent: AbortSignal, timeoutMs?: number): LinkedSignal {
+export function linkSignal(parent: Cancel, timeoutMs?: number): LinkedSignal {
   const controller = new AbortController();
   const abort = () => controller.abort();
   if (parent.aborted) controller.abort();
-  else parent.addEventListener('abort', abort, { once: true });
+  else onCancel(parent, abort);
   const timer = timeoutMs === undefined ? undefined : setTimeout(abort, timeoutMs);
   timer?.unref?.();
   return {
@@ -22,7 +24,7 @@ export function linkSignal(parent: AbortSignal, timeoutMs?: number): LinkedSigna
     abort,
     dispose() {
       if (timer) clearTimeout(timer);
-      parent.removeEventListener('abort', abort);
+      offCancel(parent, abort);
     },
   };
 }

@@ -17,6 +17,7 @@ import type { TargetResolver } from './targets.js';
 import { recordRequest } from './record.js';
 import { resolveTargets } from './resolve-targets.js';
 import { linkSignal, type LinkedSignal } from './deadline.js';
+import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
 import type { HeaderSource } from '../governance/keys.js';
 import { clientOutputCap } from '../governance/output-cap.js';
 import { sessionIdFrom } from './session-id.js';
@@ -46,6 +47,9 @@ export interface ChatInput {
   sseSink?: (requestId: string) => SseSink;
 }
 
+/** handleChat's input: its disconnect may also be the Node route's Disconnect (no AbortSignal made unless needed). */
+export type ChatCallInput = Omit<ChatInput, 'signal'> & { signal: Cancel };
+
 /** `text`, when set, is `body` already serialised (the upstream's own bytes, passed through). */
 export type ChatOutput =
   | { kind: 'json'; body: unknown; text?: string | undefined }
@@ -53,7 +57,7 @@ export type ChatOutput =
   /** Already written to the client through `input.sseSink`. */
   | { kind: 'sent' };
 
-export async function handleChat(deps: ChatDeps, input: ChatInput): Promise<ChatOutput> {
+export async function handleChat(deps: ChatDeps, input: ChatCallInput): Promise<ChatOutput> {
   const startedAt = deps.now();
   let state: RunState | undefined;
   let access: Access | undefined;
@@ -113,7 +117,7 @@ export function parseJsonBody(text: string): unknown {
 
 function createState(
   deps: ChatDeps,
-  input: ChatInput,
+  input: ChatCallInput,
   request: ChatRequest,
   access: Access,
   startedAt: number,
@@ -133,8 +137,9 @@ function createState(
 
   const loop: LoopLimits = access.loop;
   // The loop deadline only exists when the gateway may loop; a plain proxy call has the provider timeout.
-  const clientSignal = client?.signal ?? input.signal;
+  const clientSignal: Cancel = client?.signal ?? input.signal;
   const deadline = injected.length ? linkSignal(clientSignal, loop.timeoutMs) : undefined;
+  const cancel: Cancel = deadline?.signal ?? clientSignal;
   return {
     requestId: input.requestId,
     startedAt,
@@ -151,7 +156,11 @@ function createState(
     injectedNames: toolNameSet(injected),
     offeredTools: offered,
     clientToolNames,
-    signal: deadline?.signal ?? clientSignal,
+    // An AbortSignal only when read (tool calls, the shared loop's code): the upstream call takes `cancel`.
+    get signal() {
+      return abortSignalOf(cancel);
+    },
+    cancel,
     clientSignal,
     deadline: Date.now() + loop.timeoutMs,
     release() {

@@ -5,6 +5,7 @@ import { type ErrorKind, errorKind, GatewayError } from '../errors.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js';
 import { ClientAbortedError, networkError, readText, type UpstreamClient, type UpstreamResponse } from '../upstream/client.js';
 import { readSse } from '../upstream/sse-parser.js';
+import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
 import { missingKeyError, type Target } from './targets.js';
 import { pickKey } from './pick-key.js';
 import { redactText } from '../secrets/redact.js';
@@ -49,7 +50,8 @@ export interface LlmCallInput {
   targets: readonly Target[];
   request: ChatRequest;
   stream: boolean;
-  signal: AbortSignal;
+  /** The client's disconnect (or the loop's deadline). */
+  signal: Cancel;
   hooks: AttemptHooks;
 }
 
@@ -80,7 +82,7 @@ export async function callLlm(deps: LlmCallDeps, input: LlmCallInput): Promise<L
 export async function withAttempts<O, H extends { finish(result: AttemptResult): void }>(
   deps: LlmCallDeps,
   targets: readonly Target[],
-  signal: AbortSignal,
+  signal: Cancel,
   hooks: { start(target: Target, attempt: number): Promise<H> | H },
   once: (target: Target, handle: H) => Promise<O>,
 ): Promise<O> {
@@ -107,7 +109,7 @@ export async function withAttempts<O, H extends { finish(result: AttemptResult):
         if (!gatewayError.retryable || attempt === attempts) break;
         const waitMs = backoffMs(deps, attempt, gatewayError.retryAfter);
         if (waitMs > deps.maxRetryWaitMs) break;
-        await deps.sleep(waitMs, signal).catch(() => {
+        await deps.sleep(waitMs, abortSignalOf(signal)).catch(() => {
           throw new ClientAbortedError('client aborted during retry wait');
         });
       }
@@ -163,32 +165,50 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
     request.stream === input.stream ? request : Object.assign({}, request, { stream: input.stream }),
     ctx,
   );
-  const res = await deps.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
+  const opts = { signal: input.signal, timeoutMs: target.provider.timeoutMs };
+  if (!input.stream && deps.upstream.sendText) {
+    // A JSON answer is read whole: collected by the client, without a response stream.
+    const answer = await deps.upstream.sendText(req, opts);
+    if (answer.status < 200 || answer.status >= 300) throw errorAnswer(target, ctx.apiKey, answer.status, answer.text, answer.headers);
+    return jsonOutcome(target, ctx, handle, answer.status, answer.text);
+  }
+  const res = await deps.upstream.send(req, opts);
   if (res.status < 200 || res.status >= 300) {
     const text = await readText(res, req.url, input.signal).catch(() => '');
-    // Some upstreams quote the credential they were sent ("Incorrect API key provided: sk-…");
-    // the error text goes to the client and the ledger, so our provider key, the values of the
-    // provider's configured headers (credentials set there) and URL credentials are cut out first.
-    const safe = redactText(
-      text,
-      ctx.apiKey ? [ctx.apiKey, ...Object.values(target.provider.headers)] : Object.values(target.provider.headers),
-    );
-    throw withStatus(target.adapter.errorFromResponse(res.status, safe, res.headers), res.status);
+    throw errorAnswer(target, ctx.apiKey, res.status, text, res.headers);
   }
-  if (!input.stream) {
-    const text = await readText(res, req.url, input.signal);
-    const completion = readCompletion(target, parseJson(text, res.status), ctx);
-    handle.finish({ status: res.status, errorType: null, usage: completion.usage, mayHaveCost: true });
-    return { kind: 'json', target, completion, text: target.adapter.canonicalResponses ? text : undefined };
-  }
+  if (!input.stream) return jsonOutcome(target, ctx, handle, res.status, await readText(res, req.url, input.signal));
   return { kind: 'stream', target, handle, read: streamReader(target, res, ctx, req.url, input.signal) };
+}
+
+type AdapterContext = Parameters<Target['adapter']['chatResponse']>[1];
+
+function jsonOutcome(target: Target, ctx: AdapterContext, handle: AttemptHandle, status: number, text: string): LlmOutcome {
+  const completion = readCompletion(target, parseJson(text, status), ctx);
+  handle.finish({ status, errorType: null, usage: completion.usage, mayHaveCost: true });
+  return { kind: 'json', target, completion, text: target.adapter.canonicalResponses ? text : undefined };
+}
+
+/** An error status from the upstream, as the adapter maps it, with our credentials cut from its text. */
+function errorAnswer(
+  target: Target,
+  apiKey: string | undefined,
+  status: number,
+  text: string,
+  headers: Record<string, string | undefined>,
+): GatewayError {
+  // Some upstreams quote the credential they were sent ("Incorrect API key provided: sk-…");
+  // the error text goes to the client and the ledger, so our provider key, the values of the
+  // provider's configured headers (credentials set there) and URL credentials are cut out first.
+  const safe = redactText(text, apiKey ? [apiKey, ...Object.values(target.provider.headers)] : Object.values(target.provider.headers));
+  return withStatus(target.adapter.errorFromResponse(status, safe, headers), status);
 }
 
 /**
  * As in translateStream: an adapter that cannot read the body means a malformed upstream answer (502).
  * Arguments, not a closure: this runs for every JSON answer.
  */
-function readCompletion(target: Target, json: unknown, ctx: Parameters<Target['adapter']['chatResponse']>[1]): ChatCompletion {
+function readCompletion(target: Target, json: unknown, ctx: AdapterContext): ChatCompletion {
   try {
     return target.adapter.chatResponse(json, ctx);
   } catch (err) {
@@ -228,7 +248,7 @@ function streamReader(
   res: UpstreamResponse,
   ctx: Parameters<Target['adapter']['streamTranslator']>[0],
   url: string,
-  signal: AbortSignal,
+  signal: Cancel,
 ): ChunkReader {
   return async (onChunk) => {
     const translator = target.adapter.streamTranslator(ctx);

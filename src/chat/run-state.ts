@@ -4,6 +4,7 @@
 import type { ChatMessage, ChatRequest, FunctionTool, Usage } from '../openai/types.js';
 import type { Access, ToolEntry } from './ports.js';
 import type { Target } from './targets.js';
+import type { Cancel } from '../upstream/cancel.js';
 
 /** Why the loop stopped before the model finished on its own. */
 export type StopNote = 'max_rounds' | 'max_tool_calls' | 'max_cost' | 'loop_timeout' | 'budget_exceeded';
@@ -41,7 +42,8 @@ export interface LoopState {
   readonly clientToolNames: ReadonlySet<string>;
   /** Aborts on client disconnect or loop deadline. */
   readonly signal: AbortSignal;
-  readonly clientSignal: AbortSignal;
+  /** Whether the client has gone (only read, never listened to). */
+  readonly clientSignal: { readonly aborted: boolean };
   readonly deadline: number;
   /** Frees the request's timer and listeners; called once when the request ends. */
   release(): void;
@@ -62,6 +64,11 @@ export interface LoopState {
 }
 
 export interface RunState extends LoopState {
+  /**
+   * `signal` without the AbortSignal, for the upstream call: the chat route's Disconnect makes one
+   * only when something needs it (upstream/cancel.ts). Absent: `signal`.
+   */
+  readonly cancel?: Cancel;
   readonly request: ChatRequest;
   readonly includeUsage: boolean;
   /** Client tools plus injected tools, in the order sent upstream. */

@@ -25,7 +25,7 @@ import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
 import { SSE_HEADERS } from '../openai/sse.js';
 import { errorReply, shuttingDown } from './error-response.js';
 import { bodyTooLarge } from './body-limit.js';
-import { nodeContentLength, nodeDisconnectSignal, nodeHeaders, nodeSink } from './node-request.js';
+import { nodeContentLength, nodeDisconnect, nodeDisconnectSignal, nodeHeaders, nodeSink } from './node-request.js';
 
 export interface HotRoutesDeps {
   chat: ChatDeps;
@@ -63,7 +63,7 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
       requestId: r.id,
       headers: nodeHeaders(r.incoming.headers),
       bodyText: r.bodyText,
-      signal: nodeDisconnectSignal(r.outgoing),
+      signal: nodeDisconnect(r.outgoing),
       sseSink: (requestId) => nodeSink(r.outgoing, SSE_HEADERS, requestId),
     });
     if (out.kind === 'json') return { text: out.text ?? JSON.stringify(out.body), headers: { 'content-type': JSON_TYPE } };

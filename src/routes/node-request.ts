@@ -8,6 +8,7 @@ import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { SseSink } from '../chat/sse-channel.js';
 import type { HeaderSource } from '../governance/keys.js';
+import { Disconnect } from '../upstream/cancel.js';
 
 type NodeEnv = { Bindings: Partial<HttpBindings> };
 
@@ -41,6 +42,19 @@ export function nodeDisconnectSignal(outgoing: ServerResponse): AbortSignal {
     if (!outgoing.writableFinished) controller.abort();
   });
   return controller.signal;
+}
+
+/**
+ * The same as a Disconnect (upstream/cancel.ts): no AbortSignal unless the request needs one. The
+ * chat route's upstream call listens to it directly; reading `.signal` on every request cost an
+ * EventTarget and an 'abort' listener added and removed per upstream call (bench/README.md).
+ */
+export function nodeDisconnect(outgoing: ServerResponse): Disconnect {
+  const gone = new Disconnect();
+  outgoing.once('close', () => {
+    if (!outgoing.writableFinished) gone.abort();
+  });
+  return gone;
 }
 
 export function disconnectSignal(c: Context): AbortSignal {

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { GatewayError } from '../errors.js';
-import { createUpstreamClient, readText } from './client.js';
+import { ClientAbortedError, createUpstreamClient, readText } from './client.js';
 
 describe('upstream client', () => {
   test('sends to the URL as given: path and query, every call (the destination is parsed once per URL)', async () => {
@@ -39,6 +39,61 @@ describe('upstream client', () => {
         (err) => err instanceof GatewayError && err.status === 502,
       );
       assert.equal(seen.length, 3);
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+
+  test('sendText: the whole answer as body.text() reads it; error statuses, headers, aborts', async () => {
+    let hold: (() => void) | undefined;
+    const server = createServer((req, res) => {
+      if (req.url === '/bom') return void res.end(Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]));
+      if (req.url === '/chunks') {
+        res.setHeader('set-cookie', ['a=1', 'b=2']);
+        res.write('{"a":');
+        return void setImmediate(() => res.end('"é"}'));
+      }
+      if (req.url === '/429') {
+        res.writeHead(429, { 'retry-after': '3' });
+        return void res.end('{"error":{"message":"slow down"}}');
+      }
+      if (req.url === '/500-cut') {
+        res.writeHead(500, { 'content-length': '100' });
+        res.write('{"err');
+        return void setImmediate(() => res.destroy());
+      }
+      if (req.url === '/200-cut') {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('{"ok');
+        return void setImmediate(() => res.destroy());
+      }
+      hold = () => res.end('late');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = createUpstreamClient(new Agent());
+    const signal = new AbortController().signal;
+    const get = (path: string, s = signal) =>
+      client.sendText!({ url: `${base}${path}`, method: 'POST', headers: {}, body: '{}' }, { signal: s, timeoutMs: 5000 });
+    try {
+      assert.deepEqual(await get('/bom').then((a) => [a.status, a.text]), [200, '{}']);
+      const chunks = await get('/chunks');
+      assert.equal(chunks.text, '{"a":"é"}');
+      assert.deepEqual(chunks.headers['set-cookie'], ['a=1', 'b=2']);
+      const limited = await get('/429');
+      assert.deepEqual([limited.status, limited.headers['retry-after'], limited.text], [429, '3', '{"error":{"message":"slow down"}}']);
+      assert.deepEqual(await get('/500-cut').then((a) => [a.status, a.text]), [500, ''], 'an error body cut short reads as empty');
+      await assert.rejects(get('/200-cut'), (err) => err instanceof GatewayError && err.status === 502);
+      const aborted = new AbortController();
+      aborted.abort();
+      await assert.rejects(get('/hold', aborted.signal), (err) => err instanceof ClientAbortedError);
+      const later = new AbortController();
+      const pending = get('/hold', later.signal);
+      while (!hold) await new Promise((r) => setTimeout(r, 5));
+      later.abort();
+      await assert.rejects(pending, (err) => err instanceof ClientAbortedError);
+      hold();
     } finally {
       await client.close();
       server.close();

@@ -1,9 +1,10 @@
 // The only place that calls the network for providers. One undici Agent (keep-alive pool) shared
 // by all providers; per-call timeouts; aborts when the client goes away; network failures become
 // GatewayErrors that say whether another attempt makes sense.
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, errors, request, util, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
 import type { UpstreamRequest } from '../../providers/types.js';
+import { abortSignalOf, type Cancel, offCancel, onCancel } from './cancel.js';
 
 export interface UpstreamResponse {
   status: number;
@@ -13,13 +14,26 @@ export interface UpstreamResponse {
 
 export interface SendOptions {
   /** Aborted when the client disconnects (or the tool loop's deadline passes). */
-  signal: AbortSignal;
+  signal: Cancel;
   /** Time to response headers, and the longest silence between body chunks. */
   timeoutMs: number;
 }
 
+/** A whole answer, read into one string. */
+export interface UpstreamText {
+  status: number;
+  headers: Record<string, string | undefined>;
+  text: string;
+}
+
 export interface UpstreamClient {
   send(req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse>;
+  /**
+   * The whole answer as text, for callers that read every JSON answer to its end (send + readText
+   * in one). Rejects like send, or like readText when the body fails after a 2xx head; a body that
+   * fails after an error status reads as ''. Optional: callers fall back to send + readText.
+   */
+  sendText?(req: UpstreamRequest, opts: SendOptions): Promise<UpstreamText>;
   close(): Promise<void>;
 }
 
@@ -48,7 +62,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 
 /** Maps a thrown network error to a GatewayError (or ClientAbortedError when the caller aborted). */
 /** `url` is the upstream request's; only its host is named (parsed here, on the failure path only). */
-export function networkError(err: unknown, url: string, signal: AbortSignal): Error {
+export function networkError(err: unknown, url: string, signal: { readonly aborted: boolean }): Error {
   if (signal.aborted) return new ClientAbortedError('client aborted the request');
   if (err instanceof GatewayError) return err;
   const host = new URL(url).host;
@@ -109,10 +123,122 @@ function destinationCache(): (url: string) => Destination | undefined {
   };
 }
 
+/**
+ * Collects one answer for sendText as undici's dispatcher hands it over (its handler interface):
+ * no response stream, no AsyncResource, no `request()` callback. What `request()` + `body.text()`
+ * cost per JSON answer, in CPU and allocation, was most of undici's share of the gateway's main
+ * thread at 64 connections (bench/README.md, "Where the time goes"). Behaves as they do: the
+ * signal aborts the request (before it is sent, or mid-answer), headers parse the same way
+ * (undici's parseHeaders), the text is decoded as body.text() decodes it (UTF-8, a leading BOM
+ * dropped), and a failure after an error status's head reads as '' (send + readText's `.catch`).
+ */
+class TextAnswer implements Dispatcher.DispatchHandler {
+  status = 0;
+  headers: Record<string, string | undefined> = {};
+  private chunks: Buffer[] = [];
+  private length = 0;
+  private abort: ((err?: Error) => void) | undefined;
+  private done = false;
+  private readonly onAbort: () => void;
+
+  constructor(
+    private readonly signal: Cancel,
+    private readonly resolve: (answer: UpstreamText) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    this.onAbort = () => {
+      const reason = (signal instanceof AbortSignal && (signal.reason as Error | undefined)) || new errors.RequestAbortedError();
+      if (this.abort) this.abort(reason);
+      else this.onError(reason);
+    };
+    onCancel(signal, this.onAbort);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.done) abort(new errors.RequestAbortedError());
+    else this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200) return true;
+    this.status = statusCode;
+    this.headers = util.parseHeaders(rawHeaders) as Record<string, string | undefined>;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.finish()) this.resolve({ status: this.status, headers: this.headers, text: decodeBody(this.chunks, this.length) });
+  }
+
+  onError(err: Error): void {
+    if (!this.finish()) return;
+    // After an error status's head, the body is only the error's wording: it reads as ''.
+    if (this.status !== 0 && (this.status < 200 || this.status >= 300))
+      this.resolve({ status: this.status, headers: this.headers, text: '' });
+    else this.reject(err);
+  }
+
+  /** True the first time: the answer is settled once, and the signal's listener goes. */
+  private finish(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    offCancel(this.signal, this.onAbort);
+    return true;
+  }
+}
+
+/** As undici's body.text(): UTF-8, a leading byte-order mark dropped. */
+function decodeBody(chunks: Buffer[], length: number): string {
+  if (chunks.length === 0 || length === 0) return '';
+  const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+  const start = buffer.length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+  return buffer.toString('utf8', start);
+}
+
 export function createUpstreamClient(dispatcher: Dispatcher = createDispatcher()): UpstreamClient {
   const destination = destinationCache();
   return {
-    async send(req, { signal, timeoutMs }) {
+    async sendText(req, { signal, timeoutMs }) {
+      const to = destination(req.url);
+      try {
+        if (!to) {
+          // Not a URL undici's dispatcher takes as it is: request(url) refuses it as before.
+          const res = await this.send(req, { signal, timeoutMs });
+          const read = res.body.text();
+          return {
+            status: res.status,
+            headers: res.headers,
+            text: res.status >= 200 && res.status < 300 ? await read : await read.catch(() => ''),
+          };
+        }
+        if (signal.aborted) throw new errors.RequestAbortedError();
+        return await new Promise<UpstreamText>((resolve, reject) => {
+          dispatcher.dispatch(
+            {
+              origin: to.origin,
+              path: to.path,
+              method: req.method as Dispatcher.HttpMethod,
+              headers: req.headers,
+              body: req.body ?? null,
+              headersTimeout: timeoutMs,
+              bodyTimeout: timeoutMs,
+            },
+            new TextAnswer(signal, resolve, reject),
+          );
+        });
+      } catch (err) {
+        throw networkError(err, req.url, signal);
+      }
+    },
+    async send(req, opts) {
+      const signal = abortSignalOf(opts.signal);
+      const timeoutMs = opts.timeoutMs;
       try {
         const to = destination(req.url);
         const body = req.body ?? null;
@@ -146,7 +272,7 @@ export function createUpstreamClient(dispatcher: Dispatcher = createDispatcher()
 }
 
 /** Reads a whole body as text, mapping mid-body network failures like any other. */
-export async function readText(res: UpstreamResponse, url: string, signal: AbortSignal): Promise<string> {
+export async function readText(res: UpstreamResponse, url: string, signal: { readonly aborted: boolean }): Promise<string> {
   try {
     return await res.body.text();
   } catch (err) {

@@ -27,6 +27,16 @@ export function withInProcessUpstreams(client: UpstreamClient, upstreams: readon
       if (opts.signal.aborted) throw new ClientAbortedError('client aborted the request');
       return responseOf(local.answer(req));
     },
+    // Without a sendText of its own, every JSON call (real providers' too) goes through send + readText.
+    sendText: client.sendText
+      ? async (req, opts) => {
+          const local = upstreams.find((u) => req.url.startsWith(u.origin));
+          if (!local) return client.sendText!(req, opts);
+          if (opts.signal.aborted) throw new ClientAbortedError('client aborted the request');
+          const answer = local.answer(req);
+          return { status: answer.status, headers: answer.headers, text: answer.body };
+        }
+      : undefined,
     close: () => client.close(),
   };
 }
