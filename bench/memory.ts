@@ -1,7 +1,7 @@
 // The bench's memory phase on its own, with the gateway's startup footprint first:
-//   npx tsx bench/memory.ts [--soak-seconds 60] [--soak-runs 3] [--node-flags "--max-semi-space-size=2"] [--ledger-off]
+//   npx tsx bench/memory.ts [--soak-seconds 60] [--soak-runs 3] [--node-flags "--max-semi-space-size=2"] [--env "MALLOC_TOP_PAD_=0"] [--ledger-off]
 // Starts the mock upstream and one gateway as `npm start` runs it (package.json's node flags and
-// environment; --node-flags adds more, for experiments only) in its bench shape
+// environment; --node-flags and --env add more, for experiments only) in its bench shape
 // (bench/gateway-config.ts, ledger on), reads its RSS (anonymous and file-backed) and V8 heap split
 // 3 s after it listens, calls a tool through /mcp a few times (so both MCP SDKs are loaded, as in
 // the full bench), then runs the soak: N runs at 64 connections, RSS and heap after each. RSS is
@@ -27,6 +27,7 @@ const { values: flags } = parseArgs({
     'soak-seconds': { type: 'string' },
     'soak-runs': { type: 'string' },
     'node-flags': { type: 'string' },
+    env: { type: 'string' },
     'ledger-off': { type: 'boolean' },
   },
   strict: true,
@@ -34,6 +35,13 @@ const { values: flags } = parseArgs({
 const soakSeconds = Number(flags['soak-seconds'] ?? 60);
 const soakRuns = Number(flags['soak-runs'] ?? 3);
 const nodeFlags = (flags['node-flags'] ?? '').split(' ').filter(Boolean);
+// NAME=value pairs added to npm start's environment (glibc's MALLOC_* tunables, say).
+const extraEnv = Object.fromEntries(
+  (flags.env ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 const MB = 1048576;
 const mb = (n: number | null) => (n === null ? null : Math.round((n / MB) * 10) / 10);
 const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
@@ -105,7 +113,7 @@ async function main(): Promise<void> {
       dbPath: join(dir, 'ledger.db'),
       nodeFlags,
       // What the ledger costs in memory (a diagnostic, as the full bench's ledger-off variant).
-      ...(flags['ledger-off'] ? { env: { TOLLGATE_LEDGER: 'off' } } : {}),
+      env: { ...extraEnv, ...(flags['ledger-off'] ? { TOLLGATE_LEDGER: 'off' } : {}) },
     });
     procs.push(gw);
     await sleep(3000);
@@ -139,6 +147,7 @@ async function main(): Promise<void> {
       node: process.version,
       npmStart: startCommand(),
       nodeFlags,
+      env: extraEnv,
       ledgerOff: Boolean(flags['ledger-off']),
       params: { soakSeconds, soakRuns, connections: 64 },
       loadAverage: { before: loadBefore, after: load() },
