@@ -20,14 +20,15 @@ import { ResponsesRelay } from './native-relay.js';
 import type { NativeSetup } from './native-setup.js';
 import { ResponsesSse } from './sse.js';
 import { keepResponse } from './keep.js';
+import type { StoredEntry } from '../stored-responses/response-store.js';
 
 export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, setup: NativeSetup): Promise<ChatOutput> {
   const { state, client } = setup;
   if (!state.stream) {
     const relay = new ResponsesRelay(null, setup.preamble, deps.newId!, clientTools(state));
     const result = await runLoop(deps, state, nativeResponsesCodec(deps, state, relay));
-    await endWithApprovals(deps, state, relay, result);
-    await remember(deps, state);
+    const after = afterLoop(deps, state, relay, result);
+    if (after) await after;
     recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
     // The upstream's own bytes when nothing changed: the response object is then not built at all.
     if (!relay.changed && state.rounds === 1 && relay.firstText !== undefined && !tollgateInfo(state))
@@ -44,8 +45,8 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, 
   const relay = new ResponsesRelay({ frame: (text) => sse.raw(text) }, setup.preamble, deps.newId!, clientTools(state));
   const finished = runLoop(deps, state, nativeResponsesCodec(deps, state, relay)).then(
     async (result) => {
-      await endWithApprovals(deps, state, relay, result);
-      await remember(deps, state);
+      const after = afterLoop(deps, state, relay, result);
+      if (after) await after;
       // The gateway's summary (rounds, tool calls, why it stopped) goes in the final event.
       if (tollgateInfo(state)) relay.changed = true;
       relay.finish(() => finalResponse(state, relay, result));
@@ -73,6 +74,26 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, 
   );
   await Promise.race([sse.started, finished]);
   return out;
+}
+
+/**
+ * What follows the loop: approval requests, then the upstream's response kept. Undefined when there
+ * is neither (a pass-through's usual case): no promise to wait for between the upstream's last byte
+ * and the client's.
+ */
+function afterLoop(
+  deps: ResponsesDeps,
+  state: NativeRunState,
+  relay: ResponsesRelay,
+  result: LoopResult<ResponsesTurn>,
+): Promise<void> | undefined {
+  const approvals = result.clientToolCalls.some((c) => state.hosted.get(c.function.name)?.needsApproval);
+  const keep = toKeep(state);
+  if (!approvals && !keep) return undefined;
+  return (async () => {
+    if (approvals) await endWithApprovals(deps, state, relay, result);
+    if (keep) await keepResponse(deps, keep);
+  })();
 }
 
 /** Calls of hosted tools that need approval end the response as mcp_approval_request items, stored and recorded. */
@@ -104,10 +125,10 @@ async function endWithApprovals(
 const clientTools = (state: NativeRunState) => (state.offeredTools ? (state.body.tools ?? []) : undefined);
 
 /** A response the upstream stored: GET, DELETE and previous_response_id find it for this key, at that provider. */
-async function remember(deps: ResponsesDeps, state: NativeRunState): Promise<void> {
+function toKeep(state: NativeRunState): StoredEntry | undefined {
   const id = state.last?.id;
-  if (state.body.store === false || typeof id !== 'string' || !state.lastTarget) return;
-  await keepResponse(deps, { kind: 'upstream', id, keyId: state.access.keyId, provider: state.lastTarget.providerName });
+  if (state.body.store === false || typeof id !== 'string' || !state.lastTarget) return undefined;
+  return { kind: 'upstream', id, keyId: state.access.keyId, provider: state.lastTarget.providerName };
 }
 
 /** The last round's response, carrying what the client saw of every round and the usage of all of them. */

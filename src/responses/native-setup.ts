@@ -12,11 +12,12 @@ import { linkSignal, type LinkedSignal } from '../chat/deadline.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import { chatToItems, functionToolDef, inputItems } from '../wire/responses/native-items.js';
 import { CLIENT_CALL } from '../wire/responses/native-turn.js';
-import type { McpToolDef, OutputItem, ResponsesRequest, ResponsesToolChoice, ToolDef } from '../wire/responses/types.js';
+import type { McpCallItem, McpToolDef, OutputItem, ResponsesRequest, ResponsesToolChoice, ToolDef } from '../wire/responses/types.js';
 import type { StoredResponse } from '../stored-responses/response-store.js';
-import { closeOpenCalls, resolveApprovals } from './approval-flow.js';
+import { closeOpenCalls, resolveApprovals, type ResolvedApprovals } from './approval-flow.js';
+import type { ChatMessage } from '../openai/types.js';
 import type { ResponsesDeps } from './handler.js';
-import { resolveHostedMcp } from './hosted-mcp.js';
+import { type HostedTool, resolveHostedMcp } from './hosted-mcp.js';
 import type { NativeRunState } from './native-codec.js';
 import { nativeInput } from './native-input.js';
 
@@ -26,6 +27,18 @@ export interface NativeSetup {
   preamble: OutputItem[];
   client: LinkedSignal | undefined;
 }
+
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+const NO_HOSTED: ReadonlyMap<string, HostedTool> = new Map();
+
+/** What resolveApprovals returns for a request with no approval responses (read only). */
+const NO_APPROVALS: ResolvedApprovals = Object.freeze({
+  afterHistory: Object.freeze([]) as unknown as ChatMessage[],
+  echoed: new Map<string, ChatMessage[]>(),
+  items: Object.freeze([]) as unknown as McpCallItem[],
+  chargedUsd: 0,
+  summaries: Object.freeze([]) as unknown as ResolvedApprovals['summaries'],
+});
 
 const isGatewayHosted = (t: ToolDef) => t.type === 'mcp' && t.server_url === undefined && t.connector_id === undefined;
 
@@ -43,24 +56,29 @@ export async function setUpNative(
 ): Promise<NativeSetup> {
   const { access, previous } = run;
   const newId = deps.newId!;
-  const tools = req.tools ?? [];
-  const gatewayDefs = tools.filter(isGatewayHosted) as McpToolDef[];
+  // The usual pass-through (no tools, no approvals, no stored conversation) allocates none of the
+  // intermediate lists and sets below: shared empty ones stand in (all only read). Allocation per
+  // request sets how often the young generation is collected, and a request that meets a collection waits.
+  const tools = req.tools ?? NONE;
+  const gatewayDefs = tools.length ? (tools.filter(isGatewayHosted) as McpToolDef[]) : NONE;
   const clientDefs = gatewayDefs.length ? tools.filter((t) => !isGatewayHosted(t)) : tools;
-  const hosted = resolveHostedMcp(gatewayDefs, run.keyTools, {
-    servers: deps.mcpServers,
-    operatorApproval: deps.operatorApproval(access),
-    newId,
-  });
-  const approvalTools = [...hosted.hosted.values()].filter((t) => t.needsApproval).map((t) => t.entry);
+  const hosted = gatewayDefs.length
+    ? resolveHostedMcp(gatewayDefs, run.keyTools, { servers: deps.mcpServers, operatorApproval: deps.operatorApproval(access), newId })
+    : { offered: run.keyTools, hosted: NO_HOSTED, listings: NONE };
+  const approvalTools = hosted.hosted.size ? [...hosted.hosted.values()].filter((t) => t.needsApproval).map((t) => t.entry) : NONE;
   const clientNames = new Set<string>([CLIENT_CALL]);
   for (const t of clientDefs) if (t.type === 'function') clientNames.add(String(t.name));
   for (const t of approvalTools) clientNames.add(t.name);
   const toolChoice = gatewayChoice(req.tool_choice, run.keyTools, gatewayDefs);
   const injected =
-    req.tool_choice === 'none' ? [] : hosted.offered.filter((t) => !clientNames.has(t.name) && !hosted.hosted.get(t.name)?.needsApproval);
+    req.tool_choice === 'none' || !hosted.offered.length
+      ? NONE
+      : hosted.offered.filter((t) => !clientNames.has(t.name) && !hosted.hosted.get(t.name)?.needsApproval);
 
   // Approvals: the gateway's own (it has a record, or no upstream MCP server could have made them).
-  const upstreamLabels = new Set(tools.filter((t) => t.type === 'mcp' && !isGatewayHosted(t)).map((t) => (t as McpToolDef).server_label));
+  const upstreamLabels: ReadonlySet<string> = tools.length
+    ? new Set(tools.filter((t) => t.type === 'mcp' && !isGatewayHosted(t)).map((t) => (t as McpToolDef).server_label))
+    : NO_NAMES;
   const items = inputItems(req);
   const responses: typeof items = [];
   for (const item of items)
@@ -68,15 +86,22 @@ export async function setUpNative(
       const id = (item as { approval_request_id: string }).approval_request_id;
       if (!upstreamLabels.size || (await deps.approvals.get(id, access.keyId))) responses.push(item);
     }
-  const ctx = { access, requestId: input.requestId, signal: input.signal, newId, now: deps.now };
-  const history = [...(previous?.messages ?? [])];
-  const approvals = await resolveApprovals(deps, ctx, [...items.filter((i) => i.type === 'mcp_approval_request'), ...responses], history);
-  const gatewayLabels = new Set([...deps.mcpServers].filter((l) => !upstreamLabels.has(l)));
+  const history = previous ? [...(previous.messages ?? [])] : NONE;
+  // Without an approval response of the gateway's there is nothing to resolve (resolveApprovals acts only on those).
+  const approvals = responses.length
+    ? await resolveApprovals(
+        deps,
+        { access, requestId: input.requestId, signal: input.signal, newId, now: deps.now },
+        [...items.filter((i) => i.type === 'mcp_approval_request'), ...responses],
+        history,
+      )
+    : NO_APPROVALS;
+  const gatewayLabels = upstreamLabels.size ? new Set([...deps.mcpServers].filter((l) => !upstreamLabels.has(l))) : deps.mcpServers;
   const stitched = nativeInput(items, {
     gatewayLabels,
     gatewayToolName: (server, tool) => run.keyTools.find((t) => t.server === server && t.tool === tool)?.name,
     echoed: (id) => approvals.echoed.get(id),
-    decided: new Set(responses.map((r) => (r as { approval_request_id: string }).approval_request_id)),
+    decided: responses.length ? new Set(responses.map((r) => (r as { approval_request_id: string }).approval_request_id)) : NO_NAMES,
     hidden: deps.hidden,
     who: { keyId: access.keyId, allowsTool: (name) => access.decideTool(name).allowed },
   });
@@ -89,7 +114,9 @@ export async function setUpNative(
   } else if (approvals.afterHistory.length) held = chatToItems(approvals.afterHistory, !req.previous_response_id);
 
   const offered = injected.length || approvalTools.length || gatewayDefs.length;
-  const body: ResponsesRequest = Object.assign({}, req, toolChoice !== undefined ? { tool_choice: toolChoice } : undefined);
+  // A copy only when something in it changes (nothing writes to the request).
+  const body: ResponsesRequest =
+    toolChoice !== undefined || previous ? Object.assign({}, req, toolChoice !== undefined ? { tool_choice: toolChoice } : undefined) : req;
   if (previous) delete body.previous_response_id;
   // Its own controller only for a stream returned as a web stream (its reader may cancel); written to
   // Node's response, the disconnect signal already covers a client gone.
@@ -122,20 +149,26 @@ export async function setUpNative(
     costUsd: approvals.chargedUsd,
     costUnknown: false,
     costEstimated: false,
-    toolCalls: approvals.summaries.map((s) => ({ round: 0, ...s })),
+    toolCalls: approvals.summaries.length ? approvals.summaries.map((s) => ({ round: 0, ...s })) : [],
     lastTarget: undefined,
     stopNote: undefined,
     body,
     bodyText: input.bodyText,
     offeredTools: offered ? [...clientDefs, ...[...injected, ...approvalTools].map((t) => functionToolDef(t.openai))] : undefined,
     hosted: hosted.hosted,
-    conv: [...held, ...stitched.items],
+    // Written to by later rounds: stitched.items is this request's own array (inputItems copies).
+    conv: held.length ? [...held, ...stitched.items] : stitched.items,
     rebuilt: Boolean(offered || previous || held.length || stitched.changed || toolChoice !== undefined),
     totals: undefined,
     last: undefined,
   };
-  const listed = new Set(previous?.response.output.filter((i) => i.type === 'mcp_list_tools').map((i) => i.server_label));
-  const preamble: OutputItem[] = [...hosted.listings.filter((l) => !listed.has(l.server_label)), ...approvals.items];
+  const listed = previous
+    ? new Set(previous.response.output.filter((i) => i.type === 'mcp_list_tools').map((i) => i.server_label))
+    : NO_NAMES;
+  const preamble: OutputItem[] =
+    hosted.listings.length || approvals.items.length
+      ? [...hosted.listings.filter((l) => !listed.has(l.server_label)), ...approvals.items]
+      : (NONE as OutputItem[]);
   return { state, preamble, client };
 }
 
