@@ -3,8 +3,15 @@
 // knows about money or storage.
 import { type ErrorKind, errorKind, GatewayError } from '../errors.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js';
-import { ClientAbortedError, networkError, readText, type UpstreamClient, type UpstreamResponse } from '../upstream/client.js';
-import { readSse } from '../upstream/sse-parser.js';
+import {
+  ClientAbortedError,
+  networkError,
+  readText,
+  type UpstreamClient,
+  type UpstreamResponse,
+  type UpstreamStream,
+} from '../upstream/client.js';
+import { readSse, sseFeeder } from '../upstream/sse-parser.js';
 import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
 import { missingKeyError, type Target } from './targets.js';
 import { pickKey } from './pick-key.js';
@@ -172,6 +179,13 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
     if (answer.status < 200 || answer.status >= 300) throw errorAnswer(target, ctx.apiKey, answer.status, answer.text, answer.headers);
     return jsonOutcome(target, ctx, handle, answer.status, answer.text);
   }
+  if (input.stream && deps.upstream.sendStream) {
+    // The answer's chunks go straight into the SSE reader, without a response stream.
+    const answer = await deps.upstream.sendStream(req, opts);
+    if (answer.status < 200 || answer.status >= 300)
+      throw errorAnswer(target, ctx.apiKey, answer.status, await answer.text(), answer.headers);
+    return { kind: 'stream', target, handle, read: chunkReader(target, answer, ctx, req.url, input.signal) };
+  }
   const res = await deps.upstream.send(req, opts);
   if (res.status < 200 || res.status >= 300) {
     const text = await readText(res, req.url, input.signal).catch(() => '');
@@ -241,6 +255,49 @@ export function parseJson(text: string, status: number): unknown {
 
 export function withStatus(err: GatewayError, status: number): GatewayError {
   return Object.assign(err, { upstreamStatus: status });
+}
+
+/** streamReader for an UpstreamStream: the same translation, errors and early stop. */
+function chunkReader(
+  target: Target,
+  answer: UpstreamStream,
+  ctx: Parameters<Target['adapter']['streamTranslator']>[0],
+  url: string,
+  signal: Cancel,
+): ChunkReader {
+  return async (onChunk) => {
+    const translator = target.adapter.streamTranslator(ctx);
+    const translate = (step: () => ChatCompletionChunk[]): ChatCompletionChunk[] => {
+      try {
+        return step();
+      } catch (err) {
+        throw unreadable(err, 'upstream sent a malformed stream event');
+      }
+    };
+    let consumerError: { err: unknown } | undefined;
+    const deliver = (chunks: ChatCompletionChunk[]) => {
+      for (const chunk of chunks) {
+        try {
+          onChunk(chunk);
+        } catch (err) {
+          consumerError = { err };
+          throw err;
+        }
+      }
+    };
+    const feeder = sseFeeder((event) => deliver(translate(() => translator.push(event))));
+    try {
+      await answer.read((chunk) => feeder.write(chunk));
+      feeder.end();
+      deliver(translate(() => translator.end()));
+    } catch (err) {
+      if (err instanceof GatewayError || (consumerError && err === consumerError.err)) throw err;
+      throw networkError(err, url, signal);
+    } finally {
+      // Stop reading (and free the socket) when the consumer stops early; nothing after the end.
+      answer.cancel();
+    }
+  };
 }
 
 function streamReader(

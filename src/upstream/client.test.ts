@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { GatewayError } from '../errors.js';
 import { ClientAbortedError, createUpstreamClient, readText } from './client.js';
+import { type Cancel, Disconnect } from './cancel.js';
 
 describe('upstream client', () => {
   test('sends to the URL as given: path and query, every call (the destination is parsed once per URL)', async () => {
@@ -94,6 +95,86 @@ describe('upstream client', () => {
       later.abort();
       await assert.rejects(pending, (err) => err instanceof ClientAbortedError);
       hold();
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+
+  test('sendStream: the head, then every chunk in order (those before read too); errors, cancel, aborts', async () => {
+    const closed: string[] = [];
+    let hold: (() => void) | undefined;
+    const server = createServer((req, res) => {
+      res.on('close', () => closed.push(req.url!));
+      if (req.url === '/sse') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: 1\n\n');
+        setTimeout(() => {
+          res.write('data: 2\n\n');
+          res.end('data: [DONE]\n\n');
+        }, 30);
+        return;
+      }
+      if (req.url === '/503') {
+        res.writeHead(503, { 'retry-after': '1' });
+        return void res.end('{"error":"busy"}');
+      }
+      if (req.url === '/cut') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: 1\n\n');
+        return void setTimeout(() => res.destroy(), 20);
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+      hold = () => res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = createUpstreamClient(new Agent());
+    const signal = new AbortController().signal;
+    const open = (path: string, s: Cancel = signal) =>
+      client.sendStream!({ url: `${base}${path}`, method: 'POST', headers: {}, body: '{}' }, { signal: s, timeoutMs: 5000 });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      const sse = await open('/sse');
+      assert.equal(sse.status, 200);
+      assert.equal(sse.headers['content-type'], 'text/event-stream');
+      await sleep(10); // the first chunk arrives before anyone reads
+      let text = '';
+      await sse.read((chunk) => {
+        text += chunk.toString();
+      });
+      assert.equal(text, 'data: 1\n\ndata: 2\n\ndata: [DONE]\n\n');
+
+      const busy = await open('/503');
+      assert.deepEqual([busy.status, busy.headers['retry-after'], await busy.text()], [503, '1', '{"error":"busy"}']);
+
+      const cut = await open('/cut');
+      await assert.rejects(cut.read(() => undefined));
+
+      const thrower = await open('/hold');
+      const boom = new Error('consumer failed');
+      await assert.rejects(
+        thrower.read(() => {
+          throw boom;
+        }),
+        (err) => err === boom,
+      );
+      while (!closed.includes('/hold')) await sleep(5);
+
+      closed.length = 0;
+      const left = await open('/hold');
+      left.cancel();
+      while (!closed.includes('/hold')) await sleep(5);
+
+      closed.length = 0;
+      const gone = new Disconnect();
+      const aborted = await open('/hold', gone);
+      const reading = aborted.read(() => undefined);
+      gone.abort();
+      await assert.rejects(reading);
+      while (!closed.includes('/hold')) await sleep(5);
+      hold?.();
     } finally {
       await client.close();
       server.close();

@@ -26,6 +26,22 @@ export interface UpstreamText {
   text: string;
 }
 
+/** A streamed answer's head, its body handed over chunk by chunk. */
+export interface UpstreamStream {
+  status: number;
+  headers: Record<string, string | undefined>;
+  /**
+   * Hands each body chunk to `onData` (those that came before the call first), synchronously as
+   * they arrive; resolves at the body's end, rejects with its failure or with what `onData`
+   * threw (the request is then aborted). Once.
+   */
+  read(onData: (chunk: Buffer) => void): Promise<void>;
+  /** The rest of the body as text; '' if it fails (an error status's wording). */
+  text(): Promise<string>;
+  /** Stops reading before the end: aborts the request, which frees the connection. */
+  cancel(): void;
+}
+
 export interface UpstreamClient {
   send(req: UpstreamRequest, opts: SendOptions): Promise<UpstreamResponse>;
   /**
@@ -34,6 +50,8 @@ export interface UpstreamClient {
    * fails after an error status reads as ''. Optional: callers fall back to send + readText.
    */
   sendText?(req: UpstreamRequest, opts: SendOptions): Promise<UpstreamText>;
+  /** The answer's head, then its body pushed as it arrives (no response stream). Optional like sendText. */
+  sendStream?(req: UpstreamRequest, opts: SendOptions): Promise<UpstreamStream>;
   close(): Promise<void>;
 }
 
@@ -193,6 +211,131 @@ class TextAnswer implements Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * One streamed answer as undici's dispatcher hands it over: sendStream resolves at the head, and
+ * `read` gets the chunks. What request() + a body Readable did, without them (see TextAnswer):
+ * chunks that arrive before `read` wait in an array (a Readable's buffer did the same); nothing
+ * pauses the socket (a flowing Readable never did either); the signal, `cancel` and a failing
+ * consumer abort the request; failures after the head reject `read`.
+ */
+class StreamAnswer implements Dispatcher.DispatchHandler, UpstreamStream {
+  status = 0;
+  headers: Record<string, string | undefined> = {};
+  private abort: ((err?: Error) => void) | undefined;
+  private pending: Buffer[] | undefined = [];
+  private consumer: ((chunk: Buffer) => void) | undefined;
+  private readSettle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
+  /** 'open' until the body ended, failed, or was cancelled. */
+  private state: 'head' | 'open' | 'ended' | 'failed' = 'head';
+  private failure: unknown;
+  private readonly onAbort: () => void;
+
+  constructor(
+    private readonly signal: Cancel,
+    private readonly resolveHead: (answer: UpstreamStream) => void,
+    private readonly rejectHead: (err: unknown) => void,
+  ) {
+    this.onAbort = () => {
+      const reason = (signal instanceof AbortSignal && (signal.reason as Error | undefined)) || new errors.RequestAbortedError();
+      if (this.abort) this.abort(reason);
+      else this.onError(reason);
+    };
+    onCancel(signal, this.onAbort);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.state === 'failed') abort(new errors.RequestAbortedError());
+    else this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200) return true;
+    this.status = statusCode;
+    this.headers = util.parseHeaders(rawHeaders) as Record<string, string | undefined>;
+    this.state = 'open';
+    this.resolveHead(this);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.state !== 'open') return true;
+    if (!this.consumer) {
+      this.pending!.push(chunk);
+      return true;
+    }
+    try {
+      this.consumer(chunk);
+    } catch (err) {
+      this.fail(err);
+      this.abort?.(new errors.RequestAbortedError());
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.state !== 'open') return;
+    this.state = 'ended';
+    offCancel(this.signal, this.onAbort);
+    this.readSettle?.resolve();
+  }
+
+  onError(err: Error): void {
+    if (this.state === 'head') {
+      this.state = 'failed';
+      offCancel(this.signal, this.onAbort);
+      this.rejectHead(err);
+    } else if (this.state === 'open') this.fail(err);
+  }
+
+  read(onData: (chunk: Buffer) => void): Promise<void> {
+    const pending = this.pending ?? [];
+    this.pending = undefined;
+    try {
+      for (const chunk of pending) onData(chunk);
+    } catch (err) {
+      if (this.state === 'open') {
+        this.fail(err);
+        this.abort?.(new errors.RequestAbortedError());
+      }
+      return Promise.reject(err);
+    }
+    if (this.state === 'ended') return Promise.resolve();
+    if (this.state === 'failed') return Promise.reject(this.failure);
+    this.consumer = onData;
+    return new Promise((resolve, reject) => {
+      this.readSettle = { resolve, reject };
+    });
+  }
+
+  async text(): Promise<string> {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    try {
+      await this.read((chunk) => {
+        chunks.push(chunk);
+        length += chunk.length;
+      });
+    } catch {
+      return '';
+    }
+    return decodeBody(chunks, length);
+  }
+
+  cancel(): void {
+    if (this.state !== 'open') return;
+    this.fail(new errors.RequestAbortedError());
+    this.abort?.(new errors.RequestAbortedError());
+  }
+
+  private fail(err: unknown): void {
+    this.state = 'failed';
+    this.failure = err;
+    this.consumer = undefined;
+    offCancel(this.signal, this.onAbort);
+    this.readSettle?.reject(err);
+  }
+}
+
 /** As undici's body.text(): UTF-8, a leading byte-order mark dropped. */
 function decodeBody(chunks: Buffer[], length: number): string {
   if (chunks.length === 0 || length === 0) return '';
@@ -230,6 +373,29 @@ export function createUpstreamClient(dispatcher: Dispatcher = createDispatcher()
               bodyTimeout: timeoutMs,
             },
             new TextAnswer(signal, resolve, reject),
+          );
+        });
+      } catch (err) {
+        throw networkError(err, req.url, signal);
+      }
+    },
+    async sendStream(req, { signal, timeoutMs }) {
+      const to = destination(req.url);
+      if (!to) return streamOf(await this.send(req, { signal, timeoutMs }));
+      try {
+        if (signal.aborted) throw new errors.RequestAbortedError();
+        return await new Promise<UpstreamStream>((resolve, reject) => {
+          dispatcher.dispatch(
+            {
+              origin: to.origin,
+              path: to.path,
+              method: req.method as Dispatcher.HttpMethod,
+              headers: req.headers,
+              body: req.body ?? null,
+              headersTimeout: timeoutMs,
+              bodyTimeout: timeoutMs,
+            },
+            new StreamAnswer(signal, resolve, reject),
           );
         });
       } catch (err) {
@@ -278,4 +444,27 @@ export async function readText(res: UpstreamResponse, url: string, signal: { rea
   } catch (err) {
     throw networkError(err, url, signal);
   }
+}
+
+/** An UpstreamStream over a response from send (a URL the dispatcher does not take as it is). */
+function streamOf(res: UpstreamResponse): UpstreamStream {
+  return {
+    status: res.status,
+    headers: res.headers,
+    read: (onData) =>
+      new Promise<void>((resolve, reject) => {
+        res.body.on('data', (chunk: Buffer) => {
+          try {
+            onData(chunk);
+          } catch (err) {
+            res.body.destroy();
+            reject(err);
+          }
+        });
+        res.body.on('end', resolve);
+        res.body.on('error', reject);
+      }),
+    text: () => res.body.text().catch(() => ''),
+    cancel: () => void (res.body.destroyed || res.body.destroy()),
+  };
 }

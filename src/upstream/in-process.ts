@@ -37,6 +37,21 @@ export function withInProcessUpstreams(client: UpstreamClient, upstreams: readon
           return { status: answer.status, headers: answer.headers, text: answer.body };
         }
       : undefined,
+    sendStream: client.sendStream
+      ? async (req, opts) => {
+          const local = upstreams.find((u) => req.url.startsWith(u.origin));
+          if (!local) return client.sendStream!(req, opts);
+          if (opts.signal.aborted) throw new ClientAbortedError('client aborted the request');
+          const answer = local.answer(req);
+          return {
+            status: answer.status,
+            headers: answer.headers,
+            read: async (onData) => onData(Buffer.from(answer.body)),
+            text: async () => answer.body,
+            cancel: () => undefined,
+          };
+        }
+      : undefined,
     close: () => client.close(),
   };
 }

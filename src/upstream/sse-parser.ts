@@ -20,13 +20,7 @@ import type { SseEvent } from '../../providers/types.js';
 export function readSse(body: Readable, onEvent: (event: SseEvent) => void, onComment?: (text: string) => void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
-    const parser = createParser({
-      onEvent: (e) => onEvent(e.event === undefined ? { data: e.data } : { event: e.event, data: e.data }),
-      ...(onComment ? { onComment } : {}),
-    });
-    // StringDecoder, not TextDecoder: a TextDecoder per stream cost an ICU converter (~7 µs per
-    // request in the sequential profile, issue 20); both keep a character split across chunks whole.
-    const decoder = new StringDecoder('utf8');
+    const feeder = sseFeeder(onEvent, onComment);
     // Listeners stay attached once settled (removing them from a Readable cost ~3 µs a request):
     // each checks `settled`. The error listener matters: a body destroyed before its end (below,
     // or by undici when the request is aborted later) still emits an error, which must not become
@@ -40,7 +34,7 @@ export function readSse(body: Readable, onEvent: (event: SseEvent) => void, onCo
     const onData = (chunk: Uint8Array | string) => {
       if (settled) return;
       try {
-        parser.feed(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+        feeder.write(chunk);
       } catch (err) {
         fail(err);
       }
@@ -49,8 +43,7 @@ export function readSse(body: Readable, onEvent: (event: SseEvent) => void, onCo
       if (settled) return;
       settled = true;
       try {
-        parser.feed(decoder.end());
-        parser.reset({ consume: true });
+        feeder.end();
       } catch (err) {
         reject(err);
         return;
@@ -68,4 +61,27 @@ export function readSse(body: Readable, onEvent: (event: SseEvent) => void, onCo
     body.on('error', onError);
     body.on('close', onClose);
   });
+}
+
+/** An SSE reader fed by hand: `write` each chunk as it arrives, `end` at the body's end. `onEvent` runs inside them (what it throws comes out of them). */
+export interface SseFeeder {
+  write(chunk: Uint8Array | string): void;
+  end(): void;
+}
+
+export function sseFeeder(onEvent: (event: SseEvent) => void, onComment?: (text: string) => void): SseFeeder {
+  const parser = createParser({
+    onEvent: (e) => onEvent(e.event === undefined ? { data: e.data } : { event: e.event, data: e.data }),
+    ...(onComment ? { onComment } : {}),
+  });
+  // StringDecoder, not TextDecoder: a TextDecoder per stream cost an ICU converter (~7 µs per
+  // request in the sequential profile, issue 20); both keep a character split across chunks whole.
+  const decoder = new StringDecoder('utf8');
+  return {
+    write: (chunk) => parser.feed(typeof chunk === 'string' ? chunk : decoder.write(chunk)),
+    end() {
+      parser.feed(decoder.end());
+      parser.reset({ consume: true });
+    },
+  };
 }
