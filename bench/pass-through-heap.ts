@@ -1,7 +1,8 @@
 // Where a pass-through request's allocations come from: the gateway runs with the inspector on, the
 // sampling heap profiler counts every sampled allocation (objects collected since included), and
 // the bytes are summed per function (self) and per file (once per stack), per request.
-//   npx tsx bench/pass-through-heap.ts [--surface messages|responses] [--stream] [--n 10000] [--conns 32] [--no-build]
+//   npx tsx bench/pass-through-heap.ts [--surface messages|responses] [--stream] [--n 10000] [--conns 32] [--no-build] [--dist <a built tree>]
+// --dist profiles the gateway of another built tree (e.g. a snapshot of main) on the same harness.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ const { values: flags } = parseArgs({
     n: { type: 'string' },
     stream: { type: 'boolean' },
     conns: { type: 'string' },
+    dist: { type: 'string' },
   },
   strict: true,
 });
@@ -46,6 +48,7 @@ try {
     configPath: stack.configPath,
     dbPath: join(dir, 'heap.db'),
     nodeFlags: [`--inspect=127.0.0.1:${port}`],
+    dist: flags.dist ? join(flags.dist, 'dist') : undefined,
   });
   procs.push(gw);
   const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];

@@ -40,6 +40,36 @@ export async function sendNative(
   signal: AbortSignal,
   refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
 ): Promise<{ res: UpstreamResponse; url: string }> {
+  const { req, apiKey } = nativeUpstreamRequest(deps, target, request);
+  const res = await deps.upstream.send(req, { signal, timeoutMs: target.provider.timeoutMs });
+  if (res.status < 200 || res.status >= 300)
+    throw refusedError(target, apiKey, res.status, await readText(res, req.url, signal).catch(() => ''), res.headers, refused);
+  return { res, url: req.url };
+}
+
+/**
+ * sendNative for an answer read whole (a JSON answer): its text, collected by the upstream client
+ * without a response stream when it can (sendText, as chat's JSON calls: no Readable, no consume
+ * promise, less allocation per request), else send + readText. Fails as sendNative and readText do.
+ */
+export async function sendNativeText(
+  deps: LlmCallDeps,
+  target: Target,
+  request: NativeRequest,
+  signal: AbortSignal,
+  refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
+): Promise<{ status: number; text: string }> {
+  if (!deps.upstream.sendText) {
+    const { res, url } = await sendNative(deps, target, request, signal, refused);
+    return { status: res.status, text: await readText(res, url, signal) };
+  }
+  const { req, apiKey } = nativeUpstreamRequest(deps, target, request);
+  const answer = await deps.upstream.sendText(req, { signal, timeoutMs: target.provider.timeoutMs });
+  if (answer.status < 200 || answer.status >= 300) throw refusedError(target, apiKey, answer.status, answer.text, answer.headers, refused);
+  return answer;
+}
+
+function nativeUpstreamRequest(deps: LlmCallDeps, target: Target, request: NativeRequest) {
   if (target.missingKeyVars) throw missingKeyError(target);
   const apiKey = pickKey(target.provider.keys, deps.random);
   const ctx = {
@@ -57,15 +87,22 @@ export async function sendNative(
     req.method = request.method;
     delete (req as { body?: unknown }).body;
   }
-  const res = await deps.upstream.send(req, { signal, timeoutMs: target.provider.timeoutMs });
-  if (res.status < 200 || res.status >= 300) {
-    const text = await readText(res, req.url, signal).catch(() => '');
-    // The provider key and the values of the provider's configured headers (credentials set there) are cut out.
-    const body = redactValues(text, [apiKey, ...Object.values(target.provider.headers)]);
-    const err = withStatus(target.adapter.errorFromResponse(res.status, body, res.headers), res.status);
-    throw refused ? refused(err, { status: res.status, body, headers: res.headers }) : err;
-  }
-  return { res, url: req.url };
+  return { req, apiKey };
+}
+
+/** A non-2xx answer as the adapter's error (with the upstream status); `refused` may decorate it with the refusal itself. */
+function refusedError(
+  target: Target,
+  apiKey: string | undefined,
+  status: number,
+  text: string,
+  headers: Record<string, string | undefined>,
+  refused: ((err: GatewayError, refusal: UpstreamRefusal) => GatewayError) | undefined,
+): GatewayError {
+  // The provider key and the values of the provider's configured headers (credentials set there) are cut out.
+  const body = redactValues(text, [apiKey, ...Object.values(target.provider.headers)]);
+  const err = withStatus(target.adapter.errorFromResponse(status, body, headers), status);
+  return refused ? refused(err, { status, body, headers }) : err;
 }
 
 /** A 2xx body that is not what the format promises: worth another attempt, like any bad upstream answer. */

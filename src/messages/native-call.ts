@@ -4,8 +4,15 @@
 // status and body (rawUpstream) so the route can return them unmodified.
 import type { Target } from '../chat/targets.js';
 import { parseJson, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
-import { malformedUpstream, relayStream, sendNative, type RelayItem } from '../chat/native-upstream.js';
-import { readText } from '../upstream/client.js';
+import {
+  malformedUpstream,
+  relayStream,
+  sendNative,
+  sendNativeText,
+  type RelayItem,
+  type UpstreamRefusal,
+} from '../chat/native-upstream.js';
+import type { GatewayError } from '../errors.js';
 import { withRawError } from '../wire/messages/errors.js';
 import type { Message } from '../wire/messages/types.js';
 import { mapUsage } from '../wire/messages/usage.js';
@@ -39,22 +46,23 @@ export async function nativeOnce(
   handle: { finish(result: AttemptResult): void },
 ): Promise<NativeOutcome> {
   const request = { format: 'messages' as const, path: input.path, body: input.body, headers: input.headers };
-  // Claude Code matches on the wording of Anthropic's errors: the refusal is kept to be returned as it came.
-  const { res, url } = await sendNative(deps, target, request, input.signal, (err, refusal) => {
-    const headers: Record<string, string> = {};
-    for (const name of ERROR_HEADERS) {
-      const value = refusal.headers[name];
-      if (typeof value === 'string') headers[name] = value;
-    }
-    return withRawError(err, { status: refusal.status, body: refusal.body, headers });
-  });
   if (!input.stream) {
-    const text = await readText(res, url, input.signal);
-    const message = parseJson(text, res.status) as Message;
-    if (!message || typeof message !== 'object' || !Array.isArray(message.content))
-      throw malformedUpstream(res.status, 'a Messages response');
-    handle.finish({ status: res.status, errorType: null, usage: message.usage ? mapUsage(message.usage) : undefined, mayHaveCost: true });
+    const { status, text } = await sendNativeText(deps, target, request, input.signal, keepRefusal);
+    const message = parseJson(text, status) as Message;
+    if (!message || typeof message !== 'object' || !Array.isArray(message.content)) throw malformedUpstream(status, 'a Messages response');
+    handle.finish({ status, errorType: null, usage: message.usage ? mapUsage(message.usage) : undefined, mayHaveCost: true });
     return { kind: 'json', target, text, message };
   }
+  const { res, url } = await sendNative(deps, target, request, input.signal, keepRefusal);
   return { kind: 'stream', target, read: (onItem) => relayStream(res, url, input.signal, onItem), handle };
+}
+
+/** Claude Code matches on the wording of Anthropic's errors: the refusal is kept to be returned as it came. */
+function keepRefusal(err: GatewayError, refusal: UpstreamRefusal): GatewayError {
+  const headers: Record<string, string> = {};
+  for (const name of ERROR_HEADERS) {
+    const value = refusal.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return withRawError(err, { status: refusal.status, body: refusal.body, headers });
 }

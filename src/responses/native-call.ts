@@ -4,8 +4,8 @@
 // status and message, the provider key cut out.
 import type { Target } from '../chat/targets.js';
 import { parseJson, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
-import { malformedUpstream, relayStream, sendNative, type RelayItem } from '../chat/native-upstream.js';
-import { readText, type UpstreamResponse } from '../upstream/client.js';
+import { malformedUpstream, type NativeRequest, relayStream, sendNative, sendNativeText, type RelayItem } from '../chat/native-upstream.js';
+import type { UpstreamResponse } from '../upstream/client.js';
 import { turnFromResponse, type ResponsesTurn } from '../wire/responses/native-turn.js';
 
 type Handle = { finish(result: AttemptResult): void };
@@ -30,24 +30,27 @@ export interface NativeCallInput {
 }
 
 export async function nativeOnce(deps: LlmCallDeps, input: NativeCallInput, target: Target, handle: Handle): Promise<NativeOutcome> {
-  const { res, url } = await sendResponses(deps, input, target);
   if (!input.stream) {
-    const text = await readText(res, url, input.signal);
-    const json = parseJson(text, res.status) as ResponsesTurn['response'];
-    if (!json || typeof json !== 'object') throw malformedUpstream(res.status, 'a Responses object');
+    const { status, text } = await sendNativeText(deps, target, nativeRequestOf(input), input.signal);
+    const json = parseJson(text, status) as ResponsesTurn['response'];
+    if (!json || typeof json !== 'object') throw malformedUpstream(status, 'a Responses object');
     const turn = turnFromResponse(json);
-    handle.finish({ status: res.status, errorType: null, usage: turn.usage, mayHaveCost: true });
+    handle.finish({ status, errorType: null, usage: turn.usage, mayHaveCost: true });
     return { kind: 'json', target, text, turn };
   }
+  const { res, url } = await sendResponses(deps, input, target);
   return { kind: 'stream', target, read: (onItem) => relayStream(res, url, input.signal, onItem), handle };
 }
 
+const nativeRequestOf = (input: NativeCallInput): NativeRequest => ({
+  format: 'responses',
+  path: input.path,
+  method: input.method,
+  headers: {},
+  body: input.body,
+});
+
 /** Sends one request to the target's Responses endpoint; a non-2xx answer is thrown as the upstream's error. */
 export function sendResponses(deps: LlmCallDeps, input: NativeCallInput, target: Target): Promise<{ res: UpstreamResponse; url: string }> {
-  return sendNative(
-    deps,
-    target,
-    { format: 'responses', path: input.path, method: input.method, headers: {}, body: input.body },
-    input.signal,
-  );
+  return sendNative(deps, target, nativeRequestOf(input), input.signal);
 }
