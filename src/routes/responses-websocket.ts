@@ -19,7 +19,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { newRequestId } from '../ledger/request-id.js';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { SseSink } from '../chat/sse-channel.js';
 import { GatewayError, invalidRequest, renderError, toGatewayError } from '../errors.js';
 import type { HeaderSource } from '../governance/keys.js';
@@ -60,7 +60,18 @@ const PATHS = new Set(['/v1/responses', '/responses']);
 const MAX_WAITING = 8;
 
 export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): ResponsesWebSocket {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes });
+  // ws is loaded with the first WebSocket upgrade, not at startup: a gateway no client opens one to
+  // does not keep its modules (1.3 MB of heap; issue 20, bench/README.md "Memory settings").
+  let wss: WebSocketServer | undefined;
+  let loading: Promise<WebSocketServer> | undefined;
+  let closed = false;
+  const wsServer = () =>
+    (loading ??= import('ws').then(({ WebSocketServer }) => {
+      wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes });
+      // Closed before it loaded (shutdown): refuses the upgrade as a closed server does.
+      if (closed) wss.close();
+      return wss;
+    }));
   let inFlight = 0;
 
   return {
@@ -73,6 +84,8 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
     },
     inFlight: () => inFlight,
     close() {
+      closed = true;
+      if (!wss) return;
       for (const ws of wss.clients) ws.terminate();
       wss.close();
     },
@@ -86,10 +99,13 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
     const headers = nodeHeaders(req.headers);
     // The key is checked before the upgrade so a bad one gets a plain 401 the client can read;
     // rate limits are counted per response.create, not per connection.
-    opts.deps.gate.admit(headers, 0).then(
-      () => wss.handleUpgrade(req, socket, head, (ws) => serve(ws, headers)),
-      (err: unknown) => refuse(socket, toGatewayError(err)),
-    );
+    opts.deps.gate
+      .admit(headers, 0)
+      .then(wsServer)
+      .then(
+        (server) => server.handleUpgrade(req, socket, head, (ws) => serve(ws, headers)),
+        (err: unknown) => refuse(socket, toGatewayError(err)),
+      );
   }
 
   function serve(ws: WebSocket, headers: HeaderSource): void {
