@@ -72,17 +72,47 @@ async function heapOf(url: string): Promise<Heap> {
 
 /**
  * RSS split into anonymous memory (heaps, malloc, stacks) and file-backed pages (the node binary,
- * libraries), and the resident part of glibc's main malloc arena (`[heap]`: native allocations
- * such as SQLite's page cache, which the V8 heap figures do not include).
+ * libraries), the resident part of glibc's main malloc arena (`[heap]`: native allocations
+ * such as SQLite's page cache, which the V8 heap figures do not include), and that of its other
+ * arenas (`arenasMb`: what threads other than the main one malloc, e.g. V8's background compiler
+ * and the ledger writer). glibc maps each such arena as a 64 MB-aligned reservation whose used
+ * part is read-write and the rest `---p`; V8's pages are 256 KB mappings of their own.
  */
-function rssSplit(pid: number | undefined): { anonMb: number | null; fileMb: number | null; mallocMb: number | null } {
+function rssSplit(pid: number | undefined): {
+  anonMb: number | null;
+  fileMb: number | null;
+  mallocMb: number | null;
+  arenasMb: number | null;
+} {
   try {
     const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN) * 1024;
-    const malloc = /\[heap\]\n(?:.*\n)*?Rss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps`, 'utf8'));
-    return { anonMb: mb(kb('Anonymous')), fileMb: mb(kb('Rss') - kb('Anonymous')), mallocMb: malloc ? mb(Number(malloc[1]) * 1024) : null };
+    const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    const malloc = /\[heap\]\n(?:.*\n)*?Rss:\s+(\d+) kB/.exec(smaps);
+    const ARENA = 64 * MB;
+    const maps = [...smaps.matchAll(/^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+ *(\S*)\n(?:(?![0-9a-f]+-).*\n)*?Rss:\s+(\d+) kB/gm)].map(
+      (m) => ({
+        start: Number.parseInt(m[1]!, 16),
+        end: Number.parseInt(m[2]!, 16),
+        perm: m[3]!,
+        name: m[4]!,
+        rss: Number(m[5]) * 1024,
+      }),
+    );
+    let arenas = 0;
+    maps.forEach((m, i) => {
+      const rest = maps[i + 1];
+      const whole = rest && rest.start === m.end && rest.perm.startsWith('---') ? rest.end : m.end;
+      if (m.name === '' && m.perm.startsWith('rw') && m.start % ARENA === 0 && whole - m.start === ARENA) arenas += m.rss;
+    });
+    return {
+      anonMb: mb(kb('Anonymous')),
+      fileMb: mb(kb('Rss') - kb('Anonymous')),
+      mallocMb: malloc ? mb(Number(malloc[1]) * 1024) : null,
+      arenasMb: mb(arenas),
+    };
   } catch {
-    return { anonMb: null, fileMb: null, mallocMb: null };
+    return { anonMb: null, fileMb: null, mallocMb: null, arenasMb: null };
   }
 }
 
@@ -119,7 +149,7 @@ async function main(): Promise<void> {
     await sleep(3000);
     const startup = await snapshot(gw);
     log(
-      `startup: RSS ${startup.rssMb} MB (anon ${startup.anonMb}, files ${startup.fileMb}, malloc ${startup.mallocMb}), heap ${startup.heapUsedMb} used of ${startup.heapTotalMb} MB ${JSON.stringify(startup.spacesMb)} (load ${startup.load.join(' ')})`,
+      `startup: RSS ${startup.rssMb} MB (anon ${startup.anonMb}, files ${startup.fileMb}, malloc ${startup.mallocMb} + arenas ${startup.arenasMb}), heap ${startup.heapUsedMb} used of ${startup.heapTotalMb} MB ${JSON.stringify(startup.spacesMb)} (load ${startup.load.join(' ')})`,
     );
 
     const mcp = await connectGatewayMcpTool(gw.url, VK_TOOLS, TOOL_NAME, { message: 'ping' });
@@ -132,7 +162,7 @@ async function main(): Promise<void> {
       const s = { rps: Math.round(r.rps), errors: r.errors, ...(await snapshot(gw)) };
       runs.push(s);
       log(
-        `run ${i + 1}: ${s.rps} req/s, RSS ${s.rssMb} MB (anon ${s.anonMb}, files ${s.fileMb}, malloc ${s.mallocMb}), heap ${s.heapUsedMb} used of ${s.heapTotalMb} MB ${JSON.stringify(s.spacesMb)} (load ${s.load.join(' ')})`,
+        `run ${i + 1}: ${s.rps} req/s, RSS ${s.rssMb} MB (anon ${s.anonMb}, files ${s.fileMb}, malloc ${s.mallocMb} + arenas ${s.arenasMb}), heap ${s.heapUsedMb} used of ${s.heapTotalMb} MB ${JSON.stringify(s.spacesMb)} (load ${s.load.join(' ')})`,
       );
     }
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
