@@ -4,8 +4,8 @@
 // is read as raw events (and comment lines) for a relay that forwards them as they came.
 import { GatewayError } from '../errors.js';
 import { redactValues } from '../secrets/redact.js';
-import { networkError, readText, type UpstreamResponse } from '../upstream/client.js';
-import { readSse } from '../upstream/sse-parser.js';
+import { networkError, readText, type UpstreamResponse, type UpstreamStream } from '../upstream/client.js';
+import { readSse, sseFeeder } from '../upstream/sse-parser.js';
 import { withStatus, type LlmCallDeps } from './llm-call.js';
 import { pickKey } from './pick-key.js';
 import { missingKeyError, type Target } from './targets.js';
@@ -67,6 +67,56 @@ export async function sendNativeText(
   const answer = await deps.upstream.sendText(req, { signal, timeoutMs: target.provider.timeoutMs });
   if (answer.status < 200 || answer.status >= 300) throw refusedError(target, apiKey, answer.status, answer.text, answer.headers, refused);
   return answer;
+}
+
+/**
+ * sendNative for a streamed answer: how to read its items (relayStream's contract). The upstream
+ * client pushes the body's chunks into the SSE reader as undici hands them over when it can
+ * (sendStream, as chat's streams: no response Readable), else send + relayStream. Fails as those do.
+ */
+export async function sendNativeStream(
+  deps: LlmCallDeps,
+  target: Target,
+  request: NativeRequest,
+  signal: AbortSignal,
+  refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
+): Promise<(onItem: (item: RelayItem) => void) => Promise<void>> {
+  if (!deps.upstream.sendStream) {
+    const { res, url } = await sendNative(deps, target, request, signal, refused);
+    return (onItem) => relayStream(res, url, signal, onItem);
+  }
+  const { req, apiKey } = nativeUpstreamRequest(deps, target, request);
+  const answer = await deps.upstream.sendStream(req, { signal, timeoutMs: target.provider.timeoutMs });
+  if (answer.status < 200 || answer.status >= 300)
+    throw refusedError(target, apiKey, answer.status, await answer.text(), answer.headers, refused);
+  return (onItem) => relayAnswer(answer, req.url, signal, onItem);
+}
+
+/** relayStream for an answer the upstream client pushes (sendStream): the same items, order, errors and early stop. */
+async function relayAnswer(answer: UpstreamStream, url: string, signal: AbortSignal, onItem: (item: RelayItem) => void): Promise<void> {
+  let thrown: unknown;
+  const deliver = (item: RelayItem) => {
+    try {
+      onItem(item);
+    } catch (err) {
+      thrown = err;
+      throw err;
+    }
+  };
+  const feeder = sseFeeder(
+    (e) => deliver({ type: e.event ?? 'message', data: e.data }),
+    (comment) => deliver({ comment }),
+  );
+  try {
+    await answer.read((chunk) => feeder.write(chunk));
+    feeder.end();
+  } catch (err) {
+    if (err === thrown || err instanceof GatewayError) throw err;
+    throw networkError(err, url, signal);
+  } finally {
+    // Stop reading (and free the connection) when the relay stopped early; nothing after the end.
+    answer.cancel();
+  }
 }
 
 function nativeUpstreamRequest(deps: LlmCallDeps, target: Target, request: NativeRequest) {

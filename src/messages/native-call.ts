@@ -4,14 +4,7 @@
 // status and body (rawUpstream) so the route can return them unmodified.
 import type { Target } from '../chat/targets.js';
 import { parseJson, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
-import {
-  malformedUpstream,
-  relayStream,
-  sendNative,
-  sendNativeText,
-  type RelayItem,
-  type UpstreamRefusal,
-} from '../chat/native-upstream.js';
+import { malformedUpstream, sendNativeStream, sendNativeText, type RelayItem, type UpstreamRefusal } from '../chat/native-upstream.js';
 import type { GatewayError } from '../errors.js';
 import { withRawError } from '../wire/messages/errors.js';
 import type { Message } from '../wire/messages/types.js';
@@ -53,8 +46,8 @@ export async function nativeOnce(
     handle.finish({ status, errorType: null, usage: message.usage ? mapUsage(message.usage) : undefined, mayHaveCost: true });
     return { kind: 'json', target, text, message };
   }
-  const { res, url } = await sendNative(deps, target, request, input.signal, keepRefusal);
-  return { kind: 'stream', target, read: (onItem) => relayStream(res, url, input.signal, onItem), handle };
+  const read = await sendNativeStream(deps, target, request, input.signal, keepRefusal);
+  return { kind: 'stream', target, read, handle };
 }
 
 /** Claude Code matches on the wording of Anthropic's errors: the refusal is kept to be returned as it came. */

@@ -4,7 +4,14 @@
 // status and message, the provider key cut out.
 import type { Target } from '../chat/targets.js';
 import { parseJson, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
-import { malformedUpstream, type NativeRequest, relayStream, sendNative, sendNativeText, type RelayItem } from '../chat/native-upstream.js';
+import {
+  malformedUpstream,
+  type NativeRequest,
+  sendNative,
+  sendNativeStream,
+  sendNativeText,
+  type RelayItem,
+} from '../chat/native-upstream.js';
 import type { UpstreamResponse } from '../upstream/client.js';
 import { turnFromResponse, type ResponsesTurn } from '../wire/responses/native-turn.js';
 
@@ -38,8 +45,8 @@ export async function nativeOnce(deps: LlmCallDeps, input: NativeCallInput, targ
     handle.finish({ status, errorType: null, usage: turn.usage, mayHaveCost: true });
     return { kind: 'json', target, text, turn };
   }
-  const { res, url } = await sendResponses(deps, input, target);
-  return { kind: 'stream', target, read: (onItem) => relayStream(res, url, input.signal, onItem), handle };
+  const read = await sendNativeStream(deps, target, nativeRequestOf(input), input.signal);
+  return { kind: 'stream', target, read, handle };
 }
 
 const nativeRequestOf = (input: NativeCallInput): NativeRequest => ({
