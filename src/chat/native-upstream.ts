@@ -6,6 +6,7 @@ import { GatewayError } from '../errors.js';
 import { redactValues } from '../secrets/redact.js';
 import { networkError, readText, type UpstreamResponse, type UpstreamStream } from '../upstream/client.js';
 import { readSse, sseFeeder } from '../upstream/sse-parser.js';
+import type { Cancel } from '../upstream/cancel.js';
 import { withStatus, type LlmCallDeps } from './llm-call.js';
 import { pickKey } from './pick-key.js';
 import { missingKeyError, type Target } from './targets.js';
@@ -37,7 +38,7 @@ export async function sendNative(
   deps: LlmCallDeps,
   target: Target,
   request: NativeRequest,
-  signal: AbortSignal,
+  signal: Cancel,
   refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
 ): Promise<{ res: UpstreamResponse; url: string }> {
   const { req, apiKey } = nativeUpstreamRequest(deps, target, request);
@@ -56,7 +57,7 @@ export async function sendNativeText(
   deps: LlmCallDeps,
   target: Target,
   request: NativeRequest,
-  signal: AbortSignal,
+  signal: Cancel,
   refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
 ): Promise<{ status: number; text: string }> {
   if (!deps.upstream.sendText) {
@@ -78,7 +79,7 @@ export async function sendNativeStream(
   deps: LlmCallDeps,
   target: Target,
   request: NativeRequest,
-  signal: AbortSignal,
+  signal: Cancel,
   refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
 ): Promise<(onItem: (item: RelayItem) => void) => Promise<void>> {
   if (!deps.upstream.sendStream) {
@@ -93,7 +94,7 @@ export async function sendNativeStream(
 }
 
 /** relayStream for an answer the upstream client pushes (sendStream): the same items, order, errors and early stop. */
-async function relayAnswer(answer: UpstreamStream, url: string, signal: AbortSignal, onItem: (item: RelayItem) => void): Promise<void> {
+async function relayAnswer(answer: UpstreamStream, url: string, signal: Cancel, onItem: (item: RelayItem) => void): Promise<void> {
   let thrown: unknown;
   const deliver = (item: RelayItem) => {
     try {
@@ -179,12 +180,7 @@ export function malformedUpstream(status: number, what: string): GatewayError {
  * one's), and the consumer's `for await` over the body's own iterator: promise turns per event and
  * per chunk between the upstream's bytes and the client's (issue 20, pass-through SSE).
  */
-export async function relayStream(
-  res: UpstreamResponse,
-  url: string,
-  signal: AbortSignal,
-  onItem: (item: RelayItem) => void,
-): Promise<void> {
+export async function relayStream(res: UpstreamResponse, url: string, signal: Cancel, onItem: (item: RelayItem) => void): Promise<void> {
   let thrown: unknown;
   const deliver = (item: RelayItem) => {
     try {

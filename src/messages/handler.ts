@@ -6,6 +6,7 @@ import type { ChatDeps } from '../chat/handler.js';
 import { parseJsonBody } from '../chat/handler.js';
 import { asClientError } from '../chat/client-error.js';
 import { linkSignal, type LinkedSignal } from '../chat/deadline.js';
+import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
 import type { Access, ToolEntry } from '../chat/ports.js';
 import { type RequestOutcome, recordRequest } from '../chat/record.js';
 import { resolveTargets } from '../chat/resolve-targets.js';
@@ -36,7 +37,8 @@ export interface MessagesInput {
   bodyText: string;
   /** Path and query as called (forwarded to a Messages upstream, e.g. /v1/messages?beta=true). */
   path: string;
-  signal: AbortSignal;
+  /** The client's disconnect: on the Node route a Disconnect, which makes an AbortSignal only when something needs one. */
+  signal: Cancel;
   /** Writes SSE straight to Node's response, with these extra headers; absent: a web stream body. */
   sseSink?: ((requestId: string, headers: Record<string, string>) => SseSink) | undefined;
 }
@@ -59,7 +61,7 @@ export interface MessagesStart {
    * and goes on gets a map of its own per object (V8 shares none of them), which cost 20–60 µs per
    * request here and left every later access to the state megamorphic (bench/README.md, issue 20).
    */
-  base: LoopState;
+  base: LoopState & { readonly cancel: Cancel };
 }
 
 /** Anthropic's headers a pass-through forwards as they came: both are open lists, never filtered. */
@@ -163,8 +165,9 @@ function prepare(
   // A stream returned as a web stream can also be cancelled by its body's reader, so it gets its own
   // controller; written to Node's response, the disconnect signal already covers a client gone.
   const client = stream && !input.sseSink ? linkSignal(input.signal) : undefined;
-  const clientSignal = client?.signal ?? input.signal;
+  const clientSignal: Cancel = client?.signal ?? input.signal;
   const deadline = injected.length ? linkSignal(clientSignal, access.loop.timeoutMs) : undefined;
+  const cancel: Cancel = deadline?.signal ?? clientSignal;
   return {
     body,
     target,
@@ -184,7 +187,11 @@ function prepare(
       injected,
       injectedNames: toolNameSet(injected),
       clientToolNames,
-      signal: deadline?.signal ?? clientSignal,
+      // An AbortSignal only when read (tool calls, a retry's wait): the upstream calls take `cancel`.
+      get signal() {
+        return abortSignalOf(cancel);
+      },
+      cancel,
       clientSignal,
       deadline: Date.now() + access.loop.timeoutMs,
       release() {

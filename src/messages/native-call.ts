@@ -6,6 +6,7 @@ import type { Target } from '../chat/targets.js';
 import { parseJson, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
 import { malformedUpstream, sendNativeStream, sendNativeText, type RelayItem, type UpstreamRefusal } from '../chat/native-upstream.js';
 import type { GatewayError } from '../errors.js';
+import type { Cancel } from '../upstream/cancel.js';
 import { withRawError } from '../wire/messages/errors.js';
 import type { Message } from '../wire/messages/types.js';
 import { mapUsage } from '../wire/messages/usage.js';
@@ -14,7 +15,7 @@ export interface NativeCallInput {
   path: string;
   headers: Record<string, string>;
   stream: boolean;
-  signal: AbortSignal;
+  signal: Cancel;
   /** The body for this attempt (its output cap is the attempt's own). */
   body: string;
 }

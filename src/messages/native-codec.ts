@@ -60,7 +60,7 @@ export function nativeCodec(
       const outcome = await withAttempts(
         deps.llm,
         state.targets,
-        state.signal,
+        state.cancel,
         nativeAttemptHooks(deps, state, round, { bounded: true, caps: state.body, promptTokens }),
         (target, handle) =>
           nativeOnce(
@@ -69,7 +69,7 @@ export function nativeCodec(
               path: state.path,
               headers: state.forwardHeaders,
               stream: state.stream,
-              signal: state.signal,
+              signal: state.cancel,
               body: bodyFor(target, handle.plan),
             },
             target,

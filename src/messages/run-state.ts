@@ -2,9 +2,12 @@
 // conversation in Anthropic's own blocks (so nothing is lost between rounds) and what pass-through
 // needs (the client's bytes, path and forwarded headers).
 import type { LoopState } from '../chat/run-state.js';
+import type { Cancel } from '../upstream/cancel.js';
 import type { MessageParam, MessagesRequest, Tool } from '../wire/messages/types.js';
 
 export interface MessagesRunState extends LoopState {
+  /** `signal` without the AbortSignal, for the upstream calls (upstream/cancel.ts). */
+  readonly cancel: Cancel;
   readonly body: MessagesRequest;
   /** The client's body as it came (sent with only `model` rewritten when nothing else changes). */
   readonly bodyText: string;

@@ -12,6 +12,7 @@ import { sessionIdFrom } from '../chat/session-id.js';
 import { asClientError } from '../chat/client-error.js';
 import { recordRequest } from '../chat/record.js';
 import { linkSignal } from '../chat/deadline.js';
+import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
 import { parseResponsesRequest } from '../wire/responses/request-schema.js';
 import { responsesToChat } from '../wire/responses/to-chat.js';
 import { newId as defaultNewId, type ResponseShell } from '../wire/responses/from-chat.js';
@@ -42,6 +43,12 @@ export interface ResponsesInput extends ChatInput {
 }
 
 /**
+ * handleResponses' input: its disconnect may also be the Node route's Disconnect, which makes an
+ * AbortSignal only when something needs one (the translated run, tool calls, a retry's wait).
+ */
+export type ResponsesCallInput = Omit<ResponsesInput, 'signal'> & { signal: Cancel };
+
+/**
  * `deps` with `newId` set, made once per deps object: `{ ...deps, newId }` per request gave the
  * deps of every request a map of its own (Node 20 shares no map between objects from a literal
  * that starts with a spread and goes on), so every `deps.x` in the loop was a megamorphic lookup.
@@ -54,7 +61,8 @@ function depsWithIds(deps: ResponsesDeps): ResponsesDeps & { newId: (prefix: str
   return d;
 }
 
-export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput): Promise<ChatOutput> {
+export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallInput): Promise<ChatOutput> {
+  let input = call as ResponsesInput;
   const startedAt = deps.now();
   const newId = deps.newId ?? defaultNewId;
   let state: RunState | undefined;
@@ -77,12 +85,14 @@ export async function handleResponses(deps: ResponsesDeps, input: ResponsesInput
       if (req.previous_response_id && !stored)
         throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
       const nativeDeps = depsWithIds(deps);
-      const setup = await setUpNative(nativeDeps, input, req, { access, targets, keyTools, previous, startedAt });
+      const setup = await setUpNative(nativeDeps, call, req, { access, targets, keyTools, previous, startedAt });
       native = setup.state;
-      return await runNativeResponses(nativeDeps, input, setup);
+      return await runNativeResponses(nativeDeps, call, setup);
     }
     if (req.previous_response_id && !previous)
       throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
+    // The translated run reads the client's disconnect as an AbortSignal throughout.
+    if (!(call.signal instanceof AbortSignal)) input = Object.assign({}, call, { signal: abortSignalOf(call.signal) });
     const ctx = { access, requestId: input.requestId, signal: input.signal, newId, now: deps.now };
     const inputItems = Array.isArray(req.input) ? req.input : [];
     const history = [...(previous?.messages ?? [])];

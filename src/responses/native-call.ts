@@ -13,6 +13,7 @@ import {
   type RelayItem,
 } from '../chat/native-upstream.js';
 import type { UpstreamResponse } from '../upstream/client.js';
+import type { Cancel } from '../upstream/cancel.js';
 import { turnFromResponse, type ResponsesTurn } from '../wire/responses/native-turn.js';
 
 type Handle = { finish(result: AttemptResult): void };
@@ -32,7 +33,7 @@ export interface NativeCallInput {
   path: string;
   method?: 'POST' | 'GET' | 'DELETE';
   stream: boolean;
-  signal: AbortSignal;
+  signal: Cancel;
   body: string;
 }
 

@@ -15,6 +15,7 @@ import { errorKind, GatewayError } from '../errors.js';
 import type { AttemptPlan } from '../governance/attempt-budget.js';
 import { REPLY_OVERHEAD } from '../governance/prompt-bound.js';
 import { ClientAbortedError } from '../upstream/client.js';
+import type { Cancel } from '../upstream/cancel.js';
 import { sseComment } from '../openai/sse.js';
 import { rewriteModel } from '../wire/messages/model-rewrite.js';
 import { functionOutputInput } from '../wire/responses/native-items.js';
@@ -25,6 +26,8 @@ import { nativeOnce } from './native-call.js';
 import type { ResponsesRelay } from './native-relay.js';
 
 export interface NativeRunState extends LoopState {
+  /** `signal` without the AbortSignal, for the upstream calls (upstream/cancel.ts). */
+  readonly cancel: Cancel;
   /** The client's request, previous_response_id dropped when the gateway holds that conversation. */
   readonly body: ResponsesRequest;
   /** The client's bytes, sent with only `model` rewritten while nothing else changes. */
@@ -73,14 +76,14 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
       const outcome = await withAttempts(
         deps.llm,
         state.targets,
-        state.signal,
+        state.cancel,
         nativeAttemptHooks(deps, state, round, {
           bounded: true,
           caps: { max_completion_tokens: state.body.max_output_tokens ?? undefined },
           promptTokens,
         }),
         (target, handle) =>
-          nativeOnce(deps.llm, { path: '/v1/responses', stream, signal: state.signal, body: bodyFor(target, handle.plan) }, target, handle),
+          nativeOnce(deps.llm, { path: '/v1/responses', stream, signal: state.cancel, body: bodyFor(target, handle.plan) }, target, handle),
       );
       state.lastTarget = outcome.target;
       if (outcome.kind === 'json') {

@@ -9,12 +9,12 @@ import { recordRequest } from '../chat/record.js';
 import { tollgateInfo } from '../chat/respond.js';
 import { asClientError } from '../chat/client-error.js';
 import { openSseChannel } from '../chat/sse-channel.js';
-import type { ChatInput, ChatOutput } from '../chat/handler.js';
+import type { ChatOutput } from '../chat/handler.js';
 import type { ToolCall } from '../openai/types.js';
 import type { ResponsesTurn } from '../wire/responses/native-turn.js';
 import type { McpApprovalRequestItem } from '../wire/responses/types.js';
 import { proposeApprovals } from './approval-flow.js';
-import type { ResponsesDeps } from './handler.js';
+import type { ResponsesCallInput, ResponsesDeps } from './handler.js';
 import { nativeResponsesCodec, type NativeRunState } from './native-codec.js';
 import { ResponsesRelay } from './native-relay.js';
 import type { NativeSetup } from './native-setup.js';
@@ -22,7 +22,7 @@ import { ResponsesSse } from './sse.js';
 import { keepResponse } from './keep.js';
 import type { StoredEntry } from '../stored-responses/response-store.js';
 
-export async function runNativeResponses(deps: ResponsesDeps, input: ChatInput, setup: NativeSetup): Promise<ChatOutput> {
+export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCallInput, setup: NativeSetup): Promise<ChatOutput> {
   const { state, client } = setup;
   if (!state.stream) {
     const relay = new ResponsesRelay(null, setup.preamble, deps.newId!, clientTools(state));

@@ -4,7 +4,8 @@
 // acted on, and the conversation the gateway holds (a stored translated response, approved calls,
 // hidden calls, echoed hosted-MCP items) turned into input items. When there is nothing to add the
 // body goes out as the client's bytes with only `model` rewritten.
-import type { ChatInput } from '../chat/handler.js';
+import type { ResponsesCallInput } from './handler.js';
+import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
 import type { Access, ToolEntry } from '../chat/ports.js';
 import type { Target } from '../chat/targets.js';
 import { NO_NAMES, toolNameSet } from '../chat/tool-name-set.js';
@@ -44,7 +45,7 @@ const isGatewayHosted = (t: ToolDef) => t.type === 'mcp' && t.server_url === und
 
 export async function setUpNative(
   deps: ResponsesDeps,
-  input: ChatInput,
+  input: ResponsesCallInput,
   req: ResponsesRequest,
   run: {
     access: Access;
@@ -91,7 +92,7 @@ export async function setUpNative(
   const approvals = responses.length
     ? await resolveApprovals(
         deps,
-        { access, requestId: input.requestId, signal: input.signal, newId, now: deps.now },
+        { access, requestId: input.requestId, signal: abortSignalOf(input.signal), newId, now: deps.now },
         [...items.filter((i) => i.type === 'mcp_approval_request'), ...responses],
         history,
       )
@@ -121,8 +122,9 @@ export async function setUpNative(
   // Its own controller only for a stream returned as a web stream (its reader may cancel); written to
   // Node's response, the disconnect signal already covers a client gone.
   const client = req.stream === true && !input.sseSink ? linkSignal(input.signal) : undefined;
-  const clientSignal = client?.signal ?? input.signal;
+  const clientSignal: Cancel = client?.signal ?? input.signal;
   const deadline = injected.length ? linkSignal(clientSignal, access.loop.timeoutMs) : undefined;
+  const cancel: Cancel = deadline?.signal ?? clientSignal;
   const state: NativeRunState = {
     requestId: input.requestId,
     startedAt: run.startedAt,
@@ -136,7 +138,11 @@ export async function setUpNative(
     injected,
     injectedNames: toolNameSet(injected),
     clientToolNames: clientNames.size ? clientNames : NO_NAMES,
-    signal: deadline?.signal ?? clientSignal,
+    // An AbortSignal only when read (tool calls, approvals, a retry's wait): the upstream calls take `cancel`.
+    get signal() {
+      return abortSignalOf(cancel);
+    },
+    cancel,
     clientSignal,
     deadline: Date.now() + access.loop.timeoutMs,
     release() {

@@ -25,7 +25,7 @@ import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
 import { SSE_HEADERS } from '../openai/sse.js';
 import { errorReply, shuttingDown } from './error-response.js';
 import { bodyTooLarge } from './body-limit.js';
-import { nodeContentLength, nodeDisconnect, nodeDisconnectSignal, nodeHeaders, nodeSink } from './node-request.js';
+import { nodeContentLength, nodeDisconnect, nodeHeaders, nodeSink } from './node-request.js';
 
 export interface HotRoutesDeps {
   chat: ChatDeps;
@@ -77,7 +77,7 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
         headers: nodeHeaders(r.incoming.headers),
         bodyText: r.bodyText,
         path: r.url,
-        signal: nodeDisconnectSignal(r.outgoing),
+        signal: nodeDisconnect(r.outgoing),
         sseSink: (requestId, headers) => nodeSink(r.outgoing, Object.assign({}, SSE_HEADERS, headers), requestId),
       });
       if (out.kind === 'json') return { text: out.text, headers: { 'content-type': JSON_TYPE, ...out.headers } };
@@ -93,7 +93,7 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
         requestId: r.id,
         headers: nodeHeaders(r.incoming.headers),
         bodyText: r.bodyText,
-        signal: nodeDisconnectSignal(r.outgoing),
+        signal: nodeDisconnect(r.outgoing),
         sseSink: (requestId) => nodeSink(r.outgoing, sseHeaders, requestId),
         setHeader(name, value) {
           extra[name] = value;
