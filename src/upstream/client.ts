@@ -1,10 +1,11 @@
 // The only place that calls the network for providers. One undici Agent (keep-alive pool) shared
 // by all providers; per-call timeouts; aborts when the client goes away; network failures become
 // GatewayErrors that say whether another attempt makes sense.
-import { Agent, errors, request, util, type Dispatcher } from 'undici';
+import { Agent, errors, request, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
 import type { UpstreamRequest } from '../../providers/types.js';
-import { abortSignalOf, type Cancel, offCancel, onCancel } from './cancel.js';
+import { abortSignalOf, type Cancel } from './cancel.js';
+import { StreamAnswer, TextAnswer } from './dispatch-answers.js';
 
 export interface UpstreamResponse {
   status: number;
@@ -141,207 +142,17 @@ function destinationCache(): (url: string) => Destination | undefined {
   };
 }
 
-/**
- * Collects one answer for sendText as undici's dispatcher hands it over (its handler interface):
- * no response stream, no AsyncResource, no `request()` callback. What `request()` + `body.text()`
- * cost per JSON answer, in CPU and allocation, was most of undici's share of the gateway's main
- * thread at 64 connections (bench/README.md, "Where the time goes"). Behaves as they do: the
- * signal aborts the request (before it is sent, or mid-answer), headers parse the same way
- * (undici's parseHeaders), the text is decoded as body.text() decodes it (UTF-8, a leading BOM
- * dropped), and a failure after an error status's head reads as '' (send + readText's `.catch`).
- */
-class TextAnswer implements Dispatcher.DispatchHandler {
-  status = 0;
-  headers: Record<string, string | undefined> = {};
-  private chunks: Buffer[] = [];
-  private length = 0;
-  private abort: ((err?: Error) => void) | undefined;
-  private done = false;
-  private readonly onAbort: () => void;
-
-  constructor(
-    private readonly signal: Cancel,
-    private readonly resolve: (answer: UpstreamText) => void,
-    private readonly reject: (err: unknown) => void,
-  ) {
-    this.onAbort = () => {
-      const reason = (signal instanceof AbortSignal && (signal.reason as Error | undefined)) || new errors.RequestAbortedError();
-      if (this.abort) this.abort(reason);
-      else this.onError(reason);
-    };
-    onCancel(signal, this.onAbort);
-  }
-
-  onConnect(abort: (err?: Error) => void): void {
-    if (this.done) abort(new errors.RequestAbortedError());
-    else this.abort = abort;
-  }
-
-  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
-    if (statusCode < 200) return true;
-    this.status = statusCode;
-    this.headers = util.parseHeaders(rawHeaders) as Record<string, string | undefined>;
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    this.chunks.push(chunk);
-    this.length += chunk.length;
-    return true;
-  }
-
-  onComplete(): void {
-    if (this.finish()) this.resolve({ status: this.status, headers: this.headers, text: decodeBody(this.chunks, this.length) });
-  }
-
-  onError(err: Error): void {
-    if (!this.finish()) return;
-    // After an error status's head, the body is only the error's wording: it reads as ''.
-    if (this.status !== 0 && (this.status < 200 || this.status >= 300))
-      this.resolve({ status: this.status, headers: this.headers, text: '' });
-    else this.reject(err);
-  }
-
-  /** True the first time: the answer is settled once, and the signal's listener goes. */
-  private finish(): boolean {
-    if (this.done) return false;
-    this.done = true;
-    offCancel(this.signal, this.onAbort);
-    return true;
-  }
-}
-
-/**
- * One streamed answer as undici's dispatcher hands it over: sendStream resolves at the head, and
- * `read` gets the chunks. What request() + a body Readable did, without them (see TextAnswer):
- * chunks that arrive before `read` wait in an array (a Readable's buffer did the same); nothing
- * pauses the socket (a flowing Readable never did either); the signal, `cancel` and a failing
- * consumer abort the request; failures after the head reject `read`.
- */
-class StreamAnswer implements Dispatcher.DispatchHandler, UpstreamStream {
-  status = 0;
-  headers: Record<string, string | undefined> = {};
-  private abort: ((err?: Error) => void) | undefined;
-  private pending: Buffer[] | undefined = [];
-  private consumer: ((chunk: Buffer) => void) | undefined;
-  private readSettle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
-  /** 'open' until the body ended, failed, or was cancelled. */
-  private state: 'head' | 'open' | 'ended' | 'failed' = 'head';
-  private failure: unknown;
-  private readonly onAbort: () => void;
-
-  constructor(
-    private readonly signal: Cancel,
-    private readonly resolveHead: (answer: UpstreamStream) => void,
-    private readonly rejectHead: (err: unknown) => void,
-  ) {
-    this.onAbort = () => {
-      const reason = (signal instanceof AbortSignal && (signal.reason as Error | undefined)) || new errors.RequestAbortedError();
-      if (this.abort) this.abort(reason);
-      else this.onError(reason);
-    };
-    onCancel(signal, this.onAbort);
-  }
-
-  onConnect(abort: (err?: Error) => void): void {
-    if (this.state === 'failed') abort(new errors.RequestAbortedError());
-    else this.abort = abort;
-  }
-
-  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
-    if (statusCode < 200) return true;
-    this.status = statusCode;
-    this.headers = util.parseHeaders(rawHeaders) as Record<string, string | undefined>;
-    this.state = 'open';
-    this.resolveHead(this);
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    if (this.state !== 'open') return true;
-    if (!this.consumer) {
-      this.pending!.push(chunk);
-      return true;
-    }
-    try {
-      this.consumer(chunk);
-    } catch (err) {
-      this.fail(err);
-      this.abort?.(new errors.RequestAbortedError());
-    }
-    return true;
-  }
-
-  onComplete(): void {
-    if (this.state !== 'open') return;
-    this.state = 'ended';
-    offCancel(this.signal, this.onAbort);
-    this.readSettle?.resolve();
-  }
-
-  onError(err: Error): void {
-    if (this.state === 'head') {
-      this.state = 'failed';
-      offCancel(this.signal, this.onAbort);
-      this.rejectHead(err);
-    } else if (this.state === 'open') this.fail(err);
-  }
-
-  read(onData: (chunk: Buffer) => void): Promise<void> {
-    const pending = this.pending ?? [];
-    this.pending = undefined;
-    try {
-      for (const chunk of pending) onData(chunk);
-    } catch (err) {
-      if (this.state === 'open') {
-        this.fail(err);
-        this.abort?.(new errors.RequestAbortedError());
-      }
-      return Promise.reject(err);
-    }
-    if (this.state === 'ended') return Promise.resolve();
-    if (this.state === 'failed') return Promise.reject(this.failure);
-    this.consumer = onData;
-    return new Promise((resolve, reject) => {
-      this.readSettle = { resolve, reject };
-    });
-  }
-
-  async text(): Promise<string> {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    try {
-      await this.read((chunk) => {
-        chunks.push(chunk);
-        length += chunk.length;
-      });
-    } catch {
-      return '';
-    }
-    return decodeBody(chunks, length);
-  }
-
-  cancel(): void {
-    if (this.state !== 'open') return;
-    this.fail(new errors.RequestAbortedError());
-    this.abort?.(new errors.RequestAbortedError());
-  }
-
-  private fail(err: unknown): void {
-    this.state = 'failed';
-    this.failure = err;
-    this.consumer = undefined;
-    offCancel(this.signal, this.onAbort);
-    this.readSettle?.reject(err);
-  }
-}
-
-/** As undici's body.text(): UTF-8, a leading byte-order mark dropped. */
-function decodeBody(chunks: Buffer[], length: number): string {
-  if (chunks.length === 0 || length === 0) return '';
-  const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
-  const start = buffer.length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
-  return buffer.toString('utf8', start);
+/** What sendText and sendStream hand undici's dispatcher for one call. */
+function dispatchOptions(to: Destination, req: UpstreamRequest, timeoutMs: number): Dispatcher.DispatchOptions {
+  return {
+    origin: to.origin,
+    path: to.path,
+    method: req.method as Dispatcher.HttpMethod,
+    headers: req.headers,
+    body: req.body ?? null,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  };
 }
 
 export function createUpstreamClient(dispatcher: Dispatcher = createDispatcher()): UpstreamClient {
@@ -362,18 +173,7 @@ export function createUpstreamClient(dispatcher: Dispatcher = createDispatcher()
         }
         if (signal.aborted) throw new errors.RequestAbortedError();
         return await new Promise<UpstreamText>((resolve, reject) => {
-          dispatcher.dispatch(
-            {
-              origin: to.origin,
-              path: to.path,
-              method: req.method as Dispatcher.HttpMethod,
-              headers: req.headers,
-              body: req.body ?? null,
-              headersTimeout: timeoutMs,
-              bodyTimeout: timeoutMs,
-            },
-            new TextAnswer(signal, resolve, reject),
-          );
+          dispatcher.dispatch(dispatchOptions(to, req, timeoutMs), new TextAnswer(signal, resolve, reject));
         });
       } catch (err) {
         throw networkError(err, req.url, signal);
@@ -385,18 +185,7 @@ export function createUpstreamClient(dispatcher: Dispatcher = createDispatcher()
       try {
         if (signal.aborted) throw new errors.RequestAbortedError();
         return await new Promise<UpstreamStream>((resolve, reject) => {
-          dispatcher.dispatch(
-            {
-              origin: to.origin,
-              path: to.path,
-              method: req.method as Dispatcher.HttpMethod,
-              headers: req.headers,
-              body: req.body ?? null,
-              headersTimeout: timeoutMs,
-              bodyTimeout: timeoutMs,
-            },
-            new StreamAnswer(signal, resolve, reject),
-          );
+          dispatcher.dispatch(dispatchOptions(to, req, timeoutMs), new StreamAnswer(signal, resolve, reject));
         });
       } catch (err) {
         throw networkError(err, req.url, signal);

@@ -1,0 +1,216 @@
+// The dispatcher handlers behind the upstream client's sendText and sendStream: an answer read
+// as undici's dispatcher hands it over (onHeaders / onData / onComplete), with no response
+// Readable, AsyncResource or request() callback per call. What request() + a body stream cost per
+// answer was most of undici's share of the main thread at 64 connections (bench/README.md,
+// "Where the time goes").
+import { errors, util, type Dispatcher } from 'undici';
+import { type Cancel, offCancel, onCancel } from './cancel.js';
+import type { UpstreamStream, UpstreamText } from './client.js';
+
+/** Why the request stops when `signal` fires: an AbortSignal's own reason, else undici's abort error. */
+function abortReason(signal: Cancel): Error {
+  return (signal instanceof AbortSignal && (signal.reason as Error | undefined)) || new errors.RequestAbortedError();
+}
+
+/**
+ * Collects one answer for sendText as undici's dispatcher hands it over (its handler interface):
+ * no response stream, no AsyncResource, no `request()` callback. What `request()` + `body.text()`
+ * cost per JSON answer, in CPU and allocation, was most of undici's share of the gateway's main
+ * thread at 64 connections (bench/README.md, "Where the time goes"). Behaves as they do: the
+ * signal aborts the request (before it is sent, or mid-answer), headers parse the same way
+ * (undici's parseHeaders), the text is decoded as body.text() decodes it (UTF-8, a leading BOM
+ * dropped), and a failure after an error status's head reads as '' (send + readText's `.catch`).
+ */
+export class TextAnswer implements Dispatcher.DispatchHandler {
+  status = 0;
+  headers: Record<string, string | undefined> = {};
+  private chunks: Buffer[] = [];
+  private length = 0;
+  private abort: ((err?: Error) => void) | undefined;
+  private done = false;
+  private readonly onAbort: () => void;
+
+  constructor(
+    private readonly signal: Cancel,
+    private readonly resolve: (answer: UpstreamText) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    this.onAbort = () => {
+      const reason = abortReason(signal);
+      if (this.abort) this.abort(reason);
+      else this.onError(reason);
+    };
+    onCancel(signal, this.onAbort);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.done) abort(new errors.RequestAbortedError());
+    else this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200) return true;
+    this.status = statusCode;
+    this.headers = util.parseHeaders(rawHeaders) as Record<string, string | undefined>;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.finish()) this.resolve({ status: this.status, headers: this.headers, text: decodeBody(this.chunks, this.length) });
+  }
+
+  onError(err: Error): void {
+    if (!this.finish()) return;
+    // After an error status's head, the body is only the error's wording: it reads as ''.
+    if (this.status !== 0 && (this.status < 200 || this.status >= 300))
+      this.resolve({ status: this.status, headers: this.headers, text: '' });
+    else this.reject(err);
+  }
+
+  /** True the first time: the answer is settled once, and the signal's listener goes. */
+  private finish(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    offCancel(this.signal, this.onAbort);
+    return true;
+  }
+}
+
+/**
+ * One streamed answer as undici's dispatcher hands it over: sendStream resolves at the head, and
+ * `read` gets the chunks. What request() + a body Readable did, without them (see TextAnswer):
+ * chunks that arrive before `read` wait in an array (a Readable's buffer did the same); nothing
+ * pauses the socket (a flowing Readable never did either); the signal, `cancel` and a failing
+ * consumer abort the request; failures after the head reject `read`.
+ */
+export class StreamAnswer implements Dispatcher.DispatchHandler, UpstreamStream {
+  status = 0;
+  headers: Record<string, string | undefined> = {};
+  private abort: ((err?: Error) => void) | undefined;
+  private pending: Buffer[] | undefined = [];
+  private consumer: ((chunk: Buffer) => void) | undefined;
+  private readSettle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
+  /** 'open' until the body ended, failed, or was cancelled. */
+  private state: 'head' | 'open' | 'ended' | 'failed' = 'head';
+  private failure: unknown;
+  private readonly onAbort: () => void;
+
+  constructor(
+    private readonly signal: Cancel,
+    private readonly resolveHead: (answer: UpstreamStream) => void,
+    private readonly rejectHead: (err: unknown) => void,
+  ) {
+    this.onAbort = () => {
+      const reason = abortReason(signal);
+      if (this.abort) this.abort(reason);
+      else this.onError(reason);
+    };
+    onCancel(signal, this.onAbort);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.state === 'failed') abort(new errors.RequestAbortedError());
+    else this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200) return true;
+    this.status = statusCode;
+    this.headers = util.parseHeaders(rawHeaders) as Record<string, string | undefined>;
+    this.state = 'open';
+    this.resolveHead(this);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.state !== 'open') return true;
+    if (!this.consumer) {
+      this.pending!.push(chunk);
+      return true;
+    }
+    try {
+      this.consumer(chunk);
+    } catch (err) {
+      this.fail(err);
+      this.abort?.(new errors.RequestAbortedError());
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.state !== 'open') return;
+    this.state = 'ended';
+    offCancel(this.signal, this.onAbort);
+    this.readSettle?.resolve();
+  }
+
+  onError(err: Error): void {
+    if (this.state === 'head') {
+      this.state = 'failed';
+      offCancel(this.signal, this.onAbort);
+      this.rejectHead(err);
+    } else if (this.state === 'open') this.fail(err);
+  }
+
+  read(onData: (chunk: Buffer) => void): Promise<void> {
+    const pending = this.pending ?? [];
+    this.pending = undefined;
+    try {
+      for (const chunk of pending) onData(chunk);
+    } catch (err) {
+      if (this.state === 'open') {
+        this.fail(err);
+        this.abort?.(new errors.RequestAbortedError());
+      }
+      return Promise.reject(err);
+    }
+    if (this.state === 'ended') return Promise.resolve();
+    if (this.state === 'failed') return Promise.reject(this.failure);
+    this.consumer = onData;
+    return new Promise((resolve, reject) => {
+      this.readSettle = { resolve, reject };
+    });
+  }
+
+  async text(): Promise<string> {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    try {
+      await this.read((chunk) => {
+        chunks.push(chunk);
+        length += chunk.length;
+      });
+    } catch {
+      return '';
+    }
+    return decodeBody(chunks, length);
+  }
+
+  cancel(): void {
+    if (this.state !== 'open') return;
+    this.fail(new errors.RequestAbortedError());
+    this.abort?.(new errors.RequestAbortedError());
+  }
+
+  private fail(err: unknown): void {
+    this.state = 'failed';
+    this.failure = err;
+    this.consumer = undefined;
+    offCancel(this.signal, this.onAbort);
+    this.readSettle?.reject(err);
+  }
+}
+
+/** As undici's body.text(): UTF-8, a leading byte-order mark dropped. */
+export function decodeBody(chunks: Buffer[], length: number): string {
+  if (chunks.length === 0 || length === 0) return '';
+  const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+  const start = buffer.length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+  return buffer.toString('utf8', start);
+}
