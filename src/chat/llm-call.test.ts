@@ -6,7 +6,7 @@ import { GatewayError } from '../errors.js';
 import { openaiAdapter } from '../../providers/openai/index.js';
 import { backoffMs, callLlm, type AttemptResult } from './llm-call.js';
 import type { Target } from './targets.js';
-import type { UpstreamClient } from '../upstream/client.js';
+import { streamOf, type UpstreamClient } from '../upstream/client.js';
 
 const provider = {
   type: 'openai',
@@ -39,13 +39,13 @@ const ok = JSON.stringify({
 function scripted(statuses: number[], headers: Record<string, string> = {}) {
   const sent: string[] = [];
   const client: UpstreamClient = {
-    async send(req) {
+    send: () => assert.fail('JSON answers are read with sendText'),
+    async sendText(req) {
       sent.push(req.url);
       const status = statuses.shift() ?? 200;
-      const body = status === 200 ? ok : '{"error":{"message":"nope"}}';
-      // Shaped like undici's body: a Readable with text().
-      return { status, headers, body: Object.assign(Readable.from([Buffer.from(body)]), { text: async () => body }) as never };
+      return { status, headers, text: status === 200 ? ok : '{"error":{"message":"nope"}}' };
     },
+    sendStream: () => assert.fail('not a stream'),
     close: async () => undefined,
   };
   return { client, sent };
@@ -115,7 +115,9 @@ describe('callLlm', () => {
 async function streamOutcome(parts: (string | Error)[]) {
   const body = new Readable({ read() {} });
   const client: UpstreamClient = {
-    async send() {
+    send: () => assert.fail('streams are read with sendStream'),
+    sendText: () => assert.fail('not a JSON answer'),
+    async sendStream() {
       setImmediate(() => {
         for (const p of parts) {
           if (p instanceof Error) return void body.destroy(p);
@@ -123,7 +125,7 @@ async function streamOutcome(parts: (string | Error)[]) {
         }
         body.push(null);
       });
-      return { status: 200, headers: {}, body: body as never };
+      return streamOf({ status: 200, headers: {}, body: body as never });
     },
     close: async () => undefined,
   };

@@ -3,15 +3,8 @@
 // knows about money or storage.
 import { type ErrorKind, errorKind, GatewayError } from '../errors.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js';
-import {
-  ClientAbortedError,
-  networkError,
-  readText,
-  type UpstreamClient,
-  type UpstreamResponse,
-  type UpstreamStream,
-} from '../upstream/client.js';
-import { readSse, sseFeeder } from '../upstream/sse-parser.js';
+import { ClientAbortedError, networkError, type UpstreamClient, type UpstreamStream } from '../upstream/client.js';
+import { sseFeeder } from '../upstream/sse-parser.js';
 import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
 import { missingKeyError, type Target } from './targets.js';
 import { pickKey } from './pick-key.js';
@@ -173,26 +166,17 @@ async function attemptOnce(deps: LlmCallDeps, input: LlmCallInput, target: Targe
     ctx,
   );
   const opts = { signal: input.signal, timeoutMs: target.provider.timeoutMs };
-  if (!input.stream && deps.upstream.sendText) {
+  if (!input.stream) {
     // A JSON answer is read whole: collected by the client, without a response stream.
     const answer = await deps.upstream.sendText(req, opts);
     if (answer.status < 200 || answer.status >= 300) throw errorAnswer(target, ctx.apiKey, answer.status, answer.text, answer.headers);
     return jsonOutcome(target, ctx, handle, answer.status, answer.text);
   }
-  if (input.stream && deps.upstream.sendStream) {
-    // The answer's chunks go straight into the SSE reader, without a response stream.
-    const answer = await deps.upstream.sendStream(req, opts);
-    if (answer.status < 200 || answer.status >= 300)
-      throw errorAnswer(target, ctx.apiKey, answer.status, await answer.text(), answer.headers);
-    return { kind: 'stream', target, handle, read: chunkReader(target, answer, ctx, req.url, input.signal) };
-  }
-  const res = await deps.upstream.send(req, opts);
-  if (res.status < 200 || res.status >= 300) {
-    const text = await readText(res, req.url, input.signal).catch(() => '');
-    throw errorAnswer(target, ctx.apiKey, res.status, text, res.headers);
-  }
-  if (!input.stream) return jsonOutcome(target, ctx, handle, res.status, await readText(res, req.url, input.signal));
-  return { kind: 'stream', target, handle, read: streamReader(target, res, ctx, req.url, input.signal) };
+  // The answer's chunks go straight into the SSE reader, without a response stream.
+  const answer = await deps.upstream.sendStream(req, opts);
+  if (answer.status < 200 || answer.status >= 300)
+    throw errorAnswer(target, ctx.apiKey, answer.status, await answer.text(), answer.headers);
+  return { kind: 'stream', target, handle, read: streamReader(target, answer, ctx, req.url, input.signal) };
 }
 
 type AdapterContext = Parameters<Target['adapter']['chatResponse']>[1];
@@ -257,52 +241,10 @@ export function withStatus(err: GatewayError, status: number): GatewayError {
   return Object.assign(err, { upstreamStatus: status });
 }
 
-/** streamReader for an UpstreamStream: the same translation, errors and early stop. */
-function chunkReader(
-  target: Target,
-  answer: UpstreamStream,
-  ctx: Parameters<Target['adapter']['streamTranslator']>[0],
-  url: string,
-  signal: Cancel,
-): ChunkReader {
-  return async (onChunk) => {
-    const translator = target.adapter.streamTranslator(ctx);
-    const translate = (step: () => ChatCompletionChunk[]): ChatCompletionChunk[] => {
-      try {
-        return step();
-      } catch (err) {
-        throw unreadable(err, 'upstream sent a malformed stream event');
-      }
-    };
-    let consumerError: { err: unknown } | undefined;
-    const deliver = (chunks: ChatCompletionChunk[]) => {
-      for (const chunk of chunks) {
-        try {
-          onChunk(chunk);
-        } catch (err) {
-          consumerError = { err };
-          throw err;
-        }
-      }
-    };
-    const feeder = sseFeeder((event) => deliver(translate(() => translator.push(event))));
-    try {
-      await answer.read((chunk) => feeder.write(chunk));
-      feeder.end();
-      deliver(translate(() => translator.end()));
-    } catch (err) {
-      if (err instanceof GatewayError || (consumerError && err === consumerError.err)) throw err;
-      throw networkError(err, url, signal);
-    } finally {
-      // Stop reading (and free the socket) when the consumer stops early; nothing after the end.
-      answer.cancel();
-    }
-  };
-}
-
+/** Reads a streamed answer: each SSE event through the adapter's translator to `onChunk`, as it arrives. */
 function streamReader(
   target: Target,
-  res: UpstreamResponse,
+  answer: UpstreamStream,
   ctx: Parameters<Target['adapter']['streamTranslator']>[0],
   url: string,
   signal: Cancel,
@@ -330,15 +272,17 @@ function streamReader(
         }
       }
     };
+    const feeder = sseFeeder((event) => deliver(translate(() => translator.push(event))));
     try {
-      await readSse(res.body, (event) => deliver(translate(() => translator.push(event))));
+      await answer.read((chunk) => feeder.write(chunk));
+      feeder.end();
       deliver(translate(() => translator.end()));
     } catch (err) {
       if (err instanceof GatewayError || (consumerError && err === consumerError.err)) throw err;
       throw networkError(err, url, signal);
     } finally {
-      // Stop reading (and free the socket) when the consumer stops early.
-      if (!res.body.destroyed) res.body.destroy();
+      // Stop reading (and free the socket) when the consumer stops early; nothing after the end.
+      answer.cancel();
     }
   };
 }

@@ -2,11 +2,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { GatewayError } from '../errors.js';
-import type { UpstreamResponse } from '../upstream/client.js';
+import { streamOf, type UpstreamResponse, type UpstreamStream } from '../upstream/client.js';
 import { relayStream, type RelayItem } from './native-upstream.js';
 
 const URL = 'http://upstream/v1/messages';
-const response = (body: Readable): UpstreamResponse => ({ status: 200, headers: {}, body: body as UpstreamResponse['body'] });
+const response = (body: Readable): UpstreamStream => streamOf({ status: 200, headers: {}, body: body as UpstreamResponse['body'] });
 const signal = () => new AbortController().signal;
 
 describe('relayStream', () => {

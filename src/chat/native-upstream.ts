@@ -4,8 +4,8 @@
 // is read as raw events (and comment lines) for a relay that forwards them as they came.
 import { GatewayError } from '../errors.js';
 import { redactValues } from '../secrets/redact.js';
-import { networkError, readText, type UpstreamResponse, type UpstreamStream } from '../upstream/client.js';
-import { readSse, sseFeeder } from '../upstream/sse-parser.js';
+import { networkError, type UpstreamStream } from '../upstream/client.js';
+import { sseFeeder } from '../upstream/sse-parser.js';
 import type { Cancel } from '../upstream/cancel.js';
 import { withStatus, type LlmCallDeps } from './llm-call.js';
 import { pickKey } from './pick-key.js';
@@ -31,27 +31,10 @@ export interface UpstreamRefusal {
 }
 
 /**
- * Sends one pass-through request. A non-2xx answer is thrown as the adapter's error for it (with
- * the upstream status, for the ledger); `refused` may decorate that error with the refusal itself.
- */
-export async function sendNative(
-  deps: LlmCallDeps,
-  target: Target,
-  request: NativeRequest,
-  signal: Cancel,
-  refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
-): Promise<{ res: UpstreamResponse; url: string }> {
-  const { req, apiKey } = nativeUpstreamRequest(deps, target, request);
-  const res = await deps.upstream.send(req, { signal, timeoutMs: target.provider.timeoutMs });
-  if (res.status < 200 || res.status >= 300)
-    throw refusedError(target, apiKey, res.status, await readText(res, req.url, signal).catch(() => ''), res.headers, refused);
-  return { res, url: req.url };
-}
-
-/**
- * sendNative for an answer read whole (a JSON answer): its text, collected by the upstream client
- * without a response stream when it can (sendText, as chat's JSON calls: no Readable, no consume
- * promise, less allocation per request), else send + readText. Fails as sendNative and readText do.
+ * Sends one pass-through request whose answer is read whole (a JSON answer): its text, collected
+ * by the upstream client without a response stream (sendText, as chat's JSON calls). A non-2xx
+ * answer is thrown as the adapter's error for it (with the upstream status, for the ledger);
+ * `refused` may decorate that error with the refusal itself.
  */
 export async function sendNativeText(
   deps: LlmCallDeps,
@@ -60,10 +43,6 @@ export async function sendNativeText(
   signal: Cancel,
   refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
 ): Promise<{ status: number; text: string }> {
-  if (!deps.upstream.sendText) {
-    const { res, url } = await sendNative(deps, target, request, signal, refused);
-    return { status: res.status, text: await readText(res, url, signal) };
-  }
   const { req, apiKey } = nativeUpstreamRequest(deps, target, request);
   const answer = await deps.upstream.sendText(req, { signal, timeoutMs: target.provider.timeoutMs });
   if (answer.status < 200 || answer.status >= 300) throw refusedError(target, apiKey, answer.status, answer.text, answer.headers, refused);
@@ -71,9 +50,9 @@ export async function sendNativeText(
 }
 
 /**
- * sendNative for a streamed answer: how to read its items (relayStream's contract). The upstream
- * client pushes the body's chunks into the SSE reader as undici hands them over when it can
- * (sendStream, as chat's streams: no response Readable), else send + relayStream. Fails as those do.
+ * sendNativeText for a streamed answer: how to read its items (relayStream's contract). The upstream
+ * client pushes the body's chunks into the SSE reader as undici hands them over (sendStream, as
+ * chat's streams: no response Readable). Fails as sendNativeText and relayStream do.
  */
 export async function sendNativeStream(
   deps: LlmCallDeps,
@@ -82,42 +61,11 @@ export async function sendNativeStream(
   signal: Cancel,
   refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
 ): Promise<(onItem: (item: RelayItem) => void) => Promise<void>> {
-  if (!deps.upstream.sendStream) {
-    const { res, url } = await sendNative(deps, target, request, signal, refused);
-    return (onItem) => relayStream(res, url, signal, onItem);
-  }
   const { req, apiKey } = nativeUpstreamRequest(deps, target, request);
   const answer = await deps.upstream.sendStream(req, { signal, timeoutMs: target.provider.timeoutMs });
   if (answer.status < 200 || answer.status >= 300)
     throw refusedError(target, apiKey, answer.status, await answer.text(), answer.headers, refused);
-  return (onItem) => relayAnswer(answer, req.url, signal, onItem);
-}
-
-/** relayStream for an answer the upstream client pushes (sendStream): the same items, order, errors and early stop. */
-async function relayAnswer(answer: UpstreamStream, url: string, signal: Cancel, onItem: (item: RelayItem) => void): Promise<void> {
-  let thrown: unknown;
-  const deliver = (item: RelayItem) => {
-    try {
-      onItem(item);
-    } catch (err) {
-      thrown = err;
-      throw err;
-    }
-  };
-  const feeder = sseFeeder(
-    (e) => deliver({ type: e.event ?? 'message', data: e.data }),
-    (comment) => deliver({ comment }),
-  );
-  try {
-    await answer.read((chunk) => feeder.write(chunk));
-    feeder.end();
-  } catch (err) {
-    if (err === thrown || err instanceof GatewayError) throw err;
-    throw networkError(err, url, signal);
-  } finally {
-    // Stop reading (and free the connection) when the relay stopped early; nothing after the end.
-    answer.cancel();
-  }
+  return (onItem) => relayStream(answer, req.url, signal, onItem);
 }
 
 function nativeUpstreamRequest(deps: LlmCallDeps, target: Target, request: NativeRequest) {
@@ -172,15 +120,15 @@ export function malformedUpstream(status: number, what: string): GatewayError {
 
 /**
  * Reads the upstream's SSE as raw items, in stream order, comments included: `onItem` runs for each,
- * synchronously, inside the body's data callback (readSse), so the frames of one read go out in the
+ * synchronously, as the upstream client hands over the body's chunks (sendStream), so the frames of one read go out in the
  * same turn. Resolves at the body's end. A broken body is a network error; what `onItem` throws is
- * rethrown as it is (the body is then destroyed: nothing more is read).
+ * rethrown as it is (the request is then cancelled: nothing more is read).
  *
  * Why not an async generator: each item was a step of one (two deep before, a parser's and this
  * one's), and the consumer's `for await` over the body's own iterator: promise turns per event and
  * per chunk between the upstream's bytes and the client's (issue 20, pass-through SSE).
  */
-export async function relayStream(res: UpstreamResponse, url: string, signal: Cancel, onItem: (item: RelayItem) => void): Promise<void> {
+export async function relayStream(answer: UpstreamStream, url: string, signal: Cancel, onItem: (item: RelayItem) => void): Promise<void> {
   let thrown: unknown;
   const deliver = (item: RelayItem) => {
     try {
@@ -190,16 +138,18 @@ export async function relayStream(res: UpstreamResponse, url: string, signal: Ca
       throw err;
     }
   };
+  const feeder = sseFeeder(
+    (e) => deliver({ type: e.event ?? 'message', data: e.data }),
+    (comment) => deliver({ comment }),
+  );
   try {
-    await readSse(
-      res.body,
-      (e) => deliver({ type: e.event ?? 'message', data: e.data }),
-      (comment) => deliver({ comment }),
-    );
+    await answer.read((chunk) => feeder.write(chunk));
+    feeder.end();
   } catch (err) {
     if (err === thrown || err instanceof GatewayError) throw err;
     throw networkError(err, url, signal);
   } finally {
-    if (!res.body.destroyed) res.body.destroy();
+    // Stop reading (and free the connection) when the relay stopped early; nothing after the end.
+    answer.cancel();
   }
 }

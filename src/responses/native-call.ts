@@ -4,15 +4,7 @@
 // status and message, the provider key cut out.
 import type { Target } from '../chat/targets.js';
 import { parseJson, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
-import {
-  malformedUpstream,
-  type NativeRequest,
-  sendNative,
-  sendNativeStream,
-  sendNativeText,
-  type RelayItem,
-} from '../chat/native-upstream.js';
-import type { UpstreamResponse } from '../upstream/client.js';
+import { malformedUpstream, type NativeRequest, sendNativeStream, sendNativeText, type RelayItem } from '../chat/native-upstream.js';
 import type { Cancel } from '../upstream/cancel.js';
 import { turnFromResponse, type ResponsesTurn } from '../wire/responses/native-turn.js';
 
@@ -58,7 +50,7 @@ const nativeRequestOf = (input: NativeCallInput): NativeRequest => ({
   body: input.body,
 });
 
-/** Sends one request to the target's Responses endpoint; a non-2xx answer is thrown as the upstream's error. */
-export function sendResponses(deps: LlmCallDeps, input: NativeCallInput, target: Target): Promise<{ res: UpstreamResponse; url: string }> {
-  return sendNative(deps, target, nativeRequestOf(input), input.signal);
+/** Sends one request to the target's Responses endpoint, its answer read whole; a non-2xx answer is thrown as the upstream's error. */
+export async function sendResponses(deps: LlmCallDeps, input: NativeCallInput, target: Target): Promise<string> {
+  return (await sendNativeText(deps, target, nativeRequestOf(input), input.signal)).text;
 }

@@ -4,7 +4,6 @@
 import { notFound } from '../errors.js';
 import type { Access } from '../chat/ports.js';
 import type { Target } from '../chat/targets.js';
-import { readText } from '../upstream/client.js';
 import type { ResponsesDeps } from './handler.js';
 import { sendResponses } from './native-call.js';
 
@@ -41,6 +40,5 @@ async function upstream(deps: ResponsesDeps, provider: string, id: string, metho
     ...(runtime.missingKeyVars ? { missingKeyVars: runtime.missingKeyVars } : {}),
   };
   const path = `/v1/responses/${encodeURIComponent(id)}`;
-  const { res, url } = await sendResponses(deps.llm, { path, method, stream: false, signal, body: '' }, target);
-  return readText(res, url, signal);
+  return sendResponses(deps.llm, { path, method, stream: false, signal, body: '' }, target);
 }

@@ -48,11 +48,11 @@ export interface UpstreamClient {
   /**
    * The whole answer as text, for callers that read every JSON answer to its end (send + readText
    * in one). Rejects like send, or like readText when the body fails after a 2xx head; a body that
-   * fails after an error status reads as ''. Optional: callers fall back to send + readText.
+   * fails after an error status reads as ''.
    */
-  sendText?(req: UpstreamRequest, opts: SendOptions): Promise<UpstreamText>;
-  /** The answer's head, then its body pushed as it arrives (no response stream). Optional like sendText. */
-  sendStream?(req: UpstreamRequest, opts: SendOptions): Promise<UpstreamStream>;
+  sendText(req: UpstreamRequest, opts: SendOptions): Promise<UpstreamText>;
+  /** The answer's head, then its body pushed as it arrives (no response stream). */
+  sendStream(req: UpstreamRequest, opts: SendOptions): Promise<UpstreamStream>;
   close(): Promise<void>;
 }
 
@@ -235,8 +235,8 @@ export async function readText(res: UpstreamResponse, url: string, signal: { rea
   }
 }
 
-/** An UpstreamStream over a response from send (a URL the dispatcher does not take as it is). */
-function streamOf(res: UpstreamResponse): UpstreamStream {
+/** An UpstreamStream over a response from send (a URL the dispatcher does not take as it is, an in-process answer). */
+export function streamOf(res: UpstreamResponse): UpstreamStream {
   return {
     status: res.status,
     headers: res.headers,

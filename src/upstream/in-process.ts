@@ -3,7 +3,7 @@
 // configured, so real providers' requests pay nothing for it.
 import { Readable } from 'node:stream';
 import type { InProcessResponse, InProcessUpstream } from '../../providers/types.js';
-import { ClientAbortedError, type UpstreamClient, type UpstreamResponse } from './client.js';
+import { ClientAbortedError, streamOf, type UpstreamClient, type UpstreamResponse } from './client.js';
 
 /** A body with the parts of undici's that the gateway uses: async iteration, text(), destroy(). */
 function bodyOf(text: string): UpstreamResponse['body'] {
@@ -27,31 +27,19 @@ export function withInProcessUpstreams(client: UpstreamClient, upstreams: readon
       if (opts.signal.aborted) throw new ClientAbortedError('client aborted the request');
       return responseOf(local.answer(req));
     },
-    // Without a sendText of its own, every JSON call (real providers' too) goes through send + readText.
-    sendText: client.sendText
-      ? async (req, opts) => {
-          const local = upstreams.find((u) => req.url.startsWith(u.origin));
-          if (!local) return client.sendText!(req, opts);
-          if (opts.signal.aborted) throw new ClientAbortedError('client aborted the request');
-          const answer = local.answer(req);
-          return { status: answer.status, headers: answer.headers, text: answer.body };
-        }
-      : undefined,
-    sendStream: client.sendStream
-      ? async (req, opts) => {
-          const local = upstreams.find((u) => req.url.startsWith(u.origin));
-          if (!local) return client.sendStream!(req, opts);
-          if (opts.signal.aborted) throw new ClientAbortedError('client aborted the request');
-          const answer = local.answer(req);
-          return {
-            status: answer.status,
-            headers: answer.headers,
-            read: async (onData) => onData(Buffer.from(answer.body)),
-            text: async () => answer.body,
-            cancel: () => undefined,
-          };
-        }
-      : undefined,
+    async sendText(req, opts) {
+      const local = upstreams.find((u) => req.url.startsWith(u.origin));
+      if (!local) return client.sendText(req, opts);
+      if (opts.signal.aborted) throw new ClientAbortedError('client aborted the request');
+      const answer = local.answer(req);
+      return { status: answer.status, headers: answer.headers, text: answer.body };
+    },
+    async sendStream(req, opts) {
+      const local = upstreams.find((u) => req.url.startsWith(u.origin));
+      if (!local) return client.sendStream(req, opts);
+      if (opts.signal.aborted) throw new ClientAbortedError('client aborted the request');
+      return streamOf(responseOf(local.answer(req)));
+    },
     close: () => client.close(),
   };
 }
