@@ -13,28 +13,16 @@ function abortReason(signal: Cancel): Error {
 }
 
 /**
- * Collects one answer for sendText as undici's dispatcher hands it over (its handler interface):
- * no response stream, no AsyncResource, no `request()` callback. What `request()` + `body.text()`
- * cost per JSON answer, in CPU and allocation, was most of undici's share of the gateway's main
- * thread at 64 connections (bench/README.md, "Where the time goes"). Behaves as they do: the
- * signal aborts the request (before it is sent, or mid-answer), headers parse the same way
- * (undici's parseHeaders), the text is decoded as body.text() decodes it (UTF-8, a leading BOM
- * dropped), and a failure after an error status's head reads as '' (send + readText's `.catch`).
+ * What both answers share: the caller's signal aborts the request through the abort undici hands
+ * over at connect (or, before that, fails the answer), and a final head's status and headers.
  */
-export class TextAnswer implements Dispatcher.DispatchHandler {
+abstract class DispatchAnswer {
   status = 0;
   headers: Record<string, string | undefined> = {};
-  private chunks: Buffer[] = [];
-  private length = 0;
-  private abort: ((err?: Error) => void) | undefined;
-  private done = false;
-  private readonly onAbort: () => void;
+  protected abort: ((err?: Error) => void) | undefined;
+  protected readonly onAbort: () => void;
 
-  constructor(
-    private readonly signal: Cancel,
-    private readonly resolve: (answer: UpstreamText) => void,
-    private readonly reject: (err: unknown) => void,
-  ) {
+  constructor(protected readonly signal: Cancel) {
     this.onAbort = () => {
       const reason = abortReason(signal);
       if (this.abort) this.abort(reason);
@@ -43,15 +31,53 @@ export class TextAnswer implements Dispatcher.DispatchHandler {
     onCancel(signal, this.onAbort);
   }
 
+  abstract onError(err: Error): void;
+
+  /** True once the answer is settled (ended, failed or cancelled): a connect after that is aborted. */
+  protected abstract get settled(): boolean;
+
   onConnect(abort: (err?: Error) => void): void {
-    if (this.done) abort(new errors.RequestAbortedError());
+    if (this.settled) abort(new errors.RequestAbortedError());
     else this.abort = abort;
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
-    if (statusCode < 200) return true;
+  /** Takes a final (≥ 200) head's status and headers; false for an informational one. */
+  protected takeHead(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200) return false;
     this.status = statusCode;
     this.headers = util.parseHeaders(rawHeaders) as Record<string, string | undefined>;
+    return true;
+  }
+}
+
+/**
+ * Collects one answer for sendText as undici's dispatcher hands it over (its handler interface):
+ * no response stream, no AsyncResource, no `request()` callback. What `request()` + `body.text()`
+ * cost per JSON answer, in CPU and allocation, was most of undici's share of the gateway's main
+ * thread at 64 connections (bench/README.md, "Where the time goes"). Behaves as they do: the
+ * signal aborts the request (before it is sent, or mid-answer), headers parse the same way
+ * (undici's parseHeaders), the text is decoded as body.text() decodes it (UTF-8, a leading BOM
+ * dropped), and a failure after an error status's head reads as '' (send + readText's `.catch`).
+ */
+export class TextAnswer extends DispatchAnswer implements Dispatcher.DispatchHandler {
+  private chunks: Buffer[] = [];
+  private length = 0;
+  private done = false;
+
+  constructor(
+    signal: Cancel,
+    private readonly resolve: (answer: UpstreamText) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    super(signal);
+  }
+
+  protected get settled(): boolean {
+    return this.done;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    this.takeHead(statusCode, rawHeaders);
     return true;
   }
 
@@ -89,40 +115,28 @@ export class TextAnswer implements Dispatcher.DispatchHandler {
  * pauses the socket (a flowing Readable never did either); the signal, `cancel` and a failing
  * consumer abort the request; failures after the head reject `read`.
  */
-export class StreamAnswer implements Dispatcher.DispatchHandler, UpstreamStream {
-  status = 0;
-  headers: Record<string, string | undefined> = {};
-  private abort: ((err?: Error) => void) | undefined;
+export class StreamAnswer extends DispatchAnswer implements Dispatcher.DispatchHandler, UpstreamStream {
   private pending: Buffer[] | undefined = [];
   private consumer: ((chunk: Buffer) => void) | undefined;
   private readSettle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
   /** 'open' until the body ended, failed, or was cancelled. */
   private state: 'head' | 'open' | 'ended' | 'failed' = 'head';
   private failure: unknown;
-  private readonly onAbort: () => void;
 
   constructor(
-    private readonly signal: Cancel,
+    signal: Cancel,
     private readonly resolveHead: (answer: UpstreamStream) => void,
     private readonly rejectHead: (err: unknown) => void,
   ) {
-    this.onAbort = () => {
-      const reason = abortReason(signal);
-      if (this.abort) this.abort(reason);
-      else this.onError(reason);
-    };
-    onCancel(signal, this.onAbort);
+    super(signal);
   }
 
-  onConnect(abort: (err?: Error) => void): void {
-    if (this.state === 'failed') abort(new errors.RequestAbortedError());
-    else this.abort = abort;
+  protected get settled(): boolean {
+    return this.state === 'failed';
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
-    if (statusCode < 200) return true;
-    this.status = statusCode;
-    this.headers = util.parseHeaders(rawHeaders) as Record<string, string | undefined>;
+    if (!this.takeHead(statusCode, rawHeaders)) return true;
     this.state = 'open';
     this.resolveHead(this);
     return true;
