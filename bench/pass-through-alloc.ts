@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { VK_PLAIN } from './constants.js';
-import { passThroughEndpoint, startPassThrough, type Surface } from './pass-through.js';
+import { passThroughEndpoint, startPassThrough, SURFACE_FLAGS, surfaceOf } from './pass-through.js';
 import type { Proc } from './procs.js';
 import { requestBlock, treeLabel, vsLabel, vsTree } from './compare.js';
 import { startGatewayProc } from './stack.js';
@@ -18,16 +18,12 @@ import { prepareTree } from './tree.js';
 
 const { values: flags } = parseArgs({
   options: {
-    'no-build': { type: 'boolean' },
-    surface: { type: 'string' },
-    n: { type: 'string' },
-    stream: { type: 'boolean' },
-    conns: { type: 'string' },
+    ...SURFACE_FLAGS,
     vs: { type: 'string' },
   },
   strict: true,
 });
-const surface = (flags.surface ?? 'messages') as Surface;
+const surface = surfaceOf(flags.surface);
 const stream = flags.stream === true;
 const n = Number(flags.n ?? 20000);
 const conns = Number(flags.conns ?? 32);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { VK_PLAIN } from './constants.js';
-import { passThroughEndpoint, startPassThrough, type Surface } from './pass-through.js';
+import { passThroughEndpoint, startPassThrough, SURFACE_FLAGS, surfaceOf } from './pass-through.js';
 import { formatSummary, summarizeProfile } from './profile-summary.js';
 import type { Proc } from './procs.js';
 import { cpuUs, requestBlock, startVsGateway, treeLabel, vsLabel, vsTree } from './compare.js';
@@ -21,18 +21,13 @@ import { prepareTree } from './tree.js';
 
 const { values: flags } = parseArgs({
   options: {
-    'no-build': { type: 'boolean' },
-    surface: { type: 'string' },
-    n: { type: 'string' },
-    stream: { type: 'boolean' },
-    conns: { type: 'string' },
+    ...SURFACE_FLAGS,
     vs: { type: 'string' },
     prof: { type: 'boolean' },
   },
   strict: true,
 });
-const surface = (flags.surface ?? 'messages') as Surface;
-if (surface !== 'messages' && surface !== 'responses') throw new Error('--surface is messages or responses');
+const surface = surfaceOf(flags.surface);
 const stream = flags.stream === true;
 const n = Number(flags.n ?? 3000);
 const conns = Number(flags.conns ?? 1);

@@ -20,6 +20,22 @@ import { distDir, startBareProxy, startGatewayProc } from './stack.js';
 import { summarize, type Summary } from './stats.js';
 
 export type Surface = 'messages' | 'responses';
+
+/** The flags the pass-through comparison tools share (pass-through-cpu, -alloc, -heap); each adds its own. */
+export const SURFACE_FLAGS = {
+  'no-build': { type: 'boolean' },
+  surface: { type: 'string' },
+  n: { type: 'string' },
+  stream: { type: 'boolean' },
+  conns: { type: 'string' },
+} as const;
+
+/** --surface: messages (the default) or responses. */
+export function surfaceOf(flag: string | undefined): Surface {
+  const surface = flag ?? 'messages';
+  if (surface !== 'messages' && surface !== 'responses') throw new Error('--surface is messages or responses');
+  return surface;
+}
 export const SURFACES: readonly Surface[] = ['messages', 'responses'];
 
 const PATHS: Record<Surface, string> = { messages: '/v1/messages', responses: '/v1/responses' };
