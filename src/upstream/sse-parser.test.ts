@@ -1,72 +1,50 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
 import type { SseEvent } from '../../providers/types.js';
-import { readSse } from './sse-parser.js';
+import { sseFeeder } from './sse-parser.js';
 
-async function eventsOf(parts: (string | Uint8Array)[]): Promise<SseEvent[]> {
+function eventsOf(parts: (string | Uint8Array)[]): SseEvent[] {
   const events: SseEvent[] = [];
-  await readSse(Readable.from(parts), (e) => events.push(e));
+  const feeder = sseFeeder((e) => events.push(e));
+  for (const part of parts) feeder.write(part);
+  feeder.end();
   return events;
 }
 
-describe('readSse', () => {
-  test('reassembles frames split across chunks, multi-byte characters included', async () => {
+describe('sseFeeder', () => {
+  test('reassembles frames split across chunks, multi-byte characters included', () => {
     const bytes = Buffer.from('data: {"t":"héllo"}\n\nevent: ping\ndata: a\ndata: b\n\n');
     const cut = bytes.indexOf(0xc3) + 1; // inside the two bytes of é
-    const events = await eventsOf([bytes.subarray(0, cut), bytes.subarray(cut, cut + 7), bytes.subarray(cut + 7)]);
+    const events = eventsOf([bytes.subarray(0, cut), bytes.subarray(cut, cut + 7), bytes.subarray(cut + 7)]);
     assert.deepEqual(events, [{ data: '{"t":"héllo"}' }, { event: 'ping', data: 'a\nb' }]);
   });
 
-  test('an event the body ends in the middle of is dropped, as the SSE spec says', async () => {
-    assert.deepEqual(await eventsOf(['data: one\n\n', 'data: two\n']), [{ data: 'one' }]);
+  test('an event the body ends in the middle of is dropped, as the SSE spec says', () => {
+    assert.deepEqual(eventsOf(['data: one\n\n', 'data: two\n']), [{ data: 'one' }]);
   });
 
-  test('each event reaches the callback as soon as its bytes arrive, before the body ends', async () => {
-    const body = new PassThrough();
+  test('each event reaches the callback inside the write that completes it; comments come in stream order', () => {
     const seen: string[] = [];
-    const done = readSse(body, (e) => seen.push(e.data));
-    body.write('data: first\n\n');
-    await new Promise((r) => setImmediate(r));
-    assert.deepEqual(seen, ['first']);
-    body.end('data: second\n\n');
-    await done;
-    assert.deepEqual(seen, ['first', 'second']);
+    const feeder = sseFeeder(
+      (e) => seen.push(e.data),
+      (c) => seen.push(`:${c}`),
+    );
+    feeder.write('data: first\n\n: keep-alive\n\ndata: sec');
+    assert.deepEqual(seen, ['first', ':keep-alive']);
+    feeder.write('ond\n\n');
+    assert.deepEqual(seen, ['first', ':keep-alive', 'second']);
+    feeder.end();
+    assert.deepEqual(seen, ['first', ':keep-alive', 'second']);
   });
 
-  test('what the callback throws rejects the read as is and stops the body', async () => {
-    const body = new PassThrough();
+  test('what the callback throws comes out of write as is', () => {
     const boom = new Error('consumer failed');
-    const done = readSse(body, () => {
+    const feeder = sseFeeder(() => {
       throw boom;
     });
-    body.write('data: x\n\n');
-    await assert.rejects(done, (err) => err === boom);
-    assert.equal(body.destroyed, true);
-  });
-
-  test("the body's error rejects the read; a body destroyed without one is a premature close", async () => {
-    const failing = new PassThrough();
-    const failed = readSse(failing, () => undefined);
-    failing.destroy(new Error('socket reset'));
-    await assert.rejects(failed, /socket reset/);
-
-    const cut = new PassThrough();
-    const closed = readSse(cut, () => undefined);
-    cut.write('data: partial');
-    cut.destroy();
-    await assert.rejects(closed, (err: Error & { code?: string }) => err.code === 'ERR_STREAM_PREMATURE_CLOSE');
-  });
-
-  test('an error the body emits after the read ended is not an uncaught exception', async () => {
-    const body = new PassThrough();
-    const boom = new Error('consumer failed');
-    const done = readSse(body, () => {
-      throw boom;
-    });
-    body.write('data: x\n\n');
-    await assert.rejects(done);
-    // undici's body emits an error when destroyed before its end; a late one must find a listener.
-    assert.ok(body.listenerCount('error') > 0);
+    assert.throws(
+      () => feeder.write('data: x\n\n'),
+      (err) => err === boom,
+    );
   });
 });
