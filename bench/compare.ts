@@ -1,6 +1,7 @@
 // What the same-run comparison tools share (cpu-per-request, pass-through-cpu, tool-round,
 // sse-latency, syscalls): the tree named by --vs and a second gateway started from it, their labels,
 // the CPU time a process or thread has used, and a block of requests over a pool.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'undici';
@@ -55,4 +56,26 @@ export async function requestBlock(pool: Pool, e: Endpoint, count: number, conns
     }
   };
   await Promise.all(Array.from({ length: Math.min(conns, count) }, worker));
+}
+
+/** strace -c's table for `pid` (threads included) while `run` runs: calls per syscall name. */
+export async function countCalls(pid: number, run: () => Promise<void>): Promise<Map<string, number>> {
+  const strace = spawn('strace', ['-f', '-c', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let out = '';
+  strace.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  // strace prints "Process N attached" once it is tracing.
+  while (!out.includes('attached')) await new Promise((r) => setTimeout(r, 20));
+  await run();
+  const closed = new Promise((r) => strace.on('close', r));
+  strace.kill('SIGINT');
+  await closed;
+  const calls = new Map<string, number>();
+  for (const line of out.split('\n')) {
+    // % time, seconds, usecs/call, calls, [errors,] syscall
+    const f = line.trim().split(/\s+/);
+    if (f.length >= 5 && /^[\d.]+$/.test(f[0]!) && /^\d+$/.test(f[3]!)) calls.set(f[f.length - 1]!, Number(f[3]));
+  }
+  return calls;
 }

@@ -9,7 +9,6 @@
 // counts system calls per request (strace -c -f) over one extra block per gateway (slower under
 // strace, so kept out of the timed blocks). --gc starts the gateways with --trace-gc (a bench-only
 // flag: it costs a little output per collection) to count scavenges and mark-compacts per request.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +19,7 @@ import { chatBody, endpoint } from './endpoints.js';
 import { writeGatewayConfig } from './gateway-config.js';
 import type { Endpoint } from './load.js';
 import type { Proc } from './procs.js';
-import { requestBlock, treeLabel, vsLabel, vsTree } from './compare.js';
+import { countCalls, requestBlock, treeLabel, vsLabel, vsTree } from './compare.js';
 import { startBareProxy, startGatewayProc, startMock } from './stack.js';
 import { prepareTree } from './tree.js';
 
@@ -106,24 +105,6 @@ interface Gc {
 }
 const GC_KEYS = ['scavenges', 'scavengeMs', 'marks', 'markMs'] as const;
 const newGc = (): Gc => ({ scavenges: 0, scavengeMs: 0, marks: 0, markMs: 0 });
-
-/** strace -c -f of `pid` while `run` runs: calls per syscall name. */
-async function countCalls(pid: number, run: () => Promise<void>): Promise<Map<string, number>> {
-  const strace = spawn('strace', ['-f', '-c', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let out = '';
-  strace.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  while (!out.includes('attached')) await new Promise((r) => setTimeout(r, 20));
-  await run();
-  const closed = new Promise((r) => strace.on('close', r));
-  strace.kill('SIGINT');
-  await closed;
-  const calls = new Map<string, number>();
-  for (const line of out.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f.length >= 5 && /^[\d.]+$/.test(f[0]!) && /^\d+$/.test(f[3]!)) calls.set(f[f.length - 1]!, Number(f[3]));
-  }
-  return calls;
-}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

@@ -4,7 +4,6 @@
 // runs the receiving side's TCP work), so one write more than the floor shows up as latency.
 //   npx tsx bench/syscalls.ts [--no-build] [--surface chat|messages|responses] [--stream] [--n 300] [--vs <git ref>]
 // --vs adds the gateway built at another commit (snapshot.ts), counted in the same run.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { chatBody, endpoint } from './endpoints.js';
 import { writeGatewayConfig } from './gateway-config.js';
 import { SequentialSampler } from './load.js';
 import type { Proc } from './procs.js';
-import { startVsGateway, treeLabel, vsLabel, vsTree } from './compare.js';
+import { countCalls, startVsGateway, treeLabel, vsLabel, vsTree } from './compare.js';
 import { startBareProxy, startGatewayProc, startMock } from './stack.js';
 import { prepareTree } from './tree.js';
 import { passThroughEndpoint, startPassThrough, SURFACES, type Surface } from './pass-through.js';
@@ -33,28 +32,6 @@ const n = Number(flags.n ?? 300);
 const surface = (flags.surface ?? 'chat') as 'chat' | Surface;
 if (surface !== 'chat' && !SURFACES.includes(surface)) throw new Error('--surface is chat, messages or responses');
 const SHOWN = ['writev', 'write', 'read', 'futex'];
-
-/** strace -c's table for `pid` (threads included) while `run` runs: calls per syscall name. */
-async function countCalls(pid: number, run: () => Promise<void>): Promise<Map<string, number>> {
-  const strace = spawn('strace', ['-f', '-c', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let out = '';
-  strace.stderr.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  // strace prints "Process N attached" once it is tracing.
-  while (!out.includes('attached')) await new Promise((r) => setTimeout(r, 20));
-  await run();
-  const closed = new Promise((r) => strace.on('close', r));
-  strace.kill('SIGINT');
-  await closed;
-  const calls = new Map<string, number>();
-  for (const line of out.split('\n')) {
-    // % time, seconds, usecs/call, calls, [errors,] syscall
-    const f = line.trim().split(/\s+/);
-    if (f.length >= 5 && /^[\d.]+$/.test(f[0]!) && /^\d+$/.test(f[3]!)) calls.set(f[f.length - 1]!, Number(f[3]));
-  }
-  return calls;
-}
 
 const tree = prepareTree({ noBuild: flags['no-build'] });
 const other = vsTree(flags.vs);
