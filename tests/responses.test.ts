@@ -137,14 +137,19 @@ for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
         ['message'],
       );
       assert.equal(res.usage?.input_tokens, 20);
-      const rows = await gw.query<{ rounds: number; tool_calls: number; surface: string }>(
-        'SELECT rounds, tool_calls, surface FROM requests WHERE id = ?',
-        (res as any).tollgate.request_id,
+      const info = (res as any).tollgate;
+      const rows = await gw.query<{ rounds: number; tool_calls: number; surface: string; cost_usd: number | null }>(
+        'SELECT rounds, tool_calls, surface, cost_usd FROM requests WHERE id = ?',
+        info.request_id,
       );
       assert.deepEqual(
         rows.map((r) => [Number(r.rounds), Number(r.tool_calls), r.surface]),
         [[2, 1, 'responses']],
       );
+      // The summary says what the request cost, as chat's does (README: the `tollgate` field).
+      assert.equal(info.rounds, 2);
+      assert.equal(typeof info.cost_usd, 'number');
+      assert.ok(Math.abs(info.cost_usd - Number(rows[0]!.cost_usd)) < 1e-9, `${info.cost_usd} vs the ledger's ${rows[0]!.cost_usd}`);
     });
 
     test('hosted MCP: mcp_list_tools and mcp_call items, allowed_tools narrowing the offer', async () => {

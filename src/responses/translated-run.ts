@@ -10,6 +10,7 @@ import type { AssistantTurn } from '../chat/accumulate.js';
 import type { StreamSink } from '../chat/round.js';
 import { asClientError } from '../chat/client-error.js';
 import { recordRequest } from '../chat/record.js';
+import { tollgateInfo } from '../chat/respond.js';
 import { openSseChannel } from '../chat/sse-channel.js';
 import type { ChatMessage, ToolCall, ToolMessage } from '../openai/types.js';
 import { responseObject, statusOf, toResponsesUsage, type ResponseShell } from '../wire/responses/from-chat.js';
@@ -145,14 +146,9 @@ function finalResponse(run: Run, result: LoopResult<AssistantTurn>, writer: Resp
     output: writer.output,
     usage: toResponsesUsage(run.state.usage),
   });
-  const info = run.state.rounds > 1 || run.state.toolCalls.length || run.state.stopNote;
-  if (info)
-    body.tollgate = {
-      request_id: run.state.requestId,
-      rounds: run.state.rounds,
-      tool_calls: run.state.toolCalls,
-      ...(run.state.stopNote ? { stopped: run.state.stopNote } : {}),
-    };
+  // The same summary as chat's and the native run's (cost_usd included).
+  const info = tollgateInfo(run.state);
+  if (info) body.tollgate = info;
   return body;
 }
 
