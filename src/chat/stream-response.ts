@@ -7,9 +7,8 @@ import { chunk, finalChunks, type ChunkStamp } from './respond.js';
 import type { StreamSink } from './round.js';
 import type { RunState } from './run-state.js';
 import type { SseChannel } from './sse-channel.js';
-import { recordRequest } from './record.js';
+import { settleStream } from './settle-stream.js';
 import type { ChatDeps } from './handler.js';
-import { asClientError } from './client-error.js';
 import { DeltaFrames } from './chunk-frame.js';
 
 /** Runs the loop into `channel`; resolves once the stream has started (or rejects if it never did). */
@@ -37,22 +36,13 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
     },
     comment: (text) => channel.comment(text),
   };
-  const finished = runLoop(deps, state, chatCodec(deps, state, sink)).then(
-    (result: LoopResult<AssistantTurn>) => {
+  await settleStream(deps, state, channel, runLoop(deps, state, chatCodec(deps, state, sink)), {
+    done(result: LoopResult<AssistantTurn>) {
       stamp.model ||= result.turn.model || state.request.model;
       if (first) channel.data(chunk(stamp, [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
       for (const c of finalChunks(stamp, state, result, toolCallsSent)) channel.data(c);
       channel.done();
-      recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
-      state.release();
     },
-    (err: unknown) => {
-      state.release();
-      if (!channel.isStarted) throw err;
-      const error = asClientError(err, state);
-      channel.fail(error);
-      recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
-    },
-  );
-  await Promise.race([channel.started, finished]);
+    failed: (error) => channel.fail(error),
+  });
 }

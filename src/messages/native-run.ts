@@ -3,8 +3,8 @@
 // loop when the key has any, the stream relayed as it arrives with the gateway's rounds hidden.
 import { runLoop, type LoopResult } from '../chat/loop.js';
 import { recordRequest } from '../chat/record.js';
+import { settleStream } from '../chat/settle-stream.js';
 import { tollgateInfo } from '../chat/respond.js';
-import { asClientError } from '../chat/client-error.js';
 import { eventFrame } from '../wire/messages/sse.js';
 import type { Message, StopReason } from '../wire/messages/types.js';
 import type { MessagesTurn } from '../wire/messages/turn.js';
@@ -44,8 +44,8 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
   const out = new MessagesChannel(input.sseSink?.(input.requestId, SSE_HEADERS), start.client);
   const relay = new MessagesRelay({ frame: (text) => out.frame(text) });
   out.keepAlive(deps.pingIntervalMs);
-  const finished = runLoop(deps, state, nativeCodec(deps, state, relay, output)).then(
-    (result) => {
+  await settleStream(deps, state, out.channel, runLoop(deps, state, nativeCodec(deps, state, relay, output)), {
+    done(result) {
       // The loop ended on a round whose message_delta was held back (gateway calls in it): close the message.
       if (!relay.closed) {
         out.frame(
@@ -58,19 +58,10 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
         out.frame(eventFrame({ type: 'message_stop' }));
       }
       out.end();
-      recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
-      state.release();
     },
-    (err: unknown) => {
-      out.stop();
-      state.release();
-      if (!out.channel.isStarted) throw err;
-      const error = asClientError(err, state);
-      out.fail(error, state.requestId, (err as { [RELAYED]?: string })[RELAYED]);
-      recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
-    },
-  );
-  await Promise.race([out.channel.started, finished]);
+    failed: (error, err) => out.fail(error, state.requestId, (err as { [RELAYED]?: string })[RELAYED]),
+    stop: () => out.stop(),
+  });
   return out.body ? { kind: 'stream', body: out.body, headers: {} } : { kind: 'sent' };
 };
 

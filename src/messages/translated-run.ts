@@ -4,9 +4,9 @@
 // and the answer translated back (from-chat-response.ts, stream-writer.ts). Dropped hints are listed in
 // x-tollgate-warnings.
 import { chatCodec } from '../chat/chat-codec.js';
-import { asClientError } from '../chat/client-error.js';
 import { runLoop } from '../chat/loop.js';
 import { recordRequest } from '../chat/record.js';
+import { settleStream } from '../chat/settle-stream.js';
 import { tollgateInfo } from '../chat/respond.js';
 import type { StreamSink } from '../chat/round.js';
 import type { RunState } from '../chat/run-state.js';
@@ -75,24 +75,15 @@ export const runTranslated: MessagesRun = async (deps, input, start, onState) =>
     comment: (text) => out.frame(commentFrame(` ${text}`)),
   };
   out.keepAlive(deps.pingIntervalMs, open);
-  const finished = runLoop(deps, state, chatCodec(deps, state, sink)).then(
-    (result) => {
+  await settleStream(deps, state, out.channel, runLoop(deps, state, chatCodec(deps, state, sink)), {
+    done(result) {
       open();
       if (!toolCallsSent) for (const call of result.clientToolCalls) writer.toolUse(call);
       writer.finish(stopReasonFromChat(result.finishReason), state.usage ? usageFromChat(state.usage) : estimate);
       out.end();
-      recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
-      state.release();
     },
-    (err: unknown) => {
-      out.stop();
-      state.release();
-      if (!out.channel.isStarted) throw err;
-      const error = asClientError(err, state);
-      out.fail(error, state.requestId);
-      recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
-    },
-  );
-  await Promise.race([out.channel.started, finished]);
+    failed: (error) => out.fail(error, state.requestId),
+    stop: () => out.stop(),
+  });
   return out.body ? { kind: 'stream', body: out.body, headers } : { kind: 'sent' };
 };

@@ -6,8 +6,8 @@
 // last round's upstream response, so a follow-up with previous_response_id continues upstream.
 import { runLoop, type LoopResult } from '../chat/loop.js';
 import { recordRequest } from '../chat/record.js';
+import { settleStream } from '../chat/settle-stream.js';
 import { tollgateInfo } from '../chat/respond.js';
-import { asClientError } from '../chat/client-error.js';
 import { openSseChannel } from '../chat/sse-channel.js';
 import type { ChatOutput } from '../chat/handler.js';
 import type { ToolCall } from '../openai/types.js';
@@ -43,21 +43,16 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCa
   );
   const out: ChatOutput = body ? { kind: 'stream', body } : { kind: 'sent' };
   const relay = new ResponsesRelay({ frame: (text) => sse.raw(text) }, setup.preamble, deps.newId!, clientTools(state));
-  const finished = runLoop(deps, state, nativeResponsesCodec(deps, state, relay)).then(
-    async (result) => {
+  await settleStream(deps, state, sse, runLoop(deps, state, nativeResponsesCodec(deps, state, relay)), {
+    async done(result) {
       const after = afterLoop(deps, state, relay, result);
       if (after) await after;
       // The gateway's summary (rounds, tool calls, why it stopped) goes in the final event.
       if (tollgateInfo(state)) relay.changed = true;
       relay.finish(() => finalResponse(state, relay, result));
       sse.end();
-      recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
-      state.release();
     },
-    (err: unknown) => {
-      state.release();
-      if (!sse.isStarted) throw err;
-      const error = asClientError(err, state);
+    failed(error) {
       relay.send({ type: 'error', code: error.code ?? error.type, message: error.message, param: error.param });
       relay.send({
         type: 'response.failed',
@@ -69,10 +64,8 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCa
         }),
       });
       sse.end();
-      recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
     },
-  );
-  await Promise.race([sse.started, finished]);
+  });
   return out;
 }
 

@@ -8,8 +8,8 @@ import { runLoop, type LoopResult } from '../chat/loop.js';
 import { chatCodec } from '../chat/chat-codec.js';
 import type { AssistantTurn } from '../chat/accumulate.js';
 import type { StreamSink } from '../chat/round.js';
-import { asClientError } from '../chat/client-error.js';
 import { recordRequest } from '../chat/record.js';
+import { settleStream } from '../chat/settle-stream.js';
 import { tollgateInfo } from '../chat/respond.js';
 import { openSseChannel } from '../chat/sse-channel.js';
 import type { ChatMessage, ToolCall, ToolMessage } from '../openai/types.js';
@@ -85,21 +85,16 @@ export async function streamResponses(
     },
     comment: (text) => sse.comment(text),
   };
-  const finished = runLoop(deps, state, responsesCodec(deps, state, sink, assembler)).then(
-    async (result) => {
+  await settleStream(deps, state, sse, runLoop(deps, state, responsesCodec(deps, state, sink, assembler)), {
+    async done(result) {
       assembler.finish(result, false, (call, tool) => approvalRequest(run, call, tool));
       await proposeApprovals(deps, run.ctx, run.proposals);
       const body = finalResponse(run, result, writer);
       await store(deps, run, result, body);
       writer.finished(body);
       sse.end();
-      recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
-      state.release();
     },
-    (err: unknown) => {
-      state.release();
-      if (!sse.isStarted) throw err;
-      const error = asClientError(err, state);
+    failed(error) {
       writer.endMessage();
       writer.error({ message: error.message, code: error.code ?? error.type, param: error.param });
       writer.finished(
@@ -108,10 +103,8 @@ export async function streamResponses(
         }),
       );
       sse.end();
-      recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
     },
-  );
-  await Promise.race([sse.started, finished]);
+  });
   return out;
 }
 
