@@ -1,7 +1,8 @@
 // Profiles the gateway under the throughput load: the production-shaped gateway (compiled JS,
 // governance, ledger on) runs with `node --cpu-prof`, 64 connections drive it for a fixed time,
 // SIGTERM makes it exit cleanly (which writes the profile), then profile-summary.ts reports.
-//   npx tsx bench/profile.ts [--at <ref>] [--no-build] [--seconds 10] [--stream] [--tools] [--mcp]
+//   npx tsx bench/profile.ts [--at <ref>] [--no-build] [--seconds 10] [--stream] [--tools] [--mcp] [--interval-us 1000]
+// --interval-us: V8's sampling interval (--cpu-prof-interval; default 1000 µs), finer for short paths.
 // --tools uses the key that gets the MCP tool list injected (no tool is called); --mcp profiles
 // sequential `tools/call`s through the gateway's /mcp endpoint (MCP SDK client) instead of chat.
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ const { values: flags } = parseArgs({
     stream: { type: 'boolean' },
     tools: { type: 'boolean' },
     mcp: { type: 'boolean' },
+    'interval-us': { type: 'string' },
   },
   strict: true,
 });
@@ -45,7 +47,11 @@ async function main(): Promise<void> {
       name: 'gateway',
       configPath: writeGatewayConfig(dir, mock.url),
       dbPath: join(dir, 'ledger.db'),
-      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+      nodeFlags: [
+        '--cpu-prof',
+        `--cpu-prof-dir=${profDir}`,
+        ...(flags['interval-us'] ? [`--cpu-prof-interval=${flags['interval-us']}`] : []),
+      ],
     });
     procs.push(gw);
     // Only the measured load counts: start-up (module loading, MCP connect) and warm-up are left out.

@@ -5,7 +5,9 @@
 // `/mcp` − floor is the gateway's own part. With --vs <ref> the gateway built at that commit runs
 // beside this tree's, every sample interleaved, so outside load falls on both alike. Also the
 // gateway's (and the floor's) CPU time per request of each kind (utime + stime), which load moves much less.
-//   npx tsx bench/tool-round.ts [--no-build] [--n 600] [--warmup 2000] [--vs main]
+//   npx tsx bench/tool-round.ts [--no-build] [--n 600] [--warmup 2000] [--vs main] [--mcp-only]
+// --mcp-only: only the /mcp rows (direct tool, the bare floor, each gateway's /mcp call), no chat
+// rounds: about half the time, for iterating on `/mcp` alone.
 // --vs also takes a directory holding an already built tree (its dist/), to skip the build when
 // iterating: `git archive main | tar -x -C /tmp/m && ln -s $PWD/node_modules /tmp/m && (cd /tmp/m && npx tsc)`.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,12 +26,19 @@ import { summarize } from './stats.js';
 import { prepareTree } from './tree.js';
 
 const { values: flags } = parseArgs({
-  options: { 'no-build': { type: 'boolean' }, n: { type: 'string' }, warmup: { type: 'string' }, vs: { type: 'string' } },
+  options: {
+    'no-build': { type: 'boolean' },
+    n: { type: 'string' },
+    warmup: { type: 'string' },
+    vs: { type: 'string' },
+    'mcp-only': { type: 'boolean' },
+  },
   strict: true,
 });
 const n = Number(flags.n ?? 600);
 // Enough for V8 to have compiled /mcp's path (see toolWarmup in run.ts); 200 measured warm-up.
 const warmup = Number(flags.warmup ?? 2000);
+const mcpOnly = flags['mcp-only'] === true;
 interface Sample {
   name: string;
   run: () => Promise<number>;
@@ -61,10 +70,8 @@ try {
   }
   const direct = await connectDirectTool('echo', { message: 'ping' });
   tools.push(direct);
-  const samples: Sample[] = [
-    { name: 'direct round', run: () => sampler.sample(endpoint('direct', mock.url, chatBody())), us: [], cpu: 0 },
-    { name: 'direct tool', run: () => direct.call(), us: [], cpu: 0 },
-  ];
+  const samples: Sample[] = [{ name: 'direct tool', run: () => direct.call(), us: [], cpu: 0 }];
+  if (!mcpOnly) samples.push({ name: 'direct round', run: () => sampler.sample(endpoint('direct', mock.url, chatBody())), us: [], cpu: 0 });
   const floorProc = await startBareMcpProxy();
   if (floorProc) {
     procs.push(floorProc);
@@ -77,11 +84,12 @@ try {
     tools.push(viaMcp);
     const loop = endpoint(`loop-${i}`, g.proc.url, toolLoopBody(), VK_TOOLS);
     const plain = endpoint(`plain-${i}`, g.proc.url, chatBody(), VK_TOOLS);
-    samples.push(
-      { name: `${g.label} loop`, run: () => sampler.sample(loop), proc: g.proc, us: [], cpu: 0 },
-      { name: `${g.label} 1-round`, run: () => sampler.sample(plain), proc: g.proc, us: [], cpu: 0 },
-      { name: `${g.label} /mcp call`, run: () => viaMcp.call(), proc: g.proc, us: [], cpu: 0 },
-    );
+    if (!mcpOnly)
+      samples.push(
+        { name: `${g.label} loop`, run: () => sampler.sample(loop), proc: g.proc, us: [], cpu: 0 },
+        { name: `${g.label} 1-round`, run: () => sampler.sample(plain), proc: g.proc, us: [], cpu: 0 },
+      );
+    samples.push({ name: `${g.label} /mcp call`, run: () => viaMcp.call(), proc: g.proc, us: [], cpu: 0 });
   }
   for (let i = 0; i < warmup + n; i++) {
     for (let j = 0; j < samples.length; j++) {
@@ -102,10 +110,12 @@ try {
   const floor = floorProc ? p50('bare /mcp floor') : Number.NaN;
   if (floorProc) lines.push(`  bare /mcp floor − direct ${Math.round(floor - p50('direct tool'))} µs (the process hop)`);
   for (const g of gateways) {
-    const round = p50(`${g.label} loop`) - p50(`${g.label} 1-round`) - p50('direct round') - p50('direct tool');
+    const round = mcpOnly
+      ? ''
+      : `tool round ${Math.round(p50(`${g.label} loop`) - p50(`${g.label} 1-round`) - p50('direct round') - p50('direct tool'))} µs (≤ 1000), `;
     const mcp = p50(`${g.label} /mcp call`) - p50('direct tool');
     const overFloor = floorProc ? `, /mcp − floor ${Math.round(p50(`${g.label} /mcp call`) - floor)} µs` : '';
-    lines.push(`  ${g.label}: tool round ${Math.round(round)} µs (≤ 1000), /mcp − direct ${Math.round(mcp)} µs (≤ 1000)${overFloor}`);
+    lines.push(`  ${g.label}: ${round}/mcp − direct ${Math.round(mcp)} µs (≤ 1000)${overFloor}`);
   }
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   process.stdout.write(`\n${n} interleaved samples each (load ${load(loadBefore)} → ${load(loadavg())}):\n${lines.join('\n')}\n`);

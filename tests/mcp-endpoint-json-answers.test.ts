@@ -56,3 +56,55 @@ test('a call that streams nothing is answered as JSON; progress, logs and elicit
     await agent.close();
   }
 });
+
+// A 2025 session's POSTs are answered by the Node listener (src/routes/node-hot-routes.ts, issue 20),
+// not Hono: the same answers, x-request-id included, as plain JSON and as a relayed event stream.
+test('a session POST answered from the Node listener carries x-request-id, as JSON and as SSE', async () => {
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-bf-vk': KEY };
+  const post = (body: object, extra: Record<string, string> = {}) =>
+    fetch(`${gw.url}/mcp`, { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(body) });
+  const init = await post({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  });
+  await init.text();
+  const sid = init.headers.get('mcp-session-id')!;
+  const session = { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' };
+  const initialized = await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+  assert.equal(initialized.status, 202);
+  assert.ok(initialized.headers.get('x-request-id'));
+
+  const plain = await post(
+    { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'fx__add', arguments: { a: 1, b: 2 } } },
+    session,
+  );
+  assert.equal(plain.status, 200);
+  assert.equal(plain.headers.get('content-type'), 'application/json');
+  assert.equal(plain.headers.get('mcp-session-id'), sid);
+  assert.ok(plain.headers.get('x-request-id'));
+  assert.deepEqual(((await plain.json()) as { result: { content: { text: string }[] } }).result.content[0]!.text, '3');
+
+  const streamed = await post(
+    {
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'fx__progress', arguments: { steps: 2 }, _meta: { progressToken: 'p' } },
+    },
+    session,
+  );
+  assert.equal(streamed.status, 200);
+  assert.equal(streamed.headers.get('content-type'), 'text/event-stream');
+  assert.ok(streamed.headers.get('x-request-id'));
+  const events = await streamed.text();
+  assert.match(events, /notifications\/progress/);
+  assert.match(events, /"id":3/);
+
+  const gone = await post({ jsonrpc: '2.0', id: 4, method: 'tools/list', params: {} }, { ...session, 'mcp-session-id': 'no-such-session' });
+  assert.equal(gone.status, 404);
+  assert.ok(gone.headers.get('x-request-id'));
+  assert.equal(((await gone.json()) as { error: { code: number } }).error.code, -32001);
+  await fetch(`${gw.url}/mcp`, { method: 'DELETE', headers: { ...headers, ...session } });
+});

@@ -45,12 +45,34 @@ function watch(gone: ClientGone, release: () => void): () => void {
   return () => gone.off('close', release);
 }
 
+/** An SSE answer that carried only the answer: its JSON text, as the SDK's stream would have delivered it. */
+export interface AloneAnswer {
+  status: number;
+  /** The session id the SDK's answer carried, if any. */
+  sessionId: string | null;
+  json: string;
+}
+
 /**
  * `response` (the SDK transport's SSE answer to one request), as JSON when it carried only the
  * answer. `clientGone` (ClientGone): a client that leaves before anything was sent releases the
  * SDK's stream at once, as closing an SSE answer would.
  */
 export async function answerAsJsonWhenAlone(response: Response, clientGone?: ClientGone): Promise<Response> {
+  const read = await readWhenAlone(response, clientGone);
+  if (read instanceof Response) return read;
+  // Plain headers and a string body: @hono/node-server writes that without a web stream.
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (read.sessionId) headers['mcp-session-id'] = read.sessionId;
+  return new Response(read.json, { status: read.status, headers });
+}
+
+/**
+ * The same choice without building the JSON Response: the answer's text when it came alone (for
+ * a caller that writes to Node itself, node-post.ts), else the response to send as it is (an
+ * event stream that replays what was read, or the SDK's own non-SSE answer).
+ */
+export async function readWhenAlone(response: Response, clientGone?: ClientGone): Promise<AloneAnswer | Response> {
   if (!response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) return response;
   const reader = response.body.getReader();
   const release = () => void reader.cancel(clientGone instanceof EventTarget ? clientGone.reason : undefined).catch(() => undefined);
@@ -68,13 +90,7 @@ export async function answerAsJsonWhenAlone(response: Response, clientGone?: Cli
   if (next !== NOTHING_YET && next.done) {
     const text = decoder.decode(first.value);
     const json = text.startsWith(EVENT) && text.endsWith('\n\n') ? text.slice(EVENT.length, -2) : '';
-    if (json && !json.includes('\n')) {
-      // Plain headers and a string body: @hono/node-server writes that without a web stream.
-      const session = response.headers.get('mcp-session-id');
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (session) headers['mcp-session-id'] = session;
-      return new Response(json, { status: response.status, headers });
-    }
+    if (json && !json.includes('\n')) return { status: response.status, sessionId: response.headers.get('mcp-session-id'), json };
   }
   return new Response(replay(first.value, next === NOTHING_YET ? pending : next, reader), {
     status: response.status,

@@ -61,7 +61,7 @@ function originAllowed(origin: string, host: string, policy: OriginPolicy): bool
 }
 
 /** Throws a 403 GatewayError when the request's Host or Origin is not allowed. */
-export function checkOrigin(headers: Headers, policy: OriginPolicy): void {
+export function checkOrigin(headers: Pick<Headers, 'get'>, policy: OriginPolicy): void {
   const host = headers.get('host') ?? '';
   if (!hostAllowed(host, policy)) {
     throw new GatewayError({

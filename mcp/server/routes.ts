@@ -16,8 +16,9 @@ import type { AppEnv } from '../../src/app-env.js';
 import type { Access, Gate } from '../../src/chat/ports.js';
 import { GatewayError } from '../../src/errors.js';
 import type { EndpointDeps } from './endpoint-deps.js';
-import { answerAsJsonWhenAlone } from './json-answer.js';
+import { type AloneAnswer, type ClientGone, readWhenAlone } from './json-answer.js';
 import { ModernEndpoint } from './modern.js';
+import { fullRequest, JSON_TYPE, lightRequest, NodeFetchHeaders, type NodeMcpAnswer, type NodeMcpPost } from './node-post.js';
 import { checkOrigin, type OriginPolicy } from './origin-guard.js';
 import { PendingCalls } from './pending-calls.js';
 import { authInfoFor, createSessionServer, type SessionContext } from './session-server.js';
@@ -46,11 +47,19 @@ export interface McpEndpointDeps extends Omit<EndpointDeps, Supplied> {
   now?: () => number;
 }
 
+export type { NodeMcpAnswer, NodeMcpPost } from './node-post.js';
+
 export interface McpEndpoint {
   sessions: SessionStore<EndpointSession>;
   pending: PendingCalls;
   /** Adds the endpoint's routes (/mcp, /mcp/sse, /mcp/messages) to the app; createApp calls it. */
   mount(app: Hono<AppEnv>): void;
+  /**
+   * A POST /mcp that carries an Mcp-Session-Id (a 2025 session's requests: its tool calls), as the
+   * Hono route serves it (the same checks, session rules and answers) without Hono's Request,
+   * Context and Response; the Node listener sends only those here (node-hot-routes.ts says why).
+   */
+  serveSessionPost(post: NodeMcpPost): Promise<NodeMcpAnswer>;
   /** Ends every session and stream (on gateway shutdown). */
   close(): Promise<void>;
 }
@@ -62,18 +71,25 @@ interface EndpointSession extends McpSession {
 }
 
 // JSON-RPC error bodies as the SDK transport writes them, for requests it never sees.
-const rpcError = (c: Context, status: 400 | 404 | 405, code: number, message: string) =>
-  c.json({ jsonrpc: '2.0', error: { code, message }, id: null }, status);
+const rpcErrorBody = (code: number, message: string) => ({ jsonrpc: '2.0', error: { code, message }, id: null });
+const rpcError = (c: Context, status: 400 | 404 | 405, code: number, message: string) => c.json(rpcErrorBody(code, message), status);
+const nodeRpcError = (status: 400 | 404, code: number, message: string): NodeMcpAnswer => ({
+  status,
+  headers: { 'content-type': JSON_TYPE },
+  text: JSON.stringify(rpcErrorBody(code, message)),
+});
+const PARSE_ERROR = 'Parse error: the body is not valid JSON';
 
-/** The request's JSON body; undefined when it is not JSON (the caller answers a parse error). */
-async function readBody(c: Context): Promise<{ ok: true; body: unknown } | { ok: false }> {
-  const text = await c.req.text();
+/** The body's JSON; { ok: false } when it is not JSON (the caller answers a parse error). */
+function parseBody(text: string): { ok: true; body: unknown } | { ok: false } {
   try {
     return { ok: true, body: JSON.parse(text) as unknown };
   } catch {
     return { ok: false };
   }
 }
+
+const readBody = async (c: Context) => parseBody(await c.req.text());
 
 /** A single JSON-RPC request (not a batch, notification or response): its POST may be answered as JSON. */
 const isOneRequest = (body: unknown): boolean =>
@@ -167,6 +183,44 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     return { server, session };
   };
 
+  /**
+   * One POST on an open 2025 session (the body read and parsed), answered by its transport: a
+   * single request's answer as JSON text when nothing came before it (json-answer.ts); undefined
+   * when there is no such session of this kind (the client gets 404 and initializes again).
+   */
+  const postToSession = async (
+    id: string,
+    request: Request,
+    access: Access,
+    body: unknown,
+    clientGone: ClientGone,
+  ): Promise<Response | AloneAnswer | undefined> => {
+    const session = sessionFor(id, 'streamable', access);
+    if (!session?.streamable) return undefined;
+    const answer = session.streamable.handleRequest(request, { authInfo: authInfoFor(access), parsedBody: body });
+    if (!isOneRequest(body)) return answer;
+    return readWhenAlone(await answer, clientGone);
+  };
+
+  const serveSessionPost = async (post: NodeMcpPost): Promise<NodeMcpAnswer> => {
+    const headers = new NodeFetchHeaders(post.headers);
+    checkOrigin(headers, deps.origin);
+    // As the Hono route: authenticated (and counted once) before the body is read.
+    const access = await deps.gate.admit(headers);
+    const read = parseBody(await post.readBody());
+    if (!read.ok) return nodeRpcError(400, -32700, PARSE_ERROR);
+    const body = read.body;
+    if (Array.isArray(body) && body.length > 1) await deps.gate.admit(headers, body.length - 1);
+    const request = lightRequest(post.url, headers);
+    if (!(await isLegacyRequest(request, body))) return modern.handle(fullRequest(post), access, body);
+    const answer = await postToSession(headers.get('mcp-session-id') ?? '', request, access, body, post.outgoing);
+    if (answer === undefined) return nodeRpcError(404, -32001, 'Session not found');
+    if (answer instanceof Response) return answer;
+    const out: Record<string, string> = { 'content-type': JSON_TYPE };
+    if (answer.sessionId) out['mcp-session-id'] = answer.sessionId;
+    return { status: answer.status, headers: out, text: answer.json };
+  };
+
   const guard = async (c: Context, next: () => Promise<void>) => {
     checkOrigin(c.req.raw.headers, deps.origin);
     await next();
@@ -181,7 +235,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       // nothing and costs no parsing.
       const access = await deps.gate.admit(c.req.raw.headers);
       const read = method === 'POST' ? await readBody(c) : ({ ok: true, body: undefined } as const);
-      if (!read.ok) return rpcError(c, 400, -32700, 'Parse error: the body is not valid JSON');
+      if (!read.ok) return rpcError(c, 400, -32700, PARSE_ERROR);
       const body = read.body;
       // A JSON-RPC batch (2025-03-26) counts each of its messages against the request rate.
       if (Array.isArray(body) && body.length > 1) await deps.gate.admit(c.req.raw.headers, body.length - 1);
@@ -194,15 +248,22 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
 
       const id = c.req.header('mcp-session-id');
       const options = { authInfo: authInfoFor(access), ...(body !== undefined ? { parsedBody: body } : {}) };
-      if (id) {
-        const session = sessionFor(id, 'streamable', access);
-        // 404 tells a client its session is gone (idle, expired, restarted gateway) and to initialize again.
-        if (!session?.streamable) return rpcError(c, 404, -32001, 'Session not found');
-        const answer = session.streamable.handleRequest(request, options);
-        if (!isOneRequest(body)) return answer;
+      if (id && method === 'POST') {
         // Served by Node (@hono/node-server's bindings): its response says when the client leaves.
         const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-        return answerAsJsonWhenAlone(await answer, outgoing ?? request.signal);
+        const answer = await postToSession(id, request, access, body, outgoing ?? request.signal);
+        // 404 tells a client its session is gone (idle, expired, restarted gateway) and to initialize again.
+        if (answer === undefined) return rpcError(c, 404, -32001, 'Session not found');
+        if (answer instanceof Response) return answer;
+        // Plain headers and a string body: @hono/node-server writes that without a web stream.
+        const headers: Record<string, string> = { 'content-type': JSON_TYPE };
+        if (answer.sessionId) headers['mcp-session-id'] = answer.sessionId;
+        return new Response(answer.json, { status: answer.status, headers });
+      }
+      if (id) {
+        const session = sessionFor(id, 'streamable', access);
+        if (!session?.streamable) return rpcError(c, 404, -32001, 'Session not found');
+        return session.streamable.handleRequest(request, options);
       }
       // Without a session, only a POST (an initialize) makes sense; there is no standalone stream.
       if (method !== 'POST') return rpcError(c, 405, -32000, 'Method not allowed: GET and DELETE need an Mcp-Session-Id');
@@ -265,6 +326,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     sessions: store,
     pending,
     mount,
+    serveSessionPost,
     close: async () => {
       await modern.close();
       await store.closeAll();

@@ -26,6 +26,8 @@ import { SSE_HEADERS } from '../openai/sse.js';
 import { errorReply, shuttingDown } from './error-response.js';
 import { bodyTooLarge } from './body-limit.js';
 import { nodeContentLength, nodeDisconnect, nodeHeaders, nodeSink } from './node-request.js';
+import type { McpEndpoint } from '../../mcp/server/routes.js';
+import { relayStream } from './node-relay.js';
 
 export interface HotRoutesDeps {
   chat: ChatDeps;
@@ -36,21 +38,29 @@ export interface HotRoutesDeps {
   draining?: (() => boolean) | undefined;
   ledgerRoom?: (() => Promise<void> | undefined) | undefined;
   observe?: ((route: string, method: string, status: number, seconds: number) => void) | undefined;
+  /** /mcp: the POSTs of open 2025 sessions (tool calls) are answered here too. */
+  mcpEndpoint?: McpEndpoint | undefined;
 }
 
-/** What a handler answered: a JSON body with its headers, or already written (SSE). */
-type Answer = { text: string; headers: Record<string, string> } | 'sent';
+/** What a handler answered: a JSON body with its headers (status 200 unless said), or already written (SSE). */
+type Answer = { status?: number; text: string; headers: Record<string, string> } | 'sent';
 
 interface HotRequest {
   id: string;
   incoming: IncomingMessage;
   outgoing: ServerResponse;
+  /** The body, read before the handler runs ('' for a route that reads it itself). */
   bodyText: string;
+  /** Reads the body (the body limit applies): for a route that authenticates before reading it. */
+  readBody(): Promise<string>;
   /** Path and query as called. */
   url: string;
 }
 
 type Handler = (r: HotRequest) => Promise<Answer>;
+
+/** A POST /mcp is served here only on an open 2025 session; Hono serves the rest of /mcp. */
+const MCP = '/mcp';
 
 const JSON_TYPE = 'application/json';
 const decoder = new TextDecoder();
@@ -103,7 +113,28 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
       if (out.kind === 'json') return { text: out.text ?? JSON.stringify(out.body), headers: { 'content-type': JSON_TYPE, ...extra } };
       return 'sent';
     });
+  // /mcp's tool calls, for the same reason as the /v1 routes (bench/README.md, issue 20, /mcp):
+  // Hono's Request, Context, middleware and Response, and @hono/node-server's copy of them into
+  // Node's, were ~15% of the gateway's busy time per /mcp tools/call.
+  const mcp = deps.mcpEndpoint;
+  if (mcp)
+    handlers.set(MCP, async (r) => {
+      const answer = await mcp.serveSessionPost({ headers: r.incoming.headers, url: r.url, outgoing: r.outgoing, readBody: r.readBody });
+      if (!(answer instanceof Response)) return answer;
+      if (!answer.body || !answer.headers.get('content-type')?.startsWith('text/event-stream'))
+        return { status: answer.status, headers: headersOf(answer), text: await answer.text() };
+      relayStream(answer, r.outgoing, r.id);
+      return 'sent';
+    });
   return handlers;
+}
+
+function headersOf(response: Response): Record<string, string> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return headers;
 }
 
 /** A Node request listener that answers the hot routes itself and hands everything else to `fallback` (Hono). */
@@ -114,6 +145,7 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
   async function serve(route: string, handler: Handler, incoming: IncomingMessage, outgoing: ServerResponse, url: string) {
     const id = newRequestId();
     const anthropic = route === '/v1/messages';
+    const lazyBody = route === MCP;
     // Keep-alive clients are told not to send anything else on a connection we are ending.
     const fail = (err: GatewayError, close = false) => {
       const reply = errorReply(err, anthropic, id);
@@ -136,12 +168,14 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
       }
       const wait = deps.ledgerRoom?.();
       if (wait) await wait;
-      const bodyText = await readBody(incoming, declared === undefined ? deps.maxBodyBytes : undefined, tooLarge);
-      const answer = await handler({ id, incoming, outgoing, bodyText, url });
+      const read = () => readBody(incoming, declared === undefined ? deps.maxBodyBytes : undefined, tooLarge);
+      const bodyText = lazyBody ? '' : await read();
+      const answer = await handler({ id, incoming, outgoing, bodyText, readBody: read, url });
       status = 200;
       if (answer !== 'sent') {
+        status = answer.status ?? 200;
         answer.headers['x-request-id'] = id;
-        send(outgoing, 200, answer.headers, answer.text);
+        send(outgoing, status, answer.headers, answer.text);
       }
     } catch (err) {
       const error = toGatewayError(err);
@@ -161,7 +195,8 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
       const query = url.indexOf('?');
       const path = query < 0 ? url : url.slice(0, query);
       const handler = handlers.get(path);
-      if (handler) return void serve(path, handler, incoming, outgoing, url);
+      if (handler && (path !== MCP || incoming.headers['mcp-session-id'] !== undefined))
+        return void serve(path, handler, incoming, outgoing, url);
     }
     return fallback(incoming, outgoing);
   };

@@ -1,0 +1,35 @@
+// A web Response's event stream written to Node's response as it comes, as @hono/node-server
+// would write it: the head at once (the client may wait long for the first event: an elicitation,
+// a tool's progress), then each chunk; a client that leaves cancels the stream, so its producer
+// (the MCP SDK's transport) learns it and lets go of the request.
+import type { ServerResponse } from 'node:http';
+
+/** Relays `response` (its body a stream) to `outgoing`, with `x-request-id`; never throws. */
+export function relayStream(response: Response, outgoing: ServerResponse, requestId: string): void {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  headers['x-request-id'] = requestId;
+  outgoing.writeHead(response.status, headers);
+  outgoing.flushHeaders();
+  const reader = response.body!.getReader();
+  const gone = () => {
+    if (!outgoing.writableFinished) void reader.cancel().catch(() => undefined);
+  };
+  outgoing.once('close', gone);
+  void (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || outgoing.destroyed) break;
+        outgoing.write(value);
+      }
+    } catch {
+      // Cancelled (the client left) or failed: nothing more can be said on this stream.
+    } finally {
+      outgoing.off('close', gone);
+      if (!outgoing.destroyed) outgoing.end();
+    }
+  })();
+}
