@@ -36,7 +36,8 @@ interface NodeResponse {
   off(event: 'close', listener: () => void): unknown;
 }
 
-function watch(gone: ClientGone, release: () => void): () => void {
+/** Calls `release` once when the client goes; returns what stops watching. */
+export function watch(gone: ClientGone, release: () => void): () => void {
   if (gone instanceof EventTarget) {
     gone.addEventListener('abort', release, { once: true });
     return () => gone.removeEventListener('abort', release);

@@ -11,12 +11,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Context, Hono } from 'hono';
-import { createRequestStateCodec, isLegacyRequest, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { createRequestStateCodec, isLegacyRequest } from '@modelcontextprotocol/server';
 import type { AppEnv } from '../../src/app-env.js';
 import type { Access, Gate } from '../../src/chat/ports.js';
 import { GatewayError } from '../../src/errors.js';
 import type { EndpointDeps } from './endpoint-deps.js';
-import { type AloneAnswer, type ClientGone, readWhenAlone } from './json-answer.js';
+import type { AloneAnswer, ClientGone } from './json-answer.js';
+import { SessionTransport } from './session-transport.js';
 import { ModernEndpoint } from './modern.js';
 import { fullRequest, JSON_TYPE, lightRequest, NodeFetchHeaders, type NodeMcpAnswer, type NodeMcpPost } from './node-post.js';
 import { checkOrigin, type OriginPolicy } from './origin-guard.js';
@@ -66,7 +67,7 @@ export interface McpEndpoint {
 
 interface EndpointSession extends McpSession {
   ctx: SessionContext;
-  streamable?: WebStandardStreamableHTTPServerTransport;
+  streamable?: SessionTransport;
   sse?: SseServerTransport;
 }
 
@@ -90,10 +91,6 @@ function parseBody(text: string): { ok: true; body: unknown } | { ok: false } {
 }
 
 const readBody = async (c: Context) => parseBody(await c.req.text());
-
-/** A single JSON-RPC request (not a batch, notification or response): its POST may be answered as JSON. */
-const isOneRequest = (body: unknown): boolean =>
-  typeof body === 'object' && body !== null && !Array.isArray(body) && 'method' in body && 'id' in body;
 
 /** The endpoint's state (sessions, pending calls) and its routes, which createApp mounts. */
 export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
@@ -197,9 +194,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
   ): Promise<Response | AloneAnswer | undefined> => {
     const session = sessionFor(id, 'streamable', access);
     if (!session?.streamable) return undefined;
-    const answer = session.streamable.handleRequest(request, { authInfo: authInfoFor(access), parsedBody: body });
-    if (!isOneRequest(body)) return answer;
-    return readWhenAlone(await answer, clientGone);
+    return session.streamable.serve(request, body, authInfoFor(access), clientGone);
   };
 
   const serveSessionPost = async (post: NodeMcpPost): Promise<NodeMcpAnswer> => {
@@ -270,7 +265,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
 
       reserve(access);
       let added = false;
-      const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      const transport: SessionTransport = new SessionTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (sid) => {
           session.id = sid;

@@ -1,0 +1,124 @@
+// SessionTransport: the short way for one plain request of a 2025 session (its answer as JSON text
+// when it comes alone), the SDK's event stream as soon as anything else comes first, and the SDK's
+// own handling of everything else.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { Server } from '@modelcontextprotocol/server';
+import { SessionTransport } from './session-transport.js';
+
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const AUTH = { token: '', clientId: 'k', scopes: [] };
+
+/** A server whose tools/call answers `{ text }` after what `before` sends (progress, a log). */
+async function session(before?: (ctx: { mcpReq: { notify(n: object): Promise<void> } }) => Promise<void>, hold?: Promise<void>) {
+  const server = new Server({ name: 't', version: '1' }, { capabilities: { tools: {} } });
+  server.setRequestHandler('tools/list', () => ({ tools: [] }));
+  server.setRequestHandler('tools/call', async (req, ctx) => {
+    await before?.(ctx as never);
+    await hold;
+    return { content: [{ type: 'text', text: `called ${req.params.name}` }] };
+  });
+  const transport = new SessionTransport({ sessionIdGenerator: () => 'sid-1' });
+  const errors: string[] = [];
+  await server.connect(transport);
+  transport.onerror = (e) => void errors.push(e.message);
+  const init = await transport.handleRequest(new Request('http://x/mcp', { method: 'POST', headers: HEADERS, body: '{}' }), {
+    parsedBody: {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } },
+    },
+  });
+  await init.text();
+  const request = new Request('http://x/mcp', {
+    method: 'POST',
+    headers: { ...HEADERS, 'mcp-session-id': 'sid-1', 'mcp-protocol-version': '2025-06-18' },
+  });
+  return { server, transport, request, errors };
+}
+
+const call = (id: number, extra: object = {}) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name: 'x', arguments: {} },
+  ...extra,
+});
+
+describe('SessionTransport', () => {
+  test('a plain request whose answer comes alone: the answer as JSON text, no event stream', async () => {
+    const { transport, request } = await session();
+    const answer = await transport.serve(request, call(1), AUTH, new EventEmitter() as never);
+    assert.ok(!(answer instanceof Response), 'not a Response: the JSON text itself');
+    assert.equal(answer.status, 200);
+    assert.equal(answer.sessionId, 'sid-1');
+    assert.deepEqual(JSON.parse(answer.json), { result: { content: [{ type: 'text', text: 'called x' }] }, jsonrpc: '2.0', id: 1 });
+  });
+
+  test('a notification before the answer: the SDK event stream, with both in order', async () => {
+    const { transport, request } = await session(async (ctx) => {
+      await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: 't', progress: 1 } });
+    });
+    const answer = await transport.serve(
+      request,
+      call(2, { params: { name: 'x', _meta: { progressToken: 't' } } }),
+      AUTH,
+      new EventEmitter() as never,
+    );
+    assert.ok(answer instanceof Response);
+    assert.equal(answer.headers.get('content-type'), 'text/event-stream');
+    assert.equal(answer.headers.get('mcp-session-id'), 'sid-1');
+    const text = await answer.text();
+    const events = text.split('\n\n').filter(Boolean);
+    assert.equal(events.length, 2);
+    assert.match(events[0]!, /notifications\/progress/);
+    assert.match(events[1]!, /"id":2/);
+  });
+
+  test('anything else goes through the SDK handleRequest: its refusals, batches, other _meta (still JSON when alone)', async () => {
+    const { transport, request } = await session();
+    const refused = await transport.serve(request, call(3, { extra: true }), AUTH, new EventEmitter() as never);
+    assert.ok(refused instanceof Response);
+    assert.equal(refused.status, 400, 'the SDK refuses a message with a key it does not know');
+    assert.equal(((await refused.json()) as { error: { code: number } }).error.code, -32700);
+    const answer = await transport.serve(
+      request,
+      call(8, { params: { name: 'x', _meta: { other: 1 } } }),
+      AUTH,
+      new EventEmitter() as never,
+    );
+    assert.ok(!(answer instanceof Response));
+    assert.equal(JSON.parse(answer.json).id, 8);
+    const batch = await transport.serve(request, [call(4), call(5)], AUTH, new EventEmitter() as never);
+    assert.ok(batch instanceof Response, 'a batch is the SDK answer as it is');
+    assert.equal((await batch.text()).split('\n\n').filter(Boolean).length, 2);
+  });
+
+  test('a client that leaves before the answer: the answer is reported undeliverable, as the SDK does', async () => {
+    let release!: () => void;
+    const { transport, request, errors } = await session(undefined, new Promise<void>((r) => (release = r)));
+    const outgoing = new EventEmitter();
+    const answered = transport.serve(request, call(6), AUTH, outgoing as never);
+    outgoing.emit('close');
+    const answer = await answered;
+    assert.ok(answer instanceof Response && answer.body === null);
+    release();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(errors, [
+      'Response for request ID 6 is undeliverable: per-request stream is disconnected and no eventStore is configured',
+    ]);
+  });
+
+  test('the session closing while a call waits ends it with an empty event stream', async () => {
+    const { transport, request } = await session(undefined, new Promise<void>(() => undefined));
+    const answered = transport.serve(request, call(7), AUTH, new EventEmitter() as never);
+    await new Promise((r) => setTimeout(r, 10));
+    await transport.close();
+    const answer = await answered;
+    assert.ok(answer instanceof Response);
+    assert.equal(answer.headers.get('content-type'), 'text/event-stream');
+    assert.equal(answer.body, null);
+  });
+});

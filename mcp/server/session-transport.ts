@@ -1,0 +1,223 @@
+// The Streamable HTTP transport of a 2025 /mcp session, with a shorter way for the usual POST: one
+// JSON-RPC request (a tool call) whose answer comes with nothing before it. The SDK transport
+// answers every request with an event stream; json-answer.ts then read it back and sent plain JSON
+// when it held only the answer. Measured on that path (issue 20, bench/README.md), the SDK's
+// zod-based type guards cost more than the rest of it: each message it handles is tested with
+// safeParse against several schemas (the request against the initialize request's, which fails
+// and builds a zod error; the answer, with its whole result, twice against the result response's),
+// besides the event stream, its encoder and the reader that took the answer out again.
+//
+// Here such a request goes to the server directly and its answer, when it is the first message of
+// the call, is kept as JSON text. Anything sent before it (progress, a log message, an elicitation
+// or sampling request, the keep-alive) turns the call into the SDK's own event stream at that
+// moment, set up as the SDK sets it up (the same stream mapping, keep-alive and cancel), so the
+// rest of the call is the SDK's. Every other POST (batches, notifications, initialize, anything
+// the SDK would refuse or treat specially) goes through the SDK's handleRequest unchanged.
+import { randomUUID } from 'node:crypto';
+import { type AuthInfo, type JSONRPCMessage, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { type AloneAnswer, type ClientGone, readWhenAlone, watch } from './json-answer.js';
+
+type RequestId = string | number;
+
+/** The SDK transport's own state this class sets up as its handlePostRequest would (private in its types). */
+interface Internals {
+  _closed: boolean;
+  _initialized: boolean;
+  _hasHandledRequest: boolean;
+  _enableJsonResponse: boolean;
+  _enableDnsRebindingProtection: boolean;
+  _eventStore?: unknown;
+  _scopeChallengeResolver?: unknown;
+  _keepAliveMs: number;
+  _streamMapping: Map<
+    string,
+    { controller?: ReadableStreamDefaultController<Uint8Array>; encoder?: { encode(text: string): Uint8Array }; cleanup(): void }
+  >;
+  _requestToStreamMapping: Map<RequestId, string>;
+  validateSession(req: Request): Response | undefined;
+  validateProtocolVersion(req: Request): Response | undefined;
+  startKeepAlive(
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    encoder: { encode(text: string): Uint8Array },
+  ): ReturnType<typeof setInterval> | undefined;
+}
+
+/** A request being served the short way, until its answer (or its first other message). */
+interface QuickCall {
+  settle(answer: AloneAnswer | Response): void;
+  /** Stops watching the client and the keep-alive timer. */
+  stop(): void;
+}
+
+const KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A JSON-RPC request the SDK's message schema takes as it is: the keys it knows, their types, and
+ * params without a `_meta`, or with only a progress token in it. Anything else is left to the SDK.
+ */
+function plainRequest(body: unknown): body is { jsonrpc: '2.0'; id: RequestId; method: string; params?: Record<string, unknown> } {
+  if (!isPlainObject(body) || body.jsonrpc !== '2.0' || typeof body.method !== 'string' || body.method === 'initialize') return false;
+  const id = body.id;
+  if (!(typeof id === 'string' || Number.isSafeInteger(id))) return false;
+  for (const key in body) if (!KEYS.has(key)) return false;
+  const params = body.params;
+  if (params === undefined) return true;
+  if (!isPlainObject(params)) return false;
+  const meta = params._meta;
+  if (meta === undefined) return true;
+  if (!isPlainObject(meta)) return false;
+  for (const key in meta) {
+    if (key !== 'progressToken') return false;
+    const token = meta[key];
+    if (!(typeof token === 'string' || Number.isSafeInteger(token))) return false;
+  }
+  return true;
+}
+
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  'X-Accel-Buffering': 'no',
+};
+
+export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
+  private readonly quick = new Map<RequestId, QuickCall>();
+  /** Requests whose client left before their answer: the answer goes nowhere (as the SDK's would). */
+  private readonly gone = new Set<RequestId>();
+
+  /**
+   * One POST of this session (its body parsed): the answer as JSON text when a single request's
+   * answer came alone, else the Response to send. `clientGone`: the client leaving before the
+   * answer lets go of the call's answer, as closing its event stream would.
+   */
+  async serve(request: Request, body: unknown, authInfo: AuthInfo, clientGone: ClientGone): Promise<AloneAnswer | Response> {
+    if (!this.takesQuickly(request, body)) {
+      const answer = await this.handleRequest(request, { authInfo, parsedBody: body });
+      return isOne(body) ? readWhenAlone(answer, clientGone) : answer;
+    }
+    const id = body.id;
+    return new Promise<AloneAnswer | Response>((resolve) => {
+      const self = this as unknown as Internals;
+      // The SDK arms a keep-alive per POST; its first comment would be the stream's first event.
+      const keepAlive = setTimeout(() => this.toStream(id, ': keepalive\n\n'), self._keepAliveMs);
+      keepAlive.unref();
+      const unwatch = watch(clientGone, () => {
+        if (!this.quick.has(id)) return;
+        this.quick.get(id)!.stop();
+        this.quick.delete(id);
+        this.gone.add(id);
+        resolve(new Response(null, { status: 200, headers: this.sseHeaders() }));
+      });
+      this.quick.set(id, {
+        settle: resolve,
+        stop: () => {
+          clearTimeout(keepAlive);
+          unwatch();
+        },
+      });
+      (this as unknown as { _hasHandledRequest: boolean })._hasHandledRequest = true;
+      this.onmessage?.(body as JSONRPCMessage, { authInfo, request });
+    });
+  }
+
+  override async send(message: JSONRPCMessage, options?: { relatedRequestId?: RequestId }): Promise<void> {
+    const answerTo = 'method' in message ? undefined : (message as { id?: RequestId }).id;
+    const related = answerTo ?? options?.relatedRequestId;
+    if (related !== undefined && this.quick.size + this.gone.size > 0) {
+      if (this.gone.has(related)) {
+        // As the SDK does for a request whose stream was cancelled: messages about it go nowhere;
+        // its answer is reported as undeliverable and forgotten.
+        if (answerTo === undefined) return;
+        this.gone.delete(related);
+        this.onerror?.(
+          new Error(
+            `Response for request ID ${String(answerTo)} is undeliverable: per-request stream is disconnected and no eventStore is configured`,
+          ),
+        );
+        return;
+      }
+      const call = this.quick.get(related);
+      if (call && answerTo !== undefined) {
+        call.stop();
+        this.quick.delete(related);
+        call.settle({ status: 200, sessionId: this.sessionId ?? null, json: JSON.stringify(message) });
+        return;
+      }
+      // Something before the answer: from here on the call is the SDK's event stream.
+      if (call) this.toStream(related);
+    }
+    return super.send(message, options as never);
+  }
+
+  override async close(): Promise<void> {
+    // As the SDK's streams end when the session does: an empty event stream for each waiting call.
+    for (const call of this.quick.values()) {
+      call.stop();
+      call.settle(new Response(null, { status: 200, headers: this.sseHeaders() }));
+    }
+    this.quick.clear();
+    this.gone.clear();
+    return super.close();
+  }
+
+  private sseHeaders(): Record<string, string> {
+    return this.sessionId === undefined ? { ...SSE_HEADERS } : { ...SSE_HEADERS, 'mcp-session-id': this.sessionId };
+  }
+
+  /** Whether `body` (with `request`'s headers) is a request the SDK would serve without a word more. */
+  private takesQuickly(request: Request, body: unknown): body is { jsonrpc: '2.0'; id: RequestId; method: string } {
+    const self = this as unknown as Internals;
+    if (self._closed || !self._initialized || self._enableJsonResponse || self._enableDnsRebindingProtection) return false;
+    if (self._eventStore !== undefined || self._scopeChallengeResolver !== undefined) return false;
+    if (!plainRequest(body) || this.quick.has(body.id) || this.gone.has(body.id) || self._requestToStreamMapping.has(body.id)) return false;
+    const accept = request.headers.get('accept');
+    if (!accept?.includes('application/json') || !accept.includes('text/event-stream')) return false;
+    if (request.headers.get('content-type') !== 'application/json') return false;
+    return self.validateSession(request) === undefined && self.validateProtocolVersion(request) === undefined;
+  }
+
+  /** Turns a quick call into the SDK's event stream for its request, as handlePostRequest makes it. */
+  private toStream(id: RequestId, comment?: string): void {
+    const call = this.quick.get(id);
+    if (!call) return;
+    call.stop();
+    this.quick.delete(id);
+    const self = this as unknown as Internals;
+    const streamId = randomUUID();
+    const encoder = new TextEncoder();
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    let keepAlive: ReturnType<typeof setInterval> | undefined;
+    const readable = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        controller = c;
+      },
+      cancel: () => {
+        if (keepAlive !== undefined) clearInterval(keepAlive);
+        if (self._streamMapping.get(streamId)?.controller === controller) self._streamMapping.delete(streamId);
+      },
+    });
+    self._streamMapping.set(streamId, {
+      controller,
+      encoder,
+      cleanup: () => {
+        if (keepAlive !== undefined) clearInterval(keepAlive);
+        self._streamMapping.delete(streamId);
+        try {
+          controller.close();
+        } catch {
+          // already closed or cancelled
+        }
+      },
+    });
+    self._requestToStreamMapping.set(id, streamId);
+    keepAlive = self.startKeepAlive(controller, encoder);
+    if (comment) controller.enqueue(encoder.encode(comment));
+    call.settle(new Response(readable, { status: 200, headers: this.sseHeaders() }));
+  }
+}
+
+/** A single JSON-RPC request (not a batch, notification or response): its POST may be answered as JSON. */
+const isOne = (body: unknown): boolean =>
+  typeof body === 'object' && body !== null && !Array.isArray(body) && 'method' in body && 'id' in body;
