@@ -17,7 +17,7 @@ import type { Access, Gate } from '../../src/chat/ports.js';
 import { GatewayError } from '../../src/errors.js';
 import type { EndpointDeps } from './endpoint-deps.js';
 import type { AloneAnswer, ClientGone } from './json-answer.js';
-import { SessionTransport } from './session-transport.js';
+import { SessionTransport, surelyLegacy } from './session-transport.js';
 import { ModernEndpoint } from './modern.js';
 import { fullRequest, JSON_TYPE, lightRequest, NodeFetchHeaders, type NodeMcpAnswer, type NodeMcpPost } from './node-post.js';
 import { checkOrigin, type OriginPolicy } from './origin-guard.js';
@@ -207,7 +207,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     const body = read.body;
     if (Array.isArray(body) && body.length > 1) await deps.gate.admit(headers, body.length - 1);
     const request = lightRequest(post.url, headers);
-    if (!(await isLegacyRequest(request, body))) return modern.handle(fullRequest(post), access, body);
+    const legacy = surelyLegacy(body, headers.get('mcp-protocol-version')) || (await isLegacyRequest(request, body));
+    if (!legacy) return modern.handle(fullRequest(post), access, body);
     const answer = await postToSession(headers.get('mcp-session-id') ?? '', request, access, body, post.outgoing);
     if (answer === undefined) return nodeRpcError(404, -32001, 'Session not found');
     if (answer instanceof Response) return answer;

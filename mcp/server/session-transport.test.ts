@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { Server } from '@modelcontextprotocol/server';
-import { SessionTransport } from './session-transport.js';
+import { SessionTransport, surelyLegacy } from './session-transport.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const AUTH = { token: '', clientId: 'k', scopes: [] };
@@ -120,5 +120,41 @@ describe('SessionTransport', () => {
     assert.ok(answer instanceof Response);
     assert.equal(answer.headers.get('content-type'), 'text/event-stream');
     assert.equal(answer.body, null);
+  });
+});
+
+describe('surelyLegacy', () => {
+  test('never says legacy where the SDK isLegacyRequest would not', async () => {
+    const { isLegacyRequest } = await import('@modelcontextprotocol/server');
+    const bodies: unknown[] = [
+      call(1),
+      call(2, { params: { name: 'x', _meta: { progressToken: 't' } } }),
+      call(3, { params: { name: 'x', _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } } }),
+      call(4, { params: { name: 'x', _meta: { progressToken: 1.5 } } }),
+      { jsonrpc: '2.0', id: 5, method: 'initialize', params: { protocolVersion: '2025-06-18' } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 6, result: {} },
+      [call(7), call(8)],
+      call(9, { extra: 1 }),
+      { jsonrpc: '2.0', id: 10, method: 'tools/list' },
+    ];
+    const versions = [null, '2025-06-18', '2025-11-25', '2026-07-28', ' 2025-06-18', '2027-01-01', 'junk'];
+    let sure = 0;
+    for (const body of bodies) {
+      for (const version of versions) {
+        const headers: Record<string, string> = { ...HEADERS };
+        if (version !== null) headers['mcp-protocol-version'] = version;
+        const request = new Request('http://x/mcp', { method: 'POST', headers });
+        if (!surelyLegacy(body, version)) continue;
+        sure++;
+        assert.equal(await isLegacyRequest(request, body), true, `${JSON.stringify(body)} with ${version}`);
+      }
+    }
+    assert.ok(sure >= 8, 'the plain requests under no or a 2025 header are known without the SDK');
+    assert.equal(surelyLegacy(call(1), '2026-07-28'), false);
+    assert.equal(
+      surelyLegacy(call(3, { params: { name: 'x', _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } } }), null),
+      false,
+    );
   });
 });
