@@ -1,11 +1,12 @@
 // The only place that calls the network for providers. One undici Agent (keep-alive pool) shared
 // by all providers; per-call timeouts; aborts when the client goes away; network failures become
 // GatewayErrors that say whether another attempt makes sense.
-import { Agent, errors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
 import type { UpstreamRequest } from '../../providers/types.js';
 import { abortSignalOf, type Cancel } from './cancel.js';
 import { StreamAnswer, TextAnswer } from './dispatch-answers.js';
+import { Agent, errors, request } from './undici.js';
 
 export interface UpstreamResponse {
   status: number;

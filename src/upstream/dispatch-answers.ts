@@ -3,7 +3,8 @@
 // Readable, AsyncResource or request() callback per call. What request() + a body stream cost per
 // answer was most of undici's share of the main thread at 64 connections (bench/README.md,
 // "Where the time goes").
-import { errors, util, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { errors, util } from './undici.js';
 import { type Cancel, offCancel, onCancel } from './cancel.js';
 import type { UpstreamStream, UpstreamText } from './client.js';
 
