@@ -17,7 +17,7 @@ import type { TargetResolver } from './targets.js';
 import { recordRequest } from './record.js';
 import { resolveTargets } from './resolve-targets.js';
 import { linkSignal, type LinkedSignal } from './deadline.js';
-import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
+import type { Cancel } from '../upstream/cancel.js';
 import type { HeaderSource } from '../governance/keys.js';
 import { clientOutputCap } from '../governance/output-cap.js';
 import { sessionIdFrom } from './session-id.js';
@@ -156,10 +156,6 @@ function createState(
     injectedNames: toolNameSet(injected),
     offeredTools: offered,
     clientToolNames,
-    // An AbortSignal only when read (tool calls, the shared loop's code): the upstream call takes `cancel`.
-    get signal() {
-      return abortSignalOf(cancel);
-    },
     cancel,
     clientSignal,
     deadline: Date.now() + loop.timeoutMs,

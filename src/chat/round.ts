@@ -51,7 +51,7 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
     targets: state.targets,
     request,
     stream: state.stream,
-    signal: state.cancel ?? state.signal,
+    signal: state.cancel,
     hooks: attemptHooks(deps, state, round, request),
   });
   state.lastTarget = outcome.target;

@@ -40,8 +40,13 @@ export interface LoopState {
   readonly injected: readonly ToolEntry[];
   readonly injectedNames: ReadonlySet<string>;
   readonly clientToolNames: ReadonlySet<string>;
-  /** Aborts on client disconnect or loop deadline. */
-  readonly signal: AbortSignal;
+  /**
+   * Fires on client disconnect or loop deadline. An AbortSignal of it (abortSignalOf) is made only
+   * where one is needed (a tool call, a retry's wait): the upstream calls take it as it is. Not a
+   * `signal` getter: on Node 20 (V8 11.3) an object literal with an accessor is built property by
+   * property and left in dictionary mode (tests/hot-path-accessors.test.ts).
+   */
+  readonly cancel: Cancel;
   /** Whether the client has gone (only read, never listened to). */
   readonly clientSignal: { readonly aborted: boolean };
   readonly deadline: number;
@@ -64,11 +69,6 @@ export interface LoopState {
 }
 
 export interface RunState extends LoopState {
-  /**
-   * `signal` without the AbortSignal, for the upstream call: the chat route's Disconnect makes one
-   * only when something needs it (upstream/cancel.ts). Absent: `signal`.
-   */
-  readonly cancel?: Cancel;
   readonly request: ChatRequest;
   readonly includeUsage: boolean;
   /** Client tools plus injected tools, in the order sent upstream. */

@@ -2,6 +2,7 @@
 // tool call (tool-call.ts), and keeps the request's running totals.
 import type { ToolCall, ToolMessage } from '../openai/types.js';
 import type { LoopState } from './run-state.js';
+import { abortSignalOf } from '../upstream/cancel.js';
 import { executeToolCall, type Refusal, type ToolCallDeps } from './tool-call.js';
 
 export type ToolExecDeps = ToolCallDeps;
@@ -26,7 +27,7 @@ export async function runToolCalls(
         requestId: state.requestId,
         sessionId: null,
         round,
-        signal: state.signal,
+        signal: abortSignalOf(state.cancel),
         timeoutMs: Math.max(1, state.deadline - Date.now()),
         offered,
         refusal: skip(i),

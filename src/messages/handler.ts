@@ -6,7 +6,7 @@ import type { ChatDeps } from '../chat/handler.js';
 import { parseJsonBody } from '../chat/handler.js';
 import { asClientError } from '../chat/client-error.js';
 import { linkSignal, type LinkedSignal } from '../chat/deadline.js';
-import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
+import type { Cancel } from '../upstream/cancel.js';
 import type { Access, ToolEntry } from '../chat/ports.js';
 import { type RequestOutcome, recordRequest } from '../chat/record.js';
 import { resolveTargets } from '../chat/resolve-targets.js';
@@ -187,10 +187,6 @@ function prepare(
       injected,
       injectedNames: toolNameSet(injected),
       clientToolNames,
-      // An AbortSignal only when read (tool calls, a retry's wait): the upstream calls take `cancel`.
-      get signal() {
-        return abortSignalOf(cancel);
-      },
       cancel,
       clientSignal,
       deadline: Date.now() + access.loop.timeoutMs,

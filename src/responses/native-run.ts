@@ -7,6 +7,7 @@
 import { runLoop, type LoopResult } from '../chat/loop.js';
 import { recordRequest } from '../chat/record.js';
 import { settleStream } from '../chat/settle-stream.js';
+import { abortSignalOf } from '../upstream/cancel.js';
 import { tollgateInfo } from '../chat/respond.js';
 import { openSseChannel } from '../chat/sse-channel.js';
 import type { ChatOutput } from '../chat/handler.js';
@@ -110,7 +111,7 @@ async function endWithApprovals(
     relay.writer.item(item);
     proposals.push({ item, call });
   }
-  const ctx = { access: state.access, requestId: state.requestId, signal: state.signal, newId: relay.newId, now: deps.now };
+  const ctx = { access: state.access, requestId: state.requestId, signal: abortSignalOf(state.cancel), newId: relay.newId, now: deps.now };
   await proposeApprovals(deps, ctx, proposals);
 }
 

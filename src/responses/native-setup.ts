@@ -138,10 +138,6 @@ export async function setUpNative(
     injected,
     injectedNames: toolNameSet(injected),
     clientToolNames: clientNames.size ? clientNames : NO_NAMES,
-    // An AbortSignal only when read (tool calls, approvals, a retry's wait): the upstream calls take `cancel`.
-    get signal() {
-      return abortSignalOf(cancel);
-    },
     cancel,
     clientSignal,
     deadline: Date.now() + access.loop.timeoutMs,

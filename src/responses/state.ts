@@ -54,7 +54,7 @@ export function createResponsesState(
     injectedNames: toolNameSet(injected),
     offeredTools: offered,
     clientToolNames,
-    signal: deadline?.signal ?? clientSignal,
+    cancel: deadline?.signal ?? clientSignal,
     clientSignal,
     deadline: Date.now() + loop.timeoutMs,
     release() {
