@@ -51,9 +51,9 @@ export interface IdleGcOptions {
   usage?: () => NewSpace;
   /**
    * Collect once the new space would be this full before the next check (judged by what was
-   * allocated since the last one). 0.85: with V8's task at 80% and its allocation failures at
-   * 100%, runs of bench/scavenges.ts had 0-1 of 21-24 scavenges inside a request at 0.85 and 4 of
-   * 24 at 0.92; the price is a few more scavenges than V8 alone, each a little earlier.
+   * allocated since the last one). With V8's task at 80% and its allocation failures at 100%,
+   * bench/scavenges.ts (2,000 requests per gateway) had 1 of 18 scavenges inside a request at 0.9
+   * and 16-17 of 16-17 without this; 0.85 left 0-1 of 15-25 inside but made 10-55% more of them.
    */
   trigger?: number;
   /** Look at the heap on one idle moment in this many (each look costs a few µs). */
@@ -72,7 +72,7 @@ export interface IdleGc {
 export function createIdleGc(opts: IdleGcOptions): IdleGc {
   const collect = opts.collect ?? fillNewSpace;
   const usage = opts.usage ?? newSpaceUsage;
-  const trigger = opts.trigger ?? 0.85;
+  const trigger = opts.trigger ?? 0.9;
   const every = opts.every ?? 2;
   const defer = opts.defer ?? ((run: () => void) => void setImmediate(run));
   let seen = 0;
