@@ -13,7 +13,15 @@ import { linkSignal, type LinkedSignal } from '../chat/deadline.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import { chatToItems, functionToolDef, inputItems } from '../wire/responses/native-items.js';
 import { CLIENT_CALL } from '../wire/responses/native-turn.js';
-import type { McpCallItem, McpToolDef, OutputItem, ResponsesRequest, ResponsesToolChoice, ToolDef } from '../wire/responses/types.js';
+import type {
+  InputItem,
+  McpCallItem,
+  McpToolDef,
+  OutputItem,
+  ResponsesRequest,
+  ResponsesToolChoice,
+  ToolDef,
+} from '../wire/responses/types.js';
 import type { StoredResponse } from '../stored-responses/response-store.js';
 import { closeOpenCalls, resolveApprovals, type ResolvedApprovals } from './approval-flow.js';
 import type { ChatMessage } from '../openai/types.js';
@@ -41,6 +49,9 @@ const NO_APPROVALS: ResolvedApprovals = Object.freeze({
   summaries: Object.freeze([]) as unknown as ResolvedApprovals['summaries'],
 });
 
+/** The client-call marker alone: the client sent no function tools and no tool needs approval (read only). */
+const ONLY_CLIENT_CALL: ReadonlySet<string> = new Set([CLIENT_CALL]);
+
 const isGatewayHosted = (t: ToolDef) => t.type === 'mcp' && t.server_url === undefined && t.connector_id === undefined;
 
 export async function setUpNative(
@@ -67,9 +78,13 @@ export async function setUpNative(
     ? resolveHostedMcp(gatewayDefs, run.keyTools, { servers: deps.mcpServers, operatorApproval: deps.operatorApproval(access), newId })
     : { offered: run.keyTools, hosted: NO_HOSTED, listings: NONE };
   const approvalTools = hosted.hosted.size ? [...hosted.hosted.values()].filter((t) => t.needsApproval).map((t) => t.entry) : NONE;
-  const clientNames = new Set<string>([CLIENT_CALL]);
-  for (const t of clientDefs) if (t.type === 'function') clientNames.add(String(t.name));
-  for (const t of approvalTools) clientNames.add(t.name);
+  let clientNames = ONLY_CLIENT_CALL;
+  if (approvalTools.length || clientDefs.some((t) => t.type === 'function')) {
+    const names = new Set<string>([CLIENT_CALL]);
+    for (const t of clientDefs) if (t.type === 'function') names.add(String(t.name));
+    for (const t of approvalTools) names.add(t.name);
+    clientNames = names;
+  }
   const toolChoice = gatewayChoice(req.tool_choice, run.keyTools, gatewayDefs);
   const injected =
     req.tool_choice === 'none' || !hosted.offered.length
@@ -98,14 +113,18 @@ export async function setUpNative(
       )
     : NO_APPROVALS;
   const gatewayLabels = upstreamLabels.size ? new Set([...deps.mcpServers].filter((l) => !upstreamLabels.has(l))) : deps.mcpServers;
-  const stitched = nativeInput(items, {
-    gatewayLabels,
-    gatewayToolName: (server, tool) => run.keyTools.find((t) => t.server === server && t.tool === tool)?.name,
-    echoed: (id) => approvals.echoed.get(id),
-    decided: responses.length ? new Set(responses.map((r) => (r as { approval_request_id: string }).approval_request_id)) : NO_NAMES,
-    hidden: deps.hidden,
-    who: { keyId: access.keyId, allowsTool: (name) => access.decideTool(name).allowed },
-  });
+  // nativeInput changes nothing unless an item names an MCP server, answers an approval, or has a
+  // call id the gateway holds a hidden turn for: without one, neither its options nor its copies are made.
+  const stitched = mayStitch(items, deps.hidden.size > 0)
+    ? nativeInput(items, {
+        gatewayLabels,
+        gatewayToolName: (server, tool) => run.keyTools.find((t) => t.server === server && t.tool === tool)?.name,
+        echoed: (id) => approvals.echoed.get(id),
+        decided: responses.length ? new Set(responses.map((r) => (r as { approval_request_id: string }).approval_request_id)) : NO_NAMES,
+        hidden: deps.hidden,
+        who: { keyId: access.keyId, allowsTool: (name) => access.decideTool(name).allowed },
+      })
+    : { items, changed: false };
   let held: ReturnType<typeof chatToItems> = [];
   if (previous) {
     // A response the gateway stored (translated earlier): its conversation goes as items.
@@ -172,6 +191,16 @@ export async function setUpNative(
       ? [...hosted.listings.filter((l) => !listed.has(l.server_label)), ...approvals.items]
       : (NONE as OutputItem[]);
   return { state, preamble, client };
+}
+
+/** Whether nativeInput could change `items` (see there): a server label, an approval response, or a call id while hidden turns exist. */
+function mayStitch(items: readonly InputItem[], hiddenTurns: boolean): boolean {
+  for (const item of items) {
+    const i = item as { type?: unknown; server_label?: unknown; call_id?: unknown };
+    if (i.server_label !== undefined || i.type === 'mcp_approval_response') return true;
+    if (hiddenTurns && typeof i.call_id === 'string') return true;
+  }
+  return false;
 }
 
 /** tool_choice naming a gateway MCP server becomes the function it stands for; undefined when unchanged. */

@@ -96,21 +96,26 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
   const responses = deps.responses;
   if (responses)
     handlers.set('/v1/responses', async (r) => {
-      // Headers the handler sets before the first byte (x-tollgate-warnings): the SSE head reads this object when it opens.
-      const extra: Record<string, string> = {};
-      const sseHeaders: Record<string, string> = { ...SSE_HEADERS };
+      // Headers the handler sets before the first byte (x-tollgate-warnings): the SSE head reads
+      // sseHeaders when it opens. Both objects are made only when needed (most requests set none).
+      let extra: Record<string, string> | undefined;
+      let sseHeaders: Record<string, string> | undefined;
       const out = await handleResponses(responses, {
         requestId: r.id,
         headers: nodeHeaders(r.incoming.headers),
         bodyText: r.bodyText,
         signal: nodeDisconnect(r.outgoing),
-        sseSink: (requestId) => nodeSink(r.outgoing, sseHeaders, requestId),
+        sseSink: (requestId) => nodeSink(r.outgoing, (sseHeaders ??= { ...SSE_HEADERS }), requestId),
         setHeader(name, value) {
-          extra[name] = value;
-          sseHeaders[name] = value;
+          (extra ??= {})[name] = value;
+          (sseHeaders ??= { ...SSE_HEADERS })[name] = value;
         },
       });
-      if (out.kind === 'json') return { text: out.text ?? JSON.stringify(out.body), headers: { 'content-type': JSON_TYPE, ...extra } };
+      if (out.kind === 'json')
+        return {
+          text: out.text ?? JSON.stringify(out.body),
+          headers: extra ? { 'content-type': JSON_TYPE, ...extra } : { 'content-type': JSON_TYPE },
+        };
       return 'sent';
     });
   // /mcp's tool calls, for the same reason as the /v1 routes (bench/README.md, issue 20, /mcp):
