@@ -16,8 +16,8 @@ import ts from 'typescript';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Folders on the request path of the chat, Messages, Responses and /mcp surfaces. Not src/metrics/
- * nor src/ledger/: their objects with accessors are built once per process (the idle GC, the writer).
+ * Folders on the request path of the chat, Messages, Responses and /mcp surfaces. Not src/ledger/:
+ * its objects with accessors are built once per process (the writer).
  */
 const HOT = [
   'src/chat/',
@@ -28,6 +28,7 @@ const HOT = [
   'src/governance/',
   'src/wire/',
   'src/openai/',
+  'src/metrics/',
   'providers/',
   'mcp/',
 ];

@@ -27,7 +27,7 @@ test("collects the young generation once idle and at V8's trigger, on every `eve
   h.idle.idle();
   h.flush();
   assert.deepEqual(h.calls, ['collect 20']);
-  assert.equal(h.idle.collections, 1);
+  assert.equal(h.idle.collections(), 1);
 });
 
 test('does nothing while the new space will not reach the trigger before the next check', () => {

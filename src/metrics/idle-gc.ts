@@ -66,7 +66,7 @@ export interface IdleGc {
   /** Call when the last request in flight has ended. */
   idle(): void;
   /** Collections run so far. */
-  readonly collections: number;
+  collections(): number;
 }
 
 export function createIdleGc(opts: IdleGcOptions): IdleGc {
@@ -103,8 +103,6 @@ export function createIdleGc(opts: IdleGcOptions): IdleGc {
       scheduled = true;
       defer(check);
     },
-    get collections() {
-      return collections;
-    },
+    collections: () => collections,
   };
 }
