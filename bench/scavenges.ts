@@ -1,6 +1,6 @@
 // Young-generation collections (scavenges) of the pass-through gateway under sequential load, from
-// V8's own trace: how many ran at idle (src/metrics/idle-gc.ts, read from the gateway's
-// tollgate_gc_idle_scavenges gauge) and how many inside a request (the rest), what each freed and
+// V8's own trace: how many ran at idle (read from a gateway's tollgate_gc_idle_scavenges gauge, which
+// only the reverted idle-scavenge trees had: 0 otherwise) and how many inside a request (the rest), what each freed and
 // how long it paused; with --nvp, what each copied (survived within the new space,
 // promoted to the old one) instead of what each freed. Two gateways (this tree and --vs) take turns
 // request by request, each followed by `--gap` requests straight to the mock, as the latency

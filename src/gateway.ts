@@ -36,7 +36,6 @@ import { PinnedTools } from '../mcp/pinning/index.js';
 import { createMcpEndpoint, isLoopbackAddress, type McpEndpoint } from '../mcp/server/index.js';
 import { sleep } from './chat/sleep.js';
 import { createMetrics } from './metrics/create-metrics.js';
-import { idleScavenges } from './metrics/idle-gc.js';
 import { createPgDashboardQueries, createSqliteDashboardQueries } from './dashboard/index.js';
 
 export interface GatewayOptions {
@@ -108,7 +107,6 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
       ...Object.keys(config.pricing),
     ],
     ledgerDepth: () => ledger.depth(),
-    idleScavenges,
     mcpStatus: () => mcp.status(),
     pinCounts: () => pins.counts(),
     toolInfo: (name) => {

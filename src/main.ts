@@ -8,7 +8,6 @@ import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { demoProviders, refuseDemoInProduction } from './demo-guard.js';
 import { createGateway } from './gateway.js';
-import { createIdleGc } from './metrics/idle-gc.js';
 import { startupSummary } from './startup-summary.js';
 
 const DEFAULT_GRACE_MS = 15_000;
@@ -81,14 +80,9 @@ async function main(): Promise<void> {
 
   // Requests in progress, counted at the socket level so streamed responses count until they end.
   let inflight = 0;
-  // When the last one ends, a scavenge that is due runs then, not inside the next request (p99).
-  const idleGc = createIdleGc({ inflight: () => inflight });
-  const ended = () => {
-    if (--inflight === 0) idleGc.idle();
-  };
   server.on('request', (_req, res) => {
     inflight++;
-    res.once('close', ended);
+    res.once('close', () => inflight--);
   });
 
   let stopping = false;

@@ -56,14 +56,6 @@ describe('createMetrics', () => {
     assert.match(text, /tollgate_http_requests_total\{route="unmatched",method="other",status="404"\} 1/);
   });
 
-  test('idle scavenges are read at scrape time', async () => {
-    let idle = 0;
-    const m = createMetrics({ ...base, idleScavenges: () => idle });
-    assert.equal(line(await m.render(), 'tollgate_gc_idle_scavenges '), 'tollgate_gc_idle_scavenges 0');
-    idle = 7;
-    assert.equal(line(await m.render(), 'tollgate_gc_idle_scavenges '), 'tollgate_gc_idle_scavenges 7');
-  });
-
   test('ledger and MCP gauges are read at scrape time', async () => {
     let depth = 3;
     let servers = [

@@ -25,8 +25,6 @@ export interface CreateMetricsOptions {
   pinCounts?: () => { byServer: readonly { server: string; quarantined: number; flagged: number }[] };
   /** Server and tool of a gateway tool name, when the MCP manager knows it. */
   toolInfo?: (name: string) => ToolLabels | undefined;
-  /** Read at scrape time: young-generation collections run while no request was in flight (idle-gc.ts). */
-  idleScavenges?: () => number;
   /** Node process metrics (CPU, memory, event loop); on by default. */
   processMetrics?: boolean;
 }
@@ -129,15 +127,7 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
   });
   const flushedRows = new Counter({ name: 'tollgate_ledger_rows_written_total', help: 'Ledger rows written to the database', registers });
 
-  const { ledgerDepth, mcpStatus, idleScavenges } = opts;
-  new Gauge({
-    name: 'tollgate_gc_idle_scavenges',
-    help: 'Young-generation collections run while no request was in flight, since start',
-    registers,
-    collect() {
-      this.set(idleScavenges?.() ?? 0);
-    },
-  });
+  const { ledgerDepth, mcpStatus } = opts;
   new Gauge({
     name: 'tollgate_ledger_queue_depth',
     help: 'Ledger rows queued in memory, not yet written',
