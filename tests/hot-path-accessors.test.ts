@@ -7,13 +7,11 @@
 // getter on a shared prototype instead (Object.setPrototypeOf) is worse: properties added to such
 // an object later get a map per object. Use a class, or no accessor.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { hotFiles, inObjectLiterals, root } from './hot-path-source.js';
 
 /**
  * Folders on the request path of the chat, Messages, Responses and /mcp surfaces. Not src/ledger/:
@@ -33,31 +31,9 @@ const HOT = [
   'mcp/',
 ];
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => {
-    const path = `${dir}${e.name}`;
-    if (e.isDirectory()) return sourceFiles(`${path}/`);
-    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
-  });
-}
-
 /** `file:line` of every object literal with a get or set accessor (class accessors are fine). */
-export function accessorLiterals(file: string, text: string): string[] {
-  const src = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  const found: string[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isObjectLiteralExpression(node)) {
-      for (const p of node.properties) {
-        if (!ts.isGetAccessorDeclaration(p) && !ts.isSetAccessorDeclaration(p)) continue;
-        const { line } = src.getLineAndCharacterOfPosition(p.getStart(src));
-        found.push(`${file}:${line + 1}: ${p.getText(src).replace(/\s+/g, ' ').slice(0, 80)}`);
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(src);
-  return found;
-}
+export const accessorLiterals = (file: string, text: string): string[] =>
+  inObjectLiterals(file, text, (lit) => lit.properties.filter((p) => ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p)));
 
 test('the checker finds accessors in object literals, and lets class accessors and methods through', () => {
   const text = [
@@ -74,7 +50,7 @@ test('the checker finds accessors in object literals, and lets class accessors a
 });
 
 test('no object literal on the request path has a getter or setter', () => {
-  const files = HOT.flatMap((p) => sourceFiles(p));
+  const files = hotFiles(HOT);
   assert.ok(files.length > 100, `hot-path files found: ${files.length}`);
   const found = files.flatMap((f) => accessorLiterals(f, readFileSync(join(root, f), 'utf8')));
   assert.deepEqual(found, [], `use a class, or no accessor:\n${found.join('\n')}`);

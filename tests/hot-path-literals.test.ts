@@ -12,13 +12,11 @@
 // This test parses the files that run per request or per tool call and fails on such a literal,
 // with its line. Use Object.assign({}, a, { more }) there.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { hotFiles, inObjectLiterals, root } from './hot-path-source.js';
 
 /** Folders and files on the request path of the chat, Messages, Responses and /mcp surfaces. */
 const HOT = [
@@ -49,28 +47,9 @@ const HOT = [
   'mcp/server/tool-results.ts',
 ];
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => {
-    const path = `${dir}${e.name}`;
-    if (e.isDirectory()) return sourceFiles(`${path}/`);
-    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
-  });
-}
-
 /** `file:line` of every object literal that starts with a spread and has more after it. */
-export function spreadFirstLiterals(file: string, text: string): string[] {
-  const src = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  const found: string[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isObjectLiteralExpression(node) && node.properties.length > 1 && ts.isSpreadAssignment(node.properties[0]!)) {
-      const { line } = src.getLineAndCharacterOfPosition(node.getStart(src));
-      found.push(`${file}:${line + 1}: ${node.getText(src).replace(/\s+/g, ' ').slice(0, 80)}`);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(src);
-  return found;
-}
+export const spreadFirstLiterals = (file: string, text: string): string[] =>
+  inObjectLiterals(file, text, (lit) => (lit.properties.length > 1 && ts.isSpreadAssignment(lit.properties[0]!) ? [lit] : []));
 
 test('the checker finds spread-first literals that go on, and lets the others through', () => {
   const text = [
@@ -88,8 +67,8 @@ test('the checker finds spread-first literals that go on, and lets the others th
 });
 
 test('no object literal on the request path starts with a spread and goes on', () => {
-  const files = HOT.flatMap((p) => (p.endsWith('/') ? sourceFiles(p) : [p]));
+  const files = hotFiles(HOT);
   assert.ok(files.length > 40, `hot-path files found: ${files.length}`);
-  const found = files.flatMap((f) => spreadFirstLiterals(relative(root, join(root, f)), readFileSync(join(root, f), 'utf8')));
+  const found = files.flatMap((f) => spreadFirstLiterals(f, readFileSync(join(root, f), 'utf8')));
   assert.deepEqual(found, [], `use Object.assign({}, a, { more }) instead:\n${found.join('\n')}`);
 });
