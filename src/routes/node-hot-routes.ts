@@ -27,7 +27,7 @@ import { errorReply, shuttingDown } from './error-response.js';
 import { bodyTooLarge } from './body-limit.js';
 import { nodeContentLength, nodeDisconnect, nodeHeaders, nodeSink } from './node-request.js';
 import type { McpEndpoint } from '../../mcp/server/routes.js';
-import { relayStream } from './node-relay.js';
+import { headersOf, relayStream } from './node-relay.js';
 
 export interface HotRoutesDeps {
   chat: ChatDeps;
@@ -132,14 +132,6 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
       return 'sent';
     });
   return handlers;
-}
-
-function headersOf(response: Response): Record<string, string> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  return headers;
 }
 
 /** A Node request listener that answers the hot routes itself and hands everything else to `fallback` (Hono). */

@@ -4,12 +4,18 @@
 // (the MCP SDK's transport) learns it and lets go of the request.
 import type { ServerResponse } from 'node:http';
 
-/** Relays `response` (its body a stream) to `outgoing`, with `x-request-id`; never throws. */
-export function relayStream(response: Response, outgoing: ServerResponse, requestId: string): void {
+/** A web Response's headers as the plain object Node's writeHead takes. */
+export function headersOf(response: Response): Record<string, string> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
+  return headers;
+}
+
+/** Relays `response` (its body a stream) to `outgoing`, with `x-request-id`; never throws. */
+export function relayStream(response: Response, outgoing: ServerResponse, requestId: string): void {
+  const headers = headersOf(response);
   headers['x-request-id'] = requestId;
   outgoing.writeHead(response.status, headers);
   outgoing.flushHeaders();
