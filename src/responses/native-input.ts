@@ -24,6 +24,20 @@ export interface NativeInputOptions {
   who: HiddenOwner;
 }
 
+/**
+ * Whether nativeInput could change `items`, known without its options (native-setup.ts then builds
+ * none): only an item with a server label, an approval response, or (while hidden turns exist) a
+ * call id is ever changed below. A new case in nativeInput belongs here too.
+ */
+export function nativeInputMayChange(items: readonly InputItem[], hiddenTurns: boolean): boolean {
+  for (const item of items) {
+    const i = item as { type?: unknown; server_label?: unknown; call_id?: unknown };
+    if (i.server_label !== undefined || i.type === 'mcp_approval_response') return true;
+    if (hiddenTurns && typeof i.call_id === 'string') return true;
+  }
+  return false;
+}
+
 /** `items` itself when nothing changes. */
 export function nativeInput(items: readonly InputItem[], opts: NativeInputOptions): { items: InputItem[]; changed: boolean } {
   const out: InputItem[] = [];

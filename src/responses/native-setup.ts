@@ -13,22 +13,14 @@ import { linkSignal, type LinkedSignal } from '../chat/deadline.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import { chatToItems, functionToolDef, inputItems } from '../wire/responses/native-items.js';
 import { CLIENT_CALL } from '../wire/responses/native-turn.js';
-import type {
-  InputItem,
-  McpCallItem,
-  McpToolDef,
-  OutputItem,
-  ResponsesRequest,
-  ResponsesToolChoice,
-  ToolDef,
-} from '../wire/responses/types.js';
+import type { McpCallItem, McpToolDef, OutputItem, ResponsesRequest, ResponsesToolChoice, ToolDef } from '../wire/responses/types.js';
 import type { StoredResponse } from '../stored-responses/response-store.js';
 import { closeOpenCalls, resolveApprovals, type ResolvedApprovals } from './approval-flow.js';
 import type { ChatMessage } from '../openai/types.js';
 import type { ResponsesDeps } from './handler.js';
 import { type HostedTool, resolveHostedMcp } from './hosted-mcp.js';
 import type { NativeRunState } from './native-codec.js';
-import { nativeInput } from './native-input.js';
+import { nativeInput, nativeInputMayChange } from './native-input.js';
 
 export interface NativeSetup {
   state: NativeRunState;
@@ -115,7 +107,7 @@ export async function setUpNative(
   const gatewayLabels = upstreamLabels.size ? new Set([...deps.mcpServers].filter((l) => !upstreamLabels.has(l))) : deps.mcpServers;
   // nativeInput changes nothing unless an item names an MCP server, answers an approval, or has a
   // call id the gateway holds a hidden turn for: without one, neither its options nor its copies are made.
-  const stitched = mayStitch(items, deps.hidden.size > 0)
+  const stitched = nativeInputMayChange(items, deps.hidden.size > 0)
     ? nativeInput(items, {
         gatewayLabels,
         gatewayToolName: (server, tool) => run.keyTools.find((t) => t.server === server && t.tool === tool)?.name,
@@ -191,16 +183,6 @@ export async function setUpNative(
       ? [...hosted.listings.filter((l) => !listed.has(l.server_label)), ...approvals.items]
       : (NONE as OutputItem[]);
   return { state, preamble, client };
-}
-
-/** Whether nativeInput could change `items` (see there): a server label, an approval response, or a call id while hidden turns exist. */
-function mayStitch(items: readonly InputItem[], hiddenTurns: boolean): boolean {
-  for (const item of items) {
-    const i = item as { type?: unknown; server_label?: unknown; call_id?: unknown };
-    if (i.server_label !== undefined || i.type === 'mcp_approval_response') return true;
-    if (hiddenTurns && typeof i.call_id === 'string') return true;
-  }
-  return false;
 }
 
 /** tool_choice naming a gateway MCP server becomes the function it stands for; undefined when unchanged. */
