@@ -1,7 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { answerAsJsonWhenAlone } from './json-answer.js';
+import { aloneResponse, type ClientGone, readWhenAlone } from './json-answer.js';
+
+/** The SDK's answer as the Hono route sends it: JSON when it came alone, else as read. */
+const answerAsJsonWhenAlone = async (response: Response, clientGone?: ClientGone): Promise<Response> => {
+  const read = await readWhenAlone(response, clientGone);
+  return read instanceof Response ? read : aloneResponse(read);
+};
 
 const encoder = new TextEncoder();
 const event = (message: object) => encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`);

@@ -54,24 +54,23 @@ export interface AloneAnswer {
   json: string;
 }
 
-/**
- * `response` (the SDK transport's SSE answer to one request), as JSON when it carried only the
- * answer. `clientGone` (ClientGone): a client that leaves before anything was sent releases the
- * SDK's stream at once, as closing an SSE answer would.
- */
-export async function answerAsJsonWhenAlone(response: Response, clientGone?: ClientGone): Promise<Response> {
-  const read = await readWhenAlone(response, clientGone);
-  if (read instanceof Response) return read;
-  // Plain headers and a string body: @hono/node-server writes that without a web stream.
+/** The headers of an answer that came alone, sent as JSON (with its session id, if any). */
+export function aloneHeaders(answer: AloneAnswer): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (read.sessionId) headers['mcp-session-id'] = read.sessionId;
-  return new Response(read.json, { status: read.status, headers });
+  if (answer.sessionId) headers['mcp-session-id'] = answer.sessionId;
+  return headers;
 }
 
+/** An answer that came alone as a JSON Response: plain headers and a string body, which @hono/node-server writes without a web stream. */
+export const aloneResponse = (answer: AloneAnswer): Response =>
+  new Response(answer.json, { status: answer.status, headers: aloneHeaders(answer) });
+
 /**
- * The same choice without building the JSON Response: the answer's text when it came alone (for
- * a caller that writes to Node itself, node-post.ts), else the response to send as it is (an
- * event stream that replays what was read, or the SDK's own non-SSE answer).
+ * `response` (the SDK transport's SSE answer to one request): the answer's JSON text when it
+ * carried only the answer (aloneResponse or aloneHeaders send it), else the response to send as it
+ * is (an event stream that replays what was read, or the SDK's own non-SSE answer).
+ * `clientGone` (ClientGone): a client that leaves before anything was sent releases the SDK's
+ * stream at once, as closing an SSE answer would.
  */
 export async function readWhenAlone(response: Response, clientGone?: ClientGone): Promise<AloneAnswer | Response> {
   if (!response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) return response;

@@ -16,7 +16,7 @@ import type { AppEnv } from '../../src/app-env.js';
 import type { Access, Gate } from '../../src/chat/ports.js';
 import { GatewayError } from '../../src/errors.js';
 import type { EndpointDeps } from './endpoint-deps.js';
-import type { AloneAnswer, ClientGone } from './json-answer.js';
+import { type AloneAnswer, aloneHeaders, aloneResponse, type ClientGone } from './json-answer.js';
 import { SessionTransport, surelyLegacy } from './session-transport.js';
 import { ModernEndpoint } from './modern.js';
 import { fullRequest, JSON_TYPE, lightRequest, NodeFetchHeaders, type NodeMcpAnswer, type NodeMcpPost } from './node-post.js';
@@ -89,8 +89,6 @@ function parseBody(text: string): { ok: true; body: unknown } | { ok: false } {
     return { ok: false };
   }
 }
-
-const readBody = async (c: Context) => parseBody(await c.req.text());
 
 /** The endpoint's state (sessions, pending calls) and its routes, which createApp mounts. */
 export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
@@ -197,24 +195,31 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     return session.streamable.serve(request, body, authInfoFor(access), clientGone);
   };
 
+  /**
+   * A POST's key, authenticated (and counted once) before its body is even parsed: an unknown
+   * client learns nothing and costs no parsing. Then its body; a JSON-RPC batch (2025-03-26)
+   * counts each further message against the request rate. `read.ok` false: the body is not JSON.
+   */
+  const admitPost = async (headers: Pick<Headers, 'get'>, text: () => Promise<string>) => {
+    const access = await deps.gate.admit(headers);
+    const read = parseBody(await text());
+    if (read.ok && Array.isArray(read.body) && read.body.length > 1) await deps.gate.admit(headers, read.body.length - 1);
+    return { access, read };
+  };
+
   const serveSessionPost = async (post: NodeMcpPost): Promise<NodeMcpAnswer> => {
     const headers = new NodeFetchHeaders(post.headers);
     checkOrigin(headers, deps.origin);
-    // As the Hono route: authenticated (and counted once) before the body is read.
-    const access = await deps.gate.admit(headers);
-    const read = parseBody(await post.readBody());
+    const { access, read } = await admitPost(headers, post.readBody);
     if (!read.ok) return nodeRpcError(400, -32700, PARSE_ERROR);
     const body = read.body;
-    if (Array.isArray(body) && body.length > 1) await deps.gate.admit(headers, body.length - 1);
     const request = lightRequest(post.url, headers);
     const legacy = surelyLegacy(body, headers.get('mcp-protocol-version')) || (await isLegacyRequest(request, body));
     if (!legacy) return modern.handle(fullRequest(post), access, body);
     const answer = await postToSession(headers.get('mcp-session-id') ?? '', request, access, body, post.outgoing);
     if (answer === undefined) return nodeRpcError(404, -32001, 'Session not found');
     if (answer instanceof Response) return answer;
-    const out: Record<string, string> = { 'content-type': JSON_TYPE };
-    if (answer.sessionId) out['mcp-session-id'] = answer.sessionId;
-    return { status: answer.status, headers: out, text: answer.json };
+    return { status: answer.status, headers: aloneHeaders(answer), text: answer.json };
   };
 
   const guard = async (c: Context, next: () => Promise<void>) => {
@@ -227,14 +232,12 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
 
     app.all('/mcp', async (c) => {
       const method = c.req.method;
-      // Authenticated (and counted once) before the body is even parsed: an unknown client learns
-      // nothing and costs no parsing.
-      const access = await deps.gate.admit(c.req.raw.headers);
-      const read = method === 'POST' ? await readBody(c) : ({ ok: true, body: undefined } as const);
+      const { access, read } =
+        method === 'POST'
+          ? await admitPost(c.req.raw.headers, () => c.req.text())
+          : { access: await deps.gate.admit(c.req.raw.headers), read: { ok: true, body: undefined } as const };
       if (!read.ok) return rpcError(c, 400, -32700, PARSE_ERROR);
       const body = read.body;
-      // A JSON-RPC batch (2025-03-26) counts each of its messages against the request rate.
-      if (Array.isArray(body) && body.length > 1) await deps.gate.admit(c.req.raw.headers, body.length - 1);
       // The request as @hono/node-server made it: its body was read directly (readBody) and the SDK
       // is handed the parsed body, so it only reads the method, URL, headers and signal, which this
       // light object serves without building a WHATWG Request. A body-less copy (new Request) cost
@@ -250,11 +253,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
         const answer = await postToSession(id, request, access, body, outgoing ?? request.signal);
         // 404 tells a client its session is gone (idle, expired, restarted gateway) and to initialize again.
         if (answer === undefined) return rpcError(c, 404, -32001, 'Session not found');
-        if (answer instanceof Response) return answer;
-        // Plain headers and a string body: @hono/node-server writes that without a web stream.
-        const headers: Record<string, string> = { 'content-type': JSON_TYPE };
-        if (answer.sessionId) headers['mcp-session-id'] = answer.sessionId;
-        return new Response(answer.json, { status: answer.status, headers });
+        return answer instanceof Response ? answer : aloneResponse(answer);
       }
       if (id) {
         const session = sessionFor(id, 'streamable', access);
@@ -302,12 +301,10 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     });
 
     app.post('/mcp/messages', async (c) => {
-      const access = await deps.gate.admit(c.req.raw.headers);
-      const read = await readBody(c);
-      if (read.ok && Array.isArray(read.body) && read.body.length > 1) await deps.gate.admit(c.req.raw.headers, read.body.length - 1);
+      const { access, read } = await admitPost(c.req.raw.headers, () => c.req.text());
       const session = sessionFor(c.req.query('sessionId') ?? '', 'sse', access);
       if (!session?.sse) return rpcError(c, 404, -32001, 'Session not found');
-      if (!read.ok) return rpcError(c, 400, -32700, 'Parse error: the body is not valid JSON');
+      if (!read.ok) return rpcError(c, 400, -32700, PARSE_ERROR);
       const messages = Array.isArray(read.body) ? read.body : [read.body];
       for (const message of messages) {
         await session.sse.handleMessage(message, { authInfo: authInfoFor(access) }).catch((err: Error) => {
