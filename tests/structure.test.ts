@@ -43,7 +43,16 @@ const LAYERS: { name: string; paths: string[] }[] = [
   { name: 'surfaces', paths: ['src/routes/', 'src/dashboard/', 'src/metrics/routes.ts', 'mcp/server/', 'src/responses/', 'src/messages/'] },
   {
     name: 'composition',
-    paths: ['src/app.ts', 'src/gateway.ts', 'src/main.ts', 'src/config.ts', 'src/startup-summary.ts', 'src/demo-guard.ts', 'src/store/'],
+    paths: [
+      'src/app.ts',
+      'src/gateway.ts',
+      'src/gateway/',
+      'src/main.ts',
+      'src/config.ts',
+      'src/startup-summary.ts',
+      'src/demo-guard.ts',
+      'src/store/',
+    ],
   },
 ];
 

@@ -1,0 +1,58 @@
+// Builds /mcp, Tollgate as an MCP server: the same key, tool list and governed tool call as the
+// chat loop, with its session limits and origin rules read from config.mcpEndpoint. Separate from
+// gateway.ts because mapping that config block onto the endpoint's options is long and self-contained.
+import type { Config } from '../config-schema.js';
+import type { Logger } from '../logger.js';
+import type { ChatDeps } from '../chat/handler.js';
+import type { LedgerSink } from '../chat/ports.js';
+import type { GovernanceGate } from '../governance/gate.js';
+import type { McpManager } from '../../mcp/manager.js';
+import type { PinnedTools } from '../../mcp/pinning/index.js';
+import { createMcpEndpoint, isLoopbackAddress, type McpEndpoint } from '../../mcp/server/index.js';
+
+export interface GatewayMcpEndpointOptions {
+  config: Config;
+  logger: Logger;
+  gate: GovernanceGate;
+  mcp: McpManager;
+  /** The tools after pinning: what /mcp clients are offered and may call. */
+  pins: PinnedTools;
+  /** The request pipeline's deps: /mcp tool calls are priced, metered and timed the same way. */
+  chat: ChatDeps;
+  ledger: LedgerSink;
+  now: () => number;
+  /** The address the server listens on: on loopback, /mcp answers only loopback Host names. */
+  listenHost?: string | undefined;
+}
+
+export function createGatewayMcpEndpoint(opts: GatewayMcpEndpointOptions): McpEndpoint {
+  const { config, logger, gate, mcp, pins, chat, ledger: sink } = opts;
+  const tools = chat.tools;
+  const endpoint = config.mcpEndpoint;
+  return createMcpEndpoint({
+    gate,
+    mcp: pins,
+    offers: mcp.offers,
+    governance: gate,
+    toolsFor: (access) => gate.toolsFor(access, undefined, tools),
+    toolCalls: { tools, pricing: chat.pricing, ledger: sink, metrics: chat.metrics, now: chat.now, payloads: config.ledger.payloads },
+    ledger: sink,
+    limits: {
+      maxSessions: endpoint.maxSessions,
+      maxSessionsPerKey: endpoint.maxSessionsPerKey,
+      idleTimeoutMs: endpoint.sessionIdleMs,
+      maxLifetimeMs: endpoint.sessionMaxAgeMs,
+      inputTimeoutMs: endpoint.inputTimeoutMs,
+      maxPendingPerKey: endpoint.maxPendingPerKey,
+      listTtlMs: endpoint.listTtlMs,
+      maxSubscriptionsPerSession: endpoint.maxSubscriptionsPerSession,
+    },
+    origin: {
+      allowedOrigins: endpoint.allowedOrigins,
+      allowedHosts: endpoint.allowedHosts,
+      loopback: isLoopbackAddress(opts.listenHost),
+    },
+    now: opts.now,
+    onError: (err) => logger.warn({ err: err.message }, 'mcp endpoint notification failed'),
+  });
+}

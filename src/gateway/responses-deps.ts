@@ -1,0 +1,23 @@
+// Builds the Responses surface's deps: the chat pipeline's, plus stored responses and MCP
+// approvals from the same database (SQLite or PostgreSQL). Separate from gateway.ts because the
+// store choice for approvals and the surface's own settings belong together.
+import type { Config } from '../config-schema.js';
+import type { Logger } from '../logger.js';
+import type { ChatDeps } from '../chat/handler.js';
+import type { ResponsesDeps } from '../responses/handler.js';
+import type { Store } from '../store/open-store.js';
+import { createSqliteApprovalStore } from '../stored-responses/sqlite-approvals.js';
+import { createPgApprovalStore } from '../stored-responses/pg-approvals.js';
+
+export function createResponsesDeps(opts: { config: Config; logger: Logger; chat: ChatDeps; dataStore: Store }): ResponsesDeps {
+  const { config, logger, chat, dataStore } = opts;
+  return {
+    ...chat,
+    responses: dataStore.responses,
+    onStoreError: (err) => logger.warn({ err: err.message }, 'a Responses response could not be stored'),
+    mcpServers: new Set(Object.keys(config.mcpServers)),
+    operatorApproval: (access) => (name) => access.needsApproval(name),
+    approvals: dataStore.postgres ? createPgApprovalStore(dataStore.postgres.pool) : createSqliteApprovalStore(dataStore.sqlite!.raw),
+    approvalTtlMs: 60 * 60 * 1000,
+  };
+}
