@@ -9,7 +9,8 @@ import { failure, type ToolCallOutcome } from './call-outcome.js';
 import type { TransportKind } from './connect.js';
 import type { OfferKind } from './listings.js';
 import { McpOffers, sameMap } from './offers.js';
-import { ServerLink, type LinkOptions, type LinkState, type McpLogger } from './server-link.js';
+import type { McpLogger } from './link-logging.js';
+import { ServerLink, type LinkOptions, type LinkState } from './server-link.js';
 import { buildCatalog, type CatalogEntry, type McpToolEntry } from './tool-catalog.js';
 import { toolName } from './tool-names.js';
 import { ToolSetChanges } from './tool-set-changes.js';
@@ -18,7 +19,7 @@ import { runToolCall } from './upstream-call.js';
 export type { McpToolEntry } from './tool-catalog.js';
 export type { McpPromptEntry, McpResourceEntry, McpTemplateEntry } from './offer-catalog.js';
 export type { ToolCallOutcome, ToolCallStatus } from './call-outcome.js';
-export type { McpLogger } from './server-link.js';
+export type { McpLogger } from './link-logging.js';
 export type { UpstreamOutcome } from './upstream-call.js';
 export type { OfferChange } from './offers.js';
 

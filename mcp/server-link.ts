@@ -1,21 +1,18 @@
 // One configured MCP server over time: connect on the newest protocol revision it speaks, list what
 // it offers (tools, prompts, resources, templates), follow its change notifications, notice when
 // the connection is lost, and reconnect with capped exponential backoff. The manager owns one link
-// per server.
+// per server. What it offers and how that is refreshed: link-offer.ts; its logger and which server
+// logs reach it: link-logging.ts.
 import type { Client, LoggingLevel, PriorDiscovery } from '@modelcontextprotocol/client';
 import type { McpServerConfig } from '../src/config-schema.js';
 import { type ActiveCall, outsideCalls } from './call-context.js';
 import { connectServer, type ConnectedServer, type ConnectOptions, type ProtocolEra, type TransportKind } from './connect.js';
-import { EMPTY_OFFER, listKind, mergeListed, offerKey, type Offer, type OfferKind } from './listings.js';
+import { type McpLogger, operatorLog } from './link-logging.js';
+import { KINDS, listEverything, RefreshCoalescer, withListed } from './link-offer.js';
+import { EMPTY_OFFER, listKind, type Offer, type OfferKind } from './listings.js';
 import { UpstreamSubscriptions } from './upstream-subscriptions.js';
 import { registerChangeHandlers, registerRelayHandlers } from './upstream-handlers.js';
 import { redactText, urlSecrets } from '../src/secrets/redact.js';
-
-export interface McpLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
 
 export interface LinkOptions {
   logger?: McpLogger;
@@ -31,8 +28,6 @@ export interface LinkOptions {
 }
 
 export type LinkState = 'connecting' | 'connected' | 'failed';
-
-const KINDS: readonly OfferKind[] = ['tools', 'prompts', 'resources', 'templates'];
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -62,8 +57,7 @@ export class ServerLink {
   private attempts = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly refreshing = new Set<OfferKind>();
-  private readonly refreshAgain = new Set<OfferKind>();
+  private readonly refreshes = new RefreshCoalescer();
   private probing = false;
   private verdict: { prior: PriorDiscovery; at: number } | undefined;
   /** This server's credentials (header and env values, the URL's userinfo and query), never shown. */
@@ -145,7 +139,9 @@ export class ServerLink {
       // Dated when it was probed, not when it was reused.
       this.verdict = { prior: conn.verdict, at: remembered?.at ?? this.opts.now() };
       this.watch(conn, gen);
-      const listed = await this.listEverything(conn.client);
+      const listed = await listEverything(conn.client, this.opts.requestTimeoutMs, (kind, err) => {
+        this.opts.logger?.warn({ server: this.name, kind, err: message(err) }, 'MCP list failed');
+      });
       if (gen !== this.generation || this.stopped) return;
       this.attempts = 0;
       this.state = 'connected';
@@ -171,14 +167,11 @@ export class ServerLink {
   }
 
   private prepare(client: Client, gen: number): void {
-    registerRelayHandlers(client, this, (entry) => {
-      // Warnings and worse reach the operator; the rest of a server's chatter stays out of the logs.
-      if (['warning', 'error', 'critical', 'alert', 'emergency'].includes(entry.level)) {
-        // As text, redacted: a server may log its own configuration (URLs, tokens it was given).
-        const data = this.redact(typeof entry.data === 'string' ? entry.data : (JSON.stringify(entry.data) ?? ''));
-        this.opts.logger?.warn({ server: entry.server, level: entry.level, logger: entry.logger, data }, 'MCP server log');
-      }
-    });
+    registerRelayHandlers(
+      client,
+      this,
+      operatorLog(this.opts.logger, (text) => this.redact(text)),
+    );
     registerChangeHandlers(client, {
       listChanged: (kinds) => {
         for (const kind of kinds) void this.refresh(kind, gen);
@@ -187,22 +180,6 @@ export class ServerLink {
         if (gen === this.generation) this.opts.onResourceUpdated?.(this.name, uri);
       },
     });
-  }
-
-  /** Tools must list for the server to count as up; the other kinds are best effort. */
-  private async listEverything(client: Client): Promise<Offer> {
-    const timeout = this.opts.requestTimeoutMs;
-    const tools = (await listKind(client, 'tools', timeout)) as Offer['tools'];
-    const optional = async <K extends OfferKind>(kind: K): Promise<Offer[K]> => {
-      try {
-        return (await listKind(client, kind, timeout)) as Offer[K];
-      } catch (err) {
-        this.opts.logger?.warn({ server: this.name, kind, err: message(err) }, 'MCP list failed');
-        return [] as unknown as Offer[K];
-      }
-    };
-    const [prompts, resources, templates] = await Promise.all([optional('prompts'), optional('resources'), optional('templates')]);
-    return { tools, prompts, resources, templates };
   }
 
   private async afterConnect(conn: ConnectedServer): Promise<void> {
@@ -231,26 +208,24 @@ export class ServerLink {
   /** Re-lists one kind after list_changed; overlapping notifications coalesce into one more run. */
   async refresh(kind: OfferKind, gen = this.generation): Promise<void> {
     if (gen !== this.generation || this.stopped) return;
-    if (this.refreshing.has(kind)) return void this.refreshAgain.add(kind);
-    this.refreshing.add(kind);
-    try {
-      do {
-        this.refreshAgain.delete(kind);
+    await this.refreshes.run(
+      kind,
+      async () => {
         const client = this.client;
-        if (!client) return;
+        if (!client) return false;
         try {
           const listed = await listKind(client, kind, this.opts.requestTimeoutMs);
-          if (gen !== this.generation) return;
+          if (gen !== this.generation) return false;
           this.setOffer(kind, listed);
+          return true;
         } catch (err) {
           this.opts.logger?.warn({ server: this.name, kind, err: this.redact(message(err)) }, 'MCP list refresh failed');
           this.suspect(err);
-          return;
+          return false;
         }
-      } while (this.refreshAgain.has(kind) && gen === this.generation);
-    } finally {
-      this.refreshing.delete(kind);
-    }
+      },
+      () => gen === this.generation,
+    );
   }
 
   /** Something failed in a way that may mean the server is gone: check it, and if that fails, reconnect. */
@@ -297,11 +272,10 @@ export class ServerLink {
   }
 
   private setOffer(kind: OfferKind, next: Offer[OfferKind]): void {
-    const previous = this.offer[kind] as readonly unknown[];
-    const merged = mergeListed(previous, next as readonly unknown[], (item) => offerKey(kind, item as never));
-    if (merged === previous) return;
-    this.offer = Object.freeze({ ...this.offer, [kind]: merged });
-    if (kind === 'tools' && (merged.length > 0 || this.state === 'connected')) {
+    const offer = withListed(this.offer, kind, next);
+    if (offer === this.offer) return;
+    this.offer = offer;
+    if (kind === 'tools' && (offer.tools.length > 0 || this.state === 'connected')) {
       this.knownToolNames = new Set(this.offer.tools.map((t) => t.name));
     }
     this.opts.onOfferChanged(kind);

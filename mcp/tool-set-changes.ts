@@ -1,7 +1,7 @@
 // The "tool set changed" signal shared by the MCP manager and the pinning layer: a version that
 // caches key on, and listeners told after every change. A listener that throws is logged and never
 // stops the others.
-import type { McpLogger } from './server-link.js';
+import type { McpLogger } from './link-logging.js';
 
 export type ToolSetListener = (version: number) => void;
 

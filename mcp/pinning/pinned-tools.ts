@@ -6,7 +6,7 @@
 // written through to the PinStore.
 import type { ToolOutcome, ToolRuntime } from '../../src/chat/ports.js';
 import { toolErrorResult } from '../mapping.js';
-import type { McpLogger } from '../server-link.js';
+import type { McpLogger } from '../link-logging.js';
 import type { McpToolEntry } from '../tool-catalog.js';
 import { ToolSetChanges } from '../tool-set-changes.js';
 import { canonicalDefinition } from './canonical.js';

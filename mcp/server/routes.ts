@@ -7,6 +7,7 @@
 // key before any MCP handling (a 401/403/429 is the usual OpenAI error body); each JSON-RPC message
 // counts against the key's request rate (a batch counts its every message); a session only answers
 // to the key that opened it, and sessions are bounded per key, when idle and in age (sessions.ts).
+// Its session rules are in endpoint-sessions.ts, the JSON-RPC errors it answers itself in rpc-errors.ts.
 // Transports: https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -19,11 +20,13 @@ import type { EndpointDeps } from './endpoint-deps.js';
 import { type AloneAnswer, aloneHeaders, aloneResponse, type ClientGone } from './json-answer.js';
 import { SessionTransport, surelyLegacy } from './session-transport.js';
 import { ModernEndpoint } from './modern.js';
-import { fullRequest, JSON_TYPE, lightRequest, NodeFetchHeaders, type NodeMcpAnswer, type NodeMcpPost } from './node-post.js';
+import { fullRequest, lightRequest, NodeFetchHeaders, type NodeMcpAnswer, type NodeMcpPost } from './node-post.js';
 import { checkOrigin, type OriginPolicy } from './origin-guard.js';
 import { PendingCalls } from './pending-calls.js';
-import { authInfoFor, createSessionServer, type SessionContext } from './session-server.js';
-import { SessionStore, type McpSession, type SessionLimits } from './sessions.js';
+import { endpointSessions, type EndpointSession } from './endpoint-sessions.js';
+import { nodeRpcError, PARSE_ERROR, parseBody, rpcError } from './rpc-errors.js';
+import { authInfoFor } from './session-server.js';
+import { SessionStore, type SessionLimits } from './sessions.js';
 import { SseServerTransport } from './sse-transport.js';
 
 export interface McpEndpointLimits extends SessionLimits {
@@ -65,31 +68,6 @@ export interface McpEndpoint {
   close(): Promise<void>;
 }
 
-interface EndpointSession extends McpSession {
-  ctx: SessionContext;
-  streamable?: SessionTransport;
-  sse?: SseServerTransport;
-}
-
-// JSON-RPC error bodies as the SDK transport writes them, for requests it never sees.
-const rpcErrorBody = (code: number, message: string) => ({ jsonrpc: '2.0', error: { code, message }, id: null });
-const rpcError = (c: Context, status: 400 | 404 | 405, code: number, message: string) => c.json(rpcErrorBody(code, message), status);
-const nodeRpcError = (status: 400 | 404, code: number, message: string): NodeMcpAnswer => ({
-  status,
-  headers: { 'content-type': JSON_TYPE },
-  text: JSON.stringify(rpcErrorBody(code, message)),
-});
-const PARSE_ERROR = 'Parse error: the body is not valid JSON';
-
-/** The body's JSON; { ok: false } when it is not JSON (the caller answers a parse error). */
-function parseBody(text: string): { ok: true; body: unknown } | { ok: false } {
-  try {
-    return { ok: true, body: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
 /** The endpoint's state (sessions, pending calls) and its routes, which createApp mounts. */
 export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
   const now = deps.now ?? Date.now;
@@ -119,64 +97,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     ...(deps.onError ? { onError: deps.onError } : {}),
   });
 
-  const reserve = (access: Access) => {
-    const refusal = store.reserve(access.keyId);
-    if (refusal === 'gateway') {
-      throw new GatewayError({
-        status: 503,
-        type: 'service_unavailable',
-        code: 'mcp_sessions_exhausted',
-        message: 'too many open MCP sessions; retry later',
-        retryAfter: 5,
-      });
-    }
-    if (refusal === 'key') {
-      throw new GatewayError({
-        status: 429,
-        type: 'rate_limited',
-        code: 'mcp_key_sessions_exhausted',
-        message: `virtual key ${access.keyId ?? '(none)'} holds its ${limits.maxSessionsPerKey} open MCP sessions; close one (DELETE /mcp) or retry later`,
-        retryAfter: 5,
-      });
-    }
-  };
-
-  /** The session for this id, if the same key opened it; a different key is refused outright. */
-  const sessionFor = (id: string, kind: McpSession['kind'], access: Access): EndpointSession | undefined => {
-    const session = store.get(id);
-    if (!session || session.kind !== kind) return undefined;
-    if (session.keyId !== access.keyId) {
-      throw new GatewayError({
-        status: 403,
-        type: 'authentication_error',
-        code: 'mcp_session_key_mismatch',
-        message: 'this MCP session belongs to a different virtual key',
-      });
-    }
-    session.lastSeen = now();
-    session.ctx.access = access;
-    return session;
-  };
-
-  const open = (id: string | null, kind: McpSession['kind'], access: Access, transport: { close(): Promise<void> }) => {
-    const ctx: SessionContext = { id, access, era: 'legacy', subscriptions: new Set() };
-    const { server, dispose } = createSessionServer(serverDeps, ctx);
-    const session: EndpointSession = {
-      id: id ?? '',
-      kind,
-      keyId: access.keyId,
-      openedAt: now(),
-      lastSeen: now(),
-      ctx,
-      close: () => transport.close(),
-    };
-    // Whichever side ends the session (DELETE, stream closed, sweep, shutdown), clean up once.
-    server.onclose = () => {
-      dispose();
-      if (ctx.id) store.delete(ctx.id);
-    };
-    return { server, session };
-  };
+  const { reserve, sessionFor, open } = endpointSessions(store, serverDeps, limits.maxSessionsPerKey, now);
 
   /**
    * One POST on an open 2025 session (the body read and parsed), answered by its transport: a

@@ -1,0 +1,97 @@
+// The /mcp endpoint's session rules, apart from its routes (routes.ts): opening a session (its own
+// SDK server, bounded per key and in total: a refusal is the usual OpenAI error), finding one (only
+// for the key that opened it) and cleaning up once, whichever side ends it.
+import type { Access } from '../../src/chat/ports.js';
+import { GatewayError } from '../../src/errors.js';
+import type { EndpointDeps } from './endpoint-deps.js';
+import type { SessionTransport } from './session-transport.js';
+import { createSessionServer, type SessionContext } from './session-server.js';
+import type { McpSession, SessionStore } from './sessions.js';
+import type { SseServerTransport } from './sse-transport.js';
+
+export interface EndpointSession extends McpSession {
+  ctx: SessionContext;
+  streamable?: SessionTransport;
+  sse?: SseServerTransport;
+}
+
+export interface EndpointSessions {
+  /** Holds a place for a new session of this key; throws the 503/429 when there is none. */
+  reserve(access: Access): void;
+  /** The session for this id, if the same key opened it; a different key is refused outright. */
+  sessionFor(id: string, kind: McpSession['kind'], access: Access): EndpointSession | undefined;
+  /** A new session's SDK server and record (added to the store by the caller, once it has an id). */
+  open(
+    id: string | null,
+    kind: McpSession['kind'],
+    access: Access,
+    transport: { close(): Promise<void> },
+  ): { server: ReturnType<typeof createSessionServer>['server']; session: EndpointSession };
+}
+
+export function endpointSessions(
+  store: SessionStore<EndpointSession>,
+  serverDeps: EndpointDeps,
+  maxSessionsPerKey: number,
+  now: () => number,
+): EndpointSessions {
+  const reserve = (access: Access) => {
+    const refusal = store.reserve(access.keyId);
+    if (refusal === 'gateway') {
+      throw new GatewayError({
+        status: 503,
+        type: 'service_unavailable',
+        code: 'mcp_sessions_exhausted',
+        message: 'too many open MCP sessions; retry later',
+        retryAfter: 5,
+      });
+    }
+    if (refusal === 'key') {
+      throw new GatewayError({
+        status: 429,
+        type: 'rate_limited',
+        code: 'mcp_key_sessions_exhausted',
+        message: `virtual key ${access.keyId ?? '(none)'} holds its ${maxSessionsPerKey} open MCP sessions; close one (DELETE /mcp) or retry later`,
+        retryAfter: 5,
+      });
+    }
+  };
+
+  const sessionFor = (id: string, kind: McpSession['kind'], access: Access): EndpointSession | undefined => {
+    const session = store.get(id);
+    if (!session || session.kind !== kind) return undefined;
+    if (session.keyId !== access.keyId) {
+      throw new GatewayError({
+        status: 403,
+        type: 'authentication_error',
+        code: 'mcp_session_key_mismatch',
+        message: 'this MCP session belongs to a different virtual key',
+      });
+    }
+    session.lastSeen = now();
+    session.ctx.access = access;
+    return session;
+  };
+
+  const open = (id: string | null, kind: McpSession['kind'], access: Access, transport: { close(): Promise<void> }) => {
+    const ctx: SessionContext = { id, access, era: 'legacy', subscriptions: new Set() };
+    const { server, dispose } = createSessionServer(serverDeps, ctx);
+    const session: EndpointSession = {
+      id: id ?? '',
+      kind,
+      keyId: access.keyId,
+      openedAt: now(),
+      lastSeen: now(),
+      ctx,
+      close: () => transport.close(),
+    };
+    // Whichever side ends the session (DELETE, stream closed, sweep, shutdown), clean up once.
+    server.onclose = () => {
+      dispose();
+      if (ctx.id) store.delete(ctx.id);
+    };
+    return { server, session };
+  };
+
+  return { reserve, sessionFor, open };
+}
