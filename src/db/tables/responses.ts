@@ -1,0 +1,58 @@
+// The Responses surface's tables (SQLite): `mcp_approvals` (hosted-MCP approvals, decided once) and
+// `stored_responses` (previous_response_id, GET and DELETE). Separate because they hold state
+// the /v1/responses surface reads back, not ledger records.
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Hosted-MCP approvals on the Responses surface (mcp_approval_request / mcp_approval_response).
+ * One row per proposed call, bound to the key that got it and to the exact arguments; it can be
+ * decided once: the decision is a conditional UPDATE on `status = 'pending'`, so two replicas (or
+ * two requests) racing for the same approval cannot both win.
+ */
+export const mcpApprovals = sqliteTable(
+  'mcp_approvals',
+  {
+    /** The mcp_approval_request item id the client saw (mcpr_…). */
+    id: text('id').primaryKey(),
+    keyId: text('key_id'),
+    /** The request that proposed the call. */
+    requestId: text('request_id').notNull(),
+    serverLabel: text('server_label').notNull(),
+    /** Gateway tool name `server__tool`. */
+    name: text('name').notNull(),
+    /** The arguments exactly as proposed (JSON text); the call runs with these and nothing else. */
+    arguments: text('arguments').notNull(),
+    /** The model's tool call id in the stored conversation. */
+    callId: text('call_id').notNull(),
+    ts: integer('ts').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    /** 'pending' | 'approved' | 'denied' */
+    status: text('status').notNull(),
+    decidedAt: integer('decided_at'),
+    /** The request that carried the decision. */
+    decidedIn: text('decided_in'),
+  },
+  (t) => [index('mcp_approvals_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * Responses stored for `previous_response_id`, GET and DELETE on /v1/responses, shared by replicas
+ * on PostgreSQL. Two kinds of row: one the gateway stored itself (a translated response: the
+ * response object and its conversation as chat messages, JSON text), and one stored by a native
+ * upstream (`provider` set, no body: GET and DELETE go to that provider). Both belong to one key;
+ * rows expire (`expires_at`) and each key keeps its newest N (src/stored-responses).
+ */
+export const storedResponses = sqliteTable(
+  'stored_responses',
+  {
+    id: text('id').primaryKey(),
+    keyId: text('key_id'),
+    /** Set for a response stored upstream: the provider that holds it. */
+    provider: text('provider'),
+    response: text('response'),
+    messages: text('messages'),
+    ts: integer('ts').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('stored_responses_key_ts_idx').on(t.keyId, t.ts), index('stored_responses_expires_idx').on(t.expiresAt)],
+);
