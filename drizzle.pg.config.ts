@@ -1,5 +1,5 @@
 // drizzle-kit config for the PostgreSQL store (TOLLGATE_DB=postgres://…); the SQLite one is
-// drizzle.config.ts. Generate after changing src/db/pg/schema.ts or views.ts:
+// drizzle.config.ts. Generate after changing a table in src/db/pg/tables/ or views.ts:
 //   npx drizzle-kit generate --config drizzle.pg.config.ts --name <what-changed>
 import { defineConfig } from 'drizzle-kit';
 
