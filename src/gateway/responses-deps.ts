@@ -1,13 +1,11 @@
 // Builds the Responses surface's deps: the chat pipeline's, plus stored responses and MCP
-// approvals from the same database (SQLite or PostgreSQL). Separate from gateway.ts because the
-// store choice for approvals and the surface's own settings belong together.
+// approvals from the same database (SQLite or PostgreSQL: the store picks both, src/store/). Separate
+// from gateway.ts because the surface's own settings belong together.
 import type { Config } from '../config-schema.js';
 import type { Logger } from '../logger.js';
 import type { ChatDeps } from '../chat/handler.js';
 import type { ResponsesDeps } from '../responses/handler.js';
 import type { Store } from '../store/open-store.js';
-import { createSqliteApprovalStore } from '../stored-responses/sqlite-approvals.js';
-import { createPgApprovalStore } from '../stored-responses/pg-approvals.js';
 
 export function createResponsesDeps(opts: { config: Config; logger: Logger; chat: ChatDeps; dataStore: Store }): ResponsesDeps {
   const { config, logger, chat, dataStore } = opts;
@@ -17,7 +15,7 @@ export function createResponsesDeps(opts: { config: Config; logger: Logger; chat
     onStoreError: (err) => logger.warn({ err: err.message }, 'a Responses response could not be stored'),
     mcpServers: new Set(Object.keys(config.mcpServers)),
     operatorApproval: (access) => (name) => access.needsApproval(name),
-    approvals: dataStore.postgres ? createPgApprovalStore(dataStore.postgres.pool) : createSqliteApprovalStore(dataStore.sqlite!.raw),
+    approvals: dataStore.approvals,
     approvalTtlMs: 60 * 60 * 1000,
   };
 }

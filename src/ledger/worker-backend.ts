@@ -3,6 +3,7 @@
 // The main thread only pays for handing the rows over (one serialized buffer), not for the inserts.
 // A worker that dies (say, out of memory) is replaced on the next write: its pending writes fail
 // as transient errors, and the writer retries them on the new one.
+// The same worker runs the SQL of the stores behind /v1/responses (`store`), in the order it is sent.
 import { Worker } from 'node:worker_threads';
 import type { LedgerBackend } from './writer.js';
 import { type DeadLetter, rowParams } from './statements.js';
@@ -10,12 +11,15 @@ import { serializeRows } from './worker-rows.js';
 import type { LedgerItem } from './rows.js';
 import type { WorkerReply, WorkerRequest } from './sqlite-worker.js';
 import { trackUnsureCommits } from './unsure-commits.js';
+import type { StoreCall, StoreRun } from '../db/responses-sql.js';
 
 export interface WorkerLedgerBackend extends LedgerBackend {
   /** Resolves once a worker has opened the database (rejects if it cannot). */
   ready(): Promise<void>;
   /** How many times a dead worker was replaced. */
   readonly restarts: number;
+  /** Runs a stored-responses or approvals call in the worker (after everything sent before it). */
+  store: StoreRun;
   close(): Promise<void>;
 }
 
@@ -28,10 +32,11 @@ type WorkerMessage =
   | { op: 'one'; items: LedgerItem[] }
   | { op: 'rows'; rows: Uint8Array }
   | { op: 'dead'; letters: DeadLetter[] }
-  | { op: 'count'; ids: string[] };
+  | { op: 'count'; ids: string[] }
+  | { op: 'store'; call: StoreCall };
 
 interface Pending {
-  resolve: (n: number | undefined) => void;
+  resolve: (value: unknown) => void;
   reject: (err: Error) => void;
   /** Whether the worker's death leaves it unknown if this write committed (a batch: it may have). */
   died?: (err: Error) => void;
@@ -80,7 +85,7 @@ export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {
         const p = run.pending.get(reply.id);
         if (!p) return;
         run.pending.delete(reply.id);
-        if (reply.ok) p.resolve(reply.n);
+        if (reply.ok) p.resolve(reply.value ?? reply.n);
         else p.reject(Object.assign(new Error(reply.message), { code: reply.code }));
       });
       const died = (err: Error) => {
@@ -117,14 +122,14 @@ export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {
   };
 
   // A worker that dies with a batch posted may have committed it first: see unsure-commits.ts.
-  const commits = trackUnsureCommits(async (ids) => (await send({ op: 'count', ids })) ?? 0);
+  const commits = trackUnsureCommits(async (ids) => ((await send({ op: 'count', ids })) as number | undefined) ?? 0);
 
-  const send = async (req: WorkerMessage, died?: (err: Error) => void): Promise<number | undefined> => {
+  const send = async (req: WorkerMessage, died?: (err: Error) => void): Promise<unknown> => {
     if (closed) throw new Error('ledger worker is closed');
     const run = running();
     await run.ready;
     const id = nextId++;
-    return new Promise<number | undefined>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       if (run.exited) return reject(new Error('ledger worker exited'));
       run.pending.set(id, { resolve, reject, died });
       run.worker.ref();
@@ -148,6 +153,7 @@ export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {
     },
     write: async (item) => void (await send({ op: 'one', items: [item] })),
     writeDeadLetters: async (letters) => void (await send({ op: 'dead', letters: letters as DeadLetter[] })),
+    store: ((call: StoreCall) => send({ op: 'store', call })) as StoreRun,
     ready: () => running().ready,
     get restarts() {
       return Math.max(0, spawned - 1);

@@ -13,7 +13,9 @@ import { createWorkerLedgerBackend } from '../ledger/worker-backend.js';
 import type { GovernanceRepository } from '../governance/types.js';
 import type { SpendQuery } from '../governance/restore.js';
 import type { PinStore } from '../../mcp/pinning/types.js';
-import { createSqliteResponseStore } from '../stored-responses/sqlite-responses.js';
+import { createQueuedResponseStore, createSqliteResponseStore } from '../stored-responses/sqlite-responses.js';
+import { createQueuedApprovalStore, createSqliteApprovalStore } from '../stored-responses/sqlite-approvals.js';
+import type { ApprovalStore } from '../stored-responses/approvals.js';
 import { DEFAULT_RESPONSE_RETENTION, type ResponseRetention, type ResponseStore } from '../stored-responses/response-store.js';
 
 /** postgres:// or postgresql:// selects PostgreSQL; anything else is a SQLite path. */
@@ -56,6 +58,8 @@ export interface Store {
   pins: PinStore;
   /** Stored Responses (previous_response_id, GET, DELETE), shared by replicas on PostgreSQL. */
   responses: ResponseStore;
+  /** Hosted MCP approvals (mcp_approval_request / _response), in the same database. */
+  approvals: ApprovalStore;
   /** SQLite only: the dashboard reads the file directly with prepared statements. */
   sqlite?: { opened: OpenedDatabase; raw: Sqlite };
   /** PostgreSQL only: the pool the dashboard's read queries share with the ledger. */
@@ -103,6 +107,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   }
   const ledger = backend ? createLedgerWriter({ backend, ...queue }) : createLedgerWriter({ sqlite: db.sqlite, ...queue });
   const retention = startRetention(db.sqlite, retentionOpts);
+  // Stored responses and approvals run their SQL in the ledger's worker, off the event loop (and in
+  // order there: a read follows the writes sent before it); ':memory:' has no worker.
+  const responseRetention = opts.responses ?? DEFAULT_RESPONSE_RETENTION;
+  const responses = backend
+    ? createQueuedResponseStore(backend.store, responseRetention, Date.now, opts.onLedgerError)
+    : createSqliteResponseStore(db.sqlite, responseRetention);
   return {
     kind: 'sqlite',
     label: opts.location,
@@ -110,10 +120,13 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     repository: createGovernanceRepository(db.db),
     spend: async (scope, sinceMs) => spendSince(db.sqlite, scope, sinceMs),
     pins: createToolPinStore(db.db),
-    responses: createSqliteResponseStore(db.sqlite, opts.responses ?? DEFAULT_RESPONSE_RETENTION),
+    responses,
+    approvals: backend ? createQueuedApprovalStore(backend.store) : createSqliteApprovalStore(db.sqlite),
     sqlite: { opened: db, raw: db.sqlite },
     async close() {
       retention.stop();
+      // Before the worker stops: the responses held or in flight are written (or reported).
+      await responses.flush();
       await ledger.close();
       await backend?.close();
       db.close();

@@ -8,6 +8,7 @@ import { createPgSpendQuery } from '../db/pg/spend.js';
 import { startPgRetention } from '../ledger/pg-retention.js';
 import { createPgToolPinStore } from '../../mcp/pinning/store-pg.js';
 import { createPgResponseStore } from '../stored-responses/pg-responses.js';
+import { createPgApprovalStore } from '../stored-responses/pg-approvals.js';
 import { DEFAULT_RESPONSE_RETENTION } from '../stored-responses/response-store.js';
 
 type QueueOptions = Omit<Parameters<typeof createLedgerWriter>[0], 'sqlite' | 'backend'>;
@@ -31,6 +32,7 @@ export async function openPostgresStore(opts: StoreOptions, queue: QueueOptions,
     spend: createPgSpendQuery(pg.pool),
     pins: createPgToolPinStore(pg.db),
     responses: createPgResponseStore(pg.pool, opts.responses ?? DEFAULT_RESPONSE_RETENTION),
+    approvals: createPgApprovalStore(pg.pool),
     postgres: { pool: pg.pool },
     async close() {
       retention.stop();

@@ -1,30 +1,16 @@
-// The SQLite ApprovalStore (src/stored-responses/approvals.ts): prepared statements on the gateway's
-// connection. A decision is one UPDATE … WHERE status = 'pending' AND not expired AND this key,
-// RETURNING the row: SQLite runs it atomically, so a reused approval matches nothing.
+// The SQLite ApprovalStore (src/stored-responses/approvals.ts). Its SQL (src/db/responses-sql.ts) runs
+// where `run` sends it: in the gateway, the ledger's writer thread (createQueuedApprovalStore over
+// the worker's `store`), in order with everything else sent there; over a bare connection
+// (createSqliteApprovalStore), on the caller's thread. A decision is one UPDATE … WHERE status =
+// 'pending' AND not expired AND this key, RETURNING the row: SQLite runs it atomically, so a
+// reused approval matches nothing. propose() resolves once the records are committed, so the client
+// never sees an approval request the store does not hold; its failure fails the request, as before.
+// Nothing here is retried: a decision run twice would read as "reused".
 import type { Sqlite } from '../db/open.js';
-import {
-  APPROVAL_KEEP_MS,
-  APPROVAL_PRUNE_EVERY_MS,
-  refusalFor,
-  type ApprovalRecord,
-  type ApprovalRow,
-  type ApprovalStore,
-} from './approvals.js';
+import { APPROVAL_KEEP_MS, APPROVAL_PRUNE_EVERY_MS, refusalFor, type ApprovalRow, type ApprovalStore } from './approvals.js';
+import { prepareStoreOps, type ApprovalDbRow, type StoreRun } from '../db/responses-sql.js';
 
-interface Row {
-  id: string;
-  key_id: string | null;
-  request_id: string;
-  server_label: string;
-  name: string;
-  arguments: string;
-  call_id: string;
-  ts: number;
-  expires_at: number;
-  status: string;
-}
-
-export function approvalFromRow(r: Row): ApprovalRow {
+export function approvalFromRow(r: ApprovalDbRow): ApprovalRow {
   return {
     id: r.id,
     keyId: r.key_id,
@@ -39,38 +25,30 @@ export function approvalFromRow(r: Row): ApprovalRow {
   };
 }
 
+/** Over this connection, on the caller's thread (':memory:' databases and tests). */
 export function createSqliteApprovalStore(db: Sqlite, clock: () => number = Date.now): ApprovalStore {
-  const insert = db.prepare(
-    `INSERT INTO mcp_approvals (id, key_id, request_id, server_label, name, arguments, call_id, ts, expires_at, status)
-     VALUES (@id, @keyId, @requestId, @serverLabel, @name, @arguments, @callId, @ts, @expiresAt, 'pending')`,
-  );
-  const select = db.prepare('SELECT * FROM mcp_approvals WHERE id = ?');
-  const decide = db.prepare(
-    `UPDATE mcp_approvals SET status = @status, decided_at = @now, decided_in = @requestId
-     WHERE id = @id AND key_id IS @keyId AND status = 'pending' AND expires_at > @now RETURNING *`,
-  );
-  const prune = db.prepare('DELETE FROM mcp_approvals WHERE expires_at < ?');
-  const proposeAll = db.transaction((records: readonly ApprovalRecord[]) => {
-    for (const r of records) insert.run(r);
-  });
+  return createQueuedApprovalStore(prepareStoreOps(db), clock);
+}
+
+export function createQueuedApprovalStore(run: StoreRun, clock: () => number = Date.now): ApprovalStore {
   let prunedAt = 0;
   return {
     async propose(records) {
       const now = clock();
+      let pruneBefore: number | null = null;
       if (now - prunedAt >= APPROVAL_PRUNE_EVERY_MS) {
         prunedAt = now;
-        prune.run(now - APPROVAL_KEEP_MS);
+        pruneBefore = now - APPROVAL_KEEP_MS;
       }
-      proposeAll(records);
+      await run({ fn: 'approvals.propose', records: [...records], pruneBefore });
     },
     async get(id, keyId) {
-      const row = select.get(id) as Row | undefined;
+      const row = await run({ fn: 'approvals.get', id });
       return row && row.key_id === keyId ? approvalFromRow(row) : undefined;
     },
     async decide(id, keyId, approve, now, requestId) {
-      const won = decide.get({ id, keyId, now, requestId, status: approve ? 'approved' : 'denied' }) as Row | undefined;
+      const { won, row } = await run({ fn: 'approvals.decide', id, keyId, now, requestId, status: approve ? 'approved' : 'denied' });
       if (won) return { ok: true, record: approvalFromRow(won) };
-      const row = select.get(id) as Row | undefined;
       const record = row ? approvalFromRow(row) : undefined;
       const reason = refusalFor(record, keyId, now);
       return reason === 'approval_other_key' || !record ? { ok: false, reason } : { ok: false, reason, record };

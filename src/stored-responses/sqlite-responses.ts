@@ -1,9 +1,18 @@
-// The SQLite ResponseStore (response-store.ts): prepared statements on the gateway's connection.
+// The SQLite ResponseStore (response-store.ts). Its SQL (src/db/responses-sql.ts) runs where `run` sends
+// it: in the gateway, the ledger's writer thread (createQueuedResponseStore over the worker's
+// `store`), so the event loop pays for no insert, trim, prune or select; over a bare connection
+// (createSqliteResponseStore), on the caller's thread.
 // Writes are taken off the request: put() holds the row in memory (reads see it at once) and the
-// rows of one event-loop turn are written together on the next, in one transaction that also trims
-// each key written to its newest maxPerKey rows; expired rows are deleted at most once per
-// interval. A row not yet written when the process dies is lost, as a crash loses any answer.
+// rows of one event-loop turn go out together on the next, in one transaction that also trims each
+// key written to its newest maxPerKey rows; expired rows are deleted at most once per interval.
+// Read-your-writes: a row is held here until its write is handed to `run`; every later read or
+// delete is handed to the same `run` after it, and the writer thread takes its messages in order,
+// so a follow-up naming a response just completed finds it whether or not its COMMIT has happened.
+// A write that fails is retried once when the failure is transient (the writer thread was replaced,
+// the database busy), then reported through onError, as the ledger reports its own; the response it
+// held is then "not found", as if never stored. flush() (shutdown) hands over and waits for all.
 import type { Sqlite } from '../db/open.js';
+import { isDataError } from '../ledger/write-errors.js';
 import {
   entryFromRow,
   RESPONSE_PRUNE_EVERY_MS,
@@ -12,69 +21,86 @@ import {
   type ResponseRow,
   type ResponseStore,
 } from './response-store.js';
+import { prepareStoreOps, type ResponseWriteRow, type StoreRun } from '../db/responses-sql.js';
 
-interface PendingRow extends ResponseRow {
-  keyId: string | null;
-  ts: number;
-  expiresAt: number;
+interface PendingRow extends ResponseRow, ResponseWriteRow {}
+
+export interface QueuedResponseStore extends ResponseStore {
+  /** Hands over the rows held and waits until every write handed over is done (or reported). */
+  flush(): Promise<void>;
 }
 
-export function createSqliteResponseStore(db: Sqlite, retention: ResponseRetention, clock: () => number = Date.now): ResponseStore {
-  const insert = db.prepare(
-    `INSERT OR REPLACE INTO stored_responses (id, key_id, provider, response, messages, ts, expires_at)
-     VALUES (@id, @keyId, @provider, @response, @messages, @ts, @expiresAt)`,
-  );
-  const select = db.prepare('SELECT * FROM stored_responses WHERE id = ? AND key_id IS ? AND expires_at > ?');
-  const remove = db.prepare('DELETE FROM stored_responses WHERE id = ? AND key_id IS ? AND expires_at > ?');
-  const trim = db.prepare(
-    `DELETE FROM stored_responses WHERE key_id IS @keyId AND ts <= (
-       SELECT ts FROM stored_responses WHERE key_id IS @keyId ORDER BY ts DESC LIMIT 1 OFFSET @keep)`,
-  );
-  const prune = db.prepare('DELETE FROM stored_responses WHERE expires_at <= ?');
-  const writeAll = db.transaction((rows: readonly PendingRow[]) => {
-    const keys = new Set<string | null>();
-    for (const row of rows) {
-      insert.run({
-        id: row.id,
-        keyId: row.keyId,
-        provider: row.provider,
-        response: row.response,
-        messages: row.messages,
-        ts: row.ts,
-        expiresAt: row.expiresAt,
-      });
-      keys.add(row.keyId);
-    }
-    for (const keyId of keys) trim.run({ keyId, keep: retention.maxPerKey });
-  });
+export class StoredResponseWriteError extends Error {
+  override name = 'StoredResponseWriteError';
+}
+
+/** Over this connection, on the caller's thread (':memory:' databases and tests). */
+export function createSqliteResponseStore(db: Sqlite, retention: ResponseRetention, clock: () => number = Date.now): QueuedResponseStore {
+  return createQueuedResponseStore(prepareStoreOps(db), retention, clock);
+}
+
+// Retried once: what failed for a transient reason (no SQLite data-error code) is likely to pass on
+// the replaced worker; a second failure is reported. Reads and this store's writes are idempotent.
+async function once<T>(attempt: () => T | Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (err) {
+    if (isDataError(err)) throw err;
+    return await attempt();
+  }
+}
+
+export function createQueuedResponseStore(
+  run: StoreRun,
+  retention: ResponseRetention,
+  clock: () => number = Date.now,
+  onError: (err: Error) => void = (err) => console.error(err),
+): QueuedResponseStore {
   const pending = new Map<string, PendingRow>();
+  const writing = new Set<Promise<void>>();
   let scheduled = false;
   let prunedAt = 0;
   // Row order for the per-key trim: strictly increasing here, so rows written in the same
   // millisecond are not ties (a tie at the cut would take more than the oldest).
   let lastTs = 0;
   const stamp = (now: number) => (lastTs = Math.max(now, lastTs + 1));
-  const flush = () => {
+
+  const write = async (rows: PendingRow[], pruneBefore: number | null): Promise<void> => {
+    try {
+      await once(() => run({ fn: 'responses.write', rows, keep: retention.maxPerKey, pruneBefore }));
+    } catch (err) {
+      const ids = rows.map((r) => r.id).join(', ');
+      onError(
+        new StoredResponseWriteError(
+          `stored responses: ${rows.length} not stored (${ids}); they will read as not found: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        ),
+      );
+    }
+  };
+  const flush = (): void => {
     scheduled = false;
+    if (pending.size === 0) return;
     const rows = [...pending.values()];
     pending.clear();
-    try {
-      const now = clock();
-      if (now - prunedAt >= RESPONSE_PRUNE_EVERY_MS) {
-        prunedAt = now;
-        prune.run(now);
-      }
-      writeAll(rows);
-    } catch {
-      // The database closed (shutdown) or failed: these responses are not kept, as if never stored.
+    const now = clock();
+    let pruneBefore: number | null = null;
+    if (now - prunedAt >= RESPONSE_PRUNE_EVERY_MS) {
+      prunedAt = now;
+      pruneBefore = now;
     }
+    const done = write(rows, pruneBefore);
+    writing.add(done);
+    void done.finally(() => writing.delete(done));
   };
   return {
     async get(id, keyId) {
       const now = clock();
       const held = pending.get(id);
       if (held) return held.keyId === keyId && held.expiresAt > now ? entryFromRow(held) : undefined;
-      const row = select.get(id, keyId, now) as ResponseRow | undefined;
+      const row = await once(() => run({ fn: 'responses.get', id, keyId, now }));
       return row ? entryFromRow(row) : undefined;
     },
     async put(entry) {
@@ -93,10 +119,15 @@ export function createSqliteResponseStore(db: Sqlite, retention: ResponseRetenti
       }
     },
     async delete(id, keyId) {
+      const now = clock();
       const held = pending.get(id);
-      const wasHeld = held !== undefined && held.keyId === keyId && held.expiresAt > clock();
+      const wasHeld = held !== undefined && held.keyId === keyId && held.expiresAt > now;
       if (wasHeld) pending.delete(id);
-      return remove.run(id, keyId, clock()).changes > 0 || wasHeld;
+      return (await once(() => run({ fn: 'responses.delete', id, keyId, now }))) || wasHeld;
+    },
+    async flush() {
+      flush();
+      while (writing.size > 0) await Promise.all(writing);
     },
   };
 }

@@ -1,0 +1,171 @@
+// The SQL of the SQLite stores behind /v1/responses (stored responses and MCP approvals:
+// src/stored-responses/sqlite-responses.ts, sqlite-approvals.ts) as one function of a plain-data
+// call, so the same statements run wherever their connection is: in the ledger's writer thread (the
+// gateway on a database file: src/ledger/sqlite-worker.ts, so no select, insert, trim or fsync of
+// theirs runs on the event loop that serves requests), or on the caller's own connection
+// (':memory:' databases, which a worker cannot share, and unit tests).
+// It lives in db/, below both the ledger (whose thread runs it) and src/stored-responses (which
+// sends it), so neither imports the other; the row shapes are spelled out here for that reason.
+// Each family prepares its statements once, on its first call (a gateway that never stores a
+// response prepares none). Times come from the caller's clock, never from here.
+import type { Sqlite } from './open-sqlite.js';
+
+/** A row of stored_responses as read (src/stored-responses/response-store.ts ResponseRow). */
+export interface ResponseDbRow {
+  id: string;
+  key_id: string | null;
+  provider: string | null;
+  response: string | null;
+  messages: string | null;
+}
+
+/** An approval to insert as pending (src/stored-responses/approvals.ts ApprovalRecord). */
+export interface ApprovalInsert {
+  id: string;
+  keyId: string | null;
+  requestId: string;
+  serverLabel: string;
+  name: string;
+  arguments: string;
+  callId: string;
+  ts: number;
+  expiresAt: number;
+}
+
+/** A stored_responses row to write (INSERT OR REPLACE: writing it again is harmless). */
+export interface ResponseWriteRow {
+  id: string;
+  keyId: string | null;
+  provider: string | null;
+  response: string | null;
+  messages: string | null;
+  ts: number;
+  expiresAt: number;
+}
+
+/** A row of mcp_approvals as SQLite returns it. */
+export interface ApprovalDbRow {
+  id: string;
+  key_id: string | null;
+  request_id: string;
+  server_label: string;
+  name: string;
+  arguments: string;
+  call_id: string;
+  ts: number;
+  expires_at: number;
+  status: string;
+}
+
+/** Each call: its arguments and what it returns. */
+export interface StoreCalls {
+  /** One transaction: delete expired rows (if pruneBefore), write the rows, trim each key written to `keep`. */
+  'responses.write': [{ rows: ResponseWriteRow[]; keep: number; pruneBefore: number | null }, undefined];
+  'responses.get': [{ id: string; keyId: string | null; now: number }, ResponseDbRow | undefined];
+  /** Whether an unexpired row of this key was deleted. */
+  'responses.delete': [{ id: string; keyId: string | null; now: number }, boolean];
+  /** One transaction: delete rows that expired before pruneBefore (if set), insert the records as pending. */
+  'approvals.propose': [{ records: ApprovalInsert[]; pruneBefore: number | null }, undefined];
+  'approvals.get': [{ id: string }, ApprovalDbRow | undefined];
+  /** The conditional UPDATE; `row` (read after it) only when it matched nothing. */
+  'approvals.decide': [
+    { id: string; keyId: string | null; now: number; requestId: string; status: 'approved' | 'denied' },
+    { won?: ApprovalDbRow; row?: ApprovalDbRow },
+  ];
+}
+
+export type StoreFn = keyof StoreCalls;
+export type StoreCallOf<F extends StoreFn> = { fn: F } & StoreCalls[F][0];
+export type StoreCall = { [F in StoreFn]: StoreCallOf<F> }[StoreFn];
+/** Runs a call: here (synchronously) or in the writer thread (a Promise). */
+export type StoreRun = <F extends StoreFn>(call: StoreCallOf<F>) => StoreCalls[F][1] | Promise<StoreCalls[F][1]>;
+
+function prepareResponses(db: Sqlite) {
+  const insert = db.prepare(
+    `INSERT OR REPLACE INTO stored_responses (id, key_id, provider, response, messages, ts, expires_at)
+     VALUES (@id, @keyId, @provider, @response, @messages, @ts, @expiresAt)`,
+  );
+  const select = db.prepare(
+    'SELECT id, key_id, provider, response, messages FROM stored_responses WHERE id = ? AND key_id IS ? AND expires_at > ?',
+  );
+  const remove = db.prepare('DELETE FROM stored_responses WHERE id = ? AND key_id IS ? AND expires_at > ?');
+  const trim = db.prepare(
+    `DELETE FROM stored_responses WHERE key_id IS @keyId AND ts <= (
+       SELECT ts FROM stored_responses WHERE key_id IS @keyId ORDER BY ts DESC LIMIT 1 OFFSET @keep)`,
+  );
+  const prune = db.prepare('DELETE FROM stored_responses WHERE expires_at <= ?');
+  const write = db.transaction(({ rows, keep, pruneBefore }: StoreCalls['responses.write'][0]) => {
+    if (pruneBefore !== null) prune.run(pruneBefore);
+    const keys = new Set<string | null>();
+    for (const r of rows) {
+      insert.run({
+        id: r.id,
+        keyId: r.keyId,
+        provider: r.provider,
+        response: r.response,
+        messages: r.messages,
+        ts: r.ts,
+        expiresAt: r.expiresAt,
+      });
+      keys.add(r.keyId);
+    }
+    for (const keyId of keys) trim.run({ keyId, keep });
+  });
+  return {
+    write: (c: StoreCalls['responses.write'][0]) => void write(c),
+    get: (c: StoreCalls['responses.get'][0]) => select.get(c.id, c.keyId, c.now) as ResponseDbRow | undefined,
+    delete: (c: StoreCalls['responses.delete'][0]) => remove.run(c.id, c.keyId, c.now).changes > 0,
+  };
+}
+
+function prepareApprovals(db: Sqlite) {
+  const insert = db.prepare(
+    `INSERT INTO mcp_approvals (id, key_id, request_id, server_label, name, arguments, call_id, ts, expires_at, status)
+     VALUES (@id, @keyId, @requestId, @serverLabel, @name, @arguments, @callId, @ts, @expiresAt, 'pending')`,
+  );
+  const select = db.prepare('SELECT * FROM mcp_approvals WHERE id = ?');
+  const decide = db.prepare(
+    `UPDATE mcp_approvals SET status = @status, decided_at = @now, decided_in = @requestId
+     WHERE id = @id AND key_id IS @keyId AND status = 'pending' AND expires_at > @now RETURNING *`,
+  );
+  const prune = db.prepare('DELETE FROM mcp_approvals WHERE expires_at < ?');
+  const propose = db.transaction(({ records, pruneBefore }: StoreCalls['approvals.propose'][0]) => {
+    if (pruneBefore !== null) prune.run(pruneBefore);
+    for (const r of records) insert.run(r);
+  });
+  return {
+    propose: (c: StoreCalls['approvals.propose'][0]) => void propose(c),
+    get: (c: StoreCalls['approvals.get'][0]) => select.get(c.id) as ApprovalDbRow | undefined,
+    decide: (c: StoreCalls['approvals.decide'][0]): StoreCalls['approvals.decide'][1] => {
+      const won = decide.get({ id: c.id, keyId: c.keyId, now: c.now, requestId: c.requestId, status: c.status }) as
+        | ApprovalDbRow
+        | undefined;
+      if (won) return { won };
+      const row = select.get(c.id) as ApprovalDbRow | undefined;
+      return row ? { row } : {};
+    },
+  };
+}
+
+/** The calls on this connection (synchronous: whoever holds the connection pays for them). */
+export function prepareStoreOps(db: Sqlite): StoreRun {
+  let responses: ReturnType<typeof prepareResponses> | undefined;
+  let approvals: ReturnType<typeof prepareApprovals> | undefined;
+  const run = (call: StoreCall): unknown => {
+    switch (call.fn) {
+      case 'responses.write':
+        return (responses ??= prepareResponses(db)).write(call);
+      case 'responses.get':
+        return (responses ??= prepareResponses(db)).get(call);
+      case 'responses.delete':
+        return (responses ??= prepareResponses(db)).delete(call);
+      case 'approvals.propose':
+        return (approvals ??= prepareApprovals(db)).propose(call);
+      case 'approvals.get':
+        return (approvals ??= prepareApprovals(db)).get(call);
+      case 'approvals.decide':
+        return (approvals ??= prepareApprovals(db)).decide(call);
+    }
+  };
+  return run as StoreRun;
+}
