@@ -3,7 +3,8 @@
 // answering in its real wire format, JSON or SSE, with fixed pre-serialised bytes. Messages streams
 // are named events from message_start to message_stop (with a ping); Responses streams are named
 // events with sequence numbers from response.created to response.completed, no [DONE]. Requests are
-// not parsed: `"stream":true` in the body picks the stream.
+// not parsed: `"stream":true` in the body picks the stream; `"store":true` (a Responses client that
+// has the gateway keep its responses) gets a response id of its own each time, as a real upstream's.
 //   node dist/bench/mock-pass-through.js   → prints {"port":N} on stdout when listening
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,6 +98,8 @@ const answers: Record<string, { json: Buffer; stream: Buffer }> = {
   '/v1/responses': { json: Buffer.from(JSON.stringify(response)), stream: Buffer.from(responsesStream) },
 };
 
+let stored = 0;
+
 function handle(req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
@@ -110,7 +113,9 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     }
     const body = chunks.length === 1 ? chunks[0]!.toString('latin1') : Buffer.concat(chunks).toString('latin1');
     const stream = /"stream"\s*:\s*true/.test(body);
-    const out = stream ? answer.stream : answer.json;
+    let out = stream ? answer.stream : answer.json;
+    if (/"store"\s*:\s*true/.test(body))
+      out = Buffer.from(out.toString('latin1').replaceAll('resp_bench', `resp_bench_${++stored}`), 'latin1');
     res
       .writeHead(200, {
         'content-type': stream ? 'text/event-stream' : 'application/json',

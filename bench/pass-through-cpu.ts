@@ -3,7 +3,10 @@
 // (bare-proxy.ts), the gateway of this tree and, with --vs, the gateway built at another
 // commit, in 10 interleaved blocks each, over the same requests to the same mock
 // (mock-pass-through.ts). CPU time moves much less with outside load than latency does.
-//   npx tsx bench/pass-through-cpu.ts [--surface messages|responses] [--stream] [--n 3000] [--conns 1] [--vs <git ref>] [--prof] [--no-build]
+//   npx tsx bench/pass-through-cpu.ts [--surface messages|responses] [--stream] [--store] [--n 3000] [--conns 1] [--vs <git ref>] [--prof] [--no-build]
+// --store (responses): `"store": true`, so the gateway keeps each response (previous_response_id,
+// GET, DELETE); the mock gives each its own id. The table also shows the main thread's share (the
+// event loop that serves requests; the rest is the ledger's writer thread, GC and libuv helpers).
 // --prof runs this tree's gateway under --cpu-prof and prints its profile summary (measured blocks only);
 // the profile and the summary are kept in bench/results/profiles/.
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,11 +27,14 @@ const { values: flags } = parseArgs({
     ...SURFACE_FLAGS,
     vs: { type: 'string' },
     prof: { type: 'boolean' },
+    store: { type: 'boolean' },
   },
   strict: true,
 });
 const surface = surfaceOf(flags.surface);
 const stream = flags.stream === true;
+const store = flags.store === true;
+if (store && surface !== 'responses') throw new Error('--store is for --surface responses');
 const n = Number(flags.n ?? 3000);
 const conns = Number(flags.conns ?? 1);
 const BLOCKS = 10;
@@ -52,8 +58,16 @@ try {
     : stack.gateway;
   if (flags.prof) procs.push(gw);
   const mk = (name: string, proc: Proc, key?: string) => {
-    const e = passThroughEndpoint(name, proc.url, surface, stream, key);
-    return { name, proc, e, pool: new Pool(e.origin, { connections: conns, pipelining: 1, keepAliveTimeout: 120_000 }), cpu: 0, wall: 0 };
+    const e = passThroughEndpoint(name, proc.url, surface, stream, key, store);
+    return {
+      name,
+      proc,
+      e,
+      pool: new Pool(e.origin, { connections: conns, pipelining: 1, keepAliveTimeout: 120_000 }),
+      cpu: 0,
+      main: 0,
+      wall: 0,
+    };
   };
   const paths = [mk('bare', stack.bare), mk(`gateway (${treeLabel(tree)})`, gw, VK_PLAIN)];
   if (other) {
@@ -67,11 +81,14 @@ try {
   for (let b = 0; b < BLOCKS; b++) {
     for (let i = 0; i < paths.length; i++) {
       const p = paths[(b + i) % paths.length]!;
-      const before = cpuUs(p.proc.child.pid);
+      const pid = p.proc.child.pid;
+      const before = cpuUs(pid);
+      const mainBefore = cpuUs(pid, String(pid));
       const t0 = performance.now();
       await requestBlock(p.pool, p.e, per, conns);
       p.wall += (performance.now() - t0) * 1000;
-      p.cpu += cpuUs(p.proc.child.pid) - before;
+      p.cpu += cpuUs(pid) - before;
+      p.main += cpuUs(pid, String(pid)) - mainBefore;
     }
   }
   window.toUs = nowUs();
@@ -79,13 +96,14 @@ try {
   const bareUs = paths[0]!.cpu / (per * BLOCKS);
   const rows = paths.map((p) => {
     const us = p.cpu / (per * BLOCKS);
-    return `| ${p.name} | ${Math.round(us)} µs | ${(us / bareUs).toFixed(2)}× | ${Math.round(p.wall / (per * BLOCKS))} µs |`;
+    const main = Math.round(p.main / (per * BLOCKS));
+    return `| ${p.name} | ${Math.round(us)} µs | ${main} µs | ${(us / bareUs).toFixed(2)}× | ${Math.round(p.wall / (per * BLOCKS))} µs |`;
   });
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   process.stdout.write(
-    `\nCPU per ${stream ? 'streamed' : 'JSON'} ${surface} pass-through request, ${per * BLOCKS} requests per path in ${BLOCKS} interleaved blocks, ` +
+    `\nCPU per ${stream ? 'streamed' : 'JSON'} ${surface}${store ? ' (store: true)' : ''} pass-through request, ${per * BLOCKS} requests per path in ${BLOCKS} interleaved blocks, ` +
       `${conns === 1 ? 'sequential' : `${conns} connections`} (load average now ${load})\n` +
-      `| process | CPU per request | ÷ bare | wall per request |\n| --- | --- | --- | --- |\n${rows.join('\n')}\n`,
+      `| process | CPU per request | of it, main thread | ÷ bare | wall per request |\n| --- | --- | --- | --- | --- |\n${rows.join('\n')}\n`,
   );
   if (flags.prof) {
     await gw.stop();

@@ -42,8 +42,11 @@ const PATHS: Record<Surface, string> = { messages: '/v1/messages', responses: '/
 /** In path names: run.ts's phase 1 already has gateway-responses (Responses translated through chat). */
 export const LABEL: Record<Surface, string> = { messages: 'messages', responses: 'native-responses' };
 
-/** The request an Anthropic client (Claude Code's shape, trimmed) or a Responses client (Codex's: store false) sends. */
-export function passThroughBody(surface: Surface, stream: boolean): string {
+/**
+ * The request an Anthropic client (Claude Code's shape, trimmed) or a Responses client (Codex's:
+ * store false; with `store`, the Agents SDK's default: the gateway keeps each response) sends.
+ */
+export function passThroughBody(surface: Surface, stream: boolean, store = false): string {
   if (surface === 'messages')
     return JSON.stringify({
       model: 'claude/claude-bench',
@@ -57,18 +60,25 @@ export function passThroughBody(surface: Surface, stream: boolean): string {
     instructions: 'You are a concise assistant.',
     input: 'Say hello to the benchmark in one short sentence.',
     max_output_tokens: 64,
-    store: false,
+    store,
     ...(stream ? { stream: true } : {}),
   });
 }
 
 /** The same body to any of the three; the key is the gateway's virtual key, or the upstream's own. */
-export function passThroughEndpoint(name: string, origin: string, surface: Surface, stream: boolean, key = 'sk-bench'): Endpoint {
+export function passThroughEndpoint(
+  name: string,
+  origin: string,
+  surface: Surface,
+  stream: boolean,
+  key = 'sk-bench',
+  store = false,
+): Endpoint {
   const headers: Record<string, string> =
     surface === 'messages'
       ? { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': key }
       : { 'content-type': 'application/json', authorization: `Bearer ${key}` };
-  return { name, origin, path: PATHS[surface], headers, body: passThroughBody(surface, stream) };
+  return { name, origin, path: PATHS[surface], headers, body: passThroughBody(surface, stream, store) };
 }
 
 export function passThroughConfig(upstreamUrl: string): Record<string, unknown> {
