@@ -15,6 +15,7 @@ import { createQueuedApprovalStore } from '../src/stored-responses/sqlite-approv
 import { checkResponseStore } from '../src/stored-responses/response-store-test-helpers.js';
 import type { ResponseObject } from '../src/wire/responses/types.js';
 import type { LedgerItem } from '../src/ledger/rows.js';
+import { waitFor } from './helpers/wait-for.js';
 
 const response = (id: string) => ({ id, object: 'response', output: [] }) as unknown as ResponseObject;
 const gatewayEntry = (id: string, keyId: string | null = 'k1') => ({
@@ -120,7 +121,9 @@ test('the main thread runs no better-sqlite3 statement for stored responses or a
   }
 });
 
-test('read-your-writes: a follow-up finds a response whose write has not committed yet', { timeout: 60_000 }, async () => {
+test('read-your-writes: a follow-up finds a response whose write has not committed yet, without waiting for it', {
+  timeout: 60_000,
+}, async () => {
   const backend = createWorkerLedgerBackend(t.path);
   try {
     await backend.ready();
@@ -130,12 +133,25 @@ test('read-your-writes: a follow-up finds a response whose write has not committ
       table: 'payloads',
       row: { requestId: `r${i}`, ts: 1, kind: 'request', body: 'x'.repeat(200) },
     }));
-    const busy = backend.writeBatch(rows);
+    let busyDone = false;
+    const busy = Promise.resolve(backend.writeBatch(rows)).then(() => {
+      busyDone = true;
+    });
     await store.put(gatewayEntry('resp_ryw'));
-    await tick(); // handed over to the worker: no longer held on this thread
+    // Four rows of k2 in one write with maxPerKey 3: its trim decides which stay, so these are read
+    // in the writer thread, after the write.
+    const small = createQueuedResponseStore(backend.store, { ttlMs: 60_000, maxPerKey: 3 });
+    for (const i of [1, 2, 3, 4]) await small.put(gatewayEntry(`resp_t${i}`, 'k2'));
+    await tick(); // handed over to the worker
     assert.equal(committed(t.path, 'resp_ryw'), 0, 'not committed yet');
-    assert.equal((await store.get('resp_ryw', 'k1'))?.id, 'resp_ryw', 'found: the read runs after the write');
+    assert.equal((await store.get('resp_ryw', 'k1'))?.id, 'resp_ryw', 'found');
+    assert.equal(busyDone, false, 'answered without waiting behind the ledger batch');
     assert.equal(await store.get('resp_ryw', 'k2'), undefined, 'for its key only');
+    assert.equal(await small.get('resp_t1', 'k2'), undefined, 'trimmed by its own write');
+    assert.equal(busyDone, true, 'that read ran in the writer thread, after the batch and the write');
+    assert.equal((await small.get('resp_t4', 'k2'))?.id, 'resp_t4');
+    assert.equal(await store.delete('resp_ryw', 'k1'), true);
+    assert.equal(await store.get('resp_ryw', 'k1'), undefined, 'deleted');
     await busy;
   } finally {
     await backend.close();
@@ -159,7 +175,7 @@ test('a write the worker could not do is reported; the store goes on serving', {
     );
     store = await openStore(storeOptions(t.path, (err) => errors.push(err)));
     await store.responses.put(gatewayEntry('resp_bad'));
-    await tick();
+    await waitFor(() => errors.length > 0, 10_000, 'the write error');
     assert.equal(await store.responses.get('resp_bad', 'k1'), undefined, 'not stored: not found');
     assert.equal(errors.length, 1);
     assert.match(errors[0]!.message, /stored responses: 1 not stored \(resp_bad\).*refused by test/);

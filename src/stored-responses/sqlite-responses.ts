@@ -8,6 +8,9 @@
 // Read-your-writes: a row is held here until its write is handed to `run`; every later read or
 // delete is handed to the same `run` after it, and the writer thread takes its messages in order,
 // so a follow-up naming a response just completed finds it whether or not its COMMIT has happened.
+// Until that write is done, reads are answered from the row here (a follow-up need not wait behind
+// a ledger batch in the writer thread), unless its batch holds more than maxPerKey rows of its key:
+// the trim in the same transaction may delete it, so those are read where the trim runs.
 // A write that fails is retried once when the failure is transient (the writer thread was replaced,
 // the database busy), then reported through onError, as the ledger reports its own; the response it
 // held is then "not found", as if never stored. flush() (shutdown) hands over and waits for all.
@@ -57,6 +60,8 @@ export function createQueuedResponseStore(
   onError: (err: Error) => void = (err) => console.error(err),
 ): QueuedResponseStore {
   const pending = new Map<string, PendingRow>();
+  /** Handed over, not yet written: rows the write's own trim cannot delete (see the top). */
+  const flying = new Map<string, PendingRow>();
   const writing = new Set<Promise<void>>();
   let scheduled = false;
   let prunedAt = 0;
@@ -66,6 +71,9 @@ export function createQueuedResponseStore(
   const stamp = (now: number) => (lastTs = Math.max(now, lastTs + 1));
 
   const write = async (rows: PendingRow[], pruneBefore: number | null): Promise<void> => {
+    const perKey = new Map<string | null, number>();
+    for (const r of rows) perKey.set(r.keyId, (perKey.get(r.keyId) ?? 0) + 1);
+    for (const r of rows) if (perKey.get(r.keyId)! <= retention.maxPerKey) flying.set(r.id, r);
     try {
       await once(() => run({ fn: 'responses.write', rows, keep: retention.maxPerKey, pruneBefore }));
     } catch (err) {
@@ -78,6 +86,8 @@ export function createQueuedResponseStore(
           },
         ),
       );
+    } finally {
+      for (const r of rows) if (flying.get(r.id) === r) flying.delete(r.id);
     }
   };
   const flush = (): void => {
@@ -98,7 +108,7 @@ export function createQueuedResponseStore(
   return {
     async get(id, keyId) {
       const now = clock();
-      const held = pending.get(id);
+      const held = pending.get(id) ?? flying.get(id);
       if (held) return held.keyId === keyId && held.expiresAt > now ? entryFromRow(held) : undefined;
       const row = await once(() => run({ fn: 'responses.get', id, keyId, now }));
       return row ? entryFromRow(row) : undefined;
@@ -123,6 +133,8 @@ export function createQueuedResponseStore(
       const held = pending.get(id);
       const wasHeld = held !== undefined && held.keyId === keyId && held.expiresAt > now;
       if (wasHeld) pending.delete(id);
+      // In flight: the delete below runs after its write; until then reads must not find it here.
+      if (flying.get(id)?.keyId === keyId) flying.delete(id);
       return (await once(() => run({ fn: 'responses.delete', id, keyId, now }))) || wasHeld;
     },
     async flush() {
