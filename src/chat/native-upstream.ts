@@ -5,7 +5,7 @@
 import { GatewayError } from '../errors.js';
 import { redactValues } from '../secrets/redact.js';
 import { networkError, type UpstreamStream } from '../upstream/client.js';
-import { sseFeeder } from '../upstream/sse-parser.js';
+import { SseReader } from '../upstream/sse-parser.js';
 import type { Cancel } from '../upstream/cancel.js';
 import { withStatus, type LlmCallDeps } from './llm-call.js';
 import { pickKey } from './pick-key.js';
@@ -138,8 +138,8 @@ export async function relayStream(answer: UpstreamStream, url: string, signal: C
       throw err;
     }
   };
-  const feeder = sseFeeder(
-    (e) => deliver({ type: e.event ?? 'message', data: e.data }),
+  const feeder = new SseReader(
+    (type, data) => deliver({ type: type ?? 'message', data }),
     (comment) => deliver({ comment }),
   );
   try {

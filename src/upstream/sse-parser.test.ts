@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SseEvent } from '../../providers/types.js';
-import { sseFeeder } from './sse-parser.js';
+import { endsInsideCharacter, SseReader, sseFeeder } from './sse-parser.js';
 
 function eventsOf(parts: (string | Uint8Array)[]): SseEvent[] {
   const events: SseEvent[] = [];
@@ -46,5 +46,53 @@ describe('sseFeeder', () => {
       () => feeder.write('data: x\n\n'),
       (err) => err === boom,
     );
+  });
+});
+
+describe('SseReader (the line rules eventsource-parser followed before it)', () => {
+  function read(parts: string[]): unknown[] {
+    const out: unknown[] = [];
+    const reader = new SseReader(
+      (type, data) => out.push([type, data]),
+      (c) => out.push(`:${c}`),
+    );
+    for (const part of parts) reader.write(part);
+    reader.end();
+    return out;
+  }
+
+  test('LF, CRLF and CR line ends, a CR at the end of a chunk waiting for its LF', () => {
+    const text = 'event: a\r\ndata: 1\r\n\r\nevent:b\rdata:2\r\rdata: 3\n\n';
+    const whole = read([text]);
+    assert.deepEqual(whole, [
+      ['a', '1'],
+      ['b', '2'],
+      [undefined, '3'],
+    ]);
+    for (let cut = 1; cut < text.length; cut++) assert.deepEqual(read([text.slice(0, cut), text.slice(cut)]), whole, `cut at ${cut}`);
+  });
+
+  test('fields: multi-line data, no space after the colon, no colon at all, empty event, id/retry/unknown ignored', () => {
+    assert.deepEqual(read(['data: a\ndata:b\ndata\nid: 7\nretry: 10\nfoo: bar\nevent:\n\n', 'event\ndata: x\n\n', 'data:\n\n']), [
+      [undefined, 'a\nb\n'],
+      [undefined, 'x'],
+      [undefined, ''],
+    ]);
+  });
+
+  test('comments in order, one on the unterminated last line included; that line never dispatches', () => {
+    assert.deepEqual(read([':one\n: two\ndata: x\n\n', 'data: y\n: last']), [':one', ':two', [undefined, 'x'], ':last']);
+  });
+});
+
+describe('endsInsideCharacter (when a chunk needs the StringDecoder)', () => {
+  test("a chunk cut inside a character, and not, as Node's StringDecoder sees it", () => {
+    const euro = Buffer.from('a€'); // 61 e2 82 ac
+    assert.equal(endsInsideCharacter(euro), false);
+    assert.equal(endsInsideCharacter(euro.subarray(0, 2)), true);
+    assert.equal(endsInsideCharacter(euro.subarray(0, 3)), true);
+    assert.equal(endsInsideCharacter(Buffer.from([0x80, 0x80])), false);
+    assert.equal(endsInsideCharacter(Buffer.from([0xff])), false);
+    assert.equal(endsInsideCharacter(Buffer.alloc(0)), false);
   });
 });
