@@ -418,6 +418,25 @@ describe('translation to an OpenAI-compatible provider', () => {
     assert.equal(((await edits.json()) as any).error.param, 'context_management.edits[0]');
   });
 
+  test('a pass-through stream that goes quiet gets synthetic pings between its events; one that arrives at once gets none', async () => {
+    // Anthropic upstream, 120 ms between frames, pings every 40 ms of silence: the gateway's own pings
+    // come after the stream started (the mock's one ping is third, right after content_block_start).
+    mock.enqueue({ kind: 'text', text: 'slow words here', frameDelayMs: 120 });
+    const slow = await (
+      await post('/v1/messages', JSON.stringify({ model: CLAUDE, max_tokens: 5, stream: true, messages: [{ role: 'user', content: 'x' }] }))
+    ).text();
+    const events = [...slow.matchAll(/^event: (\w+)/gm)].map((m) => m[1]);
+    assert.equal(events[0], 'message_start');
+    assert.equal(events.at(-1), 'message_stop');
+    assert.ok(events.filter((e) => e === 'ping').length >= 3, `synthetic pings between frames: ${events.join(',')}`);
+    assert.ok(events.indexOf('ping', events.indexOf('content_block_delta')) > 0, 'a ping after the first delta');
+
+    const fast = await (
+      await post('/v1/messages', JSON.stringify({ model: CLAUDE, max_tokens: 5, stream: true, messages: [{ role: 'user', content: 'x' }] }))
+    ).text();
+    assert.equal([...fast.matchAll(/^event: ping/gm)].length, 1, 'only the upstream ping');
+  });
+
   test('a slow upstream: synthetic pings after message_start while waiting', async () => {
     mock.enqueue({ kind: 'text', text: 'late', delayMs: 300 });
     const raw = await (

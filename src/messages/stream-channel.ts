@@ -15,6 +15,7 @@ export class MessagesChannel {
   readonly body: ReadableStream<Uint8Array> | undefined;
   private lastWrite = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private stopped = false;
 
   /** `client`: the request's own controller, for a web stream's reader that cancels (Node's response has the disconnect signal). */
   constructor(sink: SseSink | undefined, client: LinkedSignal | undefined) {
@@ -38,10 +39,24 @@ export class MessagesChannel {
 
   /**
    * Pings every `intervalMs` of silence. `beforeStart` runs when the first ping is due before any
-   * frame (a translated stream opens its message then); without it pings wait for the first frame.
+   * frame (a translated stream opens its message then); without it pings wait for the first frame,
+   * so their timer is made only once the stream has started and is still open after that turn
+   * (the channel's `started`, resolved in the check phase after the first frame): an answer whose
+   * events all arrive in one read has ended by then and never makes one (issue 20: a setInterval,
+   * its unref and clearInterval per streamed request, for a timer that never fired).
    */
   keepAlive(intervalMs: number, beforeStart?: () => void): void {
     this.lastWrite = Date.now();
+    if (beforeStart) {
+      this.startPings(intervalMs, beforeStart);
+      return;
+    }
+    void this.channel.started.then(() => {
+      if (!this.stopped) this.startPings(intervalMs, undefined);
+    });
+  }
+
+  private startPings(intervalMs: number, beforeStart: (() => void) | undefined): void {
     this.timer = setInterval(() => {
       if (Date.now() - this.lastWrite < intervalMs) return;
       if (!this.channel.isStarted) {
@@ -66,6 +81,7 @@ export class MessagesChannel {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
