@@ -109,6 +109,46 @@ describe('pass-through to an Anthropic provider', () => {
     assert.equal(final.usage.output_tokens, 7);
   });
 
+  test('a streamed pass-through is charged: its llm_calls row and its requests row carry the usage and the cost', async () => {
+    mock.enqueue({ kind: 'text', text: 'streamed and charged', usage: { input: 30, output: 7 } });
+    const res = await post(
+      '/v1/messages',
+      JSON.stringify({ model: CLAUDE, max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'x' }] }),
+    );
+    assert.match(await res.text(), /event: message_stop/);
+    const id = res.headers.get('x-request-id');
+    const cost = (30 * PRICE.inputPerMTok + 7 * PRICE.outputPerMTok) / 1e6;
+    const calls = await gw.query<any>(
+      'SELECT status, error_type, prompt_tokens, completion_tokens, cost_usd FROM llm_calls WHERE request_id = ?',
+      id,
+    );
+    assert.deepEqual(
+      calls.map((c) => [c.status, c.error_type, Number(c.prompt_tokens), Number(c.completion_tokens), c.cost_usd]),
+      [[200, null, 30, 7, cost]],
+    );
+    const [row] = await gw.query<any>('SELECT status, prompt_tokens, completion_tokens, cost_usd FROM requests WHERE id = ?', id);
+    assert.deepEqual([row.status, Number(row.prompt_tokens), Number(row.completion_tokens), row.cost_usd], [200, 30, 7, cost]);
+  });
+
+  test('a pass-through stream that goes quiet gets synthetic pings between its events; one that arrives at once gets none', async () => {
+    // Anthropic upstream, 120 ms between frames, pings every 40 ms of silence: the gateway's own pings
+    // come after the stream started (the mock's one ping is third, right after content_block_start).
+    mock.enqueue({ kind: 'text', text: 'slow words here', frameDelayMs: 120 });
+    const slow = await (
+      await post('/v1/messages', JSON.stringify({ model: CLAUDE, max_tokens: 5, stream: true, messages: [{ role: 'user', content: 'x' }] }))
+    ).text();
+    const events = [...slow.matchAll(/^event: (\w+)/gm)].map((m) => m[1]);
+    assert.equal(events[0], 'message_start');
+    assert.equal(events.at(-1), 'message_stop');
+    assert.ok(events.filter((e) => e === 'ping').length >= 3, `synthetic pings between frames: ${events.join(',')}`);
+    assert.ok(events.indexOf('ping', events.indexOf('content_block_delta')) > 0, 'a ping after the first delta');
+
+    const fast = await (
+      await post('/v1/messages', JSON.stringify({ model: CLAUDE, max_tokens: 5, stream: true, messages: [{ role: 'user', content: 'x' }] }))
+    ).text();
+    assert.equal([...fast.matchAll(/^event: ping/gm)].length, 1, 'only the upstream ping');
+  });
+
   test("an Anthropic upstream's errors come back unmodified (status and body), after its retries", async () => {
     const body = JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded (mock wording)' } });
     mock.enqueue({ kind: 'error', status: 529, body }, { kind: 'error', status: 529, body }, { kind: 'error', status: 529, body });
@@ -416,25 +456,6 @@ describe('translation to an OpenAI-compatible provider', () => {
       }),
     );
     assert.equal(((await edits.json()) as any).error.param, 'context_management.edits[0]');
-  });
-
-  test('a pass-through stream that goes quiet gets synthetic pings between its events; one that arrives at once gets none', async () => {
-    // Anthropic upstream, 120 ms between frames, pings every 40 ms of silence: the gateway's own pings
-    // come after the stream started (the mock's one ping is third, right after content_block_start).
-    mock.enqueue({ kind: 'text', text: 'slow words here', frameDelayMs: 120 });
-    const slow = await (
-      await post('/v1/messages', JSON.stringify({ model: CLAUDE, max_tokens: 5, stream: true, messages: [{ role: 'user', content: 'x' }] }))
-    ).text();
-    const events = [...slow.matchAll(/^event: (\w+)/gm)].map((m) => m[1]);
-    assert.equal(events[0], 'message_start');
-    assert.equal(events.at(-1), 'message_stop');
-    assert.ok(events.filter((e) => e === 'ping').length >= 3, `synthetic pings between frames: ${events.join(',')}`);
-    assert.ok(events.indexOf('ping', events.indexOf('content_block_delta')) > 0, 'a ping after the first delta');
-
-    const fast = await (
-      await post('/v1/messages', JSON.stringify({ model: CLAUDE, max_tokens: 5, stream: true, messages: [{ role: 'user', content: 'x' }] }))
-    ).text();
-    assert.equal([...fast.matchAll(/^event: ping/gm)].length, 1, 'only the upstream ping');
   });
 
   test('a slow upstream: synthetic pings after message_start while waiting', async () => {

@@ -23,6 +23,8 @@ export interface AttemptResult {
    * with an error status or was never reached. Without usage, such a call is charged its reservation.
    */
   mayHaveCost: boolean;
+  /** When the attempt ended (deps.now()), for a finish called later than that; else finish's own time. */
+  endedAt?: number | undefined;
 }
 
 /** Lifecycle of one upstream attempt, implemented by the pipeline (budget, ledger, metrics). */

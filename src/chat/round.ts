@@ -141,7 +141,7 @@ export async function startAttempt(
   const startedAt = deps.now();
   const ts = Date.now();
   return {
-    finish({ status, errorType, usage, partialUsage, mayHaveCost }) {
+    finish({ status, errorType, usage, partialUsage, mayHaveCost, endedAt }) {
       const seen: SeenUsage = usage
         ? { kind: 'usage', usage: tokenUsage(usage) }
         : partialUsage
@@ -154,7 +154,7 @@ export async function startAttempt(
       state.access.settle(reservation, charge.usd);
       if (usage) state.usage = addUsageTotals(state.usage, usage);
       if (charge.tokens > 0) state.access.recordTokens(charge.tokens);
-      const latencyMs = deps.now() - startedAt;
+      const latencyMs = (endedAt ?? deps.now()) - startedAt;
       deps.metrics.llmAttempt({ provider: target.providerName, model: target.model, status, errorType }, latencyMs / 1000);
       const seenUsage = usage ?? partialUsage;
       void deps.ledger.llmCall({

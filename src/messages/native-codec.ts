@@ -118,9 +118,14 @@ export function nativeCodec(
         throw err;
       }
       const turn = builder.turn();
-      outcome.handle.finish({ status: 200, errorType: null, usage: turn.usage, mayHaveCost: true });
+      const endsMessage = !turn.toolCalls.some((c) => isGateway(c.function.name));
+      const result = { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true, endedAt: deps.now() };
+      // The round that ends the client's message is charged once the client has its last byte
+      // (relay.settle, native-run): nothing written after it reads what finish changes.
+      if (relay && endsMessage) relay.finishAfterEnd(() => outcome.handle.finish(result));
+      else outcome.handle.finish(result);
       relay?.addUsage(turn.rawUsage);
-      roundRelay?.end(!turn.toolCalls.some((c) => isGateway(c.function.name)));
+      roundRelay?.end(endsMessage);
       collect(output, turn, isGateway);
       return turn;
     },

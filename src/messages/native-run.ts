@@ -46,21 +46,29 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
   out.keepAlive(deps.pingIntervalMs);
   await settleStream(deps, state, out.channel, runLoop(deps, state, nativeCodec(deps, state, relay, output)), {
     done(result) {
-      // The loop ended on a round whose message_delta was held back (gateway calls in it): close the message.
-      if (!relay.closed) {
-        out.frame(
-          eventFrame({
-            type: 'message_delta',
-            delta: { stop_reason: stopReason(state, result), stop_sequence: null },
-            usage: relay.totals,
-          }),
-        );
-        out.frame(eventFrame({ type: 'message_stop' }));
+      try {
+        // The loop ended on a round whose message_delta was held back (gateway calls in it): close the message.
+        if (!relay.closed) {
+          out.frame(
+            eventFrame({
+              type: 'message_delta',
+              delta: { stop_reason: stopReason(state, result), stop_sequence: null },
+              usage: relay.totals,
+            }),
+          );
+          out.frame(eventFrame({ type: 'message_stop' }));
+        }
+        out.end();
+      } finally {
+        // The last round's accounting, after the client's last byte and before the requests row.
+        relay.settle();
       }
-      out.end();
     },
     failed: (error, err) => out.fail(error, state.requestId, (err as { [RELAYED]?: string })[RELAYED]),
-    stop: () => out.stop(),
+    stop: () => {
+      out.stop();
+      relay.settle();
+    },
   });
   return out.body ? { kind: 'stream', body: out.body, headers: {} } : { kind: 'sent' };
 };

@@ -22,8 +22,29 @@ export class MessagesRelay {
     cache_read_input_tokens: 0,
   };
   rounds = 0;
+  /** The last round's attempt accounting, waiting for the stream's end (finishAfterEnd). */
+  private pendingFinish: (() => void) | undefined;
 
   constructor(readonly out: RelayTarget) {}
+
+  /**
+   * Holds the accounting of the round that ends the message (its charge, budget settlement,
+   * metrics and llm_calls row) until `settle`, which the run calls once the stream has ended (or
+   * failed): the client's last byte does not wait for the gateway's bookkeeping. Only for that
+   * round: the Messages stream writes nothing after it that depends on the cost (no tollgate
+   * summary), and the requests row, which does, is recorded after `settle`. Issue 20: the attempt's
+   * finish was ~20% of the time between the upstream's last byte and the client's.
+   */
+  finishAfterEnd(finish: () => void): void {
+    this.pendingFinish = finish;
+  }
+
+  /** Runs the held accounting, once. */
+  settle(): void {
+    const finish = this.pendingFinish;
+    this.pendingFinish = undefined;
+    finish?.();
+  }
 
   /** A relay for one round; `hidden(name)` says whether a tool_use block is the gateway's. */
   round(hidden: (name: string) => boolean): RoundRelay {

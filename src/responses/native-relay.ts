@@ -29,6 +29,8 @@ export class ResponsesRelay {
   changed = false;
   /** A non-streamed first round's JSON text, returned as it came when nothing changed. */
   firstText: string | undefined;
+  /** The last round's attempt accounting, waiting for the stream's end (finishAfterEnd). */
+  private pendingFinish: (() => void) | undefined;
 
   /** `out`: null for a non-streamed request (the relay then only keeps the output list). */
   constructor(
@@ -40,6 +42,23 @@ export class ResponsesRelay {
   ) {
     this.writer = new ResponsesEventWriter((e) => this.send(e), newId);
     if (preamble.length) this.changed = true;
+  }
+
+  /**
+   * Holds the accounting of the round that ends the response (its charge, budget settlement,
+   * metrics and llm_calls row) until `settle`, which the run calls once the stream has ended (or
+   * failed): the client's last byte does not wait for the gateway's bookkeeping; the requests row,
+   * which reads the cost, is recorded after `settle` (issue 20, as Messages' relay).
+   */
+  finishAfterEnd(finish: () => void): void {
+    this.pendingFinish = finish;
+  }
+
+  /** Runs the held accounting, once. */
+  settle(): void {
+    const finish = this.pendingFinish;
+    this.pendingFinish = undefined;
+    finish?.();
   }
 
   get output(): OtherItem[] {
@@ -57,10 +76,10 @@ export class ResponsesRelay {
   }
 
   /** Sends an upstream event: as it came when its numbers are the client's, else renumbered. */
-  pass(type: string, data: string, event: Record<string, unknown>, fields: Record<string, unknown> = {}): void {
+  pass(type: string, data: string, event: Record<string, unknown>, fields?: Record<string, unknown>): void {
     const seq = this.seq++;
     let same = event.sequence_number === seq;
-    for (const k in fields) if (event[k] !== fields[k]) same = false;
+    if (fields) for (const k in fields) if (event[k] !== fields[k]) same = false;
     if (!same) this.changed = true;
     this.out?.frame(same ? frame(type, data) : frame(type, JSON.stringify(Object.assign({}, event, fields, { sequence_number: seq }))));
   }
@@ -122,7 +141,7 @@ export class RoundRelay {
         type,
         data,
         event,
-        relay.clientTools && response ? { response: Object.assign({}, response, { tools: relay.clientTools }) } : {},
+        relay.clientTools && response ? { response: Object.assign({}, response, { tools: relay.clientTools }) } : undefined,
       );
       if (kind === 'response.in_progress') relay.openItems();
       return;

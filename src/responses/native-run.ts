@@ -46,13 +46,19 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCa
   const relay = new ResponsesRelay({ frame: (text) => sse.raw(text) }, setup.preamble, deps.newId!, clientTools(state));
   await settleStream(deps, state, sse, runLoop(deps, state, nativeResponsesCodec(deps, state, relay)), {
     async done(result) {
-      const after = afterLoop(deps, state, relay, result);
-      if (after) await after;
-      // The gateway's summary (rounds, tool calls, why it stopped) goes in the final event.
-      if (tollgateInfo(state)) relay.changed = true;
-      relay.finish(() => finalResponse(state, relay, result));
-      sse.end();
+      try {
+        const after = afterLoop(deps, state, relay, result);
+        if (after) await after;
+        // The gateway's summary (rounds, tool calls, why it stopped) goes in the final event.
+        if (tollgateInfo(state)) relay.changed = true;
+        relay.finish(() => finalResponse(state, relay, result));
+        sse.end();
+      } finally {
+        // The last round's accounting, after the client's last byte and before the requests row.
+        relay.settle();
+      }
     },
+    stop: () => relay.settle(),
     failed(error) {
       relay.send({ type: 'error', code: error.code ?? error.type, message: error.message, param: error.param });
       relay.send({
