@@ -198,7 +198,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       const { server, session } = open(null, 'streamable', access, transport);
       session.streamable = transport;
       try {
-        await server.connect(transport);
+        await transport.connectTo(server);
         return await transport.handleRequest(request, options);
       } finally {
         // Not an initialize request (or a failed one): nothing to keep.

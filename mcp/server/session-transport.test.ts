@@ -11,7 +11,11 @@ const HEADERS = { 'content-type': 'application/json', accept: 'application/json,
 const AUTH = { token: '', clientId: 'k', scopes: [] };
 
 /** A server whose tools/call answers `{ text }` after what `before` sends (progress, a log). */
-async function session(before?: (ctx: { mcpReq: { notify(n: object): Promise<void> } }) => Promise<void>, hold?: Promise<void>) {
+async function session(
+  before?: (ctx: { mcpReq: { notify(n: object): Promise<void> } }) => Promise<void>,
+  hold?: Promise<void>,
+  direct = false,
+) {
   const server = new Server({ name: 't', version: '1' }, { capabilities: { tools: {} } });
   server.setRequestHandler('tools/list', () => ({ tools: [] }));
   server.setRequestHandler('tools/call', async (req, ctx) => {
@@ -21,7 +25,8 @@ async function session(before?: (ctx: { mcpReq: { notify(n: object): Promise<voi
   });
   const transport = new SessionTransport({ sessionIdGenerator: () => 'sid-1' });
   const errors: string[] = [];
-  await server.connect(transport);
+  if (direct) await transport.connectTo(server);
+  else await server.connect(transport);
   transport.onerror = (e) => void errors.push(e.message);
   const init = await transport.handleRequest(new Request('http://x/mcp', { method: 'POST', headers: HEADERS, body: '{}' }), {
     parsedBody: {
@@ -55,6 +60,40 @@ describe('SessionTransport', () => {
     assert.equal(answer.status, 200);
     assert.equal(answer.sessionId, 'sid-1');
     assert.deepEqual(JSON.parse(answer.json), { result: { content: [{ type: 'text', text: 'called x' }] }, jsonrpc: '2.0', id: 1 });
+  });
+
+  test('connectTo: plain requests go to the server request entry, not onmessage, with the same answers', async () => {
+    const { transport, request } = await session(undefined, undefined, true);
+    // If the SDK no longer has Protocol._onrequest, the short way keeps using onmessage (slower, same answers).
+    assert.ok(transport.dispatchesDirectly, 'SDK 2.4.0: Protocol._onrequest found');
+    const seen: unknown[] = [];
+    const onmessage = transport.onmessage!;
+    transport.onmessage = (m, e) => {
+      seen.push(m);
+      onmessage(m, e);
+    };
+    const answer = await transport.serve(request, call(1), AUTH, new EventEmitter() as never);
+    assert.ok(!(answer instanceof Response));
+    assert.deepEqual(JSON.parse(answer.json), { result: { content: [{ type: 'text', text: 'called x' }] }, jsonrpc: '2.0', id: 1 });
+    assert.deepEqual(seen, []);
+    const other = await session(
+      async (ctx) => {
+        await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: 't', progress: 1 } });
+      },
+      undefined,
+      true,
+    );
+    const streamed = await other.transport.serve(
+      other.request,
+      call(2, { params: { name: 'x', _meta: { progressToken: 't' } } }),
+      AUTH,
+      new EventEmitter() as never,
+    );
+    assert.ok(streamed instanceof Response);
+    const events = (await streamed.text()).split('\n\n').filter(Boolean);
+    assert.equal(events.length, 2);
+    assert.match(events[0]!, /notifications\/progress/);
+    assert.match(events[1]!, /"id":2/);
   });
 
   test('a notification before the answer: the SDK event stream, with both in order', async () => {
