@@ -2,9 +2,10 @@
 // /mcp session of a 2025 client, or for one request of a 2026-07-28 client. It lists the key's
 // tools, prompts, resources and templates — the same decisions the chat loop and every call use —
 // and serves calls through the governed paths (tool-handlers.ts, offer-handlers.ts).
-import { Server, type AuthInfo, type ServerContext } from '@modelcontextprotocol/server';
+import type { AuthInfo, Server, ServerContext } from '@modelcontextprotocol/server';
 import type { Access } from '../../src/chat/ports.js';
 import { registerOfferHandlers } from './offer-handlers.js';
+import { SessionMcpServer } from './plain-tool-calls.js';
 import { registerToolHandlers } from './tool-handlers.js';
 import type { EndpointDeps } from './endpoint-deps.js';
 
@@ -52,7 +53,7 @@ export interface SessionServer {
 }
 
 export function createSessionServer(deps: EndpointDeps, session: SessionContext): SessionServer {
-  const server = new Server(deps.serverInfo, {
+  const server = new SessionMcpServer(deps.serverInfo, {
     capabilities: CAPABILITIES,
     instructions: INSTRUCTIONS,
     // Continuation state of calls waiting for their client's input (pending-calls.ts) is signed,
