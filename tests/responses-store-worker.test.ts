@@ -186,3 +186,29 @@ test('a write the worker could not do is reported; the store goes on serving', {
     await store?.close();
   }
 });
+
+test('a writer thread that dies with a write in flight: the write and the read after it go to the next one, in order', {
+  timeout: 60_000,
+}, async () => {
+  let worker: import('node:worker_threads').Worker | undefined;
+  const backend = createWorkerLedgerBackend(t.path, {}, { onWorker: (w) => (worker = w) });
+  const errors: Error[] = [];
+  try {
+    await backend.ready();
+    const store = createQueuedResponseStore(backend.store, { ttlMs: 60_000, maxPerKey: 1 }, Date.now, (err) => errors.push(err));
+    // Two rows of one key with maxPerKey 1: read in the writer thread, after the write (not from memory).
+    await store.put(gatewayEntry('resp_old'));
+    await store.put(gatewayEntry('resp_new'));
+    await tick(); // the write is posted
+    const killed = worker!.terminate();
+    const read = store.get('resp_new', 'k1'); // posted to the dying worker too
+    await killed;
+    assert.equal((await read)?.id, 'resp_new', 'found on the replacement: the write was sent again before the read');
+    assert.equal(await store.get('resp_old', 'k1'), undefined, 'trimmed');
+    assert.equal(backend.restarts, 1);
+    assert.deepEqual(errors, []);
+    assert.equal(committed(t.path, 'resp_new'), 1);
+  } finally {
+    await backend.close();
+  }
+});
