@@ -44,7 +44,7 @@ export function createSqliteResponseStore(db: Sqlite, retention: ResponseRetenti
 
 // Retried once: what failed for a transient reason (no SQLite data-error code) is likely to pass on
 // the replaced worker; a second failure is reported. Reads and this store's writes are idempotent.
-async function once<T>(attempt: () => T | Promise<T>): Promise<T> {
+async function retryOnce<T>(attempt: () => T | Promise<T>): Promise<T> {
   try {
     return await attempt();
   } catch (err) {
@@ -75,7 +75,7 @@ export function createQueuedResponseStore(
     for (const r of rows) perKey.set(r.keyId, (perKey.get(r.keyId) ?? 0) + 1);
     for (const r of rows) if (perKey.get(r.keyId)! <= retention.maxPerKey) flying.set(r.id, r);
     try {
-      await once(() => run({ fn: 'responses.write', rows, keep: retention.maxPerKey, pruneBefore }));
+      await retryOnce(() => run({ fn: 'responses.write', rows, keep: retention.maxPerKey, pruneBefore }));
     } catch (err) {
       const ids = rows.map((r) => r.id).join(', ');
       onError(
@@ -110,7 +110,7 @@ export function createQueuedResponseStore(
       const now = clock();
       const held = pending.get(id) ?? flying.get(id);
       if (held) return held.keyId === keyId && held.expiresAt > now ? entryFromRow(held) : undefined;
-      const row = await once(() => run({ fn: 'responses.get', id, keyId, now }));
+      const row = await retryOnce(() => run({ fn: 'responses.get', id, keyId, now }));
       return row ? entryFromRow(row) : undefined;
     },
     async put(entry) {
@@ -135,7 +135,7 @@ export function createQueuedResponseStore(
       if (wasHeld) pending.delete(id);
       // In flight: the delete below runs after its write; until then reads must not find it here.
       if (flying.get(id)?.keyId === keyId) flying.delete(id);
-      return (await once(() => run({ fn: 'responses.delete', id, keyId, now }))) || wasHeld;
+      return (await retryOnce(() => run({ fn: 'responses.delete', id, keyId, now }))) || wasHeld;
     },
     async flush() {
       flush();
