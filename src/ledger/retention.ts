@@ -3,7 +3,35 @@
 // Payloads (prompts, tool results) have their own, usually much shorter, retention.
 // Ledger rows of a budget period still in force are never deleted, whatever retentionDays says:
 // the start-up budget restore reads them (`keepSince`, from the budgets in the registry).
+// Where the DELETEs run is a DeleteOlder: the gateway's is the ledger's writer thread
+// (worker-backend.ts), so no batch runs on the event loop, nor waits there for the writer's lock
+// (busy_timeout) while a ledger batch commits; the batches queue in order with the ledger's own.
+// A bare connection runs them on the caller's thread (':memory:', tests).
 import type { Sqlite } from '../db/open.js';
+
+export const RETENTION_TABLES = ['payloads', 'llm_calls', 'tool_calls', 'requests'] as const;
+export type RetentionTable = (typeof RETENTION_TABLES)[number];
+
+/** Deletes up to batchSize rows of `table` older than cutoff; returns how many it deleted. */
+export type DeleteOlder = (table: RetentionTable, cutoff: number, batchSize: number) => number | Promise<number>;
+
+/** DELETEs on this connection, on the caller's thread (statements prepared once per table). */
+export function deleteOlderOn(sqlite: Sqlite): DeleteOlder {
+  const prepare = (table: RetentionTable) =>
+    // Uses the table's ts index to find each batch.
+    sqlite.prepare<[number, number]>(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ts < ? LIMIT ?)`);
+  const statements = new Map<RetentionTable, ReturnType<typeof prepare>>();
+  return (table, cutoff, batchSize) => {
+    // Table names only from the fixed list: they are spliced into the SQL.
+    if (!RETENTION_TABLES.includes(table)) throw new Error(`retention: no such table ${String(table)}`);
+    let stmt = statements.get(table);
+    if (!stmt) {
+      stmt = prepare(table);
+      statements.set(table, stmt);
+    }
+    return stmt.run(cutoff, batchSize).changes;
+  };
+}
 
 export interface RetentionOptions {
   /** Ledger rows (requests, llm_calls, tool_calls) older than this are deleted; unset = keep forever. */
@@ -31,26 +59,36 @@ export interface RetentionResult {
 const DAY_MS = 86_400_000;
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function deleteOlderThan(sqlite: Sqlite, table: string, cutoff: number, batchSize: number): Promise<number> {
-  // Uses the table's ts index to find each batch. Table names come from the fixed list below.
-  const stmt = sqlite.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ts < ? LIMIT ?)`);
+async function deleteOlderThan(
+  del: DeleteOlder,
+  table: RetentionTable,
+  cutoff: number,
+  batchSize: number,
+  stopped: () => boolean,
+): Promise<number> {
   let total = 0;
   for (;;) {
-    const { changes } = stmt.run(cutoff, batchSize);
+    const changes = await del(table, cutoff, batchSize);
     total += changes;
-    if (changes < batchSize) return total;
+    if (changes < batchSize || stopped()) return total;
     await tick();
   }
 }
 
-export async function runRetention(sqlite: Sqlite, opts: RetentionOptions): Promise<RetentionResult> {
+/** `target`: a connection (DELETEs on this thread) or where to send them (the writer thread). */
+export async function runRetention(
+  target: Sqlite | DeleteOlder,
+  opts: RetentionOptions,
+  stopped: () => boolean = () => false,
+): Promise<RetentionResult> {
+  const del = typeof target === 'function' ? target : deleteOlderOn(target);
   const result: RetentionResult = { requests: 0, llmCalls: 0, toolCalls: 0, payloads: 0 };
-  result.payloads = await deleteOlderThan(sqlite, 'payloads', opts.now - opts.payloadRetentionDays * DAY_MS, opts.batchSize);
+  result.payloads = await deleteOlderThan(del, 'payloads', opts.now - opts.payloadRetentionDays * DAY_MS, opts.batchSize, stopped);
   if (opts.retentionDays !== undefined) {
     const cutoff = ledgerCutoff(opts.now, opts.retentionDays, opts.keepSince);
-    result.llmCalls = await deleteOlderThan(sqlite, 'llm_calls', cutoff, opts.batchSize);
-    result.toolCalls = await deleteOlderThan(sqlite, 'tool_calls', cutoff, opts.batchSize);
-    result.requests = await deleteOlderThan(sqlite, 'requests', cutoff, opts.batchSize);
+    result.llmCalls = await deleteOlderThan(del, 'llm_calls', cutoff, opts.batchSize, stopped);
+    result.toolCalls = await deleteOlderThan(del, 'tool_calls', cutoff, opts.batchSize, stopped);
+    result.requests = await deleteOlderThan(del, 'requests', cutoff, opts.batchSize, stopped);
   }
   return result;
 }
@@ -69,19 +107,25 @@ export interface RetentionSchedule {
 }
 
 /** Runs retention now and then every intervalMs; the timer never keeps the process alive. */
-export function startRetention(sqlite: Sqlite, opts: RetentionSchedule): { stop(): void } {
+export function startRetention(target: Sqlite | DeleteOlder, opts: RetentionSchedule): { stop(): void } {
   const now = opts.now ?? Date.now;
+  const del = typeof target === 'function' ? target : deleteOlderOn(target);
   let busy = false;
+  let stopped = false;
   const run = (): void => {
-    if (busy) return;
+    if (busy || stopped) return;
     busy = true;
-    runRetention(sqlite, {
-      retentionDays: opts.retentionDays,
-      payloadRetentionDays: opts.payloadRetentionDays,
-      batchSize: opts.batchSize ?? 1000,
-      now: now(),
-      keepSince: opts.keepSince?.(),
-    })
+    runRetention(
+      del,
+      {
+        retentionDays: opts.retentionDays,
+        payloadRetentionDays: opts.payloadRetentionDays,
+        batchSize: opts.batchSize ?? 1000,
+        now: now(),
+        keepSince: opts.keepSince?.(),
+      },
+      () => stopped,
+    )
       .then((result) => opts.onRun?.(result))
       .catch((err: unknown) => opts.onError?.(err instanceof Error ? err : new Error(String(err))))
       .finally(() => {
@@ -92,7 +136,9 @@ export function startRetention(sqlite: Sqlite, opts: RetentionSchedule): { stop(
   timer.unref();
   const first = setImmediate(run);
   return {
+    // A run under way ends after its current batch (shutdown stops this before the writer thread).
     stop: () => {
+      stopped = true;
       clearInterval(timer);
       clearImmediate(first);
     },

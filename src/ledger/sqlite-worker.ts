@@ -13,6 +13,7 @@ import { prepareLedgerStatements, type DeadLetter } from './statements.js';
 import { deserializeRows } from './worker-rows.js';
 import type { LedgerItem } from './rows.js';
 import { prepareStoreOps, type StoreCall } from '../db/responses-sql.js';
+import { deleteOlderOn, type RetentionTable } from './retention.js';
 
 export type WorkerRequest =
   | { id: number; op: 'one'; items: LedgerItem[] }
@@ -22,7 +23,9 @@ export type WorkerRequest =
   /** How many of these request ids are stored (did an unsure batch commit? unsure-commits.ts). */
   | { id: number; op: 'count'; ids: string[] }
   /** A stored-responses or approvals call; its result comes back as `value`. */
-  | { id: number; op: 'store'; call: StoreCall };
+  | { id: number; op: 'store'; call: StoreCall }
+  /** One retention batch (retention.ts); replies with how many rows it deleted. */
+  | { id: number; op: 'retain'; table: RetentionTable; cutoff: number; batchSize: number };
 
 export type WorkerReply =
   | { id: number; ok: true; n?: number; value?: unknown }
@@ -33,12 +36,14 @@ const { path } = workerData as { path: string };
 const sqlite = openWriterConnection(path);
 const statements = prepareLedgerStatements(sqlite);
 const storeOps = prepareStoreOps(sqlite);
+const deleteOlder = deleteOlderOn(sqlite);
 const countRequests = sqlite.prepare('SELECT count(*) AS n FROM requests WHERE id IN (SELECT value FROM json_each(?))').pluck();
 
 parentPort!.on('message', (req: WorkerRequest) => {
   let reply: WorkerReply;
   try {
     if (req.op === 'store') reply = { id: req.id, ok: true, value: storeOps(req.call) };
+    else if (req.op === 'retain') reply = { id: req.id, ok: true, n: deleteOlder(req.table, req.cutoff, req.batchSize) as number };
     else if (req.op === 'count') reply = { id: req.id, ok: true, n: countRequests.get(JSON.stringify(req.ids)) as number };
     else {
       if (req.op === 'rows') {

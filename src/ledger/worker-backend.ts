@@ -3,7 +3,8 @@
 // The main thread only pays for handing the rows over (one serialized buffer), not for the inserts.
 // A worker that dies (say, out of memory) is replaced on the next write: its pending writes fail
 // as transient errors, and the writer retries them on the new one.
-// The same worker runs the SQL of the stores behind /v1/responses (`store`), in the order it is sent.
+// The same worker runs the SQL of the stores behind /v1/responses (`store`) and the retention
+// batches (`deleteOlder`), in the order they are sent.
 import { Worker } from 'node:worker_threads';
 import type { LedgerBackend } from './writer.js';
 import { type DeadLetter, rowParams } from './statements.js';
@@ -12,6 +13,7 @@ import type { LedgerItem } from './rows.js';
 import type { WorkerReply, WorkerRequest } from './sqlite-worker.js';
 import { trackUnsureCommits } from './unsure-commits.js';
 import type { StoreCall, StoreRun } from '../db/responses-sql.js';
+import type { DeleteOlder, RetentionTable } from './retention.js';
 
 export interface WorkerLedgerBackend extends LedgerBackend {
   /** Resolves once a worker has opened the database (rejects if it cannot). */
@@ -20,6 +22,8 @@ export interface WorkerLedgerBackend extends LedgerBackend {
   readonly restarts: number;
   /** Runs a stored-responses or approvals call in the worker (after everything sent before it). */
   store: StoreRun;
+  /** One retention batch in the worker (retention.ts). */
+  deleteOlder: DeleteOlder;
   close(): Promise<void>;
 }
 
@@ -33,7 +37,8 @@ type WorkerMessage =
   | { op: 'rows'; rows: Uint8Array }
   | { op: 'dead'; letters: DeadLetter[] }
   | { op: 'count'; ids: string[] }
-  | { op: 'store'; call: StoreCall };
+  | { op: 'store'; call: StoreCall }
+  | { op: 'retain'; table: RetentionTable; cutoff: number; batchSize: number };
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -154,6 +159,7 @@ export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {
     write: async (item) => void (await send({ op: 'one', items: [item] })),
     writeDeadLetters: async (letters) => void (await send({ op: 'dead', letters: letters as DeadLetter[] })),
     store: ((call: StoreCall) => send({ op: 'store', call })) as StoreRun,
+    deleteOlder: async (table, cutoff, batchSize) => ((await send({ op: 'retain', table, cutoff, batchSize })) as number | undefined) ?? 0,
     ready: () => running().ready,
     get restarts() {
       return Math.max(0, spawned - 1);

@@ -106,7 +106,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     throw err;
   }
   const ledger = backend ? createLedgerWriter({ backend, ...queue }) : createLedgerWriter({ sqlite: db.sqlite, ...queue });
-  const retention = startRetention(db.sqlite, retentionOpts);
+  // Retention's DELETE batches run in the writer thread too (none on the event loop).
+  const retention = startRetention(backend ? backend.deleteOlder : db.sqlite, retentionOpts);
   // Stored responses and approvals run their SQL in the ledger's worker, off the event loop (and in
   // order there: a read follows the writes sent before it); ':memory:' has no worker.
   const responseRetention = opts.responses ?? DEFAULT_RESPONSE_RETENTION;
