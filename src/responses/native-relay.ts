@@ -84,6 +84,19 @@ export class ResponsesRelay {
     this.out?.frame(same ? frame(type, data) : frame(type, JSON.stringify(Object.assign({}, event, fields, { sequence_number: seq }))));
   }
 
+  /**
+   * pass() for an event with an output_index, which the client sees as `index`: no fields object
+   * per event (most of a stream's events carry one).
+   */
+  passAt(type: string, data: string, event: Record<string, unknown>, index: number): void {
+    const seq = this.seq++;
+    const same = event.sequence_number === seq && event.output_index === index;
+    if (!same) this.changed = true;
+    this.out?.frame(
+      same ? frame(type, data) : frame(type, JSON.stringify(Object.assign({}, event, { output_index: index, sequence_number: seq }))),
+    );
+  }
+
   /** The gateway's own first items, once, right after the response opened. */
   openItems(): void {
     if (this.opened) return;
@@ -168,6 +181,6 @@ export class RoundRelay {
     const mine = this.indexOf.get(upstream) ?? upstream;
     if (mine < 0) return;
     if (kind === 'response.output_item.done') relay.output[mine] = event.item as OtherItem;
-    relay.pass(type, data, event, { output_index: mine });
+    relay.passAt(type, data, event, mine);
   }
 }
