@@ -13,6 +13,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
+import { readPlainResults } from './stdio-read.js';
 import type { McpServerConfig } from '../src/config-schema.js';
 import { GatewayClient } from './gateway-client.js';
 import { StderrTail } from './stderr-tail.js';
@@ -132,6 +133,7 @@ async function connectStdio(
     // Piped, not inherited: a chatty server must not write into the gateway's own logs.
     stderr: 'pipe',
   });
+  readPlainResults(transport);
   const tail = new StderrTail();
   transport.stderr?.on('data', (chunk: Buffer | string) => tail.push(chunk));
   try {
