@@ -3,12 +3,13 @@
 // (bare-proxy.ts), the gateway of this tree and, with --vs, the gateway built at another
 // commit, in 10 interleaved blocks each, over the same requests to the same mock
 // (mock-pass-through.ts). CPU time moves much less with outside load than latency does.
-//   npx tsx bench/pass-through-cpu.ts [--surface messages|responses] [--stream] [--store] [--n 3000] [--conns 1] [--vs <git ref>] [--prof] [--no-build]
+//   npx tsx bench/pass-through-cpu.ts [--surface messages|responses] [--stream] [--store] [--n 3000] [--conns 1] [--vs <git ref>] [--prof] [--interval-us 1000] [--no-build]
 // --store (responses): `"store": true`, so the gateway keeps each response (previous_response_id,
 // GET, DELETE); the mock gives each its own id. The table also shows the main thread's share (the
 // event loop that serves requests; the rest is the ledger's writer thread, GC and libuv helpers).
 // --prof runs this tree's gateway under --cpu-prof and prints its profile summary (measured blocks only);
-// the profile and the summary are kept in bench/results/profiles/.
+// the profile and the summary are kept in bench/results/profiles/. --interval-us: its sampling interval
+// (--cpu-prof-interval), finer for a short path such as a stream's relay.
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ const { values: flags } = parseArgs({
     vs: { type: 'string' },
     prof: { type: 'boolean' },
     store: { type: 'boolean' },
+    'interval-us': { type: 'string' },
   },
   strict: true,
 });
@@ -53,7 +55,7 @@ try {
         name: 'gateway-prof',
         configPath: stack.configPath,
         dbPath: join(dir, 'prof.db'),
-        nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+        nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-interval=${Number(flags['interval-us'] ?? 1000)}`],
       })
     : stack.gateway;
   if (flags.prof) procs.push(gw);
