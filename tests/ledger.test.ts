@@ -72,6 +72,30 @@ describe('rows', () => {
     assert.equal(bySession.cost_usd, 2 * cost(10, 5));
   });
 
+  test('a streamed chat request: the usage chunk, its llm_calls row and its requests row carry the usage and the cost', async () => {
+    mock.enqueue({ kind: 'text', text: 'streamed', usage: { input: 12, output: 6 } });
+    const { data: stream, response } = await client.chat.completions
+      .create({
+        model: 'openai/gpt-4o-mini',
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'a' }],
+      })
+      .withResponse();
+    const chunks = [];
+    for await (const c of stream) chunks.push(c);
+    assert.deepEqual(
+      [chunks.at(-1)?.usage?.prompt_tokens, chunks.at(-1)?.usage?.completion_tokens],
+      [12, 6],
+      'the usage chunk is the round just charged',
+    );
+    const id = response.headers.get('x-request-id');
+    const calls = await gw.query<any>('SELECT status, prompt_tokens, completion_tokens, cost_usd FROM llm_calls WHERE request_id = ?', id);
+    assert.deepEqual(calls, [{ status: 200, prompt_tokens: 12, completion_tokens: 6, cost_usd: cost(12, 6) }]);
+    const [req] = await gw.query<any>('SELECT status, prompt_tokens, completion_tokens, cost_usd FROM requests WHERE id = ?', id);
+    assert.deepEqual(req, { status: 200, prompt_tokens: 12, completion_tokens: 6, cost_usd: cost(12, 6) });
+  });
+
   test('a two-round tool loop: 1 request, 2 llm_calls, its tool_calls; parent = sum of children', async () => {
     mock.enqueue({
       kind: 'tool_calls',

@@ -23,16 +23,18 @@ export interface AttemptResult {
    * with an error status or was never reached. Without usage, such a call is charged its reservation.
    */
   mayHaveCost: boolean;
-  /** When the attempt ended (deps.now()), for a finish called later than that; else finish's own time. */
-  endedAt?: number | undefined;
 }
 
 /** Lifecycle of one upstream attempt, implemented by the pipeline (budget, ledger, metrics). */
 export interface AttemptHandle {
   /** The request as this attempt sends it (e.g. with the output cap it reserved for). */
   prepare?(request: ChatRequest): ChatRequest;
-  finish(result: AttemptResult): void;
+  /** `later`: takes the attempt's effects outside the request (settlement, metrics, ledger) to run them itself (round.ts). */
+  finish(result: AttemptResult, later?: FinishLater): void;
 }
+
+/** Takes an attempt's effects outside the request, to run them when the caller chooses (AttemptHandle.finish). */
+export type FinishLater = (effects: () => void) => void;
 
 export interface AttemptHooks {
   start(target: Target, attempt: number): Promise<AttemptHandle> | AttemptHandle;

@@ -4,7 +4,7 @@ import type { ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js
 import { errorKind, GatewayError } from '../errors.js';
 import { ClientAbortedError } from '../upstream/client.js';
 import { TurnAccumulator, turnFromCompletion, type AssistantTurn } from './accumulate.js';
-import { callLlm, type AttemptHooks, type AttemptResult, type LlmCallDeps } from './llm-call.js';
+import { callLlm, type AttemptHooks, type AttemptResult, type FinishLater, type LlmCallDeps } from './llm-call.js';
 import type { LedgerSink, Metrics, Pricing } from './ports.js';
 import type { LoopState, RunState } from './run-state.js';
 import type { Target } from './targets.js';
@@ -24,6 +24,11 @@ export interface StreamSink {
   /** Sends a content/tool-call delta to the client (the sink stamps id/model/created). */
   delta(delta: ChatCompletionChunk['choices'][number]['delta'], extras?: ChunkExtras): void;
   comment(text: string): void;
+  /**
+   * When given: takes the effects outside the request (settlement, metrics, llm_calls row) of the
+   * round that ends the stream, for the stream to run after the client's last byte (stream-response.ts).
+   */
+  finishAfterEnd?: FinishLater;
 }
 
 export interface RoundDeps {
@@ -34,7 +39,14 @@ export interface RoundDeps {
   now(): number;
 }
 
-export async function runRound(deps: RoundDeps, state: RunState, final: boolean, sink: StreamSink | null): Promise<AssistantTurn> {
+/** `isGateway`: whether a called tool is the gateway's (the loop goes on after a round that calls one). */
+export async function runRound(
+  deps: RoundDeps,
+  state: RunState,
+  final: boolean,
+  sink: StreamSink | null,
+  isGateway?: (name: string) => boolean,
+): Promise<AssistantTurn> {
   const round = ++state.rounds;
   // Object.assign, not `{ ...state.request, messages }`: on Node 20 that literal gets a map of its own
   // per request (messages/handler.ts), and the adapter's for-in over it then has no enum cache.
@@ -93,7 +105,10 @@ export async function runRound(deps: RoundDeps, state: RunState, final: boolean,
     throw err;
   }
   const turn = acc.turn();
-  outcome.handle.finish({ status: 200, errorType: null, usage: turn.usage, mayHaveCost: true });
+  // The round the loop ends on (no gateway calls): its effects after the client's last byte.
+  const later =
+    sink?.finishAfterEnd && isGateway && !turn.toolCalls.some((c) => isGateway(c.function.name)) ? sink.finishAfterEnd : undefined;
+  outcome.handle.finish({ status: 200, errorType: null, usage: turn.usage, mayHaveCost: true }, later);
   return turn;
 }
 
@@ -136,12 +151,19 @@ export async function startAttempt(
   target: Target,
   attempt: number,
   plan: AttemptPlan,
-): Promise<{ finish(result: AttemptResult): void }> {
+): Promise<{ finish(result: AttemptResult, later?: FinishLater): void }> {
   const reservation = await state.access.reserve(plan.amountUsd);
   const startedAt = deps.now();
   const ts = Date.now();
   return {
-    finish({ status, errorType, usage, partialUsage, mayHaveCost, endedAt }) {
+    /**
+     * What the request's state holds of the attempt (cost, usage) changes at once; its effects
+     * outside the request (budget settlement, the rate limit's tokens, metrics, the llm_calls row)
+     * run now, or, with `later`, when the caller runs them: the round that ends a stream hands them
+     * to run after the client's last byte (issue 20: ~30 us between the upstream's last event and
+     * the client's end() at load 9, half of that gap).
+     */
+    finish({ status, errorType, usage, partialUsage, mayHaveCost }, later) {
       const seen: SeenUsage = usage
         ? { kind: 'usage', usage: tokenUsage(usage) }
         : partialUsage
@@ -151,29 +173,33 @@ export async function startAttempt(
       state.costUsd += charge.usd;
       if (charge.costUnknown) state.costUnknown = true;
       if (charge.basis === 'estimate') state.costEstimated = true;
-      state.access.settle(reservation, charge.usd);
       if (usage) state.usage = addUsageTotals(state.usage, usage);
-      if (charge.tokens > 0) state.access.recordTokens(charge.tokens);
-      const latencyMs = (endedAt ?? deps.now()) - startedAt;
-      deps.metrics.llmAttempt({ provider: target.providerName, model: target.model, status, errorType }, latencyMs / 1000);
-      const seenUsage = usage ?? partialUsage;
-      void deps.ledger.llmCall({
-        requestId: state.requestId,
-        ts,
-        round,
-        attempt,
-        provider: target.providerName,
-        model: target.model,
-        status,
-        errorType,
-        promptTokens: seenUsage?.prompt_tokens ?? 0,
-        completionTokens: seenUsage?.completion_tokens ?? 0,
-        cachedTokens: seenUsage?.prompt_tokens_details?.cached_tokens ?? 0,
-        costUsd: charge.costUsd,
-        costUnknown: charge.costUnknown,
-        costBasis: charge.basis,
-        latencyMs: Math.round(latencyMs),
-      });
+      const latencyMs = deps.now() - startedAt;
+      const effects = () => {
+        state.access.settle(reservation, charge.usd);
+        if (charge.tokens > 0) state.access.recordTokens(charge.tokens);
+        deps.metrics.llmAttempt({ provider: target.providerName, model: target.model, status, errorType }, latencyMs / 1000);
+        const seenUsage = usage ?? partialUsage;
+        void deps.ledger.llmCall({
+          requestId: state.requestId,
+          ts,
+          round,
+          attempt,
+          provider: target.providerName,
+          model: target.model,
+          status,
+          errorType,
+          promptTokens: seenUsage?.prompt_tokens ?? 0,
+          completionTokens: seenUsage?.completion_tokens ?? 0,
+          cachedTokens: seenUsage?.prompt_tokens_details?.cached_tokens ?? 0,
+          costUsd: charge.costUsd,
+          costUnknown: charge.costUnknown,
+          costBasis: charge.basis,
+          latencyMs: Math.round(latencyMs),
+        });
+      };
+      if (later) later(effects);
+      else effects();
     },
   };
 }

@@ -19,6 +19,13 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
   let separatorDue = false;
   let round = 0;
   const frames = new DeltaFrames(stamp);
+  // The last round's effects outside the request (round.ts's finish), run after the stream's end.
+  let effects: (() => void) | undefined;
+  const settle = () => {
+    const run = effects;
+    effects = undefined;
+    run?.();
+  };
   const sink: StreamSink = {
     delta(delta, extras) {
       stamp.model ||= state.lastTarget?.model ?? state.request.model;
@@ -35,14 +42,23 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
       first = false;
     },
     comment: (text) => channel.comment(text),
+    finishAfterEnd: (later) => {
+      effects = later;
+    },
   };
   await settleStream(deps, state, channel, runLoop(deps, state, chatCodec(deps, state, sink)), {
     done(result: LoopResult<AssistantTurn>) {
-      stamp.model ||= result.turn.model || state.request.model;
-      if (first) channel.data(chunk(stamp, [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
-      for (const c of finalChunks(stamp, state, result, toolCallsSent)) channel.data(c);
-      channel.done();
+      try {
+        stamp.model ||= result.turn.model || state.request.model;
+        if (first) channel.data(chunk(stamp, [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
+        for (const c of finalChunks(stamp, state, result, toolCallsSent)) channel.data(c);
+        channel.done();
+      } finally {
+        // After the client's last byte, before the requests row.
+        settle();
+      }
     },
     failed: (error) => channel.fail(error),
+    stop: settle,
   });
 }

@@ -3,7 +3,7 @@
 // SSE events with their raw data (and comment lines) for the relay. Errors keep the upstream's
 // status and body (rawUpstream) so the route can return them unmodified.
 import type { Target } from '../chat/targets.js';
-import { parseJson, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
+import { parseJson, type AttemptResult, type FinishLater, type LlmCallDeps } from '../chat/llm-call.js';
 import { malformedUpstream, sendNativeStream, sendNativeText, type RelayItem, type UpstreamRefusal } from '../chat/native-upstream.js';
 import type { GatewayError } from '../errors.js';
 import type { Cancel } from '../upstream/cancel.js';
@@ -27,7 +27,7 @@ export type NativeOutcome =
       target: Target;
       /** Reads the stream to its end, `onItem` called for each event and comment as it arrives (relayStream). */
       read(onItem: (item: RelayItem) => void): Promise<void>;
-      handle: { finish(result: AttemptResult): void };
+      handle: { finish(result: AttemptResult, later?: FinishLater): void };
     };
 
 /** Upstream headers an Anthropic client may act on, kept on a relayed error. */
@@ -37,7 +37,7 @@ export async function nativeOnce(
   deps: LlmCallDeps,
   input: NativeCallInput,
   target: Target,
-  handle: { finish(result: AttemptResult): void },
+  handle: { finish(result: AttemptResult, later?: FinishLater): void },
 ): Promise<NativeOutcome> {
   const request = { format: 'messages' as const, path: input.path, body: input.body, headers: input.headers };
   if (!input.stream) {

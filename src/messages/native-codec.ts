@@ -119,11 +119,12 @@ export function nativeCodec(
       }
       const turn = builder.turn();
       const endsMessage = !turn.toolCalls.some((c) => isGateway(c.function.name));
-      const result = { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true, endedAt: deps.now() };
-      // The round that ends the client's message is charged once the client has its last byte
-      // (relay.settle, native-run): nothing written after it reads what finish changes.
-      if (relay && endsMessage) relay.finishAfterEnd(() => outcome.handle.finish(result));
-      else outcome.handle.finish(result);
+      // The round that ends the client's message: its effects outside the request (settlement,
+      // metrics, llm_calls row) run once the client has its last byte (relay.settle, native-run).
+      outcome.handle.finish(
+        { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true },
+        relay && endsMessage ? (effects) => relay.finishAfterEnd(effects) : undefined,
+      );
       relay?.addUsage(turn.rawUsage);
       roundRelay?.end(endsMessage);
       collect(output, turn, isGateway);

@@ -60,7 +60,7 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
         }
         out.end();
       } finally {
-        // The last round's accounting, after the client's last byte and before the requests row.
+        // The last round's effects (settlement, metrics, llm_calls row), after the client's last byte.
         relay.settle();
       }
     },

@@ -22,24 +22,24 @@ export class MessagesRelay {
     cache_read_input_tokens: 0,
   };
   rounds = 0;
-  /** The last round's attempt accounting, waiting for the stream's end (finishAfterEnd). */
+  /** The last round's effects outside the request, waiting for the stream's end (finishAfterEnd). */
   private pendingFinish: (() => void) | undefined;
 
   constructor(readonly out: RelayTarget) {}
 
   /**
-   * Holds the accounting of the round that ends the message (its charge, budget settlement,
-   * metrics and llm_calls row) until `settle`, which the run calls once the stream has ended (or
-   * failed): the client's last byte does not wait for the gateway's bookkeeping. Only for that
-   * round: the Messages stream writes nothing after it that depends on the cost (no tollgate
-   * summary), and the requests row, which does, is recorded after `settle`. Issue 20: the attempt's
-   * finish was ~20% of the time between the upstream's last byte and the client's.
+   * Holds the effects outside the request of the round that ends the message (budget settlement,
+   * the rate limit's tokens, metrics, its llm_calls row: round.ts's finish) until `settle`, which
+   * the run calls once the stream has ended (or failed): the client's last byte does not wait for
+   * the gateway's bookkeeping. The request's own cost and usage are counted already; the requests
+   * row is recorded after `settle`. Issue 20: that finish was about half of the time between the
+   * upstream's last event and the client's end().
    */
-  finishAfterEnd(finish: () => void): void {
-    this.pendingFinish = finish;
+  finishAfterEnd(effects: () => void): void {
+    this.pendingFinish = effects;
   }
 
-  /** Runs the held accounting, once. */
+  /** Runs the held effects, once. */
   settle(): void {
     const finish = this.pendingFinish;
     this.pendingFinish = undefined;

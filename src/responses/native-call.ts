@@ -3,12 +3,12 @@
 // SSE events with their raw data (and comment lines) for the relay. An error keeps the upstream's
 // status and message, the provider key cut out.
 import type { Target } from '../chat/targets.js';
-import { parseJson, type AttemptResult, type LlmCallDeps } from '../chat/llm-call.js';
+import { parseJson, type AttemptResult, type FinishLater, type LlmCallDeps } from '../chat/llm-call.js';
 import { malformedUpstream, type NativeRequest, sendNativeStream, sendNativeText, type RelayItem } from '../chat/native-upstream.js';
 import type { Cancel } from '../upstream/cancel.js';
 import { turnFromResponse, type ResponsesTurn } from '../wire/responses/native-turn.js';
 
-type Handle = { finish(result: AttemptResult): void };
+type Handle = { finish(result: AttemptResult, later?: FinishLater): void };
 
 export type NativeOutcome =
   | { kind: 'json'; target: Target; text: string; turn: ResponsesTurn }

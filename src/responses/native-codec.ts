@@ -128,13 +128,12 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
         throw err;
       }
       const turn = builder.turn();
-      const result = { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true, endedAt: deps.now() };
-      // A single round that ends the loop is charged once the client has its last byte (the relay's
-      // finishAfterEnd, as on Messages): with no other round or tool call the final event carries
-      // no tollgate summary, so nothing written after it reads what finish changes.
-      if (state.rounds === 1 && !turn.toolCalls.some((c) => isGatewayTool(state, c.function.name, known)))
-        relay.finishAfterEnd(() => outcome.handle.finish(result));
-      else outcome.handle.finish(result);
+      // The round that ends the loop: its effects outside the request (settlement, metrics,
+      // llm_calls row) run once the client has its last byte (the relay's finishAfterEnd, as on Messages).
+      outcome.handle.finish(
+        { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true },
+        turn.toolCalls.some((c) => isGatewayTool(state, c.function.name, known)) ? undefined : (effects) => relay.finishAfterEnd(effects),
+      );
       return ended(state, turn);
     },
     append(turn, gatewayCalls, results) {

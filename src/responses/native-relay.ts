@@ -29,7 +29,7 @@ export class ResponsesRelay {
   changed = false;
   /** A non-streamed first round's JSON text, returned as it came when nothing changed. */
   firstText: string | undefined;
-  /** The last round's attempt accounting, waiting for the stream's end (finishAfterEnd). */
+  /** The last round's effects outside the request, waiting for the stream's end (finishAfterEnd). */
   private pendingFinish: (() => void) | undefined;
 
   /** `out`: null for a non-streamed request (the relay then only keeps the output list). */
@@ -45,16 +45,16 @@ export class ResponsesRelay {
   }
 
   /**
-   * Holds the accounting of the round that ends the response (its charge, budget settlement,
-   * metrics and llm_calls row) until `settle`, which the run calls once the stream has ended (or
-   * failed): the client's last byte does not wait for the gateway's bookkeeping; the requests row,
-   * which reads the cost, is recorded after `settle` (issue 20, as Messages' relay).
+   * Holds the effects outside the request of the round that ends the response (budget settlement,
+   * the rate limit's tokens, metrics, its llm_calls row: round.ts's finish) until `settle`, which
+   * the run calls once the stream has ended (or failed): the client's last byte does not wait for
+   * them; the request's own cost and usage are counted already (issue 20, as Messages' relay).
    */
-  finishAfterEnd(finish: () => void): void {
-    this.pendingFinish = finish;
+  finishAfterEnd(effects: () => void): void {
+    this.pendingFinish = effects;
   }
 
-  /** Runs the held accounting, once. */
+  /** Runs the held effects, once. */
   settle(): void {
     const finish = this.pendingFinish;
     this.pendingFinish = undefined;

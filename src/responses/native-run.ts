@@ -54,7 +54,7 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCa
         relay.finish(() => finalResponse(state, relay, result));
         sse.end();
       } finally {
-        // The last round's accounting, after the client's last byte and before the requests row.
+        // The last round's effects (settlement, metrics, llm_calls row), after the client's last byte.
         relay.settle();
       }
     },
