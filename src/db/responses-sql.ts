@@ -19,13 +19,15 @@ export interface ResponseDbRow {
   messages: string | null;
 }
 
-/** An approval to insert as pending (src/stored-responses/approvals.ts ApprovalRecord). */
+/** An approval to insert as pending (src/stored-responses/approvals.ts ApprovalRecord is this type). */
 export interface ApprovalInsert {
   id: string;
   keyId: string | null;
   requestId: string;
   serverLabel: string;
+  /** Gateway tool name (server__tool). */
   name: string;
+  /** Exactly as proposed: the call runs with these. */
   arguments: string;
   callId: string;
   ts: number;

@@ -4,20 +4,10 @@
 // expires, naming that request, decides it — once. The decision is one conditional UPDATE
 // (`status = 'pending'` and not expired, for this key), so concurrent requests and replicas
 // sharing PostgreSQL cannot both run it. Whatever fails that test runs nothing.
+import type { ApprovalInsert } from '../db/responses-sql.js';
 
-export interface ApprovalRecord {
-  id: string;
-  keyId: string | null;
-  requestId: string;
-  serverLabel: string;
-  /** Gateway tool name (server__tool). */
-  name: string;
-  /** Exactly as proposed: the call runs with these. */
-  arguments: string;
-  callId: string;
-  ts: number;
-  expiresAt: number;
-}
+/** One proposed call: the row the database keeps (its fields are described in src/db/responses-sql.ts). */
+export type ApprovalRecord = ApprovalInsert;
 
 /** Why an approval response ran nothing (the ledger's tool_calls.reason). */
 export type ApprovalRefusal = 'approval_unknown' | 'approval_other_key' | 'approval_expired' | 'approval_reused';
