@@ -10,6 +10,7 @@ import type { SseChannel } from './sse-channel.js';
 import { settleStream } from './settle-stream.js';
 import type { ChatDeps } from './handler.js';
 import { DeltaFrames } from './chunk-frame.js';
+import { HeldEffects } from './held-effects.js';
 
 /** Runs the loop into `channel`; resolves once the stream has started (or rejects if it never did). */
 export async function streamResponse(deps: ChatDeps, state: RunState, channel: SseChannel): Promise<void> {
@@ -20,12 +21,8 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
   let round = 0;
   const frames = new DeltaFrames(stamp);
   // The last round's effects outside the request (round.ts's finish), run after the stream's end.
-  let effects: (() => void) | undefined;
-  const settle = () => {
-    const run = effects;
-    effects = undefined;
-    run?.();
-  };
+  const afterEnd = new HeldEffects();
+  const settle = () => afterEnd.settle();
   const sink: StreamSink = {
     delta(delta, extras) {
       stamp.model ||= state.lastTarget?.model ?? state.request.model;
@@ -42,9 +39,7 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
       first = false;
     },
     comment: (text) => channel.comment(text),
-    finishAfterEnd: (later) => {
-      effects = later;
-    },
+    finishAfterEnd: (effects) => afterEnd.hold(effects),
   };
   await settleStream(deps, state, channel, runLoop(deps, state, chatCodec(deps, state, sink)), {
     done(result: LoopResult<AssistantTurn>) {

@@ -120,10 +120,10 @@ export function nativeCodec(
       const turn = builder.turn();
       const endsMessage = !turn.toolCalls.some((c) => isGateway(c.function.name));
       // The round that ends the client's message: its effects outside the request (settlement,
-      // metrics, llm_calls row) run once the client has its last byte (relay.settle, native-run).
+      // metrics, llm_calls row) run once the client has its last byte (relay.afterEnd, native-run).
       outcome.handle.finish(
         { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true },
-        relay && endsMessage ? (effects) => relay.finishAfterEnd(effects) : undefined,
+        relay && endsMessage ? (effects) => relay.afterEnd.hold(effects) : undefined,
       );
       relay?.addUsage(turn.rawUsage);
       roundRelay?.end(endsMessage);

@@ -61,13 +61,13 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
         out.end();
       } finally {
         // The last round's effects (settlement, metrics, llm_calls row), after the client's last byte.
-        relay.settle();
+        relay.afterEnd.settle();
       }
     },
     failed: (error, err) => out.fail(error, state.requestId, (err as { [RELAYED]?: string })[RELAYED]),
     stop: () => {
       out.stop();
-      relay.settle();
+      relay.afterEnd.settle();
     },
   });
   return out.body ? { kind: 'stream', body: out.body, headers: {} } : { kind: 'sent' };

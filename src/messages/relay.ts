@@ -3,6 +3,7 @@
 // gateway's own tool_use blocks (and their deltas) are left out; a round that continues the loop
 // keeps its message_delta and message_stop to itself. Events pass as the upstream's own data text
 // whenever nothing in them changes (a pure pass-through is the upstream's events as they came).
+import { HeldEffects } from '../chat/held-effects.js';
 import { eventFrame, rawFrame } from '../wire/messages/sse.js';
 import type { AnthropicUsage } from '../wire/messages/usage.js';
 
@@ -22,29 +23,10 @@ export class MessagesRelay {
     cache_read_input_tokens: 0,
   };
   rounds = 0;
-  /** The last round's effects outside the request, waiting for the stream's end (finishAfterEnd). */
-  private pendingFinish: (() => void) | undefined;
+  /** The last round's effects outside the request, run once the stream has ended (held-effects.ts). */
+  readonly afterEnd = new HeldEffects();
 
   constructor(readonly out: RelayTarget) {}
-
-  /**
-   * Holds the effects outside the request of the round that ends the message (budget settlement,
-   * the rate limit's tokens, metrics, its llm_calls row: round.ts's finish) until `settle`, which
-   * the run calls once the stream has ended (or failed): the client's last byte does not wait for
-   * the gateway's bookkeeping. The request's own cost and usage are counted already; the requests
-   * row is recorded after `settle`. Issue 20: that finish was about half of the time between the
-   * upstream's last event and the client's end().
-   */
-  finishAfterEnd(effects: () => void): void {
-    this.pendingFinish = effects;
-  }
-
-  /** Runs the held effects, once. */
-  settle(): void {
-    const finish = this.pendingFinish;
-    this.pendingFinish = undefined;
-    finish?.();
-  }
 
   /** A relay for one round; `hidden(name)` says whether a tool_use block is the gateway's. */
   round(hidden: (name: string) => boolean): RoundRelay {

@@ -129,10 +129,10 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
       }
       const turn = builder.turn();
       // The round that ends the loop: its effects outside the request (settlement, metrics,
-      // llm_calls row) run once the client has its last byte (the relay's finishAfterEnd, as on Messages).
+      // llm_calls row) run once the client has its last byte (the relay's afterEnd, as on Messages).
       outcome.handle.finish(
         { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true },
-        turn.toolCalls.some((c) => isGatewayTool(state, c.function.name, known)) ? undefined : (effects) => relay.finishAfterEnd(effects),
+        turn.toolCalls.some((c) => isGatewayTool(state, c.function.name, known)) ? undefined : (effects) => relay.afterEnd.hold(effects),
       );
       return ended(state, turn);
     },

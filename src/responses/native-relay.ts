@@ -7,6 +7,7 @@
 // Each round's terminal event is held: the run sends one at the end, over every round. An event
 // whose numbers did not change passes as the upstream's own data text (a pure pass-through is the
 // upstream's stream as it came).
+import { HeldEffects } from '../chat/held-effects.js';
 import { ResponsesEventWriter } from '../wire/responses/stream-writer.js';
 import type { OtherItem, OutputItem, StreamEvent } from '../wire/responses/types.js';
 
@@ -29,8 +30,8 @@ export class ResponsesRelay {
   changed = false;
   /** A non-streamed first round's JSON text, returned as it came when nothing changed. */
   firstText: string | undefined;
-  /** The last round's effects outside the request, waiting for the stream's end (finishAfterEnd). */
-  private pendingFinish: (() => void) | undefined;
+  /** The last round's effects outside the request, run once the stream has ended (held-effects.ts). */
+  readonly afterEnd = new HeldEffects();
 
   /** `out`: null for a non-streamed request (the relay then only keeps the output list). */
   constructor(
@@ -42,23 +43,6 @@ export class ResponsesRelay {
   ) {
     this.writer = new ResponsesEventWriter((e) => this.send(e), newId);
     if (preamble.length) this.changed = true;
-  }
-
-  /**
-   * Holds the effects outside the request of the round that ends the response (budget settlement,
-   * the rate limit's tokens, metrics, its llm_calls row: round.ts's finish) until `settle`, which
-   * the run calls once the stream has ended (or failed): the client's last byte does not wait for
-   * them; the request's own cost and usage are counted already (issue 20, as Messages' relay).
-   */
-  finishAfterEnd(effects: () => void): void {
-    this.pendingFinish = effects;
-  }
-
-  /** Runs the held effects, once. */
-  settle(): void {
-    const finish = this.pendingFinish;
-    this.pendingFinish = undefined;
-    finish?.();
   }
 
   get output(): OtherItem[] {

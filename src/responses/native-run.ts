@@ -55,10 +55,10 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCa
         sse.end();
       } finally {
         // The last round's effects (settlement, metrics, llm_calls row), after the client's last byte.
-        relay.settle();
+        relay.afterEnd.settle();
       }
     },
-    stop: () => relay.settle(),
+    stop: () => relay.afterEnd.settle(),
     failed(error) {
       relay.send({ type: 'error', code: error.code ?? error.type, message: error.message, param: error.param });
       relay.send({
