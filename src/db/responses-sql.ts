@@ -10,7 +10,7 @@
 // response prepares none). Times come from the caller's clock, never from here.
 import type { Sqlite } from './open-sqlite.js';
 
-/** A row of stored_responses as read (src/stored-responses/response-store.ts ResponseRow). */
+/** A row of stored_responses as read (src/stored-responses/response-store.ts ResponseRow is this type). */
 export interface ResponseDbRow {
   id: string;
   key_id: string | null;

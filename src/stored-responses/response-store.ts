@@ -6,6 +6,7 @@
 //   go there with that provider's credentials.
 // Per key: another key's id is "not found", never its content. Bounded: rows expire after `ttlMs`
 // (pruned at most once per interval, on a write) and each key keeps its newest `maxPerKey`.
+import type { ResponseDbRow } from '../db/responses-sql.js';
 import type { ChatMessage } from '../openai/types.js';
 import type { ResponseObject } from '../wire/responses/types.js';
 
@@ -44,13 +45,8 @@ export const DEFAULT_RESPONSE_RETENTION: ResponseRetention = { ttlMs: 24 * 60 * 
 export const RESPONSE_PRUNE_EVERY_MS = 10 * 60 * 1000;
 
 /** A row of stored_responses, as both databases return it. */
-export interface ResponseRow {
-  id: string;
-  key_id: string | null;
-  provider: string | null;
-  response: string | null;
-  messages: string | null;
-}
+/** A stored_responses row as both databases return it. */
+export type ResponseRow = ResponseDbRow;
 
 export function entryFromRow(row: ResponseRow): StoredEntry {
   if (row.provider !== null) return { kind: 'upstream', id: row.id, keyId: row.key_id, provider: row.provider };
