@@ -5,6 +5,7 @@ import AjvImport from 'ajv';
 import Ajv2019Import from 'ajv/dist/2019.js';
 import Ajv2020Import from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { isPlainObject } from './plain-object.js';
 
 // ajv is CommonJS: under NodeNext its class sits on the default export's `.default`.
 const Ajv = AjvImport.default;
@@ -50,10 +51,6 @@ function describeError(error: ErrorObject): string {
     return `${path || 'arguments'}: must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   }
   return `${path || 'arguments'}: ${error.message ?? 'is invalid'}`;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -12,14 +12,13 @@
 // envelope is strict, the result a loose object whose only declared key is `_meta`). Anything else
 // is parsed by the SDK's schema as before.
 import { parseJSONRPCMessage } from '@modelcontextprotocol/client';
+import { isPlainObject } from './plain-object.js';
 
 /** The SDK ReadBuffer's state this replaces the reading of (private in its types, SDK 2.4.0). */
 interface ReadBufferState {
   _buffer?: Buffer | undefined;
   readMessage(): unknown;
 }
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function plainResultResponse(value: unknown): boolean {
   if (!isPlainObject(value) || value.jsonrpc !== '2.0') return false;

@@ -11,13 +11,13 @@
 // the SDK's own wrapper: the handler's outcome is replayed into it, so its checks, errors and
 // input_required handling are exactly the SDK's.
 import { type JSONRPCRequest, Server, type ServerContext } from '@modelcontextprotocol/server';
+import { isPlainObject } from '../plain-object.js';
 
 /** The SDK's handler shape at this seam (Server._wrapHandler, protected). */
 type Handler = Parameters<Server['_wrapHandler']>[1];
 type Result = Awaited<ReturnType<Handler>>;
 type Outcome = { ok: true; value: Result } | { ok: false; error: unknown };
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isId = (v: unknown) => typeof v === 'string' || Number.isSafeInteger(v);
 
 /** tools/call params the SDK's request schema (2025-11-25) takes as they are: name, arguments, a progress token. */

@@ -22,6 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AuthInfo, type JSONRPCMessage, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import { type AloneAnswer, type ClientGone, readWhenAlone, watch } from './json-answer.js';
+import { isPlainObject } from '../plain-object.js';
 
 type RequestId = string | number;
 
@@ -56,7 +57,6 @@ interface QuickCall {
 }
 
 const KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * A JSON-RPC request the SDK's message schema takes as it is: the keys it knows, their types, and
