@@ -130,6 +130,46 @@ describe('pass-through to an Anthropic provider', () => {
     assert.deepEqual([row.status, Number(row.prompt_tokens), Number(row.completion_tokens), row.cost_usd], [200, 30, 7, cost]);
   });
 
+  test('a JSON pass-through is written before its effects: the llm_calls and requests rows come after the end, with usage and cost', async () => {
+    // The order, as the gateway's process sees it: the client's end() against the ledger's two calls.
+    const order: string[] = [];
+    const ledger = gw.gateway.ledger;
+    const { llmCall, request } = ledger;
+    const onRequest = (_req: unknown, res: import('node:http').ServerResponse) => {
+      const end = res.end;
+      res.end = function (this: typeof res, ...args: unknown[]) {
+        order.push('end');
+        return (end as (...a: unknown[]) => typeof res).apply(this, args);
+      } as typeof res.end;
+    };
+    gw.server.prependListener('request', onRequest);
+    ledger.llmCall = (row) => {
+      order.push('llm_calls');
+      return llmCall.call(ledger, row);
+    };
+    ledger.request = (row) => {
+      order.push('requests');
+      return request.call(ledger, row);
+    };
+    mock.enqueue({ kind: 'text', text: 'answered first', usage: { input: 40, output: 6 } });
+    let res: Response;
+    try {
+      res = await post('/v1/messages', JSON.stringify({ model: CLAUDE, max_tokens: 50, messages: [{ role: 'user', content: 'x' }] }));
+      assert.equal(((await res.json()) as any).content[0].text, 'answered first');
+    } finally {
+      gw.server.off('request', onRequest);
+      ledger.llmCall = llmCall;
+      ledger.request = request;
+    }
+    assert.deepEqual(order, ['end', 'llm_calls', 'requests']);
+    const id = res.headers.get('x-request-id');
+    const cost = (40 * PRICE.inputPerMTok + 6 * PRICE.outputPerMTok) / 1e6;
+    const [call] = await gw.query<any>('SELECT status, prompt_tokens, completion_tokens, cost_usd FROM llm_calls WHERE request_id = ?', id);
+    assert.deepEqual([call.status, Number(call.prompt_tokens), Number(call.completion_tokens), call.cost_usd], [200, 40, 6, cost]);
+    const [row] = await gw.query<any>('SELECT status, prompt_tokens, completion_tokens, cost_usd FROM requests WHERE id = ?', id);
+    assert.deepEqual([row.status, Number(row.prompt_tokens), Number(row.completion_tokens), row.cost_usd], [200, 40, 6, cost]);
+  });
+
   test('a pass-through stream that goes quiet gets synthetic pings between its events; one that arrives at once gets none', async () => {
     // Anthropic upstream, 120 ms between frames, pings every 40 ms of silence: the gateway's own pings
     // come after the stream started (the mock's one ping is third, right after content_block_start).

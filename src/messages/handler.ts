@@ -44,7 +44,13 @@ export interface MessagesInput {
 }
 
 export type MessagesOutput =
-  | { kind: 'json'; text: string; headers: Record<string, string> }
+  | {
+      kind: 'json';
+      text: string;
+      headers: Record<string, string>;
+      /** When set, the route must run it once it has written the answer (the last round's effects and the requests row). */
+      after?: (() => void) | undefined;
+    }
   | { kind: 'stream'; body: ReadableStream<Uint8Array>; headers: Record<string, string> }
   | { kind: 'sent' };
 

@@ -18,6 +18,8 @@ export interface NativeCallInput {
   signal: Cancel;
   /** The body for this attempt (its output cap is the attempt's own). */
   body: string;
+  /** A JSON answer's attempt effects go here instead of running at once (the codec decides when: native-codec.ts). */
+  later?: FinishLater | undefined;
 }
 
 export type NativeOutcome =
@@ -44,7 +46,7 @@ export async function nativeOnce(
     const { status, text } = await sendNativeText(deps, target, request, input.signal, keepRefusal);
     const message = parseJson(text, status) as Message;
     if (!message || typeof message !== 'object' || !Array.isArray(message.content)) throw malformedUpstream(status, 'a Messages response');
-    handle.finish({ status, errorType: null, usage: message.usage ? mapUsage(message.usage) : undefined, mayHaveCost: true });
+    handle.finish({ status, errorType: null, usage: message.usage ? mapUsage(message.usage) : undefined, mayHaveCost: true }, input.later);
     return { kind: 'json', target, text, message };
   }
   const read = await sendNativeStream(deps, target, request, input.signal, keepRefusal);

@@ -3,6 +3,7 @@
 // ledger machinery of every round (withAttempts, startAttempt), and a streamed round is relayed
 // to the client as it arrives (relay.ts), the gateway's own tool calls left out.
 import type { LoopCodec } from '../chat/codec.js';
+import type { HeldEffects } from '../chat/held-effects.js';
 import type { LoopDeps } from '../chat/loop.js';
 import { nativeAttemptHooks } from '../chat/round.js';
 import { isGatewayTool } from '../chat/run-state.js';
@@ -28,6 +29,11 @@ export interface NativeOutput {
   turns: MessagesTurn[];
   /** The first round's upstream JSON text, sent as it came when the gateway added nothing. */
   firstText: string | undefined;
+  /**
+   * A JSON answer's: the effects outside the request (settlement, rate-limit tokens, metrics,
+   * llm_calls row) of the round that ends it, run once the client has the answer (native-run.ts).
+   */
+  afterEnd?: HeldEffects | undefined;
 }
 
 /** Marks an upstream error event already relayed to the client as it came. */
@@ -41,6 +47,8 @@ export function nativeCodec(
 ): LoopCodec<MessagesTurn> {
   const known = (name: string) => deps.tools?.getTool(name) !== undefined;
   const isGateway = (name: string) => isGatewayTool(state, name, known);
+  const held = output.afterEnd;
+  const holdJson = held ? (effects: () => void) => held.hold(effects) : undefined;
   return {
     async round(final) {
       const round = ++state.rounds;
@@ -71,6 +79,7 @@ export function nativeCodec(
               stream: state.stream,
               signal: state.cancel,
               body: bodyFor(target, handle.plan),
+              later: holdJson,
             },
             target,
             handle,
@@ -79,6 +88,8 @@ export function nativeCodec(
       state.lastTarget = outcome.target;
       if (outcome.kind === 'json') {
         const turn = turnFromMessage(outcome.message);
+        // The loop goes on after a round with gateway calls: only the round that ends the answer waits.
+        if (held && turn.toolCalls.some((c) => isGateway(c.function.name))) held.settle();
         if (round === 1) output.firstText = outcome.text;
         collect(output, turn, isGateway);
         return turn;

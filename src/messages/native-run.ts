@@ -1,6 +1,7 @@
 // A Messages request to a provider that speaks Messages: passed through (the client's bytes with
 // only `model` rewritten when the gateway adds nothing), the gateway's tools added and run by the
 // loop when the key has any, the stream relayed as it arrives with the gateway's rounds hidden.
+import { HeldEffects } from '../chat/held-effects.js';
 import { runLoop, type LoopResult } from '../chat/loop.js';
 import { recordRequest } from '../chat/record.js';
 import { settleStream } from '../chat/settle-stream.js';
@@ -33,13 +34,31 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
     rebuilt: injected.length > 0 || conv !== body.messages,
   });
   onState(state);
-  const output: NativeOutput = { visible: [], turns: [], firstText: undefined };
   if (!state.stream) {
-    const result = await runLoop(deps, state, nativeCodec(deps, state, null, output));
-    const text = finalText(state, result, output);
-    recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
-    return { kind: 'json', text, headers: {} };
+    const afterEnd = new HeldEffects();
+    const output: NativeOutput = { visible: [], turns: [], firstText: undefined, afterEnd };
+    let text: string;
+    try {
+      text = finalText(state, await runLoop(deps, state, nativeCodec(deps, state, null, output)), output);
+    } catch (err) {
+      afterEnd.settle();
+      throw err;
+    }
+    // The last round's effects outside the request and the requests row (which reads the cost and
+    // usage, counted at the round's finish already) run once the route has written the answer, as a
+    // stream's do after its last byte (issue 20: they sat between the upstream's answer and the client's).
+    return {
+      kind: 'json',
+      text,
+      headers: {},
+      after() {
+        afterEnd.settle();
+        recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
+      },
+    };
   }
+
+  const output: NativeOutput = { visible: [], turns: [], firstText: undefined };
 
   const out = new MessagesChannel(input.sseSink?.(input.requestId, SSE_HEADERS), start.client);
   const relay = new MessagesRelay({ frame: (text) => out.frame(text) });

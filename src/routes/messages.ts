@@ -43,7 +43,11 @@ export function messagesRoutes(app: Hono<AppEnv>, deps: MessagesDeps): void {
   app.post('/v1/messages', async (c) => {
     const out = await handleMessages(deps, await inputOf(c));
     if (out.kind === 'sent') return RESPONSE_ALREADY_SENT;
-    if (out.kind === 'json') return c.body(out.text, 200, Object.assign({}, JSON_HEADERS, out.headers));
+    if (out.kind === 'json') {
+      // Hono writes the body after this returns: its effects run first here (the Node route runs them after).
+      out.after?.();
+      return c.body(out.text, 200, Object.assign({}, JSON_HEADERS, out.headers));
+    }
     return c.body(out.body, 200, Object.assign({}, SSE_HEADERS, out.headers));
   });
   app.post('/v1/messages/count_tokens', async (c) => {

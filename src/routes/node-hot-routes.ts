@@ -42,8 +42,11 @@ export interface HotRoutesDeps {
   mcpEndpoint?: McpEndpoint | undefined;
 }
 
-/** What a handler answered: a JSON body with its headers (status 200 unless said), or already written (SSE). */
-type Answer = { status?: number; text: string; headers: Record<string, string> } | 'sent';
+/**
+ * What a handler answered: a JSON body with its headers (status 200 unless said), or already written
+ * (SSE). `after` runs once the body is written (work the client need not wait for: messages/native-run.ts).
+ */
+type Answer = { status?: number; text: string; headers: Record<string, string>; after?: (() => void) | undefined } | 'sent';
 
 interface HotRequest {
   id: string;
@@ -90,7 +93,7 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
         signal: nodeDisconnect(r.outgoing),
         sseSink: (requestId, headers) => nodeSink(r.outgoing, Object.assign({}, SSE_HEADERS, headers), requestId),
       });
-      if (out.kind === 'json') return { text: out.text, headers: { 'content-type': JSON_TYPE, ...out.headers } };
+      if (out.kind === 'json') return { text: out.text, headers: { 'content-type': JSON_TYPE, ...out.headers }, after: out.after };
       return 'sent';
     });
   const responses = deps.responses;
@@ -172,7 +175,11 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
       if (answer !== 'sent') {
         status = answer.status ?? 200;
         answer.headers['x-request-id'] = id;
-        send(outgoing, status, answer.headers, answer.text);
+        try {
+          send(outgoing, status, answer.headers, answer.text);
+        } finally {
+          answer.after?.();
+        }
       }
     } catch (err) {
       const error = toGatewayError(err);
