@@ -6,6 +6,7 @@ import { GatewayError } from '../errors.js';
 import { redactValues } from '../secrets/redact.js';
 import { networkError, type UpstreamStream } from '../upstream/client.js';
 import { SseReader } from '../upstream/sse-parser.js';
+import { FrameSpans } from '../upstream/frame-spans.js';
 import type { Cancel } from '../upstream/cancel.js';
 import { withStatus, type LlmCallDeps } from './llm-call.js';
 import { pickKey } from './pick-key.js';
@@ -13,6 +14,12 @@ import { missingKeyError, type Target } from './targets.js';
 
 /** A relayed stream item: an event with its raw data text, or a comment line. */
 export type RelayItem = { type: string; data: string } | { comment: string };
+
+/**
+ * Beside an event, while `onItem` runs: its frame's bytes in the upstream's chunk (`chunk` set) when
+ * they are exactly the frame a relay would write for it (upstream/frame-spans.ts).
+ */
+export type RelaySpan = Pick<FrameSpans, 'chunk' | 'start' | 'end'>;
 
 export interface NativeRequest {
   format: 'messages' | 'responses';
@@ -60,7 +67,7 @@ export async function sendNativeStream(
   request: NativeRequest,
   signal: Cancel,
   refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
-): Promise<(onItem: (item: RelayItem) => void) => Promise<void>> {
+): Promise<(onItem: (item: RelayItem, span: RelaySpan) => void) => Promise<void>> {
   const { req, apiKey } = nativeUpstreamRequest(deps, target, request);
   const answer = await deps.upstream.sendStream(req, { signal, timeoutMs: target.provider.timeoutMs });
   if (answer.status < 200 || answer.status >= 300)
@@ -128,22 +135,38 @@ export function malformedUpstream(status: number, what: string): GatewayError {
  * one's), and the consumer's `for await` over the body's own iterator: promise turns per event and
  * per chunk between the upstream's bytes and the client's (issue 20, pass-through SSE).
  */
-export async function relayStream(answer: UpstreamStream, url: string, signal: Cancel, onItem: (item: RelayItem) => void): Promise<void> {
+export async function relayStream(
+  answer: UpstreamStream,
+  url: string,
+  signal: Cancel,
+  onItem: (item: RelayItem, span: RelaySpan) => void,
+): Promise<void> {
   let thrown: unknown;
+  const spans = new FrameSpans();
   const deliver = (item: RelayItem) => {
     try {
-      onItem(item);
+      onItem(item, spans);
     } catch (err) {
       thrown = err;
       throw err;
     }
   };
   const feeder = new SseReader(
-    (type, data) => deliver({ type: type ?? 'message', data }),
-    (comment) => deliver({ comment }),
+    (type, data) => {
+      const name = type ?? 'message';
+      spans.match(name, data);
+      deliver({ type: name, data });
+    },
+    (comment) => {
+      spans.chunk = undefined;
+      deliver({ comment });
+    },
   );
   try {
-    await answer.read((chunk) => feeder.write(chunk));
+    await answer.read((chunk) => {
+      feeder.write(spans.begin(chunk));
+      spans.done();
+    });
     feeder.end();
   } catch (err) {
     if (err === thrown || err instanceof GatewayError) throw err;

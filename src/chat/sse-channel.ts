@@ -9,6 +9,11 @@ export interface SseSink {
   /** Called once, before the first frame (send the status and headers here). */
   open(): void;
   write(text: string): void;
+  /**
+   * Optional: bytes that are whole frames as they are to go out (a pass-through's upstream frames as
+   * they came), in order with what `write` takes; without it they are written as text.
+   */
+  bytes?(chunk: Buffer, start: number, end: number): void;
   end(): void;
 }
 
@@ -29,7 +34,19 @@ export class SseChannel {
   }
 
   private write(text: string): void {
-    if (this.closed) return;
+    if (this.writable()) this.sink.write(text);
+  }
+
+  /** Frames already in bytes, to go out as they are (upstream/frame-spans.ts). */
+  bytes(chunk: Buffer, start: number, end: number): void {
+    if (!this.writable()) return;
+    if (this.sink.bytes) this.sink.bytes(chunk, start, end);
+    else this.sink.write(chunk.toString('utf8', start, end));
+  }
+
+  /** Whether a frame may be written now (not closed); opens the sink before the first. */
+  private writable(): boolean {
+    if (this.closed) return false;
     if (!this.isStarted) {
       this.isStarted = true;
       this.sink.open();
@@ -38,7 +55,7 @@ export class SseChannel {
       // ended first, instead of waiting for them between the upstream's bytes and the client's.
       setImmediate(this.markStarted);
     }
-    this.sink.write(text);
+    return true;
   }
 
   /** A frame exactly as given (surfaces with their own framing: Messages' named events). */

@@ -4,7 +4,14 @@
 // status and message, the provider key cut out.
 import type { Target } from '../chat/targets.js';
 import { parseJson, type AttemptResult, type FinishLater, type LlmCallDeps } from '../chat/llm-call.js';
-import { malformedUpstream, type NativeRequest, sendNativeStream, sendNativeText, type RelayItem } from '../chat/native-upstream.js';
+import {
+  malformedUpstream,
+  type NativeRequest,
+  type RelayItem,
+  type RelaySpan,
+  sendNativeStream,
+  sendNativeText,
+} from '../chat/native-upstream.js';
 import type { Cancel } from '../upstream/cancel.js';
 import { turnFromResponse, type ResponsesTurn } from '../wire/responses/native-turn.js';
 
@@ -16,7 +23,7 @@ export type NativeOutcome =
       kind: 'stream';
       target: Target;
       /** Reads the stream to its end, `onItem` called for each event and comment as it arrives (relayStream). */
-      read(onItem: (item: RelayItem) => void): Promise<void>;
+      read(onItem: (item: RelayItem, span: RelaySpan) => void): Promise<void>;
       handle: Handle;
     };
 

@@ -95,7 +95,7 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
       const roundRelay = relay.round(hidden);
       try {
         // Each item as it arrives, inside the body's data callback: one read's frames leave in one write.
-        await outcome.read((item) => {
+        await outcome.read((item, span) => {
           if ('comment' in item) {
             relay.out?.frame(`:${item.comment}\n\n`);
             return;
@@ -114,7 +114,7 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
               'upstream_stream_error',
               `upstream stream error (${String(event.code ?? 'error')}): ${String(event.message ?? 'no message')}`,
             );
-          roundRelay.event(item.type, item.data, event);
+          roundRelay.event(item.type, item.data, event, span);
         });
         if (!builder.ended) throw upstreamStreamFailure('upstream_stream_truncated', 'upstream stream ended early (no response.completed)');
       } catch (err) {

@@ -5,14 +5,18 @@
 // and sequence_number renumbered so it rises by one per event; the gateway's function_call items
 // (and their deltas) are left out, and its hosted MCP calls appear as mcp_call items between rounds.
 // Each round's terminal event is held: the run sends one at the end, over every round. An event
-// whose numbers did not change passes as the upstream's own data text (a pure pass-through is the
-// upstream's stream as it came).
+// whose numbers did not change passes as the upstream's own data text, and as the upstream's own
+// bytes when its frame came in the form written here (upstream/frame-spans.ts): a pure pass-through
+// is the upstream's stream as it came, without a string per frame or the answer encoded again.
 import { HeldEffects } from '../chat/held-effects.js';
+import type { RelaySpan } from '../chat/native-upstream.js';
 import { ResponsesEventWriter } from '../wire/responses/stream-writer.js';
 import type { OtherItem, OutputItem, StreamEvent } from '../wire/responses/types.js';
 
 export interface RelayTarget {
   frame(text: string): void;
+  /** The upstream's bytes `chunk` [start, end): one or more whole frames, written as they came. */
+  bytes(chunk: Buffer, start: number, end: number): void;
 }
 
 const frame = (type: string, data: string) => `event: ${type}\ndata: ${data}\n\n`;
@@ -24,8 +28,8 @@ export class ResponsesRelay {
   /** Writes the gateway's own items (numbers stamped by `send`); its output list is the client's. */
   readonly writer: ResponsesEventWriter;
   opened = false;
-  /** The last round's terminal event as it came: sent as it is when nothing changed. */
-  held: { type: string; data: string; event: Record<string, unknown> } | undefined;
+  /** The last round's terminal event as it came (and its frame's bytes, if any): sent as it is when nothing changed. */
+  held: { type: string; data: string; event: Record<string, unknown>; chunk: Buffer | undefined; start: number; end: number } | undefined;
   /** Whether anything the client saw differs from the upstream's own stream. */
   changed = false;
   /** A non-streamed first round's JSON text, returned as it came when nothing changed. */
@@ -60,25 +64,38 @@ export class ResponsesRelay {
   }
 
   /** Sends an upstream event: as it came when its numbers are the client's, else renumbered. */
-  pass(type: string, data: string, event: Record<string, unknown>, fields?: Record<string, unknown>): void {
+  pass(type: string, data: string, event: Record<string, unknown>, span: RelaySpan | undefined, fields?: Record<string, unknown>): void {
     const seq = this.seq++;
     let same = event.sequence_number === seq;
     if (fields) for (const k in fields) if (event[k] !== fields[k]) same = false;
-    if (!same) this.changed = true;
-    this.out?.frame(same ? frame(type, data) : frame(type, JSON.stringify(Object.assign({}, event, fields, { sequence_number: seq }))));
+    if (same) {
+      this.asItCame(type, data, span);
+      return;
+    }
+    this.changed = true;
+    this.out?.frame(frame(type, JSON.stringify(Object.assign({}, event, fields, { sequence_number: seq }))));
   }
 
   /**
    * pass() for an event with an output_index, which the client sees as `index`: no fields object
    * per event (most of a stream's events carry one).
    */
-  passAt(type: string, data: string, event: Record<string, unknown>, index: number): void {
+  passAt(type: string, data: string, event: Record<string, unknown>, span: RelaySpan | undefined, index: number): void {
     const seq = this.seq++;
-    const same = event.sequence_number === seq && event.output_index === index;
-    if (!same) this.changed = true;
-    this.out?.frame(
-      same ? frame(type, data) : frame(type, JSON.stringify(Object.assign({}, event, { output_index: index, sequence_number: seq }))),
-    );
+    if (event.sequence_number === seq && event.output_index === index) {
+      this.asItCame(type, data, span);
+      return;
+    }
+    this.changed = true;
+    this.out?.frame(frame(type, JSON.stringify(Object.assign({}, event, { output_index: index, sequence_number: seq }))));
+  }
+
+  /** An upstream event unchanged: its frame's bytes when it has them, else the frame made again from its data. */
+  private asItCame(type: string, data: string, span: { chunk: Buffer | undefined; start: number; end: number } | undefined): void {
+    const out = this.out;
+    if (!out) return;
+    if (span?.chunk) out.bytes(span.chunk, span.start, span.end);
+    else out.frame(frame(type, data));
   }
 
   /** The gateway's own first items, once, right after the response opened. */
@@ -109,7 +126,7 @@ export class ResponsesRelay {
     const held = this.held;
     if (held && !this.changed && held.event.sequence_number === this.seq) {
       this.seq++;
-      this.out?.frame(frame(held.type, held.data));
+      this.asItCame(held.type, held.data, held);
       return;
     }
     const response = responseOf();
@@ -128,7 +145,8 @@ export class RoundRelay {
     private readonly hidden: (item: OtherItem) => boolean,
   ) {}
 
-  event(type: string, data: string, event: Record<string, unknown>): void {
+  /** `span`: the event's frame's bytes, if it came in the form written here (relayStream's). */
+  event(type: string, data: string, event: Record<string, unknown>, span?: RelaySpan): void {
     const relay = this.relay;
     const kind = String(event.type);
     if (kind === 'response.created' || kind === 'response.in_progress') {
@@ -138,18 +156,20 @@ export class RoundRelay {
         type,
         data,
         event,
+        span,
         relay.clientTools && response ? { response: Object.assign({}, response, { tools: relay.clientTools }) } : undefined,
       );
       if (kind === 'response.in_progress') relay.openItems();
       return;
     }
     if (TERMINAL.has(kind)) {
-      relay.held = { type, data, event };
+      // The bytes are kept by reference only: the frame is the chunk's, read whole already.
+      relay.held = { type, data, event, chunk: span?.chunk, start: span?.start ?? 0, end: span?.end ?? 0 };
       return;
     }
     relay.openItems();
     if (typeof event.output_index !== 'number') {
-      relay.pass(type, data, event);
+      relay.pass(type, data, event, span);
       return;
     }
     const upstream = event.output_index;
@@ -165,6 +185,6 @@ export class RoundRelay {
     const mine = this.indexOf.get(upstream) ?? upstream;
     if (mine < 0) return;
     if (kind === 'response.output_item.done') relay.output[mine] = event.item as OtherItem;
-    relay.passAt(type, data, event, mine);
+    relay.passAt(type, data, event, span, mine);
   }
 }

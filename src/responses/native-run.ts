@@ -43,7 +43,7 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCa
     () => client?.abort(),
   );
   const out: ChatOutput = body ? { kind: 'stream', body } : { kind: 'sent' };
-  const relay = new ResponsesRelay({ frame: (text) => sse.raw(text) }, setup.preamble, deps.newId!, clientTools(state));
+  const relay = new ResponsesRelay(sse, setup.preamble, deps.newId!, clientTools(state));
   await settleStream(deps, state, sse, runLoop(deps, state, nativeResponsesCodec(deps, state, relay)), {
     async done(result) {
       try {

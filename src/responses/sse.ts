@@ -5,6 +5,11 @@ import { SseChannel } from '../chat/sse-channel.js';
 import type { StreamEvent } from '../wire/responses/types.js';
 
 export class ResponsesSse extends SseChannel {
+  /** A frame as it is: the native relay's target (with `bytes`), no closure per request. */
+  frame(text: string): void {
+    this.raw(text);
+  }
+
   event(e: StreamEvent): void {
     this.raw(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
   }

@@ -93,14 +93,18 @@ export function contentLength(c: Context): number | undefined {
  * kernel's time in it grew with their number.
  */
 export function nodeSink(outgoing: ServerResponse, headers: Record<string, string>, requestId: string): SseSink {
-  let pending = '';
+  const pending = new PendingFrames();
   let scheduled = false;
   const flush = () => {
     scheduled = false;
-    if (!pending || outgoing.destroyed || outgoing.writableEnded) return;
-    const text = pending;
-    pending = '';
-    outgoing.write(text);
+    if (pending.empty || outgoing.destroyed || outgoing.writableEnded) return;
+    outgoing.write(pending.take());
+  };
+  const schedule = () => {
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
   };
   return {
     // Not `{ ...headers, more }`: on Node 20 that literal gets a map of its own per call (see messages/handler.ts).
@@ -108,19 +112,87 @@ export function nodeSink(outgoing: ServerResponse, headers: Record<string, strin
     // A client that left is handled by the close event (disconnectSignal); writes after that go nowhere.
     write: (text) => {
       if (outgoing.destroyed) return;
-      pending += text;
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      pending.text(text);
+      schedule();
+    },
+    bytes: (chunk, start, end) => {
+      if (outgoing.destroyed) return;
+      pending.bytes(chunk, start, end);
+      schedule();
     },
     end: () => {
       if (outgoing.destroyed) return;
-      const text = pending;
-      pending = '';
-      outgoing.end(text);
+      outgoing.end(pending.take());
     },
   };
+}
+
+/**
+ * What a sink has to write, in order: text frames joined into one string; upstream bytes (a
+ * pass-through's frames as they came) kept as a range of their chunk, grown while the next range
+ * follows it in the same chunk, so a whole upstream read relayed unchanged leaves as that read's own
+ * bytes, neither copied nor encoded. Text and bytes mixed (rarer: the gateway's own events between
+ * upstream ones) are joined into one buffer, so a turn's frames still leave in one write.
+ */
+export class PendingFrames {
+  private pending = '';
+  /** Finished pieces, in order, once bytes came since the last take. */
+  private parts: (string | Buffer)[] | undefined;
+  private run: Buffer | undefined;
+  private runStart = 0;
+  private runEnd = 0;
+
+  get empty(): boolean {
+    return this.pending === '' && this.run === undefined && this.parts === undefined;
+  }
+
+  text(text: string): void {
+    if (this.run) this.closeRun();
+    this.pending += text;
+  }
+
+  bytes(chunk: Buffer, start: number, end: number): void {
+    if (this.run === chunk && this.runEnd === start) {
+      this.runEnd = end;
+      return;
+    }
+    if (this.pending !== '') {
+      (this.parts ??= []).push(this.pending);
+      this.pending = '';
+    }
+    if (this.run) this.closeRun();
+    this.run = chunk;
+    this.runStart = start;
+    this.runEnd = end;
+  }
+
+  /** Everything pending, as one piece; empties it. */
+  take(): string | Buffer {
+    const parts = this.parts;
+    if (parts === undefined && this.run === undefined) {
+      const text = this.pending;
+      this.pending = '';
+      return text;
+    }
+    if (parts === undefined && this.pending === '') {
+      const run = this.run!;
+      const whole = this.runStart === 0 && this.runEnd === run.length;
+      const out = whole ? run : run.subarray(this.runStart, this.runEnd);
+      this.run = undefined;
+      return out;
+    }
+    if (this.run) this.closeRun();
+    const all = this.parts!;
+    if (this.pending !== '') all.push(this.pending);
+    this.pending = '';
+    this.parts = undefined;
+    return Buffer.concat(all.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+  }
+
+  private closeRun(): void {
+    (this.parts ??= []).push(this.run!.subarray(this.runStart, this.runEnd));
+    this.run = undefined;
+  }
 }
 
 export function nodeSseSink(c: Context, headers: Record<string, string>): ((requestId: string) => SseSink) | undefined {
