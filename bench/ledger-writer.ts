@@ -2,7 +2,9 @@
 // batch (deserialize the buffer, insert its rows in one transaction), timed alone in this process
 // (process.cpuUsage: user + system, the COMMITs and checkpoints included). Several ledgers take
 // turns, round after round, so outside load falls on all of them; each is a copy, left unchanged.
-//   npx tsx bench/ledger-writer.ts [--requests 30000] [--rounds 5] [--keys 20] [--tools] <ledger.db>…
+//   npx tsx bench/ledger-writer.ts [--requests 30000] [--rounds 5] [--keys 20] [--tools] [--cache-kib 4000,1000] <ledger.db>…
+// --cache-kib runs each ledger once per SQLite page-cache size (the writer's PRAGMA cache_size, in
+// KiB; default the worker's own), each size on its own copy, in the same rotation.
 // Make the ledgers with `npx tsx bench/gen-ledger.ts <path>` (1M rows), then change a copy (drop an
 // index, apply a migration) to compare. Each request is one `requests` and one `llm_calls` row, as
 // a chat pass-through writes (--tools: one `tool_calls` row more), in batches of the gateway's size.
@@ -14,7 +16,7 @@ import { newRequestId } from '../src/ledger/request-id.js';
 import type { LedgerItem } from '../src/ledger/rows.js';
 import { prepareLedgerStatements, rowParams } from '../src/ledger/statements.js';
 import { deserializeRows, serializeRows } from '../src/ledger/worker-rows.js';
-import { openWriterConnection } from '../src/ledger/writer-connection.js';
+import { openWriterConnection, WRITER_CACHE_KIB } from '../src/ledger/writer-connection.js';
 
 const { values: flags, positionals: ledgers } = parseArgs({
   options: {
@@ -23,6 +25,7 @@ const { values: flags, positionals: ledgers } = parseArgs({
     keys: { type: 'string' },
     batch: { type: 'string' },
     tools: { type: 'boolean' },
+    'cache-kib': { type: 'string' },
   },
   allowPositionals: true,
   strict: true,
@@ -31,6 +34,7 @@ const requests = Number(flags.requests ?? 30_000);
 const rounds = Number(flags.rounds ?? 5);
 const keys = Number(flags.keys ?? 20);
 const batchRows = Number(flags.batch ?? 1000);
+const cacheSizes = flags['cache-kib'] ? flags['cache-kib'].split(',').map(Number) : [WRITER_CACHE_KIB];
 if (ledgers.length === 0) throw new Error('usage: ledger-writer.ts [--requests N] [--rounds N] [--keys N] [--tools] <ledger.db>…');
 
 /** The batches as the main thread hands them over: one v8-serialized buffer of positional rows each. */
@@ -87,8 +91,8 @@ function batches(start: number): Uint8Array[] {
 }
 
 /** CPU µs per request of writing the batches into `path`. */
-function writeAll(path: string, data: Uint8Array[]): number {
-  const sqlite = openWriterConnection(path);
+function writeAll(path: string, cacheKib: number, data: Uint8Array[]): number {
+  const sqlite = openWriterConnection(path, cacheKib);
   try {
     const statements = prepareLedgerStatements(sqlite);
     const before = process.cpuUsage();
@@ -105,12 +109,13 @@ function writeAll(path: string, data: Uint8Array[]): number {
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-ledger-writer-'));
 try {
-  const copies = ledgers.map((path, i) => {
+  const variants = ledgers.flatMap((path) => cacheSizes.map((cacheKib) => ({ path, cacheKib })));
+  const copies = variants.map(({ path }, i) => {
     const copy = join(dir, `${i}-${basename(path)}`);
     for (const suffix of ['', '-wal']) if (existsSync(`${path}${suffix}`)) copyFileSync(`${path}${suffix}`, `${copy}${suffix}`);
     return copy;
   });
-  const figures = ledgers.map((): number[] => []);
+  const figures = variants.map((): number[] => []);
   let start = Date.now();
   for (let round = 0; round < rounds; round++) {
     const data = batches(start);
@@ -118,16 +123,16 @@ try {
     // The order rotates, so no ledger always runs first (or right after the others' checkpoints).
     for (let j = 0; j < copies.length; j++) {
       const i = (j + round) % copies.length;
-      figures[i]!.push(writeAll(copies[i]!, data));
+      figures[i]!.push(writeAll(copies[i]!, variants[i]!.cacheKib, data));
     }
   }
   process.stdout.write(
     `writer CPU per request (${requests} requests a round${flags.tools ? ', each with a tool call' : ''}, ${keys} keys, ${batchRows}-row batches), median of ${rounds}:\n`,
   );
-  ledgers.forEach((path, i) => {
+  variants.forEach(({ path, cacheKib }, i) => {
     const sorted = [...figures[i]!].sort((a, b) => a - b);
     process.stdout.write(
-      `  ${sorted[sorted.length >> 1]!.toFixed(1).padStart(6)} µs  ${path}  (${sorted.map((x) => x.toFixed(1)).join(' ')})\n`,
+      `  ${sorted[sorted.length >> 1]!.toFixed(1).padStart(6)} µs  ${path}, cache ${cacheKib} KiB  (${sorted.map((x) => x.toFixed(1)).join(' ')})\n`,
     );
   });
 } finally {

@@ -3,16 +3,19 @@
 import { openSqlite, type Sqlite } from '../db/open-sqlite.js';
 
 // better-sqlite3 builds SQLite with a 16 MB page cache per connection (SQLITE_DEFAULT_CACHE_SIZE
-// =-16000; SQLite's own default is 2 MB). The writer only appends, and its cache filled to ~17 MB of
-// malloc under load, the largest part of the gateway's memory outside the V8 heap (heaptrack on
-// the bench's soak; issue 20, bench/README.md "Memory"). 4 MB still holds a 500-row batch's dirty
-// pages (no spill into the WAL mid-transaction); on a 100k-row ledger a batch cost ~8% more CPU
-// (27.7 vs 25.7 ms per 500 items, in the writer thread) for 13 MB less RSS. A larger ledger's
-// random-key indexes miss the 16 MB cache as well, so the gap closes as it grows.
-export const WRITER_CACHE_KIB = 4000;
+// =-16000; SQLite's own default is 2 MB). The writer only appends, and its cache fills to its limit
+// under load: it was the largest part of the gateway's memory outside the V8 heap (heaptrack on the
+// bench's soak; issue 20, bench/README.md "Memory"). New rows land on the last pages of each table
+// and index (time-ordered ids, request-id.ts) and on one page per key of the per-key indexes, so a
+// batch touches a few hundred pages: 2 MB holds them (no spill into the WAL mid-transaction). On a
+// 1M-row ledger (bench/ledger-writer.ts --cache-kib) the writer's CPU per request was the same at
+// 2 MB as at 4 MB (32.2 vs 34.5 µs, 36.9 vs 36.9 µs), and 1 MB cost 10-20% more; 16 → 4 MB cost
+// ~8% on a 100k-row ledger. 2 MB is ~2.5 MB less RSS than 4 MB.
+export const WRITER_CACHE_KIB = 2000;
 
-export function openWriterConnection(path: string): Sqlite {
+/** `cacheKib` is for bench/ledger-writer.ts, which compares sizes; the worker takes the default. */
+export function openWriterConnection(path: string, cacheKib: number = WRITER_CACHE_KIB): Sqlite {
   const sqlite = openSqlite(path);
-  sqlite.pragma(`cache_size = -${WRITER_CACHE_KIB}`);
+  sqlite.pragma(`cache_size = -${cacheKib}`);
   return sqlite;
 }
