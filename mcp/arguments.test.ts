@@ -1,6 +1,20 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { compileArguments, parseArguments } from './arguments.js';
+
+// First in this file (node:test runs a file's tests in order, each file in its own process), so
+// nothing else here has compiled a 2019-09 or 2020-12 schema yet.
+test('a dialect ajv is loaded only when a schema of that dialect is compiled (issue 20: memory)', () => {
+  const loaded = (file: string) => Object.keys(createRequire(import.meta.url).cache).some((path) => path.endsWith(file));
+  assert.equal(compileArguments({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object' }).skipped, undefined);
+  assert.ok(loaded('/ajv/dist/ajv.js'));
+  assert.equal(loaded('/ajv/dist/2019.js'), false);
+  assert.equal(loaded('/ajv/dist/2020.js'), false);
+  assert.equal(compileArguments({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' }).skipped, undefined);
+  assert.ok(loaded('/ajv/dist/2020.js'));
+  assert.equal(loaded('/ajv/dist/2019.js'), false);
+});
 
 const addSchema = {
   type: 'object',

@@ -1,16 +1,20 @@
 // Validates the arguments a model wrote for an MCP tool against the tool's inputSchema before
 // the call leaves the gateway, so bad arguments come back to the model with a readable message
 // (README, "Errors": bad tool args are returned to the model, not an HTTP error).
-import AjvImport from 'ajv';
-import Ajv2019Import from 'ajv/dist/2019.js';
-import Ajv2020Import from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type AjvImport from 'ajv';
+import type Ajv2019Import from 'ajv/dist/2019.js';
+import type Ajv2020Import from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isPlainObject } from './plain-object.js';
 
-// ajv is CommonJS: under NodeNext its class sits on the default export's `.default`.
-const Ajv = AjvImport.default;
-const Ajv2019 = Ajv2019Import.default;
-const Ajv2020 = Ajv2020Import.default;
+// Each dialect's ajv is loaded and built the first time a schema of that dialect is compiled: a
+// gateway whose servers all speak draft-07 (server-everything does) never loads the 2019-09 and
+// 2020-12 modules nor builds their engines, ~0.5 MB of heap in a bare process (issue 20,
+// bench/README.md "Memory"). ajv is CommonJS, so require() loads it synchronously, as
+// compileArguments() is; its class sits on the module's `.default`.
+const require = createRequire(import.meta.url);
+type Engine = InstanceType<typeof AjvImport.default>;
 
 export type ArgumentsResult = { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
 
@@ -23,16 +27,18 @@ export interface ArgumentValidator {
 // Models and servers use formats ajv does not know ("uri", custom ones): they must not break
 // compilation, so strict mode and format validation are off; allErrors lists every problem.
 const options = { strict: false, validateFormats: false, allErrors: true, logger: false } as const;
-let engines: { draft7: InstanceType<typeof Ajv>; d2019: InstanceType<typeof Ajv2019>; d2020: InstanceType<typeof Ajv2020> } | undefined;
+const engines: { draft7?: Engine; d2019?: Engine; d2020?: Engine } = {};
 
-/** Built on first use so importing this module costs nothing. */
-function engineFor(schema: Record<string, unknown>) {
-  engines ??= { draft7: new Ajv(options), d2019: new Ajv2019(options), d2020: new Ajv2020(options) };
+function engineFor(schema: Record<string, unknown>): Engine {
   const dialect = typeof schema.$schema === 'string' ? schema.$schema : '';
   // Zod 4 (and so the TypeScript SDK's McpServer) emits draft 2020-12 schemas.
-  if (dialect.includes('2020-12')) return engines.d2020;
-  if (dialect.includes('2019-09')) return engines.d2019;
-  return engines.draft7;
+  if (dialect.includes('2020-12')) {
+    return (engines.d2020 ??= new (require('ajv/dist/2020.js') as typeof Ajv2020Import).default(options));
+  }
+  if (dialect.includes('2019-09')) {
+    return (engines.d2019 ??= new (require('ajv/dist/2019.js') as typeof Ajv2019Import).default(options));
+  }
+  return (engines.draft7 ??= new (require('ajv') as typeof AjvImport).default(options));
 }
 
 /** One ajv error as "field: problem", naming the field the model got wrong. */
