@@ -4,7 +4,9 @@
 // to the same stdio server, nothing else), so floor − direct is the process hop any proxy pays and
 // `/mcp` − floor is the gateway's own part. With --vs <ref> the gateway built at that commit runs
 // beside this tree's, every sample interleaved, so outside load falls on both alike. Also the
-// gateway's (and the floor's) CPU time per request of each kind (utime + stime), which load moves much less.
+// gateway's (and the floor's) CPU time per request of each kind (utime + stime), which load moves much less,
+// and this process's own (the calling agent's SDK client: `process.cpuUsage()` around each call), which
+// says whether a server's answers make its client work harder (the floor's and the gateway's /mcp rows).
 //   npx tsx bench/tool-round.ts [--no-build] [--n 600] [--warmup 2000] [--vs main] [--mcp-only]
 // --mcp-only: only the /mcp rows (direct tool, the bare floor, each gateway's /mcp call), no chat
 // rounds: about half the time, for iterating on `/mcp` alone.
@@ -46,6 +48,8 @@ interface Sample {
   proc?: Proc;
   us: number[];
   cpu: number;
+  /** This process's CPU (the SDK client's side of the call), µs summed over the measured samples. */
+  clientCpu: number;
 }
 
 const tree = prepareTree({ noBuild: flags['no-build'] });
@@ -70,14 +74,21 @@ try {
   }
   const direct = await connectDirectTool('echo', { message: 'ping' });
   tools.push(direct);
-  const samples: Sample[] = [{ name: 'direct tool', run: () => direct.call(), us: [], cpu: 0 }];
-  if (!mcpOnly) samples.push({ name: 'direct round', run: () => sampler.sample(endpoint('direct', mock.url, chatBody())), us: [], cpu: 0 });
+  const samples: Sample[] = [{ name: 'direct tool', run: () => direct.call(), us: [], cpu: 0, clientCpu: 0 }];
+  if (!mcpOnly)
+    samples.push({
+      name: 'direct round',
+      run: () => sampler.sample(endpoint('direct', mock.url, chatBody())),
+      us: [],
+      cpu: 0,
+      clientCpu: 0,
+    });
   const floorProc = await startBareMcpProxy();
   if (floorProc) {
     procs.push(floorProc);
     const viaFloor = await connectBareMcpTool(floorProc.url, 'echo', { message: 'ping' });
     tools.push(viaFloor);
-    samples.push({ name: 'bare /mcp floor', run: () => viaFloor.call(), proc: floorProc, us: [], cpu: 0 });
+    samples.push({ name: 'bare /mcp floor', run: () => viaFloor.call(), proc: floorProc, us: [], cpu: 0, clientCpu: 0 });
   }
   for (const [i, g] of gateways.entries()) {
     const viaMcp = await connectGatewayMcpTool(g.proc.url, VK_TOOLS, TOOL_NAME, { message: 'ping' });
@@ -86,17 +97,20 @@ try {
     const plain = endpoint(`plain-${i}`, g.proc.url, chatBody(), VK_TOOLS);
     if (!mcpOnly)
       samples.push(
-        { name: `${g.label} loop`, run: () => sampler.sample(loop), proc: g.proc, us: [], cpu: 0 },
-        { name: `${g.label} 1-round`, run: () => sampler.sample(plain), proc: g.proc, us: [], cpu: 0 },
+        { name: `${g.label} loop`, run: () => sampler.sample(loop), proc: g.proc, us: [], cpu: 0, clientCpu: 0 },
+        { name: `${g.label} 1-round`, run: () => sampler.sample(plain), proc: g.proc, us: [], cpu: 0, clientCpu: 0 },
       );
-    samples.push({ name: `${g.label} /mcp call`, run: () => viaMcp.call(), proc: g.proc, us: [], cpu: 0 });
+    samples.push({ name: `${g.label} /mcp call`, run: () => viaMcp.call(), proc: g.proc, us: [], cpu: 0, clientCpu: 0 });
   }
   for (let i = 0; i < warmup + n; i++) {
     for (let j = 0; j < samples.length; j++) {
       const s = samples[(i + j) % samples.length]!;
       const before = s.proc ? cpuUs(s.proc.child.pid) : 0;
+      const client = process.cpuUsage();
       const us = await s.run();
       if (i < warmup) continue;
+      const spent = process.cpuUsage(client);
+      s.clientCpu += spent.user + spent.system;
       s.us.push(us);
       if (s.proc) s.cpu += cpuUs(s.proc.child.pid) - before;
     }
@@ -105,7 +119,7 @@ try {
   const lines = samples.map((s) => {
     const sum = summarize(s.us);
     const cpu = s.proc ? `, ${s.proc === floorProc ? 'floor' : 'gateway'} CPU ${Math.round(s.cpu / n)} µs/req` : '';
-    return `  ${s.name.padEnd(28)} p50 ${Math.round(sum.p50)} µs, p90 ${Math.round(sum.p90)} µs${cpu}`;
+    return `  ${s.name.padEnd(28)} p50 ${Math.round(sum.p50)} µs, p90 ${Math.round(sum.p90)} µs${cpu}, client CPU ${Math.round(s.clientCpu / n)} µs/req`;
   });
   const floor = floorProc ? p50('bare /mcp floor') : Number.NaN;
   if (floorProc) lines.push(`  bare /mcp floor − direct ${Math.round(floor - p50('direct tool'))} µs (the process hop)`);
