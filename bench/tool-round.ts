@@ -7,6 +7,10 @@
 // gateway's (and the floor's) CPU time per request of each kind (utime + stime), which load moves much less,
 // and this process's own (the calling agent's SDK client: `process.cpuUsage()` around each call), which
 // says whether a server's answers make its client work harder (the floor's and the gateway's /mcp rows).
+// A process that serves one kind of sample (each with --mcp-only) also gets its CPU over the whole
+// measured phase divided by the samples ("whole run"): /proc counts CPU in 10 ms ticks, so the sum of
+// per-call differences is off by ±10–20% over 600 calls, the whole-run figure by one tick (and it
+// counts what the process does between its calls, timers and its ledger thread, too).
 //   npx tsx bench/tool-round.ts [--no-build] [--n 600] [--warmup 2000] [--vs main] [--mcp-only]
 // --mcp-only: only the /mcp rows (direct tool, the bare floor, each gateway's /mcp call), no chat
 // rounds: about half the time, for iterating on `/mcp` alone.
@@ -102,7 +106,9 @@ try {
       );
     samples.push({ name: `${g.label} /mcp call`, run: () => viaMcp.call(), proc: g.proc, us: [], cpu: 0, clientCpu: 0 });
   }
+  const wholeRun = new Map<Proc, number>();
   for (let i = 0; i < warmup + n; i++) {
+    if (i === warmup) for (const s of samples) if (s.proc) wholeRun.set(s.proc, cpuUs(s.proc.child.pid));
     for (let j = 0; j < samples.length; j++) {
       const s = samples[(i + j) % samples.length]!;
       const before = s.proc ? cpuUs(s.proc.child.pid) : 0;
@@ -115,10 +121,13 @@ try {
       if (s.proc) s.cpu += cpuUs(s.proc.child.pid) - before;
     }
   }
+  for (const [proc, start] of wholeRun) wholeRun.set(proc, cpuUs(proc.child.pid) - start);
   const p50 = (name: string) => summarize(samples.find((s) => s.name === name)!.us).p50;
   const lines = samples.map((s) => {
     const sum = summarize(s.us);
-    const cpu = s.proc ? `, ${s.proc === floorProc ? 'floor' : 'gateway'} CPU ${Math.round(s.cpu / n)} µs/req` : '';
+    const alone = s.proc && samples.filter((o) => o.proc === s.proc).length === 1;
+    const whole = alone ? ` (whole run ${Math.round(wholeRun.get(s.proc!)! / n)})` : '';
+    const cpu = s.proc ? `, ${s.proc === floorProc ? 'floor' : 'gateway'} CPU ${Math.round(s.cpu / n)}${whole} µs/req` : '';
     return `  ${s.name.padEnd(28)} p50 ${Math.round(sum.p50)} µs, p90 ${Math.round(sum.p90)} µs${cpu}, client CPU ${Math.round(s.clientCpu / n)} µs/req`;
   });
   const floor = floorProc ? p50('bare /mcp floor') : Number.NaN;
