@@ -4,6 +4,7 @@ import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, SdkHttpError 
 import { classifyCallError } from './call-outcome.js';
 import { childEnvironment, connectServer, shouldFallBackToSse } from './connect.js';
 import { StderrTail } from './stderr-tail.js';
+import { everythingServer } from '../tests/helpers/wire.js';
 
 describe('childEnvironment', () => {
   test('holds the configured env and safe basics, never the rest of process.env', () => {
@@ -80,4 +81,29 @@ test('classifyCallError tells timeouts, cancellations, server errors and transpo
   assert.equal(classifyCallError(new ProtocolError(ProtocolErrorCode.InvalidParams, 'bad'), false).status, 'error');
   assert.equal(classifyCallError(new TypeError('fetch failed'), false).status, 'server_unavailable');
   assert.equal(classifyCallError(new Error('AbortError'), true).status, 'cancelled');
+});
+
+test("a stdio server's plain tool results reach their request without the SDK's message dispatch", async () => {
+  const server = await connectServer('everything', { ...everythingServer(), env: {}, callTimeoutMs: 5_000, pin: 'off' } as never, {
+    timeoutMs: 20_000,
+  });
+  try {
+    const transport = server.client.transport as unknown as { onmessage: (m: unknown) => void };
+    const dispatched: unknown[] = [];
+    const sdk = transport.onmessage;
+    transport.onmessage = (m) => {
+      // Responses only: the server also sends notifications (list changes) of its own.
+      if (typeof m === 'object' && m !== null && 'id' in m) dispatched.push(m);
+      sdk(m);
+    };
+    const result = await server.client.callTool({ name: 'echo', arguments: { message: 'ping' } });
+    assert.deepEqual(result.content, [{ type: 'text', text: 'Echo: ping' }]);
+    assert.deepEqual(dispatched, []);
+    // An error response (no such prompt) still goes the SDK's way.
+    await assert.rejects(server.client.getPrompt({ name: 'no-such-prompt' }));
+    assert.equal(dispatched.length, 1);
+    assert.match(JSON.stringify(dispatched[0]), /"error":/);
+  } finally {
+    await server.close();
+  }
 });

@@ -13,7 +13,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
-import { readPlainResults } from './stdio-read.js';
+import { handPlainResults, readPlainResults } from './stdio-read.js';
 import type { McpServerConfig } from '../src/config-schema.js';
 import { GatewayClient } from './gateway-client.js';
 import { StderrTail } from './stderr-tail.js';
@@ -138,6 +138,7 @@ async function connectStdio(
   transport.stderr?.on('data', (chunk: Buffer | string) => tail.push(chunk));
   try {
     const client = await open(transport, opts, true);
+    if (client instanceof GatewayClient && client.transport === transport) handPlainResults(transport, (m) => client.takeResult(m));
     const pid = transport.pid ?? undefined;
     return connected(client, 'stdio', { ...(pid !== undefined ? { pid } : {}), stderrTail: () => tail.text() });
   } catch (err) {

@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { InMemoryTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import { GatewayClient } from './gateway-client.js';
 
-/** A 2025 server on the other end of an in-memory pair that answers tools/call with `result`. */
-async function connectedTo(result: unknown) {
+/** A 2025 server on the other end of an in-memory pair that answers tools/call with `result` (undefined: never). */
+async function connectedTo(result: unknown, asked: (string | number)[] = []) {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   serverSide.onmessage = (message: JSONRPCMessage) => {
     if (!('id' in message) || !('method' in message)) return;
+    if (message.method !== 'initialize') asked.push(message.id);
+    if (message.method !== 'initialize' && result === undefined) return;
     const answer =
       message.method === 'initialize'
         ? { protocolVersion: '2025-11-25', capabilities: { tools: {} }, serverInfo: { name: 'fx', version: '1' } }
@@ -37,6 +39,42 @@ describe('GatewayClient', () => {
   test('a malformed tools/call result is still refused', async () => {
     const client = await connectedTo({ content: 'not a list' });
     await assert.rejects(client.callTool({ name: 'echo', arguments: {} }), /content/);
+    await client.close();
+  });
+});
+
+/** The SDK Protocol's per-request state (private in its types). */
+const stateOf = (client: GatewayClient) => {
+  const p = client as unknown as {
+    _responseHandlers: Map<number, unknown>;
+    _progressHandlers: Map<number, unknown>;
+    _timeoutInfo: Map<number, unknown>;
+  };
+  return { handlers: p._responseHandlers.size, progress: p._progressHandlers.size, timeouts: p._timeoutInfo.size };
+};
+
+describe('GatewayClient.takeResult', () => {
+  const RESULT = { content: [{ type: 'text', text: 'Echo: ping' }] };
+
+  test('hands a result to its request as the SDK does: the same value, its handler, timeout and progress handler released', async () => {
+    const viaSdk = await connectedTo(RESULT);
+    const sdkValue = await viaSdk.callTool({ name: 'echo', arguments: {} }, { onprogress: () => undefined });
+    const asked: (string | number)[] = [];
+    const client = await connectedTo(undefined, asked);
+    const pending = client.callTool({ name: 'echo', arguments: {} }, { onprogress: () => undefined });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(stateOf(client), { handlers: 1, progress: 1, timeouts: 1 });
+    assert.equal(client.takeResult({ jsonrpc: '2.0', id: asked[0], result: structuredClone(RESULT) }), true);
+    assert.deepEqual(await pending, sdkValue);
+    assert.deepEqual(stateOf(client), { handlers: 0, progress: 0, timeouts: 0 });
+    await viaSdk.close();
+    await client.close();
+  });
+
+  test("leaves to the SDK an id nothing waits for and a string id (a listen stream's)", async () => {
+    const client = await connectedTo(RESULT);
+    assert.equal(client.takeResult({ jsonrpc: '2.0', id: 999, result: {} }), false);
+    assert.equal(client.takeResult({ jsonrpc: '2.0', id: '1', result: {} }), false);
     await client.close();
   });
 });

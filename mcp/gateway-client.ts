@@ -6,9 +6,19 @@
 // ~50 µs of every tool call in the gateway's profile (issue 20). Passing the same validation as an
 // explicit schema skips the probe; the SDK's explicit-schema path still gates the method by era
 // and decodes the result the same way, and callTool keeps its own output-schema checks.
+//
+// takeResult: a stdio server's plain result responses reach their request without the SDK's
+// message-kind checks (stdio-read.ts, handPlainResults, says why).
 import { Client, type StandardSchemaV1 } from '@modelcontextprotocol/client';
 
 type RequestArgs = Parameters<Client['request']>;
+
+/** What of the SDK's Protocol (private in its types, SDK 2.4.0) its _onresponse touches for a result. */
+interface ResponseDispatch {
+  _responseHandlers?: Map<number, (response: unknown) => void>;
+  _progressHandlers?: Map<number, unknown>;
+  _cleanupTimeout?: (id: number) => void;
+}
 
 export class GatewayClient extends Client {
   private callToolResult: StandardSchemaV1 | undefined;
@@ -19,6 +29,26 @@ export class GatewayClient extends Client {
       return call.call(this, request, (this.callToolResult ??= this.resultSchema('tools/call')), schemaOrOptions);
     }
     return call.call(this, request, schemaOrOptions, maybeOptions);
+  }
+
+  /**
+   * A plain result response (stdio-read.ts) handed to the request waiting for it, as the SDK's
+   * _onresponse does for a result: the request's handler, timeout and progress handler released,
+   * then the handler called with the message as it came. False, and nothing done, for what it
+   * leaves to the SDK: a string id (Client._onresponse's listen streams), an id nothing waits for
+   * (the SDK reports it), or an SDK without these internals.
+   */
+  takeResult(response: object): boolean {
+    const id = (response as { id?: unknown }).id;
+    if (typeof id !== 'number') return false;
+    const self = this as unknown as ResponseDispatch;
+    const handler = self._responseHandlers?.get(id);
+    if (handler === undefined || typeof self._cleanupTimeout !== 'function' || !self._progressHandlers) return false;
+    self._responseHandlers!.delete(id);
+    self._cleanupTimeout(id);
+    self._progressHandlers.delete(id);
+    handler(response);
+    return true;
   }
 
   /** The codec's own result validation for `method`, as the SDK builds it per request (codecResultValidator). */

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { plainResultResponse, readPlainResults } from './stdio-read.js';
+import { handPlainResults, plainResultResponse, readPlainResults } from './stdio-read.js';
 
 type Buffered = { append(chunk: Buffer): void; readMessage(): unknown };
 const bufferOf = (t: StdioClientTransport) => (t as unknown as { _readBuffer: Buffered })._readBuffer;
@@ -56,5 +56,47 @@ describe('readPlainResults', () => {
     assert.ok(!plainResultResponse({ jsonrpc: '2.0', id: 1, result: [] }));
     assert.ok(!plainResultResponse({ jsonrpc: '2.0', id: null, result: {} }));
     assert.ok(!plainResultResponse(JSON.parse('{"jsonrpc":"2.0","id":1,"result":{"__proto__":{}}}')));
+  });
+});
+
+describe('handPlainResults', () => {
+  /** Where each message of `text` goes once handed: taken (by id), to onmessage, or to onerror. */
+  function route(text: string, taken: (id: unknown) => boolean) {
+    const transport = new StdioClientTransport({ command: 'true' });
+    assert.ok(readPlainResults(transport));
+    const seen: string[] = [];
+    assert.ok(
+      handPlainResults(transport, (m) => {
+        const id = (m as { id: unknown }).id;
+        if (!taken(id)) return false;
+        seen.push(`taken ${String(id)}`);
+        return true;
+      }),
+    );
+    transport.onmessage = (m) => void seen.push(`sdk ${JSON.stringify(m)}`);
+    transport.onerror = (e) => void seen.push(`error ${e.message}`);
+    bufferOf(transport).append(Buffer.from(text));
+    (transport as unknown as { processReadBuffer(): void }).processReadBuffer();
+    return seen;
+  }
+
+  test('plain results go to take; what it leaves, and every other message or error, to the SDK as before', () => {
+    const text = `${LINES.map((l) => JSON.stringify(l)).join('\n')}\n{"jsonrpc":"2.0","id":9,"result":{"content":[]}}\n`;
+    const seen = route(text, (id) => id === 1 || id === 'a');
+    assert.deepEqual(seen.slice(0, 2), ['taken 1', 'taken a']);
+    // Not plain (a _meta, an extra key, a fractional id, an error, a request, a notification, jsonrpc 1.0: the
+    // schema's error) and a plain one nothing took: onmessage and onerror, in order, as the SDK's reader.
+    assert.equal(seen.length, LINES.length + 1);
+    assert.match(seen[2]!, /^sdk .*"id":2/);
+    assert.ok(seen.slice(3).some((s) => s.startsWith('error ')));
+    assert.equal(seen.at(-1), 'sdk {"jsonrpc":"2.0","id":9,"result":{"content":[]}}');
+  });
+
+  test('a transport not read by readPlainResults is left alone', () => {
+    const transport = new StdioClientTransport({ command: 'true' });
+    assert.equal(
+      handPlainResults(transport, () => true),
+      false,
+    );
   });
 });
