@@ -1,8 +1,9 @@
-// The gateway's Prometheus metrics (prom-client). Implements the chat pipeline's Metrics port and
-// adds HTTP, ledger and MCP series. Each gateway gets its own Registry (never prom-client's global
-// one), so several gateways can live in one process (tests) without "already registered" errors.
+// The gateway's Prometheus metrics (prom-client, the parts prom.ts loads). Implements the chat
+// pipeline's Metrics port and adds HTTP, ledger and MCP series. Each gateway gets its own Registry
+// (never prom-client's global one), so several gateways can live in one process (tests) without
+// "already registered" errors.
 // All label values go through labels.ts: never a key id, user, request id or free text.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from './prom.js';
 import type { Metrics } from '../chat/ports.js';
 import { createLabelBounds, OTHER, routeLabel, type ToolLabels } from './labels.js';
 import { counterSeries, histogramSeries } from './bound-series.js';
