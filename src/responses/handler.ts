@@ -61,7 +61,15 @@ function depsWithIds(deps: ResponsesDeps): ResponsesDeps & { newId: (prefix: str
   return d;
 }
 
-export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallInput): Promise<ChatOutput> {
+/**
+ * What handleResponses answers: chat's outputs, a JSON one with `after` when the route must run it
+ * once it has written the answer (the last round's effects and the requests row: native-run.ts).
+ */
+export type ResponsesOutput =
+  | Exclude<ChatOutput, { kind: 'json' }>
+  | { kind: 'json'; body: unknown; text?: string | undefined; after?: (() => void) | undefined };
+
+export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallInput): Promise<ResponsesOutput> {
   let input = call as ResponsesInput;
   const startedAt = deps.now();
   const newId = deps.newId ?? defaultNewId;

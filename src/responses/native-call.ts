@@ -34,6 +34,8 @@ export interface NativeCallInput {
   stream: boolean;
   signal: Cancel;
   body: string;
+  /** A JSON answer's attempt effects go here instead of running at once (the codec decides when: native-codec.ts). */
+  later?: FinishLater | undefined;
 }
 
 export async function nativeOnce(deps: LlmCallDeps, input: NativeCallInput, target: Target, handle: Handle): Promise<NativeOutcome> {
@@ -42,7 +44,7 @@ export async function nativeOnce(deps: LlmCallDeps, input: NativeCallInput, targ
     const json = parseJson(text, status) as ResponsesTurn['response'];
     if (!json || typeof json !== 'object') throw malformedUpstream(status, 'a Responses object');
     const turn = turnFromResponse(json);
-    handle.finish({ status, errorType: null, usage: turn.usage, mayHaveCost: true });
+    handle.finish({ status, errorType: null, usage: turn.usage, mayHaveCost: true }, input.later);
     return { kind: 'json', target, text, turn };
   }
   const read = await sendNativeStream(deps, target, nativeRequestOf(input), input.signal);

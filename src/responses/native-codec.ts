@@ -55,6 +55,9 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
     item.namespace === undefined &&
     (isGatewayTool(state, String(item.name), known) || state.hosted.get(String(item.name))?.needsApproval === true);
   const stream = relay.out !== null;
+  // A JSON round's effects outside the request wait in the relay's afterEnd: the run has them run
+  // once the client has the answer (native-run.ts), unless the loop goes on after the round.
+  const holdJson = stream ? undefined : (effects: () => void) => relay.afterEnd.hold(effects);
   return {
     async round(final) {
       const round = ++state.rounds;
@@ -83,10 +86,17 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
           promptTokens,
         }),
         (target, handle) =>
-          nativeOnce(deps.llm, { path: '/v1/responses', stream, signal: state.cancel, body: bodyFor(target, handle.plan) }, target, handle),
+          nativeOnce(
+            deps.llm,
+            { path: '/v1/responses', stream, signal: state.cancel, body: bodyFor(target, handle.plan), later: holdJson },
+            target,
+            handle,
+          ),
       );
       state.lastTarget = outcome.target;
       if (outcome.kind === 'json') {
+        // The loop goes on after a round with gateway calls: only the round that ends the answer waits.
+        if (outcome.turn.toolCalls.some((c) => isGatewayTool(state, c.function.name, known))) relay.afterEnd.settle();
         if (round === 1) relay.firstText = outcome.text;
         relay.collect(outcome.turn.output, hidden);
         return ended(state, outcome.turn);

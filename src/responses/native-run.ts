@@ -10,12 +10,11 @@ import { settleStream } from '../chat/settle-stream.js';
 import { abortSignalOf } from '../upstream/cancel.js';
 import { tollgateInfo } from '../chat/respond.js';
 import { openSseChannel } from '../chat/sse-channel.js';
-import type { ChatOutput } from '../chat/handler.js';
 import type { ToolCall } from '../openai/types.js';
 import type { ResponsesTurn } from '../wire/responses/native-turn.js';
 import type { McpApprovalRequestItem } from '../wire/responses/types.js';
 import { proposeApprovals } from './approval-flow.js';
-import type { ResponsesCallInput, ResponsesDeps } from './handler.js';
+import type { ResponsesCallInput, ResponsesDeps, ResponsesOutput } from './handler.js';
 import { nativeResponsesCodec, type NativeRunState } from './native-codec.js';
 import { ResponsesRelay } from './native-relay.js';
 import type { NativeSetup } from './native-setup.js';
@@ -23,18 +22,30 @@ import { ResponsesSse } from './sse.js';
 import { keepResponse } from './keep.js';
 import type { StoredEntry } from '../stored-responses/response-store.js';
 
-export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCallInput, setup: NativeSetup): Promise<ChatOutput> {
+export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCallInput, setup: NativeSetup): Promise<ResponsesOutput> {
   const { state, client } = setup;
   if (!state.stream) {
     const relay = new ResponsesRelay(null, setup.preamble, deps.newId!, clientTools(state));
-    const result = await runLoop(deps, state, nativeResponsesCodec(deps, state, relay));
-    const after = afterLoop(deps, state, relay, result);
-    if (after) await after;
-    recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
+    let result: LoopResult<ResponsesTurn>;
+    try {
+      result = await runLoop(deps, state, nativeResponsesCodec(deps, state, relay));
+      const kept = afterLoop(deps, state, relay, result);
+      if (kept) await kept;
+    } catch (err) {
+      relay.afterEnd.settle();
+      throw err;
+    }
+    // The last round's effects outside the request (settlement, rate-limit tokens, metrics, llm_calls
+    // row) and the requests row, which reads the cost and usage counted at the round's finish, run
+    // once the route has written the answer, as a stream's do after its last byte (issue 20).
+    const after = () => {
+      relay.afterEnd.settle();
+      recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
+    };
     // The upstream's own bytes when nothing changed: the response object is then not built at all.
     if (!relay.changed && state.rounds === 1 && relay.firstText !== undefined && !tollgateInfo(state))
-      return { kind: 'json', body: undefined, text: relay.firstText };
-    return { kind: 'json', body: finalResponse(state, relay, result), text: undefined };
+      return { kind: 'json', body: undefined, text: relay.firstText, after };
+    return { kind: 'json', body: finalResponse(state, relay, result), text: undefined, after };
   }
 
   const { channel: sse, body } = openSseChannel(
@@ -42,7 +53,7 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCa
     input,
     () => client?.abort(),
   );
-  const out: ChatOutput = body ? { kind: 'stream', body } : { kind: 'sent' };
+  const out: ResponsesOutput = body ? { kind: 'stream', body } : { kind: 'sent' };
   const relay = new ResponsesRelay(sse, setup.preamble, deps.newId!, clientTools(state));
   await settleStream(deps, state, sse, runLoop(deps, state, nativeResponsesCodec(deps, state, relay)), {
     async done(result) {

@@ -118,6 +118,7 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
         return {
           text: out.text ?? JSON.stringify(out.body),
           headers: extra ? { 'content-type': JSON_TYPE, ...extra } : { 'content-type': JSON_TYPE },
+          after: out.after,
         };
       return 'sent';
     });

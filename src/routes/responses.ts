@@ -24,10 +24,13 @@ export function responsesRoutes(app: Hono<AppEnv>, deps: ResponsesDeps): void {
       },
     });
     if (out.kind === 'sent') return RESPONSE_ALREADY_SENT;
-    if (out.kind === 'json')
+    if (out.kind === 'json') {
+      // Hono writes the body after this returns: its effects run first here (the Node route runs them after).
+      out.after?.();
       return out.text === undefined
         ? c.json(out.body as object, 200, extra)
         : c.body(out.text, 200, { 'content-type': 'application/json', ...extra });
+    }
     return c.body(out.body, 200, sseHeaders);
   });
 
