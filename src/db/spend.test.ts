@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { prepareLedgerStatements } from '../ledger/statements.js';
-import { spendByScopeSince, spendSince } from './spend.js';
+import { RESTORE_CACHE_KIB, spendByScopeSince, spendSince } from './spend.js';
 import { createTempDatabase, type TempDatabase } from './temp-database.js';
 
 describe('spend restore queries', () => {
@@ -54,5 +54,27 @@ describe('spend restore queries', () => {
     ]);
     assert.deepEqual([...spendByScopeSince(t.sqlite, 'team', 100)], [['eng', 1.875]]);
     assert.deepEqual([...spendByScopeSince(t.sqlite, 'customer', 201)], [['acme', 0.25]]);
+  });
+
+  test("the restore queries run with a 2 MB page cache, then the connection's own size is back (issue 20: memory)", () => {
+    const own = t.sqlite.pragma('cache_size', { simple: true });
+    t.sqlite.pragma('cache_size = -12345');
+    const calls: string[] = [];
+    const pragma = t.sqlite.pragma;
+    t.sqlite.pragma = function (this: typeof t.sqlite, source: string, options?: { simple?: boolean }) {
+      calls.push(source);
+      return pragma.call(this, source, options);
+    } as typeof pragma;
+    try {
+      assert.equal(spendSince(t.sqlite, { keyId: 'k1' }, 100), 1.625);
+      assert.equal(spendByScopeSince(t.sqlite, 'team', 100).get('eng'), 1.875);
+    } finally {
+      t.sqlite.pragma = pragma;
+    }
+    const once = ['cache_size', `cache_size = -${RESTORE_CACHE_KIB}`, 'cache_size = -12345'];
+    assert.equal(RESTORE_CACHE_KIB, 2000);
+    assert.deepEqual(calls, [...once, ...once]);
+    assert.equal(t.sqlite.pragma('cache_size', { simple: true }), -12345);
+    t.sqlite.pragma(`cache_size = ${own}`);
   });
 });
