@@ -218,6 +218,41 @@ describe('pass-through to an Anthropic provider', () => {
     assert.match(raw, /event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded mid-stream"}}\n\n$/);
   });
 
+  test('pass-through frames: canonical ones as they came, others rewritten in canonical form, a malformed one a 502 error event', async () => {
+    const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    const start = ev('message_start', {
+      message: { id: 'msg_raw', type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 3, output_tokens: 1 } },
+    });
+    const block = ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+    const delta = ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'hi' } });
+    const end =
+      ev('content_block_stop', { index: 0 }) +
+      ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 2 } }) +
+      ev('message_stop', {});
+    const sse = (body: string) => ({ kind: 'raw' as const, status: 200, body, contentType: 'text/event-stream' });
+    const streamed = async () =>
+      (
+        await post(
+          '/v1/messages',
+          JSON.stringify({ model: CLAUDE, max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'x' }] }),
+        )
+      ).text();
+    mock.enqueue(sse(start + block + delta + end));
+    assert.equal(await streamed(), start + block + delta + end);
+    // CRLF line ends, no space after the colons, an id line: read as before, written as rawFrame writes.
+    const odd = delta.replace('event: ', 'id: 7\nevent:').replace('data: ', 'data:').replaceAll('\n', '\r\n');
+    mock.enqueue(sse(start + block + odd + end));
+    assert.equal(await streamed(), start + block + delta + end);
+    // A frame in canonical form whose data is not JSON: the stream ends with the 502's error event.
+    mock.enqueue(sse(start + block + 'event: content_block_delta\ndata: {"type":"content_block_delta",\n\n' + end));
+    const cut = await streamed();
+    assert.ok(cut.startsWith(start + block), cut);
+    assert.match(
+      cut.slice((start + block).length),
+      /^event: error\ndata: {"type":"error","error":{"type":"api_error","message":"anthropic sent an unparsable content_block_delta event",.*"code":"upstream_malformed".*\n\n$/,
+    );
+  });
+
   test('a client that leaves mid-stream stops the relay: the upstream call is cut too', { timeout: 30_000 }, async () => {
     mock.enqueue({ kind: 'text', text: 'a slow answer that keeps coming', frameDelayMs: 300 });
     const aborted = mock.nextAbort();

@@ -4,7 +4,14 @@
 // status and body (rawUpstream) so the route can return them unmodified.
 import type { Target } from '../chat/targets.js';
 import { parseJson, type AttemptResult, type FinishLater, type LlmCallDeps } from '../chat/llm-call.js';
-import { malformedUpstream, sendNativeStream, sendNativeText, type RelayItem, type UpstreamRefusal } from '../chat/native-upstream.js';
+import {
+  malformedUpstream,
+  sendNativeStream,
+  sendNativeText,
+  type RelayItem,
+  type RelaySpan,
+  type UpstreamRefusal,
+} from '../chat/native-upstream.js';
 import type { GatewayError } from '../errors.js';
 import type { Cancel } from '../upstream/cancel.js';
 import { withRawError } from '../wire/messages/errors.js';
@@ -28,7 +35,7 @@ export type NativeOutcome =
       kind: 'stream';
       target: Target;
       /** Reads the stream to its end, `onItem` called for each event and comment as it arrives (relayStream). */
-      read(onItem: (item: RelayItem) => void): Promise<void>;
+      read(onItem: (item: RelayItem, span: RelaySpan) => void): Promise<void>;
       handle: { finish(result: AttemptResult, later?: FinishLater): void };
     };
 

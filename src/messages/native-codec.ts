@@ -98,7 +98,7 @@ export function nativeCodec(
       const roundRelay = relay?.round(isGateway);
       try {
         // Each item as it arrives, inside the body's data callback: one read's frames leave in one write.
-        await outcome.read((item) => {
+        await outcome.read((item, raw) => {
           if ('comment' in item) {
             relay?.out.frame(commentFrame(item.comment));
             return;
@@ -115,7 +115,7 @@ export function nativeCodec(
           if (event.type === 'error') {
             throw Object.assign(streamError(event), { [RELAYED]: rawFrame(item.type, item.data) });
           }
-          roundRelay?.event(item.type, item.data, event);
+          roundRelay?.event(item.type, item.data, event, raw);
         });
         if (!builder.stopped) throw streamEndedEarly();
       } catch (err) {

@@ -61,7 +61,7 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
   const output: NativeOutput = { visible: [], turns: [], firstText: undefined };
 
   const out = new MessagesChannel(input.sseSink?.(input.requestId, SSE_HEADERS), start.client);
-  const relay = new MessagesRelay({ frame: (text) => out.frame(text) });
+  const relay = new MessagesRelay(out);
   out.keepAlive(deps.pingIntervalMs);
   await settleStream(deps, state, out.channel, runLoop(deps, state, nativeCodec(deps, state, relay, output)), {
     done(result) {

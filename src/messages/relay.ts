@@ -5,10 +5,23 @@
 // whenever nothing in them changes (a pure pass-through is the upstream's events as they came).
 import { HeldEffects } from '../chat/held-effects.js';
 import { eventFrame, rawFrame } from '../wire/messages/sse.js';
+import type { RelaySpan } from '../chat/native-upstream.js';
 import type { AnthropicUsage } from '../wire/messages/usage.js';
 
 export interface RelayTarget {
   frame(text: string): void;
+  /** The upstream's own bytes of frames that pass unchanged (upstream/frame-spans.ts). */
+  bytes(chunk: Buffer, start: number, end: number): void;
+}
+
+/** A held frame: its event, and its bytes in the upstream's chunk when it may go as it came (chunk set). */
+interface Held {
+  type: string;
+  data: string;
+  event: Record<string, unknown>;
+  chunk: Buffer | undefined;
+  start: number;
+  end: number;
 }
 
 /** Per request: state that spans rounds. */
@@ -47,20 +60,24 @@ export class MessagesRelay {
 export class RoundRelay {
   private readonly hiddenBlocks = new Set<number>();
   private readonly indexOf = new Map<number, number>();
-  private held: { type: string; data: string; event: Record<string, unknown> }[] = [];
+  private held: Held[] = [];
 
   constructor(
     private readonly relay: MessagesRelay,
     private readonly hidden: (name: string) => boolean,
   ) {}
 
-  event(type: string, data: string, event: Record<string, unknown>): void {
+  /**
+   * One upstream event, parsed. `raw`, when given, says where its frame lies in the upstream's bytes:
+   * a frame that goes out unchanged goes as those bytes when it can (as rawFrame would write them).
+   */
+  event(type: string, data: string, event: Record<string, unknown>, raw?: RelaySpan): void {
     const out = this.relay.out;
     switch (event.type) {
       case 'message_start':
         if (this.relay.started) return;
         this.relay.started = true;
-        out.frame(rawFrame(type, data));
+        this.pass(type, data, raw);
         return;
       case 'content_block_start': {
         const index = event.index as number;
@@ -71,9 +88,8 @@ export class RoundRelay {
         }
         const mine = this.relay.takeIndex();
         this.indexOf.set(index, mine);
-        out.frame(
-          mine === index ? rawFrame(type, data) : eventFrame(Object.assign({}, event, { type: 'content_block_start', index: mine })),
-        );
+        if (mine === index) this.pass(type, data, raw);
+        else out.frame(eventFrame(Object.assign({}, event, { type: 'content_block_start', index: mine })));
         return;
       }
       case 'content_block_delta':
@@ -81,21 +97,25 @@ export class RoundRelay {
         const index = event.index as number;
         if (this.hiddenBlocks.has(index)) return;
         const mine = this.indexOf.get(index);
-        out.frame(
-          mine === undefined || mine === index
-            ? rawFrame(type, data)
-            : eventFrame(Object.assign({}, event, { type: String(event.type), index: mine })),
-        );
+        if (mine === undefined || mine === index) this.pass(type, data, raw);
+        else out.frame(eventFrame(Object.assign({}, event, { type: String(event.type), index: mine })));
         return;
       }
       case 'message_delta':
       case 'message_stop':
-        this.held.push({ type, data, event });
+        // The bytes are kept by reference: the span is the chunk's, which is read whole already.
+        this.held.push({ type, data, event, chunk: raw?.chunk, start: raw ? raw.start : 0, end: raw ? raw.end : 0 });
         return;
       default:
         // ping, error, and event types added later pass as they came.
-        out.frame(rawFrame(type, data));
+        this.pass(type, data, raw);
     }
+  }
+
+  /** A frame unchanged: the upstream's bytes when they are what rawFrame would write, else rawFrame. */
+  private pass(type: string, data: string, raw: RelaySpan | undefined): void {
+    if (raw?.chunk) this.relay.out.bytes(raw.chunk, raw.start, raw.end);
+    else this.relay.out.frame(rawFrame(type, data));
   }
 
   /**
@@ -113,6 +133,7 @@ export class RoundRelay {
             Object.assign({}, h.event, { type: 'message_delta', usage: Object.assign({}, h.event.usage as object, this.relay.totals) }),
           ),
         );
+      else if (h.chunk) this.relay.out.bytes(h.chunk, h.start, h.end);
       else this.relay.out.frame(rawFrame(h.type, h.data));
       if (h.event.type === 'message_stop') this.relay.closed = true;
     }

@@ -37,6 +37,12 @@ export class MessagesChannel {
     this.channel.raw(text);
   }
 
+  /** Frames as the upstream's own bytes (relay.ts). */
+  bytes(chunk: Buffer, start: number, end: number): void {
+    this.lastWrite = Date.now();
+    this.channel.bytes(chunk, start, end);
+  }
+
   /**
    * Pings every `intervalMs` of silence. `beforeStart` runs when the first ping is due before any
    * frame (a translated stream opens its message then); without it pings wait for the first frame,
