@@ -164,7 +164,7 @@ export async function relayStream(
   );
   try {
     await answer.read((chunk) => {
-      feeder.write(spans.begin(chunk));
+      feeder.write(spans.begin(chunk, feeder.idle));
       spans.done();
     });
     feeder.end();

@@ -35,7 +35,7 @@ function relayRound(round: RoundRelay, parts: Buffer[]): void {
     round.event(name, data, JSON.parse(data) as Record<string, unknown>, spans);
   });
   for (const part of parts) {
-    reader.write(spans.begin(part));
+    reader.write(spans.begin(part, reader.idle));
     spans.done();
   }
   reader.end();

@@ -46,6 +46,7 @@ const piece = fc.oneof(
     'event: a\ndata: 1\n\n\n',
     '\n',
     'event: a\ndata: 1\n',
+    'data: A\n',
     'event: \ndata: 1\n\n',
   ),
 );
@@ -87,6 +88,17 @@ describe('FrameSpans', () => {
     assert.deepEqual(out, utf8);
     const crlf = Buffer.from(`${frame('a', '1')}event: b\r\ndata: 2\r\n\r\n${frame('c', '3')}`);
     assert.equal((await relayed([crlf], true)).fromBytes, 1);
+  });
+
+  test('a chunk read while the reader holds part of an event gets no spans, though its text looks like frames', async () => {
+    // The reader joins the pending data line to the next event's: (T, "A\nX"), whose length lines up
+    // with the text's frame when two blank lines follow it.
+    const chunks = [Buffer.from('data: A\n'), Buffer.from('event: T\ndata: X\n\n\n\nevent: U\ndata: 1\n\n')];
+    const { out, fromBytes } = await relayed(chunks, true);
+    assert.equal(out.toString(), 'event: T\ndata: A\nX\n\nevent: U\ndata: 1\n\n');
+    assert.equal(fromBytes, 0);
+    const [first, second] = [Buffer.from('event: T\ndata: A\n\n'), Buffer.from('event: U\ndata: 1\n\n')];
+    assert.equal((await relayed([first, second], true)).fromBytes, 2, 'a chunk after a whole frame is read from its start');
   });
 
   test('a chunk cut inside a character ends the spans for the stream (the reader may hold part of it)', async () => {

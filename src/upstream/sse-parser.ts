@@ -57,6 +57,14 @@ export class SseReader implements SseFeeder {
     private readonly onComment?: (text: string) => void,
   ) {}
 
+  /**
+   * Whether nothing is pending (no part of a line, no event begun): the next text written is read
+   * from a frame's start (pass-through relays rely on it: frame-spans.ts).
+   */
+  get idle(): boolean {
+    return this.fragments === undefined && this.dataLines === 0 && this.type === undefined;
+  }
+
   write(chunk: Uint8Array | string): void {
     this.feed(typeof chunk === 'string' ? chunk : this.decode(chunk));
   }
