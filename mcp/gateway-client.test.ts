@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InMemoryTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import { GatewayClient } from './gateway-client.js';
+import { NO_SDK_TIMEOUT } from './deadline.js';
 
 /** A 2025 server on the other end of an in-memory pair that answers tools/call with `result` (undefined: never). */
 async function connectedTo(result: unknown, asked: (string | number)[] = []) {
@@ -75,6 +76,38 @@ describe('GatewayClient.takeResult', () => {
     const client = await connectedTo(RESULT);
     assert.equal(client.takeResult({ jsonrpc: '2.0', id: 999, result: {} }), false);
     assert.equal(client.takeResult({ jsonrpc: '2.0', id: '1', result: {} }), false);
+    await client.close();
+  });
+});
+
+describe('GatewayClient request timers', () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+  test('a request sent with NO_SDK_TIMEOUT arms no SDK timer; its record is kept and released as the SDK does', async () => {
+    const asked: (string | number)[] = [];
+    const client = await connectedTo(undefined, asked);
+    try {
+      const before = timers();
+      const pending = client.callTool({ name: 'echo', arguments: {} }, { timeout: NO_SDK_TIMEOUT });
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(timers(), before);
+      assert.deepEqual(stateOf(client), { handlers: 1, progress: 0, timeouts: 1 });
+      assert.ok(client.takeResult({ jsonrpc: '2.0', id: asked[0], result: { content: [] } }));
+      await pending;
+      assert.deepEqual(stateOf(client), { handlers: 0, progress: 0, timeouts: 0 });
+    } finally {
+      // Also settles a request left waiting by a failed assertion (its SDK timer would hold the process).
+      await client.close();
+    }
+  });
+
+  test('any other timeout is the SDK timer, which still times the request out', async () => {
+    const client = await connectedTo(undefined);
+    const before = timers();
+    const pending = client.callTool({ name: 'echo', arguments: {} }, { timeout: 30 });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(timers(), before + 1);
+    await assert.rejects(pending, /timed out/i);
     await client.close();
   });
 });
