@@ -4,6 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Server } from '@modelcontextprotocol/server';
 import { SessionTransport, surelyLegacy } from './session-transport.js';
 
@@ -15,6 +16,7 @@ async function session(
   before?: (ctx: { mcpReq: { notify(n: object): Promise<void> } }) => Promise<void>,
   hold?: Promise<void>,
   direct = false,
+  keepAliveMs?: number,
 ) {
   const server = new Server({ name: 't', version: '1' }, { capabilities: { tools: {} } });
   server.setRequestHandler('tools/list', () => ({ tools: [] }));
@@ -23,7 +25,7 @@ async function session(
     await hold;
     return { content: [{ type: 'text', text: `called ${req.params.name}` }] };
   });
-  const transport = new SessionTransport({ sessionIdGenerator: () => 'sid-1' });
+  const transport = new SessionTransport({ sessionIdGenerator: () => 'sid-1', ...(keepAliveMs ? { keepAliveMs } : {}) });
   const errors: string[] = [];
   if (direct) await transport.connectTo(server);
   else await server.connect(transport);
@@ -159,6 +161,44 @@ describe('SessionTransport', () => {
     assert.ok(answer instanceof Response);
     assert.equal(answer.headers.get('content-type'), 'text/event-stream');
     assert.equal(answer.body, null);
+  });
+  test('a call still waiting after the keep-alive interval: the event stream, the keep-alive comment first, then the answer', async () => {
+    let release!: () => void;
+    const { transport, request } = await session(undefined, new Promise<void>((r) => (release = r)), false, 50);
+    // The keep-alive timer does not hold the process open (unref, as the SDK's): this does, meanwhile.
+    const awake = setInterval(() => undefined, 1000);
+    const answer = await transport.serve(request, call(1), AUTH, new EventEmitter() as never);
+    assert.ok(answer instanceof Response);
+    release();
+    const text = await answer.text();
+    assert.ok(text.startsWith(': keepalive\n\n'), text);
+    clearInterval(awake);
+    assert.match(text, /event: message\ndata: \{"result":\{"content":\[\{"type":"text","text":"called x"\}\]\},"jsonrpc":"2.0","id":1\}/);
+  });
+
+  test('waiting calls share one keep-alive timer, each call due the interval after it started', async (t) => {
+    let release!: () => void;
+    const { transport, request } = await session(undefined, new Promise<void>((r) => (release = r)), false, 600);
+    // The keep-alive timer does not hold the process open (unref, as the SDK's): this does, meanwhile.
+    const awake = setInterval(() => undefined, 1000);
+    try {
+      const armed = t.mock.method(globalThis, 'setTimeout');
+      const keepAliveTimers = () => armed.mock.calls.filter((c) => Number(c.arguments[1]) > 0 && Number(c.arguments[1]) <= 600).length;
+      const first = transport.serve(request, call(1), AUTH, new EventEmitter() as never);
+      assert.equal(keepAliveTimers(), 1);
+      await sleep(300);
+      let secondDone = false;
+      const second = transport.serve(request, call(2), AUTH, new EventEmitter() as never).finally(() => (secondDone = true));
+      const third = transport.serve(request, call(3), AUTH, new EventEmitter() as never);
+      assert.equal(keepAliveTimers(), 1, 'no timer of their own');
+      assert.ok((await first) instanceof Response);
+      assert.equal(secondDone, false, 'the second is not due yet');
+      assert.ok((await second) instanceof Response);
+      assert.ok((await third) instanceof Response);
+    } finally {
+      clearInterval(awake);
+      release();
+    }
   });
 });
 

@@ -51,8 +51,10 @@ interface Internals {
 
 /** A request being served the short way, until its answer (or its first other message). */
 interface QuickCall {
+  /** performance.now() when it was dispatched: its first keep-alive is due _keepAliveMs later. */
+  startedAt: number;
   settle(answer: AloneAnswer | Response): void;
-  /** Stops watching the client and the keep-alive timer. */
+  /** Stops watching the client. */
   stop(): void;
 }
 
@@ -110,7 +112,10 @@ interface RequestEntry {
 }
 
 export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
+  /** Calls served the short way, in the order they started. */
   private readonly quick = new Map<RequestId, QuickCall>();
+  /** The one keep-alive timer of the waiting quick calls (armKeepAlive). */
+  private keepAlive: ReturnType<typeof setTimeout> | undefined;
   /** Requests whose client left before their answer: the answer goes nowhere (as the SDK's would). */
   private readonly gone = new Set<RequestId>();
   /** The connected server's request entry (connectTo); without it, plain requests go to onmessage. */
@@ -143,10 +148,6 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
     }
     const id = body.id;
     return new Promise<AloneAnswer | Response>((resolve) => {
-      const self = this as unknown as Internals;
-      // The SDK arms a keep-alive per POST; its first comment would be the stream's first event.
-      const keepAlive = setTimeout(() => this.toStream(id, ': keepalive\n\n'), self._keepAliveMs);
-      keepAlive.unref();
       const unwatch = watch(clientGone, () => {
         if (!this.quick.has(id)) return;
         this.quick.get(id)!.stop();
@@ -154,13 +155,8 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
         this.gone.add(id);
         resolve(new Response(null, { status: 200, headers: this.sseHeaders() }));
       });
-      this.quick.set(id, {
-        settle: resolve,
-        stop: () => {
-          clearTimeout(keepAlive);
-          unwatch();
-        },
-      });
+      this.quick.set(id, { startedAt: performance.now(), settle: resolve, stop: unwatch });
+      this.armKeepAlive();
       (this as unknown as { _hasHandledRequest: boolean })._hasHandledRequest = true;
       if (this.dispatch) this.dispatch(body as JSONRPCMessage, { authInfo, request });
       else this.onmessage?.(body as JSONRPCMessage, { authInfo, request });
@@ -196,7 +192,36 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
     return super.send(message, options as never);
   }
 
+  /**
+   * The SDK arms a keep-alive per POST, whose first comment would be the stream's first event: a
+   * quick call still waiting _keepAliveMs after it started becomes the event stream with that
+   * comment. One timer serves every waiting call (armed for the oldest, `quick` being in start
+   * order), instead of a setTimeout, unref and clearTimeout per call that almost never fired
+   * (issue 20: three timers per /mcp call, this one the SDK's and ours both).
+   */
+  private armKeepAlive(ms = (this as unknown as Internals)._keepAliveMs): void {
+    if (this.keepAlive !== undefined) return;
+    this.keepAlive = setTimeout(() => this.keepAliveDue(), ms);
+    this.keepAlive.unref();
+  }
+
+  private keepAliveDue(): void {
+    this.keepAlive = undefined;
+    const ms = (this as unknown as Internals)._keepAliveMs;
+    const now = performance.now();
+    for (const [id, call] of this.quick) {
+      const left = call.startedAt + ms - now;
+      if (left > 0) {
+        this.armKeepAlive(left);
+        return;
+      }
+      this.toStream(id, ': keepalive\n\n');
+    }
+  }
+
   override async close(): Promise<void> {
+    clearTimeout(this.keepAlive);
+    this.keepAlive = undefined;
     // As the SDK's streams end when the session does: an empty event stream for each waiting call.
     for (const call of this.quick.values()) {
       call.stop();
