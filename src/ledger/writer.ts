@@ -6,10 +6,10 @@
 // A row of an answered request is never dropped (issue 15):
 // - A batch that fails for a transient reason (database down or busy, connection lost, the SQLite
 //   worker restarting) stays queued and is retried with exponential backoff for as long as the
-//   process lives. The first failure, every 10th and the recovery are reported.
+//   process lives (write-backoff.ts).
 // - Only rows the database refuses as data errors (a constraint, a value it cannot store) are set
-//   aside: the batch is retried row by row, the refused rows go to ledger_dead_letters with the
-//   error, each reported. If even that insert is refused, the row's JSON is reported (logged).
+//   aside: the batch is retried row by row, the refused rows go to ledger_dead_letters
+//   (dead-letters.ts).
 // - Back-pressure is bounded by rows and by bytes: past either bound, room() and the row methods
 //   return a Promise that resolves once writes made room, which the HTTP layer awaits before taking
 //   more work. Batches are bounded by bytes too, so one batch of large payloads stays small.
@@ -17,8 +17,12 @@
 import { performance } from 'node:perf_hooks';
 import type { Sqlite } from '../db/open.js';
 import type { LedgerItem, LlmCallRow, PayloadRow, RequestRow, ToolCallRow } from './rows.js';
+import { DeadLetters } from './dead-letters.js';
 import { type DeadLetter, prepareLedgerStatements } from './statements.js';
+import { LedgerWriteError, WriteBackoff } from './write-backoff.js';
 import { isDataError, itemBytes } from './write-errors.js';
+
+export { LedgerWriteError } from './write-backoff.js';
 
 /** Where batches go. A returned Promise is awaited; a sync back end (SQLite) returns nothing. */
 export interface LedgerBackend {
@@ -77,10 +81,6 @@ export interface LedgerWriter {
   close(timeoutMs?: number): Promise<number>;
 }
 
-export class LedgerWriteError extends Error {
-  override name = 'LedgerWriteError';
-}
-
 interface Entry {
   item: LedgerItem;
   bytes: number;
@@ -88,24 +88,19 @@ interface Entry {
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const describeItem = (item: LedgerItem) => `${item.table} row${'id' in item.row ? ` ${item.row.id}` : ''}`;
 
 export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
   const backend: LedgerBackend = 'backend' in opts ? opts.backend : prepareLedgerStatements(opts.sqlite);
   const maxQueueBytes = opts.maxQueueBytes ?? 64 * 1024 * 1024;
   const maxBatchBytes = opts.maxBatchBytes ?? 4 * 1024 * 1024;
-  const retryBaseMs = opts.retryBaseMs ?? 50;
-  const retryMaxMs = opts.retryMaxMs ?? 2000;
   const now = opts.now ?? Date.now;
   const onError = opts.onError ?? ((err: Error) => console.error(err));
   // A head index instead of shift()/splice(): O(1) dequeue; compacted once mostly consumed.
   let queue: Entry[] = [];
   let head = 0;
   let queuedBytes = 0;
-  /** Refused rows waiting to be stored in ledger_dead_letters. */
-  let dead: DeadLetter[] = [];
-  let failures = 0;
-  let nextAttemptAt = 0;
+  const backoff = new WriteBackoff({ retryBaseMs: opts.retryBaseMs, retryMaxMs: opts.retryMaxMs, now, onError, onResume: opts.onResume });
+  const dead = new DeadLetters(backend, backoff, now, onError);
   let waiters: (() => void)[] = [];
   let running: Promise<void> | null = null;
   let soon = false;
@@ -130,26 +125,6 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
     release();
   };
 
-  const failed = (err: unknown, rows: number): void => {
-    failures += 1;
-    const wait = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(failures - 1, 20));
-    nextAttemptAt = now() + wait;
-    if (failures === 1 || failures % 10 === 0) {
-      onError(
-        new LedgerWriteError(
-          `ledger: writing ${rows} rows failed (attempt ${failures}); kept and retried in ${wait} ms: ${(err as Error).message}`,
-          { cause: err },
-        ),
-      );
-    }
-  };
-
-  const succeeded = (): void => {
-    if (failures > 0) opts.onResume?.(failures);
-    failures = 0;
-    nextAttemptAt = 0;
-  };
-
   const takeBatch = (): Entry[] => {
     let end = head;
     let bytes = 0;
@@ -172,66 +147,26 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
       if (pending) await pending;
     } catch (err) {
       if (!isDataError(err)) {
-        failed(err, batch.length);
+        backoff.failed(err, batch.length);
         return false;
       }
       // Some row will never be taken: find it row by row; the others are written.
-      const done = await isolate(items);
+      const done = await dead.isolate(items);
       advance(done);
       opts.onFlush?.(done, performance.now() - started);
       return done === batch.length;
     }
-    succeeded();
+    backoff.succeeded();
     advance(batch.length);
     opts.onFlush?.(batch.length, performance.now() - started);
     return true;
   };
 
-  /** Writes items one by one; refused ones go to `dead`. Returns how many were dealt with. */
-  const isolate = async (items: LedgerItem[]): Promise<number> => {
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      try {
-        const pending = backend.write(item);
-        if (pending) await pending;
-      } catch (err) {
-        if (!isDataError(err)) {
-          failed(err, items.length - i);
-          return i;
-        }
-        const error = (err as Error).message;
-        dead.push({ ts: now(), item, error });
-        onError(new LedgerWriteError(`ledger: the database refused a ${describeItem(item)}; set aside in ledger_dead_letters: ${error}`));
-      }
-    }
-    succeeded();
-    return items.length;
-  };
-
-  /** Stores the refused rows; false when that failed transiently (they are kept for the next try). */
-  const writeDead = async (): Promise<boolean> => {
-    const letters = dead;
-    try {
-      const pending = backend.writeDeadLetters(letters);
-      if (pending) await pending;
-    } catch (err) {
-      if (!isDataError(err)) {
-        failed(err, letters.length);
-        return false;
-      }
-      // Not even the JSON copy is storable: the log is the last place the row is kept.
-      for (const d of letters)
-        onError(new LedgerWriteError(`ledger: could not set aside a ${describeItem(d.item)} (${d.error}): ${JSON.stringify(d.item.row)}`));
-    }
-    dead = [];
-    return true;
-  };
-
   const drain = async (force: boolean): Promise<void> => {
-    while (depth() > 0 || dead.length > 0) {
-      if (!force && now() < nextAttemptAt) return;
+    while (depth() > 0 || dead.pending.length > 0) {
+      if (!force && now() < backoff.nextAttemptAt) return;
       force = false;
-      if (dead.length > 0 && !(await writeDead())) return;
+      if (dead.pending.length > 0 && !(await dead.write())) return;
       if (depth() > 0 && !(await writeNextBatch())) return;
       // Let requests run between batches instead of holding the event loop for a whole backlog.
       if (depth() > 0) await tick();
@@ -256,7 +191,7 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
   };
 
   const timer = setInterval(() => {
-    if ((depth() > 0 || dead.length > 0) && !running) void run(false);
+    if ((depth() > 0 || dead.pending.length > 0) && !running) void run(false);
   }, opts.flushIntervalMs);
   // The ledger must never keep the process alive on its own; shutdown calls close().
   timer.unref();
@@ -283,22 +218,22 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
     full,
     depth,
     bytes: () => queuedBytes,
-    failures: () => failures,
+    failures: () => backoff.failures,
     flush: () => run(true),
     async close(timeoutMs = 30_000) {
       clearInterval(timer);
       const deadline = now() + timeoutMs;
       for (;;) {
         await run(true);
-        if ((depth() === 0 && dead.length === 0) || now() >= deadline) break;
-        await sleep(Math.max(1, Math.min(nextAttemptAt, deadline) - now()));
+        if ((depth() === 0 && dead.pending.length === 0) || now() >= deadline) break;
+        await sleep(Math.max(1, Math.min(backoff.nextAttemptAt, deadline) - now()));
       }
       const left = depth();
       for (let i = head; i < queue.length; i++)
         onError(new LedgerWriteError(`ledger: not written before shutdown: ${queue[i]!.item.table} ${JSON.stringify(queue[i]!.item.row)}`));
-      for (const d of dead)
+      for (const d of dead.pending)
         onError(new LedgerWriteError(`ledger: not set aside before shutdown: ${d.item.table} ${JSON.stringify(d.item.row)} (${d.error})`));
-      return left + dead.length;
+      return left + dead.pending.length;
     },
   };
 }
