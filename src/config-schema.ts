@@ -5,6 +5,12 @@ import { z } from 'zod';
 // matcher, governance/glob.ts, is linear in it).
 export const MAX_GLOB_LENGTH = 256;
 
+// Durations the gateway waits with a timer. Node's timers hold at most 2^31 - 1 ms (~24.8 days): a
+// longer delay fires after 1 ms (with a warning), so a call timeout of a year would time every call out at once.
+export const MAX_TIMER_MS = 2_147_483_647;
+const timerMs = () =>
+  z.number().int().positive().max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest a timer can wait`);
+
 const period = z.enum(['day', 'week', 'month', 'none']);
 export const budgetSchema = z.strictObject({ usd: z.number().nonnegative(), period: period.default('month') });
 
@@ -17,7 +23,7 @@ export const providerSchema = z.strictObject({
   /** Models this provider serves; used to resolve a model name given without a prefix. */
   models: z.array(z.string()).default([]),
   headers: z.record(z.string(), z.string()).default({}),
-  timeoutMs: z.number().int().positive().default(120_000),
+  timeoutMs: timerMs().default(120_000),
   maxRetries: z.number().int().min(0).max(10).default(2),
   /**
    * The output cap when a request sets none and the upstream needs one (Anthropic), or a budget
@@ -37,7 +43,7 @@ const serverName = z.string().regex(/^[a-z0-9-]+$/, 'MCP server names are lowerc
 
 const mcpCommon = {
   /** Per tool-call timeout. */
-  callTimeoutMs: z.number().int().positive().default(30_000),
+  callTimeoutMs: timerMs().default(30_000),
   pin: z.enum(['strict', 'warn', 'off']).default('strict'),
 };
 
@@ -83,7 +89,7 @@ export const loopSchema = z.strictObject({
   maxRounds: z.number().int().positive().default(10),
   maxToolCalls: z.number().int().positive().default(50),
   maxCostUsd: z.number().positive().optional(),
-  timeoutMs: z.number().int().positive().default(120_000),
+  timeoutMs: timerMs().default(120_000),
 });
 
 const windowSpec = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a window is like "30s", "1m", "1h" or "1d"');
@@ -127,7 +133,7 @@ export const ledgerSchema = z
     payloads: z.boolean().default(false),
     retentionDays: z.number().positive().optional(),
     payloadRetentionDays: z.number().positive().default(7),
-    flushIntervalMs: z.number().int().positive().default(200),
+    flushIntervalMs: timerMs().default(200),
     /**
      * Rows per transaction at most. Each COMMIT writes every page the batch dirtied to the WAL, so
      * under load larger batches cost the writer thread less per row: 1000 rows (500 chat requests)
@@ -150,7 +156,7 @@ export const ledgerSchema = z
       .positive()
       .default(4 * 1024 * 1024),
     /** The longest wait between retries of a failing write (database down); retries never stop. */
-    retryMaxMs: z.number().int().positive().default(2000),
+    retryMaxMs: timerMs().default(2000),
   })
   .default({
     payloads: false,
@@ -173,23 +179,11 @@ export const mcpEndpointSchema = z
     maxSessions: z.number().int().positive().default(1000),
     maxSessionsPerKey: z.number().int().positive().default(50),
     /** A session without a request this long is closed. */
-    sessionIdleMs: z
-      .number()
-      .int()
-      .positive()
-      .default(30 * 60_000),
+    sessionIdleMs: timerMs().default(30 * 60_000),
     /** A session (or a 2026-07-28 listen stream) is closed this long after it opened. */
-    sessionMaxAgeMs: z
-      .number()
-      .int()
-      .positive()
-      .default(24 * 60 * 60_000),
+    sessionMaxAgeMs: timerMs().default(24 * 60 * 60_000),
     /** How long a tool call waits for its client to answer an elicitation or sampling request. */
-    inputTimeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .default(5 * 60_000),
+    inputTimeoutMs: timerMs().default(5 * 60_000),
     /** Tool calls of one key waiting for their client's input at once. */
     maxPendingPerKey: z.number().int().positive().default(16),
     /** ttlMs caching hint on list results for 2026-07-28 clients. */
@@ -224,7 +218,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       failOpen: z.boolean().default(false),
       /** A reservation not renewed for this long (its replica died) is released. Renewed every third of it. */
-      leaseMs: z.number().int().min(1000).default(60_000),
+      leaseMs: z.number().int().min(1000).max(MAX_TIMER_MS).default(60_000),
     })
     .optional(),
   mcpEndpoint: mcpEndpointSchema,
@@ -243,7 +237,7 @@ export const configSchema = z.strictObject({
   messages: z
     .strictObject({
       /** A streamed response silent this long gets a ping (Claude Code gives up after 300 s of silence). */
-      pingIntervalMs: z.number().int().positive().default(10_000),
+      pingIntervalMs: timerMs().default(10_000),
     })
     .prefault({}),
   /** The OpenAI Responses surface (/v1/responses): how long stored responses live, and how many each key keeps. */

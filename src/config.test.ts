@@ -42,6 +42,21 @@ describe('config', () => {
     assert.match(failure('{'.repeat(1) as unknown), /expected a JSON object/);
   });
 
+  test('a duration longer than a timer can wait is refused naming the field (Node would fire it after 1 ms)', () => {
+    const tooLong = 2 ** 31;
+    const server = (ms: number) => ({ mcpServers: { fs: { transport: 'stdio', command: 'x', callTimeoutMs: ms } } });
+    assert.match(failure(server(tooLong)), /mcpServers\.fs\.callTimeoutMs: at most 2147483647 ms/);
+    assert.equal(parse(server(tooLong - 1)).config.mcpServers.fs!.callTimeoutMs, tooLong - 1);
+    assert.match(failure({ providers: { o: { type: 'openai', baseUrl: 'http://x', timeoutMs: tooLong } } }), /providers\.o\.timeoutMs/);
+    assert.match(failure({ loop: { timeoutMs: tooLong } }), /loop\.timeoutMs/);
+    assert.match(
+      failure({ virtualKeys: [{ id: 'k', key: 'sk-12345678', loop: { timeoutMs: tooLong } }] }),
+      /virtualKeys\.0\.loop\.timeoutMs/,
+    );
+    assert.match(failure({ ledger: { flushIntervalMs: tooLong } }), /ledger\.flushIntervalMs/);
+    assert.match(failure({ mcpEndpoint: { sessionIdleMs: tooLong } }), /mcpEndpoint\.sessionIdleMs/);
+  });
+
   test('invalid JSON says so', () => {
     assert.throws(() => parseConfig('{"providers": ', 'bad.json', {}), /bad\.json: not valid JSON/);
   });
