@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
+import { watchEffectOrder } from './helpers/effect-order.js';
 import { mockProviders, startGateway, type TestGateway } from './helpers/gateway.js';
 import { offeredToolsOf, toolResultsOf } from './helpers/wire.js';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
@@ -132,36 +133,16 @@ describe('pass-through to an Anthropic provider', () => {
 
   test('a JSON pass-through is written before its effects: the llm_calls and requests rows come after the end, with usage and cost', async () => {
     // The order, as the gateway's process sees it: the client's end() against the ledger's two calls.
-    const order: string[] = [];
-    const ledger = gw.gateway.ledger;
-    const { llmCall, request } = ledger;
-    const onRequest = (_req: unknown, res: import('node:http').ServerResponse) => {
-      const end = res.end;
-      res.end = function (this: typeof res, ...args: unknown[]) {
-        order.push('end');
-        return (end as (...a: unknown[]) => typeof res).apply(this, args);
-      } as typeof res.end;
-    };
-    gw.server.prependListener('request', onRequest);
-    ledger.llmCall = (row) => {
-      order.push('llm_calls');
-      return llmCall.call(ledger, row);
-    };
-    ledger.request = (row) => {
-      order.push('requests');
-      return request.call(ledger, row);
-    };
+    const watch = watchEffectOrder(gw);
     mock.enqueue({ kind: 'text', text: 'answered first', usage: { input: 40, output: 6 } });
     let res: Response;
     try {
       res = await post('/v1/messages', JSON.stringify({ model: CLAUDE, max_tokens: 50, messages: [{ role: 'user', content: 'x' }] }));
       assert.equal(((await res.json()) as any).content[0].text, 'answered first');
     } finally {
-      gw.server.off('request', onRequest);
-      ledger.llmCall = llmCall;
-      ledger.request = request;
+      watch.stop();
     }
-    assert.deepEqual(order, ['end', 'llm_calls', 'requests']);
+    assert.deepEqual(watch.order, ['end', 'llm_calls', 'requests']);
     const id = res.headers.get('x-request-id');
     const cost = (40 * PRICE.inputPerMTok + 6 * PRICE.outputPerMTok) / 1e6;
     const [call] = await gw.query<any>('SELECT status, prompt_tokens, completion_tokens, cost_usd FROM llm_calls WHERE request_id = ?', id);

@@ -4,8 +4,8 @@
 // usage and cost, and a round the loop goes on after still has its row written at once.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
+import { watchEffectOrder } from './helpers/effect-order.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
 
@@ -49,36 +49,16 @@ beforeEach(() => mock.reset());
 
 /** Posts `body` and returns the order of the client's end() and the ledger's llm_calls and requests rows. */
 async function ordered(body: object, key: string): Promise<{ res: Response; json: any; order: string[] }> {
-  const order: string[] = [];
-  const ledger = gw.gateway.ledger;
-  const { llmCall, request } = ledger;
-  const onRequest = (_req: unknown, res: ServerResponse) => {
-    const end = res.end;
-    res.end = function (this: ServerResponse, ...args: unknown[]) {
-      order.push('end');
-      return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
-    } as typeof res.end;
-  };
-  gw.server.prependListener('request', onRequest);
-  ledger.llmCall = (row) => {
-    order.push('llm_calls');
-    return llmCall.call(ledger, row);
-  };
-  ledger.request = (row) => {
-    order.push('requests');
-    return request.call(ledger, row);
-  };
+  const watch = watchEffectOrder(gw);
   try {
     const res = await fetch(`${gw.baseURL}/responses`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    return { res, json: await res.json(), order };
+    return { res, json: await res.json(), order: watch.order };
   } finally {
-    gw.server.off('request', onRequest);
-    ledger.llmCall = llmCall;
-    ledger.request = request;
+    watch.stop();
   }
 }
 
