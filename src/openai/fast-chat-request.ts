@@ -8,9 +8,8 @@
 // tool_choice, fallbacks, stop lists, tool calls in history) or does not accept, so zod decides
 // those and words every error. Its checks are at least as strict as the schema's.
 // fast-chat-request.test.ts compares both on generated bodies.
+import { copyUnknown, hasOwn, isObject, type Obj } from '../wire/loose-copy.js';
 import type { ChatRequest } from './types.js';
-
-type Obj = Record<string, unknown>;
 
 // chatRequestSchema's keys, in its order (zod's output puts them first, in this order).
 const TOP_KEYS = [
@@ -49,8 +48,6 @@ const KEY_SETS = new Map<readonly string[], ReadonlySet<string>>([
   [TOOL_KEYS, new Set(TOOL_KEYS)],
 ]);
 
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const hasOwn = (o: Obj, key: string) => Object.hasOwn(o, key);
 const isNumberIn = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
 
 /** The parsed request when it is of the common shape and valid; undefined means "ask the schema". */
@@ -143,14 +140,4 @@ function copyLoose(o: Obj, keys: readonly string[], keySet: ReadonlySet<string>)
   const out: Obj = {};
   for (const key of keys) if (hasOwn(o, key)) out[key] = o[key];
   return copyUnknown(o, keySet, out) ? out : undefined;
-}
-
-/** Copies the keys not in `known`; false for a `__proto__` key (left to the schema, which drops it). */
-function copyUnknown(o: Obj, known: ReadonlySet<string>, out: Obj): boolean {
-  for (const key in o) {
-    if (known.has(key)) continue;
-    if (key === '__proto__') return false;
-    out[key] = o[key];
-  }
-  return true;
 }

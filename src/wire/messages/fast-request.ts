@@ -11,9 +11,8 @@
 // not accept, so zod decides those and words every error. Its checks are at least as strict as the
 // schema's. parseMessagesRequest's per-message and per-block checks run after either.
 // fast-request.test.ts compares both on generated bodies.
+import { copyUnknown, hasOwn, isPlain, type Obj } from '../loose-copy.js';
 import type { MessagesRequest } from './types.js';
-
-type Obj = Record<string, unknown>;
 
 // messagesRequestSchema's keys, in its order; the tool's and tool_choice's keys and tool_choice's
 // types. Kept equal to the schema by fast-request.test.ts (this file cannot import it: the schema
@@ -27,9 +26,6 @@ const TOOL: ReadonlySet<string> = new Set(TOOL_KEYS);
 const CHOICE: ReadonlySet<string> = new Set(TOOL_CHOICE_KEYS);
 const CHOICE_TYPES: ReadonlySet<unknown> = new Set(TOOL_CHOICE_TYPES);
 
-const isPlain = (v: unknown): v is Obj =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
-const hasOwn = (o: Obj, key: string) => Object.hasOwn(o, key);
 const isName = (v: unknown) => typeof v === 'string' && v.length >= 1 && v.length <= 256;
 
 /** The parsed request when it is of the common shape and valid; undefined means "ask the schema". */
@@ -102,14 +98,4 @@ function copyToolChoice(v: unknown): Obj | undefined {
     copy.name = v.name;
   }
   return copyUnknown(v, CHOICE, copy) ? copy : undefined;
-}
-
-/** Copies the keys not in `known`; false for a `__proto__` key (left to the schema, which drops it). */
-function copyUnknown(o: Obj, known: ReadonlySet<string>, out: Obj): boolean {
-  for (const key in o) {
-    if (known.has(key)) continue;
-    if (key === '__proto__') return false;
-    out[key] = o[key];
-  }
-  return true;
 }

@@ -10,9 +10,8 @@
 // reasoning, include, metadata, fallbacks, items other than messages) or does not accept, so zod
 // decides those and words every error. Its checks are at least as strict as the schema's.
 // fast-request.test.ts compares both on generated bodies.
+import { copyUnknown, hasOwn, isPlain, type Obj } from '../loose-copy.js';
 import type { ResponsesRequest } from './types.js';
-
-type Obj = Record<string, unknown>;
 
 // responsesRequestSchema's keys, in its order (zod's output puts them first, in this order).
 // Kept equal to the schema by fast-request.test.ts (this file cannot import it: the schema imports this).
@@ -40,9 +39,6 @@ const TOP = new Set<string>(TOP_KEYS);
 const ITEM_KEYS: ReadonlySet<string> = new Set(['type']);
 const ROLES: ReadonlySet<unknown> = new Set(['user', 'assistant', 'system', 'developer']);
 
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isPlain = (v: unknown): v is Obj => isObject(v) && Object.getPrototypeOf(v) === Object.prototype;
-const hasOwn = (o: Obj, key: string) => Object.hasOwn(o, key);
 const isNumberIn = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
 
 /** The parsed request when it is of the common shape and valid; undefined means "ask the schema". */
@@ -117,16 +113,6 @@ function messageOk(m: Obj): boolean {
     const type = part.type;
     if (type !== 'input_text' && type !== 'output_text') return false;
     if (typeof part.text !== 'string') return false;
-  }
-  return true;
-}
-
-/** Copies the keys not in `known`; false for a `__proto__` key (left to the schema, which drops it). */
-function copyUnknown(o: Obj, known: ReadonlySet<string>, out: Obj): boolean {
-  for (const key in o) {
-    if (known.has(key)) continue;
-    if (key === '__proto__') return false;
-    out[key] = o[key];
   }
   return true;
 }
