@@ -5,11 +5,10 @@ import type { AssistantTurn } from './accumulate.js';
 import type { LoopCodec } from './codec.js';
 import type { LoopDeps } from './loop.js';
 import { runRound, type StreamSink } from './round.js';
-import { isGatewayTool, type RunState } from './run-state.js';
+import { gatewayToolTest, type RunState } from './run-state.js';
 
 export function chatCodec(deps: LoopDeps, state: RunState, sink: StreamSink | null): LoopCodec<AssistantTurn> {
-  const known = (name: string) => deps.tools?.getTool(name) !== undefined;
-  const isGateway = sink?.finishAfterEnd ? (name: string) => isGatewayTool(state, name, known) : undefined;
+  const isGateway = sink?.finishAfterEnd ? gatewayToolTest(state, deps.tools) : undefined;
   return {
     round: (final) => runRound(deps, state, final, sink, isGateway),
     append(turn, gatewayCalls, results) {

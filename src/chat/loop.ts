@@ -9,7 +9,7 @@ import type { FinishReason, ToolCall } from '../openai/types.js';
 import { ClientAbortedError } from '../upstream/client.js';
 import type { LoopCodec, LoopTurn } from './codec.js';
 import type { RoundDeps } from './round.js';
-import { isGatewayTool, type LoopState, type StopNote } from './run-state.js';
+import { gatewayToolTest, type LoopState, type StopNote } from './run-state.js';
 import type { HiddenCalls } from './stitch.js';
 import { runToolCalls, type ToolExecDeps } from './tool-exec.js';
 
@@ -25,7 +25,7 @@ export interface LoopResult<T extends LoopTurn = LoopTurn> {
 }
 
 export async function runLoop<T extends LoopTurn>(deps: ToolExecDeps, state: LoopState, codec: LoopCodec<T>): Promise<LoopResult<T>> {
-  const known = (name: string) => deps.tools?.getTool(name) !== undefined;
+  const isGateway = gatewayToolTest(state, deps.tools);
   const limits = state.access.loop;
   let final = false;
   let last: T | undefined;
@@ -41,7 +41,7 @@ export async function runLoop<T extends LoopTurn>(deps: ToolExecDeps, state: Loo
     last = turn;
     const gatewayCalls: ToolCall[] = [];
     const clientCalls: ToolCall[] = [];
-    for (const call of turn.toolCalls) (isGatewayTool(state, call.function.name, known) ? gatewayCalls : clientCalls).push(call);
+    for (const call of turn.toolCalls) (isGateway(call.function.name) ? gatewayCalls : clientCalls).push(call);
     if (gatewayCalls.length === 0) {
       return { turn, clientToolCalls: clientCalls, finishReason: clientCalls.length ? 'tool_calls' : (turn.finishReason ?? 'stop') };
     }

@@ -6,7 +6,7 @@ import { ClientAbortedError } from '../upstream/client.js';
 import { TurnAccumulator, turnFromCompletion, type AssistantTurn } from './accumulate.js';
 import { callLlm, type AttemptHooks, type AttemptResult, type FinishLater, type LlmCallDeps } from './llm-call.js';
 import type { LedgerSink, Metrics, Pricing } from './ports.js';
-import type { LoopState, RunState } from './run-state.js';
+import { callsGatewayTool, type LoopState, type RunState } from './run-state.js';
 import type { Target } from './targets.js';
 import { planAttempt, type AttemptPlan, type PlanInput } from '../governance/attempt-budget.js';
 import { withOutputCap } from '../governance/output-cap.js';
@@ -106,8 +106,7 @@ export async function runRound(
   }
   const turn = acc.turn();
   // The round the loop ends on (no gateway calls): its effects after the client's last byte.
-  const later =
-    sink?.finishAfterEnd && isGateway && !turn.toolCalls.some((c) => isGateway(c.function.name)) ? sink.finishAfterEnd : undefined;
+  const later = sink?.finishAfterEnd && isGateway && !callsGatewayTool(turn, isGateway) ? sink.finishAfterEnd : undefined;
   outcome.handle.finish({ status: 200, errorType: null, usage: turn.usage, mayHaveCost: true }, later);
   return turn;
 }

@@ -1,8 +1,8 @@
 // The state of one request as it moves through rounds. Created once per request.
 // LoopState is what the tool loop, the budget hooks and the ledger need, whatever the wire format;
 // RunState adds the chat surface's conversation (the chat codec's own state).
-import type { ChatMessage, ChatRequest, FunctionTool, Usage } from '../openai/types.js';
-import type { Access, ToolEntry } from './ports.js';
+import type { ChatMessage, ChatRequest, FunctionTool, ToolCall, Usage } from '../openai/types.js';
+import type { Access, ToolEntry, ToolRuntime } from './ports.js';
 import type { Target } from './targets.js';
 import type { Cancel } from '../upstream/cancel.js';
 
@@ -82,4 +82,15 @@ export function isGatewayTool(state: LoopState, name: string, knownTool: (n: str
   // With MCP tools offered, any non-client name is ours (an unknown one gets an error result);
   // without, only names of real MCP tools are (a call to a tool the key may not use is refused).
   return state.injected.length > 0 || knownTool(name);
+}
+
+/** isGatewayTool for one request, a name known when the gateway's tool runtime has it (the loop and every codec). */
+export function gatewayToolTest(state: LoopState, tools: Pick<ToolRuntime, 'getTool'> | null | undefined): (name: string) => boolean {
+  const known = (name: string) => tools?.getTool(name) !== undefined;
+  return (name) => isGatewayTool(state, name, known);
+}
+
+/** Whether a turn calls one of the gateway's tools: the loop goes on after it, so it is not the round that ends the answer. */
+export function callsGatewayTool(turn: { toolCalls: readonly ToolCall[] }, isGateway: (name: string) => boolean): boolean {
+  return turn.toolCalls.some((c) => isGateway(c.function.name));
 }

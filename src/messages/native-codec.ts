@@ -6,7 +6,7 @@ import type { LoopCodec } from '../chat/codec.js';
 import type { HeldEffects } from '../chat/held-effects.js';
 import type { LoopDeps } from '../chat/loop.js';
 import { nativeAttemptHooks } from '../chat/round.js';
-import { isGatewayTool } from '../chat/run-state.js';
+import { callsGatewayTool, gatewayToolTest } from '../chat/run-state.js';
 import { withAttempts } from '../chat/llm-call.js';
 import type { Target } from '../chat/targets.js';
 import { errorKind, GatewayError } from '../errors.js';
@@ -45,8 +45,7 @@ export function nativeCodec(
   relay: MessagesRelay | null,
   output: NativeOutput,
 ): LoopCodec<MessagesTurn> {
-  const known = (name: string) => deps.tools?.getTool(name) !== undefined;
-  const isGateway = (name: string) => isGatewayTool(state, name, known);
+  const isGateway = gatewayToolTest(state, deps.tools);
   const held = output.afterEnd;
   const holdJson = held ? (effects: () => void) => held.hold(effects) : undefined;
   return {
@@ -89,7 +88,7 @@ export function nativeCodec(
       if (outcome.kind === 'json') {
         const turn = turnFromMessage(outcome.message);
         // The loop goes on after a round with gateway calls: only the round that ends the answer waits.
-        if (held && turn.toolCalls.some((c) => isGateway(c.function.name))) held.settle();
+        if (held && callsGatewayTool(turn, isGateway)) held.settle();
         if (round === 1) output.firstText = outcome.text;
         collect(output, turn, isGateway);
         return turn;
@@ -129,7 +128,7 @@ export function nativeCodec(
         throw err;
       }
       const turn = builder.turn();
-      const endsMessage = !turn.toolCalls.some((c) => isGateway(c.function.name));
+      const endsMessage = !callsGatewayTool(turn, isGateway);
       // The round that ends the client's message: its effects outside the request (settlement,
       // metrics, llm_calls row) run once the client has its last byte (relay.afterEnd, native-run).
       outcome.handle.finish(

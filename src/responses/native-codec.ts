@@ -8,7 +8,7 @@
 import type { LoopCodec } from '../chat/codec.js';
 import type { LoopDeps } from '../chat/loop.js';
 import { nativeAttemptHooks } from '../chat/round.js';
-import { isGatewayTool, type LoopState } from '../chat/run-state.js';
+import { callsGatewayTool, gatewayToolTest, type LoopState } from '../chat/run-state.js';
 import { withAttempts } from '../chat/llm-call.js';
 import type { Target } from '../chat/targets.js';
 import { errorKind, GatewayError } from '../errors.js';
@@ -47,13 +47,13 @@ export interface NativeRunState extends LoopState {
 }
 
 export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, relay: ResponsesRelay): LoopCodec<ResponsesTurn> {
-  const known = (name: string) => deps.tools?.getTool(name) !== undefined;
+  const isGateway = gatewayToolTest(state, deps.tools);
   // What the client must not see as the upstream sent it: the gateway's function calls, and calls
   // of hosted tools that need approval (they become mcp_approval_request items at the end).
   const hidden = (item: OtherItem) =>
     item.type === 'function_call' &&
     item.namespace === undefined &&
-    (isGatewayTool(state, String(item.name), known) || state.hosted.get(String(item.name))?.needsApproval === true);
+    (isGateway(String(item.name)) || state.hosted.get(String(item.name))?.needsApproval === true);
   const stream = relay.out !== null;
   // A JSON round's effects outside the request wait in the relay's afterEnd: the run has them run
   // once the client has the answer (native-run.ts), unless the loop goes on after the round.
@@ -96,7 +96,7 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
       state.lastTarget = outcome.target;
       if (outcome.kind === 'json') {
         // The loop goes on after a round with gateway calls: only the round that ends the answer waits.
-        if (outcome.turn.toolCalls.some((c) => isGatewayTool(state, c.function.name, known))) relay.afterEnd.settle();
+        if (callsGatewayTool(outcome.turn, isGateway)) relay.afterEnd.settle();
         if (round === 1) relay.firstText = outcome.text;
         relay.collect(outcome.turn.output, hidden);
         return ended(state, outcome.turn);
@@ -142,7 +142,7 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
       // llm_calls row) run once the client has its last byte (the relay's afterEnd, as on Messages).
       outcome.handle.finish(
         { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true },
-        turn.toolCalls.some((c) => isGatewayTool(state, c.function.name, known)) ? undefined : (effects) => relay.afterEnd.hold(effects),
+        callsGatewayTool(turn, isGateway) ? undefined : (effects) => relay.afterEnd.hold(effects),
       );
       return ended(state, turn);
     },
