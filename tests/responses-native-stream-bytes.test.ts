@@ -91,6 +91,16 @@ test('frames in another form (CRLF) reach the client re-framed, as before', asyn
   assert.equal(await res.text(), stream());
 });
 
+test('an event whose data spans several data lines goes out as several data lines, as it came', async () => {
+  // Valid JSON with a line break between tokens: SSE joins the lines with \n, and a frame made from
+  // that data must split it again (a bare \n inside one data line would cut the event for the client).
+  const upstream = stream().replace('"sequence_number":3,"output_index"', '"sequence_number":3,\ndata: "output_index"');
+  assert.match(upstream, /"sequence_number":3,\ndata: "output_index"/);
+  mock.enqueue({ kind: 'raw', status: 200, body: upstream, contentType: 'text/event-stream' });
+  const res = await post();
+  assert.equal(await res.text(), upstream);
+});
+
 test('an event that does not parse ends the stream with the error and response.failed; the round is ledgered as malformed', async () => {
   const broken = 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta",\n\n';
   mock.enqueue({ kind: 'raw', status: 200, body: stream('\n', broken), contentType: 'text/event-stream' });

@@ -7,6 +7,7 @@ import { redactValues } from '../secrets/redact.js';
 import { networkError, type UpstreamStream } from '../upstream/client.js';
 import { SseReader } from '../upstream/sse-parser.js';
 import { FrameSpans } from '../upstream/frame-spans.js';
+import { rawFrame } from '../wire/messages/sse.js';
 import type { Cancel } from '../upstream/cancel.js';
 import { withStatus, type LlmCallDeps } from './llm-call.js';
 import { pickKey } from './pick-key.js';
@@ -20,6 +21,37 @@ export type RelayItem = { type: string; data: string } | { comment: string };
  * they are exactly the frame a relay would write for it (upstream/frame-spans.ts).
  */
 export type RelaySpan = Pick<FrameSpans, 'chunk' | 'start' | 'end'>;
+
+/** What a pass-through relay (Messages, Responses) writes to: frames it made, and upstream frames as their own bytes. */
+export interface RelayTarget {
+  frame(text: string): void;
+  /** The upstream's bytes `chunk` [start, end): one or more whole frames that pass unchanged. */
+  bytes(chunk: Buffer, start: number, end: number): void;
+}
+
+/** An upstream event a relay holds back (a round's terminal events), with its frame's bytes when it has them. */
+export interface HeldFrame {
+  type: string;
+  data: string;
+  event: Record<string, unknown>;
+  chunk: Buffer | undefined;
+  start: number;
+  end: number;
+}
+
+/** Keeps the span's bytes by reference only: the frame is its chunk's, which is read whole already. */
+export function heldFrame(type: string, data: string, event: Record<string, unknown>, span: RelaySpan | undefined): HeldFrame {
+  return { type, data, event, chunk: span?.chunk, start: span ? span.start : 0, end: span ? span.end : 0 };
+}
+
+/**
+ * An upstream event that passes unchanged: its frame's bytes when relayStream matched them, else the
+ * frame made again from its data (both surfaces frame named events the same way: rawFrame).
+ */
+export function passAsItCame(out: RelayTarget, type: string, data: string, span: RelaySpan | undefined): void {
+  if (span?.chunk) out.bytes(span.chunk, span.start, span.end);
+  else out.frame(rawFrame(type, data));
+}
 
 export interface NativeRequest {
   format: 'messages' | 'responses';

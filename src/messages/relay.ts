@@ -4,25 +4,9 @@
 // keeps its message_delta and message_stop to itself. Events pass as the upstream's own data text
 // whenever nothing in them changes (a pure pass-through is the upstream's events as they came).
 import { HeldEffects } from '../chat/held-effects.js';
-import { eventFrame, rawFrame } from '../wire/messages/sse.js';
-import type { RelaySpan } from '../chat/native-upstream.js';
+import { eventFrame } from '../wire/messages/sse.js';
+import { heldFrame, type HeldFrame, passAsItCame, type RelaySpan, type RelayTarget } from '../chat/native-upstream.js';
 import type { AnthropicUsage } from '../wire/messages/usage.js';
-
-export interface RelayTarget {
-  frame(text: string): void;
-  /** The upstream's own bytes of frames that pass unchanged (upstream/frame-spans.ts). */
-  bytes(chunk: Buffer, start: number, end: number): void;
-}
-
-/** A held frame: its event, and its bytes in the upstream's chunk when it may go as it came (chunk set). */
-interface Held {
-  type: string;
-  data: string;
-  event: Record<string, unknown>;
-  chunk: Buffer | undefined;
-  start: number;
-  end: number;
-}
 
 /** Per request: state that spans rounds. */
 export class MessagesRelay {
@@ -60,7 +44,7 @@ export class MessagesRelay {
 export class RoundRelay {
   private readonly hiddenBlocks = new Set<number>();
   private readonly indexOf = new Map<number, number>();
-  private held: Held[] = [];
+  private held: HeldFrame[] = [];
 
   constructor(
     private readonly relay: MessagesRelay,
@@ -103,8 +87,7 @@ export class RoundRelay {
       }
       case 'message_delta':
       case 'message_stop':
-        // The bytes are kept by reference: the span is the chunk's, which is read whole already.
-        this.held.push({ type, data, event, chunk: raw?.chunk, start: raw ? raw.start : 0, end: raw ? raw.end : 0 });
+        this.held.push(heldFrame(type, data, event, raw));
         return;
       default:
         // ping, error, and event types added later pass as they came.
@@ -114,8 +97,7 @@ export class RoundRelay {
 
   /** A frame unchanged: the upstream's bytes when they are what rawFrame would write, else rawFrame. */
   private pass(type: string, data: string, raw: RelaySpan | undefined): void {
-    if (raw?.chunk) this.relay.out.bytes(raw.chunk, raw.start, raw.end);
-    else this.relay.out.frame(rawFrame(type, data));
+    passAsItCame(this.relay.out, type, data, raw);
   }
 
   /**
@@ -133,8 +115,7 @@ export class RoundRelay {
             Object.assign({}, h.event, { type: 'message_delta', usage: Object.assign({}, h.event.usage as object, this.relay.totals) }),
           ),
         );
-      else if (h.chunk) this.relay.out.bytes(h.chunk, h.start, h.end);
-      else this.relay.out.frame(rawFrame(h.type, h.data));
+      else passAsItCame(this.relay.out, h.type, h.data, h);
       if (h.event.type === 'message_stop') this.relay.closed = true;
     }
   }

@@ -9,15 +9,9 @@
 // bytes when its frame came in the form written here (upstream/frame-spans.ts): a pure pass-through
 // is the upstream's stream as it came, without a string per frame or the answer encoded again.
 import { HeldEffects } from '../chat/held-effects.js';
-import type { RelaySpan } from '../chat/native-upstream.js';
+import { heldFrame, type HeldFrame, passAsItCame, type RelaySpan, type RelayTarget } from '../chat/native-upstream.js';
 import { ResponsesEventWriter } from '../wire/responses/stream-writer.js';
 import type { OtherItem, OutputItem, StreamEvent } from '../wire/responses/types.js';
-
-export interface RelayTarget {
-  frame(text: string): void;
-  /** The upstream's bytes `chunk` [start, end): one or more whole frames, written as they came. */
-  bytes(chunk: Buffer, start: number, end: number): void;
-}
 
 const frame = (type: string, data: string) => `event: ${type}\ndata: ${data}\n\n`;
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
@@ -29,7 +23,7 @@ export class ResponsesRelay {
   readonly writer: ResponsesEventWriter;
   opened = false;
   /** The last round's terminal event as it came (and its frame's bytes, if any): sent as it is when nothing changed. */
-  held: { type: string; data: string; event: Record<string, unknown>; chunk: Buffer | undefined; start: number; end: number } | undefined;
+  held: HeldFrame | undefined;
   /** Whether anything the client saw differs from the upstream's own stream. */
   changed = false;
   /** A non-streamed first round's JSON text, returned as it came when nothing changed. */
@@ -90,12 +84,9 @@ export class ResponsesRelay {
     this.out?.frame(frame(type, JSON.stringify(Object.assign({}, event, { output_index: index, sequence_number: seq }))));
   }
 
-  /** An upstream event unchanged: its frame's bytes when it has them, else the frame made again from its data. */
-  private asItCame(type: string, data: string, span: { chunk: Buffer | undefined; start: number; end: number } | undefined): void {
-    const out = this.out;
-    if (!out) return;
-    if (span?.chunk) out.bytes(span.chunk, span.start, span.end);
-    else out.frame(frame(type, data));
+  /** An upstream event unchanged (passAsItCame); nothing for a non-streamed request. */
+  private asItCame(type: string, data: string, span: RelaySpan | undefined): void {
+    if (this.out) passAsItCame(this.out, type, data, span);
   }
 
   /** The gateway's own first items, once, right after the response opened. */
@@ -163,8 +154,7 @@ export class RoundRelay {
       return;
     }
     if (TERMINAL.has(kind)) {
-      // The bytes are kept by reference only: the frame is the chunk's, read whole already.
-      relay.held = { type, data, event, chunk: span?.chunk, start: span?.start ?? 0, end: span?.end ?? 0 };
+      relay.held = heldFrame(type, data, event, span);
       return;
     }
     relay.openItems();
