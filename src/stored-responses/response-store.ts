@@ -44,8 +44,7 @@ export const DEFAULT_RESPONSE_RETENTION: ResponseRetention = { ttlMs: 24 * 60 * 
 /** Expired rows are deleted at most this often (on a write), so the table needs no timer. */
 export const RESPONSE_PRUNE_EVERY_MS = 10 * 60 * 1000;
 
-/** A row of stored_responses, as both databases return it. */
-/** A stored_responses row as both databases return it. */
+/** A stored_responses row as both databases return it (the writer thread's SQL reads it: db/responses-sql.ts). */
 export type ResponseRow = ResponseDbRow;
 
 export function entryFromRow(row: ResponseRow): StoredEntry {
