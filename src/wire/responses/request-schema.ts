@@ -71,7 +71,10 @@ const ITEM_SCHEMAS: Record<string, z.ZodType> = {
 
 const item = z.looseObject({ type: z.string().min(1).optional() }).check((ctx) => {
   const value = ctx.value as { type?: string };
-  const schema = ITEM_SCHEMAS[value.type ?? 'message'];
+  const type = value.type ?? 'message';
+  // Own keys only: a client's type named like an Object.prototype member (constructor, toString,
+  // __proto__) found that member here and threw (a 500); it is an unknown item like any other.
+  const schema = Object.hasOwn(ITEM_SCHEMAS, type) ? ITEM_SCHEMAS[type] : undefined;
   if (!schema) return;
   const result = schema.safeParse(value);
   if (!result.success) for (const issue of result.error.issues) ctx.issues.push({ ...issue, input: value } as never);
