@@ -17,7 +17,7 @@ export interface StreamEnd<T> {
 
 /**
  * Settles a streamed run: on success `done`, then the request is recorded (200) and released; on
- * failure it is released and, if nothing was sent yet, the failure is rethrown for the caller to
+ * failure (of the run, or of `done`) it is released and, if nothing was sent yet, the failure is rethrown for the caller to
  * answer with its status; otherwise `failed` writes it into the stream and it is recorded with the
  * error. Resolves when the stream has started or the run has ended, whichever comes first.
  */
@@ -32,19 +32,25 @@ export async function settleStream<T>(
     recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
     state.release();
   };
-  const finished = run.then(
-    (result) => {
-      const after = end.done(result);
-      return after ? after.then(ok) : ok();
-    },
-    (err: unknown) => {
-      end.stop?.();
-      state.release();
-      if (!channel.isStarted) throw err;
-      const error = asClientError(err, state);
-      end.failed(error, err);
-      recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
-    },
-  );
+  const failed = (err: unknown) => {
+    end.stop?.();
+    state.release();
+    if (!channel.isStarted) throw err;
+    const error = asClientError(err, state);
+    end.failed(error, err);
+    recordRequest(deps, state, { status: error.status, startedAt: state.startedAt, error });
+  };
+  // `done` failing (e.g. the approval store refusing a Responses stream's last items) is the run's
+  // failure too: once the stream has started, nothing else awaits `finished` (the race below has
+  // settled), so its rejection would leave the client's stream open for good, unrecorded, unreleased.
+  const finished = run.then((result) => {
+    let after: Promise<void> | void;
+    try {
+      after = end.done(result);
+    } catch (err) {
+      return failed(err);
+    }
+    return after ? after.then(ok, failed) : ok();
+  }, failed);
   await Promise.race([channel.started, finished]);
 }
