@@ -14,6 +14,7 @@ import { recordRequest } from '../chat/record.js';
 import { linkSignal } from '../chat/deadline.js';
 import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
 import { parseResponsesRequest } from '../wire/responses/request-schema.js';
+import { checkRequestSize } from '../wire/request-size.js';
 import { responsesToChat } from '../wire/responses/to-chat.js';
 import { newId as defaultNewId, type ResponseShell } from '../wire/responses/from-chat.js';
 import { closeOpenCalls, resolveApprovals, type ApprovalDeps } from './approval-flow.js';
@@ -79,7 +80,11 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
   let model: string | undefined;
   try {
     access = await deps.gate.admit(input.headers);
-    const req = parseResponsesRequest(parseJsonBody(input.bodyText));
+    const json = parseJsonBody(input.bodyText);
+    // requestLimits hold on every surface: a Responses body's messages are its input items (the
+    // schema's own 10,000-item cap knows neither the configured limit nor content parts).
+    checkRequestSize(json, deps.requestLimits, 'input');
+    const req = parseResponsesRequest(json);
     model = req.model;
     const targets = resolveTargets(deps, req, access);
     const stored = req.previous_response_id ? await deps.responses.get(req.previous_response_id, access.keyId) : undefined;

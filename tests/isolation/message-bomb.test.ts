@@ -78,7 +78,7 @@ describe('message bombs', () => {
     assert.ok(worst < LOOP_DELAY_BOUND_MS, `event loop stalled for ${worst.toFixed(1)} ms`);
   });
 
-  test('beyond the configured caps: 400 naming messages, on chat and Messages, before any upstream call', async () => {
+  test('beyond the configured caps: 400 naming messages (input on Responses), on chat, Messages and Responses, before any upstream call', async () => {
     mock.reset();
     await assert.rejects(
       client.chat.completions.create({ model: 'anthropic/claude-sonnet-4-5', messages: tiny(MAX_MESSAGES + 1) }),
@@ -91,6 +91,18 @@ describe('message bombs', () => {
     });
     assert.equal(parts.status, 400);
     assert.equal(((await parts.json()) as any).error.code, 'too_many_content_parts');
+    // Responses too: its input items are the messages (the schema's own cap of 10,000 items says nothing of parts).
+    const items = await fetch(`${gw.baseURL}/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${VK}` },
+      body: JSON.stringify({
+        model: 'openai/gpt-4o-mini',
+        input: [{ role: 'user', content: Array.from({ length: 40_001 }, () => ({ type: 'input_text', text: 'x' })) }],
+      }),
+    });
+    const refused = (await items.json()) as any;
+    assert.equal(items.status, 400, JSON.stringify(refused).slice(0, 200));
+    assert.deepEqual([refused.error.code, refused.error.param], ['too_many_content_parts', 'input']);
     assert.equal(mock.requests.length, 0);
   });
 });
