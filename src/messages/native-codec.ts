@@ -39,14 +39,18 @@ export interface NativeOutput {
 /** Marks an upstream error event already relayed to the client as it came. */
 export const RELAYED = Symbol('relayed');
 
+/**
+ * `relay`: a streamed request's (its client saw every round through it); `output`: a JSON one's,
+ * what finalText answers from (a stream keeps no list of rounds and blocks nobody reads).
+ */
 export function nativeCodec(
   deps: LoopDeps,
   state: MessagesRunState,
   relay: MessagesRelay | null,
-  output: NativeOutput,
+  output: NativeOutput | null,
 ): LoopCodec<MessagesTurn> {
   const isGateway = gatewayToolTest(state, deps.tools);
-  const held = output.afterEnd;
+  const held = output?.afterEnd;
   const holdJson = held ? (effects: () => void) => held.hold(effects) : undefined;
   return {
     async round(final) {
@@ -89,8 +93,10 @@ export function nativeCodec(
         const turn = turnFromMessage(outcome.message);
         // The loop goes on after a round with gateway calls: only the round that ends the answer waits.
         if (held && callsGatewayTool(turn, isGateway)) held.settle();
-        if (round === 1) output.firstText = outcome.text;
-        collect(output, turn, isGateway);
+        if (output) {
+          if (round === 1) output.firstText = outcome.text;
+          collect(output, turn, isGateway);
+        }
         return turn;
       }
       const builder = new MessagesTurnBuilder();
@@ -137,7 +143,7 @@ export function nativeCodec(
       );
       relay?.addUsage(turn.rawUsage);
       roundRelay?.end(endsMessage);
-      collect(output, turn, isGateway);
+      if (output) collect(output, turn, isGateway);
       return turn;
     },
     append(turn, _gatewayCalls, results) {

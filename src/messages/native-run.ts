@@ -58,12 +58,10 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
     };
   }
 
-  const output: NativeOutput = { visible: [], turns: [], firstText: undefined };
-
   const out = new MessagesChannel(input.sseSink?.(input.requestId, SSE_HEADERS), start.client);
   const relay = new MessagesRelay(out);
   out.keepAlive(deps.pingIntervalMs);
-  await settleStream(deps, state, out.channel, runLoop(deps, state, nativeCodec(deps, state, relay, output)), {
+  await settleStream(deps, state, out.channel, runLoop(deps, state, nativeCodec(deps, state, relay, null)), {
     done(result) {
       try {
         // The loop ended on a round whose message_delta was held back (gateway calls in it): close the message.

@@ -8,6 +8,9 @@ import { eventFrame } from '../wire/messages/sse.js';
 import { heldFrame, type HeldFrame, passAsItCame, type RelaySpan, type RelayTarget } from '../chat/native-upstream.js';
 import type { AnthropicUsage } from '../wire/messages/usage.js';
 
+/** The keys of MessagesRelay.totals, in its order (a list per round from Object.keys was garbage per stream). */
+const TOTAL_KEYS = ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const;
+
 /** Per request: state that spans rounds. */
 export class MessagesRelay {
   started = false;
@@ -32,7 +35,7 @@ export class MessagesRelay {
   }
 
   addUsage(u: AnthropicUsage): void {
-    for (const key of Object.keys(this.totals) as (keyof AnthropicUsage)[]) this.totals[key] += u[key] ?? 0;
+    for (const key of TOTAL_KEYS) this.totals[key] += u[key] ?? 0;
   }
 
   /** Takes the next client-side block index. */
@@ -42,7 +45,8 @@ export class MessagesRelay {
 }
 
 export class RoundRelay {
-  private readonly hiddenBlocks = new Set<number>();
+  /** Made when a block is first hidden: a round without gateway tool calls has none. */
+  private hiddenBlocks: Set<number> | undefined;
   private readonly indexOf = new Map<number, number>();
   private held: HeldFrame[] = [];
 
@@ -67,7 +71,7 @@ export class RoundRelay {
         const index = event.index as number;
         const block = event.content_block as { type?: string; name?: string } | undefined;
         if (block?.type === 'tool_use' && this.hidden(String(block.name))) {
-          this.hiddenBlocks.add(index);
+          (this.hiddenBlocks ??= new Set()).add(index);
           return;
         }
         const mine = this.relay.takeIndex();
@@ -79,7 +83,7 @@ export class RoundRelay {
       case 'content_block_delta':
       case 'content_block_stop': {
         const index = event.index as number;
-        if (this.hiddenBlocks.has(index)) return;
+        if (this.hiddenBlocks?.has(index)) return;
         const mine = this.indexOf.get(index);
         if (mine === undefined || mine === index) this.pass(type, data, raw);
         else out.frame(eventFrame(Object.assign({}, event, { type: String(event.type), index: mine })));

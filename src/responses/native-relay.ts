@@ -128,8 +128,11 @@ export class ResponsesRelay {
 }
 
 export class RoundRelay {
-  /** Upstream output_index → the client's; hidden items map to -1. */
-  private readonly indexOf = new Map<number, number>();
+  /**
+   * Upstream output_index → the client's where they differ (hidden items map to -1); made at the
+   * first such item: a plain pass-through's indexes are the upstream's and need no map.
+   */
+  private indexOf: Map<number, number> | undefined;
 
   constructor(
     private readonly relay: ResponsesRelay,
@@ -166,13 +169,15 @@ export class RoundRelay {
     if (kind === 'response.output_item.added') {
       const item = event.item as OtherItem;
       if (this.hidden(item)) {
-        this.indexOf.set(upstream, -1);
+        (this.indexOf ??= new Map()).set(upstream, -1);
         relay.changed = true;
         return;
       }
-      this.indexOf.set(upstream, relay.output.push(item) - 1);
+      const index = relay.output.push(item) - 1;
+      if (index !== upstream) (this.indexOf ??= new Map()).set(upstream, index);
+      else this.indexOf?.delete(upstream);
     }
-    const mine = this.indexOf.get(upstream) ?? upstream;
+    const mine = this.indexOf?.get(upstream) ?? upstream;
     if (mine < 0) return;
     if (kind === 'response.output_item.done') relay.output[mine] = event.item as OtherItem;
     relay.passAt(type, data, event, span, mine);

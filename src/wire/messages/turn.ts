@@ -48,7 +48,8 @@ const USAGE_KEYS = ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 
 /** Rebuilds a streamed turn from its parsed events. */
 export class MessagesTurnBuilder {
   private readonly blocks: ContentBlock[] = [];
-  private readonly json = new Map<number, string>();
+  /** Partial input JSON of open tool_use blocks; made at the first one (a text-only turn has none). */
+  private json: Map<number, string> | undefined;
   readonly usage: AnthropicUsage = {};
   stopReason: StopReason | null = null;
   id = '';
@@ -69,7 +70,7 @@ export class MessagesTurnBuilder {
       case 'content_block_start': {
         const index = event.index as number;
         const block = { ...(event.content_block as ContentBlock) };
-        if (block.type === 'tool_use' || block.type === 'server_tool_use') this.json.set(index, '');
+        if (block.type === 'tool_use' || block.type === 'server_tool_use') (this.json ??= new Map()).set(index, '');
         this.blocks[index] = block;
         return;
       }
@@ -79,19 +80,22 @@ export class MessagesTurnBuilder {
         const delta = event.delta as Record<string, unknown> | undefined;
         if (!block || !delta) return;
         if (delta.type === 'text_delta') block.text = `${block.text ?? ''}${delta.text ?? ''}`;
-        else if (delta.type === 'input_json_delta') this.json.set(index, (this.json.get(index) ?? '') + String(delta.partial_json ?? ''));
-        else if (delta.type === 'thinking_delta') block.thinking = `${block.thinking ?? ''}${delta.thinking ?? ''}`;
+        else if (delta.type === 'input_json_delta') {
+          const open = (this.json ??= new Map());
+          open.set(index, (open.get(index) ?? '') + String(delta.partial_json ?? ''));
+        } else if (delta.type === 'thinking_delta') block.thinking = `${block.thinking ?? ''}${delta.thinking ?? ''}`;
         else if (delta.type === 'signature_delta') block.signature = `${block.signature ?? ''}${delta.signature ?? ''}`;
         else if (delta.type === 'citations_delta') block.citations = [...((block.citations as unknown[]) ?? []), delta.citation];
         return;
       }
       case 'content_block_stop': {
         const index = event.index as number;
-        const json = this.json.get(index);
+        const open = this.json;
+        const json = open?.get(index);
         const block = this.blocks[index];
-        if (json !== undefined && block) {
+        if (open && json !== undefined && block) {
           block.input = json.trim() === '' ? {} : parseOr(json);
-          this.json.delete(index);
+          open.delete(index);
         }
         return;
       }
