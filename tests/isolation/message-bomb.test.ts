@@ -103,6 +103,17 @@ describe('message bombs', () => {
     const refused = (await items.json()) as any;
     assert.equal(items.status, 400, JSON.stringify(refused).slice(0, 200));
     assert.deepEqual([refused.error.code, refused.error.param], ['too_many_content_parts', 'input']);
+    // A function_call_output's parts count alike.
+    const outputs = await fetch(`${gw.baseURL}/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${VK}` },
+      body: JSON.stringify({
+        model: 'openai/gpt-4o-mini',
+        input: [{ type: 'function_call_output', call_id: 'call_1', output: Array.from({ length: 40_001 }, () => ({ type: 'x' })) }],
+      }),
+    });
+    assert.equal(outputs.status, 400);
+    assert.equal(((await outputs.json()) as any).error.code, 'too_many_content_parts');
     assert.equal(mock.requests.length, 0);
   });
 });
