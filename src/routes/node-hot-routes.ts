@@ -91,7 +91,8 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
         bodyText: r.bodyText,
         path: r.url,
         signal: nodeDisconnect(r.outgoing),
-        sseSink: (requestId, headers) => nodeSink(r.outgoing, Object.assign({}, SSE_HEADERS, headers), requestId),
+        // The handler's headers go over SSE_HEADERS when the stream opens (one copy, made there).
+        sseSink: (requestId, headers) => nodeSink(r.outgoing, SSE_HEADERS, requestId, headers),
       });
       if (out.kind === 'json') return { text: out.text, headers: { 'content-type': JSON_TYPE, ...out.headers }, after: out.after };
       return 'sent';
@@ -100,18 +101,16 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
   if (responses)
     handlers.set('/v1/responses', async (r) => {
       // Headers the handler sets before the first byte (x-tollgate-warnings): the SSE head reads
-      // sseHeaders when it opens. Both objects are made only when needed (most requests set none).
+      // them (over SSE_HEADERS) when it opens. Made only when needed (most JSON answers set none).
       let extra: Record<string, string> | undefined;
-      let sseHeaders: Record<string, string> | undefined;
       const out = await handleResponses(responses, {
         requestId: r.id,
         headers: nodeHeaders(r.incoming.headers),
         bodyText: r.bodyText,
         signal: nodeDisconnect(r.outgoing),
-        sseSink: (requestId) => nodeSink(r.outgoing, (sseHeaders ??= { ...SSE_HEADERS }), requestId),
+        sseSink: (requestId) => nodeSink(r.outgoing, SSE_HEADERS, requestId, (extra ??= {})),
         setHeader(name, value) {
           (extra ??= {})[name] = value;
-          (sseHeaders ??= { ...SSE_HEADERS })[name] = value;
         },
       });
       if (out.kind === 'json')

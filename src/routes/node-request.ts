@@ -92,39 +92,68 @@ export function contentLength(c: Context): number | undefined {
  * carried three buffers per frame (chunk size, frame, CRLF): ~30 for a short answer, and the
  * kernel's time in it grew with their number.
  */
-export function nodeSink(outgoing: ServerResponse, headers: Record<string, string>, requestId: string): SseSink {
-  const pending = new PendingFrames();
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    if (pending.empty || outgoing.destroyed || outgoing.writableEnded) return;
-    outgoing.write(pending.take());
-  };
-  const schedule = () => {
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(flush);
-    }
-  };
-  return {
+export function nodeSink(
+  outgoing: ServerResponse,
+  headers: Record<string, string>,
+  requestId: string,
+  extra?: Record<string, string>,
+): SseSink {
+  return new NodeSink(outgoing, headers, requestId, extra);
+}
+
+/**
+ * nodeSink's sink: one object with its methods instead of six closures made per stream; the
+ * check-phase flush gets the sink as setImmediate's argument instead of a closure. A stream's sink
+ * is made before its upstream call is sent, so whatever it costs delays that call.
+ */
+class NodeSink implements SseSink {
+  private readonly pending = new PendingFrames();
+  private scheduled = false;
+
+  /** `extra`: headers over `headers` (read at open, so a caller may add to it until the first frame). */
+  constructor(
+    private readonly outgoing: ServerResponse,
+    private readonly headers: Record<string, string>,
+    private readonly requestId: string,
+    private readonly extra: Record<string, string> | undefined,
+  ) {}
+
+  open(): void {
     // Not `{ ...headers, more }`: on Node 20 that literal gets a map of its own per call (see messages/handler.ts).
-    open: () => void outgoing.writeHead(200, Object.assign({}, headers, { 'x-request-id': requestId })),
-    // A client that left is handled by the close event (disconnectSignal); writes after that go nowhere.
-    write: (text) => {
-      if (outgoing.destroyed) return;
-      pending.text(text);
-      schedule();
-    },
-    bytes: (chunk, start, end) => {
-      if (outgoing.destroyed) return;
-      pending.bytes(chunk, start, end);
-      schedule();
-    },
-    end: () => {
-      if (outgoing.destroyed) return;
-      outgoing.end(pending.take());
-    },
-  };
+    this.outgoing.writeHead(200, Object.assign({}, this.headers, this.extra, { 'x-request-id': this.requestId }));
+  }
+
+  // A client that left is handled by the close event (disconnectSignal); writes after that go nowhere.
+  write(text: string): void {
+    if (this.outgoing.destroyed) return;
+    this.pending.text(text);
+    this.schedule();
+  }
+
+  bytes(chunk: Buffer, start: number, end: number): void {
+    if (this.outgoing.destroyed) return;
+    this.pending.bytes(chunk, start, end);
+    this.schedule();
+  }
+
+  end(): void {
+    if (this.outgoing.destroyed) return;
+    this.outgoing.end(this.pending.take());
+  }
+
+  /** Writes what the turn made (setImmediate's callback: the check phase after it). */
+  static flush(sink: NodeSink): void {
+    sink.scheduled = false;
+    const outgoing = sink.outgoing;
+    if (sink.pending.empty || outgoing.destroyed || outgoing.writableEnded) return;
+    outgoing.write(sink.pending.take());
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(NodeSink.flush, this);
+  }
 }
 
 /**

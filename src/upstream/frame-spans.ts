@@ -39,19 +39,27 @@ export class FrameSpans {
    * whether the reader has nothing pending (SseReader.idle); if not, this chunk gets no spans.
    */
   begin(chunk: Buffer | string, idle: boolean): Buffer | string {
-    if (this.off || typeof chunk === 'string' || !isUtf8(chunk)) {
-      this.off = true;
-      this.current = undefined;
-      this.at = -1;
-      return chunk;
-    }
+    if (this.off || typeof chunk === 'string') return this.stop(chunk);
     const text = chunk.toString('utf8');
+    // As many characters as bytes and no U+FFFD (what an invalid byte decodes to): every byte was
+    // ASCII, so the chunk is whole UTF-8 without asking isUtf8 (the usual case: one native call
+    // less per chunk). Otherwise isUtf8 decides, and the text of a chunk that is not is dropped.
+    const ascii = text.length === chunk.length && text.indexOf('\uFFFD') === -1;
+    if (!ascii && !isUtf8(chunk)) return this.stop(chunk);
     this.current = chunk;
     this.text = text;
     this.at = idle ? 0 : -1;
     this.byteAt = 0;
-    this.ascii = text.length === chunk.length;
+    this.ascii = ascii;
     return text;
+  }
+
+  /** No spans from here on: the reader is handed `chunk` as it came. */
+  private stop(chunk: Buffer | string): Buffer | string {
+    this.off = true;
+    this.current = undefined;
+    this.at = -1;
+    return chunk;
   }
 
   /** The chunk has been read: no span refers to it from now on (a relay keeps what it took). */

@@ -80,3 +80,45 @@ test('SseReader reads what eventsource-parser reads: random bodies in random chu
     { numRuns: 5_000 },
   );
 });
+
+// The reader reads a whole `event: T\ndata: X\n\n` or `data: X\n\n` frame at once when nothing is
+// pending (SseReader.frame): bodies made mostly of such frames, with the near misses that must go
+// line by line (no space, an empty name, CRLF, id lines, multi-line data, a frame cut short), cut
+// at random bytes, against the same oracle.
+const frames = fc
+  .array(
+    fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.tuple(fc.constantFrom('a', 'message_start', 'ü', ' x'), value).map(([t, v]) => `event: ${t}\ndata: ${v}\n\n`),
+      },
+      { weight: 3, arbitrary: value.map((v) => `data: ${v}\n\n`) },
+      fc.constantFrom(
+        'event: \ndata: x\n\n',
+        'event:a\ndata: x\n\n',
+        'event: a\ndata:x\n\n',
+        'event: a\ndata: x\ndata: y\n\n',
+        'event: a\nid: 1\ndata: x\n\n',
+        'event: a\ndata: x\n\n\n',
+        ': c\n\n',
+        'data: x\n',
+        'event: a\n',
+        '\n',
+        'event: a\n\n',
+        'data:\n\n',
+        'event: a\r\ndata: x\r\n\r\n',
+      ),
+    ),
+    { maxLength: 12 },
+  )
+  .map((pieces) => Buffer.from(pieces.join('')));
+
+test('SseReader reads whole frames at once as it reads them line by line: frame-shaped bodies in random chunks', () => {
+  fc.assert(
+    fc.property(frames, fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), (bytes, cuts, asText) => {
+      const chunks = chunksOf(bytes, cuts, asText);
+      assert.deepEqual(viaReader(chunks), viaLibrary(chunks));
+    }),
+    { numRuns: 3_000 },
+  );
+});
