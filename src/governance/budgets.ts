@@ -6,13 +6,13 @@
 // RetryQueue until they land; a reserve whose reply never came is released the same way (it may
 // have landed); the leases of live reservations are renewed every third of leaseMs, so a process
 // that dies leaves reservations that expire, not budgets held shut for the period.
-import { randomUUID } from 'node:crypto';
 import type { Budget } from '../config-schema.js';
 import { type ErrorCode, GatewayError } from '../errors.js';
 import type { CounterStore, ReserveEntry } from './counter-store.js';
 import { RetryQueue, type RetryQueueOptions } from './retry-queue.js';
 import { periodBounds, type Period } from './periods.js';
 import type { KeyContext } from './types.js';
+import { uuidV4 } from '../ledger/uuid.js';
 
 export type BudgetLevelName = 'key' | 'team' | 'customer';
 
@@ -143,7 +143,7 @@ export class BudgetGuard {
   async reserve(ctx: KeyContext, amountUsd: number): Promise<Reservation> {
     const now = this.deps.now();
     const { levels, scopes } = this.scopesAt(ctx, now);
-    const id = (this.deps.newId ?? randomUUID)();
+    const id = (this.deps.newId ?? uuidV4)();
     const entries = levels.map((l, i) => ({ scope: scopes[i]!, limitUsd: l.budget?.usd ?? null, amountUsd }));
     let result: Awaited<ReturnType<CounterStore['reserve']>>;
     try {

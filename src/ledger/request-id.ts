@@ -4,15 +4,9 @@
 // to the WAL: on a 300k-row ledger the writer thread took ~50 µs of CPU per chat request, ~19 µs
 // with time-ordered ids, and the gap grows with the ledger (bench/README.md "Ledger writer CPU").
 // A UUIDv7 (RFC 9562) starts with the time in ms, so new rows append to the indexes' last pages.
-import { randomUUID } from 'node:crypto';
+import { uuidV7 } from './uuid.js';
 
-/**
- * A UUIDv7: 48 bits of Unix time in ms, the version, then the 74 random bits of a v4 UUID
- * (randomUUID's: Node draws them from a cached entropy pool, cheaper than a fresh draw per id).
- */
+/** A UUIDv7: 48 bits of Unix time in ms, the version, then 74 random bits (uuid.ts). */
 export function newRequestId(now: number = Date.now()): string {
-  const time = now.toString(16).padStart(12, '0');
-  // A v4 is xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx: keep what follows its version digit (the variant
-  // bits are the same in v7).
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${randomUUID().slice(15)}`;
+  return uuidV7(now);
 }
