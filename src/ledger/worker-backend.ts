@@ -5,13 +5,14 @@
 // as transient errors, and the writer retries them on the new one.
 // The same worker runs the SQL of the stores behind /v1/responses (`store`) and the retention
 // batches (`deleteOlder`), in the order they are sent.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { LedgerBackend } from './writer.js';
 import { type DeadLetter, rowParams } from './statements.js';
 import { serializeRows } from './worker-rows.js';
 import type { LedgerItem } from './rows.js';
 import type { WorkerReply, WorkerRequest } from './sqlite-worker.js';
 import { trackUnsureCommits } from './unsure-commits.js';
+import { startWorker, WRITER_YOUNG_GENERATION_MB } from './worker-heap.js';
 import type { StoreCall, StoreRun } from '../db/responses-sql.js';
 import type { DeleteOlder, RetentionTable } from './retention.js';
 
@@ -64,10 +65,10 @@ export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {
   const fromSource = import.meta.url.endsWith('.ts');
   const file = new URL(fromSource ? './sqlite-worker.ts' : './sqlite-worker.js', import.meta.url);
   // The worker only turns batches into inserts and keeps nothing: a small heap keeps the
-  // gateway's memory flat under load (V8 would otherwise grow this isolate's young generation too).
+  // gateway's memory flat under load (worker-heap.ts).
   const options = {
     workerData: { path },
-    resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: limits.maxOldGenerationSizeMb ?? 128 },
+    resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: limits.maxOldGenerationSizeMb ?? 128 },
   };
   let current: Running | undefined;
   let spawned = 0;
@@ -78,11 +79,11 @@ export function createWorkerLedgerBackend(path: string, limits: WorkerLimits = {
     // Workers do not inherit the parent's module hooks, so from source (tests, npm run dev) a tiny
     // bootstrap registers tsx first; the built gateway starts the compiled worker directly.
     const worker = fromSource
-      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, {
+      ? startWorker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, {
           ...options,
           eval: true,
         })
-      : new Worker(file, options);
+      : startWorker(file, options);
     const run: Running = { worker, ready: Promise.resolve(), pending: new Map(), exited: false };
     run.ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (reply: WorkerReply) => {
