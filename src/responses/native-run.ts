@@ -56,18 +56,18 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCa
   const out: ResponsesOutput = body ? { kind: 'stream', body } : { kind: 'sent' };
   const relay = new ResponsesRelay(sse, setup.preamble, deps.newId!, clientTools(state));
   await settleStream(deps, state, sse, runLoop(deps, state, nativeResponsesCodec(deps, state, relay)), {
-    async done(result) {
-      try {
-        const after = afterLoop(deps, state, relay, result);
-        if (after) await after;
-        // The gateway's summary (rounds, tool calls, why it stopped) goes in the final event.
-        if (tollgateInfo(state)) relay.changed = true;
-        relay.finish(() => finalResponse(state, relay, result));
-        sse.end();
-      } finally {
-        // The last round's effects (settlement, metrics, llm_calls row), after the client's last byte.
-        relay.afterEnd.settle();
-      }
+    // Sync when nothing is to be approved or kept (a pass-through's usual case): no promise per
+    // stream, and the requests row written in the same turn as the client's end (StreamEnd.done).
+    done(result) {
+      const after = afterLoop(deps, state, relay, result);
+      if (!after) return endStream(state, relay, sse, result);
+      return after.then(
+        () => endStream(state, relay, sse, result),
+        (err: unknown) => {
+          relay.afterEnd.settle();
+          throw err;
+        },
+      );
     },
     stop: () => relay.afterEnd.settle(),
     failed(error) {
@@ -85,6 +85,18 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCa
     },
   });
   return out;
+}
+
+/** The one terminal event and the stream's end; then the last round's effects (settlement, metrics, llm_calls row). */
+function endStream(state: NativeRunState, relay: ResponsesRelay, sse: ResponsesSse, result: LoopResult<ResponsesTurn>): void {
+  try {
+    // The gateway's summary (rounds, tool calls, why it stopped) goes in the final event.
+    if (tollgateInfo(state)) relay.changed = true;
+    relay.finish(() => finalResponse(state, relay, result));
+    sse.end();
+  } finally {
+    relay.afterEnd.settle();
+  }
 }
 
 /**
