@@ -19,7 +19,8 @@ function abortReason(signal: Cancel): Error {
  */
 abstract class DispatchAnswer {
   status = 0;
-  headers: Record<string, string | undefined> = {};
+  private rawHeaders: Buffer[] | undefined;
+  private parsedHeaders: Record<string, string | undefined> | undefined;
   protected abort: ((err?: Error) => void) | undefined;
   protected readonly onAbort: () => void;
 
@@ -42,11 +43,26 @@ abstract class DispatchAnswer {
     else this.abort = abort;
   }
 
+  /**
+   * The final head's headers, parsed as request() parses them (undici's parseHeaders) when first
+   * read: only a refusal's error reads them, so a 2xx answer never parses them (issue 20: a header
+   * name lookup and a Latin-1 string per header, per upstream answer, on the way to the client).
+   * The raw ones are views into the socket's chunk, kept as undici hands them over (as body chunks are).
+   */
+  get headers(): Record<string, string | undefined> {
+    if (this.parsedHeaders === undefined) {
+      this.parsedHeaders = this.rawHeaders ? (util.parseHeaders(this.rawHeaders) as Record<string, string | undefined>) : {};
+      this.rawHeaders = undefined;
+    }
+    return this.parsedHeaders;
+  }
+
   /** Takes a final (≥ 200) head's status and headers; false for an informational one. */
   protected takeHead(statusCode: number, rawHeaders: Buffer[]): boolean {
     if (statusCode < 200) return false;
     this.status = statusCode;
-    this.headers = util.parseHeaders(rawHeaders) as Record<string, string | undefined>;
+    this.rawHeaders = rawHeaders;
+    this.parsedHeaders = undefined;
     return true;
   }
 }
@@ -60,7 +76,9 @@ abstract class DispatchAnswer {
  * (undici's parseHeaders), the text is decoded as body.text() decodes it (UTF-8, a leading BOM
  * dropped), and a failure after an error status's head reads as '' (send + readText's `.catch`).
  */
-export class TextAnswer extends DispatchAnswer implements Dispatcher.DispatchHandler {
+export class TextAnswer extends DispatchAnswer implements Dispatcher.DispatchHandler, UpstreamText {
+  /** The body, once complete (the answer is its own UpstreamText: its headers stay unparsed until read). */
+  text = '';
   private chunks: Buffer[] = [];
   private length = 0;
   private done = false;
@@ -89,14 +107,16 @@ export class TextAnswer extends DispatchAnswer implements Dispatcher.DispatchHan
   }
 
   onComplete(): void {
-    if (this.finish()) this.resolve({ status: this.status, headers: this.headers, text: decodeBody(this.chunks, this.length) });
+    if (!this.finish()) return;
+    this.text = decodeBody(this.chunks, this.length);
+    this.chunks = [];
+    this.resolve(this);
   }
 
   onError(err: Error): void {
     if (!this.finish()) return;
     // After an error status's head, the body is only the error's wording: it reads as ''.
-    if (this.status !== 0 && (this.status < 200 || this.status >= 300))
-      this.resolve({ status: this.status, headers: this.headers, text: '' });
+    if (this.status !== 0 && (this.status < 200 || this.status >= 300)) this.resolve(this);
     else this.reject(err);
   }
 
