@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { invalidRequest } from '../errors.js';
 import type { ChatRequest } from './types.js';
 import { fastChatRequest } from './fast-chat-request.js';
+import { jsonObject } from '../wire/json-object.js';
 
 const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
 const imagePart = z.looseObject({
@@ -38,7 +39,7 @@ const functionTool = z.looseObject({
   function: z.looseObject({
     name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'tool names match ^[a-zA-Z0-9_-]{1,64}$'),
     description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
+    parameters: jsonObject.optional(),
   }),
 });
 

@@ -7,6 +7,7 @@ import { invalidRequest } from '../../errors.js';
 import { paramOf } from '../../openai/request-schema.js';
 import type { ResponsesRequest } from './types.js';
 import { fastResponsesRequest } from './fast-request.js';
+import { jsonObject, stringRecordLike } from '../json-object.js';
 
 const inputText = z.looseObject({ type: z.literal('input_text'), text: z.string() });
 const outputText = z.looseObject({ type: z.literal('output_text'), text: z.string() });
@@ -84,7 +85,7 @@ const functionTool = z.looseObject({
   type: z.literal('function'),
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'tool names match ^[a-zA-Z0-9_-]{1,64}$'),
   description: z.string().nullish(),
-  parameters: z.record(z.string(), z.unknown()).nullish(),
+  parameters: jsonObject.nullish(),
   strict: z.boolean().nullish(),
 });
 const toolFilter = z.looseObject({ tool_names: z.array(z.string()).optional(), read_only: z.boolean().optional() });
@@ -114,7 +115,7 @@ const toolChoice = z.union([
 const textFormat = z.looseObject({
   type: z.enum(['text', 'json_object', 'json_schema']),
   name: z.string().optional(),
-  schema: z.record(z.string(), z.unknown()).optional(),
+  schema: jsonObject.optional(),
   strict: z.boolean().nullish(),
 });
 
@@ -137,7 +138,7 @@ export const responsesRequestSchema = z.looseObject({
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
   user: z.string().optional(),
-  metadata: z.record(z.string(), z.string()).nullish(),
+  metadata: stringRecordLike.nullish(),
   fallbacks: z.array(modelName).max(5).optional(),
 });
 

@@ -1,0 +1,107 @@
+// Wide bodies: a body within maxBodyBytes (4 MiB) can hold a JSON object of ~400,000 keys where a
+// request carries open-ended JSON — a tool's `parameters` (chat, Responses), Responses
+// `text.format.schema` and `metadata`. Validating such a body must cost less than parsing it, or
+// one key stalls every other tenant: zod's records walked and copied every key, 1.4–1.6× as long
+// as JSON.parse of the whole body (3× when every value was wrong: an issue object per key), on top
+// of the parse (280–520 ms of event loop per request at load 6–9). Measured here as CPU time of
+// the validation against CPU time of JSON.parse of the same body (the least any request costs),
+// the best of several runs of each, interleaved, so load on the machine cancels out.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseChatRequest } from '../../src/openai/request-schema.js';
+import { parseResponsesRequest } from '../../src/wire/responses/request-schema.js';
+
+const BYTES = 3_900_000;
+
+/** An object of as many short distinct keys as fit in `bytes` of JSON. */
+function wide(bytes: number, value: unknown = ''): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  const v = JSON.stringify(value).length;
+  for (let i = 0, size = 2; size < bytes; i++) {
+    const key = `k${i.toString(36)}`;
+    o[key] = value;
+    size += key.length + 4 + v;
+  }
+  return o;
+}
+
+const cpuMs = (f: () => void): number => {
+  const start = process.cpuUsage();
+  f();
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+};
+
+/** Best-of-n CPU ms of validating the parsed body and of JSON.parse of its text, taken in turn. */
+function costs(text: string, validate: (body: unknown) => void): { validate: number; parse: number } {
+  let best = { validate: Infinity, parse: Infinity };
+  for (let i = 0; i < 3; i++) {
+    let body: unknown;
+    const parse = cpuMs(() => (body = JSON.parse(text)));
+    const v = cpuMs(() => {
+      try {
+        validate(body);
+      } catch {
+        // A refusal costs what it costs too; what it says is checked below.
+      }
+    });
+    best = { validate: Math.min(best.validate, v), parse: Math.min(best.parse, parse) };
+  }
+  return best;
+}
+
+// zod's record walked only the object's own keys: the wide object is the schema itself.
+const schema = () => Object.assign({ type: 'object' }, wide(BYTES - 200));
+const chatBody = (extra: object) => Object.assign({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, extra);
+const responsesBody = (extra: object) => Object.assign({ model: 'openai/gpt-4o-mini', input: 'hi' }, extra);
+
+// Open-ended JSON is not walked at all now (≈0× parse; zod: 1.4–1.6×). Metadata's values are
+// each checked for a string, one plain loop (~0.5–0.7×, as much with a wrong value: the enumeration of keys; zod: 1.6×, 3×
+// with a wrong value per key, an issue object each).
+const cases: { name: string; body: object; parse: (b: unknown) => unknown; bound: number; refused?: RegExp }[] = [
+  {
+    name: 'chat tool parameters',
+    body: chatBody({ tools: [{ type: 'function', function: { name: 'f', parameters: schema() } }] }),
+    parse: parseChatRequest,
+    bound: 0.5,
+  },
+  {
+    name: 'Responses tool parameters',
+    body: responsesBody({ tools: [{ type: 'function', name: 'f', parameters: schema() }] }),
+    parse: parseResponsesRequest,
+    bound: 0.5,
+  },
+  {
+    name: 'Responses text.format.schema',
+    body: responsesBody({ text: { format: { type: 'json_schema', name: 'x', schema: schema() } } }),
+    parse: parseResponsesRequest,
+    bound: 0.5,
+  },
+  { name: 'Responses metadata', body: responsesBody({ metadata: wide(BYTES) }), parse: parseResponsesRequest, bound: 1.1 },
+  {
+    name: 'Responses metadata, every value wrong',
+    body: responsesBody({ metadata: wide(BYTES, 1) }),
+    parse: parseResponsesRequest,
+    bound: 1.1,
+    refused: /^metadata\.k0: Invalid input: expected string, received number$/,
+  },
+];
+
+describe('wide bodies: validation costs less than JSON.parse of the body', () => {
+  for (const c of cases)
+    test(c.name, () => {
+      const text = JSON.stringify(c.body);
+      assert.ok(text.length <= 4 * 1024 * 1024, 'within maxBodyBytes');
+      if (c.refused)
+        assert.throws(
+          () => c.parse(JSON.parse(text)),
+          (err: Error) => c.refused!.test(err.message),
+        );
+      else c.parse(JSON.parse(text));
+      const { validate, parse } = costs(text, c.parse);
+      assert.ok(
+        validate <= c.bound * parse,
+        `validation ${validate.toFixed(1)} ms CPU, JSON.parse ${parse.toFixed(1)} ms (bound ${c.bound}×)`,
+      );
+    });
+});
