@@ -14,11 +14,40 @@ const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, fc.constant(null), anyJ
 
 const unknownKeys = fc.dictionary(fc.constantFrom('extra', 'metadata', 'seed', '__proto__', 'logprobs'), anyJson, { maxKeys: 2 });
 
+// Content parts of every branch of the schema's union, near misses of each, and unknown keys.
+const imageUrl = fc
+  .record({ url: str, detail: fc.oneof(fc.constantFrom('auto', 'low', 'high', 'max'), anyJson) }, { requiredKeys: [] })
+  .chain((u) => unknownKeys.map((extra) => ({ ...extra, ...u })));
+const part = fc.oneof(
+  fc
+    .record(
+      {
+        type: fc.oneof(fc.constantFrom('text', 'image_url', 'input_audio', ''), anyJson),
+        text: fc.oneof(str, anyJson),
+        image_url: fc.oneof(imageUrl, anyJson),
+      },
+      { requiredKeys: [] },
+    )
+    .chain((p) => unknownKeys.map((extra) => ({ ...extra, ...p }))),
+  anyJson,
+);
+const parts = fc.array(part, { maxLength: 4 });
+// Mostly of a branch's shape (so many bodies are answered by the hand check), sometimes anything.
+const validParts = fc.array(
+  fc.oneof(
+    fc.record({ type: fc.constant('text'), text: str }),
+    fc.record({ type: fc.constant('image_url'), image_url: imageUrl }),
+    fc.record({ type: fc.constantFrom('input_audio', 'file'), file: anyJson }, { requiredKeys: ['type'] }),
+    part,
+  ),
+  { minLength: 1, maxLength: 4 },
+);
+
 const message = fc
   .record(
     {
       role: fc.oneof(fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool'), str),
-      content: fc.oneof(str, fc.constant(null), fc.constant([{ type: 'text', text: 'hi' }]), anyJson),
+      content: fc.oneof(str, fc.constant(null), fc.constant([{ type: 'text', text: 'hi' }]), parts, anyJson),
       name: fc.oneof(str, anyJson),
       tool_call_id: fc.oneof(str, anyJson),
       tool_calls: fc.constant([{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }]),
@@ -84,10 +113,16 @@ const NEAR_MISSES: Record<string, unknown[]> = {
 // Mostly the common shape, so that many bodies are answered by the hand check; one value in
 // three is then replaced by a near miss.
 const validMessage = fc.oneof(
-  fc.record({ role: fc.constantFrom('system', 'developer', 'user'), content: str, name: str }, { requiredKeys: ['role', 'content'] }),
-  fc.record({ role: fc.constant('assistant'), content: fc.oneof(str, fc.constant(null)), name: str }, { requiredKeys: ['role'] }),
   fc.record(
-    { role: fc.constant('tool'), tool_call_id: fc.constantFrom('c1', 'call_9'), content: str, name: str },
+    { role: fc.constantFrom('system', 'developer', 'user'), content: fc.oneof(str, validParts), name: str },
+    { requiredKeys: ['role', 'content'] },
+  ),
+  fc.record(
+    { role: fc.constant('assistant'), content: fc.oneof(str, fc.constant(null), validParts), name: str },
+    { requiredKeys: ['role'] },
+  ),
+  fc.record(
+    { role: fc.constant('tool'), tool_call_id: fc.constantFrom('c1', 'call_9'), content: fc.oneof(str, validParts), name: str },
     { requiredKeys: ['role', 'tool_call_id', 'content'] },
   ),
 );
@@ -123,12 +158,14 @@ const commonBody = fc
 describe('fastChatRequest', () => {
   test('defers, or returns exactly what chatRequestSchema returns (values and key order)', () => {
     let answered = 0;
+    let withParts = 0;
     fc.assert(
       fc.property(fc.oneof(body, commonBody), (text) => {
         const parsed: unknown = JSON.parse(text);
         const fast = fastChatRequest(parsed);
         if (fast === undefined) return;
         answered++;
+        if (fast.messages.some((m) => Array.isArray(m.content) && m.content.length)) withParts++;
         const schema = chatRequestSchema.safeParse(JSON.parse(text));
         assert.ok(schema.success, `accepted a body the schema refuses: ${text}`);
         assert.equal(JSON.stringify(fast), JSON.stringify(schema.data));
@@ -138,6 +175,7 @@ describe('fastChatRequest', () => {
     );
     // Not vacuous: many generated bodies are of the common shape.
     assert.ok(answered > 500, `${answered} answered`);
+    assert.ok(withParts > 100, `${withParts} answered with content parts`);
   });
 
   test('answers the common request itself', () => {

@@ -4,7 +4,7 @@
 //
 // This is only ever a shortcut to the answer chatRequestSchema gives: it returns exactly what
 // zod's parse returns (the same copies, keys in the same order: the schema's keys, then unknown
-// ones as sent), and `undefined` for anything it does not check itself (content parts, tools,
+// ones as sent), and `undefined` for anything it does not check itself (tools,
 // tool_choice, fallbacks, stop lists, tool calls in history) or does not accept, so zod decides
 // those and words every error. Its checks are at least as strict as the schema's.
 // fast-chat-request.test.ts compares both on generated bodies.
@@ -117,6 +117,11 @@ function copyMessages(list: unknown): Obj[] | undefined {
     if (!keys || !messageOk(m, role as string)) return undefined;
     const copy = copyLoose(m, keys, KEY_SETS.get(keys)!);
     if (!copy) return undefined;
+    if (Array.isArray(m.content)) {
+      const parts = copyParts(m.content);
+      if (!parts) return undefined;
+      copy.content = parts;
+    }
     out[i] = copy;
   }
   return out;
@@ -124,15 +129,84 @@ function copyMessages(list: unknown): Obj[] | undefined {
 
 function messageOk(m: Obj, role: string): boolean {
   const content = m.content;
+  // A list of parts is checked and copied by copyParts.
+  const text = typeof content === 'string' || Array.isArray(content);
   if (role === 'tool') {
     const id = m.tool_call_id;
-    return typeof id === 'string' && id.length >= 1 && typeof content === 'string';
+    return typeof id === 'string' && id.length >= 1 && text;
   }
   if (hasOwn(m, 'name') && typeof m.name !== 'string') return false;
   // Tool calls in the history are left to the schema.
-  if (role === 'assistant') return !hasOwn(m, 'tool_calls') && (!hasOwn(m, 'content') || content === null || typeof content === 'string');
-  return typeof content === 'string';
+  if (role === 'assistant') return !hasOwn(m, 'tool_calls') && (!hasOwn(m, 'content') || content === null || text);
+  return text;
 }
+
+// Content parts, as the schema's union [text, image_url, any other typed part] copies them: the first
+// branch that accepts the part gives its copy. zod's union cost ~1.5 µs a part: 100,000 image parts
+// (requestLimits.maxContentParts) kept the event loop 125–160 ms (tests/isolation/wide-bodies.test.ts).
+const TEXT_PART = ['type', 'text'];
+const IMAGE_PART = ['type', 'image_url'];
+const OTHER_PART = ['type'];
+const IMAGE_URL = ['url', 'detail'];
+const PART_SETS = new Map<readonly string[], ReadonlySet<string>>(
+  [TEXT_PART, IMAGE_PART, OTHER_PART, IMAGE_URL].map((k) => [k, new Set(k)]),
+);
+const DETAILS: ReadonlySet<unknown> = new Set(['auto', 'low', 'high']);
+
+function copyParts(parts: unknown[]): Obj[] | undefined {
+  const out: Obj[] = new Array(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    if (!isObject(part)) return undefined;
+    const copy = copyPart(part);
+    if (!copy) return undefined;
+    out[i] = copy;
+  }
+  return out;
+}
+
+function copyPart(p: Obj): Obj | undefined {
+  const type = p.type;
+  if (type === 'text' && typeof p.text === 'string') return asZodCopies(p, TEXT_PART);
+  if (type === 'image_url') {
+    const image = p.image_url;
+    if (isObject(image) && imageUrlOk(image)) {
+      const url = asZodCopies(image, IMAGE_URL);
+      if (url === image) return asZodCopies(p, IMAGE_PART);
+      const copy = copyLoose(p, IMAGE_PART, PART_SETS.get(IMAGE_PART)!);
+      if (!copy || !url) return undefined;
+      copy.image_url = url;
+      return copy;
+    }
+  }
+  return typeof type === 'string' && type.length >= 1 ? asZodCopies(p, OTHER_PART) : undefined;
+}
+
+/**
+ * What zod's loose copy of `o` holds. A part whose keys already come in that order (the declared
+ * ones first, in the schema's order: what clients send) is its own copy, equal in every value and
+ * key order; copying 100,000 of them cost twice JSON.parse of the body.
+ */
+function asZodCopies(o: Obj, keys: readonly string[]): Obj | undefined {
+  const keySet = PART_SETS.get(keys)!;
+  if (Object.getPrototypeOf(o) !== Object.prototype) return undefined;
+  let next = 0;
+  let unknownSeen = false;
+  for (const key in o) {
+    if (!keySet.has(key)) {
+      if (key === '__proto__') return undefined;
+      unknownSeen = true;
+      continue;
+    }
+    while (next < keys.length && keys[next] !== key) next++;
+    if (unknownSeen || next === keys.length) return copyLoose(o, keys, keySet);
+    next++;
+  }
+  return o;
+}
+
+const imageUrlOk = (image: Obj) =>
+  typeof image.url === 'string' && image.url.length >= 1 && (!hasOwn(image, 'detail') || DETAILS.has(image.detail));
 
 /** As a zod loose object copies: the declared keys present, in `keys` order, then the others as sent. */
 function copyLoose(o: Obj, keys: readonly string[], keySet: ReadonlySet<string>): Obj | undefined {
