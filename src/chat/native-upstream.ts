@@ -27,6 +27,11 @@ export interface RelayTarget {
   frame(text: string): void;
   /** The upstream's bytes `chunk` [start, end): one or more whole frames that pass unchanged. */
   bytes(chunk: Buffer, start: number, end: number): void;
+  /**
+   * Ends the client's stream (stops pings): called by a relay once the round that ends the answer
+   * has written its terminal event, before the upstream's body has ended (issue 20). Later writes go nowhere.
+   */
+  end?(): void;
 }
 
 /** An upstream event a relay holds back (a round's terminal events), with its frame's bytes when it has them. */

@@ -101,6 +101,7 @@ export function nativeCodec(
       }
       const builder = new MessagesTurnBuilder();
       const roundRelay = relay?.round(isGateway);
+      let endedEarly = false;
       try {
         // Each item as it arrives, inside the body's data callback: one read's frames leave in one write.
         await outcome.read((item, raw) => {
@@ -121,6 +122,16 @@ export function nativeCodec(
             throw Object.assign(streamError(event), { [RELAYED]: rawFrame(item.type, item.data) });
           }
           roundRelay?.event(item.type, item.data, event, raw);
+          // The round's message_stop ends the client's message when it called no gateway tool: the
+          // client's stream ends now, not after the upstream's body end and the loop's and
+          // settleStream's unwinding (issue 20). What comes after (the body's end, an error) is still
+          // read, and recorded as before: effects and rows wait for the loop's end as they did.
+          if (event.type === 'message_stop' && roundRelay?.endsMessage && !endedEarly) {
+            endedEarly = true;
+            relay!.addUsage(builder.usage);
+            roundRelay.end(true);
+            relay!.out.end?.();
+          }
         });
         if (!builder.stopped) throw streamEndedEarly();
       } catch (err) {
@@ -141,8 +152,10 @@ export function nativeCodec(
         { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true },
         relay && endsMessage ? (effects) => relay.afterEnd.hold(effects) : undefined,
       );
-      relay?.addUsage(turn.rawUsage);
-      roundRelay?.end(endsMessage);
+      if (!endedEarly) {
+        relay?.addUsage(turn.rawUsage);
+        roundRelay?.end(endsMessage);
+      }
       if (output) collect(output, turn, isGateway);
       return turn;
     },
