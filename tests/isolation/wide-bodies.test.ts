@@ -86,6 +86,14 @@ const cases: { name: string; body: object; parse: (b: unknown) => unknown; bound
     parse: parseChatRequest,
     bound: 1,
   },
+  {
+    name: 'Responses image parts',
+    body: responsesBody({
+      input: [{ role: 'user', content: Array.from({ length: 100_000 }, () => ({ type: 'input_image', image_url: 'x' })) }],
+    }),
+    parse: parseResponsesRequest,
+    bound: 1,
+  },
   { name: 'Responses metadata', body: responsesBody({ metadata: wide(BYTES) }), parse: parseResponsesRequest, bound: 1.1 },
   {
     name: 'Responses metadata, every value wrong',

@@ -102,12 +102,21 @@ const textPart = fc.record(
   { type: fc.constantFrom('input_text', 'output_text'), text: str, annotations: fc.constant([]) },
   { requiredKeys: ['type', 'text'] },
 );
+const otherPart = fc.record(
+  {
+    type: fc.constantFrom('input_image', 'input_file', 'refusal', 'input_text'),
+    image_url: fc.oneof(str, anyJson),
+    detail: str,
+    text: anyJson,
+  },
+  { requiredKeys: ['type'] },
+);
 const validItem = fc
   .record(
     {
       type: fc.constant('message'),
       role: fc.constantFrom('user', 'assistant', 'system', 'developer'),
-      content: fc.oneof(str, fc.array(textPart, { maxLength: 3 })),
+      content: fc.oneof(str, fc.array(fc.oneof(textPart, otherPart, part), { maxLength: 3 })),
       id: fc.constantFrom('msg_1', 'msg_2'),
       status: fc.constant('completed'),
     },
