@@ -17,6 +17,7 @@ import { REPLY_OVERHEAD } from '../governance/prompt-bound.js';
 import { ClientAbortedError } from '../upstream/client.js';
 import type { Cancel } from '../upstream/cancel.js';
 import { sseComment } from '../openai/sse.js';
+import { tollgateInfo } from '../chat/respond.js';
 import { rewriteModel } from '../wire/messages/model-rewrite.js';
 import { functionOutputInput } from '../wire/responses/native-items.js';
 import { addResponsesUsage, ResponsesTurnBuilder, type ResponsesTurn } from '../wire/responses/native-turn.js';
@@ -125,6 +126,9 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
               `upstream stream error (${String(event.code ?? 'error')}): ${String(event.message ?? 'no message')}`,
             );
           roundRelay.event(item.type, item.data, event, span);
+          // A pure pass-through's terminal event ends the client's stream as it arrives (native-relay.ts
+          // endNow); the body's end, or a failure after it, is read and recorded as before.
+          if (relay.held?.event === event) relay.endNow(state.body.store === false && !tollgateInfo(state));
         });
         if (!builder.ended) throw upstreamStreamFailure('upstream_stream_truncated', 'upstream stream ended early (no response.completed)');
       } catch (err) {

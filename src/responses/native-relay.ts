@@ -109,11 +109,29 @@ export class ResponsesRelay {
     }
   }
 
+  /** Whether the client's stream has ended already (endNow). */
+  ended = false;
+
+  /**
+   * At the upstream's terminal event, when the run's end would send it as it came (finish) and
+   * nothing else (`plain`: no gateway summary, nothing to keep or approve; nothing changed, so no
+   * gateway call to run): sends it and ends the client's stream now, not after the upstream's body
+   * end and the loop's unwinding (issue 20). The run's end then sends nothing more.
+   */
+  endNow(plain: boolean): void {
+    const held = this.held;
+    if (!plain || this.ended || !this.out?.end || !held || this.changed || held.event.sequence_number !== this.seq) return;
+    this.finish(() => ({}));
+    this.ended = true;
+    this.out.end();
+  }
+
   /**
    * The one terminal event: the held one as it came, or one carrying the whole response (built only
    * then: a pure pass-through never needs it).
    */
   finish(responseOf: () => Record<string, unknown>): void {
+    if (this.ended) return;
     const held = this.held;
     if (held && !this.changed && held.event.sequence_number === this.seq) {
       this.seq++;

@@ -1,0 +1,147 @@
+// A streamed Responses pass-through (store: false, nothing the gateway adds) ends the client's stream
+// at the upstream's response.completed: not after the upstream's body has ended and the loop unwound
+// (issue 20). The rows still come after the client's end, once the upstream's body is over; an
+// upstream failure after it is still recorded as the request's error. A response to keep (store
+// true) still ends only once the run has kept it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { watchEffectOrder } from './helpers/effect-order.js';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+
+const KEY = 'vk-early-end-responses';
+let seq = 0;
+const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data, sequence_number: seq++ })}\n\n`;
+const RESPONSE = { id: 'resp_1', object: 'response', model: 'gpt-5', status: 'in_progress', output: [] };
+const ITEM = {
+  type: 'message',
+  id: 'msg_1',
+  role: 'assistant',
+  status: 'completed',
+  content: [{ type: 'output_text', text: 'hi', annotations: [] }],
+};
+const FRAMES = [
+  ev('response.created', { response: RESPONSE }),
+  ev('response.in_progress', { response: RESPONSE }),
+  ev('response.output_item.added', { output_index: 0, item: ITEM }),
+  ev('response.output_item.done', { output_index: 0, item: ITEM }),
+  ev('response.completed', {
+    response: { ...RESPONSE, status: 'completed', output: [ITEM], usage: { input_tokens: 7, output_tokens: 3, total_tokens: 10 } },
+  }),
+].join('');
+
+/** What the upstream does after response.completed with its response (the body is still open). */
+let afterStop: (res: ServerResponse) => void = (res) => res.end();
+let upstream: Server;
+let gw: TestGateway;
+
+before(async () => {
+  upstream = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(FRAMES);
+      afterStop(res);
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const port = (upstream.address() as AddressInfo).port;
+  gw = await startGateway({
+    config: {
+      providers: {
+        oai: {
+          type: 'openai',
+          baseUrl: `http://127.0.0.1:${port}/v1`,
+          keys: [{ value: 'sk-native-secret' }],
+          models: ['gpt-5'],
+          apis: ['chat', 'responses'],
+          maxRetries: 0,
+        },
+      },
+      virtualKeys: [{ id: 'early', key: KEY, models: ['*'] }],
+    },
+  });
+});
+after(async () => {
+  await gw.close();
+  upstream.closeAllConnections();
+  await new Promise((resolve) => upstream.close(resolve));
+});
+
+/** Posts a streamed Messages request; resolves at the client's end with the body and request id. */
+function stream(store = false): Promise<{ status: number; id: string; body: string }> {
+  const payload = JSON.stringify({ model: 'oai/gpt-5', input: 'hello', stream: true, store });
+  return new Promise((resolve, reject) => {
+    const req = request(`${gw.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, 'content-length': Buffer.byteLength(payload) },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, id: String(res.headers['x-request-id']), body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+test('the client gets its end at response.completed, before the upstream body ends; the rows come after both', async () => {
+  let finishUpstream!: () => void;
+  afterStop = (res) => (finishUpstream = () => res.end());
+  const watch = watchEffectOrder(gw);
+  try {
+    // Without the early end this waits for the upstream's body end, which only comes after it: a timeout.
+    const got = await Promise.race([
+      stream(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no end before the upstream body ended')), 2000)),
+    ]);
+    assert.equal(got.status, 200);
+    assert.equal(got.body, FRAMES);
+    assert.deepEqual(watch.order, ['end'], 'no row before the upstream body has ended');
+    finishUpstream();
+    for (let i = 0; i < 200 && watch.order.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(watch.order, ['end', 'llm_calls', 'requests']);
+    const [row] = await gw.query<any>('SELECT status, error_type, prompt_tokens, completion_tokens FROM requests WHERE id = ?', got.id);
+    assert.deepEqual({ ...row }, { status: 200, error_type: null, prompt_tokens: 7, completion_tokens: 3 });
+  } finally {
+    watch.stop();
+  }
+});
+
+test('an upstream failure after response.completed: the client has the whole response; the request is recorded with the error', async () => {
+  afterStop = (res) => setTimeout(() => res.socket?.destroy(), 20);
+  const got = await stream();
+  assert.equal(got.status, 200);
+  assert.equal(got.body, FRAMES);
+  let row: any;
+  for (let i = 0; i < 200 && !row; i++) {
+    [row] = await gw.query<any>('SELECT status, error_type FROM requests WHERE id = ?', got.id);
+    if (!row) await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(row, 'requests row');
+  assert.notEqual(row.status, 200);
+  assert.ok(row.error_type, 'the error is recorded');
+  const [call] = await gw.query<any>('SELECT error_type FROM llm_calls WHERE request_id = ?', got.id);
+  assert.ok(call.error_type, 'the round is recorded with the error');
+});
+
+test('a response to keep (store: true) ends only after the upstream body, once it is kept', async () => {
+  let finishUpstream!: () => void;
+  let upstreamEnded = false;
+  afterStop = (res) =>
+    (finishUpstream = () => {
+      upstreamEnded = true;
+      res.end();
+    });
+  const pending = stream(true);
+  await new Promise((r) => setTimeout(r, 300));
+  finishUpstream();
+  const got = await pending;
+  assert.ok(upstreamEnded);
+  assert.equal(got.status, 200);
+  assert.equal(got.body, FRAMES);
+});
