@@ -2,6 +2,7 @@
 // Strict about what the gateway interprets, loose about the rest: unknown top-level parameters
 // are kept so OpenAI-compatible upstreams receive them untouched.
 import { z } from 'zod';
+import { safeParseBody } from '../wire/safe-parse.js';
 import { invalidRequest } from '../errors.js';
 import type { ChatRequest } from './types.js';
 import { fastChatRequest } from './fast-chat-request.js';
@@ -78,7 +79,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
   // The common request, checked by hand to the same result (fast-chat-request.ts); zod for the rest.
   const common = fastChatRequest(body);
   if (common) return common;
-  const result = chatRequestSchema.safeParse(body);
+  const result = safeParseBody(chatRequestSchema, body);
   if (result.success) return result.data as ChatRequest;
   const issue = deepestIssue(result.error.issues);
   const param = paramOf(issue.path);

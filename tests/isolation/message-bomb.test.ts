@@ -116,4 +116,21 @@ describe('message bombs', () => {
     assert.equal(((await outputs.json()) as any).error.code, 'too_many_content_parts');
     assert.equal(mock.requests.length, 0);
   });
+
+  test('a body of more invalid values than zod can list (60,000 malformed tool calls): 400, not a 500', async () => {
+    mock.reset();
+    // zod hands each level's issues up with push(...list): past ~120,000 that overflowed the stack,
+    // and the RangeError was answered 500 "Internal gateway error".
+    const calls = Array.from({ length: 60_000 }, () => ({ id: '', type: 'x', function: {} }));
+    const res = await fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${VK}` },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'assistant', tool_calls: calls }] }),
+    });
+    const body = (await res.json()) as any;
+    assert.equal(res.status, 400, JSON.stringify(body).slice(0, 200));
+    assert.equal(body.error.type, 'invalid_request_error');
+    assert.match(body.error.message, /too many invalid values/);
+    assert.equal(mock.requests.length, 0);
+  });
 });

@@ -3,6 +3,7 @@
 // stream), loose about everything else, so a pass-through upstream receives unknown fields, blocks
 // and server tools untouched. The request-size caps (wire/request-size.ts) run before it.
 import { z } from 'zod';
+import { safeParseBody } from '../safe-parse.js';
 import { invalidRequest } from '../../errors.js';
 import { paramOf } from '../../openai/request-schema.js';
 import { fastMessagesRequest } from './fast-request.js';
@@ -42,7 +43,7 @@ export function parseMessagesRequest(body: unknown): MessagesRequest {
 }
 
 function schemaParse(body: unknown): MessagesRequest {
-  const result = messagesRequestSchema.safeParse(body);
+  const result = safeParseBody(messagesRequestSchema, body);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const param = paramOf(issue.path);

@@ -3,6 +3,7 @@
 // fields mapped onto chat), loose about the rest: unknown items, tools and top-level fields are
 // kept so a native Responses upstream receives them untouched (Codex's namespace, tool_search…).
 import { z } from 'zod';
+import { safeParseBody } from '../safe-parse.js';
 import { invalidRequest } from '../../errors.js';
 import { paramOf } from '../../openai/request-schema.js';
 import type { ResponsesRequest } from './types.js';
@@ -151,7 +152,7 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
 }
 
 function schemaParse(body: unknown): ResponsesRequest {
-  const result = responsesRequestSchema.safeParse(body);
+  const result = safeParseBody(responsesRequestSchema, body);
   if (result.success) return result.data as ResponsesRequest;
   const issue = deepestIssue(result.error.issues);
   const param = paramOf(issue.path);
