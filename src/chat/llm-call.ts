@@ -3,7 +3,7 @@
 // knows about money or storage.
 import { type ErrorKind, errorKind, GatewayError } from '../errors.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js';
-import { ClientAbortedError, networkError, type UpstreamClient, type UpstreamStream } from '../upstream/client.js';
+import { ClientAbortedError, networkError, type Flow, type UpstreamClient, type UpstreamStream } from '../upstream/client.js';
 import { sseFeeder } from '../upstream/sse-parser.js';
 import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
 import { missingKeyError, type Target } from './targets.js';
@@ -72,7 +72,7 @@ export type LlmOutcome =
  * Reads a streamed answer: `onChunk` runs for each chunk, synchronously, as the upstream's bytes
  * arrive. Rejects with the upstream's failure (a GatewayError), or with what `onChunk` threw.
  */
-export type ChunkReader = (onChunk: (chunk: ChatCompletionChunk) => void) => Promise<void>;
+export type ChunkReader = (onChunk: (chunk: ChatCompletionChunk) => void, flow?: Flow) => Promise<void>;
 
 export async function callLlm(deps: LlmCallDeps, input: LlmCallInput): Promise<LlmOutcome> {
   return withAttempts(deps, input.targets, input.signal, input.hooks, (target, handle) => attemptOnce(deps, input, target, handle));
@@ -253,7 +253,7 @@ function streamReader(
   url: string,
   signal: Cancel,
 ): ChunkReader {
-  return async (onChunk) => {
+  return async (onChunk, flow) => {
     const translator = target.adapter.streamTranslator(ctx);
     // A translator that throws anything but a GatewayError was handed data it could not read: the
     // upstream's fault (502 upstream_malformed), not a network failure and not a gateway crash.
@@ -278,7 +278,7 @@ function streamReader(
     };
     const feeder = sseFeeder((event) => deliver(translate(() => translator.push(event))));
     try {
-      await answer.read((chunk) => feeder.write(chunk));
+      await answer.read((chunk) => feeder.write(chunk), flow);
       feeder.end();
       deliver(translate(() => translator.end()));
     } catch (err) {

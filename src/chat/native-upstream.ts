@@ -4,7 +4,7 @@
 // is read as raw events (and comment lines) for a relay that forwards them as they came.
 import { GatewayError } from '../errors.js';
 import { redactValues } from '../secrets/redact.js';
-import { networkError, type UpstreamStream } from '../upstream/client.js';
+import { networkError, type Flow, type UpstreamStream } from '../upstream/client.js';
 import { SseReader } from '../upstream/sse-parser.js';
 import { FrameSpans } from '../upstream/frame-spans.js';
 import { rawFrame } from '../wire/messages/sse.js';
@@ -32,6 +32,8 @@ export interface RelayTarget {
    * has written its terminal event, before the upstream's body has ended (issue 20). Later writes go nowhere.
    */
   end?(): void;
+  /** The client's back-pressure: the upstream is not read while it is full. */
+  readonly flow?: Flow | undefined;
 }
 
 /** An upstream event a relay holds back (a round's terminal events), with its frame's bytes when it has them. */
@@ -104,12 +106,12 @@ export async function sendNativeStream(
   request: NativeRequest,
   signal: Cancel,
   refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
-): Promise<(onItem: (item: RelayItem, span: RelaySpan) => void) => Promise<void>> {
+): Promise<(onItem: (item: RelayItem, span: RelaySpan) => void, flow?: Flow) => Promise<void>> {
   const { req, apiKey } = nativeUpstreamRequest(deps, target, request);
   const answer = await deps.upstream.sendStream(req, { signal, timeoutMs: target.provider.timeoutMs });
   if (answer.status < 200 || answer.status >= 300)
     throw refusedError(target, apiKey, answer.status, await answer.text(), answer.headers, refused);
-  return (onItem) => relayStream(answer, req.url, signal, onItem);
+  return (onItem, flow) => relayStream(answer, req.url, signal, onItem, flow);
 }
 
 function nativeUpstreamRequest(deps: LlmCallDeps, target: Target, request: NativeRequest) {
@@ -177,6 +179,7 @@ export async function relayStream(
   url: string,
   signal: Cancel,
   onItem: (item: RelayItem, span: RelaySpan) => void,
+  flow?: Flow,
 ): Promise<void> {
   let thrown: unknown;
   const spans = new FrameSpans();
@@ -203,7 +206,7 @@ export async function relayStream(
     await answer.read((chunk) => {
       feeder.write(spans.begin(chunk, feeder.idle));
       spans.done();
-    });
+    }, flow);
     feeder.end();
   } catch (err) {
     if (err === thrown || err instanceof GatewayError) throw err;

@@ -2,7 +2,7 @@
 // (with retries and fallbacks), forward streamed text to the client, and account for every attempt.
 import type { ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js';
 import { errorKind, GatewayError } from '../errors.js';
-import { ClientAbortedError } from '../upstream/client.js';
+import { ClientAbortedError, type Flow } from '../upstream/client.js';
 import { TurnAccumulator, turnFromCompletion, type AssistantTurn } from './accumulate.js';
 import { callLlm, type AttemptHooks, type AttemptResult, type FinishLater, type LlmCallDeps } from './llm-call.js';
 import type { LedgerSink, Metrics, Pricing } from './ports.js';
@@ -29,6 +29,8 @@ export interface StreamSink {
    * round that ends the stream, for the stream to run after the client's last byte (stream-response.ts).
    */
   finishAfterEnd?: FinishLater;
+  /** The client's back-pressure: the upstream is not read while it is full (UpstreamStream.read). */
+  flow?: Flow | undefined;
 }
 
 export interface RoundDeps {
@@ -92,7 +94,7 @@ export async function runRound(
             : undefined,
         );
       }
-    });
+    }, sink?.flow);
   } catch (err) {
     // Cut short (client gone, upstream broke): charged what the usage seen so far proves, or its reservation.
     outcome.handle.finish({

@@ -3,6 +3,7 @@
 // 200 stream; after that, a failure ends the stream with an error frame, never a silent cut.
 import { sseComment, sseData, sseDataText, SSE_DONE, sseError } from '../openai/sse.js';
 import type { GatewayError } from '../errors.js';
+import type { Flow } from '../upstream/client.js';
 
 /** Where frames go: a web ReadableStream (any runtime), or Node's response written directly. */
 export interface SseSink {
@@ -15,6 +16,9 @@ export interface SseSink {
    */
   bytes?(chunk: Buffer, start: number, end: number): void;
   end(): void;
+  /** Optional, with `whenDrained` (a Flow): the client is backed up; the upstream waits for it. */
+  readonly full?: boolean;
+  whenDrained?(go: () => void): void;
 }
 
 export class SseChannel {
@@ -23,9 +27,12 @@ export class SseChannel {
   private markStarted!: () => void;
   private closed = false;
   isStarted = false;
+  /** The sink's back-pressure, for whoever reads the upstream (UpstreamStream.read), if it has one. */
+  readonly flow: Flow | undefined;
 
   constructor(private readonly sink: SseSink) {
     this.started = new Promise((resolve) => (this.markStarted = resolve));
+    this.flow = sink.whenDrained ? (sink as Flow) : undefined;
   }
 
   /** The reader went away: stop writing. */

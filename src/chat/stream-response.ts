@@ -40,6 +40,7 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
     },
     comment: (text) => channel.comment(text),
     finishAfterEnd: (effects) => afterEnd.hold(effects),
+    flow: channel.flow,
   };
   await settleStream(deps, state, channel, runLoop(deps, state, chatCodec(deps, state, sink)), {
     done(result: LoopResult<AssistantTurn>) {

@@ -14,6 +14,7 @@ import {
 } from '../chat/native-upstream.js';
 import type { GatewayError } from '../errors.js';
 import type { Cancel } from '../upstream/cancel.js';
+import type { Flow } from '../upstream/client.js';
 import { withRawError } from '../wire/messages/errors.js';
 import type { Message } from '../wire/messages/types.js';
 import { mapUsage } from '../wire/messages/usage.js';
@@ -34,8 +35,8 @@ export type NativeOutcome =
   | {
       kind: 'stream';
       target: Target;
-      /** Reads the stream to its end, `onItem` called for each event and comment as it arrives (relayStream). */
-      read(onItem: (item: RelayItem, span: RelaySpan) => void): Promise<void>;
+      /** Reads the stream to its end, `onItem` called for each event and comment as it arrives (relayStream), paused while `flow` is full. */
+      read(onItem: (item: RelayItem, span: RelaySpan) => void, flow?: Flow): Promise<void>;
       handle: { finish(result: AttemptResult, later?: FinishLater): void };
     };
 

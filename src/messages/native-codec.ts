@@ -132,7 +132,7 @@ export function nativeCodec(
             roundRelay.end(true);
             relay!.out.end?.();
           }
-        });
+        }, relay?.out.flow);
         if (!builder.stopped) throw streamEndedEarly();
       } catch (err) {
         outcome.handle.finish({

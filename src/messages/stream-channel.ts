@@ -5,6 +5,7 @@
 // not ping). A failure after the start ends the stream with an Anthropic `error` event.
 import { SseChannel, webStreamSink, type SseSink } from '../chat/sse-channel.js';
 import type { LinkedSignal } from '../chat/deadline.js';
+import type { Flow } from '../upstream/client.js';
 import type { GatewayError } from '../errors.js';
 import { eventFrame, PING_FRAME } from '../wire/messages/sse.js';
 import { renderAnthropicError } from '../wire/messages/errors.js';
@@ -30,7 +31,11 @@ export class MessagesChannel {
       this.channel = new SseChannel(web);
       this.body = web.body;
     }
+    this.flow = this.channel.flow;
   }
+
+  /** The client's back-pressure, for the relay's upstream read (RelayTarget). */
+  readonly flow: Flow | undefined;
 
   frame(text: string): void {
     this.lastWrite = Date.now();

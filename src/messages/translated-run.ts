@@ -58,6 +58,7 @@ export const runTranslated: MessagesRun = async (deps, input, start, onState) =>
   let toolCallsSent = false;
   let round = 0;
   const sink: StreamSink = {
+    flow: out.flow,
     delta(delta) {
       open();
       // Each round's text is its own block.

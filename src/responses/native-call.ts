@@ -13,6 +13,7 @@ import {
   sendNativeText,
 } from '../chat/native-upstream.js';
 import type { Cancel } from '../upstream/cancel.js';
+import type { Flow } from '../upstream/client.js';
 import { turnFromResponse, type ResponsesTurn } from '../wire/responses/native-turn.js';
 
 type Handle = { finish(result: AttemptResult, later?: FinishLater): void };
@@ -22,8 +23,8 @@ export type NativeOutcome =
   | {
       kind: 'stream';
       target: Target;
-      /** Reads the stream to its end, `onItem` called for each event and comment as it arrives (relayStream). */
-      read(onItem: (item: RelayItem, span: RelaySpan) => void): Promise<void>;
+      /** Reads the stream to its end, `onItem` called for each event and comment as it arrives (relayStream), paused while `flow` is full. */
+      read(onItem: (item: RelayItem, span: RelaySpan) => void, flow?: Flow): Promise<void>;
       handle: Handle;
     };
 

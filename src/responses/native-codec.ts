@@ -129,7 +129,7 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
           // A pure pass-through's terminal event ends the client's stream as it arrives (native-relay.ts
           // endNow); the body's end, or a failure after it, is read and recorded as before.
           if (relay.held?.event === event) relay.endNow(state.body.store === false && !tollgateInfo(state));
-        });
+        }, relay.out?.flow);
         if (!builder.ended) throw upstreamStreamFailure('upstream_stream_truncated', 'upstream stream ended early (no response.completed)');
       } catch (err) {
         outcome.handle.finish({

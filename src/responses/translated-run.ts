@@ -84,6 +84,7 @@ export async function streamResponses(
       if (delta.content) writer.textDelta(delta.content);
     },
     comment: (text) => sse.comment(text),
+    flow: sse.flow,
   };
   await settleStream(deps, state, sse, runLoop(deps, state, responsesCodec(deps, state, sink, assembler)), {
     async done(result) {

@@ -141,6 +141,22 @@ class NodeSink implements SseSink {
     this.outgoing.end(this.pending.take());
   }
 
+  /** The client's back-pressure (a Flow: the upstream is not read meanwhile): its socket is backed up. */
+  get full(): boolean {
+    return this.outgoing.writableNeedDrain;
+  }
+
+  whenDrained(go: () => void): void {
+    const outgoing = this.outgoing;
+    const done = () => {
+      outgoing.off('drain', done);
+      outgoing.off('close', done);
+      go();
+    };
+    outgoing.on('drain', done);
+    outgoing.on('close', done);
+  }
+
   /** Writes what the turn made (setImmediate's callback: the check phase after it). */
   static flush(sink: NodeSink): void {
     sink.scheduled = false;

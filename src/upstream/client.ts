@@ -28,6 +28,16 @@ export interface UpstreamText {
   text: string;
 }
 
+/**
+ * The client's side of a relayed stream: while `full` (its socket's buffer is over the high-water
+ * mark) the upstream is not read, so a slow reader pins socket and stream buffers, not the answer.
+ */
+export interface Flow {
+  readonly full: boolean;
+  /** Runs `go` once, when the client takes more again or is gone. */
+  whenDrained(go: () => void): void;
+}
+
 /** A streamed answer's head, its body handed over chunk by chunk. */
 export interface UpstreamStream {
   status: number;
@@ -35,9 +45,10 @@ export interface UpstreamStream {
   /**
    * Hands each body chunk to `onData` (those that came before the call first), synchronously as
    * they arrive; resolves at the body's end, rejects with its failure or with what `onData`
-   * threw (the request is then aborted). Once.
+   * threw (the request is then aborted). Once. With `flow`, reading stops after a chunk while it
+   * is full, until it drained.
    */
-  read(onData: (chunk: Buffer) => void): Promise<void>;
+  read(onData: (chunk: Buffer) => void, flow?: Flow): Promise<void>;
   /** The rest of the body as text; '' if it fails (an error status's wording). */
   text(): Promise<string>;
   /** Stops reading before the end: aborts the request, which frees the connection. */
@@ -241,14 +252,20 @@ export function streamOf(res: UpstreamResponse): UpstreamStream {
   return {
     status: res.status,
     headers: res.headers,
-    read: (onData) =>
+    read: (onData, flow) =>
       new Promise<void>((resolve, reject) => {
+        const go = () => res.body.resume();
         res.body.on('data', (chunk: Buffer) => {
           try {
             onData(chunk);
           } catch (err) {
             res.body.destroy();
             reject(err);
+            return;
+          }
+          if (flow?.full) {
+            res.body.pause();
+            flow.whenDrained(go);
           }
         });
         res.body.on('end', resolve);

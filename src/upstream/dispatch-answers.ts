@@ -6,7 +6,7 @@
 import type { Dispatcher } from 'undici';
 import { errors, util } from './undici.js';
 import { type Cancel, offCancel, onCancel } from './cancel.js';
-import type { UpstreamStream, UpstreamText } from './client.js';
+import type { Flow, UpstreamStream, UpstreamText } from './client.js';
 
 /** Why the request stops when `signal` fires: an AbortSignal's own reason, else undici's abort error. */
 function abortReason(signal: Cancel): Error {
@@ -132,13 +132,18 @@ export class TextAnswer extends DispatchAnswer implements Dispatcher.DispatchHan
 /**
  * One streamed answer as undici's dispatcher hands it over: sendStream resolves at the head, and
  * `read` gets the chunks. What request() + a body Readable did, without them (see TextAnswer):
- * chunks that arrive before `read` wait in an array (a Readable's buffer did the same); nothing
- * pauses the socket (a flowing Readable never did either); the signal, `cancel` and a failing
- * consumer abort the request; failures after the head reject `read`.
+ * chunks that arrive before `read` wait in an array (a Readable's buffer did the same); the
+ * reader's flow pauses the socket while the client is backed up (onData returns false: undici stops
+ * parsing and reading it, and its body timeout does not run while paused; `resume` goes on); the
+ * signal, `cancel` and a failing consumer abort the request; failures after the head reject `read`.
  */
 export class StreamAnswer extends DispatchAnswer implements Dispatcher.DispatchHandler, UpstreamStream {
   private pending: Buffer[] | undefined = [];
   private consumer: ((chunk: Buffer) => void) | undefined;
+  private flow: Flow | undefined;
+  private resume: (() => void) | undefined;
+  /** undici's resume, for the flow's drain (made on the first pause only). */
+  private go: (() => void) | undefined;
   private readSettle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
   /** 'open' until the body ended, failed, or was cancelled. */
   private state: 'head' | 'open' | 'ended' | 'failed' = 'head';
@@ -156,8 +161,9 @@ export class StreamAnswer extends DispatchAnswer implements Dispatcher.DispatchH
     return this.state === 'failed';
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (!this.takeHead(statusCode, rawHeaders)) return true;
+    this.resume = resume;
     this.state = 'open';
     this.resolveHead(this);
     return true;
@@ -174,8 +180,13 @@ export class StreamAnswer extends DispatchAnswer implements Dispatcher.DispatchH
     } catch (err) {
       this.fail(err);
       this.abort?.(new errors.RequestAbortedError());
+      return true;
     }
-    return true;
+    // One boolean per chunk while the client keeps up; when it does not, no more is read until it drained.
+    const flow = this.flow;
+    if (flow === undefined || !flow.full) return true;
+    flow.whenDrained((this.go ??= () => this.resume!()));
+    return false;
   }
 
   onComplete(): void {
@@ -193,7 +204,7 @@ export class StreamAnswer extends DispatchAnswer implements Dispatcher.DispatchH
     } else if (this.state === 'open') this.fail(err);
   }
 
-  read(onData: (chunk: Buffer) => void): Promise<void> {
+  read(onData: (chunk: Buffer) => void, flow?: Flow): Promise<void> {
     const pending = this.pending ?? [];
     this.pending = undefined;
     try {
@@ -208,6 +219,7 @@ export class StreamAnswer extends DispatchAnswer implements Dispatcher.DispatchH
     if (this.state === 'ended') return Promise.resolve();
     if (this.state === 'failed') return Promise.reject(this.failure);
     this.consumer = onData;
+    this.flow = flow;
     return new Promise((resolve, reject) => {
       this.readSettle = { resolve, reject };
     });

@@ -1,12 +1,12 @@
 // A client that stops reading a large pass-through stream (Messages to an Anthropic upstream, whose
 // unchanged frames go out as the upstream's own bytes: upstream/frame-spans.ts, PendingFrames in
 // routes/node-request.ts). Other tenants' requests are served meanwhile without the event loop
-// stalling; the stream is settled and in the ledger without waiting for the reader; and once the
-// client reads, it gets the upstream's stream byte for byte: frames relayed as spans of the
-// upstream's chunks kept while the socket was backed up, frames split across chunks as text, and
-// multi-byte characters cut by chunk boundaries (which turn the spans off) all intact, in order.
-// What is not promised: back-pressure (the gateway keeps reading the upstream and holds what the
-// client has not read, at most the answer the output cap allows).
+// stalling; once the client reads, it gets the upstream's stream byte for byte: frames relayed as
+// spans of the upstream's chunks kept while the socket was backed up, frames split across chunks as
+// text, and multi-byte characters cut by chunk boundaries (which turn the spans off) all intact, in
+// order; and the stream is settled and in the ledger once. The gateway stops reading the upstream
+// while the client's socket is backed up (back-pressure: back-pressure.test.ts), so the stalled
+// stream is settled when its reader has read it, not before.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
@@ -82,7 +82,7 @@ function postMessages(key: string, body: object): Promise<{ status: number; id: 
   });
 }
 
-test('a reader that stalls a 6 MB pass-through stream stalls no one; it is settled at once and later gets the bytes as they came', {
+test('a reader that stalls a 6 MB pass-through stream stalls no one; it later gets the bytes as they came and is settled once', {
   timeout: 60_000,
 }, async () => {
   const upstream = upstreamStream();
@@ -102,7 +102,18 @@ test('a reader that stalls a 6 MB pass-through stream stalls no one; it is settl
     assert.equal(JSON.parse(Buffer.concat(chunks).toString()).type, 'message');
   }
 
-  // The stalled stream is settled and recorded without waiting for its reader.
+  loop.disable();
+  assert.ok(loop.max / 1e6 < 1_000, `the event loop stalled for ${(loop.max / 1e6).toFixed(1)} ms`);
+
+  // Now read: the upstream's stream, byte for byte.
+  slow.res.resume();
+  const chunks: Buffer[] = [];
+  for await (const c of slow.res) chunks.push(c as Buffer);
+  const got = Buffer.concat(chunks);
+  assert.equal(got.length, Buffer.byteLength(upstream));
+  assert.ok(got.equals(Buffer.from(upstream)), 'the client got the upstream stream as it came');
+
+  // Read to its end, the stream is settled and recorded once.
   const until = Date.now() + 20_000;
   let rows: { status: number; completion_tokens: number }[] = [];
   while (rows.length === 0 && Date.now() < until) {
@@ -114,14 +125,4 @@ test('a reader that stalls a 6 MB pass-through stream stalls no one; it is settl
     [[200, 30_000]],
   );
   assert.equal((await settled(gw.url, 'slow')).reservedUsd, 0);
-  loop.disable();
-  assert.ok(loop.max / 1e6 < 1_000, `the event loop stalled for ${(loop.max / 1e6).toFixed(1)} ms`);
-
-  // Now read: the upstream's stream, byte for byte.
-  slow.res.resume();
-  const chunks: Buffer[] = [];
-  for await (const c of slow.res) chunks.push(c as Buffer);
-  const got = Buffer.concat(chunks);
-  assert.equal(got.length, Buffer.byteLength(upstream));
-  assert.ok(got.equals(Buffer.from(upstream)), 'the client got the upstream stream as it came');
 });
