@@ -125,7 +125,7 @@ async function streamOutcome(parts: (string | Error)[]) {
         }
         body.push(null);
       });
-      return streamOf({ status: 200, headers: {}, body: body as never });
+      return streamOf({ status: 200, headers: {}, body: body as never }, 60_000);
     },
     close: async () => undefined,
   };

@@ -6,7 +6,7 @@ import { streamOf, type UpstreamResponse, type UpstreamStream } from '../upstrea
 import { relayStream, type RelayItem } from './native-upstream.js';
 
 const URL = 'http://upstream/v1/messages';
-const response = (body: Readable): UpstreamStream => streamOf({ status: 200, headers: {}, body: body as UpstreamResponse['body'] });
+const response = (body: Readable): UpstreamStream => streamOf({ status: 200, headers: {}, body: body as UpstreamResponse['body'] }, 60_000);
 const signal = () => new AbortController().signal;
 
 describe('relayStream', () => {

@@ -18,7 +18,7 @@ export interface SseSink {
   end(): void;
   /** Optional, with `whenDrained` (a Flow): the client is backed up; the upstream waits for it. */
   readonly full?: boolean;
-  whenDrained?(go: () => void): void;
+  whenDrained?(go: () => void, stallMs: number): void;
 }
 
 export class SseChannel {

@@ -146,9 +146,13 @@ class NodeSink implements SseSink {
     return this.outgoing.writableNeedDrain;
   }
 
-  whenDrained(go: () => void): void {
+  whenDrained(go: () => void, stallMs: number): void {
     const outgoing = this.outgoing;
+    // A client that takes nothing for stallMs is gone for the gateway: its socket is destroyed, and
+    // 'close' (the disconnect signal) ends the request as any client leaving does (recorded, 499).
+    const stalled = setTimeout(() => outgoing.destroy(), stallMs);
     const done = () => {
+      clearTimeout(stalled);
       outgoing.off('drain', done);
       outgoing.off('close', done);
       go();

@@ -34,8 +34,13 @@ export interface UpstreamText {
  */
 export interface Flow {
   readonly full: boolean;
-  /** Runs `go` once, when the client takes more again or is gone. */
-  whenDrained(go: () => void): void;
+  /**
+   * Runs `go` once, when the client takes more again or is gone. A client that takes nothing for
+   * `stallMs` (the provider's timeoutMs, its limit between chunks) is given up as gone: without it a
+   * reader that never reads would hold its upstream call open for good (the body timeout does not run
+   * while paused).
+   */
+  whenDrained(go: () => void, stallMs: number): void;
 }
 
 /** A streamed answer's head, its body handed over chunk by chunk. */
@@ -193,11 +198,11 @@ export function createUpstreamClient(dispatcher: Dispatcher = createDispatcher()
     },
     async sendStream(req, { signal, timeoutMs }) {
       const to = destination(req.url);
-      if (!to) return streamOf(await this.send(req, { signal, timeoutMs }));
+      if (!to) return streamOf(await this.send(req, { signal, timeoutMs }), timeoutMs);
       try {
         if (signal.aborted) throw new errors.RequestAbortedError();
         return await new Promise<UpstreamStream>((resolve, reject) => {
-          dispatcher.dispatch(dispatchOptions(to, req, timeoutMs), new StreamAnswer(signal, resolve, reject));
+          dispatcher.dispatch(dispatchOptions(to, req, timeoutMs), new StreamAnswer(signal, resolve, reject, timeoutMs));
         });
       } catch (err) {
         throw networkError(err, req.url, signal);
@@ -247,8 +252,11 @@ export async function readText(res: UpstreamResponse, url: string, signal: { rea
   }
 }
 
-/** An UpstreamStream over a response from send (a URL the dispatcher does not take as it is, an in-process answer). */
-export function streamOf(res: UpstreamResponse): UpstreamStream {
+/**
+ * An UpstreamStream over a response from send (a URL the dispatcher does not take as it is, an
+ * in-process answer); `stallMs`: how long a backed-up client may take nothing (Flow.whenDrained).
+ */
+export function streamOf(res: UpstreamResponse, stallMs: number): UpstreamStream {
   return {
     status: res.status,
     headers: res.headers,
@@ -265,7 +273,7 @@ export function streamOf(res: UpstreamResponse): UpstreamStream {
           }
           if (flow?.full) {
             res.body.pause();
-            flow.whenDrained(go);
+            flow.whenDrained(go, stallMs);
           }
         });
         res.body.on('end', resolve);

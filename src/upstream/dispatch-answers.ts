@@ -153,6 +153,8 @@ export class StreamAnswer extends DispatchAnswer implements Dispatcher.DispatchH
     signal: Cancel,
     private readonly resolveHead: (answer: UpstreamStream) => void,
     private readonly rejectHead: (err: unknown) => void,
+    /** The provider's timeoutMs: how long a backed-up client may take nothing (Flow.whenDrained). */
+    private readonly stallMs: number,
   ) {
     super(signal);
   }
@@ -185,7 +187,7 @@ export class StreamAnswer extends DispatchAnswer implements Dispatcher.DispatchH
     // One boolean per chunk while the client keeps up; when it does not, no more is read until it drained.
     const flow = this.flow;
     if (flow === undefined || !flow.full) return true;
-    flow.whenDrained((this.go ??= () => this.resume!()));
+    flow.whenDrained((this.go ??= () => this.resume!()), this.stallMs);
     return false;
   }
 

@@ -18,7 +18,7 @@ async function relayed(chunks: (Buffer | string)[], spans: boolean): Promise<{ o
   let fromBytes = 0;
   const body = Readable.from(chunks) as unknown as UpstreamResponse['body'];
   await relayStream(
-    streamOf({ status: 200, headers: {}, body }),
+    streamOf({ status: 200, headers: {}, body }, 60_000),
     'http://up',
     new AbortController().signal,
     (item: RelayItem, span: RelaySpan) => {

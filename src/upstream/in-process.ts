@@ -38,7 +38,7 @@ export function withInProcessUpstreams(client: UpstreamClient, upstreams: readon
       const local = upstreams.find((u) => req.url.startsWith(u.origin));
       if (!local) return client.sendStream(req, opts);
       if (opts.signal.aborted) throw new ClientAbortedError('client aborted the request');
-      return streamOf(responseOf(local.answer(req)));
+      return streamOf(responseOf(local.answer(req)), opts.timeoutMs);
     },
     close: () => client.close(),
   };

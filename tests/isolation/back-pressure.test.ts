@@ -79,6 +79,15 @@ before(async () => {
           maxRetries: 0,
         },
         anthropic: { type: 'anthropic', baseUrl: up.url, keys: [{ value: 'sk-ant-bp' }], models: ['claude-sonnet-4-5'], maxRetries: 0 },
+        // The same upstream with a short timeoutMs: how long a backed-up client may take nothing.
+        quick: {
+          type: 'anthropic',
+          baseUrl: up.url,
+          keys: [{ value: 'sk-ant-bp' }],
+          models: ['claude-sonnet-4-5'],
+          maxRetries: 0,
+          timeoutMs: 1_500,
+        },
       },
       virtualKeys: [{ id: 'bp', key: KEY, models: ['*'] }],
     },
@@ -256,4 +265,31 @@ test('a client that leaves while stalled ends the upstream call, and the request
   while ((await gw.query('SELECT id FROM requests')).length === before && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
   await new Promise((r) => setTimeout(r, 200));
   assert.equal((await gw.query('SELECT id FROM requests')).length, before + 1);
+});
+
+test("a client that takes nothing for the provider's timeoutMs is let go: the upstream call freed, recorded once (499)", {
+  timeout: 60_000,
+}, async () => {
+  up.next = messagesFrames;
+  up.current = { written: 0, body: [], closed: false, ended: false };
+  const before = (await gw.query('SELECT id FROM requests')).length;
+  const slow = post(cases[0]!.path, { ...cases[0]!.body, model: 'quick/claude-sonnet-4-5' });
+  const gone = new Promise<void>((resolve) => slow.socket.once('close', () => resolve()));
+  const until = Date.now() + 20_000;
+  while (!up.current.closed && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(up.current.closed, true, 'the upstream connection was let go while the client read nothing');
+  assert.equal(up.current.ended, false);
+  assert.ok(up.current.written < STALL_LIMIT, `the upstream got ${(up.current.written / 2 ** 20).toFixed(1)} MB out`);
+  slow.socket.resume();
+  await gone;
+  let got: { status: number; error_type: string | null; model: string }[] = [];
+  while (got.length === 0 && Date.now() < until) {
+    got = await gw.query('SELECT status, error_type, model FROM requests ORDER BY rowid DESC LIMIT 1');
+    if ((await gw.query('SELECT id FROM requests')).length === before) got = [];
+    if (got.length === 0) await new Promise((r) => setTimeout(r, 25));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal((await gw.query('SELECT id FROM requests')).length, before + 1, 'recorded once');
+  assert.equal(got[0]?.status, 499);
+  assert.equal(got[0]?.error_type, 'client_closed');
 });
