@@ -74,6 +74,8 @@ export const ERROR_CODES = [
   'mcp_host_not_allowed',
   // The Responses surface.
   'untranslatable_field',
+  // Messages and Responses: a governed top-level key sent twice (wire/duplicate-keys.ts).
+  'duplicate_key',
   'mcp_server_not_configured',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

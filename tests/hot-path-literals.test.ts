@@ -31,6 +31,7 @@ const HOT = [
   'src/responses/',
   'src/openai/fast-chat-request.ts',
   'src/wire/loose-copy.ts',
+  'src/wire/duplicate-keys.ts',
   'src/wire/messages/fast-request.ts',
   'src/wire/responses/fast-request.ts',
   'src/openai/json-depth.ts',

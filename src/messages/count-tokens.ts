@@ -4,6 +4,7 @@
 // rate-limited like any request, but no budget is reserved and no llm_calls row is written; its
 // requests row (operation 'count_tokens', no tokens, no cost) is left out of the cost views' counts.
 import { parseJsonBody } from '../chat/handler.js';
+import { checkDuplicateKeys, MESSAGES_GOVERNED } from '../wire/duplicate-keys.js';
 import { missingKeyError } from '../chat/targets.js';
 import { pickKey } from '../chat/pick-key.js';
 import type { Access } from '../chat/ports.js';
@@ -45,6 +46,8 @@ async function count(deps: MessagesDeps, input: MessagesInput, at: { access?: Ac
   const access = await deps.gate.admit(input.headers);
   at.access = access;
   const json = parseJsonBody(input.bodyText);
+  // Sent as it came when nothing is added: the upstream must count the model and messages checked here.
+  checkDuplicateKeys(input.bodyText, MESSAGES_GOVERNED);
   checkRequestSize(json, deps.requestLimits);
   const { fallbacks, ...body } = parseMessagesRequest(json);
   at.model = body.model;

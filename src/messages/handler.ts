@@ -20,6 +20,7 @@ import type { HeaderSource } from '../governance/keys.js';
 import { clientOutputCap } from '../governance/output-cap.js';
 import { parseMessagesRequest } from '../wire/messages/request-schema.js';
 import { checkRequestSize } from '../wire/request-size.js';
+import { checkDuplicateKeys, MESSAGES_GOVERNED } from '../wire/duplicate-keys.js';
 import { rawErrorOf } from '../wire/messages/errors.js';
 import type { MessagesRequest } from '../wire/messages/types.js';
 import { fallsThrough, pathGroups } from './fallbacks.js';
@@ -91,6 +92,8 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
   try {
     access = await deps.gate.admit(input.headers);
     const json = parseJsonBody(input.bodyText);
+    // The body may go upstream as sent: a governed key twice would be read one way here, maybe another there.
+    checkDuplicateKeys(input.bodyText, MESSAGES_GOVERNED);
     checkRequestSize(json, deps.requestLimits);
     const { fallbacks, ...body } = parseMessagesRequest(json);
     model = body.model;

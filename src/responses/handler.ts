@@ -14,6 +14,7 @@ import { recordRequest } from '../chat/record.js';
 import { linkSignal } from '../chat/deadline.js';
 import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
 import { parseResponsesRequest } from '../wire/responses/request-schema.js';
+import { checkDuplicateKeys, RESPONSES_GOVERNED } from '../wire/duplicate-keys.js';
 import { checkRequestSize } from '../wire/request-size.js';
 import { responsesToChat } from '../wire/responses/to-chat.js';
 import { newId as defaultNewId, type ResponseShell } from '../wire/responses/from-chat.js';
@@ -81,6 +82,8 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
   try {
     access = await deps.gate.admit(input.headers);
     const json = parseJsonBody(input.bodyText);
+    // The body may go upstream as sent: a governed key twice would be read one way here, maybe another there.
+    checkDuplicateKeys(input.bodyText, RESPONSES_GOVERNED);
     // requestLimits hold on every surface: a Responses body's messages are its input items (the
     // schema's own 10,000-item cap knows neither the configured limit nor content parts).
     checkRequestSize(json, deps.requestLimits, 'input');
