@@ -25,6 +25,7 @@ import { checkOrigin, type OriginPolicy } from './origin-guard.js';
 import { PendingCalls } from './pending-calls.js';
 import { endpointSessions, type EndpointSession } from './endpoint-sessions.js';
 import { nodeRpcError, PARSE_ERROR, parseBody, rpcError } from './rpc-errors.js';
+import { slimRequestMeta } from './request-meta.js';
 import { authInfoFor } from './session-server.js';
 import { SessionStore, type SessionLimits } from './sessions.js';
 import { SseServerTransport } from './sse-transport.js';
@@ -124,6 +125,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
   const admitPost = async (headers: Pick<Headers, 'get'>, text: () => Promise<string>) => {
     const access = await deps.gate.admit(headers);
     const read = parseBody(await text());
+    if (read.ok) slimRequestMeta(read.body);
     if (read.ok && Array.isArray(read.body) && read.body.length > 1) await deps.gate.admit(headers, read.body.length - 1);
     return { access, read };
   };
