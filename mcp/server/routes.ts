@@ -24,7 +24,7 @@ import { fullRequest, lightRequest, NodeFetchHeaders, type NodeMcpAnswer, type N
 import { checkOrigin, type OriginPolicy } from './origin-guard.js';
 import { PendingCalls } from './pending-calls.js';
 import { endpointSessions, type EndpointSession } from './endpoint-sessions.js';
-import { nodeRpcError, PARSE_ERROR, parseBody, rpcError } from './rpc-errors.js';
+import { BATCH_TOO_LONG, nodeRpcError, PARSE_ERROR, parseBody, rpcError, tooLongBatch } from './rpc-errors.js';
 import { slimRequestMeta } from './request-meta.js';
 import { authInfoFor } from './session-server.js';
 import { SessionStore, type SessionLimits } from './sessions.js';
@@ -135,6 +135,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     checkOrigin(headers, deps.origin);
     const { access, read } = await admitPost(headers, post.readBody);
     if (!read.ok) return nodeRpcError(400, -32700, PARSE_ERROR);
+    if (tooLongBatch(read.body)) return nodeRpcError(400, -32600, BATCH_TOO_LONG);
     const body = read.body;
     const request = lightRequest(post.url, headers);
     const legacy = surelyLegacy(body, headers.get('mcp-protocol-version')) || (await isLegacyRequest(request, body));
@@ -160,6 +161,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
           ? await admitPost(c.req.raw.headers, () => c.req.text())
           : { access: await deps.gate.admit(c.req.raw.headers), read: { ok: true, body: undefined } as const };
       if (!read.ok) return rpcError(c, 400, -32700, PARSE_ERROR);
+      if (tooLongBatch(read.body)) return rpcError(c, 400, -32600, BATCH_TOO_LONG);
       const body = read.body;
       // The request as @hono/node-server made it: its body was read directly (readBody) and the SDK
       // is handed the parsed body, so it only reads the method, URL, headers and signal, which this

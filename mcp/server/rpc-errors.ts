@@ -26,3 +26,13 @@ export function parseBody(text: string): { ok: true; body: unknown } | { ok: fal
     return { ok: false };
   }
 }
+
+/**
+ * The SDK transport (2.4.0) refuses a batch of more than 100 messages with this 400, but only after
+ * isLegacyRequest has tested every message against four zod schemas: a batch of 40,000
+ * notifications cost 170 ms, 21× JSON.parse of its body (issue 20,
+ * tests/isolation/mcp-wide-bodies.test.ts). /mcp refuses it as the SDK would, before either.
+ */
+const MAX_BATCH = 100;
+export const BATCH_TOO_LONG = `Invalid Request: Batch must not exceed ${MAX_BATCH} messages`;
+export const tooLongBatch = (body: unknown): boolean => Array.isArray(body) && body.length > MAX_BATCH;

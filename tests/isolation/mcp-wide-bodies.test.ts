@@ -159,6 +159,20 @@ const cases: {
     bound: 3,
     check: (res) => assert.match(res.text, /fx__echo/),
   },
+  {
+    // Refused (the SDK transport takes at most 100 messages), as the SDK refuses it.
+    name: 'a batch of 40,000 notifications',
+    body: () => JSON.stringify(Array.from({ length: 40_000 }, () => ({ jsonrpc: '2.0', method: 'notifications/initialized' }))),
+    bound: 3,
+    check: (res) => {
+      assert.equal(res.status, 400);
+      assert.deepEqual(JSON.parse(res.text), {
+        jsonrpc: '2.0',
+        error: { code: -32600, message: 'Invalid Request: Batch must not exceed 100 messages' },
+        id: null,
+      });
+    },
+  },
 ];
 
 describe('wide bodies on /mcp: handling a POST costs of the order of JSON.parse of its body', () => {
