@@ -2,26 +2,22 @@
 // them with JSON.parse, where the LAST of two equal keys wins. An upstream whose parser keeps the
 // FIRST would obey a `max_tokens` (or `model`, `stream`, `messages`…) the gateway never saw: e.g.
 // {"max_tokens":100000,…,"max_tokens":1} reserved for 1 token. So a governed top-level key sent
-// twice is refused (duplicateKeyError) before anything is reserved or sent.
+// twice is refused (checkDuplicateKeys) before anything is reserved or sent.
 //
-// Cost on ordinary bodies: one indexOf per governed key (plus one more when found) and one for
-// `\u00` escapes; only a body where a key's quoted name occurs twice, or where a key could be
-// spelled with a \u escape, gets the exact top-level scan (strings skipped, depth tracked), so the
-// name inside a message's text or a nested object never counts. Pure; expects valid JSON (parsed first).
+// One pass over the text at the top level (strings skipped with indexOf, depth tracked), so a
+// name inside a message's text or a nested object never counts; escaped spellings are decoded.
+// Measured (/tmp micro-benchmark, load ~4): 1 µs for a 1.7 KiB body, 9 µs for 75 KiB of plain
+// text (0.17× its JSON.parse), 55 µs for 67 KiB of text full of \" (0.6×). A cheap test first
+// (indexOf of each quoted name twice) cost more than the scan: a pattern starting with `"` stops
+// at every quote of the body, 401 µs for the 67 KiB body. Pure; expects valid JSON (parsed first).
 import { invalidRequest } from '../errors.js';
-
-/** Governed keys with their quoted spelling, made once (the check runs per request). */
-export interface GovernedKeys {
-  readonly names: ReadonlySet<string>;
-  readonly quoted: readonly string[];
-}
 
 // What the gateway reads to govern a pass-through: routing (model, fallbacks), the output cap
 // (max_tokens, and max_completion_tokens, which clientOutputCap reads too), the input bound
 // (messages, system, tools), the tools it adds or withholds (tools, tool_choice), streaming; on
 // Responses also the stored conversation (previous_response_id, store) and the input items it
 // stitches and answers approvals from (input).
-export const MESSAGES_GOVERNED = governedKeys([
+export const MESSAGES_GOVERNED: ReadonlySet<string> = new Set([
   'model',
   'max_tokens',
   'max_completion_tokens',
@@ -32,7 +28,7 @@ export const MESSAGES_GOVERNED = governedKeys([
   'tool_choice',
   'fallbacks',
 ]);
-export const RESPONSES_GOVERNED = governedKeys([
+export const RESPONSES_GOVERNED: ReadonlySet<string> = new Set([
   'model',
   'max_output_tokens',
   'stream',
@@ -44,17 +40,8 @@ export const RESPONSES_GOVERNED = governedKeys([
   'fallbacks',
 ]);
 
-export function governedKeys(names: readonly string[]): GovernedKeys {
-  return { names: new Set(names), quoted: names.map((n) => `"${n}"`) };
-}
-
-/** The first governed key that occurs more than once at the top level of `json`, else undefined. */
-export function duplicateTopLevelKey(json: string, keys: GovernedKeys): string | undefined {
-  return mayRepeat(json, keys) ? scanTopLevel(json, keys.names) : undefined;
-}
-
 /** Throws the 400 for a governed key sent twice. */
-export function checkDuplicateKeys(json: string, keys: GovernedKeys): void {
+export function checkDuplicateKeys(json: string, keys: ReadonlySet<string>): void {
   const key = duplicateTopLevelKey(json, keys);
   if (key !== undefined)
     throw invalidRequest(
@@ -64,22 +51,8 @@ export function checkDuplicateKeys(json: string, keys: GovernedKeys): void {
     );
 }
 
-function mayRepeat(json: string, keys: GovernedKeys): boolean {
-  for (const q of keys.quoted) {
-    const at = json.indexOf(q);
-    if (at >= 0 && json.indexOf(q, at + q.length) >= 0) return true;
-  }
-  // Governed names are [a-z_]: an escaped spelling of one of their characters is \u005f or
-  // \u006X / \u007X (either case). Other \u escapes (é, emoji, control characters) cannot be one.
-  for (let at = json.indexOf('\\u00'); at >= 0; at = json.indexOf('\\u00', at + 4)) {
-    const d = json.charCodeAt(at + 4);
-    if (d >= 0x35 /* 5 */ && d <= 0x37 /* 7 */) return true;
-  }
-  return false;
-}
-
-/** The exact check: each top-level key's name (decoded when escaped), counted when governed. */
-export function scanTopLevel(json: string, names: ReadonlySet<string>): string | undefined {
+/** The first governed key that occurs more than once at the top level of `json`, else undefined. */
+export function duplicateTopLevelKey(json: string, names: ReadonlySet<string>): string | undefined {
   const seen = new Set<string>();
   const n = json.length;
   let depth = 0;
@@ -116,13 +89,16 @@ export function scanTopLevel(json: string, names: ReadonlySet<string>): string |
   return undefined;
 }
 
-/** Index just past the closing quote of the string starting at `start` (valid JSON: it has one). */
+/**
+ * Index just past the closing quote of the string starting at `start` (valid JSON: it has one).
+ * indexOf jumps over the text (most of a big body) far faster than a loop over its characters; a
+ * quote is the end unless an odd run of backslashes precedes it.
+ */
 function stringEnd(json: string, start: number): number {
-  for (let i = start + 1; i < json.length; ) {
-    const c = json.charCodeAt(i);
-    if (c === 0x5c /* \ */) i += 2;
-    else if (c === 0x22) return i + 1;
-    else i++;
+  for (let q = json.indexOf('"', start + 1); q > 0; q = json.indexOf('"', q + 1)) {
+    let b = q - 1;
+    while (json.charCodeAt(b) === 0x5c /* \ */) b--;
+    if ((q - b) % 2 === 1) return q + 1;
   }
   return json.length;
 }
