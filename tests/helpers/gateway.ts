@@ -22,6 +22,12 @@ export interface TestGateway {
   logs: string[];
   /** Flushes the ledger and pending pin writes, then runs a read-only query (`?` placeholders on either store). */
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
+  /**
+   * Waits until no requests row has landed for `ms`: a stream that ended its client's answer at the
+   * upstream's last event records once the upstream's body has ended, a moment after the client
+   * saw the end, so a count taken right after may miss it.
+   */
+  quiet(ms?: number): Promise<void>;
   /** The ledger and governance tables of whichever store runs. */
   tables(): Promise<string[]>;
   close(): Promise<void>;
@@ -98,6 +104,16 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
         return db.prepare(sql).all(...params) as never;
       } finally {
         db.close();
+      }
+    },
+    async quiet(ms = 50) {
+      const count = async () => (await (this as TestGateway).query<{ n: number }>('SELECT count(*) AS n FROM requests'))[0]!.n;
+      let last = await count();
+      for (;;) {
+        await new Promise((r) => setTimeout(r, ms));
+        const now = await count();
+        if (now === last) return;
+        last = now;
       }
     },
     async tables() {
