@@ -4,9 +4,11 @@
 // an upstream failure after message_stop is still recorded as the request's error.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { watchEffectOrder } from './helpers/effect-order.js';
+import { postRaw, type RawAnswer } from './helpers/raw-stream.js';
+import { waitFor } from './helpers/wait-for.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 
 const KEY = 'vk-early-end-client-01';
@@ -60,28 +62,14 @@ after(async () => {
 });
 
 /** Posts a streamed Messages request; resolves at the client's end with the body and request id. */
-function stream(): Promise<{ status: number; id: string; body: string }> {
+function stream(): Promise<RawAnswer> {
   const payload = JSON.stringify({
     model: 'anthropic/claude-sonnet-4-5',
     max_tokens: 16,
     stream: true,
     messages: [{ role: 'user', content: 'hello' }],
   });
-  return new Promise((resolve, reject) => {
-    const req = request(`${gw.url}/v1/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': KEY, 'content-length': Buffer.byteLength(payload) },
-    });
-    req.on('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, id: String(res.headers['x-request-id']), body }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return postRaw(`${gw.url}/v1/messages`, { 'x-api-key': KEY }, payload);
 }
 
 test('the client gets its end at message_stop, before the upstream body ends; the rows come after both', async () => {
@@ -112,12 +100,11 @@ test('an upstream failure after message_stop: the client has the whole message; 
   const got = await stream();
   assert.equal(got.status, 200);
   assert.equal(got.body, FRAMES);
-  let row: any;
-  for (let i = 0; i < 200 && !row; i++) {
-    [row] = await gw.query<any>('SELECT status, error_type FROM requests WHERE id = ?', got.id);
-    if (!row) await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.ok(row, 'requests row');
+  const row = await waitFor(
+    async () => (await gw.query<any>('SELECT status, error_type FROM requests WHERE id = ?', got.id))[0],
+    10_000,
+    'the requests row',
+  );
   assert.notEqual(row.status, 200);
   assert.ok(row.error_type, 'the error is recorded');
   const [call] = await gw.query<any>('SELECT error_type FROM llm_calls WHERE request_id = ?', got.id);

@@ -5,9 +5,11 @@
 // true) still ends only once the run has kept it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { watchEffectOrder } from './helpers/effect-order.js';
+import { postRaw, type RawAnswer } from './helpers/raw-stream.js';
+import { waitFor } from './helpers/wait-for.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 
 const KEY = 'vk-early-end-responses';
@@ -69,24 +71,10 @@ after(async () => {
   await new Promise((resolve) => upstream.close(resolve));
 });
 
-/** Posts a streamed Messages request; resolves at the client's end with the body and request id. */
-function stream(store = false): Promise<{ status: number; id: string; body: string }> {
+/** Posts a streamed Responses request; resolves at the client's end with the body and request id. */
+function stream(store = false): Promise<RawAnswer> {
   const payload = JSON.stringify({ model: 'oai/gpt-5', input: 'hello', stream: true, store });
-  return new Promise((resolve, reject) => {
-    const req = request(`${gw.url}/v1/responses`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, 'content-length': Buffer.byteLength(payload) },
-    });
-    req.on('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, id: String(res.headers['x-request-id']), body }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return postRaw(`${gw.url}/v1/responses`, { authorization: `Bearer ${KEY}` }, payload);
 }
 
 test('the client gets its end at response.completed, before the upstream body ends; the rows come after both', async () => {
@@ -117,12 +105,11 @@ test('an upstream failure after response.completed: the client has the whole res
   const got = await stream();
   assert.equal(got.status, 200);
   assert.equal(got.body, FRAMES);
-  let row: any;
-  for (let i = 0; i < 200 && !row; i++) {
-    [row] = await gw.query<any>('SELECT status, error_type FROM requests WHERE id = ?', got.id);
-    if (!row) await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.ok(row, 'requests row');
+  const row = await waitFor(
+    async () => (await gw.query<any>('SELECT status, error_type FROM requests WHERE id = ?', got.id))[0],
+    10_000,
+    'the requests row',
+  );
   assert.notEqual(row.status, 200);
   assert.ok(row.error_type, 'the error is recorded');
   const [call] = await gw.query<any>('SELECT error_type FROM llm_calls WHERE request_id = ?', got.id);
