@@ -1,0 +1,110 @@
+// One Responses WebSocket connection: many responses, one at a time. The client sends
+// `{"type":"response.create", …Responses request…}`; every event of that response comes back as one
+// text message (responses-websocket-events.ts), and a request that fails before its stream starts
+// gets `{"type":"error","status":N,"error":{…}}`. Each response goes through handleResponses like a
+// POST: the same admission, budgets, loop and ledger.
+import type { WebSocket } from 'ws';
+import { newRequestId } from '../ledger/request-id.js';
+import { GatewayError, invalidRequest, renderError, toGatewayError } from '../errors.js';
+import type { HeaderSource } from '../governance/keys.js';
+import { handleResponses } from '../responses/handler.js';
+import { parseJsonBody } from '../chat/handler.js';
+import { shuttingDown } from './error-response.js';
+import type { ResponsesWebSocketOptions } from './responses-websocket.js';
+import { EventSink } from './responses-websocket-events.js';
+import { expand, inputItems, type Previous, warmUp } from './responses-websocket-continuation.js';
+
+/** Messages a connection may have waiting behind the response in progress. */
+const MAX_WAITING = 8;
+
+/** `inFlight(±1)`: counts responses in progress (a shutdown waits for them). */
+export function serveConnection(
+  ws: WebSocket,
+  headers: HeaderSource,
+  opts: ResponsesWebSocketOptions,
+  inFlight: (delta: 1 | -1) => void,
+): void {
+  let previous: Previous | undefined;
+  let queue = Promise.resolve();
+  const closed = new AbortController();
+  // One listener per connection, not one per response: a long Codex session sends hundreds.
+  const gone = new Promise<void>((resolve) => closed.signal.addEventListener('abort', () => resolve(), { once: true }));
+  ws.on('close', () => closed.abort());
+  ws.on('error', () => closed.abort());
+  // Responses run one at a time; messages sent ahead wait, a few of them. A client that sends
+  // more than that is flooding: each waiting message holds up to maxPayloadBytes.
+  let waiting = 0;
+  ws.on('message', (data, isBinary) => {
+    if (++waiting > MAX_WAITING) {
+      sendError(
+        new GatewayError({ status: 429, type: 'rate_limited', message: `more than ${MAX_WAITING} messages waiting on this connection` }),
+      );
+      ws.close(1008, 'too many messages waiting');
+      closed.abort();
+      return;
+    }
+    const text = isBinary ? undefined : data.toString();
+    queue = queue.then(async () => {
+      if (!closed.signal.aborted) await one(text);
+      waiting--;
+    });
+  });
+
+  const send = (value: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(typeof value === 'string' ? value : JSON.stringify(value));
+  };
+  const sendError = (err: GatewayError) => send({ type: 'error', status: err.status, ...renderError(err) });
+
+  async function one(text: string | undefined): Promise<void> {
+    try {
+      const message = parseMessage(text);
+      if (message.type === 'response.processed') return; // the client's acknowledgement: nothing to answer
+      if (message.type !== 'response.create') throw invalidRequest(`unsupported WebSocket message type '${String(message.type)}'`, 'type');
+      // Draining: the connection stays for the response in progress, new ones go elsewhere.
+      if (opts.draining()) throw shuttingDown();
+      const { type: _type, generate, ...body } = message;
+      const expanded = expand(body, previous);
+      if (generate === false) {
+        previous = warmUp(send, expanded);
+        return;
+      }
+      inFlight(1);
+      try {
+        previous = await respond(expanded);
+      } finally {
+        inFlight(-1);
+      }
+    } catch (err) {
+      const error = toGatewayError(err);
+      if (error.status >= 500 && error.type === 'server_error') opts.logger.error({ err }, 'responses websocket: unhandled error');
+      sendError(error);
+    }
+  }
+
+  /** One response, streamed as messages; what a continuation on this connection starts from. */
+  async function respond(expanded: Record<string, unknown>): Promise<Previous | undefined> {
+    const wait = opts.ledgerRoom?.();
+    if (wait) await wait;
+    const sink = new EventSink(send);
+    const out = await handleResponses(opts.deps, {
+      requestId: newRequestId(),
+      headers,
+      bodyText: JSON.stringify({ ...expanded, stream: true }),
+      signal: closed.signal,
+      sseSink: () => sink,
+    });
+    if (out.kind !== 'sent') throw new GatewayError({ status: 500, type: 'server_error', message: 'the response was not streamed' });
+    // The handler returns once the stream is under way; the next message waits for its end.
+    await Promise.race([sink.ended, gone]);
+    const completed = sink.completed;
+    return completed ? { id: completed.id, items: [...inputItems(expanded.input), ...completed.output] } : undefined;
+  }
+}
+
+/** A message is parsed as a POST body is (the same depth limit and errors), and must be an object. */
+function parseMessage(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) throw invalidRequest('WebSocket messages must be text frames holding JSON');
+  const value = parseJsonBody(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidRequest('WebSocket message must be a JSON object');
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,51 @@
+// What one WebSocket connection remembers between its responses. With store:false (Codex's
+// default) a client sends only the new items and `previous_response_id` naming the connection's last
+// response: the connection keeps that one response's full item list (its input and output) and
+// expands such a request to the whole conversation before it reaches the handler, so it works on
+// every kind of upstream. An id that is not the connection's last response is left for the handler
+// (responses the gateway stored). `generate: false` warms the connection up: the input is kept as a
+// response with no output, and no model is called.
+import { randomUUID } from 'node:crypto';
+
+export type Item = Record<string, unknown>;
+
+/** The connection's last response: its id and the conversation through it. */
+export interface Previous {
+  id: string;
+  items: Item[];
+}
+
+/** A continuation of the connection's last response becomes the whole conversation. */
+export function expand(body: Record<string, unknown>, previous: Previous | undefined): Record<string, unknown> {
+  if (!previous || body.previous_response_id !== previous.id) return body;
+  const { previous_response_id: _id, ...rest } = body;
+  return { ...rest, input: [...previous.items, ...inputItems(body.input)] };
+}
+
+export function inputItems(input: unknown): Item[] {
+  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: input }];
+  return Array.isArray(input) ? (input as Item[]) : [];
+}
+
+/** generate:false: a response with no output, so the next request can continue from this input. */
+export function warmUp(send: (value: unknown) => void, body: Record<string, unknown>): Previous {
+  const id = `resp_${randomUUID().replaceAll('-', '')}`;
+  const response = {
+    id,
+    object: 'response',
+    created_at: Math.floor(Date.now() / 1000),
+    status: 'completed',
+    model: body.model,
+    output: [],
+    usage: {
+      input_tokens: 0,
+      output_tokens: 0,
+      total_tokens: 0,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens_details: { reasoning_tokens: 0 },
+    },
+  };
+  send({ type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress' } });
+  send({ type: 'response.completed', sequence_number: 1, response });
+  return { id, items: inputItems(body.input) };
+}
