@@ -101,7 +101,9 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       if (req.previous_response_id && !stored)
         throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
       const nativeDeps = depsWithIds(deps);
-      const setup = await setUpNative(nativeDeps, call, req, { access, targets, keyTools, previous, startedAt });
+      // Continued upstream, a stored response's conversation is billed as this request's input.
+      const carriedTokens = stored?.kind === 'upstream' ? (stored.carriedTokens ?? 0) : 0;
+      const setup = await setUpNative(nativeDeps, call, req, { access, targets, keyTools, previous, carriedTokens, startedAt });
       native = setup.state;
       return await runNativeResponses(nativeDeps, call, setup);
     }

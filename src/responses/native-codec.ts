@@ -13,7 +13,7 @@ import { withAttempts } from '../chat/llm-call.js';
 import type { Target } from '../chat/targets.js';
 import { errorKind, GatewayError } from '../errors.js';
 import type { AttemptPlan } from '../governance/attempt-budget.js';
-import { REPLY_OVERHEAD } from '../governance/prompt-bound.js';
+import { MESSAGE_OVERHEAD, REPLY_OVERHEAD } from '../governance/prompt-bound.js';
 import { ClientAbortedError } from '../upstream/client.js';
 import type { Cancel } from '../upstream/cancel.js';
 import { sseComment } from '../openai/sse.js';
@@ -45,6 +45,14 @@ export interface NativeRunState extends LoopState {
   totals: ResponseUsage | undefined;
   /** The last round's upstream response object. */
   last: ResponsesTurn['response'] | undefined;
+  /**
+   * Input tokens the upstream adds from the stored response `previous_response_id` continues
+   * upstream (0 when the gateway holds the conversation or there is none): the body's bytes do not
+   * bound them, so every round reserves them on top.
+   */
+  readonly carriedTokens: number;
+  /** What a follow-up continuing the last round's response upstream carries (stored with it). */
+  continuation: number | undefined;
 }
 
 export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, relay: ResponsesRelay): LoopCodec<ResponsesTurn> {
@@ -68,7 +76,9 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
       const request = final && state.offeredTools ? Object.assign({}, base, { tool_choice: 'none' as const }) : base;
       // Tokens never outnumber bytes: the body's size bounds its input tokens, whatever it holds.
       const promptTokens =
-        (state.rebuilt ? Buffer.byteLength(JSON.stringify(request)) : Buffer.byteLength(state.bodyText)) + REPLY_OVERHEAD;
+        (state.rebuilt ? Buffer.byteLength(JSON.stringify(request)) : Buffer.byteLength(state.bodyText)) +
+        REPLY_OVERHEAD +
+        state.carriedTokens;
       const bodyFor = (target: Target, plan: AttemptPlan): string => {
         if (!state.rebuilt && !final && plan.sendCap === undefined) {
           const rewritten = rewriteModel(state.bodyText, target.model);
@@ -77,6 +87,8 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
         const cap = plan.sendCap !== undefined ? { max_output_tokens: plan.sendCap } : undefined;
         return JSON.stringify(Object.assign({}, request, { model: target.model }, cap));
       };
+      // The plan of the attempt that answered (the last one tried).
+      let plan: AttemptPlan | undefined;
       const outcome = await withAttempts(
         deps.llm,
         state.targets,
@@ -86,13 +98,15 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
           caps: { max_completion_tokens: state.body.max_output_tokens ?? undefined },
           promptTokens,
         }),
-        (target, handle) =>
-          nativeOnce(
+        (target, handle) => {
+          plan = handle.plan;
+          return nativeOnce(
             deps.llm,
             { path: '/v1/responses', stream, signal: state.cancel, body: bodyFor(target, handle.plan), later: holdJson },
             target,
             handle,
-          ),
+          );
+        },
       );
       state.lastTarget = outcome.target;
       if (outcome.kind === 'json') {
@@ -100,7 +114,7 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
         if (callsGatewayTool(outcome.turn, isGateway)) relay.afterEnd.settle();
         if (round === 1) relay.firstText = outcome.text;
         relay.collect(outcome.turn.output, hidden);
-        return ended(state, outcome.turn);
+        return ended(state, outcome.turn, plan!);
       }
       const builder = new ResponsesTurnBuilder();
       const roundRelay = relay.round(hidden);
@@ -148,7 +162,7 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
         { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true },
         callsGatewayTool(turn, isGateway) ? undefined : (effects) => relay.afterEnd.hold(effects),
       );
-      return ended(state, turn);
+      return ended(state, turn, plan!);
     },
     append(turn, gatewayCalls, results) {
       // Reasoning goes back as it came (Codex's store:false + encrypted reasoning); one the upstream
@@ -167,10 +181,25 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
   };
 }
 
-function ended(state: NativeRunState, turn: ResponsesTurn): ResponsesTurn {
+function ended(state: NativeRunState, turn: ResponsesTurn, plan: AttemptPlan): ResponsesTurn {
   state.totals = addResponsesUsage(state.totals, turn.rawUsage);
   state.last = turn.response;
+  state.continuation = carriedBy(turn, plan);
   return turn;
+}
+
+/**
+ * What continuing this round's response upstream bills as input: its own input (everything it
+ * carried) and its output items (reasoning included) as the next call's input, with a message's
+ * overhead each; without usage, the most the round was reserved for.
+ */
+function carriedBy(turn: ResponsesTurn, plan: AttemptPlan): number {
+  const u = turn.rawUsage;
+  const tokens =
+    u && Number.isFinite(u.input_tokens) && Number.isFinite(u.output_tokens)
+      ? Math.max(u.input_tokens!, 0) + Math.max(u.output_tokens!, 0)
+      : plan.promptTokens + plan.outputTokens;
+  return tokens + MESSAGE_OVERHEAD * turn.output.length;
 }
 
 /** The gateway's calls to hosted MCP servers, as mcp_call items (the key's other tools stay hidden, as on chat). */

@@ -151,7 +151,8 @@ const clientTools = (state: NativeRunState) => (state.offeredTools ? (state.body
 function toKeep(state: NativeRunState): StoredEntry | undefined {
   const id = state.last?.id;
   if (state.body.store === false || typeof id !== 'string' || !state.lastTarget) return undefined;
-  return { kind: 'upstream', id, keyId: state.access.keyId, provider: state.lastTarget.providerName };
+  const ref: StoredEntry = { kind: 'upstream', id, keyId: state.access.keyId, provider: state.lastTarget.providerName };
+  return state.continuation === undefined ? ref : Object.assign(ref, { carriedTokens: state.continuation });
 }
 
 /** The last round's response, carrying what the client saw of every round and the usage of all of them. */

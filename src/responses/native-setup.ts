@@ -55,6 +55,8 @@ export async function setUpNative(
     targets: readonly Target[];
     keyTools: readonly ToolEntry[];
     previous: StoredResponse | undefined;
+    /** Tokens a response the upstream stored adds as input when previous_response_id continues it. */
+    carriedTokens: number;
     startedAt: number;
   },
 ): Promise<NativeSetup> {
@@ -174,6 +176,8 @@ export async function setUpNative(
     rebuilt: Boolean(offered || previous || held.length || stitched.changed || toolChoice !== undefined),
     totals: undefined,
     last: undefined,
+    carriedTokens: run.carriedTokens,
+    continuation: undefined,
   };
   const listed = previous
     ? new Set(previous.response.output.filter((i) => i.type === 'mcp_list_tools').map((i) => i.server_label))

@@ -19,6 +19,12 @@ export async function checkResponseStore(
 
   assert.deepEqual(await store.get('resp_a', 'k1'), { kind: 'gateway', id: 'resp_a', keyId: 'k1', response: response('resp_a'), messages });
   assert.deepEqual(await store.get('resp_up', 'k1'), { kind: 'upstream', id: 'resp_up', keyId: 'k1', provider: 'oai' });
+  // What continuing it upstream carries (the budget reserves it) comes back with it, held or written.
+  const carry = { kind: 'upstream' as const, id: 'resp_carry', keyId: 'k3', provider: 'oai', carriedTokens: 1234 };
+  await store.put(carry);
+  assert.deepEqual(await store.get('resp_carry', 'k3'), carry);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(await store.get('resp_carry', 'k3'), carry);
   assert.equal(await store.get('resp_a', 'k2'), undefined, "another key's id is not found");
   assert.equal(await store.get('resp_a', null), undefined);
   assert.equal((await store.get('resp_open', null))?.id, 'resp_open');

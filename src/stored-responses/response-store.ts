@@ -23,6 +23,12 @@ export interface UpstreamResponseRef {
   keyId: string | null;
   /** The configured provider whose upstream stored it. */
   provider: string;
+  /**
+   * The most input tokens its conversation adds to a follow-up that continues it upstream (its last
+   * round's input and output): the upstream bills them, the follow-up's own bytes do not bound
+   * them. Absent on rows of earlier versions.
+   */
+  carriedTokens?: number;
 }
 
 export type StoredEntry = ({ kind: 'gateway' } & StoredResponse) | ({ kind: 'upstream' } & UpstreamResponseRef);
@@ -48,7 +54,12 @@ export const RESPONSE_PRUNE_EVERY_MS = 10 * 60 * 1000;
 export type ResponseRow = ResponseDbRow;
 
 export function entryFromRow(row: ResponseRow): StoredEntry {
-  if (row.provider !== null) return { kind: 'upstream', id: row.id, keyId: row.key_id, provider: row.provider };
+  if (row.provider !== null) {
+    // An upstream row's response column holds only its carried-token bound.
+    const carried = row.response === null ? undefined : (JSON.parse(row.response) as { carriedTokens?: number }).carriedTokens;
+    const ref = { kind: 'upstream' as const, id: row.id, keyId: row.key_id, provider: row.provider };
+    return typeof carried === 'number' ? Object.assign(ref, { carriedTokens: carried }) : ref;
+  }
   return {
     kind: 'gateway',
     id: row.id,
@@ -61,6 +72,10 @@ export function entryFromRow(row: ResponseRow): StoredEntry {
 /** The row's columns for an entry (JSON text for the gateway's own). */
 export function rowOf(entry: StoredEntry): Omit<ResponseRow, 'id' | 'key_id'> {
   return entry.kind === 'upstream'
-    ? { provider: entry.provider, response: null, messages: null }
+    ? {
+        provider: entry.provider,
+        response: entry.carriedTokens === undefined ? null : JSON.stringify({ carriedTokens: entry.carriedTokens }),
+        messages: null,
+      }
     : { provider: null, response: JSON.stringify(entry.response), messages: JSON.stringify(entry.messages) };
 }

@@ -39,7 +39,8 @@ export const mcpApprovals = sqliteTable(
  * Responses stored for `previous_response_id`, GET and DELETE on /v1/responses, shared by replicas
  * on PostgreSQL. Two kinds of row: one the gateway stored itself (a translated response: the
  * response object and its conversation as chat messages, JSON text), and one stored by a native
- * upstream (`provider` set, no body: GET and DELETE go to that provider). Both belong to one key;
+ * upstream (`provider` set, GET and DELETE go to that provider; `response` holds only the tokens its
+ * conversation adds to a follow-up, which the budget reserves). Both belong to one key;
  * rows expire (`expires_at`) and each key keeps its newest N (src/stored-responses).
  */
 export const storedResponses = sqliteTable(
