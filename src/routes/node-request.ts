@@ -9,6 +9,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { SseSink } from '../chat/sse-channel.js';
 import type { HeaderSource } from '../governance/keys.js';
 import { Disconnect } from '../upstream/cancel.js';
+import { whenClientDrained } from './client-drain.js';
 
 type NodeEnv = { Bindings: Partial<HttpBindings> };
 
@@ -150,15 +151,7 @@ class NodeSink implements SseSink {
     const outgoing = this.outgoing;
     // A client that takes nothing for stallMs is gone for the gateway: its socket is destroyed, and
     // 'close' (the disconnect signal) ends the request as any client leaving does (recorded, 499).
-    const stalled = setTimeout(() => outgoing.destroy(), stallMs);
-    const done = () => {
-      clearTimeout(stalled);
-      outgoing.off('drain', done);
-      outgoing.off('close', done);
-      go();
-    };
-    outgoing.on('drain', done);
-    outgoing.on('close', done);
+    whenClientDrained(outgoing, go, stallMs, () => outgoing.destroy());
   }
 
   /** Writes what the turn made (setImmediate's callback: the check phase after it). */

@@ -3,6 +3,7 @@
 // text message (responses-websocket-events.ts), and a request that fails before its stream starts
 // gets `{"type":"error","status":N,"error":{…}}`. Each response goes through handleResponses like a
 // POST: the same admission, budgets, loop and ledger.
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { newRequestId } from '../ledger/request-id.js';
 import { GatewayError, invalidRequest, renderError, toGatewayError } from '../errors.js';
@@ -20,6 +21,7 @@ const MAX_WAITING = 8;
 /** `inFlight(±1)`: counts responses in progress (a shutdown waits for them). */
 export function serveConnection(
   ws: WebSocket,
+  socket: Duplex,
   headers: HeaderSource,
   opts: ResponsesWebSocketOptions,
   inFlight: (delta: 1 | -1) => void,
@@ -54,6 +56,14 @@ export function serveConnection(
     if (ws.readyState === ws.OPEN) ws.send(typeof value === 'string' ? value : JSON.stringify(value));
   };
   const sendError = (err: GatewayError) => send({ type: 'error', status: err.status, ...renderError(err) });
+  // A client that took nothing for the provider's timeoutMs is let go, as on HTTP: the response in
+  // progress ends as one whose client left (upstream call aborted, recorded once, 499) and those
+  // waiting behind it never run. The close frame goes out after what was already sent; ws destroys
+  // the socket if the client never answers it.
+  const giveUp = (stallMs: number) => {
+    ws.close(1008, `the client took nothing for ${stallMs} ms`);
+    closed.abort();
+  };
 
   async function one(text: string | undefined): Promise<void> {
     try {
@@ -85,7 +95,7 @@ export function serveConnection(
   async function respond(expanded: Record<string, unknown>): Promise<Previous | undefined> {
     const wait = opts.ledgerRoom?.();
     if (wait) await wait;
-    const sink = new EventSink(send);
+    const sink = new EventSink(send, socket, giveUp);
     const out = await handleResponses(opts.deps, {
       requestId: newRequestId(),
       headers,

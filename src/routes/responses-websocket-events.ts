@@ -1,6 +1,11 @@
 // The handler writes a response as SSE frames; over WebSocket each event is one text message holding
 // the frame's `data:` JSON (the same objects as on SSE). Comments (keep-alives) are dropped.
+// Back-pressure as on HTTP streams (node-request.ts NodeSink): while the connection's socket is over
+// its high-water mark the upstream is not read, so a client that stops reading pins socket buffers,
+// not the answer (without it, a 64 MB answer to a paused client sat whole in the socket's buffer).
+import type { Duplex } from 'node:stream';
 import type { SseSink } from '../chat/sse-channel.js';
+import { whenClientDrained } from './client-drain.js';
 import type { Item } from './responses-websocket-continuation.js';
 
 /** SSE frames from the handler become one WebSocket message per event. */
@@ -11,8 +16,25 @@ export class EventSink implements SseSink {
   readonly ended: Promise<void>;
   private markEnded!: () => void;
 
-  constructor(private readonly send: (text: string) => void) {
+  /**
+   * `socket`: the connection's, which ws writes each message to as it is sent (permessage-deflate is
+   * off, so ws keeps no queue of its own); `giveUp`: the client took nothing for `stallMs`.
+   */
+  constructor(
+    private readonly send: (text: string) => void,
+    private readonly socket: Duplex,
+    private readonly giveUp: (stallMs: number) => void,
+  ) {
     this.ended = new Promise((resolve) => (this.markEnded = resolve));
+  }
+
+  /** The client's back-pressure (a Flow: the upstream is not read meanwhile): its socket is backed up. */
+  get full(): boolean {
+    return this.socket.writableNeedDrain;
+  }
+
+  whenDrained(go: () => void, stallMs: number): void {
+    whenClientDrained(this.socket, go, stallMs, () => this.giveUp(stallMs));
   }
 
   open(): void {}

@@ -81,7 +81,7 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
       .admit(headers, 0)
       .then(wsServer)
       .then(
-        (server) => server.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, headers, opts, track)),
+        (server) => server.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, socket, headers, opts, track)),
         (err: unknown) => refuse(socket, toGatewayError(err)),
       );
   }
