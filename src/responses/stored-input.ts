@@ -1,0 +1,30 @@
+// Input a native Responses upstream fetches from its own store, which a budget cannot hold: an
+// `item_reference` input item (any stored item: an earlier response's output, an input message)
+// and a `conversation` (every item of it) are billed as this call's input, but the request's bytes
+// do not bound them and the gateway does not know their size, so no reservation is an upper bound
+// (the same reason a model without a price is refused under a budget). previous_response_id is
+// bounded instead (responses the gateway stored for the key carry their size: native-codec.ts).
+// Without a budget they go upstream as sent.
+import { GatewayError } from '../errors.js';
+import type { ResponsesRequest } from '../wire/responses/types.js';
+
+export function refuseStoredInputUnderBudget(req: ResponsesRequest, budgeted: boolean): void {
+  if (!budgeted) return;
+  const conversation = (req as { conversation?: unknown }).conversation;
+  if (conversation !== undefined && conversation !== null) throw refused('conversation', 'a conversation');
+  if (!Array.isArray(req.input)) return;
+  for (let i = 0; i < req.input.length; i++)
+    if ((req.input[i] as { type?: unknown }).type === 'item_reference') throw refused(`input[${i}]`, 'an item_reference');
+}
+
+function refused(param: string, what: string): GatewayError {
+  return new GatewayError({
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'stored_input_under_budget',
+    param,
+    message:
+      `${param}: ${what} makes the upstream bill content it stores, whose size the gateway cannot bound, so a budget cannot hold it: ` +
+      'send the items themselves (or continue with previous_response_id)',
+  });
+}

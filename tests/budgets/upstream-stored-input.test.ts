@@ -1,0 +1,85 @@
+// The budget rule against input a native Responses upstream fetches from its own store: an
+// `item_reference` input item or a `conversation` makes the upstream bill content the request's
+// bytes do not hold (an earlier response's items, a whole conversation), so the reservation cannot
+// bound it. Under a budget such a request is refused before anything is sent (400
+// stored_input_under_budget); a key without a budget passes it on as before.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { ADMIN, EPS, ledgerSpend } from './helpers.js';
+
+const PRICE = { inputPerMTok: 10, outputPerMTok: 10, maxOutputTokens: 300 };
+const BUDGET = 0.05;
+const STORED_TOKENS = 20_000;
+let mock: MockUpstream;
+let gw: TestGateway;
+
+before(async () => {
+  mock = await startMockUpstream();
+  gw = await startGateway({
+    adminToken: ADMIN,
+    config: {
+      providers: {
+        oai: {
+          type: 'openai',
+          baseUrl: mock.openaiBaseUrl,
+          keys: [{ value: 'sk-usi' }],
+          models: ['gpt-5'],
+          apis: ['chat', 'responses'],
+          maxRetries: 0,
+        },
+      },
+      pricing: { 'oai/gpt-5': PRICE },
+      virtualKeys: [
+        { id: 'budgeted', key: 'vk-usi-budgeted', models: ['*'], budget: { usd: BUDGET, period: 'month' } },
+        { id: 'free', key: 'vk-usi-free', models: ['*'] },
+      ],
+    },
+  });
+  // Each reference (or the conversation) brings in what the upstream stored: 20,000 tokens ($0.20).
+  mock.fallback = (body) => {
+    const items = Array.isArray(body.input) ? body.input : [];
+    const refs = items.filter((i: { type?: string }) => i?.type === 'item_reference').length + (body.conversation ? 1 : 0);
+    return { kind: 'text', text: 'ok', usage: { input: 10 + refs * STORED_TOKENS, output: 16 } };
+  };
+});
+after(async () => {
+  await gw.close();
+  await mock.close();
+});
+
+async function create(key: string, body: object): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${gw.url}/v1/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+const ref = { model: 'oai/gpt-5', max_output_tokens: 16, input: [{ type: 'item_reference', id: 'msg_big' }] };
+const conv = { model: 'oai/gpt-5', max_output_tokens: 16, conversation: 'conv_big', input: 'go on' };
+
+test('under a budget, an item_reference or a conversation is refused before anything is sent', async () => {
+  const sent = mock.requests.length;
+  const a = await create('vk-usi-budgeted', ref);
+  assert.equal(a.status, 400, JSON.stringify(a.body));
+  assert.equal(a.body.error.code, 'stored_input_under_budget');
+  assert.equal(a.body.error.param, 'input[0]');
+  const b = await create('vk-usi-budgeted', conv);
+  assert.equal(b.status, 400, JSON.stringify(b.body));
+  assert.equal(b.body.error.code, 'stored_input_under_budget');
+  assert.equal(b.body.error.param, 'conversation');
+  assert.equal(mock.requests.length, sent, 'nothing reached the upstream');
+  await gw.quiet();
+  assert.ok((await ledgerSpend(gw, 'budgeted')) <= BUDGET + EPS);
+});
+
+test('without a budget they pass through as sent', async () => {
+  const a = await create('vk-usi-free', ref);
+  assert.equal(a.status, 200, JSON.stringify(a.body));
+  const b = await create('vk-usi-free', conv);
+  assert.equal(b.status, 200, JSON.stringify(b.body));
+  assert.equal(mock.requests.at(-1)?.body.conversation, 'conv_big');
+});
