@@ -214,6 +214,19 @@ describe('Responses over WebSocket', () => {
     c.ws.close();
   });
 
+  test('a governed key sent twice in a message is a 400 duplicate_key, as in a POST body, and reaches no model', async () => {
+    const c = await connect();
+    c.ws.send('{"type":"response.create","model":"openai/gpt-4o-mini","input":"twice","max_output_tokens":16,"max_output_tokens":100000}');
+    const [error] = await c.read();
+    assert.equal(error!.type, 'error');
+    assert.equal(error!.status, 400);
+    assert.equal(error!.error.code, 'duplicate_key');
+    assert.equal(mock.requests.length, 0);
+    const ok = await c.create({ model: 'openai/gpt-4o-mini', input: 'once' });
+    assert.equal(ok.at(-1)!.type, 'response.completed', 'the connection keeps serving');
+    c.ws.close();
+  });
+
   test('a client flooding one connection with messages is cut off, not queued without bound', async () => {
     mock.enqueue({ kind: 'text', text: 'slow', delayMs: 300 });
     const c = await connect();

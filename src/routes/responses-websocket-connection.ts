@@ -10,6 +10,7 @@ import { GatewayError, invalidRequest, renderError, toGatewayError } from '../er
 import type { HeaderSource } from '../governance/keys.js';
 import { handleResponses } from '../responses/handler.js';
 import { parseJsonBody } from '../chat/handler.js';
+import { checkDuplicateKeys, RESPONSES_GOVERNED } from '../wire/duplicate-keys.js';
 import { shuttingDown } from './error-response.js';
 import type { ResponsesWebSocketOptions } from './responses-websocket.js';
 import { EventSink } from './responses-websocket-events.js';
@@ -115,6 +116,9 @@ export function serveConnection(
 function parseMessage(text: string | undefined): Record<string, unknown> {
   if (text === undefined) throw invalidRequest('WebSocket messages must be text frames holding JSON');
   const value = parseJsonBody(text);
+  // As on POST (400 duplicate_key): the handler gets this message re-serialized, one value per key,
+  // but a client's request should not mean one thing over HTTP and another over WebSocket.
+  checkDuplicateKeys(text, RESPONSES_GOVERNED);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidRequest('WebSocket message must be a JSON object');
   return value as Record<string, unknown>;
 }
