@@ -1,7 +1,8 @@
 // A streamed Messages pass-through ends the client's stream at the upstream's message_stop when that
 // round ends the answer (no gateway tool calls): not after the upstream's body has ended and the loop
-// unwound (issue 20). The rows still come after the client's end, once the upstream's body is over;
-// an upstream failure after message_stop is still recorded as the request's error.
+// unwound (issue 20). The round ends there too: its rows come right after the client's end, without
+// waiting for the upstream's body, and an upstream failure after message_stop is not the request's
+// outcome (the client has the whole message). tests/early-end-ledger.test.ts: the rows' values.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
@@ -72,7 +73,7 @@ function stream(): Promise<RawAnswer> {
   return postRaw(`${gw.url}/v1/messages`, { 'x-api-key': KEY }, payload);
 }
 
-test('the client gets its end at message_stop, before the upstream body ends; the rows come after both', async () => {
+test('the client gets its end at message_stop, before the upstream body ends; the rows come right after the end', async () => {
   let finishUpstream!: () => void;
   afterStop = (res) => (finishUpstream = () => res.end());
   const watch = watchEffectOrder(gw);
@@ -84,10 +85,12 @@ test('the client gets its end at message_stop, before the upstream body ends; th
     ]);
     assert.equal(got.status, 200);
     assert.equal(got.body, FRAMES);
-    assert.deepEqual(watch.order, ['end'], 'no row before the upstream body has ended');
-    finishUpstream();
+    // The round ended at the terminal event: its rows come right after the client's end, while the upstream's body is still open.
     for (let i = 0; i < 200 && watch.order.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(watch.order, ['end', 'llm_calls', 'requests']);
+    finishUpstream();
+    await gw.quiet();
+    assert.deepEqual(watch.order, ['end', 'llm_calls', 'requests'], 'nothing more at the body end');
     const [row] = await gw.query<any>('SELECT status, error_type, prompt_tokens, completion_tokens FROM requests WHERE id = ?', got.id);
     assert.deepEqual({ ...row }, { status: 200, error_type: null, prompt_tokens: 7, completion_tokens: 3 });
   } finally {
@@ -95,18 +98,21 @@ test('the client gets its end at message_stop, before the upstream body ends; th
   }
 });
 
-test('an upstream failure after message_stop: the client has the whole message; the request is recorded with the error', async () => {
+test('an upstream failure after message_stop: the client has the whole message; the request is recorded as the success it got', async () => {
   afterStop = (res) => setTimeout(() => res.socket?.destroy(), 20);
   const got = await stream();
   assert.equal(got.status, 200);
   assert.equal(got.body, FRAMES);
   const row = await waitFor(
-    async () => (await gw.query<any>('SELECT status, error_type FROM requests WHERE id = ?', got.id))[0],
+    async () => (await gw.query<any>('SELECT status, error_type, prompt_tokens, completion_tokens FROM requests WHERE id = ?', got.id))[0],
     10_000,
     'the requests row',
   );
-  assert.notEqual(row.status, 200);
-  assert.ok(row.error_type, 'the error is recorded');
-  const [call] = await gw.query<any>('SELECT error_type FROM llm_calls WHERE request_id = ?', got.id);
-  assert.ok(call.error_type, 'the round is recorded with the error');
+  assert.deepEqual({ ...row }, { status: 200, error_type: null, prompt_tokens: 7, completion_tokens: 3 });
+  const calls = await gw.query<any>('SELECT status, error_type FROM llm_calls WHERE request_id = ?', got.id);
+  assert.deepEqual(
+    calls.map((c) => ({ ...c })),
+    [{ status: 200, error_type: null }],
+    'the round is recorded once, as it ended',
+  );
 });

@@ -57,4 +57,23 @@ describe('relayStream', () => {
     await assert.rejects(stopped, (err: unknown) => err === mine);
     assert.equal(body.destroyed, true);
   });
+
+  test('an item the consumer calls the last (true) resolves the read there: the rest of the body is read on unseen, and its failure rejects nothing', async () => {
+    const body = new PassThrough();
+    const seen: string[] = [];
+    const reading = relayStream(response(body), URL, signal(), (item) => {
+      seen.push('data' in item ? item.data : item.comment);
+      return 'data' in item && item.data === 'stop';
+    });
+    body.write('event: a\ndata: 1\n\nevent: b\ndata: stop\n\nevent: c\ndata: after\n\n');
+    await reading;
+    assert.deepEqual(seen, ['1', 'stop']);
+    body.write('event: d\ndata: later\n\n');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(body.destroyed, false, 'not cancelled: the body is read to its end');
+    assert.equal(body.readableFlowing, true);
+    body.destroy(new Error('socket hang up'));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ['1', 'stop']);
+  });
 });

@@ -106,7 +106,7 @@ export async function sendNativeStream(
   request: NativeRequest,
   signal: Cancel,
   refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
-): Promise<(onItem: (item: RelayItem, span: RelaySpan) => void, flow?: Flow) => Promise<void>> {
+): Promise<(onItem: (item: RelayItem, span: RelaySpan) => unknown, flow?: Flow) => Promise<void>> {
   const { req, apiKey } = nativeUpstreamRequest(deps, target, request);
   const answer = await deps.upstream.sendStream(req, { signal, timeoutMs: target.provider.timeoutMs });
   if (answer.status < 200 || answer.status >= 300)
@@ -167,8 +167,11 @@ export function malformedUpstream(status: number, what: string): GatewayError {
 /**
  * Reads the upstream's SSE as raw items, in stream order, comments included: `onItem` runs for each,
  * synchronously, as the upstream client hands over the body's chunks (sendStream), so the frames of one read go out in the
- * same turn. Resolves at the body's end. A broken body is a network error; what `onItem` throws is
- * rethrown as it is (the request is then cancelled: nothing more is read).
+ * same turn. Resolves at the body's end, or at once when `onItem` returns true: the item was the
+ * answer's terminal event and the client has the whole answer, so what the upstream does after it
+ * is not the call's outcome (issue 20: the ledger records what the client got). The rest of the
+ * body is then drained, unseen (UpstreamStream.drain). A broken body is a network error; what
+ * `onItem` throws is rethrown as it is (the request is then cancelled: nothing more is read).
  *
  * Why not an async generator: each item was a step of one (two deep before, a parser's and this
  * one's), and the consumer's `for await` over the body's own iterator: promise turns per event and
@@ -178,18 +181,21 @@ export async function relayStream(
   answer: UpstreamStream,
   url: string,
   signal: Cancel,
-  onItem: (item: RelayItem, span: RelaySpan) => void,
+  onItem: (item: RelayItem, span: RelaySpan) => unknown,
   flow?: Flow,
 ): Promise<void> {
   let thrown: unknown;
+  let last = false;
   const spans = new FrameSpans();
   const deliver = (item: RelayItem) => {
+    if (last) return;
     try {
-      onItem(item, spans);
+      last = onItem(item, spans) === true;
     } catch (err) {
       thrown = err;
       throw err;
     }
+    if (last) answer.drain();
   };
   const feeder = new SseReader(
     (type, data) => {
@@ -207,12 +213,13 @@ export async function relayStream(
       feeder.write(spans.begin(chunk, feeder.idle));
       spans.done();
     }, flow);
-    feeder.end();
+    if (!last) feeder.end();
   } catch (err) {
     if (err === thrown || err instanceof GatewayError) throw err;
     throw networkError(err, url, signal);
   } finally {
     // Stop reading (and free the connection) when the relay stopped early; nothing after the end.
-    answer.cancel();
+    // A drained body is read on to its end (its connection then reused), not cancelled.
+    if (!last) answer.cancel();
   }
 }

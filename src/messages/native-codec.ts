@@ -101,7 +101,10 @@ export function nativeCodec(
       }
       const builder = new MessagesTurnBuilder();
       const roundRelay = relay?.round(isGateway);
-      let endedEarly = false;
+      // The round's turn, and whether it ends the client's message (no gateway tool call in it),
+      // decided once, at its message_stop. `as`: assigned in the callback, which TS does not follow.
+      let turn = undefined as MessagesTurn | undefined;
+      let endsMessage = false;
       try {
         // Each item as it arrives, inside the body's data callback: one read's frames leave in one write.
         await outcome.read((item, raw) => {
@@ -122,18 +125,21 @@ export function nativeCodec(
             throw Object.assign(streamError(event), { [RELAYED]: rawFrame(item.type, item.data) });
           }
           roundRelay?.event(item.type, item.data, event, raw);
-          // The round's message_stop ends the client's message when it called no gateway tool: the
-          // client's stream ends now, not after the upstream's body end and the loop's and
-          // settleStream's unwinding (issue 20). What comes after (the body's end, an error) is still
-          // read, and recorded as before: effects and rows wait for the loop's end as they did.
-          if (event.type === 'message_stop' && roundRelay?.endsMessage && !endedEarly) {
-            endedEarly = true;
-            relay!.addUsage(builder.usage);
-            roundRelay.end(true);
-            relay!.out.end?.();
-          }
+          if (event.type !== 'message_stop' || turn) return;
+          turn = builder.turn();
+          endsMessage = !callsGatewayTool(turn, isGateway);
+          if (!endsMessage || !relay) return;
+          // The round that ends the client's message: its held message_delta and message_stop go out
+          // and the client's stream ends now, not after the upstream's body end and the loop's and
+          // settleStream's unwinding; and the round ends here (true: relayStream drains the rest of
+          // the body unseen), so what the upstream does after message_stop (a reset, a stall past
+          // its timeout) is not recorded as the request's outcome: the client has the whole message.
+          relay.addUsage(turn.rawUsage);
+          roundRelay!.end(true);
+          relay.out.end?.();
+          return true;
         }, relay?.out.flow);
-        if (!builder.stopped) throw streamEndedEarly();
+        if (!turn) throw streamEndedEarly();
       } catch (err) {
         outcome.handle.finish({
           status: 200,
@@ -144,17 +150,16 @@ export function nativeCodec(
         });
         throw err;
       }
-      const turn = builder.turn();
-      const endsMessage = !callsGatewayTool(turn, isGateway);
       // The round that ends the client's message: its effects outside the request (settlement,
       // metrics, llm_calls row) run once the client has its last byte (relay.afterEnd, native-run).
       outcome.handle.finish(
         { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true },
         relay && endsMessage ? (effects) => relay.afterEnd.hold(effects) : undefined,
       );
-      if (!endedEarly) {
+      // A round with gateway calls keeps its message_delta and message_stop (the loop goes on).
+      if (!endsMessage) {
         relay?.addUsage(turn.rawUsage);
-        roundRelay?.end(endsMessage);
+        roundRelay?.end(false);
       }
       if (output) collect(output, turn, isGateway);
       return turn;

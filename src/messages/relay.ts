@@ -104,11 +104,6 @@ export class RoundRelay {
     passAsItCame(this.relay.out, type, data, raw);
   }
 
-  /** Whether the round so far ends the client's message: no gateway tool_use block in it (the loop ends after it). */
-  get endsMessage(): boolean {
-    return this.hiddenBlocks === undefined;
-  }
-
   /**
    * The round is over. When it ends the message (no gateway calls), its held message_delta and
    * message_stop go out, the delta's usage replaced by the totals of every round when there were several.

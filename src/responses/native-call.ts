@@ -23,8 +23,11 @@ export type NativeOutcome =
   | {
       kind: 'stream';
       target: Target;
-      /** Reads the stream to its end, `onItem` called for each event and comment as it arrives (relayStream), paused while `flow` is full. */
-      read(onItem: (item: RelayItem, span: RelaySpan) => void, flow?: Flow): Promise<void>;
+      /**
+       * Reads the stream to its end, `onItem` called for each event and comment as it arrives
+       * (relayStream), paused while `flow` is full; or to the event for which `onItem` returns true.
+       */
+      read(onItem: (item: RelayItem, span: RelaySpan) => unknown, flow?: Flow): Promise<void>;
       handle: Handle;
     };
 

@@ -141,8 +141,13 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
             );
           roundRelay.event(item.type, item.data, event, span);
           // A pure pass-through's terminal event ends the client's stream as it arrives (native-relay.ts
-          // endNow); the body's end, or a failure after it, is read and recorded as before.
-          if (relay.held?.event === event) relay.endNow(state.body.store === false && !tollgateInfo(state));
+          // endNow), and then the round ends here too (true: relayStream drains the rest of the body
+          // unseen): what the upstream does after it (a reset, a stall past its timeout) is not
+          // recorded as the request's outcome, the client having the whole response.
+          if (relay.held?.event === event) {
+            relay.endNow(state.body.store === false && !tollgateInfo(state));
+            return relay.ended;
+          }
         }, relay.out?.flow);
         if (!builder.ended) throw upstreamStreamFailure('upstream_stream_truncated', 'upstream stream ended early (no response.completed)');
       } catch (err) {

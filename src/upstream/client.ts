@@ -58,6 +58,11 @@ export interface UpstreamStream {
   text(): Promise<string>;
   /** Stops reading before the end: aborts the request, which frees the connection. */
   cancel(): void;
+  /**
+   * From `onData`, once the reader has its answer's terminal event: `read` resolves now; the rest is read
+   * and dropped, so a clean end keeps the connection (cancel would not) and a failure rejects nothing.
+   */
+  drain(): void;
 }
 
 export interface UpstreamClient {
@@ -257,13 +262,16 @@ export async function readText(res: UpstreamResponse, url: string, signal: { rea
  * in-process answer); `stallMs`: how long a backed-up client may take nothing (Flow.whenDrained).
  */
 export function streamOf(res: UpstreamResponse, stallMs: number): UpstreamStream {
+  let reading: (() => void) | undefined; // resolves `read`; once drain took it, chunks and 'error' go nowhere
   return {
     status: res.status,
     headers: res.headers,
     read: (onData, flow) =>
       new Promise<void>((resolve, reject) => {
         const go = () => res.body.resume();
+        reading = resolve;
         res.body.on('data', (chunk: Buffer) => {
+          if (reading === undefined) return;
           try {
             onData(chunk);
           } catch (err) {
@@ -271,6 +279,7 @@ export function streamOf(res: UpstreamResponse, stallMs: number): UpstreamStream
             reject(err);
             return;
           }
+          if (reading === undefined) return;
           if (flow?.full) {
             res.body.pause();
             flow.whenDrained(go, stallMs);
@@ -281,5 +290,10 @@ export function streamOf(res: UpstreamResponse, stallMs: number): UpstreamStream
       }),
     text: () => res.body.text().catch(() => ''),
     cancel: () => void (res.body.destroyed || res.body.destroy()),
+    drain() {
+      const resolve = reading;
+      reading = undefined;
+      resolve?.();
+    },
   };
 }

@@ -148,6 +148,8 @@ export class StreamAnswer extends DispatchAnswer implements Dispatcher.DispatchH
   /** 'open' until the body ended, failed, or was cancelled. */
   private state: 'head' | 'open' | 'ended' | 'failed' = 'head';
   private failure: unknown;
+  /** The reader took what it needed (drain): `read` has resolved, the rest goes nowhere. */
+  private drained = false;
 
   constructor(
     signal: Cancel,
@@ -218,7 +220,7 @@ export class StreamAnswer extends DispatchAnswer implements Dispatcher.DispatchH
       }
       return Promise.reject(err);
     }
-    if (this.state === 'ended') return Promise.resolve();
+    if (this.drained || this.state === 'ended') return Promise.resolve();
     if (this.state === 'failed') return Promise.reject(this.failure);
     this.consumer = onData;
     this.flow = flow;
@@ -247,6 +249,18 @@ export class StreamAnswer extends DispatchAnswer implements Dispatcher.DispatchH
     this.abort?.(new errors.RequestAbortedError());
   }
 
+  drain(): void {
+    if (this.drained) return;
+    this.drained = true;
+    // The body is read on (not aborted: a clean end puts the connection back in undici's pool),
+    // unpaused, into nothing; its end or failure settles nothing more (readSettle is gone).
+    this.consumer = ignoreChunk;
+    this.flow = undefined;
+    const settle = this.readSettle;
+    this.readSettle = undefined;
+    settle?.resolve();
+  }
+
   private fail(err: unknown): void {
     this.state = 'failed';
     this.failure = err;
@@ -255,6 +269,9 @@ export class StreamAnswer extends DispatchAnswer implements Dispatcher.DispatchH
     this.readSettle?.reject(err);
   }
 }
+
+/** What a drained answer's remaining chunks go to. */
+function ignoreChunk(): void {}
 
 /** As undici's body.text(): UTF-8, a leading byte-order mark dropped. */
 export function decodeBody(chunks: Buffer[], length: number): string {
