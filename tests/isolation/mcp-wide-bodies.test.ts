@@ -6,13 +6,7 @@
 // runs of each, interleaved, so load on the machine cancels out.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Hono } from 'hono';
-import type { AppEnv } from '../../src/app-env.js';
-import { noopMetrics, type Access, type ToolEntry, type ToolOutcome } from '../../src/chat/ports.js';
-import { GatewayError, renderError, toGatewayError } from '../../src/errors.js';
-import { toOpenAiTool } from '../../mcp/mapping.js';
-import { createMcpEndpoint } from '../../mcp/server/routes.js';
-import type { EndpointOffers } from '../../mcp/server/endpoint-deps.js';
+import { bareEndpoint, cpuMs, streamableSession } from './mcp-bare-endpoint.js';
 
 const BYTES = 3_900_000;
 
@@ -26,116 +20,11 @@ function wide(bytes: number): Record<string, string> {
   return o;
 }
 
-const allowed = { allowed: true } as const;
-const access = (keyId: string): Access => ({
-  keyId,
-  teamId: null,
-  customerId: null,
-  policyKey: {},
-  budgeted: false,
-  loop: { maxRounds: 1, maxToolCalls: 1, maxCostUsd: 1, timeoutMs: 1_000 },
-  checkModel: () => undefined,
-  decideTool: () => allowed,
-  needsApproval: () => false,
-  checkToolRate: async () => allowed,
-  reserve: async (amountUsd) => ({ amountUsd }),
-  settle: () => undefined,
-  release: () => undefined,
-  recordTokens: () => undefined,
-});
-const echoDef = { name: 'echo', inputSchema: { type: 'object' as const } };
-const echo: ToolEntry = { name: 'fx__echo', server: 'fx', tool: 'echo', openai: toOpenAiTool('fx__echo', echoDef) };
-const noOffers = {
-  prompts: () => [],
-  getPrompt: () => undefined,
-  resources: () => [],
-  resourceTemplates: () => [],
-  resolveUri: () => undefined,
-  onOfferChanged: () => () => undefined,
-  onResourceUpdated: () => () => undefined,
-  getPromptResult: async () => ({ status: 'unknown_tool', latencyMs: 0 }),
-  readResource: async () => ({ status: 'unknown_tool', latencyMs: 0 }),
-  complete: async () => undefined,
-  subscribe: async () => false,
-  unsubscribe: async () => undefined,
-} as unknown as EndpointOffers;
-
-/** A /mcp endpoint on a bare app whose one tool records the arguments it got. */
-function gateway() {
-  const got: { args: Record<string, unknown> }[] = [];
-  const mcp = {
-    version: 1,
-    tools: () => [echo],
-    getTool: (name: string) => (name === echo.name ? echo : undefined),
-    async callTool(_name: string, args: Record<string, unknown>): Promise<ToolOutcome> {
-      got.push({ args });
-      return { status: 'ok', content: 'hi', isError: false, latencyMs: 1, raw: { content: [{ type: 'text', text: 'hi' }] } };
-    },
-    onToolsChanged: () => () => undefined,
-  };
-  const ledger = { request: () => undefined, llmCall: () => undefined, toolCall: () => undefined, payload: () => undefined };
-  const app = new Hono<AppEnv>();
-  createMcpEndpoint({
-    gate: {
-      async admit(headers: Pick<Headers, 'get'>) {
-        const key = headers.get('x-bf-vk');
-        if (!key) throw new GatewayError({ status: 401, type: 'virtual_key_required', message: 'no key' });
-        return access(key);
-      },
-    },
-    mcp,
-    offers: noOffers,
-    governance: { decideOffer: () => allowed, allowedOffers: <T>(_a: unknown, _k: unknown, list: T) => list },
-    toolsFor: () => [echo],
-    toolCalls: {
-      tools: mcp,
-      pricing: { priceOf: () => undefined, limitsOf: () => ({}), unpricedCallUsd: undefined, costOf: () => null, toolCost: () => 0 },
-      ledger,
-      metrics: noopMetrics,
-      now: () => performance.now(),
-      payloads: false,
-    },
-    ledger,
-    limits: {
-      maxSessions: 10,
-      maxSessionsPerKey: 10,
-      idleTimeoutMs: 60_000,
-      maxLifetimeMs: 3_600_000,
-      inputTimeoutMs: 60_000,
-      maxPendingPerKey: 4,
-      listTtlMs: 0,
-      maxSubscriptionsPerSession: 10,
-    },
-    origin: { allowedOrigins: [], allowedHosts: [], loopback: false },
-  } as never).mount(app);
-  app.onError((err, c) => c.json(renderError(toGatewayError(err)), toGatewayError(err).status as 400));
-  const headers: Record<string, string> = {
-    'x-bf-vk': 'k1',
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-  };
-  const post = async (body: string) => {
-    const res = await app.fetch(new Request('http://gw.test/mcp', { method: 'POST', headers, body }));
-    return { status: res.status, text: await res.text(), sid: res.headers.get('mcp-session-id') };
-  };
-  return {
-    got,
-    post,
-    async open() {
-      const init = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } };
-      const { sid } = await post(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: init }));
-      headers['mcp-session-id'] = sid!;
-      headers['mcp-protocol-version'] = '2025-06-18';
-      await post(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
-    },
-  };
-}
-
-async function cpuMs(f: () => Promise<unknown>): Promise<number> {
-  const start = process.cpuUsage();
-  await f();
-  const d = process.cpuUsage(start);
-  return (d.user + d.system) / 1000;
+/** A bare /mcp endpoint with one open session: post() sends a body on it. */
+async function gateway() {
+  const { app, got } = bareEndpoint();
+  const { post } = await streamableSession(app);
+  return { got, post };
 }
 
 let id = 1;
@@ -191,8 +80,7 @@ const cases: {
 describe('wide bodies on /mcp: handling a POST costs of the order of JSON.parse of its body', () => {
   for (const c of cases)
     test(c.name, async () => {
-      const gw = gateway();
-      await gw.open();
+      const gw = await gateway();
       let handle = Infinity;
       let parse = Infinity;
       for (let i = 0; i < 3; i++) {

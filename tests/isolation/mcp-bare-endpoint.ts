@@ -1,0 +1,147 @@
+// A /mcp endpoint on a bare Hono app (no listener, ledger or database), served through app.fetch:
+// what the mcp-* isolation tests measure the endpoint's own cost with. Its one tool, fx__echo,
+// records the arguments it got; its gate admits any x-bf-vk and counts what it is asked to count.
+import { Hono } from 'hono';
+import type { AppEnv } from '../../src/app-env.js';
+import { noopMetrics, type Access, type ToolEntry, type ToolOutcome } from '../../src/chat/ports.js';
+import { GatewayError, renderError, toGatewayError } from '../../src/errors.js';
+import { toOpenAiTool } from '../../mcp/mapping.js';
+import { createMcpEndpoint } from '../../mcp/server/routes.js';
+import type { EndpointOffers } from '../../mcp/server/endpoint-deps.js';
+
+const allowed = { allowed: true } as const;
+const access = (keyId: string): Access => ({
+  keyId,
+  teamId: null,
+  customerId: null,
+  policyKey: {},
+  budgeted: false,
+  loop: { maxRounds: 1, maxToolCalls: 1, maxCostUsd: 1, timeoutMs: 1_000 },
+  checkModel: () => undefined,
+  decideTool: () => allowed,
+  needsApproval: () => false,
+  checkToolRate: async () => allowed,
+  reserve: async (amountUsd) => ({ amountUsd }),
+  settle: () => undefined,
+  release: () => undefined,
+  recordTokens: () => undefined,
+});
+const echoDef = { name: 'echo', inputSchema: { type: 'object' as const } };
+const echo: ToolEntry = { name: 'fx__echo', server: 'fx', tool: 'echo', openai: toOpenAiTool('fx__echo', echoDef) };
+const noOffers = {
+  prompts: () => [],
+  getPrompt: () => undefined,
+  resources: () => [],
+  resourceTemplates: () => [],
+  resolveUri: () => undefined,
+  onOfferChanged: () => () => undefined,
+  onResourceUpdated: () => () => undefined,
+  getPromptResult: async () => ({ status: 'unknown_tool', latencyMs: 0 }),
+  readResource: async () => ({ status: 'unknown_tool', latencyMs: 0 }),
+  complete: async () => undefined,
+  subscribe: async () => false,
+  unsubscribe: async () => undefined,
+} as unknown as EndpointOffers;
+
+export interface BareEndpoint {
+  app: Hono<AppEnv>;
+  /** The arguments of every fx__echo call, in order. */
+  got: { args: Record<string, unknown> }[];
+  /** The requests each key was counted for by the gate (admit's `calls`). */
+  counted: Map<string, number>;
+}
+
+/** `call`: what fx__echo does (default: answers "hi" at once). */
+export function bareEndpoint(call?: (args: Record<string, unknown>) => Promise<ToolOutcome>): BareEndpoint {
+  const got: { args: Record<string, unknown> }[] = [];
+  const counted = new Map<string, number>();
+  const mcp = {
+    version: 1,
+    tools: () => [echo],
+    getTool: (name: string) => (name === echo.name ? echo : undefined),
+    async callTool(_name: string, args: Record<string, unknown>): Promise<ToolOutcome> {
+      got.push({ args });
+      if (call) return call(args);
+      return { status: 'ok', content: 'hi', isError: false, latencyMs: 1, raw: { content: [{ type: 'text', text: 'hi' }] } };
+    },
+    onToolsChanged: () => () => undefined,
+  };
+  const ledger = { request: () => undefined, llmCall: () => undefined, toolCall: () => undefined, payload: () => undefined };
+  const app = new Hono<AppEnv>();
+  createMcpEndpoint({
+    gate: {
+      async admit(headers: Pick<Headers, 'get'>, calls = 1) {
+        const key = headers.get('x-bf-vk');
+        if (!key) throw new GatewayError({ status: 401, type: 'virtual_key_required', message: 'no key' });
+        counted.set(key, (counted.get(key) ?? 0) + calls);
+        return access(key);
+      },
+    },
+    mcp,
+    offers: noOffers,
+    governance: { decideOffer: () => allowed, allowedOffers: <T>(_a: unknown, _k: unknown, list: T) => list },
+    toolsFor: () => [echo],
+    toolCalls: {
+      tools: mcp,
+      pricing: { priceOf: () => undefined, limitsOf: () => ({}), unpricedCallUsd: undefined, costOf: () => null, toolCost: () => 0 },
+      ledger,
+      metrics: noopMetrics,
+      now: () => performance.now(),
+      payloads: false,
+    },
+    ledger,
+    limits: {
+      maxSessions: 10,
+      maxSessionsPerKey: 10,
+      idleTimeoutMs: 60_000,
+      maxLifetimeMs: 3_600_000,
+      inputTimeoutMs: 60_000,
+      maxPendingPerKey: 4,
+      listTtlMs: 0,
+      maxSubscriptionsPerSession: 10,
+    },
+    origin: { allowedOrigins: [], allowedHosts: [], loopback: false },
+  } as never).mount(app);
+  app.onError((err, c) => c.json(renderError(toGatewayError(err)), toGatewayError(err).status as 400));
+  return { app, got, counted };
+}
+
+export const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+/** A 2025-06-18 Streamable HTTP session of key `key`: post() sends a body on it. */
+export async function streamableSession(app: Hono<AppEnv>, key = 'k1') {
+  const headers: Record<string, string> = { 'x-bf-vk': key, ...MCP_HEADERS };
+  const post = async (body: string) => {
+    const res = await app.fetch(new Request('http://gw.test/mcp', { method: 'POST', headers, body }));
+    return { status: res.status, text: await res.text(), sid: res.headers.get('mcp-session-id') };
+  };
+  const init = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } };
+  const { sid } = await post(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: init }));
+  headers['mcp-session-id'] = sid!;
+  headers['mcp-protocol-version'] = '2025-06-18';
+  await post(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+  return { post, headers };
+}
+
+/** An HTTP+SSE (2024-11-05) session of key `key`: its event stream's reader, and post() to its endpoint. */
+export async function sseSession(app: Hono<AppEnv>, key = 'k1') {
+  const get = await app.fetch(new Request('http://gw.test/mcp/sse', { headers: { 'x-bf-vk': key, accept: 'text/event-stream' } }));
+  const reader = get.body!.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  const endpoint = /data: (\S+)/.exec(first)![1]!;
+  const post = async (body: string) => {
+    const res = await app.fetch(
+      new Request(`http://gw.test${endpoint}`, { method: 'POST', headers: { 'x-bf-vk': key, ...MCP_HEADERS }, body }),
+    );
+    return { status: res.status, text: await res.text() };
+  };
+  return { post, reader };
+}
+
+/** CPU time (user + system, ms) of the process while `f` runs. */
+export async function cpuMs(f: () => Promise<unknown>): Promise<number> {
+  const start = process.cpuUsage();
+  await f();
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
