@@ -4,7 +4,7 @@
 import type { Context } from 'hono';
 import { JSON_TYPE, type NodeMcpAnswer } from './node-post.js';
 
-const rpcErrorBody = (code: number, message: string) => ({ jsonrpc: '2.0', error: { code, message }, id: null });
+export const rpcErrorBody = (code: number, message: string) => ({ jsonrpc: '2.0', error: { code, message }, id: null });
 
 /** The error as a Hono response. */
 export const rpcError = (c: Context, status: 400 | 404 | 405, code: number, message: string) => c.json(rpcErrorBody(code, message), status);

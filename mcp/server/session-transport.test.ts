@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Server } from '@modelcontextprotocol/server';
-import { SessionTransport, surelyLegacy } from './session-transport.js';
+import { SessionTransport } from './session-transport.js';
+import { surelyLegacy } from './plain-request.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const AUTH = { token: '', clientId: 'k', scopes: [] };

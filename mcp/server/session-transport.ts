@@ -22,9 +22,9 @@
 import { randomUUID } from 'node:crypto';
 import { type AuthInfo, type JSONRPCMessage, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import { type AloneAnswer, type ClientGone, readWhenAlone, watch } from './json-answer.js';
-import { isPlainObject } from '../plain-object.js';
-
-type RequestId = string | number;
+import { plainRequest, type RequestId } from './plain-request.js';
+import { idInUse, requestIds, reusedId } from './request-ids.js';
+import { rpcErrorBody } from './rpc-errors.js';
 
 /** The SDK transport's own state this class sets up as its handlePostRequest would (private in its types). */
 interface Internals {
@@ -58,46 +58,6 @@ interface QuickCall {
   stop(): void;
 }
 
-const KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
-
-/**
- * A JSON-RPC request the SDK's message schema takes as it is: the keys it knows, their types, and
- * params without a `_meta`, or with only a progress token in it. Anything else is left to the SDK.
- */
-function plainRequest(body: unknown): body is { jsonrpc: '2.0'; id: RequestId; method: string; params?: Record<string, unknown> } {
-  if (!isPlainObject(body) || body.jsonrpc !== '2.0' || typeof body.method !== 'string' || body.method === 'initialize') return false;
-  const id = body.id;
-  if (!(typeof id === 'string' || Number.isSafeInteger(id))) return false;
-  for (const key in body) if (!KEYS.has(key)) return false;
-  const params = body.params;
-  if (params === undefined) return true;
-  if (!isPlainObject(params)) return false;
-  const meta = params._meta;
-  if (meta === undefined) return true;
-  if (!isPlainObject(meta)) return false;
-  for (const key in meta) {
-    if (key !== 'progressToken') return false;
-    const token = meta[key];
-    if (!(typeof token === 'string' || Number.isSafeInteger(token))) return false;
-  }
-  return true;
-}
-
-/** The first protocol revision the SDK serves as modern (2026-07-28): header versions compare as strings. */
-const FIRST_MODERN = '2026-07-28';
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/**
- * What the SDK's isLegacyRequest would answer true to, known without it: a plain request (above,
- * which carries no 2026-07-28 envelope claim) that is not initialize, under no MCP-Protocol-Version
- * header or a pre-2026 one. isLegacyRequest tests every body first against the result and error
- * response schemas (zod safeParse, failing and building an error: ~80 µs of a /mcp call under load,
- * issue 20); a session's tool calls need none of that. Anything else still goes to isLegacyRequest.
- */
-export function surelyLegacy(body: unknown, versionHeader: string | null): boolean {
-  return plainRequest(body) && (versionHeader === null || (DATE.test(versionHeader) && versionHeader < FIRST_MODERN));
-}
-
 const SSE_HEADERS = {
   'Content-Type': 'text/event-stream',
   'Cache-Control': 'no-cache, no-transform',
@@ -118,6 +78,8 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
   private keepAlive: ReturnType<typeof setTimeout> | undefined;
   /** Requests whose client left before their answer: the answer goes nowhere (as the SDK's would). */
   private readonly gone = new Set<RequestId>();
+  /** Ids of requests handed to the SDK's handleRequest and not at the server yet (it awaits first). */
+  private readonly dispatching = new Set<RequestId>();
   /** The connected server's request entry (connectTo); without it, plain requests go to onmessage. */
   private dispatch: RequestEntry['_onrequest'];
 
@@ -142,8 +104,18 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
    * answer lets go of the call's answer, as closing its event stream would.
    */
   async serve(request: Request, body: unknown, authInfo: AuthInfo, clientGone: ClientGone): Promise<AloneAnswer | Response> {
+    const reused = reusedId(body, (id) => this.inUse(id));
+    if (reused !== undefined)
+      return { status: 400, sessionId: this.sessionId ?? null, json: JSON.stringify(rpcErrorBody(-32600, idInUse(reused))) };
     if (!this.takesQuickly(request, body)) {
-      const answer = await this.handleRequest(request, { authInfo, parsedBody: body });
+      const ids = requestIds(body);
+      for (const id of ids) this.dispatching.add(id);
+      let answer: Response;
+      try {
+        answer = await this.handleRequest(request, { authInfo, parsedBody: body });
+      } finally {
+        for (const id of ids) this.dispatching.delete(id);
+      }
       return isOne(body) ? readWhenAlone(answer, clientGone) : answer;
     }
     const id = body.id;
@@ -161,6 +133,15 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
       if (this.dispatch) this.dispatch(body as JSONRPCMessage, { authInfo, request });
       else this.onmessage?.(body as JSONRPCMessage, { authInfo, request });
     });
+  }
+
+  /**
+   * Whether a request of this session with this id has not been answered yet: served the short way
+   * (its client there or gone), on its way into the SDK, or on an SDK stream (until its answer).
+   */
+  private inUse(id: RequestId): boolean {
+    if (this.quick.has(id) || this.gone.has(id) || this.dispatching.has(id)) return true;
+    return (this as unknown as Internals)._requestToStreamMapping.has(id);
   }
 
   override async send(message: JSONRPCMessage, options?: { relatedRequestId?: RequestId }): Promise<void> {

@@ -3,6 +3,9 @@
 // SSEServerTransport needs a Node ServerResponse, which would tie /mcp to one HTTP adapter.
 // Spec: https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
 import { parseJSONRPCMessage, type JSONRPCMessage, type MessageExtraInfo, type Transport } from '@modelcontextprotocol/server';
+import { isPlainObject } from '../plain-object.js';
+import type { RequestId } from './plain-request.js';
+import { idInUse, requestIdOf } from './request-ids.js';
 
 export interface SseTransportOptions {
   sessionId: string;
@@ -24,6 +27,12 @@ export class SseServerTransport implements Transport {
   private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   private keepAlive: ReturnType<typeof setInterval> | undefined;
   private closed = false;
+  /**
+   * Requests received and not answered (request-ids.ts): an id is refused while in here, and leaves
+   * with its answer, or with the client's notifications/cancelled (the SDK then sends no answer, and
+   * this one stream would carry either request's answer alike).
+   */
+  private readonly running = new Set<RequestId>();
 
   constructor(opts: SseTransportOptions) {
     this.sessionId = opts.sessionId;
@@ -50,10 +59,11 @@ export class SseServerTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) throw new Error('Not connected');
+    if (!('method' in message) && 'id' in message && message.id !== null) this.running.delete(message.id as RequestId);
     this.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   }
 
-  /** One POSTed message; throws (→ 400) when it is not JSON-RPC. */
+  /** One POSTed message; throws (→ 400) when it is not JSON-RPC, or a request whose id is in use. */
   async handleMessage(body: unknown, extra?: MessageExtraInfo): Promise<void> {
     let message: JSONRPCMessage;
     try {
@@ -62,6 +72,14 @@ export class SseServerTransport implements Transport {
       const error = new Error(`invalid JSON-RPC message: ${err instanceof Error ? err.message : String(err)}`);
       this.onerror?.(error);
       throw error;
+    }
+    const id = requestIdOf(message);
+    if (id !== undefined) {
+      if (this.running.has(id)) throw new Error(idInUse(id));
+      this.running.add(id);
+    } else if ('method' in message && message.method === 'notifications/cancelled' && isPlainObject(message.params)) {
+      const cancelled = message.params.requestId;
+      if (typeof cancelled === 'string' || typeof cancelled === 'number') this.running.delete(cancelled);
     }
     this.onmessage?.(message, extra);
   }

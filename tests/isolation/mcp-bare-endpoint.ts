@@ -108,17 +108,17 @@ export function bareEndpoint(call?: (args: Record<string, unknown>) => Promise<T
 
 export const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
-/** A 2025-06-18 Streamable HTTP session of key `key`: post() sends a body on it. */
-export async function streamableSession(app: Hono<AppEnv>, key = 'k1') {
+/** A Streamable HTTP session of key `key` (2025-06-18 unless told): post() sends a body on it. */
+export async function streamableSession(app: Hono<AppEnv>, key = 'k1', version = '2025-06-18') {
   const headers: Record<string, string> = { 'x-bf-vk': key, ...MCP_HEADERS };
   const post = async (body: string) => {
     const res = await app.fetch(new Request('http://gw.test/mcp', { method: 'POST', headers, body }));
     return { status: res.status, text: await res.text(), sid: res.headers.get('mcp-session-id') };
   };
-  const init = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } };
+  const init = { protocolVersion: version, capabilities: {}, clientInfo: { name: 'c', version: '1' } };
   const { sid } = await post(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: init }));
   headers['mcp-session-id'] = sid!;
-  headers['mcp-protocol-version'] = '2025-06-18';
+  headers['mcp-protocol-version'] = version;
   await post(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
   return { post, headers };
 }
