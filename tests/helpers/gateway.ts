@@ -23,9 +23,11 @@ export interface TestGateway {
   /** Flushes the ledger and pending pin writes, then runs a read-only query (`?` placeholders on either store). */
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
   /**
-   * Waits until no requests row has landed for `ms`: a stream that ended its client's answer at the
-   * upstream's last event records once the upstream's body has ended, a moment after the client
-   * saw the end, so a count taken right after may miss it.
+   * Waits until no requests row has landed for `ms`. A stream's rows come after its client's end
+   * (its last round's effects and the requests row run once the client has its last byte), a few
+   * turns after it, so a count taken at the end of an SDK call may still race them. Since the round
+   * ends at the terminal event that ended the client's answer (tests/early-end-ledger.test.ts) they
+   * no longer wait for the upstream's body end, but a guard against the race stays cheap.
    */
   quiet(ms?: number): Promise<void>;
   /** The ledger and governance tables of whichever store runs. */
