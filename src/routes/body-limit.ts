@@ -1,7 +1,7 @@
 // Request body limit → 413 request_too_large. A declared Content-Length is checked from the
 // header alone (the common case costs nothing); chunked bodies of unknown length go through
 // Hono's streaming limiter, which counts bytes as they arrive.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit as streamingBodyLimit } from 'hono/body-limit';
 import { GatewayError } from '../errors.js';
 import { errorResponse } from './error-response.js';
@@ -17,9 +17,14 @@ export function bodyTooLarge(maxBytes: number): GatewayError {
   });
 }
 
-export function bodyLimit(maxBytes: number): MiddlewareHandler {
+/** Writes the requests row of a 413 (the routes that record one); awaited before the answer. */
+export type TooLargeRecorder = (c: Context, error: GatewayError) => Promise<void>;
+
+export function bodyLimit(maxBytes: number, record?: TooLargeRecorder): MiddlewareHandler {
   const tooLarge: MiddlewareHandler = async (c) => {
-    const res = errorResponse(c, bodyTooLarge(maxBytes));
+    const error = bodyTooLarge(maxBytes);
+    if (record) await record(c, error);
+    const res = errorResponse(c, error);
     // The rest of the body is never read, so Node closes this socket after answering; saying so
     // keeps a keep-alive client from sending its next request into a closing connection.
     res.headers.set('connection', 'close');

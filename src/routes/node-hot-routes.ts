@@ -25,6 +25,7 @@ import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
 import { SSE_HEADERS } from '../openai/sse.js';
 import { errorReply, shuttingDown } from './error-response.js';
 import { bodyTooLarge } from './body-limit.js';
+import { recordTooLarge } from './record-too-large.js';
 import { nodeContentLength, nodeDisconnect, nodeHeaders, nodeSink } from './node-request.js';
 import type { McpEndpoint } from '../../mcp/server/routes.js';
 import { headersOf, relayStream } from './node-relay.js';
@@ -141,6 +142,10 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
 export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): RequestListener {
   const handlers = hotHandlers(deps);
   const tooLarge = bodyTooLarge(deps.maxBodyBytes);
+  const tooLargeRow = (route: string, id: string, incoming: IncomingMessage, elapsedMs: number) =>
+    recordTooLarge(deps.chat, route, id, nodeHeaders(incoming.headers), tooLarge, elapsedMs).catch((err: unknown) =>
+      deps.logger.error({ err, requestId: id }, 'recording a 413 failed'),
+    );
 
   async function serve(route: string, handler: Handler, incoming: IncomingMessage, outgoing: ServerResponse, url: string) {
     const id = newRequestId();
@@ -188,7 +193,11 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
         // A stream that already started ends with its own error frame; nothing else can be said here.
         outgoing.destroy();
         status = 200;
-      } else status = fail(error, error === tooLarge);
+      } else {
+        // Refused before the handler could record it: the row is written here, before the answer.
+        if (error === tooLarge) await tooLargeRow(route, id, incoming, performance.now() - started);
+        status = fail(error, error === tooLarge);
+      }
     }
     deps.observe?.(observed, 'POST', status, (performance.now() - started) / 1000);
   }
