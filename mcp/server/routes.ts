@@ -221,7 +221,12 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       const access = await deps.gate.admit(c.req.raw.headers);
       reserve(access);
       const id = randomUUID();
-      const transport = new SseServerTransport({ sessionId: id, endpoint: `/mcp/messages?sessionId=${id}`, keepAliveMs });
+      const transport = new SseServerTransport({
+        sessionId: id,
+        endpoint: `/mcp/messages?sessionId=${id}`,
+        keepAliveMs,
+        stallMs: limits.inputTimeoutMs,
+      });
       const { server, session } = open(id, 'sse', access, transport);
       session.sse = transport;
       store.add(session);

@@ -52,7 +52,11 @@ export interface BareEndpoint {
 }
 
 /** `call`: what fx__echo does (default: answers "hi" at once). */
-export function bareEndpoint(call?: (args: Record<string, unknown>) => Promise<ToolOutcome>): BareEndpoint {
+/** `limits`: overrides of the endpoint's limits (e.g. a short inputTimeoutMs). */
+export function bareEndpoint(
+  call?: (args: Record<string, unknown>) => Promise<ToolOutcome>,
+  limits: Record<string, number> = {},
+): BareEndpoint {
   const got: { args: Record<string, unknown> }[] = [];
   const counted = new Map<string, number>();
   const mcp = {
@@ -99,6 +103,7 @@ export function bareEndpoint(call?: (args: Record<string, unknown>) => Promise<T
       maxPendingPerKey: 4,
       listTtlMs: 0,
       maxSubscriptionsPerSession: 10,
+      ...limits,
     },
     origin: { allowedOrigins: [], allowedHosts: [], loopback: false },
   } as never).mount(app);

@@ -1,0 +1,113 @@
+// Back-pressure on the legacy HTTP+SSE /mcp event stream (README, Guarantees: Isolation), as on the
+// /v1 streams (back-pressure.test.ts): a client that opens GET /mcp/sse, stops reading its socket and
+// keeps POSTing tools/call must not make the gateway queue every answer. The endpoint runs on a real
+// Node listener on loopback (@hono/node-server, as the gateway serves /mcp); its one tool answers
+// 1 MB. What the gateway held for the stream is what the client still gets once it reads again:
+// before the fix every answer (48 MB here), after it the stream is ended once too far behind.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { bareEndpoint, MCP_HEADERS } from './mcp-bare-endpoint.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const MB = 1024 * 1024;
+const BIG = 'x'.repeat(MB);
+const servers: ServerType[] = [];
+after(() =>
+  servers.forEach((s) => {
+    s.close();
+    (s as import('node:http').Server).closeAllConnections();
+  }),
+);
+
+async function start(inputTimeoutMs: number) {
+  const ep = bareEndpoint(
+    async () => ({ status: 'ok', content: BIG, isError: false, latencyMs: 1, raw: { content: [{ type: 'text', text: BIG }] } }),
+    {
+      inputTimeoutMs,
+    },
+  );
+  const server = await new Promise<ServerType>((r) => {
+    const s = serve({ fetch: ep.app.fetch, port: 0, hostname: '127.0.0.1' }, () => r(s));
+  });
+  servers.push(server);
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { ep, base };
+}
+
+/** Opens the event stream and initializes the session; the stream is paused once initialized. */
+async function pausedSession(base: string) {
+  const state = { received: 0, text: '', closed: false };
+  const res = await new Promise<IncomingMessage>((r) =>
+    request(`${base}/mcp/sse`, { headers: { 'x-bf-vk': 'k1', accept: 'text/event-stream' } }, r).end(),
+  );
+  res.on('data', (chunk: Buffer) => {
+    state.received += chunk.length;
+    if (state.text.length < 4096) state.text += chunk.toString();
+  });
+  res.on('close', () => (state.closed = true));
+  res.on('error', () => undefined);
+  await waitFor(() => /data: (\S+)/.test(state.text));
+  const endpoint = base + /data: (\S+)/.exec(state.text)![1]!;
+  const post = (body: unknown) =>
+    fetch(endpoint, { method: 'POST', headers: { 'x-bf-vk': 'k1', ...MCP_HEADERS }, body: JSON.stringify(body) });
+  const init = { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'c', version: '1' } };
+  await post({ jsonrpc: '2.0', id: 0, method: 'initialize', params: init });
+  await waitFor(() => state.text.includes('"id":0'));
+  await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  res.pause();
+  const call = (id: number) => post({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'fx__echo', arguments: {} } });
+  return { res, state, post, call };
+}
+
+test('a stream nobody reads is ended once too far behind: the gateway does not hold every answer', async () => {
+  const { ep, base } = await start(60_000);
+  const { res, state, post, call } = await pausedSession(base);
+  const N = 48;
+  // Once the stream is let go its session is gone, and further calls are refused with 404.
+  for (let i = 1; i <= N && (await call(i)).status === 202; i++);
+  await new Promise((r) => setTimeout(r, 300));
+  const before = state.received;
+  res.resume();
+  // Whatever arrives now was held for the stream (socket and kernel buffers, the transport's queue).
+  let last = -1;
+  await waitFor(async () => {
+    const settled = state.received === last;
+    last = state.received;
+    await new Promise((r) => setTimeout(r, 200));
+    return settled || state.closed;
+  }, 30_000);
+  const held = state.received - before;
+  console.log(
+    `# answered ${ep.got.length} MB; received ${(state.received / MB).toFixed(1)} MB, ${(held / MB).toFixed(1)} MB of it after resuming`,
+  );
+  assert.ok(state.received < 32 * MB, `the gateway held ${(held / MB).toFixed(1)} MB for a stream nobody read`);
+  await waitFor(() => state.closed);
+  assert.equal((await post({ jsonrpc: '2.0', id: 99, method: 'tools/list' })).status, 404, 'the session is closed with its stream');
+});
+
+test('a stream that takes nothing for inputTimeoutMs is ended and its session closed', async () => {
+  const { ep, base } = await start(500);
+  const { res, state, post, call } = await pausedSession(base);
+  for (let i = 1; i <= 10; i++) await call(i);
+  await waitFor(() => ep.got.length === 10);
+  const list = async () => (await post({ jsonrpc: '2.0', id: 99, method: 'tools/list' })).status;
+  await waitFor(async () => (await list()) === 404, 5_000, 'the session to close');
+  // The paused client sees the end of its stream once it reads again (the FIN is behind the data).
+  res.resume();
+  await waitFor(() => state.closed, 5_000, 'the stream to end');
+  assert.ok(state.received < 10 * MB, 'what was queued is dropped');
+});
+
+test('a client that reads again in time gets every answer', async () => {
+  const { ep, base } = await start(5_000);
+  const { res, state, call } = await pausedSession(base);
+  for (let i = 1; i <= 10; i++) await call(i);
+  await waitFor(() => ep.got.length === 10);
+  await new Promise((r) => setTimeout(r, 300));
+  res.resume();
+  await waitFor(() => state.received > 10 * MB, 10_000);
+  assert.equal(state.closed, false);
+});
