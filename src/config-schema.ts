@@ -240,7 +240,7 @@ export const configSchema = z.strictObject({
       pingIntervalMs: timerMs().default(10_000),
     })
     .prefault({}),
-  /** The OpenAI Responses surface (/v1/responses): how long stored responses live, and how many each key keeps. */
+  /** The OpenAI Responses surface (/v1/responses): how long stored responses live, how many each key keeps, and its WebSocket connections. */
   responses: z
     .strictObject({
       storedTtlMs: z
@@ -249,6 +249,14 @@ export const configSchema = z.strictObject({
         .positive()
         .default(24 * 60 * 60 * 1000),
       maxStoredPerKey: z.number().int().positive().default(2_000),
+      /** WebSocket mode: what one key may hold open on one replica, and how long an idle connection lives. */
+      webSocket: z
+        .strictObject({
+          maxConnectionsPerKey: z.number().int().positive().default(16),
+          /** A connection with no response in progress and no message this long is closed. */
+          idleTimeoutMs: timerMs().default(10 * 60_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Default loop caps when there is no key (requireVirtualKey: false). */

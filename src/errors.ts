@@ -75,6 +75,7 @@ export const ERROR_CODES = [
   'mcp_host_not_allowed',
   // The Responses surface.
   'untranslatable_field',
+  'responses_websocket_connections_exhausted',
   // Messages and Responses: a governed top-level key sent twice (wire/duplicate-keys.ts).
   'duplicate_key',
   'mcp_server_not_configured',

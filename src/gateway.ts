@@ -166,6 +166,8 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
   const responsesWs = createResponsesWebSocket({
     deps: responses,
     maxPayloadBytes: config.maxBodyBytes,
+    maxConnectionsPerKey: config.responses.webSocket.maxConnectionsPerKey,
+    idleTimeoutMs: config.responses.webSocket.idleTimeoutMs,
     draining: isDraining,
     ledgerRoom: () => ledger.room(),
     logger,

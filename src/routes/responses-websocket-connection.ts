@@ -34,10 +34,25 @@ export function serveConnection(
   const gone = new Promise<void>((resolve) => closed.signal.addEventListener('abort', () => resolve(), { once: true }));
   ws.on('close', () => closed.abort());
   ws.on('error', () => closed.abort());
+  // An idle connection is let go (it holds one of its key's maxConnectionsPerKey, and ws never
+  // times a socket out): idle means no response in progress or waiting and no message received.
+  let idle: NodeJS.Timeout | undefined;
+  const idleFrom = () => {
+    clearTimeout(idle);
+    if (waiting > 0 || closed.signal.aborted) return;
+    idle = setTimeout(() => {
+      ws.close(1000, `idle for ${opts.idleTimeoutMs} ms`);
+      closed.abort();
+    }, opts.idleTimeoutMs);
+    idle.unref(); // an idle connection does not keep the process alive
+  };
+  closed.signal.addEventListener('abort', () => clearTimeout(idle), { once: true });
   // Responses run one at a time; messages sent ahead wait, a few of them. A client that sends
   // more than that is flooding: each waiting message holds up to maxPayloadBytes.
   let waiting = 0;
+  idleFrom();
   ws.on('message', (data, isBinary) => {
+    clearTimeout(idle);
     if (++waiting > MAX_WAITING) {
       sendError(
         new GatewayError({ status: 429, type: 'rate_limited', message: `more than ${MAX_WAITING} messages waiting on this connection` }),
@@ -50,6 +65,7 @@ export function serveConnection(
     queue = queue.then(async () => {
       if (!closed.signal.aborted) await one(text);
       waiting--;
+      idleFrom();
     });
   });
 

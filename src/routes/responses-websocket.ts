@@ -7,7 +7,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
-import { type GatewayError, renderError, toGatewayError } from '../errors.js';
+import { errorHeaders, GatewayError, renderError, toGatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResponsesDeps } from '../responses/handler.js';
 import { nodeHeaders } from './node-request.js';
@@ -19,6 +19,10 @@ export interface ResponsesWebSocketOptions {
   deps: ResponsesDeps;
   /** Largest message accepted (the HTTP body limit). */
   maxPayloadBytes: number;
+  /** Connections one key may hold open on this replica (responses.webSocket.maxConnectionsPerKey). */
+  maxConnectionsPerKey: number;
+  /** A connection with no response in progress and no message this long is closed. */
+  idleTimeoutMs: number;
   draining(): boolean;
   /** Resolves when the ledger has room again (as the HTTP routes wait before a POST). */
   ledgerRoom?: () => Promise<void> | undefined;
@@ -51,6 +55,9 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
     }));
   let inFlight = 0;
   const track = (delta: 1 | -1) => void (inFlight += delta);
+  // Open connections per key (null: no key): each is a file descriptor and may hold queued messages
+  // of up to maxPayloadBytes, so one key may not take them all (README, Guarantees: Isolation).
+  const perKey = new Map<string | null, number>();
 
   return {
     attach(server) {
@@ -76,14 +83,37 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
     }
     const headers = nodeHeaders(req.headers);
     // The key is checked before the upgrade so a bad one gets a plain 401 the client can read;
-    // rate limits are counted per response.create, not per connection.
+    // rate limits are counted per response.create; connections count against maxConnectionsPerKey.
     opts.deps.gate
       .admit(headers, 0)
-      .then(wsServer)
-      .then(
-        (server) => server.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, socket, headers, opts, track)),
-        (err: unknown) => refuse(socket, toGatewayError(err)),
-      );
+      .then(async (access) => {
+        const server = await wsServer();
+        if (socket.destroyed) return; // the client left while the key was checked
+        hold(access.keyId, socket);
+        server.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, socket, headers, opts, track));
+      })
+      .catch((err: unknown) => refuse(socket, toGatewayError(err)));
+  }
+
+  /** Counts a connection of `keyId` until its socket closes, whatever closes it (the client, an
+   * error, a refused handshake, shutdown, a stall or idle close); throws past the cap. */
+  function hold(keyId: string | null, socket: Duplex): void {
+    const n = perKey.get(keyId) ?? 0;
+    if (n >= opts.maxConnectionsPerKey) {
+      throw new GatewayError({
+        status: 429,
+        type: 'rate_limited',
+        code: 'responses_websocket_connections_exhausted',
+        message: `virtual key ${keyId ?? '(none)'} holds its ${opts.maxConnectionsPerKey} open Responses WebSocket connections; close one or retry later`,
+        retryAfter: 5,
+      });
+    }
+    perKey.set(keyId, n + 1);
+    socket.once('close', () => {
+      const left = (perKey.get(keyId) ?? 1) - 1;
+      if (left > 0) perKey.set(keyId, left);
+      else perKey.delete(keyId);
+    });
   }
 }
 
@@ -92,6 +122,9 @@ function refuse(socket: Duplex, err: GatewayError): void {
   const body = JSON.stringify(renderError(err));
   socket.end(
     `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\n` +
+      Object.entries(errorHeaders(err))
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('') +
       `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }
