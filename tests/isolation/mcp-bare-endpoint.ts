@@ -49,12 +49,14 @@ export interface BareEndpoint {
   got: { args: Record<string, unknown> }[];
   /** The requests each key was counted for by the gate (admit's `calls`). */
   counted: Map<string, number>;
+  /** The `requests` rows of the tool calls, in the order queued. */
+  rows: { status: number; errorType: string | null }[];
 }
 
 /** `call`: what fx__echo does (default: answers "hi" at once). */
 /** `limits`: overrides of the endpoint's limits (e.g. a short inputTimeoutMs). */
 export function bareEndpoint(
-  call?: (args: Record<string, unknown>) => Promise<ToolOutcome>,
+  call?: (args: Record<string, unknown>, signal?: AbortSignal) => Promise<ToolOutcome>,
   limits: Record<string, number> = {},
 ): BareEndpoint {
   const got: { args: Record<string, unknown> }[] = [];
@@ -63,14 +65,20 @@ export function bareEndpoint(
     version: 1,
     tools: () => [echo],
     getTool: (name: string) => (name === echo.name ? echo : undefined),
-    async callTool(_name: string, args: Record<string, unknown>): Promise<ToolOutcome> {
+    async callTool(_name: string, args: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<ToolOutcome> {
       got.push({ args });
-      if (call) return call(args);
+      if (call) return call(args, opts?.signal);
       return { status: 'ok', content: 'hi', isError: false, latencyMs: 1, raw: { content: [{ type: 'text', text: 'hi' }] } };
     },
     onToolsChanged: () => () => undefined,
   };
-  const ledger = { request: () => undefined, llmCall: () => undefined, toolCall: () => undefined, payload: () => undefined };
+  const rows: { status: number; errorType: string | null }[] = [];
+  const ledger = {
+    request: (row: { status: number; errorType: string | null }) => void rows.push(row),
+    llmCall: () => undefined,
+    toolCall: () => undefined,
+    payload: () => undefined,
+  };
   const app = new Hono<AppEnv>();
   createMcpEndpoint({
     gate: {
@@ -108,7 +116,7 @@ export function bareEndpoint(
     origin: { allowedOrigins: [], allowedHosts: [], loopback: false },
   } as never).mount(app);
   app.onError((err, c) => c.json(renderError(toGatewayError(err)), toGatewayError(err).status as 400));
-  return { app, got, counted };
+  return { app, got, counted, rows };
 }
 
 export const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import type { ToolOutcome } from '../../src/chat/ports.js';
 import { bareEndpoint, MCP_HEADERS } from './mcp-bare-endpoint.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -24,7 +25,10 @@ after(() =>
 
 async function start(inputTimeoutMs: number) {
   const ep = bareEndpoint(
-    async () => ({ status: 'ok', content: BIG, isError: false, latencyMs: 1, raw: { content: [{ type: 'text', text: BIG }] } }),
+    async (args, signal) =>
+      JSON.stringify(args).includes('wait')
+        ? new Promise<ToolOutcome>((r) => signal?.addEventListener('abort', () => r({ status: 'cancelled', latencyMs: 1 } as ToolOutcome)))
+        : { status: 'ok', content: BIG, isError: false, latencyMs: 1, raw: { content: [{ type: 'text', text: BIG }] } },
     {
       inputTimeoutMs,
     },
@@ -110,4 +114,16 @@ test('a client that reads again in time gets every answer', async () => {
   res.resume();
   await waitFor(() => state.received > 10 * MB, 10_000);
   assert.equal(state.closed, false);
+});
+
+test('a call still running when its stream is let go is recorded as 499 client_closed', async () => {
+  const { ep, base } = await start(500);
+  const { post, call } = await pausedSession(base);
+  await post({ jsonrpc: '2.0', id: 50, method: 'tools/call', params: { name: 'fx__echo', arguments: { wait: true } } });
+  for (let i = 1; i <= 10; i++) await call(i);
+  await waitFor(() => ep.rows.some((r) => r.status === 499), 5_000, 'the running call to be recorded');
+  assert.deepEqual(
+    ep.rows.filter((r) => r.status !== 200),
+    [{ ...ep.rows.find((r) => r.status === 499), status: 499, errorType: 'client_closed' }],
+  );
 });
