@@ -13,8 +13,16 @@ async function rawResponse(write: (res: ServerResponse) => Promise<void> | void)
     const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
     socket.write('GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
     let raw = '';
-    socket.on('data', (d: Buffer) => (raw += d.toString('latin1')));
-    await new Promise((r) => socket.on('close', r));
+    // Done at the chunked terminator: SSE_HEADERS keep the connection alive, so waiting for the
+    // server to close it would wait out its keep-alive timeout (5 s a test).
+    await new Promise<void>((r) => {
+      socket.on('data', (d: Buffer) => {
+        raw += d.toString('latin1');
+        if (raw.endsWith('\r\n0\r\n\r\n')) r();
+      });
+      socket.on('close', () => r());
+    });
+    socket.destroy();
     return raw.slice(raw.indexOf('\r\n\r\n') + 4);
   } finally {
     server.close();
