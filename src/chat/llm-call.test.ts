@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { GatewayError } from '../errors.js';
 import { openaiAdapter } from '../../providers/openai/index.js';
-import { backoffMs, callLlm, type AttemptResult } from './llm-call.js';
+import { callLlm } from './llm-call.js';
+import { backoffMs, type AttemptResult } from './attempts.js';
 import type { Target } from './targets.js';
 import { streamOf, type UpstreamClient } from '../upstream/client.js';
 
@@ -190,7 +191,7 @@ describe('callLlm streams', () => {
 
 describe('mayHaveReachedUpstream', () => {
   test('an error status or a connection never opened cost nothing; anything after sending may have', async () => {
-    const { mayHaveReachedUpstream } = await import('./llm-call.js');
+    const { mayHaveReachedUpstream } = await import('./attempts.js');
     const { GatewayError } = await import('../errors.js');
     const { ClientAbortedError } = await import('../upstream/client.js');
     const status = (n: number) =>

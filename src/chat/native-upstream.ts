@@ -9,7 +9,8 @@ import { SseReader } from '../upstream/sse-parser.js';
 import { FrameSpans } from '../upstream/frame-spans.js';
 import { rawFrame } from '../wire/messages/sse.js';
 import type { Cancel } from '../upstream/cancel.js';
-import { withStatus, type LlmCallDeps } from './llm-call.js';
+import type { LlmCallDeps } from './attempts.js';
+import { withStatus } from './upstream-answer.js';
 import { pickKey } from './pick-key.js';
 import { missingKeyError, type Target } from './targets.js';
 

@@ -4,7 +4,8 @@ import type { ChatCompletionChunk, ChatRequest, Usage } from '../openai/types.js
 import { errorKind, GatewayError } from '../errors.js';
 import { ClientAbortedError, type Flow } from '../upstream/client.js';
 import { TurnAccumulator, turnFromCompletion, type AssistantTurn } from './accumulate.js';
-import { callLlm, type AttemptHooks, type AttemptResult, type FinishLater, type LlmCallDeps } from './llm-call.js';
+import { callLlm } from './llm-call.js';
+import type { AttemptHooks, AttemptResult, FinishLater, LlmCallDeps } from './attempts.js';
 import type { LedgerSink, Metrics, Pricing } from './ports.js';
 import { callsGatewayTool, type LoopState, type RunState } from './run-state.js';
 import type { Target } from './targets.js';

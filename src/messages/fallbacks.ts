@@ -2,7 +2,7 @@
 // list of `provider/model` names tried in order after the model, with the same retry rules, resolved
 // and checked up front by chat's resolveTargets. A Messages request runs one of two ways (passed
 // through, or translated through chat), so the targets are cut into consecutive groups of one way
-// each: within a group the loop's own retries and fallbacks apply (src/chat/llm-call.ts
+// each: within a group the loop's own retries and fallbacks apply (src/chat/attempts.ts
 // withAttempts); when a whole group fails with an upstream error, the next group runs the request
 // its own way.
 import type { Target } from '../chat/targets.js';

@@ -3,7 +3,8 @@
 // SSE events with their raw data (and comment lines) for the relay. Errors keep the upstream's
 // status and body (rawUpstream) so the route can return them unmodified.
 import type { Target } from '../chat/targets.js';
-import { parseJson, type AttemptResult, type FinishLater, type LlmCallDeps } from '../chat/llm-call.js';
+import type { AttemptResult, FinishLater, LlmCallDeps } from '../chat/attempts.js';
+import { parseJson } from '../chat/upstream-answer.js';
 import {
   malformedUpstream,
   sendNativeStream,

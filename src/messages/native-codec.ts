@@ -7,7 +7,7 @@ import type { HeldEffects } from '../chat/held-effects.js';
 import type { LoopDeps } from '../chat/loop.js';
 import { nativeAttemptHooks } from '../chat/round.js';
 import { callsGatewayTool, gatewayToolTest } from '../chat/run-state.js';
-import { withAttempts } from '../chat/llm-call.js';
+import { withAttempts } from '../chat/attempts.js';
 import type { Target } from '../chat/targets.js';
 import { errorKind, GatewayError } from '../errors.js';
 import type { AttemptPlan } from '../governance/attempt-budget.js';

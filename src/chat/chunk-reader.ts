@@ -1,0 +1,61 @@
+// A streamed chat answer, read: each upstream SSE event through the adapter's translator into chat
+// chunks, handed to the round as the upstream's bytes arrive.
+import { GatewayError } from '../errors.js';
+import type { ChatCompletionChunk } from '../openai/types.js';
+import { networkError, type Flow, type UpstreamStream } from '../upstream/client.js';
+import { sseFeeder } from '../upstream/sse-parser.js';
+import type { Cancel } from '../upstream/cancel.js';
+import type { Target } from './targets.js';
+import { unreadable } from './upstream-answer.js';
+
+/**
+ * Reads a streamed answer: `onChunk` runs for each chunk, synchronously, as the upstream's bytes
+ * arrive. Rejects with the upstream's failure (a GatewayError), or with what `onChunk` threw.
+ */
+export type ChunkReader = (onChunk: (chunk: ChatCompletionChunk) => void, flow?: Flow) => Promise<void>;
+
+/** Reads a streamed answer: each SSE event through the adapter's translator to `onChunk`, as it arrives. */
+export function streamReader(
+  target: Target,
+  answer: UpstreamStream,
+  ctx: Parameters<Target['adapter']['streamTranslator']>[0],
+  url: string,
+  signal: Cancel,
+): ChunkReader {
+  return async (onChunk, flow) => {
+    const translator = target.adapter.streamTranslator(ctx);
+    // A translator that throws anything but a GatewayError was handed data it could not read: the
+    // upstream's fault (502 upstream_malformed), not a network failure and not a gateway crash.
+    const translate = (step: () => ChatCompletionChunk[]): ChatCompletionChunk[] => {
+      try {
+        return step();
+      } catch (err) {
+        throw unreadable(err, 'upstream sent a malformed stream event');
+      }
+    };
+    // What the consumer throws is its own failure and goes back to it as is, never as a network error.
+    let consumerError: { err: unknown } | undefined;
+    const deliver = (chunks: ChatCompletionChunk[]) => {
+      for (const chunk of chunks) {
+        try {
+          onChunk(chunk);
+        } catch (err) {
+          consumerError = { err };
+          throw err;
+        }
+      }
+    };
+    const feeder = sseFeeder((event) => deliver(translate(() => translator.push(event))));
+    try {
+      await answer.read((chunk) => feeder.write(chunk), flow);
+      feeder.end();
+      deliver(translate(() => translator.end()));
+    } catch (err) {
+      if (err instanceof GatewayError || (consumerError && err === consumerError.err)) throw err;
+      throw networkError(err, url, signal);
+    } finally {
+      // Stop reading (and free the socket) when the consumer stops early; nothing after the end.
+      answer.cancel();
+    }
+  };
+}
