@@ -189,6 +189,22 @@ export const mcpEndpointSchema = z
     /** ttlMs caching hint on list results for 2026-07-28 clients. */
     listTtlMs: z.number().int().nonnegative().default(30_000),
     maxSubscriptionsPerSession: z.number().int().positive().default(100),
+    /** Bytes an /mcp event stream queues for a client that does not read before it waits for it (at most inputTimeoutMs). */
+    streamHighWaterMark: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
+    /** Bytes an /mcp event stream queues at most: a client that falls further behind has its stream ended. */
+    streamMaxQueued: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * 1024 * 1024),
+  })
+  .refine((e) => e.streamMaxQueued >= e.streamHighWaterMark, {
+    message: 'streamMaxQueued must be at least streamHighWaterMark',
+    path: ['streamMaxQueued'],
   })
   .prefault({});
 

@@ -3,6 +3,7 @@
 // for the key that opened it) and cleaning up once, whichever side ends it.
 import type { Access } from '../../src/chat/ports.js';
 import { GatewayError } from '../../src/errors.js';
+import { Deliveries } from './deliveries.js';
 import type { EndpointDeps } from './endpoint-deps.js';
 import type { SessionTransport } from './session-transport.js';
 import { createSessionServer, type SessionContext } from './session-server.js';
@@ -25,7 +26,7 @@ export interface EndpointSessions {
     id: string | null,
     kind: McpSession['kind'],
     access: Access,
-    transport: { close(): Promise<void> },
+    transport: { close(): Promise<void>; deliveries: Deliveries | undefined },
   ): { server: ReturnType<typeof createSessionServer>['server']; session: EndpointSession };
 }
 
@@ -73,8 +74,14 @@ export function endpointSessions(
     return session;
   };
 
-  const open = (id: string | null, kind: McpSession['kind'], access: Access, transport: { close(): Promise<void> }) => {
-    const ctx: SessionContext = { id, access, era: 'legacy', subscriptions: new Set() };
+  const open = (
+    id: string | null,
+    kind: McpSession['kind'],
+    access: Access,
+    transport: { close(): Promise<void>; deliveries: Deliveries | undefined },
+  ) => {
+    const ctx: SessionContext = { id, access, era: 'legacy', subscriptions: new Set(), deliveries: new Deliveries() };
+    transport.deliveries = ctx.deliveries;
     const { server, dispose } = createSessionServer(serverDeps, ctx);
     const session: EndpointSession = {
       id: id ?? '',
@@ -88,6 +95,7 @@ export function endpointSessions(
     // Whichever side ends the session (DELETE, stream closed, sweep, shutdown), clean up once.
     server.onclose = () => {
       dispose();
+      ctx.deliveries?.close();
       if (ctx.id) store.delete(ctx.id);
     };
     return { server, session };

@@ -15,6 +15,7 @@
 // the end, both already there when read, is the answer alone.
 
 import type { ReadableStreamReadResult } from 'node:stream/web';
+import { settleFrame } from './bounded-stream.js';
 
 const NOTHING_YET = Symbol('nothing yet');
 const EVENT = 'event: message\ndata: ';
@@ -90,7 +91,10 @@ export async function readWhenAlone(response: Response, clientGone?: ClientGone)
   if (next !== NOTHING_YET && next.done) {
     const text = decoder.decode(first.value);
     const json = text.startsWith(EVENT) && text.endsWith('\n\n') ? text.slice(EVENT.length, -2) : '';
-    if (json && !json.includes('\n')) return { status: response.status, sessionId: response.headers.get('mcp-session-id'), json };
+    if (json && !json.includes('\n')) {
+      settleFrame(first.value, true);
+      return { status: response.status, sessionId: response.headers.get('mcp-session-id'), json };
+    }
   }
   return new Response(replay(first.value, next === NOTHING_YET ? pending : next, reader), {
     status: response.status,

@@ -30,6 +30,7 @@ import { slimRequestMeta } from './request-meta.js';
 import { authInfoFor } from './session-server.js';
 import { SessionStore, type SessionLimits } from './sessions.js';
 import { SseServerTransport } from './sse-transport.js';
+import { boundedResponse, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_QUEUED, type StreamBounds } from './bounded-stream.js';
 
 export interface McpEndpointLimits extends SessionLimits {
   /** How long a tool call waits for its client to answer an elicitation or sampling request. */
@@ -39,6 +40,9 @@ export interface McpEndpointLimits extends SessionLimits {
   /** The ttlMs hint on list results of 2026-07-28 requests. */
   listTtlMs: number;
   maxSubscriptionsPerSession: number;
+  /** What an event stream may queue for a client that does not read (bounded-stream.ts; defaults 1 MB, 16 MB). */
+  streamHighWaterMark?: number;
+  streamMaxQueued?: number;
 }
 
 type Supplied = 'serverInfo' | 'pending' | 'stateCodec' | 'listTtlMs' | 'maxSubscriptionsPerSession';
@@ -99,6 +103,13 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     ...(deps.onError ? { onError: deps.onError } : {}),
   });
 
+  // Every /mcp event stream holds at most this much for a client that does not read (README, Isolation).
+  const bounds: StreamBounds = {
+    highWaterMark: limits.streamHighWaterMark ?? DEFAULT_HIGH_WATER_MARK,
+    maxQueued: limits.streamMaxQueued ?? DEFAULT_MAX_QUEUED,
+    stallMs: limits.inputTimeoutMs,
+  };
+
   const { reserve, sessionFor, open } = endpointSessions(store, serverDeps, limits.maxSessionsPerKey, now);
 
   /**
@@ -143,11 +154,73 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     const body = read.body;
     const request = lightRequest(post.url, headers);
     const legacy = surelyLegacy(body, headers.get('mcp-protocol-version')) || (await isLegacyRequest(request, body));
-    if (!legacy) return modern.handle(fullRequest(post), access, body);
+    // The Node listener relays an event stream as the socket takes it; a client let go is destroyed.
+    const bound = (r: Response) => boundedResponse(r, bounds, () => post.outgoing.destroy());
+    if (!legacy) return bound(await modern.handle(fullRequest(post), access, body));
     const answer = await postToSession(headers.get('mcp-session-id') ?? '', request, access, body, post.outgoing);
     if (answer === undefined) return nodeRpcError(404, -32001, 'Session not found');
-    if (answer instanceof Response) return answer;
+    if (answer instanceof Response) return bound(answer);
     return { status: answer.status, headers: aloneHeaders(answer), text: answer.json };
+  };
+
+  /** GET, POST and DELETE /mcp as Hono serves them (its event streams bounded by the route). */
+  const serveMcp = async (c: Context): Promise<Response> => {
+    const method = c.req.method;
+    const { access, read } =
+      method === 'POST'
+        ? await admitPost(c.req.raw.headers, () => c.req.text())
+        : { access: await deps.gate.admit(c.req.raw.headers), read: { ok: true, body: undefined } as const };
+    if (!read.ok) return rpcError(c, 400, -32700, PARSE_ERROR);
+    if (tooLongBatch(read.body)) return rpcError(c, 400, -32600, BATCH_TOO_LONG);
+    const body = read.body;
+    // The request as @hono/node-server made it: its body was read directly (readBody) and the SDK
+    // is handed the parsed body, so it only reads the method, URL, headers and signal, which this
+    // light object serves without building a WHATWG Request. A body-less copy (new Request) cost
+    // ~60 µs per /mcp call (issue 20 profile).
+    const request = c.req.raw;
+    if (method === 'POST' && !(await isLegacyRequest(request, body))) return modern.handle(request, access, body);
+
+    const id = c.req.header('mcp-session-id');
+    const options = { authInfo: authInfoFor(access), ...(body !== undefined ? { parsedBody: body } : {}) };
+    if (id && method === 'POST') {
+      // Served by Node (@hono/node-server's bindings): its response says when the client leaves.
+      const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+      const answer = await postToSession(id, request, access, body, outgoing ?? request.signal);
+      // 404 tells a client its session is gone (idle, expired, restarted gateway) and to initialize again.
+      if (answer === undefined) return rpcError(c, 404, -32001, 'Session not found');
+      return answer instanceof Response ? answer : aloneResponse(answer);
+    }
+    if (id) {
+      const session = sessionFor(id, 'streamable', access);
+      if (!session?.streamable) return rpcError(c, 404, -32001, 'Session not found');
+      return session.streamable.handleRequest(request, options);
+    }
+    // Without a session, only a POST (an initialize) makes sense; there is no standalone stream.
+    if (method !== 'POST') return rpcError(c, 405, -32000, 'Method not allowed: GET and DELETE need an Mcp-Session-Id');
+
+    reserve(access);
+    let added = false;
+    const transport: SessionTransport = new SessionTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (sid) => {
+        session.id = sid;
+        session.ctx.id = sid;
+        store.add(session);
+        added = true;
+      },
+    });
+    const { server, session } = open(null, 'streamable', access, transport);
+    session.streamable = transport;
+    try {
+      await transport.connectTo(server);
+      return await transport.handleRequest(request, options);
+    } finally {
+      // Not an initialize request (or a failed one): nothing to keep.
+      if (!added) {
+        store.unreserve(access.keyId);
+        void server.close();
+      }
+    }
   };
 
   const guard = async (c: Context, next: () => Promise<void>) => {
@@ -158,64 +231,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     app.use('/mcp', guard);
     app.use('/mcp/*', guard);
 
-    app.all('/mcp', async (c) => {
-      const method = c.req.method;
-      const { access, read } =
-        method === 'POST'
-          ? await admitPost(c.req.raw.headers, () => c.req.text())
-          : { access: await deps.gate.admit(c.req.raw.headers), read: { ok: true, body: undefined } as const };
-      if (!read.ok) return rpcError(c, 400, -32700, PARSE_ERROR);
-      if (tooLongBatch(read.body)) return rpcError(c, 400, -32600, BATCH_TOO_LONG);
-      const body = read.body;
-      // The request as @hono/node-server made it: its body was read directly (readBody) and the SDK
-      // is handed the parsed body, so it only reads the method, URL, headers and signal, which this
-      // light object serves without building a WHATWG Request. A body-less copy (new Request) cost
-      // ~60 µs per /mcp call (issue 20 profile).
-      const request = c.req.raw;
-      if (method === 'POST' && !(await isLegacyRequest(request, body))) return modern.handle(request, access, body);
-
-      const id = c.req.header('mcp-session-id');
-      const options = { authInfo: authInfoFor(access), ...(body !== undefined ? { parsedBody: body } : {}) };
-      if (id && method === 'POST') {
-        // Served by Node (@hono/node-server's bindings): its response says when the client leaves.
-        const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-        const answer = await postToSession(id, request, access, body, outgoing ?? request.signal);
-        // 404 tells a client its session is gone (idle, expired, restarted gateway) and to initialize again.
-        if (answer === undefined) return rpcError(c, 404, -32001, 'Session not found');
-        return answer instanceof Response ? answer : aloneResponse(answer);
-      }
-      if (id) {
-        const session = sessionFor(id, 'streamable', access);
-        if (!session?.streamable) return rpcError(c, 404, -32001, 'Session not found');
-        return session.streamable.handleRequest(request, options);
-      }
-      // Without a session, only a POST (an initialize) makes sense; there is no standalone stream.
-      if (method !== 'POST') return rpcError(c, 405, -32000, 'Method not allowed: GET and DELETE need an Mcp-Session-Id');
-
-      reserve(access);
-      let added = false;
-      const transport: SessionTransport = new SessionTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (sid) => {
-          session.id = sid;
-          session.ctx.id = sid;
-          store.add(session);
-          added = true;
-        },
-      });
-      const { server, session } = open(null, 'streamable', access, transport);
-      session.streamable = transport;
-      try {
-        await transport.connectTo(server);
-        return await transport.handleRequest(request, options);
-      } finally {
-        // Not an initialize request (or a failed one): nothing to keep.
-        if (!added) {
-          store.unreserve(access.keyId);
-          void server.close();
-        }
-      }
-    });
+    app.all('/mcp', async (c) => boundedResponse(await serveMcp(c), bounds));
 
     app.get('/mcp/sse', async (c) => {
       const access = await deps.gate.admit(c.req.raw.headers);
@@ -225,7 +241,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
         sessionId: id,
         endpoint: `/mcp/messages?sessionId=${id}`,
         keepAliveMs,
-        stallMs: limits.inputTimeoutMs,
+        ...bounds,
       });
       const { server, session } = open(id, 'sse', access, transport);
       session.sse = transport;

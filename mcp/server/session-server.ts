@@ -7,6 +7,7 @@ import type { Access } from '../../src/chat/ports.js';
 import { registerOfferHandlers } from './offer-handlers.js';
 import { SessionMcpServer } from './plain-tool-calls.js';
 import { registerToolHandlers } from './tool-handlers.js';
+import type { Deliveries } from './deliveries.js';
 import type { EndpointDeps } from './endpoint-deps.js';
 
 export type { EndpointDeps, EndpointOffers, EndpointTools, OfferGovernance } from './endpoint-deps.js';
@@ -21,6 +22,8 @@ export interface SessionContext {
   era: Era;
   /** Gateway URIs this session subscribed to (resources/subscribe, 2025 sessions). */
   readonly subscriptions: Set<string>;
+  /** Which answers reached the client (2025 sessions): a tool call's row waits for its answer's fate. */
+  deliveries?: Deliveries;
 }
 
 const CAPABILITIES = {

@@ -21,6 +21,7 @@
 // request by construction, and _onrequest is what onmessage calls for one, with the same arguments.
 import { randomUUID } from 'node:crypto';
 import { type AuthInfo, type JSONRPCMessage, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { type Deliveries, tagAnswers } from './deliveries.js';
 import { type AloneAnswer, type ClientGone, readWhenAlone, watch } from './json-answer.js';
 import { plainRequest, type RequestId } from './plain-request.js';
 import { idInUse, requestIds, reusedId } from './request-ids.js';
@@ -72,6 +73,8 @@ interface RequestEntry {
 }
 
 export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
+  /** Told whether each answer reached the client (the ledger's 200 or 499; set by endpoint-sessions.ts). */
+  deliveries: Deliveries | undefined;
   /** Calls served the short way, in the order they started. */
   private readonly quick = new Map<RequestId, QuickCall>();
   /** The one keep-alive timer of the waiting quick calls (armKeepAlive). */
@@ -82,6 +85,11 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
   private readonly dispatching = new Set<RequestId>();
   /** The connected server's request entry (connectTo); without it, plain requests go to onmessage. */
   private dispatch: RequestEntry['_onrequest'];
+
+  constructor(options: ConstructorParameters<typeof WebStandardStreamableHTTPServerTransport>[0]) {
+    super(options);
+    tagAnswers(this, () => this.deliveries);
+  }
 
   /**
    * `server.connect(this)`, and then plain requests go straight to that server's request entry,
@@ -153,6 +161,7 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
         // its answer is reported as undeliverable and forgotten.
         if (answerTo === undefined) return;
         this.gone.delete(related);
+        this.deliveries?.settle(answerTo, false);
         this.onerror?.(
           new Error(
             `Response for request ID ${String(answerTo)} is undeliverable: per-request stream is disconnected and no eventStore is configured`,
@@ -165,12 +174,18 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
         call.stop();
         this.quick.delete(related);
         call.settle({ status: 200, sessionId: this.sessionId ?? null, json: JSON.stringify(message) });
+        this.deliveries?.settle(answerTo, true);
         return;
       }
       // Something before the answer: from here on the call is the SDK's event stream.
       if (call) this.toStream(related);
     }
-    return super.send(message, options as never);
+    try {
+      return await super.send(message, options as never);
+    } finally {
+      // Not written to a stream (writeSSEEvent took its fate): the SDK had none left for it.
+      if (answerTo !== undefined) this.deliveries?.settle(answerTo, false);
+    }
   }
 
   /**

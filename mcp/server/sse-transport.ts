@@ -2,9 +2,9 @@
 // it fits Hono like the SDK's WebStandardStreamableHTTPServerTransport does. The SDK's own
 // SSEServerTransport needs a Node ServerResponse, which would tie /mcp to one HTTP adapter.
 // Spec: https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
-import { EventEmitter } from 'node:events';
 import { parseJSONRPCMessage, type JSONRPCMessage, type MessageExtraInfo, type Transport } from '@modelcontextprotocol/server';
-import { whenClientDrained } from '../../src/routes/client-drain.js';
+import { BoundedEventStream, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_QUEUED } from './bounded-stream.js';
+import type { Deliveries } from './deliveries.js';
 import { isPlainObject } from '../plain-object.js';
 import type { RequestId } from './plain-request.js';
 import { idInUse, requestIdOf } from './request-ids.js';
@@ -20,12 +20,11 @@ export interface SseTransportOptions {
    * let go (the endpoint's inputTimeoutMs: how long /mcp waits on its client). Default 5 min.
    */
   stallMs?: number;
+  /** Queued bytes past which the reader is waited for (bounded-stream.ts; default 1 MB). */
+  highWaterMark?: number;
+  /** Queued bytes past which a client that does not read is let go at once (default 16 MB). */
+  maxQueued?: number;
 }
-
-/** Queued bytes past which the reader is waited for (a handful of 1 MB tool results). */
-export const SSE_HIGH_WATER_MARK = 1024 * 1024;
-/** Queued bytes past which a client that does not read is let go at once, not waited for. */
-export const SSE_MAX_QUEUED = 16 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -36,13 +35,11 @@ export class SseServerTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   /** The GET response: an event stream that lives as long as the session. */
   readonly response: Response;
-  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private readonly stream: BoundedEventStream;
   private keepAlive: ReturnType<typeof setInterval> | undefined;
   private closed = false;
-  /** 'drain' when the reader takes the queue below the mark, 'close' with the session (client-drain.ts). */
-  private readonly flow = new EventEmitter();
-  private waiting = false;
-  private readonly stallMs: number;
+  /** Told whether each answer reached the client (the ledger's 200 or 499; set by endpoint-sessions.ts). */
+  deliveries: Deliveries | undefined;
   /**
    * Requests received and not answered (request-ids.ts): an id is refused while in here, and leaves
    * with its answer, or with the client's notifications/cancelled (the SDK then sends no answer, and
@@ -52,27 +49,20 @@ export class SseServerTransport implements Transport {
 
   constructor(opts: SseTransportOptions) {
     this.sessionId = opts.sessionId;
-    this.stallMs = opts.stallMs ?? 5 * 60_000;
-    // Counted in bytes, so desiredSize says how far behind the reader is: Node's adapter reads the
-    // stream only while the socket takes more, so a client that stops reading backs it up here.
-    const stream = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          this.controller = controller;
-          controller.enqueue(encoder.encode(`event: endpoint\ndata: ${opts.endpoint}\n\n`));
-        },
-        // Called when the queue is below the mark again.
-        pull: () => void this.flow.emit('drain'),
-        // The client went away: the session ends with its stream.
-        cancel: () => void this.close(),
-      },
-      new ByteLengthQueuingStrategy({ highWaterMark: SSE_HIGH_WATER_MARK }),
-    );
+    const bounds = {
+      highWaterMark: opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
+      maxQueued: opts.maxQueued ?? DEFAULT_MAX_QUEUED,
+      stallMs: opts.stallMs ?? 5 * 60_000,
+    };
+    // A client let go (too far behind, or stalled) ends the session, which aborts its running calls
+    // (recorded 499 client_closed, tool-call-ledger.ts); one that disconnects ends it too.
+    this.stream = new BoundedEventStream(bounds, { gaveUp: () => void this.close(), cancelled: () => void this.close() });
+    this.stream.write(encoder.encode(`event: endpoint\ndata: ${opts.endpoint}\n\n`));
     if (opts.keepAliveMs && opts.keepAliveMs > 0) {
-      this.keepAlive = setInterval(() => this.write(': keep-alive\n\n'), opts.keepAliveMs);
+      this.keepAlive = setInterval(() => this.stream.write(encoder.encode(': keep-alive\n\n')), opts.keepAliveMs);
       this.keepAlive.unref?.();
     }
-    this.response = new Response(stream, {
+    this.response = new Response(this.stream.readable, {
       headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' },
     });
   }
@@ -83,8 +73,10 @@ export class SseServerTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) throw new Error('Not connected');
-    if (!('method' in message) && 'id' in message && message.id !== null) this.running.delete(message.id as RequestId);
-    this.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    const answerTo = !('method' in message) && 'id' in message && message.id !== null ? (message.id as RequestId) : undefined;
+    if (answerTo !== undefined) this.running.delete(answerTo);
+    const fate = answerTo === undefined ? undefined : this.deliveries?.take(answerTo);
+    this.stream.write(encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`), fate);
   }
 
   /** One POSTed message; throws (→ 400) when it is not JSON-RPC, or a request whose id is in use. */
@@ -112,51 +104,7 @@ export class SseServerTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     if (this.keepAlive) clearInterval(this.keepAlive);
-    this.flow.emit('close');
-    try {
-      this.controller?.close();
-    } catch {
-      // Already cancelled by the client.
-    }
+    this.stream.end();
     this.onclose?.();
-  }
-
-  private write(frame: string): void {
-    if (this.closed || !this.controller) return;
-    const bytes = encoder.encode(frame);
-    const queued = SSE_HIGH_WATER_MARK - (this.controller.desiredSize ?? 0);
-    // Too far behind to wait for: every answer would be held (issue 20: 200 MB for 200 calls).
-    if (queued + bytes.byteLength > SSE_MAX_QUEUED) {
-      this.giveUp();
-      return;
-    }
-    try {
-      this.controller.enqueue(bytes);
-    } catch (err) {
-      this.onerror?.(err as Error);
-      void this.close();
-      return;
-    }
-    if ((this.controller.desiredSize ?? 1) > 0 || this.waiting) return;
-    this.waiting = true;
-    whenClientDrained(
-      this.flow,
-      () => (this.waiting = false),
-      this.stallMs,
-      () => this.giveUp(),
-    );
-  }
-
-  /**
-   * Lets a client go that does not read: erroring the stream drops what is queued (Node's adapter
-   * destroys the response, and its socket buffers), and the session ends, which aborts its running
-   * calls (recorded 499 client_closed, tool-call-ledger.ts).
-   */
-  private giveUp(): void {
-    if (this.closed) return;
-    // The code Node gives a client that left: @hono/node-server then logs one info line, not an error.
-    const left = Object.assign(new Error('tollgate: the client did not read its event stream'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-    this.controller?.error(left);
-    void this.close();
   }
 }

@@ -17,16 +17,20 @@ export interface McpToolRequest {
   sessionId: string | null;
   /** The client cancelled the call (notifications/cancelled or a closed stream). */
   cancelled: boolean;
+  /** The call's answer never reached the client (its stream let go, its client gone: deliveries.ts). */
+  undelivered?: boolean;
   /** From arrival to the result, input_required rounds included. */
   latencyMs: number;
 }
 
 /**
  * The status the client saw: a tool call always answers with a result (a refusal or a tool error
- * is an `isError` result, not an error response), so 200; 499 when the client went away first.
+ * is an `isError` result, not an error response), so 200; 499 when the client went away first,
+ * or never got the answer.
  */
 function statusOf(req: McpToolRequest, result: ToolCallResult | undefined): number {
   if (!result) return 500;
+  if (req.undelivered) return 499;
   return req.cancelled && result.status === 'cancelled' ? 499 : 200;
 }
 

@@ -70,7 +70,16 @@ export function registerToolHandlers(server: Server, deps: EndpointDeps, session
         } finally {
           // Also when the call failed inside the gateway: every call the client made has its row.
           const latencyMs = deps.toolCalls.now() - startedAt;
-          recordMcpToolRequest(deps.ledger, Object.assign({}, request, { cancelled: signal.aborted, latencyMs }), result);
+          const row = Object.assign({}, request, { cancelled: signal.aborted, latencyMs });
+          // A 2025 session's row says what became of the answer (deliveries.ts): 200 once it left
+          // the gateway, 499 when its stream was let go with it or its client left first.
+          const answered = session.deliveries;
+          if (answered && result && !signal.aborted && !ctx.mcpReq.signal.aborted) {
+            const done = result;
+            answered.expect(ctx.mcpReq.id, (delivered) =>
+              recordMcpToolRequest(deps.ledger, delivered ? row : Object.assign({}, row, { undelivered: true }), done),
+            );
+          } else recordMcpToolRequest(deps.ledger, row, result);
         }
         return toCallToolResult(result.outcome, deps.mcp.getTool(name)?.server);
       });

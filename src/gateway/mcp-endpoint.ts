@@ -46,6 +46,8 @@ export function createGatewayMcpEndpoint(opts: GatewayMcpEndpointOptions): McpEn
       maxPendingPerKey: endpoint.maxPendingPerKey,
       listTtlMs: endpoint.listTtlMs,
       maxSubscriptionsPerSession: endpoint.maxSubscriptionsPerSession,
+      streamHighWaterMark: endpoint.streamHighWaterMark,
+      streamMaxQueued: endpoint.streamMaxQueued,
     },
     origin: {
       allowedOrigins: endpoint.allowedOrigins,
