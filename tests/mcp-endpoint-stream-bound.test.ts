@@ -142,3 +142,22 @@ test('calls whose answers were dropped with the unread stream are recorded 499 c
   // The frame the gateway's socket held when it let go (at most one) may have been taken, yet lost.
   assert.ok(ok >= got.length && ok <= got.length + 1, `${ok} rows say 200, ${got.length} answers were received`);
 });
+
+test('a call whose client left before its answer is recorded 499 client_closed, not 200', async () => {
+  const headers = await session();
+  const left = new AbortController();
+  const call = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'fx__slow', arguments: { ms: 400 } } };
+  const pending = fetch(`${gw.url}/mcp`, { method: 'POST', headers, body: JSON.stringify(call), signal: left.signal }).catch(
+    () => undefined,
+  );
+  await waitFor(() => upstream.calls.includes('slow'), 5_000, 'the call to start');
+  left.abort();
+  await pending;
+  const rows = () =>
+    gw.query<{ status: number; error_type: string | null }>(
+      "SELECT status, error_type FROM requests WHERE surface = 'mcp' AND session_id = ?",
+      headers['mcp-session-id'],
+    );
+  await waitFor(async () => (await rows()).length > 0, 5_000, 'the call to be recorded');
+  assert.deepEqual(await rows(), [{ status: 499, error_type: 'client_closed' }]);
+});
