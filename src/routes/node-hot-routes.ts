@@ -26,6 +26,8 @@ import { SSE_HEADERS } from '../openai/sse.js';
 import { errorReply, shuttingDown } from './error-response.js';
 import { bodyTooLarge } from './body-limit.js';
 import { recordTooLarge } from './record-too-large.js';
+import { V1_ROUTES } from './v1-routes.js';
+import type { Surface } from '../chat/run-state.js';
 import { nodeContentLength, nodeDisconnect, nodeHeaders, nodeSink } from './node-request.js';
 import type { McpEndpoint } from '../../mcp/server/routes.js';
 import { headersOf, relayStream } from './node-relay.js';
@@ -63,16 +65,27 @@ interface HotRequest {
 
 type Handler = (r: HotRequest) => Promise<Answer>;
 
+/** A hot route: its handler, and what serve() needs to know of it, settled once at startup. */
+interface HotRoute {
+  handle: Handler;
+  /** Errors in Anthropic's shape (the Messages surface). */
+  anthropic: boolean;
+  /** The handler reads the body itself (after authenticating): /mcp. */
+  lazyBody: boolean;
+}
+
 /** A POST /mcp is served here only on an open 2025 session; Hono serves the rest of /mcp. */
 const MCP = '/mcp';
 
 const JSON_TYPE = 'application/json';
 const decoder = new TextDecoder();
 
-function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
-  const handlers = new Map<string, Handler>();
+function hotHandlers(deps: HotRoutesDeps): Map<string, HotRoute> {
+  // Each surface's handler; which paths they answer is V1_ROUTES' (v1-routes.ts), shared with the
+  // 413's requests row.
+  const bySurface: Partial<Record<Surface, Handler>> = {};
   const chat = deps.chat;
-  handlers.set('/v1/chat/completions', async (r) => {
+  bySurface.chat = async (r) => {
     const out = await handleChat(chat, {
       requestId: r.id,
       headers: nodeHeaders(r.incoming.headers),
@@ -82,10 +95,10 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
     });
     if (out.kind === 'json') return { text: out.text ?? JSON.stringify(out.body), headers: { 'content-type': JSON_TYPE } };
     return 'sent';
-  });
+  };
   const messages = deps.messages;
   if (messages)
-    handlers.set('/v1/messages', async (r) => {
+    bySurface.messages = async (r) => {
       const out = await handleMessages(messages, {
         requestId: r.id,
         headers: nodeHeaders(r.incoming.headers),
@@ -97,10 +110,10 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
       });
       if (out.kind === 'json') return { text: out.text, headers: { 'content-type': JSON_TYPE, ...out.headers }, after: out.after };
       return 'sent';
-    });
+    };
   const responses = deps.responses;
   if (responses)
-    handlers.set('/v1/responses', async (r) => {
+    bySurface.responses = async (r) => {
       // Headers the handler sets before the first byte (x-tollgate-warnings): the SSE head reads
       // them (over SSE_HEADERS) when it opens. Made only when needed (most JSON answers set none).
       let extra: Record<string, string> | undefined;
@@ -121,19 +134,28 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, Handler> {
           after: out.after,
         };
       return 'sent';
-    });
+    };
+  const handlers = new Map<string, HotRoute>();
+  for (const [path, route] of V1_ROUTES) {
+    const handle = route.hot ? bySurface[route.surface] : undefined;
+    if (handle) handlers.set(path, { handle, anthropic: route.surface === 'messages', lazyBody: false });
+  }
   // /mcp's tool calls, for the same reason as the /v1 routes (bench/README.md, issue 20, /mcp):
   // Hono's Request, Context, middleware and Response, and @hono/node-server's copy of them into
   // Node's, were ~15% of the gateway's busy time per /mcp tools/call.
   const mcp = deps.mcpEndpoint;
   if (mcp)
-    handlers.set(MCP, async (r) => {
-      const answer = await mcp.serveSessionPost({ headers: r.incoming.headers, url: r.url, outgoing: r.outgoing, readBody: r.readBody });
-      if (!(answer instanceof Response)) return answer;
-      if (!answer.body || !answer.headers.get('content-type')?.startsWith('text/event-stream'))
-        return { status: answer.status, headers: headersOf(answer), text: await answer.text() };
-      relayStream(answer, r.outgoing, r.id);
-      return 'sent';
+    handlers.set(MCP, {
+      anthropic: false,
+      lazyBody: true,
+      handle: async (r) => {
+        const answer = await mcp.serveSessionPost({ headers: r.incoming.headers, url: r.url, outgoing: r.outgoing, readBody: r.readBody });
+        if (!(answer instanceof Response)) return answer;
+        if (!answer.body || !answer.headers.get('content-type')?.startsWith('text/event-stream'))
+          return { status: answer.status, headers: headersOf(answer), text: await answer.text() };
+        relayStream(answer, r.outgoing, r.id);
+        return 'sent';
+      },
     });
   return handlers;
 }
@@ -147,10 +169,9 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
       deps.logger.error({ err, requestId: id }, 'recording a 413 failed'),
     );
 
-  async function serve(route: string, handler: Handler, incoming: IncomingMessage, outgoing: ServerResponse, url: string) {
+  async function serve(route: string, hot: HotRoute, incoming: IncomingMessage, outgoing: ServerResponse, url: string) {
     const id = newRequestId();
-    const anthropic = route === '/v1/messages';
-    const lazyBody = route === MCP;
+    const anthropic = hot.anthropic;
     // Keep-alive clients are told not to send anything else on a connection we are ending.
     const fail = (err: GatewayError, close = false) => {
       const reply = errorReply(err, anthropic, id);
@@ -174,8 +195,8 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
       const wait = deps.ledgerRoom?.();
       if (wait) await wait;
       const read = () => readBody(incoming, declared === undefined ? deps.maxBodyBytes : undefined, tooLarge);
-      const bodyText = lazyBody ? '' : await read();
-      const answer = await handler({ id, incoming, outgoing, bodyText, readBody: read, url });
+      const bodyText = hot.lazyBody ? '' : await read();
+      const answer = await hot.handle({ id, incoming, outgoing, bodyText, readBody: read, url });
       status = 200;
       if (answer !== 'sent') {
         status = answer.status ?? 200;
@@ -207,9 +228,8 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
       const url = incoming.url ?? '';
       const query = url.indexOf('?');
       const path = query < 0 ? url : url.slice(0, query);
-      const handler = handlers.get(path);
-      if (handler && (path !== MCP || incoming.headers['mcp-session-id'] !== undefined))
-        return void serve(path, handler, incoming, outgoing, url);
+      const hot = handlers.get(path);
+      if (hot && (path !== MCP || incoming.headers['mcp-session-id'] !== undefined)) return void serve(path, hot, incoming, outgoing, url);
     }
     return fallback(incoming, outgoing);
   };

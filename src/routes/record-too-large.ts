@@ -6,19 +6,12 @@ import { GatewayError } from '../errors.js';
 import type { ChatDeps } from '../chat/handler.js';
 import type { Access } from '../chat/ports.js';
 import { recordRequest } from '../chat/record.js';
-import type { Surface } from '../chat/run-state.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import type { HeaderSource } from '../governance/keys.js';
-
-const SURFACES: ReadonlyMap<string, { surface: Surface; operation?: 'count_tokens' }> = new Map([
-  ['/v1/chat/completions', { surface: 'chat' }],
-  ['/v1/messages', { surface: 'messages' }],
-  ['/v1/messages/count_tokens', { surface: 'messages', operation: 'count_tokens' }],
-  ['/v1/responses', { surface: 'responses' }],
-]);
+import { V1_ROUTES } from './v1-routes.js';
 
 /**
- * Records `error` (the 413) for `path` if it is one of the recorded routes. The key is admitted as
+ * Records `error` (the 413) for `path` if it is one of the recorded routes (v1-routes.ts). The key is admitted as
  * every other refusal's is (handlers admit before parsing, so a malformed body also counts against
  * the key's request rate), which names key, team and customer; a key that admission refuses (unknown,
  * missing, disabled, over its rate) is named as far as its error says. The body is never read.
@@ -32,7 +25,7 @@ export async function recordTooLarge(
   /** Time since the request arrived (the callers keep their own clocks; the row uses chat.now()). */
   elapsedMs: number,
 ): Promise<void> {
-  const route = SURFACES.get(path);
+  const route = V1_ROUTES.get(path);
   if (!route) return;
   let access: Access | undefined;
   let recorded = error;
