@@ -6,14 +6,14 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { newRequestId } from '../ledger/request-id.js';
-import { GatewayError, invalidRequest, renderError, toGatewayError } from '../errors.js';
+import { GatewayError, invalidRequest, toGatewayError } from '../errors.js';
 import type { HeaderSource } from '../governance/keys.js';
 import { handleResponses } from '../responses/handler.js';
 import { parseJsonBody } from '../chat/handler.js';
 import { checkDuplicateKeys, RESPONSES_GOVERNED } from '../wire/duplicate-keys.js';
 import { shuttingDown } from './error-response.js';
 import type { ResponsesWebSocketOptions } from './responses-websocket.js';
-import { EventSink } from './responses-websocket-events.js';
+import { errorEvent, EventSink } from './responses-websocket-events.js';
 import { expand, inputItems, type Previous, warmUp } from './responses-websocket-continuation.js';
 
 /** Messages a connection may have waiting behind the response in progress. */
@@ -72,7 +72,7 @@ export function serveConnection(
   const send = (value: unknown) => {
     if (ws.readyState === ws.OPEN) ws.send(typeof value === 'string' ? value : JSON.stringify(value));
   };
-  const sendError = (err: GatewayError) => send({ type: 'error', status: err.status, ...renderError(err) });
+  const sendError = (err: GatewayError) => send(errorEvent(err));
   // A client that took nothing for the provider's timeoutMs is let go, as on HTTP: the response in
   // progress ends as one whose client left (upstream call aborted, recorded once, 499) and those
   // waiting behind it never run. The close frame goes out after what was already sent; ws destroys

@@ -5,8 +5,15 @@
 // not the answer (without it, a 64 MB answer to a paused client sat whole in the socket's buffer).
 import type { Duplex } from 'node:stream';
 import type { SseSink } from '../chat/sse-channel.js';
+import { type GatewayError, renderError } from '../errors.js';
 import { whenClientDrained } from './client-drain.js';
 import type { Item } from './responses-websocket-continuation.js';
+
+/**
+ * The error event of a Responses WebSocket connection, `{"type":"error","status":N,"error":{…}}`: a
+ * request that failed before its stream started, or a connection that cannot go on.
+ */
+export const errorEvent = (err: GatewayError): string => JSON.stringify({ type: 'error', status: err.status, ...renderError(err) });
 
 /** SSE frames from the handler become one WebSocket message per event. */
 export class EventSink implements SseSink {

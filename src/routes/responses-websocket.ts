@@ -6,7 +6,7 @@
 // remembers between responses (previous_response_id, warm-ups) by responses-websocket-continuation.ts.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { errorHeaders, GatewayError, renderError, toGatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResponsesDeps } from '../responses/handler.js';
@@ -14,6 +14,7 @@ import { nodeHeaders } from './node-request.js';
 import { serveAsHttp } from './upgrade-fallback.js';
 import { shuttingDown } from './error-response.js';
 import { serveConnection } from './responses-websocket-connection.js';
+import { errorEvent } from './responses-websocket-events.js';
 
 export interface ResponsesWebSocketOptions {
   deps: ResponsesDeps;
@@ -90,8 +91,18 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
         const server = await wsServer();
         if (socket.destroyed) return; // the client left while the key was checked
         hold(access.keyId, socket);
-        server.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, socket, headers, opts, track));
+        server.handleUpgrade(req, socket, head, (ws) => {
+          // The 101 is written: from here the socket speaks WebSocket, so a failure is told as an
+          // error event and a close, never as HTTP bytes (which the client would read as a broken frame).
+          try {
+            serveConnection(ws, socket, headers, opts, track);
+          } catch (err) {
+            closeOnError(ws, err, opts.logger);
+          }
+        });
       })
+      // Before the upgrade (admission: key, rate, budget; the per-key connection cap; loading ws):
+      // the socket is still HTTP, and the client reads a plain answer in the OpenAI error shape.
       .catch((err: unknown) => refuse(socket, toGatewayError(err)));
   }
 
@@ -115,6 +126,18 @@ export function createResponsesWebSocket(opts: ResponsesWebSocketOptions): Respo
       else perKey.delete(keyId);
     });
   }
+}
+
+/**
+ * Ends an upgraded connection that cannot go on: its error event (as a failed response.create gets),
+ * then a close frame, 1011 (internal error) for a server error, 1008 (policy violation) otherwise.
+ * Nothing is recorded in the ledger: no response was asked for; the log has it, as for a response.
+ */
+function closeOnError(ws: WebSocket, err: unknown, logger: Logger): void {
+  const error = toGatewayError(err);
+  if (error.status >= 500 && error.type === 'server_error') logger.error({ err }, 'responses websocket: unhandled error');
+  if (ws.readyState === ws.OPEN) ws.send(errorEvent(error));
+  ws.close(error.status >= 500 ? 1011 : 1008, error.status >= 500 ? 'internal error' : 'refused');
 }
 
 /** Refuses the upgrade with a plain HTTP answer in the OpenAI error shape. */
