@@ -3,42 +3,12 @@
 // rewritten, the first one). An upstream whose parser keeps the first key would generate
 // {"max_tokens":100000,…,"max_tokens":1}'s 100,000 tokens against a reservation for 1. Such a body
 // is refused before anything is sent; the same names nested or inside text pass byte-identical.
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { rawBodyGateway } from './raw-body-gateway.js';
 
-const VK = 'vk-duplicate-keys-01';
-let mock: MockUpstream;
-let gw: TestGateway;
-
-before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
-    config: {
-      providers: {
-        oai: { type: 'openai', baseUrl: mock.openaiBaseUrl, keys: [{ value: 'sk-dk' }], models: ['gpt-5'], apis: ['chat', 'responses'] },
-        ant: { type: 'anthropic', baseUrl: mock.anthropicBaseUrl, keys: [{ value: 'sk-ant-dk' }], models: ['claude-sonnet-4-5'] },
-      },
-      virtualKeys: [{ id: 'dk', key: VK, models: ['*'], budget: { usd: 10, period: 'month' } }],
-    },
-  });
-});
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
-beforeEach(() => mock.reset());
-
-async function post(path: string, body: string): Promise<{ status: number; json: any; text: string }> {
-  const res = await fetch(`${gw.baseURL}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json' },
-    body,
-  });
-  const text = await res.text();
-  return { status: res.status, json: JSON.parse(text), text };
-}
+const gateway = rawBodyGateway('dk', 'vk-duplicate-keys-01');
+const { post } = gateway;
 
 const MSG = '"messages":[{"role":"user","content":"hi"}]';
 const ANT = '"model":"ant/claude-sonnet-4-5"';
@@ -67,7 +37,7 @@ test('a governed top-level key sent twice is refused with a 400 naming it, and n
     assert.match(json.error.message, new RegExp(`"${key}" more than once`));
   }
   assert.deepEqual(
-    mock.requests.map((r) => r.raw),
+    gateway.mock.requests.map((r) => r.raw),
     [],
   );
 });
@@ -92,6 +62,6 @@ test('the same names nested or inside text pass, the body sent as it came (model
     const { status, text } = await post(path, body);
     assert.equal(status, 200, `${path}: ${text}`);
     const sent = body.replace(ANT, '"model":"claude-sonnet-4-5"').replace(OAI, '"model":"gpt-5"');
-    assert.equal(mock.requests.at(-1)!.raw, sent);
+    assert.equal(gateway.mock.requests.at(-1)!.raw, sent);
   }
 });

@@ -3,49 +3,12 @@
 // name. A Responses input item whose `type` was such a name made the item check look up
 // Object.prototype's member as its schema and throw a TypeError: a 500 instead of the 400 (or the
 // pass-through an unknown item type gets). And `__proto__` keys never become what the gateway reads.
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { rawBodyGateway } from './raw-body-gateway.js';
 
-const VK = 'vk-request-check-keys-01';
-let mock: MockUpstream;
-let gw: TestGateway;
-
-before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
-    config: {
-      providers: {
-        oai: { type: 'openai', baseUrl: mock.openaiBaseUrl, keys: [{ value: 'sk-rck' }], models: ['gpt-5'], apis: ['chat', 'responses'] },
-        chat: { type: 'openai', baseUrl: mock.openaiBaseUrl, keys: [{ value: 'sk-rck' }], models: ['gpt-4o-mini'] },
-        ant: { type: 'anthropic', baseUrl: mock.anthropicBaseUrl, keys: [{ value: 'sk-ant-rck' }], models: ['claude-sonnet-4-5'] },
-      },
-      virtualKeys: [{ id: 'rck', key: VK, models: ['*'], budget: { usd: 10, period: 'month' } }],
-    },
-  });
-});
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
-beforeEach(() => mock.reset());
-
-async function post(path: string, body: string): Promise<{ status: number; json: any; text: string; type: string | null }> {
-  const res = await fetch(`${gw.baseURL}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json' },
-    body,
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, type: res.headers.get('content-type') };
-}
+const gateway = rawBodyGateway('rck', 'vk-request-check-keys-01', { chat: true });
+const { post } = gateway;
 
 const MEMBER_NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'];
 
@@ -59,7 +22,7 @@ test('a Responses input item typed with an Object.prototype member name is an un
       else assert.equal(json.error.type, 'invalid_request_error', `${type}: ${JSON.stringify(json)}`);
     }
   }
-  const native = mock.requests.filter((r) => r.path.endsWith('/responses'));
+  const native = gateway.mock.requests.filter((r) => r.path.endsWith('/responses'));
   assert.deepEqual(
     native.map((r) => JSON.parse(r.raw).input[0].type),
     MEMBER_NAMES,
@@ -76,7 +39,7 @@ test('__proto__ keys are only bytes for the upstream: the gateway reads neither 
   assert.match(messages.type ?? '', /application\/json/);
   assert.equal(messages.json.type, 'message');
   // Sent as the client's bytes (only model rewritten): the key reaches the upstream as it came.
-  assert.match(mock.requests.at(-1)!.raw, /"__proto__":\{"stream":true,"max_tokens":1\}/);
+  assert.match(gateway.mock.requests.at(-1)!.raw, /"__proto__":\{"stream":true,"max_tokens":1\}/);
 
   // Responses pass-through, the same.
   const responses = await post('/responses', '{"model":"oai/gpt-5","input":"hi","__proto__":{"stream":true,"store":false}}');
