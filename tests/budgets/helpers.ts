@@ -1,7 +1,8 @@
 // Shared by the budget-guarantee tests (issue 14): what a key spent according to the ledger and
 // according to the live counters (/api/usage), and a report line with the figure.
 import assert from 'node:assert/strict';
-import type { TestGateway } from '../helpers/gateway.js';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
 
 export const ADMIN = 'admin-token-budget-tests';
 export const EPS = 1e-9;
@@ -49,4 +50,55 @@ export async function settled(url: string, keyId: string, timeoutMs = 10_000): P
 /** One line for the report: spent versus budget on a path. */
 export function figure(path: string, spent: number, budget: number): void {
   console.log(`# figure: ${path}: spent $${spent.toFixed(6)} of a $${budget} budget`);
+}
+
+/** The price of every model in the pass-through budget tests: $10 a million tokens, in and out. */
+export const PRICE = { inputPerMTok: 10, outputPerMTok: 10, maxOutputTokens: 300 };
+
+/**
+ * The mock and the gateway of a pass-through budget test: an OpenAI provider `oai` that speaks
+ * Responses (gpt-5), with `anthropic` also an Anthropic one `ant` (claude-sonnet-4-5), no retries,
+ * each model at PRICE; these virtual keys; the admin token. `tag` names the provider keys
+ * (sk-`tag`, sk-ant-`tag`).
+ */
+export async function startPassThrough(
+  tag: string,
+  virtualKeys: Record<string, unknown>[],
+  opts: { anthropic?: boolean } = {},
+): Promise<{ mock: MockUpstream; gw: TestGateway }> {
+  const mock = await startMockUpstream();
+  const oai = {
+    type: 'openai',
+    baseUrl: mock.openaiBaseUrl,
+    keys: [{ value: `sk-${tag}` }],
+    models: ['gpt-5'],
+    apis: ['chat', 'responses'],
+    maxRetries: 0,
+  };
+  const ant = {
+    type: 'anthropic',
+    baseUrl: mock.anthropicBaseUrl,
+    keys: [{ value: `sk-ant-${tag}` }],
+    models: ['claude-sonnet-4-5'],
+    maxRetries: 0,
+  };
+  const gw = await startGateway({
+    adminToken: ADMIN,
+    config: opts.anthropic
+      ? { providers: { ant, oai }, pricing: { 'ant/claude-sonnet-4-5': PRICE, 'oai/gpt-5': PRICE }, virtualKeys }
+      : { providers: { oai }, pricing: { 'oai/gpt-5': PRICE }, virtualKeys },
+  });
+  return { mock, gw };
+}
+
+/** Many requests at once on one budget: each answered or refused 402, and the budget did run out. */
+export function assertRanOut(statuses: number[]): void {
+  assert.ok(
+    statuses.every((s) => s === 200 || s === 402),
+    statuses.join(','),
+  );
+  assert.ok(
+    statuses.some((s) => s === 402),
+    'the budget ran out',
+  );
 }

@@ -5,38 +5,20 @@
 // stored_input_under_budget); a key without a budget passes it on as before.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { ADMIN, EPS, ledgerSpend } from './helpers.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { EPS, ledgerSpend, startPassThrough } from './helpers.js';
 
-const PRICE = { inputPerMTok: 10, outputPerMTok: 10, maxOutputTokens: 300 };
 const BUDGET = 0.05;
 const STORED_TOKENS = 20_000;
 let mock: MockUpstream;
 let gw: TestGateway;
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
-    adminToken: ADMIN,
-    config: {
-      providers: {
-        oai: {
-          type: 'openai',
-          baseUrl: mock.openaiBaseUrl,
-          keys: [{ value: 'sk-usi' }],
-          models: ['gpt-5'],
-          apis: ['chat', 'responses'],
-          maxRetries: 0,
-        },
-      },
-      pricing: { 'oai/gpt-5': PRICE },
-      virtualKeys: [
-        { id: 'budgeted', key: 'vk-usi-budgeted', models: ['*'], budget: { usd: BUDGET, period: 'month' } },
-        { id: 'free', key: 'vk-usi-free', models: ['*'] },
-      ],
-    },
-  });
+  ({ mock, gw } = await startPassThrough('usi', [
+    { id: 'budgeted', key: 'vk-usi-budgeted', models: ['*'], budget: { usd: BUDGET, period: 'month' } },
+    { id: 'free', key: 'vk-usi-free', models: ['*'] },
+  ]));
   // Each reference (or the conversation) brings in what the upstream stored: 20,000 tokens ($0.20).
   mock.fallback = (body) => {
     const items = Array.isArray(body.input) ? body.input : [];
