@@ -36,6 +36,15 @@ describe('BoundedEventStream', () => {
     assert.equal(fates.at(-1), false, 'a write after the end is not delivered');
   });
 
+  test('one frame larger than maxQueued is queued alone and delivered to a reader', async () => {
+    const fates: boolean[] = [];
+    const s = new BoundedEventStream(bounds);
+    s.write(bytes(1000), (d) => fates.push(d));
+    assert.equal(s.queuedBytes, 1000);
+    assert.equal((await s.readable.getReader().read()).value?.byteLength, 1000);
+    assert.deepEqual(fates, [true]);
+  });
+
   test('over the high-water mark, a reader that takes nothing for stallMs is let go', async () => {
     let gaveUp = 0;
     const s = new BoundedEventStream({ ...bounds, stallMs: 30 }, { gaveUp: () => void gaveUp++ });

@@ -96,8 +96,10 @@ export class BoundedEventStream {
       fate?.(true);
       return;
     }
-    // Too far behind to wait for: every answer would be held (issue 20: 200 MB for 200 calls).
-    if (this.queued + bytes.byteLength > this.bounds.maxQueued) {
+    // Too far behind to wait for: every answer would be held (issue 20: 200 MB for 200 calls). One
+    // frame larger than the bound is queued alone (it is in memory already): a client that reads
+    // gets a large answer; one that does not is let go at the next frame, or the stall.
+    if (this.queued > 0 && this.queued + bytes.byteLength > this.bounds.maxQueued) {
       fate?.(false);
       this.giveUp();
       return;
