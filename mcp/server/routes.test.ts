@@ -2,139 +2,26 @@
 // idle expiry, shutdown, and what reaches the governed tool call.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Hono } from 'hono';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { AppEnv } from '../../src/app-env.js';
-import { noopMetrics, type Access, type ToolEntry, type ToolOutcome } from '../../src/chat/ports.js';
-import type { RequestRow, ToolCallRow } from '../../src/ledger/writer.js';
-import { GatewayError, renderError, toGatewayError } from '../../src/errors.js';
-import { toOpenAiTool } from '../mapping.js';
-import { createMcpEndpoint, type McpEndpointDeps, type McpEndpointLimits } from './routes.js';
-import type { EndpointOffers, EndpointTools } from './endpoint-deps.js';
+import { bareEndpoint, sdkSession } from '../../tests/helpers/mcp-bare-endpoint.js';
+import type { McpEndpointDeps, McpEndpointLimits } from './routes.js';
 
-const allowed = { allowed: true } as const;
-function fakeAccess(keyId: string): Access {
-  return {
-    keyId,
-    teamId: null,
-    customerId: null,
-    policyKey: {},
-    budgeted: false,
-    loop: { maxRounds: 1, maxToolCalls: 1, maxCostUsd: 1, timeoutMs: 1_000 },
-    checkModel: () => undefined,
-    decideTool: () => allowed,
-    needsApproval: () => false,
-    checkToolRate: async () => allowed,
-    reserve: async (amountUsd) => ({ amountUsd }),
-    settle: () => undefined,
-    release: () => undefined,
-    recordTokens: () => undefined,
-  };
-}
-
-const echoDef = { name: 'echo', inputSchema: { type: 'object' as const, properties: { text: { type: 'string' } } } };
-const echo: ToolEntry = { name: 'fx__echo', server: 'fx', tool: 'echo', openai: toOpenAiTool('fx__echo', echoDef) };
-
-/** No prompts or resources: these tests are about sessions. */
-const noOffers: EndpointOffers = {
-  prompts: () => [],
-  getPrompt: () => undefined,
-  resources: () => [],
-  resourceTemplates: () => [],
-  resolveUri: () => undefined,
-  onOfferChanged: () => () => undefined,
-  onResourceUpdated: () => () => undefined,
-  getPromptResult: async () => ({ status: 'unknown_tool', latencyMs: 0 }),
-  readResource: async () => ({ status: 'unknown_tool', latencyMs: 0 }),
-  complete: async () => undefined,
-  subscribe: async () => false,
-  unsubscribe: async () => undefined,
-};
-
-const LIMITS: McpEndpointLimits = {
-  maxSessions: 100,
-  maxSessionsPerKey: 100,
-  idleTimeoutMs: 60_000,
-  maxLifetimeMs: 3_600_000,
-  inputTimeoutMs: 60_000,
-  maxPendingPerKey: 4,
-  listTtlMs: 0,
-  maxSubscriptionsPerSession: 10,
-};
-
-function setup(opts: Partial<McpEndpointDeps> = {}, limits: Partial<McpEndpointLimits> = {}) {
-  const calls: { name: string; args: unknown }[] = [];
-  const rows: ToolCallRow[] = [];
-  const requests: RequestRow[] = [];
-  const mcp: EndpointTools = {
-    version: 1,
-    tools: () => [echo],
-    getTool: (name) => (name === echo.name ? echo : undefined),
-    async callTool(name, args): Promise<ToolOutcome> {
-      calls.push({ name, args });
-      return { status: 'ok', content: 'hi', isError: false, latencyMs: 1, raw: { content: [{ type: 'text', text: 'hi' }] } };
-    },
-    onToolsChanged: () => () => undefined,
-  };
-  const ledger = {
-    request: (r: RequestRow) => void requests.push(r),
-    llmCall: () => undefined,
-    toolCall: (r: ToolCallRow) => void rows.push(r),
-    payload: () => undefined,
-  };
-  const app = new Hono<AppEnv>();
-  const endpoint = createMcpEndpoint({
-    gate: {
-      async admit(headers) {
-        const key = headers.get('x-bf-vk');
-        if (!key) throw new GatewayError({ status: 401, type: 'virtual_key_required', message: 'no key' });
-        return fakeAccess(key);
-      },
-    },
-    mcp,
-    offers: noOffers,
-    governance: { decideOffer: () => allowed, allowedOffers: (_a, _k, list) => list },
-    toolsFor: () => [echo],
-    toolCalls: {
-      tools: mcp,
-      pricing: { priceOf: () => undefined, limitsOf: () => ({}), unpricedCallUsd: undefined, costOf: () => null, toolCost: () => 0 },
-      ledger,
-      metrics: noopMetrics,
-      now: () => performance.now(),
-      payloads: false,
-    },
-    ledger,
-    limits: { ...LIMITS, ...limits },
-    origin: { allowedOrigins: [], allowedHosts: [], loopback: false },
-    ...opts,
-  });
-  endpoint.mount(app);
-  app.onError((err, c) => c.json(renderError(toGatewayError(err)), toGatewayError(err).status as 400));
-  const fetch = async (url: string | URL, init?: RequestInit) => app.fetch(new Request(url, init));
-  const streamable = async (key = 'k1') => {
-    const client = new Client({ name: 't', version: '1' });
-    const transport = new StreamableHTTPClientTransport(new URL('http://gw.test/mcp'), {
-      fetch,
-      requestInit: { headers: { 'x-bf-vk': key } },
-    });
-    await client.connect(transport);
-    return { client, transport };
-  };
-  return { app, endpoint, calls, rows, requests, streamable };
+/** The shared bare endpoint (tests/helpers/mcp-bare-endpoint.ts), with an SDK client on it. */
+function setup(deps: Partial<McpEndpointDeps> = {}, limits: Partial<McpEndpointLimits> = {}) {
+  const ep = bareEndpoint(undefined, limits, deps);
+  return { ...ep, streamable: (key?: string) => sdkSession(ep.app, key) };
 }
 
 describe('createMcpEndpoint', () => {
   test('a call reaches the tool with its arguments and is recorded under the session id', async () => {
-    const { endpoint, calls, rows, requests, streamable } = setup();
+    const { endpoint, got, toolCalls, rows, streamable } = setup();
     const { client, transport } = await streamable();
     const result = await client.callTool({ name: 'fx__echo', arguments: { text: 'x' } });
     assert.deepEqual(result.content, [{ type: 'text', text: 'hi' }]);
-    assert.deepEqual(calls, [{ name: 'fx__echo', args: '{"text":"x"}' }]);
-    assert.deepEqual([rows[0]?.sessionId, rows[0]?.keyId], [transport.sessionId, 'k1']);
+    assert.deepEqual(got, [{ name: 'fx__echo', args: '{"text":"x"}' }]);
+    assert.deepEqual([toolCalls[0]?.sessionId, toolCalls[0]?.keyId], [transport.sessionId, 'k1']);
     // The call is a request of its own (surface mcp), and its tool_calls row points at it.
-    assert.equal(requests.length, 1);
-    assert.equal(rows[0]?.requestId, requests[0]?.id);
+    assert.equal(rows.length, 1);
+    assert.equal(toolCalls[0]?.requestId, rows[0]?.id);
     await endpoint.close();
   });
 

@@ -4,7 +4,7 @@
 // messages, as a 400 on /v1/* counts once (admission comes before the body is read).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bareEndpoint, cpuMs, sseSession, streamableSession } from './mcp-bare-endpoint.js';
+import { bareEndpoint, cpuMs, sseSession, streamableSession } from '../helpers/mcp-bare-endpoint.js';
 
 const TOO_LONG = { jsonrpc: '2.0', error: { code: -32600, message: 'Invalid Request: Batch must not exceed 100 messages' }, id: null };
 const notifications = (n: number) =>

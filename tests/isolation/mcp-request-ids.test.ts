@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ToolOutcome } from '../../src/chat/ports.js';
-import { bareEndpoint, sseSession, streamableSession } from './mcp-bare-endpoint.js';
+import { bareEndpoint, sseSession, streamableSession } from '../helpers/mcp-bare-endpoint.js';
 
 /** fx__echo answers `args.say` when the test releases it. */
 function heldTools() {

@@ -10,7 +10,7 @@ import { request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { ToolOutcome } from '../../src/chat/ports.js';
-import { bareEndpoint, MCP_HEADERS } from './mcp-bare-endpoint.js';
+import { bareEndpoint, MCP_HEADERS } from '../helpers/mcp-bare-endpoint.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const MB = 1024 * 1024;

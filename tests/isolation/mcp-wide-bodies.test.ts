@@ -6,7 +6,7 @@
 // runs of each, interleaved, so load on the machine cancels out.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bareEndpoint, cpuMs, streamableSession } from './mcp-bare-endpoint.js';
+import { bareEndpoint, cpuMs, streamableSession } from '../helpers/mcp-bare-endpoint.js';
 
 const BYTES = 3_900_000;
 

@@ -1,13 +1,17 @@
 // A /mcp endpoint on a bare Hono app (no listener, ledger or database), served through app.fetch:
-// what the mcp-* isolation tests measure the endpoint's own cost with. Its one tool, fx__echo,
-// records the arguments it got; its gate admits any x-bf-vk and counts what it is asked to count.
+// what the endpoint's unit tests (mcp/server/routes.test.ts) and the mcp-* isolation tests, which
+// measure the endpoint's own cost, run against. Its one tool, fx__echo, records the arguments it
+// got; its gate admits any x-bf-vk and counts what it is asked to count; its ledger keeps the rows.
 import { Hono } from 'hono';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { AppEnv } from '../../src/app-env.js';
 import { noopMetrics, type Access, type ToolEntry, type ToolOutcome } from '../../src/chat/ports.js';
 import { GatewayError, renderError, toGatewayError } from '../../src/errors.js';
 import { toOpenAiTool } from '../../mcp/mapping.js';
-import { createMcpEndpoint } from '../../mcp/server/routes.js';
-import type { EndpointOffers } from '../../mcp/server/endpoint-deps.js';
+import { createMcpEndpoint, type McpEndpoint, type McpEndpointDeps, type McpEndpointLimits } from '../../mcp/server/routes.js';
+import type { EndpointOffers, EndpointTools } from '../../mcp/server/endpoint-deps.js';
+import type { RequestRow, ToolCallRow } from '../../src/ledger/writer.js';
 
 const allowed = { allowed: true } as const;
 const access = (keyId: string): Access => ({
@@ -28,7 +32,8 @@ const access = (keyId: string): Access => ({
 });
 const echoDef = { name: 'echo', inputSchema: { type: 'object' as const } };
 const echo: ToolEntry = { name: 'fx__echo', server: 'fx', tool: 'echo', openai: toOpenAiTool('fx__echo', echoDef) };
-const noOffers = {
+/** No prompts or resources: the tests here are about sessions and tool calls. */
+const noOffers: EndpointOffers = {
   prompts: () => [],
   getPrompt: () => undefined,
   resources: () => [],
@@ -41,48 +46,69 @@ const noOffers = {
   complete: async () => undefined,
   subscribe: async () => false,
   unsubscribe: async () => undefined,
-} as unknown as EndpointOffers;
+};
+
+const LIMITS: McpEndpointLimits = {
+  maxSessions: 10,
+  maxSessionsPerKey: 10,
+  idleTimeoutMs: 60_000,
+  maxLifetimeMs: 3_600_000,
+  inputTimeoutMs: 60_000,
+  maxPendingPerKey: 4,
+  listTtlMs: 0,
+  maxSubscriptionsPerSession: 10,
+};
 
 export interface BareEndpoint {
   app: Hono<AppEnv>;
-  /** The arguments of every fx__echo call, in order. */
-  got: { args: Record<string, unknown> }[];
+  endpoint: McpEndpoint;
+  /** Every fx__echo call (its name and the arguments it got), in order. */
+  got: { name: string; args: Record<string, unknown> }[];
   /** The requests each key was counted for by the gate (admit's `calls`). */
   counted: Map<string, number>;
   /** The `requests` rows of the tool calls, in the order queued. */
-  rows: { status: number; errorType: string | null }[];
+  rows: RequestRow[];
+  /** The `tool_calls` rows, in the order queued. */
+  toolCalls: ToolCallRow[];
 }
 
-/** `call`: what fx__echo does (default: answers "hi" at once). */
-/** `limits`: overrides of the endpoint's limits (e.g. a short inputTimeoutMs). */
+/**
+ * `call`: what fx__echo does (default: answers "hi" at once). `limits`: overrides of the endpoint's
+ * limits (e.g. a short inputTimeoutMs). `deps`: overrides of the endpoint's deps (e.g. its clock).
+ */
 export function bareEndpoint(
   call?: (args: Record<string, unknown>, signal?: AbortSignal) => Promise<ToolOutcome>,
-  limits: Record<string, number> = {},
+  limits: Partial<McpEndpointLimits> = {},
+  deps: Partial<McpEndpointDeps> = {},
 ): BareEndpoint {
-  const got: { args: Record<string, unknown> }[] = [];
+  const got: { name: string; args: Record<string, unknown> }[] = [];
   const counted = new Map<string, number>();
-  const mcp = {
+  const mcp: EndpointTools = {
     version: 1,
     tools: () => [echo],
-    getTool: (name: string) => (name === echo.name ? echo : undefined),
-    async callTool(_name: string, args: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<ToolOutcome> {
-      got.push({ args });
+    getTool: (name) => (name === echo.name ? echo : undefined),
+    async callTool(name, text, opts): Promise<ToolOutcome> {
+      // The endpoint hands a tool its arguments as JSON text (EndpointTools.callTool); `got` and
+      // `call` pass that text on as it came, under the object type the isolation tests declare.
+      const args = text as unknown as Record<string, unknown>;
+      got.push({ name, args });
       if (call) return call(args, opts?.signal);
       return { status: 'ok', content: 'hi', isError: false, latencyMs: 1, raw: { content: [{ type: 'text', text: 'hi' }] } };
     },
     onToolsChanged: () => () => undefined,
   };
-  const rows: { status: number; errorType: string | null }[] = [];
+  const rows: RequestRow[] = [];
+  const toolCalls: ToolCallRow[] = [];
   const ledger = {
-    request: (row: { status: number; errorType: string | null }) => void rows.push(row),
+    request: (row: RequestRow) => void rows.push(row),
     llmCall: () => undefined,
-    toolCall: () => undefined,
+    toolCall: (row: ToolCallRow) => void toolCalls.push(row),
     payload: () => undefined,
   };
   const app = new Hono<AppEnv>();
-  createMcpEndpoint({
+  const endpoint = createMcpEndpoint({
     gate: {
-      async admit(headers: Pick<Headers, 'get'>, calls = 1) {
+      async admit(headers, calls = 1) {
         const key = headers.get('x-bf-vk');
         if (!key) throw new GatewayError({ status: 401, type: 'virtual_key_required', message: 'no key' });
         counted.set(key, (counted.get(key) ?? 0) + calls);
@@ -91,7 +117,7 @@ export function bareEndpoint(
     },
     mcp,
     offers: noOffers,
-    governance: { decideOffer: () => allowed, allowedOffers: <T>(_a: unknown, _k: unknown, list: T) => list },
+    governance: { decideOffer: () => allowed, allowedOffers: (_a, _k, list) => list },
     toolsFor: () => [echo],
     toolCalls: {
       tools: mcp,
@@ -102,21 +128,24 @@ export function bareEndpoint(
       payloads: false,
     },
     ledger,
-    limits: {
-      maxSessions: 10,
-      maxSessionsPerKey: 10,
-      idleTimeoutMs: 60_000,
-      maxLifetimeMs: 3_600_000,
-      inputTimeoutMs: 60_000,
-      maxPendingPerKey: 4,
-      listTtlMs: 0,
-      maxSubscriptionsPerSession: 10,
-      ...limits,
-    },
+    limits: { ...LIMITS, ...limits },
     origin: { allowedOrigins: [], allowedHosts: [], loopback: false },
-  } as never).mount(app);
+    ...deps,
+  });
+  endpoint.mount(app);
   app.onError((err, c) => c.json(renderError(toGatewayError(err)), toGatewayError(err).status as 400));
-  return { app, got, counted, rows };
+  return { app, endpoint, got, counted, rows, toolCalls };
+}
+
+/** An SDK client on a Streamable HTTP session of key `key`, through app.fetch. */
+export async function sdkSession(app: Hono<AppEnv>, key = 'k1') {
+  const client = new Client({ name: 't', version: '1' });
+  const transport = new StreamableHTTPClientTransport(new URL('http://gw.test/mcp'), {
+    fetch: async (url: string | URL, init?: RequestInit) => app.fetch(new Request(url, init)),
+    requestInit: { headers: { 'x-bf-vk': key } },
+  });
+  await client.connect(transport);
+  return { client, transport };
 }
 
 export const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
