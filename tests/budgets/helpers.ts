@@ -1,7 +1,7 @@
 // Shared by the budget-guarantee tests (issue 14): what a key spent according to the ledger and
 // according to the live counters (/api/usage), and a report line with the figure.
 import assert from 'node:assert/strict';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { passThroughProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
 
 export const ADMIN = 'admin-token-budget-tests';
@@ -67,21 +67,7 @@ export async function startPassThrough(
   opts: { anthropic?: boolean } = {},
 ): Promise<{ mock: MockUpstream; gw: TestGateway }> {
   const mock = await startMockUpstream();
-  const oai = {
-    type: 'openai',
-    baseUrl: mock.openaiBaseUrl,
-    keys: [{ value: `sk-${tag}` }],
-    models: ['gpt-5'],
-    apis: ['chat', 'responses'],
-    maxRetries: 0,
-  };
-  const ant = {
-    type: 'anthropic',
-    baseUrl: mock.anthropicBaseUrl,
-    keys: [{ value: `sk-ant-${tag}` }],
-    models: ['claude-sonnet-4-5'],
-    maxRetries: 0,
-  };
+  const { oai, ant } = passThroughProviders(mock, tag, { maxRetries: 0 });
   const gw = await startGateway({
     adminToken: ADMIN,
     config: opts.anthropic

@@ -166,3 +166,25 @@ export function mockProviders(mock: { openaiBaseUrl: string; anthropicBaseUrl: s
     },
   };
 }
+
+/**
+ * The pass-through tests' providers on the mock: `oai` speaks chat and Responses (gpt-5), `ant` is
+ * Anthropic (claude-sonnet-4-5); their keys sk-`tag` and sk-ant-`tag`; `extra` on both (e.g. maxRetries).
+ */
+export function passThroughProviders(
+  mock: { openaiBaseUrl: string; anthropicBaseUrl: string },
+  tag: string,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    oai: {
+      type: 'openai',
+      baseUrl: mock.openaiBaseUrl,
+      keys: [{ value: `sk-${tag}` }],
+      models: ['gpt-5'],
+      apis: ['chat', 'responses'],
+      ...extra,
+    },
+    ant: { type: 'anthropic', baseUrl: mock.anthropicBaseUrl, keys: [{ value: `sk-ant-${tag}` }], models: ['claude-sonnet-4-5'], ...extra },
+  };
+}

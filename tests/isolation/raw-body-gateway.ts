@@ -5,7 +5,7 @@
 // is reset before each test), so a test file calls it once at the top.
 import { after, before, beforeEach } from 'node:test';
 import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { passThroughProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 export interface RawBodyGateway {
   /** The mock (set once `before` ran). */
@@ -21,15 +21,8 @@ export function rawBodyGateway(tag: string, vk: string, opts: { chat?: boolean }
   let gw: TestGateway | undefined;
   before(async () => {
     mock = await startMockUpstream();
-    const oai = {
-      type: 'openai',
-      baseUrl: mock.openaiBaseUrl,
-      keys: [{ value: `sk-${tag}` }],
-      models: ['gpt-5'],
-      apis: ['chat', 'responses'],
-    };
+    const { oai, ant } = passThroughProviders(mock, tag);
     const chat = { type: 'openai', baseUrl: mock.openaiBaseUrl, keys: [{ value: `sk-${tag}` }], models: ['gpt-4o-mini'] };
-    const ant = { type: 'anthropic', baseUrl: mock.anthropicBaseUrl, keys: [{ value: `sk-ant-${tag}` }], models: ['claude-sonnet-4-5'] };
     gw = await startGateway({
       config: {
         providers: opts.chat ? { oai, chat, ant } : { oai, ant },
