@@ -53,7 +53,13 @@ export interface AdapterContext {
  */
 export interface StreamTranslator {
   push(event: SseEvent): ChatCompletionChunk[];
-  /** Called once when the upstream stream ends; returns any trailing chunks. */
+  /**
+   * Whether the answer's terminal event has been pushed (OpenAI's `data: [DONE]`, Anthropic's
+   * message_stop): the answer is whole, so the gateway ends the call there and reads the rest of the
+   * body unseen; what the upstream does after it (a reset, a stall) is not the call's outcome.
+   */
+  ended(): boolean;
+  /** Called once when the upstream stream ends, or once `ended()`; returns any trailing chunks. */
   end(): ChatCompletionChunk[];
 }
 

@@ -6,28 +6,20 @@
 // connection kept for the next call when it ends cleanly and given up when it does not.
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { postRaw, type RawAnswer } from './helpers/raw-stream.js';
 import { waitFor } from './helpers/wait-for.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
+import {
+  type EarlyEndUpstream,
+  MESSAGES,
+  PRICE,
+  rowsOf as rowsIn,
+  startEarlyEndUpstream,
+  SUCCESS,
+  TIMEOUT_MS,
+} from './helpers/early-end-upstream.js';
 
 const KEY = 'vk-early-end-ledger-01';
-// $1 per input token, $2 per output token: 7 in and 3 out cost exactly 13.
-const PRICE = { inputPerMTok: 1_000_000, outputPerMTok: 2_000_000 };
-const TIMEOUT_MS = 1500;
-
-const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-const MESSAGES = [
-  ev('message_start', {
-    message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 7, output_tokens: 1 } },
-  }),
-  ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
-  ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'hi' } }),
-  ev('content_block_stop', { index: 0 }),
-  ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 3 } }),
-  ev('message_stop', {}),
-].join('');
 
 let seq = 0;
 const rev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data, sequence_number: seq++ })}\n\n`;
@@ -49,39 +41,15 @@ const RESPONSES = [
   }),
 ].join('');
 
-type After = 'end' | 'reset' | 'stall';
-/** What the upstream does once its terminal event is written (the body is still open then). */
-let afterTerminal: After = 'end';
-/** The upstream's socket of each request, in order (to see whether the gateway kept a connection). */
-const sockets: Socket[] = [];
-/** The sockets on which a body has been ended cleanly. */
-const ended = new Set<Socket>();
-let upstream: Server;
+let upstream: EarlyEndUpstream;
 let gw: TestGateway;
 const unhandled: unknown[] = [];
 const onUnhandled = (err: unknown) => void unhandled.push(err);
 
-function finishAs(mode: After, res: ServerResponse): void {
-  const socket = res.socket!;
-  if (mode === 'end') setTimeout(() => res.end(() => ended.add(socket)), 30);
-  // After the frames have left: the gateway reads them, then the connection is reset before the chunked terminator.
-  else if (mode === 'reset') setTimeout(() => socket.resetAndDestroy(), 30);
-  // 'stall': the body never ends; the gateway's body timeout (the provider's timeoutMs) gives up on it.
-}
-
 before(async () => {
   process.on('unhandledRejection', onUnhandled);
-  upstream = createServer((req, res) => {
-    sockets.push(req.socket);
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(req.url?.startsWith('/v1/responses') ? RESPONSES : MESSAGES);
-      finishAs(afterTerminal, res);
-    });
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const port = (upstream.address() as AddressInfo).port;
+  upstream = await startEarlyEndUpstream((req) => (req.url?.startsWith('/v1/responses') ? RESPONSES : MESSAGES));
+  const port = upstream.port;
   gw = await startGateway({
     config: {
       providers: {
@@ -111,8 +79,7 @@ before(async () => {
 after(async () => {
   process.off('unhandledRejection', onUnhandled);
   await gw.close();
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
+  await upstream.close();
 });
 afterEach(() => assert.deepEqual(unhandled, [], 'no unhandled rejection'));
 
@@ -142,26 +109,11 @@ const SURFACES = {
   },
 };
 
-const ROW = 'SELECT status, error_type, prompt_tokens, completion_tokens, cost_usd FROM';
-const SUCCESS = { status: 200, error_type: null, prompt_tokens: 7, completion_tokens: 3, cost_usd: 13 };
-
-/** The request's requests row and its llm_calls rows, once the requests row has landed. */
-async function rowsOf(id: string): Promise<{ request: object; calls: object[] }> {
-  const [request] = await waitFor(
-    async () => {
-      const rows = await gw.query<object>(`${ROW} requests WHERE id = ?`, id);
-      return rows.length ? rows : undefined;
-    },
-    10_000,
-    'the requests row',
-  );
-  const calls = await gw.query<object>(`${ROW} llm_calls WHERE request_id = ?`, id);
-  return { request: { ...request }, calls: calls.map((c) => ({ ...c })) };
-}
+const rowsOf = (id: string) => rowsIn(gw, id);
 
 for (const [name, surface] of Object.entries(SURFACES)) {
   test(`${name}: the upstream resets after its terminal event: the client has the whole answer, the rows say 200 with its usage and cost`, async () => {
-    afterTerminal = 'reset';
+    upstream.after = 'reset';
     const got = await surface.post();
     assert.equal(got.status, 200);
     assert.equal(got.body, surface.frames);
@@ -172,8 +124,8 @@ for (const [name, surface] of Object.entries(SURFACES)) {
   });
 
   test(`${name}: the upstream stalls past timeoutMs after its terminal event: recorded 200 at once, once; the stalled connection is given up`, async () => {
-    afterTerminal = 'stall';
-    const before = sockets.length;
+    upstream.after = 'stall';
+    const before = upstream.sockets.length;
     const started = Date.now();
     const got = await surface.post();
     assert.equal(got.status, 200);
@@ -182,21 +134,21 @@ for (const [name, surface] of Object.entries(SURFACES)) {
     assert.deepEqual(rows, { request: SUCCESS, calls: [SUCCESS] });
     assert.ok(Date.now() - started < TIMEOUT_MS, 'recorded before the body timeout, not by it');
     // The gateway still reads the rest in the background and gives the connection up at its body timeout.
-    const stalled = sockets[before]!;
+    const stalled = upstream.sockets[before]!;
     await waitFor(() => stalled.destroyed, 10_000, 'the stalled upstream connection to close');
     await gw.quiet();
     assert.deepEqual(await rowsOf(got.id), rows, 'no second row at the body timeout');
   });
 
   test(`${name}: the upstream's body ends cleanly a moment after its terminal event: its connection is kept (read to its end, not cancelled)`, async () => {
-    afterTerminal = 'end';
-    const before = sockets.length;
+    upstream.after = 'end';
+    const before = upstream.sockets.length;
     const first = await surface.post();
     assert.deepEqual((await rowsOf(first.id)).request, SUCCESS);
-    const socket = sockets[before]!;
+    const socket = upstream.sockets[before]!;
     // The body's end comes 30 ms after the terminal event. A gateway that cancelled the rest of the
     // body would close this connection; one that reads it to its end keeps it in its pool, open.
-    await waitFor(() => ended.has(socket), 10_000, 'the upstream body end');
+    await waitFor(() => upstream.ended.has(socket), 10_000, 'the upstream body end');
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(socket.destroyed, false, 'the connection is kept after a clean end');
     const second = await surface.post();

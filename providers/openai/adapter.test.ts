@@ -130,6 +130,18 @@ describe('openai adapter: streams', () => {
     assert.match(error.message, /server had an error/);
   });
 
+  test('the stream has ended at [DONE], not at the finish_reason: the usage chunk comes between them', () => {
+    const translator = openaiAdapter.streamTranslator(ctx);
+    const chunk = (extra: object) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', ...extra });
+    translator.push({ data: chunk({ choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: 'stop' }] }) });
+    assert.equal(translator.ended(), false);
+    translator.push({ data: chunk({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }) });
+    assert.equal(translator.ended(), false);
+    translator.push({ data: '[DONE]' });
+    assert.equal(translator.ended(), true);
+    assert.deepEqual(translator.end(), []);
+  });
+
   test('a stream cut before any finish is reported, not taken as complete', () => {
     const translator = openaiAdapter.streamTranslator(ctx);
     const events = JSON.parse(fixture('stream-text.json')) as string[];

@@ -51,6 +51,8 @@ export function createStreamTranslator(): StreamTranslator {
       if (chunk.choices.some((c) => c.finish_reason)) finished = true;
       return [chunk];
     },
+    // [DONE], not the finish_reason: the usage chunk (stream_options.include_usage) comes after that.
+    ended: () => done,
     end(): ChatCompletionChunk[] {
       // Some compatible servers omit [DONE]; a stream that reached a finish_reason is complete.
       if (!done && !finished) {

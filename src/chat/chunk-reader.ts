@@ -10,7 +10,8 @@ import { unreadable } from './upstream-answer.js';
 
 /**
  * Reads a streamed answer: `onChunk` runs for each chunk, synchronously, as the upstream's bytes
- * arrive. Rejects with the upstream's failure (a GatewayError), or with what `onChunk` threw.
+ * arrive. Resolves at the answer's terminal event (StreamTranslator.ended), or at the body's end
+ * when there is none. Rejects with the upstream's failure (a GatewayError), or with what `onChunk` threw.
  */
 export type ChunkReader = (onChunk: (chunk: ChatCompletionChunk) => void, flow?: Flow) => Promise<void>;
 
@@ -45,17 +46,30 @@ export function streamReader(
         }
       }
     };
-    const feeder = sseFeeder((event) => deliver(translate(() => translator.push(event))));
+    // Set at the answer's terminal event: the answer is whole and the read resolves there, so the
+    // round ends (its rows say 200 with the usage seen, its tools run, the client gets its last frames)
+    // without waiting for the body's end; what the upstream does after it (a reset, a stall past its
+    // timeout) is not the call's outcome (as relayStream for pass-through streams). The rest of the
+    // body is read unseen (UpstreamStream.drain): a clean end keeps the connection.
+    let last = false;
+    const feeder = sseFeeder((event) => {
+      if (last) return;
+      deliver(translate(() => translator.push(event)));
+      if (!translator.ended()) return;
+      last = true;
+      answer.drain();
+    });
     try {
       await answer.read((chunk) => feeder.write(chunk), flow);
-      feeder.end();
+      if (!last) feeder.end();
       deliver(translate(() => translator.end()));
     } catch (err) {
       if (err instanceof GatewayError || (consumerError && err === consumerError.err)) throw err;
       throw networkError(err, url, signal);
     } finally {
       // Stop reading (and free the socket) when the consumer stops early; nothing after the end.
-      answer.cancel();
+      // A drained body is read on to its end (its connection then reused), not cancelled.
+      if (!last) answer.cancel();
     }
   };
 }

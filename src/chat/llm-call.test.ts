@@ -112,8 +112,11 @@ describe('callLlm', () => {
   });
 });
 
-/** A streamed answer from a scripted upstream: `parts` are the body's chunks (a failure where an Error is). */
-async function streamOutcome(parts: (string | Error)[]) {
+/**
+ * A streamed answer from a scripted upstream: `parts` are the body's chunks (a failure where an Error
+ * is); with `open`, the body does not end after them.
+ */
+async function streamOutcome(parts: (string | Error)[], open = false) {
   const body = new Readable({ read() {} });
   const client: UpstreamClient = {
     send: () => assert.fail('streams are read with sendStream'),
@@ -124,7 +127,7 @@ async function streamOutcome(parts: (string | Error)[]) {
           if (p instanceof Error) return void body.destroy(p);
           body.push(Buffer.from(p));
         }
-        body.push(null);
+        if (!open) body.push(null);
       });
       return streamOf({ status: 200, headers: {}, body: body as never }, 60_000);
     },
@@ -154,6 +157,22 @@ describe('callLlm streams', () => {
     const seen: string[] = [];
     await read((c) => void seen.push(c.choices[0]?.delta.content ?? ''));
     assert.deepEqual(seen, ['Hel', 'lo']);
+  });
+
+  test('the read resolves at [DONE]: what follows is not seen, the rest of the body is read on (not cancelled), and its failure rejects nothing', {
+    timeout: 10_000,
+  }, async () => {
+    const { read, body } = await streamOutcome([`${frame('a', 'stop')}data: [DONE]\n\n${frame('after')}`], true);
+    const seen: string[] = [];
+    await read((c) => void seen.push(c.choices[0]?.delta.content ?? ''));
+    assert.deepEqual(seen, ['a']);
+    body.push(Buffer.from(frame('later')));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(body.destroyed, false, 'not cancelled: the body is read to its end');
+    assert.equal(body.readableFlowing, true);
+    body.destroy(new Error('socket hang up'));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ['a']);
   });
 
   test('what the reader throws comes back as is (not a network error), and the body is let go', async () => {

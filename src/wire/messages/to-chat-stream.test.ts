@@ -119,6 +119,17 @@ describe('messages → chat stream', () => {
     assert.equal(out.usage?.completion_tokens, 4);
   });
 
+  test('the stream has ended at message_stop (its usage chunk already given), not at message_delta', () => {
+    const t = translator();
+    t.push(ev({ type: 'message_start', message: { id: 'msg_e', model: 'm', usage: { input_tokens: 3, output_tokens: 1 } } }));
+    t.push(ev({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 2 } }));
+    assert.equal(t.ended(), false);
+    const last = t.push(ev({ type: 'message_stop' }));
+    assert.equal(t.ended(), true);
+    assert.equal(last.at(-1)?.usage?.completion_tokens, 2);
+    assert.deepEqual(t.end(), []);
+  });
+
   test('unknown events and thinking deltas are ignored; unparsable data is an upstream error', () => {
     const t = translator();
     t.push(ev({ type: 'message_start', message: { id: 'msg_b', model: 'm', usage: { input_tokens: 1, output_tokens: 1 } } }));

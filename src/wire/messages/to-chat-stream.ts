@@ -105,6 +105,7 @@ export function chunksFromMessagesStream(now: () => number = Date.now): StreamTr
       if (data === null || typeof data !== 'object') throw badStreamEvent(event.event ?? 'stream');
       return handle(data.type ?? event.event ?? '', data);
     },
+    ended: () => stopped,
     end(): ChatCompletionChunk[] {
       if (!stopped) throw streamEndedEarly();
       return [];
