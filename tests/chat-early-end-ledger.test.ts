@@ -208,3 +208,44 @@ for (const [wire, model] of Object.entries(WIRES)) {
     assert.deepEqual({ ...tool }, { tool: 'add', status: 'ok' });
   });
 }
+
+// Messages and Responses clients of an upstream that does not speak their format go through the
+// chat path too: their rounds end at the same terminal events.
+const TRANSLATED = {
+  'Messages over OpenAI-compatible [DONE]': {
+    model: 'oai/gpt-5',
+    post: (model: string) =>
+      postRaw(
+        `${gw.url}/v1/messages`,
+        { 'x-api-key': KEY },
+        JSON.stringify({ model, max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'hello' }] }),
+      ),
+    last: 'message_stop',
+  },
+  'Responses over Anthropic message_stop': {
+    model: 'anthropic/claude-sonnet-4-5',
+    post: (model: string) =>
+      postRaw(
+        `${gw.url}/v1/responses`,
+        { authorization: `Bearer ${KEY}` },
+        JSON.stringify({ model, input: 'hello', stream: true, store: false }),
+      ),
+    last: 'response.completed',
+  },
+};
+
+for (const [name, surface] of Object.entries(TRANSLATED)) {
+  for (const mode of ['reset', 'stall'] as const) {
+    test(`${name}: the upstream ${mode}s after its terminal event: the client's stream ends whole, at once; the rows say 200 with its usage and cost`, async () => {
+      upstream.after = mode;
+      const started = Date.now();
+      const got = await surface.post(surface.model);
+      const tookMs = Date.now() - started;
+      assert.equal(got.status, 200);
+      assert.ok(got.body.includes(`event: ${surface.last}\n`), got.body);
+      assert.ok(!got.body.includes('event: error'), `no error event: ${got.body}`);
+      assert.ok(tookMs < (TIMEOUT_MS * 2) / 3, `ended at the terminal event, not at the body timeout (${tookMs} ms)`);
+      assert.deepEqual(await rowsOf(gw, got.id), { request: SUCCESS, calls: [SUCCESS] });
+    });
+  }
+}
