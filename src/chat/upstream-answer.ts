@@ -23,7 +23,7 @@ export function errorAnswer(
 }
 
 /**
- * As in translateStream: an adapter that cannot read the body means a malformed upstream answer (502).
+ * As in streamReader (chunk-reader.ts): an adapter that cannot read the body means a malformed upstream answer (502).
  * Arguments, not a closure: this runs for every JSON answer.
  */
 export function readCompletion(target: Target, json: unknown, ctx: AdapterContext): ChatCompletion {
