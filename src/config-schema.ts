@@ -1,5 +1,6 @@
 // The config file's schema (the contract: README, "Configuration"). Validation errors name the field.
 import { z } from 'zod';
+import { hostedToolsSchema, pricingSchema } from './config-hosted-tools.js';
 
 // The longest glob accepted from config, the admin API or the x-tollgate-tools header (the
 // matcher, governance/glob.ts, is linear in it).
@@ -211,7 +212,9 @@ export const mcpEndpointSchema = z
 export const configSchema = z.strictObject({
   providers: z.record(z.string().regex(/^[a-z0-9-]+$/, 'provider names are lowercase letters, digits and "-"'), providerSchema).default({}),
   mcpServers: z.record(serverName, mcpServerSchema).default({}),
-  pricing: z.record(z.string(), priceSchema).default({}),
+  pricing: pricingSchema(priceSchema),
+  /** Bounds for tools the upstream runs (web search…) under a budget: README, "Budgets". */
+  hostedTools: hostedToolsSchema,
   toolCosts: z.record(z.string(), z.number().nonnegative()).default({}),
   /**
    * Opt-in: budgeted keys may use models without a price, each call charged this much (recorded as

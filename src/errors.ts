@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'invalid_tools_header',
   // Budgets and their store.
   'model_unpriced',
+  'hosted_tool_unpriced',
   'stored_input_under_budget',
   'key_budget_exceeded',
   'team_budget_exceeded',

@@ -4,6 +4,7 @@
 // part is built from lives in src/gateway/ (governance, the loop's deps, /mcp, the app's deps,
 // shutdown).
 import type { RequestListener, Server } from 'node:http';
+import { HOSTED_PRICE_PREFIX } from './config-hosted-tools.js';
 import type { Hono } from 'hono';
 import type { Dispatcher } from 'undici';
 import type { Config } from './config-schema.js';
@@ -94,7 +95,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     configuredProviders: Object.keys(config.providers),
     configuredModels: [
       ...Object.entries(config.providers).flatMap(([name, p]) => p.models.map((m) => `${name}/${m}`)),
-      ...Object.keys(config.pricing),
+      ...Object.keys(config.pricing).filter((k) => !k.startsWith(HOSTED_PRICE_PREFIX)),
     ],
     ledgerDepth: () => ledger.depth(),
     mcpStatus: () => mcp.status(),

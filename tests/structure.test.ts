@@ -26,6 +26,7 @@ const LAYERS: { name: string; paths: string[] }[] = [
     paths: [
       'src/errors.ts',
       'src/config-schema.ts',
+      'src/config-hosted-tools.ts',
       'src/logger.ts',
       'src/app-env.ts',
       'src/openai/',

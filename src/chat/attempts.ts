@@ -6,6 +6,7 @@ import type { ChatRequest, Usage } from '../openai/types.js';
 import { ClientAbortedError, type UpstreamClient } from '../upstream/client.js';
 import { abortSignalOf, type Cancel } from '../upstream/cancel.js';
 import type { Target } from './targets.js';
+import type { HostedFees } from '../governance/hosted-tools.js';
 
 export interface AttemptResult {
   /** Upstream HTTP status; 0 when no response arrived (network error, timeout, client gone). */
@@ -15,6 +16,8 @@ export interface AttemptResult {
   usage?: Usage | undefined;
   /** Usage seen before a stream was cut short (e.g. Anthropic's message_start input tokens). */
   partialUsage?: Usage | undefined;
+  /** Fees of the tools the upstream ran itself, from the uses it reported with `usage` (governance/hosted-tools.ts). */
+  hostedFees?: HostedFees | undefined;
   /**
    * Whether the upstream may have processed (and billed) the call: false only when it answered
    * with an error status or was never reached. Without usage, such a call is charged its reservation.

@@ -103,6 +103,10 @@ export interface Pricing {
     usage: { promptTokens: number; completionTokens: number; cachedTokens?: number; cacheWriteTokens?: number },
   ): number | null;
   toolCost(name: string): number;
+  /** USD per use of a tool the upstream runs (`messages/web_search`); undefined = unpriced (governance/hosted-tools.ts). */
+  hostedFee?(key: string): number | undefined;
+  /** Config `hostedTools` (optional for test fakes: then defaultMaxUses 5, contentTokensPerUse 10,000). */
+  readonly hostedTools?: { readonly defaultMaxUses: number; readonly contentTokensPerUse: number };
 }
 
 /** Ledger writes: return a Promise only when the queue is full (callers await it: back-pressure). */

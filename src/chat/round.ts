@@ -165,13 +165,13 @@ export async function startAttempt(
      * to run after the client's last byte (issue 20: ~30 us between the upstream's last event and
      * the client's end() at load 9, half of that gap).
      */
-    finish({ status, errorType, usage, partialUsage, mayHaveCost }, later) {
+    finish({ status, errorType, usage, partialUsage, mayHaveCost, hostedFees }, later) {
       const seen: SeenUsage = usage
         ? { kind: 'usage', usage: tokenUsage(usage) }
         : partialUsage
           ? { kind: 'partial', usage: tokenUsage(partialUsage) }
           : { kind: 'none', mayHaveCost };
-      const charge = chargeFor(plan, seen, (u) => deps.pricing.costOf(target.providerName, target.model, u));
+      const charge = chargeFor(plan, seen, (u) => deps.pricing.costOf(target.providerName, target.model, u), hostedFees);
       state.costUsd += charge.usd;
       if (charge.costUnknown) state.costUnknown = true;
       if (charge.basis === 'estimate') state.costEstimated = true;

@@ -29,7 +29,12 @@ export interface ChatDepsOptions {
 
 export function createChatDeps(opts: ChatDepsOptions): { chat: ChatDeps; upstream: UpstreamClient } {
   const { config, logger, gate, tools } = opts;
-  const pricing = createPricing({ overrides: config.pricing, toolCosts: config.toolCosts, unpricedModels: config.unpricedModels });
+  const pricing = createPricing({
+    overrides: config.pricing,
+    toolCosts: config.toolCosts,
+    unpricedModels: config.unpricedModels,
+    hostedTools: config.hostedTools,
+  });
   for (const [name, p] of Object.entries(config.providers)) {
     for (const model of p.models) {
       if (!pricing.priceOf(name, model))

@@ -7,6 +7,7 @@ import type { ChatRequest } from '../openai/types.js';
 import type { ModelLimits } from '../ledger/pricing.js';
 import { type CapFields, clientOutputCap, decideOutputCap } from './output-cap.js';
 import { promptTokenBound } from './prompt-bound.js';
+import type { HostedReserve } from './hosted-tools.js';
 
 export interface PriceLike {
   inputPerMTok: number;
@@ -25,6 +26,8 @@ export interface AttemptPlan {
   price: PriceLike | undefined;
   /** The operator's per-call charge for an unpriced model (config unpricedModels). */
   perCallUsd: number | undefined;
+  /** The part of amountUsd for tools the upstream runs (fees and their content allowance): hosted-tools.ts. */
+  hostedUsd?: number;
   /** The reservation: the most this attempt can cost. */
   amountUsd: number;
 }
@@ -34,6 +37,8 @@ export interface BoundedRequest {
   bounded: true;
   caps: CapFields;
   promptTokens: number;
+  /** Tools the upstream runs itself, at their bound (undefined: none offered). */
+  hosted?: HostedReserve | undefined;
 }
 
 const isBounded = (r: ChatRequest | BoundedRequest): r is BoundedRequest => (r as BoundedRequest).bounded === true;
@@ -101,6 +106,9 @@ export function planAttempt(input: PlanInput): AttemptPlan {
     ? input.request.promptTokens
     : promptTokenBound(input.request, { maxImageTokens: input.limits.maxImageTokens });
   const perCallUsd = input.price ? undefined : input.unpricedCallUsd;
-  const amountUsd = input.price ? worstCaseUsd(promptTokens, cap.reserve, input.price) : (perCallUsd ?? 0);
-  return { promptTokens, outputTokens: cap.reserve, sendCap: cap.send, price: input.price, perCallUsd, amountUsd };
+  const hosted = isBounded(input.request) ? input.request.hosted : undefined;
+  // Each use's fee, and the content it brings in at the dearest input rate (an allowance: README).
+  const hostedUsd = hosted ? hosted.feesUsd + (input.price ? worstCaseUsd(hosted.contentTokens, 0, input.price) : 0) : 0;
+  const amountUsd = (input.price ? worstCaseUsd(promptTokens, cap.reserve, input.price) : (perCallUsd ?? 0)) + hostedUsd;
+  return { promptTokens, outputTokens: cap.reserve, sendCap: cap.send, price: input.price, perCallUsd, hostedUsd, amountUsd };
 }

@@ -9,9 +9,12 @@
 //   an "estimate" — the only figure that is sure not to be below the bill.
 // - Nothing, and the upstream answered with an error or was never reached: nothing.
 // The amount charged is never a silent 0 for a call that may have cost money.
+// Tools the upstream ran itself (web search…) add their fees: per use reported with the usage
+// (hosted-tools.ts), else, when the usage is partial, what the plan reserved for them.
 import type { AttemptPlan } from './attempt-budget.js';
 import type { TokenUsage } from '../ledger/pricing.js';
 import type { CostBasis } from '../ledger/rows.js';
+import type { HostedFees } from './hosted-tools.js';
 
 export type SeenUsage =
   | { kind: 'usage'; usage: TokenUsage }
@@ -42,16 +45,32 @@ function priced(plan: AttemptPlan, cost: number | null, basis: CostBasis, tokens
   return { usd: 0, costUsd: null, costUnknown: true, basis, tokens };
 }
 
-export function chargeFor(plan: AttemptPlan, seen: SeenUsage, costOf: CostOf): Charge {
+/** A charge with a round's hosted tool fees added (unknown fees flag it, as an unpriced model does). */
+function withFees(charge: Charge, usd: number, unknown: boolean): Charge {
+  if (usd === 0 && !unknown) return charge;
+  return {
+    usd: charge.usd + usd,
+    costUsd: charge.costUsd === null ? null : charge.costUsd + usd,
+    costUnknown: charge.costUnknown || unknown,
+    basis: charge.basis,
+    tokens: charge.tokens,
+  };
+}
+
+export function chargeFor(plan: AttemptPlan, seen: SeenUsage, costOf: CostOf, fees?: HostedFees): Charge {
   if (seen.kind === 'usage') {
     const u = seen.usage;
-    return priced(plan, costOf(u), 'usage', u.promptTokens + u.completionTokens);
+    const charge = priced(plan, costOf(u), 'usage', u.promptTokens + u.completionTokens);
+    return fees ? withFees(charge, fees.usd, fees.unknown) : charge;
   }
   if (seen.kind === 'partial' && seen.usage.promptTokens > 0) {
     const u = Object.assign({}, seen.usage, { completionTokens: Math.max(seen.usage.completionTokens, plan.outputTokens) });
-    return priced(plan, costOf(u), 'estimate', u.promptTokens + u.completionTokens);
+    // The uses made before the cut are not known: what the plan reserved for them.
+    return withFees(priced(plan, costOf(u), 'estimate', u.promptTokens + u.completionTokens), plan.hostedUsd ?? 0, false);
   }
   if (seen.kind === 'none' && !seen.mayHaveCost) return NOTHING;
   const tokens = plan.promptTokens + plan.outputTokens;
-  return priced(plan, plan.price ? plan.amountUsd : null, 'estimate', tokens);
+  if (plan.price) return priced(plan, plan.amountUsd, 'estimate', tokens);
+  // An unpriced model's stated charge does not hold the hosted part of the reservation: added.
+  return withFees(priced(plan, null, 'estimate', tokens), plan.hostedUsd ?? 0, false);
 }

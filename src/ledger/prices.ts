@@ -22,6 +22,11 @@ export interface PriceTable {
   /** The date the figures were checked (YYYY-MM-DD). */
   asOf: string;
   models: Readonly<Record<string, Price>>;
+  /**
+   * USD per use of a tool the upstream runs itself, keyed `<api>/<tool type without its date>`
+   * (governance/hosted-tools.ts). A hosted tool type missing here is unpriced: refused under a budget.
+   */
+  hostedTools?: Readonly<Record<string, number>>;
 }
 
 export const bundledPrices: PriceTable = {
@@ -63,5 +68,22 @@ export const bundledPrices: PriceTable = {
     'claude-3-5-haiku': p(0.8, 4, 8_192, 0.08, 1),
     'claude-3-opus': p(15, 75, 4_096, 1.5, 18.75),
     'claude-3-haiku': p(0.25, 1.25, 4_096, 0.03, 0.3),
+  },
+  // Checked 2025-11-01 against https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool
+  // ($10 per 1,000 searches), .../web-fetch-tool (no charge beyond tokens) and
+  // https://openai.com/api/pricing (built-in tools). Anthropic's code execution is billed by container
+  // time, which no request bounds and no usage reports: left unpriced on purpose (price it in config
+  // to allow it under a budget; the figure is then charged once per round that offers it).
+  hostedTools: {
+    'messages/web_search': 0.01,
+    'messages/web_fetch': 0,
+    // OpenAI: web_search $10/1k calls; web_search_preview $25/1k (non-reasoning models, the dearer);
+    // file_search $2.50/1k; code_interpreter $0.03 a container (charged per call: never below it);
+    // image_generation: gpt-image-1's dearest image (high quality, 1536x1024).
+    'responses/web_search': 0.01,
+    'responses/web_search_preview': 0.025,
+    'responses/file_search': 0.0025,
+    'responses/code_interpreter': 0.03,
+    'responses/image_generation': 0.25,
   },
 };

@@ -4,6 +4,7 @@
 // claude-sonnet-4-20250514 find claude-sonnet-4, but gpt-4.5 never borrows gpt-4's price).
 // An unknown price is a null cost, never 0: the ledger stores NULL and flags it.
 import type { Config, Price } from '../config-schema.js';
+import { HOSTED_PRICE_PREFIX } from '../config-hosted-tools.js';
 import { bundledPrices, type PriceTable } from './prices.js';
 
 export interface TokenUsage {
@@ -33,6 +34,15 @@ export interface Pricing {
   toolCost(gatewayToolName: string): number;
   /** 'provider/model' values costOf() met without a price, for warnings and the dashboard. */
   unknownModels(): string[];
+  /** USD per use of a hosted tool type (`messages/web_search`): config `pricing["hosted:…"]`, else the table; undefined = unpriced. */
+  hostedFee(key: string): number | undefined;
+  /** Config `hostedTools`: the bound sent when the client sent none, and the input allowance per use. */
+  readonly hostedTools: HostedToolsConfig;
+}
+
+export interface HostedToolsConfig {
+  defaultMaxUses: number;
+  contentTokensPerUse: number;
 }
 
 export interface ModelLimits {
@@ -44,6 +54,7 @@ export interface PricingOptions {
   overrides?: Config['pricing'];
   unpricedModels?: Config['unpricedModels'];
   toolCosts?: Config['toolCosts'];
+  hostedTools?: Config['hostedTools'];
   table?: PriceTable;
 }
 
@@ -71,7 +82,13 @@ function lookupIn(prices: Readonly<Record<string, Price>>): Lookup {
 
 export function createPricing(opts: PricingOptions = {}): Pricing {
   const table = opts.table ?? bundledPrices;
-  const fromConfig = lookupIn(opts.overrides ?? {});
+  const models: Record<string, Price> = {};
+  const fees = new Map(Object.entries(table.hostedTools ?? {}));
+  for (const [key, value] of Object.entries(opts.overrides ?? {})) {
+    if (key.startsWith(HOSTED_PRICE_PREFIX)) fees.set(key.slice(HOSTED_PRICE_PREFIX.length), (value as { perUseUsd: number }).perUseUsd);
+    else models[key] = value as Price;
+  }
+  const fromConfig = lookupIn(models);
   const bundled = lookupIn(table.models);
   const toolCosts = new Map(Object.entries(opts.toolCosts ?? {}));
   const memo = pairMemo<Price | null>();
@@ -124,6 +141,8 @@ export function createPricing(opts: PricingOptions = {}): Pricing {
     unpricedCallUsd: opts.unpricedModels?.chargePerCallUsd,
     toolCost: (name) => toolCosts.get(name) ?? 0,
     unknownModels: () => [...unknown],
+    hostedFee: (key) => fees.get(key),
+    hostedTools: opts.hostedTools ?? { defaultMaxUses: 5, contentTokensPerUse: 10_000 },
   };
 }
 

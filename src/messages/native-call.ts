@@ -14,6 +14,7 @@ import {
   type UpstreamRefusal,
 } from '../chat/native-upstream.js';
 import type { GatewayError } from '../errors.js';
+import type { HostedFees } from '../governance/hosted-tools.js';
 import type { Cancel } from '../upstream/cancel.js';
 import type { Flow } from '../upstream/client.js';
 import { withRawError } from '../wire/messages/errors.js';
@@ -29,6 +30,8 @@ export interface NativeCallInput {
   body: string;
   /** A JSON answer's attempt effects go here instead of running at once (the codec decides when: native-codec.ts). */
   later?: FinishLater | undefined;
+  /** The fees of the server tools a message's usage reports (undefined: none offered). */
+  fees?: ((usage: unknown) => HostedFees) | undefined;
 }
 
 export type NativeOutcome =
@@ -58,7 +61,16 @@ export async function nativeOnce(
     const { status, text } = await sendNativeText(deps, target, request, input.signal, keepRefusal);
     const message = parseJson(text, status) as Message;
     if (!message || typeof message !== 'object' || !Array.isArray(message.content)) throw malformedUpstream(status, 'a Messages response');
-    handle.finish({ status, errorType: null, usage: message.usage ? mapUsage(message.usage) : undefined, mayHaveCost: true }, input.later);
+    handle.finish(
+      {
+        status,
+        errorType: null,
+        usage: message.usage ? mapUsage(message.usage) : undefined,
+        mayHaveCost: true,
+        hostedFees: input.fees?.(message.usage),
+      },
+      input.later,
+    );
     return { kind: 'json', target, text, message };
   }
   const read = await sendNativeStream(deps, target, request, input.signal, keepRefusal);

@@ -18,6 +18,8 @@ import { messagesPromptBound } from '../governance/messages-prompt-bound.js';
 import { commentFrame, rawFrame } from '../wire/messages/sse.js';
 import { MessagesTurnBuilder, turnFromMessage, type MessagesTurn } from '../wire/messages/turn.js';
 import type { ContentBlock, MessagesRequest } from '../wire/messages/types.js';
+import { hostedFees, hostedReserve, hostedSettings } from '../governance/hosted-tools.js';
+import { serverToolUses, usesBound, type ServerTool } from '../wire/messages/server-tools.js';
 import { nativeOnce } from './native-call.js';
 import type { MessagesRelay } from './relay.js';
 import type { MessagesRunState } from './run-state.js';
@@ -60,6 +62,9 @@ export function nativeCodec(
         : state.body;
       const request = final && state.offeredTools ? Object.assign({}, base, { tool_choice: { type: 'none' as const } }) : base;
       const promptTokens = messagesPromptBound(request);
+      // Server tools (web search…): their fees at the bound sent, refused under a budget when unpriced.
+      const hosted = state.serverTools ? serverToolsReserve(deps, state, state.serverTools) : undefined;
+      const fees = hosted ? (usage: unknown) => hostedFees(serverToolUses(state.serverTools, usage), hosted.feeOf) : undefined;
       const bodyFor = (target: Target, plan: AttemptPlan): string => {
         if (!state.rebuilt && !final && plan.sendCap === undefined) {
           const rewritten = rewriteModel(state.bodyText, target.model);
@@ -72,7 +77,7 @@ export function nativeCodec(
         deps.llm,
         state.targets,
         state.cancel,
-        nativeAttemptHooks(deps, state, round, { bounded: true, caps: state.body, promptTokens }),
+        nativeAttemptHooks(deps, state, round, { bounded: true, caps: state.body, promptTokens, hosted: hosted?.reserve }),
         (target, handle) =>
           nativeOnce(
             deps.llm,
@@ -83,6 +88,7 @@ export function nativeCodec(
               signal: state.cancel,
               body: bodyFor(target, handle.plan),
               later: holdJson,
+              fees,
             },
             target,
             handle,
@@ -153,7 +159,7 @@ export function nativeCodec(
       // The round that ends the client's message: its effects outside the request (settlement,
       // metrics, llm_calls row) run once the client has its last byte (relay.afterEnd, native-run).
       outcome.handle.finish(
-        { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true },
+        { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true, hostedFees: fees?.(turn.rawUsage) },
         relay && endsMessage ? (effects) => relay.afterEnd.hold(effects) : undefined,
       );
       // A round with gateway calls keeps its message_delta and message_stop (the loop goes on).
@@ -174,6 +180,16 @@ export function nativeCodec(
     hide: (clientCalls, gatewayCalls, results) => deps.hidden.remember(state.access.keyId, clientCalls, gatewayCalls, results),
     progress: relay ? (text) => relay.out.frame(commentFrame(` ${text}`)) : undefined,
   };
+}
+
+function serverToolsReserve(deps: LoopDeps, state: MessagesRunState, tools: readonly ServerTool[]) {
+  const settings = hostedSettings(deps.pricing);
+  const offers = tools.map((t) => ({ key: t.key, type: t.type, maxUses: usesBound(t, settings.defaultMaxUses) }));
+  const reserve = hostedReserve(offers, settings.feeOf, {
+    budgeted: state.access.budgeted,
+    contentTokensPerUse: settings.contentTokensPerUse,
+  });
+  return { reserve, feeOf: settings.feeOf };
 }
 
 function collect(output: NativeOutput, turn: MessagesTurn, isGateway: (name: string) => boolean): void {

@@ -9,6 +9,8 @@ import { tollgateInfo } from '../chat/respond.js';
 import { eventFrame } from '../wire/messages/sse.js';
 import type { Message, StopReason } from '../wire/messages/types.js';
 import type { MessagesTurn } from '../wire/messages/turn.js';
+import { hostedSettings } from '../governance/hosted-tools.js';
+import { serverToolsOf, withMaxUses } from '../wire/messages/server-tools.js';
 import { anthropicTool } from './anthropic-tools.js';
 import { forwardedHeaders, type MessagesRun } from './handler.js';
 import { nativeCodec, RELAYED, type NativeOutput } from './native-codec.js';
@@ -19,7 +21,16 @@ import { MessagesChannel } from './stream-channel.js';
 import { SSE_HEADERS } from '../openai/sse.js';
 
 export const runNative: MessagesRun = async (deps, input, start, onState) => {
-  const { body, injected, access } = start;
+  const { injected, access } = start;
+  // Server tools under a budget go with a bound on their uses (the client's max_uses, else the
+  // config's): the bound reserved is the bound sent (README, "Budgets").
+  let body = start.body;
+  let serverTools = serverToolsOf(body.tools);
+  const capped = serverTools && access.budgeted ? withMaxUses(body.tools!, hostedSettings(deps.pricing).defaultMaxUses) : body.tools;
+  if (capped !== body.tools) {
+    body = Object.assign({}, body, { tools: capped });
+    serverTools = serverToolsOf(capped);
+  }
   const conv = stitchMessages(body.messages, deps.hidden, {
     keyId: access.keyId,
     allowsTool: (name) => access.decideTool(name).allowed,
@@ -31,7 +42,8 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
     forwardHeaders: forwardedHeaders(input.headers),
     offeredTools: injected.length ? [...(body.tools ?? []), ...injected.map(anthropicTool)] : undefined,
     conv: conv === body.messages ? [...conv] : conv,
-    rebuilt: injected.length > 0 || conv !== body.messages,
+    rebuilt: injected.length > 0 || conv !== body.messages || body !== start.body,
+    serverTools,
   });
   onState(state);
   if (!state.stream) {

@@ -16,7 +16,7 @@ export class MessagesRelay {
   started = false;
   closed = false;
   private nextIndex = 0;
-  readonly totals: Required<{ [K in keyof AnthropicUsage]: number }> = {
+  readonly totals: Record<(typeof TOTAL_KEYS)[number], number> = {
     input_tokens: 0,
     output_tokens: 0,
     cache_creation_input_tokens: 0,

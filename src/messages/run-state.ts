@@ -3,6 +3,7 @@
 // needs (the client's bytes, path and forwarded headers).
 import type { LoopState } from '../chat/run-state.js';
 import type { Cancel } from '../upstream/cancel.js';
+import type { ServerTool } from '../wire/messages/server-tools.js';
 import type { MessageParam, MessagesRequest, Tool } from '../wire/messages/types.js';
 
 export interface MessagesRunState extends LoopState {
@@ -20,4 +21,6 @@ export interface MessagesRunState extends LoopState {
   conv: MessageParam[];
   /** The body must be rebuilt from conv and offeredTools (gateway tools, stitching, later rounds). */
   rebuilt: boolean;
+  /** The client's server tools (web search…), their max_uses as sent upstream; undefined: none (wire/messages/server-tools.ts). */
+  readonly serverTools: ServerTool[] | undefined;
 }

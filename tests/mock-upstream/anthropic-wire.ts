@@ -4,8 +4,13 @@
 // content_block_delta…, content_block_stop, message_delta, message_stop).
 import { randomUUID } from 'node:crypto';
 import type { MockReply, MockToolCall, MockUsage, Rendered } from './types.js';
+import { anthropicSearchBlocks, searchesOf, serverToolUsage } from './hosted-tools.js';
 
-type Block = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown };
+type Block =
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown }
+  /** A server tool's blocks (server_tool_use, web_search_tool_result…), as they come. */
+  | { type: 'server'; block: Record<string, unknown> };
 
 const DEFAULT_USAGE: MockUsage = { input: 10, output: 5 };
 
@@ -47,17 +52,28 @@ function blocksOf(reply: MockReply): { blocks: Block[]; stopReason: string } {
 
 function usageOf(reply: MockReply) {
   const u = ('usage' in reply ? reply.usage : undefined) ?? DEFAULT_USAGE;
+  const searches = searchesOf(reply);
   return {
     input_tokens: u.input,
     cache_creation_input_tokens: u.cacheWrite ?? 0,
     cache_read_input_tokens: u.cacheRead ?? 0,
     output_tokens: u.output,
+    ...(searches ? { server_tool_use: serverToolUsage(searches) } : {}),
   };
 }
 
 const frame = (data: { type: string } & Record<string, unknown>): string => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
 
 function blockFrames(block: Block, index: number): string[] {
+  if (block.type === 'server') {
+    // A server_tool_use block streams its input like tool_use; a result block comes whole.
+    if (block.block.type !== 'server_tool_use') return [frame({ type: 'content_block_start', index, content_block: block.block })];
+    const json = JSON.stringify(block.block.input);
+    return [
+      frame({ type: 'content_block_start', index, content_block: { ...block.block, input: {} } }),
+      frame({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: json } }),
+    ];
+  }
   if (block.type === 'text') {
     return [
       frame({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } }),
@@ -74,15 +90,20 @@ function blockFrames(block: Block, index: number): string[] {
   ];
 }
 
+let searchCounter = 0;
+
 export function renderAnthropic(reply: MockReply, request: any, stream: boolean): Rendered {
-  const { blocks, stopReason } = blocksOf(reply);
+  const answered = blocksOf(reply);
+  const stopReason = answered.stopReason;
+  const searches = anthropicSearchBlocks(++searchCounter, searchesOf(reply)).map((block): Block => ({ type: 'server', block }));
+  const blocks = searches.length ? [...searches, ...answered.blocks] : answered.blocks;
   const usage = usageOf(reply);
   const message = {
     id: `msg_mock_${randomUUID().replaceAll('-', '')}`,
     type: 'message',
     role: 'assistant',
     model: String(request?.model ?? 'claude-mock'),
-    content: blocks,
+    content: blocks.map((b) => (b.type === 'server' ? b.block : b)),
     stop_reason: stopReason,
     stop_sequence: null,
     usage,
@@ -92,7 +113,15 @@ export function renderAnthropic(reply: MockReply, request: any, stream: boolean)
     return { json: message };
   }
   const frames = [
-    frame({ type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } }),
+    frame({
+      type: 'message_start',
+      message: {
+        ...message,
+        content: [],
+        stop_reason: null,
+        usage: { ...usage, output_tokens: 1, ...(usage.server_tool_use ? { server_tool_use: serverToolUsage(0) } : {}) },
+      },
+    }),
   ];
   blocks.forEach((block, index) => {
     frames.push(...blockFrames(block, index));
@@ -107,7 +136,7 @@ export function renderAnthropic(reply: MockReply, request: any, stream: boolean)
     frame({
       type: 'message_delta',
       delta: { stop_reason: stopReason, stop_sequence: null },
-      usage: { output_tokens: usage.output_tokens },
+      usage: { output_tokens: usage.output_tokens, ...(usage.server_tool_use ? { server_tool_use: usage.server_tool_use } : {}) },
     }),
     frame({ type: 'message_stop' }),
   );

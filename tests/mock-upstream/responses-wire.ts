@@ -4,6 +4,7 @@
 // output_item.added … output_item.done, then response.completed. No [DONE] terminator.
 // Written independently of src/wire/responses so the gateway is tested against the wire, not itself.
 import type { MockReply, MockUsage, Rendered } from './types.js';
+import { searchesOf, webSearchItems } from './hosted-tools.js';
 
 let counter = 0;
 
@@ -41,6 +42,7 @@ export function renderResponses(reply: MockReply, request: any, stream: boolean)
       summary: reasoning.summary ? [{ type: 'summary_text', text: reasoning.summary }] : [],
       ...(reasoning.encrypted ? { encrypted_content: reasoning.encrypted } : {}),
     });
+  output.push(...webSearchItems(n, searchesOf(reply)));
   if (text)
     output.push({
       id: `msg_mock${n}`,

@@ -36,6 +36,8 @@ export type MockReply =
       /** OpenAI wire: no usage at all (some compatible servers omit it). */
       omitUsage?: boolean;
       reasoning?: MockReasoning;
+      /** The upstream ran its own web search this many times before answering (hosted-tools.ts). */
+      webSearches?: number;
     }
   | { kind: 'tool_calls'; text?: string; calls: MockToolCall[]; usage?: MockUsage; delayMs?: number; reasoning?: MockReasoning }
   /** Upstream HTTP error with a body in the provider's error shape unless `body` is given. */

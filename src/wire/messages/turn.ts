@@ -137,6 +137,8 @@ export class MessagesTurnBuilder {
       const value = u?.[key];
       if (typeof value === 'number') this.usage[key] = value;
     }
+    // Cumulative, like the token counts: message_delta's is the round's (the fees' count).
+    if (u?.server_tool_use) this.usage.server_tool_use = u.server_tool_use;
   }
 }
 

@@ -8,6 +8,8 @@ export interface AnthropicUsage {
   output_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+  /** Uses of server tools (web_search_requests, web_fetch_requests): wire/messages/server-tools.ts. */
+  server_tool_use?: Record<string, unknown> | null;
 }
 
 /**

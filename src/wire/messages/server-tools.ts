@@ -1,0 +1,76 @@
+// Anthropic's server tools — run by the API itself, billed per use beyond tokens — in a Messages
+// request and its usage. Spec: https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/web-search-tool
+// (`max_uses`, `usage.server_tool_use.web_search_requests`), .../web-fetch-tool (`max_uses`,
+// `web_fetch_requests`) and .../code-execution-tool (no per-request bound, billed by container
+// time). Pure; governance/hosted-tools.ts prices them.
+import type { Tool } from './types.js';
+
+/** Server tool families, by `type` without its date, and whether the request can bound their uses (`max_uses`). */
+const FAMILIES: Readonly<Record<string, { maxUses: boolean; reported?: string }>> = {
+  web_search: { maxUses: true, reported: 'web_search_requests' },
+  web_fetch: { maxUses: true, reported: 'web_fetch_requests' },
+  // No max_uses and no count in usage: one container per round, charged as one use (prices.ts).
+  code_execution: { maxUses: false },
+};
+
+export interface ServerTool {
+  /** `messages/<family>`, the fee key. */
+  key: string;
+  type: string;
+  family: string;
+  /** The client's `max_uses`; undefined when it sent none (or the tool has no such bound). */
+  maxUses: number | undefined;
+  /** Whether the tool takes `max_uses`. */
+  bounded: boolean;
+}
+
+/** The request's server tools, or undefined (no allocation) when it has none: the common case costs one loop over `tools`. */
+export function serverToolsOf(tools: readonly Tool[] | undefined): ServerTool[] | undefined {
+  let out: ServerTool[] | undefined;
+  if (!tools) return undefined;
+  for (const tool of tools) {
+    const type = tool.type;
+    if (typeof type !== 'string' || type === 'custom') continue;
+    const family = type.replace(/_\d{8}$/, '');
+    const spec = FAMILIES[family];
+    if (!spec) continue;
+    const maxUses = typeof tool.max_uses === 'number' && tool.max_uses >= 0 ? tool.max_uses : undefined;
+    (out ??= []).push({ key: `messages/${family}`, type, family, maxUses: spec.maxUses ? maxUses : undefined, bounded: spec.maxUses });
+  }
+  return out;
+}
+
+/** The most uses each tool may make: its max_uses, else `defaultMaxUses` (sent by withMaxUses), or one for unbounded tools. */
+export function usesBound(tool: ServerTool, defaultMaxUses: number): number {
+  if (!tool.bounded) return 1;
+  return tool.maxUses ?? defaultMaxUses;
+}
+
+/** `tools` with `max_uses` added to each bounded server tool that has none; the same array when none lacks it. */
+export function withMaxUses(tools: readonly Tool[], defaultMaxUses: number): Tool[] {
+  let changed = false;
+  const out = tools.map((tool) => {
+    const server = serverToolsOf([tool])?.[0];
+    if (!server?.bounded || server.maxUses !== undefined) return tool;
+    changed = true;
+    return Object.assign({}, tool, { max_uses: defaultMaxUses });
+  });
+  return changed ? out : (tools as Tool[]);
+}
+
+/**
+ * Uses of a round, by fee key: those reported in its usage (`usage.server_tool_use`, whatever was
+ * offered), and one for each unbounded tool offered (its container, which usage does not report).
+ */
+export function serverToolUses(offered: readonly ServerTool[] | undefined, usage: unknown): [string, number][] {
+  const reported = (usage as { server_tool_use?: Record<string, unknown> | null } | undefined)?.server_tool_use;
+  const out: [string, number][] = [];
+  if (reported && typeof reported === 'object')
+    for (const family in FAMILIES) {
+      const field = FAMILIES[family]!.reported;
+      const n = field ? reported[field] : undefined;
+      if (typeof n === 'number' && n > 0) out.push([`messages/${family}`, n]);
+    }
+  for (const tool of offered ?? []) if (!tool.bounded && !out.some(([key]) => key === tool.key)) out.push([tool.key, 1]);
+  return out;
+}
