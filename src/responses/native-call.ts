@@ -14,6 +14,8 @@ import {
   sendNativeText,
 } from '../chat/native-upstream.js';
 import type { Cancel } from '../upstream/cancel.js';
+import type { HostedFees } from '../governance/hosted-tools.js';
+import type { OtherItem } from '../wire/responses/types.js';
 import type { Flow } from '../upstream/client.js';
 import { turnFromResponse, type ResponsesTurn } from '../wire/responses/native-turn.js';
 
@@ -41,6 +43,8 @@ export interface NativeCallInput {
   body: string;
   /** A JSON answer's attempt effects go here instead of running at once (the codec decides when: native-codec.ts). */
   later?: FinishLater | undefined;
+  /** The fees of the built-in tool calls among a response's output items (undefined: none offered). */
+  fees?: ((output: readonly OtherItem[]) => HostedFees) | undefined;
 }
 
 export async function nativeOnce(deps: LlmCallDeps, input: NativeCallInput, target: Target, handle: Handle): Promise<NativeOutcome> {
@@ -49,7 +53,7 @@ export async function nativeOnce(deps: LlmCallDeps, input: NativeCallInput, targ
     const json = parseJson(text, status) as ResponsesTurn['response'];
     if (!json || typeof json !== 'object') throw malformedUpstream(status, 'a Responses object');
     const turn = turnFromResponse(json);
-    handle.finish({ status, errorType: null, usage: turn.usage, mayHaveCost: true }, input.later);
+    handle.finish({ status, errorType: null, usage: turn.usage, mayHaveCost: true, hostedFees: input.fees?.(turn.output) }, input.later);
     return { kind: 'json', target, text, turn };
   }
   const read = await sendNativeStream(deps, target, nativeRequestOf(input), input.signal);

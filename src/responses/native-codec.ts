@@ -23,6 +23,8 @@ import { functionOutputInput } from '../wire/responses/native-items.js';
 import { addResponsesUsage, ResponsesTurnBuilder, type ResponsesTurn } from '../wire/responses/native-turn.js';
 import type { InputItem, OtherItem, ResponsesRequest, ResponseUsage, ToolDef } from '../wire/responses/types.js';
 import type { HostedTool } from './hosted-mcp.js';
+import { hostedFees, hostedReserve, hostedSettings } from '../governance/hosted-tools.js';
+import { builtInToolUses, type BuiltInTool } from '../wire/responses/hosted-tools.js';
 import { nativeOnce } from './native-call.js';
 import type { ResponsesRelay } from './native-relay.js';
 
@@ -53,6 +55,8 @@ export interface NativeRunState extends LoopState {
   readonly carriedTokens: number;
   /** What a follow-up continuing the last round's response upstream carries (stored with it). */
   continuation: number | undefined;
+  /** The client's billed built-in tools (web search…); undefined: none (wire/responses/hosted-tools.ts). */
+  readonly builtInTools: BuiltInTool[] | undefined;
 }
 
 export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, relay: ResponsesRelay): LoopCodec<ResponsesTurn> {
@@ -87,6 +91,11 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
         const cap = plan.sendCap !== undefined ? { max_output_tokens: plan.sendCap } : undefined;
         return JSON.stringify(Object.assign({}, request, { model: target.model }, cap));
       };
+      // Built-in tools (web search…): their fees at the bound sent, refused under a budget when unpriced.
+      const hosted = state.builtInTools ? builtInReserve(deps, state, state.builtInTools) : undefined;
+      const fees = hosted
+        ? (output: readonly OtherItem[]) => hostedFees(builtInToolUses(state.builtInTools!, output), hosted.feeOf)
+        : undefined;
       // The plan of the attempt that answered (the last one tried).
       let plan: AttemptPlan | undefined;
       const outcome = await withAttempts(
@@ -97,12 +106,13 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
           bounded: true,
           caps: { max_completion_tokens: state.body.max_output_tokens ?? undefined },
           promptTokens,
+          hosted: hosted?.reserve,
         }),
         (target, handle) => {
           plan = handle.plan;
           return nativeOnce(
             deps.llm,
-            { path: '/v1/responses', stream, signal: state.cancel, body: bodyFor(target, handle.plan), later: holdJson },
+            { path: '/v1/responses', stream, signal: state.cancel, body: bodyFor(target, handle.plan), later: holdJson, fees },
             target,
             handle,
           );
@@ -164,7 +174,7 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
       // The round that ends the loop: its effects outside the request (settlement, metrics,
       // llm_calls row) run once the client has its last byte (the relay's afterEnd, as on Messages).
       outcome.handle.finish(
-        { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true },
+        { status: 200, errorType: null, usage: turn.usage, mayHaveCost: true, hostedFees: fees?.(turn.output) },
         callsGatewayTool(turn, isGateway) ? undefined : (effects) => relay.afterEnd.hold(effects),
       );
       return ended(state, turn, plan!);
@@ -184,6 +194,25 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
     },
     progress: stream ? (text) => relay.out?.frame(sseComment(text)) : undefined,
   };
+}
+
+/**
+ * max_tool_calls bounds the calls of every built-in tool together: the worst case is that many
+ * calls of the dearest tool offered (each unpriced one refused first, under a budget).
+ */
+function builtInReserve(deps: LoopDeps, state: NativeRunState, tools: readonly BuiltInTool[]) {
+  const settings = hostedSettings(deps.pricing);
+  const opts = { budgeted: state.access.budgeted, contentTokensPerUse: settings.contentTokensPerUse };
+  hostedReserve(
+    tools.map((t) => ({ key: t.key, type: t.type, maxUses: 0 })),
+    settings.feeOf,
+    opts,
+  );
+  const bound = typeof state.body.max_tool_calls === 'number' ? state.body.max_tool_calls : settings.defaultMaxUses;
+  let dearest: BuiltInTool | undefined;
+  for (const t of tools) if ((settings.feeOf(t.key) ?? -1) > (dearest ? (settings.feeOf(dearest.key) ?? -1) : -1)) dearest = t;
+  const offers = dearest ? [{ key: dearest.key, type: dearest.type, maxUses: bound }] : [];
+  return { reserve: hostedReserve(offers, settings.feeOf, opts), feeOf: settings.feeOf };
 }
 
 function ended(state: NativeRunState, turn: ResponsesTurn, plan: AttemptPlan): ResponsesTurn {

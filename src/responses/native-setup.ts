@@ -13,6 +13,8 @@ import { linkSignal, type LinkedSignal } from '../chat/deadline.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import { chatToItems, functionToolDef, inputItems } from '../wire/responses/native-items.js';
 import { CLIENT_CALL } from '../wire/responses/native-turn.js';
+import { builtInToolsOf } from '../wire/responses/hosted-tools.js';
+import { hostedSettings } from '../governance/hosted-tools.js';
 import type { McpCallItem, McpToolDef, OutputItem, ResponsesRequest, ResponsesToolChoice, ToolDef } from '../wire/responses/types.js';
 import type { StoredResponse } from '../stored-responses/response-store.js';
 import { closeOpenCalls, resolveApprovals, type ResolvedApprovals } from './approval-flow.js';
@@ -129,9 +131,14 @@ export async function setUpNative(
 
   const offered = injected.length || approvalTools.length || gatewayDefs.length;
   // A copy only when something in it changes (nothing writes to the request).
-  const body: ResponsesRequest =
+  let body: ResponsesRequest =
     toolChoice !== undefined || previous ? Object.assign({}, req, toolChoice !== undefined ? { tool_choice: toolChoice } : undefined) : req;
   if (previous) delete body.previous_response_id;
+  // Built-in tools under a budget go with a bound on their calls (the client's max_tool_calls,
+  // else the config's): the bound reserved is the bound sent (README, "Budgets").
+  const builtInTools = builtInToolsOf(req.tools);
+  const boundCalls = builtInTools && access.budgeted && typeof req.max_tool_calls !== 'number';
+  if (boundCalls) body = Object.assign({}, body, { max_tool_calls: hostedSettings(deps.pricing).defaultMaxUses });
   // Its own controller only for a stream returned as a web stream (its reader may cancel); written to
   // Node's response, the disconnect signal already covers a client gone.
   const client = req.stream === true && !input.sseSink ? linkSignal(input.signal) : undefined;
@@ -173,7 +180,8 @@ export async function setUpNative(
     hosted: hosted.hosted,
     // Written to by later rounds: stitched.items is this request's own array (inputItems copies).
     conv: held.length ? [...held, ...stitched.items] : stitched.items,
-    rebuilt: Boolean(offered || previous || held.length || stitched.changed || toolChoice !== undefined),
+    rebuilt: Boolean(offered || previous || held.length || stitched.changed || toolChoice !== undefined || boundCalls),
+    builtInTools,
     totals: undefined,
     last: undefined,
     carriedTokens: run.carriedTokens,

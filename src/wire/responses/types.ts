@@ -194,6 +194,8 @@ export interface ResponsesRequest {
   tool_choice?: ResponsesToolChoice;
   parallel_tool_calls?: boolean | null;
   max_output_tokens?: number | null;
+  /** Calls of built-in tools (web search…) the upstream may make in this response (hosted-tools.ts). */
+  max_tool_calls?: number | null;
   reasoning?: { effort?: string | null; summary?: string | null; generate_summary?: string | null } | null;
   text?: { format?: TextFormat; verbosity?: string | null } | null;
   store?: boolean | null;

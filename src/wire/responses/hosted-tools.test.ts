@@ -1,0 +1,38 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { builtInToolsOf, builtInToolUses } from './hosted-tools.js';
+import type { OtherItem, ToolDef } from './types.js';
+
+const item = (type: string) => ({ type, id: `x_${type}` }) as OtherItem;
+
+describe('Responses built-in tools', () => {
+  test('found by type, dated or not; function, custom and client-run tools are not', () => {
+    assert.equal(
+      builtInToolsOf([{ type: 'function', name: 'f', parameters: {} } as ToolDef, { type: 'local_shell' } as ToolDef]),
+      undefined,
+    );
+    assert.deepEqual(
+      builtInToolsOf([{ type: 'web_search' }, { type: 'web_search_preview_2025_03_11' }, { type: 'file_search' }] as ToolDef[])!.map(
+        (t) => t.key,
+      ),
+      ['responses/web_search', 'responses/web_search_preview', 'responses/file_search'],
+    );
+  });
+
+  test('calls counted from output items by kind', () => {
+    const offered = builtInToolsOf([{ type: 'web_search' }, { type: 'code_interpreter' }] as ToolDef[])!;
+    const output = [
+      item('web_search_call'),
+      item('message'),
+      item('web_search_call'),
+      item('code_interpreter_call'),
+      item('function_call'),
+    ];
+    assert.deepEqual(builtInToolUses(offered, output), [
+      ['responses/web_search', 2],
+      ['responses/code_interpreter', 1],
+    ]);
+    const preview = builtInToolsOf([{ type: 'web_search_preview' }] as ToolDef[])!;
+    assert.deepEqual(builtInToolUses(preview, [item('web_search_call')]), [['responses/web_search_preview', 1]]);
+  });
+});
