@@ -30,7 +30,12 @@ before(async () => {
       pricing: { [MODEL]: { inputPerMTok: 0, outputPerMTok: 0, maxOutputTokens: 100 } },
       hostedTools: { defaultMaxUses: DEFAULT_MAX_USES },
       virtualKeys: [
-        ...['attack', 'bound', 'unpriced'].map((id) => ({ id, key: keyOf(id), models: ['*'], budget: { usd: BUDGET, period: 'month' } })),
+        ...['attack', 'bound', 'unpriced', 'drop'].map((id) => ({
+          id,
+          key: keyOf(id),
+          models: ['*'],
+          budget: { usd: BUDGET, period: 'month' },
+        })),
         ...['fees', 'open'].map((id) => ({ id, key: keyOf(id), models: ['*'] })),
       ],
     },
@@ -123,5 +128,27 @@ describe('hosted tool fees on /v1/messages', () => {
     assert.equal(await status(ask('open', [codeExecution])), 200);
     const [row] = await gw.query<{ cost_unknown: number }>("SELECT cost_unknown FROM requests WHERE key_id = 'open'");
     assert.equal(row!.cost_unknown, 1);
+  });
+
+  test('a stream the client drops mid-search is charged the searches it reserved', { timeout: 30_000 }, async () => {
+    mock.fallback = () => ({ kind: 'text', text: 'a slow answer', webSearches: 2, frameDelayMs: 40 });
+    const outcomes: (string | number)[] = [];
+    for (let i = 0; i < 4; i++) {
+      try {
+        const stream = await ask('drop', [webSearch(2)], true);
+        for await (const event of stream as AsyncIterable<{ type: string }>) if (event.type === 'content_block_delta') break;
+        outcomes.push('dropped');
+      } catch (err) {
+        outcomes.push((err as { status: number }).status);
+      }
+      const until = Date.now() + 10_000;
+      while (Date.now() < until && (await gw.query("SELECT id FROM requests WHERE key_id = 'drop'")).length < outcomes.length)
+        await new Promise((r) => setTimeout(r, 25));
+    }
+    const spent = await ledgerSpend(gw, 'drop');
+    const billed = mock.requests.length * 2 * FEE;
+    figure('web searches in streams dropped by the client', billed, BUDGET);
+    assert.deepEqual(outcomes, ['dropped', 'dropped', 402, 402]);
+    assert.ok(Math.abs(spent - billed) < EPS, `charged $${spent} for $${billed} of searches the upstream may bill`);
   });
 });
