@@ -42,7 +42,9 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
     forwardHeaders: forwardedHeaders(input.headers),
     offeredTools: injected.length ? [...(body.tools ?? []), ...injected.map(anthropicTool)] : undefined,
     conv: conv === body.messages ? [...conv] : conv,
-    rebuilt: injected.length > 0 || conv !== body.messages || body !== start.body,
+    // Under a budget, a body with server tools goes re-serialized: the max_uses reserved is the one
+    // sent, even when the client's bytes name one twice (parsers disagree on which counts).
+    rebuilt: injected.length > 0 || conv !== body.messages || (serverTools !== undefined && access.budgeted),
     serverTools,
   });
   onState(state);

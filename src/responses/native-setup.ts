@@ -137,8 +137,10 @@ export async function setUpNative(
   // Built-in tools under a budget go with a bound on their calls (the client's max_tool_calls,
   // else the config's): the bound reserved is the bound sent (README, "Budgets").
   const builtInTools = builtInToolsOf(req.tools);
-  const boundCalls = builtInTools && access.budgeted && typeof req.max_tool_calls !== 'number';
-  if (boundCalls) body = Object.assign({}, body, { max_tool_calls: hostedSettings(deps.pricing).defaultMaxUses });
+  // Re-serialized (rebuilt) under a budget, so a max_tool_calls named twice in the client's bytes is sent as reserved.
+  const budgetedTools = builtInTools !== undefined && access.budgeted;
+  if (budgetedTools && typeof req.max_tool_calls !== 'number')
+    body = Object.assign({}, body, { max_tool_calls: hostedSettings(deps.pricing).defaultMaxUses });
   // Its own controller only for a stream returned as a web stream (its reader may cancel); written to
   // Node's response, the disconnect signal already covers a client gone.
   const client = req.stream === true && !input.sseSink ? linkSignal(input.signal) : undefined;
@@ -180,7 +182,7 @@ export async function setUpNative(
     hosted: hosted.hosted,
     // Written to by later rounds: stitched.items is this request's own array (inputItems copies).
     conv: held.length ? [...held, ...stitched.items] : stitched.items,
-    rebuilt: Boolean(offered || previous || held.length || stitched.changed || toolChoice !== undefined || boundCalls),
+    rebuilt: Boolean(offered || previous || held.length || stitched.changed || toolChoice !== undefined || budgetedTools),
     builtInTools,
     totals: undefined,
     last: undefined,

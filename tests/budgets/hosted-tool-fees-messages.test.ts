@@ -151,4 +151,15 @@ describe('hosted tool fees on /v1/messages', () => {
     assert.deepEqual(outcomes, ['dropped', 'dropped', 402, 402]);
     assert.ok(Math.abs(spent - billed) < EPS, `charged $${spent} for $${billed} of searches the upstream may bill`);
   });
+
+  test('a max_uses named twice goes upstream once, as reserved', async () => {
+    const body = `{"model":"${MODEL}","max_tokens":50,"messages":[{"role":"user","content":"x"}],"tools":[{"type":"web_search_20250305","name":"web_search","max_uses":100,"max_uses":1}]}`;
+    const res = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': keyOf('bound'), 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body,
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(mock.requests[0]!.raw.match(/"max_uses":\d+/g), ['"max_uses":1']);
+  });
 });

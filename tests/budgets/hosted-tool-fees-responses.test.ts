@@ -103,4 +103,15 @@ describe('hosted tool fees on /v1/responses', () => {
       ],
     );
   });
+
+  test('a max_tool_calls named twice goes upstream once, as reserved', async () => {
+    const body = `{"model":"${MODEL}","input":"x","max_output_tokens":50,"max_tool_calls":100,"tools":[{"type":"web_search"}],"max_tool_calls":1}`;
+    const res = await fetch(`${gw.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keyOf('bound')}`, 'content-type': 'application/json' },
+      body,
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(mock.requests[0]!.raw.match(/"max_tool_calls":\d+/g), ['"max_tool_calls":1']);
+  });
 });
