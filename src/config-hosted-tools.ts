@@ -30,11 +30,14 @@ export function pricingSchema<P extends z.ZodType>(priceSchema: P) {
     });
 }
 
+/** `hostedTools` when the config names none (also what a pricing port without it falls back to). */
+export const HOSTED_TOOLS_DEFAULTS = { defaultMaxUses: 5, contentTokensPerUse: 10_000 } as const;
+
 export const hostedToolsSchema = z
   .strictObject({
     /** Uses per hosted tool (Anthropic max_uses) or per response (Responses max_tool_calls) sent when the client sent none, under a budget. */
-    defaultMaxUses: z.number().int().positive().default(5),
+    defaultMaxUses: z.number().int().positive().default(HOSTED_TOOLS_DEFAULTS.defaultMaxUses),
     /** Input tokens reserved per use for what it brings into the context (search results): an allowance, not a bound. */
-    contentTokensPerUse: z.number().int().nonnegative().default(10_000),
+    contentTokensPerUse: z.number().int().nonnegative().default(HOSTED_TOOLS_DEFAULTS.contentTokensPerUse),
   })
   .prefault({});

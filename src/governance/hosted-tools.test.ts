@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GatewayError } from '../errors.js';
 import { chargeFor } from './charge.js';
-import { hostedFamily, hostedFees, hostedReserve, NO_FEES } from './hosted-tools.js';
+import { hostedFees, hostedReserve, NO_FEES } from './hosted-tools.js';
 import { planAttempt } from './attempt-budget.js';
 
 const fees: Record<string, number> = { 'messages/web_search': 0.01, 'messages/web_fetch': 0 };
@@ -10,12 +10,6 @@ const feeOf = (key: string) => fees[key];
 const offer = (key: string, maxUses: number) => ({ key, type: `${key.split('/')[1]}_20250305`, maxUses });
 
 describe('hosted tool fees', () => {
-  test('families drop the date of either style', () => {
-    assert.equal(hostedFamily('web_search_20250305'), 'web_search');
-    assert.equal(hostedFamily('web_search_preview_2025_03_11'), 'web_search_preview');
-    assert.equal(hostedFamily('file_search'), 'file_search');
-  });
-
   test('the worst case is every offered tool at its bound; content allowance per use', () => {
     const r = hostedReserve([offer('messages/web_search', 3), offer('messages/web_fetch', 2)], feeOf, {
       budgeted: true,

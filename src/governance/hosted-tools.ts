@@ -2,6 +2,7 @@
 // worst case a round reserves for them and what its uses cost once the upstream reports them. Pure;
 // the wire formats say which tools are hosted, what bounds their uses and how uses are reported
 // (wire/messages/server-tools.ts, wire/responses/hosted-tools.ts). README, "Budgets".
+import { HOSTED_TOOLS_DEFAULTS } from '../config-hosted-tools.js';
 import { GatewayError } from '../errors.js';
 
 /** One hosted tool type offered in a round: its fee key (`<api>/<type without its date>`) and the most uses the upstream may make. */
@@ -23,11 +24,6 @@ export interface HostedReserve {
 
 /** USD per use of a hosted tool type; undefined = unpriced. */
 export type FeeOf = (key: string) => number | undefined;
-
-/** A tool `type`'s date suffix dropped: web_search_20250305 and web_search_preview_2025_03_11 → their family. */
-export function hostedFamily(type: string): string {
-  return type.replace(/_(\d{8}|\d{4}_\d{2}_\d{2})$/, '');
-}
 
 /** A key, team or customer with a budget cannot use a hosted tool whose fee is unknown: refused like an unpriced model. */
 export function hostedToolUnpriced(offer: HostedOffer): GatewayError {
@@ -92,7 +88,7 @@ export function hostedSettings(pricing: {
 }): { feeOf: FeeOf; defaultMaxUses: number; contentTokensPerUse: number } {
   return {
     feeOf: (key) => pricing.hostedFee?.(key),
-    defaultMaxUses: pricing.hostedTools?.defaultMaxUses ?? 5,
-    contentTokensPerUse: pricing.hostedTools?.contentTokensPerUse ?? 10_000,
+    defaultMaxUses: (pricing.hostedTools ?? HOSTED_TOOLS_DEFAULTS).defaultMaxUses,
+    contentTokensPerUse: (pricing.hostedTools ?? HOSTED_TOOLS_DEFAULTS).contentTokensPerUse,
   };
 }

@@ -4,7 +4,7 @@
 // claude-sonnet-4-20250514 find claude-sonnet-4, but gpt-4.5 never borrows gpt-4's price).
 // An unknown price is a null cost, never 0: the ledger stores NULL and flags it.
 import type { Config, Price } from '../config-schema.js';
-import { HOSTED_PRICE_PREFIX } from '../config-hosted-tools.js';
+import { HOSTED_PRICE_PREFIX, HOSTED_TOOLS_DEFAULTS } from '../config-hosted-tools.js';
 import { bundledPrices, type PriceTable } from './prices.js';
 
 export interface TokenUsage {
@@ -142,7 +142,7 @@ export function createPricing(opts: PricingOptions = {}): Pricing {
     toolCost: (name) => toolCosts.get(name) ?? 0,
     unknownModels: () => [...unknown],
     hostedFee: (key) => fees.get(key),
-    hostedTools: opts.hostedTools ?? { defaultMaxUses: 5, contentTokensPerUse: 10_000 },
+    hostedTools: opts.hostedTools ?? HOSTED_TOOLS_DEFAULTS,
   };
 }
 

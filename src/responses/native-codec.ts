@@ -23,7 +23,7 @@ import { functionOutputInput } from '../wire/responses/native-items.js';
 import { addResponsesUsage, ResponsesTurnBuilder, type ResponsesTurn } from '../wire/responses/native-turn.js';
 import type { InputItem, OtherItem, ResponsesRequest, ResponseUsage, ToolDef } from '../wire/responses/types.js';
 import type { HostedTool } from './hosted-mcp.js';
-import { hostedFees, hostedReserve, hostedSettings } from '../governance/hosted-tools.js';
+import { hostedFees, hostedReserve, hostedSettings, hostedToolUnpriced } from '../governance/hosted-tools.js';
 import { builtInToolUses, type BuiltInTool } from '../wire/responses/hosted-tools.js';
 import { nativeOnce } from './native-call.js';
 import type { ResponsesRelay } from './native-relay.js';
@@ -202,17 +202,20 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
  */
 function builtInReserve(deps: LoopDeps, state: NativeRunState, tools: readonly BuiltInTool[]) {
   const settings = hostedSettings(deps.pricing);
-  const opts = { budgeted: state.access.budgeted, contentTokensPerUse: settings.contentTokensPerUse };
-  hostedReserve(
-    tools.map((t) => ({ key: t.key, type: t.type, maxUses: 0 })),
-    settings.feeOf,
-    opts,
-  );
   const bound = typeof state.body.max_tool_calls === 'number' ? state.body.max_tool_calls : settings.defaultMaxUses;
-  let dearest: BuiltInTool | undefined;
-  for (const t of tools) if ((settings.feeOf(t.key) ?? -1) > (dearest ? (settings.feeOf(dearest.key) ?? -1) : -1)) dearest = t;
-  const offers = dearest ? [{ key: dearest.key, type: dearest.type, maxUses: bound }] : [];
-  return { reserve: hostedReserve(offers, settings.feeOf, opts), feeOf: settings.feeOf };
+  let dearest: { tool: BuiltInTool; fee: number } | undefined;
+  for (const tool of tools) {
+    const fee = settings.feeOf(tool.key);
+    if (fee === undefined) {
+      if (state.access.budgeted) throw hostedToolUnpriced({ key: tool.key, type: tool.type, maxUses: bound });
+    } else if (!dearest || fee > dearest.fee) dearest = { tool, fee };
+  }
+  const offers = dearest ? [{ key: dearest.tool.key, type: dearest.tool.type, maxUses: bound }] : [];
+  const reserve = hostedReserve(offers, settings.feeOf, {
+    budgeted: state.access.budgeted,
+    contentTokensPerUse: settings.contentTokensPerUse,
+  });
+  return { reserve, feeOf: settings.feeOf };
 }
 
 function ended(state: NativeRunState, turn: ResponsesTurn, plan: AttemptPlan): ResponsesTurn {

@@ -1,11 +1,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtInToolsOf, builtInToolUses } from './hosted-tools.js';
+import { builtInToolsOf, builtInToolUses, hostedFamily } from './hosted-tools.js';
 import type { OtherItem, ToolDef } from './types.js';
 
 const item = (type: string) => ({ type, id: `x_${type}` }) as OtherItem;
 
 describe('Responses built-in tools', () => {
+  test('families drop the date of either style', () => {
+    assert.equal(hostedFamily('web_search_20250305'), 'web_search');
+    assert.equal(hostedFamily('web_search_preview_2025_03_11'), 'web_search_preview');
+    assert.equal(hostedFamily('file_search'), 'file_search');
+  });
+
   test('found by type, dated or not; function, custom and client-run tools are not', () => {
     assert.equal(
       builtInToolsOf([{ type: 'function', name: 'f', parameters: {} } as ToolDef, { type: 'local_shell' } as ToolDef]),

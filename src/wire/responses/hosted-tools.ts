@@ -23,6 +23,11 @@ export interface BuiltInTool {
   type: string;
 }
 
+/** A tool `type`'s date suffix dropped: web_search_20250305 and web_search_preview_2025_03_11 → their family. */
+export function hostedFamily(type: string): string {
+  return type.replace(/_(\d{8}|\d{4}_\d{2}_\d{2})$/, '');
+}
+
 /** The request's billed built-in tools, or undefined (no allocation) when it has none. */
 export function builtInToolsOf(tools: readonly ToolDef[] | undefined): BuiltInTool[] | undefined {
   let out: BuiltInTool[] | undefined;
@@ -30,7 +35,7 @@ export function builtInToolsOf(tools: readonly ToolDef[] | undefined): BuiltInTo
   for (const tool of tools) {
     const type = (tool as { type?: unknown }).type;
     if (typeof type !== 'string' || type === 'function') continue;
-    const family = type.replace(/_(\d{8}|\d{4}_\d{2}_\d{2})$/, '');
+    const family = hostedFamily(type);
     if (FAMILIES.has(family)) (out ??= []).push({ key: `responses/${family}`, type });
   }
   return out;
