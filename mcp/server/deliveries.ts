@@ -63,26 +63,26 @@ type WriteEvent = (
 
 /**
  * The SDK's Streamable HTTP transport writes each message of its event streams with writeSSEEvent
- * (private in its types, SDK 2.4.0). An answer whose fate a tool row waits for is written as it
- * would write it, and tagged: boundedResponse tells the fate when the client takes the frame or
+ * (private in its types, SDK 2.4.0). An answer whose fate a tool row waits for is still written by
+ * it, through a controller that tags the bytes it enqueues: boundedResponse tells the fate when the client takes the frame or
  * loses it (bounded-stream.ts).
  */
 export function tagAnswers(transport: object, deliveries: () => Deliveries | undefined): void {
-  const self = transport as { writeSSEEvent: WriteEvent; onerror?: (err: Error) => void };
+  const self = transport as { writeSSEEvent: WriteEvent };
   const write = self.writeSSEEvent.bind(transport);
   self.writeSSEEvent = (controller, encoder, message, eventId) => {
     const id = 'method' in message ? undefined : (message as { id?: RequestId }).id;
     const fate = id === undefined ? undefined : deliveries()?.take(id);
     if (!fate) return write(controller, encoder, message, eventId);
-    const bytes = encoder.encode(`event: message\n${eventId ? `id: ${eventId}\n` : ''}data: ${JSON.stringify(message)}\n\n`);
-    tagFrame(bytes, fate);
-    try {
-      controller.enqueue(bytes);
-      return true;
-    } catch (err) {
-      fate(false);
-      self.onerror?.(err as Error);
-      return false;
-    }
+    // The SDK still formats the event (and reports a failed enqueue); its one enqueue is tagged on the way.
+    const tagging = {
+      enqueue: (bytes: Uint8Array) => {
+        tagFrame(bytes, fate);
+        controller.enqueue(bytes);
+      },
+    } as ReadableStreamDefaultController<Uint8Array>;
+    const written = write(tagging, encoder, message, eventId);
+    if (!written) fate(false);
+    return written;
   };
 }
