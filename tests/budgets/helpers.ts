@@ -88,3 +88,14 @@ export function assertRanOut(statuses: number[]): void {
     'the budget ran out',
   );
 }
+
+/**
+ * The budget held against what the upstream billed: the bill is within the budget, the ledger
+ * charged the key exactly the bill, and the budget's settled spend is the ledger's.
+ */
+export async function assertChargedTheBill(gw: TestGateway, keyId: string, billed: number, budget: number): Promise<void> {
+  const spent = await ledgerSpend(gw, keyId);
+  assert.ok(billed <= budget + EPS, `the upstream billed $${billed} on a $${budget} budget`);
+  assert.ok(Math.abs(spent - billed) < EPS, `charged $${spent} for $${billed} of searches`);
+  assert.ok(Math.abs((await settled(gw.url, keyId)).spentUsd - spent) < EPS);
+}
