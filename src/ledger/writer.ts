@@ -96,7 +96,10 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
   const now = opts.now ?? Date.now;
   const onError = opts.onError ?? ((err: Error) => console.error(err));
   // A head index instead of shift()/splice(): O(1) dequeue; compacted once mostly consumed.
-  let queue: Entry[] = [];
+  // Written slots are cleared at once: an entry kept past its write (until 4,096 had piled up)
+  // outlived two scavenges and was promoted, so every row became old-space garbage and the
+  // ledger alone paid for a mark-compact every few seconds under load.
+  let queue: (Entry | undefined)[] = [];
   let head = 0;
   let queuedBytes = 0;
   const backoff = new WriteBackoff({ retryBaseMs: opts.retryBaseMs, retryMaxMs: opts.retryMaxMs, now, onError, onResume: opts.onResume });
@@ -116,9 +119,15 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
   };
 
   const advance = (n: number): void => {
-    for (let i = head; i < head + n; i++) queuedBytes -= queue[i]!.bytes;
+    for (let i = head; i < head + n; i++) {
+      queuedBytes -= queue[i]!.bytes;
+      queue[i] = undefined;
+    }
     head += n;
-    if (head > 4096 && head * 2 > queue.length) {
+    if (head === queue.length) {
+      queue = [];
+      head = 0;
+    } else if (head > 4096 && head * 2 > queue.length) {
       queue = queue.slice(head);
       head = 0;
     }
@@ -134,7 +143,7 @@ export function createLedgerWriter(opts: LedgerWriterOptions): LedgerWriter {
       bytes += b;
       end++;
     }
-    return queue.slice(head, end);
+    return queue.slice(head, end) as Entry[]; // only slots before head are cleared
   };
 
   // Writes the next batch; false when it (or part of it) failed transiently and stays queued.
