@@ -1,8 +1,11 @@
 // Where a pass-through request's allocations come from: the gateway runs with the inspector on, the
 // sampling heap profiler counts every sampled allocation (objects collected since included), and
 // the bytes are summed per function (self) and per file (once per stack), per request.
-//   npx tsx bench/pass-through-heap.ts [--surface messages|responses] [--stream] [--n 10000] [--conns 32] [--no-build] [--dist <a built tree>]
+//   npx tsx bench/pass-through-heap.ts [--surface messages|responses] [--stream] [--n 10000] [--conns 32] [--no-build] [--dist <a built tree>] [--promoted] [--gw-flags=...]
 // --dist profiles the gateway of another built tree (e.g. a snapshot of main) on the same harness.
+// --promoted counts only what outlived the young generation (objects a scavenge collected left
+// out): the bytes each request adds to the old space, which mark-compacts then have to collect.
+// --gw-flags adds node flags to the gateway's (say --no-allocation-site-pretenuring).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +22,8 @@ const { values: flags } = parseArgs({
   options: {
     ...SURFACE_FLAGS,
     dist: { type: 'string' },
+    promoted: { type: 'boolean' },
+    'gw-flags': { type: 'string' },
   },
   strict: true,
 });
@@ -43,7 +48,7 @@ try {
     name: 'gateway-heap',
     configPath: stack.configPath,
     dbPath: join(dir, 'heap.db'),
-    nodeFlags: [`--inspect=127.0.0.1:${port}`],
+    nodeFlags: [`--inspect=127.0.0.1:${port}`, ...(flags['gw-flags']?.split(' ').filter(Boolean) ?? [])],
     dist: flags.dist ? join(flags.dist, 'dist') : undefined,
   });
   procs.push(gw);
@@ -69,7 +74,7 @@ try {
   await call('HeapProfiler.startSampling', {
     samplingInterval: 1024,
     includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    includeObjectsCollectedByMinorGC: flags.promoted !== true,
   });
   await requestBlock(pool, e, n, conns);
   const { profile } = (await call('HeapProfiler.stopSampling')) as { profile: { head: Node } };
@@ -98,7 +103,7 @@ try {
       .map(([name, b]) => `| ${per(b)} | ${name} |`)
       .join('\n');
   process.stdout.write(
-    `\nAllocated per ${stream ? 'streamed' : 'JSON'} ${surface} request (sampling heap profiler, collected objects included): ${per(total)}\n` +
+    `\n${flags.promoted ? 'Promoted (outlived the young generation)' : 'Allocated'} per ${stream ? 'streamed' : 'JSON'} ${surface} request (sampling heap profiler, ${flags.promoted ? 'objects a scavenge collected left out' : 'collected objects included'}): ${per(total)}\n` +
       `### self, by function\n| per request | where |\n| ---: | --- |\n${top(self, 40)}\n` +
       `### by file (once per stack)\n| per request | where |\n| ---: | --- |\n${top(byFile, 40)}\n`,
   );
