@@ -42,6 +42,7 @@ export const ERROR_CODES = [
   'model_unpriced',
   'hosted_tool_unpriced',
   'stored_input_under_budget',
+  'remote_input_under_budget',
   'key_budget_exceeded',
   'team_budget_exceeded',
   'customer_budget_exceeded',

@@ -26,6 +26,7 @@ import type { MessagesRequest } from '../wire/messages/types.js';
 import { fallsThrough, pathGroups } from './fallbacks.js';
 import { runNative } from './native-run.js';
 import { runTranslated } from './translated-run.js';
+import { remoteInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
 
 export interface MessagesDeps extends ChatDeps {
   /** Silence after which a streamed response gets a ping. */
@@ -101,6 +102,8 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
     const bodyText = fallbacks ? JSON.stringify(body) : input.bodyText;
     const groups = pathGroups(resolveTargets(deps, { model: body.model, fallbacks }, access));
     clientOutputCap(body);
+    // Anthropic's MCP connector: servers the upstream calls itself, which no budget can hold.
+    if (access.budgeted) refuseMcpConnector(body);
     // What earlier groups' failed attempts were charged (a timeout may have been billed) stays on the row.
     let spent: Pick<LoopState, 'costUsd' | 'costUnknown' | 'costEstimated'> | undefined;
     for (let i = 0; ; i++) {
@@ -223,3 +226,10 @@ export type MessagesRun = (
   start: MessagesStart,
   onState: (state: LoopState) => void,
 ) => Promise<MessagesOutput>;
+
+/** `mcp_servers` (Anthropic's MCP connector; its `mcp_toolset` tools need them) under a budget: governance/remote-input.ts. */
+function refuseMcpConnector(body: MessagesRequest): void {
+  const servers = body.mcp_servers;
+  if (servers === undefined || servers === null || (Array.isArray(servers) && servers.length === 0)) return;
+  throw remoteInputUnderBudget('mcp_servers', "Anthropic's MCP connector (mcp_servers)", USE_GATEWAY_MCP);
+}

@@ -27,7 +27,7 @@ import type { ResponseStore } from '../stored-responses/response-store.js';
 import type { Matcher } from '../governance/glob.js';
 import { setUpNative } from './native-setup.js';
 import { runNativeResponses } from './native-run.js';
-import { refuseStoredInputUnderBudget } from './stored-input.js';
+import { refuseRemoteMcpUnderBudget, refuseStoredInputUnderBudget } from './stored-input.js';
 
 export interface ResponsesDeps extends ChatDeps, ApprovalDeps {
   responses: ResponseStore;
@@ -102,6 +102,7 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       if (req.previous_response_id && !stored)
         throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
       refuseStoredInputUnderBudget(req, access.budgeted);
+      refuseRemoteMcpUnderBudget(req, access.budgeted);
       const nativeDeps = depsWithIds(deps);
       // Continued upstream, a stored response's conversation is billed as this request's input.
       const carriedTokens = stored?.kind === 'upstream' ? (stored.carriedTokens ?? 0) : 0;

@@ -4,8 +4,10 @@
 // do not bound them and the gateway does not know their size, so no reservation is an upper bound
 // (the same reason a model without a price is refused under a budget). previous_response_id is
 // bounded instead (responses the gateway stored for the key carry their size: native-codec.ts).
-// Without a budget they go upstream as sent.
+// Without a budget they go upstream as sent. So do MCP servers the upstream calls itself
+// (governance/remote-input.ts).
 import { GatewayError } from '../errors.js';
+import { remoteInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
 import type { ResponsesRequest } from '../wire/responses/types.js';
 
 export function refuseStoredInputUnderBudget(req: ResponsesRequest, budgeted: boolean): void {
@@ -15,6 +17,17 @@ export function refuseStoredInputUnderBudget(req: ResponsesRequest, budgeted: bo
   if (!Array.isArray(req.input)) return;
   for (let i = 0; i < req.input.length; i++)
     if ((req.input[i] as { type?: unknown }).type === 'item_reference') throw refused(`input[${i}]`, 'an item_reference');
+}
+
+/** An `mcp` tool the upstream connects to itself (a server_url or a connector_id), under a budget: governance/remote-input.ts. */
+export function refuseRemoteMcpUnderBudget(req: ResponsesRequest, budgeted: boolean): void {
+  if (!budgeted || !req.tools) return;
+  for (let i = 0; i < req.tools.length; i++) {
+    const tool = req.tools[i] as { type?: unknown; server_url?: unknown; connector_id?: unknown };
+    if (tool.type !== 'mcp') continue;
+    if (tool.server_url !== undefined) throw remoteInputUnderBudget(`tools[${i}]`, 'an mcp tool with a server_url', USE_GATEWAY_MCP);
+    if (tool.connector_id !== undefined) throw remoteInputUnderBudget(`tools[${i}]`, 'an mcp tool with a connector_id', USE_GATEWAY_MCP);
+  }
 }
 
 function refused(param: string, what: string): GatewayError {

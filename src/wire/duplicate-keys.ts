@@ -26,6 +26,7 @@ export const MESSAGES_GOVERNED: ReadonlySet<string> = new Set([
   'system',
   'tools',
   'tool_choice',
+  'mcp_servers',
   'fallbacks',
 ]);
 export const RESPONSES_GOVERNED: ReadonlySet<string> = new Set([

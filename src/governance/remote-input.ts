@@ -1,0 +1,27 @@
+// Content an upstream fetches from a server the client names cannot be held by a budget. MCP servers
+// the upstream connects to itself — a Responses `mcp` tool with a `server_url` or a `connector_id`,
+// Anthropic's MCP connector (`mcp_servers`) — have their tool listings and results billed as input
+// tokens, and neither their size nor how often the model calls them is bounded by the request's
+// bytes or by anything the gateway sends (the server, which the client may run itself, answers what
+// it likes; OpenAI bills them as tokens, with no per-call fee a table could price). Like input the
+// upstream fetches from its own store (responses/stored-input.ts), such a request is refused under a
+// budget before anything is sent; without one it goes upstream as sent. The key's tool allow-list is
+// not asked: it governs the gateway's tools, and these run between the upstream and a server the
+// client names, as the client's own function tools run on its side (README, "Budgets").
+import { GatewayError } from '../errors.js';
+
+/** `what` (e.g. "an mcp tool with a server_url") at `param`; `instead`: what the client can send instead. */
+export function remoteInputUnderBudget(param: string, what: string, instead: string): GatewayError {
+  return new GatewayError({
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'remote_input_under_budget',
+    param,
+    message:
+      `${param}: ${what} makes the upstream fetch content from a server the client names and bill it as input, ` +
+      `which the gateway cannot bound, so a budget cannot hold it: ${instead}, or use a key without a budget`,
+  });
+}
+
+/** The advice for an MCP server the upstream would call. */
+export const USE_GATEWAY_MCP = "use the gateway's own MCP servers instead";
