@@ -6,7 +6,7 @@ import { GatewayError } from '../errors.js';
 import type { ChatRequest } from '../openai/types.js';
 import type { ModelLimits } from '../ledger/pricing.js';
 import { type CapFields, clientOutputCap, decideOutputCap } from './output-cap.js';
-import { promptTokenBound } from './prompt-bound.js';
+import { DEFAULT_IMAGE_TOKENS, promptTokenBound } from './prompt-bound.js';
 import type { HostedReserve } from './hosted-tools.js';
 
 export interface PriceLike {
@@ -37,6 +37,8 @@ export interface BoundedRequest {
   bounded: true;
   caps: CapFields;
   promptTokens: number;
+  /** Images in the input, each billed up to the model's maxImageTokens: added to promptTokens per target. */
+  images?: number | undefined;
   /** Tools the upstream runs itself, at their bound (undefined: none offered). */
   hosted?: HostedReserve | undefined;
 }
@@ -103,7 +105,7 @@ export function planAttempt(input: PlanInput): AttemptPlan {
     defaultMaxTokens: input.defaultMaxTokens,
   });
   const promptTokens = isBounded(input.request)
-    ? input.request.promptTokens
+    ? input.request.promptTokens + (input.request.images ?? 0) * (input.limits.maxImageTokens ?? DEFAULT_IMAGE_TOKENS)
     : promptTokenBound(input.request, { maxImageTokens: input.limits.maxImageTokens });
   const perCallUsd = input.price ? undefined : input.unpricedCallUsd;
   const hosted = isBounded(input.request) ? input.request.hosted : undefined;

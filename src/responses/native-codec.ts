@@ -20,6 +20,7 @@ import { sseComment } from '../openai/sse.js';
 import { tollgateInfo } from '../chat/respond.js';
 import { rewriteModel } from '../wire/messages/model-rewrite.js';
 import { functionOutputInput } from '../wire/responses/native-items.js';
+import { imagesInJson, imagesInRequest } from '../wire/responses/images.js';
 import { addResponsesUsage, ResponsesTurnBuilder, type ResponsesTurn } from '../wire/responses/native-turn.js';
 import type { InputItem, OtherItem, ResponsesRequest, ResponseUsage, ToolDef } from '../wire/responses/types.js';
 import type { HostedTool } from './hosted-mcp.js';
@@ -78,11 +79,11 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
         ? Object.assign({}, state.body, { input: state.conv }, state.offeredTools ? { tools: state.offeredTools } : undefined)
         : state.body;
       const request = final && state.offeredTools ? Object.assign({}, base, { tool_choice: 'none' as const }) : base;
-      // Tokens never outnumber bytes: the body's size bounds its input tokens, whatever it holds.
-      const promptTokens =
-        (state.rebuilt ? Buffer.byteLength(JSON.stringify(request)) : Buffer.byteLength(state.bodyText)) +
-        REPLY_OVERHEAD +
-        state.carriedTokens;
+      // Tokens never outnumber bytes: the body's size bounds its input tokens, but for images, each
+      // billed up to the model's image bound whatever its URL's length (added per target: attempt-budget.ts).
+      const sent = state.rebuilt ? JSON.stringify(request) : undefined;
+      const promptTokens = Buffer.byteLength(sent ?? state.bodyText) + REPLY_OVERHEAD + state.carriedTokens;
+      const images = sent !== undefined ? imagesInJson(sent) : imagesInRequest(request, state.bodyText);
       const bodyFor = (target: Target, plan: AttemptPlan): string => {
         if (!state.rebuilt && !final && plan.sendCap === undefined) {
           const rewritten = rewriteModel(state.bodyText, target.model);
@@ -106,6 +107,7 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
           bounded: true,
           caps: { max_completion_tokens: state.body.max_output_tokens ?? undefined },
           promptTokens,
+          images,
           hosted: hosted?.reserve,
         }),
         (target, handle) => {
