@@ -26,7 +26,8 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
   // config's): the bound reserved is the bound sent (README, "Budgets").
   let body = start.body;
   let serverTools = serverToolsOf(body.tools);
-  const capped = serverTools && access.budgeted ? withMaxUses(body.tools!, hostedSettings(deps.pricing).defaultMaxUses) : body.tools;
+  const hosted = hostedSettings(deps.pricing);
+  const capped = serverTools && access.budgeted ? withMaxUses(body.tools!, hosted.defaultMaxUses, hosted.contentTokensPerUse) : body.tools;
   if (capped !== body.tools) {
     body = Object.assign({}, body, { tools: capped });
     serverTools = serverToolsOf(capped);

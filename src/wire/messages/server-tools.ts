@@ -6,9 +6,10 @@
 import type { Tool } from './types.js';
 
 /** Server tool families, by `type` without its date, and whether the request can bound their uses (`max_uses`). */
-const FAMILIES: Readonly<Record<string, { maxUses: boolean; reported?: string }>> = {
+const FAMILIES: Readonly<Record<string, { maxUses: boolean; reported?: string; contentCap?: string }>> = {
   web_search: { maxUses: true, reported: 'web_search_requests' },
-  web_fetch: { maxUses: true, reported: 'web_fetch_requests' },
+  // A fetched page (or PDF) is as long as whoever serves it likes: `max_content_tokens` truncates it.
+  web_fetch: { maxUses: true, reported: 'web_fetch_requests', contentCap: 'max_content_tokens' },
   // No max_uses and no count in usage: one container per round, charged as one use (prices.ts).
   code_execution: { maxUses: false },
 };
@@ -46,14 +47,27 @@ export function usesBound(tool: ServerTool, defaultMaxUses: number): number {
   return tool.maxUses ?? defaultMaxUses;
 }
 
-/** `tools` with `max_uses` added to each bounded server tool that has none; the same array when none lacks it. */
-export function withMaxUses(tools: readonly Tool[], defaultMaxUses: number): Tool[] {
+/**
+ * `tools` with `max_uses` added to each bounded server tool that has none, and a tool whose content
+ * can be capped (web_fetch's `max_content_tokens`) capped at `contentTokensPerUse`, the allowance a
+ * use reserves, when it has no cap or a larger one; the same array when nothing changes.
+ */
+export function withMaxUses(tools: readonly Tool[], defaultMaxUses: number, contentTokensPerUse?: number): Tool[] {
   let changed = false;
   const out = tools.map((tool) => {
     const server = serverToolsOf([tool])?.[0];
-    if (!server?.bounded || server.maxUses !== undefined) return tool;
+    if (!server?.bounded) return tool;
+    const field = FAMILIES[server.family]!.contentCap;
+    const cap = field ? tool[field] : undefined;
+    const capContent = field !== undefined && contentTokensPerUse !== undefined && !(typeof cap === 'number' && cap <= contentTokensPerUse);
+    if (server.maxUses !== undefined && !capContent) return tool;
     changed = true;
-    return Object.assign({}, tool, { max_uses: defaultMaxUses });
+    return Object.assign(
+      {},
+      tool,
+      server.maxUses === undefined ? { max_uses: defaultMaxUses } : undefined,
+      capContent ? { [field!]: contentTokensPerUse } : undefined,
+    );
   });
   return changed ? out : (tools as Tool[]);
 }
