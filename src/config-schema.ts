@@ -1,6 +1,7 @@
 // The config file's schema (the contract: README, "Configuration"). Validation errors name the field.
 import { z } from 'zod';
 import { hostedToolsSchema, pricingSchema } from './config-hosted-tools.js';
+import { MCP_STREAM_DEFAULTS } from './config-mcp-stream.js';
 
 // The longest glob accepted from config, the admin API or the x-tollgate-tools header (the
 // matcher, governance/glob.ts, is linear in it).
@@ -191,17 +192,9 @@ export const mcpEndpointSchema = z
     listTtlMs: z.number().int().nonnegative().default(30_000),
     maxSubscriptionsPerSession: z.number().int().positive().default(100),
     /** Bytes an /mcp event stream queues for a client that does not read before it waits for it (at most inputTimeoutMs). */
-    streamHighWaterMark: z
-      .number()
-      .int()
-      .positive()
-      .default(1024 * 1024),
+    streamHighWaterMark: z.number().int().positive().default(MCP_STREAM_DEFAULTS.highWaterMark),
     /** Bytes an /mcp event stream queues at most: a client that falls further behind has its stream ended. */
-    streamMaxQueued: z
-      .number()
-      .int()
-      .positive()
-      .default(16 * 1024 * 1024),
+    streamMaxQueued: z.number().int().positive().default(MCP_STREAM_DEFAULTS.maxQueued),
   })
   .refine((e) => e.streamMaxQueued >= e.streamHighWaterMark, {
     message: 'streamMaxQueued must be at least streamHighWaterMark',

@@ -27,6 +27,7 @@ const LAYERS: { name: string; paths: string[] }[] = [
       'src/errors.ts',
       'src/config-schema.ts',
       'src/config-hosted-tools.ts',
+      'src/config-mcp-stream.ts',
       'src/logger.ts',
       'src/app-env.ts',
       'src/openai/',

@@ -13,6 +13,7 @@
 import { EventEmitter } from 'node:events';
 import { whenClientDrained } from '../../src/routes/client-drain.js';
 
+/** Config mcpEndpoint.streamHighWaterMark / streamMaxQueued; their defaults are src/config-mcp-stream.ts's. */
 export interface StreamBounds {
   /** Queued bytes past which the reader is waited for. */
   highWaterMark: number;
@@ -21,10 +22,6 @@ export interface StreamBounds {
   /** How long a client over the high-water mark may take nothing (the endpoint's inputTimeoutMs). */
   stallMs: number;
 }
-
-/** Today's defaults (config mcpEndpoint.streamHighWaterMark / streamMaxQueued): a handful of 1 MB tool results. */
-export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
-export const DEFAULT_MAX_QUEUED = 16 * 1024 * 1024;
 
 /** Whether a frame reached the response (true) or was dropped with the stream (false); told once. */
 export type Fate = (delivered: boolean) => void;

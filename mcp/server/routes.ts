@@ -30,7 +30,8 @@ import { slimRequestMeta } from './request-meta.js';
 import { authInfoFor } from './session-server.js';
 import { SessionStore, type SessionLimits } from './sessions.js';
 import { SseServerTransport } from './sse-transport.js';
-import { boundedResponse, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_QUEUED, type StreamBounds } from './bounded-stream.js';
+import { MCP_STREAM_DEFAULTS } from '../../src/config-mcp-stream.js';
+import { boundedResponse, type StreamBounds } from './bounded-stream.js';
 
 export interface McpEndpointLimits extends SessionLimits {
   /** How long a tool call waits for its client to answer an elicitation or sampling request. */
@@ -40,7 +41,7 @@ export interface McpEndpointLimits extends SessionLimits {
   /** The ttlMs hint on list results of 2026-07-28 requests. */
   listTtlMs: number;
   maxSubscriptionsPerSession: number;
-  /** What an event stream may queue for a client that does not read (bounded-stream.ts; defaults 1 MB, 16 MB). */
+  /** What an event stream may queue for a client that does not read (bounded-stream.ts; defaults: MCP_STREAM_DEFAULTS). */
   streamHighWaterMark?: number;
   streamMaxQueued?: number;
 }
@@ -105,8 +106,8 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
 
   // Every /mcp event stream holds at most this much for a client that does not read (README, Isolation).
   const bounds: StreamBounds = {
-    highWaterMark: limits.streamHighWaterMark ?? DEFAULT_HIGH_WATER_MARK,
-    maxQueued: limits.streamMaxQueued ?? DEFAULT_MAX_QUEUED,
+    highWaterMark: limits.streamHighWaterMark ?? MCP_STREAM_DEFAULTS.highWaterMark,
+    maxQueued: limits.streamMaxQueued ?? MCP_STREAM_DEFAULTS.maxQueued,
     stallMs: limits.inputTimeoutMs,
   };
 

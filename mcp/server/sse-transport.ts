@@ -3,7 +3,8 @@
 // SSEServerTransport needs a Node ServerResponse, which would tie /mcp to one HTTP adapter.
 // Spec: https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
 import { parseJSONRPCMessage, type JSONRPCMessage, type MessageExtraInfo, type Transport } from '@modelcontextprotocol/server';
-import { BoundedEventStream, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_QUEUED } from './bounded-stream.js';
+import { MCP_STREAM_DEFAULTS } from '../../src/config-mcp-stream.js';
+import { BoundedEventStream } from './bounded-stream.js';
 import type { Deliveries } from './deliveries.js';
 import { isPlainObject } from '../plain-object.js';
 import type { RequestId } from './plain-request.js';
@@ -50,8 +51,8 @@ export class SseServerTransport implements Transport {
   constructor(opts: SseTransportOptions) {
     this.sessionId = opts.sessionId;
     const bounds = {
-      highWaterMark: opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
-      maxQueued: opts.maxQueued ?? DEFAULT_MAX_QUEUED,
+      highWaterMark: opts.highWaterMark ?? MCP_STREAM_DEFAULTS.highWaterMark,
+      maxQueued: opts.maxQueued ?? MCP_STREAM_DEFAULTS.maxQueued,
       stallMs: opts.stallMs ?? 5 * 60_000,
     };
     // A client let go (too far behind, or stalled) ends the session, which aborts its running calls
