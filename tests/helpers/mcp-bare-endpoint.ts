@@ -62,8 +62,8 @@ const LIMITS: McpEndpointLimits = {
 export interface BareEndpoint {
   app: Hono<AppEnv>;
   endpoint: McpEndpoint;
-  /** Every fx__echo call (its name and the arguments it got), in order. */
-  got: { name: string; args: Record<string, unknown> }[];
+  /** Every fx__echo call (its name and the arguments it got, as the JSON text the endpoint hands a tool), in order. */
+  got: { name: string; args: string }[];
   /** The requests each key was counted for by the gate (admit's `calls`). */
   counted: Map<string, number>;
   /** The `requests` rows of the tool calls, in the order queued. */
@@ -81,18 +81,17 @@ export function bareEndpoint(
   limits: Partial<McpEndpointLimits> = {},
   deps: Partial<McpEndpointDeps> = {},
 ): BareEndpoint {
-  const got: { name: string; args: Record<string, unknown> }[] = [];
+  const got: { name: string; args: string }[] = [];
   const counted = new Map<string, number>();
   const mcp: EndpointTools = {
     version: 1,
     tools: () => [echo],
     getTool: (name) => (name === echo.name ? echo : undefined),
     async callTool(name, text, opts): Promise<ToolOutcome> {
-      // The endpoint hands a tool its arguments as JSON text (EndpointTools.callTool); `got` and
-      // `call` pass that text on as it came, under the object type the isolation tests declare.
-      const args = text as unknown as Record<string, unknown>;
-      got.push({ name, args });
-      if (call) return call(args, opts?.signal);
+      // The endpoint hands a tool its arguments as JSON text (EndpointTools.callTool): `got` keeps
+      // that text; `call` gets it as it came, under the object type the isolation tests declare.
+      got.push({ name, args: text });
+      if (call) return call(text as unknown as Record<string, unknown>, opts?.signal);
       return { status: 'ok', content: 'hi', isError: false, latencyMs: 1, raw: { content: [{ type: 'text', text: 'hi' }] } };
     },
     onToolsChanged: () => () => undefined,
