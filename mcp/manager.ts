@@ -37,7 +37,10 @@ export interface McpManagerOptions {
 
 export interface CallToolOptions {
   signal?: AbortSignal | undefined;
-  /** Overrides the server's callTimeoutMs. */
+  /**
+   * The caller's own bound (e.g. what is left of a chat loop's timeoutMs): it can shorten the
+   * server's callTimeoutMs, never lengthen it — that is the operator's limit on one call.
+   */
   timeoutMs?: number | undefined;
   /** What the caller can do while the call runs (elicitation, sampling, logs, progress); none: refused. */
   interactions?: CallInteractions | undefined;
