@@ -225,7 +225,7 @@ describe('pass-through to an Anthropic provider', () => {
     mock.enqueue(sse(start + block + odd + end));
     assert.equal(await streamed(), start + block + delta + end);
     // A frame in canonical form whose data is not JSON: the stream ends with the 502's error event.
-    mock.enqueue(sse(start + block + 'event: content_block_delta\ndata: {"type":"content_block_delta",\n\n' + end));
+    mock.enqueue(sse(`${start}${block}event: content_block_delta\ndata: {"type":"content_block_delta",\n\n${end}`));
     const cut = await streamed();
     assert.ok(cut.startsWith(start + block), cut);
     assert.match(
