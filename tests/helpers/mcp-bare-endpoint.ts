@@ -33,7 +33,7 @@ const access = (keyId: string): Access => ({
 const echoDef = { name: 'echo', inputSchema: { type: 'object' as const } };
 const echo: ToolEntry = { name: 'fx__echo', server: 'fx', tool: 'echo', openai: toOpenAiTool('fx__echo', echoDef) };
 /** No prompts or resources: the tests here are about sessions and tool calls. */
-const noOffers: EndpointOffers = {
+export const noOffers: EndpointOffers = {
   prompts: () => [],
   getPrompt: () => undefined,
   resources: () => [],
