@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
 import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
@@ -18,6 +19,8 @@ const MB = 1024 * KB;
 let upstream: McpHttpServer;
 let mock: MockUpstream;
 let gw: TestGateway;
+/** What became of each question ask-later put to its client. */
+const asked: string[] = [];
 /** The gateway's responses, to read what Node buffers for each. */
 const responses: ServerResponse[] = [];
 
@@ -28,11 +31,32 @@ before(async () => {
     inputSchema: { kb: z.number().int().positive() },
     handler: (args) => ({ content: [{ type: 'text', text: 'x'.repeat(Number(args.kb) * KB) }] }),
   });
+  // Works a while, then asks its client a question; says what became of the question.
+  upstream.setTool('ask-later', {
+    description: 'Sleeps ms milliseconds, then asks for a confirmation',
+    inputSchema: { ms: z.number().int().nonnegative() },
+    handler: async (args, signal, extra) => {
+      await new Promise((r) => setTimeout(r, Number(args.ms)));
+      try {
+        const answer = await extra!.sendRequest(
+          { method: 'elicitation/create', params: { message: 'Go on?', requestedSchema: { type: 'object', properties: {} } } },
+          ElicitResultSchema,
+          { signal },
+        );
+        asked.push(`answered: ${answer.action}`);
+      } catch (err) {
+        asked.push(`${signal.aborted ? 'cancelled' : 'refused'}: ${(err as Error).message}`);
+        throw err;
+      }
+      return { content: [{ type: 'text', text: 'done' }] };
+    },
+  });
   gw = await startGateway({
     config: {
       providers: mockProviders(mock),
       mcpServers: { fx: { transport: 'http', url: upstream.url, callTimeoutMs: 10_000, pin: 'off' } },
       virtualKeys: [{ id: 'agent', key: KEY, models: ['*'], tools: { allow: ['fx__*'] } }],
+      toolCosts: { fx__slow: 0.01 },
       mcpEndpoint: { streamHighWaterMark: 256 * KB, streamMaxQueued: 2 * MB, inputTimeoutMs: 2_000 },
     },
   });
@@ -46,7 +70,7 @@ after(async () => {
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-bf-vk': KEY };
 
 /** A 2025-03-26 session (it may batch): the headers its requests carry. */
-async function session(): Promise<Record<string, string>> {
+async function session(capabilities: Record<string, unknown> = {}): Promise<Record<string, string>> {
   const init = await fetch(`${gw.url}/mcp`, {
     method: 'POST',
     headers: HEADERS,
@@ -54,7 +78,7 @@ async function session(): Promise<Record<string, string>> {
       jsonrpc: '2.0',
       id: 0,
       method: 'initialize',
-      params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'paused', version: '1' } },
+      params: { protocolVersion: '2025-03-26', capabilities, clientInfo: { name: 'paused', version: '1' } },
     }),
   });
   await init.text();
@@ -143,21 +167,61 @@ test('calls whose answers were dropped with the unread stream are recorded 499 c
   assert.ok(ok >= got.length && ok <= got.length + 1, `${ok} rows say 200, ${got.length} answers were received`);
 });
 
-test('a call whose client left before its answer is recorded 499 client_closed, not 200', async () => {
-  const headers = await session();
+/** POSTs `call` on the session and lets go of it (the client disconnects) once the upstream runs `tool`. */
+async function leave(headers: Record<string, string>, call: unknown, tool: string) {
   const left = new AbortController();
-  const call = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'fx__slow', arguments: { ms: 400 } } };
   const pending = fetch(`${gw.url}/mcp`, { method: 'POST', headers, body: JSON.stringify(call), signal: left.signal }).catch(
     () => undefined,
   );
-  await waitFor(() => upstream.calls.includes('slow'), 5_000, 'the call to start');
+  await waitFor(() => upstream.calls.includes(tool), 5_000, 'the call to start');
   left.abort();
   await pending;
-  const rows = () =>
-    gw.query<{ status: number; error_type: string | null }>(
-      "SELECT status, error_type FROM requests WHERE surface = 'mcp' AND session_id = ?",
-      headers['mcp-session-id'],
-    );
-  await waitFor(async () => (await rows()).length > 0, 5_000, 'the call to be recorded');
-  assert.deepEqual(await rows(), [{ status: 499, error_type: 'client_closed' }]);
+}
+
+const rowsOf = (sid: string | undefined) =>
+  gw.query<{ status: number; error_type: string | null; error_message: string | null; cost_usd: number }>(
+    "SELECT status, error_type, error_message, cost_usd FROM requests WHERE surface = 'mcp' AND session_id = ?",
+    sid,
+  );
+
+// Streamable HTTP 2025-11-25 (transports, "Sending Messages to the Server"): disconnection SHOULD NOT
+// be read as the client cancelling its request; to cancel, it sends notifications/cancelled. The
+// gateway has no event store to replay the answer from, so the call runs to its end, is charged,
+// and its row says the client never got the answer; the session is the client's until it ends it.
+test('a call whose client left before its answer runs to its end, charged, recorded 499 client_closed; the session stays', async () => {
+  const headers = await session();
+  const calls = upstream.calls.length;
+  await leave(headers, { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'fx__slow', arguments: { ms: 400 } } }, 'slow');
+  await waitFor(async () => (await rowsOf(headers['mcp-session-id'])).length > 0, 5_000, 'the call to be recorded');
+  assert.deepEqual(await rowsOf(headers['mcp-session-id']), [
+    { status: 499, error_type: 'client_closed', error_message: null, cost_usd: 0.01 },
+  ]);
+  assert.ok(!upstream.cancelled.slice(calls).includes('slow'), 'the upstream call was not cancelled');
+  const list = await fetch(`${gw.url}/mcp`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/list' }),
+  });
+  assert.equal(list.status, 200, 'the session is still open');
+  assert.match(await list.text(), /fx__slow/);
+});
+
+// What a call asks its client after the client left has no stream to go on (Streamable HTTP: messages
+// about a request go on that request's stream), so it is refused at once: not held for
+// inputTimeoutMs with a share of maxPendingPerKey, the upstream call cancelled at the end of it.
+test('a question a call asks after its client left is refused at once, not waited on for inputTimeoutMs', async () => {
+  const headers = await session({ elicitation: {} });
+  const t0 = Date.now();
+  await leave(
+    headers,
+    { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'fx__ask-later', arguments: { ms: 300 } } },
+    'ask-later',
+  );
+  await waitFor(async () => (await rowsOf(headers['mcp-session-id'])).length > 0, 10_000, 'the call to be recorded');
+  console.log(`# recorded ${Date.now() - t0} ms after the call; the question: ${asked.join(' / ')}`);
+  assert.equal(asked.length, 1);
+  assert.match(asked[0]!, /^refused: .*no longer connected/);
+  const [row] = await rowsOf(headers['mcp-session-id']);
+  assert.equal(row!.status, 499);
+  assert.equal(row!.error_type, 'client_closed');
 });

@@ -5,6 +5,7 @@ import type { Access } from '../../src/chat/ports.js';
 import { GatewayError } from '../../src/errors.js';
 import { Deliveries } from './deliveries.js';
 import type { EndpointDeps } from './endpoint-deps.js';
+import type { RequestId } from './plain-request.js';
 import type { SessionTransport } from './session-transport.js';
 import { createSessionServer, type SessionContext } from './session-server.js';
 import type { McpSession, SessionStore } from './sessions.js';
@@ -14,6 +15,14 @@ export interface EndpointSession extends McpSession {
   ctx: SessionContext;
   streamable?: SessionTransport;
   sse?: SseServerTransport;
+}
+
+/** What of a session's transport the session rules use. */
+interface SessionTransportLike {
+  close(): Promise<void>;
+  deliveries: Deliveries | undefined;
+  /** Whether what concerns request `id` can still reach the client (Streamable HTTP: SessionTransport.reaches). */
+  reaches?(id: RequestId): boolean;
 }
 
 export interface EndpointSessions {
@@ -26,7 +35,7 @@ export interface EndpointSessions {
     id: string | null,
     kind: McpSession['kind'],
     access: Access,
-    transport: { close(): Promise<void>; deliveries: Deliveries | undefined },
+    transport: SessionTransportLike,
   ): { server: ReturnType<typeof createSessionServer>['server']; session: EndpointSession };
 }
 
@@ -74,13 +83,9 @@ export function endpointSessions(
     return session;
   };
 
-  const open = (
-    id: string | null,
-    kind: McpSession['kind'],
-    access: Access,
-    transport: { close(): Promise<void>; deliveries: Deliveries | undefined },
-  ) => {
+  const open = (id: string | null, kind: McpSession['kind'], access: Access, transport: SessionTransportLike) => {
     const ctx: SessionContext = { id, access, era: 'legacy', subscriptions: new Set(), deliveries: new Deliveries() };
+    if (transport.reaches) ctx.reaches = (request) => transport.reaches!(request);
     transport.deliveries = ctx.deliveries;
     const { server, dispose } = createSessionServer(serverDeps, ctx);
     const session: EndpointSession = {

@@ -8,6 +8,7 @@ import { registerOfferHandlers } from './offer-handlers.js';
 import { SessionMcpServer } from './plain-tool-calls.js';
 import { registerToolHandlers } from './tool-handlers.js';
 import type { Deliveries } from './deliveries.js';
+import type { RequestId } from './plain-request.js';
 import type { EndpointDeps } from './endpoint-deps.js';
 
 export type { EndpointDeps, EndpointOffers, EndpointTools, OfferGovernance } from './endpoint-deps.js';
@@ -24,6 +25,11 @@ export interface SessionContext {
   readonly subscriptions: Set<string>;
   /** Which answers reached the client (2025 sessions): a tool call's row waits for its answer's fate. */
   deliveries?: Deliveries;
+  /**
+   * Whether what concerns request `id` (a question for the client) can still reach it; undefined:
+   * always (a 2026-07-28 request, an HTTP+SSE session, whose calls end with their stream).
+   */
+  reaches?: (id: RequestId) => boolean;
 }
 
 const CAPABILITIES = {

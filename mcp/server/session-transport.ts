@@ -143,6 +143,14 @@ export class SessionTransport extends WebStandardStreamableHTTPServerTransport {
     });
   }
 
+  /** Whether a message about request `id` can reach its client: its POST, or the event stream it became, is open. */
+  reaches(id: RequestId): boolean {
+    if (this.gone.has(id)) return false;
+    const self = this as unknown as Internals;
+    const stream = self._requestToStreamMapping.get(id);
+    return this.quick.has(id) || (stream !== undefined && self._streamMapping.has(stream));
+  }
+
   /**
    * Whether a request of this session with this id has not been answered yet: served the short way
    * (its client there or gone), on its way into the SDK, or on an SDK stream (until its answer).

@@ -125,11 +125,20 @@ function interactionsFor(call: Call, session: SessionContext, caps: ClientCapabi
   const logs = session.era === 'legacy' || requestedLevel !== undefined;
   const progressToken = (c: ServerContext | undefined) => c?.mcpReq._meta?.progressToken;
   const elicitation = caps.elicitation as { form?: object; url?: object } | undefined;
+  // A 2025 client gone from its call's stream cannot be asked anything more about the call: the
+  // question would go nowhere and the call wait inputTimeoutMs for it. Refused at once; the call
+  // itself runs on (leaving is not cancelling: spec 2025-11-25, transports).
+  const unreachable = (): Promise<never> | undefined =>
+    session.reaches && !session.reaches(ctx.mcpReq.id)
+      ? Promise.reject(new InteractionRefused('it is no longer connected to this call (its request’s stream is gone)'))
+      : undefined;
   return {
     caller,
     ...(elicitation
       ? {
           elicit: (params: ElicitParams, signal: AbortSignal) => {
+            const gone = unreachable();
+            if (gone) return gone;
             const mode = params.mode === 'url' ? 'url' : 'form';
             // `elicitation: {}` declares form mode only.
             const supported =
@@ -139,7 +148,9 @@ function interactionsFor(call: Call, session: SessionContext, caps: ClientCapabi
           },
         }
       : {}),
-    ...(caps.sampling ? { sample: (params, signal) => call.ask({ method: 'sampling/createMessage', params }, signal) as never } : {}),
+    ...(caps.sampling
+      ? { sample: (params, signal) => unreachable() ?? (call.ask({ method: 'sampling/createMessage', params }, signal) as never) }
+      : {}),
     ...(logs
       ? {
           logLevel: requestedLevel ?? 'debug',
