@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageResultSchema, ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
 import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
@@ -33,17 +33,26 @@ before(async () => {
   });
   // Works a while, then asks its client a question; says what became of the question.
   upstream.setTool('ask-later', {
-    description: 'Sleeps ms milliseconds, then asks for a confirmation',
-    inputSchema: { ms: z.number().int().nonnegative() },
+    description: 'Sleeps ms milliseconds, then asks for a confirmation (or, with sample, a model completion)',
+    inputSchema: { ms: z.number().int().nonnegative(), sample: z.boolean().optional() },
     handler: async (args, signal, extra) => {
       await new Promise((r) => setTimeout(r, Number(args.ms)));
       try {
-        const answer = await extra!.sendRequest(
-          { method: 'elicitation/create', params: { message: 'Go on?', requestedSchema: { type: 'object', properties: {} } } },
-          ElicitResultSchema,
-          { signal },
-        );
-        asked.push(`answered: ${answer.action}`);
+        const answer = args.sample
+          ? await extra!.sendRequest(
+              {
+                method: 'sampling/createMessage',
+                params: { messages: [{ role: 'user', content: { type: 'text', text: 'Go on?' } }], maxTokens: 5 },
+              },
+              CreateMessageResultSchema,
+              { signal },
+            )
+          : await extra!.sendRequest(
+              { method: 'elicitation/create', params: { message: 'Go on?', requestedSchema: { type: 'object', properties: {} } } },
+              ElicitResultSchema,
+              { signal },
+            );
+        asked.push(`answered: ${JSON.stringify(answer)}`);
       } catch (err) {
         asked.push(`${signal.aborted ? 'cancelled' : 'refused'}: ${(err as Error).message}`);
         throw err;
@@ -169,11 +178,13 @@ test('calls whose answers were dropped with the unread stream are recorded 499 c
 
 /** POSTs `call` on the session and lets go of it (the client disconnects) once the upstream runs `tool`. */
 async function leave(headers: Record<string, string>, call: unknown, tool: string) {
+  const runs = () => upstream.calls.filter((c) => c === tool).length;
+  const earlier = runs();
   const left = new AbortController();
   const pending = fetch(`${gw.url}/mcp`, { method: 'POST', headers, body: JSON.stringify(call), signal: left.signal }).catch(
     () => undefined,
   );
-  await waitFor(() => upstream.calls.includes(tool), 5_000, 'the call to start');
+  await waitFor(() => runs() > earlier, 5_000, 'the call to start');
   left.abort();
   await pending;
 }
@@ -209,19 +220,24 @@ test('a call whose client left before its answer runs to its end, charged, recor
 // What a call asks its client after the client left has no stream to go on (Streamable HTTP: messages
 // about a request go on that request's stream), so it is refused at once: not held for
 // inputTimeoutMs with a share of maxPendingPerKey, the upstream call cancelled at the end of it.
-test('a question a call asks after its client left is refused at once, not waited on for inputTimeoutMs', async () => {
-  const headers = await session({ elicitation: {} });
-  const t0 = Date.now();
-  await leave(
-    headers,
-    { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'fx__ask-later', arguments: { ms: 300 } } },
-    'ask-later',
-  );
-  await waitFor(async () => (await rowsOf(headers['mcp-session-id'])).length > 0, 10_000, 'the call to be recorded');
-  console.log(`# recorded ${Date.now() - t0} ms after the call; the question: ${asked.join(' / ')}`);
-  assert.equal(asked.length, 1);
-  assert.match(asked[0]!, /^refused: .*no longer connected/);
-  const [row] = await rowsOf(headers['mcp-session-id']);
-  assert.equal(row!.status, 499);
-  assert.equal(row!.error_type, 'client_closed');
-});
+for (const sample of [false, true]) {
+  const question = sample ? 'a sampling request' : 'an elicitation';
+  test(`${question} a call makes after its client left is refused at once, not waited on for inputTimeoutMs`, async () => {
+    const headers = await session({ elicitation: {}, sampling: {} });
+    const t0 = Date.now();
+    const before = asked.length;
+    await leave(
+      headers,
+      { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'fx__ask-later', arguments: { ms: 300, sample } } },
+      'ask-later',
+    );
+    await waitFor(async () => (await rowsOf(headers['mcp-session-id'])).length > 0, 10_000, 'the call to be recorded');
+    const mine = asked.slice(before);
+    console.log(`# recorded ${Date.now() - t0} ms after the call; ${question}: ${mine.join(' / ')}`);
+    assert.equal(mine.length, 1);
+    assert.match(mine[0]!, /^refused: .*no longer connected/);
+    const [row] = await rowsOf(headers['mcp-session-id']);
+    assert.equal(row!.status, 499);
+    assert.equal(row!.error_type, 'client_closed');
+  });
+}

@@ -153,6 +153,33 @@ describe('SessionTransport', () => {
     ]);
   });
 
+  test('reaches: a call is reachable while its POST, or the event stream it became, is open; not once its client left', async () => {
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    const quick = await session(undefined, hold);
+    const outgoing = new EventEmitter();
+    const answered = quick.transport.serve(quick.request, call(9), AUTH, outgoing as never);
+    assert.equal(quick.transport.reaches(9), true, 'its POST is open');
+    outgoing.emit('close');
+    await answered;
+    assert.equal(quick.transport.reaches(9), false, 'its client left');
+    const streamed = await session(async (ctx) => {
+      await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: 't', progress: 1 } });
+    }, hold);
+    const answer = await streamed.transport.serve(
+      streamed.request,
+      call(10, { params: { name: 'x', _meta: { progressToken: 't' } } }),
+      AUTH,
+      new EventEmitter() as never,
+    );
+    assert.ok(answer instanceof Response);
+    assert.equal(streamed.transport.reaches(10), true, 'its event stream is open');
+    await answer.body!.cancel();
+    assert.equal(streamed.transport.reaches(10), false, 'its client let go of the event stream');
+    assert.equal(streamed.transport.reaches(11), false, 'no such request');
+    release();
+  });
+
   test('the session closing while a call waits ends it with an empty event stream', async () => {
     const { transport, request } = await session(undefined, new Promise<void>(() => undefined));
     const answered = transport.serve(request, call(7), AUTH, new EventEmitter() as never);
