@@ -1,4 +1,6 @@
-// Content an upstream fetches from a server the client names cannot be held by a budget. MCP servers
+// Content an upstream fetches from a server the client names cannot be held by a budget: a file by
+// URL (a Responses input_file's file_url, a Messages document's url source) is billed as its pages
+// and text, which the request holds only the address of. MCP servers
 // the upstream connects to itself — a Responses `mcp` tool with a `server_url` or a `connector_id`,
 // Anthropic's MCP connector (`mcp_servers`) — have their tool listings and results billed as input
 // tokens, and neither their size nor how often the model calls them is bounded by the request's

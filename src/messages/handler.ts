@@ -15,7 +15,7 @@ import type { SseSink } from '../chat/sse-channel.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import type { Target } from '../chat/targets.js';
 import { NO_NAMES, toolNameSet } from '../chat/tool-name-set.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, invalidRequest } from '../errors.js';
 import type { HeaderSource } from '../governance/keys.js';
 import { clientOutputCap } from '../governance/output-cap.js';
 import { parseMessagesRequest } from '../wire/messages/request-schema.js';
@@ -104,6 +104,8 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
     clientOutputCap(body);
     // Anthropic's MCP connector: servers the upstream calls itself, which no budget can hold.
     if (access.budgeted) refuseMcpConnector(body);
+    // A document by URL or file id: its pages are billed as input its bytes do not bound.
+    if (access.budgeted && (input.bodyText.includes('document') || input.bodyText.includes('\\u'))) refuseDocumentReferences(body.messages);
     // What earlier groups' failed attempts were charged (a timeout may have been billed) stays on the row.
     let spent: Pick<LoopState, 'costUsd' | 'costUnknown' | 'costEstimated'> | undefined;
     for (let i = 0; ; i++) {
@@ -232,4 +234,29 @@ function refuseMcpConnector(body: MessagesRequest): void {
   const servers = body.mcp_servers;
   if (servers === undefined || servers === null || (Array.isArray(servers) && servers.length === 0)) return;
   throw remoteInputUnderBudget('mcp_servers', "Anthropic's MCP connector (mcp_servers)", USE_GATEWAY_MCP);
+}
+
+/** A `document` block whose source the upstream fetches (`url`) or reads from its store (`file`), under a budget. */
+function refuseDocumentReferences(messages: readonly { content: unknown }[]): void {
+  for (let i = 0; i < messages.length; i++) findDocuments(messages[i]!.content, `messages[${i}].content`);
+}
+
+function findDocuments(value: unknown, param: string): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) findDocuments(value[i], `${param}[${i}]`);
+    return;
+  }
+  const o = value as { type?: unknown; source?: { type?: unknown } | null; content?: unknown };
+  if (o.type === 'document') {
+    const source = o.source?.type;
+    if (source === 'url') throw remoteInputUnderBudget(`${param}.source`, 'a document by URL', 'send its data (a base64 source) instead');
+    if (source === 'file')
+      throw invalidRequest(
+        `${param}.source: a document by file id makes the upstream bill content it stores, whose size the gateway cannot bound, so a budget cannot hold it: send its data (a base64 source) instead`,
+        `${param}.source`,
+        'stored_input_under_budget',
+      );
+  }
+  if (o.content !== undefined) findDocuments(o.content, `${param}.content`);
 }

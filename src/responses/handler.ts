@@ -101,7 +101,7 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       // Only this key's responses continue: an id the gateway never saw for it is "not found" (not sent upstream).
       if (req.previous_response_id && !stored)
         throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
-      refuseStoredInputUnderBudget(req, access.budgeted);
+      refuseStoredInputUnderBudget(req, access.budgeted, input.bodyText);
       refuseRemoteMcpUnderBudget(req, access.budgeted);
       const nativeDeps = depsWithIds(deps);
       // Continued upstream, a stored response's conversation is billed as this request's input.

@@ -1,22 +1,42 @@
 // Input a native Responses upstream fetches from its own store, which a budget cannot hold: an
-// `item_reference` input item (any stored item: an earlier response's output, an input message)
-// and a `conversation` (every item of it) are billed as this call's input, but the request's bytes
-// do not bound them and the gateway does not know their size, so no reservation is an upper bound
+// `item_reference` input item (any stored item: an earlier response's output, an input message),
+// a `conversation` (every item of it), a stored `prompt` and an `input_file` by `file_id` are
+// billed as this call's input, but the request's bytes do not bound them and the gateway does not know their size, so no reservation is an upper bound
 // (the same reason a model without a price is refused under a budget). previous_response_id is
 // bounded instead (responses the gateway stored for the key carry their size: native-codec.ts).
-// Without a budget they go upstream as sent. So do MCP servers the upstream calls itself
-// (governance/remote-input.ts).
+// Without a budget they go upstream as sent. So are files it fetches by URL and MCP servers it
+// calls itself (governance/remote-input.ts).
 import { GatewayError } from '../errors.js';
 import { remoteInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
 import type { ResponsesRequest } from '../wire/responses/types.js';
 
-export function refuseStoredInputUnderBudget(req: ResponsesRequest, budgeted: boolean): void {
+export function refuseStoredInputUnderBudget(req: ResponsesRequest, budgeted: boolean, text: string): void {
   if (!budgeted) return;
   const conversation = (req as { conversation?: unknown }).conversation;
   if (conversation !== undefined && conversation !== null) throw refused('conversation', 'a conversation');
+  const prompt = (req as { prompt?: unknown }).prompt;
+  if (prompt !== undefined && prompt !== null) throw refused('prompt', 'a stored prompt');
   if (!Array.isArray(req.input)) return;
   for (let i = 0; i < req.input.length; i++)
     if ((req.input[i] as { type?: unknown }).type === 'item_reference') throw refused(`input[${i}]`, 'an item_reference');
+  // A file by id (the upstream's store) or by URL (fetched): its pages and text are billed as input.
+  // The text rules out most requests at once (no "input_file", no escape that could spell it).
+  if (text.includes('input_file') || text.includes('\\u')) refuseFileReferences(req.input, 'input');
+}
+
+function refuseFileReferences(value: unknown, param: string): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) refuseFileReferences(value[i], `${param}[${i}]`);
+    return;
+  }
+  const o = value as Record<string, unknown>;
+  if (o.type === 'input_file') {
+    if (o.file_id !== undefined && o.file_id !== null) throw refused(param, 'an input_file by file_id');
+    if (o.file_url !== undefined && o.file_url !== null)
+      throw remoteInputUnderBudget(param, 'an input_file by file_url', "send the file's data (file_data) instead");
+  }
+  for (const key in o) refuseFileReferences(o[key], `${param}.${key}`);
 }
 
 /** An `mcp` tool the upstream connects to itself (a server_url or a connector_id), under a budget: governance/remote-input.ts. */
