@@ -16,7 +16,8 @@ import { invalidRequest } from '../errors.js';
 // (max_tokens, and max_completion_tokens, which clientOutputCap reads too), the input bound
 // (messages, system, tools), the tools it adds or withholds (tools, tool_choice), streaming; on
 // Responses also the stored conversation (previous_response_id, store) and the input items it
-// stitches and answers approvals from (input).
+// stitches and answers approvals from (input); and what a budget refuses (Messages mcp_servers,
+// Responses conversation, prompt, service_tier).
 export const MESSAGES_GOVERNED: ReadonlySet<string> = new Set([
   'model',
   'max_tokens',
@@ -38,6 +39,10 @@ export const RESPONSES_GOVERNED: ReadonlySet<string> = new Set([
   'tool_choice',
   'store',
   'previous_response_id',
+  // Read under a budget (refused: stored input, a tier billed above the table's rates).
+  'conversation',
+  'prompt',
+  'service_tier',
   'fallbacks',
 ]);
 

@@ -25,6 +25,10 @@ const refused: [path: string, key: string, body: string][] = [
   ['/responses', 'max_output_tokens', `{"max_output_tokens":100000,${OAI},"input":"hi","max_output_tokens":16}`],
   ['/responses', 'model', `{${OAI},"input":"hi","model":"oai/gpt-5"}`],
   ['/responses', 'stream', `{ "stream" : true ,${OAI},"input":"hi","stream":false}`],
+  // Read under a budget only (refused: stored input, a tier above the table's rates), yet sent as they came.
+  ['/responses', 'conversation', `{"conversation":"conv_big",${OAI},"input":"hi","conversation":null}`],
+  ['/responses', 'prompt', `{"prompt":{"id":"pmpt_big"},${OAI},"input":"hi","prompt":null}`],
+  ['/responses', 'service_tier', `{"service_tier":"priority",${OAI},"input":"hi","service_tier":"default"}`],
 ];
 
 test('a governed top-level key sent twice is refused with a 400 naming it, and nothing goes upstream', async () => {
