@@ -7,7 +7,7 @@
 // (p25–p75) into phases and causes, side by side.
 // --gw-flags adds node flags to the gateway's (npm start's); with --gw-log, V8's --trace-opt /
 // --trace-deopt lines are timed as they arrive, written to that file and counted per request.
-//   npx tsx bench/p99-tail.ts [--no-build] [--n 3000] [--warmup 500] [--path gateway-messages-stream] [--no-sched] [--json /tmp/x.json]
+//   npx tsx bench/p99-tail.ts [--no-build] [--n 3000] [--warmup 2000] [--path gateway-messages-stream] [--no-sched] [--json /tmp/x.json]
 //     ["--gw-flags=--trace-opt --trace-deopt" --gw-log /tmp/gw.log]
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +36,7 @@ const { values: flags } = parseArgs({
   strict: true,
 });
 const N = Number(flags.n ?? 3000);
-const WARMUP = Number(flags.warmup ?? 500); // per path, as npm run bench
+const WARMUP = Number(flags.warmup ?? 2000); // per path, as npm run bench
 const target = flags.path ?? 'gateway-messages-stream';
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const offset = Number(process.hrtime.bigint()) / 1e6 - performance.now();

@@ -48,7 +48,10 @@ const { values: flags } = parseArgs({
 const quick = flags.quick === true;
 const P = {
   latencyN: quick ? 300 : 3000,
-  latencyWarmup: quick ? 100 : 500,
+  // 2,000 per path, so the measured phase measures the steady state, not V8 still tiering up: each
+  // phase starts a fresh gateway, and at 500 per path 169 TurboFan jobs still finished inside the
+  // pass-through phase's measured requests (50 at 2,000; bench/README "Warm-up and mark-compacts").
+  latencyWarmup: quick ? 100 : 2000,
   connections: 64,
   // Many short rounds rather than two long ones: a burst of load from elsewhere on the machine
   // then spoils one round per path, and the median round ignores it.
