@@ -27,6 +27,7 @@ import { fallsThrough, pathGroups } from './fallbacks.js';
 import { runNative } from './native-run.js';
 import { runTranslated } from './translated-run.js';
 import { remoteInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
+import { refuseLongContextBeta } from '../wire/messages/long-context.js';
 
 export interface MessagesDeps extends ChatDeps {
   /** Silence after which a streamed response gets a ping. */
@@ -101,6 +102,8 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
     // Tollgate's field never goes upstream: without it the pass-through sends the body re-serialised.
     const bodyText = fallbacks ? JSON.stringify(body) : input.bodyText;
     const groups = pathGroups(resolveTargets(deps, { model: body.model, fallbacks }, access));
+    // The client's betas go upstream on pass-through: one billed above the table's rates cannot be budgeted.
+    if (access.budgeted && groups.some((g) => g[0]!.apis.has('messages'))) refuseLongContextBeta(input.headers.get('anthropic-beta'));
     clientOutputCap(body);
     // Anthropic's MCP connector: servers the upstream calls itself, which no budget can hold.
     if (access.budgeted) refuseMcpConnector(body);
