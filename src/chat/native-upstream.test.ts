@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { GatewayError } from '../errors.js';
 import { streamOf, type UpstreamResponse, type UpstreamStream } from '../upstream/client.js';
-import { relayStream, type RelayItem } from './native-upstream.js';
+import { relayStream } from './native-upstream.js';
+
+/** An item as a test compares it: an event's type and data, or a comment's text. */
+type Item = { type: string; data: string } | { comment: string };
+const itemOf = (type: string | undefined, data: string): Item => (type === undefined ? { comment: data } : { type, data });
 
 const URL = 'http://upstream/v1/messages';
 const response = (body: Readable): UpstreamStream => streamOf({ status: 200, headers: {}, body: body as UpstreamResponse['body'] }, 60_000);
@@ -18,8 +22,8 @@ describe('relayStream', () => {
       bytes.subarray(0, cut),
       bytes.subarray(cut),
     ]);
-    const items: RelayItem[] = [];
-    await relayStream(response(body), URL, signal(), (item) => items.push(item));
+    const items: Item[] = [];
+    await relayStream(response(body), URL, signal(), (type, data) => items.push(itemOf(type, data)));
     assert.deepEqual(items, [
       { type: 'message_start', data: '{"a":1}' },
       { comment: 'keep-alive' },
@@ -31,7 +35,7 @@ describe('relayStream', () => {
   test('each item is handed on as its bytes arrive, before the body ends', async () => {
     const body = new PassThrough();
     const seen: string[] = [];
-    const done = relayStream(response(body), URL, signal(), (item) => seen.push('data' in item ? item.data : item.comment));
+    const done = relayStream(response(body), URL, signal(), (_type, data) => seen.push(data));
     body.write('event: a\ndata: 1\n\n');
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(seen, ['1']);
@@ -61,9 +65,9 @@ describe('relayStream', () => {
   test('an item the consumer calls the last (true) resolves the read there: the rest of the body is read on unseen, and its failure rejects nothing', async () => {
     const body = new PassThrough();
     const seen: string[] = [];
-    const reading = relayStream(response(body), URL, signal(), (item) => {
-      seen.push('data' in item ? item.data : item.comment);
-      return 'data' in item && item.data === 'stop';
+    const reading = relayStream(response(body), URL, signal(), (type, data) => {
+      seen.push(data);
+      return type !== undefined && data === 'stop';
     });
     body.write('event: a\ndata: 1\n\nevent: b\ndata: stop\n\nevent: c\ndata: after\n\n');
     await reading;

@@ -9,7 +9,7 @@ import {
   malformedUpstream,
   sendNativeStream,
   sendNativeText,
-  type RelayItem,
+  type RelayItemHandler,
   type RelaySpan,
   type UpstreamRefusal,
 } from '../chat/native-upstream.js';
@@ -43,7 +43,7 @@ export type NativeOutcome =
        * Reads the stream to its end, `onItem` called for each event and comment as it arrives
        * (relayStream), paused while `flow` is full; or to the event for which `onItem` returns true.
        */
-      read(onItem: (item: RelayItem, span: RelaySpan) => unknown, flow?: Flow): Promise<void>;
+      read(onItem: RelayItemHandler, flow?: Flow): Promise<void>;
       handle: { finish(result: AttemptResult, later?: FinishLater): void };
     };
 

@@ -113,25 +113,36 @@ export function nativeCodec(
       let endsMessage = false;
       try {
         // Each item as it arrives, inside the body's data callback: one read's frames leave in one write.
-        await outcome.read((item, raw) => {
-          if ('comment' in item) {
-            relay?.out.frame(commentFrame(item.comment));
+        await outcome.read((type, data, raw) => {
+          if (type === undefined) {
+            relay?.out.frame(commentFrame(data));
             return;
           }
           let event: Record<string, unknown>;
           try {
-            event = JSON.parse(item.data) as Record<string, unknown>;
+            event = JSON.parse(data) as Record<string, unknown>;
           } catch {
-            throw badStreamEvent(item.type);
+            throw badStreamEvent(type);
           }
-          if (event === null || typeof event !== 'object') throw badStreamEvent(item.type);
+          if (event === null || typeof event !== 'object') throw badStreamEvent(type);
           builder.add(event);
           // The upstream's error event reaches the client as it came (the stream's failure path writes it).
           if (event.type === 'error') {
-            throw Object.assign(streamError(event), { [RELAYED]: rawFrame(item.type, item.data) });
+            throw Object.assign(streamError(event), { [RELAYED]: rawFrame(type, data) });
           }
-          roundRelay?.event(item.type, item.data, event, raw);
+          roundRelay?.event(type, data, event, raw);
           if (event.type !== 'message_stop' || turn) return;
+          if (relay && !builder.toolUse) {
+            // No tool_use block, so no gateway call: the round ends the client's message, which ends
+            // before the turn is built (its blocks, tool calls and usage: issue 20, work off the path
+            // between the upstream's last event and the client's end()). What follows is the case below.
+            endsMessage = true;
+            relay.addUsage(builder.usage);
+            roundRelay!.end(true);
+            relay.out.end?.();
+            turn = builder.turn();
+            return true;
+          }
           turn = builder.turn();
           endsMessage = !callsGatewayTool(turn, isGateway);
           if (!endsMessage || !relay) return;

@@ -35,7 +35,12 @@ export class MessagesRelay {
   }
 
   addUsage(u: AnthropicUsage): void {
-    for (const key of TOTAL_KEYS) this.totals[key] += u[key] ?? 0;
+    // Indexed, not for-of: run once per round, this stays in the interpreter or baseline code for
+    // thousands of requests, where each for-of step allocates an iterator result (issue 20).
+    for (let i = 0; i < TOTAL_KEYS.length; i++) {
+      const key = TOTAL_KEYS[i]!;
+      this.totals[key] += u[key] ?? 0;
+    }
   }
 
   /** Takes the next client-side block index. */
@@ -47,7 +52,11 @@ export class MessagesRelay {
 export class RoundRelay {
   /** Made when a block is first hidden: a round without gateway tool calls has none. */
   private hiddenBlocks: Set<number> | undefined;
-  private readonly indexOf = new Map<number, number>();
+  /**
+   * Upstream block index → the client's, where they differ; made at the first such block: a plain
+   * pass-through's indexes are the upstream's and need no map (a Map per streamed round, issue 20).
+   */
+  private indexOf: Map<number, number> | undefined;
   private held: HeldFrame[] = [];
 
   constructor(
@@ -75,7 +84,8 @@ export class RoundRelay {
           return;
         }
         const mine = this.relay.takeIndex();
-        this.indexOf.set(index, mine);
+        if (mine !== index) (this.indexOf ??= new Map()).set(index, mine);
+        else this.indexOf?.delete(index);
         if (mine === index) this.pass(type, data, raw);
         else out.frame(eventFrame(Object.assign({}, event, { type: 'content_block_start', index: mine })));
         return;
@@ -84,7 +94,7 @@ export class RoundRelay {
       case 'content_block_stop': {
         const index = event.index as number;
         if (this.hiddenBlocks?.has(index)) return;
-        const mine = this.indexOf.get(index);
+        const mine = this.indexOf?.get(index);
         if (mine === undefined || mine === index) this.pass(type, data, raw);
         else out.frame(eventFrame(Object.assign({}, event, { type: String(event.type), index: mine })));
         return;

@@ -8,7 +8,7 @@ import { parseJson } from '../chat/upstream-answer.js';
 import {
   malformedUpstream,
   type NativeRequest,
-  type RelayItem,
+  type RelayItemHandler,
   type RelaySpan,
   sendNativeStream,
   sendNativeText,
@@ -30,7 +30,7 @@ export type NativeOutcome =
        * Reads the stream to its end, `onItem` called for each event and comment as it arrives
        * (relayStream), paused while `flow` is full; or to the event for which `onItem` returns true.
        */
-      read(onItem: (item: RelayItem, span: RelaySpan) => unknown, flow?: Flow): Promise<void>;
+      read(onItem: RelayItemHandler, flow?: Flow): Promise<void>;
       handle: Handle;
     };
 

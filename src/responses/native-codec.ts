@@ -132,26 +132,26 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
       const roundRelay = relay.round(hidden);
       try {
         // Each item as it arrives, inside the body's data callback: one read's frames leave in one write.
-        await outcome.read((item, span) => {
-          if ('comment' in item) {
-            relay.out?.frame(`:${item.comment}\n\n`);
+        await outcome.read((type, data, span) => {
+          if (type === undefined) {
+            relay.out?.frame(`:${data}\n\n`);
             return;
           }
           let event: Record<string, unknown>;
           try {
-            event = JSON.parse(item.data) as Record<string, unknown>;
+            event = JSON.parse(data) as Record<string, unknown>;
           } catch {
-            throw upstreamStreamFailure('upstream_malformed', `upstream sent an unparsable ${item.type} event`);
+            throw upstreamStreamFailure('upstream_malformed', `upstream sent an unparsable ${type} event`);
           }
           if (event === null || typeof event !== 'object')
-            throw upstreamStreamFailure('upstream_malformed', `upstream sent an unparsable ${item.type} event`);
+            throw upstreamStreamFailure('upstream_malformed', `upstream sent an unparsable ${type} event`);
           builder.add(event);
           if (event.type === 'error')
             throw upstreamStreamFailure(
               'upstream_stream_error',
               `upstream stream error (${String(event.code ?? 'error')}): ${String(event.message ?? 'no message')}`,
             );
-          roundRelay.event(item.type, item.data, event, span);
+          roundRelay.event(type, data, event, span);
           // A pure pass-through's terminal event ends the client's stream as it arrives (native-relay.ts
           // endNow), and then the round ends here too (true: relayStream drains the rest of the body
           // unseen): what the upstream does after it (a reset, a stall past its timeout) is not

@@ -36,9 +36,9 @@ async function relay(chunks: Buffer[], clientTools?: unknown[]): Promise<{ pendi
   const relay = new ResponsesRelay(target, [], (p) => `${p}_x`, clientTools);
   const round = relay.round(() => false);
   const body = Readable.from(chunks) as unknown as UpstreamResponse['body'];
-  await relayStream(streamOf({ status: 200, headers: {}, body }, 60_000), 'http://up', new AbortController().signal, (it, span) => {
-    if ('comment' in it) return;
-    round.event(it.type, it.data, JSON.parse(it.data) as Record<string, unknown>, span);
+  await relayStream(streamOf({ status: 200, headers: {}, body }, 60_000), 'http://up', new AbortController().signal, (type, data, span) => {
+    if (type === undefined) return;
+    round.event(type, data, JSON.parse(data) as Record<string, unknown>, span);
   });
   relay.finish(() => ({ ...response, output: relay.output }));
   return { pending, frames };

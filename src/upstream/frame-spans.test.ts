@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { relayStream, type RelayItem, type RelaySpan } from '../chat/native-upstream.js';
+import { relayStream, type RelaySpan } from '../chat/native-upstream.js';
 import { streamOf, type UpstreamResponse } from './client.js';
 
 const frame = (type: string, data: string) => `event: ${type}\ndata: ${data}\n\n`;
@@ -21,12 +21,12 @@ async function relayed(chunks: (Buffer | string)[], spans: boolean): Promise<{ o
     streamOf({ status: 200, headers: {}, body }, 60_000),
     'http://up',
     new AbortController().signal,
-    (item: RelayItem, span: RelaySpan) => {
-      if ('comment' in item) return void out.push(Buffer.from(`:${item.comment}\n\n`));
+    (type: string | undefined, data: string, span: RelaySpan) => {
+      if (type === undefined) return void out.push(Buffer.from(`:${data}\n\n`));
       if (spans && span.chunk) {
         fromBytes++;
         out.push(span.chunk.subarray(span.start, span.end));
-      } else out.push(Buffer.from(frame(item.type, item.data)));
+      } else out.push(Buffer.from(frame(type, data)));
     },
   );
   return { out: Buffer.concat(out), fromBytes };

@@ -56,6 +56,8 @@ export class MessagesTurnBuilder {
   model = '';
   started = false;
   stopped = false;
+  /** Whether a tool_use block began: without one the turn has no tool calls (known before turn() builds it). */
+  toolUse = false;
 
   add(event: { type?: string; [key: string]: unknown }): void {
     switch (event.type) {
@@ -71,6 +73,7 @@ export class MessagesTurnBuilder {
         const index = event.index as number;
         const block = { ...(event.content_block as ContentBlock) };
         if (block.type === 'tool_use' || block.type === 'server_tool_use') (this.json ??= new Map()).set(index, '');
+        if (block.type === 'tool_use') this.toolUse = true;
         this.blocks[index] = block;
         return;
       }
@@ -133,12 +136,16 @@ export class MessagesTurnBuilder {
   }
 
   private remember(u: AnthropicUsage | undefined): void {
-    for (const key of USAGE_KEYS) {
-      const value = u?.[key];
+    if (!u) return;
+    // Indexed, not for-of: run twice per stream, this stays in the interpreter or baseline code for
+    // thousands of requests, where each for-of step allocates an iterator result (issue 20).
+    for (let i = 0; i < USAGE_KEYS.length; i++) {
+      const key = USAGE_KEYS[i]!;
+      const value = u[key];
       if (typeof value === 'number') this.usage[key] = value;
     }
     // Cumulative, like the token counts: message_delta's is the round's (the fees' count).
-    if (u?.server_tool_use) this.usage.server_tool_use = u.server_tool_use;
+    if (u.server_tool_use) this.usage.server_tool_use = u.server_tool_use;
   }
 }
 
