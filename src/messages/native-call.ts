@@ -10,7 +10,6 @@ import {
   sendNativeStream,
   sendNativeText,
   type RelayItemHandler,
-  type RelaySpan,
   type UpstreamRefusal,
 } from '../chat/native-upstream.js';
 import type { GatewayError } from '../errors.js';

@@ -5,14 +5,7 @@
 import type { Target } from '../chat/targets.js';
 import type { AttemptResult, FinishLater, LlmCallDeps } from '../chat/attempts.js';
 import { parseJson } from '../chat/upstream-answer.js';
-import {
-  malformedUpstream,
-  type NativeRequest,
-  type RelayItemHandler,
-  type RelaySpan,
-  sendNativeStream,
-  sendNativeText,
-} from '../chat/native-upstream.js';
+import { malformedUpstream, type NativeRequest, type RelayItemHandler, sendNativeStream, sendNativeText } from '../chat/native-upstream.js';
 import type { Cancel } from '../upstream/cancel.js';
 import type { HostedFees } from '../governance/hosted-tools.js';
 import type { OtherItem } from '../wire/responses/types.js';
