@@ -36,6 +36,25 @@ describe('priceOf', () => {
     assert.equal(p.priceOf('openai', 'o3x'), undefined);
   });
 
+  test('a variant billed otherwise does not borrow its family price (deep research, audio, search, realtime)', () => {
+    const p = createPricing({ overrides: { 'gpt-4o': { inputPerMTok: 2, outputPerMTok: 8 } } });
+    for (const model of [
+      'o3-deep-research',
+      'o3-deep-research-2025-06-26',
+      'o4-mini-deep-research',
+      'gpt-4o-audio-preview',
+      'gpt-4o-mini-audio-preview-2024-12-17',
+      'gpt-4o-search-preview',
+      'gpt-4o-mini-search-preview',
+      'gpt-5-search-api',
+      'gpt-4o-realtime-preview',
+      'gpt-4o-mini-transcribe',
+      'gpt-4o-mini-tts',
+    ])
+      assert.equal(p.priceOf('openai', model), undefined, model);
+    assert.equal(p.priceOf('openai', 'gpt-4o-2024-11-20')?.inputPerMTok, 2, 'a dated id still does');
+  });
+
   test('the bundled table is dated and covers the common models', () => {
     assert.match(bundledPrices.asOf, /^\d{4}-\d{2}-\d{2}$/);
     for (const m of [

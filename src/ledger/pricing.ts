@@ -1,7 +1,8 @@
 // Prices and cost arithmetic. Lookup order for (provider, model): config `pricing` under
 // 'provider/model', then config under the bare model, then the bundled table; each by exact
 // key first, then the longest key that is a prefix followed by '-' or '@' (so dated ids like
-// claude-sonnet-4-20250514 find claude-sonnet-4, but gpt-4.5 never borrows gpt-4's price).
+// claude-sonnet-4-20250514 find claude-sonnet-4, but gpt-4.5 never borrows gpt-4's price, nor
+// o3-deep-research o3's: BILLED_OTHERWISE).
 // An unknown price is a null cost, never 0: the ledger stores NULL and flags it.
 import type { Config, Price } from '../config-schema.js';
 import { HOSTED_PRICE_PREFIX, HOSTED_TOOLS_DEFAULTS } from '../config-hosted-tools.js';
@@ -65,6 +66,14 @@ const MAX_UNKNOWN = 1_000;
 
 type Lookup = (name: string) => Price | undefined;
 
+/**
+ * Variants a family name plus a word names, billed otherwise than the family: o3-deep-research
+ * 5x o3, the audio models' audio tokens 4-8x the text rates, the search models a fee per call,
+ * realtime, transcribe and tts by audio. Such a name never borrows the family's price: it is
+ * unpriced (refused under a budget) unless priced itself. Dated ids still borrow.
+ */
+const BILLED_OTHERWISE = /[-@](?:deep-research|audio|search|realtime|transcribe|tts)(?:[-@]|$)/;
+
 function lookupIn(prices: Readonly<Record<string, Price>>): Lookup {
   const map = new Map(Object.entries(prices));
   const byLength = [...map.keys()].sort((a, b) => b.length - a.length);
@@ -74,7 +83,7 @@ function lookupIn(prices: Readonly<Record<string, Price>>): Lookup {
     for (const key of byLength) {
       if (key.length >= name.length || !name.startsWith(key)) continue;
       const next = name[key.length];
-      if (next === '-' || next === '@') return map.get(key);
+      if (next === '-' || next === '@') return BILLED_OTHERWISE.test(name.slice(key.length)) ? undefined : map.get(key);
     }
     return undefined;
   };

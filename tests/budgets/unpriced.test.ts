@@ -37,9 +37,9 @@ after(async () => {
   await mock.close();
 });
 
-const call = (g: TestGateway, key: string) =>
+const call = (g: TestGateway, key: string, model = 'openai/mystery-model') =>
   new OpenAI({ apiKey: key, baseURL: g.baseURL, maxRetries: 0 }).chat.completions
-    .create({ model: 'openai/mystery-model', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] })
+    .create({ model, max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] })
     .then(
       () => 200,
       (e: InstanceType<typeof OpenAI.APIError>) => e,
@@ -65,6 +65,19 @@ describe('models without a price', () => {
     assert.match(err.message, /unpricedModels/);
     const team = await call(gw, 'vk-unpriced-team-0001');
     assert.equal((team as InstanceType<typeof OpenAI.APIError>).status, 403);
+    assert.equal(mock.requests.length, 0, 'nothing was sent upstream');
+  });
+
+  // o3-deep-research is billed 5x o3 ($10/$40), gpt-4o-audio-preview's audio 8x gpt-4o's text, the
+  // search models a fee per call: a family's price borrowed by such a variant let a budget be billed
+  // past it at the family's rates.
+  test('a variant billed otherwise (deep research, audio, search) does not borrow its family price', async () => {
+    mock.reset();
+    for (const model of ['openai/o3-deep-research', 'openai/gpt-4o-audio-preview', 'openai/gpt-4o-mini-search-preview']) {
+      const err = (await call(gw, 'vk-unpriced-budget-01', model)) as InstanceType<typeof OpenAI.APIError>;
+      assert.equal(err.status, 403, model);
+      assert.equal((err.error as any).code, 'model_unpriced', model);
+    }
     assert.equal(mock.requests.length, 0, 'nothing was sent upstream');
   });
 
