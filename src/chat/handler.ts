@@ -20,6 +20,7 @@ import { linkSignal, type LinkedSignal } from './deadline.js';
 import type { Cancel } from '../upstream/cancel.js';
 import type { HeaderSource } from '../governance/keys.js';
 import { clientOutputCap } from '../governance/output-cap.js';
+import { refuseChatFileIdsUnderBudget } from '../governance/chat-file-ids.js';
 import { sessionIdFrom } from './session-id.js';
 import { checkRequestSize, type RequestLimits } from '../wire/request-size.js';
 
@@ -125,6 +126,7 @@ function createState(
 ): RunState {
   const targets = resolveTargets(deps, request, access);
   clientOutputCap(request);
+  refuseChatFileIdsUnderBudget(request.messages, access.budgeted, input.bodyText);
 
   const clientTools = request.tools ?? [];
   const clientToolNames: ReadonlySet<string> = clientTools.length ? new Set(clientTools.map((t) => t.function.name)) : NO_NAMES;

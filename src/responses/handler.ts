@@ -27,7 +27,7 @@ import type { ResponseStore } from '../stored-responses/response-store.js';
 import type { Matcher } from '../governance/glob.js';
 import { setUpNative } from './native-setup.js';
 import { runNativeResponses } from './native-run.js';
-import { refuseRemoteMcpUnderBudget, refuseStoredInputUnderBudget } from './stored-input.js';
+import { refuseFilesUnderBudget, refuseRemoteMcpUnderBudget, refuseStoredInputUnderBudget } from './stored-input.js';
 
 export interface ResponsesDeps extends ChatDeps, ApprovalDeps {
   responses: ResponseStore;
@@ -112,6 +112,7 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
     }
     if (req.previous_response_id && !previous)
       throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
+    refuseFilesUnderBudget(req, access.budgeted, input.bodyText);
     // The translated run reads the client's disconnect as an AbortSignal throughout.
     if (!(call.signal instanceof AbortSignal)) input = Object.assign({}, call, { signal: abortSignalOf(call.signal) });
     const ctx = { access, requestId: input.requestId, signal: input.signal, newId, now: deps.now };

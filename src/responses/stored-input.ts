@@ -24,6 +24,12 @@ export function refuseStoredInputUnderBudget(req: ResponsesRequest, budgeted: bo
   if (text.includes('input_file') || text.includes('\\u')) refuseFileReferences(req.input, 'input');
 }
 
+/** A translated run (no native upstream) bills a file by id as the chat file part it becomes: the same walk. */
+export function refuseFilesUnderBudget(req: ResponsesRequest, budgeted: boolean, text: string): void {
+  if (budgeted && Array.isArray(req.input) && (text.includes('input_file') || text.includes('\\u')))
+    refuseFileReferences(req.input, 'input');
+}
+
 function refuseFileReferences(value: unknown, param: string): void {
   if (value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
