@@ -15,7 +15,7 @@ import type { SseSink } from '../chat/sse-channel.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import type { Target } from '../chat/targets.js';
 import { NO_NAMES, toolNameSet } from '../chat/tool-name-set.js';
-import { GatewayError, invalidRequest } from '../errors.js';
+import { GatewayError } from '../errors.js';
 import type { HeaderSource } from '../governance/keys.js';
 import { clientOutputCap } from '../governance/output-cap.js';
 import { parseMessagesRequest } from '../wire/messages/request-schema.js';
@@ -26,7 +26,7 @@ import type { MessagesRequest } from '../wire/messages/types.js';
 import { fallsThrough, pathGroups } from './fallbacks.js';
 import { runNative } from './native-run.js';
 import { runTranslated } from './translated-run.js';
-import { remoteInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
+import { refuseDocumentReferences, refuseMcpConnector } from './budget-inputs.js';
 import { refuseLongContextBeta } from '../wire/messages/long-context.js';
 
 export interface MessagesDeps extends ChatDeps {
@@ -233,35 +233,3 @@ export type MessagesRun = (
   start: MessagesStart,
   onState: (state: LoopState) => void,
 ) => Promise<MessagesOutput>;
-
-/** `mcp_servers` (Anthropic's MCP connector; its `mcp_toolset` tools need them) under a budget: governance/remote-input.ts. */
-function refuseMcpConnector(body: MessagesRequest): void {
-  const servers = body.mcp_servers;
-  if (servers === undefined || servers === null || (Array.isArray(servers) && servers.length === 0)) return;
-  throw remoteInputUnderBudget('mcp_servers', "Anthropic's MCP connector (mcp_servers)", USE_GATEWAY_MCP);
-}
-
-/** A `document` block whose source the upstream fetches (`url`) or reads from its store (`file`), under a budget. */
-function refuseDocumentReferences(messages: readonly { content: unknown }[]): void {
-  for (let i = 0; i < messages.length; i++) findDocuments(messages[i]!.content, `messages[${i}].content`);
-}
-
-function findDocuments(value: unknown, param: string): void {
-  if (value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) findDocuments(value[i], `${param}[${i}]`);
-    return;
-  }
-  const o = value as { type?: unknown; source?: { type?: unknown } | null; content?: unknown };
-  if (o.type === 'document') {
-    const source = o.source?.type;
-    if (source === 'url') throw remoteInputUnderBudget(`${param}.source`, 'a document by URL', 'send its data (a base64 source) instead');
-    if (source === 'file')
-      throw invalidRequest(
-        `${param}.source: a document by file id makes the upstream bill content it stores, whose size the gateway cannot bound, so a budget cannot hold it: send its data (a base64 source) instead`,
-        `${param}.source`,
-        'stored_input_under_budget',
-      );
-  }
-  if (o.content !== undefined) findDocuments(o.content, `${param}.content`);
-}
