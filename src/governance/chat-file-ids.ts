@@ -2,11 +2,10 @@
 // and text as input, while the request holds only the id: under a key, team or customer budget it is
 // refused (400 stored_input_under_budget, param naming the part), as responses/stored-input.ts does
 // for an input_file by file_id. A file's own data (`file_data`) is counted at its bytes and goes.
-import { GatewayError } from '../errors.js';
+import { mayName, storedInputUnderBudget } from './remote-input.js';
 
 export function refuseChatFileIdsUnderBudget(messages: readonly { content?: unknown }[], budgeted: boolean, text: string): void {
-  // The text rules out most requests at once (no "file_id", no escape that could spell it).
-  if (!budgeted || !(text.includes('file_id') || text.includes('\\u'))) return;
+  if (!budgeted || !mayName(text, 'file_id')) return;
   for (let i = 0; i < messages.length; i++) {
     const content = messages[i]!.content;
     if (!Array.isArray(content)) continue;
@@ -14,17 +13,8 @@ export function refuseChatFileIdsUnderBudget(messages: readonly { content?: unkn
       const part = content[j] as { type?: unknown; file?: { file_id?: unknown } | null } | null;
       if (part?.type !== 'file') continue;
       const id = part.file?.file_id;
-      if (id !== undefined && id !== null) throw refusedFileId(`messages[${i}].content[${j}]`);
+      if (id !== undefined && id !== null)
+        throw storedInputUnderBudget(`messages[${i}].content[${j}]`, 'a file by file_id', 'send its data (file_data) instead');
     }
   }
-}
-
-function refusedFileId(param: string): GatewayError {
-  return new GatewayError({
-    status: 400,
-    type: 'invalid_request_error',
-    code: 'stored_input_under_budget',
-    param,
-    message: `${param}: a file by file_id makes the upstream bill content it stores, whose size the gateway cannot bound, so a budget cannot hold it: send its data (file_data) instead`,
-  });
 }

@@ -25,5 +25,25 @@ export function remoteInputUnderBudget(param: string, what: string, instead: str
   });
 }
 
+/**
+ * Input the upstream reads from its own store (a file or document by id, a stored prompt, a
+ * conversation, an item_reference) at `param`: the same refusal on every surface.
+ */
+export function storedInputUnderBudget(param: string, what: string, instead: string): GatewayError {
+  return new GatewayError({
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'stored_input_under_budget',
+    param,
+    message: `${param}: ${what} makes the upstream bill content it stores, whose size the gateway cannot bound, so a budget cannot hold it: ${instead}`,
+  });
+}
+
+/**
+ * Whether a body's text may name `word`: a substring test that rules out most requests before any
+ * walk of the parsed body (an escape such as \u0066 could spell the word in JSON, so any `\u` counts).
+ */
+export const mayName = (text: string, word: string): boolean => text.includes(word) || text.includes('\\u');
+
 /** The advice for an MCP server the upstream would call. */
 export const USE_GATEWAY_MCP = "use the gateway's own MCP servers instead";

@@ -2,8 +2,7 @@
 // fetches or reads and bills, whose size the body does not hold, so no reservation can bound them
 // (governance/remote-input.ts says why; chat's and Responses' own checks are
 // governance/chat-file-ids.ts and responses/stored-input.ts).
-import { invalidRequest } from '../errors.js';
-import { remoteInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
+import { remoteInputUnderBudget, storedInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
 import type { MessagesRequest } from '../wire/messages/types.js';
 
 /** `mcp_servers` (Anthropic's MCP connector; its `mcp_toolset` tools need them) under a budget: governance/remote-input.ts. */
@@ -29,11 +28,7 @@ function findDocuments(value: unknown, param: string): void {
     const source = o.source?.type;
     if (source === 'url') throw remoteInputUnderBudget(`${param}.source`, 'a document by URL', 'send its data (a base64 source) instead');
     if (source === 'file')
-      throw invalidRequest(
-        `${param}.source: a document by file id makes the upstream bill content it stores, whose size the gateway cannot bound, so a budget cannot hold it: send its data (a base64 source) instead`,
-        `${param}.source`,
-        'stored_input_under_budget',
-      );
+      throw storedInputUnderBudget(`${param}.source`, 'a document by file id', 'send its data (a base64 source) instead');
   }
   if (o.content !== undefined) findDocuments(o.content, `${param}.content`);
 }

@@ -27,6 +27,7 @@ import { fallsThrough, pathGroups } from './fallbacks.js';
 import { runNative } from './native-run.js';
 import { runTranslated } from './translated-run.js';
 import { refuseDocumentReferences, refuseMcpConnector } from './budget-inputs.js';
+import { mayName } from '../governance/remote-input.js';
 import { refuseLongContextBeta } from '../wire/messages/long-context.js';
 
 export interface MessagesDeps extends ChatDeps {
@@ -110,7 +111,7 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
     // Anthropic's MCP connector: servers the upstream calls itself, which no budget can hold.
     if (access.budgeted) refuseMcpConnector(body);
     // A document by URL or file id: its pages are billed as input its bytes do not bound.
-    if (access.budgeted && (input.bodyText.includes('document') || input.bodyText.includes('\\u'))) refuseDocumentReferences(body.messages);
+    if (access.budgeted && mayName(input.bodyText, 'document')) refuseDocumentReferences(body.messages);
     // What earlier groups' failed attempts were charged (a timeout may have been billed) stays on the row.
     let spent: Pick<LoopState, 'costUsd' | 'costUnknown' | 'costEstimated'> | undefined;
     for (let i = 0; ; i++) {

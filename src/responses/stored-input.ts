@@ -6,8 +6,7 @@
 // bounded instead (responses the gateway stored for the key carry their size: native-codec.ts).
 // Without a budget they go upstream as sent. So are files it fetches by URL and MCP servers it
 // calls itself (governance/remote-input.ts).
-import { GatewayError } from '../errors.js';
-import { remoteInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
+import { mayName, remoteInputUnderBudget, storedInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
 import type { ResponsesRequest } from '../wire/responses/types.js';
 
 export function refuseStoredInputUnderBudget(req: ResponsesRequest, budgeted: boolean, text: string): void {
@@ -20,14 +19,12 @@ export function refuseStoredInputUnderBudget(req: ResponsesRequest, budgeted: bo
   for (let i = 0; i < req.input.length; i++)
     if ((req.input[i] as { type?: unknown }).type === 'item_reference') throw refused(`input[${i}]`, 'an item_reference');
   // A file by id (the upstream's store) or by URL (fetched): its pages and text are billed as input.
-  // The text rules out most requests at once (no "input_file", no escape that could spell it).
-  if (text.includes('input_file') || text.includes('\\u')) refuseFileReferences(req.input, 'input');
+  refuseFilesUnderBudget(req, budgeted, text);
 }
 
 /** A translated run (no native upstream) bills a file by id as the chat file part it becomes: the same walk. */
 export function refuseFilesUnderBudget(req: ResponsesRequest, budgeted: boolean, text: string): void {
-  if (budgeted && Array.isArray(req.input) && (text.includes('input_file') || text.includes('\\u')))
-    refuseFileReferences(req.input, 'input');
+  if (budgeted && Array.isArray(req.input) && mayName(text, 'input_file')) refuseFileReferences(req.input, 'input');
 }
 
 function refuseFileReferences(value: unknown, param: string): void {
@@ -56,14 +53,6 @@ export function refuseRemoteMcpUnderBudget(req: ResponsesRequest, budgeted: bool
   }
 }
 
-function refused(param: string, what: string): GatewayError {
-  return new GatewayError({
-    status: 400,
-    type: 'invalid_request_error',
-    code: 'stored_input_under_budget',
-    param,
-    message:
-      `${param}: ${what} makes the upstream bill content it stores, whose size the gateway cannot bound, so a budget cannot hold it: ` +
-      'send the items themselves (or continue with previous_response_id)',
-  });
-}
+/** The advice for input from the upstream's store on Responses. */
+const refused = (param: string, what: string) =>
+  storedInputUnderBudget(param, what, 'send the items themselves (or continue with previous_response_id)');
