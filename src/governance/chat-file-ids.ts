@@ -2,7 +2,8 @@
 // and text as input, while the request holds only the id: under a key, team or customer budget it is
 // refused (400 stored_input_under_budget, param naming the part), as responses/stored-input.ts does
 // for an input_file by file_id. A file's own data (`file_data`) is counted at its bytes and goes.
-import { mayName, storedInputUnderBudget } from './remote-input.js';
+import { mayName } from '../wire/may-name.js';
+import { storedInputUnderBudget } from './remote-input.js';
 
 export function refuseChatFileIdsUnderBudget(messages: readonly { content?: unknown }[], budgeted: boolean, text: string): void {
   if (!budgeted || !mayName(text, 'file_id')) return;

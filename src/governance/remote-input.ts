@@ -39,11 +39,5 @@ export function storedInputUnderBudget(param: string, what: string, instead: str
   });
 }
 
-/**
- * Whether a body's text may name `word`: a substring test that rules out most requests before any
- * walk of the parsed body (an escape such as \u0066 could spell the word in JSON, so any `\u` counts).
- */
-export const mayName = (text: string, word: string): boolean => text.includes(word) || text.includes('\\u');
-
 /** The advice for an MCP server the upstream would call. */
 export const USE_GATEWAY_MCP = "use the gateway's own MCP servers instead";

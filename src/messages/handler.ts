@@ -27,7 +27,7 @@ import { fallsThrough, pathGroups } from './fallbacks.js';
 import { runNative } from './native-run.js';
 import { runTranslated } from './translated-run.js';
 import { refuseDocumentReferences, refuseMcpConnector } from './budget-inputs.js';
-import { mayName } from '../governance/remote-input.js';
+import { mayName } from '../wire/may-name.js';
 import { refuseLongContextBeta } from '../wire/messages/long-context.js';
 
 export interface MessagesDeps extends ChatDeps {

@@ -6,7 +6,8 @@
 // bounded instead (responses the gateway stored for the key carry their size: native-codec.ts).
 // Without a budget they go upstream as sent. So are files it fetches by URL and MCP servers it
 // calls itself (governance/remote-input.ts).
-import { mayName, remoteInputUnderBudget, storedInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
+import { remoteInputUnderBudget, storedInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
+import { mayName } from '../wire/may-name.js';
 import type { ResponsesRequest } from '../wire/responses/types.js';
 
 export function refuseStoredInputUnderBudget(req: ResponsesRequest, budgeted: boolean, text: string): void {

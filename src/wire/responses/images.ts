@@ -3,6 +3,8 @@
 // message's content, a function_call_output's output, or anywhere else they may sit. A budget's
 // input bound adds the model's image bound for each (governance/attempt-budget.ts). Pure.
 
+import { mayName } from '../may-name.js';
+
 const IMAGE_TYPE = '"type":"input_image"';
 
 /** input_image objects in JSON.stringify's output: exact there (no whitespace; a string's quotes are escaped). */
@@ -12,12 +14,9 @@ export function imagesInJson(text: string): number {
   return n;
 }
 
-/**
- * input_image objects in a parsed request whose client text is `text`. The text rules out most
- * requests at once (no "image" and no escape that could spell it); the rest are walked.
- */
+/** input_image objects in a parsed request whose client text is `text` (walked only when it may name one). */
 export function imagesInRequest(request: unknown, text: string): number {
-  return text.includes('image') || text.includes('\\u') ? walk(request) : 0;
+  return mayName(text, 'image') ? walk(request) : 0;
 }
 
 function walk(value: unknown): number {
