@@ -9,7 +9,7 @@ import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { passThroughProviders, startGateway } from '../helpers/gateway.js';
 import { startMockUpstream } from '../mock-upstream/server.js';
-import { ADMIN, EPS, figure, ledgerSpend, PRICE } from './helpers.js';
+import { ADMIN, budgetedAndFree, EPS, figure, ledgerSpend, PRICE, postJson } from './helpers.js';
 
 const BUDGET = 0.05;
 const FILE_TOKENS = 50_000;
@@ -26,10 +26,7 @@ before(async () => {
     config: {
       providers: { oai, oc },
       pricing: { 'oai/gpt-5': PRICE, 'oc/gpt-5': PRICE },
-      virtualKeys: [
-        { id: 'budgeted', key: 'vk-cfi-budgeted', models: ['*'], budget: { usd: BUDGET, period: 'month' } },
-        { id: 'free', key: 'vk-cfi-free', models: ['*'] },
-      ],
+      virtualKeys: budgetedAndFree('cfi', BUDGET),
     },
   });
   mock.fallback = (body) => {
@@ -42,14 +39,7 @@ after(async () => {
   await mock.close();
 });
 
-async function post(key: string, body: object, path = '/v1/chat/completions'): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${gw.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const post = (key: string, body: object, path = '/v1/chat/completions') => postJson(gw, path, key, body);
 
 const chat = (file: object) => ({
   model: 'oai/gpt-5',

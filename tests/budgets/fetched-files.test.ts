@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { EPS, figure, ledgerSpend, startPassThrough } from './helpers.js';
+import { budgetedAndFree, EPS, figure, ledgerSpend, postJson, startPassThrough } from './helpers.js';
 
 const BUDGET = 0.05;
 /** What one referenced file brings in: 50,000 tokens ($0.50 at PRICE). */
@@ -19,14 +19,7 @@ let mock: MockUpstream;
 let gw: TestGateway;
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough(
-    'ffr',
-    [
-      { id: 'budgeted', key: 'vk-ffr-budgeted', models: ['*'], budget: { usd: BUDGET, period: 'month' } },
-      { id: 'free', key: 'vk-ffr-free', models: ['*'] },
-    ],
-    { anthropic: true },
-  ));
+  ({ mock, gw } = await startPassThrough('ffr', budgetedAndFree('ffr', BUDGET), { anthropic: true }));
   mock.fallback = (body) => {
     const refs = JSON.stringify(body).match(/"file_url"|"file_id"|"type":"url"|"type":"file"|"prompt":\{/g)?.length ?? 0;
     return { kind: 'text', text: 'read it', usage: { input: 10 + refs * FILE_TOKENS, output: 16 } };
@@ -37,14 +30,7 @@ after(async () => {
   await mock.close();
 });
 
-async function post(path: string, key: string, body: object): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${gw.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const post = (path: string, key: string, body: object) => postJson(gw, path, key, body);
 
 const responses = (input: unknown, extra: object = {}) => ({ model: 'oai/gpt-5', max_output_tokens: 16, input, ...extra });
 const file = (ref: object) => ({ type: 'input_file', filename: 'report.pdf', ...ref });

@@ -77,6 +77,33 @@ export async function startPassThrough(
   return { mock, gw };
 }
 
+/**
+ * The two keys a budget test compares: `budgeted` (vk-`tag`-budgeted, `usd` a month) and `free`
+ * (vk-`tag`-free, no budget), both allowed every model.
+ */
+export function budgetedAndFree(tag: string, usd: number): Record<string, unknown>[] {
+  return [
+    { id: 'budgeted', key: `vk-${tag}-budgeted`, models: ['*'], budget: { usd, period: 'month' } },
+    { id: 'free', key: `vk-${tag}-free`, models: ['*'] },
+  ];
+}
+
+/** POST `body` as JSON with `key` (and any extra headers): the status and the parsed answer. */
+export async function postJson(
+  gw: TestGateway,
+  path: string,
+  key: string,
+  body: object,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${gw.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 /** Many requests at once on one budget: each answered or refused 402, and the budget did run out. */
 export function assertRanOut(statuses: number[]): void {
   assert.ok(

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { EPS, figure, PRICE, startPassThrough } from './helpers.js';
+import { budgetedAndFree, EPS, figure, PRICE, startPassThrough } from './helpers.js';
 
 const BUDGET = 5;
 const LONG = 200_000;
@@ -17,14 +17,7 @@ let mock: MockUpstream;
 let gw: TestGateway;
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough(
-    'lctx',
-    [
-      { id: 'budgeted', key: 'vk-lctx-budgeted', models: ['*'], budget: { usd: BUDGET, period: 'month' } },
-      { id: 'free', key: 'vk-lctx-free', models: ['*'] },
-    ],
-    { anthropic: true },
-  ));
+  ({ mock, gw } = await startPassThrough('lctx', budgetedAndFree('lctx', BUDGET), { anthropic: true }));
   // The densest text: a token a byte (the input bound's worst case).
   mock.fallback = (body) => ({ kind: 'text', text: 'ok', usage: { input: JSON.stringify(body.messages).length, output: 16 } });
 });

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { EPS, figure, ledgerSpend, startPassThrough } from './helpers.js';
+import { budgetedAndFree, EPS, figure, ledgerSpend, postJson, startPassThrough } from './helpers.js';
 
 const BUDGET = 0.05;
 /** What one request's remote MCP listing and results bring in: 20,000 tokens ($0.20 at PRICE). */
@@ -18,14 +18,7 @@ let mock: MockUpstream;
 let gw: TestGateway;
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough(
-    'rmcp',
-    [
-      { id: 'budgeted', key: 'vk-rmcp-budgeted', models: ['*'], budget: { usd: BUDGET, period: 'month' } },
-      { id: 'free', key: 'vk-rmcp-free', models: ['*'] },
-    ],
-    { anthropic: true },
-  ));
+  ({ mock, gw } = await startPassThrough('rmcp', budgetedAndFree('rmcp', BUDGET), { anthropic: true }));
   mock.fallback = (body) => {
     const remote =
       (Array.isArray(body.tools) && body.tools.some((t: { type?: string }) => t?.type === 'mcp')) ||
@@ -38,14 +31,7 @@ after(async () => {
   await mock.close();
 });
 
-async function post(path: string, key: string, body: object): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${gw.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'anthropic-beta': 'mcp-client-2025-04-04' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const post = (path: string, key: string, body: object) => postJson(gw, path, key, body, { 'anthropic-beta': 'mcp-client-2025-04-04' });
 
 const serverUrl = {
   model: 'oai/gpt-5',

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { ADMIN } from './helpers.js';
+import { ADMIN, budgetedAndFree, postJson } from './helpers.js';
 
 let mock: MockUpstream;
 let gw: TestGateway;
@@ -23,10 +23,7 @@ before(async () => {
         native: { ...provider, models: ['gpt-5'], apis: ['chat', 'responses'] },
       },
       pricing: { 'gpt-5': { inputPerMTok: 1.25, outputPerMTok: 10, maxOutputTokens: 300 } },
-      virtualKeys: [
-        { id: 'budgeted', key: 'vk-tier-budgeted', models: ['*'], budget: { usd: 5, period: 'month' } },
-        { id: 'free', key: 'vk-tier-free', models: ['*'] },
-      ],
+      virtualKeys: budgetedAndFree('tier', 5),
     },
   });
 });
@@ -35,14 +32,7 @@ after(async () => {
   await mock.close();
 });
 
-async function post(key: string, path: string, body: object): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${gw.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const post = (key: string, path: string, body: object) => postJson(gw, path, key, body);
 
 const requests = (tier: string) =>
   [

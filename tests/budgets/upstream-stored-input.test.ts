@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { EPS, ledgerSpend, startPassThrough } from './helpers.js';
+import { budgetedAndFree, EPS, ledgerSpend, postJson, startPassThrough } from './helpers.js';
 
 const BUDGET = 0.05;
 const STORED_TOKENS = 20_000;
@@ -15,10 +15,7 @@ let mock: MockUpstream;
 let gw: TestGateway;
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough('usi', [
-    { id: 'budgeted', key: 'vk-usi-budgeted', models: ['*'], budget: { usd: BUDGET, period: 'month' } },
-    { id: 'free', key: 'vk-usi-free', models: ['*'] },
-  ]));
+  ({ mock, gw } = await startPassThrough('usi', budgetedAndFree('usi', BUDGET)));
   // Each reference (or the conversation) brings in what the upstream stored: 20,000 tokens ($0.20).
   mock.fallback = (body) => {
     const items = Array.isArray(body.input) ? body.input : [];
@@ -31,14 +28,7 @@ after(async () => {
   await mock.close();
 });
 
-async function create(key: string, body: object): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${gw.url}/v1/responses`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const create = (key: string, body: object) => postJson(gw, '/v1/responses', key, body);
 
 const ref = { model: 'oai/gpt-5', max_output_tokens: 16, input: [{ type: 'item_reference', id: 'msg_big' }] };
 const conv = { model: 'oai/gpt-5', max_output_tokens: 16, conversation: 'conv_big', input: 'go on' };
