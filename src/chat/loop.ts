@@ -32,6 +32,10 @@ export async function runLoop<T extends LoopTurn>(deps: ToolExecDeps, state: Loo
   for (;;) {
     let turn: T;
     try {
+      // A client already gone (or the deadline already passed): no round. Started, it would reserve
+      // its worst case and, aborted at once, be charged all of it as an attempt that may have reached
+      // the upstream (attempts.ts), for a call that never went out.
+      if (state.cancel.aborted) throw new ClientAbortedError('the client left before the next round');
       turn = await codec.round(final);
     } catch (err) {
       const note = last && stopNoteFor(err, state);
@@ -61,6 +65,9 @@ export async function runLoop<T extends LoopTurn>(deps: ToolExecDeps, state: Loo
           : null,
     );
     state.toolCallCount += roundCapped ? 0 : Math.min(room, gatewayCalls.length);
+    // The client left while they ran: nothing more is sent, nor answered to it (a mixed turn's client
+    // calls included); the request ends as one whose client left (499), with what ran.
+    if (state.clientSignal.aborted) throw new ClientAbortedError('the client left while the tools ran');
 
     if (clientCalls.length) {
       codec.hide(clientCalls, gatewayCalls, results);
