@@ -29,7 +29,7 @@ export interface EndpointOffers {
   unsubscribe(gatewayUri: string): Promise<void>;
 }
 
-export type OfferKind = 'prompt' | 'resource';
+export type OfferKind = 'prompt' | 'resource' | 'template';
 export type OfferDecision = { allowed: true } | { allowed: false; reason: string; message: string };
 
 /** The key's decisions about prompts (gateway names) and resources (gateway URIs). */

@@ -34,7 +34,7 @@ function listsOf(deps: EndpointDeps, access: Access) {
     tools: deps.toolsFor(access),
     prompts: governance.allowedOffers(access, 'prompt', offers.prompts(), (e) => e.name),
     resources: governance.allowedOffers(access, 'resource', offers.resources(), (e) => e.uri),
-    templates: governance.allowedOffers(access, 'resource', offers.resourceTemplates(), (e) => e.uriTemplate),
+    templates: governance.allowedOffers(access, 'template', offers.resourceTemplates(), (e) => e.uriTemplate),
   };
 }
 

@@ -48,7 +48,7 @@ export function registerOfferHandlers(server: Server, deps: EndpointDeps, sessio
     recordOfferUse(deps.ledger, { ...use, sessionId: session.id }).catch((err: unknown) => deps.onError?.(err as Error));
   const prompts = (access: Access) => governance.allowedOffers(access, 'prompt', offers.prompts(), promptName);
   const resources = (access: Access) => governance.allowedOffers(access, 'resource', offers.resources(), resourceUri);
-  const templates = (access: Access) => governance.allowedOffers(access, 'resource', offers.resourceTemplates(), templateUri);
+  const templates = (access: Access) => governance.allowedOffers(access, 'template', offers.resourceTemplates(), templateUri);
 
   server.setRequestHandler('prompts/list', (_req, ctx) => ({
     prompts: definitions(prompts(accessOf(session, ctx))),
@@ -140,7 +140,7 @@ export function registerOfferHandlers(server: Server, deps: EndpointDeps, sessio
     const ref = req.params.ref;
     // A reference this key may not use completes to nothing, exactly like an unknown one.
     const decision =
-      ref.type === 'ref/prompt' ? governance.decideOffer(access, 'prompt', ref.name) : governance.decideOffer(access, 'resource', ref.uri);
+      ref.type === 'ref/prompt' ? governance.decideOffer(access, 'prompt', ref.name) : governance.decideOffer(access, 'template', ref.uri);
     if (!decision.allowed) return EMPTY_COMPLETION;
     const outcome = await offers.complete(req.params, ctx.mcpReq.signal);
     if (!outcome) return EMPTY_COMPLETION;
@@ -157,7 +157,7 @@ function watchOffers(server: Server, deps: EndpointDeps, session: SessionContext
   const current = () => ({
     prompts: governance.allowedOffers(session.access, 'prompt', offers.prompts(), promptName),
     resources: governance.allowedOffers(session.access, 'resource', offers.resources(), resourceUri),
-    templates: governance.allowedOffers(session.access, 'resource', offers.resourceTemplates(), templateUri),
+    templates: governance.allowedOffers(session.access, 'template', offers.resourceTemplates(), templateUri),
   });
   let announced = current();
   const report = (err: unknown) => deps.onError?.(err as Error);

@@ -6,7 +6,7 @@ import type { Access, Gate, Reservation, ToolDecision, ToolEntry, ToolRuntime } 
 import type { Target } from '../chat/targets.js';
 import { parseVirtualKey } from './keys.js';
 import { decideModel, decideTool } from './policy.js';
-import { decidePrompt, decideResource, type OfferDecision } from './offer-policy.js';
+import { decidePrompt, decideResource, decideResourceTemplate, type OfferDecision } from './offer-policy.js';
 import { narrowTools, parseToolsHeader } from './tools-header.js';
 import { withRequester } from './requester.js';
 import type { GovernanceRegistry } from './registry.js';
@@ -23,7 +23,8 @@ export interface GovernanceGate extends Gate {
   allowedOffers<T extends object>(access: Access, kind: OfferKind, list: readonly T[], nameOf: (item: T) => string): readonly T[];
 }
 
-export type OfferKind = 'prompt' | 'resource';
+/** `template`: a resource template, decided on its text; `resource`: a URI, decided also as read (offer-policy.ts). */
+export type OfferKind = 'prompt' | 'resource' | 'template';
 
 interface GateDeps {
   registry: GovernanceRegistry;
@@ -42,7 +43,11 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
   const toolCache = new WeakMap<CompiledPolicy, ToolCache>();
   const offerCache = new WeakMap<CompiledPolicy, WeakMap<readonly object[], readonly object[]>>();
   const decideOffer = (policy: CompiledPolicy, kind: OfferKind, name: string) =>
-    kind === 'prompt' ? decidePrompt(policy, name) : decideResource(policy, name);
+    kind === 'prompt'
+      ? decidePrompt(policy, name)
+      : kind === 'resource'
+        ? decideResource(policy, name)
+        : decideResourceTemplate(policy, name);
   const logFailure = (what: string) => (err: unknown) => deps.logger.error({ err: (err as Error).message }, `${what} failed`);
   const tokenCountFailed = logFailure('token count');
   /**

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decidePrompt, decideResource, globCoversPrefix, reachesServer } from './offer-policy.js';
+import { decidePrompt, decideResource, decideResourceTemplate, globCoversPrefix, reachesServer } from './offer-policy.js';
 import { OPEN_POLICY, compilePolicy } from './policy.js';
 
 const key = (extra: Record<string, unknown>) =>
@@ -58,6 +58,25 @@ describe('decidePrompt / decideResource', () => {
     assert.equal(decideResource(p, 'docs+file:///private/a.md').allowed, false);
     const none = key({ tools: { allow: ['*'], deny: [] }, prompts: { allow: [], deny: [] } });
     assert.equal(decidePrompt(none, 'docs__x').allowed, false, 'an empty list means none');
+  });
+
+  test('a URI is decided as sent and as a URL parser reads it; a template on its text', () => {
+    const p = key({
+      tools: { allow: ['*'], deny: [] },
+      resources: { allow: ['docs+file:///public/*', 'docs+file:///My Docs/*', 'docs+x://t/{id}'], deny: ['docs+file:///public/secret'] },
+    });
+    for (const uri of [
+      'docs+file:///public/../etc/passwd',
+      'docs+file:///public/%2e%2e/etc/passwd',
+      'docs+file:///public\\..\\etc/passwd',
+      'docs+FILE:///public/secret',
+      'docs+file:///public/./secret',
+      'docs+file:///public/sec\tret',
+    ])
+      assert.equal(decideResource(p, uri).allowed, false, uri);
+    assert.equal(decideResource(p, 'docs+file:///public/a.md').allowed, true);
+    assert.equal(decideResource(p, 'docs+file:///My Docs/a.md').allowed, true, 'percent-encoded by the parser, allowed decoded');
+    assert.equal(decideResourceTemplate(p, 'docs+x://t/{id}').allowed, true, 'braces a parser would encode');
   });
 
   test('the open policy allows everything', () => {

@@ -79,9 +79,64 @@ export function decidePrompt(policy: OfferRules & { keyId: string | null }, name
   return { allowed: true };
 }
 
-export function decideResource(policy: OfferRules & { keyId: string | null }, uri: string): OfferDecision {
-  if (uri.length > MAX_URI_LENGTH || policy.denyResource(uri) || !policy.allowResource(uri)) {
-    return { allowed: false, reason: 'resource_not_allowed', message: `resource ${uri} is not allowed for ${who(policy.keyId)}` };
+const resourceRulesAllow = (policy: OfferRules, uri: string) => !policy.denyResource(uri) && policy.allowResource(uri);
+
+/** A resource template (listed, or the reference of a completion) is decided on its text: it is never read itself. */
+export function decideResourceTemplate(policy: OfferRules & { keyId: string | null }, uriTemplate: string): OfferDecision {
+  if (uriTemplate.length > MAX_URI_LENGTH || !resourceRulesAllow(policy, uriTemplate)) {
+    return { allowed: false, reason: 'resource_not_allowed', message: `resource ${uriTemplate} is not allowed for ${who(policy.keyId)}` };
   }
   return { allowed: true };
+}
+
+/** A concrete resource URI (listed, read, subscribed to) is decided as sent and as its server reads it. */
+export function decideResource(policy: OfferRules & { keyId: string | null }, uri: string): OfferDecision {
+  const asSent = decideResourceTemplate(policy, uri);
+  if (!asSent.allowed) return asSent;
+  const read = uriAsRead(uri);
+  if (read !== undefined && !readAllowed(policy, read)) {
+    return {
+      allowed: false,
+      reason: 'resource_not_allowed',
+      message: `resource ${uri} is not allowed for ${who(policy.keyId)}: its server reads it as ${read}`,
+    };
+  }
+  return { allowed: true };
+}
+
+/**
+ * The URI as read, spelled as the URL parser leaves it (spaces and braces percent-encoded) or
+ * decoded, as a server may hold it: denied if either spelling is, allowed if either is, so an
+ * honest `docs+file:///My Docs/a` stays allowed under `docs+file:///My Docs/*`.
+ */
+function readAllowed(policy: OfferRules, read: string): boolean {
+  let decoded: string | undefined;
+  try {
+    decoded = decodeURI(read);
+  } catch {
+    decoded = undefined;
+  }
+  const spellings = decoded === undefined || decoded === read ? [read] : [read, decoded];
+  return !spellings.some((u) => policy.denyResource(u)) && spellings.some((u) => policy.allowResource(u));
+}
+
+/**
+ * The gateway URI of what a server reads for `uri`, when that differs from `uri`: servers parse
+ * the URI they are sent as a WHATWG URL (the MCP SDK's McpServer looks resources up by
+ * `new URL(uri).toString()`), which resolves dot segments (`/../`, `/%2e%2e/`), lower-cases the
+ * scheme and drops tabs and newlines. Rules are globs on the text, so a URI is decided both as sent
+ * and as read: `docs+file:///public/../secret` is not read under `docs+file:///public/*`.
+ */
+export function uriAsRead(uri: string): string | undefined {
+  const at = uri.indexOf('+');
+  if (at <= 0) return undefined;
+  let href: string;
+  try {
+    href = new URL(uri.slice(at + 1)).href;
+  } catch {
+    // Not a URL: a server that parses URIs refuses it too; one that does not reads the text decided on.
+    return undefined;
+  }
+  const read = uri.slice(0, at + 1) + href;
+  return read === uri ? undefined : read;
 }
