@@ -66,7 +66,15 @@ export async function withAttempts<O, H extends { finish(result: AttemptResult):
   for (const target of targets) {
     const attempts = target.provider.maxRetries + 1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      // A client gone (or a deadline passed) before this attempt: none is made. One that leaves while the
+      // attempt is reserved (a budget store may take a while) is not sent, and costs nothing: without
+      // this, the client's own check before sending threw an abort charged as "may have reached it".
+      if (signal.aborted) throw new ClientAbortedError('client aborted before the attempt');
       const handle = await hooks.start(target, attempt);
+      if (signal.aborted) {
+        handle.finish({ status: 0, errorType: 'client_aborted', mayHaveCost: false });
+        throw new ClientAbortedError('client aborted before the attempt was sent');
+      }
       try {
         return await once(target, handle);
       } catch (err) {

@@ -106,6 +106,47 @@ describe('callLlm', () => {
     assert.equal(sent.length, 1);
   });
 
+  test('a client that leaves while an attempt is reserved: nothing is sent, and the attempt costs nothing', async () => {
+    const { ClientAbortedError } = await import('../upstream/client.js');
+    const controller = new AbortController();
+    let sent = 0;
+    const client: UpstreamClient = {
+      send: () => assert.fail('JSON answers are read with sendText'),
+      // As the real client does: an aborted signal is refused before anything is dispatched.
+      async sendText(_req, { signal }) {
+        if (signal.aborted) throw new ClientAbortedError('client aborted the request');
+        sent++;
+        return { status: 200, headers: {}, text: ok };
+      },
+      sendStream: () => assert.fail('not a stream'),
+      close: async () => undefined,
+    };
+    const attempts: AttemptResult[] = [];
+    const call = callLlm(
+      { upstream: client, sleep: async () => undefined, random: () => 0.5, retryBaseMs: 100, maxRetryWaitMs: 5000 },
+      {
+        targets: [target('a'), target('b')],
+        request: { model: 'x', messages: [{ role: 'user', content: 'q' }] },
+        stream: false,
+        signal: controller.signal,
+        hooks: {
+          // The budget store answers the reservation after the client has gone.
+          start: async () => {
+            controller.abort();
+            return { finish: (r) => void attempts.push(r) };
+          },
+        },
+      },
+    );
+    await assert.rejects(call, (e: unknown) => e instanceof ClientAbortedError);
+    assert.equal(sent, 0);
+    assert.deepEqual(
+      attempts.map((a) => [a.status, a.errorType, a.mayHaveCost]),
+      [[0, 'client_aborted', false]],
+      'one attempt, released: not charged its reservation, and no fallback tried',
+    );
+  });
+
   test('backoff honours Retry-After when it is longer than the exponential wait', () => {
     assert.equal(backoffMs({ retryBaseMs: 100, random: () => 0 }, 1, 2), 2000);
     assert.equal(backoffMs({ retryBaseMs: 100, random: () => 1 }, 3), 400);
