@@ -32,9 +32,8 @@ export async function runLoop<T extends LoopTurn>(deps: ToolExecDeps, state: Loo
   for (;;) {
     let turn: T;
     try {
-      // A client already gone (or the deadline already passed): no round. Started, it would reserve
-      // its worst case and, aborted at once, be charged all of it as an attempt that may have reached
-      // the upstream (attempts.ts), for a call that never went out.
+      // A client already gone (or the deadline already passed): no round, not even one counted
+      // (attempts.ts would refuse its attempt unsent, at no charge).
       if (state.cancel.aborted) throw new ClientAbortedError('the client left before the next round');
       turn = await codec.round(final);
     } catch (err) {

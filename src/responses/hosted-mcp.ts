@@ -50,14 +50,13 @@ export function resolveHostedMcp(tools: readonly McpToolDef[], keyTools: readonl
         `tools[${i}].server_label`,
         'mcp_server_not_configured',
       );
-    const allowed = allowedNames(def.allowed_tools);
     narrowedServers.add(def.server_label);
-    const entries = keyTools.filter((t) => t.server === def.server_label && (!allowed || allowed.has(t.tool)));
+    const entries = keyTools.filter((t) => t.server === def.server_label && allowedBy(def.allowed_tools, t));
     for (const entry of entries)
       hosted.set(entry.name, {
         entry,
         serverLabel: def.server_label,
-        needsApproval: needsApproval(def.require_approval, entry.tool) || opts.operatorApproval(entry.name),
+        needsApproval: needsApproval(def.require_approval, entry) || opts.operatorApproval(entry.name),
       });
     listings.push({
       type: 'mcp_list_tools',
@@ -75,18 +74,35 @@ export function resolveHostedMcp(tools: readonly McpToolDef[], keyTools: readonl
   return { offered, hosted, listings };
 }
 
-function allowedNames(allowed: McpToolDef['allowed_tools']): ReadonlySet<string> | undefined {
-  if (!allowed) return undefined;
-  if (Array.isArray(allowed)) return new Set(allowed);
-  return allowed.tool_names ? new Set(allowed.tool_names) : undefined;
+type ToolFilter = { tool_names?: string[]; read_only?: boolean };
+/** A tool entry; the MCP manager's carry the tool as its server listed it (mcp/tool-catalog.ts). */
+type Named = Pick<ToolEntry, 'tool'> & { definition?: { annotations?: { readOnlyHint?: boolean } } };
+
+/** Whether the server annotates the tool read-only (MCP `readOnlyHint`; absent: it may write). */
+const readOnly = (t: Named) => t.definition?.annotations?.readOnlyHint === true;
+
+/** OpenAI's MCP tool filter: every condition it sets holds (its name is listed; it is read-only, or not, as `read_only` says). */
+function matches(filter: ToolFilter, t: Named): boolean {
+  return (!filter.tool_names || filter.tool_names.includes(t.tool)) && (filter.read_only === undefined || filter.read_only === readOnly(t));
 }
 
-/** OpenAI's rule: "never" lists are exempt, "always" lists need approval, the rest follow the default ("always"). */
-export function needsApproval(setting: ApprovalSetting | null | undefined, tool: string): boolean {
+/** `allowed_tools`: a list of names or a filter; absent, every tool. `read_only: true` keeps only read-only tools. */
+function allowedBy(allowed: McpToolDef['allowed_tools'], t: Named): boolean {
+  if (!allowed) return true;
+  return Array.isArray(allowed) ? allowed.includes(t.tool) : matches(allowed, t);
+}
+
+/**
+ * OpenAI's rule: "never" lists are exempt, "always" lists need approval, the rest follow the default
+ * ("always"). A filter that sets no condition names no tool.
+ */
+export function needsApproval(setting: ApprovalSetting | null | undefined, t: Named): boolean {
   if (setting === 'never') return false;
   if (setting === 'always' || setting === null || setting === undefined) return true;
-  if (setting.always?.tool_names?.includes(tool)) return true;
-  if (setting.never?.tool_names?.includes(tool)) return false;
+  const names = (f: ToolFilter | undefined): f is ToolFilter =>
+    f !== undefined && (f.tool_names !== undefined || f.read_only !== undefined);
+  if (names(setting.always) && matches(setting.always, t)) return true;
+  if (names(setting.never) && matches(setting.never, t)) return false;
   // A filter naming only some tools: the others keep the default.
   return true;
 }
