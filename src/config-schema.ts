@@ -100,6 +100,8 @@ export const rateLimitSchema = z.strictObject({
   requests: z.number().int().positive().optional(),
   tokens: z.number().int().positive().optional(),
   window: windowSpec.default('1m'),
+  /** Upstream calls of the key in flight at once on one replica; default: the config's maxInFlightPerKey. */
+  inFlight: z.number().int().positive().optional(),
 });
 
 /** A virtual key as written in config or sent to POST /api/virtual-keys (without `key`). */
@@ -224,6 +226,11 @@ export const configSchema = z.strictObject({
     .int()
     .positive()
     .default(4 * 1024 * 1024),
+  /**
+   * Upstream calls one key may have in flight at once on one replica (429 beyond): the upstream
+   * connection pool (256 per origin) is shared by every key. A key's rateLimit.inFlight overrides it.
+   */
+  maxInFlightPerKey: z.number().int().positive().default(64),
   ledger: ledgerSchema,
   /** Only read when TOLLGATE_REDIS is set. failOpen: admit requests while Redis is unreachable (default: 503). */
   redis: z

@@ -47,6 +47,8 @@ export const ERROR_CODES = [
   'team_budget_exceeded',
   'customer_budget_exceeded',
   'budget_store_unavailable',
+  // Rate limits.
+  'key_calls_in_flight_exhausted',
   // The admin API.
   'read_only',
   'already_exists',

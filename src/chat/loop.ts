@@ -1,8 +1,8 @@
 // The tool loop: call the model; when it asks for MCP tools, run them and call it again; stop when
 // it answers, when it calls the client's own tools, or when a cap is reached.
 // Caps (per key, `loop` in config): maxRounds and maxToolCalls end with one last round in which
-// the model may not call tools (tool_choice "none"); maxCostUsd, the budget and timeoutMs end with
-// the answer so far. Either way the client gets a normal response and `tollgate.stopped` says why.
+// the model may not call tools (tool_choice "none"); maxCostUsd, the budget, a rate limit and
+// timeoutMs end with the answer so far. Either way the client gets a normal response and `tollgate.stopped` says why.
 // The loop knows no wire format: it drives a LoopCodec (codec.ts), which each surface supplies.
 import { GatewayError } from '../errors.js';
 import type { FinishReason, ToolCall } from '../openai/types.js';
@@ -92,6 +92,8 @@ function stopped<T extends LoopTurn>(state: LoopState, turn: T, note: StopNote, 
 /** Errors that end a loop that already has an answer, instead of failing the request. */
 function stopNoteFor(err: unknown, state: LoopState): StopNote | undefined {
   if (err instanceof GatewayError && err.type === 'budget_exceeded') return 'budget_exceeded';
+  // The key's tokens or calls in flight ran out between rounds: as a budget does, it ends the loop.
+  if (err instanceof GatewayError && err.type === 'rate_limited') return 'rate_limited';
   if (err instanceof ClientAbortedError && !state.clientSignal.aborted) return 'loop_timeout';
   return undefined;
 }

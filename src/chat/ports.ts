@@ -12,6 +12,11 @@ import type { CallInteractions } from '../../mcp/call-context.js';
 
 export type ToolDecision = { allowed: true } | { allowed: false; reason: string; message: string };
 
+/** What an upstream call holds of its key's rate limits until it ends (governance/rate-limit.ts). */
+export interface CallHold {
+  readonly tokens: number;
+}
+
 export interface Reservation {
   readonly amountUsd: number;
 }
@@ -37,8 +42,15 @@ export interface Access {
   /** Retried until the counters have it (never throws). */
   settle(reservation: Reservation, actualUsd: number): void;
   release(reservation: Reservation): void;
-  /** Tokens used, for token rate limits. */
-  recordTokens(tokens: number): void;
+  /**
+   * Starts one upstream call: a slot of the key's calls in flight, and `tokens` (its input bound +
+   * output cap) reserved under its token limit. Throws 429 rate_limited.
+   */
+  startCall(tokens: number): Promise<CallHold>;
+  /** Gives the call's slot back (when it has ended). */
+  endCall(hold: CallHold): void;
+  /** The call's tokens used in place of its reservation, for token rate limits (never throws). */
+  settleTokens(hold: CallHold, tokens: number): void;
   /** Stable identity for caching the tool list offered to this key. */
   readonly policyKey: object;
 }

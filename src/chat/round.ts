@@ -6,7 +6,7 @@ import { ClientAbortedError, type Flow } from '../upstream/client.js';
 import { TurnAccumulator, turnFromCompletion, type AssistantTurn } from './accumulate.js';
 import { callLlm } from './llm-call.js';
 import type { AttemptHooks, AttemptResult, FinishLater, LlmCallDeps } from './attempts.js';
-import type { LedgerSink, Metrics, Pricing } from './ports.js';
+import type { LedgerSink, Metrics, Pricing, Reservation } from './ports.js';
 import { callsGatewayTool, type LoopState, type RunState } from './run-state.js';
 import type { Target } from './targets.js';
 import { planAttempt, type AttemptPlan, type PlanInput } from '../governance/attempt-budget.js';
@@ -154,7 +154,17 @@ export async function startAttempt(
   attempt: number,
   plan: AttemptPlan,
 ): Promise<{ finish(result: AttemptResult, later?: FinishLater): void }> {
-  const reservation = await state.access.reserve(plan.amountUsd);
+  // The key's slot of calls in flight and its tokens reserved first: a 429 there costs no budget round trip.
+  const hold = await state.access.startCall(plan.promptTokens + plan.outputTokens);
+  let reservation: Reservation;
+  try {
+    reservation = await state.access.reserve(plan.amountUsd);
+  } catch (err) {
+    state.access.endCall(hold);
+    state.access.settleTokens(hold, 0);
+    throw err;
+  }
+  let ended = false;
   const startedAt = deps.now();
   const ts = Date.now();
   return {
@@ -166,6 +176,9 @@ export async function startAttempt(
      * the client's end() at load 9, half of that gap).
      */
     finish({ status, errorType, usage, partialUsage, mayHaveCost, hostedFees }, later) {
+      // The slot goes back when the call ends, not with the effects (which may wait for the client).
+      if (!ended) state.access.endCall(hold);
+      ended = true;
       const seen: SeenUsage = usage
         ? { kind: 'usage', usage: tokenUsage(usage) }
         : partialUsage
@@ -179,7 +192,7 @@ export async function startAttempt(
       const latencyMs = deps.now() - startedAt;
       const effects = () => {
         state.access.settle(reservation, charge.usd);
-        if (charge.tokens > 0) state.access.recordTokens(charge.tokens);
+        state.access.settleTokens(hold, charge.tokens);
         deps.metrics.llmAttempt({ provider: target.providerName, model: target.model, status, errorType }, latencyMs / 1000);
         const seenUsage = usage ?? partialUsage;
         void deps.ledger.llmCall({

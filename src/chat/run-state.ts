@@ -7,7 +7,7 @@ import type { Target } from './targets.js';
 import type { Cancel } from '../upstream/cancel.js';
 
 /** Why the loop stopped before the model finished on its own. */
-export type StopNote = 'max_rounds' | 'max_tool_calls' | 'max_cost' | 'loop_timeout' | 'budget_exceeded';
+export type StopNote = 'max_rounds' | 'max_tool_calls' | 'max_cost' | 'loop_timeout' | 'budget_exceeded' | 'rate_limited';
 
 /** Which API the client spoke (the ledger's `requests.surface`). */
 export type Surface = 'chat' | 'messages' | 'responses' | 'mcp';

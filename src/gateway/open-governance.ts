@@ -63,7 +63,7 @@ export async function openGovernance(opts: GovernanceOptions): Promise<Governanc
       },
     },
   });
-  const rateLimiter = new RateLimiter({ store, now });
+  const rateLimiter = new RateLimiter({ store, now, maxInFlightPerKey: config.maxInFlightPerKey });
   await restoreBudgets({ registry, budgets, spend: dataStore.spend, now });
   opts.onRestored(() => oldestBudgetPeriodStart(registry, now()));
   // Other replicas write keys to the same PostgreSQL; a SQLite file belongs to one process.

@@ -183,5 +183,20 @@ export function counterStoreContract(name: string, make: () => Promise<CounterSt
       assert.equal((await s.hit('d', 1000, 1, 3, 0)).ok, true);
       assert.equal((await s.hit('d', 1000, 1, 3, 0)).ok, false);
     });
+
+    test('an amount given back `at` its time leaves the bucket it was counted in, or nothing once out of the window', async () => {
+      const s = await make();
+      const back = (amount: number, at: number, now: number) => s.hitAll([{ key: 'r', windowMs: 1000, amount, limit: Infinity, at }], now);
+      await s.hit('r', 1000, 10, Infinity, 900); // a reservation in the bucket [0, 1000)
+      await back(-10, 900, 1200); // given back from the previous bucket, where it weighs 8 at 1200
+      await s.hit('r', 1000, 8, Infinity, 1200);
+      // 8 in the window: taken from the current bucket instead, the 10 would have hidden 2 of them.
+      assert.equal((await s.hit('r', 1000, 0, 8, 1200)).ok, false);
+      assert.equal((await s.hit('r', 1000, 0, 9, 1200)).ok, true);
+      await s.hit('r', 1000, 6, Infinity, 1500);
+      await back(-6, 1500, 3100); // its bucket has left the window: nothing to take back
+      assert.equal((await s.hit('r', 1000, 1, 1, 3100)).ok, true);
+      assert.equal((await s.hit('r', 1000, 1, 1, 3100)).ok, false);
+    });
   });
 }

@@ -32,6 +32,11 @@ export interface WindowHit {
   amount: number;
   /** Infinity to record without a limit. */
   limit: number;
+  /**
+   * Counts the amount in the bucket holding this time rather than now's, or not at all once that
+   * bucket has left the window: a reservation given back where it was counted.
+   */
+  at?: number | undefined;
 }
 
 export type HitResult = { ok: true } | { ok: false; key: string; retryAfterMs: number };

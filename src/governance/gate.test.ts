@@ -22,7 +22,7 @@ function setup() {
   const gate = createGovernanceGate({
     registry,
     budgets: new BudgetGuard({ store, now: () => NOW }),
-    rateLimiter: new RateLimiter({ store, now: () => NOW }),
+    rateLimiter: new RateLimiter({ store, now: () => NOW, maxInFlightPerKey: 64 }),
     defaultLoop,
     logger: pino({ level: 'silent' }),
   });

@@ -11,7 +11,7 @@ import { narrowTools, parseToolsHeader } from './tools-header.js';
 import { withRequester } from './requester.js';
 import type { GovernanceRegistry } from './registry.js';
 import type { BudgetGuard, Reservation as BudgetReservation } from './budgets.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { CallHold, RateLimiter } from './rate-limit.js';
 import type { CompiledPolicy, KeyContext } from './types.js';
 
 export interface GovernanceGate extends Gate {
@@ -87,7 +87,9 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
       // The guard retries these until they land (and logs failures through its RetryQueue).
       settle: (reservation: Reservation, actualUsd) => void deps.budgets.settle(reservation as BudgetReservation, actualUsd),
       release: (reservation: Reservation) => void deps.budgets.release(reservation as BudgetReservation),
-      recordTokens: (tokens) => void deps.rateLimiter.recordTokens(ctx, tokens).catch(tokenCountFailed),
+      startCall: (tokens) => deps.rateLimiter.startCall(ctx, tokens),
+      endCall: (hold) => deps.rateLimiter.endCall(hold as CallHold),
+      settleTokens: (hold, tokens) => void deps.rateLimiter.settleTokens(hold as CallHold, tokens).catch(tokenCountFailed),
     };
     return access;
   }

@@ -155,7 +155,7 @@ export function createMemoryCounterStore(opts: MemoryCounterStoreOptions = {}): 
         const retryAfterMs = window(h).check(h.amount, h.limit, now);
         if (retryAfterMs > 0) return { ok: false, key: h.key, retryAfterMs };
       }
-      for (const h of hits) window(h).add(h.amount, now);
+      for (const h of hits) window(h).add(h.amount, now, h.at);
       return { ok: true };
     },
     hit(key, windowMs, amount, limit, now) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { GatewayError } from '../errors.js';
 import { createMemoryCounterStore } from './memory-counter-store.js';
 import { OPEN_POLICY, compilePolicy } from './policy.js';
-import { RateLimiter } from './rate-limit.js';
+import { type CallHold, RateLimiter } from './rate-limit.js';
 import type { KeyContext, VirtualKeyRecord } from './types.js';
 
 function ctxWith(over: Partial<VirtualKeyRecord>): KeyContext {
@@ -25,7 +25,7 @@ function ctxWith(over: Partial<VirtualKeyRecord>): KeyContext {
 
 function setup() {
   let now = 1_000_000_040_000; // 20 s into a minute bucket (1_000_000_020_000 is a multiple of 60 000)
-  const limiter = new RateLimiter({ store: createMemoryCounterStore(), now: () => now });
+  const limiter = new RateLimiter({ store: createMemoryCounterStore(), now: () => now, maxInFlightPerKey: 3 });
   return { limiter, advance: (ms: number) => void (now += ms) };
 }
 
@@ -64,13 +64,20 @@ describe('RateLimiter requests', () => {
 });
 
 describe('RateLimiter tokens', () => {
+  // One finished call of `tokens` tokens (a reservation of `reserved`, then its usage).
+  const used = async (limiter: RateLimiter, ctx: KeyContext, tokens: number, reserved = tokens) => {
+    const hold = await limiter.startCall(ctx, reserved);
+    limiter.endCall(hold);
+    await limiter.settleTokens(hold, tokens);
+  };
+
   test('a key at its token limit is refused until the window frees it', async () => {
     const { limiter, advance } = setup();
     const ctx = ctxWith({ rateLimit: { tokens: 1000, requests: 100, window: '1m' } });
     await limiter.checkRequest(ctx);
-    await limiter.recordTokens(ctx, 999);
+    await used(limiter, ctx, 999, 5000);
     await limiter.checkRequest(ctx); // under the limit: still admitted, even if this one overshoots
-    await limiter.recordTokens(ctx, 500);
+    await used(limiter, ctx, 500);
     await assert.rejects(limiter.checkRequest(ctx), is429(/1000 tokens per 1m/));
     advance(60_000);
     // Previous bucket 1499 tokens weighs 1499×(1-20/60) ≈ 999 < 1000.
@@ -80,12 +87,53 @@ describe('RateLimiter tokens', () => {
   test('a refused token check does not count a request', async () => {
     const { limiter } = setup();
     const ctx = ctxWith({ rateLimit: { tokens: 10, requests: 2, window: '1m' } });
-    await limiter.recordTokens(ctx, 10);
+    await used(limiter, ctx, 10);
     await assert.rejects(limiter.checkRequest(ctx), is429(/tokens/));
     await assert.rejects(limiter.checkRequest(ctx), is429(/tokens/));
     const other = ctxWith({ rateLimit: { requests: 2, window: '1m' } });
     await limiter.checkRequest(other);
     await limiter.checkRequest(other);
+  });
+
+  test('calls in flight hold their reservation: the next call is refused until they settle', async () => {
+    const { limiter, advance } = setup();
+    const ctx = ctxWith({ rateLimit: { tokens: 1000, window: '1m' } });
+    const first = await limiter.startCall(ctx, 1200);
+    await assert.rejects(limiter.startCall(ctx, 10), is429(/1000 tokens per 1m/));
+    await assert.rejects(limiter.checkRequest(ctx), is429(/tokens/));
+    limiter.endCall(first);
+    await limiter.settleTokens(first, 30);
+    await limiter.startCall(ctx, 10); // 30 used: room again
+    // A reservation that settles in the next bucket leaves the bucket it was counted in.
+    const late = await limiter.startCall(ctx, 900);
+    advance(40_000);
+    await limiter.settleTokens(late, 0);
+    await limiter.startCall(ctx, 10);
+  });
+});
+
+describe('RateLimiter calls in flight', () => {
+  test('a key holds at most its calls in flight; one ending frees a slot; other keys are not affected', async () => {
+    const { limiter } = setup();
+    const a = ctxWith({ id: 'a' });
+    const b = ctxWith({ id: 'b', rateLimit: { inFlight: 1, window: '1m' } });
+    const held: CallHold[] = [];
+    for (let i = 0; i < 3; i++) held.push(await limiter.startCall(a, 10));
+    await assert.rejects(limiter.startCall(a, 10), (err: unknown) => {
+      assert.ok(err instanceof GatewayError);
+      assert.equal(err.status, 429);
+      assert.equal(err.code, 'key_calls_in_flight_exhausted');
+      assert.equal(err.retryAfter, 1);
+      return true;
+    });
+    const one = await limiter.startCall(b, 10);
+    await assert.rejects(limiter.startCall(b, 10), /virtual key b has its 1 upstream calls in flight/);
+    limiter.endCall(one);
+    await limiter.startCall(b, 10);
+    limiter.endCall(held[0]!);
+    await limiter.startCall(a, 10);
+    // No key, no governance.
+    for (let i = 0; i < 10; i++) await limiter.startCall({ key: null, policy: OPEN_POLICY }, 10);
   });
 });
 

@@ -5,9 +5,34 @@ import { GatewayError } from '../errors.js';
 import type { CounterStore, WindowHit } from './counter-store.js';
 import type { KeyContext, VirtualKeyRecord } from './types.js';
 
-export type ToolLimitResult = { ok: true } | { ok: false; reason: 'tool_rate_limited'; retryAfterMs: number; message: string };
-
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/** One upstream call's hold on its key: a slot of its calls in flight and the tokens it reserved. */
+export interface CallHold {
+  readonly keyId: string | null;
+  readonly tokens: number;
+  /** When the tokens were counted: their bucket, which a settlement takes them back from. */
+  readonly at: number;
+  /** '' when the key has no token limit. */
+  readonly tokensKey: string;
+  readonly windowMs: number;
+}
+
+/** No key, no governance: nothing held. */
+const NO_HOLD: CallHold = Object.freeze({ keyId: null, tokens: 0, at: 0, tokensKey: '', windowMs: 0 });
+
+type RateLimitSpec = NonNullable<VirtualKeyRecord['rateLimit']>;
+
+const limited = (what: string, keyId: string, rl: RateLimitSpec, retryAfterMs: number) =>
+  new GatewayError({
+    status: 429,
+    type: 'rate_limited',
+    message: `rate limit of ${what} per ${rl.window} reached for virtual key ${keyId}; retry in ${seconds(retryAfterMs)}s`,
+    retryAfter: seconds(retryAfterMs),
+  });
+const tokensLimited = (keyId: string, rl: RateLimitSpec, retryAfterMs: number) => limited(`${rl.tokens} tokens`, keyId, rl, retryAfterMs);
+
+export type ToolLimitResult = { ok: true } | { ok: false; reason: 'tool_rate_limited'; retryAfterMs: number; message: string };
 
 /** A key's request-time hits for one call, built once per key record and window (readonly for the stores). */
 interface KeyHits {
@@ -21,7 +46,10 @@ export class RateLimiter {
   /** Per key record: the hit list of a one-call request was two objects and two strings per request. */
   private readonly byKey = new WeakMap<VirtualKeyRecord, KeyHits>();
 
-  constructor(private readonly deps: { store: CounterStore; now: () => number }) {}
+  /** Upstream calls in flight per key id, on this replica (its connection pools are its own). */
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(private readonly deps: { store: CounterStore; now: () => number; maxInFlightPerKey: number }) {}
 
   private keyHits(key: VirtualKeyRecord, rl: NonNullable<VirtualKeyRecord['rateLimit']>, windowMs: number): KeyHits {
     let k = this.byKey.get(key);
@@ -59,21 +87,76 @@ export class RateLimiter {
     if (hits.length === 0) return;
     const result = await this.deps.store.hitAll(hits, this.deps.now());
     if (result.ok) return;
-    const what = result.key.startsWith('tokens:') ? `${rl.tokens} tokens` : `${rl.requests} requests`;
-    throw new GatewayError({
-      status: 429,
-      type: 'rate_limited',
-      message: `rate limit of ${what} per ${rl.window} reached for virtual key ${ctx.key.id}; retry in ${seconds(result.retryAfterMs)}s`,
-      retryAfter: seconds(result.retryAfterMs),
-    });
+    if (result.key.startsWith('tokens:')) throw tokensLimited(ctx.key.id, rl, result.retryAfterMs);
+    throw limited(`${rl.requests} requests`, ctx.key.id, rl, result.retryAfterMs);
   }
 
-  /** Adds the tokens of a finished response (input + output) to the key's window. */
-  async recordTokens(ctx: KeyContext, tokens: number): Promise<void> {
+  /**
+   * Starts one upstream call (every round, retry and fallback) of the key: takes one of its slots of
+   * calls in flight on this replica (rateLimit.inFlight, else maxInFlightPerKey), so one key cannot
+   * hold the upstream connection pools other keys wait on; and, under a token limit, reserves the
+   * call's worst case (input bound + output cap) in the window while the window is still under the
+   * limit, so concurrent calls see each other's tokens before their usage arrives. 429 otherwise.
+   */
+  async startCall(ctx: KeyContext, tokens: number): Promise<CallHold> {
+    const key = ctx.key;
+    if (!key) return NO_HOLD;
+    const rl = key.rateLimit;
+    const limit = rl?.inFlight ?? this.deps.maxInFlightPerKey;
+    const n = this.inFlight.get(key.id) ?? 0;
+    if (n >= limit) {
+      throw new GatewayError({
+        status: 429,
+        type: 'rate_limited',
+        code: 'key_calls_in_flight_exhausted',
+        message: `virtual key ${key.id} has its ${limit} upstream calls in flight; retry when one has finished`,
+        retryAfter: 1,
+      });
+    }
+    // Taken before any await: concurrent calls of the key count each other.
+    this.inFlight.set(key.id, n + 1);
     const windowMs = ctx.policy.rateWindowMs;
-    const rl = ctx.key?.rateLimit;
-    if (!ctx.key || !rl || rl.tokens === undefined || windowMs === undefined || !(tokens > 0)) return;
-    await this.deps.store.hit(this.keyHits(ctx.key, rl, windowMs).tokensKey, windowMs, tokens, Infinity, this.deps.now());
+    if (rl?.tokens === undefined || windowMs === undefined) return { keyId: key.id, tokens: 0, at: 0, tokensKey: '', windowMs: 0 };
+    const tokensKey = this.keyHits(key, rl, windowMs).tokensKey;
+    const at = this.deps.now();
+    const check: WindowHit[] = [
+      { key: tokensKey, windowMs, amount: 0, limit: rl.tokens },
+      { key: tokensKey, windowMs, amount: tokens, limit: Infinity },
+    ];
+    const result = await this.deps.store.hitAll(check, at).catch((err: unknown) => {
+      this.leave(key.id);
+      throw err;
+    });
+    if (!result.ok) {
+      this.leave(key.id);
+      throw tokensLimited(key.id, rl, result.retryAfterMs);
+    }
+    return { keyId: key.id, tokens, at, tokensKey, windowMs };
+  }
+
+  /** Gives back the call's slot, as soon as the call has ended (its effects may run later). */
+  endCall(hold: CallHold): void {
+    if (hold.keyId !== null) this.leave(hold.keyId);
+  }
+
+  /**
+   * Turns the call's token reservation into the tokens it used: the reservation leaves the bucket it
+   * was counted in (if still in the window), the usage is counted now.
+   */
+  async settleTokens(hold: CallHold, tokens: number): Promise<void> {
+    if (hold.tokensKey === '') return;
+    const { tokensKey: key, windowMs } = hold;
+    const settle: WindowHit[] = [
+      { key, windowMs, amount: -hold.tokens, limit: Infinity, at: hold.at },
+      { key, windowMs, amount: Math.max(0, tokens), limit: Infinity },
+    ];
+    await this.deps.store.hitAll(settle, this.deps.now());
+  }
+
+  private leave(keyId: string): void {
+    const left = (this.inFlight.get(keyId) ?? 1) - 1;
+    if (left > 0) this.inFlight.set(keyId, left);
+    else this.inFlight.delete(keyId);
   }
 
   /**

@@ -48,8 +48,11 @@ export class SlidingWindow {
     return Math.max(1, Math.ceil(toNextBucket + x));
   }
 
-  add(amount: number, now: number): void {
+  /** Adds to the current bucket, or with `at` to the bucket holding `at` (nothing once it has left the window). */
+  add(amount: number, now: number, at?: number): void {
     this.roll(now);
-    this.current += amount;
+    const bucket = at === undefined ? this.start : Math.floor(at / this.windowMs) * this.windowMs;
+    if (bucket >= this.start) this.current += amount;
+    else if (bucket === this.start - this.windowMs) this.previous = Math.max(0, this.previous + amount);
   }
 }

@@ -28,7 +28,9 @@ const access = (keyId: string): Access => ({
   reserve: async (amountUsd) => ({ amountUsd }),
   settle: () => undefined,
   release: () => undefined,
-  recordTokens: () => undefined,
+  startCall: async () => ({ tokens: 0 }),
+  endCall: () => undefined,
+  settleTokens: () => undefined,
 });
 const echoDef = { name: 'echo', inputSchema: { type: 'object' as const } };
 const echo: ToolEntry = { name: 'fx__echo', server: 'fx', tool: 'echo', openai: toOpenAiTool('fx__echo', echoDef) };

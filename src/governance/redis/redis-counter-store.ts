@@ -129,7 +129,12 @@ export function createRedisCounterStore(opts: RedisCounterStoreOptions): Counter
     },
     async hitAll(hits: readonly WindowHit[], now: number): Promise<HitResult> {
       if (hits.length === 0) return { ok: true };
-      const args = hits.flatMap((h) => [String(h.windowMs), String(h.amount), h.limit === Infinity ? '-1' : String(h.limit)]);
+      const args = hits.flatMap((h) => [
+        String(h.windowMs),
+        String(h.amount),
+        h.limit === Infinity ? '-1' : String(h.limit),
+        h.at === undefined ? '-1' : String(h.at),
+      ]);
       const [refused, retryAfterMs] = await redis.tgHitAll(hits.length, ...hits.map((h) => windowKey(h.key)), String(now), ...args);
       return refused === 0 ? { ok: true } : { ok: false, key: hits[refused - 1]!.key, retryAfterMs };
     },

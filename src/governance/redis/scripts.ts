@@ -106,7 +106,8 @@ return 1
 `;
 
 /**
- * KEYS: window keys. ARGV: [now, then per key: windowMs, amount, limit (-1 = Infinity)].
+ * KEYS: window keys. ARGV: [now, then per key: windowMs, amount, limit (-1 = Infinity), at (-1 = now:
+ * the bucket the amount goes to; nothing once that bucket has left the window)].
  * Returns {0, 0} when every hit fits (and counts them all), else {i, retryAfterMs} counting none.
  */
 export const HIT_ALL = `
@@ -151,16 +152,24 @@ local function check(w, amount, limit)
   return math.max(1, math.ceil(toNext + x))
 end
 for i = 1, #KEYS do
-  local base = i * 3 - 1
+  local base = i * 4 - 2
   local w = load(KEYS[i], tonumber(ARGV[base]))
   local retry = check(w, tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]))
   if retry > 0 then return { i, retry } end
 end
 for i = 1, #KEYS do
-  local base = i * 3 - 1
+  local base = i * 4 - 2
   local w = load(KEYS[i], tonumber(ARGV[base]))
   roll(w)
-  w.c = w.c + tonumber(ARGV[base + 1])
+  local amount = tonumber(ARGV[base + 1])
+  local at = tonumber(ARGV[base + 3])
+  local bucket = w.st
+  if at >= 0 then bucket = math.floor(at / w.ms) * w.ms end
+  if bucket >= w.st then
+    w.c = w.c + amount
+  elseif bucket == w.st - w.ms then
+    w.p = math.max(0, w.p + amount)
+  end
 end
 for key, w in pairs(states) do
   redis.call('HSET', key, 'ms', string.format('%.17g', w.ms), 'st', string.format('%.17g', w.st),

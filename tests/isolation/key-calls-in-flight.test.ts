@@ -1,0 +1,88 @@
+// One key may not hold the upstream connection pool (README, Guarantees: Isolation). The gateway
+// calls each upstream origin over one pool of 256 connections shared by every key; a key that keeps
+// more calls open than that (slow answers: long generations, reasoning models) made every other
+// key's call wait in the pool's queue behind its own. A key now has at most `maxInFlightPerKey`
+// (default 64; `rateLimit.inFlight` per key) upstream calls in flight on a replica; past it a call
+// is refused at once, 429 `rate_limited` with `code: key_calls_in_flight_exhausted`.
+//
+// Measured before the fix: 300 slow calls of one key held the pool, and another key's one call took
+// the slow calls' whole answer time (5.2 s, their 4 s and the load) instead of milliseconds (43 ms after).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
+import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const HOG = 'vk-in-flight-hog-0001';
+const OTHER = 'vk-in-flight-other-01';
+const NARROW = 'vk-in-flight-narrow-1';
+/** How long the upstream takes to answer the hog's calls. */
+const SLOW_MS = 4_000;
+const ATTACK = 300;
+
+let mock: MockUpstream;
+let gw: TestGateway;
+
+before(async () => {
+  mock = await startMockUpstream();
+  mock.fallback = (body) => {
+    const text = JSON.stringify(body.messages);
+    return { kind: 'text', text: 'ok', usage: { input: 5, output: 1 }, delayMs: text.includes('slow') ? SLOW_MS : 0 };
+  };
+  gw = await startGateway({
+    config: {
+      providers: mockProviders(mock, { maxRetries: 0 }),
+      virtualKeys: [
+        { id: 'hog', key: HOG, models: ['*'] },
+        { id: 'other', key: OTHER, models: ['*'] },
+        { id: 'narrow', key: NARROW, models: ['*'], rateLimit: { inFlight: 2 } },
+      ],
+    },
+  });
+});
+after(async () => {
+  await gw.close();
+  await mock.close();
+});
+
+const chat = (key: string, text: string) =>
+  fetch(`${gw.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: text }] }),
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as any, retryAfter: r.headers.get('retry-after') }));
+
+describe('upstream calls in flight per key', () => {
+  test(`${ATTACK} slow calls of one key: it gets 64, the rest 429 at once, and another key is not kept waiting`, {
+    timeout: 30_000,
+  }, async (t) => {
+    const attack = Array.from({ length: ATTACK }, () => chat(HOG, 'slow'));
+    // The hog's calls have reached the upstream (all it will get through).
+    await waitFor(() => mock.requests.length >= 64, 10_000, 'the hog’s calls at the upstream');
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = performance.now();
+    const other = await chat(OTHER, 'quick');
+    const otherMs = performance.now() - t0;
+    assert.equal(other.status, 200);
+    assert.ok(otherMs < SLOW_MS / 2, `another key's call took ${Math.round(otherMs)} ms while the hog's calls were open`);
+    const results = await Promise.all(attack);
+    const refused = results.filter((r) => r.status === 429);
+    t.diagnostic(`another key's call: ${Math.round(otherMs)} ms; the hog: ${ATTACK - refused.length} answered, ${refused.length} refused`);
+    assert.equal(results.filter((r) => r.status === 200).length, 64, results.map((r) => r.status).join(','));
+    assert.equal(refused.length, ATTACK - 64);
+    assert.equal(refused[0]!.body.error.type, 'rate_limited');
+    assert.equal(refused[0]!.body.error.code, 'key_calls_in_flight_exhausted');
+    assert.equal(refused[0]!.retryAfter, '1');
+    // The slots came back with the answers.
+    assert.equal((await chat(HOG, 'quick')).status, 200);
+  });
+
+  test('rateLimit.inFlight sets one key’s bound; refused calls are recorded as 429 with the key', async () => {
+    const results = await Promise.all(Array.from({ length: 5 }, () => chat(NARROW, 'slow')));
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 429, 429, 429]);
+    const rows = await gw.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM requests WHERE key_id = 'narrow' AND status = 429 AND error_type = 'key_calls_in_flight_exhausted'",
+    );
+    assert.equal(Number(rows[0]!.n), 3);
+  });
+});
