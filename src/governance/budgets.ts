@@ -10,6 +10,7 @@ import type { Budget } from '../config-schema.js';
 import { type ErrorCode, GatewayError } from '../errors.js';
 import type { CounterStore, ReserveEntry } from './counter-store.js';
 import { RetryQueue, type RetryQueueOptions } from './retry-queue.js';
+import { type LiveEntry, LiveList } from './live-list.js';
 import { periodBounds, type Period } from './periods.js';
 import type { KeyContext } from './types.js';
 import { uuidV4 } from '../ledger/uuid.js';
@@ -23,7 +24,8 @@ export interface BudgetLevel {
   budget?: Budget | undefined;
 }
 
-export interface Reservation {
+/** Linked into the guard's live reservations until its settle or release landed (live-list.ts). */
+export interface Reservation extends LiveEntry {
   readonly id: string;
   readonly entries: readonly ReserveEntry[];
   readonly levels: readonly BudgetLevel[];
@@ -123,7 +125,8 @@ export interface BudgetGuardDeps {
 
 export class BudgetGuard {
   private readonly queue: RetryQueue;
-  private readonly live = new Map<string, Reservation>();
+  /** Reserved and not settled or released yet: what lease renewal covers (a list, not a Map: live-list.ts). */
+  private readonly live = new LiveList<Reservation>();
   private readonly leaseMs: number;
   private readonly wallNow: () => number;
   private renewTimer: NodeJS.Timeout | undefined;
@@ -158,8 +161,17 @@ export class BudgetGuard {
       if ('done' in result) throw new Error(`reservation ${id} was already released`);
       throw exhausted(levels[entries.findIndex((e) => e.scope === result.exceeded)]!);
     }
-    const reservation: Reservation = { id, entries, levels, amountUsd, done: false };
-    this.live.set(id, reservation);
+    const reservation: Reservation = {
+      id,
+      entries,
+      levels,
+      amountUsd,
+      done: false,
+      livePrev: undefined,
+      liveNext: undefined,
+      listed: false,
+    };
+    this.live.add(reservation);
     this.renewLeases();
     return reservation;
   }
@@ -181,16 +193,14 @@ export class BudgetGuard {
     const r = reservation;
     return this.queue
       .run('budget settle', () => this.deps.store.settle(r.id, r.entries, r.amountUsd, actualUsd))
-      .finally(() => this.live.delete(r.id));
+      .finally(() => this.live.remove(r));
   }
 
   release(reservation: Reservation): Promise<void> {
     if (reservation.done) return Promise.resolve();
     reservation.done = true;
     const r = reservation;
-    return this.queue
-      .run('budget release', () => this.deps.store.release(r.id, r.entries, r.amountUsd))
-      .finally(() => this.live.delete(r.id));
+    return this.queue.run('budget release', () => this.deps.store.release(r.id, r.entries, r.amountUsd)).finally(() => this.live.remove(r));
   }
 
   /** Settles and releases not landed yet. */
@@ -221,7 +231,7 @@ export class BudgetGuard {
         return;
       }
       this.deps.store
-        .renew([...this.live.values()], this.wallNow() + this.leaseMs)
+        .renew(this.live.values(), this.wallNow() + this.leaseMs)
         .catch((err: unknown) => this.deps.retry?.onError?.(err as Error, 'lease renewal', 1));
     }, this.leaseMs / 3);
     this.renewTimer.unref();

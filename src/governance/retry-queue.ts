@@ -3,6 +3,7 @@
 // repeat (the store keys them by reservation id), so the only correct policy is "again, later":
 // exponential backoff up to maxMs, for as long as the process runs. On shutdown, drain() waits a
 // bounded time; what is still pending then is covered by the reservations' leases.
+import { type LiveEntry, LiveList } from './live-list.js';
 
 export interface RetryQueueOptions {
   /** First retry after about this long; doubles up to maxMs. */
@@ -14,12 +15,12 @@ export interface RetryQueueOptions {
   onError?: (err: Error, what: string, attempt: number) => void;
 }
 
-interface Item {
+interface Item extends LiveEntry {
   what: string;
   op: () => Promise<void>;
   attempt: number;
   resolve: () => void;
-  cancel?: () => void;
+  cancel?: (() => void) | undefined;
 }
 
 const defaultSchedule = (run: () => void, ms: number) => {
@@ -30,7 +31,8 @@ const defaultSchedule = (run: () => void, ms: number) => {
 };
 
 export class RetryQueue {
-  private readonly items = new Set<Item>();
+  /** Operations not landed yet (a list, not a Set: live-list.ts). */
+  private readonly items = new LiveList<Item>();
   private readonly idle: (() => void)[] = [];
   private stopped = false;
   private readonly baseMs: number;
@@ -51,7 +53,7 @@ export class RetryQueue {
   /** Runs `op` now and again after each failure; resolves once it succeeded (or the queue stopped). */
   run(what: string, op: () => Promise<void>): Promise<void> {
     return new Promise((resolve) => {
-      const item: Item = { what, op, attempt: 0, resolve };
+      const item: Item = { what, op, attempt: 0, resolve, cancel: undefined, livePrev: undefined, liveNext: undefined, listed: false };
       this.items.add(item);
       this.attempt(item);
     });
@@ -72,7 +74,7 @@ export class RetryQueue {
   /** Stops retrying; pending operations resolve without landing. */
   stop(): void {
     this.stopped = true;
-    for (const item of this.items) {
+    for (const item of this.items.values()) {
       item.cancel?.();
       item.resolve();
     }
@@ -99,7 +101,7 @@ export class RetryQueue {
   }
 
   private done(item: Item): void {
-    this.items.delete(item);
+    this.items.remove(item);
     item.resolve();
     if (this.items.size === 0) for (const notify of this.idle.splice(0)) notify();
   }
