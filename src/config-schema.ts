@@ -231,6 +231,8 @@ export const configSchema = z.strictObject({
    * connection pool (256 per origin) is shared by every key. A key's rateLimit.inFlight overrides it.
    */
   maxInFlightPerKey: z.number().int().positive().default(64),
+  /** The same for all the keys of one team together: half the pool, so one team's keys cannot take it all either. */
+  maxInFlightPerTeam: z.number().int().positive().default(128),
   ledger: ledgerSchema,
   /** Only read when TOLLGATE_REDIS is set. failOpen: admit requests while Redis is unreachable (default: 503). */
   redis: z

@@ -49,6 +49,7 @@ export const ERROR_CODES = [
   'budget_store_unavailable',
   // Rate limits.
   'key_calls_in_flight_exhausted',
+  'team_calls_in_flight_exhausted',
   // The admin API.
   'read_only',
   'already_exists',

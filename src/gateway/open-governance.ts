@@ -63,7 +63,12 @@ export async function openGovernance(opts: GovernanceOptions): Promise<Governanc
       },
     },
   });
-  const rateLimiter = new RateLimiter({ store, now, maxInFlightPerKey: config.maxInFlightPerKey });
+  const rateLimiter = new RateLimiter({
+    store,
+    now,
+    maxInFlightPerKey: config.maxInFlightPerKey,
+    maxInFlightPerTeam: config.maxInFlightPerTeam,
+  });
   await restoreBudgets({ registry, budgets, spend: dataStore.spend, now });
   opts.onRestored(() => oldestBudgetPeriodStart(registry, now()));
   // Other replicas write keys to the same PostgreSQL; a SQLite file belongs to one process.

@@ -135,6 +135,28 @@ describe('RateLimiter calls in flight', () => {
     // No key, no governance.
     for (let i = 0; i < 10; i++) await limiter.startCall({ key: null, policy: OPEN_POLICY }, 10);
   });
+
+  test('the keys of one team hold at most maxInFlightPerTeam together; a refused call takes no slot', async () => {
+    const limiter = new RateLimiter({ store: createMemoryCounterStore(), now: () => 0, maxInFlightPerKey: 3, maxInFlightPerTeam: 4 });
+    const team = { id: 'eng', source: 'config' as const };
+    const a = { ...ctxWith({ id: 'a', team: 'eng' }), team };
+    const b = { ...ctxWith({ id: 'b', team: 'eng' }), team };
+    const held = [
+      await limiter.startCall(a, 1),
+      await limiter.startCall(a, 1),
+      await limiter.startCall(b, 1),
+      await limiter.startCall(b, 1),
+    ];
+    await assert.rejects(limiter.startCall(b, 1), (err: unknown) => {
+      assert.ok(err instanceof GatewayError);
+      assert.equal(err.code, 'team_calls_in_flight_exhausted');
+      assert.match(err.message, /team eng has its 4 upstream calls in flight/);
+      return true;
+    });
+    await limiter.startCall(ctxWith({ id: 'solo' }), 1); // another team (none): not affected
+    limiter.endCall(held[0]!);
+    await limiter.startCall(b, 1); // b's refusal above took none of b's 3
+  });
 });
 
 describe('RateLimiter tools', () => {

@@ -10,6 +10,7 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 /** One upstream call's hold on its key: a slot of its calls in flight and the tokens it reserved. */
 export interface CallHold {
   readonly keyId: string | null;
+  readonly teamId: string | null;
   readonly tokens: number;
   /** When the tokens were counted: their bucket, which a settlement takes them back from. */
   readonly at: number;
@@ -19,7 +20,7 @@ export interface CallHold {
 }
 
 /** No key, no governance: nothing held. */
-const NO_HOLD: CallHold = Object.freeze({ keyId: null, tokens: 0, at: 0, tokensKey: '', windowMs: 0 });
+const NO_HOLD: CallHold = Object.freeze({ keyId: null, teamId: null, tokens: 0, at: 0, tokensKey: '', windowMs: 0 });
 
 type RateLimitSpec = NonNullable<VirtualKeyRecord['rateLimit']>;
 
@@ -31,6 +32,22 @@ const limited = (what: string, keyId: string, rl: RateLimitSpec, retryAfterMs: n
     retryAfter: seconds(retryAfterMs),
   });
 const tokensLimited = (keyId: string, rl: RateLimitSpec, retryAfterMs: number) => limited(`${rl.tokens} tokens`, keyId, rl, retryAfterMs);
+
+const inFlightExhausted = (code: 'key_calls_in_flight_exhausted' | 'team_calls_in_flight_exhausted', who: string, limit: number) =>
+  new GatewayError({
+    status: 429,
+    type: 'rate_limited',
+    code,
+    message: `${who} has its ${limit} upstream calls in flight; retry when one has finished`,
+    retryAfter: 1,
+  });
+
+/** One fewer in flight for `id`; the entry goes when none is left. */
+function release(counts: Map<string, number>, id: string): void {
+  const left = (counts.get(id) ?? 1) - 1;
+  if (left > 0) counts.set(id, left);
+  else counts.delete(id);
+}
 
 export type ToolLimitResult = { ok: true } | { ok: false; reason: 'tool_rate_limited'; retryAfterMs: number; message: string };
 
@@ -46,10 +63,19 @@ export class RateLimiter {
   /** Per key record: the hit list of a one-call request was two objects and two strings per request. */
   private readonly byKey = new WeakMap<VirtualKeyRecord, KeyHits>();
 
-  /** Upstream calls in flight per key id, on this replica (its connection pools are its own). */
-  private readonly inFlight = new Map<string, number>();
+  /** Upstream calls in flight per key id and per team id, on this replica (its connection pools are its own). */
+  private readonly keyCalls = new Map<string, number>();
+  private readonly teamCalls = new Map<string, number>();
 
-  constructor(private readonly deps: { store: CounterStore; now: () => number; maxInFlightPerKey: number }) {}
+  constructor(
+    private readonly deps: {
+      store: CounterStore;
+      now: () => number;
+      maxInFlightPerKey: number;
+      /** Undefined: teams are not bounded beyond their keys. */
+      maxInFlightPerTeam?: number | undefined;
+    },
+  ) {}
 
   private keyHits(key: VirtualKeyRecord, rl: NonNullable<VirtualKeyRecord['rateLimit']>, windowMs: number): KeyHits {
     let k = this.byKey.get(key);
@@ -102,21 +128,11 @@ export class RateLimiter {
     const key = ctx.key;
     if (!key) return NO_HOLD;
     const rl = key.rateLimit;
-    const limit = rl?.inFlight ?? this.deps.maxInFlightPerKey;
-    const n = this.inFlight.get(key.id) ?? 0;
-    if (n >= limit) {
-      throw new GatewayError({
-        status: 429,
-        type: 'rate_limited',
-        code: 'key_calls_in_flight_exhausted',
-        message: `virtual key ${key.id} has its ${limit} upstream calls in flight; retry when one has finished`,
-        retryAfter: 1,
-      });
-    }
+    const teamId = ctx.team?.id ?? null;
     // Taken before any await: concurrent calls of the key count each other.
-    this.inFlight.set(key.id, n + 1);
+    this.enter(key.id, teamId, rl?.inFlight ?? this.deps.maxInFlightPerKey);
     const windowMs = ctx.policy.rateWindowMs;
-    if (rl?.tokens === undefined || windowMs === undefined) return { keyId: key.id, tokens: 0, at: 0, tokensKey: '', windowMs: 0 };
+    if (rl?.tokens === undefined || windowMs === undefined) return { keyId: key.id, teamId, tokens: 0, at: 0, tokensKey: '', windowMs: 0 };
     const tokensKey = this.keyHits(key, rl, windowMs).tokensKey;
     const at = this.deps.now();
     const check: WindowHit[] = [
@@ -124,19 +140,19 @@ export class RateLimiter {
       { key: tokensKey, windowMs, amount: tokens, limit: Infinity },
     ];
     const result = await this.deps.store.hitAll(check, at).catch((err: unknown) => {
-      this.leave(key.id);
+      this.leave(key.id, teamId);
       throw err;
     });
     if (!result.ok) {
-      this.leave(key.id);
+      this.leave(key.id, teamId);
       throw tokensLimited(key.id, rl, result.retryAfterMs);
     }
-    return { keyId: key.id, tokens, at, tokensKey, windowMs };
+    return { keyId: key.id, teamId, tokens, at, tokensKey, windowMs };
   }
 
   /** Gives back the call's slot, as soon as the call has ended (its effects may run later). */
   endCall(hold: CallHold): void {
-    if (hold.keyId !== null) this.leave(hold.keyId);
+    if (hold.keyId !== null) this.leave(hold.keyId, hold.teamId);
   }
 
   /**
@@ -153,10 +169,21 @@ export class RateLimiter {
     await this.deps.store.hitAll(settle, this.deps.now());
   }
 
-  private leave(keyId: string): void {
-    const left = (this.inFlight.get(keyId) ?? 1) - 1;
-    if (left > 0) this.inFlight.set(keyId, left);
-    else this.inFlight.delete(keyId);
+  /** Takes a slot of the key and one of its team, or neither (429). */
+  private enter(keyId: string, teamId: string | null, keyLimit: number): void {
+    const n = this.keyCalls.get(keyId) ?? 0;
+    if (n >= keyLimit) throw inFlightExhausted('key_calls_in_flight_exhausted', `virtual key ${keyId}`, keyLimit);
+    const teamLimit = this.deps.maxInFlightPerTeam;
+    const t = teamId === null ? 0 : (this.teamCalls.get(teamId) ?? 0);
+    if (teamId !== null && teamLimit !== undefined && t >= teamLimit)
+      throw inFlightExhausted('team_calls_in_flight_exhausted', `team ${teamId}`, teamLimit);
+    this.keyCalls.set(keyId, n + 1);
+    if (teamId !== null) this.teamCalls.set(teamId, t + 1);
+  }
+
+  private leave(keyId: string, teamId: string | null): void {
+    release(this.keyCalls, keyId);
+    if (teamId !== null) release(this.teamCalls, teamId);
   }
 
   /**

@@ -2,8 +2,9 @@
 // calls each upstream origin over one pool of 256 connections shared by every key; a key that keeps
 // more calls open than that (slow answers: long generations, reasoning models) made every other
 // key's call wait in the pool's queue behind its own. A key now has at most `maxInFlightPerKey`
-// (default 64; `rateLimit.inFlight` per key) upstream calls in flight on a replica; past it a call
-// is refused at once, 429 `rate_limited` with `code: key_calls_in_flight_exhausted`.
+// (default 64; `rateLimit.inFlight` per key) upstream calls in flight on a replica, and the keys of
+// one team `maxInFlightPerTeam` (128) together; past either a call is refused at once, 429
+// `rate_limited` with `code: key_calls_in_flight_exhausted` / `team_calls_in_flight_exhausted`.
 //
 // Measured before the fix: 300 slow calls of one key held the pool, and another key's one call took
 // the slow calls' whole answer time (5.2 s, their 4 s and the load) instead of milliseconds (43 ms after).
@@ -19,6 +20,8 @@ const NARROW = 'vk-in-flight-narrow-1';
 /** How long the upstream takes to answer the hog's calls. */
 const SLOW_MS = 4_000;
 const ATTACK = 300;
+/** Four keys of one team: 4 × 64 calls would fill the pool of 256 without a team bound. */
+const TEAM_KEYS = [1, 2, 3, 4].map((i) => `vk-in-flight-team-hog-${i}`);
 
 let mock: MockUpstream;
 let gw: TestGateway;
@@ -36,7 +39,9 @@ before(async () => {
         { id: 'hog', key: HOG, models: ['*'] },
         { id: 'other', key: OTHER, models: ['*'] },
         { id: 'narrow', key: NARROW, models: ['*'], rateLimit: { inFlight: 2 } },
+        ...TEAM_KEYS.map((key, i) => ({ id: `team-hog-${i}`, key, team: 'hogs', models: ['*'] })),
       ],
+      teams: [{ id: 'hogs' }],
     },
   });
 });
@@ -84,5 +89,35 @@ describe('upstream calls in flight per key', () => {
       "SELECT COUNT(*) AS n FROM requests WHERE key_id = 'narrow' AND status = 429 AND error_type = 'key_calls_in_flight_exhausted'",
     );
     assert.equal(Number(rows[0]!.n), 3);
+  });
+
+  test('four keys of one team, 70 slow calls each: the team gets 128 together, another key is not kept waiting', {
+    timeout: 30_000,
+  }, async (t) => {
+    const start = mock.requests.length;
+    let refusedSoFar = 0;
+    const attack = TEAM_KEYS.flatMap((key) =>
+      Array.from({ length: 70 }, () =>
+        chat(key, 'slow').then((r) => {
+          if (r.status === 429) refusedSoFar++;
+          return r;
+        }),
+      ),
+    );
+    // Every call of the team is at the upstream or refused: the pool is as full as the team can make it.
+    await waitFor(() => mock.requests.length - start + refusedSoFar >= 280, 10_000, 'the team’s calls placed');
+    const t0 = performance.now();
+    const other = await chat(OTHER, 'quick');
+    const otherMs = performance.now() - t0;
+    const results = await Promise.all(attack);
+    const refused = results.filter((r) => r.status === 429);
+    t.diagnostic(
+      `another key's call: ${Math.round(otherMs)} ms; the team: ${results.length - refused.length} answered, ${refused.length} refused`,
+    );
+    assert.equal(other.status, 200);
+    assert.ok(otherMs < SLOW_MS / 2, `another key's call took ${Math.round(otherMs)} ms while the team's calls were open`);
+    assert.equal(results.length - refused.length, 128, results.map((r) => r.status).join(','));
+    // Each key is under its own 64 until the team's 128 run out (a key's first 64 may also come first).
+    assert.ok(refused.some((r) => r.body.error.code === 'team_calls_in_flight_exhausted'));
   });
 });
