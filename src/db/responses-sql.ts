@@ -66,6 +66,8 @@ export interface StoreCalls {
   'responses.get': [{ id: string; keyId: string | null; now: number }, ResponseDbRow | undefined];
   /** Whether an unexpired row of this key was deleted. */
   'responses.delete': [{ id: string; keyId: string | null; now: number }, boolean];
+  /** Whether an unexpired upstream row of this key holds `needle` (an item id as JSON) in its item ids. */
+  'responses.ownsItem': [{ needle: string; keyId: string | null; now: number }, boolean];
   /** One transaction: delete rows that expired before pruneBefore (if set), insert the records as pending. */
   'approvals.propose': [{ records: ApprovalInsert[]; pruneBefore: number | null }, undefined];
   'approvals.get': [{ id: string }, ApprovalDbRow | undefined];
@@ -96,6 +98,10 @@ function prepareResponses(db: Sqlite) {
        SELECT ts FROM stored_responses WHERE key_id IS @keyId ORDER BY ts DESC LIMIT 1 OFFSET @keep)`,
   );
   const prune = db.prepare('DELETE FROM stored_responses WHERE expires_at <= ?');
+  // At most maxStoredPerKey rows of the key are read (its key_id index), only for an item_reference.
+  const owns = db.prepare(
+    `SELECT 1 FROM stored_responses WHERE key_id IS ? AND provider IS NOT NULL AND expires_at > ? AND instr(messages, ?) > 0 LIMIT 1`,
+  );
   const write = db.transaction(({ rows, keep, pruneBefore }: StoreCalls['responses.write'][0]) => {
     if (pruneBefore !== null) prune.run(pruneBefore);
     const keys = new Set<string | null>();
@@ -117,6 +123,7 @@ function prepareResponses(db: Sqlite) {
     write: (c: StoreCalls['responses.write'][0]) => void write(c),
     get: (c: StoreCalls['responses.get'][0]) => select.get(c.id, c.keyId, c.now) as ResponseDbRow | undefined,
     delete: (c: StoreCalls['responses.delete'][0]) => remove.run(c.id, c.keyId, c.now).changes > 0,
+    ownsItem: (c: StoreCalls['responses.ownsItem'][0]) => owns.get(c.keyId, c.now, c.needle) !== undefined,
   };
 }
 
@@ -161,6 +168,8 @@ export function prepareStoreOps(db: Sqlite): StoreRun {
         return (responses ??= prepareResponses(db)).get(call);
       case 'responses.delete':
         return (responses ??= prepareResponses(db)).delete(call);
+      case 'responses.ownsItem':
+        return (responses ??= prepareResponses(db)).ownsItem(call);
       case 'approvals.propose':
         return (approvals ??= prepareApprovals(db)).propose(call);
       case 'approvals.get':

@@ -27,6 +27,7 @@ import type { ResponseStore } from '../stored-responses/response-store.js';
 import type { Matcher } from '../governance/glob.js';
 import { setUpNative } from './native-setup.js';
 import { runNativeResponses } from './native-run.js';
+import { refuseOthersStoredInput } from './owned-input.js';
 import { refuseFilesUnderBudget, refuseRemoteMcpUnderBudget, refuseStoredInputUnderBudget } from './stored-input.js';
 
 export interface ResponsesDeps extends ChatDeps, ApprovalDeps {
@@ -102,6 +103,8 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       if (req.previous_response_id && !stored)
         throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
       refuseStoredInputUnderBudget(req, access.budgeted, input.bodyText);
+      const owned = refuseOthersStoredInput(req, deps.responses, access.keyId);
+      if (owned) await owned;
       refuseRemoteMcpUnderBudget(req, access.budgeted);
       const nativeDeps = depsWithIds(deps);
       // Continued upstream, a stored response's conversation is billed as this request's input.

@@ -111,7 +111,7 @@ function afterLoop(
   result: LoopResult<ResponsesTurn>,
 ): Promise<void> | undefined {
   const approvals = result.clientToolCalls.some((c) => state.hosted.get(c.function.name)?.needsApproval);
-  const keep = toKeep(state);
+  const keep = toKeep(state, relay);
   if (!approvals && !keep) return undefined;
   return (async () => {
     if (approvals) await endWithApprovals(deps, state, relay, result);
@@ -148,10 +148,13 @@ async function endWithApprovals(
 const clientTools = (state: NativeRunState) => (state.offeredTools ? (state.body.tools ?? []) : undefined);
 
 /** A response the upstream stored: GET, DELETE and previous_response_id find it for this key, at that provider. */
-function toKeep(state: NativeRunState): StoredEntry | undefined {
+function toKeep(state: NativeRunState, relay: ResponsesRelay): StoredEntry | undefined {
   const id = state.last?.id;
   if (state.body.store === false || typeof id !== 'string' || !state.lastTarget) return undefined;
-  const ref: StoredEntry = { kind: 'upstream', id, keyId: state.access.keyId, provider: state.lastTarget.providerName };
+  // The items the client saw are what its item_references may name (owned-input.ts).
+  const items: string[] = [];
+  for (const item of relay.output) if (typeof item.id === 'string') items.push(item.id);
+  const ref: StoredEntry = { kind: 'upstream', id, keyId: state.access.keyId, provider: state.lastTarget.providerName, items };
   return state.continuation === undefined ? ref : Object.assign(ref, { carriedTokens: state.continuation });
 }
 

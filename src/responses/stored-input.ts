@@ -4,7 +4,8 @@
 // billed as this call's input, but the request's bytes do not bound them and the gateway does not know their size, so no reservation is an upper bound
 // (the same reason a model without a price is refused under a budget). previous_response_id is
 // bounded instead (responses the gateway stored for the key carry their size: native-codec.ts).
-// Without a budget they go upstream as sent. So are files it fetches by URL and MCP servers it
+// Without a budget they go upstream as sent (an item_reference only to the key's own item, a
+// conversation never: owned-input.ts). So are files it fetches by URL and MCP servers it
 // calls itself (governance/remote-input.ts).
 import { remoteInputUnderBudget, storedInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
 import { mayName } from '../wire/may-name.js';

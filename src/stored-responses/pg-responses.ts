@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import {
   entryFromRow,
+  itemNeedle,
   RESPONSE_PRUNE_EVERY_MS,
   rowOf,
   type ResponseRetention,
@@ -25,6 +26,13 @@ export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetentio
         keyId === null ? [id, clock()] : [id, clock(), keyId],
       );
       return rows[0] ? entryFromRow(rows[0]) : undefined;
+    },
+    async ownsItem(itemId, keyId) {
+      const { rows } = await pool.query(
+        `SELECT 1 FROM stored_responses WHERE provider IS NOT NULL AND expires_at > $1 AND strpos(messages, $2) > 0 AND ${byKey(keyId, 3)} LIMIT 1`,
+        keyId === null ? [clock(), itemNeedle(itemId)] : [clock(), itemNeedle(itemId), keyId],
+      );
+      return rows.length > 0;
     },
     async put(entry) {
       const now = clock();

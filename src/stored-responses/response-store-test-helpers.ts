@@ -44,8 +44,21 @@ export async function checkResponseStore(
   for (const i of [2, 3, 4]) assert.equal((await store.get(`resp_n${i}`, 'k2'))?.id, `resp_n${i}`);
   assert.equal((await store.get('resp_up', 'k1'))?.id, 'resp_up');
 
+  // Item ids the client was shown are the key's, held or written; nobody else's, no other spelling.
+  await store.put({ kind: 'upstream', id: 'resp_items', keyId: 'k4', provider: 'oai', items: ['msg_1', 'rs_%x'] });
+  for (const written of [false, true]) {
+    if (written) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(await store.ownsItem('msg_1', 'k4'), true, `held or written: ${written}`);
+    assert.equal(await store.ownsItem('rs_%x', 'k4'), true);
+    assert.equal(await store.ownsItem('msg_1', 'k1'), false, "another key's item");
+    assert.equal(await store.ownsItem('msg_1', null), false);
+    for (const other of ['msg_', 'msg_12', 'sg_1', 'rs_%', '%']) assert.equal(await store.ownsItem(other, 'k4'), false, other);
+  }
+  assert.equal(await store.ownsItem('resp_up', 'k1'), false, 'a response id is not an item');
+
   // Expired: not found, whatever is still in the table.
   now += 10_000;
   assert.equal(await store.get('resp_n4', 'k2'), undefined);
   assert.equal(await store.delete('resp_n4', 'k2'), false);
+  assert.equal(await store.ownsItem('msg_1', 'k4'), false, 'an expired response owns nothing');
 }

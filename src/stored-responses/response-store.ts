@@ -29,6 +29,11 @@ export interface UpstreamResponseRef {
    * them. Absent on rows of earlier versions.
    */
   carriedTokens?: number;
+  /**
+   * The ids of the output items the client was shown (every round's), which an `item_reference`
+   * of this key may name: the upstream shares one store across keys, so only these are the key's.
+   */
+  items?: string[];
 }
 
 export type StoredEntry = ({ kind: 'gateway' } & StoredResponse) | ({ kind: 'upstream' } & UpstreamResponseRef);
@@ -38,6 +43,8 @@ export interface ResponseStore {
   put(entry: StoredEntry): Promise<void>;
   /** True when it existed (for this key). */
   delete(id: string, keyId: string | null): Promise<boolean>;
+  /** Whether an unexpired upstream response of this key showed an output item with this id. */
+  ownsItem(itemId: string, keyId: string | null): Promise<boolean>;
 }
 
 export interface ResponseRetention {
@@ -75,7 +82,20 @@ export function rowOf(entry: StoredEntry): Omit<ResponseRow, 'id' | 'key_id'> {
     ? {
         provider: entry.provider,
         response: entry.carriedTokens === undefined ? null : JSON.stringify({ carriedTokens: entry.carriedTokens }),
-        messages: null,
+        // An upstream row has no messages: the column holds its items' ids (itemNeedle finds one).
+        messages: entry.items?.length ? JSON.stringify(entry.items) : null,
       }
     : { provider: null, response: JSON.stringify(entry.response), messages: JSON.stringify(entry.messages) };
+}
+
+/**
+ * What an upstream row's messages column holds for an item id: the id as a JSON string, quotes
+ * included, so `msg_1` is not found inside `msg_12` (searched with instr / strpos, not LIKE, whose
+ * `_` and `%` ids may contain).
+ */
+export const itemNeedle = (itemId: string): string => JSON.stringify(itemId);
+
+/** Whether a row held in memory (not yet written) is an unexpired upstream response of this key that showed the item. */
+export function rowShowsItem(row: ResponseRow & { expiresAt: number }, itemId: string, keyId: string | null, now: number): boolean {
+  return row.key_id === keyId && row.provider !== null && row.expiresAt > now && (row.messages?.includes(itemNeedle(itemId)) ?? false);
 }

@@ -18,7 +18,9 @@ import type { Sqlite } from '../db/open.js';
 import { isDataError } from '../ledger/write-errors.js';
 import {
   entryFromRow,
+  itemNeedle,
   RESPONSE_PRUNE_EVERY_MS,
+  rowShowsItem,
   rowOf,
   type ResponseRetention,
   type ResponseRow,
@@ -112,6 +114,11 @@ export function createQueuedResponseStore(
       if (held) return held.keyId === keyId && held.expiresAt > now ? entryFromRow(held) : undefined;
       const row = await retryOnce(() => run({ fn: 'responses.get', id, keyId, now }));
       return row ? entryFromRow(row) : undefined;
+    },
+    async ownsItem(itemId, keyId) {
+      const now = clock();
+      for (const held of [pending, flying]) for (const row of held.values()) if (rowShowsItem(row, itemId, keyId, now)) return true;
+      return await retryOnce(() => run({ fn: 'responses.ownsItem', needle: itemNeedle(itemId), keyId, now }));
     },
     async put(entry) {
       const now = clock();

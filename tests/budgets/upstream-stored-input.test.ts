@@ -2,7 +2,9 @@
 // `item_reference` input item or a `conversation` makes the upstream bill content the request's
 // bytes do not hold (an earlier response's items, a whole conversation), so the reservation cannot
 // bound it. Under a budget such a request is refused before anything is sent (400
-// stored_input_under_budget); a key without a budget passes it on as before.
+// stored_input_under_budget); a key without a budget passes on an item_reference to an item it was
+// shown (tests/isolation/stored-item-refs.test.ts: another key's is not found, and so is any
+// conversation, which the gateway never makes for a key).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
@@ -48,10 +50,11 @@ test('under a budget, an item_reference or a conversation is refused before anyt
   assert.ok((await ledgerSpend(gw, 'budgeted')) <= BUDGET + EPS);
 });
 
-test('without a budget they pass through as sent', async () => {
-  const a = await create('vk-usi-free', ref);
+test("without a budget, a reference to the key's own item passes through as sent", async () => {
+  const first = await create('vk-usi-free', { model: 'oai/gpt-5', max_output_tokens: 16, input: 'hello' });
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  const own = { ...ref, input: [{ type: 'item_reference', id: first.body.output[0].id }] };
+  const a = await create('vk-usi-free', own);
   assert.equal(a.status, 200, JSON.stringify(a.body));
-  const b = await create('vk-usi-free', conv);
-  assert.equal(b.status, 200, JSON.stringify(b.body));
-  assert.equal(mock.requests.at(-1)?.body.conversation, 'conv_big');
+  assert.deepEqual(mock.requests.at(-1)?.body.input, own.input);
 });

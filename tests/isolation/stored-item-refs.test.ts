@@ -1,0 +1,100 @@
+// Every key's native Responses requests go to the provider's one account, whose store holds every
+// key's responses and items. An `item_reference` or a `conversation` id would make the upstream pull
+// what it holds under that id into this key's request, so a key that learns another key's id (a
+// shared log, a pasted transcript) could read that key's data through the gateway — budget or not.
+// As previous_response_id is, item ids are the key's own (the output items it was shown of its
+// stored responses), and conversation ids (the gateway makes none) are nobody's: 400, nothing sent.
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { postJson, startPassThrough } from '../budgets/helpers.js';
+
+const OWNER = 'vk-item-refs-owner';
+const OTHER = 'vk-item-refs-other';
+let mock: MockUpstream;
+let gw: TestGateway;
+
+before(async () => {
+  ({ mock, gw } = await startPassThrough('ir', [
+    { id: 'owner', key: OWNER, models: ['*'] },
+    { id: 'other', key: OTHER, models: ['*'] },
+  ]));
+});
+after(async () => {
+  await gw.close();
+  await mock.close();
+});
+beforeEach(() => mock.reset());
+
+const refTo = (id: string) => ({ model: 'oai/gpt-5', input: [{ type: 'item_reference', id }] });
+
+/** A stored response of the owner's (JSON or streamed): the ids of the output items it was shown. */
+async function ownersItems(stream: boolean): Promise<string[]> {
+  const res = await fetch(`${gw.url}/v1/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${OWNER}` },
+    body: JSON.stringify({ model: 'oai/gpt-5', input: 'the secret plan', stream }),
+  });
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  const body = stream
+    ? JSON.parse(
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('data: ') && l.includes('"response.completed"'))
+          .map((l) => l.slice(6))[0]!,
+      ).response
+    : JSON.parse(text);
+  const ids = (body.output as { id: string }[]).map((i) => i.id);
+  assert.ok(ids.length > 0);
+  return ids;
+}
+
+for (const stream of [false, true]) {
+  test(`another key's item ids are not found (${stream ? 'streamed' : 'JSON'}); the owner's are sent upstream`, async () => {
+    const ids = await ownersItems(stream);
+    mock.reset();
+    for (const id of ids) {
+      const stolen = await postJson(gw, '/v1/responses', OTHER, refTo(id));
+      assert.equal(stolen.status, 400, JSON.stringify(stolen.body));
+      assert.equal(stolen.body.error.type, 'invalid_request_error');
+      assert.equal(stolen.body.error.param, 'input[0]');
+      assert.equal(stolen.body.error.message, `Item with id '${id}' not found.`);
+    }
+    // A made-up id, and one among the owner's own items, are refused alike.
+    const mixed = await postJson(gw, '/v1/responses', OWNER, {
+      model: 'oai/gpt-5',
+      input: [
+        { type: 'item_reference', id: ids[0] },
+        { type: 'item_reference', id: 'msg_nobody' },
+      ],
+    });
+    assert.equal(mixed.status, 400);
+    assert.equal(mixed.body.error.param, 'input[1]');
+    assert.equal(mock.requests.length, 0, 'nothing reached the upstream');
+
+    const own = await postJson(gw, '/v1/responses', OWNER, refTo(ids[0]!));
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(mock.requests.length, 1);
+    assert.deepEqual((mock.requests[0]!.body as { input: unknown }).input, [{ type: 'item_reference', id: ids[0] }]);
+  });
+}
+
+test('a conversation id is refused for every key (the gateway makes none), as a string or an object', async () => {
+  for (const conversation of ['conv_someone', { id: 'conv_someone' }]) {
+    const res = await postJson(gw, '/v1/responses', OWNER, { model: 'oai/gpt-5', input: 'hi', conversation });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.equal(res.body.error.type, 'invalid_request_error');
+    assert.equal(res.body.error.param, 'conversation');
+    assert.match(res.body.error.message, /^Conversation with id 'conv_someone' not found\./);
+  }
+  assert.equal(mock.requests.length, 0, 'nothing reached the upstream');
+});
+
+test("items of a response not stored (store: false) are not the key's to reference", async () => {
+  const res = await postJson(gw, '/v1/responses', OWNER, { model: 'oai/gpt-5', input: 'x', store: false });
+  const id = (res.body.output as { id: string }[])[0]!.id;
+  const ref = await postJson(gw, '/v1/responses', OWNER, refTo(id));
+  assert.equal(ref.status, 400);
+});
