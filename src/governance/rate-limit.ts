@@ -42,11 +42,14 @@ const inFlightExhausted = (code: 'key_calls_in_flight_exhausted' | 'team_calls_i
     retryAfter: 1,
   });
 
-/** One fewer in flight for `id`; the entry goes when none is left. */
+/**
+ * One fewer in flight for `id`. The entry stays at 0 rather than being deleted: a long-lived Map that
+ * goes from one entry to none and back reallocates its hash table in the old space each time (bench/
+ * README, "Old-space garbage of the budget bookkeeping"), which a sequential client would do per
+ * call. Entries are one per key and team that ever called, as the registry's own.
+ */
 function release(counts: Map<string, number>, id: string): void {
-  const left = (counts.get(id) ?? 1) - 1;
-  if (left > 0) counts.set(id, left);
-  else counts.delete(id);
+  counts.set(id, Math.max(0, (counts.get(id) ?? 1) - 1));
 }
 
 export type ToolLimitResult = { ok: true } | { ok: false; reason: 'tool_rate_limited'; retryAfterMs: number; message: string };
