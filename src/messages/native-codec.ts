@@ -16,6 +16,7 @@ import { badStreamEvent, streamEndedEarly, streamError } from '../wire/messages/
 import { rewriteModel } from '../wire/messages/model-rewrite.js';
 import { messagesPromptBound } from '../governance/messages-prompt-bound.js';
 import { commentFrame, rawFrame } from '../wire/messages/sse.js';
+import { parseMessagesEvent } from '../wire/event-json.js';
 import { MessagesTurnBuilder, turnFromMessage, type MessagesTurn } from '../wire/messages/turn.js';
 import type { ContentBlock, MessagesRequest } from '../wire/messages/types.js';
 import { hostedFees, hostedReserve, hostedSettings } from '../governance/hosted-tools.js';
@@ -120,7 +121,7 @@ export function nativeCodec(
           }
           let event: Record<string, unknown>;
           try {
-            event = JSON.parse(data) as Record<string, unknown>;
+            event = parseMessagesEvent(data) as Record<string, unknown>;
           } catch {
             throw badStreamEvent(type);
           }
