@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { hostedToolsSchema, pricingSchema } from './config-hosted-tools.js';
 import { MCP_STREAM_DEFAULTS } from './config-mcp-stream.js';
+import { checkToolCostNames, checkToolRule } from './config-tool-names.js';
 
 // The longest glob accepted from config, the admin API or the x-tollgate-tools header (the
 // matcher, governance/glob.ts, is linear in it).
@@ -86,6 +87,9 @@ export const priceSchema = z.strictObject({
 
 const glob = z.string().min(1).max(MAX_GLOB_LENGTH, `patterns are at most ${MAX_GLOB_LENGTH} characters`);
 const globList = z.array(glob);
+/** A glob on gateway tool names (config-tool-names.ts: one written in another spelling is refused). */
+const toolGlob = glob.superRefine(checkToolRule());
+const toolGlobList = z.array(toolGlob);
 
 export const loopSchema = z.strictObject({
   maxRounds: z.number().int().positive().default(10),
@@ -110,16 +114,16 @@ export const virtualKeyFields = {
   name: z.string().max(200).optional(),
   team: z.string().optional(),
   models: globList.default(['*']),
-  tools: z.strictObject({ allow: globList.default([]), deny: globList.default([]) }).default({ allow: [], deny: [] }),
+  tools: z.strictObject({ allow: toolGlobList.default([]), deny: toolGlobList.default([]) }).default({ allow: [], deny: [] }),
   /** /mcp prompts (`server__prompt`) and resources (`server+<uri>`); absent: what `tools` reaches on each server. */
   prompts: z.strictObject({ allow: globList.default([]), deny: globList.default([]) }).optional(),
   resources: z.strictObject({ allow: globList.default([]), deny: globList.default([]) }).optional(),
   budget: budgetSchema.optional(),
   rateLimit: rateLimitSchema.optional(),
   /** Per-tool call limits: glob on server__tool → calls per window. */
-  toolLimits: z.array(z.strictObject({ tool: glob, calls: z.number().int().positive(), window: windowSpec.default('1m') })).default([]),
+  toolLimits: z.array(z.strictObject({ tool: toolGlob, calls: z.number().int().positive(), window: windowSpec.default('1m') })).default([]),
   /** Globs on server__tool that never run without a person's approval (hosted MCP on /v1/responses asks for it; chat and /v1/messages get a tool result saying so). */
-  approval: globList.default([]),
+  approval: toolGlobList.default([]),
   loop: loopSchema.default({ maxRounds: 10, maxToolCalls: 50, timeoutMs: 120_000 }),
   disabled: z.boolean().default(false),
   /** ISO 8601 time after which the key is refused. */
@@ -210,7 +214,7 @@ export const configSchema = z.strictObject({
   pricing: pricingSchema(priceSchema),
   /** Bounds for tools the upstream runs (web search…) under a budget: README, "Budgets". */
   hostedTools: hostedToolsSchema,
-  toolCosts: z.record(z.string(), z.number().nonnegative()).default({}),
+  toolCosts: z.record(z.string(), z.number().nonnegative()).default({}).superRefine(checkToolCostNames),
   /**
    * Opt-in: budgeted keys may use models without a price, each call charged this much (recorded as
    * an estimate). Unset: a key, team or customer with a budget is refused unpriced models (403).

@@ -28,6 +28,7 @@ const LAYERS: { name: string; paths: string[] }[] = [
       'src/config-schema.ts',
       'src/config-hosted-tools.ts',
       'src/config-mcp-stream.ts',
+      'src/config-tool-names.ts',
       'src/logger.ts',
       'src/app-env.ts',
       'src/openai/',

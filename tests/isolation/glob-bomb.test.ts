@@ -13,8 +13,9 @@ import { connectStreamable, textOf } from '../../mcp/server/testing.js';
 import { offeredToolsOf, toolResultsOf } from '../helpers/wire.js';
 
 const VK = 'vk-glob-bomb-test-01';
-// Config globs that a regex engine matches in polynomial time (one nesting level per star).
-const HOSTILE_CONFIG = `*${'a*'.repeat(12)}#`;
+// Config globs that a regex engine matches in polynomial time (one nesting level per star). They
+// end in a letter no tool name here has ("#" can match no gateway name, so config refuses it).
+const HOSTILE_CONFIG = `*${'a*'.repeat(12)}Z`;
 let mock: MockUpstream;
 let fixture: McpHttpServer;
 let gw: TestGateway;
@@ -28,7 +29,7 @@ before(async () => {
       providers: mockProviders(mock),
       mcpServers: { fix: { transport: 'http', url: fixture.url } },
       virtualKeys: [
-        { id: 'bomb', key: VK, models: ['*'], tools: { allow: ['fix__*', HOSTILE_CONFIG], deny: [HOSTILE_CONFIG, '*?*?*?*?*?*?#'] } },
+        { id: 'bomb', key: VK, models: ['*'], tools: { allow: ['fix__*', HOSTILE_CONFIG], deny: [HOSTILE_CONFIG, '*?*?*?*?*?*?Z'] } },
       ],
     },
   });
