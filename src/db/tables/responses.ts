@@ -51,6 +51,11 @@ export const storedResponses = sqliteTable(
     /** Set for a response stored upstream: the provider that holds it. */
     provider: text('provider'),
     response: text('response'),
+    /**
+     * A gateway-stored row: its conversation as chat messages (JSON). An upstream row: the ids of the
+     * output items its client was shown (JSON array of strings), so an `item_reference` is sent only
+     * for the key's own items (src/responses/owned-input.ts).
+     */
     messages: text('messages'),
     ts: integer('ts').notNull(),
     expiresAt: integer('expires_at').notNull(),
