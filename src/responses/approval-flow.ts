@@ -29,15 +29,26 @@ export interface ResolvedApprovals {
 
 interface Ctx {
   access: Access;
+
   requestId: string;
   signal: AbortSignal;
   newId(prefix: string): string;
   now(): number;
 }
 
+/** `offered` for an approval: the tools this request may use (the key's, narrowed by its header). */
+export const offeredIn =
+  (keyTools: readonly { name: string }[]) =>
+  (name: string): boolean =>
+    keyTools.some((t) => t.name === name);
+
 export async function resolveApprovals(
   deps: ApprovalDeps,
-  ctx: Ctx,
+  /**
+   * `offered`: whether this request may use the tool (the key's tools narrowed by its
+   * x-tollgate-tools): an approval runs its call in this request, so this request's narrowing holds.
+   */
+  ctx: Ctx & { offered(name: string): boolean },
   input: readonly InputItem[],
   history: readonly ChatMessage[],
 ): Promise<ResolvedApprovals> {
@@ -89,8 +100,9 @@ export async function resolveApprovals(
       round: 0,
       signal: ctx.signal,
       timeoutMs: ctx.access.loop.timeoutMs,
-      // Proposed to this key earlier; the allow-list, pins and rate limits are checked again now.
-      offered: () => true,
+      // Proposed to this key earlier; the allow-list, pins and rate limits are checked again now, and
+      // whether this request's x-tollgate-tools leaves the tool in (reason tool_not_offered if not).
+      offered: ctx.offered,
       refusal: refusalReason ? { status: 'denied', reason: refusalReason, message: refusalMessage(refusalReason, response.reason) } : null,
       okReason: 'approved',
       approved: true,

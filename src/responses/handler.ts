@@ -18,7 +18,7 @@ import { checkDuplicateKeys, RESPONSES_GOVERNED } from '../wire/duplicate-keys.j
 import { checkRequestSize } from '../wire/request-size.js';
 import { responsesToChat } from '../wire/responses/to-chat.js';
 import { newId as defaultNewId, type ResponseShell } from '../wire/responses/from-chat.js';
-import { closeOpenCalls, resolveApprovals, type ApprovalDeps } from './approval-flow.js';
+import { closeOpenCalls, offeredIn, resolveApprovals, type ApprovalDeps } from './approval-flow.js';
 import { answerJson, streamResponses, type Run } from './translated-run.js';
 import { resolveHostedMcp } from './hosted-mcp.js';
 import { createResponsesState } from './state.js';
@@ -121,7 +121,7 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
     const ctx = { access, requestId: input.requestId, signal: input.signal, newId, now: deps.now };
     const inputItems = Array.isArray(req.input) ? req.input : [];
     const history = [...(previous?.messages ?? [])];
-    const approvals = await resolveApprovals(deps, ctx, inputItems, history);
+    const approvals = await resolveApprovals(deps, Object.assign({ offered: offeredIn(keyTools) }, ctx), inputItems, history);
     history.push(...approvals.afterHistory);
     closeOpenCalls(history, inputItems);
     const { chat, mcpTools, namespaced, warnings } = responsesToChat(req, history, {

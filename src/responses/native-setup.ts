@@ -17,7 +17,7 @@ import { builtInToolsOf } from '../wire/responses/hosted-tools.js';
 import { hostedSettings } from '../governance/hosted-tools.js';
 import type { McpCallItem, McpToolDef, OutputItem, ResponsesRequest, ResponsesToolChoice, ToolDef } from '../wire/responses/types.js';
 import type { StoredResponse } from '../stored-responses/response-store.js';
-import { closeOpenCalls, resolveApprovals, type ResolvedApprovals } from './approval-flow.js';
+import { closeOpenCalls, offeredIn, resolveApprovals, type ResolvedApprovals } from './approval-flow.js';
 import type { ChatMessage } from '../openai/types.js';
 import type { ResponsesDeps } from './handler.js';
 import { type HostedTool, resolveHostedMcp } from './hosted-mcp.js';
@@ -103,7 +103,7 @@ export async function setUpNative(
   const approvals = responses.length
     ? await resolveApprovals(
         deps,
-        { access, requestId: input.requestId, signal: abortSignalOf(input.signal), newId, now: deps.now },
+        { access, requestId: input.requestId, signal: abortSignalOf(input.signal), newId, now: deps.now, offered: offeredIn(run.keyTools) },
         [...items.filter((i) => i.type === 'mcp_approval_request'), ...responses],
         history,
       )
