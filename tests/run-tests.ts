@@ -76,9 +76,21 @@ for (const step of steps) {
   }
 }
 
+// --test-force-exit: a file whose before() throws after opening a server (a broken fixture) used to
+// keep its process, and so the whole run, alive for good; now its failure is reported and the run
+// ends. --test-timeout: a test that hangs fails after 5 minutes (the slowest takes ~40 s at load 10)
+// instead of holding CI to its 90-minute limit.
 const child = spawn(
   process.execPath,
-  ['--enable-source-maps', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files.map(compiledPath)],
+  [
+    '--enable-source-maps',
+    '--test',
+    '--test-concurrency=2',
+    '--test-force-exit',
+    '--test-timeout=300000',
+    '--test-reporter=spec',
+    ...files.map(compiledPath),
+  ],
   { stdio: 'inherit', env: process.env },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
