@@ -3,16 +3,12 @@ import { z } from 'zod';
 import { hostedToolsSchema, pricingSchema } from './config-hosted-tools.js';
 import { MCP_STREAM_DEFAULTS } from './config-mcp-stream.js';
 import { checkToolCostNames, checkToolRule } from './config-tool-names.js';
+import { MAX_TIMER_MS, timerMs } from './config-timers.js';
+import { ledgerSchema } from './config-ledger.js';
 
 // The longest glob accepted from config, the admin API or the x-tollgate-tools header (the
 // matcher, governance/glob.ts, is linear in it).
 export const MAX_GLOB_LENGTH = 256;
-
-// Durations the gateway waits with a timer. Node's timers hold at most 2^31 - 1 ms (~24.8 days): a
-// longer delay fires after 1 ms (with a warning), so a call timeout of a year would time every call out at once.
-export const MAX_TIMER_MS = 2_147_483_647;
-const timerMs = () =>
-  z.number().int().positive().max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest a timer can wait`);
 
 const period = z.enum(['day', 'week', 'month', 'none']);
 export const budgetSchema = z.strictObject({ usd: z.number().nonnegative(), period: period.default('month') });
@@ -134,48 +130,6 @@ export const virtualKeySchema = z.strictObject({ ...virtualKeyFields, key: z.str
 
 export const teamSchema = z.strictObject({ id: z.string().min(1), customer: z.string().optional(), budget: budgetSchema.optional() });
 export const customerSchema = z.strictObject({ id: z.string().min(1), budget: budgetSchema.optional() });
-
-export const ledgerSchema = z
-  .strictObject({
-    /** Store prompts, completions, tool args and results in `payloads`. Off by default. */
-    payloads: z.boolean().default(false),
-    retentionDays: z.number().positive().optional(),
-    payloadRetentionDays: z.number().positive().default(7),
-    flushIntervalMs: timerMs().default(200),
-    /**
-     * Rows per transaction at most. Each COMMIT writes every page the batch dirtied to the WAL, so
-     * under load larger batches cost the writer thread less per row: 1000 rows (500 chat requests)
-     * took ~11% less of its CPU than 500 (bench/README.md "Ledger writer CPU"). The main thread
-     * hands a batch over in one piece (~0.5 ms for 1000 rows), so much larger ones would show in p99.
-     */
-    batchSize: z.number().int().positive().default(1000),
-    /** Bound of the in-memory queue; when full, writers wait (back-pressure), nothing is dropped. */
-    maxQueue: z.number().int().positive().default(50_000),
-    /** The same bound in bytes (approximate: the rows' text), default 64 MiB. */
-    maxQueueBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(64 * 1024 * 1024),
-    /** One batch's bound in bytes, default 4 MiB (large payloads make smaller batches). */
-    maxBatchBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(4 * 1024 * 1024),
-    /** The longest wait between retries of a failing write (database down); retries never stop. */
-    retryMaxMs: timerMs().default(2000),
-  })
-  .default({
-    payloads: false,
-    payloadRetentionDays: 7,
-    flushIntervalMs: 200,
-    batchSize: 1000,
-    maxQueue: 50_000,
-    maxQueueBytes: 64 * 1024 * 1024,
-    maxBatchBytes: 4 * 1024 * 1024,
-    retryMaxMs: 2000,
-  });
 
 /** Tollgate as an MCP server (/mcp): who may reach it and how much of it one key may hold. */
 export const mcpEndpointSchema = z

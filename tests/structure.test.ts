@@ -29,6 +29,8 @@ const LAYERS: { name: string; paths: string[] }[] = [
       'src/config-hosted-tools.ts',
       'src/config-mcp-stream.ts',
       'src/config-tool-names.ts',
+      'src/config-timers.ts',
+      'src/config-ledger.ts',
       'src/logger.ts',
       'src/app-env.ts',
       'src/openai/',
