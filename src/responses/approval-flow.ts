@@ -29,7 +29,6 @@ export interface ResolvedApprovals {
 
 interface Ctx {
   access: Access;
-
   requestId: string;
   signal: AbortSignal;
   newId(prefix: string): string;

@@ -86,6 +86,10 @@ function matches(filter: ToolFilter, t: Named): boolean {
   return (!filter.tool_names || filter.tool_names.includes(t.tool)) && (filter.read_only === undefined || filter.read_only === readOnly(t));
 }
 
+/** Whether a filter sets any condition: one that sets none names no tool. */
+const setsCondition = (f: ToolFilter | undefined): f is ToolFilter =>
+  f !== undefined && (f.tool_names !== undefined || f.read_only !== undefined);
+
 /** `allowed_tools`: a list of names or a filter; absent, every tool. `read_only: true` keeps only read-only tools. */
 function allowedBy(allowed: McpToolDef['allowed_tools'], t: Named): boolean {
   if (!allowed) return true;
@@ -99,10 +103,8 @@ function allowedBy(allowed: McpToolDef['allowed_tools'], t: Named): boolean {
 export function needsApproval(setting: ApprovalSetting | null | undefined, t: Named): boolean {
   if (setting === 'never') return false;
   if (setting === 'always' || setting === null || setting === undefined) return true;
-  const names = (f: ToolFilter | undefined): f is ToolFilter =>
-    f !== undefined && (f.tool_names !== undefined || f.read_only !== undefined);
-  if (names(setting.always) && matches(setting.always, t)) return true;
-  if (names(setting.never) && matches(setting.never, t)) return false;
+  if (setsCondition(setting.always) && matches(setting.always, t)) return true;
+  if (setsCondition(setting.never) && matches(setting.never, t)) return false;
   // A filter naming only some tools: the others keep the default.
   return true;
 }
