@@ -4,6 +4,7 @@
 import type { CompleteRequest, CompleteResult, GetPromptResult, ReadResourceResult, RequestStateCodec } from '@modelcontextprotocol/server';
 import type { Access, LedgerSink, ToolEntry, ToolRuntime } from '../../src/chat/ports.js';
 import type { ToolCallDeps } from '../../src/chat/tool-call.js';
+import type { OfferDecision, OfferKind } from '../../src/governance/offer-policy.js';
 import type { OfferChange, UpstreamOutcome } from '../manager.js';
 import type { McpPromptEntry, McpResourceEntry, McpTemplateEntry } from '../offer-catalog.js';
 import type { PendingCalls } from './pending-calls.js';
@@ -28,9 +29,6 @@ export interface EndpointOffers {
   subscribe(gatewayUri: string): Promise<boolean>;
   unsubscribe(gatewayUri: string): Promise<void>;
 }
-
-export type OfferKind = 'prompt' | 'resource' | 'template';
-export type OfferDecision = { allowed: true } | { allowed: false; reason: string; message: string };
 
 /** The key's decisions about prompts (gateway names) and resources (gateway URIs). */
 export interface OfferGovernance {

@@ -6,7 +6,7 @@ import type { Access, Gate, Reservation, ToolDecision, ToolEntry, ToolRuntime } 
 import type { Target } from '../chat/targets.js';
 import { parseVirtualKey } from './keys.js';
 import { decideModel, decideTool } from './policy.js';
-import { decidePrompt, decideResource, decideResourceTemplate, type OfferDecision } from './offer-policy.js';
+import { decidePrompt, decideResource, decideResourceTemplate, type OfferDecision, type OfferKind } from './offer-policy.js';
 import { narrowTools, parseToolsHeader } from './tools-header.js';
 import { withRequester } from './requester.js';
 import type { GovernanceRegistry } from './registry.js';
@@ -22,9 +22,6 @@ export interface GovernanceGate extends Gate {
   /** The items of `list` this access may use; cached per policy and list (lists are immutable snapshots). */
   allowedOffers<T extends object>(access: Access, kind: OfferKind, list: readonly T[], nameOf: (item: T) => string): readonly T[];
 }
-
-/** `template`: a resource template, decided on its text; `resource`: a URI, decided also as read (offer-policy.ts). */
-export type OfferKind = 'prompt' | 'resource' | 'template';
 
 interface GateDeps {
   registry: GovernanceRegistry;

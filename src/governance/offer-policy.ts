@@ -13,6 +13,9 @@ import type { ToolRules } from './types.js';
 
 export type OfferDecision = { allowed: true } | { allowed: false; reason: 'prompt_not_allowed' | 'resource_not_allowed'; message: string };
 
+/** `template`: a resource template, decided on its text; `resource`: a URI, decided also as read (decideResource). */
+export type OfferKind = 'prompt' | 'resource' | 'template';
+
 interface OfferRules {
   allowPrompt: Matcher;
   denyPrompt: Matcher;
