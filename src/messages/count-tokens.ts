@@ -11,6 +11,7 @@ import type { Access } from '../chat/ports.js';
 import { recordRequest } from '../chat/record.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import { readText } from '../upstream/client.js';
+import { redactValues } from '../secrets/redact.js';
 import { parseMessagesRequest } from '../wire/messages/request-schema.js';
 import { checkRequestSize } from '../wire/request-size.js';
 import { rewriteModel } from '../wire/messages/model-rewrite.js';
@@ -80,7 +81,8 @@ async function count(deps: MessagesDeps, input: MessagesInput, at: { access?: Ac
   );
   const res = await deps.llm.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
   const text = await readText(res, req.url, input.signal);
-  const safe = apiKey ? text.split(apiKey).join('[redacted]') : text;
+  // As on every upstream path: the provider key and its configured headers' values (credentials set there) cut out.
+  const safe = redactValues(text, [apiKey, ...Object.values(target.provider.headers)]);
   if (res.status < 200 || res.status >= 300)
     throw withRawError(target.adapter.errorFromResponse(res.status, safe, res.headers), { status: res.status, body: safe, headers: {} });
   return { status: res.status, text: safe };

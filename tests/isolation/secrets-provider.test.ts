@@ -58,4 +58,24 @@ describe('provider header credentials', () => {
     assert.ok(!text.includes(HEADER_SECRET), text);
     assert.match(text, /invalid x-org-token \[redacted\]/, 'the rest of the wording is kept');
   });
+
+  test('/v1/messages/count_tokens: the upstream error is relayed with the header credential cut out, row too', async () => {
+    // Before, count_tokens cut only the provider key out of the upstream's text.
+    mock.enqueue({ kind: 'error', status: 401, message: `invalid x-org-token ${HEADER_SECRET}` });
+    const r = await fetch(`${gw.baseURL}/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'x-api-key': VK, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    const text = await r.text();
+    assert.equal(r.status, 401, text);
+    assert.equal(mock.requests.at(-1)?.path, '/v1/messages/count_tokens', 'counted upstream');
+    assert.ok(!text.includes(HEADER_SECRET), text);
+    assert.match(text, /invalid x-org-token \[redacted\]/, 'the rest of the wording is kept');
+    const [row] = await gw.query<{ error_message: string | null }>(
+      'SELECT error_message FROM requests WHERE id = ?',
+      r.headers.get('x-request-id'),
+    );
+    assert.ok(row && !(row.error_message ?? '').includes(HEADER_SECRET), row?.error_message ?? 'no row');
+  });
 });
