@@ -102,6 +102,8 @@ export const rateLimitSchema = z.strictObject({
   window: windowSpec.default('1m'),
   /** Upstream calls of the key in flight at once on one replica; default: the config's maxInFlightPerKey. */
   inFlight: z.number().int().positive().optional(),
+  /** MCP tool calls of the key in flight at once on one replica; default: the config's maxToolCallsInFlightPerKey. */
+  toolCallsInFlight: z.number().int().positive().optional(),
 });
 
 /** A virtual key as written in config or sent to POST /api/virtual-keys (without `key`). */
@@ -191,6 +193,14 @@ export const configSchema = z.strictObject({
   maxInFlightPerKey: z.number().int().positive().default(64),
   /** The same for all the keys of one team together: half the pool, so one team's keys cannot take it all either. */
   maxInFlightPerTeam: z.number().int().positive().default(128),
+  /**
+   * MCP tool calls one key may have in flight at once on one replica (beyond: refused as the call's
+   * result): an MCP server runs few calls at once (a stdio server one), and every key shares it. A
+   * key's rateLimit.toolCallsInFlight overrides it.
+   */
+  maxToolCallsInFlightPerKey: z.number().int().positive().default(16),
+  /** The same for all the keys of one team together. */
+  maxToolCallsInFlightPerTeam: z.number().int().positive().default(64),
   ledger: ledgerSchema,
   /** Only read when TOLLGATE_REDIS is set. failOpen: admit requests while Redis is unreachable (default: 503). */
   redis: z

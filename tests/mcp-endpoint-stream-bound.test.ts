@@ -67,6 +67,8 @@ before(async () => {
       virtualKeys: [{ id: 'agent', key: KEY, models: ['*'], tools: { allow: ['fx__*'] } }],
       toolCosts: { fx__slow: 0.01 },
       mcpEndpoint: { streamHighWaterMark: 256 * KB, streamMaxQueued: 2 * MB, inputTimeoutMs: 2_000 },
+      // A batch of 40 calls at once: all of them run (more than the default 16 tool calls in flight).
+      maxToolCallsInFlightPerKey: 64,
     },
   });
   gw.server.on('request', (_req, res: ServerResponse) => void responses.push(res));

@@ -35,6 +35,12 @@ export interface Access {
   needsApproval(name: string): boolean;
   /** Per-tool call limits. */
   checkToolRate(name: string): Promise<ToolDecision>;
+  /**
+   * Takes a slot of the key's (and its team's) MCP tool calls in flight; refused (not thrown) when
+   * they are all taken. Pair an allowed one with endToolCall once the call has ended.
+   */
+  startToolCall(): ToolDecision;
+  endToolCall(): void;
   /** Whether the key, its team or its customer has a budget (output caps, unpriced models). */
   readonly budgeted: boolean;
   /** Throws 402 budget_exceeded naming the level. */

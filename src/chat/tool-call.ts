@@ -3,7 +3,7 @@
 // refusals and failures come back as a result with a reason code.
 import { hash } from 'node:crypto';
 import { GatewayError } from '../errors.js';
-import type { Access, LedgerSink, Metrics, Pricing, Reservation, ToolOutcome, ToolRuntime } from './ports.js';
+import type { Access, LedgerSink, Metrics, Pricing, Reservation, ToolDecision, ToolOutcome, ToolRuntime } from './ports.js';
 import type { ToolCallStatus } from '../ledger/rows.js';
 import { toolErrorResult as toolErrorContent } from '../../mcp/mapping.js';
 import type { CallInteractions } from '../../mcp/call-context.js';
@@ -68,12 +68,16 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
     reason = refusal.reason;
     outcome = refused(refusal.reason, refusal.message);
   } else {
+    // decide() took a slot of the key's tool calls in flight: given back however the call ends.
     const price = deps.pricing.toolCost(req.name);
     let reservation: Reservation | undefined;
     try {
       if (price > 0) reservation = await req.access.reserve(price);
     } catch (err) {
-      if (!(err instanceof GatewayError) || err.type !== 'budget_exceeded') throw err;
+      if (!(err instanceof GatewayError) || err.type !== 'budget_exceeded') {
+        req.access.endToolCall();
+        throw err;
+      }
       reason = 'budget_exceeded';
     }
     if (reason) {
@@ -89,6 +93,7 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
       } catch (err) {
         // callTool does not throw; if it ever does, the call may have gone out: charge it.
         if (reservation) req.access.settle(reservation, price);
+        req.access.endToolCall();
         throw err;
       }
       // A call that was sent is charged whatever came back (a result, an error, a timeout, a
@@ -98,13 +103,15 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
       else reason = req.okReason ?? null;
       req.progress?.(`tollgate: ${req.name} ${outcome.status} ${Math.round(outcome.latencyMs)}ms`);
     }
+    req.access.endToolCall();
     if (reservation) req.access.settle(reservation, chargedUsd);
   }
   const status: ToolCallStatus = refusal ? refusal.status : reason === 'budget_exceeded' ? 'denied' : outcome.status;
   const latencyMs = Math.round(deps.now() - started);
   const denied = refusal !== null || reason === 'budget_exceeded';
   deps.metrics.toolCall({ name: req.name, status, decision: denied ? 'denied' : 'allowed' }, latencyMs / 1000);
-  if (reason === 'tool_rate_limited') deps.metrics.rejection('tool_rate_limit', 'key');
+  if (reason === 'tool_rate_limited' || reason === 'key_tool_calls_in_flight_exhausted') deps.metrics.rejection('tool_rate_limit', 'key');
+  if (reason === 'team_tool_calls_in_flight_exhausted') deps.metrics.rejection('tool_rate_limit', 'team');
   if (reason === 'budget_exceeded') deps.metrics.rejection('budget', 'tool');
   record(deps, req, outcome, status, reason, chargedUsd, latencyMs, denied);
   return { outcome, status, reason, chargedUsd, latencyMs };
@@ -139,8 +146,21 @@ async function decide(deps: ToolCallDeps, req: ToolCallRequest): Promise<Refusal
       : { status: 'unknown_tool', reason: 'unknown_tool', message: `no tool named "${req.name}" is available` };
   }
   // An offered tool whose server dropped since is still called: the manager answers server_unavailable.
-  const rate = await req.access.checkToolRate(req.name);
-  if (!rate.allowed) return { status: 'denied', reason: rate.reason, message: rate.message };
+  // A slot of the key's tool calls in flight first (synchronous, so concurrent calls count each
+  // other): a call refused for it uses none of its per-tool window. Held from here on (null returned).
+  const slot = req.access.startToolCall();
+  if (!slot.allowed) return { status: 'denied', reason: slot.reason, message: slot.message };
+  let rate: ToolDecision;
+  try {
+    rate = await req.access.checkToolRate(req.name);
+  } catch (err) {
+    req.access.endToolCall();
+    throw err;
+  }
+  if (!rate.allowed) {
+    req.access.endToolCall();
+    return { status: 'denied', reason: rate.reason, message: rate.message };
+  }
   return null;
 }
 

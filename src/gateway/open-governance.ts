@@ -68,6 +68,8 @@ export async function openGovernance(opts: GovernanceOptions): Promise<Governanc
     now,
     maxInFlightPerKey: config.maxInFlightPerKey,
     maxInFlightPerTeam: config.maxInFlightPerTeam,
+    maxToolCallsInFlightPerKey: config.maxToolCallsInFlightPerKey,
+    maxToolCallsInFlightPerTeam: config.maxToolCallsInFlightPerTeam,
   });
   await restoreBudgets({ registry, budgets, spend: dataStore.spend, now });
   opts.onRestored(() => oldestBudgetPeriodStart(registry, now()));

@@ -31,6 +31,8 @@ interface GateDeps {
   logger: Logger;
 }
 
+const TOOL_SLOT_TAKEN: ToolDecision = Object.freeze({ allowed: true });
+
 interface ToolCache {
   version: number;
   byHeader: Map<string, readonly ToolEntry[]>;
@@ -79,6 +81,11 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
         const r = await deps.rateLimiter.checkTool(ctx, name);
         return r.ok ? { allowed: true } : { allowed: false, reason: r.reason, message: r.message };
       },
+      startToolCall(): ToolDecision {
+        const r = deps.rateLimiter.startToolCall(ctx);
+        return r.ok ? TOOL_SLOT_TAKEN : { allowed: false, reason: r.reason, message: r.message };
+      },
+      endToolCall: () => deps.rateLimiter.endToolCall(ctx),
       budgeted: hasBudget(ctx),
       reserve: (amountUsd) => deps.budgets.reserve(ctx, amountUsd),
       // The guard retries these until they land (and logs failures through its RetryQueue).

@@ -159,6 +159,51 @@ describe('RateLimiter calls in flight', () => {
   });
 });
 
+describe('RateLimiter tool calls in flight', () => {
+  test('a key holds at most its tool calls in flight, its team its own bound; refusals are results; ending frees a slot', async () => {
+    const limiter = new RateLimiter({
+      store: createMemoryCounterStore(),
+      now: () => 0,
+      maxInFlightPerKey: 1,
+      maxToolCallsInFlightPerKey: 2,
+      maxToolCallsInFlightPerTeam: 3,
+    });
+    const team = { id: 'eng', source: 'config' as const };
+    const a = { ...ctxWith({ id: 'a', team: 'eng' }), team };
+    const b = { ...ctxWith({ id: 'b', team: 'eng', rateLimit: { toolCallsInFlight: 5, window: '1m' } }), team };
+    const solo = ctxWith({ id: 'solo', rateLimit: { toolCallsInFlight: 1, window: '1m' } });
+    assert.deepEqual([limiter.startToolCall(a), limiter.startToolCall(a)], [{ ok: true }, { ok: true }]);
+    const refused = limiter.startToolCall(a);
+    assert.equal(refused.ok, false);
+    if (refused.ok) return;
+    assert.equal(refused.reason, 'key_tool_calls_in_flight_exhausted');
+    assert.match(refused.message, /virtual key a has its 2 tool calls in flight/);
+    // b's own bound (5) is not reached, its team's (3) is after one more.
+    assert.equal(limiter.startToolCall(b).ok, true);
+    const teamFull = limiter.startToolCall(b);
+    assert.equal(teamFull.ok, false);
+    if (teamFull.ok) return;
+    assert.equal(teamFull.reason, 'team_tool_calls_in_flight_exhausted');
+    assert.match(teamFull.message, /team eng has its 3 tool calls in flight/);
+    // rateLimit.toolCallsInFlight overrides the default; other keys are not affected.
+    assert.equal(limiter.startToolCall(solo).ok, true);
+    assert.equal(limiter.startToolCall(solo).ok, false);
+    limiter.endToolCall(a);
+    assert.equal(limiter.startToolCall(b).ok, true, 'a slot of the team came back');
+    limiter.endToolCall(solo);
+    assert.equal(limiter.startToolCall(solo).ok, true);
+    // Upstream calls are counted apart: the key's one upstream slot is still free.
+    await limiter.startCall(a, 1);
+  });
+
+  test('without a configured bound tool calls are not limited; no key, no governance', () => {
+    const { limiter } = setup();
+    const ctx = ctxWith({});
+    for (let i = 0; i < 100; i++) assert.equal(limiter.startToolCall(ctx).ok, true);
+    for (let i = 0; i < 10; i++) assert.equal(limiter.startToolCall({ key: null, policy: OPEN_POLICY }).ok, true);
+  });
+});
+
 describe('RateLimiter tools', () => {
   test('per-tool limits by glob, returned as a decision rather than thrown', async () => {
     const { limiter, advance } = setup();

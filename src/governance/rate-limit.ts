@@ -3,6 +3,7 @@
 // how much of it still overlaps the sliding window, plus the current bucket.
 import { GatewayError } from '../errors.js';
 import type { CounterStore, WindowHit } from './counter-store.js';
+import { InFlightSlots } from './in-flight.js';
 import type { KeyContext, VirtualKeyRecord } from './types.js';
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -42,17 +43,12 @@ const inFlightExhausted = (code: 'key_calls_in_flight_exhausted' | 'team_calls_i
     retryAfter: 1,
   });
 
-/**
- * One fewer in flight for `id`. The entry stays at 0 rather than being deleted: a long-lived Map that
- * goes from one entry to none and back reallocates its hash table in the old space each time (bench/
- * README, "Old-space garbage of the budget bookkeeping"), which a sequential client would do per
- * call. Entries are one per key and team that ever called, as the registry's own.
- */
-function release(counts: Map<string, number>, id: string): void {
-  counts.set(id, Math.max(0, (counts.get(id) ?? 1) - 1));
-}
-
 export type ToolLimitResult = { ok: true } | { ok: false; reason: 'tool_rate_limited'; retryAfterMs: number; message: string };
+
+export type ToolSlotResult =
+  | { ok: true }
+  | { ok: false; reason: 'key_tool_calls_in_flight_exhausted' | 'team_tool_calls_in_flight_exhausted'; message: string };
+const TOOL_SLOT_TAKEN: ToolSlotResult = Object.freeze({ ok: true });
 
 /** A key's request-time hits for one call, built once per key record and window (readonly for the stores). */
 interface KeyHits {
@@ -66,9 +62,10 @@ export class RateLimiter {
   /** Per key record: the hit list of a one-call request was two objects and two strings per request. */
   private readonly byKey = new WeakMap<VirtualKeyRecord, KeyHits>();
 
-  /** Upstream calls in flight per key id and per team id, on this replica (its connection pools are its own). */
-  private readonly keyCalls = new Map<string, number>();
-  private readonly teamCalls = new Map<string, number>();
+  /** Upstream calls in flight per key and per team, on this replica (its connection pools are its own). */
+  private readonly calls: InFlightSlots;
+  /** MCP tool calls in flight per key and per team, on this replica (its MCP connections are its own). */
+  private readonly toolCalls: InFlightSlots;
 
   constructor(
     private readonly deps: {
@@ -77,8 +74,15 @@ export class RateLimiter {
       maxInFlightPerKey: number;
       /** Undefined: teams are not bounded beyond their keys. */
       maxInFlightPerTeam?: number | undefined;
+      /** Undefined: tool calls are not bounded (a key's rateLimit.toolCallsInFlight still is). */
+      maxToolCallsInFlightPerKey?: number | undefined;
+      /** Undefined: teams are not bounded beyond their keys. */
+      maxToolCallsInFlightPerTeam?: number | undefined;
     },
-  ) {}
+  ) {
+    this.calls = new InFlightSlots(deps.maxInFlightPerTeam);
+    this.toolCalls = new InFlightSlots(deps.maxToolCallsInFlightPerTeam);
+  }
 
   private keyHits(key: VirtualKeyRecord, rl: NonNullable<VirtualKeyRecord['rateLimit']>, windowMs: number): KeyHits {
     let k = this.byKey.get(key);
@@ -143,11 +147,11 @@ export class RateLimiter {
       { key: tokensKey, windowMs, amount: tokens, limit: Infinity },
     ];
     const result = await this.deps.store.hitAll(check, at).catch((err: unknown) => {
-      this.leave(key.id, teamId);
+      this.calls.give(key.id, teamId);
       throw err;
     });
     if (!result.ok) {
-      this.leave(key.id, teamId);
+      this.calls.give(key.id, teamId);
       throw tokensLimited(key.id, rl, result.retryAfterMs);
     }
     return { keyId: key.id, teamId, tokens, at, tokensKey, windowMs };
@@ -155,7 +159,7 @@ export class RateLimiter {
 
   /** Gives back the call's slot, as soon as the call has ended (its effects may run later). */
   endCall(hold: CallHold): void {
-    if (hold.keyId !== null) this.leave(hold.keyId, hold.teamId);
+    if (hold.keyId !== null) this.calls.give(hold.keyId, hold.teamId);
   }
 
   /**
@@ -174,19 +178,41 @@ export class RateLimiter {
 
   /** Takes a slot of the key and one of its team, or neither (429). */
   private enter(keyId: string, teamId: string | null, keyLimit: number): void {
-    const n = this.keyCalls.get(keyId) ?? 0;
-    if (n >= keyLimit) throw inFlightExhausted('key_calls_in_flight_exhausted', `virtual key ${keyId}`, keyLimit);
-    const teamLimit = this.deps.maxInFlightPerTeam;
-    const t = teamId === null ? 0 : (this.teamCalls.get(teamId) ?? 0);
-    if (teamId !== null && teamLimit !== undefined && t >= teamLimit)
-      throw inFlightExhausted('team_calls_in_flight_exhausted', `team ${teamId}`, teamLimit);
-    this.keyCalls.set(keyId, n + 1);
-    if (teamId !== null) this.teamCalls.set(teamId, t + 1);
+    const refused = this.calls.take(keyId, teamId, keyLimit);
+    if (refused === 'key') throw inFlightExhausted('key_calls_in_flight_exhausted', `virtual key ${keyId}`, keyLimit);
+    if (refused === 'team') throw inFlightExhausted('team_calls_in_flight_exhausted', `team ${teamId}`, this.deps.maxInFlightPerTeam!);
   }
 
-  private leave(keyId: string, teamId: string | null): void {
-    release(this.keyCalls, keyId);
-    if (teamId !== null) release(this.teamCalls, teamId);
+  /**
+   * Starts one MCP tool call of the key (the chat loop's, /mcp's, an approved hosted-MCP call): takes
+   * one of its slots of tool calls in flight on this replica (rateLimit.toolCallsInFlight, else
+   * maxToolCallsInFlightPerKey) and one of its team's. An MCP server runs few calls at once (a stdio
+   * server one), so one key's slow calls queued there would hold every other key's behind them. Not
+   * an HTTP error: the caller answers the call with the refusal as its result. Pair with endToolCall.
+   */
+  startToolCall(ctx: KeyContext): ToolSlotResult {
+    const key = ctx.key;
+    if (!key) return TOOL_SLOT_TAKEN;
+    const teamId = ctx.team?.id ?? null;
+    const limit = key.rateLimit?.toolCallsInFlight ?? this.deps.maxToolCallsInFlightPerKey ?? Infinity;
+    const refused = this.toolCalls.take(key.id, teamId, limit);
+    if (refused === null) return TOOL_SLOT_TAKEN;
+    return refused === 'key'
+      ? {
+          ok: false,
+          reason: 'key_tool_calls_in_flight_exhausted',
+          message: `virtual key ${key.id} has its ${limit} tool calls in flight; retry when one has finished`,
+        }
+      : {
+          ok: false,
+          reason: 'team_tool_calls_in_flight_exhausted',
+          message: `team ${teamId} has its ${this.deps.maxToolCallsInFlightPerTeam} tool calls in flight; retry when one has finished`,
+        };
+  }
+
+  /** Gives back the slot startToolCall took for this key (when the call has ended). */
+  endToolCall(ctx: KeyContext): void {
+    if (ctx.key) this.toolCalls.give(ctx.key.id, ctx.team?.id ?? null);
   }
 
   /**

@@ -25,6 +25,8 @@ const access = (keyId: string): Access => ({
   decideTool: () => allowed,
   needsApproval: () => false,
   checkToolRate: async () => allowed,
+  startToolCall: () => allowed,
+  endToolCall: () => undefined,
   reserve: async (amountUsd) => ({ amountUsd }),
   settle: () => undefined,
   release: () => undefined,
