@@ -71,6 +71,7 @@ async function main(): Promise<void> {
         adminToken: Boolean(env.TOLLGATE_ADMIN_TOKEN),
         pins: gateway.pins.counts(),
         demo: demoProviders(config),
+        warnings: gateway.registry.warnings,
       }),
     );
   });

@@ -15,6 +15,8 @@ export interface SummaryInput {
   demo?: readonly string[];
   /** Tool pinning: tools withheld (quarantined) and offered-but-flagged (pin: warn), per server. */
   pins?: { quarantined: number; flagged: number; byServer: readonly { server: string; quarantined: number; flagged: number }[] };
+  /** What governance loaded with a warning (GovernanceRegistry.warnings): skipped entries, stored rules that match no tool. */
+  warnings?: readonly string[];
 }
 
 export function startupSummary(s: SummaryInput): string {
@@ -34,6 +36,10 @@ export function startupSummary(s: SummaryInput): string {
   lines.push(
     `  virtual keys: ${s.keys}${s.config.requireVirtualKey ? '' : ' (requireVirtualKey: false — requests without a key are allowed)'}`,
   );
+  if (s.warnings?.length) {
+    lines.push(`  warnings (${s.warnings.length}):`);
+    for (const w of s.warnings) lines.push(`    ${w}`);
+  }
   lines.push(`  mcp servers (${s.mcp.length}):`);
   for (const m of s.mcp) {
     const state = m.state === 'connected' ? `connected, ${m.tools} tool(s)` : `${m.state}${m.error ? `: ${m.error}` : ''}`;

@@ -7,6 +7,7 @@ import type { CustomerConfig, TeamConfig, VirtualKeyConfig } from '../config-sch
 import { hashKey } from './keys.js';
 import { compilePolicy } from './policy.js';
 import * as rec from './records.js';
+import { unmatchableToolRules } from './stored-tool-rules.js';
 import type { CompiledPolicy, CustomerRecord, TeamRecord, VirtualKeyRecord } from './types.js';
 
 export interface KeyEntry {
@@ -57,7 +58,10 @@ export function indexFromConfig(
   return index;
 }
 
-/** Adds the database's entries at startup. Config wins on id clashes (and on a key's secret). */
+/**
+ * Adds the database's entries at startup. Config wins on id clashes (and on a key's secret). A stored
+ * key with a tool rule no gateway name can match loads all the same, with a warning (stored-tool-rules.ts).
+ */
 export function addStored(index: RegistryIndex, stored: StoredEntries, warnings: string[]): void {
   for (const c of stored.customers) {
     if (index.customers.has(c.id)) warnings.push(`customer ${c.id} from the database ignored: defined in config`);
@@ -70,7 +74,10 @@ export function addStored(index: RegistryIndex, stored: StoredEntries, warnings:
   for (const k of stored.keys) {
     if (index.byId.has(k.id) || index.byHash.has(k.keyHash))
       warnings.push(`virtual key ${k.id} from the database ignored: id or secret defined in config`);
-    else putKey(index, { ...k, source: 'api' });
+    else {
+      putKey(index, { ...k, source: 'api' });
+      warnings.push(...unmatchableToolRules(k));
+    }
   }
 }
 

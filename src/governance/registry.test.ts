@@ -163,4 +163,32 @@ describe('GovernanceRegistry CRUD', () => {
     assert.equal(r.getTeam('eng')?.source, 'config');
     assert.match(r.warnings.join('\n'), /team eng/);
   });
+
+  test('a stored key whose tool rules match no gateway name still loads, with a warning per rule naming key and rule', async () => {
+    const repo = createMemoryGovernanceRepository();
+    const { secret } = await makeRegistry(repo).createKey(input({ id: 'legacy', models: ['*'], tools: { allow: ['docs__*'] } }));
+    // As an earlier version stored it (its rules were not checked then): the admin API now refuses these.
+    const [stored] = await repo.listKeys();
+    await repo.upsertKey({
+      ...stored!,
+      tools: { allow: ['docs__*'], deny: ['docs__delete.page'] },
+      approval: [`docs__${'x'.repeat(70)}`],
+      toolLimits: [
+        { tool: 'docs__search', calls: 1, window: '1m' },
+        { tool: 'wiki__pages/read', calls: 1, window: '1m' },
+      ],
+    });
+    const r = makeRegistry(repo);
+    await r.load();
+    assert.equal(r.authenticate(secret, NOW).key?.id, 'legacy', 'stored data does not stop the key loading');
+    const about = r.warnings.filter((w) => w.includes('virtual key legacy'));
+    assert.equal(about.length, 3, about.join('\n'));
+    assert.match(
+      about[0]!,
+      /tools\.deny "docs__delete\.page" matches no tool.*write "docs__delete_page".*PATCH \/api\/virtual-keys\/legacy/s,
+    );
+    assert.match(about[1]!, /approval "docs__x+" matches no tool: .*at most 64 characters/);
+    assert.match(about[2]!, /toolLimits\[1\]\.tool "wiki__pages\/read" matches no tool.*write "wiki__pages_read"/);
+    assert.deepEqual(makeRegistry().warnings, [], 'sound keys: no warning');
+  });
 });
