@@ -79,8 +79,12 @@ async function count(deps: MessagesDeps, input: MessagesInput, at: { access?: Ac
       headers: target.provider.headers,
     },
   );
-  const res = await deps.llm.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
-  const text = await readText(res, req.url, input.signal);
+  // An upstream call of the key like any other: it holds one of the key's slots of calls in flight.
+  const hold = await access.startCall(0);
+  const { res, text } = await deps.llm.upstream
+    .send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs })
+    .then(async (res) => ({ res, text: await readText(res, req.url, input.signal) }))
+    .finally(() => access.endCall(hold));
   // As on every upstream path: the provider key and its configured headers' values (credentials set there) cut out.
   const safe = redactValues(text, [apiKey, ...Object.values(target.provider.headers)]);
   if (res.status < 200 || res.status >= 300)

@@ -13,20 +13,27 @@ export async function readStored(deps: ResponsesDeps, access: Access, id: string
   const entry = await deps.responses.get(id, access.keyId);
   if (!entry) throw missing(id);
   if (entry.kind === 'gateway') return { kind: 'json', body: entry.response };
-  return { kind: 'text', text: await upstream(deps, entry.provider, id, 'GET', signal) };
+  return { kind: 'text', text: await upstream(deps, access, entry.provider, id, 'GET', signal) };
 }
 
 export async function deleteStored(deps: ResponsesDeps, access: Access, id: string, signal: AbortSignal): Promise<StoredAnswer> {
   const entry = await deps.responses.get(id, access.keyId);
   if (!entry) throw missing(id);
-  const text = entry.kind === 'upstream' ? await upstream(deps, entry.provider, id, 'DELETE', signal) : undefined;
+  const text = entry.kind === 'upstream' ? await upstream(deps, access, entry.provider, id, 'DELETE', signal) : undefined;
   await deps.responses.delete(id, access.keyId);
   return text === undefined ? { kind: 'json', body: { id, object: 'response', deleted: true } } : { kind: 'text', text };
 }
 
 const missing = (id: string) => notFound(`Response with id '${id}' not found.`);
 
-async function upstream(deps: ResponsesDeps, provider: string, id: string, method: 'GET' | 'DELETE', signal: AbortSignal): Promise<string> {
+async function upstream(
+  deps: ResponsesDeps,
+  access: Access,
+  provider: string,
+  id: string,
+  method: 'GET' | 'DELETE',
+  signal: AbortSignal,
+): Promise<string> {
   const runtime = deps.targets.providers().find((p) => p.name === provider);
   // The provider left the config since: nothing to ask.
   if (!runtime) throw missing(id);
@@ -40,5 +47,11 @@ async function upstream(deps: ResponsesDeps, provider: string, id: string, metho
     ...(runtime.missingKeyVars ? { missingKeyVars: runtime.missingKeyVars } : {}),
   };
   const path = `/v1/responses/${encodeURIComponent(id)}`;
-  return sendResponses(deps.llm, { path, method, stream: false, signal, body: '' }, target);
+  // An upstream call of the key like any other: it holds one of the key's slots of calls in flight.
+  const hold = await access.startCall(0);
+  try {
+    return await sendResponses(deps.llm, { path, method, stream: false, signal, body: '' }, target);
+  } finally {
+    access.endCall(hold);
+  }
 }

@@ -29,6 +29,8 @@ export interface MockUpstream {
   /** Answers requests when the queue is empty (default: echo the last user text). `path` tells the wire format. */
   fallback: (body: any, path: string) => MockReply;
   requests: RecordedRequest[];
+  /** How long Anthropic's token counting takes to answer (default 0). */
+  countTokensDelayMs: number;
   /** Requests whose client went away before the reply finished. */
   aborted: number;
   /** Resolves at the next client abort. */
@@ -63,12 +65,14 @@ export async function startMockUpstream(): Promise<MockUpstream> {
     enqueue: (...replies) => void queue.push(...replies),
     fallback: echoReply,
     requests: [],
+    countTokensDelayMs: 0,
     aborted: 0,
     nextAbort: () => new Promise((resolve) => abortWaiters.push(resolve)),
     reset() {
       queue.length = 0;
       mock.requests.length = 0;
       mock.aborted = 0;
+      mock.countTokensDelayMs = 0;
       mock.fallback = echoReply;
     },
     close: async () => {
@@ -104,6 +108,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
     }
     // Anthropic's token counting: a count from the body's size, unless a reply was queued for it.
     if (path.startsWith('/v1/messages/count_tokens') && queue[0]?.kind !== 'error') {
+      if (mock.countTokensDelayMs) await sleep(mock.countTokensDelayMs);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ input_tokens: Math.ceil(text.length / 4) }));
       return;
     }
