@@ -133,6 +133,9 @@ export const virtualKeySchema = z.strictObject({ ...virtualKeyFields, key: z.str
 export const teamSchema = z.strictObject({ id: z.string().min(1), customer: z.string().optional(), budget: budgetSchema.optional() });
 export const customerSchema = z.strictObject({ id: z.string().min(1), budget: budgetSchema.optional() });
 
+/** /mcp sessions of one team's keys together when mcpEndpoint.maxSessionsPerTeam is not set (or maxSessions, when lower). */
+export const DEFAULT_MCP_SESSIONS_PER_TEAM = 200;
+
 /** Tollgate as an MCP server (/mcp): who may reach it and how much of it one key may hold. */
 export const mcpEndpointSchema = z
   .strictObject({
@@ -142,6 +145,8 @@ export const mcpEndpointSchema = z
     allowedHosts: z.array(z.string().min(1)).default([]),
     maxSessions: z.number().int().positive().default(1000),
     maxSessionsPerKey: z.number().int().positive().default(50),
+    /** Sessions of all the keys of one team together (at most maxSessions); default DEFAULT_MCP_SESSIONS_PER_TEAM, or maxSessions when lower. */
+    maxSessionsPerTeam: z.number().int().positive().optional(),
     /** A session without a request this long is closed. */
     sessionIdleMs: timerMs().default(30 * 60_000),
     /** A session (or a 2026-07-28 listen stream) is closed this long after it opened. */
@@ -157,6 +162,10 @@ export const mcpEndpointSchema = z
     streamHighWaterMark: z.number().int().positive().default(MCP_STREAM_DEFAULTS.highWaterMark),
     /** Bytes an /mcp event stream queues at most: a client that falls further behind has its stream ended. */
     streamMaxQueued: z.number().int().positive().default(MCP_STREAM_DEFAULTS.maxQueued),
+  })
+  .refine((e) => e.maxSessionsPerTeam === undefined || e.maxSessionsPerTeam <= e.maxSessions, {
+    message: 'maxSessionsPerTeam must be at most maxSessions',
+    path: ['maxSessionsPerTeam'],
   })
   .refine((e) => e.streamMaxQueued >= e.streamHighWaterMark, {
     message: 'streamMaxQueued must be at least streamHighWaterMark',

@@ -39,6 +39,10 @@ describe('config', () => {
     assert.match(failure({ virtualKeys: [{ id: 'k', key: 'short' }] }), /virtualKeys\.0\.key: virtual keys are at least 8 characters/);
     assert.match(failure({ mcpServers: { 'Bad Name': { transport: 'stdio', command: 'x' } } }), /mcpServers\.Bad Name/);
     assert.match(failure({ unknownField: 1 }), /unknownField/);
+    assert.match(
+      failure({ mcpEndpoint: { maxSessions: 100, maxSessionsPerTeam: 101 } }),
+      /mcpEndpoint\.maxSessionsPerTeam: maxSessionsPerTeam must be at most maxSessions/,
+    );
     assert.match(failure('{'.repeat(1) as unknown), /expected a JSON object/);
   });
 

@@ -75,6 +75,7 @@ export const ERROR_CODES = [
   // The /mcp endpoint.
   'mcp_sessions_exhausted',
   'mcp_key_sessions_exhausted',
+  'mcp_team_sessions_exhausted',
   'mcp_session_key_mismatch',
   'mcp_origin_not_allowed',
   'mcp_host_not_allowed',

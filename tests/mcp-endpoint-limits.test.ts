@@ -147,6 +147,51 @@ describe('sessions', () => {
   });
 });
 
+describe('sessions of a team', () => {
+  const TEAM_KEYS = [1, 2, 3].map((i) => `vk-mcp-crowd-000${i}`);
+  let gw: TestGateway;
+  before(async () => {
+    const config = offersConfig(fixture.url, {
+      teams: [{ id: 'crowd' }],
+      mcpEndpoint: { maxSessions: 10, maxSessionsPerKey: 2, maxSessionsPerTeam: 3 },
+    });
+    const keys = config.virtualKeys as Record<string, unknown>[];
+    keys.push(...TEAM_KEYS.map((key, i) => ({ id: `crowd-${i}`, key, team: 'crowd', tools: { allow: ['fx__*'] } })));
+    gw = await startGateway({ config });
+  });
+  after(() => gw.close());
+
+  test('the keys of one team hold at most maxSessionsPerTeam sessions together (429); other keys are not affected', async () => {
+    const [k1, k2, k3] = TEAM_KEYS as [string, string, string];
+    // A POST without a session that is no initialize opens none, and gives its place back.
+    await post(gw, { 'x-bf-vk': k3 }, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    assert.equal(gw.gateway.mcpEndpoint.sessions.countForTeam('crowd'), 0);
+    const first = await connectStreamable(gw.url, k1);
+    const held = [first, await connectSse(gw.url, k1), await connectStreamable(gw.url, k2)];
+    try {
+      // k2 holds one of its own 2, k3 none: the team's 3 are what is full.
+      const refused = await post(gw, { 'x-bf-vk': k2 });
+      assert.equal(refused.status, 429);
+      assert.equal(refused.error().code, 'mcp_team_sessions_exhausted');
+      assert.match(refused.error().message, /team crowd/);
+      assert.ok(Number(refused.headers['retry-after']) > 0);
+      const sse = await request(`${gw.url}/mcp/sse`, { headers: { 'x-bf-vk': k3 } });
+      assert.equal(sse.statusCode, 429);
+      await sse.body.dump();
+      assert.equal(gw.gateway.mcpEndpoint.sessions.countForTeam('crowd'), 3);
+      // Keys of no team, or another, still open sessions.
+      const other = await connectStreamable(gw.url, AGENT_KEY);
+      await other.close();
+      await first.transport.terminateSession();
+      const again = await connectStreamable(gw.url, k3);
+      await again.transport.terminateSession();
+      await again.close();
+    } finally {
+      await Promise.all(held.map((s) => s.close()));
+    }
+  });
+});
+
 describe('2026-07-28 listen streams', () => {
   test('a key holds at most maxSessionsPerKey streams; resourceSubscriptions are deduplicated and capped', async () => {
     const gw = await startGateway({

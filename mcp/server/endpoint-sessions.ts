@@ -8,7 +8,7 @@ import type { EndpointDeps } from './endpoint-deps.js';
 import type { RequestId } from './plain-request.js';
 import type { SessionTransport } from './session-transport.js';
 import { createSessionServer, type SessionContext } from './session-server.js';
-import type { McpSession, SessionStore } from './sessions.js';
+import type { McpSession, SessionLimits, SessionStore } from './sessions.js';
 import type { SseServerTransport } from './sse-transport.js';
 
 export interface EndpointSession extends McpSession {
@@ -42,11 +42,11 @@ export interface EndpointSessions {
 export function endpointSessions(
   store: SessionStore<EndpointSession>,
   serverDeps: EndpointDeps,
-  maxSessionsPerKey: number,
+  limits: Pick<SessionLimits, 'maxSessionsPerKey' | 'maxSessionsPerTeam'>,
   now: () => number,
 ): EndpointSessions {
   const reserve = (access: Access) => {
-    const refusal = store.reserve(access.keyId);
+    const refusal = store.reserve(access.keyId, access.teamId);
     if (refusal === 'gateway') {
       throw new GatewayError({
         status: 503,
@@ -61,7 +61,16 @@ export function endpointSessions(
         status: 429,
         type: 'rate_limited',
         code: 'mcp_key_sessions_exhausted',
-        message: `virtual key ${access.keyId ?? '(none)'} holds its ${maxSessionsPerKey} open MCP sessions; close one (DELETE /mcp) or retry later`,
+        message: `virtual key ${access.keyId ?? '(none)'} holds its ${limits.maxSessionsPerKey} open MCP sessions; close one (DELETE /mcp) or retry later`,
+        retryAfter: 5,
+      });
+    }
+    if (refusal === 'team') {
+      throw new GatewayError({
+        status: 429,
+        type: 'rate_limited',
+        code: 'mcp_team_sessions_exhausted',
+        message: `the keys of team ${access.teamId} hold its ${limits.maxSessionsPerTeam} open MCP sessions; close one (DELETE /mcp) or retry later`,
         retryAfter: 5,
       });
     }
@@ -92,6 +101,7 @@ export function endpointSessions(
       id: id ?? '',
       kind,
       keyId: access.keyId,
+      teamId: access.teamId,
       openedAt: now(),
       lastSeen: now(),
       ctx,

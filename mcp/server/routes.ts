@@ -111,7 +111,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     stallMs: limits.inputTimeoutMs,
   };
 
-  const { reserve, sessionFor, open } = endpointSessions(store, serverDeps, limits.maxSessionsPerKey, now);
+  const { reserve, sessionFor, open } = endpointSessions(store, serverDeps, limits, now);
 
   /**
    * One POST on an open 2025 session (the body read and parsed), answered by its transport: a
@@ -218,7 +218,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     } finally {
       // Not an initialize request (or a failed one): nothing to keep.
       if (!added) {
-        store.unreserve(access.keyId);
+        store.unreserve(access.keyId, access.teamId);
         void server.close();
       }
     }

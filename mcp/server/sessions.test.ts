@@ -50,6 +50,34 @@ describe('SessionStore', () => {
     assert.equal(store.countFor('a'), 0);
   });
 
+  test('the keys of one team hold at most its share together; keys without a team only their own; closing frees it', () => {
+    const store = new SessionStore({ ...limits({ maxSessionsPerKey: 2, maxSessionsPerTeam: 3 }), now: () => 0 });
+    const team = (id: string, keyId: string) => Object.assign(fakeSession(id, 'streamable', 0, keyId), { teamId: 'eng' });
+    for (const [id, key] of [
+      ['a1', 'a'],
+      ['a2', 'a'],
+      ['b1', 'b'],
+    ] as const) {
+      assert.equal(store.reserve(key, 'eng'), null);
+      store.add(team(id, key));
+    }
+    assert.equal(store.countForTeam('eng'), 3);
+    assert.equal(store.reserve('b', 'eng'), 'team', 'b is under its own share, its team is not');
+    assert.equal(store.reserve('c', 'eng'), 'team');
+    assert.equal(store.reserve('a', 'eng'), 'key', 'the key’s own share is checked first');
+    assert.equal(store.reserve('solo'), null, 'a key without a team is not affected');
+    store.unreserve('solo');
+    assert.equal(store.reserve('d', 'ops'), null, 'nor is another team');
+    store.unreserve('d', 'ops');
+    assert.equal(store.countForTeam('ops'), 0);
+    store.delete('a1');
+    assert.equal(store.reserve('c', 'eng'), null, 'a closed session frees the team’s share');
+    store.unreserve('c', 'eng');
+    assert.equal(store.countForTeam('eng'), 2);
+    void store.closeAll();
+    assert.equal(store.countForTeam('eng'), 0);
+  });
+
   test('sweep() closes sessions of every kind when idle past the timeout or older than the lifetime', async () => {
     let now = 0;
     const store = new SessionStore({ ...limits(), now: () => now });

@@ -1,5 +1,5 @@
 // The open /mcp sessions (Streamable HTTP sessions of 2025 clients, and HTTP+SSE sessions): bounded
-// in number overall and per virtual key, bound to the key that opened them, and closed when idle
+// in number overall, per virtual key and per team, bound to the key that opened them, and closed when idle
 // too long or open too long — whatever their kind — so clients that vanish without DELETE, and
 // streams held open forever, do not pin servers and memory.
 export interface McpSession {
@@ -8,6 +8,8 @@ export interface McpSession {
   readonly kind: 'streamable' | 'sse';
   /** The virtual key that opened the session (null when keys are not required). */
   readonly keyId: string | null;
+  /** The team of that key when the session opened (its share goes back to that team). */
+  readonly teamId?: string | null | undefined;
   /** Epoch ms when the session opened. */
   readonly openedAt: number;
   /** Epoch ms of the last HTTP request on this session. */
@@ -19,6 +21,8 @@ export interface McpSession {
 export interface SessionLimits {
   maxSessions: number;
   maxSessionsPerKey: number;
+  /** All the keys of one team together; undefined: teams are not bounded beyond their keys. */
+  maxSessionsPerTeam?: number | undefined;
   /** Sessions without a request for this long are closed (the client gets 404 and starts afresh). */
   idleTimeoutMs: number;
   /** Sessions are closed this long after they opened, however busy. */
@@ -31,8 +35,8 @@ export interface SessionStoreOptions extends SessionLimits {
   sweepEveryMs?: number;
 }
 
-/** Why a new session cannot open: the gateway is full, or this key holds its share. */
-export type ReserveRefusal = 'gateway' | 'key';
+/** Why a new session cannot open: the gateway is full, or this key or its team holds its share. */
+export type ReserveRefusal = 'gateway' | 'key' | 'team';
 
 const keyOf = (keyId: string | null) => keyId ?? '';
 
@@ -40,6 +44,8 @@ export class SessionStore<S extends McpSession = McpSession> {
   private readonly sessions = new Map<string, S>();
   /** Open plus reserved sessions per key. */
   private readonly perKey = new Map<string, number>();
+  /** Open plus reserved sessions per team (keys without a team are bounded by their own share only). */
+  private readonly perTeam = new Map<string, number>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
   /** Sessions being set up (an initialize request in flight) count against the bounds too. */
   private pending = 0;
@@ -55,22 +61,30 @@ export class SessionStore<S extends McpSession = McpSession> {
     return this.perKey.get(keyOf(keyId)) ?? 0;
   }
 
+  /** Open sessions of one team's keys together. */
+  countForTeam(teamId: string): number {
+    return this.perTeam.get(teamId) ?? 0;
+  }
+
   get(id: string): S | undefined {
     return this.sessions.get(id);
   }
 
-  /** Reserves room for one new session of `keyId`. Pair with add() or unreserve(). */
-  reserve(keyId: string | null): ReserveRefusal | null {
+  /** Reserves room for one new session of `keyId` (of team `teamId`). Pair with add() or unreserve(). */
+  reserve(keyId: string | null, teamId: string | null = null): ReserveRefusal | null {
     if (this.sessions.size + this.pending >= this.opts.maxSessions) return 'gateway';
     if (this.countFor(keyId) >= this.opts.maxSessionsPerKey) return 'key';
+    const teamBound = this.opts.maxSessionsPerTeam;
+    if (teamId !== null && teamBound !== undefined && this.countForTeam(teamId) >= teamBound) return 'team';
     this.pending++;
     this.perKey.set(keyOf(keyId), this.countFor(keyId) + 1);
+    if (teamId !== null) this.perTeam.set(teamId, this.countForTeam(teamId) + 1);
     return null;
   }
 
-  unreserve(keyId: string | null): void {
+  unreserve(keyId: string | null, teamId: string | null = null): void {
     this.pending = Math.max(0, this.pending - 1);
-    this.release(keyId);
+    this.release(keyId, teamId);
   }
 
   /** Adds a session that reserve() made room for. */
@@ -84,7 +98,7 @@ export class SessionStore<S extends McpSession = McpSession> {
     const session = this.sessions.get(id);
     if (!session) return;
     this.sessions.delete(id);
-    this.release(session.keyId);
+    this.release(session.keyId, session.teamId ?? null);
     if (this.sessions.size === 0) this.stopSweeper();
   }
 
@@ -108,10 +122,14 @@ export class SessionStore<S extends McpSession = McpSession> {
     await Promise.all(all.map((s) => s.close().catch(() => undefined)));
   }
 
-  private release(keyId: string | null): void {
+  private release(keyId: string | null, teamId: string | null): void {
     const n = this.countFor(keyId) - 1;
     if (n > 0) this.perKey.set(keyOf(keyId), n);
     else this.perKey.delete(keyOf(keyId));
+    if (teamId === null) return;
+    const t = this.countForTeam(teamId) - 1;
+    if (t > 0) this.perTeam.set(teamId, t);
+    else this.perTeam.delete(teamId);
   }
 
   // The timer only runs while sessions exist, and never keeps the process alive on its own.

@@ -1,7 +1,7 @@
 // Builds /mcp, Tollgate as an MCP server: the same key, tool list and governed tool call as the
 // chat loop, with its session limits and origin rules read from config.mcpEndpoint. Separate from
 // gateway.ts because mapping that config block onto the endpoint's options is long and self-contained.
-import type { Config } from '../config-schema.js';
+import { type Config, DEFAULT_MCP_SESSIONS_PER_TEAM } from '../config-schema.js';
 import type { Logger } from '../logger.js';
 import type { ChatDeps } from '../chat/handler.js';
 import type { LedgerSink } from '../chat/ports.js';
@@ -40,6 +40,7 @@ export function createGatewayMcpEndpoint(opts: GatewayMcpEndpointOptions): McpEn
     limits: {
       maxSessions: endpoint.maxSessions,
       maxSessionsPerKey: endpoint.maxSessionsPerKey,
+      maxSessionsPerTeam: endpoint.maxSessionsPerTeam ?? Math.min(DEFAULT_MCP_SESSIONS_PER_TEAM, endpoint.maxSessions),
       idleTimeoutMs: endpoint.sessionIdleMs,
       maxLifetimeMs: endpoint.sessionMaxAgeMs,
       inputTimeoutMs: endpoint.inputTimeoutMs,
