@@ -4,11 +4,11 @@
 // by timing requests. A backtracking matcher blocks for seconds on 8 stars and effectively forever on 13.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import OpenAI from 'openai';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
 import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { startMcpHttpServer, type McpHttpServer } from '../fixtures/mcp-http-server.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+import { worstLoopDelayMs } from '../helpers/loop-delay.js';
 import { connectStreamable, textOf } from '../../mcp/server/testing.js';
 import { offeredToolsOf, toolResultsOf } from '../helpers/wire.js';
 
@@ -17,41 +17,22 @@ const VK = 'vk-glob-bomb-test-01';
 // end in a letter no tool name here has ("#" can match no gateway name, so config refuses it).
 const HOSTILE_CONFIG = `*${'a*'.repeat(12)}Z`;
 let mock: MockUpstream;
-let fixture: McpHttpServer;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 let client: OpenAI;
 
 before(async () => {
-  mock = await startMockUpstream();
-  fixture = await startMcpHttpServer();
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
+    mcp: true,
     config: {
-      providers: mockProviders(mock),
-      mcpServers: { fix: { transport: 'http', url: fixture.url } },
       virtualKeys: [
         { id: 'bomb', key: VK, models: ['*'], tools: { allow: ['fix__*', HOSTILE_CONFIG], deny: [HOSTILE_CONFIG, '*?*?*?*?*?*?Z'] } },
       ],
     },
-  });
+  }));
   client = new OpenAI({ apiKey: VK, baseURL: gw.baseURL, maxRetries: 0 });
 });
-after(async () => {
-  await gw.close();
-  await fixture.close();
-  await mock.close();
-});
-
-/** Runs `work` while sampling the event loop; returns the worst delay seen, in ms. */
-async function worstLoopDelayMs(work: () => Promise<void>): Promise<number> {
-  const h = monitorEventLoopDelay({ resolution: 5 });
-  h.enable();
-  try {
-    await work();
-  } finally {
-    h.disable();
-  }
-  return h.max / 1e6;
-}
+after(() => stop?.());
 
 // Far below the seconds-to-forever of a backtracking matcher, far above scheduler noise on a busy machine.
 const LOOP_DELAY_BOUND_MS = 400;

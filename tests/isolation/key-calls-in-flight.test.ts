@@ -10,8 +10,9 @@
 // the slow calls' whole answer time (5.2 s, their 4 s and the load) instead of milliseconds (43 ms after).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const HOG = 'vk-in-flight-hog-0001';
@@ -25,16 +26,12 @@ const TEAM_KEYS = [1, 2, 3, 4].map((i) => `vk-in-flight-team-hog-${i}`);
 
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  mock.fallback = (body) => {
-    const text = JSON.stringify(body.messages);
-    return { kind: 'text', text: 'ok', usage: { input: 5, output: 1 }, delayMs: text.includes('slow') ? SLOW_MS : 0 };
-  };
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
+    providers: { maxRetries: 0 },
     config: {
-      providers: mockProviders(mock, { maxRetries: 0 }),
       virtualKeys: [
         { id: 'hog', key: HOG, models: ['*'] },
         { id: 'other', key: OTHER, models: ['*'] },
@@ -43,12 +40,13 @@ before(async () => {
       ],
       teams: [{ id: 'hogs' }],
     },
-  });
+  }));
+  mock.fallback = (body) => {
+    const text = JSON.stringify(body.messages);
+    return { kind: 'text', text: 'ok', usage: { input: 5, output: 1 }, delayMs: text.includes('slow') ? SLOW_MS : 0 };
+  };
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 const chat = (key: string, text: string) =>
   fetch(`${gw.baseURL}/chat/completions`, {

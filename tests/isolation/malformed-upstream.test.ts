@@ -4,23 +4,19 @@
 // from either provider type; and the next request is served normally.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 const VK = 'vk-malformed-test-01';
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
-    config: { providers: mockProviders(mock, { maxRetries: 0 }), virtualKeys: [{ id: 'm', key: VK, models: ['*'] }] },
-  });
+  ({ mock, gw, stop } = await startStack({ providers: { maxRetries: 0 }, config: { virtualKeys: [{ id: 'm', key: VK, models: ['*'] }] } }));
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 async function chat(model: string, stream: boolean): Promise<{ status: number; text: string }> {
   const r = await fetch(`${gw.baseURL}/chat/completions`, {

@@ -6,43 +6,29 @@
 // the loop for 3.3 s on 12,000 one-character messages.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import OpenAI from 'openai';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+import { worstLoopDelayMs } from '../helpers/loop-delay.js';
 
 const VK = 'vk-message-bomb-01';
 const MAX_MESSAGES = 20_000;
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 let client: OpenAI;
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
     config: {
-      providers: mockProviders(mock),
       virtualKeys: [{ id: 'bomb', key: VK, models: ['*'] }],
       requestLimits: { maxMessages: MAX_MESSAGES, maxContentParts: 40_000 },
     },
-  });
+  }));
   client = new OpenAI({ apiKey: VK, baseURL: gw.baseURL, maxRetries: 0 });
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
-
-async function worstLoopDelayMs(work: () => Promise<void>): Promise<number> {
-  const h = monitorEventLoopDelay({ resolution: 5 });
-  h.enable();
-  try {
-    await work();
-  } finally {
-    h.disable();
-  }
-  return h.max / 1e6;
-}
+after(() => stop?.());
 
 // The linear work on 12,000 messages stalls the loop ~30–100 ms on an idle machine (parse, map,
 // bound, serialise, and the mock upstream's parse, all in this process); the quadratic merge it

@@ -2,8 +2,9 @@
 // customer and model it was refused for, so "which key keeps hitting its limit" is one query.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 const LIMITED = 'vk-refusal-limited-1';
 const BROKE = 'vk-refusal-broke-001';
@@ -11,12 +12,11 @@ const NARROW = 'vk-refusal-narrow-01';
 const OFF = 'vk-refusal-disabled1';
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
     config: {
-      providers: mockProviders(mock),
       customers: [{ id: 'acme' }],
       teams: [{ id: 'eng', customer: 'acme' }],
       virtualKeys: [
@@ -26,12 +26,9 @@ before(async () => {
         { id: 'off', key: OFF, team: 'eng', models: ['*'], disabled: true },
       ],
     },
-  });
+  }));
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 async function chat(key: string, model: string): Promise<{ status: number; id: string }> {
   const r = await fetch(`${gw.baseURL}/chat/completions`, {

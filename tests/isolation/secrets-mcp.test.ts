@@ -4,9 +4,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { startMcpHttpServer, type McpHttpServer } from '../fixtures/mcp-http-server.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import type { McpHttpServer } from '../fixtures/mcp-http-server.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { toolResultsOf } from '../helpers/wire.js';
 import { connectStreamable, textOf } from '../../mcp/server/testing.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -24,30 +25,25 @@ const SECRETS = [
 let mock: MockUpstream;
 let fixture: McpHttpServer;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  fixture = await startMcpHttpServer();
   const crash = `console.error('cannot reach http://svc:${SECRETS[4]}@db.internal/x?key=${SECRETS[5]}'); process.exit(3)`;
-  gw = await startGateway({
+  ({ mock, fixture, gw, stop } = await startStack({
     adminToken: ADMIN,
-    config: {
-      providers: mockProviders(mock),
+    mcp: true,
+    config: ({ fixture }) => ({
       mcpServers: {
-        fix: { transport: 'http', url: `${fixture.url}?api_key=${SECRETS[0]}`, headers: { 'x-api-token': SECRETS[1] } },
+        fix: { transport: 'http', url: `${fixture!.url}?api_key=${SECRETS[0]}`, headers: { 'x-api-token': SECRETS[1] } },
         gone: { transport: 'http', url: `http://robot:${SECRETS[2]}@127.0.0.1:1/mcp?token=${SECRETS[3]}` },
         crash: { transport: 'stdio', command: process.execPath, args: ['-e', crash] },
       },
       virtualKeys: [{ id: 'sec', key: VK, models: ['*'], tools: { allow: ['fix__*'] } }],
-    },
-  });
+    }),
+  }));
   await waitFor(() => gw.gateway.mcp.status().every((s) => s.state !== 'connecting'), 20_000, 'every server to connect or fail');
 });
-after(async () => {
-  await gw.close();
-  await fixture.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 function assertNoSecret(where: string, text: string): void {
   for (const s of SECRETS) assert.ok(!text.includes(s), `${where} contains ${s}: ${text.slice(0, 2000)}`);

@@ -3,27 +3,23 @@
 // the ledger row, as the provider key already was.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 const VK = 'vk-provider-secret-1';
 const HEADER_SECRET = 'hdr-secret-4f1c9a2b';
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
-    config: {
-      providers: mockProviders(mock, { maxRetries: 0, headers: { 'x-org-token': HEADER_SECRET } }),
-      virtualKeys: [{ id: 'p', key: VK, models: ['*'] }],
-    },
-  });
+  ({ mock, gw, stop } = await startStack({
+    providers: { maxRetries: 0, headers: { 'x-org-token': HEADER_SECRET } },
+    config: { virtualKeys: [{ id: 'p', key: VK, models: ['*'] }] },
+  }));
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 describe('provider header credentials', () => {
   test('quoted back by the upstream: not in the error the client gets, nor in the ledger', async () => {

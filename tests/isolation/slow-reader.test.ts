@@ -11,8 +11,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { ADMIN, settled } from '../budgets/helpers.js';
 
 const SLOW = 'vk-slow-reader-slow-01';
@@ -20,25 +21,22 @@ const OTHER = 'vk-slow-reader-other-1';
 const MODEL = 'anthropic/claude-sonnet-4-5';
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
     adminToken: ADMIN,
+    providers: { maxRetries: 0 },
     config: {
-      providers: mockProviders(mock, { maxRetries: 0 }),
       pricing: { [MODEL]: { inputPerMTok: 1, outputPerMTok: 1 } },
       virtualKeys: [
         { id: 'slow', key: SLOW, models: ['*'], budget: { usd: 10, period: 'month' } },
         { id: 'other', key: OTHER, models: ['*'] },
       ],
     },
-  });
+  }));
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 

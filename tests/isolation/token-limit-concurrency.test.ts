@@ -8,9 +8,9 @@
 // ends with the answer so far (stopped: rate_limited), as a budget ends it.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { startMcpHttpServer, type McpHttpServer } from '../fixtures/mcp-http-server.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 const KEY = 'vk-token-burst-00001';
 const LOOP = 'vk-token-loop-000001';
@@ -22,28 +22,22 @@ const PROMPT = 'tokens '.repeat(57).slice(0, 400);
 const RESERVATION = PROMPT.length + 64 + CAP;
 
 let mock: MockUpstream;
-let fixture: McpHttpServer;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  fixture = await startMcpHttpServer();
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
+    providers: { maxRetries: 0 },
+    mcp: true,
     config: {
-      providers: mockProviders(mock, { maxRetries: 0 }),
-      mcpServers: { fix: { transport: 'http', url: fixture.url } },
       virtualKeys: [
         { id: 'burst', key: KEY, models: ['*'], rateLimit: { tokens: LIMIT, window: '1h' } },
         { id: 'loop', key: LOOP, models: ['*'], tools: { allow: ['fix__*'] }, rateLimit: { tokens: LIMIT, window: '1h' } },
       ],
     },
-  });
+  }));
 });
-after(async () => {
-  await gw.close();
-  await fixture.close();
-  await mock.close();
-});
+after(() => stop?.());
 beforeEach(() => mock.reset());
 
 const post = (path: string, key: string, body: object) =>

@@ -4,9 +4,9 @@
 // the call, so neither concurrency nor a second surface buys extra calls.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { startMcpHttpServer, type McpHttpServer } from '../fixtures/mcp-http-server.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { toolResultsOf } from '../helpers/wire.js';
 import { connectStreamable, reasonOf } from '../../mcp/server/testing.js';
 
@@ -14,12 +14,10 @@ const BURST = 'vk-tool-limit-burst-1';
 const SHARED = 'vk-tool-limit-shared1';
 
 let mock: MockUpstream;
-let fixture: McpHttpServer;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  fixture = await startMcpHttpServer();
   const limited = (id: string, key: string, calls: number) => ({
     id,
     key,
@@ -27,19 +25,12 @@ before(async () => {
     tools: { allow: ['fix__*'] },
     toolLimits: [{ tool: 'fix__echo', calls, window: '1h' }],
   });
-  gw = await startGateway({
-    config: {
-      providers: mockProviders(mock),
-      mcpServers: { fix: { transport: 'http', url: fixture.url } },
-      virtualKeys: [limited('burst', BURST, 3), limited('shared', SHARED, 2)],
-    },
-  });
+  ({ mock, gw, stop } = await startStack({
+    mcp: true,
+    config: { virtualKeys: [limited('burst', BURST, 3), limited('shared', SHARED, 2)] },
+  }));
 });
-after(async () => {
-  await gw.close();
-  await fixture.close();
-  await mock.close();
-});
+after(() => stop?.());
 beforeEach(() => mock.reset());
 
 describe('per-tool limits', () => {

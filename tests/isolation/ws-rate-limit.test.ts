@@ -5,27 +5,24 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 const VK = 'vk-ws-rate-limit-0001';
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 const open: WebSocket[] = [];
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
-    config: {
-      providers: mockProviders(mock),
-      virtualKeys: [{ id: 'ws-limited', key: VK, models: ['*'], rateLimit: { requests: 3, window: '1h' } }],
-    },
-  });
+  ({ mock, gw, stop } = await startStack({
+    config: { virtualKeys: [{ id: 'ws-limited', key: VK, models: ['*'], rateLimit: { requests: 3, window: '1h' } }] },
+  }));
 });
 after(async () => {
   for (const ws of open) ws.terminate();
-  await gw.close();
-  await mock.close();
+  await stop?.();
 });
 
 type Event = Record<string, any>;
