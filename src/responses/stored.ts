@@ -6,6 +6,7 @@ import type { Access } from '../chat/ports.js';
 import type { Target } from '../chat/targets.js';
 import type { ResponsesDeps } from './handler.js';
 import { sendResponses } from './native-call.js';
+import { INPUT_ITEMS_PARAMS, inputItemsPage } from './input-items.js';
 
 export type StoredAnswer = { kind: 'json'; body: unknown } | { kind: 'text'; text: string };
 
@@ -24,6 +25,27 @@ export async function deleteStored(deps: ResponsesDeps, access: Access, id: stri
   return text === undefined ? { kind: 'json', body: { id, object: 'response', deleted: true } } : { kind: 'text', text };
 }
 
+/**
+ * GET /v1/responses/{id}/input_items: a response of the key's own. The gateway's lists the items
+ * its request sent; one a native upstream stored is listed by that upstream (the list's query
+ * parameters passed on, nothing else).
+ */
+export async function listInputItems(
+  deps: ResponsesDeps,
+  access: Access,
+  id: string,
+  query: URLSearchParams,
+  signal: AbortSignal,
+): Promise<StoredAnswer> {
+  const entry = await deps.responses.get(id, access.keyId);
+  if (!entry) throw missing(id);
+  if (entry.kind === 'gateway') return { kind: 'json', body: inputItemsPage(entry.input ?? [], query) };
+  const passed = new URLSearchParams();
+  for (const [name, value] of query) if (INPUT_ITEMS_PARAMS.has(name)) passed.append(name, value);
+  const search = passed.size ? `?${passed}` : '';
+  return { kind: 'text', text: await upstream(deps, access, entry.provider, id, 'GET', signal, `/input_items${search}`) };
+}
+
 const missing = (id: string) => notFound(`Response with id '${id}' not found.`);
 
 async function upstream(
@@ -33,6 +55,8 @@ async function upstream(
   id: string,
   method: 'GET' | 'DELETE',
   signal: AbortSignal,
+  /** After the response's path (a sub-resource and its query). */
+  suffix = '',
 ): Promise<string> {
   const runtime = deps.targets.providers().find((p) => p.name === provider);
   // The provider left the config since: nothing to ask.
@@ -46,7 +70,7 @@ async function upstream(
     apis: runtime.apis,
     ...(runtime.missingKeyVars ? { missingKeyVars: runtime.missingKeyVars } : {}),
   };
-  const path = `/v1/responses/${encodeURIComponent(id)}`;
+  const path = `/v1/responses/${encodeURIComponent(id)}${suffix}`;
   // An upstream call of the key like any other: it holds one of the key's slots of calls in flight.
   const hold = await access.startCall(0);
   try {

@@ -21,6 +21,7 @@ import type { HostedMcp, HostedTool } from './hosted-mcp.js';
 import { OutputAssembler } from './output.js';
 import { ResponsesSse } from './sse.js';
 import { keepResponse } from './keep.js';
+import { storedInput } from './input-items.js';
 import type { ResponsesDeps } from './handler.js';
 
 export interface Run {
@@ -155,5 +156,6 @@ async function store(deps: ResponsesDeps, run: Run, result: LoopResult<Assistant
     content: result.turn.content,
     ...(result.clientToolCalls.length ? { tool_calls: result.clientToolCalls } : {}),
   });
-  await keepResponse(deps, { kind: 'gateway', id: body.id, keyId: run.state.access.keyId, response: body, messages });
+  const input = storedInput(run.req, run.newId);
+  await keepResponse(deps, { kind: 'gateway', id: body.id, keyId: run.state.access.keyId, response: body, messages, input });
 }

@@ -4,7 +4,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { AppEnv } from '../app-env.js';
 import { SSE_HEADERS } from '../openai/sse.js';
 import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
-import { deleteStored, readStored, type StoredAnswer } from '../responses/stored.js';
+import { deleteStored, listInputItems, readStored, type StoredAnswer } from '../responses/stored.js';
 import { disconnectSignal, headersOf, nodeSseSink } from './node-request.js';
 
 export function responsesRoutes(app: Hono<AppEnv>, deps: ResponsesDeps): void {
@@ -38,6 +38,12 @@ export function responsesRoutes(app: Hono<AppEnv>, deps: ResponsesDeps): void {
   app.get('/v1/responses/:id', async (c) => {
     const access = await deps.gate.admit(headersOf(c));
     return answer(c, await readStored(deps, access, c.req.param('id'), disconnectSignal(c)));
+  });
+
+  app.get('/v1/responses/:id/input_items', async (c) => {
+    const access = await deps.gate.admit(headersOf(c));
+    const query = new URL(c.req.url).searchParams;
+    return answer(c, await listInputItems(deps, access, c.req.param('id'), query, disconnectSignal(c)));
   });
 
   app.delete('/v1/responses/:id', async (c) => {

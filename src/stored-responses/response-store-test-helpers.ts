@@ -19,6 +19,13 @@ export async function checkResponseStore(
 
   assert.deepEqual(await store.get('resp_a', 'k1'), { kind: 'gateway', id: 'resp_a', keyId: 'k1', response: response('resp_a'), messages });
   assert.deepEqual(await store.get('resp_up', 'k1'), { kind: 'upstream', id: 'resp_up', keyId: 'k1', provider: 'oai' });
+  // A response's own input items (input_items) come back with it, held or written.
+  const input = [{ id: 'msg_in', type: 'message' as const, role: 'user' as const, content: [{ type: 'input_text' as const, text: 'hi' }] }];
+  const withInput = { kind: 'gateway' as const, id: 'resp_in', keyId: 'k5', response: response('resp_in'), messages, input };
+  await store.put(withInput);
+  assert.deepEqual(await store.get('resp_in', 'k5'), withInput);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(await store.get('resp_in', 'k5'), withInput);
   // What continuing it upstream carries (the budget reserves it) comes back with it, held or written.
   const carry = { kind: 'upstream' as const, id: 'resp_carry', keyId: 'k3', provider: 'oai', carriedTokens: 1234 };
   await store.put(carry);

@@ -8,7 +8,7 @@
 // (pruned at most once per interval, on a write) and each key keeps its newest `maxPerKey`.
 import type { ResponseDbRow } from '../db/responses-sql.js';
 import type { ChatMessage } from '../openai/types.js';
-import type { ResponseObject } from '../wire/responses/types.js';
+import type { InputItem, ResponseObject } from '../wire/responses/types.js';
 
 export interface StoredResponse {
   id: string;
@@ -16,6 +16,11 @@ export interface StoredResponse {
   response: ResponseObject;
   /** The conversation after this response, in chat terms, without the request's instructions. */
   messages: ChatMessage[];
+  /**
+   * The request's own input items, each with an id (GET /v1/responses/{id}/input_items). Absent on
+   * rows of earlier versions. Kept in the messages column beside the messages (rowOf).
+   */
+  input?: InputItem[];
 }
 
 export interface UpstreamResponseRef {
@@ -67,13 +72,17 @@ export function entryFromRow(row: ResponseRow): StoredEntry {
     const ref = { kind: 'upstream' as const, id: row.id, keyId: row.key_id, provider: row.provider };
     return typeof carried === 'number' ? Object.assign(ref, { carriedTokens: carried }) : ref;
   }
-  return {
+  // The messages column: the messages alone (rows of earlier versions), or them and the input items.
+  const held = JSON.parse(row.messages ?? '[]') as ChatMessage[] | { messages: ChatMessage[]; input: InputItem[] };
+  const entry: StoredEntry = {
     kind: 'gateway',
     id: row.id,
     keyId: row.key_id,
     response: JSON.parse(row.response ?? '{}') as ResponseObject,
-    messages: JSON.parse(row.messages ?? '[]') as ChatMessage[],
+    messages: Array.isArray(held) ? held : held.messages,
   };
+  if (!Array.isArray(held)) entry.input = held.input;
+  return entry;
 }
 
 /** The row's columns for an entry (JSON text for the gateway's own). */
@@ -85,7 +94,11 @@ export function rowOf(entry: StoredEntry): Omit<ResponseRow, 'id' | 'key_id'> {
         // An upstream row has no messages: the column holds its items' ids (itemNeedle finds one).
         messages: entry.items?.length ? JSON.stringify(entry.items) : null,
       }
-    : { provider: null, response: JSON.stringify(entry.response), messages: JSON.stringify(entry.messages) };
+    : {
+        provider: null,
+        response: JSON.stringify(entry.response),
+        messages: JSON.stringify(entry.input ? { messages: entry.messages, input: entry.input } : entry.messages),
+      };
 }
 
 /**
