@@ -15,8 +15,8 @@ import { VK_PLAIN } from './constants.js';
 import { gatewayConfig } from './gateway-config.js';
 import { countLedgerRows, type LedgerRows } from './ledger-rows.js';
 import { interleavedLatency, throughput, type Endpoint, type ThroughputResult } from './load.js';
-import { jsonPort, startProc, type Proc } from './procs.js';
-import { distDir, startBareProxy, startGatewayProc } from './stack.js';
+import type { Proc } from './procs.js';
+import { startBareProxy, startGatewayProc, startMockPassThrough } from './stack.js';
 import { summarize, type Summary } from './stats.js';
 
 export type Surface = 'messages' | 'responses';
@@ -114,7 +114,7 @@ export async function startPassThrough(dir: string): Promise<PassThroughStack> {
     for (const p of procs.reverse()) await p.stop().catch(() => undefined);
   };
   try {
-    const mock = await startProc({ name: 'mock-pass-through', args: [join(distDir(), 'bench/mock-pass-through.js')], port: jsonPort });
+    const mock = await startMockPassThrough();
     procs.push(mock);
     const bare = (await startBareProxy(mock.url))!;
     procs.push(bare);

@@ -24,6 +24,8 @@ export interface StartProc {
   port: (output: string) => number | undefined;
   timeoutMs?: number;
   cwd?: string;
+  /** A program that runs node for us (e.g. valgrind and its options); node and args follow it. */
+  launcher?: readonly string[];
 }
 
 export const jsonPort = (out: string): number | undefined => {
@@ -49,7 +51,8 @@ export function readRss(pid: number | undefined): number | null {
 export async function startProc(opts: StartProc): Promise<Proc> {
   // An undefined value removes the variable from the child's environment.
   const env = Object.fromEntries(Object.entries({ ...process.env, ...opts.env }).filter((e): e is [string, string] => e[1] !== undefined));
-  const child = spawn(process.execPath, opts.args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...args] = opts.launcher?.length ? [...opts.launcher, process.execPath, ...opts.args] : [process.execPath, ...opts.args];
+  const child = spawn(command!, args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${opts.name} did not start in time:\n${out}`)), opts.timeoutMs ?? 30_000);

@@ -27,13 +27,24 @@ export function requireBuild(): void {
 export const startMock = (): Promise<Proc> =>
   startProc({ name: 'mock', args: [join(DIST, 'bench/mock-upstream.js')], env: { PORT: '0' }, port: jsonPort });
 
+/** The Anthropic Messages and OpenAI Responses mock (mock-pass-through.ts). */
+export const startMockPassThrough = (): Promise<Proc> =>
+  startProc({ name: 'mock-pass-through', args: [join(DIST, 'bench/mock-pass-through.js')], port: jsonPort });
+
 export const startProxy = (upstream: string): Promise<Proc> =>
   startProc({ name: 'proxy', args: [join(DIST, 'bench/proxy.js')], env: { PORT: '0', UPSTREAM: upstream }, port: jsonPort });
 
 /** The bare node:http + undici floor; absent from commits older than it (then null). */
-export const startBareProxy = (upstream: string): Promise<Proc> | null =>
+export const startBareProxy = (upstream: string, launcher?: readonly string[]): Promise<Proc> | null =>
   existsSync(join(DIST, 'bench/bare-proxy.js'))
-    ? startProc({ name: 'bare-proxy', args: [join(DIST, 'bench/bare-proxy.js')], env: { PORT: '0', UPSTREAM: upstream }, port: jsonPort })
+    ? startProc({
+        name: 'bare-proxy',
+        args: [join(DIST, 'bench/bare-proxy.js')],
+        env: { PORT: '0', UPSTREAM: upstream },
+        port: jsonPort,
+        launcher,
+        timeoutMs: launcher ? 120_000 : undefined,
+      })
     : null;
 
 /** The bare /mcp floor (node:http → one stdio server-everything); absent from commits older than it (then null). */
@@ -62,6 +73,8 @@ export interface GatewayVariant {
   nodeFlags?: string[];
   /** Another compiled tree (a snapshot's dist/) to run, e.g. the `--vs` gateway of cpu-per-request.ts. */
   dist?: string;
+  /** Runs node under this program (instructions.ts: valgrind). */
+  launcher?: readonly string[];
 }
 
 /** How `npm start` of a compiled tree (default: the one under test) runs the gateway: its env and node flags; no bench-only flags. */
@@ -97,7 +110,8 @@ export function startGatewayProc(v: GatewayVariant): Promise<Proc> {
       ...v.env,
     },
     port: gatewayPort,
-    timeoutMs: 60_000,
+    timeoutMs: v.launcher ? 180_000 : 60_000,
+    launcher: v.launcher,
     // Its own tree's root, so anything resolved from the working directory is that version's.
     cwd: dirname(dist),
   });
