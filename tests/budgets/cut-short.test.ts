@@ -5,9 +5,10 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
 import { outputCapOf, promptTokensOf, tokenizedAnswers } from '../mock-upstream/tokenizer.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { ADMIN, EPS, figure, ledgerSpend, settled } from './helpers.js';
 
 // $10 per million tokens in and out; every call caps its answer at 200 tokens.
@@ -18,17 +19,17 @@ const MODELS = { openai: 'openai/gpt-4o-mini', anthropic: 'anthropic/claude-sonn
 
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 const keyOf = (id: string) => `vk-cut-${id}-secret`;
 const sdk = (id: string) => new OpenAI({ apiKey: keyOf(id), baseURL: gw.baseURL, maxRetries: 0 });
 
 const KEYS = ['drop-openai', 'drop-anthropic', 'break-openai', 'break-anthropic', 'nousage', 'nousage-stream', 'tokens'];
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
     adminToken: ADMIN,
+    providers: { maxRetries: 0 },
     config: {
-      providers: mockProviders(mock, { maxRetries: 0 }),
       pricing: { [MODELS.openai]: PRICE, [MODELS.anthropic]: PRICE },
       virtualKeys: KEYS.map((id) => ({
         id,
@@ -38,12 +39,9 @@ before(async () => {
         ...(id === 'tokens' ? { rateLimit: { tokens: 150, window: '1h' } } : {}),
       })),
     },
-  });
+  }));
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 beforeEach(() => mock.reset());
 
 const ask = (i: number) => [{ role: 'user' as const, content: `Tell me a long story, number ${i}.` }];

@@ -3,31 +3,28 @@
 // reserved a third of what they cost) against one budget, on one gateway.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
 import { tokenizedAnswers } from '../mock-upstream/tokenizer.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { ADMIN, EPS, figure, ledgerSpend, settled } from './helpers.js';
 import { DENSE_BUDGET, DENSE_PRICE, JAPANESE, denseRequests } from './dense.js';
 
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  mock.fallback = tokenizedAnswers({ answerTokens: 20 });
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
     adminToken: ADMIN,
     config: {
-      providers: mockProviders(mock),
       pricing: { 'openai/gpt-4o-mini': DENSE_PRICE },
       virtualKeys: [{ id: 'dense', key: 'vk-dense-text-0001', models: ['*'], budget: { usd: DENSE_BUDGET, period: 'month' } }],
     },
-  });
+  }));
+  mock.fallback = tokenizedAnswers({ answerTokens: 20 });
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 describe('dense text', () => {
   test('100 concurrent Japanese prompts on one gateway: spend stays within the budget', { timeout: 60_000 }, async () => {

@@ -7,8 +7,9 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { ADMIN, assertChargedTheBill, EPS, figure, ledgerSpend } from './helpers.js';
 
 const MODEL = 'anthropic/claude-sonnet-4-5';
@@ -18,15 +19,15 @@ const WANTED = 8;
 const DEFAULT_MAX_USES = 2;
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 const keyOf = (id: string) => `vk-hosted-msg-${id}-secret`;
 const webSearch = (maxUses?: number) => ({ type: 'web_search_20250305', name: 'web_search', ...(maxUses ? { max_uses: maxUses } : {}) });
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
     adminToken: ADMIN,
+    providers: { maxRetries: 0 },
     config: {
-      providers: mockProviders(mock, { maxRetries: 0 }),
       pricing: { [MODEL]: { inputPerMTok: 0, outputPerMTok: 0, maxOutputTokens: 100 } },
       hostedTools: { defaultMaxUses: DEFAULT_MAX_USES },
       virtualKeys: [
@@ -39,12 +40,9 @@ before(async () => {
         ...['fees', 'open'].map((id) => ({ id, key: keyOf(id), models: ['*'] })),
       ],
     },
-  });
+  }));
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 beforeEach(() => {
   mock.reset();
   // The model searches as much as it may: WANTED times, or the tool's max_uses.

@@ -8,9 +8,10 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { startMcpHttpServer, type McpHttpServer } from '../fixtures/mcp-http-server.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+import type { McpHttpServer } from '../fixtures/mcp-http-server.js';
 import { toolResultsOf } from '../helpers/wire.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { ADMIN, EPS, ledgerSpend, settled } from './helpers.js';
@@ -20,6 +21,7 @@ const PRICE = { inputPerMTok: 10, outputPerMTok: 10 };
 let mock: MockUpstream;
 let fixture: McpHttpServer;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 /** One way of asking, per surface: starts the request and returns how to leave it. */
 type Ask = (key: string) => Promise<() => void>;
@@ -66,13 +68,11 @@ const SURFACES: [string, Ask][] = [
 const keyId = (i: number) => `left-${i}`;
 
 before(async () => {
-  mock = await startMockUpstream();
-  fixture = await startMcpHttpServer();
-  gw = await startGateway({
+  ({ mock, fixture, gw, stop } = await startStack({
     adminToken: ADMIN,
+    providers: { maxRetries: 0 },
+    mcp: { as: 'fx', server: { callTimeoutMs: 30_000 } },
     config: {
-      providers: mockProviders(mock, { maxRetries: 0 }),
-      mcpServers: { fx: { transport: 'http', url: fixture.url, callTimeoutMs: 30_000 } },
       pricing: { 'openai/gpt-4o-mini': PRICE, 'anthropic/claude-sonnet-4-5': PRICE },
       toolCosts: { fx__slow: TOOL_COST },
       virtualKeys: [...SURFACES.map((_, i) => keyId(i)), 'left-approval'].map((id) => ({
@@ -83,13 +83,9 @@ before(async () => {
         budget: { usd: 1, period: 'month' },
       })),
     },
-  });
+  }));
 });
-after(async () => {
-  await gw.close();
-  await fixture.close();
-  await mock.close();
-});
+after(() => stop?.());
 beforeEach(() => {
   mock.reset();
   fixture.calls.length = 0;

@@ -5,9 +5,10 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
 import { outputCapOf, promptTokensOf, tokenizedAnswers } from '../mock-upstream/tokenizer.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { ADMIN, EPS, figure, ledgerSpend, settled } from './helpers.js';
 
 const PRICE = { inputPerMTok: 10, outputPerMTok: 10, maxOutputTokens: 300 };
@@ -16,23 +17,20 @@ const CAP = 200;
 const BUDGET = 0.01;
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 const keyOf = (id: string) => `vk-msg-budget-${id}-secret`;
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
     adminToken: ADMIN,
+    providers: { maxRetries: 0 },
     config: {
-      providers: mockProviders(mock, { maxRetries: 0 }),
       pricing: { [MODEL]: PRICE },
       virtualKeys: ['drop', 'nocap'].map((id) => ({ id, key: keyOf(id), models: ['*'], budget: { usd: BUDGET, period: 'month' } })),
     },
-  });
+  }));
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 beforeEach(() => mock.reset());
 
 describe('budgets on /v1/messages', () => {

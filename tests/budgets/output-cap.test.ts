@@ -3,22 +3,22 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
 import { tokenizedAnswers } from '../mock-upstream/tokenizer.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { ADMIN, EPS, figure, ledgerSpend, settled } from './helpers.js';
 
 const ANSWER = 100_000;
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 const sdk = (key: string) => new OpenAI({ apiKey: key, baseURL: gw.baseURL, maxRetries: 0 });
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
     adminToken: ADMIN,
     config: {
-      providers: mockProviders(mock),
       // No maxOutputTokens here: the bundled table's limits apply (gpt-4o-mini 16,384; claude-sonnet-4-5 64,000).
       pricing: {
         'openai/gpt-4o-mini': { inputPerMTok: 1, outputPerMTok: 20 },
@@ -32,12 +32,9 @@ before(async () => {
         { id: 'free', key: 'vk-cap-free-000001', models: ['*'] },
       ],
     },
-  });
+  }));
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 beforeEach(() => {
   mock.reset();
   mock.fallback = tokenizedAnswers({ answerTokens: ANSWER });

@@ -5,10 +5,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { toolResultsOf } from '../helpers/wire.js';
-import { startMcpHttpServer, type McpHttpServer } from '../fixtures/mcp-http-server.js';
+import type { McpHttpServer } from '../fixtures/mcp-http-server.js';
 import { connectStreamable, reasonOf } from '../../mcp/server/testing.js';
 import { ADMIN, EPS, figure, ledgerSpend, settled } from './helpers.js';
 
@@ -17,15 +18,13 @@ const BUDGET = 0.05;
 let mock: MockUpstream;
 let fixture: McpHttpServer;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  fixture = await startMcpHttpServer();
-  gw = await startGateway({
+  ({ mock, fixture, gw, stop } = await startStack({
     adminToken: ADMIN,
+    mcp: { as: 'fx', server: { callTimeoutMs: 150 } },
     config: {
-      providers: mockProviders(mock),
-      mcpServers: { fx: { transport: 'http', url: fixture.url, callTimeoutMs: 150 } },
       // The model is free here: only the paid tool spends.
       pricing: { 'openai/gpt-4o-mini': { inputPerMTok: 0, outputPerMTok: 0 } },
       toolCosts: { fx__slow: TOOL_COST },
@@ -37,13 +36,9 @@ before(async () => {
         budget: { usd: BUDGET, period: 'month' },
       })),
     },
-  });
+  }));
 });
-after(async () => {
-  await gw.close();
-  await fixture.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 const sentToSlow = () => fixture.calls.filter((c) => c === 'slow').length;
 

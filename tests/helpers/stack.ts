@@ -9,8 +9,11 @@ import { mockProviders, startGateway, type StartOptions, type TestGateway } from
 export interface StackOptions extends Omit<StartOptions, 'config'> {
   /** Fields on both mock providers (mockProviders' `extra`): `{ maxRetries: 0 }`, `headers`… */
   providers?: Record<string, unknown>;
-  /** Start the MCP HTTP fixture (`fixture`: its options) and offer it as server `fix` (`server`: more settings for it). */
-  mcp?: true | { fixture?: McpHttpServerOptions; server?: Record<string, unknown> };
+  /**
+   * Start the MCP HTTP fixture (`fixture`: its options) and offer it as server `fix` (or `as`), with
+   * `server`'s settings added to its entry.
+   */
+  mcp?: true | { fixture?: McpHttpServerOptions; as?: string; server?: Record<string, unknown> };
   /**
    * The rest of the config (virtualKeys, pricing, limits…); its own `providers` or `mcpServers`
    * replace the stack's. A function when it needs the parts (a URL of the fixture's, say).
@@ -38,12 +41,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     started.push(mock);
     const fixture = mcp ? await startMcpHttpServer(mcp === true ? {} : mcp.fixture) : undefined;
     if (fixture) started.push(fixture);
-    const server = mcp === true ? {} : mcp?.server;
+    const { as = 'fix', server = {} } = mcp === true || !mcp ? {} : mcp;
     const gw = await startGateway({
       ...start,
       config: {
         providers: mockProviders(mock, providers),
-        ...(fixture ? { mcpServers: { fix: { transport: 'http', url: fixture.url, ...server } } } : {}),
+        ...(fixture ? { mcpServers: { [as]: { transport: 'http', url: fixture.url, ...server } } } : {}),
         ...(typeof config === 'function' ? config({ mock, fixture }) : config),
       },
     });
