@@ -38,6 +38,11 @@ export type FinishLater = (effects: () => void) => void;
 
 export interface AttemptHooks {
   start(target: Target, attempt: number): Promise<AttemptHandle> | AttemptHandle;
+  /**
+   * Keeps the request's place among its key's calls in flight while it waits to retry; returns what
+   * gives it back (right before the retry's start takes it again, with nothing in between).
+   */
+  holdPlace?(): (() => void) | undefined;
 }
 
 export interface LlmCallDeps {
@@ -59,7 +64,7 @@ export async function withAttempts<O, H extends { finish(result: AttemptResult):
   deps: LlmCallDeps,
   targets: readonly Target[],
   signal: Cancel,
-  hooks: { start(target: Target, attempt: number): Promise<H> | H },
+  hooks: { start(target: Target, attempt: number): Promise<H> | H; holdPlace?(): (() => void) | undefined },
   once: (target: Target, handle: H) => Promise<O>,
 ): Promise<O> {
   let lastError: GatewayError | undefined;
@@ -93,9 +98,17 @@ export async function withAttempts<O, H extends { finish(result: AttemptResult):
         if (!gatewayError.retryable || attempt === attempts) break;
         const waitMs = backoffMs(deps, attempt, gatewayError.retryAfter);
         if (waitMs > deps.maxRetryWaitMs) break;
-        await deps.sleep(waitMs, abortSignalOf(signal)).catch(() => {
-          throw new ClientAbortedError('client aborted during retry wait');
-        });
+        // The attempt gave its slot of the key's calls in flight back; the request keeps one while it
+        // waits, so another call of the key cannot take it and have the retry refused (429) midway.
+        const givePlaceBack = hooks.holdPlace?.();
+        try {
+          await deps.sleep(waitMs, abortSignalOf(signal)).catch(() => {
+            throw new ClientAbortedError('client aborted during retry wait');
+          });
+        } finally {
+          // Synchronously before the retry's start takes a slot again (nothing awaits in between).
+          givePlaceBack?.();
+        }
       }
     }
   }

@@ -53,6 +53,8 @@ export interface Access {
    * output cap) reserved under its token limit. Throws 429 rate_limited.
    */
   startCall(tokens: number): Promise<CallHold>;
+  /** A slot of calls in flight without tokens (a request waiting to retry keeps its place); null when none is free. */
+  holdSlot(): CallHold | null;
   /** Gives the call's slot back (when it has ended). */
   endCall(hold: CallHold): void;
   /** The call's tokens used in place of its reservation, for token rate limits (never throws). */

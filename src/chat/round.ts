@@ -124,7 +124,14 @@ function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: 
       if (plan.sendCap === undefined) return { finish: budgeted.finish };
       return { prepare: (req) => withOutputCap(req, plan.sendCap, target.provider.maxTokensField), finish: budgeted.finish };
     },
+    holdPlace: () => holdPlace(state),
   };
+}
+
+/** A slot of the key's calls in flight kept while a request waits to retry (attempts.ts), and what gives it back. */
+function holdPlace(state: LoopState): (() => void) | undefined {
+  const hold = state.access.holdSlot();
+  return hold ? () => state.access.endCall(hold) : undefined;
 }
 
 /**
@@ -138,6 +145,7 @@ export function nativeAttemptHooks(deps: RoundDeps, state: LoopState, round: num
       const started = await startAttempt(deps, state, round, target, attempt, plan);
       return { plan, finish: started.finish };
     },
+    holdPlace: () => holdPlace(state),
   };
 }
 

@@ -92,6 +92,7 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
       settle: (reservation: Reservation, actualUsd) => void deps.budgets.settle(reservation as BudgetReservation, actualUsd),
       release: (reservation: Reservation) => void deps.budgets.release(reservation as BudgetReservation),
       startCall: (tokens) => deps.rateLimiter.startCall(ctx, tokens),
+      holdSlot: () => deps.rateLimiter.holdSlot(ctx),
       endCall: (hold) => deps.rateLimiter.endCall(hold as CallHold),
       settleTokens: (hold, tokens) => void deps.rateLimiter.settleTokens(hold as CallHold, tokens).catch(tokenCountFailed),
     };

@@ -159,6 +159,23 @@ describe('RateLimiter calls in flight', () => {
   });
 });
 
+describe('RateLimiter held slots', () => {
+  test('holdSlot takes a slot without tokens, null when none is free; endCall gives it back', async () => {
+    const { limiter } = setup();
+    const ctx = ctxWith({ rateLimit: { inFlight: 2, tokens: 10, window: '1m' } });
+    const held = limiter.holdSlot(ctx);
+    assert.ok(held);
+    assert.equal(held.tokens, 0);
+    const call = await limiter.startCall(ctx, 10);
+    assert.equal(limiter.holdSlot(ctx), null);
+    await assert.rejects(limiter.startCall(ctx, 1), /2 upstream calls in flight/);
+    limiter.endCall(held);
+    limiter.endCall(call);
+    assert.ok(limiter.holdSlot(ctx));
+    assert.ok(limiter.holdSlot({ key: null, policy: OPEN_POLICY }), 'no key, no governance');
+  });
+});
+
 describe('RateLimiter tool calls in flight', () => {
   test('a key holds at most its tool calls in flight, its team its own bound; refusals are results; ending frees a slot', async () => {
     const limiter = new RateLimiter({

@@ -157,6 +157,18 @@ export class RateLimiter {
     return { keyId: key.id, teamId, tokens, at, tokensKey, windowMs };
   }
 
+  /**
+   * A slot of the key's calls in flight with no tokens (a request waiting to retry keeps its place:
+   * attempts.ts); null when there is none. Given back with endCall.
+   */
+  holdSlot(ctx: KeyContext): CallHold | null {
+    const key = ctx.key;
+    if (!key) return NO_HOLD;
+    const teamId = ctx.team?.id ?? null;
+    if (this.calls.take(key.id, teamId, key.rateLimit?.inFlight ?? this.deps.maxInFlightPerKey) !== null) return null;
+    return { keyId: key.id, teamId, tokens: 0, at: 0, tokensKey: '', windowMs: 0 };
+  }
+
   /** Gives back the call's slot, as soon as the call has ended (its effects may run later). */
   endCall(hold: CallHold): void {
     if (hold.keyId !== null) this.calls.give(hold.keyId, hold.teamId);

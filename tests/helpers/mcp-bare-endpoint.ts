@@ -31,6 +31,7 @@ const access = (keyId: string): Access => ({
   settle: () => undefined,
   release: () => undefined,
   startCall: async () => ({ tokens: 0 }),
+  holdSlot: () => ({ tokens: 0 }),
   endCall: () => undefined,
   settleTokens: () => undefined,
 });
