@@ -25,7 +25,7 @@ import { fullRequest, lightRequest, NodeFetchHeaders, type NodeMcpAnswer, type N
 import { checkOrigin, type OriginPolicy } from './origin-guard.js';
 import { PendingCalls } from './pending-calls.js';
 import { endpointSessions, type EndpointSession } from './endpoint-sessions.js';
-import { BATCH_TOO_LONG, nodeRpcError, PARSE_ERROR, parseBody, rpcError, tooLongBatch } from './rpc-errors.js';
+import { BATCH_TOO_LONG, nodeRpcError, parseBody, rpcError, tooLongBatch } from './rpc-errors.js';
 import { slimRequestMeta } from './request-meta.js';
 import { authInfoFor } from './session-server.js';
 import { SessionStore, type SessionLimits } from './sessions.js';
@@ -150,7 +150,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     const headers = new NodeFetchHeaders(post.headers);
     checkOrigin(headers, deps.origin);
     const { access, read } = await admitPost(headers, post.readBody);
-    if (!read.ok) return nodeRpcError(400, -32700, PARSE_ERROR);
+    if (!read.ok) return nodeRpcError(400, read.code, read.message);
     if (tooLongBatch(read.body)) return nodeRpcError(400, -32600, BATCH_TOO_LONG);
     const body = read.body;
     const request = lightRequest(post.url, headers);
@@ -171,7 +171,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       method === 'POST'
         ? await admitPost(c.req.raw.headers, () => c.req.text())
         : { access: await deps.gate.admit(c.req.raw.headers), read: { ok: true, body: undefined } as const };
-    if (!read.ok) return rpcError(c, 400, -32700, PARSE_ERROR);
+    if (!read.ok) return rpcError(c, 400, read.code, read.message);
     if (tooLongBatch(read.body)) return rpcError(c, 400, -32600, BATCH_TOO_LONG);
     const body = read.body;
     // The request as @hono/node-server made it: its body was read directly (readBody) and the SDK
@@ -255,7 +255,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
       const { access, read } = await admitPost(c.req.raw.headers, () => c.req.text());
       const session = sessionFor(c.req.query('sessionId') ?? '', 'sse', access);
       if (!session?.sse) return rpcError(c, 404, -32001, 'Session not found');
-      if (!read.ok) return rpcError(c, 400, -32700, PARSE_ERROR);
+      if (!read.ok) return rpcError(c, 400, read.code, read.message);
       // As on /mcp (the SDK's Streamable HTTP limit): each message below costs a zod parse and a
       // dispatch, 40,000 of them 2.1 s of event loop (103× JSON.parse of the body, issue 20).
       if (tooLongBatch(read.body)) return rpcError(c, 400, -32600, BATCH_TOO_LONG);

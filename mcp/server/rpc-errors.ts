@@ -3,6 +3,7 @@
 // them; split out of routes.ts so the Hono routes and the Node listener's session POST share them.
 import type { Context } from 'hono';
 import { JSON_TYPE, type NodeMcpAnswer } from './node-post.js';
+import { exceedsDepth, MAX_JSON_DEPTH } from '../../src/openai/json-depth.js';
 
 export const rpcErrorBody = (code: number, message: string) => ({ jsonrpc: '2.0', error: { code, message }, id: null });
 
@@ -17,14 +18,22 @@ export const nodeRpcError = (status: 400 | 404, code: number, message: string): 
 });
 
 export const PARSE_ERROR = 'Parse error: the body is not valid JSON';
+export const TOO_DEEP = `Invalid Request: the body nests deeper than ${MAX_JSON_DEPTH} levels`;
 
-/** The body's JSON; { ok: false } when it is not JSON (the caller answers a parse error). */
-export function parseBody(text: string): { ok: true; body: unknown } | { ok: false } {
+/**
+ * The body's JSON; else the JSON-RPC error the caller answers (400): a parse error, or a body nested
+ * deeper than the /v1 routes take (json_too_deep there). Before, tool arguments nested a few
+ * thousand levels deep overflowed the stack where the call path stringifies them: the client got
+ * -32603 "Maximum call stack size exceeded" and the call had no ledger row.
+ */
+export function parseBody(text: string): { ok: true; body: unknown } | { ok: false; code: number; message: string } {
+  let body: unknown;
   try {
-    return { ok: true, body: JSON.parse(text) as unknown };
+    body = JSON.parse(text) as unknown;
   } catch {
-    return { ok: false };
+    return { ok: false, code: -32700, message: PARSE_ERROR };
   }
+  return exceedsDepth(body) ? { ok: false, code: -32600, message: TOO_DEEP } : { ok: true, body };
 }
 
 /**
