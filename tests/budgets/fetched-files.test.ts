@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import type { Stack } from '../helpers/stack.js';
 import { budgetedAndFree, EPS, figure, ledgerSpend, postJson, startPassThrough } from './helpers.js';
 
 const BUDGET = 0.05;
@@ -17,18 +18,16 @@ const BUDGET = 0.05;
 const FILE_TOKENS = 50_000;
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough('ffr', budgetedAndFree('ffr', BUDGET), { anthropic: true }));
+  ({ mock, gw, stop } = await startPassThrough('ffr', budgetedAndFree('ffr', BUDGET), { anthropic: true }));
   mock.fallback = (body) => {
     const refs = JSON.stringify(body).match(/"file_url"|"file_id"|"type":"url"|"type":"file"|"prompt":\{/g)?.length ?? 0;
     return { kind: 'text', text: 'read it', usage: { input: 10 + refs * FILE_TOKENS, output: 16 } };
   };
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 const post = (path: string, key: string, body: object) => postJson(gw, path, key, body);
 

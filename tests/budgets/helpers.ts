@@ -1,8 +1,8 @@
 // Shared by the budget-guarantee tests (issue 14): what a key spent according to the ledger and
 // according to the live counters (/api/usage), and a report line with the figure.
 import assert from 'node:assert/strict';
-import { passThroughProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
+import { passThroughProviders, type TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 export const ADMIN = 'admin-token-budget-tests';
 export const EPS = 1e-9;
@@ -56,25 +56,21 @@ export function figure(path: string, spent: number, budget: number): void {
 export const PRICE = { inputPerMTok: 10, outputPerMTok: 10, maxOutputTokens: 300 };
 
 /**
- * The mock and the gateway of a pass-through budget test: an OpenAI provider `oai` that speaks
+ * The mock and the gateway of a pass-through budget test (and their stop()): an OpenAI provider `oai` that speaks
  * Responses (gpt-5), with `anthropic` also an Anthropic one `ant` (claude-sonnet-4-5), no retries,
  * each model at PRICE; these virtual keys; the admin token. `tag` names the provider keys
  * (sk-`tag`, sk-ant-`tag`).
  */
-export async function startPassThrough(
-  tag: string,
-  virtualKeys: Record<string, unknown>[],
-  opts: { anthropic?: boolean } = {},
-): Promise<{ mock: MockUpstream; gw: TestGateway }> {
-  const mock = await startMockUpstream();
-  const { oai, ant } = passThroughProviders(mock, tag, { maxRetries: 0 });
-  const gw = await startGateway({
+export function startPassThrough(tag: string, virtualKeys: Record<string, unknown>[], opts: { anthropic?: boolean } = {}): Promise<Stack> {
+  return startStack({
     adminToken: ADMIN,
-    config: opts.anthropic
-      ? { providers: { ant, oai }, pricing: { 'ant/claude-sonnet-4-5': PRICE, 'oai/gpt-5': PRICE }, virtualKeys }
-      : { providers: { oai }, pricing: { 'oai/gpt-5': PRICE }, virtualKeys },
+    config: ({ mock }) => {
+      const { oai, ant } = passThroughProviders(mock, tag, { maxRetries: 0 });
+      return opts.anthropic
+        ? { providers: { ant, oai }, pricing: { 'ant/claude-sonnet-4-5': PRICE, 'oai/gpt-5': PRICE }, virtualKeys }
+        : { providers: { oai }, pricing: { 'oai/gpt-5': PRICE }, virtualKeys };
+    },
   });
-  return { mock, gw };
 }
 
 /**

@@ -11,15 +11,17 @@ import { request } from 'node:http';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import { outputCapOf, promptTokensOf } from '../mock-upstream/tokenizer.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import type { Stack } from '../helpers/stack.js';
 import { assertRanOut, EPS, figure, ledgerSpend, PRICE, settled, startPassThrough } from './helpers.js';
 
 const BUDGET = 0.02;
 const VK = 'vk-json-pass-through-budget';
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough('jpt', [{ id: 'jpt', key: VK, models: ['*'], budget: { usd: BUDGET, period: 'month' } }], {
+  ({ mock, gw, stop } = await startPassThrough('jpt', [{ id: 'jpt', key: VK, models: ['*'], budget: { usd: BUDGET, period: 'month' } }], {
     anthropic: true,
   }));
   // Usage as a real upstream reports it: the prompt it got (a Responses input counted as one message) and the whole cap it was sent.
@@ -30,10 +32,7 @@ before(async () => {
     return { kind: 'text', text: 'ok', usage: { input, output: cap ?? PRICE.maxOutputTokens }, delayMs: 20 };
   };
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 interface Outcome {
   status: number;

@@ -9,22 +9,21 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import type { Stack } from '../helpers/stack.js';
 import { budgetedAndFree, EPS, figure, PRICE, startPassThrough } from './helpers.js';
 
 const BUDGET = 5;
 const LONG = 200_000;
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough('lctx', budgetedAndFree('lctx', BUDGET), { anthropic: true }));
+  ({ mock, gw, stop } = await startPassThrough('lctx', budgetedAndFree('lctx', BUDGET), { anthropic: true }));
   // The densest text: a token a byte (the input bound's worst case).
   mock.fallback = (body) => ({ kind: 'text', text: 'ok', usage: { input: JSON.stringify(body.messages).length, output: 16 } });
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 /** What Anthropic bills a call: long-context rates when the beta is on and the prompt is over 200,000 tokens. */
 function billed(): number {

@@ -8,19 +8,21 @@ import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import { promptTokensOf } from '../mock-upstream/tokenizer.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import type { Stack } from '../helpers/stack.js';
 import { assertRanOut, EPS, figure, ledgerSpend, PRICE, settled, startPassThrough } from './helpers.js';
 
 const BUDGET = 0.05;
 const VK = 'vk-native-continuation-budget';
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 /** What the upstream holds per response id: the tokens a continuation of it is billed as input. */
 const chain = new Map<string, number>();
 /** Every call's bill, as the upstream counts it. */
 const bills: number[] = [];
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough('nc', [{ id: 'nc', key: VK, models: ['*'], budget: { usd: BUDGET, period: 'month' } }]));
+  ({ mock, gw, stop } = await startPassThrough('nc', [{ id: 'nc', key: VK, models: ['*'], budget: { usd: BUDGET, period: 'month' } }]));
   // Billed as OpenAI bills a continuation: the stored conversation, then the new input.
   mock.fallback = (body) => {
     const carried = typeof body.previous_response_id === 'string' ? (chain.get(body.previous_response_id) ?? 0) : 0;
@@ -30,10 +32,7 @@ before(async () => {
     return { kind: 'text', text: 'ok', usage: { input, output }, delayMs: 30 };
   };
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 async function create(body: object): Promise<{ status: number; body: any }> {
   const res = await fetch(`${gw.url}/v1/responses`, {

@@ -8,15 +8,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import type { Stack } from '../helpers/stack.js';
 import { EPS, figure, ledgerSpend, settled, startPassThrough } from './helpers.js';
 
 const BUDGET = 0.1;
 const IMAGE_TOKENS = 1_500;
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough('nimg', [
+  ({ mock, gw, stop } = await startPassThrough('nimg', [
     { id: 'images', key: 'vk-nimg-images', models: ['*'], budget: { usd: BUDGET, period: 'month' } },
   ]));
   mock.fallback = (body) => {
@@ -24,10 +26,7 @@ before(async () => {
     return { kind: 'text', text: 'a cat', usage: { input: 10 + images * IMAGE_TOKENS, output: 16 } };
   };
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 const image = (n: number) => ({ type: 'input_image', image_url: `https://img.example.com/${n}.png`, detail: 'high' });
 const body = {

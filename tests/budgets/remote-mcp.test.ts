@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import type { Stack } from '../helpers/stack.js';
 import { budgetedAndFree, EPS, figure, ledgerSpend, postJson, startPassThrough } from './helpers.js';
 
 const BUDGET = 0.05;
@@ -16,9 +17,10 @@ const BUDGET = 0.05;
 const REMOTE_TOKENS = 20_000;
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough('rmcp', budgetedAndFree('rmcp', BUDGET), { anthropic: true }));
+  ({ mock, gw, stop } = await startPassThrough('rmcp', budgetedAndFree('rmcp', BUDGET), { anthropic: true }));
   mock.fallback = (body) => {
     const remote =
       (Array.isArray(body.tools) && body.tools.some((t: { type?: string }) => t?.type === 'mcp')) ||
@@ -26,10 +28,7 @@ before(async () => {
     return { kind: 'text', text: 'ok', usage: { input: 10 + (remote ? REMOTE_TOKENS : 0), output: 16 } };
   };
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 const post = (path: string, key: string, body: object) => postJson(gw, path, key, body, { 'anthropic-beta': 'mcp-client-2025-04-04' });
 

@@ -9,15 +9,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import type { Stack } from '../helpers/stack.js';
 import { budgetedAndFree, EPS, ledgerSpend, postJson, startPassThrough } from './helpers.js';
 
 const BUDGET = 0.05;
 const STORED_TOKENS = 20_000;
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough('usi', budgetedAndFree('usi', BUDGET)));
+  ({ mock, gw, stop } = await startPassThrough('usi', budgetedAndFree('usi', BUDGET)));
   // Each reference (or the conversation) brings in what the upstream stored: 20,000 tokens ($0.20).
   mock.fallback = (body) => {
     const items = Array.isArray(body.input) ? body.input : [];
@@ -25,10 +27,7 @@ before(async () => {
     return { kind: 'text', text: 'ok', usage: { input: 10 + refs * STORED_TOKENS, output: 16 } };
   };
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 const create = (key: string, body: object) => postJson(gw, '/v1/responses', key, body);
 

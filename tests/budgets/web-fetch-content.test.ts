@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import type { Stack } from '../helpers/stack.js';
 import { EPS, figure, ledgerSpend, startPassThrough } from './helpers.js';
 
 const BUDGET = 0.15;
@@ -15,9 +16,10 @@ const PAGE_TOKENS = 100_000;
 const ALLOWANCE = 10_000;
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough(
+  ({ mock, gw, stop } = await startPassThrough(
     'wfc',
     ['fetch', 'small'].map((id) => ({ id, key: `vk-wfc-${id}`, models: ['*'], budget: { usd: BUDGET, period: 'month' } })),
     { anthropic: true },
@@ -30,10 +32,7 @@ before(async () => {
     return { kind: 'text', text: 'read it', usage: { input: 10 + uses * page, output: 16 } };
   };
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 async function fetchPage(key: string, tool: object): Promise<number> {
   const res = await fetch(`${gw.url}/v1/messages`, {

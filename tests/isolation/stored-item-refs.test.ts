@@ -8,23 +8,22 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import type { Stack } from '../helpers/stack.js';
 import { postJson, startPassThrough } from '../budgets/helpers.js';
 
 const OWNER = 'vk-item-refs-owner';
 const OTHER = 'vk-item-refs-other';
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  ({ mock, gw } = await startPassThrough('ir', [
+  ({ mock, gw, stop } = await startPassThrough('ir', [
     { id: 'owner', key: OWNER, models: ['*'] },
     { id: 'other', key: OTHER, models: ['*'] },
   ]));
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 beforeEach(() => mock.reset());
 
 const refTo = (id: string) => ({ model: 'oai/gpt-5', input: [{ type: 'item_reference', id }] });
