@@ -6,38 +6,32 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { passThroughProviders, startGateway } from '../helpers/gateway.js';
-import { startMockUpstream } from '../mock-upstream/server.js';
+import { passThroughProviders, type TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { ADMIN, budgetedAndFree, EPS, figure, ledgerSpend, PRICE, postJson } from './helpers.js';
 
 const BUDGET = 0.05;
 const FILE_TOKENS = 50_000;
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  const { oai } = passThroughProviders(mock, 'cfi', { maxRetries: 0 });
-  // `oc` speaks chat only: a Responses request to it is translated to chat.
-  const oc = { ...oai, apis: ['chat'] };
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
     adminToken: ADMIN,
-    config: {
-      providers: { oai, oc },
-      pricing: { 'oai/gpt-5': PRICE, 'oc/gpt-5': PRICE },
-      virtualKeys: budgetedAndFree('cfi', BUDGET),
+    config: ({ mock }) => {
+      const { oai } = passThroughProviders(mock, 'cfi', { maxRetries: 0 });
+      // `oc` speaks chat only: a Responses request to it is translated to chat.
+      const oc = { ...oai, apis: ['chat'] };
+      return { providers: { oai, oc }, pricing: { 'oai/gpt-5': PRICE, 'oc/gpt-5': PRICE }, virtualKeys: budgetedAndFree('cfi', BUDGET) };
     },
-  });
+  }));
   mock.fallback = (body) => {
     const refs = JSON.stringify(body).match(/"file_id"/g)?.length ?? 0;
     return { kind: 'text', text: 'read it', usage: { input: 10 + refs * FILE_TOKENS, output: 16 } };
   };
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 const post = (key: string, body: object, path = '/v1/chat/completions') => postJson(gw, path, key, body);
 

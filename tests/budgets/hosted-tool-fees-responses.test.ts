@@ -7,8 +7,9 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { ADMIN, assertChargedTheBill, EPS, figure } from './helpers.js';
 
 const MODEL = 'native/gpt-5';
@@ -18,13 +19,13 @@ const WANTED = 8;
 const DEFAULT_MAX_USES = 2;
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 const keyOf = (id: string) => `vk-hosted-resp-${id}-secret`;
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
     adminToken: ADMIN,
-    config: {
+    config: ({ mock }) => ({
       providers: {
         native: {
           type: 'openai',
@@ -41,13 +42,10 @@ before(async () => {
         ...['attack', 'bound'].map((id) => ({ id, key: keyOf(id), models: ['*'], budget: { usd: BUDGET, period: 'month' } })),
         { id: 'fees', key: keyOf('fees'), models: ['*'] },
       ],
-    },
-  });
+    }),
+  }));
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 beforeEach(() => {
   mock.reset();
   mock.fallback = (body) => ({

@@ -5,32 +5,32 @@
 // translated); the standard and cheaper tiers, and keys without a budget, pass as before.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { ADMIN, budgetedAndFree, postJson } from './helpers.js';
 
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  const provider = { type: 'openai', baseUrl: mock.openaiBaseUrl, keys: [{ value: 'sk-tier' }], maxRetries: 0 };
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
     adminToken: ADMIN,
-    config: {
-      providers: {
-        chat: { ...provider, models: ['gpt-5'] },
-        native: { ...provider, models: ['gpt-5'], apis: ['chat', 'responses'] },
-      },
-      pricing: { 'gpt-5': { inputPerMTok: 1.25, outputPerMTok: 10, maxOutputTokens: 300 } },
-      virtualKeys: budgetedAndFree('tier', 5),
+    config: ({ mock }) => {
+      const provider = { type: 'openai', baseUrl: mock.openaiBaseUrl, keys: [{ value: 'sk-tier' }], maxRetries: 0 };
+      return {
+        providers: {
+          chat: { ...provider, models: ['gpt-5'] },
+          native: { ...provider, models: ['gpt-5'], apis: ['chat', 'responses'] },
+        },
+        pricing: { 'gpt-5': { inputPerMTok: 1.25, outputPerMTok: 10, maxOutputTokens: 300 } },
+        virtualKeys: budgetedAndFree('tier', 5),
+      };
     },
-  });
+  }));
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 const post = (key: string, path: string, body: object) => postJson(gw, path, key, body);
 
