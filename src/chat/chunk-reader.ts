@@ -7,6 +7,7 @@ import { sseFeeder } from '../upstream/sse-parser.js';
 import type { Cancel } from '../upstream/cancel.js';
 import type { Target } from './targets.js';
 import { unreadable } from './upstream-answer.js';
+import { redactValues } from '../secrets/redact.js';
 
 /**
  * Reads a streamed answer: `onChunk` runs for each chunk, synchronously, as the upstream's bytes
@@ -31,6 +32,10 @@ export function streamReader(
       try {
         return step();
       } catch (err) {
+        // An in-stream error event may quote what the upstream was sent: our credentials are cut
+        // out of its text (as from an error status's body, errorAnswer) before the client or the
+        // ledger sees it. Only on this failure path: the events of a working stream are not searched.
+        if (err instanceof GatewayError) err.message = redactValues(err.message, [ctx.apiKey, ...Object.values(ctx.headers ?? {})]);
         throw unreadable(err, 'upstream sent a malformed stream event');
       }
     };

@@ -55,6 +55,31 @@ describe('provider header credentials', () => {
     assert.match(text, /invalid x-org-token \[redacted\]/, 'the rest of the wording is kept');
   });
 
+  test('a chat stream that fails mid-way quoting a credential: the error frame and the row have it cut out', async () => {
+    // Before, an upstream's in-stream error event was passed on with the provider key and header values in it.
+    for (const [model, key] of [
+      ['openai/gpt-4o-mini', 'sk-test-openai-secret'],
+      ['anthropic/claude-sonnet-4-5', 'sk-ant-test-secret'],
+    ] as const) {
+      mock.enqueue({ kind: 'stream-error', text: 'partial', errorType: 'overloaded_error', message: `bad ${HEADER_SECRET} for ${key}` });
+      const r = await fetch(`${gw.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      });
+      const text = await r.text();
+      assert.match(text, /"error"/, text);
+      assert.ok(!text.includes(HEADER_SECRET) && !text.includes(key), text);
+      assert.match(text, /bad \[redacted\] for \[redacted\]/);
+      const [row] = await gw.query<{ error_message: string | null }>(
+        'SELECT error_message FROM requests WHERE id = ?',
+        r.headers.get('x-request-id'),
+      );
+      const stored = row?.error_message ?? '';
+      assert.ok(stored.includes('[redacted]') && !stored.includes(HEADER_SECRET) && !stored.includes(key), stored);
+    }
+  });
+
   test('/v1/messages/count_tokens: the upstream error is relayed with the header credential cut out, row too', async () => {
     // Before, count_tokens cut only the provider key out of the upstream's text.
     mock.enqueue({ kind: 'error', status: 401, message: `invalid x-org-token ${HEADER_SECRET}` });
