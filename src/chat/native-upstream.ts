@@ -117,7 +117,25 @@ export async function sendNativeStream(
   const answer = await deps.upstream.sendStream(req, { signal, timeoutMs: target.provider.timeoutMs });
   if (answer.status < 200 || answer.status >= 300)
     throw refusedError(target, apiKey, answer.status, await answer.text(), answer.headers, refused);
-  return (onItem, flow) => relayStream(answer, req.url, signal, onItem, flow);
+  return (onItem, flow) =>
+    relayStream(answer, req.url, signal, onItem, flow).catch((err: unknown) => {
+      throw redactThrown(err, [apiKey, ...Object.values(target.provider.headers)]);
+    });
+}
+
+/**
+ * An in-stream error event may quote what the upstream was sent: our credentials are cut out of the
+ * failure's text, and of the raw event a codec attached to it to relay as it came (a string under a
+ * symbol, messages/native-codec.ts RELAYED), before the client or the ledger sees either. Only on the
+ * failure path: the events of a working stream are not searched.
+ */
+function redactThrown(err: unknown, secrets: readonly (string | undefined)[]): unknown {
+  if (!(err instanceof GatewayError)) return err;
+  err.message = redactValues(err.message, secrets);
+  const attached = err as unknown as Record<symbol, unknown>;
+  for (const key of Object.getOwnPropertySymbols(err))
+    if (typeof attached[key] === 'string') attached[key] = redactValues(attached[key] as string, secrets);
+  return err;
 }
 
 function nativeUpstreamRequest(deps: LlmCallDeps, target: Target, request: NativeRequest) {

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import { mockProviders } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const VK = 'vk-provider-secret-1';
@@ -15,8 +16,21 @@ let stop: Stack['stop'] | undefined;
 
 before(async () => {
   ({ mock, gw, stop } = await startStack({
-    providers: { maxRetries: 0, headers: { 'x-org-token': HEADER_SECRET } },
-    config: { virtualKeys: [{ id: 'p', key: VK, models: ['*'] }] },
+    config: ({ mock }) => ({
+      providers: {
+        ...mockProviders(mock, { maxRetries: 0, headers: { 'x-org-token': HEADER_SECRET } }),
+        native: {
+          type: 'openai',
+          baseUrl: mock.openaiBaseUrl,
+          keys: [{ value: 'sk-native-secret' }],
+          models: ['gpt-5'],
+          apis: ['chat', 'responses'],
+          maxRetries: 0,
+          headers: { 'x-org-token': HEADER_SECRET },
+        },
+      },
+      virtualKeys: [{ id: 'p', key: VK, models: ['*'] }],
+    }),
   }));
 });
 after(() => stop?.());
@@ -69,6 +83,34 @@ describe('provider header credentials', () => {
       });
       const text = await r.text();
       assert.match(text, /"error"/, text);
+      assert.ok(!text.includes(HEADER_SECRET) && !text.includes(key), text);
+      assert.match(text, /bad \[redacted\] for \[redacted\]/);
+      const [row] = await gw.query<{ error_message: string | null }>(
+        'SELECT error_message FROM requests WHERE id = ?',
+        r.headers.get('x-request-id'),
+      );
+      const stored = row?.error_message ?? '';
+      assert.ok(stored.includes('[redacted]') && !stored.includes(HEADER_SECRET) && !stored.includes(key), stored);
+    }
+  });
+
+  test('Messages and Responses pass-through streams that fail mid-way quoting a credential: cut out of the event and the row', async () => {
+    for (const [path, key, body] of [
+      [
+        '/messages',
+        'sk-ant-test-secret',
+        { model: 'anthropic/claude-sonnet-4-5', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'x' }] },
+      ],
+      ['/responses', 'sk-native-secret', { model: 'native/gpt-5', stream: true, input: 'x' }],
+    ] as const) {
+      mock.enqueue({ kind: 'stream-error', text: 'partial', errorType: 'overloaded_error', message: `bad ${HEADER_SECRET} for ${key}` });
+      const r = await fetch(`${gw.baseURL}${path}`, {
+        method: 'POST',
+        headers: { 'x-api-key': VK, authorization: `Bearer ${VK}`, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify(body),
+      });
+      const text = await r.text();
+      assert.match(text, /error/, text);
       assert.ok(!text.includes(HEADER_SECRET) && !text.includes(key), text);
       assert.match(text, /bad \[redacted\] for \[redacted\]/);
       const [row] = await gw.query<{ error_message: string | null }>(
