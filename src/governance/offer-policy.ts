@@ -6,10 +6,10 @@
 // server (`docs__*`, `*`). So `tools: {allow: ["docs__search"]}` also opens the docs server's
 // prompts and resources, and a key without tools sees no prompts or resources either.
 import { compileGlobs, globCanMatchUnder, MAX_NAME_LENGTH, type Matcher } from './glob.js';
+import type { ToolRules } from './types.js';
 
 /** Resource URIs may be longer than names; still bounded before any matching. */
 const MAX_URI_LENGTH = 4096;
-import type { ToolRules } from './types.js';
 
 export type OfferDecision = { allowed: true } | { allowed: false; reason: 'prompt_not_allowed' | 'resource_not_allowed'; message: string };
 
