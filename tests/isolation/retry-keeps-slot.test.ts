@@ -6,18 +6,23 @@
 // a slot, the retry runs, and a new call of a key at its bound is the one refused, at once.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const KEY = 'vk-retry-keeps-slot-1';
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 /** Calls whose text says `flaky<n>` fail once with a 503 asking for a 1 s wait. */
 const failedOnce = new Set<string>();
 
 before(async () => {
-  mock = await startMockUpstream();
+  ({ mock, gw, stop } = await startStack({
+    providers: { maxRetries: 1 },
+    config: { virtualKeys: [{ id: 'one', key: KEY, models: ['*'], rateLimit: { inFlight: 1 } }] },
+  }));
   mock.fallback = (body) => {
     const text = JSON.stringify(body.messages);
     const flaky = /flaky\d+/.exec(text)?.[0];
@@ -27,17 +32,8 @@ before(async () => {
     }
     return { kind: 'text', text: 'ok', usage: { input: 5, output: 1 }, delayMs: text.includes('slow') ? 3_000 : 0 };
   };
-  gw = await startGateway({
-    config: {
-      providers: mockProviders(mock, { maxRetries: 1 }),
-      virtualKeys: [{ id: 'one', key: KEY, models: ['*'], rateLimit: { inFlight: 1 } }],
-    },
-  });
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 const chat = (text: string, signal?: AbortSignal) =>
   fetch(`${gw.baseURL}/chat/completions`, {

@@ -7,8 +7,9 @@
 // at once, 429 `key_calls_in_flight_exhausted`, and the slot comes back when the call ends.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { passThroughProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import { passThroughProviders, type TestGateway } from '../helpers/gateway.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 const NARROW = 'vk-side-calls-narrow-1';
 const SLOW_MS = 1_500;
@@ -16,20 +17,17 @@ const CALLS = 6;
 
 let mock: MockUpstream;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  mock = await startMockUpstream();
-  gw = await startGateway({
-    config: {
+  ({ mock, gw, stop } = await startStack({
+    config: ({ mock }) => ({
       providers: passThroughProviders(mock, 'side-calls', { maxRetries: 0 }),
       virtualKeys: [{ id: 'narrow', key: NARROW, models: ['*'], rateLimit: { inFlight: 2 } }],
-    },
-  });
+    }),
+  }));
 });
-after(async () => {
-  await gw.close();
-  await mock.close();
-});
+after(() => stop?.());
 beforeEach(() => mock.reset());
 
 const send = (method: string, path: string, body?: unknown) =>
