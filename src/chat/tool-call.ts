@@ -69,42 +69,41 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
     outcome = refused(refusal.reason, refusal.message);
   } else {
     // decide() took a slot of the key's tool calls in flight: given back however the call ends.
-    const price = deps.pricing.toolCost(req.name);
-    let reservation: Reservation | undefined;
     try {
-      if (price > 0) reservation = await req.access.reserve(price);
-    } catch (err) {
-      if (!(err instanceof GatewayError) || err.type !== 'budget_exceeded') {
-        req.access.endToolCall();
-        throw err;
-      }
-      reason = 'budget_exceeded';
-    }
-    if (reason) {
-      outcome = refused('budget_exceeded', 'the budget does not allow this paid tool call');
-    } else {
-      req.progress?.(`tollgate: running ${req.name}`);
+      const price = deps.pricing.toolCost(req.name);
+      let reservation: Reservation | undefined;
       try {
-        outcome = await deps.tools!.callTool(req.name, req.arguments, {
-          signal: req.signal,
-          timeoutMs: req.timeoutMs,
-          interactions: req.interactions,
-        });
+        if (price > 0) reservation = await req.access.reserve(price);
       } catch (err) {
-        // callTool does not throw; if it ever does, the call may have gone out: charge it.
-        if (reservation) req.access.settle(reservation, price);
-        req.access.endToolCall();
-        throw err;
+        if (!(err instanceof GatewayError) || err.type !== 'budget_exceeded') throw err;
+        reason = 'budget_exceeded';
       }
-      // A call that was sent is charged whatever came back (a result, an error, a timeout, a
-      // cancel, a connection lost after sending); one that never left is not.
-      chargedUsd = wasSent(outcome) ? price : 0;
-      if (outcome.status !== 'ok') reason = outcome.reason ?? (outcome.status === 'error' ? 'tool_error' : outcome.status);
-      else reason = req.okReason ?? null;
-      req.progress?.(`tollgate: ${req.name} ${outcome.status} ${Math.round(outcome.latencyMs)}ms`);
+      if (reason) {
+        outcome = refused('budget_exceeded', 'the budget does not allow this paid tool call');
+      } else {
+        req.progress?.(`tollgate: running ${req.name}`);
+        try {
+          outcome = await deps.tools!.callTool(req.name, req.arguments, {
+            signal: req.signal,
+            timeoutMs: req.timeoutMs,
+            interactions: req.interactions,
+          });
+        } catch (err) {
+          // callTool does not throw; if it ever does, the call may have gone out: charge it.
+          if (reservation) req.access.settle(reservation, price);
+          throw err;
+        }
+        // A call that was sent is charged whatever came back (a result, an error, a timeout, a
+        // cancel, a connection lost after sending); one that never left is not.
+        chargedUsd = wasSent(outcome) ? price : 0;
+        if (outcome.status !== 'ok') reason = outcome.reason ?? (outcome.status === 'error' ? 'tool_error' : outcome.status);
+        else reason = req.okReason ?? null;
+        req.progress?.(`tollgate: ${req.name} ${outcome.status} ${Math.round(outcome.latencyMs)}ms`);
+      }
+      if (reservation) req.access.settle(reservation, chargedUsd);
+    } finally {
+      req.access.endToolCall();
     }
-    req.access.endToolCall();
-    if (reservation) req.access.settle(reservation, chargedUsd);
   }
   const status: ToolCallStatus = refusal ? refusal.status : reason === 'budget_exceeded' ? 'denied' : outcome.status;
   const latencyMs = Math.round(deps.now() - started);
