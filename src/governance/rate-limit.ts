@@ -22,6 +22,8 @@ export interface CallHold {
 
 /** No key, no governance: nothing held. */
 const NO_HOLD: CallHold = Object.freeze({ keyId: null, teamId: null, tokens: 0, at: 0, tokensKey: '', windowMs: 0 });
+/** A hold of a slot of calls in flight and no tokens (no token limit, or a request waiting to retry). */
+const slotOnly = (keyId: string, teamId: string | null): CallHold => ({ keyId, teamId, tokens: 0, at: 0, tokensKey: '', windowMs: 0 });
 
 type RateLimitSpec = NonNullable<VirtualKeyRecord['rateLimit']>;
 
@@ -137,9 +139,9 @@ export class RateLimiter {
     const rl = key.rateLimit;
     const teamId = ctx.team?.id ?? null;
     // Taken before any await: concurrent calls of the key count each other.
-    this.enter(key.id, teamId, rl?.inFlight ?? this.deps.maxInFlightPerKey);
+    this.enter(key.id, teamId, this.callLimit(key));
     const windowMs = ctx.policy.rateWindowMs;
-    if (rl?.tokens === undefined || windowMs === undefined) return { keyId: key.id, teamId, tokens: 0, at: 0, tokensKey: '', windowMs: 0 };
+    if (rl?.tokens === undefined || windowMs === undefined) return slotOnly(key.id, teamId);
     const tokensKey = this.keyHits(key, rl, windowMs).tokensKey;
     const at = this.deps.now();
     const check: WindowHit[] = [
@@ -165,8 +167,8 @@ export class RateLimiter {
     const key = ctx.key;
     if (!key) return NO_HOLD;
     const teamId = ctx.team?.id ?? null;
-    if (this.calls.take(key.id, teamId, key.rateLimit?.inFlight ?? this.deps.maxInFlightPerKey) !== null) return null;
-    return { keyId: key.id, teamId, tokens: 0, at: 0, tokensKey: '', windowMs: 0 };
+    if (this.calls.take(key.id, teamId, this.callLimit(key)) !== null) return null;
+    return slotOnly(key.id, teamId);
   }
 
   /** Gives back the call's slot, as soon as the call has ended (its effects may run later). */
@@ -186,6 +188,11 @@ export class RateLimiter {
       { key, windowMs, amount: Math.max(0, tokens), limit: Infinity },
     ];
     await this.deps.store.hitAll(settle, this.deps.now());
+  }
+
+  /** The key's bound on upstream calls in flight: its rateLimit.inFlight, else maxInFlightPerKey. */
+  private callLimit(key: VirtualKeyRecord): number {
+    return key.rateLimit?.inFlight ?? this.deps.maxInFlightPerKey;
   }
 
   /** Takes a slot of the key and one of its team, or neither (429). */
