@@ -6,7 +6,7 @@ import { networkError, type Flow, type UpstreamStream } from '../upstream/client
 import { sseFeeder } from '../upstream/sse-parser.js';
 import type { Cancel } from '../upstream/cancel.js';
 import type { Target } from './targets.js';
-import { unreadable } from './upstream-answer.js';
+import { providerSecrets, unreadable } from './upstream-answer.js';
 import { redactValues } from '../secrets/redact.js';
 
 /**
@@ -35,7 +35,7 @@ export function streamReader(
         // An in-stream error event may quote what the upstream was sent: our credentials are cut
         // out of its text (as from an error status's body, errorAnswer) before the client or the
         // ledger sees it. Only on this failure path: the events of a working stream are not searched.
-        if (err instanceof GatewayError) err.message = redactValues(err.message, [ctx.apiKey, ...Object.values(ctx.headers ?? {})]);
+        if (err instanceof GatewayError) err.message = redactValues(err.message, providerSecrets(target, ctx.apiKey));
         throw unreadable(err, 'upstream sent a malformed stream event');
       }
     };

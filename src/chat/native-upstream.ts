@@ -10,7 +10,7 @@ import { FrameSpans } from '../upstream/frame-spans.js';
 import { rawFrame } from '../wire/messages/sse.js';
 import type { Cancel } from '../upstream/cancel.js';
 import type { LlmCallDeps } from './attempts.js';
-import { withStatus } from './upstream-answer.js';
+import { providerSecrets, withStatus } from './upstream-answer.js';
 import { pickKey } from './pick-key.js';
 import { missingKeyError, type Target } from './targets.js';
 
@@ -119,7 +119,7 @@ export async function sendNativeStream(
     throw refusedError(target, apiKey, answer.status, await answer.text(), answer.headers, refused);
   return (onItem, flow) =>
     relayStream(answer, req.url, signal, onItem, flow).catch((err: unknown) => {
-      throw redactThrown(err, [apiKey, ...Object.values(target.provider.headers)]);
+      throw redactThrown(err, providerSecrets(target, apiKey));
     });
 }
 
@@ -168,8 +168,8 @@ function refusedError(
   headers: Record<string, string | undefined>,
   refused: ((err: GatewayError, refusal: UpstreamRefusal) => GatewayError) | undefined,
 ): GatewayError {
-  // The provider key and the values of the provider's configured headers (credentials set there) are cut out.
-  const body = redactValues(text, [apiKey, ...Object.values(target.provider.headers)]);
+  // Our credentials cut out (providerSecrets); the rest byte for byte, for clients matching its wording.
+  const body = redactValues(text, providerSecrets(target, apiKey));
   const err = withStatus(target.adapter.errorFromResponse(status, body, headers), status);
   return refused ? refused(err, { status, body, headers }) : err;
 }

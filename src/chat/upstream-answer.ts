@@ -7,6 +7,17 @@ import { redactText } from '../secrets/redact.js';
 
 export type AdapterContext = Parameters<Target['adapter']['chatResponse']>[1];
 
+/**
+ * What counts as our credentials in an upstream's text: the attempt's provider key and the values of
+ * the provider's configured headers (credentials set there). Some upstreams quote what they were
+ * sent ("Incorrect API key provided: sk-…"); every path that passes their text on to a client or
+ * the ledger (error statuses, in-stream error events, token counts) cuts these out.
+ */
+export const providerSecrets = (target: Target, apiKey: string | undefined): (string | undefined)[] => [
+  apiKey,
+  ...Object.values(target.provider.headers),
+];
+
 /** An error status from the upstream, as the adapter maps it, with our credentials cut from its text. */
 export function errorAnswer(
   target: Target,
@@ -15,10 +26,8 @@ export function errorAnswer(
   text: string,
   headers: Record<string, string | undefined>,
 ): GatewayError {
-  // Some upstreams quote the credential they were sent ("Incorrect API key provided: sk-…");
-  // the error text goes to the client and the ledger, so our provider key, the values of the
-  // provider's configured headers (credentials set there) and URL credentials are cut out first.
-  const safe = redactText(text, apiKey ? [apiKey, ...Object.values(target.provider.headers)] : Object.values(target.provider.headers));
+  // The error text goes to the client and the ledger: our credentials and URL credentials cut out first.
+  const safe = redactText(text, providerSecrets(target, apiKey));
   return withStatus(target.adapter.errorFromResponse(status, safe, headers), status);
 }
 

@@ -10,6 +10,7 @@ import { pickKey } from '../chat/pick-key.js';
 import type { Access } from '../chat/ports.js';
 import { recordRequest } from '../chat/record.js';
 import { sessionIdFrom } from '../chat/session-id.js';
+import { providerSecrets } from '../chat/upstream-answer.js';
 import { readText } from '../upstream/client.js';
 import { redactValues } from '../secrets/redact.js';
 import { parseMessagesRequest } from '../wire/messages/request-schema.js';
@@ -85,8 +86,8 @@ async function count(deps: MessagesDeps, input: MessagesInput, at: { access?: Ac
     .send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs })
     .then(async (res) => ({ res, text: await readText(res, req.url, input.signal) }))
     .finally(() => access.endCall(hold));
-  // As on every upstream path: the provider key and its configured headers' values (credentials set there) cut out.
-  const safe = redactValues(text, [apiKey, ...Object.values(target.provider.headers)]);
+  // As on every upstream path: our credentials (providerSecrets) cut out.
+  const safe = redactValues(text, providerSecrets(target, apiKey));
   if (res.status < 200 || res.status >= 300)
     throw withRawError(target.adapter.errorFromResponse(res.status, safe, res.headers), { status: res.status, body: safe, headers: {} });
   return { status: res.status, text: safe };

@@ -27,7 +27,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Every URL in `text` redacted, and every value of `secrets` (at least 4 characters) replaced. */
-export function redactText(text: string, secrets: readonly string[] = []): string {
+export function redactText(text: string, secrets: readonly (string | undefined)[] = []): string {
   return redactValues(
     text.replace(URL_IN_TEXT, (url) => redactUrl(url)),
     secrets,
