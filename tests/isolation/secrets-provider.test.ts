@@ -35,6 +35,23 @@ before(async () => {
 });
 after(() => stop?.());
 
+/**
+ * A stream that failed mid-way quoting the header credential and `key` ("bad <header> for <key>"):
+ * its error (matching `error`) reaches the client with both cut out, and so does its ledger row.
+ */
+async function assertCutOut(r: Response, key: string, error: RegExp): Promise<void> {
+  const text = await r.text();
+  assert.match(text, error, text);
+  assert.ok(!text.includes(HEADER_SECRET) && !text.includes(key), text);
+  assert.match(text, /bad \[redacted\] for \[redacted\]/);
+  const [row] = await gw.query<{ error_message: string | null }>(
+    'SELECT error_message FROM requests WHERE id = ?',
+    r.headers.get('x-request-id'),
+  );
+  const stored = row?.error_message ?? '';
+  assert.ok(stored.includes('[redacted]') && !stored.includes(HEADER_SECRET) && !stored.includes(key), stored);
+}
+
 describe('provider header credentials', () => {
   test('quoted back by the upstream: not in the error the client gets, nor in the ledger', async () => {
     for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-5']) {
@@ -81,16 +98,7 @@ describe('provider header credentials', () => {
         headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'x' }] }),
       });
-      const text = await r.text();
-      assert.match(text, /"error"/, text);
-      assert.ok(!text.includes(HEADER_SECRET) && !text.includes(key), text);
-      assert.match(text, /bad \[redacted\] for \[redacted\]/);
-      const [row] = await gw.query<{ error_message: string | null }>(
-        'SELECT error_message FROM requests WHERE id = ?',
-        r.headers.get('x-request-id'),
-      );
-      const stored = row?.error_message ?? '';
-      assert.ok(stored.includes('[redacted]') && !stored.includes(HEADER_SECRET) && !stored.includes(key), stored);
+      await assertCutOut(r, key, /"error"/);
     }
   });
 
@@ -109,16 +117,7 @@ describe('provider header credentials', () => {
         headers: { 'x-api-key': VK, authorization: `Bearer ${VK}`, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
         body: JSON.stringify(body),
       });
-      const text = await r.text();
-      assert.match(text, /error/, text);
-      assert.ok(!text.includes(HEADER_SECRET) && !text.includes(key), text);
-      assert.match(text, /bad \[redacted\] for \[redacted\]/);
-      const [row] = await gw.query<{ error_message: string | null }>(
-        'SELECT error_message FROM requests WHERE id = ?',
-        r.headers.get('x-request-id'),
-      );
-      const stored = row?.error_message ?? '';
-      assert.ok(stored.includes('[redacted]') && !stored.includes(HEADER_SECRET) && !stored.includes(key), stored);
+      await assertCutOut(r, key, /error/);
     }
   });
 
