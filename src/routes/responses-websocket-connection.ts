@@ -14,7 +14,7 @@ import { checkDuplicateKeys, RESPONSES_GOVERNED } from '../wire/duplicate-keys.j
 import { shuttingDown } from './error-response.js';
 import type { ResponsesWebSocketOptions } from './responses-websocket.js';
 import { errorEvent, EventSink } from './responses-websocket-events.js';
-import { expand, inputItems, type Previous, warmUp } from './responses-websocket-continuation.js';
+import { expand, expandedBytes, inputItems, type Previous, warmUp } from './responses-websocket-continuation.js';
 
 /** Messages a connection may have waiting behind the response in progress. */
 const MAX_WAITING = 8;
@@ -90,9 +90,11 @@ export function serveConnection(
       // Draining: the connection stays for the response in progress, new ones go elsewhere.
       if (opts.draining()) throw shuttingDown();
       const { type: _type, generate, ...body } = message;
+      // Refused past maxBodyBytes before anything is kept or sent; the connection keeps what it held.
+      const bytes = expandedBytes(body, Buffer.byteLength(text!), previous, opts.maxPayloadBytes);
       const expanded = expand(body, previous);
       if (generate === false) {
-        previous = warmUp(send, expanded);
+        previous = warmUp(send, expanded, bytes);
         return;
       }
       inFlight(1);
@@ -113,10 +115,11 @@ export function serveConnection(
     const wait = opts.ledgerRoom?.();
     if (wait) await wait;
     const sink = new EventSink(send, socket, giveUp);
+    const bodyText = JSON.stringify({ ...expanded, stream: true });
     const out = await handleResponses(opts.deps, {
       requestId: newRequestId(),
       headers,
-      bodyText: JSON.stringify({ ...expanded, stream: true }),
+      bodyText,
       signal: closed.signal,
       sseSink: () => sink,
     });
@@ -124,7 +127,10 @@ export function serveConnection(
     // The handler returns once the stream is under way; the next message waits for its end.
     await Promise.race([sink.ended, gone]);
     const completed = sink.completed;
-    return completed ? { id: completed.id, items: [...inputItems(expanded.input), ...completed.output] } : undefined;
+    if (!completed) return undefined;
+    // Counted as sent (the request's other fields too, once): what a continuation of it adds to.
+    const bytes = Buffer.byteLength(bodyText) + Buffer.byteLength(JSON.stringify(completed.output));
+    return { id: completed.id, items: [...inputItems(expanded.input), ...completed.output], bytes };
   }
 }
 

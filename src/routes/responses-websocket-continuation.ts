@@ -4,8 +4,11 @@
 // expands such a request to the whole conversation before it reaches the handler, so it works on
 // every kind of upstream. An id that is not the connection's last response is left for the handler
 // (responses the gateway stored). `generate: false` warms the connection up: the input is kept as a
-// response with no output, and no model is called.
+// response with no output, and no model is called. What a connection keeps is bounded like the POST
+// body a continuation stands for (maxBodyBytes): else warm-ups, which cost no model call, could grow
+// it by a message each until the process ran out of memory (README, WebSocket mode).
 import { randomUUID } from 'node:crypto';
+import { GatewayError } from '../errors.js';
 
 export type Item = Record<string, unknown>;
 
@@ -13,11 +16,35 @@ export type Item = Record<string, unknown>;
 export interface Previous {
   id: string;
   items: Item[];
+  /** At least the bytes of `items` as JSON text. */
+  bytes: number;
+}
+
+/** Whether `body` continues the connection's last response (and is expanded with its items). */
+export const continues = (body: Record<string, unknown>, previous: Previous | undefined): previous is Previous =>
+  previous !== undefined && body.previous_response_id === previous.id;
+
+/**
+ * At least the size of the request `body` stands for once expanded: its message's own bytes, plus
+ * the conversation it continues. Over the limit it is refused as a POST body that large would be.
+ */
+export function expandedBytes(body: Record<string, unknown>, messageBytes: number, previous: Previous | undefined, limit: number): number {
+  const bytes = messageBytes + (continues(body, previous) ? previous.bytes : 0);
+  if (bytes > limit) {
+    throw new GatewayError({
+      status: 413,
+      type: 'request_too_large',
+      code: 'body_too_large',
+      param: 'previous_response_id',
+      message: `the conversation this message continues exceeds the limit of ${limit} bytes a request body may have; start a new one`,
+    });
+  }
+  return bytes;
 }
 
 /** A continuation of the connection's last response becomes the whole conversation. */
 export function expand(body: Record<string, unknown>, previous: Previous | undefined): Record<string, unknown> {
-  if (!previous || body.previous_response_id !== previous.id) return body;
+  if (!continues(body, previous)) return body;
   const { previous_response_id: _id, ...rest } = body;
   return { ...rest, input: [...previous.items, ...inputItems(body.input)] };
 }
@@ -27,8 +54,8 @@ export function inputItems(input: unknown): Item[] {
   return Array.isArray(input) ? (input as Item[]) : [];
 }
 
-/** generate:false: a response with no output, so the next request can continue from this input. */
-export function warmUp(send: (value: unknown) => void, body: Record<string, unknown>): Previous {
+/** generate:false: a response with no output, so the next request can continue from this input (`bytes`: expandedBytes). */
+export function warmUp(send: (value: unknown) => void, body: Record<string, unknown>, bytes: number): Previous {
   const id = `resp_${randomUUID().replaceAll('-', '')}`;
   const response = {
     id,
@@ -47,5 +74,5 @@ export function warmUp(send: (value: unknown) => void, body: Record<string, unkn
   };
   send({ type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress' } });
   send({ type: 'response.completed', sequence_number: 1, response });
-  return { id, items: inputItems(body.input) };
+  return { id, items: inputItems(body.input), bytes };
 }
