@@ -3,7 +3,7 @@
 // refusals and failures come back as a result with a reason code.
 import { hash } from 'node:crypto';
 import { GatewayError } from '../errors.js';
-import type { Access, LedgerSink, Metrics, Pricing, Reservation, ToolDecision, ToolOutcome, ToolRuntime } from './ports.js';
+import type { Access, LedgerSink, Metrics, Pricing, Reservation, ToolOutcome, ToolRuntime } from './ports.js';
 import type { ToolCallStatus } from '../ledger/rows.js';
 import { toolErrorResult as toolErrorContent } from '../../mcp/mapping.js';
 import type { CallInteractions } from '../../mcp/call-context.js';
@@ -149,18 +149,16 @@ async function decide(deps: ToolCallDeps, req: ToolCallRequest): Promise<Refusal
   // other): a call refused for it uses none of its per-tool window. Held from here on (null returned).
   const slot = req.access.startToolCall();
   if (!slot.allowed) return { status: 'denied', reason: slot.reason, message: slot.message };
-  let rate: ToolDecision;
+  let runs = false;
   try {
-    rate = await req.access.checkToolRate(req.name);
-  } catch (err) {
-    req.access.endToolCall();
-    throw err;
+    const rate = await req.access.checkToolRate(req.name);
+    if (!rate.allowed) return { status: 'denied', reason: rate.reason, message: rate.message };
+    runs = true;
+    return null;
+  } finally {
+    // Given back in one place unless the call goes ahead: the per-tool window refused it, or its check threw.
+    if (!runs) req.access.endToolCall();
   }
-  if (!rate.allowed) {
-    req.access.endToolCall();
-    return { status: 'denied', reason: rate.reason, message: rate.message };
-  }
-  return null;
 }
 
 function quarantineMessage(name: string, reason: string): string {
