@@ -63,6 +63,20 @@ export interface Access {
   readonly policyKey: object;
 }
 
+/**
+ * One upstream call that reserves no tokens (a token count, a stored response read or deleted) in a
+ * slot of the key's calls in flight, like any other of its calls: taken before `send` (429 when none
+ * is free), given back however it ends.
+ */
+export async function inCallSlot<T>(access: Access, send: () => Promise<T>): Promise<T> {
+  const hold = await access.startCall(0);
+  try {
+    return await send();
+  } finally {
+    access.endCall(hold);
+  }
+}
+
 export interface Gate {
   /**
    * Authenticates and applies request rate limits, counting `calls` requests (default 1: a JSON-RPC

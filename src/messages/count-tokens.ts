@@ -7,7 +7,7 @@ import { parseJsonBody } from '../chat/handler.js';
 import { checkDuplicateKeys, MESSAGES_GOVERNED } from '../wire/duplicate-keys.js';
 import { missingKeyError } from '../chat/targets.js';
 import { pickKey } from '../chat/pick-key.js';
-import type { Access } from '../chat/ports.js';
+import { type Access, inCallSlot } from '../chat/ports.js';
 import { recordRequest } from '../chat/record.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import { providerSecrets } from '../chat/upstream-answer.js';
@@ -80,12 +80,10 @@ async function count(deps: MessagesDeps, input: MessagesInput, at: { access?: Ac
       headers: target.provider.headers,
     },
   );
-  // An upstream call of the key like any other: it holds one of the key's slots of calls in flight.
-  const hold = await access.startCall(0);
-  const { res, text } = await deps.llm.upstream
-    .send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs })
-    .then(async (res) => ({ res, text: await readText(res, req.url, input.signal) }))
-    .finally(() => access.endCall(hold));
+  const { res, text } = await inCallSlot(access, async () => {
+    const res = await deps.llm.upstream.send(req, { signal: input.signal, timeoutMs: target.provider.timeoutMs });
+    return { res, text: await readText(res, req.url, input.signal) };
+  });
   // As on every upstream path: our credentials (providerSecrets) cut out.
   const safe = redactValues(text, providerSecrets(target, apiKey));
   if (res.status < 200 || res.status >= 300)

@@ -2,7 +2,7 @@
 // own come from its store; one a native upstream stored is fetched from (or deleted at) that
 // provider with the provider's credentials, the answer passed on as the upstream sent it.
 import { notFound } from '../errors.js';
-import type { Access } from '../chat/ports.js';
+import { type Access, inCallSlot } from '../chat/ports.js';
 import type { Target } from '../chat/targets.js';
 import type { ResponsesDeps } from './handler.js';
 import { sendResponses } from './native-call.js';
@@ -71,11 +71,5 @@ async function upstream(
     ...(runtime.missingKeyVars ? { missingKeyVars: runtime.missingKeyVars } : {}),
   };
   const path = `/v1/responses/${encodeURIComponent(id)}${suffix}`;
-  // An upstream call of the key like any other: it holds one of the key's slots of calls in flight.
-  const hold = await access.startCall(0);
-  try {
-    return await sendResponses(deps.llm, { path, method, stream: false, signal, body: '' }, target);
-  } finally {
-    access.endCall(hold);
-  }
+  return inCallSlot(access, () => sendResponses(deps.llm, { path, method, stream: false, signal, body: '' }, target));
 }
