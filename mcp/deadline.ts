@@ -58,6 +58,11 @@ export class Deadline {
     this.remaining = Math.max(0, this.remaining - (this.now() - this.startedAt));
   }
 
+  /** Running time not used yet: what the call could still have taken. */
+  left(): number {
+    return this.timer ? Math.max(0, this.remaining - (this.now() - this.startedAt)) : this.remaining;
+  }
+
   clear(): void {
     this.unwatch();
     this.unfollow?.();

@@ -44,6 +44,8 @@ export interface CallToolOptions {
   timeoutMs?: number | undefined;
   /** What the caller can do while the call runs (elicitation, sampling, logs, progress); none: refused. */
   interactions?: CallInteractions | undefined;
+  /** The calling key's id: whose turn the call takes at a server with maxCallsInFlight (null: no key). */
+  caller?: string | null | undefined;
 }
 
 export interface McpServerStatus {
@@ -58,6 +60,8 @@ export interface McpServerStatus {
   resources: number;
   /** Requests sent to the server and not yet answered (tool calls, prompt gets, resource reads). */
   inflight: number;
+  /** With maxCallsInFlight: calls waiting for their turn to be sent. */
+  queued?: number;
   /** Epoch ms of the current connection. */
   connectedAt?: number;
   lastError?: string;
@@ -132,6 +136,7 @@ export class McpManager {
       prompts: link.offer.prompts.length,
       resources: link.offer.resources.length,
       inflight: link.inflight.size,
+      ...(link.queue ? { queued: link.queue.waiting } : {}),
       ...(link.error !== undefined ? { error: link.error } : {}),
       ...(link.connectedAt !== undefined && link.state === 'connected' ? { connectedAt: link.connectedAt } : {}),
       ...(link.lastError !== undefined ? { lastError: link.lastError } : {}),
@@ -157,7 +162,13 @@ export class McpManager {
     if (options.signal?.aborted) return failure('cancelled', 'the call was cancelled before it started', elapsed());
     // The caller's bound (e.g. what is left of a chat loop's deadline) can only shorten the server's own timeout.
     const timeoutMs = Math.min(options.timeoutMs ?? Infinity, link.config.callTimeoutMs);
-    return runToolCall(link, entry, parsed.value, { signal: options.signal, timeoutMs, elapsed, interactions: options.interactions });
+    return runToolCall(link, entry, parsed.value, {
+      signal: options.signal,
+      timeoutMs,
+      elapsed,
+      interactions: options.interactions,
+      caller: options.caller,
+    });
   }
 
   private rebuild(kind: OfferKind): void {

@@ -66,25 +66,32 @@ export class McpOffers {
     name: string,
     args: Record<string, string> | undefined,
     signal?: AbortSignal,
+    caller?: string | null,
   ): Promise<UpstreamOutcome<GetPromptResult>> {
     const entry = this.promptCatalog.get(name);
     const link = entry && this.links.get(entry.server);
     if (!entry || !link) return { status: 'unknown_tool', errorMessage: `no prompt named "${name}"`, latencyMs: 0 };
-    return runUpstream(link, signal, (client, options) =>
+    return runUpstream(link, signal, caller, (client, options) =>
       client.getPrompt({ name: entry.prompt, ...(args ? { arguments: args } : {}) }, options),
     );
   }
 
   /** resources/read of a gateway URI on its server; the contents carry gateway URIs. */
-  async readResource(gatewayUri: string, signal?: AbortSignal): Promise<UpstreamOutcome<ReadResourceResult>> {
+  async readResource(gatewayUri: string, signal?: AbortSignal, caller?: string | null): Promise<UpstreamOutcome<ReadResourceResult>> {
     const target = this.resolveUri(gatewayUri);
     const link = target && this.links.get(target.server);
     if (!target || !link) return { status: 'unknown_tool', errorMessage: `no resource "${gatewayUri}"`, latencyMs: 0 };
-    return runUpstream(link, signal, (client, options) => client.readResource({ uri: target.uri }, { ...options, cacheMode: 'bypass' }));
+    return runUpstream(link, signal, caller, (client, options) =>
+      client.readResource({ uri: target.uri }, { ...options, cacheMode: 'bypass' }),
+    );
   }
 
   /** completion/complete for a gateway prompt or resource template; undefined when the reference names neither. */
-  async complete(params: CompleteRequest['params'], signal?: AbortSignal): Promise<UpstreamOutcome<CompleteResult> | undefined> {
+  async complete(
+    params: CompleteRequest['params'],
+    signal?: AbortSignal,
+    caller?: string | null,
+  ): Promise<UpstreamOutcome<CompleteResult> | undefined> {
     const ref = params.ref;
     let server: string;
     let upstreamRef: CompleteRequest['params']['ref'];
@@ -102,7 +109,7 @@ export class McpOffers {
     }
     const link = this.links.get(server);
     if (!link?.client?.getServerCapabilities()?.completions) return undefined;
-    return runUpstream(link, signal, (client, options) => client.complete({ ...params, ref: upstreamRef }, options));
+    return runUpstream(link, signal, caller, (client, options) => client.complete({ ...params, ref: upstreamRef }, options));
   }
 
   /** Counts one more subscriber of a gateway URI; the server is asked once per URI. */

@@ -6,6 +6,7 @@
 import type { Client, LoggingLevel, PriorDiscovery } from '@modelcontextprotocol/client';
 import type { McpServerConfig } from '../src/config-schema.js';
 import { type ActiveCall, outsideCalls } from './call-context.js';
+import { FairQueue } from './fair-queue.js';
 import { connectServer, type ConnectedServer, type ConnectOptions, type ProtocolEra, type TransportKind } from './connect.js';
 import { type McpLogger, operatorLog } from './link-logging.js';
 import { KINDS, listEverything, RefreshCoalescer, withListed } from './link-offer.js';
@@ -49,6 +50,8 @@ export class ServerLink {
   connectedAt: number | undefined;
   /** Tool calls in flight to this server (what its stdio messages can be bound to). */
   readonly inflight = new Set<ActiveCall>();
+  /** With `maxCallsInFlight`: the calls sent at once and the ones waiting their turn; else none. */
+  readonly queue: FairQueue | undefined;
   readonly subscriptions: UpstreamSubscriptions;
 
   private conn: ConnectedServer | undefined;
@@ -69,6 +72,7 @@ export class ServerLink {
     private readonly opts: LinkOptions,
   ) {
     this.transport = config.transport;
+    this.queue = config.maxCallsInFlight === undefined ? undefined : new FairQueue(config.maxCallsInFlight);
     this.secrets = config.transport === 'stdio' ? Object.values(config.env) : [...Object.values(config.headers), ...urlSecrets(config.url)];
     this.subscriptions = new UpstreamSubscriptions({
       name,

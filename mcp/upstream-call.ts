@@ -5,6 +5,7 @@ import { LOG_LEVEL_META_KEY, ProtocolError, type CallToolResult, type Client, ty
 import { ActiveCall, type CallInteractions } from './call-context.js';
 import { classifyCallError, failure, type ToolCallOutcome, type ToolCallStatus } from './call-outcome.js';
 import { Deadline, NO_SDK_TIMEOUT } from './deadline.js';
+import type { FairQueue } from './fair-queue.js';
 import { toolErrorResult, toToolMessage } from './mapping.js';
 import type { ServerLink } from './server-link.js';
 import type { McpToolEntry } from './tool-catalog.js';
@@ -23,37 +24,86 @@ export interface UpstreamOutcome<T> {
 
 const INTERACTION = { elicitation: 'user input (elicitation)', sampling: 'a model completion (sampling)' } as const;
 
-/** Runs `fn` as one call to `link`'s server: bound, bounded by its deadline, counted in flight. */
+/**
+ * Runs `fn` as one call to `link`'s server: bound, bounded by its deadline, counted in flight, and,
+ * when the server has `maxCallsInFlight`, in its turn among `caller`'s (a key id) and other keys'
+ * calls (fair-queue.ts). The wait for a turn runs on the call's deadline, so a queued call times
+ * out (or is cancelled) exactly as a sent one does, and leaves the queue without being sent.
+ */
 async function asCall<T>(
   link: ServerLink,
   call: ActiveCall,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  caller: string | null | undefined,
   fn: (client: Client, options: RequestOptions) => Promise<T>,
 ): Promise<{ value: T } | { error: unknown; timedOut: boolean; sent: boolean }> {
-  const client = link.client;
-  if (!client) return { error: new Error(`MCP server "${link.name}" is not connected`), timedOut: false, sent: false };
+  const first = link.client;
+  if (!first) return notConnected(link);
   const deadline = new Deadline(timeoutMs, call);
   if (signal) deadline.follow(signal);
+  const queue = link.queue;
+  const key = caller ?? '';
+  if (queue !== undefined) {
+    let turn = queue.acquire(key, deadline.signal);
+    if (turn !== true) turn = await turn;
+    // Aborted while the turn was on its way to this call (a turn resolves a tick later): not sent either.
+    if (!turn || deadline.signal.aborted) {
+      if (turn) queue.release(key);
+      deadline.clear();
+      return { error: deadline.signal.reason, timedOut: deadline.expired, sent: false };
+    }
+    // The server may have gone while the call waited.
+    if (!link.client) {
+      queue.release(key);
+      deadline.clear();
+      return notConnected(link);
+    }
+  }
+  const client = queue === undefined ? first : link.client!;
   link.inflight.add(call);
+  let holdMs = 0;
   try {
     const options: RequestOptions = { signal: deadline.signal, timeout: NO_SDK_TIMEOUT };
     return { value: await call.run(() => fn(client, options), link.wireRelatesMessages()) };
   } catch (error) {
+    // The caller cancelled a call already sent: the SDK tells the server (notifications/cancelled)
+    // and drops its answer, so the gateway cannot see when the server stops. The slot stays taken
+    // for the rest of the call's deadline — what it could have held had the caller waited — or a
+    // key could cancel and resend to pile calls up at the server past maxCallsInFlight, every
+    // other key's behind them. A timeout gives it back at once: the operator's limit is spent.
+    if (queue !== undefined && deadline.signal.aborted && !deadline.expired) holdMs = deadline.left();
     // Handed to the transport: the server may have run it (timeout, cancel, a connection lost
     // after sending), so a paid tool is charged.
     return { error, timedOut: deadline.expired, sent: true };
   } finally {
     link.inflight.delete(call);
+    if (queue !== undefined) giveBack(queue, key, holdMs);
     deadline.clear();
   }
+}
+
+function notConnected(link: ServerLink): { error: unknown; timedOut: boolean; sent: boolean } {
+  return { error: new Error(`MCP server "${link.name}" is not connected`), timedOut: false, sent: false };
+}
+
+function giveBack(queue: FairQueue, key: string, holdMs: number): void {
+  if (holdMs <= 0) queue.release(key);
+  else setTimeout(() => queue.release(key), holdMs).unref();
 }
 
 export async function runToolCall(
   link: ServerLink,
   entry: McpToolEntry,
   args: unknown,
-  opts: { signal: AbortSignal | undefined; timeoutMs: number; elapsed: () => number; interactions?: CallInteractions | undefined },
+  opts: {
+    signal: AbortSignal | undefined;
+    timeoutMs: number;
+    elapsed: () => number;
+    interactions?: CallInteractions | undefined;
+    /** The calling key's id: whose turn the call takes at a server with maxCallsInFlight. */
+    caller?: string | null | undefined;
+  },
 ): Promise<ToolCallOutcome> {
   const call = new ActiveCall(link.name, opts.interactions);
   const interactions = call.interactions;
@@ -65,7 +115,7 @@ export async function runToolCall(
     arguments: args as Record<string, unknown>,
     ...(logLevel ? { _meta: { [LOG_LEVEL_META_KEY]: logLevel } } : {}),
   };
-  const ran = await asCall(link, call, opts.timeoutMs, opts.signal, (client, options) =>
+  const ran = await asCall(link, call, opts.timeoutMs, opts.signal, opts.caller, (client, options) =>
     client.callTool(
       params,
       Object.assign(
@@ -122,16 +172,20 @@ function explainRefusal(name: string, call: ActiveCall, outcome: ToolCallOutcome
   };
 }
 
-/** A prompt get, resource read or completion: never throws; a server's JSON-RPC error is kept to pass on. */
+/**
+ * A prompt get, resource read or completion on behalf of `caller` (a key id): never throws; a
+ * server's JSON-RPC error is kept to pass on.
+ */
 export async function runUpstream<T>(
   link: ServerLink,
   signal: AbortSignal | undefined,
+  caller: string | null | undefined,
   fn: (client: Client, options: RequestOptions) => Promise<T>,
 ): Promise<UpstreamOutcome<T>> {
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
   // Prompts and resources relay nothing: what their servers ask during them is refused.
-  const ran = await asCall(link, new ActiveCall(link.name, undefined), link.config.callTimeoutMs, signal, fn);
+  const ran = await asCall(link, new ActiveCall(link.name, undefined), link.config.callTimeoutMs, signal, caller, fn);
   if ('value' in ran) return { status: 'ok', result: ran.value, latencyMs: latencyMs() };
   if (ran.timedOut) return { status: 'timeout', errorMessage: `no answer within ${link.config.callTimeoutMs} ms`, latencyMs: latencyMs() };
   const { status, message, transport } = classifyCallError(ran.error, signal?.aborted === true);

@@ -44,6 +44,11 @@ const mcpCommon = {
   /** Per tool-call timeout. */
   callTimeoutMs: timerMs().default(30_000),
   pin: z.enum(['strict', 'warn', 'off']).default('strict'),
+  /**
+   * Calls (tool calls, prompt gets, resource reads, completions) sent to the server at once; the
+   * rest wait their turn, served fairly across keys (mcp/fair-queue.ts). Unset: no bound.
+   */
+  maxCallsInFlight: z.number().int().positive().optional(),
 };
 
 export const mcpServerSchema = z.discriminatedUnion('transport', [

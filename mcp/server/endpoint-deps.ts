@@ -23,9 +23,19 @@ export interface EndpointOffers {
   resolveUri(gatewayUri: string): { server: string; uri: string } | undefined;
   onOfferChanged(listener: (change: OfferChange) => void): () => void;
   onResourceUpdated(listener: (gatewayUri: string) => void): () => void;
-  getPromptResult(name: string, args: Record<string, string> | undefined, signal?: AbortSignal): Promise<UpstreamOutcome<GetPromptResult>>;
-  readResource(gatewayUri: string, signal?: AbortSignal): Promise<UpstreamOutcome<ReadResourceResult>>;
-  complete(params: CompleteRequest['params'], signal?: AbortSignal): Promise<UpstreamOutcome<CompleteResult> | undefined>;
+  // `caller`: the key's id, whose turn the request takes at a server with maxCallsInFlight.
+  getPromptResult(
+    name: string,
+    args: Record<string, string> | undefined,
+    signal?: AbortSignal,
+    caller?: string | null,
+  ): Promise<UpstreamOutcome<GetPromptResult>>;
+  readResource(gatewayUri: string, signal?: AbortSignal, caller?: string | null): Promise<UpstreamOutcome<ReadResourceResult>>;
+  complete(
+    params: CompleteRequest['params'],
+    signal?: AbortSignal,
+    caller?: string | null,
+  ): Promise<UpstreamOutcome<CompleteResult> | undefined>;
   subscribe(gatewayUri: string): Promise<boolean>;
   unsubscribe(gatewayUri: string): Promise<void>;
 }

@@ -118,7 +118,13 @@ export interface ToolRuntime {
   callTool(
     name: string,
     args: string,
-    opts: { signal?: AbortSignal; timeoutMs?: number; interactions?: CallInteractions | undefined },
+    opts: {
+      signal?: AbortSignal;
+      timeoutMs?: number;
+      interactions?: CallInteractions | undefined;
+      /** The calling key's id: whose turn the call takes at a server with maxCallsInFlight. */
+      caller?: string | null;
+    },
   ): Promise<ToolOutcome>;
   /**
    * Why a listed tool must not be called now (tool pinning: its definition drifted or awaits

@@ -87,6 +87,7 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
             signal: req.signal,
             timeoutMs: req.timeoutMs,
             interactions: req.interactions,
+            caller: req.access.keyId,
           });
         } catch (err) {
           // callTool does not throw; if it ever does, the call may have gone out: charge it.

@@ -79,6 +79,16 @@ describe('createMetrics', () => {
     assert.equal(line(text, 'tollgate_mcp_server_up{server="docs"}'), undefined);
   });
 
+  test('calls waiting their turn at an MCP server with maxCallsInFlight: one gauge per such server', async () => {
+    const servers = [
+      { name: 'one-at-a-time', state: 'connected', tools: 1, queued: 2 },
+      { name: 'unbounded', state: 'connected', tools: 1 },
+    ];
+    const text = await createMetrics({ ...base, mcpStatus: () => servers }).render();
+    assert.equal(line(text, 'tollgate_mcp_calls_queued{server="one-at-a-time"}'), 'tollgate_mcp_calls_queued{server="one-at-a-time"} 2');
+    assert.equal(line(text, 'tollgate_mcp_calls_queued{server="unbounded"}'), undefined);
+  });
+
   test('each instance has its own registry; every name is prefixed', async () => {
     const a = createMetrics({ ...base, processMetrics: true });
     const b = createMetrics({ ...base, processMetrics: true });

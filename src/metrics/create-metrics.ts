@@ -12,6 +12,8 @@ export interface McpServerUp {
   name: string;
   state: string;
   tools: number;
+  /** Calls waiting for their turn (servers with maxCallsInFlight only). */
+  queued?: number;
 }
 
 export interface CreateMetricsOptions {
@@ -156,6 +158,16 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
     collect() {
       this.reset();
       for (const s of mcpStatus?.() ?? []) this.set({ server: s.name }, s.tools);
+    },
+  });
+  new Gauge({
+    name: 'tollgate_mcp_calls_queued',
+    help: 'Calls waiting for their turn at an MCP server with maxCallsInFlight',
+    labelNames: ['server'],
+    registers,
+    collect() {
+      this.reset();
+      for (const s of mcpStatus?.() ?? []) if (s.queued !== undefined) this.set({ server: s.name }, s.queued);
     },
   });
 

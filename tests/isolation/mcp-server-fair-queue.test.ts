@@ -1,0 +1,172 @@
+// One key must not make other keys wait at an MCP server they share (README, Guarantees:
+// Isolation). maxToolCallsInFlightPerKey bounds a key's calls (tool-calls-in-flight.test.ts), but a
+// server that runs one call at a time served what it was sent in arrival order: another key's call
+// waited behind every call the key had sent. With `maxCallsInFlight` on the server, the gateway
+// sends at most that many at once and queues the rest, taking turns across keys
+// (mcp/fair-queue.ts): another key's call goes after the calls running, not after the whole burst.
+// The wait counts against the call's deadline, and a call cancelled while queued is never sent.
+//
+// Before (the queue turned off, the server itself running one call at a time): the hog's 8 calls
+// all reached the server first and the other two keys' calls arrived 9th and 10th; a call that
+// should have waited went straight out, so nothing timed out or stayed queued.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+import type { McpHttpServer } from '../fixtures/mcp-http-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { connectStreamable, reasonOf, textOf, type Connected } from '../../mcp/server/testing.js';
+
+const HOG = 'vk-fair-queue-hog-0001';
+const OTHER = 'vk-fair-queue-other001';
+const THIRD = 'vk-fair-queue-third001';
+/** How long the server takes per call of `queue`, one call at a time. */
+const SLOW_MS = 200;
+/** callTimeoutMs of server `tight`. */
+const TIGHT_MS = 1_000;
+
+let stack: Stack & { fixture: McpHttpServer };
+/** Who reached the server, in order. */
+const arrived: string[] = [];
+let atServer = 0;
+let mostAtServer = 0;
+
+before(async () => {
+  stack = await startStack({
+    mcp: { fixture: { full: true } },
+    config: ({ fixture }) => {
+      // Before the gateway connects, so it lists the tool at once. One call at a time, as a stdio server runs them.
+      let previous: Promise<void> = Promise.resolve();
+      fixture!.setTool('queue', {
+        description: 'Answers after SLOW_MS, one call at a time',
+        inputSchema: { who: z.string() },
+        handler: async (args) => {
+          arrived.push(String(args.who));
+          mostAtServer = Math.max(mostAtServer, ++atServer);
+          const mine = previous.then(() => new Promise<void>((r) => setTimeout(r, SLOW_MS)));
+          previous = mine;
+          await mine;
+          atServer--;
+          return { content: [{ type: 'text', text: `done ${String(args.who)}` }] };
+        },
+      });
+      const server = (callTimeoutMs: number) => ({ transport: 'http', url: fixture!.url, callTimeoutMs, maxCallsInFlight: 1, pin: 'off' });
+      return {
+        mcpServers: { fix: server(60_000), tight: server(TIGHT_MS) },
+        virtualKeys: [
+          ['hog', HOG],
+          ['other', OTHER],
+          ['third', THIRD],
+        ].map(([id, key]) => ({ id, key, models: ['*'], tools: { allow: ['fix__*', 'tight__*'] } })),
+      };
+    },
+  });
+});
+after(() => stack.stop());
+
+const queued = (server: string) => stack.gw.gateway.mcp.status().find((s) => s.name === server)?.queued ?? 0;
+const call = (s: Connected, name: string, who: string, signal?: AbortSignal) =>
+  s.client.callTool({ name, arguments: { who } }, undefined, { timeout: 60_000, ...(signal ? { signal } : {}) });
+const chat = (key: string, text: string) =>
+  fetch(`${stack.gw.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: text }] }),
+  });
+
+test("a key's burst at a server that runs one call at a time: other keys' calls go next, not after all of it", {
+  timeout: 60_000,
+}, async (t) => {
+  const hog = await Promise.all([0, 1].map(() => connectStreamable(stack.gw.url, HOG)));
+  const other = await connectStreamable(stack.gw.url, OTHER);
+  try {
+    arrived.length = 0;
+    mostAtServer = 0;
+    // The hog: two calls in one chat turn and six over two /mcp sessions.
+    stack.mock.enqueue({ kind: 'tool_calls', calls: [0, 1].map((i) => ({ name: 'fix__queue', arguments: { who: `hog-loop${i}` } })) });
+    const loop = chat(HOG, 'hog the server');
+    const viaMcp = Array.from({ length: 6 }, (_, i) => call(hog[i % 2]!, 'fix__queue', `hog-mcp${i}`));
+    await waitFor(() => atServer + queued('fix') >= 8, 10_000, 'the hog’s 8 calls at the server or queued for it');
+    // Then another key through the chat loop and one through /mcp.
+    stack.mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__queue', arguments: { who: 'third' } }] });
+    const third = chat(THIRD, 'one call');
+    const mine = await call(other, 'fix__queue', 'other');
+    const answers = await Promise.all([third, loop]);
+    const hogResults = await Promise.all(viaMcp);
+    t.diagnostic(`order at the server: ${arrived.join(' ')}`);
+    assert.equal(textOf(mine), 'done other');
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200],
+    );
+    assert.deepEqual(
+      hogResults.map((r) => reasonOf(r) ?? textOf(r)),
+      hogResults.map((_, i) => `done hog-mcp${i}`),
+    );
+    assert.equal(mostAtServer, 1, 'one call sent at a time');
+    // Behind the hog's call that was running (and each other), never behind its queued ones.
+    for (const who of ['other', 'third'])
+      assert.ok(arrived.indexOf(who) >= 1 && arrived.indexOf(who) <= 2, `${who} arrived ${arrived.indexOf(who) + 1}th`);
+    assert.equal(arrived.length, 10);
+  } finally {
+    await Promise.all([...hog, other].map((s) => s.close()));
+  }
+});
+
+test('a queued call waits on its own deadline: at callTimeoutMs it times out, never sent; cancelled, it leaves at once; prompts and resources queue too', {
+  timeout: 60_000,
+}, async () => {
+  // The hog's call asks its client for input and the client takes its time: the call's deadline
+  // stops meanwhile (README: a user filling in a form is not the tool being slow), so it holds
+  // `tight`'s one slot past TIGHT_MS.
+  const hog = await connectStreamable(stack.gw.url, HOG, { elicitation: {} });
+  let answer!: () => void;
+  const answered = new Promise<void>((r) => (answer = r));
+  let asked = 0;
+  hog.client.setRequestHandler(ElicitRequestSchema, async () => {
+    asked++;
+    await answered;
+    return { action: 'accept', content: { ok: true } };
+  });
+  const other = await connectStreamable(stack.gw.url, OTHER);
+  try {
+    arrived.length = 0;
+    const holding = hog.client.callTool({ name: 'tight__confirm', arguments: { action: 'hold' } }, undefined, { timeout: 60_000 });
+    await waitFor(() => asked === 1, 10_000, 'the hog’s call asking its client');
+
+    const late = await call(other, 'tight__queue', 'late');
+    assert.equal(reasonOf(late), 'tool_timeout', textOf(late));
+
+    const ctl = new AbortController();
+    const gone = call(other, 'tight__queue', 'gone', ctl.signal);
+    await waitFor(() => queued('tight') === 1, 10_000, 'the call queued');
+    ctl.abort();
+    await assert.rejects(gone);
+    await waitFor(() => queued('tight') === 0, 2_000, 'the cancelled call out of the queue');
+
+    // A resource read and a prompt get take their turn like tool calls.
+    const read = other.client.readResource({ uri: 'tight+fx://docs/readme' });
+    const prompt = other.client.getPrompt({ name: 'tight__greet', arguments: { name: 'Ada' } });
+    await waitFor(() => queued('tight') === 2, 10_000, 'the read and the prompt get queued');
+    answer();
+    assert.equal(textOf(await holding), 'accept:{"ok":true}');
+    assert.equal((await read).contents.length, 1);
+    assert.ok((await prompt).messages.length > 0);
+
+    assert.equal(textOf(await call(other, 'tight__queue', 'after')), 'done after');
+    assert.deepEqual(arrived, ['after'], 'the timed-out and the cancelled call never reached the server');
+    const rows = await stack.gw.query<{ status: string; latency_ms: number }>(
+      "SELECT status, latency_ms FROM tool_calls WHERE key_id = 'other' AND server = 'tight' AND tool = 'queue' ORDER BY id",
+    );
+    assert.deepEqual(
+      rows.map((r) => r.status),
+      ['timeout', 'cancelled', 'ok'],
+    );
+    // The time it waited is in the row: its deadline, all of it spent in the queue.
+    assert.ok(rows[0]!.latency_ms >= TIGHT_MS - 10, `${rows[0]!.latency_ms} ms recorded`);
+  } finally {
+    answer();
+    await Promise.all([hog, other].map((s) => s.close()));
+  }
+});
