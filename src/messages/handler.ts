@@ -29,6 +29,7 @@ import { runTranslated } from './translated-run.js';
 import { refuseDocumentReferences, refuseMcpConnector } from './budget-inputs.js';
 import { mayName } from '../wire/may-name.js';
 import { refuseLongContextBeta } from '../wire/messages/long-context.js';
+import { refusePremiumRates } from '../wire/messages/premium-rates.js';
 
 export interface MessagesDeps extends ChatDeps {
   /** Silence after which a streamed response gets a ping. */
@@ -106,7 +107,11 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
     const bodyText = fallbacks ? JSON.stringify(body) : input.bodyText;
     const groups = pathGroups(resolveTargets(deps, { model: body.model, fallbacks }, access));
     // The client's betas go upstream on pass-through: one billed above the table's rates cannot be budgeted.
-    if (access.budgeted && groups.some((g) => g[0]!.apis.has('messages'))) refuseLongContextBeta(input.headers.get('anthropic-beta'));
+    // So does the body, as sent: fields that make the upstream bill above the table's rates too.
+    if (access.budgeted && groups.some((g) => g[0]!.apis.has('messages'))) {
+      refuseLongContextBeta(input.headers.get('anthropic-beta'));
+      refusePremiumRates(body);
+    }
     clientOutputCap(body);
     // Anthropic's MCP connector: servers the upstream calls itself, which no budget can hold.
     if (access.budgeted) refuseMcpConnector(body);
