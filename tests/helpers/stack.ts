@@ -2,7 +2,7 @@
 // HTTP fixture when the test asks for it (offered as server `fix`), and the gateway over them.
 // stop() closes what started, the gateway first. When a part fails to start, the parts already
 // started are closed before the error is thrown: a failed before() leaves no server behind.
-import { startMcpHttpServer, type McpHttpServer, type McpHttpServerOptions } from '../fixtures/mcp-http-server.js';
+import { type FixtureTool, startMcpHttpServer, type McpHttpServer, type McpHttpServerOptions } from '../fixtures/mcp-http-server.js';
 import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
 import { mockProviders, startGateway, type StartOptions, type TestGateway } from './gateway.js';
 
@@ -11,9 +11,10 @@ export interface StackOptions extends Omit<StartOptions, 'config'> {
   providers?: Record<string, unknown>;
   /**
    * Start the MCP HTTP fixture (`fixture`: its options) and offer it as server `fix` (or `as`), with
-   * `server`'s settings added to its entry.
+   * `server`'s settings added to its entry and `tools` added to (or replacing) its own before the
+   * gateway first lists them.
    */
-  mcp?: true | { fixture?: McpHttpServerOptions; as?: string; server?: Record<string, unknown> };
+  mcp?: true | { fixture?: McpHttpServerOptions; as?: string; server?: Record<string, unknown>; tools?: Record<string, FixtureTool> };
   /**
    * The rest of the config (virtualKeys, pricing, limits…); its own `providers` or `mcpServers`
    * replace the stack's. A function when it needs the parts (a URL of the fixture's, say).
@@ -41,7 +42,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     started.push(mock);
     const fixture = mcp ? await startMcpHttpServer(mcp === true ? {} : mcp.fixture) : undefined;
     if (fixture) started.push(fixture);
-    const { as = 'fix', server = {} } = mcp === true || !mcp ? {} : mcp;
+    const { as = 'fix', server = {}, tools = {} } = mcp === true || !mcp ? {} : mcp;
+    for (const [name, tool] of Object.entries(tools)) fixture!.setTool(name, tool);
     const gw = await startGateway({
       ...start,
       config: {

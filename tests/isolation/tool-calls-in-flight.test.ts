@@ -12,9 +12,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
-import { mockProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { startMcpHttpServer, type McpHttpServer } from '../fixtures/mcp-http-server.js';
+import type { MockUpstream } from '../mock-upstream/server.js';
+import type { TestGateway } from '../helpers/gateway.js';
+import type { FixtureTool } from '../fixtures/mcp-http-server.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { toolResultsOf } from '../helpers/wire.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { connectStreamable, reasonOf, type Connected } from '../../mcp/server/testing.js';
@@ -31,18 +32,16 @@ const KEY_REASON = 'key_tool_calls_in_flight_exhausted';
 const TEAM_REASON = 'team_tool_calls_in_flight_exhausted';
 
 let mock: MockUpstream;
-let fixture: McpHttpServer;
 let gw: TestGateway;
+let stop: Stack['stop'] | undefined;
 /** Calls at the server now (running or waiting for the one before), and the most there were. */
 let atServer = 0;
 let mostAtServer = 0;
 
 before(async () => {
-  mock = await startMockUpstream();
-  fixture = await startMcpHttpServer();
   // A server that runs one call at a time, as a stdio server does.
   let previous: Promise<void> = Promise.resolve();
-  fixture.setTool('queue', {
+  const queue: FixtureTool = {
     description: 'Answers after SLOW_MS, one call at a time',
     inputSchema: { who: z.string() },
     handler: async (args) => {
@@ -54,7 +53,7 @@ before(async () => {
       atServer--;
       return { content: [{ type: 'text', text: `done ${String(args.who)}` }] };
     },
-  });
+  };
   const key = (id: string, k: string, extra: Record<string, unknown> = {}) => ({
     id,
     key: k,
@@ -62,10 +61,9 @@ before(async () => {
     tools: { allow: ['fix__*'] },
     ...extra,
   });
-  gw = await startGateway({
+  ({ mock, gw, stop } = await startStack({
+    mcp: { tools: { queue }, server: { callTimeoutMs: 60_000 } },
     config: {
-      providers: mockProviders(mock),
-      mcpServers: { fix: { transport: 'http', url: fixture.url, callTimeoutMs: 60_000 } },
       maxToolCallsInFlightPerKey: PER_KEY,
       maxToolCallsInFlightPerTeam: PER_TEAM,
       teams: [{ id: 'many' }],
@@ -76,13 +74,9 @@ before(async () => {
         ...TEAM_KEYS.map((k, i) => key(`team-${i}`, k, { team: 'many' })),
       ],
     },
-  });
+  }));
 });
-after(async () => {
-  await gw.close();
-  await fixture.close();
-  await mock.close();
-});
+after(() => stop?.());
 
 const call = (s: Connected, who: string) => s.client.callTool({ name: 'fix__queue', arguments: { who } }, undefined, { timeout: 60_000 });
 
