@@ -54,6 +54,7 @@ describe('a server with maxCallsInFlight: 1', () => {
     assert.equal(waiting.status, 'timeout');
     assert.equal(waiting.sent, false, 'not sent: a paid tool is not charged');
     assert.ok(waiting.latencyMs >= 190, `${waiting.latencyMs} ms`);
+    assert.equal(waiting.errorMessage, 'the call waited 200 ms for its turn at the server (maxCallsInFlight 1) and was not sent');
     assert.equal((await first).status, 'ok');
     assert.equal((await nap('next', 0, { caller: 'b' })).status, 'ok');
     assert.deepEqual(arrived, ['first', 'next']);

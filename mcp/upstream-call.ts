@@ -87,6 +87,11 @@ function notConnected(link: ServerLink): { error: unknown; timedOut: boolean; se
   return { error: new Error(`MCP server "${link.name}" is not connected`), timedOut: false, sent: false };
 }
 
+/** A call that timed out in the queue: say so, so that a full server is not taken for a slow tool. */
+function notSent(link: ServerLink, ms: number): string {
+  return `the call waited ${ms} ms for its turn at the server (maxCallsInFlight ${link.config.maxCallsInFlight}) and was not sent`;
+}
+
 function giveBack(queue: FairQueue, key: string, holdMs: number): void {
   if (holdMs <= 0) queue.release(key);
   else setTimeout(() => queue.release(key), holdMs).unref();
@@ -142,7 +147,8 @@ export async function runToolCall(
       latencyMs: opts.elapsed(),
     };
   } else if (ran.timedOut) {
-    outcome = failure('timeout', `the tool did not answer within ${opts.timeoutMs} ms`, opts.elapsed(), ran.sent);
+    const said = ran.sent ? `the tool did not answer within ${opts.timeoutMs} ms` : notSent(link, opts.timeoutMs);
+    outcome = failure('timeout', said, opts.elapsed(), ran.sent);
   } else {
     const { status, message, transport } = classifyCallError(ran.error, opts.signal?.aborted === true);
     if (transport) link.suspect(ran.error);
@@ -187,7 +193,10 @@ export async function runUpstream<T>(
   // Prompts and resources relay nothing: what their servers ask during them is refused.
   const ran = await asCall(link, new ActiveCall(link.name, undefined), link.config.callTimeoutMs, signal, caller, fn);
   if ('value' in ran) return { status: 'ok', result: ran.value, latencyMs: latencyMs() };
-  if (ran.timedOut) return { status: 'timeout', errorMessage: `no answer within ${link.config.callTimeoutMs} ms`, latencyMs: latencyMs() };
+  if (ran.timedOut) {
+    const said = ran.sent ? `no answer within ${link.config.callTimeoutMs} ms` : notSent(link, link.config.callTimeoutMs);
+    return { status: 'timeout', errorMessage: said, latencyMs: latencyMs() };
+  }
   const { status, message, transport } = classifyCallError(ran.error, signal?.aborted === true);
   if (transport) link.suspect(ran.error);
   const error = ran.error instanceof ProtocolError ? { code: ran.error.code, message: ran.error.message, data: ran.error.data } : undefined;

@@ -137,6 +137,7 @@ test('a queued call waits on its own deadline: at callTimeoutMs it times out, ne
 
     const late = await call(other, 'tight__queue', 'late');
     assert.equal(reasonOf(late), 'tool_timeout', textOf(late));
+    assert.match(textOf(late), /waited 1000 ms for its turn at the server \(maxCallsInFlight 1\) and was not sent/);
 
     const ctl = new AbortController();
     const gone = call(other, 'tight__queue', 'gone', ctl.signal);
@@ -156,8 +157,8 @@ test('a queued call waits on its own deadline: at callTimeoutMs it times out, ne
 
     assert.equal(textOf(await call(other, 'tight__queue', 'after')), 'done after');
     assert.deepEqual(arrived, ['after'], 'the timed-out and the cancelled call never reached the server');
-    const rows = await stack.gw.query<{ status: string; latency_ms: number }>(
-      "SELECT status, latency_ms FROM tool_calls WHERE key_id = 'other' AND server = 'tight' AND tool = 'queue' ORDER BY id",
+    const rows = await stack.gw.query<{ status: string; latency_ms: number; error: string | null }>(
+      "SELECT status, latency_ms, error FROM tool_calls WHERE key_id = 'other' AND server = 'tight' AND tool = 'queue' ORDER BY id",
     );
     assert.deepEqual(
       rows.map((r) => r.status),
@@ -165,6 +166,7 @@ test('a queued call waits on its own deadline: at callTimeoutMs it times out, ne
     );
     // The time it waited is in the row: its deadline, all of it spent in the queue.
     assert.ok(rows[0]!.latency_ms >= TIGHT_MS - 10, `${rows[0]!.latency_ms} ms recorded`);
+    assert.match(rows[0]!.error ?? '', /for its turn at the server .* was not sent/);
   } finally {
     answer();
     await Promise.all([hog, other].map((s) => s.close()));
