@@ -3,6 +3,7 @@
 import { errorKind, type GatewayError } from '../errors.js';
 import type { Access, LedgerSink, Metrics } from './ports.js';
 import type { LoopState, Surface } from './run-state.js';
+import type { RequestOperation } from '../ledger/rows.js';
 
 export interface RecordDeps {
   ledger: LedgerSink;
@@ -25,8 +26,11 @@ export interface RequestOutcome {
   /** The raw body, for the model of a request refused before it was parsed (a rate limit at admission). */
   bodyText?: string | undefined;
   sessionId?: string | null;
-  /** A token count rather than a model call (count_tokens: no state, no cost). */
-  operation?: 'count_tokens';
+  /** Not a model call: a token count, a stored response's retrieval (no state, no cost). */
+  operation?: RequestOperation;
+  /** For requests that run no target (a stored response's retrieval): what its stored entry names. */
+  provider?: string | undefined;
+  upstreamModel?: string | undefined;
 }
 
 export function recordRequest(deps: RecordDeps, state: LoopState | undefined, outcome: RequestOutcome): void {
@@ -51,8 +55,8 @@ export function recordRequest(deps: RecordDeps, state: LoopState | undefined, ou
     teamId: access?.teamId ?? null,
     customerId: access?.customerId ?? null,
     model: state?.model ?? outcome.model ?? (access && outcome.bodyText ? modelOf(outcome.bodyText) : null),
-    provider: target?.providerName ?? null,
-    upstreamModel: target?.model ?? null,
+    provider: target?.providerName ?? outcome.provider ?? null,
+    upstreamModel: target?.model ?? outcome.upstreamModel ?? null,
     status: outcome.status,
     errorType: outcome.error ? errorKind(outcome.error) : null,
     errorMessage: outcome.error ? outcome.error.message.slice(0, 1000) : null,

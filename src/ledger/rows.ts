@@ -4,6 +4,13 @@ import type { ErrorKind } from '../errors.js';
 
 export type CostBasis = 'usage' | 'estimate';
 
+/**
+ * What a requests row's request did: `call` a model call (or an /mcp tools/call); `count_tokens` a
+ * token count (left out of the cost views' request counts); `retrieve`, `delete`, `input_items` a
+ * stored response read, deleted or its input items listed (GET|DELETE /v1/responses/{id}[/input_items]).
+ */
+export type RequestOperation = 'call' | 'count_tokens' | 'retrieve' | 'delete' | 'input_items';
+
 export interface RequestRow {
   /** The x-request-id. */
   id: string;
@@ -38,8 +45,8 @@ export interface RequestRow {
   surface?: 'chat' | 'messages' | 'responses' | 'mcp';
   /** The client's agent session id, when it sent one. */
   sessionId?: string | null;
-  /** 'count_tokens' for a token count (left out of the cost views' request counts). Default 'call'. */
-  operation?: 'call' | 'count_tokens';
+  /** What the request did (README, the ledger). Default 'call'. */
+  operation?: RequestOperation;
   /** Hints dropped in translation, '; '-separated. */
   warnings?: string | null;
 }

@@ -1,25 +1,96 @@
 // GET and DELETE /v1/responses/{id}: a response is this key's or it is not found. The gateway's
 // own come from its store; one a native upstream stored is fetched from (or deleted at) that
 // provider with the provider's credentials, the answer passed on as the upstream sent it.
+// Each such request is a requests row (surface 'responses', operation 'retrieve', 'delete' or
+// 'input_items'), refusals and failures included: serveStored.
 import { notFound } from '../errors.js';
 import { type Access, inCallSlot } from '../chat/ports.js';
 import type { Target } from '../chat/targets.js';
+import { asClientError } from '../chat/client-error.js';
+import { recordRequest } from '../chat/record.js';
+import { sessionIdFrom } from '../chat/session-id.js';
+import type { HeaderSource } from '../governance/keys.js';
+import type { StoredEntry } from '../stored-responses/response-store.js';
 import type { ResponsesDeps } from './handler.js';
 import { sendResponses } from './native-call.js';
 import { INPUT_ITEMS_PARAMS, inputItemsPage } from './input-items.js';
 
 export type StoredAnswer = { kind: 'json'; body: unknown } | { kind: 'text'; text: string };
 
-export async function readStored(deps: ResponsesDeps, access: Access, id: string, signal: AbortSignal): Promise<StoredAnswer> {
-  const entry = await deps.responses.get(id, access.keyId);
-  if (!entry) throw missing(id);
+/** What a stored-response request does, as requests.operation names it (the SDKs' method names). */
+export type StoredOperation = 'retrieve' | 'delete' | 'input_items';
+
+export interface StoredCall {
+  requestId: string;
+  headers: HeaderSource;
+  operation: StoredOperation;
+}
+
+/** What the stored entry says of the response, for the requests row: who holds it, which model answered. */
+export interface StoredSeen {
+  provider?: string;
+  upstreamModel?: string;
+}
+
+/**
+ * Admits the request and runs `run`, then writes its requests row: the key (also when refused:
+ * another key's id is a 404 under the key that asked), the status sent, the latency, the error,
+ * and the provider or model its entry names. No llm_calls row and a cost of 0, as count_tokens:
+ * reading or deleting a stored response is no model call, so it has no tokens, hence no token
+ * cost (a known 0, not an unknown price, which would be NULL); an llm_calls row would count it
+ * as a model call in cost_by_model_day, under a model it does not name. The upstream it may ask
+ * shows in the row's `provider`.
+ */
+export async function serveStored(
+  deps: ResponsesDeps,
+  call: StoredCall,
+  run: (access: Access, seen: StoredSeen) => Promise<StoredAnswer>,
+): Promise<StoredAnswer> {
+  const startedAt = deps.now();
+  const seen: StoredSeen = {};
+  let access: Access | undefined;
+  const row = () => ({
+    startedAt,
+    access,
+    requestId: call.requestId,
+    surface: 'responses' as const,
+    sessionId: sessionIdFrom(call.headers, deps.sessionHeaders),
+    operation: call.operation,
+    provider: seen.provider,
+    upstreamModel: seen.upstreamModel,
+  });
+  try {
+    access = await deps.gate.admit(call.headers);
+    const out = await run(access, seen);
+    recordRequest(deps, undefined, Object.assign(row(), { status: 200 }));
+    return out;
+  } catch (err) {
+    const error = asClientError(err, undefined);
+    recordRequest(deps, undefined, Object.assign(row(), { status: error.status, error }));
+    throw err;
+  }
+}
+
+export async function readStored(
+  deps: ResponsesDeps,
+  access: Access,
+  id: string,
+  signal: AbortSignal,
+  seen: StoredSeen = {},
+): Promise<StoredAnswer> {
+  const entry = await lookUp(deps, access, id, seen);
   if (entry.kind === 'gateway') return { kind: 'json', body: entry.response };
   return { kind: 'text', text: await upstream(deps, access, entry.provider, id, 'GET', signal) };
 }
 
-export async function deleteStored(deps: ResponsesDeps, access: Access, id: string, signal: AbortSignal): Promise<StoredAnswer> {
-  const entry = await deps.responses.get(id, access.keyId);
-  if (!entry) throw missing(id);
+export async function deleteStored(
+  deps: ResponsesDeps,
+  access: Access,
+  id: string,
+  signal: AbortSignal,
+  seen: StoredSeen = {},
+): Promise<StoredAnswer> {
+  const entry = await lookUp(deps, access, id, seen);
   const text = entry.kind === 'upstream' ? await upstream(deps, access, entry.provider, id, 'DELETE', signal) : undefined;
   await deps.responses.delete(id, access.keyId);
   return text === undefined ? { kind: 'json', body: { id, object: 'response', deleted: true } } : { kind: 'text', text };
@@ -36,9 +107,9 @@ export async function listInputItems(
   id: string,
   query: URLSearchParams,
   signal: AbortSignal,
+  seen: StoredSeen = {},
 ): Promise<StoredAnswer> {
-  const entry = await deps.responses.get(id, access.keyId);
-  if (!entry) throw missing(id);
+  const entry = await lookUp(deps, access, id, seen);
   if (entry.kind === 'gateway') return { kind: 'json', body: inputItemsPage(entry.input ?? [], query) };
   const passed = new URLSearchParams();
   for (const [name, value] of query) if (INPUT_ITEMS_PARAMS.has(name)) passed.append(name, value);
@@ -47,6 +118,15 @@ export async function listInputItems(
 }
 
 const missing = (id: string) => notFound(`Response with id '${id}' not found.`);
+
+/** The key's entry for `id` (else 404), what it says noted in `seen`. */
+async function lookUp(deps: ResponsesDeps, access: Access, id: string, seen: StoredSeen): Promise<StoredEntry> {
+  const entry = await deps.responses.get(id, access.keyId);
+  if (!entry) throw missing(id);
+  if (entry.kind === 'upstream') seen.provider = entry.provider;
+  else seen.upstreamModel = entry.response.model;
+  return entry;
+}
 
 async function upstream(
   deps: ResponsesDeps,

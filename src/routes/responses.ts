@@ -4,7 +4,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { AppEnv } from '../app-env.js';
 import { SSE_HEADERS } from '../openai/sse.js';
 import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
-import { deleteStored, listInputItems, readStored, type StoredAnswer } from '../responses/stored.js';
+import { deleteStored, listInputItems, readStored, serveStored, type StoredAnswer, type StoredOperation } from '../responses/stored.js';
 import { disconnectSignal, headersOf, nodeSseSink } from './node-request.js';
 
 export function responsesRoutes(app: Hono<AppEnv>, deps: ResponsesDeps): void {
@@ -34,21 +34,35 @@ export function responsesRoutes(app: Hono<AppEnv>, deps: ResponsesDeps): void {
     return c.body(out.body, 200, sseHeaders);
   });
 
-  // Stored responses are the key's own: another key's id is as unknown as a made-up one.
+  // Stored responses are the key's own: another key's id is as unknown as a made-up one. Each
+  // request leaves a requests row (serveStored).
+  const stored = (c: Context<AppEnv>, operation: StoredOperation) => ({ requestId: c.get('requestId'), headers: headersOf(c), operation });
+
   app.get('/v1/responses/:id', async (c) => {
-    const access = await deps.gate.admit(headersOf(c));
-    return answer(c, await readStored(deps, access, c.req.param('id'), disconnectSignal(c)));
+    const signal = disconnectSignal(c);
+    return answer(
+      c,
+      await serveStored(deps, stored(c, 'retrieve'), (access, seen) => readStored(deps, access, c.req.param('id'), signal, seen)),
+    );
   });
 
   app.get('/v1/responses/:id/input_items', async (c) => {
-    const access = await deps.gate.admit(headersOf(c));
+    const signal = disconnectSignal(c);
     const query = new URL(c.req.url).searchParams;
-    return answer(c, await listInputItems(deps, access, c.req.param('id'), query, disconnectSignal(c)));
+    return answer(
+      c,
+      await serveStored(deps, stored(c, 'input_items'), (access, seen) =>
+        listInputItems(deps, access, c.req.param('id'), query, signal, seen),
+      ),
+    );
   });
 
   app.delete('/v1/responses/:id', async (c) => {
-    const access = await deps.gate.admit(headersOf(c));
-    return answer(c, await deleteStored(deps, access, c.req.param('id'), disconnectSignal(c)));
+    const signal = disconnectSignal(c);
+    return answer(
+      c,
+      await serveStored(deps, stored(c, 'delete'), (access, seen) => deleteStored(deps, access, c.req.param('id'), signal, seen)),
+    );
   });
 }
 
