@@ -35,6 +35,8 @@ export class PendingCall<R, C = unknown> {
   private readonly questions = new Map<string, Question>();
   private seq = 0;
   private result: R | undefined;
+  /** What the work threw, if it did: the round that ends the call throws it to its client. */
+  private error: unknown;
   private finished = false;
   private wake: (() => void) | undefined;
   private idle: ReturnType<typeof setTimeout> | undefined;
@@ -50,8 +52,9 @@ export class PendingCall<R, C = unknown> {
   start(run: (signal: AbortSignal) => Promise<R>): this {
     void run(this.controller.signal).then(
       (result) => this.settle(result),
-      // run is a governed tool call that never throws; this only guards against a bug there.
-      (err: unknown) => this.settle(undefined, err),
+      // run is a governed tool call, which throws only when the gateway fails inside it (a
+      // governance store away, a bug): the client's round gets the error.
+      (err: unknown) => this.settle(undefined, err ?? new Error('the call failed')),
     );
     return this;
   }
@@ -104,6 +107,7 @@ export class PendingCall<R, C = unknown> {
       for (;;) {
         if (this.finished) {
           this.registry.forget(this);
+          if (this.error !== undefined) throw this.error;
           return { done: this.result as R };
         }
         // New questions, and ones the previous round asked that the retry left unanswered.
@@ -132,6 +136,7 @@ export class PendingCall<R, C = unknown> {
   private settle(result: R | undefined, err?: unknown): void {
     this.finished = true;
     this.result = result;
+    this.error = err;
     if (err !== undefined) this.registry.onError?.(err as Error);
     clearTimeout(this.idle);
     for (const q of this.questions.values()) q.reject(new InteractionRefused('the call has ended'));

@@ -70,9 +70,26 @@ function textBlock(block: unknown): boolean {
 }
 
 export class SessionMcpServer extends Server {
+  /**
+   * Told of a tools/call that failed before its handler ran: the SDK refused its params (a name
+   * that is not a string, arguments that are not an object). The ledger records it (tool-handlers.ts).
+   */
+  onRefusedCall?: (request: JSONRPCRequest, ctx: ServerContext, err: unknown) => void;
+
   protected override _wrapHandler(method: string, handler: Handler): Handler {
-    const sdk = super._wrapHandler(method, handler);
-    if (method !== 'tools/call') return sdk;
+    if (method !== 'tools/call') return super._wrapHandler(method, handler);
+    // The contexts the handler was reached with: an error for any other was the SDK's refusal.
+    // (Plain params, below, are known to pass its checks: the handler is called directly.)
+    const reached = new WeakSet<ServerContext>();
+    const sdk = super._wrapHandler(method, (request: JSONRPCRequest, ctx: ServerContext) => {
+      reached.add(ctx);
+      return handler(request, ctx);
+    });
+    const checked: Handler = (request, ctx) =>
+      sdk(request, ctx).catch((err: unknown) => {
+        if (!reached.has(ctx)) this.onRefusedCall?.(request, ctx, err);
+        throw err;
+      });
     // The SDK's wrapper around a handler that first gives back what the real one already gave for
     // this ctx, and is the real one after that (the SDK's input_required shim for 2025 clients calls
     // the handler again with the client's answers).
@@ -84,7 +101,7 @@ export class SessionMcpServer extends Server {
       return outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(outcome.error);
     });
     return async (request, ctx) => {
-      if (this.servesModern() || !plainCallParams(request) || ctx.mcpReq.requestState() !== undefined) return sdk(request, ctx);
+      if (this.servesModern() || !plainCallParams(request) || ctx.mcpReq.requestState() !== undefined) return checked(request, ctx);
       let outcome: Outcome;
       try {
         outcome = { ok: true, value: await handler(request, ctx) };

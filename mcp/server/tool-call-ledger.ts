@@ -7,6 +7,7 @@
 // unsure COMMIT goes by request ids).
 import type { Access, LedgerSink } from '../../src/chat/ports.js';
 import type { ToolCallResult } from '../../src/chat/tool-call.js';
+import { errorKind, toGatewayError } from '../../src/errors.js';
 
 export interface McpToolRequest {
   id: string;
@@ -21,6 +22,12 @@ export interface McpToolRequest {
   undelivered?: boolean;
   /** From arrival to the result, input_required rounds included. */
   latencyMs: number;
+  /**
+   * Why the client got an error instead of a result: the call threw inside the gateway, or its
+   * request was refused before it could run (the SDK's check of its params). Its status is then
+   * the error's (a GatewayError's, else 500).
+   */
+  failure?: unknown;
 }
 
 /**
@@ -29,15 +36,20 @@ export interface McpToolRequest {
  * or never got the answer.
  */
 function statusOf(req: McpToolRequest, result: ToolCallResult | undefined): number {
-  if (!result) return 500;
   if (req.undelivered) return 499;
-  return req.cancelled && result.status === 'cancelled' ? 499 : 200;
+  return req.cancelled && result?.status === 'cancelled' ? 499 : 200;
 }
 
 /** Queues the request row of one /mcp tool call; `result` undefined = the call failed inside the gateway. */
 export function recordMcpToolRequest(ledger: LedgerSink, req: McpToolRequest, result: ToolCallResult | undefined): void {
-  const status = statusOf(req, result);
-  const problem = result ? (result.status === 'ok' ? null : [result.status, result.reason].filter(Boolean).join(': ')) : 'internal error';
+  // A call that failed: the error's status and words; else what became of its result.
+  const failed = req.failure !== undefined || !result ? toGatewayError(req.failure) : undefined;
+  const status = failed ? failed.status : statusOf(req, result);
+  const problem = failed
+    ? failed.message.slice(0, 1000)
+    : result && result.status !== 'ok'
+      ? [result.status, result.reason].filter(Boolean).join(': ')
+      : null;
   void ledger.request({
     id: req.id,
     ts: req.ts,
@@ -45,7 +57,7 @@ export function recordMcpToolRequest(ledger: LedgerSink, req: McpToolRequest, re
     teamId: req.access.teamId,
     customerId: req.access.customerId,
     status,
-    errorType: status === 500 ? 'server_error' : status === 499 ? 'client_closed' : null,
+    errorType: failed ? errorKind(failed) : status === 499 ? 'client_closed' : null,
     errorMessage: problem,
     rounds: 0,
     toolCalls: 1,

@@ -15,21 +15,53 @@ import {
   type Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import { invalidRequest, toGatewayError } from '../../src/errors.js';
 import { randomUUID } from 'node:crypto';
 import { executeToolCall, type ToolCallResult } from '../../src/chat/tool-call.js';
 import { toolNameSet } from '../../src/chat/tool-name-set.js';
 import { type CallInteractions, type ElicitParams, InteractionRefused } from '../call-context.js';
 import type { EndpointDeps } from './endpoint-deps.js';
 import type { PendingCall } from './pending-calls.js';
+import type { SessionMcpServer } from './plain-tool-calls.js';
 import { accessOf, type SessionContext } from './session-server.js';
 import { recordMcpToolRequest } from './tool-call-ledger.js';
 import { sameTools, toCallToolResult, toMcpTools } from './tool-results.js';
 
 type Call = PendingCall<CallToolResult, ServerContext>;
 
-export function registerToolHandlers(server: Server, deps: EndpointDeps, session: SessionContext): () => void {
+export function registerToolHandlers(server: SessionMcpServer, deps: EndpointDeps, session: SessionContext): () => void {
   // What this session last saw, so a change elsewhere in the catalog (another key's tools) stays quiet.
   let announced = deps.toolsFor(session.access);
+
+  // A call refused before the handler below sees it (the SDK's check of its params) is a call too:
+  // recorded as a refusal, through the same governed call (its tool_calls row) and request row.
+  server.onRefusedCall = (request, ctx, err) => {
+    // A retry that answers a call's questions is part of that call, whose rows come when it ends.
+    const params = (request.params ?? {}) as { name?: unknown; arguments?: unknown; requestState?: unknown };
+    if (params.requestState !== undefined) return;
+    const access = accessOf(session, ctx);
+    const message = err instanceof Error ? err.message : String(err);
+    const refused = { id: randomUUID(), ts: Date.now(), access, sessionId: session.id };
+    void executeToolCall(deps.toolCalls, {
+      access,
+      name: typeof params.name === 'string' ? params.name : '',
+      arguments: JSON.stringify(params.arguments ?? {}),
+      callId: `mcp:${String(ctx.mcpReq.id)}`,
+      requestId: refused.id,
+      sessionId: session.id,
+      round: null,
+      offered: () => false,
+      refusal: { status: 'invalid_arguments', reason: 'invalid_params', message },
+    })
+      .then((result) =>
+        recordMcpToolRequest(
+          deps.ledger,
+          Object.assign(refused, { cancelled: false, latencyMs: 0, failure: invalidRequest(message) }),
+          result,
+        ),
+      )
+      .catch((e: unknown) => deps.onError?.(e as Error));
+  };
 
   server.setRequestHandler('tools/list', (_req, ctx) => {
     const list = deps.toolsFor(accessOf(session, ctx));
@@ -54,6 +86,7 @@ export function registerToolHandlers(server: Server, deps: EndpointDeps, session
       const startedAt = deps.toolCalls.now();
       call = started.start(async (signal) => {
         let result: ToolCallResult | undefined;
+        let failure: unknown;
         try {
           result = await executeToolCall(deps.toolCalls, {
             access,
@@ -67,10 +100,15 @@ export function registerToolHandlers(server: Server, deps: EndpointDeps, session
             offered: (n) => toolNameSet(deps.toolsFor(access)).has(n),
             interactions,
           });
+        } catch (err) {
+          // Failed inside the gateway: its tool_calls row is written (executeToolCall), the
+          // client's round gets the error (pending-calls.ts), this row says so.
+          failure = err ?? new Error('the call failed');
+          throw failure;
         } finally {
           // Also when the call failed inside the gateway: every call the client made has its row.
           const latencyMs = deps.toolCalls.now() - startedAt;
-          const row = Object.assign({}, request, { cancelled: signal.aborted, latencyMs });
+          const row = Object.assign({}, request, { cancelled: signal.aborted, latencyMs, failure });
           // A 2025 session's row says what became of the answer (deliveries.ts): 200 once it left
           // the gateway, 499 when its stream was let go with it or its client left first.
           const answered = session.deliveries;
@@ -84,7 +122,11 @@ export function registerToolHandlers(server: Server, deps: EndpointDeps, session
         return toCallToolResult(result.outcome, deps.mcp.getTool(name)?.server);
       });
     }
-    const round = await call.round(ctx.mcpReq.signal, ctx);
+    const round = await call.round(ctx.mcpReq.signal, ctx).catch((err: unknown) => {
+      // The call failed inside the gateway (a governance store away…): an error naming why, as a
+      // /v1 request gets, not a result (its rows are written).
+      throw new ProtocolError(ProtocolErrorCode.InternalError, `tollgate: ${toGatewayError(err).message}`);
+    });
     if ('done' in round) return round.done;
     return inputRequired({ inputRequests: round.ask, requestState: await deps.stateCodec.mint({ call: call.id }, ctx) });
   });

@@ -2,7 +2,7 @@
 // offered set, per-tool rate limit, budget), run, charge, record. Never throws for the tool's sake:
 // refusals and failures come back as a result with a reason code.
 import { hash } from 'node:crypto';
-import { GatewayError } from '../errors.js';
+import { errorKind, GatewayError, toGatewayError } from '../errors.js';
 import type { Access, LedgerSink, Metrics, Pricing, Reservation, ToolOutcome, ToolRuntime } from './ports.js';
 import type { ToolCallStatus } from '../ledger/rows.js';
 import { toolErrorResult as toolErrorContent } from '../../mcp/mapping.js';
@@ -19,7 +19,8 @@ export interface ToolCallDeps {
 }
 
 export interface Refusal {
-  status: 'denied' | 'unknown_tool';
+  /** invalid_arguments: an /mcp tools/call whose params the protocol refused before any decision. */
+  status: 'denied' | 'unknown_tool' | 'invalid_arguments';
   reason: string;
   message: string;
 }
@@ -60,51 +61,61 @@ export interface ToolCallResult {
 
 export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest): Promise<ToolCallResult> {
   const started = deps.now();
-  const refusal = req.refusal ?? (await decide(deps, req));
+  let refusal: Refusal | null;
   let outcome: ToolOutcome;
   let chargedUsd = 0;
   let reason: string | null = null;
-  if (refusal) {
-    reason = refusal.reason;
-    outcome = refused(refusal.reason, refusal.message);
-  } else {
-    // decide() took a slot of the key's tool calls in flight: given back however the call ends.
-    try {
-      const price = deps.pricing.toolCost(req.name);
-      let reservation: Reservation | undefined;
+  // How far a call that throws got: sent to its server (then charged its price) or not.
+  let sent = false;
+  let price = 0;
+  try {
+    refusal = req.refusal ?? (await decide(deps, req));
+    if (refusal) {
+      reason = refusal.reason;
+      outcome = refused(refusal.reason, refusal.message);
+    } else {
+      // decide() took a slot of the key's tool calls in flight: given back however the call ends.
       try {
-        if (price > 0) reservation = await req.access.reserve(price);
-      } catch (err) {
-        if (!(err instanceof GatewayError) || err.type !== 'budget_exceeded') throw err;
-        reason = 'budget_exceeded';
-      }
-      if (reason) {
-        outcome = refused('budget_exceeded', 'the budget does not allow this paid tool call');
-      } else {
-        req.progress?.(`tollgate: running ${req.name}`);
+        price = deps.pricing.toolCost(req.name);
+        let reservation: Reservation | undefined;
         try {
-          outcome = await deps.tools!.callTool(req.name, req.arguments, {
-            signal: req.signal,
-            timeoutMs: req.timeoutMs,
-            interactions: req.interactions,
-            caller: req.access.keyId,
-          });
+          if (price > 0) reservation = await req.access.reserve(price);
         } catch (err) {
-          // callTool does not throw; if it ever does, the call may have gone out: charge it.
-          if (reservation) req.access.settle(reservation, price);
-          throw err;
+          if (!(err instanceof GatewayError) || err.type !== 'budget_exceeded') throw err;
+          reason = 'budget_exceeded';
         }
-        // A call that was sent is charged whatever came back (a result, an error, a timeout, a
-        // cancel, a connection lost after sending); one that never left is not.
-        chargedUsd = wasSent(outcome) ? price : 0;
-        if (outcome.status !== 'ok') reason = outcome.reason ?? (outcome.status === 'error' ? 'tool_error' : outcome.status);
-        else reason = req.okReason ?? null;
-        req.progress?.(`tollgate: ${req.name} ${outcome.status} ${Math.round(outcome.latencyMs)}ms`);
+        if (reason) {
+          outcome = refused('budget_exceeded', 'the budget does not allow this paid tool call');
+        } else {
+          req.progress?.(`tollgate: running ${req.name}`);
+          sent = true;
+          try {
+            outcome = await deps.tools!.callTool(req.name, req.arguments, {
+              signal: req.signal,
+              timeoutMs: req.timeoutMs,
+              interactions: req.interactions,
+              caller: req.access.keyId,
+            });
+          } catch (err) {
+            // callTool does not throw; if it ever does, the call may have gone out: charge it.
+            if (reservation) req.access.settle(reservation, price);
+            throw err;
+          }
+          // A call that was sent is charged whatever came back (a result, an error, a timeout, a
+          // cancel, a connection lost after sending); one that never left is not.
+          chargedUsd = wasSent(outcome) ? price : 0;
+          if (outcome.status !== 'ok') reason = outcome.reason ?? (outcome.status === 'error' ? 'tool_error' : outcome.status);
+          else reason = req.okReason ?? null;
+          req.progress?.(`tollgate: ${req.name} ${outcome.status} ${Math.round(outcome.latencyMs)}ms`);
+        }
+        if (reservation) req.access.settle(reservation, chargedUsd);
+      } finally {
+        req.access.endToolCall();
       }
-      if (reservation) req.access.settle(reservation, chargedUsd);
-    } finally {
-      req.access.endToolCall();
     }
+  } catch (err) {
+    recordThrown(deps, req, err, started, sent, price);
+    throw err;
   }
   const status: ToolCallStatus = refusal ? refusal.status : reason === 'budget_exceeded' ? 'denied' : outcome.status;
   const latencyMs = Math.round(deps.now() - started);
@@ -115,6 +126,24 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
   if (reason === 'budget_exceeded') deps.metrics.rejection('budget', 'tool');
   record(deps, req, outcome, status, reason, chargedUsd, latencyMs, denied);
   return { outcome, status, reason, chargedUsd, latencyMs };
+}
+
+/**
+ * The one error path of a call that throws inside the gateway (a governance store failing closed,
+ * say Redis away under a tool rate limit or a paid tool's budget; a runtime that throws): the call
+ * still gets its tool_calls row before the caller's own error path runs (the chat request fails,
+ * an /mcp tools/call is answered with an error; each writes its requests row). Thrown before it
+ * was sent, the call did not run: `denied`, with the error's code as the reason; after, it was
+ * allowed and charged its price (as the settle above). Unknown errors are recorded as
+ * toGatewayError words them (server_error), without their internals.
+ */
+function recordThrown(deps: ToolCallDeps, req: ToolCallRequest, err: unknown, started: number, sent: boolean, price: number): void {
+  const error = toGatewayError(err);
+  const status: ToolCallStatus = sent ? 'error' : 'denied';
+  const latencyMs = Math.round(deps.now() - started);
+  deps.metrics.toolCall({ name: req.name, status, decision: sent ? 'allowed' : 'denied' }, latencyMs / 1000);
+  const kind = errorKind(error);
+  record(deps, req, refused(kind, error.message), status, kind, sent ? price : 0, latencyMs, !sent);
 }
 
 /** Runtimes that do not say whether a call went out: anything past validation and connection may have. */
