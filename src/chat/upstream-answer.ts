@@ -3,20 +3,32 @@
 import { GatewayError } from '../errors.js';
 import type { ChatCompletion } from '../openai/types.js';
 import type { Target } from './targets.js';
-import { redactText } from '../secrets/redact.js';
+import { redactText, urlSecrets } from '../secrets/redact.js';
+import type { ProviderConfig } from '../config-schema.js';
 
 export type AdapterContext = Parameters<Target['adapter']['chatResponse']>[1];
 
 /**
- * What counts as our credentials in an upstream's text: the attempt's provider key and the values of
- * the provider's configured headers (credentials set there). Some upstreams quote what they were
- * sent ("Incorrect API key provided: sk-…"); every path that passes their text on to a client or
- * the ledger (error statuses, in-stream error events, token counts) cuts these out.
+ * What counts as our credentials in an upstream's text: the attempt's provider key, the values of
+ * the provider's configured headers (credentials set there) and those its base URL carries (userinfo,
+ * query values: `https://u:…@host/v1`, `?api-key=…`). Some upstreams quote what they were sent
+ * ("Incorrect API key provided: sk-…", a 404 naming the path and query); every path that passes
+ * their text on to a client or the ledger (error statuses, in-stream error events, token counts)
+ * cuts these out.
  */
 export const providerSecrets = (target: Target, apiKey: string | undefined): (string | undefined)[] => [
   apiKey,
   ...Object.values(target.provider.headers),
+  ...baseUrlSecrets(target.provider),
 ];
+
+/** A provider's base URL's credentials, read once per provider (count_tokens asks on every call). */
+const baseUrlCredentials = new WeakMap<ProviderConfig, readonly string[]>();
+function baseUrlSecrets(provider: ProviderConfig): readonly string[] {
+  let secrets = baseUrlCredentials.get(provider);
+  if (secrets === undefined) baseUrlCredentials.set(provider, (secrets = urlSecrets(provider.baseUrl)));
+  return secrets;
+}
 
 /** An error status from the upstream, as the adapter maps it, with our credentials cut from its text. */
 export function errorAnswer(

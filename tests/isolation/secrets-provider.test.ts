@@ -10,6 +10,9 @@ import { startStack, type Stack } from '../helpers/stack.js';
 
 const VK = 'vk-provider-secret-1';
 const HEADER_SECRET = 'hdr-secret-4f1c9a2b';
+/** Credentials in providers' base URLs: a query value (sent upstream) and a userinfo password (not sent). */
+const QUERY_SECRET = 'qry-secret-7d2e0b91';
+const USER_SECRET = 'usr-secret-5a8c3f60';
 let mock: MockUpstream;
 let gw: TestGateway;
 let stop: Stack['stop'] | undefined;
@@ -28,6 +31,21 @@ before(async () => {
           maxRetries: 0,
           headers: { 'x-org-token': HEADER_SECRET },
         },
+        // Requests go to `/v1?api-key=…/chat/completions`: the mock answers 404 naming that path.
+        urlquery: {
+          type: 'openai',
+          baseUrl: `${mock.openaiBaseUrl}?api-key=${QUERY_SECRET}`,
+          keys: [{ value: 'sk-urlquery-secret' }],
+          models: ['gpt-5'],
+          apis: ['chat', 'responses'],
+          maxRetries: 0,
+        },
+        urlcreds: {
+          type: 'anthropic',
+          baseUrl: mock.anthropicBaseUrl.replace('://', `://robot:${USER_SECRET}@`),
+          keys: [{ value: 'sk-ant-urlcreds' }],
+          maxRetries: 0,
+        },
       },
       virtualKeys: [{ id: 'p', key: VK, models: ['*'] }],
     }),
@@ -37,12 +55,14 @@ after(() => stop?.());
 
 /**
  * A stream that failed mid-way quoting the header credential and `key` ("bad <header> for <key>"):
- * its error (matching `error`) reaches the client with both cut out, and so does its ledger row.
+ * its error (matching `error`) reaches the client with both cut out (and any of `also`), and so
+ * does its ledger row.
  */
-async function assertCutOut(r: Response, key: string, error: RegExp): Promise<void> {
+async function assertCutOut(r: Response, key: string, error: RegExp, also: readonly string[] = []): Promise<void> {
   const text = await r.text();
   assert.match(text, error, text);
   assert.ok(!text.includes(HEADER_SECRET) && !text.includes(key), text);
+  for (const secret of also) assert.ok(!text.includes(secret), text);
   assert.match(text, /bad \[redacted\] for \[redacted\]/);
   const [row] = await gw.query<{ error_message: string | null }>(
     'SELECT error_message FROM requests WHERE id = ?',
@@ -50,6 +70,7 @@ async function assertCutOut(r: Response, key: string, error: RegExp): Promise<vo
   );
   const stored = row?.error_message ?? '';
   assert.ok(stored.includes('[redacted]') && !stored.includes(HEADER_SECRET) && !stored.includes(key), stored);
+  for (const secret of also) assert.ok(!stored.includes(secret), stored);
 }
 
 describe('provider header credentials', () => {
@@ -139,5 +160,65 @@ describe('provider header credentials', () => {
       r.headers.get('x-request-id'),
     );
     assert.ok(row && !(row.error_message ?? '').includes(HEADER_SECRET), row?.error_message ?? 'no row');
+  });
+});
+
+describe("credentials in a provider's base URL", () => {
+  const send = (path: string, body: unknown, stream = false) =>
+    fetch(`${gw.baseURL}${path}`, {
+      method: 'POST',
+      headers: { 'x-api-key': VK, authorization: `Bearer ${VK}`, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify(stream ? Object.assign({ stream }, body) : body),
+    });
+  async function assertRowClean(r: Response, secret: string): Promise<void> {
+    const [row] = await gw.query<{ error_message: string | null }>(
+      'SELECT error_message FROM requests WHERE id = ?',
+      r.headers.get('x-request-id'),
+    );
+    assert.ok(row?.error_message?.includes('[redacted]') && !row.error_message.includes(secret), row?.error_message ?? 'no row');
+  }
+
+  test('a query value, echoed back in an upstream error: cut out on chat, Responses pass-through and Messages (translated), row too', async () => {
+    // Before, only URLs with a scheme were cut out of chat errors and nothing of pass-through ones.
+    for (const [path, body] of [
+      ['/chat/completions', { model: 'urlquery/gpt-5', messages: [{ role: 'user', content: 'x' }] }],
+      ['/responses', { model: 'urlquery/gpt-5', input: 'x' }],
+      ['/messages', { model: 'urlquery/gpt-5', max_tokens: 16, messages: [{ role: 'user', content: 'x' }] }],
+    ] as const) {
+      const r = await send(path, body);
+      const text = await r.text();
+      assert.ok(r.status >= 400, text);
+      assert.ok(mock.requests.at(-1)?.path.includes(QUERY_SECRET), 'the upstream was sent the query');
+      assert.ok(!text.includes(QUERY_SECRET), `${path}: ${text}`);
+      assert.match(text, /no route .*api-key=\[redacted\]/, 'the rest of the wording is kept');
+      await assertRowClean(r, QUERY_SECRET);
+    }
+  });
+
+  test('a userinfo password quoted by the upstream: cut out of a Messages pass-through error, its stream error event and count_tokens, rows too', async () => {
+    const model = 'urlcreds/claude-sonnet-4-5';
+    const messages = [{ role: 'user', content: 'x' }];
+    mock.enqueue({ kind: 'error', status: 401, message: `invalid password ${USER_SECRET}` });
+    const refused = await send('/messages', { model, max_tokens: 16, messages });
+    const text = await refused.text();
+    assert.equal(refused.status, 401, text);
+    assert.ok(!text.includes(USER_SECRET), text);
+    assert.match(text, /invalid password \[redacted\]/);
+    await assertRowClean(refused, USER_SECRET);
+
+    mock.enqueue({
+      kind: 'stream-error',
+      text: 'partial',
+      errorType: 'overloaded_error',
+      message: `bad ${USER_SECRET} for sk-ant-urlcreds`,
+    });
+    await assertCutOut(await send('/messages', { model, max_tokens: 16, messages }, true), 'sk-ant-urlcreds', /error/, [USER_SECRET]);
+
+    mock.enqueue({ kind: 'error', status: 401, message: `invalid password ${USER_SECRET}` });
+    const counted = await send('/messages/count_tokens', { model, messages });
+    const countText = await counted.text();
+    assert.equal(counted.status, 401, countText);
+    assert.ok(!countText.includes(USER_SECRET), countText);
+    await assertRowClean(counted, USER_SECRET);
   });
 });
