@@ -140,7 +140,13 @@ export interface Pricing {
   costOf(
     provider: string,
     model: string,
-    usage: { promptTokens: number; completionTokens: number; cachedTokens?: number; cacheWriteTokens?: number },
+    usage: {
+      promptTokens: number;
+      completionTokens: number;
+      cachedTokens?: number;
+      cacheWriteTokens?: number;
+      cacheWrite1hTokens?: number;
+    },
   ): number | null;
   toolCost(name: string): number;
   /** USD per use of a tool the upstream runs (`messages/web_search`); undefined = unpriced (governance/hosted-tools.ts). */

@@ -245,12 +245,15 @@ function tokenUsage(usage: Usage): TokenUsage {
     completionTokens: usage.completion_tokens,
     cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
     cacheWriteTokens: usage.prompt_tokens_details?.cache_creation_tokens ?? 0,
+    cacheWrite1hTokens: usage.prompt_tokens_details?.cache_creation_1h_tokens ?? 0,
   };
 }
 
 export function addUsageTotals(total: Usage | undefined, usage: Usage): Usage {
   const cached = (total?.prompt_tokens_details?.cached_tokens ?? 0) + (usage.prompt_tokens_details?.cached_tokens ?? 0);
   const written = (total?.prompt_tokens_details?.cache_creation_tokens ?? 0) + (usage.prompt_tokens_details?.cache_creation_tokens ?? 0);
+  const written1h =
+    (total?.prompt_tokens_details?.cache_creation_1h_tokens ?? 0) + (usage.prompt_tokens_details?.cache_creation_1h_tokens ?? 0);
   const reasoning = (total?.completion_tokens_details?.reasoning_tokens ?? 0) + (usage.completion_tokens_details?.reasoning_tokens ?? 0);
   const prompt = (total?.prompt_tokens ?? 0) + usage.prompt_tokens;
   const completion = (total?.completion_tokens ?? 0) + usage.completion_tokens;
@@ -259,7 +262,13 @@ export function addUsageTotals(total: Usage | undefined, usage: Usage): Usage {
     completion_tokens: completion,
     total_tokens: prompt + completion,
     ...(cached || written
-      ? { prompt_tokens_details: { cached_tokens: cached, ...(written ? { cache_creation_tokens: written } : {}) } }
+      ? {
+          prompt_tokens_details: {
+            cached_tokens: cached,
+            ...(written ? { cache_creation_tokens: written } : {}),
+            ...(written1h ? { cache_creation_1h_tokens: written1h } : {}),
+          },
+        }
       : {}),
     // Reasoning tokens are part of completion_tokens; the split is kept for the client (issue 16).
     ...(usage.completion_tokens_details || total?.completion_tokens_details

@@ -14,6 +14,7 @@ export interface PriceLike {
   outputPerMTok: number;
   cachedInputPerMTok?: number | undefined;
   cacheWritePerMTok?: number | undefined;
+  cacheWrite1hPerMTok?: number | undefined;
 }
 
 export interface AttemptPlan {
@@ -60,9 +61,9 @@ export interface PlanInput {
   unpricedCallUsd: number | undefined;
 }
 
-/** Input tokens may be billed as fresh, cached or cache-write tokens: the worst case takes the dearest. */
+/** Input tokens may be billed as fresh, cached or cache-write tokens (5-minute or 1-hour): the worst case takes the dearest. */
 function dearestInputPerMTok(price: PriceLike): number {
-  return Math.max(price.inputPerMTok, price.cachedInputPerMTok ?? 0, price.cacheWritePerMTok ?? 0);
+  return Math.max(price.inputPerMTok, price.cachedInputPerMTok ?? 0, price.cacheWritePerMTok ?? 0, price.cacheWrite1hPerMTok ?? 0);
 }
 
 export function worstCaseUsd(promptTokens: number, outputTokens: number, price: PriceLike): number {

@@ -8,14 +8,15 @@ import type { Price } from '../config-schema.js';
 /**
  * input, output, cached input, cache write (USD per million tokens), then the model's maximum output
  * (tokens, reasoning included) from the providers' model pages. cacheWritePerMTok is Anthropic's
- * 5-minute cache write (1.25x input).
+ * 5-minute cache write (1.25x input); a model with one has the 1-hour write too, at twice the input
+ * rate (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#pricing).
  */
 const p = (input: number, output: number, maxOutputTokens: number, cachedInput?: number, cacheWrite?: number): Price => ({
   inputPerMTok: input,
   outputPerMTok: output,
   maxOutputTokens,
   ...(cachedInput === undefined ? {} : { cachedInputPerMTok: cachedInput }),
-  ...(cacheWrite === undefined ? {} : { cacheWritePerMTok: cacheWrite }),
+  ...(cacheWrite === undefined ? {} : { cacheWritePerMTok: cacheWrite, cacheWrite1hPerMTok: 2 * input }),
 });
 
 export interface PriceTable {

@@ -103,6 +103,14 @@ describe('costOf', () => {
     );
   });
 
+  test('1-hour cache writes at their own rate: twice the input rate in the bundled table, else the 5-minute rate', () => {
+    // claude-sonnet-4-5: 1000 written, 600 of them for an hour: 400 @3.75 + 600 @6 = 1500 + 3600
+    const usage = { promptTokens: 1000, completionTokens: 0, cacheWriteTokens: 1000, cacheWrite1hTokens: 600 };
+    assert.equal(pricing.costOf('anthropic', 'claude-sonnet-4-5', usage), 5100 / 1_000_000);
+    // A configured price without cacheWrite1hPerMTok: all 1000 @3.75
+    assert.equal(pricing.costOf('x', 'cached', usage), 3750 / 1_000_000);
+  });
+
   test('without cache rates, cached and cache-write tokens fall back to the input rate', () => {
     assert.equal(
       pricing.costOf('x', 'plain', { promptTokens: 1000, completionTokens: 0, cachedTokens: 400, cacheWriteTokens: 100 }),

@@ -16,6 +16,8 @@ export interface TokenUsage {
   cachedTokens?: number;
   /** Input tokens written to the prompt cache (Anthropic). */
   cacheWriteTokens?: number;
+  /** Of those, the ones written for an hour (`ttl: "1h"`), billed at a higher rate. */
+  cacheWrite1hTokens?: number;
 }
 
 export interface Pricing {
@@ -124,12 +126,14 @@ export function createPricing(opts: PricingOptions = {}): Pricing {
       }
       const cached = usage.cachedTokens ?? 0;
       const cacheWrite = usage.cacheWriteTokens ?? 0;
+      const write1h = Math.min(cacheWrite, usage.cacheWrite1hTokens ?? 0);
       const fresh = Math.max(0, usage.promptTokens - cached - cacheWrite);
       // Sum token×rate first and divide once: exact for integer figures, fewer rounding steps.
       const micro =
         fresh * price.inputPerMTok +
         cached * (price.cachedInputPerMTok ?? price.inputPerMTok) +
-        cacheWrite * (price.cacheWritePerMTok ?? price.inputPerMTok) +
+        (cacheWrite - write1h) * (price.cacheWritePerMTok ?? price.inputPerMTok) +
+        write1h * (price.cacheWrite1hPerMTok ?? price.cacheWritePerMTok ?? price.inputPerMTok) +
         usage.completionTokens * price.outputPerMTok;
       return micro / 1_000_000;
     },

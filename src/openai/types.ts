@@ -97,7 +97,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number; cache_creation_tokens?: number };
+  /** cache_creation_1h_tokens: the share of cache_creation_tokens written for an hour (Anthropic), priced apart. */
+  prompt_tokens_details?: { cached_tokens?: number; cache_creation_tokens?: number; cache_creation_1h_tokens?: number };
   completion_tokens_details?: { reasoning_tokens?: number };
 }
 

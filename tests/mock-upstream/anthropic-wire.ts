@@ -56,6 +56,9 @@ function usageOf(reply: MockReply) {
   return {
     input_tokens: u.input,
     cache_creation_input_tokens: u.cacheWrite ?? 0,
+    ...(u.cacheWrite1h
+      ? { cache_creation: { ephemeral_5m_input_tokens: (u.cacheWrite ?? 0) - u.cacheWrite1h, ephemeral_1h_input_tokens: u.cacheWrite1h } }
+      : {}),
     cache_read_input_tokens: u.cacheRead ?? 0,
     output_tokens: u.output,
     ...(searches ? { server_tool_use: serverToolUsage(searches) } : {}),

@@ -7,6 +7,8 @@ export interface MockUsage {
   output: number;
   cacheRead?: number;
   cacheWrite?: number;
+  /** Of cacheWrite, the tokens written for an hour (Anthropic's usage.cache_creation). */
+  cacheWrite1h?: number;
 }
 
 export interface MockToolCall {

@@ -42,6 +42,7 @@ export function chunksFromMessagesStream(now: () => number = Date.now): StreamTr
       const value = u?.[key];
       if (typeof value === 'number') usage[key] = value;
     }
+    if (u?.cache_creation) usage.cache_creation = u.cache_creation;
   };
 
   function handle(type: string, data: EventData): ChatCompletionChunk[] {

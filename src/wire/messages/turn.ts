@@ -146,6 +146,8 @@ export class MessagesTurnBuilder {
     }
     // Cumulative, like the token counts: message_delta's is the round's (the fees' count).
     if (u.server_tool_use) this.usage.server_tool_use = u.server_tool_use;
+    // The cache writes by lifetime, priced apart (usage.ts).
+    if (u.cache_creation) this.usage.cache_creation = u.cache_creation;
   }
 }
 

@@ -8,6 +8,8 @@ export interface AnthropicUsage {
   output_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+  /** cache_creation_input_tokens by lifetime: 1-hour writes are billed at twice the input rate. */
+  cache_creation?: { ephemeral_5m_input_tokens?: number | null; ephemeral_1h_input_tokens?: number | null } | null;
   /** Uses of server tools (web_search_requests, web_fetch_requests): wire/messages/server-tools.ts. */
   server_tool_use?: Record<string, unknown> | null;
 }
@@ -23,11 +25,14 @@ export function mapUsage(usage: AnthropicUsage | undefined): Usage {
   const cacheWrite = usage?.cache_creation_input_tokens ?? 0;
   const output = usage?.output_tokens ?? 0;
   const prompt = input + cacheRead + cacheWrite;
+  const written1h = usage?.cache_creation?.ephemeral_1h_input_tokens ?? 0;
   return {
     prompt_tokens: prompt,
     completion_tokens: output,
     total_tokens: prompt + output,
-    prompt_tokens_details: { cached_tokens: cacheRead, cache_creation_tokens: cacheWrite },
+    prompt_tokens_details: written1h
+      ? { cached_tokens: cacheRead, cache_creation_tokens: cacheWrite, cache_creation_1h_tokens: written1h }
+      : { cached_tokens: cacheRead, cache_creation_tokens: cacheWrite },
   };
 }
 
