@@ -125,8 +125,16 @@ export function registerOfferHandlers(server: Server, deps: EndpointDeps, sessio
         `tollgate: at most ${deps.maxSubscriptionsPerSession} resource subscriptions per session`,
       );
     }
-    if (!(await offers.subscribe(uri))) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
+    // The URI is the session's before the upstream subscribe is waited for: requests of one session
+    // run at once (a batch, parallel POSTs), and each must see the others' in the bound and in
+    // has() above, or the session holds more than its share and counts one URI twice upstream
+    // (given back once at its end: an upstream subscription for nobody, for good). offers.subscribe
+    // counts the URI before its first await, so a session that ends meanwhile gives it back.
     session.subscriptions.add(uri);
+    if (!(await offers.subscribe(uri))) {
+      session.subscriptions.delete(uri);
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
+    }
     return {};
   });
 
