@@ -3,7 +3,9 @@
 // string, arguments that are not an object): before, such a call got its -32602 error and left no
 // row at all. Now it has its requests row (surface mcp, the key and session, 400
 // invalid_request_error, the SDK's words) and its tool_calls row (invalid_arguments, denied,
-// reason invalid_params) linked to it, on 2025 sessions and 2026-07-28 requests alike.
+// reason invalid_params) linked to it, on 2025 sessions and 2026-07-28 requests alike. And a POST
+// whose key is refused at the door (429 rate_limited, before its body is read) leaves a refused
+// call per tools/call it carried, under that key, as /v1 records its refusals.
 // (A call that throws inside the governed call: tests/mcp-endpoint-governance-faults.test.ts.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,9 +14,17 @@ import { startStack, type Stack } from './helpers/stack.js';
 import { AGENT_KEY, connectModern, connectStreamable, endpointConfig, textOf } from '../mcp/server/testing.js';
 
 let stack: Stack & { fixture: NonNullable<Stack['fixture']> };
+const DOOR_KEY = 'vk-mcp-refused-at-door-1';
 
 before(async () => {
-  stack = await startStack({ mcp: true, config: ({ fixture }) => endpointConfig(fixture!.url) });
+  stack = await startStack({
+    mcp: true,
+    config: ({ fixture }) => {
+      const config = endpointConfig(fixture!.url);
+      const door = { id: 'door', key: DOOR_KEY, tools: { allow: ['fx__*'] }, rateLimit: { requests: 1, window: '1m' } };
+      return { ...config, virtualKeys: [...(config.virtualKeys as unknown[]), door] };
+    },
+  });
 });
 after(() => stack.stop());
 
@@ -116,5 +126,38 @@ describe('tools/call refused before the gateway handler runs', () => {
     const rows = await refusedRows(null);
     assert.equal(rows.length, 1);
     assertRefused(rows[0], 'fx__add', null);
+  });
+
+  test("a POST refused at the door (the key's rate limit): each tools/call it carried is a refused call of the key", async () => {
+    const post = (body: unknown) =>
+      fetch(`${stack.gw.url}/mcp`, {
+        method: 'POST',
+        headers: { 'x-bf-vk': DOOR_KEY, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify(body),
+      }).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      });
+    const call = (id: number, name: string) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: { text: 'x' } } });
+    await post({ jsonrpc: '2.0', id: 0, method: 'ping' }); // the one request a minute
+    assert.equal(await post(call(1, 'fx__echo')), 429);
+    assert.equal(await post([call(2, 'fx__add'), { jsonrpc: '2.0', id: 3, method: 'tools/list' }, call(4, 'fx__echo')]), 429);
+    const rows = await stack.gw.query<{
+      status: number;
+      error_type: string;
+      session_id: string | null;
+      name: string;
+      decision: string;
+      reason: string;
+    }>(
+      `SELECT r.status, r.error_type, r.session_id, t.name, t.decision, t.reason
+         FROM requests r JOIN tool_calls t ON t.request_id = r.id WHERE r.key_id = 'door' ORDER BY t.id`,
+    );
+    const refused = { status: 429, error_type: 'rate_limited', session_id: null, decision: 'denied', reason: 'rate_limited' };
+    assert.deepEqual(rows, [
+      { ...refused, name: 'fx__echo' },
+      { ...refused, name: 'fx__add' },
+      { ...refused, name: 'fx__echo' },
+    ]);
   });
 });

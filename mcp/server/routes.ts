@@ -26,6 +26,7 @@ import { checkOrigin, type OriginPolicy } from './origin-guard.js';
 import { PendingCalls } from './pending-calls.js';
 import { endpointSessions, type EndpointSession } from './endpoint-sessions.js';
 import { BATCH_TOO_LONG, nodeRpcError, parseBody, rpcError, tooLongBatch } from './rpc-errors.js';
+import { recordRefusedPost } from './tool-call-ledger.js';
 import { slimRequestMeta } from './request-meta.js';
 import { authInfoFor } from './session-server.js';
 import { SessionStore, type SessionLimits } from './sessions.js';
@@ -136,13 +137,27 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
    * counts each further message against the request rate. `read.ok` false: the body is not JSON.
    * A batch the caller refuses for its length (tooLongBatch) is left as it is and counts as the one
    * request its POST is, as a refused body on /v1/* counts once: the refusal does no work for it.
+   * A known key refused (429, 403) has its tool calls recorded refused (recordRefusedPost).
    */
   const admitPost = async (headers: Pick<Headers, 'get'>, text: () => Promise<string>) => {
-    const access = await deps.gate.admit(headers);
+    let access: Access;
+    try {
+      access = await deps.gate.admit(headers);
+    } catch (err) {
+      if (err instanceof GatewayError && err.requester) {
+        const read = parseBody(await text().catch(() => ''));
+        if (read.ok) recordRefusedPost(deps, err.requester, err, read.body);
+      }
+      throw err;
+    }
     const read = parseBody(await text());
     if (!read.ok || tooLongBatch(read.body)) return { access, read };
     slimRequestMeta(read.body);
-    if (Array.isArray(read.body) && read.body.length > 1) await deps.gate.admit(headers, read.body.length - 1);
+    if (Array.isArray(read.body) && read.body.length > 1)
+      await deps.gate.admit(headers, read.body.length - 1).catch((err: unknown) => {
+        if (err instanceof GatewayError && err.requester) recordRefusedPost(deps, err.requester, err, read.body);
+        throw err;
+      });
     return { access, read };
   };
 

@@ -6,14 +6,18 @@
 // queued right after the call's own rows, so both usually share a batch (the ledger's check of an
 // unsure COMMIT goes by request ids).
 import type { Access, LedgerSink } from '../../src/chat/ports.js';
-import type { ToolCallResult } from '../../src/chat/tool-call.js';
-import { errorKind, toGatewayError } from '../../src/errors.js';
+import { randomUUID } from 'node:crypto';
+import { recordRefusedCall, type Refusal, type ToolCallDeps, type ToolCallResult } from '../../src/chat/tool-call.js';
+import { errorKind, type GatewayError, type Requester, toGatewayError } from '../../src/errors.js';
+import { isPlainObject } from '../plain-object.js';
+import { tooLongBatch } from './rpc-errors.js';
 
 export interface McpToolRequest {
   id: string;
   /** Epoch ms when the call arrived. */
   ts: number;
-  access: Access;
+  /** Who made the call (an Access, or a refusal's requester). */
+  access: Pick<Access, 'keyId' | 'teamId' | 'customerId'>;
   /** The MCP session (NULL for 2026-07-28 clients, which have none). */
   sessionId: string | null;
   /** The client cancelled the call (notifications/cancelled or a closed stream). */
@@ -67,4 +71,49 @@ export function recordMcpToolRequest(ledger: LedgerSink, req: McpToolRequest, re
     surface: 'mcp',
     sessionId: req.sessionId,
   });
+}
+
+/**
+ * A tools/call refused before the governed call could decide it (the protocol refused its params,
+ * or its key was refused at the door): its tool_calls row, a refusal (recordRefusedCall), and its
+ * request row, with `failure`'s status and words. `params` as the client sent them.
+ */
+export function recordRefusedMcpCall(
+  deps: { toolCalls: ToolCallDeps; ledger: LedgerSink },
+  call: { access: McpToolRequest['access']; sessionId: string | null; rpcId: unknown; params: unknown },
+  refusal: Refusal,
+  failure: GatewayError,
+): void {
+  const params = isPlainObject(call.params) ? call.params : {};
+  const row = { id: randomUUID(), ts: Date.now(), access: call.access, sessionId: call.sessionId, cancelled: false, latencyMs: 0, failure };
+  const result = recordRefusedCall(deps.toolCalls, {
+    access: call.access,
+    name: typeof params.name === 'string' ? params.name : '',
+    arguments: JSON.stringify(params.arguments ?? {}),
+    callId: `mcp:${String(call.rpcId)}`,
+    requestId: row.id,
+    sessionId: call.sessionId,
+    round: null,
+    refusal,
+  });
+  recordMcpToolRequest(deps.ledger, row, result);
+}
+
+/**
+ * A POST whose key was refused at the door (a rate limit, a blocked key: `error` names whom): each
+ * tools/call its body (parsed) carried is a call of that key all the same, recorded refused with the error's
+ * code as the reason, as /v1 records its refusals under their key. No session (none was reached).
+ */
+export function recordRefusedPost(
+  deps: { toolCalls: ToolCallDeps; ledger: LedgerSink },
+  who: Requester,
+  error: GatewayError,
+  body: unknown,
+): void {
+  if (tooLongBatch(body)) return;
+  const refusal = { status: 'denied' as const, reason: errorKind(error), message: error.message };
+  for (const message of Array.isArray(body) ? body : [body]) {
+    if (isPlainObject(message) && message.method === 'tools/call')
+      recordRefusedMcpCall(deps, { access: who, sessionId: null, rpcId: message.id, params: message.params }, refusal, error);
+  }
 }

@@ -24,7 +24,7 @@ import type { EndpointDeps } from './endpoint-deps.js';
 import type { PendingCall } from './pending-calls.js';
 import type { SessionMcpServer } from './plain-tool-calls.js';
 import { accessOf, type SessionContext } from './session-server.js';
-import { recordMcpToolRequest } from './tool-call-ledger.js';
+import { recordMcpToolRequest, recordRefusedMcpCall } from './tool-call-ledger.js';
 import { sameTools, toCallToolResult, toMcpTools } from './tool-results.js';
 
 type Call = PendingCall<CallToolResult, ServerContext>;
@@ -37,30 +37,11 @@ export function registerToolHandlers(server: SessionMcpServer, deps: EndpointDep
   // recorded as a refusal, through the same governed call (its tool_calls row) and request row.
   server.onRefusedCall = (request, ctx, err) => {
     // A retry that answers a call's questions is part of that call, whose rows come when it ends.
-    const params = (request.params ?? {}) as { name?: unknown; arguments?: unknown; requestState?: unknown };
-    if (params.requestState !== undefined) return;
-    const access = accessOf(session, ctx);
+    const params = request.params as { requestState?: unknown } | undefined;
+    if (params?.requestState !== undefined) return;
     const message = err instanceof Error ? err.message : String(err);
-    const refused = { id: randomUUID(), ts: Date.now(), access, sessionId: session.id };
-    void executeToolCall(deps.toolCalls, {
-      access,
-      name: typeof params.name === 'string' ? params.name : '',
-      arguments: JSON.stringify(params.arguments ?? {}),
-      callId: `mcp:${String(ctx.mcpReq.id)}`,
-      requestId: refused.id,
-      sessionId: session.id,
-      round: null,
-      offered: () => false,
-      refusal: { status: 'invalid_arguments', reason: 'invalid_params', message },
-    })
-      .then((result) =>
-        recordMcpToolRequest(
-          deps.ledger,
-          Object.assign(refused, { cancelled: false, latencyMs: 0, failure: invalidRequest(message) }),
-          result,
-        ),
-      )
-      .catch((e: unknown) => deps.onError?.(e as Error));
+    const call = { access: accessOf(session, ctx), sessionId: session.id, rpcId: ctx.mcpReq.id, params };
+    recordRefusedMcpCall(deps, call, { status: 'invalid_arguments', reason: 'invalid_params', message }, invalidRequest(message));
   };
 
   server.setRequestHandler('tools/list', (_req, ctx) => {

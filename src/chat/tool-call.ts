@@ -197,9 +197,26 @@ function quarantineMessage(name: string, reason: string): string {
     : `tool "${name}" is held until an admin approves its definition`;
 }
 
+/** What a tool_calls row says of the call: who made it (an Access, or a refusal's requester) and what it asked. */
+type Recorded = Pick<ToolCallRequest, 'name' | 'arguments' | 'callId' | 'requestId' | 'sessionId' | 'round'> & {
+  access: Pick<Access, 'keyId' | 'teamId' | 'customerId'>;
+};
+
+/** A call refused before any decision (at /mcp: params the protocol refused, a key refused at the door). */
+export type RefusedCall = Recorded & { refusal: Refusal };
+
+/** Records a call refused before any decision, as executeToolCall records a refusal; it ran nothing and cost nothing. */
+export function recordRefusedCall(deps: ToolCallDeps, call: RefusedCall): ToolCallResult {
+  const { status, reason, message } = call.refusal;
+  const outcome = refused(reason, message);
+  deps.metrics.toolCall({ name: call.name, status, decision: 'denied' }, 0);
+  record(deps, call, outcome, status, reason, 0, 0, true);
+  return { outcome, status, reason, chargedUsd: 0, latencyMs: 0 };
+}
+
 function record(
   deps: ToolCallDeps,
-  req: ToolCallRequest,
+  req: Recorded,
   outcome: ToolOutcome,
   status: ToolCallStatus,
   reason: string | null,
