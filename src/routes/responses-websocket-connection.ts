@@ -94,6 +94,9 @@ export function serveConnection(
       const bytes = expandedBytes(body, Buffer.byteLength(text!), previous, opts.maxPayloadBytes);
       const expanded = expand(body, previous);
       if (generate === false) {
+        // No model is called, but it is a response.create all the same (parsed, kept): it counts
+        // against the key's request rate as one over HTTP would, and a blocked key gets no more.
+        await opts.deps.gate.admit(headers);
         previous = warmUp(send, expanded, bytes);
         return;
       }
