@@ -36,13 +36,19 @@ export function storedInput(req: ResponsesRequest, newId: (prefix: string) => st
 /** Query parameters the list takes (and passes to a native upstream). */
 export const INPUT_ITEMS_PARAMS: ReadonlySet<string> = new Set(['after', 'before', 'limit', 'order', 'include', 'include[]']);
 
-export function inputItemsPage(items: readonly InputItem[], query: URLSearchParams): InputItemList {
+/** The page's `limit` and `order`, checked (400 naming the parameter). */
+export function pageOptions(query: URLSearchParams): { limit: number; order: 'asc' | 'desc' } {
   const limitText = query.get('limit');
   const limit = limitText === null ? 20 : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100)
     throw invalidRequest(`limit must be an integer from 1 to 100; got '${limitText}'`, 'limit');
   const order = query.get('order') ?? 'desc';
   if (order !== 'asc' && order !== 'desc') throw invalidRequest(`order must be 'asc' or 'desc'; got '${order}'`, 'order');
+  return { limit, order };
+}
+
+export function inputItemsPage(items: readonly InputItem[], query: URLSearchParams): InputItemList {
+  const { limit, order } = pageOptions(query);
   const ordered = order === 'asc' ? items : [...items].reverse();
   const at = (param: 'after' | 'before'): number | undefined => {
     const id = query.get(param);

@@ -155,7 +155,32 @@ function toKeep(state: NativeRunState, relay: ResponsesRelay): StoredEntry | und
   const items: string[] = [];
   for (const item of relay.output) if (typeof item.id === 'string') items.push(item.id);
   const ref: StoredEntry = { kind: 'upstream', id, keyId: state.access.keyId, provider: state.lastTarget.providerName, items };
+  const hidden = state.rebuilt ? gatewayCallIds(state) : undefined;
+  if (hidden) ref.hiddenCalls = hidden;
   return state.continuation === undefined ? ref : Object.assign(ref, { carriedTokens: state.continuation });
+}
+
+/**
+ * The call ids of the function calls and outputs in the conversation sent upstream that the client
+ * did not send: the gateway's tool rounds, a mixed turn's calls stitched back, echoed hosted-MCP
+ * calls, a held conversation's. The upstream stores them as the last round's input; input_items
+ * leaves them out, as the response left out the calls (stored.ts). Undefined when there are none.
+ */
+function gatewayCallIds(state: NativeRunState): string[] | undefined {
+  let ids: Set<string> | undefined;
+  for (const item of state.conv) {
+    if (item.type !== 'function_call' && item.type !== 'function_call_output') continue;
+    const callId = (item as { call_id?: unknown }).call_id;
+    if (typeof callId === 'string') (ids ??= new Set()).add(callId);
+  }
+  if (!ids) return undefined;
+  // Those the client sent itself are listed as it sent them.
+  if (Array.isArray(state.body.input))
+    for (const item of state.body.input) {
+      const callId = (item as { call_id?: unknown }).call_id;
+      if (typeof callId === 'string') ids.delete(callId);
+    }
+  return ids.size ? [...ids] : undefined;
 }
 
 /** The last round's response, carrying what the client saw of every round and the usage of all of them. */

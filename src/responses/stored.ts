@@ -14,6 +14,7 @@ import type { StoredEntry } from '../stored-responses/response-store.js';
 import type { ResponsesDeps } from './handler.js';
 import { sendResponses } from './native-call.js';
 import { INPUT_ITEMS_PARAMS, inputItemsPage } from './input-items.js';
+import { listShownItems } from './upstream-input-items.js';
 
 export type StoredAnswer = { kind: 'json'; body: unknown } | { kind: 'text'; text: string };
 
@@ -99,7 +100,7 @@ export async function deleteStored(
 /**
  * GET /v1/responses/{id}/input_items: a response of the key's own. The gateway's lists the items
  * its request sent; one a native upstream stored is listed by that upstream (the list's query
- * parameters passed on, nothing else).
+ * parameters passed on, nothing else), without the gateway's own calls when it made some.
  */
 export async function listInputItems(
   deps: ResponsesDeps,
@@ -111,6 +112,10 @@ export async function listInputItems(
 ): Promise<StoredAnswer> {
   const entry = await lookUp(deps, access, id, seen);
   if (entry.kind === 'gateway') return { kind: 'json', body: inputItemsPage(entry.input ?? [], query) };
+  if (entry.hiddenCalls?.length) {
+    const get = (suffix: string) => upstream(deps, access, entry.provider, id, 'GET', signal, suffix);
+    return { kind: 'json', body: await listShownItems(new Set(entry.hiddenCalls), query, get) };
+  }
   const passed = new URLSearchParams();
   for (const [name, value] of query) if (INPUT_ITEMS_PARAMS.has(name)) passed.append(name, value);
   const search = passed.size ? `?${passed}` : '';

@@ -32,6 +32,16 @@ export async function checkResponseStore(
   assert.deepEqual(await store.get('resp_carry', 'k3'), carry);
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(await store.get('resp_carry', 'k3'), carry);
+  // The gateway's call ids input_items leaves out come back with it too, with or without a carried bound.
+  for (const hidden of [
+    { kind: 'upstream' as const, id: 'resp_hidden', keyId: 'k3', provider: 'oai', hiddenCalls: ['call_gw1', 'call_gw2'] },
+    { kind: 'upstream' as const, id: 'resp_hidden2', keyId: 'k3', provider: 'oai', carriedTokens: 9, hiddenCalls: ['call_gw3'] },
+  ]) {
+    await store.put(hidden);
+    assert.deepEqual(await store.get(hidden.id, 'k3'), hidden);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(await store.get(hidden.id, 'k3'), hidden);
+  }
   assert.equal(await store.get('resp_a', 'k2'), undefined, "another key's id is not found");
   assert.equal(await store.get('resp_a', null), undefined);
   assert.equal((await store.get('resp_open', null))?.id, 'resp_open');

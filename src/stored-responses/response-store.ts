@@ -39,6 +39,12 @@ export interface UpstreamResponseRef {
    * of this key may name: the upstream shares one store across keys, so only these are the key's.
    */
   items?: string[];
+  /**
+   * The call ids of the function calls and outputs the gateway put in the last round's input (its
+   * own tool rounds, calls stitched back in): listed by the upstream among the response's input
+   * items, never shown to the client, so input_items leaves them out. Absent when there were none.
+   */
+  hiddenCalls?: string[];
 }
 
 export type StoredEntry = ({ kind: 'gateway' } & StoredResponse) | ({ kind: 'upstream' } & UpstreamResponseRef);
@@ -67,10 +73,12 @@ export type ResponseRow = ResponseDbRow;
 
 export function entryFromRow(row: ResponseRow): StoredEntry {
   if (row.provider !== null) {
-    // An upstream row's response column holds only its carried-token bound.
-    const carried = row.response === null ? undefined : (JSON.parse(row.response) as { carriedTokens?: number }).carriedTokens;
-    const ref = { kind: 'upstream' as const, id: row.id, keyId: row.key_id, provider: row.provider };
-    return typeof carried === 'number' ? Object.assign(ref, { carriedTokens: carried }) : ref;
+    // An upstream row's response column holds only its carried-token bound and hidden call ids.
+    const held = row.response === null ? {} : (JSON.parse(row.response) as { carriedTokens?: number; hiddenCalls?: string[] });
+    const ref: StoredEntry = { kind: 'upstream', id: row.id, keyId: row.key_id, provider: row.provider };
+    if (typeof held.carriedTokens === 'number') ref.carriedTokens = held.carriedTokens;
+    if (Array.isArray(held.hiddenCalls)) ref.hiddenCalls = held.hiddenCalls;
+    return ref;
   }
   // The messages column: the messages alone (rows of earlier versions), or them and the input items.
   const held = JSON.parse(row.messages ?? '[]') as ChatMessage[] | { messages: ChatMessage[]; input: InputItem[] };
@@ -90,7 +98,10 @@ export function rowOf(entry: StoredEntry): Omit<ResponseRow, 'id' | 'key_id'> {
   return entry.kind === 'upstream'
     ? {
         provider: entry.provider,
-        response: entry.carriedTokens === undefined ? null : JSON.stringify({ carriedTokens: entry.carriedTokens }),
+        response:
+          entry.carriedTokens === undefined && entry.hiddenCalls === undefined
+            ? null
+            : JSON.stringify({ carriedTokens: entry.carriedTokens, hiddenCalls: entry.hiddenCalls }),
         // An upstream row has no messages: the column holds its items' ids (itemNeedle finds one).
         messages: entry.items?.length ? JSON.stringify(entry.items) : null,
       }
