@@ -104,12 +104,18 @@ export class ActiveCall {
 
 /**
  * The call an upstream message belongs to: the live call whose context it arrived in, or — for a
- * stdio server, whose wire carries no relation — the only call in flight to that server.
+ * stdio server, whose wire carries no relation — the only call in flight to that server, if no call
+ * the gateway gave up on may still be running there (`abandoned`: it could be that one's).
  */
-export function callFor(server: string, inflight: ReadonlySet<ActiveCall>, wireRelatesMessages: boolean): ActiveCall | undefined {
+export function callFor(
+  server: string,
+  inflight: ReadonlySet<ActiveCall>,
+  wireRelatesMessages: boolean,
+  abandoned = 0,
+): ActiveCall | undefined {
   const current = active.getStore();
   if (current?.live && current.server === server) return current;
-  if (wireRelatesMessages || inflight.size !== 1) return undefined;
+  if (wireRelatesMessages || inflight.size !== 1 || abandoned > 0) return undefined;
   const [only] = inflight;
   return only?.live ? only : undefined;
 }

@@ -50,6 +50,12 @@ export class ServerLink {
   connectedAt: number | undefined;
   /** Tool calls in flight to this server (what its stdio messages can be bound to). */
   readonly inflight = new Set<ActiveCall>();
+  /**
+   * Stdio calls the gateway gave up on (timed out, cancelled) after sending them, each kept for the
+   * server's callTimeoutMs more: a tool may ignore notifications/cancelled, and while one might still
+   * be running, a question the server asks could be its, so it is bound to no call (call-context.ts).
+   */
+  private readonly abandoned = new Set<NodeJS.Timeout>();
   /** With `maxCallsInFlight`: the calls sent at once and the ones waiting their turn; else none. */
   readonly queue: FairQueue | undefined;
   readonly subscriptions: UpstreamSubscriptions;
@@ -108,6 +114,24 @@ export class ServerLink {
 
   wireRelatesMessages(): boolean {
     return this.transport !== 'stdio';
+  }
+
+  abandonedCalls(): number {
+    return this.abandoned.size;
+  }
+
+  /** A call sent to the server was given up on: it may still run there (only stdio needs to know). */
+  abandon(): void {
+    if (this.wireRelatesMessages()) return;
+    const timer = setTimeout(() => this.abandoned.delete(timer), this.config.callTimeoutMs);
+    timer.unref();
+    this.abandoned.add(timer);
+  }
+
+  /** The server process is gone: nothing it was running runs any more. */
+  private forgetAbandoned(): void {
+    for (const timer of this.abandoned) clearTimeout(timer);
+    this.abandoned.clear();
   }
 
   /**
@@ -259,6 +283,7 @@ export class ServerLink {
     this.error = this.lastError = reason = this.redact(reason);
     for (const kind of KINDS) this.setOffer(kind, []);
     this.subscriptions.disconnected();
+    this.forgetAbandoned();
     this.opts.logger?.warn({ server: this.name, err: reason }, 'MCP server connection lost; reconnecting');
     void conn?.close().catch(() => undefined);
     this.scheduleReconnect();
@@ -293,6 +318,7 @@ export class ServerLink {
     this.conn = undefined;
     this.offer = EMPTY_OFFER;
     this.subscriptions.disconnected();
+    this.forgetAbandoned();
     await conn?.close().catch(() => undefined);
   }
 }

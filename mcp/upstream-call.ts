@@ -73,6 +73,8 @@ async function asCall<T>(
     // key could cancel and resend to pile calls up at the server past maxCallsInFlight, every
     // other key's behind them. A timeout gives it back at once: the operator's limit is spent.
     if (queue !== undefined && deadline.signal.aborted && !deadline.expired) holdMs = deadline.left();
+    // Given up on while sent: the server may run it on and ask questions no call can own.
+    if (deadline.signal.aborted) link.abandon();
     // Handed to the transport: the server may have run it (timeout, cancel, a connection lost
     // after sending), so a paid tool is charged.
     return { error, timedOut: deadline.expired, sent: true };

@@ -16,6 +16,8 @@ export interface RelayTarget {
   readonly inflight: ReadonlySet<ActiveCall>;
   /** Whether the transport ties a server's messages to the request they concern (all but stdio). */
   wireRelatesMessages(): boolean;
+  /** Calls the gateway gave up on that the server may still be running (stdio; ServerLink.abandon). */
+  abandonedCalls(): number;
 }
 
 export type UnboundLog = (entry: { server: string; level: LoggingLevel; logger?: string | undefined; data: unknown }) => void;
@@ -53,7 +55,7 @@ function answerer<K extends 'elicit' | 'sample'>(call: ActiveCall | undefined, k
 
 /** Registers the relaying handlers on a client before it connects. */
 export function registerRelayHandlers(client: Client, target: RelayTarget, unbound: UnboundLog): void {
-  const bound = () => callFor(target.name, target.inflight, target.wireRelatesMessages());
+  const bound = () => callFor(target.name, target.inflight, target.wireRelatesMessages(), target.abandonedCalls());
 
   client.setRequestHandler('elicitation/create', async (request, ctx) => {
     const call = bound();
