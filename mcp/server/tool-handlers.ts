@@ -103,11 +103,15 @@ export function registerToolHandlers(server: SessionMcpServer, deps: EndpointDep
         return toCallToolResult(result.outcome, deps.mcp.getTool(name)?.server);
       });
     }
-    const round = await call.round(ctx.mcpReq.signal, ctx).catch((err: unknown) => {
+    // try/await rather than .catch: no promise more per call on /mcp's path (issue 20).
+    let round: Awaited<ReturnType<Call['round']>>;
+    try {
+      round = await call.round(ctx.mcpReq.signal, ctx);
+    } catch (err) {
       // The call failed inside the gateway (a governance store away…): an error naming why, as a
       // /v1 request gets, not a result (its rows are written).
       throw new ProtocolError(ProtocolErrorCode.InternalError, `tollgate: ${toGatewayError(err).message}`);
-    });
+    }
     if ('done' in round) return round.done;
     return inputRequired({ inputRequests: round.ask, requestState: await deps.stateCodec.mint({ call: call.id }, ctx) });
   });
