@@ -1,7 +1,8 @@
 // The requests row of a 413 on a recorded /v1 route. The body limit answers before any handler
 // runs (node-hot-routes.ts, body-limit.ts), so without this an over-limit body left no row and
 // the README's "every answered request is in the ledger" had a hole an attacker could use. Runs
-// only on that error path: a request under the limit never reaches here.
+// only on that error path: a request under the limit never reaches here. The Responses WebSocket
+// records a message it refuses before the handler (malformed, too large, over the rate) the same way.
 import { GatewayError } from '../errors.js';
 import type { ChatDeps } from '../chat/handler.js';
 import type { Access } from '../chat/ports.js';

@@ -14,6 +14,7 @@ import { checkDuplicateKeys, RESPONSES_GOVERNED } from '../wire/duplicate-keys.j
 import { shuttingDown } from './error-response.js';
 import type { ResponsesWebSocketOptions } from './responses-websocket.js';
 import { errorEvent, EventSink } from './responses-websocket-events.js';
+import { recordTooLarge } from './record-too-large.js';
 import { expand, expandedBytes, inputItems, type Previous, warmUp } from './responses-websocket-continuation.js';
 
 /** Messages a connection may have waiting behind the response in progress. */
@@ -83,6 +84,9 @@ export function serveConnection(
   };
 
   async function one(text: string | undefined): Promise<void> {
+    const startedAt = Date.now();
+    // Whether the handler took the message (it records the request, refused or not).
+    let handled = false;
     try {
       const message = parseMessage(text);
       if (message.type === 'response.processed') return; // the client's acknowledgement: nothing to answer
@@ -102,6 +106,7 @@ export function serveConnection(
       }
       inFlight(1);
       try {
+        handled = true;
         previous = await respond(expanded);
       } finally {
         inFlight(-1);
@@ -110,6 +115,13 @@ export function serveConnection(
       const error = toGatewayError(err);
       if (error.status >= 500 && error.type === 'server_error') opts.logger.error({ err }, 'responses websocket: unhandled error');
       sendError(error);
+      // Refused here, before the handler: its row as the same request refused over HTTP gets one
+      // (key admitted and counted, as handlers admit before parsing). Not while draining (503).
+      if (!handled && error.status < 500) {
+        await recordTooLarge(opts.deps, '/v1/responses', newRequestId(), headers, error, Date.now() - startedAt).catch((e: unknown) =>
+          opts.logger.error({ err: e }, 'responses websocket: recording a refused message failed'),
+        );
+      }
     }
   }
 
