@@ -17,7 +17,12 @@ const providerKey = z.strictObject({ value: z.string(), weight: z.number().posit
 
 export const providerSchema = z.strictObject({
   type: z.string().min(1),
-  baseUrl: z.string().url(),
+  // A query is kept on every upstream URL (providers/shared/upstream-url.ts). A fragment never reaches
+  // the upstream: every path appended after it would be dropped with it, each call sent to the base.
+  baseUrl: z
+    .string()
+    .url()
+    .refine((url) => !url.includes('#'), 'a baseUrl cannot carry a fragment (#…): it is never sent, nor anything after it'),
   keys: z.array(providerKey).default([]),
   /** Models this provider serves; used to resolve a model name given without a prefix. */
   models: z.array(z.string()).default([]),

@@ -46,6 +46,15 @@ describe('config', () => {
     assert.match(failure('{'.repeat(1) as unknown), /expected a JSON object/);
   });
 
+  test('a baseUrl may carry a query, not a fragment (the path would go after the #, never sent)', () => {
+    const base = (baseUrl: string) => ({ providers: { az: { type: 'openai', baseUrl } } });
+    assert.equal(
+      parse(base('https://r.openai.azure.com/openai/v1?api-version=preview')).config.providers.az!.baseUrl,
+      'https://r.openai.azure.com/openai/v1?api-version=preview',
+    );
+    assert.match(failure(base('https://x.test/v1#frag')), /providers\.az\.baseUrl: a baseUrl cannot carry a fragment/);
+  });
+
   test('a duration longer than a timer can wait is refused naming the field (Node would fire it after 1 ms)', () => {
     const tooLong = 2 ** 31;
     const server = (ms: number) => ({ mcpServers: { fs: { transport: 'stdio', command: 'x', callTimeoutMs: ms } } });

@@ -33,6 +33,19 @@ describe('anthropic chatRequest: envelope', () => {
     });
   });
 
+  test("a baseUrl with a query: the path goes before it, a pass-through call's own query after it", () => {
+    const proxied = { ...ctx, baseUrl: 'https://proxy.example/anthropic?tenant=t1' };
+    assert.equal(
+      anthropicAdapter.chatRequest({ model: 'x', messages: [user] }, proxied).url,
+      'https://proxy.example/anthropic/v1/messages?tenant=t1',
+    );
+    const native = anthropicAdapter.nativeRequest!(
+      { format: 'messages', path: '/v1/messages?beta=true', body: '{}', headers: {} },
+      proxied,
+    );
+    assert.equal(native.url, 'https://proxy.example/anthropic/v1/messages?tenant=t1&beta=true');
+  });
+
   test('no x-api-key header without a key', () => {
     const { apiKey: _omit, ...noKey } = ctx;
     const r = anthropicAdapter.chatRequest({ model: 'x', messages: [user] }, noKey);

@@ -5,6 +5,7 @@
 import type { ChatRequest } from '../../src/openai/types.js';
 import { chatToMessages } from '../../src/wire/messages/from-chat-request.js';
 import type { AdapterContext, NativeRequestInput, UpstreamRequest } from '../types.js';
+import { upstreamUrl } from '../shared/upstream-url.js';
 
 /** https://docs.anthropic.com/en/api/versioning */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -16,7 +17,7 @@ export function chatRequest(req: ChatRequest, ctx: AdapterContext): UpstreamRequ
   };
   if (ctx.apiKey) headers['x-api-key'] = ctx.apiKey;
   return {
-    url: `${ctx.baseUrl}/v1/messages`,
+    url: upstreamUrl(ctx.baseUrl, '/v1/messages'),
     method: 'POST',
     // Config headers last: they may pin another anthropic-version or add anthropic-beta.
     headers: Object.assign(headers, ctx.headers),
@@ -31,5 +32,5 @@ export function chatRequest(req: ChatRequest, ctx: AdapterContext): UpstreamRequ
 export function nativeRequest(input: NativeRequestInput, ctx: AdapterContext): UpstreamRequest {
   const headers: Record<string, string> = { 'anthropic-version': ANTHROPIC_VERSION, 'content-type': 'application/json', ...input.headers };
   if (ctx.apiKey) headers['x-api-key'] = ctx.apiKey;
-  return { url: `${ctx.baseUrl}${input.path}`, method: 'POST', headers: Object.assign(headers, ctx.headers), body: input.body };
+  return { url: upstreamUrl(ctx.baseUrl, input.path), method: 'POST', headers: Object.assign(headers, ctx.headers), body: input.body };
 }

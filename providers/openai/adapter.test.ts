@@ -52,6 +52,18 @@ describe('openai adapter: requests', () => {
     });
   });
 
+  test("a baseUrl with a query (Azure's api-version): chat and pass-through paths go before it, the call's query after it", () => {
+    const azure = { ...ctx, baseUrl: 'https://r.openai.azure.com/openai/v1?api-version=preview' };
+    const chat = openaiAdapter.chatRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, azure);
+    assert.equal(chat.url, 'https://r.openai.azure.com/openai/v1/chat/completions?api-version=preview');
+    const native = (path: string) => openaiAdapter.nativeRequest!({ format: 'responses', path, body: '{}', headers: {} }, azure).url;
+    assert.equal(native('/v1/responses'), 'https://r.openai.azure.com/openai/v1/responses?api-version=preview');
+    assert.equal(
+      native('/v1/responses/resp_1/input_items?limit=2'),
+      'https://r.openai.azure.com/openai/v1/responses/resp_1/input_items?api-version=preview&limit=2',
+    );
+  });
+
   test('streams always ask for usage (the ledger needs it), keeping other stream options', () => {
     const up = openaiAdapter.chatRequest(
       { model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: false } },

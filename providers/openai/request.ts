@@ -2,6 +2,7 @@
 // swapped and Tollgate's own fields removed, so parameters we do not know still reach the upstream.
 import type { AdapterContext, NativeRequestInput, UpstreamRequest } from '../types.js';
 import type { ChatRequest } from '../../src/openai/types.js';
+import { upstreamUrl } from '../shared/upstream-url.js';
 
 /** Request fields that belong to Tollgate and must never reach an upstream. */
 const GATEWAY_FIELDS = new Set(['fallbacks']);
@@ -30,7 +31,7 @@ const MAX_CACHED = 256;
 function chatUrl(baseUrl: string): string {
   let url = chatUrls.get(baseUrl);
   if (url === undefined) {
-    url = `${baseUrl}/chat/completions`;
+    url = upstreamUrl(baseUrl, '/chat/completions');
     if (chatUrls.size >= MAX_CACHED) chatUrls.clear();
     chatUrls.set(baseUrl, url);
   }
@@ -58,5 +59,5 @@ function upstreamHeaders(ctx: AdapterContext): Record<string, string> {
 export function nativeRequest(input: NativeRequestInput, ctx: AdapterContext): UpstreamRequest {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...input.headers, ...ctx.headers };
   if (ctx.apiKey) headers.authorization = `Bearer ${ctx.apiKey}`;
-  return { url: `${ctx.baseUrl}${input.path.replace(/^\/v1(?=\/)/, '')}`, method: 'POST', headers, body: input.body };
+  return { url: upstreamUrl(ctx.baseUrl, input.path.replace(/^\/v1(?=\/)/, '')), method: 'POST', headers, body: input.body };
 }

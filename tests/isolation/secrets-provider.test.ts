@@ -31,7 +31,7 @@ before(async () => {
           maxRetries: 0,
           headers: { 'x-org-token': HEADER_SECRET },
         },
-        // Requests go to `/v1?api-key=…/chat/completions`: the mock answers 404 naming that path.
+        // Requests go to `/v1/chat/completions?api-key=…`; the test's upstream refuses them quoting that URL.
         urlquery: {
           type: 'openai',
           baseUrl: `${mock.openaiBaseUrl}?api-key=${QUERY_SECRET}`,
@@ -180,11 +180,12 @@ describe("credentials in a provider's base URL", () => {
 
   test('a query value, echoed back in an upstream error: cut out on chat, Responses pass-through and Messages (translated), row too', async () => {
     // Before, only URLs with a scheme were cut out of chat errors and nothing of pass-through ones.
-    for (const [path, body] of [
-      ['/chat/completions', { model: 'urlquery/gpt-5', messages: [{ role: 'user', content: 'x' }] }],
-      ['/responses', { model: 'urlquery/gpt-5', input: 'x' }],
-      ['/messages', { model: 'urlquery/gpt-5', max_tokens: 16, messages: [{ role: 'user', content: 'x' }] }],
+    for (const [path, upstreamPath, body] of [
+      ['/chat/completions', '/v1/chat/completions', { model: 'urlquery/gpt-5', messages: [{ role: 'user', content: 'x' }] }],
+      ['/responses', '/v1/responses', { model: 'urlquery/gpt-5', input: 'x' }],
+      ['/messages', '/v1/chat/completions', { model: 'urlquery/gpt-5', max_tokens: 16, messages: [{ role: 'user', content: 'x' }] }],
     ] as const) {
+      mock.enqueue({ kind: 'error', status: 404, message: `no route ${upstreamPath}?api-key=${QUERY_SECRET}` });
       const r = await send(path, body);
       const text = await r.text();
       assert.ok(r.status >= 400, text);
