@@ -3,7 +3,7 @@
 // latency, refusals included.
 import { createHash } from 'node:crypto';
 import type { Access, LedgerSink } from '../../src/chat/ports.js';
-import type { ToolCallStatus } from '../../src/ledger/rows.js';
+import { ledgerName, type ToolCallStatus } from '../../src/ledger/rows.js';
 
 export interface OfferUse {
   kind: 'prompt' | 'resource';
@@ -32,9 +32,9 @@ export async function recordOfferUse(ledger: LedgerSink, use: OfferUse): Promise
     teamId: use.access.teamId,
     customerId: use.access.customerId,
     round: null,
-    server: use.server,
-    tool: use.item,
-    name: use.name,
+    server: ledgerName(use.server),
+    tool: ledgerName(use.item),
+    name: ledgerName(use.name),
     argsHash: use.args === undefined ? null : createHash('sha256').update(JSON.stringify(use.args)).digest('hex'),
     status: use.status,
     decision: denied ? 'denied' : 'allowed',

@@ -4,7 +4,7 @@
 import { hash } from 'node:crypto';
 import { errorKind, GatewayError, toGatewayError } from '../errors.js';
 import type { Access, LedgerSink, Metrics, Pricing, Reservation, ToolOutcome, ToolRuntime } from './ports.js';
-import type { ToolCallStatus } from '../ledger/rows.js';
+import { ledgerName, type ToolCallStatus } from '../ledger/rows.js';
 import { toolErrorResult as toolErrorContent } from '../../mcp/mapping.js';
 import type { CallInteractions } from '../../mcp/call-context.js';
 
@@ -234,9 +234,9 @@ function record(
     teamId: req.access.teamId,
     customerId: req.access.customerId,
     round: req.round,
-    server: entry?.server ?? req.name.split('__')[0] ?? '',
-    tool: entry?.tool ?? req.name,
-    name: req.name,
+    server: entry?.server ?? ledgerName(req.name.split('__', 1)[0] ?? ''),
+    tool: entry?.tool ?? ledgerName(req.name),
+    name: ledgerName(req.name),
     // One-shot hash: no Hash object per call (createHash + update + digest took twice as long).
     argsHash: hash('sha256', req.arguments, 'hex'),
     status,

@@ -125,3 +125,15 @@ export type LedgerItem =
   | { table: 'llm_calls'; row: LlmCallRow }
   | { table: 'tool_calls'; row: ToolCallRow }
   | { table: 'payloads'; row: PayloadRow };
+
+/**
+ * The most characters a tool_calls row keeps of a name a client or a model made up (its server,
+ * tool and name columns): more than any name the gateway serves (tool and prompt names are at most
+ * 256, resource URIs 4096), so their rows are whole, while a refused 1 MB name does not make a row of
+ * megabytes in the ledger queue every key shares (tests/isolation/ledger-name-sizes.test.ts).
+ */
+export const MAX_LEDGER_NAME = 4096;
+
+export function ledgerName(name: string): string {
+  return name.length > MAX_LEDGER_NAME ? name.slice(0, MAX_LEDGER_NAME) : name;
+}
