@@ -16,6 +16,7 @@ import { startGatewayProcess } from './helpers/gateway-process.js';
 import { waitFor } from './helpers/wait-for.js';
 
 const VK = 'vk-ledger-test-001';
+const VK_POLLER = 'vk-ledger-test-poller';
 const PRICE = { inputPerMTok: 2, outputPerMTok: 8 };
 let mock: MockUpstream;
 let fixture: McpHttpServer;
@@ -31,8 +32,11 @@ before(async () => {
       mcpServers: { fix: { transport: 'http', url: fixture.url } },
       pricing: { 'openai/gpt-4o-mini': PRICE, 'anthropic/claude-sonnet-4-5': PRICE },
       toolCosts: { fix__add: 0.25 },
-      teams: [{ id: 'eng' }],
-      virtualKeys: [{ id: 'ledger', key: VK, team: 'eng', models: ['*'], tools: { allow: ['fix__*'] } }],
+      teams: [{ id: 'eng' }, { id: 'poll' }],
+      virtualKeys: [
+        { id: 'ledger', key: VK, team: 'eng', models: ['*'], tools: { allow: ['fix__*'] } },
+        { id: 'poller', key: VK_POLLER, team: 'poll', models: ['*'] },
+      ],
       ledger: { payloads: true },
     },
   });
@@ -241,6 +245,54 @@ describe('views', () => {
 
     const tools = await gw.query<any>("SELECT name, calls, errors, denials, cost_usd FROM tool_usage_day WHERE name = 'fix__add'");
     assert.deepEqual(tools, [{ name: 'fix__add', calls: 1, errors: 0, denials: 0, cost_usd: 0.25 }]);
+  });
+  test('cost_by_key_day, cost_by_team_month and cost_by_session count model calls only, not polls of a stored response', async () => {
+    // An agent polling a background response (GET /v1/responses/{id}) writes a row per poll
+    // (operation retrieve; here 404s: no such id); the views count the one model call.
+    const session = `poll-${Date.now()}`;
+    const headers = { authorization: `Bearer ${VK_POLLER}`, 'x-claude-code-session-id': session };
+    mock.fallback = () => ({ kind: 'text', text: 'hi', usage: { input: 10, output: 5 } });
+    const call = await fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'start' }] }),
+    });
+    assert.equal(call.status, 200);
+    for (let i = 0; i < 3; i++) {
+      const poll = await fetch(`${gw.baseURL}/responses/resp_poll_${i}`, { headers });
+      assert.equal(poll.status, 404);
+      await poll.arrayBuffer();
+    }
+    const rows = await gw.query<any>("SELECT operation, status FROM requests WHERE key_id = 'poller' ORDER BY ts, operation");
+    assert.deepEqual(
+      rows.map((r) => [r.operation, r.status]),
+      [
+        ['call', 200],
+        ['retrieve', 404],
+        ['retrieve', 404],
+        ['retrieve', 404],
+      ],
+    );
+    const figures = (r: any) => ({ requests: r.requests, errors: r.errors, cost_usd: r.cost_usd });
+    const expected = { requests: 1, errors: 0, cost_usd: cost(10, 5) };
+    const byKey = await gw.query<any>("SELECT * FROM cost_by_key_day WHERE key_id = 'poller'");
+    assert.deepEqual(byKey.map(figures), [expected]);
+    const byTeam = await gw.query<any>("SELECT * FROM cost_by_team_month WHERE team_id = 'poll'");
+    assert.deepEqual(byTeam.map(figures), [expected]);
+    // cost_by_session groups by surface: the polls' surface (responses) has a row counting none.
+    const bySession = await gw.query<any>('SELECT * FROM cost_by_session WHERE session_id = ? ORDER BY surface', session);
+    assert.deepEqual(
+      bySession.map((r) => ({ surface: r.surface, ...figures(r) })),
+      [
+        { surface: 'chat', ...expected },
+        { surface: 'responses', requests: 0, errors: 0, cost_usd: 0 },
+      ],
+    );
+    // No model was asked: no llm_calls row, so cost_by_model_day has nothing of the polls.
+    const models = await gw.query<any>(
+      "SELECT count(*) AS n FROM llm_calls WHERE request_id IN (SELECT id FROM requests WHERE key_id = 'poller')",
+    );
+    assert.equal(models[0].n, 1);
   });
 });
 

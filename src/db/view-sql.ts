@@ -3,12 +3,14 @@
 import { sql } from 'drizzle-orm';
 
 /**
- * Per-group totals over `requests` (cost_by_key_day, cost_by_team_month, cost_by_session). A
- * count_tokens call costs nothing and uses no tokens, so it is left out of `requests` and `errors`
- * (it would inflate them); it stays in the requests table with operation = 'count_tokens'.
+ * Per-group totals over `requests` (cost_by_key_day, cost_by_team_month, cost_by_session).
+ * `requests` and `errors` count model calls and /mcp tool calls only (operation = 'call'): a
+ * count_tokens call or a GET / DELETE of a stored response (retrieve, input_items, delete) uses no
+ * tokens and costs nothing, and an agent polling a background response would otherwise multiply
+ * its key's request and error counts. Those rows stay in the requests table under their operation.
  */
-export const requestTotals = sql`sum(CASE WHEN operation = 'count_tokens' THEN 0 ELSE 1 END) AS requests,
-  sum(CASE WHEN status >= 400 AND operation <> 'count_tokens' THEN 1 ELSE 0 END) AS errors,
+export const requestTotals = sql`sum(CASE WHEN operation = 'call' THEN 1 ELSE 0 END) AS requests,
+  sum(CASE WHEN status >= 400 AND operation = 'call' THEN 1 ELSE 0 END) AS errors,
   sum(prompt_tokens) AS prompt_tokens,
   sum(completion_tokens) AS completion_tokens,
   sum(cost_usd) AS cost_usd,

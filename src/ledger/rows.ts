@@ -5,8 +5,8 @@ import type { ErrorKind } from '../errors.js';
 export type CostBasis = 'usage' | 'estimate';
 
 /**
- * What a requests row's request did: `call` a model call (or an /mcp tools/call); `count_tokens` a
- * token count (left out of the cost views' request counts); `retrieve`, `delete`, `input_items` a
+ * What a requests row's request did: `call` a model call (or an /mcp tools/call), the only
+ * operation the cost views count as requests; `count_tokens` a token count; `retrieve`, `delete`, `input_items` a
  * stored response read, deleted or its input items listed (GET|DELETE /v1/responses/{id}[/input_items]).
  */
 export type RequestOperation = 'call' | 'count_tokens' | 'retrieve' | 'delete' | 'input_items';

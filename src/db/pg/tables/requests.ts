@@ -38,9 +38,9 @@ export const requests = pgTable(
     /** The client's agent session id (x-claude-code-session-id or another configured session header). */
     sessionId: text('session_id'),
     /**
-     * What the request was: 'call' (a model call, or an /mcp tools/call), 'count_tokens'
-     * (/v1/messages/count_tokens: free, so the cost views leave it out of their request counts), or
-     * 'retrieve' / 'delete' / 'input_items' (GET|DELETE /v1/responses/{id}[/input_items]; src/ledger/rows.ts).
+     * What the request was: 'call' (a model call, or an /mcp tools/call: the only rows the cost views
+     * count as requests), 'count_tokens' (/v1/messages/count_tokens), or 'retrieve' / 'delete' /
+     * 'input_items' (GET|DELETE /v1/responses/{id}[/input_items]; src/ledger/rows.ts).
      */
     operation: text('operation').notNull().default('call'),
     /** Hints the gateway dropped while translating the request ('; '-separated, as in x-tollgate-warnings); NULL when none. */
