@@ -115,6 +115,7 @@ function afterLoop(
   if (!approvals && !keep) return undefined;
   return (async () => {
     if (approvals) await endWithApprovals(deps, state, relay, result);
+    if (keep?.kind === 'upstream' && state.rebuilt) keep.shown = shownFields(state, relay, result);
     if (keep) await keepResponse(deps, keep);
   })();
 }
@@ -185,16 +186,24 @@ function gatewayCallIds(state: NativeRunState): string[] | undefined {
 
 /** The last round's response, carrying what the client saw of every round and the usage of all of them. */
 function finalResponse(state: NativeRunState, relay: ResponsesRelay, result: LoopResult<ResponsesTurn>): Record<string, unknown> {
+  return Object.assign({}, state.last, shownFields(state, relay, result));
+}
+
+/**
+ * What the client is shown in place of the last round's own fields: the items of every round it may
+ * see (approval requests included), its own tools (not the gateway's), the usage of all rounds, the
+ * gateway's summary. Kept with a response the upstream stored after the gateway changed the request,
+ * so GET /v1/responses/{id} shows what the POST did, not the upstream's last round (stored.ts).
+ */
+function shownFields(state: NativeRunState, relay: ResponsesRelay, result: LoopResult<ResponsesTurn>): Record<string, unknown> {
   const info = tollgateInfo(state);
-  const last = state.last ?? {};
   const stopped = state.stopNote !== undefined && result.clientToolCalls.length === 0;
   return Object.assign(
     {},
-    last,
     stopped ? { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } : undefined,
     { output: relay.output },
     state.offeredTools ? { tools: state.body.tools ?? [] } : undefined,
-    { usage: state.totals ?? last.usage ?? null },
+    { usage: state.totals ?? state.last?.usage ?? null },
     info ? { tollgate: info } : undefined,
   );
 }

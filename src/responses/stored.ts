@@ -1,6 +1,7 @@
 // GET and DELETE /v1/responses/{id}: a response is this key's or it is not found. The gateway's
 // own come from its store; one a native upstream stored is fetched from (or deleted at) that
-// provider with the provider's credentials, the answer passed on as the upstream sent it.
+// provider with the provider's credentials, the answer passed on as the upstream sent it (with what
+// the POST showed in place of the last round's fields, when the gateway changed the request).
 // Each such request is a requests row (surface 'responses', operation 'retrieve', 'delete' or
 // 'input_items'), refusals and failures included: serveStored.
 import { notFound } from '../errors.js';
@@ -15,6 +16,8 @@ import type { ResponsesDeps } from './handler.js';
 import { sendResponses } from './native-call.js';
 import { INPUT_ITEMS_PARAMS, inputItemsPage } from './input-items.js';
 import { listShownItems } from './upstream-input-items.js';
+import { parseJson } from '../chat/upstream-answer.js';
+import { malformedUpstream } from '../chat/native-upstream.js';
 
 export type StoredAnswer = { kind: 'json'; body: unknown } | { kind: 'text'; text: string };
 
@@ -81,7 +84,13 @@ export async function readStored(
 ): Promise<StoredAnswer> {
   const entry = await lookUp(deps, access, id, seen);
   if (entry.kind === 'gateway') return { kind: 'json', body: entry.response };
-  return { kind: 'text', text: await upstream(deps, access, entry.provider, id, 'GET', signal) };
+  const text = await upstream(deps, access, entry.provider, id, 'GET', signal);
+  if (!entry.shown) return { kind: 'text', text };
+  // The gateway ran rounds or added tools: the POST showed its own output, tools and usage in place
+  // of the last round's, so this does too; the rest (status, metadata…) is the upstream's now.
+  const body = parseJson(text, 200);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw malformedUpstream(200, 'a Responses object');
+  return { kind: 'json', body: Object.assign(body, entry.shown) };
 }
 
 export async function deleteStored(

@@ -36,6 +36,17 @@ export async function checkResponseStore(
   for (const hidden of [
     { kind: 'upstream' as const, id: 'resp_hidden', keyId: 'k3', provider: 'oai', hiddenCalls: ['call_gw1', 'call_gw2'] },
     { kind: 'upstream' as const, id: 'resp_hidden2', keyId: 'k3', provider: 'oai', carriedTokens: 9, hiddenCalls: ['call_gw3'] },
+    // What GET shows in place of the upstream's last round, with or without the rest.
+    { kind: 'upstream' as const, id: 'resp_shown', keyId: 'k3', provider: 'oai', shown: { output: [], tools: [], usage: null } },
+    {
+      kind: 'upstream' as const,
+      id: 'resp_shown2',
+      keyId: 'k3',
+      provider: 'oai',
+      carriedTokens: 9,
+      hiddenCalls: ['call_gw4'],
+      shown: { usage: { total_tokens: 3 } },
+    },
   ]) {
     await store.put(hidden);
     assert.deepEqual(await store.get(hidden.id, 'k3'), hidden);

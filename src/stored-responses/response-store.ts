@@ -45,6 +45,12 @@ export interface UpstreamResponseRef {
    * items, never shown to the client, so input_items leaves them out. Absent when there were none.
    */
   hiddenCalls?: string[];
+  /**
+   * The fields the POST showed in place of the upstream's last round (its output over every round,
+   * the client's tools, the usage of all rounds…), laid over what the upstream answers to GET.
+   * Absent when the gateway passed the request through unchanged.
+   */
+  shown?: Record<string, unknown>;
 }
 
 export type StoredEntry = ({ kind: 'gateway' } & StoredResponse) | ({ kind: 'upstream' } & UpstreamResponseRef);
@@ -74,10 +80,14 @@ export type ResponseRow = ResponseDbRow;
 export function entryFromRow(row: ResponseRow): StoredEntry {
   if (row.provider !== null) {
     // An upstream row's response column holds only its carried-token bound and hidden call ids.
-    const held = row.response === null ? {} : (JSON.parse(row.response) as { carriedTokens?: number; hiddenCalls?: string[] });
+    const held =
+      row.response === null
+        ? {}
+        : (JSON.parse(row.response) as { carriedTokens?: number; hiddenCalls?: string[]; shown?: Record<string, unknown> });
     const ref: StoredEntry = { kind: 'upstream', id: row.id, keyId: row.key_id, provider: row.provider };
     if (typeof held.carriedTokens === 'number') ref.carriedTokens = held.carriedTokens;
     if (Array.isArray(held.hiddenCalls)) ref.hiddenCalls = held.hiddenCalls;
+    if (held.shown && typeof held.shown === 'object') ref.shown = held.shown;
     return ref;
   }
   // The messages column: the messages alone (rows of earlier versions), or them and the input items.
@@ -99,9 +109,9 @@ export function rowOf(entry: StoredEntry): Omit<ResponseRow, 'id' | 'key_id'> {
     ? {
         provider: entry.provider,
         response:
-          entry.carriedTokens === undefined && entry.hiddenCalls === undefined
+          entry.carriedTokens === undefined && entry.hiddenCalls === undefined && entry.shown === undefined
             ? null
-            : JSON.stringify({ carriedTokens: entry.carriedTokens, hiddenCalls: entry.hiddenCalls }),
+            : JSON.stringify({ carriedTokens: entry.carriedTokens, hiddenCalls: entry.hiddenCalls, shown: entry.shown }),
         // An upstream row has no messages: the column holds its items' ids (itemNeedle finds one).
         messages: entry.items?.length ? JSON.stringify(entry.items) : null,
       }
