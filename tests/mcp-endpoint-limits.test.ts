@@ -192,6 +192,46 @@ describe('sessions of a team', () => {
   });
 });
 
+describe('listen streams of a team', () => {
+  const TEAM_KEYS = [1, 2, 3].map((i) => `vk-mcp-listen-000${i}`);
+  let gw: TestGateway;
+  before(async () => {
+    const config = offersConfig(fixture.url, {
+      teams: [{ id: 'listeners' }],
+      mcpEndpoint: { maxSessions: 10, maxSessionsPerKey: 2, maxSessionsPerTeam: 3 },
+    });
+    const keys = config.virtualKeys as Record<string, unknown>[];
+    keys.push(...TEAM_KEYS.map((key, i) => ({ id: `listen-${i}`, key, team: 'listeners', tools: { allow: ['fx__*'] } })));
+    gw = await startGateway({ config });
+  });
+  after(() => gw.close());
+
+  test('2026-07-28 listen streams count against maxSessionsPerTeam with the team’s sessions (429)', async () => {
+    const [k1, k2, k3] = TEAM_KEYS as [string, string, string];
+    const agents = await Promise.all([k1, k2, k3].map((k) => connectModern(gw.url, k)));
+    const [a1, a2, a3] = agents as [(typeof agents)[0], (typeof agents)[0], (typeof agents)[0]];
+    const streams = [];
+    try {
+      // k1 its own 2, k2 one: the team's 3.
+      streams.push(await a1.client.listen({ toolsListChanged: true }), await a1.client.listen({ toolsListChanged: true }));
+      streams.push(await a2.client.listen({ toolsListChanged: true }));
+      assert.equal(gw.gateway.mcpEndpoint.sessions.countForTeam('listeners'), 3);
+      await assert.rejects(a3.client.listen({ toolsListChanged: true }), /429|mcp_team_sessions_exhausted/);
+      const refused = await post(gw, { 'x-bf-vk': k3 });
+      assert.equal(refused.status, 429);
+      assert.equal(refused.error().code, 'mcp_team_sessions_exhausted');
+      // A stream that ends gives its place back.
+      await streams.shift()!.close();
+      await waitFor(() => gw.gateway.mcpEndpoint.sessions.countForTeam('listeners') === 2, 5_000, 'the place to come back');
+      streams.push(await a3.client.listen({ toolsListChanged: true }));
+    } finally {
+      await Promise.all(streams.map((s) => s.close()));
+      await Promise.all(agents.map((a) => a.close()));
+    }
+    await waitFor(() => gw.gateway.mcpEndpoint.sessions.countForTeam('listeners') === 0, 5_000, 'every place back');
+  });
+});
+
 describe('2026-07-28 listen streams', () => {
   test('a key holds at most maxSessionsPerKey streams; resourceSubscriptions are deduplicated and capped', async () => {
     const gw = await startGateway({

@@ -8,7 +8,7 @@ import type { EndpointDeps } from './endpoint-deps.js';
 import type { RequestId } from './plain-request.js';
 import type { SessionTransport } from './session-transport.js';
 import { createSessionServer, type SessionContext } from './session-server.js';
-import type { McpSession, SessionLimits, SessionStore } from './sessions.js';
+import type { McpSession, ReserveRefusal, SessionLimits, SessionStore } from './sessions.js';
 import type { SseServerTransport } from './sse-transport.js';
 
 export interface EndpointSession extends McpSession {
@@ -28,6 +28,9 @@ interface SessionTransportLike {
 export interface EndpointSessions {
   /** Holds a place for a new session of this key; throws the 503/429 when there is none. */
   reserve(access: Access): void;
+  /** Holds a place for a 2026-07-28 listen stream (its team's share, the total): SessionStore.reserveListen. */
+  reserveListen(access: Access): void;
+  unreserveListen(access: Access): void;
   /** The session for this id, if the same key opened it; a different key is refused outright. */
   sessionFor(id: string, kind: McpSession['kind'], access: Access): EndpointSession | undefined;
   /** A new session's SDK server and record (added to the store by the caller, once it has an id). */
@@ -45,8 +48,7 @@ export function endpointSessions(
   limits: Pick<SessionLimits, 'maxSessionsPerKey' | 'maxSessionsPerTeam'>,
   now: () => number,
 ): EndpointSessions {
-  const reserve = (access: Access) => {
-    const refusal = store.reserve(access.keyId, access.teamId);
+  const refuse = (refusal: ReserveRefusal | null, access: Access) => {
     if (refusal === 'gateway') {
       throw new GatewayError({
         status: 503,
@@ -75,6 +77,9 @@ export function endpointSessions(
       });
     }
   };
+  const reserve = (access: Access) => refuse(store.reserve(access.keyId, access.teamId), access);
+  const reserveListen = (access: Access) => refuse(store.reserveListen(access.teamId), access);
+  const unreserveListen = (access: Access) => store.unreserveListen(access.teamId);
 
   const sessionFor = (id: string, kind: McpSession['kind'], access: Access): EndpointSession | undefined => {
     const session = store.get(id);
@@ -116,5 +121,5 @@ export function endpointSessions(
     return { server, session };
   };
 
-  return { reserve, sessionFor, open };
+  return { reserve, reserveListen, unreserveListen, sessionFor, open };
 }

@@ -4,7 +4,8 @@
 // https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
 //
 // One handler per virtual key: its listen streams hear only of changes to that key's lists (a
-// change of another key's tools stays quiet), and a key holds at most `maxListensPerKey` streams.
+// change of another key's tools stays quiet), and a key holds at most `maxListensPerKey` streams;
+// each also holds a place among its team's and the gateway's sessions while it lives (sessions.ts).
 // A listen stream's resourceSubscriptions are cut to the resources the key may read, and the
 // gateway subscribes upstream for exactly those while the stream lives (at most `maxLifetimeMs`).
 import { createMcpHandler, InMemoryServerEventBus, type McpHttpHandler } from '@modelcontextprotocol/server';
@@ -15,6 +16,12 @@ import { sameTools } from './tool-results.js';
 
 export interface ModernOptions {
   maxListensPerKey: number;
+  /**
+   * Holds a place for a listen stream among its team's and the gateway's sessions while it lives
+   * (throws the 429/503 when there is none); `release` gives it back once.
+   */
+  reserve(access: Access): void;
+  release(access: Access): void;
   maxLifetimeMs: number;
   keepAliveMs: number;
   onError?: (err: Error) => void;
@@ -133,20 +140,35 @@ export class ModernEndpoint {
       // The stream is acknowledged with only the URIs this key may read.
       body = { ...body, params: { ...body.params, notifications: { ...body.params?.notifications, resourceSubscriptions: uris } } };
     }
+    // Counted among its team's and the gateway's sessions (before, listen streams were bounded per key only).
+    this.opts.reserve(access);
     const lifetime = AbortSignal.timeout(this.opts.maxLifetimeMs);
     const signal = AbortSignal.any([request.signal, lifetime]);
     const bounded = new Request(request.url, { method: request.method, headers: request.headers, signal });
-    const subscribed = (await Promise.all(uris.map(async (u) => ((await this.deps.offers.subscribe(u)) ? u : undefined)))).filter(
-      (u): u is string => u !== undefined,
-    );
+    let subscribed: string[];
+    try {
+      subscribed = (await Promise.all(uris.map(async (u) => ((await this.deps.offers.subscribe(u)) ? u : undefined)))).filter(
+        (u): u is string => u !== undefined,
+      );
+    } catch (err) {
+      this.opts.release(access);
+      throw err;
+    }
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
+      this.opts.release(access);
       for (const u of subscribed) void this.deps.offers.unsubscribe(u).catch(() => undefined);
     };
     signal.addEventListener('abort', release, { once: true });
-    const response = await channel.handler.fetch(bounded, { authInfo: authInfoFor(access), parsedBody: body });
+    let response: Response;
+    try {
+      response = await channel.handler.fetch(bounded, { authInfo: authInfoFor(access), parsedBody: body });
+    } catch (err) {
+      release();
+      throw err;
+    }
     if (!response.body || !response.headers.get('content-type')?.includes('text/event-stream')) {
       release();
       return response;

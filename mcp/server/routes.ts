@@ -98,8 +98,11 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     maxSubscriptionsPerSession: limits.maxSubscriptionsPerSession,
   };
   const keepAliveMs = deps.keepAliveMs ?? 15_000;
+  const { reserve, reserveListen, unreserveListen, sessionFor, open } = endpointSessions(store, serverDeps, limits, now);
   const modern = new ModernEndpoint(serverDeps, {
     maxListensPerKey: limits.maxSessionsPerKey,
+    reserve: reserveListen,
+    release: unreserveListen,
     maxLifetimeMs: limits.maxLifetimeMs,
     keepAliveMs,
     ...(deps.onError ? { onError: deps.onError } : {}),
@@ -111,8 +114,6 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
     maxQueued: limits.streamMaxQueued ?? MCP_STREAM_DEFAULTS.maxQueued,
     stallMs: limits.inputTimeoutMs,
   };
-
-  const { reserve, sessionFor, open } = endpointSessions(store, serverDeps, limits, now);
 
   /**
    * One POST on an open 2025 session (the body read and parsed), answered by its transport: a

@@ -82,6 +82,29 @@ export class SessionStore<S extends McpSession = McpSession> {
     return null;
   }
 
+  /**
+   * Room for a 2026-07-28 listen stream of team `teamId` while it lives: it counts against the
+   * team's share and the gateway's total like a session (so a team's keys cannot fill either with
+   * streams), but not against its key's share, which the SDK bounds for listen streams apart.
+   * Pair with unreserveListen().
+   */
+  reserveListen(teamId: string | null): ReserveRefusal | null {
+    if (this.sessions.size + this.pending >= this.opts.maxSessions) return 'gateway';
+    const teamBound = this.opts.maxSessionsPerTeam;
+    if (teamId !== null && teamBound !== undefined && this.countForTeam(teamId) >= teamBound) return 'team';
+    this.pending++;
+    if (teamId !== null) this.perTeam.set(teamId, this.countForTeam(teamId) + 1);
+    return null;
+  }
+
+  unreserveListen(teamId: string | null): void {
+    this.pending = Math.max(0, this.pending - 1);
+    if (teamId === null) return;
+    const t = this.countForTeam(teamId) - 1;
+    if (t > 0) this.perTeam.set(teamId, t);
+    else this.perTeam.delete(teamId);
+  }
+
   unreserve(keyId: string | null, teamId: string | null = null): void {
     this.pending = Math.max(0, this.pending - 1);
     this.release(keyId, teamId);
