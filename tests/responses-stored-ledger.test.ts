@@ -175,6 +175,34 @@ describe('stored responses: each GET and DELETE is a requests row', () => {
     assert.equal(await llmCallsOf([got.id, items.id, deleted.id]), 0, 'no model call');
   });
 
+  test("a native upstream's 404 (the response or its items gone there) reaches the client as a 404 not_found_error", async () => {
+    const res = await client.responses.create({ model: 'oai/gpt-5', input: 'soon gone' });
+    const { mock } = stack;
+    mock.reset();
+    const answers: { status: number; type: string; message: string }[] = [];
+    const ids: string[] = [];
+    for (const [method, path] of [
+      ['GET', res.id],
+      ['GET', `${res.id}/input_items`],
+      ['DELETE', res.id],
+    ] as const) {
+      mock.enqueue({ kind: 'error', status: 404, message: `No response found with id '${res.id}'.` });
+      const r = await fetch(`${stack.gw.baseURL}/responses/${path}`, { method, headers: { authorization: `Bearer ${VK}` } });
+      const body = (await r.json()) as { error: { type: string; message: string } };
+      answers.push({ status: r.status, type: body.error.type, message: body.error.message });
+      ids.push(r.headers.get('x-request-id') ?? '');
+    }
+    assert.equal(mock.requests.length, 3, 'each asked the upstream');
+    for (const answer of answers) {
+      assert.deepEqual([answer.status, answer.type], [404, 'not_found_error']);
+      assert.match(answer.message, /No response found with id/);
+    }
+    for (const id of ids) {
+      const row = await rowOf(id);
+      assert.deepEqual([row.status, row.error_type, row.provider], [404, 'not_found_error', 'oai']);
+    }
+  });
+
   test('refused at admission: the rate-limited request keeps its key', async () => {
     const first = await send('GET', 'resp_made_up', VK_LIMITED);
     const second = await send('GET', 'resp_made_up', VK_LIMITED);

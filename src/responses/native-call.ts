@@ -5,7 +5,15 @@
 import type { Target } from '../chat/targets.js';
 import type { AttemptResult, FinishLater, LlmCallDeps } from '../chat/attempts.js';
 import { parseJson } from '../chat/upstream-answer.js';
-import { malformedUpstream, type NativeRequest, type RelayItemHandler, sendNativeStream, sendNativeText } from '../chat/native-upstream.js';
+import {
+  malformedUpstream,
+  type NativeRequest,
+  type RelayItemHandler,
+  sendNativeStream,
+  sendNativeText,
+  type UpstreamRefusal,
+} from '../chat/native-upstream.js';
+import type { GatewayError } from '../errors.js';
 import type { Cancel } from '../upstream/cancel.js';
 import type { HostedFees } from '../governance/hosted-tools.js';
 import type { OtherItem } from '../wire/responses/types.js';
@@ -61,7 +69,15 @@ const nativeRequestOf = (input: NativeCallInput): NativeRequest => ({
   body: input.body,
 });
 
-/** Sends one request to the target's Responses endpoint, its answer read whole; a non-2xx answer is thrown as the upstream's error. */
-export async function sendResponses(deps: LlmCallDeps, input: NativeCallInput, target: Target): Promise<string> {
-  return (await sendNativeText(deps, target, nativeRequestOf(input), input.signal)).text;
+/**
+ * Sends one request to the target's Responses endpoint, its answer read whole; a non-2xx answer is
+ * thrown as the upstream's error (`refused` may turn it into another).
+ */
+export async function sendResponses(
+  deps: LlmCallDeps,
+  input: NativeCallInput,
+  target: Target,
+  refused?: (err: GatewayError, refusal: UpstreamRefusal) => GatewayError,
+): Promise<string> {
+  return (await sendNativeText(deps, target, nativeRequestOf(input), input.signal, refused)).text;
 }

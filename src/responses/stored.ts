@@ -4,7 +4,9 @@
 // the POST showed in place of the last round's fields, when the gateway changed the request).
 // Each such request is a requests row (surface 'responses', operation 'retrieve', 'delete' or
 // 'input_items'), refusals and failures included: serveStored.
-import { notFound } from '../errors.js';
+import { type GatewayError, notFound } from '../errors.js';
+import type { UpstreamRefusal } from '../chat/native-upstream.js';
+import { withStatus } from '../chat/upstream-answer.js';
 import { type Access, inCallSlot } from '../chat/ports.js';
 import type { Target } from '../chat/targets.js';
 import { asClientError } from '../chat/client-error.js';
@@ -165,5 +167,15 @@ async function upstream(
     ...(runtime.missingKeyVars ? { missingKeyVars: runtime.missingKeyVars } : {}),
   };
   const path = `/v1/responses/${encodeURIComponent(id)}${suffix}`;
-  return inCallSlot(access, () => sendResponses(deps.llm, { path, method, stream: false, signal, body: '' }, target));
+  return inCallSlot(access, () => sendResponses(deps.llm, { path, method, stream: false, signal, body: '' }, target, keepNotFound));
+}
+
+/**
+ * The upstream no longer has the response (expired, deleted elsewhere) or the item asked: the
+ * client is told 404 not_found_error, as for an id the gateway does not hold, with the upstream's
+ * message. The adapters' mapping makes any upstream 404 a 400 upstream_rejected, right for a model
+ * call (the request named something wrong) but not for a read of a resource that is gone.
+ */
+function keepNotFound(err: GatewayError, refusal: UpstreamRefusal): GatewayError {
+  return refusal.status === 404 ? withStatus(notFound(err.message), 404) : err;
 }
