@@ -146,6 +146,20 @@ test('non-streamed: the gateway tool runs between native rounds; the client sees
   await assertLedger(response.headers.get('x-request-id'));
 });
 
+test("non-streamed, one round and no gateway call: the response still echoes the client's tools, not the gateway's", async () => {
+  // Before, such an answer went out as the upstream's own bytes, whose `tools` listed the key's MCP tools.
+  mock.enqueue({ kind: 'text', text: 'no tool needed' });
+  const data = await client.responses.create({ model: 'oai/gpt-5', input: 'hi', tools: codexTools } as never);
+  assert.ok(
+    (mock.requests[0]!.body.tools as { name?: string }[]).some((t) => t.name?.startsWith('fix__')),
+    'the gateway offered its tools',
+  );
+  assert.equal(data.output_text, 'no tool needed');
+  assert.deepEqual(data.tools, codexTools);
+  const plain = await client.responses.create({ model: 'oai/gpt-5', input: 'hi' } as never);
+  assert.deepEqual(plain.tools, [], 'none of the gateway tools when the client sent none');
+});
+
 test('streamed: upstream events relayed live, gateway calls hidden, numbers renumbered and consistent', async () => {
   enqueueGatewayRound();
   const { data: stream, response } = await client.responses.create({ ...body, stream: true } as never).withResponse();

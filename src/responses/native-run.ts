@@ -43,7 +43,9 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCa
       recordRequest(deps, state, { status: 200, startedAt: state.startedAt });
     };
     // The upstream's own bytes when nothing changed: the response object is then not built at all.
-    if (!relay.changed && state.rounds === 1 && relay.firstText !== undefined && !tollgateInfo(state))
+    // Not when the gateway offered tools: the upstream's echo of `tools` lists them (a stream's
+    // relay shows the client's in its place; this answer must too).
+    if (!relay.changed && !state.offeredTools && state.rounds === 1 && relay.firstText !== undefined && !tollgateInfo(state))
       return { kind: 'json', body: undefined, text: relay.firstText, after };
     return { kind: 'json', body: finalResponse(state, relay, result), text: undefined, after };
   }
