@@ -102,6 +102,18 @@ describe('a tool call governance cannot decide (its store is away)', { skip }, (
     const { error, ...row } = rows[0]!;
     assert.deepEqual(row, { request_id: failed.id, ...deniedForOutage });
     assert.match(error ?? '', /budget store unavailable/i);
+    // The operator's log says what failed: the gateway inside a tool call, for this key.
+    const logged = stack.gw.logs.filter((line) => /budget store unavailable/i.test(line));
+    assert.ok(
+      logged.some(
+        (line) =>
+          line.startsWith('error ') &&
+          line.includes('"keyId":"limited"') &&
+          line.endsWith('mcp endpoint tool call failed inside the gateway'),
+      ),
+      logged.join('\n'),
+    );
+    assert.ok(!logged.some((line) => line.includes('notification failed')), logged.join('\n'));
   });
 
   test('chat: the request fails 503 as before, and the call the model made has its tool_calls row', async () => {

@@ -62,5 +62,8 @@ export interface EndpointDeps {
   listTtlMs: number;
   /** Resource subscriptions one session may hold. */
   maxSubscriptionsPerSession: number;
+  /** A background failure nobody waits for (a notification, the session's event bus, recording an offer's use). */
   onError?: (err: Error) => void;
+  /** A tools/call failed inside the gateway (governance store away, a bug), not in the tool: PendingCalls. */
+  onCallFailed?: (err: Error, keyId: string | null) => void;
 }

@@ -18,6 +18,17 @@ describe('PendingCall', () => {
     assert.equal(calls.size, 0);
   });
 
+  test('a call whose work throws reports it to onCallFailed with its key, and its round throws it', async () => {
+    const calls = new PendingCalls({ inputTimeoutMs: 1_000, maxPerKey: 2 });
+    const failed: [string, string | null][] = [];
+    calls.onCallFailed = (err, keyId) => failed.push([err.message, keyId]);
+    const call = calls.create<string, null>('k').start(async () => {
+      throw new Error('store away');
+    });
+    await assert.rejects(call.round(live(), null), /store away/);
+    assert.deepEqual(failed, [['store away', 'k']]);
+  });
+
   test('questions end a round; the retry’s answers reach the tool; unanswered ones are asked again', async () => {
     const calls = new PendingCalls({ inputTimeoutMs: 1_000, maxPerKey: 2 });
     const call = calls.create<string, null>('k');

@@ -137,7 +137,7 @@ export class PendingCall<R, C = unknown> {
     this.finished = true;
     this.result = result;
     this.error = err;
-    if (err !== undefined) this.registry.onError?.(err as Error);
+    if (err !== undefined) this.registry.onCallFailed?.(err as Error, this.keyId);
     clearTimeout(this.idle);
     for (const q of this.questions.values()) q.reject(new InteractionRefused('the call has ended'));
     this.questions.clear();
@@ -149,7 +149,8 @@ export class PendingCall<R, C = unknown> {
 export class PendingCalls {
   private readonly parked = new Map<string, PendingCall<unknown, unknown>>();
   private readonly perKey = new Map<string, number>();
-  onError?: (err: Error) => void;
+  /** A call's work threw: the gateway failed inside a governed tool call (its client's round gets the error too). */
+  onCallFailed?: (err: Error, keyId: string | null) => void;
 
   constructor(private readonly opts: PendingCallsOptions) {}
 

@@ -82,7 +82,7 @@ export function createMcpEndpoint(deps: McpEndpointDeps): McpEndpoint {
   const { limits } = deps;
   const store = new SessionStore<EndpointSession>({ ...limits, now });
   const pending = new PendingCalls({ inputTimeoutMs: limits.inputTimeoutMs, maxPerKey: limits.maxPendingPerKey });
-  if (deps.onError) pending.onError = deps.onError;
+  if (deps.onCallFailed) pending.onCallFailed = deps.onCallFailed;
   // Continuation state of calls waiting for input lives in this process; the key is too.
   const stateCodec = createRequestStateCodec<{ call: string }>({
     key: randomBytes(32),

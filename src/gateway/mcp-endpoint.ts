@@ -57,5 +57,7 @@ export function createGatewayMcpEndpoint(opts: GatewayMcpEndpointOptions): McpEn
     },
     now: opts.now,
     onError: (err) => logger.warn({ err: err.message }, 'mcp endpoint notification failed'),
+    // Its client is told too (-32603); the log is for the operator: the gateway, not the tool, failed.
+    onCallFailed: (err, keyId) => logger.error({ err: err.message, keyId }, 'mcp endpoint tool call failed inside the gateway'),
   });
 }
