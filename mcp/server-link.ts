@@ -5,6 +5,7 @@
 // logs reach it: link-logging.ts.
 import type { Client, LoggingLevel, PriorDiscovery } from '@modelcontextprotocol/client';
 import type { McpServerConfig } from '../src/config-schema.js';
+import { AbandonedCalls } from './abandoned-calls.js';
 import { type ActiveCall, outsideCalls } from './call-context.js';
 import { FairQueue } from './fair-queue.js';
 import { connectServer, type ConnectedServer, type ConnectOptions, type ProtocolEra, type TransportKind } from './connect.js';
@@ -50,12 +51,8 @@ export class ServerLink {
   connectedAt: number | undefined;
   /** Tool calls in flight to this server (what its stdio messages can be bound to). */
   readonly inflight = new Set<ActiveCall>();
-  /**
-   * Stdio calls the gateway gave up on (timed out, cancelled) after sending them, each kept for the
-   * server's callTimeoutMs more: a tool may ignore notifications/cancelled, and while one might still
-   * be running, a question the server asks could be its, so it is bound to no call (call-context.ts).
-   */
-  private readonly abandoned = new Set<NodeJS.Timeout>();
+  /** Stdio calls the gateway gave up on after sending them that may still run there (abandoned-calls.ts). */
+  private readonly abandoned: AbandonedCalls;
   /** With `maxCallsInFlight`: the calls sent at once and the ones waiting their turn; else none. */
   readonly queue: FairQueue | undefined;
   readonly subscriptions: UpstreamSubscriptions;
@@ -78,6 +75,7 @@ export class ServerLink {
     private readonly opts: LinkOptions,
   ) {
     this.transport = config.transport;
+    this.abandoned = new AbandonedCalls(config.callTimeoutMs);
     this.queue = config.maxCallsInFlight === undefined ? undefined : new FairQueue(config.maxCallsInFlight);
     this.secrets = config.transport === 'stdio' ? Object.values(config.env) : [...Object.values(config.headers), ...urlSecrets(config.url)];
     this.subscriptions = new UpstreamSubscriptions({
@@ -122,16 +120,7 @@ export class ServerLink {
 
   /** A call sent to the server was given up on: it may still run there (only stdio needs to know). */
   abandon(): void {
-    if (this.wireRelatesMessages()) return;
-    const timer = setTimeout(() => this.abandoned.delete(timer), this.config.callTimeoutMs);
-    timer.unref();
-    this.abandoned.add(timer);
-  }
-
-  /** The server process is gone: nothing it was running runs any more. */
-  private forgetAbandoned(): void {
-    for (const timer of this.abandoned) clearTimeout(timer);
-    this.abandoned.clear();
+    if (!this.wireRelatesMessages()) this.abandoned.add();
   }
 
   /**
@@ -283,7 +272,7 @@ export class ServerLink {
     this.error = this.lastError = reason = this.redact(reason);
     for (const kind of KINDS) this.setOffer(kind, []);
     this.subscriptions.disconnected();
-    this.forgetAbandoned();
+    this.abandoned.clear();
     this.opts.logger?.warn({ server: this.name, err: reason }, 'MCP server connection lost; reconnecting');
     void conn?.close().catch(() => undefined);
     this.scheduleReconnect();
@@ -318,7 +307,7 @@ export class ServerLink {
     this.conn = undefined;
     this.offer = EMPTY_OFFER;
     this.subscriptions.disconnected();
-    this.forgetAbandoned();
+    this.abandoned.clear();
     await conn?.close().catch(() => undefined);
   }
 }
