@@ -5,6 +5,7 @@ import { MCP_STREAM_DEFAULTS } from './config-mcp-stream.js';
 import { checkToolCostNames, checkToolRule } from './config-tool-names.js';
 import { MAX_TIMER_MS, timerMs } from './config-timers.js';
 import { ledgerSchema } from './config-ledger.js';
+import { serverSchema } from './config-server.js';
 
 // The longest glob accepted from config, the admin API or the x-tollgate-tools header (the
 // matcher, governance/glob.ts, is linear in it).
@@ -223,6 +224,8 @@ export const configSchema = z.strictObject({
   /** The same for all the keys of one team together. */
   maxToolCallsInFlightPerTeam: z.number().int().positive().default(64),
   ledger: ledgerSchema,
+  /** The HTTP server's limits on slow and idle clients (README, "Configuration"). */
+  server: serverSchema,
   /** Only read when TOLLGATE_REDIS is set. failOpen: admit requests while Redis is unreachable (default: 503). */
   redis: z
     .strictObject({

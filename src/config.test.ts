@@ -29,6 +29,7 @@ describe('config', () => {
     assert.equal(config.maxBodyBytes, 4 * 1024 * 1024);
     assert.equal(config.ledger.payloads, false);
     assert.equal(config.loop.maxRounds, 10);
+    assert.deepEqual(config.server, { requestTimeoutMs: 60_000, headersTimeoutMs: 20_000, maxConnections: 4096 });
   });
 
   test('errors name the file and the field', () => {
@@ -42,6 +43,11 @@ describe('config', () => {
     assert.match(
       failure({ mcpEndpoint: { maxSessions: 100, maxSessionsPerTeam: 101 } }),
       /mcpEndpoint\.maxSessionsPerTeam: maxSessionsPerTeam must be at most maxSessions/,
+    );
+    // Node refuses a server whose headers timeout exceeds its request timeout: said at load, not at listen.
+    assert.match(
+      failure({ server: { requestTimeoutMs: 1000, headersTimeoutMs: 2000 } }),
+      /server\.headersTimeoutMs: headersTimeoutMs must not exceed requestTimeoutMs/,
     );
     assert.match(failure('{'.repeat(1) as unknown), /expected a JSON object/);
   });

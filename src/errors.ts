@@ -72,6 +72,7 @@ export const ERROR_CODES = [
   'loop_timeout',
   'client_closed',
   'client_aborted',
+  'request_timeout',
   // The /mcp endpoint.
   'mcp_sessions_exhausted',
   'mcp_key_sessions_exhausted',

@@ -2,12 +2,12 @@
 // drain: new requests get 503, in-flight ones finish within a grace period, the ledger is flushed.
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { demoProviders, refuseDemoInProduction } from './demo-guard.js';
 import { createGateway } from './gateway.js';
+import { createHttpServer } from './gateway/http-server.js';
 import { startupSummary } from './startup-summary.js';
 
 const DEFAULT_GRACE_MS = 15_000;
@@ -57,7 +57,8 @@ async function main(): Promise<void> {
   });
   await gateway.start();
 
-  const server = createServer(gateway.listener);
+  // With the server's own limits on slow and idle clients (config `server`).
+  const server = createHttpServer(gateway.listener, config.server);
   server.listen(port, host, () => {
     const info = server.address() as AddressInfo;
     process.stdout.write(

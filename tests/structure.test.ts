@@ -31,6 +31,7 @@ const LAYERS: { name: string; paths: string[] }[] = [
       'src/config-tool-names.ts',
       'src/config-timers.ts',
       'src/config-ledger.ts',
+      'src/config-server.ts',
       'src/logger.ts',
       'src/app-env.ts',
       'src/openai/',

@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { parseConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createHttpServer } from '../../src/gateway/http-server.js';
 import type { Logger } from '../../src/logger.js';
 
 export interface TestGateway {
@@ -77,7 +78,7 @@ export async function startGateway(opts: StartOptions): Promise<TestGateway> {
   });
   await gateway.start();
   // The listener main.ts serves with (the hot /v1 routes straight from Node, the rest through Hono).
-  const server = createServer(gateway.listener);
+  const server = createHttpServer(gateway.listener, config.server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   gateway.attachUpgrades(server);
   const { port } = server.address() as AddressInfo;

@@ -1,0 +1,51 @@
+// The Node HTTP server the gateway listens with (main.ts, and the tests' gateway): the listener
+// plus the server's own limits (config `server`). Node's defaults let a client take 300 s to send
+// one request and open any number of sockets; no per-key limit applies before the body is read.
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ServerLimits } from '../config-server.js';
+import { GatewayError, renderError } from '../errors.js';
+
+// What Node itself writes for a request it cannot parse (its default, which a 'clientError'
+// listener replaces): unchanged here, only the timeout gets a body in the OpenAI shape.
+const NODE_CANNED: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n',
+};
+const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
+
+function requestTimeoutReply(ms: number): string {
+  const err = new GatewayError({
+    status: 408,
+    type: 'invalid_request_error',
+    code: 'request_timeout',
+    message: `the request (headers and body) was not received within ${ms} ms`,
+  });
+  const body = JSON.stringify(renderError(err));
+  return `HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+export function createHttpServer(listener: RequestListener, limits: ServerLimits): Server {
+  const server = createServer(
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      // Node looks for expired requests only this often (default 30 s, which would let a 30 s
+      // limit run to 60 s); a pass over the open connections each second costs next to nothing.
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    listener,
+  );
+  // Beyond this Node destroys each new socket as it is accepted.
+  server.maxConnections = limits.maxConnections;
+  const timeoutReply = requestTimeoutReply(limits.requestTimeoutMs);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // A response can still be written only if none has begun on this socket.
+    const res = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (socket.writable && !res?.headersSent && err.code !== 'ECONNRESET') {
+      socket.write(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? timeoutReply : (NODE_CANNED[err.code ?? ''] ?? BAD_REQUEST));
+    }
+    socket.destroy(err);
+  });
+  return server;
+}
