@@ -203,6 +203,33 @@ describe('stored responses: each GET and DELETE is a requests row', () => {
     }
   });
 
+  test("a native upstream's 404 to a DELETE removes the gateway's entry too; another failure keeps it", async () => {
+    const { mock } = stack;
+    const gone = await client.responses.create({ model: 'oai/gpt-5', input: 'gone upstream' });
+    const kept = await client.responses.create({ model: 'oai/gpt-5', input: 'upstream down' });
+    mock.reset();
+    mock.enqueue({ kind: 'error', status: 404, message: `No response found with id '${gone.id}'.` });
+    mock.enqueue({ kind: 'error', status: 500, message: 'upstream trouble' });
+    const [deletedGone, deletedKept] = [await send('DELETE', gone.id), await send('DELETE', kept.id)];
+    assert.deepEqual([deletedGone.status, deletedKept.status], [404, 502]);
+    assert.equal(mock.requests.length, 2);
+
+    // The gone one is not found without asking the upstream again.
+    const after = await send('GET', gone.id);
+    assert.equal(after.status, 404);
+    assert.equal(mock.requests.length, 2, 'no upstream request for the removed entry');
+    assert.deepEqual([(await rowOf(after.id)).provider, (await rowOf(after.id)).error_type], [null, 'not_found_error']);
+
+    // The one whose DELETE failed otherwise is still the key's: its GET goes upstream.
+    mock.enqueue({ kind: 'raw', status: 200, body: JSON.stringify({ id: kept.id, object: 'response', output: [] }) });
+    const still = await send('GET', kept.id);
+    assert.equal(still.status, 200);
+    assert.deepEqual(
+      mock.requests.map((r) => r.method),
+      ['DELETE', 'DELETE', 'GET'],
+    );
+  });
+
   test('refused at admission: the rate-limited request keeps its key', async () => {
     const first = await send('GET', 'resp_made_up', VK_LIMITED);
     const second = await send('GET', 'resp_made_up', VK_LIMITED);

@@ -103,7 +103,18 @@ export async function deleteStored(
   seen: StoredSeen = {},
 ): Promise<StoredAnswer> {
   const entry = await lookUp(deps, access, id, seen);
-  const text = entry.kind === 'upstream' ? await upstream(deps, access, entry.provider, id, 'DELETE', signal) : undefined;
+  let text: string | undefined;
+  if (entry.kind === 'upstream') {
+    try {
+      text = await upstream(deps, access, entry.provider, id, 'DELETE', signal);
+    } catch (err) {
+      // The upstream no longer has it: the response is gone, so the entry goes too (else each later
+      // GET of the id would ask the upstream again, for another 404). Any other failure (the
+      // upstream down, refusing, the provider left the config) may pass: the entry stays.
+      if (goneUpstream.has(err as GatewayError)) await deps.responses.delete(id, access.keyId);
+      throw err;
+    }
+  }
   await deps.responses.delete(id, access.keyId);
   return text === undefined ? { kind: 'json', body: { id, object: 'response', deleted: true } } : { kind: 'text', text };
 }
@@ -177,5 +188,11 @@ async function upstream(
  * call (the request named something wrong) but not for a read of a resource that is gone.
  */
 function keepNotFound(err: GatewayError, refusal: UpstreamRefusal): GatewayError {
-  return refusal.status === 404 ? withStatus(notFound(err.message), 404) : err;
+  if (refusal.status !== 404) return err;
+  const gone = withStatus(notFound(err.message), 404);
+  goneUpstream.add(gone);
+  return gone;
 }
+
+/** The errors keepNotFound made: the upstream said 404 (not the gateway's own 404 of a missing provider). */
+const goneUpstream = new WeakSet<GatewayError>();
