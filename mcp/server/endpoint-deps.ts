@@ -46,6 +46,19 @@ export interface OfferGovernance {
   allowedOffers<T extends object>(access: Access, kind: OfferKind, list: readonly T[], nameOf: (item: T) => string): readonly T[];
 }
 
+/**
+ * What failed in the background: a list-changed or resource-updated notification to a session;
+ * the ledger row of a prompt or resource use (the use happened, its row is lost); the upstream
+ * unsubscribe of a closed session's resource; a listener on a 2026-07-28 key's event bus; the
+ * SDK's 2026-07-28 handler (its out-of-band errors and the requests it rejects).
+ */
+export type EndpointFailure =
+  | { kind: 'notification' }
+  | { kind: 'offer_use_record'; keyId: string | null }
+  | { kind: 'unsubscribe'; uri: string }
+  | { kind: 'event_bus' }
+  | { kind: 'sdk' };
+
 export interface EndpointDeps {
   /** The key's tools (GovernanceGate.toolsFor, without a narrowing header). */
   toolsFor(access: Access): readonly ToolEntry[];
@@ -62,8 +75,8 @@ export interface EndpointDeps {
   listTtlMs: number;
   /** Resource subscriptions one session may hold. */
   maxSubscriptionsPerSession: number;
-  /** A background failure nobody waits for (a notification, the session's event bus, recording an offer's use). */
-  onError?: (err: Error) => void;
+  /** A background failure nobody waits for; `failure` says which, so the operator's log can name it. */
+  onError?: (err: Error, failure: EndpointFailure) => void;
   /** A tools/call failed inside the gateway (governance store away, a bug), not in the tool: PendingCalls. */
   onCallFailed?: (err: Error, keyId: string | null) => void;
 }

@@ -10,7 +10,7 @@
 // gateway subscribes upstream for exactly those while the stream lives (at most `maxLifetimeMs`).
 import { createMcpHandler, InMemoryServerEventBus, type McpHttpHandler } from '@modelcontextprotocol/server';
 import type { Access } from '../../src/chat/ports.js';
-import type { EndpointDeps } from './endpoint-deps.js';
+import type { EndpointDeps, EndpointFailure } from './endpoint-deps.js';
 import { createSessionServer, authInfoFor } from './session-server.js';
 import { sameTools } from './tool-results.js';
 
@@ -24,7 +24,7 @@ export interface ModernOptions {
   release(access: Access): void;
   maxLifetimeMs: number;
   keepAliveMs: number;
-  onError?: (err: Error) => void;
+  onError?: (err: Error, failure: EndpointFailure) => void;
 }
 
 interface KeyChannel {
@@ -87,7 +87,8 @@ export class ModernEndpoint {
     const key = access.keyId ?? '';
     let channel = this.channels.get(key);
     if (!channel) {
-      const bus = new InMemoryServerEventBus(this.opts.onError);
+      const { onError } = this.opts;
+      const bus = new InMemoryServerEventBus(onError && ((err) => onError(err, { kind: 'event_bus' })));
       const handler = createMcpHandler(
         ({ authInfo }) => {
           const session = {
@@ -105,7 +106,7 @@ export class ModernEndpoint {
           bus,
           maxSubscriptions: this.opts.maxListensPerKey,
           keepAliveMs: this.opts.keepAliveMs,
-          ...(this.opts.onError ? { onerror: this.opts.onError } : {}),
+          ...(onError ? { onerror: (err: Error) => onError(err, { kind: 'sdk' }) } : {}),
         },
       );
       channel = { handler, bus, access, announced: listsOf(this.deps, access) };

@@ -45,7 +45,9 @@ function failed(outcome: UpstreamOutcome<unknown>, gatewayUri?: string): Protoco
 export function registerOfferHandlers(server: Server, deps: EndpointDeps, session: SessionContext): () => void {
   const { offers, governance } = deps;
   const record = (use: Omit<OfferUse, 'sessionId'>) =>
-    recordOfferUse(deps.ledger, { ...use, sessionId: session.id }).catch((err: unknown) => deps.onError?.(err as Error));
+    recordOfferUse(deps.ledger, { ...use, sessionId: session.id }).catch((err: unknown) =>
+      deps.onError?.(err as Error, { kind: 'offer_use_record', keyId: use.access.keyId }),
+    );
   const prompts = (access: Access) => governance.allowedOffers(access, 'prompt', offers.prompts(), promptName);
   const resources = (access: Access) => governance.allowedOffers(access, 'resource', offers.resources(), resourceUri);
   const templates = (access: Access) => governance.allowedOffers(access, 'template', offers.resourceTemplates(), templateUri);
@@ -168,7 +170,7 @@ function watchOffers(server: Server, deps: EndpointDeps, session: SessionContext
     templates: governance.allowedOffers(session.access, 'template', offers.resourceTemplates(), templateUri),
   });
   let announced = current();
-  const report = (err: unknown) => deps.onError?.(err as Error);
+  const report = (err: unknown) => deps.onError?.(err as Error, { kind: 'notification' });
   const stopOffers = offers.onOfferChanged((change) => {
     const next = current();
     if (change === 'prompts' && !sameItems(next.prompts, announced.prompts)) server.sendPromptListChanged().catch(report);
@@ -183,7 +185,9 @@ function watchOffers(server: Server, deps: EndpointDeps, session: SessionContext
   return () => {
     stopOffers();
     stopUpdates();
-    for (const uri of session.subscriptions) void offers.unsubscribe(uri).catch(report);
+    for (const uri of session.subscriptions) {
+      void offers.unsubscribe(uri).catch((err: unknown) => deps.onError?.(err as Error, { kind: 'unsubscribe', uri }));
+    }
     session.subscriptions.clear();
   };
 }

@@ -123,7 +123,7 @@ export function registerToolHandlers(server: SessionMcpServer, deps: EndpointDep
     if (sameTools(next, announced)) return;
     announced = next;
     // Before initialization completes there is nobody to tell; the client lists tools anyway.
-    server.sendToolListChanged().catch((err: unknown) => deps.onError?.(err as Error));
+    server.sendToolListChanged().catch((err: unknown) => deps.onError?.(err as Error, { kind: 'notification' }));
   });
 }
 

@@ -8,7 +8,7 @@ import type { LedgerSink } from '../chat/ports.js';
 import type { GovernanceGate } from '../governance/gate.js';
 import type { McpManager } from '../../mcp/manager.js';
 import type { PinnedTools } from '../../mcp/pinning/index.js';
-import { createMcpEndpoint, isLoopbackAddress, type McpEndpoint } from '../../mcp/server/index.js';
+import { createMcpEndpoint, type EndpointFailure, isLoopbackAddress, type McpEndpoint } from '../../mcp/server/index.js';
 
 export interface GatewayMcpEndpointOptions {
   config: Config;
@@ -56,8 +56,34 @@ export function createGatewayMcpEndpoint(opts: GatewayMcpEndpointOptions): McpEn
       loopback: isLoopbackAddress(opts.listenHost),
     },
     now: opts.now,
-    onError: (err) => logger.warn({ err: err.message }, 'mcp endpoint notification failed'),
+    onError: logEndpointFailure(logger),
     // Its client is told too (-32603); the log is for the operator: the gateway, not the tool, failed.
     onCallFailed: (err, keyId) => logger.error({ err: err.message, keyId }, 'mcp endpoint tool call failed inside the gateway'),
   });
+}
+
+/**
+ * The endpoint's background failures, each logged as what it is (before, all as 'notification
+ * failed', which sent an operator looking at notifications). At error: a prompt or resource use
+ * whose ledger row is lost (an audit gap), and a listener throwing on a key's event bus (a bug).
+ * At warn: what a client or an upstream may cause and the gateway lives with.
+ */
+export function logEndpointFailure(logger: Logger): (err: Error, failure: EndpointFailure) => void {
+  return (err, failure) => {
+    switch (failure.kind) {
+      case 'notification':
+        return logger.warn({ err: err.message }, 'mcp endpoint notification failed');
+      case 'offer_use_record':
+        return logger.error({ err: err.message, keyId: failure.keyId }, 'mcp endpoint could not record a prompt or resource use');
+      case 'unsubscribe':
+        return logger.warn(
+          { err: err.message, uri: failure.uri },
+          "mcp endpoint could not unsubscribe upstream from a closed session's resource",
+        );
+      case 'event_bus':
+        return logger.error({ err: err.message }, 'mcp endpoint event bus listener failed');
+      case 'sdk':
+        return logger.warn({ err: err.message }, 'mcp endpoint: the MCP SDK reported an error or rejected a request');
+    }
+  };
 }
