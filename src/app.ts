@@ -25,6 +25,7 @@ import { metricsRoutes } from './metrics/routes.js';
 import type { GatewayMetrics } from './metrics/create-metrics.js';
 import type { McpEndpoint } from '../mcp/server/routes.js';
 import type { AppEnv } from './app-env.js';
+import { clientLeftMidBody } from './routes/client-left.js';
 import type { Logger } from './logger.js';
 
 export interface AppDeps {
@@ -129,6 +130,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => {
+    // Nobody is left to answer: the status is for the metrics (499, as the hot routes count it).
+    if (clientLeftMidBody(c)) return c.body(null, 499 as 400);
     const error = toGatewayError(err);
     if (error.status >= 500 && error.type === 'server_error') deps.logger.error({ err, requestId: c.get('requestId') }, 'unhandled error');
     return errorResponse(c, error);

@@ -17,7 +17,7 @@
 // `app.request()` and any fetch-only runtime behave the same.
 import { newRequestId } from '../ledger/request-id.js';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { type GatewayError, toGatewayError } from '../errors.js';
+import { GatewayError, toGatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { handleChat, type ChatDeps } from '../chat/handler.js';
 import { handleMessages, type MessagesDeps } from '../messages/handler.js';
@@ -79,6 +79,19 @@ const MCP = '/mcp';
 
 const JSON_TYPE = 'application/json';
 const decoder = new TextDecoder();
+
+/**
+ * A client that left before its body arrived (or was cut by server.requestTimeoutMs): its doing,
+ * not ours, so 499 as chat/client-error.ts names it, not a 500 "unhandled error" in the error log
+ * and the 5xx metrics (any client, no key needed, could fill both). Made once: the answer goes to
+ * a closed socket, only its status is seen (metrics).
+ */
+const CLIENT_CLOSED = new GatewayError({
+  status: 499,
+  type: 'invalid_request_error',
+  message: 'client closed the request',
+  code: 'client_closed',
+});
 
 function hotHandlers(deps: HotRoutesDeps): Map<string, HotRoute> {
   // Each surface's handler; which paths they answer is V1_ROUTES' (v1-routes.ts), shared with the
@@ -210,7 +223,11 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
     } catch (err) {
       const error = toGatewayError(err);
       if (error.status >= 500 && error.type === 'server_error') deps.logger.error({ err, requestId: id }, 'unhandled error');
-      if (outgoing.headersSent) {
+      if (error === CLIENT_CLOSED) {
+        // Nobody to answer (errorReply would turn 499 into a 400 for HTTP's sake): the metrics say 499.
+        outgoing.destroy();
+        status = 499;
+      } else if (outgoing.headersSent) {
         // A stream that already started ends with its own error frame; nothing else can be said here.
         outgoing.destroy();
         status = 200;
@@ -243,7 +260,7 @@ function send(outgoing: ServerResponse, status: number, headers: Record<string, 
 
 /**
  * The whole body as text. `limit` applies to bodies of undeclared length (chunked): counted as
- * they arrive, `tooLarge` once past it. A client that leaves mid-body rejects, like Hono's reader.
+ * they arrive, `tooLarge` once past it. A client that leaves mid-body rejects with CLIENT_CLOSED.
  */
 function readBody(incoming: IncomingMessage, limit: number | undefined, tooLarge: GatewayError): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -268,14 +285,15 @@ function readBody(incoming: IncomingMessage, limit: number | undefined, tooLarge
       cleanup();
       resolve(decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     };
-    const onError = (err: Error) => {
+    // Node's request emits 'error' (ECONNRESET "aborted") or only 'close' when the client leaves.
+    const onError = () => {
       cleanup();
-      reject(err);
+      reject(CLIENT_CLOSED);
     };
     const onClose = () => {
       if (incoming.readableEnded) return onEnd();
       cleanup();
-      reject(new Error('Client connection prematurely closed.'));
+      reject(CLIENT_CLOSED);
     };
     incoming.on('data', onData);
     incoming.on('end', onEnd);
