@@ -48,22 +48,31 @@ export function serveConnection(
     idle.unref(); // an idle connection does not keep the process alive
   };
   closed.signal.addEventListener('abort', () => clearTimeout(idle), { once: true });
-  // Responses run one at a time; messages sent ahead wait, a few of them. A client that sends
-  // more than that is flooding: each waiting message holds up to maxPayloadBytes.
+  // Responses run one at a time; messages sent ahead wait, a few of them, holding at most one
+  // message's worth of bytes (maxPayloadBytes) together. A client that sends more than that is
+  // flooding: by count alone, 8 messages of up to maxPayloadBytes each could wait on every connection.
   let waiting = 0;
+  let waitingBytes = 0;
   idleFrom();
   ws.on('message', (data, isBinary) => {
     clearTimeout(idle);
-    if (++waiting > MAX_WAITING) {
-      sendError(
-        new GatewayError({ status: 429, type: 'rate_limited', message: `more than ${MAX_WAITING} messages waiting on this connection` }),
-      );
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
+    const tooMany = waiting + 1 > MAX_WAITING;
+    if (tooMany || waitingBytes + size > opts.maxPayloadBytes) {
+      const message = tooMany
+        ? `more than ${MAX_WAITING} messages waiting on this connection`
+        : `the messages waiting on this connection would hold more than ${opts.maxPayloadBytes} bytes`;
+      sendError(new GatewayError({ status: 429, type: 'rate_limited', message }));
       ws.close(1008, 'too many messages waiting');
       closed.abort();
       return;
     }
+    waiting++;
+    waitingBytes += size;
     const text = isBinary ? undefined : data.toString();
     queue = queue.then(async () => {
+      // Taken from the queue: the response it starts no longer waits.
+      waitingBytes -= size;
       if (!closed.signal.aborted) await one(text);
       waiting--;
       idleFrom();
