@@ -223,8 +223,9 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
     } catch (err) {
       const error = toGatewayError(err);
       if (error.status >= 500 && error.type === 'server_error') deps.logger.error({ err, requestId: id }, 'unhandled error');
-      if (error === CLIENT_CLOSED) {
-        // Nobody to answer (errorReply would turn 499 into a 400 for HTTP's sake): the metrics say 499.
+      if (error.status === 499) {
+        // The client left (mid-body, or while the handler waited on the upstream: chat/client-error.ts).
+        // Nobody to answer (errorReply would turn 499 into a 400 for HTTP's sake): the metrics say 499, as the ledger does.
         outgoing.destroy();
         status = 499;
       } else if (outgoing.headersSent) {

@@ -115,3 +115,35 @@ describe('a body cut by server.requestTimeoutMs', () => {
     });
   }
 });
+
+// A client that sent its whole request and left while the gateway waited on the upstream: the
+// ledger says 499 (client closed), and so do the metrics. Before, the hot routes rendered the 499
+// as an HTTP answer nobody would read (a 400, to keep the status line valid) and counted that.
+describe('a client that leaves while its JSON answer is on the way', () => {
+  let mock: MockUpstream;
+  let gw: TestGateway;
+  let stop: Stack['stop'] | undefined;
+  before(async () => {
+    ({ mock, gw, stop } = await startStack({ config: { virtualKeys: [{ id: 'k', key: VK, models: ['*'] }] } }));
+  });
+  after(() => stop?.());
+
+  test('POST /v1/chat/completions: 499 in the metrics, as in the ledger', async () => {
+    mock.enqueue({ kind: 'text', text: 'too late', delayMs: 1_500 });
+    const gone = new AbortController();
+    const sent = fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${VK}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      signal: gone.signal,
+    });
+    for (let i = 0; i < 200 && mock.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(mock.requests.length, 1, 'the request reached the upstream');
+    gone.abort();
+    await assert.rejects(sent);
+    assert.deepEqual(await counted(gw.url, '/v1/chat/completions'), { '499': 1 });
+    await gw.quiet();
+    const rows = await gw.query<{ status: number }>('SELECT status FROM requests');
+    assert.deepEqual(rows, [{ status: 499 }]);
+  });
+});
