@@ -17,7 +17,12 @@ export function asClientError(err: unknown, state: LoopState | undefined): Gatew
         code: 'loop_timeout',
       });
     }
-    return new GatewayError({ status: 499, type: 'invalid_request_error', message: 'client closed the request', code: 'client_closed' });
+    return clientClosed();
   }
   return toGatewayError(err);
+}
+
+/** A client that went away: it gets nothing; the ledger and the metrics record 499 (nginx's "client closed request"). */
+export function clientClosed(): GatewayError {
+  return new GatewayError({ status: 499, type: 'invalid_request_error', message: 'client closed the request', code: 'client_closed' });
 }

@@ -5,8 +5,8 @@
 // Each such request is a requests row (surface 'responses', operation 'retrieve', 'delete' or
 // 'input_items'), refusals and failures included: serveStored.
 import { type GatewayError, notFound } from '../errors.js';
-import type { UpstreamRefusal } from '../chat/native-upstream.js';
-import { withStatus } from '../chat/upstream-answer.js';
+import { malformedUpstream, type UpstreamRefusal } from '../chat/native-upstream.js';
+import { parseJson, withStatus } from '../chat/upstream-answer.js';
 import { type Access, inCallSlot } from '../chat/ports.js';
 import type { Target } from '../chat/targets.js';
 import { asClientError } from '../chat/client-error.js';
@@ -18,8 +18,6 @@ import type { ResponsesDeps } from './handler.js';
 import { sendResponses } from './native-call.js';
 import { INPUT_ITEMS_PARAMS, inputItemsPage } from './input-items.js';
 import { listShownItems } from './upstream-input-items.js';
-import { parseJson } from '../chat/upstream-answer.js';
-import { malformedUpstream } from '../chat/native-upstream.js';
 
 export type StoredAnswer = { kind: 'json'; body: unknown } | { kind: 'text'; text: string };
 

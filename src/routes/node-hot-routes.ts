@@ -17,7 +17,8 @@
 // `app.request()` and any fetch-only runtime behave the same.
 import { newRequestId } from '../ledger/request-id.js';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { GatewayError, toGatewayError } from '../errors.js';
+import { type GatewayError, toGatewayError } from '../errors.js';
+import { readBody } from './read-body.js';
 import type { Logger } from '../logger.js';
 import { handleChat, type ChatDeps } from '../chat/handler.js';
 import { handleMessages, type MessagesDeps } from '../messages/handler.js';
@@ -78,20 +79,6 @@ interface HotRoute {
 const MCP = '/mcp';
 
 const JSON_TYPE = 'application/json';
-const decoder = new TextDecoder();
-
-/**
- * A client that left before its body arrived (or was cut by server.requestTimeoutMs): its doing,
- * not ours, so 499 as chat/client-error.ts names it, not a 500 "unhandled error" in the error log
- * and the 5xx metrics (any client, no key needed, could fill both). Made once: the answer goes to
- * a closed socket, only its status is seen (metrics).
- */
-const CLIENT_CLOSED = new GatewayError({
-  status: 499,
-  type: 'invalid_request_error',
-  message: 'client closed the request',
-  code: 'client_closed',
-});
 
 function hotHandlers(deps: HotRoutesDeps): Map<string, HotRoute> {
   // Each surface's handler; which paths they answer is V1_ROUTES' (v1-routes.ts), shared with the
@@ -257,48 +244,4 @@ function send(outgoing: ServerResponse, status: number, headers: Record<string, 
   headers['content-length'] = String(Buffer.byteLength(body));
   outgoing.writeHead(status, headers);
   outgoing.end(body);
-}
-
-/**
- * The whole body as text. `limit` applies to bodies of undeclared length (chunked): counted as
- * they arrive, `tooLarge` once past it. A client that leaves mid-body rejects with CLIENT_CLOSED.
- */
-function readBody(incoming: IncomingMessage, limit: number | undefined, tooLarge: GatewayError): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      incoming.off('data', onData);
-      incoming.off('end', onEnd);
-      incoming.off('error', onError);
-      incoming.off('close', onClose);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (limit !== undefined && size > limit) {
-        cleanup();
-        reject(tooLarge);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    };
-    // Node's request emits 'error' (ECONNRESET "aborted") or only 'close' when the client leaves.
-    const onError = () => {
-      cleanup();
-      reject(CLIENT_CLOSED);
-    };
-    const onClose = () => {
-      if (incoming.readableEnded) return onEnd();
-      cleanup();
-      reject(CLIENT_CLOSED);
-    };
-    incoming.on('data', onData);
-    incoming.on('end', onEnd);
-    incoming.on('error', onError);
-    incoming.on('close', onClose);
-  });
 }
