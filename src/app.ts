@@ -16,7 +16,7 @@ import type { MessagesDeps } from './messages/handler.js';
 import { modelRoutes } from './routes/models.js';
 import { errorResponse, shuttingDown } from './routes/error-response.js';
 import { bodyLimit } from './routes/body-limit.js';
-import { recordTooLarge } from './routes/record-too-large.js';
+import { recordRefused } from './routes/record-refused.js';
 import { nodeHotRoutes } from './routes/node-hot-routes.js';
 import { mcpServerRoutes, type McpServerRoutesDeps } from './routes/mcp-servers.js';
 import { createAdminRoutes, type AdminDeps } from './routes/admin/index.js';
@@ -87,12 +87,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     });
   }
 
-  // A 413 on a /v1 route gets its requests row like any refusal (routes/record-too-large.ts). No
+  // A 413 on a /v1 route gets its requests row like any refusal (routes/record-refused.ts). No
   // start time is kept here (nothing added to requests under the limit), so its latency reads ~0.
   app.use(
     '*',
     bodyLimit(deps.maxBodyBytes, (c, error) =>
-      recordTooLarge(deps.chat, c.req.path, c.get('requestId'), c.req.raw.headers, error, 0).catch((err: unknown) =>
+      recordRefused(deps.chat, c.req.path, c.get('requestId'), c.req.raw.headers, error, 0).catch((err: unknown) =>
         deps.logger.error({ err, requestId: c.get('requestId') }, 'recording a 413 failed'),
       ),
     ),

@@ -26,7 +26,7 @@ import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
 import { SSE_HEADERS } from '../openai/sse.js';
 import { errorReply, shuttingDown } from './error-response.js';
 import { bodyTooLarge } from './body-limit.js';
-import { recordTooLarge } from './record-too-large.js';
+import { recordRefused } from './record-refused.js';
 import { V1_ROUTES } from './v1-routes.js';
 import type { Surface } from '../chat/run-state.js';
 import { nodeContentLength, nodeDisconnect, nodeHeaders, nodeSink } from './node-request.js';
@@ -165,7 +165,7 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
   const handlers = hotHandlers(deps);
   const tooLarge = bodyTooLarge(deps.maxBodyBytes);
   const tooLargeRow = (route: string, id: string, incoming: IncomingMessage, elapsedMs: number) =>
-    recordTooLarge(deps.chat, route, id, nodeHeaders(incoming.headers), tooLarge, elapsedMs).catch((err: unknown) =>
+    recordRefused(deps.chat, route, id, nodeHeaders(incoming.headers), tooLarge, elapsedMs).catch((err: unknown) =>
       deps.logger.error({ err, requestId: id }, 'recording a 413 failed'),
     );
 

@@ -14,7 +14,7 @@ import { checkDuplicateKeys, RESPONSES_GOVERNED } from '../wire/duplicate-keys.j
 import { shuttingDown } from './error-response.js';
 import type { ResponsesWebSocketOptions } from './responses-websocket.js';
 import { errorEvent, EventSink } from './responses-websocket-events.js';
-import { recordTooLarge } from './record-too-large.js';
+import { recordRefused } from './record-refused.js';
 import { expand, expandedBytes, inputItems, type Previous, warmUp } from './responses-websocket-continuation.js';
 
 /** Messages a connection may have waiting behind the response in progress. */
@@ -127,7 +127,7 @@ export function serveConnection(
       // Refused here, before the handler: its row as the same request refused over HTTP gets one
       // (key admitted and counted, as handlers admit before parsing). Not while draining (503).
       if (!handled && error.status < 500) {
-        await recordTooLarge(opts.deps, '/v1/responses', newRequestId(), headers, error, Date.now() - startedAt).catch((e: unknown) =>
+        await recordRefused(opts.deps, '/v1/responses', newRequestId(), headers, error, Date.now() - startedAt).catch((e: unknown) =>
           opts.logger.error({ err: e }, 'responses websocket: recording a refused message failed'),
         );
       }

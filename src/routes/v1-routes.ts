@@ -1,6 +1,6 @@
 // The POST /v1 routes that leave a requests row, and the surface each row is recorded under. One
 // table for the two places that need it: the Node hot routes (node-hot-routes.ts: which handler
-// answers a path, and in which error shape) and the 413's row (record-too-large.ts), which answers
+// answers a path, and in which error shape) and the 413's row (record-refused.ts), which answers
 // before any handler runs. Before, each kept its own list, so a route added to one could be missed
 // by the other and an over-limit body to it would leave no row.
 import type { Surface } from '../chat/run-state.js';

@@ -1,8 +1,8 @@
-// The requests row of a 413 on a recorded /v1 route. The body limit answers before any handler
-// runs (node-hot-routes.ts, body-limit.ts), so without this an over-limit body left no row and
-// the README's "every answered request is in the ledger" had a hole an attacker could use. Runs
-// only on that error path: a request under the limit never reaches here. The Responses WebSocket
-// records a message it refuses before the handler (malformed, too large, over the rate) the same way.
+// The requests row of a request refused before its handler ran, which would otherwise leave none:
+// a 413 on a recorded /v1 route (the body limit answers first: node-hot-routes.ts, body-limit.ts;
+// without this an over-limit body left no row and the README's "every answered request is in the
+// ledger" had a hole an attacker could use), and a Responses WebSocket message the connection
+// refuses (malformed, too large, over the rate). Runs only on those error paths.
 import { GatewayError } from '../errors.js';
 import type { ChatDeps } from '../chat/handler.js';
 import type { Access } from '../chat/ports.js';
@@ -12,12 +12,12 @@ import type { HeaderSource } from '../governance/keys.js';
 import { V1_ROUTES } from './v1-routes.js';
 
 /**
- * Records `error` (the 413) for `path` if it is one of the recorded routes (v1-routes.ts). The key is admitted as
- * every other refusal's is (handlers admit before parsing, so a malformed body also counts against
+ * Records `error` (the refusal: a 413, or a WebSocket message's) for `path` if it is one of the
+ * recorded routes (v1-routes.ts). The key is admitted as every other refusal's is (handlers admit before parsing, so a malformed body also counts against
  * the key's request rate), which names key, team and customer; a key that admission refuses (unknown,
  * missing, disabled, over its rate) is named as far as its error says. The body is never read.
  */
-export async function recordTooLarge(
+export async function recordRefused(
   chat: ChatDeps,
   path: string,
   requestId: string,
@@ -33,8 +33,8 @@ export async function recordTooLarge(
   try {
     access = await chat.gate.admit(headers);
   } catch (err) {
-    // The 413 is still the answer; a key refused at admission (disabled, over its rate) is named
-    // through the copy's requester, as recordRequest reads it (the 413 passed in may be shared).
+    // The refusal is still the answer; a key refused at admission (disabled, over its rate) is named
+    // through the copy's requester, as recordRequest reads it (the error passed in may be shared, as the 413 is).
     const requester = err instanceof GatewayError ? err.requester : undefined;
     if (requester) {
       recorded = new GatewayError({ status: error.status, type: error.type, message: error.message, code: error.code });
