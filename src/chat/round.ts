@@ -10,7 +10,7 @@ import type { LedgerSink, Metrics, Pricing, Reservation } from './ports.js';
 import { callsGatewayTool, type LoopState, type RunState } from './run-state.js';
 import type { Target } from './targets.js';
 import { planAttempt, type AttemptPlan, type PlanInput } from '../governance/attempt-budget.js';
-import { withOutputCap } from '../governance/output-cap.js';
+import { capMisplaced, withOutputCap } from '../governance/output-cap.js';
 import { chargeFor, type SeenUsage } from '../governance/charge.js';
 import type { TokenUsage } from '../ledger/pricing.js';
 
@@ -120,8 +120,8 @@ function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: 
     async start(target: Target, attempt: number) {
       const plan = planFor(deps, state, target, request);
       const budgeted = await startAttempt(deps, state, round, target, attempt, plan);
-      // No cap to add (the client sent one, or no budget applies): the request goes as it is, without a closure per attempt.
-      if (plan.sendCap === undefined) return { finish: budgeted.finish };
+      // No cap to add (the client sent one, or no budget applies) nor one to move: the request goes as it is, without a closure per attempt.
+      if (plan.sendCap === undefined && !capMisplaced(request, target.provider.maxTokensField)) return { finish: budgeted.finish };
       return { prepare: (req) => withOutputCap(req, plan.sendCap, target.provider.maxTokensField), finish: budgeted.finish };
     },
     holdPlace: () => holdPlace(state),

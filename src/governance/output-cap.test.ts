@@ -29,4 +29,12 @@ describe('output cap', () => {
     assert.deepEqual(withOutputCap(req, 9, 'max_completion_tokens'), { ...req, max_completion_tokens: 9 });
     assert.deepEqual(withOutputCap(req, 9, 'max_tokens'), { ...req, max_tokens: 9 });
   });
+
+  test("withOutputCap moves the client's max_completion_tokens to max_tokens for a server that reads only that", () => {
+    const req = { model: 'm', max_completion_tokens: 7 };
+    assert.deepEqual(withOutputCap(req, undefined, 'max_tokens'), { model: 'm', max_tokens: 7 });
+    assert.deepEqual(withOutputCap({ ...req, max_tokens: 7 }, undefined, 'max_tokens'), { model: 'm', max_tokens: 7 });
+    assert.deepEqual(req, { model: 'm', max_completion_tokens: 7 }, "the client's request is not changed");
+    assert.equal(withOutputCap(req, undefined, 'max_completion_tokens'), req);
+  });
 });

@@ -58,8 +58,24 @@ export function decideOutputCap(input: OutputCapInput): OutputCap {
   return input.budgeted ? { reserve: cap, send: cap } : { reserve: cap, send: undefined };
 }
 
-/** The request with the gateway's cap in `field`, when it adds one; the request itself otherwise. */
+/**
+ * A server that knows only `max_tokens` (provider `maxTokensField: "max_tokens"`) never reads
+ * `max_completion_tokens`: a cap the request carries there (the client's own, or a Responses
+ * `max_output_tokens` translated to chat) would be reserved and not obeyed, so it must move.
+ */
+export const capMisplaced = (req: CapFields, field: CapField): boolean => field === 'max_tokens' && req.max_completion_tokens != null;
+
+/**
+ * The request with the gateway's cap in `field`, when it adds one, and a cap the client sent in the
+ * field the provider does not read moved to the one it does (capMisplaced); the request itself otherwise.
+ */
 export function withOutputCap<T extends CapFields>(req: T, cap: number | undefined, field: CapField): T {
+  if (capMisplaced(req, field)) {
+    // clientOutputCap() refused the request if max_tokens disagreed, so the value is the client's cap.
+    const moved = Object.assign({}, req, { max_tokens: req.max_completion_tokens });
+    delete moved.max_completion_tokens;
+    return moved;
+  }
   if (cap === undefined) return req;
   // Not `{ ...req, [field]: cap }`: on Node 20 that literal gets a map of its own (tests/hot-path-literals.test.ts).
   return Object.assign({}, req, { [field]: cap });
