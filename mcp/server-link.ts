@@ -2,16 +2,18 @@
 // it offers (tools, prompts, resources, templates), follow its change notifications, notice when
 // the connection is lost, and reconnect with capped exponential backoff. The manager owns one link
 // per server. What it offers and how that is refreshed: link-offer.ts; its logger and which server
-// logs reach it: link-logging.ts.
-import type { Client, LoggingLevel, PriorDiscovery } from '@modelcontextprotocol/client';
+// logs reach it: link-logging.ts; the health check: health-check.ts; when and on which era it reconnects: reconnects.ts.
+import type { Client, LoggingLevel } from '@modelcontextprotocol/client';
 import type { McpServerConfig } from '../src/config-schema.js';
 import { AbandonedCalls } from './abandoned-calls.js';
 import { type ActiveCall, outsideCalls } from './call-context.js';
 import { FairQueue } from './fair-queue.js';
 import { connectServer, type ConnectedServer, type ConnectOptions, type ProtocolEra, type TransportKind } from './connect.js';
+import { HealthCheck } from './health-check.js';
 import { type McpLogger, operatorLog } from './link-logging.js';
 import { KINDS, listEverything, RefreshCoalescer, withListed } from './link-offer.js';
 import { EMPTY_OFFER, listKind, type Offer, type OfferKind } from './listings.js';
+import { ReconnectBackoff, RememberedEra } from './reconnects.js';
 import { UpstreamSubscriptions } from './upstream-subscriptions.js';
 import { registerChangeHandlers, registerRelayHandlers } from './upstream-handlers.js';
 import { redactText, urlSecrets } from '../src/secrets/redact.js';
@@ -32,11 +34,6 @@ export interface LinkOptions {
 export type LinkState = 'connecting' | 'connected' | 'failed';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-// The era a server was found to speak is reused on reconnects for this long (a stdio server is
-// probed by starting a second process, and a reconnect should not pay for that); after it, the
-// next connection probes again, so a server upgraded to a newer revision is noticed.
-const VERDICT_TTL_MS = 60 * 60_000;
 
 export class ServerLink {
   state: LinkState = 'connecting';
@@ -60,12 +57,11 @@ export class ServerLink {
   private conn: ConnectedServer | undefined;
   /** Bumped on every (re)connect and loss, so events from an old connection are ignored. */
   private generation = 0;
-  private attempts = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly reconnects: ReconnectBackoff;
   private stopped = false;
   private readonly refreshes = new RefreshCoalescer();
-  private probing = false;
-  private verdict: { prior: PriorDiscovery; at: number } | undefined;
+  private readonly health: HealthCheck;
+  private readonly knownEra: RememberedEra;
   /** This server's credentials (header and env values, the URL's userinfo and query), never shown. */
   private readonly secrets: readonly string[];
 
@@ -75,6 +71,9 @@ export class ServerLink {
     private readonly opts: LinkOptions,
   ) {
     this.transport = config.transport;
+    this.reconnects = new ReconnectBackoff(opts.backoff, () => void this.connect());
+    this.health = new HealthCheck(opts.requestTimeoutMs);
+    this.knownEra = new RememberedEra(opts.now);
     this.abandoned = new AbandonedCalls(config.callTimeoutMs);
     this.queue = config.maxCallsInFlight === undefined ? undefined : new FairQueue(config.maxCallsInFlight);
     this.secrets = config.transport === 'stdio' ? Object.values(config.env) : [...Object.values(config.headers), ...urlSecrets(config.url)];
@@ -133,16 +132,14 @@ export class ServerLink {
 
   private async attempt(): Promise<void> {
     if (this.stopped) return;
-    clearTimeout(this.timer);
+    this.reconnects.cancel();
     const gen = ++this.generation;
     this.state = 'connecting';
     let conn: ConnectedServer | undefined;
     try {
       const connect = this.opts.connect ?? connectServer;
-      const remembered = this.verdict && this.opts.now() - this.verdict.at < VERDICT_TTL_MS ? this.verdict : undefined;
+      const remembered = this.knownEra.take();
       const fresh = remembered?.prior;
-      // A connection that failed on a remembered era probes afresh next time.
-      this.verdict = undefined;
       conn = await connect(this.name, this.config, {
         timeoutMs: this.opts.requestTimeoutMs,
         prepare: (client) => this.prepare(client, gen),
@@ -153,14 +150,13 @@ export class ServerLink {
       this.transport = conn.transport;
       this.era = conn.era;
       this.protocolVersion = conn.protocolVersion;
-      // Dated when it was probed, not when it was reused.
-      this.verdict = { prior: conn.verdict, at: remembered?.at ?? this.opts.now() };
+      this.knownEra.keep(conn.verdict, remembered);
       this.watch(conn, gen);
       const listed = await listEverything(conn.client, this.opts.requestTimeoutMs, (kind, err) => {
         this.opts.logger?.warn({ server: this.name, kind, err: message(err) }, 'MCP list failed');
       });
       if (gen !== this.generation || this.stopped) return;
-      this.attempts = 0;
+      this.reconnects.succeeded();
       this.state = 'connected';
       this.error = undefined;
       this.connectedAt = this.opts.now();
@@ -179,7 +175,7 @@ export class ServerLink {
       this.error = this.lastError = this.redact(message(err));
       for (const kind of KINDS) this.setOffer(kind, []);
       this.opts.logger?.warn({ server: this.name, err: this.error }, 'MCP server connection failed');
-      this.scheduleReconnect();
+      this.reconnects.schedule();
     }
   }
 
@@ -248,18 +244,14 @@ export class ServerLink {
   /** Something failed in a way that may mean the server is gone: check it, and if that fails, reconnect. */
   suspect(cause: unknown): void {
     const client = this.client;
-    if (!client || this.probing) return;
+    if (!client) return;
     const gen = this.generation;
-    this.probing = true;
-    const timeout = Math.min(this.opts.requestTimeoutMs, 5_000);
-    // 2026-07-28 has no ping; server/discover is the cheapest request it answers.
-    const check = this.era === 'modern' ? client.discover({ timeout }) : client.ping({ timeout });
-    check
-      .then(() => {
-        if (this.era === 'modern') this.subscriptions.ensureListening();
-      })
-      .catch((err: unknown) => this.lost(gen, `${message(cause)} (health check: ${message(err)})`))
-      .finally(() => (this.probing = false));
+    this.health.run(
+      client,
+      this.era,
+      () => this.era === 'modern' && this.subscriptions.ensureListening(),
+      (err) => this.lost(gen, `${message(cause)} (health check: ${message(err)})`),
+    );
   }
 
   /** The connection is gone: drop the offer, close what is left, and reconnect after a backoff. */
@@ -275,18 +267,7 @@ export class ServerLink {
     this.abandoned.clear();
     this.opts.logger?.warn({ server: this.name, err: reason }, 'MCP server connection lost; reconnecting');
     void conn?.close().catch(() => undefined);
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped) return;
-    const { initialMs, maxMs } = this.opts.backoff;
-    const delay = Math.min(maxMs, initialMs * 2 ** this.attempts);
-    this.attempts++;
-    clearTimeout(this.timer);
-    this.timer = outsideCalls(() => setTimeout(() => void this.connect(), delay));
-    // Reconnect timers alone must not keep the process alive.
-    this.timer.unref();
+    this.reconnects.schedule();
   }
 
   private setOffer(kind: OfferKind, next: Offer[OfferKind]): void {
@@ -302,7 +283,7 @@ export class ServerLink {
   async stop(): Promise<void> {
     this.stopped = true;
     this.generation++;
-    clearTimeout(this.timer);
+    this.reconnects.cancel();
     const conn = this.conn;
     this.conn = undefined;
     this.offer = EMPTY_OFFER;
