@@ -25,7 +25,7 @@ import { metricsRoutes } from './metrics/routes.js';
 import type { GatewayMetrics } from './metrics/create-metrics.js';
 import type { McpEndpoint } from '../mcp/server/routes.js';
 import type { AppEnv } from './app-env.js';
-import { clientLeftMidBody } from './routes/client-left.js';
+import { clientLeftMidBody, cutByTimeout } from './routes/client-left.js';
 import type { Logger } from './logger.js';
 
 export interface AppDeps {
@@ -129,9 +129,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (deps.admin) app.route('/api', createAdminRoutes(deps.admin));
 
   app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
-  app.onError((err, c) => {
-    // Nobody is left to answer: the status is for the metrics (499, as the hot routes count it).
-    if (clientLeftMidBody(c)) return c.body(null, 499 as 400);
+  app.onError(async (err, c) => {
+    // Nobody is left to answer: the status is for the metrics (499, as the hot routes count it),
+    // or 408 with its row when server.requestTimeoutMs cut the body (the server answered it).
+    if (clientLeftMidBody(c)) {
+      const cut = cutByTimeout(c);
+      if (!cut) return c.body(null, 499 as 400);
+      await recordRefused(deps.chat, c.req.path, c.get('requestId'), c.req.raw.headers, cut.error, cut.ms).catch((e: unknown) =>
+        deps.logger.error({ err: e, requestId: c.get('requestId') }, 'recording a 408 failed'),
+      );
+      return c.body(null, 408);
+    }
     const error = toGatewayError(err);
     if (error.status >= 500 && error.type === 'server_error') deps.logger.error({ err, requestId: c.get('requestId') }, 'unhandled error');
     return errorResponse(c, error);

@@ -4,7 +4,8 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServerLimits } from '../config-server.js';
-import { GatewayError, renderError } from '../errors.js';
+import { type GatewayError, renderError } from '../errors.js';
+import { markTimedOut, requestTimeoutError } from '../routes/request-timeout.js';
 
 // What Node itself writes for a request it cannot parse (its default, which a 'clientError'
 // listener replaces): unchanged here, only the timeout gets a body in the OpenAI shape.
@@ -14,13 +15,7 @@ const NODE_CANNED: Record<string, string> = {
 };
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
 
-function requestTimeoutReply(ms: number): string {
-  const err = new GatewayError({
-    status: 408,
-    type: 'invalid_request_error',
-    code: 'request_timeout',
-    message: `the request (headers and body) was not received within ${ms} ms`,
-  });
+function requestTimeoutReply(err: GatewayError): string {
   const body = JSON.stringify(renderError(err));
   return `HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
@@ -38,12 +33,16 @@ export function createHttpServer(listener: RequestListener, limits: ServerLimits
   );
   // Beyond this Node destroys each new socket as it is accepted.
   server.maxConnections = limits.maxConnections;
-  const timeoutReply = requestTimeoutReply(limits.requestTimeoutMs);
+  const timeout = { error: requestTimeoutError(limits.requestTimeoutMs), ms: limits.requestTimeoutMs };
+  const timeoutReply = requestTimeoutReply(timeout.error);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // A response can still be written only if none has begun on this socket.
     const res = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (socket.writable && !res?.headersSent && err.code !== 'ECONNRESET') {
-      socket.write(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? timeoutReply : (NODE_CANNED[err.code ?? ''] ?? BAD_REQUEST));
+      const cut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+      socket.write(cut ? timeoutReply : (NODE_CANNED[err.code ?? ''] ?? BAD_REQUEST));
+      // The route reading this request's body records the 408 it got (routes/request-timeout.ts).
+      if (cut) markTimedOut(socket, timeout);
     }
     socket.destroy(err);
   });

@@ -1,9 +1,13 @@
-// A client that left before its request body arrived (or was cut by server.requestTimeoutMs) is
-// the client's doing: Hono's routes end it as 499 (nginx's "client closed request", as the hot
-// routes in node-hot-routes.ts and the ledger name it), not as a 500 "unhandled error" in the
-// error log and the 5xx metrics, which any client could fill, with no key, by hanging up mid-body.
+// A client that left before its request body arrived is the client's doing: Hono's routes end it
+// as 499 (nginx's "client closed request", as the hot routes in node-hot-routes.ts and the ledger
+// name it), not as a 500 "unhandled error" in the error log and the 5xx metrics, which any client
+// could fill, with no key, by hanging up mid-body. One cut by server.requestTimeoutMs was answered
+// 408 by the server: cutByTimeout says so, and app.ts records it (request-timeout.ts).
 import type { Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
+import { type TimedOut, timedOut } from './request-timeout.js';
+
+const incomingOf = (c: Context) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
 
 /**
  * True when the request's own socket is gone before its body was complete. Read from Node's
@@ -12,6 +16,11 @@ import type { IncomingMessage } from 'node:http';
  * and an ECONNRESET can also come from elsewhere. Undefined env (app.request()): never.
  */
 export function clientLeftMidBody(c: Context): boolean {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const incoming = incomingOf(c);
   return incoming?.destroyed === true && !incoming.complete;
+}
+
+/** For a request that left mid-body: the 408 it was answered if server.requestTimeoutMs cut it (request-timeout.ts). */
+export function cutByTimeout(c: Context): TimedOut | undefined {
+  return timedOut(incomingOf(c));
 }

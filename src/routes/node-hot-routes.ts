@@ -28,6 +28,7 @@ import { errorReply, shuttingDown } from './error-response.js';
 import { bodyTooLarge } from './body-limit.js';
 import { recordRefused } from './record-refused.js';
 import { V1_ROUTES } from './v1-routes.js';
+import { timedOut } from './request-timeout.js';
 import type { Surface } from '../chat/run-state.js';
 import { nodeContentLength, nodeDisconnect, nodeHeaders, nodeSink } from './node-request.js';
 import type { McpEndpoint } from '../../mcp/server/routes.js';
@@ -164,9 +165,9 @@ function hotHandlers(deps: HotRoutesDeps): Map<string, HotRoute> {
 export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): RequestListener {
   const handlers = hotHandlers(deps);
   const tooLarge = bodyTooLarge(deps.maxBodyBytes);
-  const tooLargeRow = (route: string, id: string, incoming: IncomingMessage, elapsedMs: number) =>
-    recordRefused(deps.chat, route, id, nodeHeaders(incoming.headers), tooLarge, elapsedMs).catch((err: unknown) =>
-      deps.logger.error({ err, requestId: id }, 'recording a 413 failed'),
+  const refusedRow = (route: string, id: string, incoming: IncomingMessage, error: GatewayError, elapsedMs: number) =>
+    recordRefused(deps.chat, route, id, nodeHeaders(incoming.headers), error, elapsedMs).catch((err: unknown) =>
+      deps.logger.error({ err, requestId: id }, `recording a ${error.status} failed`),
     );
 
   async function serve(route: string, hot: HotRoute, incoming: IncomingMessage, outgoing: ServerResponse, url: string) {
@@ -214,14 +215,17 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
         // The client left (mid-body, or while the handler waited on the upstream: chat/client-error.ts).
         // Nobody to answer (errorReply would turn 499 into a 400 for HTTP's sake): the metrics say 499, as the ledger does.
         outgoing.destroy();
-        status = 499;
+        // Unless server.requestTimeoutMs cut its body short: the server answered it 408, and that is its row and its count.
+        const cut = timedOut(incoming);
+        if (cut) await refusedRow(route, id, incoming, cut.error, performance.now() - started);
+        status = cut ? 408 : 499;
       } else if (outgoing.headersSent) {
         // A stream that already started ends with its own error frame; nothing else can be said here.
         outgoing.destroy();
         status = 200;
       } else {
         // Refused before the handler could record it: the row is written here, before the answer.
-        if (error === tooLarge) await tooLargeRow(route, id, incoming, performance.now() - started);
+        if (error === tooLarge) await refusedRow(route, id, incoming, tooLarge, performance.now() - started);
         status = fail(error, error === tooLarge);
       }
     }
