@@ -25,13 +25,19 @@ export async function recordRefused(
   error: GatewayError,
   /** Time since the request arrived (the callers keep their own clocks; the row uses chat.now()). */
   elapsedMs: number,
+  refused: {
+    /** `error` is the key's own admission refusal (it names whom it refused): not admitted again. */
+    atAdmission?: boolean;
+    /** The model the refused body names, read without parsing it (the body is never read here). */
+    model?: string | undefined;
+  } = {},
 ): Promise<void> {
   const route = V1_ROUTES.get(path);
   if (!route) return;
   let access: Access | undefined;
   let recorded = error;
   try {
-    access = await chat.gate.admit(headers);
+    if (!refused.atAdmission) access = await chat.gate.admit(headers);
   } catch (err) {
     // The refusal is still the answer; a key refused at admission (disabled, over its rate) is named
     // through the copy's requester, as recordRequest reads it (the error passed in may be shared, as the 413 is).
@@ -46,6 +52,7 @@ export async function recordRefused(
     startedAt: chat.now() - elapsedMs,
     error: recorded,
     access,
+    model: refused.model,
     requestId,
     surface: route.surface,
     operation: route.operation,

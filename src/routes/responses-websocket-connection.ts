@@ -15,10 +15,21 @@ import { shuttingDown } from './error-response.js';
 import type { ResponsesWebSocketOptions } from './responses-websocket.js';
 import { errorEvent, EventSink } from './responses-websocket-events.js';
 import { recordRefused } from './record-refused.js';
+import { topLevelString } from '../wire/top-level-string.js';
 import { expand, expandedBytes, inputItems, type Previous, warmUp } from './responses-websocket-continuation.js';
 
 /** Messages a connection may have waiting behind the response in progress. */
 const MAX_WAITING = 8;
+/** A message refused before it is read is parsed if it may be an acknowledgement (Codex's: ~80 bytes). */
+const MAX_ACKNOWLEDGEMENT_BYTES = 1024;
+/** The bytes of a message refused before it is read that are looked through for its model. */
+const MODEL_WITHIN_BYTES = 64 * 1024;
+
+interface Refusal {
+  error: GatewayError;
+  atAdmission: true;
+  model: string | undefined;
+}
 
 /** `inFlight(±1)`: counts responses in progress (a shutdown waits for them). */
 export function serveConnection(
@@ -69,11 +80,12 @@ export function serveConnection(
     }
     waiting++;
     waitingBytes += size;
-    const text = isBinary ? undefined : data.toString();
+    // Kept as bytes: decoded only once the key is admitted (one()).
+    const bytes = isBinary ? undefined : Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     queue = queue.then(async () => {
       // Taken from the queue: the response it starts no longer waits.
       waitingBytes -= size;
-      if (!closed.signal.aborted) await one(text);
+      if (!closed.signal.aborted) await one(bytes);
       waiting--;
       idleFrom();
     });
@@ -92,11 +104,20 @@ export function serveConnection(
     closed.abort();
   };
 
-  async function one(text: string | undefined): Promise<void> {
+  async function one(data: Buffer | undefined): Promise<void> {
     const startedAt = Date.now();
     // Whether the handler took the message (it records the request, refused or not).
     let handled = false;
+    // A refusal by the key's admission itself, before the message was read; the model it names.
+    let refused: Refusal | undefined;
     try {
+      const early = await refusalBeforeReading(data);
+      if (early === 'acknowledgement') return;
+      if (early) {
+        refused = early;
+        throw early.error;
+      }
+      const text = data?.toString();
       const message = parseMessage(text);
       if (message.type === 'response.processed') return; // the client's acknowledgement: nothing to answer
       if (message.type !== 'response.create') throw invalidRequest(`unsupported WebSocket message type '${String(message.type)}'`, 'type');
@@ -127,10 +148,36 @@ export function serveConnection(
       // Refused here, before the handler: its row as the same request refused over HTTP gets one
       // (key admitted and counted, as handlers admit before parsing). Not while draining (503).
       if (!handled && error.status < 500) {
-        await recordRefused(opts.deps, '/v1/responses', newRequestId(), headers, error, Date.now() - startedAt).catch((e: unknown) =>
-          opts.logger.error({ err: e }, 'responses websocket: recording a refused message failed'),
+        await recordRefused(opts.deps, '/v1/responses', newRequestId(), headers, error, Date.now() - startedAt, refused).catch(
+          (e: unknown) => opts.logger.error({ err: e }, 'responses websocket: recording a refused message failed'),
         );
       }
+    }
+  }
+
+  /**
+   * A key over its rate limit, disabled, expired or removed since the upgrade is refused before its message
+   * is decoded or parsed, as a POST is refused before its body is parsed: before, a key at its limit
+   * could make the gateway parse up to maxBodyBytes of JSON per message for nothing (4 MiB of small
+   * items: ~50 ms of CPU for JSON.parse alone). The check adds nothing to the window: a message
+   * still counts where it did (the handler, a warm-up's admission, a refusal's row), and an
+   * acknowledgement never. An acknowledgement is told apart by parsing a message only when it is
+   * small enough to be one, and is still not answered. Not while draining (the 503 comes after the
+   * message's type, as before); a failure of the check itself (5xx, the rate-limit store) leaves the
+   * message to the checks after it, which record it.
+   */
+  async function refusalBeforeReading(bytes: Buffer | undefined): Promise<Refusal | 'acknowledgement' | undefined> {
+    if (opts.draining()) return undefined;
+    try {
+      await opts.deps.gate.admit(headers, 0);
+      return undefined;
+    } catch (err) {
+      const error = toGatewayError(err);
+      if (error.status >= 500) return undefined;
+      if (bytes && bytes.byteLength <= MAX_ACKNOWLEDGEMENT_BYTES && isAcknowledgement(bytes.toString())) return 'acknowledgement';
+      // The row names the model as a POST refused at admission does (record.ts), read from the message's start.
+      const model = error.requester && bytes ? topLevelString(bytes.toString('utf8', 0, MODEL_WITHIN_BYTES), 'model') : undefined;
+      return { error, atAdmission: true, model };
     }
   }
 
@@ -155,6 +202,14 @@ export function serveConnection(
     // Counted as sent (the request's other fields too, once): what a continuation of it adds to.
     const bytes = Buffer.byteLength(bodyText) + Buffer.byteLength(JSON.stringify(completed.output));
     return { id: completed.id, items: [...inputItems(expanded.input), ...completed.output], bytes };
+  }
+}
+
+function isAcknowledgement(text: string): boolean {
+  try {
+    return parseMessage(text).type === 'response.processed';
+  } catch {
+    return false;
   }
 }
 

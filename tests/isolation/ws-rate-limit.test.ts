@@ -3,16 +3,22 @@
 // the same counter as HTTP; past the limit it gets an error event (429 rate_limited) and the
 // connection stays; an upgrade while the key is at its limit is refused with a plain 429. A warm-up
 // (`generate: false`) calls no model but is a response.create all the same, parsed and kept: it
-// counts too (before, a key at its limit could send warm-ups without end).
+// counts too (before, a key at its limit could send warm-ups without end). A key at its limit, or
+// expired since the upgrade, is refused before its message is parsed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const VK = 'vk-ws-rate-limit-0001';
 const WARM = 'vk-ws-rate-limit-warm';
+const EARLY = 'vk-ws-rate-limit-early';
+const EXPIRING = 'vk-ws-rate-limit-expiring';
+// The gateway's clock: the last test moves it past a key's expiry.
+let skewMs = 0;
 let mock: MockUpstream;
 let gw: TestGateway;
 let stop: Stack['stop'] | undefined;
@@ -20,10 +26,13 @@ const open: WebSocket[] = [];
 
 before(async () => {
   ({ mock, gw, stop } = await startStack({
+    now: () => Date.now() + skewMs,
     config: {
       virtualKeys: [
         { id: 'ws-limited', key: VK, models: ['*'], rateLimit: { requests: 3, window: '1h' } },
         { id: 'ws-warm', key: WARM, models: ['*'], rateLimit: { requests: 3, window: '1h' } },
+        { id: 'ws-early', key: EARLY, models: ['*'], rateLimit: { requests: 1, window: '1h' } },
+        { id: 'ws-expiring', key: EXPIRING, models: ['*'], expiresAt: new Date(Date.now() + 600_000).toISOString() },
       ],
     },
   }));
@@ -99,5 +108,66 @@ describe('request rate limit over the Responses WebSocket', () => {
     assert.equal(real.type, 'error');
     assert.equal(real.status, 429);
     assert.equal(mock.requests.length, before, 'nothing went upstream');
+  });
+
+  // The key is known from the upgrade, so a key at its limit is refused before its message is read,
+  // as a POST is before its body is parsed: a message that is over the rate AND not JSON is refused
+  // as over the rate. Before, each message was decoded and parsed first (JSON.parse of 4 MiB of
+  // small items: ~50 ms of CPU) and this one got a 400 invalid_json. The row still names the model,
+  // read from the message's start; an acknowledgement (response.processed) is still not answered.
+  test('a key at its limit is refused before its message is parsed: malformed JSON gets the 429', async () => {
+    const create = await connect(EARLY);
+    assert.equal((await create('the one allowed')).type, 'response.completed');
+    const ws = open.at(-1)!;
+    const upstream = mock.requests.length;
+    const errors: Event[] = [];
+    ws.on('message', (data) => {
+      const e = JSON.parse(data.toString()) as Event;
+      if (e.type === 'error') errors.push(e);
+    });
+    ws.send('not json');
+    ws.send(JSON.stringify({ type: 'response.processed', response_id: 'resp_1' }));
+    // Cut short (not JSON), large, its model first.
+    ws.send(`{"type":"response.create","model":"openai/gpt-4o-mini","input":"${'x'.repeat(1 << 20)}`);
+    const rows = await waitFor(
+      async () => {
+        const r = await gw.query<Record<string, unknown>>(
+          "SELECT status, error_type, model, surface FROM requests WHERE key_id = 'ws-early' AND status <> 200 ORDER BY model IS NOT NULL",
+        );
+        return r.length >= 2 ? r : undefined;
+      },
+      10_000,
+      "the refused messages' rows",
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.status, r.error_type, r.model, r.surface]),
+      [
+        [429, 'rate_limited', null, 'responses'],
+        [429, 'rate_limited', 'openai/gpt-4o-mini', 'responses'],
+      ],
+    );
+    await waitFor(() => errors.length >= 2, 10_000, 'two error events');
+    assert.deepEqual(
+      errors.map((e) => [e.status, e.error.type]),
+      [
+        [429, 'rate_limited'],
+        [429, 'rate_limited'],
+      ],
+    );
+    assert.equal(mock.requests.length, upstream, 'nothing went upstream');
+  });
+
+  test('a key that expired since the upgrade is refused before its message is parsed: the 403', async () => {
+    await connect(EXPIRING);
+    const ws = open.at(-1)!;
+    const errors: Event[] = [];
+    ws.on('message', (data) => {
+      const e = JSON.parse(data.toString()) as Event;
+      if (e.type === 'error') errors.push(e);
+    });
+    skewMs = 700_000;
+    ws.send('not json');
+    await waitFor(() => errors.length >= 1, 10_000, 'an error event');
+    assert.deepEqual([errors[0]!.status, errors[0]!.error.type], [403, 'virtual_key_blocked']);
   });
 });
