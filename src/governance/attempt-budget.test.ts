@@ -16,6 +16,21 @@ describe('attempt plan', () => {
     assert.equal(plan.amountUsd, (plan.promptTokens * 3.75 + 100 * 15) / 1e6);
   });
 
+  test("a chat prediction's bytes are reserved as output beside the cap sent", () => {
+    const price = { inputPerMTok: 1, outputPerMTok: 20 };
+    const text = 'ünïcode '.repeat(10);
+    for (const prediction of [
+      { type: 'content', content: text },
+      { type: 'content', content: [{ type: 'text', text }] },
+    ]) {
+      const plan = planAttempt({ ...base, price, request: { ...request, max_completion_tokens: 5, prediction } });
+      assert.ok(plan.outputTokens >= 5 + Buffer.byteLength(text), `${plan.outputTokens}`);
+      assert.equal(plan.sendCap, undefined, "the client's cap goes as sent");
+      assert.equal(plan.amountUsd, worstCaseUsd(plan.promptTokens, plan.outputTokens, price));
+    }
+    assert.equal(planAttempt({ ...base, price, request: { ...request, max_completion_tokens: 5 } }).outputTokens, 5);
+  });
+
   test('a budget refuses an unpriced model (403 model_unpriced) unless the operator set a per-call charge', () => {
     assert.throws(
       () => planAttempt({ ...base, price: undefined }),

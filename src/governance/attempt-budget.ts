@@ -6,7 +6,7 @@ import { GatewayError } from '../errors.js';
 import type { ChatRequest } from '../openai/types.js';
 import type { ModelLimits } from '../ledger/pricing.js';
 import { type CapFields, clientOutputCap, decideOutputCap } from './output-cap.js';
-import { DEFAULT_IMAGE_TOKENS, promptTokenBound } from './prompt-bound.js';
+import { DEFAULT_IMAGE_TOKENS, predictionTokenBound, promptTokenBound } from './prompt-bound.js';
 import type { HostedReserve } from './hosted-tools.js';
 
 export interface PriceLike {
@@ -20,7 +20,7 @@ export interface PriceLike {
 export interface AttemptPlan {
   /** Upper bound of the input tokens. */
   promptTokens: number;
-  /** Output tokens reserved: the cap the upstream is sent (or the client's own). */
+  /** Output tokens reserved: the cap the upstream is sent (or the client's own), plus a chat prediction's bound. */
   outputTokens: number;
   /** The cap the gateway adds to the upstream request; undefined = the request goes as it is. */
   sendCap: number | undefined;
@@ -108,10 +108,12 @@ export function planAttempt(input: PlanInput): AttemptPlan {
   const promptTokens = isBounded(input.request)
     ? input.request.promptTokens + (input.request.images ?? 0) * (input.limits.maxImageTokens ?? DEFAULT_IMAGE_TOKENS)
     : promptTokenBound(input.request, { maxImageTokens: input.limits.maxImageTokens });
+  // A chat request's prediction is billed as output past the cap where the answer departs from it.
+  const outputTokens = cap.reserve + (isBounded(input.request) ? 0 : predictionTokenBound(input.request.prediction));
   const perCallUsd = input.price ? undefined : input.unpricedCallUsd;
   const hosted = isBounded(input.request) ? input.request.hosted : undefined;
   // Each use's fee, and the content it brings in at the dearest input rate (an allowance: README).
   const hostedUsd = hosted ? hosted.feesUsd + (input.price ? worstCaseUsd(hosted.contentTokens, 0, input.price) : 0) : 0;
-  const amountUsd = (input.price ? worstCaseUsd(promptTokens, cap.reserve, input.price) : (perCallUsd ?? 0)) + hostedUsd;
-  return { promptTokens, outputTokens: cap.reserve, sendCap: cap.send, price: input.price, perCallUsd, hostedUsd, amountUsd };
+  const amountUsd = (input.price ? worstCaseUsd(promptTokens, outputTokens, input.price) : (perCallUsd ?? 0)) + hostedUsd;
+  return { promptTokens, outputTokens, sendCap: cap.send, price: input.price, perCallUsd, hostedUsd, amountUsd };
 }

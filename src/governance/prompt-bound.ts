@@ -77,3 +77,16 @@ export function promptTokenBound(req: ChatRequest, opts: PromptBoundOptions = {}
   if (req.response_format !== undefined && req.response_format !== null) n += bytes(JSON.stringify(req.response_format));
   return n;
 }
+
+/**
+ * Predicted Outputs (Chat Completions `prediction`): the prediction's tokens the answer does not use
+ * are billed as completion tokens beside what the model generates under its cap
+ * (`rejected_prediction_tokens`, https://platform.openai.com/docs/guides/predicted-outputs), so the
+ * output reserved is the cap plus this bound: the prediction's text bytes (a token covers at least
+ * one), its JSON bytes when it is not a string (never fewer than its text's).
+ */
+export function predictionTokenBound(prediction: unknown): number {
+  if (prediction === undefined || prediction === null) return 0;
+  const content = (prediction as { content?: unknown }).content;
+  return typeof content === 'string' ? bytes(content) : bytes(JSON.stringify(prediction));
+}
