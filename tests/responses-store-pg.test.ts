@@ -1,8 +1,9 @@
 // Stored responses shared by replicas (issue 18): two gateway processes on one PostgreSQL. A
 // response stored on one is continued (previous_response_id), read (GET) and deleted (DELETE) on
 // the other, for its key only; a response a native upstream stored is fetched from and deleted at
-// that upstream, with the provider's credentials, for its key only. Also the ResponseStore
-// contract on PostgreSQL. Skipped, saying why, without PostgreSQL.
+// that upstream, with the provider's credentials, for its key only; a code-execution container one
+// replica showed a key is that key's on the other (tests/isolation/containers.test.ts). Also the
+// ResponseStore contract on PostgreSQL. Skipped, saying why, without PostgreSQL.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -127,11 +128,29 @@ test('a response a native upstream stored: GET and DELETE go to that upstream fo
   assert.equal((await call(b, 'GET', `/${id}`, VK)).status, 404, 'forgotten once deleted');
 });
 
+test("a container shown on one replica is its key's on the other, and no other key's", { skip }, async () => {
+  mock.enqueue({ kind: 'text', text: 'ran it', container: 'cntr_replicas' });
+  const run = { model: 'native/gpt-5', input: 'run it', store: false };
+  const first = await call(a, 'POST', '', VK, { ...run, tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] });
+  assert.equal(first.status, 200);
+  assert.ok(JSON.stringify(first.body.output).includes('"cntr_replicas"'));
+  mock.reset();
+  const tools = [{ type: 'code_interpreter', container: 'cntr_replicas' }];
+  const stolen = await call(b, 'POST', '', VK_OTHER, { ...run, tools });
+  assert.equal(stolen.status, 400, JSON.stringify(stolen.body));
+  assert.equal(stolen.body.error.message, "Container with id 'cntr_replicas' not found.");
+  assert.equal(mock.requests.length, 0);
+  const own = await call(b, 'POST', '', VK, { ...run, tools });
+  assert.equal(own.status, 200, JSON.stringify(own.body));
+  assert.deepEqual(mock.requests.at(-1)!.body.tools, tools);
+});
+
 test('the ResponseStore contract on PostgreSQL', { skip }, async () => {
   const pool = new pg.Pool({ connectionString: (db as TestDatabase).url, max: 2 });
   try {
     await checkResponseStore(async (retention, clock) => {
       await pool.query('DELETE FROM stored_responses');
+      await pool.query('DELETE FROM shown_containers');
       return createPgResponseStore(pool, retention, clock);
     });
   } finally {

@@ -33,6 +33,7 @@ describe('openDatabase / migrateDatabase', () => {
         'table:mcp_approvals',
         'table:payloads',
         'table:requests',
+        'table:shown_containers',
         'table:stored_responses',
         'table:teams',
         'table:tool_calls',

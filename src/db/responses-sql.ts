@@ -1,5 +1,5 @@
-// The SQL of the SQLite stores behind /v1/responses (stored responses and MCP approvals:
-// src/stored-responses/sqlite-responses.ts, sqlite-approvals.ts) as one function of a plain-data
+// The SQL of the SQLite stores behind /v1/responses (stored responses, the containers each key was
+// shown, and MCP approvals: src/stored-responses/sqlite-responses.ts, sqlite-approvals.ts) as one function of a plain-data
 // call, so the same statements run wherever their connection is: in the ledger's writer thread (the
 // gateway on a database file: src/ledger/sqlite-worker.ts, so no select, insert, trim or fsync of
 // theirs runs on the event loop that serves requests), or on the caller's own connection
@@ -68,6 +68,16 @@ export interface StoreCalls {
   'responses.delete': [{ id: string; keyId: string | null; now: number }, boolean];
   /** Whether an unexpired upstream row of this key holds `needle` (an item id as JSON) in its item ids. */
   'responses.ownsItem': [{ needle: string; keyId: string | null; now: number }, boolean];
+  /**
+   * One transaction: delete expired rows (if pruneBefore), make `keyId` the owner of each container
+   * (a new row, or a row of the key's, or another key's, taken over), trim the key to `keep`.
+   */
+  'containers.show': [
+    { ids: string[]; keyId: string | null; ts: number; expiresAt: number; keep: number; pruneBefore: number | null },
+    undefined,
+  ];
+  /** Whether an unexpired row says this key was shown the container. */
+  'containers.owns': [{ id: string; keyId: string | null; now: number }, boolean];
   /** One transaction: delete rows that expired before pruneBefore (if set), insert the records as pending. */
   'approvals.propose': [{ records: ApprovalInsert[]; pruneBefore: number | null }, undefined];
   'approvals.get': [{ id: string }, ApprovalDbRow | undefined];
@@ -127,6 +137,26 @@ function prepareResponses(db: Sqlite) {
   };
 }
 
+function prepareContainers(db: Sqlite) {
+  const upsert = db.prepare('INSERT OR REPLACE INTO shown_containers (id, key_id, ts, expires_at) VALUES (?, ?, ?, ?)');
+  const owns = db.prepare('SELECT 1 FROM shown_containers WHERE id = ? AND key_id IS ? AND expires_at > ?');
+  const trim = db.prepare(
+    `DELETE FROM shown_containers WHERE key_id IS @keyId AND ts <= (
+       SELECT ts FROM shown_containers WHERE key_id IS @keyId ORDER BY ts DESC LIMIT 1 OFFSET @keep)`,
+  );
+  const prune = db.prepare('DELETE FROM shown_containers WHERE expires_at <= ?');
+  const show = db.transaction((c: StoreCalls['containers.show'][0]) => {
+    if (c.pruneBefore !== null) prune.run(c.pruneBefore);
+    // Each id a later ts than the one before, so the trim's cut never falls on a tie.
+    for (let i = 0; i < c.ids.length; i++) upsert.run(c.ids[i], c.keyId, c.ts + i, c.expiresAt);
+    trim.run({ keyId: c.keyId, keep: c.keep });
+  });
+  return {
+    show: (c: StoreCalls['containers.show'][0]) => void show(c),
+    owns: (c: StoreCalls['containers.owns'][0]) => owns.get(c.id, c.keyId, c.now) !== undefined,
+  };
+}
+
 function prepareApprovals(db: Sqlite) {
   const insert = db.prepare(
     `INSERT INTO mcp_approvals (id, key_id, request_id, server_label, name, arguments, call_id, ts, expires_at, status)
@@ -160,6 +190,7 @@ function prepareApprovals(db: Sqlite) {
 export function prepareStoreOps(db: Sqlite): StoreRun {
   let responses: ReturnType<typeof prepareResponses> | undefined;
   let approvals: ReturnType<typeof prepareApprovals> | undefined;
+  let containers: ReturnType<typeof prepareContainers> | undefined;
   const run = (call: StoreCall): unknown => {
     switch (call.fn) {
       case 'responses.write':
@@ -170,6 +201,10 @@ export function prepareStoreOps(db: Sqlite): StoreRun {
         return (responses ??= prepareResponses(db)).delete(call);
       case 'responses.ownsItem':
         return (responses ??= prepareResponses(db)).ownsItem(call);
+      case 'containers.show':
+        return (containers ??= prepareContainers(db)).show(call);
+      case 'containers.owns':
+        return (containers ??= prepareContainers(db)).owns(call);
       case 'approvals.propose':
         return (approvals ??= prepareApprovals(db)).propose(call);
       case 'approvals.get':

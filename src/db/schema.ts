@@ -9,4 +9,4 @@ export { llmCalls, toolCalls } from './tables/llm-and-tool-calls.js';
 export { payloads, ledgerDeadLetters } from './tables/payloads-and-dead-letters.js';
 export { virtualKeys, teams, customers } from './tables/governance.js';
 export { toolPins } from './tables/tool-pins.js';
-export { mcpApprovals, storedResponses } from './tables/responses.js';
+export { mcpApprovals, shownContainers, storedResponses } from './tables/responses.js';

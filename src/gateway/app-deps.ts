@@ -39,7 +39,7 @@ export function createAppDeps(opts: AppDepsOptions): AppDeps {
   return {
     chat,
     responses: opts.responses,
-    messages: { ...chat, pingIntervalMs: config.messages.pingIntervalMs },
+    messages: { ...chat, pingIntervalMs: config.messages.pingIntervalMs, containers: opts.responses.containers },
     maxBodyBytes: config.maxBodyBytes,
     logger,
     draining,

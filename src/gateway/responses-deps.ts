@@ -6,6 +6,15 @@ import type { Logger } from '../logger.js';
 import type { ChatDeps } from '../chat/handler.js';
 import type { ResponsesDeps } from '../responses/handler.js';
 import type { Store } from '../store/open-store.js';
+import type { ContainerDeps } from '../governance/owned-containers.js';
+
+/** Where the containers each key was shown are recorded (both surfaces share it). */
+export function containerDeps(dataStore: Store, logger: Logger): ContainerDeps {
+  return {
+    owners: dataStore.responses,
+    onError: (err) => logger.warn({ err: err.message }, 'a container shown to a key could not be recorded (the key cannot name it)'),
+  };
+}
 
 export function createResponsesDeps(opts: { config: Config; logger: Logger; chat: ChatDeps; dataStore: Store }): ResponsesDeps {
   const { config, logger, chat, dataStore } = opts;
@@ -13,6 +22,7 @@ export function createResponsesDeps(opts: { config: Config; logger: Logger; chat
     ...chat,
     responses: dataStore.responses,
     onStoreError: (err) => logger.warn({ err: err.message }, 'a Responses response could not be stored'),
+    containers: containerDeps(dataStore, logger),
     mcpServers: new Set(Object.keys(config.mcpServers)),
     operatorApproval: (access) => (name) => access.needsApproval(name),
     approvals: dataStore.approvals,

@@ -29,11 +29,14 @@ import { runTranslated } from './translated-run.js';
 import { refuseDocumentReferences, refuseMcpConnector } from './budget-inputs.js';
 import { mayName } from '../wire/may-name.js';
 import { refuseLongContextBeta } from '../wire/messages/long-context.js';
+import { type ContainerDeps, containerOfMessagesRequest, refuseOthersContainers } from '../governance/owned-containers.js';
 import { refusePremiumRates } from '../wire/messages/premium-rates.js';
 
 export interface MessagesDeps extends ChatDeps {
   /** Silence after which a streamed response gets a ping. */
   pingIntervalMs: number;
+  /** Whose code-execution containers (governance/owned-containers.ts). */
+  containers: ContainerDeps;
 }
 
 export interface MessagesInput {
@@ -117,6 +120,9 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
     if (access.budgeted) refuseMcpConnector(body);
     // A document by URL or file id: its pages are billed as input its bytes do not bound.
     if (access.budgeted && mayName(input.bodyText, 'document')) refuseDocumentReferences(body.messages);
+    // Another key's code-execution container would run this key's code beside its files.
+    const named = refuseOthersContainers(containerOfMessagesRequest(body.container), deps.containers.owners, access.keyId);
+    if (named) await named;
     // What earlier groups' failed attempts were charged (a timeout may have been billed) stays on the row.
     let spent: Pick<LoopState, 'costUsd' | 'costUnknown' | 'costEstimated'> | undefined;
     for (let i = 0; ; i++) {

@@ -24,6 +24,7 @@ import { serverToolUses, usesBound, type ServerTool } from '../wire/messages/ser
 import { nativeOnce } from './native-call.js';
 import type { MessagesRelay } from './relay.js';
 import type { MessagesRunState } from './run-state.js';
+import { containerOfMessage, noteContainer, type ContainerDeps } from '../governance/owned-containers.js';
 
 /** What the client gets at the end of a non-streamed request (streamed ones went through the relay). */
 export interface NativeOutput {
@@ -47,7 +48,7 @@ export const RELAYED = Symbol('relayed');
  * what finalText answers from (a stream keeps no list of rounds and blocks nobody reads).
  */
 export function nativeCodec(
-  deps: LoopDeps,
+  deps: LoopDeps & { containers: ContainerDeps },
   state: MessagesRunState,
   relay: MessagesRelay | null,
   output: NativeOutput | null,
@@ -97,6 +98,8 @@ export function nativeCodec(
       );
       state.lastTarget = outcome.target;
       if (outcome.kind === 'json') {
+        // A container it reports is the key's from now on (written before the answer goes out: native-run.ts).
+        noteContainer(deps.containers, state, containerOfMessage(outcome.message));
         const turn = turnFromMessage(outcome.message);
         // The loop goes on after a round with gateway calls: only the round that ends the answer waits.
         if (held && callsGatewayTool(turn, isGateway)) held.settle();
@@ -127,6 +130,10 @@ export function nativeCodec(
           }
           if (event === null || typeof event !== 'object') throw badStreamEvent(type);
           builder.add(event);
+          // A container reported (message_start's message, message_delta's delta) is the key's from
+          // now on: its write starts before the frame naming it goes out (governance/owned-containers.ts).
+          if (event.type === 'message_delta') noteContainer(deps.containers, state, containerOfMessage(event.delta));
+          else if (event.type === 'message_start') noteContainer(deps.containers, state, containerOfMessage(event.message));
           // The upstream's error event reaches the client as it came (the stream's failure path writes it).
           if (event.type === 'error') {
             throw Object.assign(streamError(event), { [RELAYED]: rawFrame(type, data) });

@@ -19,6 +19,7 @@ import type { MessagesRunState } from './run-state.js';
 import { stitchMessages } from './stitch.js';
 import { MessagesChannel } from './stream-channel.js';
 import { SSE_HEADERS } from '../openai/sse.js';
+import { containerOfMessagesRequest, containersWritten } from '../governance/owned-containers.js';
 
 export const runNative: MessagesRun = async (deps, input, start, onState) => {
   const { injected, access } = start;
@@ -44,8 +45,13 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
     offeredTools: injected.length ? [...(body.tools ?? []), ...injected.map(anthropicTool)] : undefined,
     conv: conv === body.messages ? [...conv] : conv,
     // Under a budget, a body with server tools goes re-serialized: the max_uses reserved is the one
-    // sent, even when the client's bytes name one twice (parsers disagree on which counts).
-    rebuilt: injected.length > 0 || conv !== body.messages || (serverTools !== undefined && access.budgeted),
+    // sent, even when the client's bytes name one twice (parsers disagree on which counts). So does
+    // one naming a container: the container sent is the one whose owner was checked.
+    rebuilt:
+      injected.length > 0 ||
+      conv !== body.messages ||
+      (serverTools !== undefined && access.budgeted) ||
+      containerOfMessagesRequest(body.container) !== undefined,
     serverTools,
   });
   onState(state);
@@ -55,6 +61,9 @@ export const runNative: MessagesRun = async (deps, input, start, onState) => {
     let text: string;
     try {
       text = finalText(state, await runLoop(deps, state, nativeCodec(deps, state, null, output)), output);
+      // The containers the answer reports are recorded as the key's before it goes out.
+      const written = containersWritten(state);
+      if (written) await written;
     } catch (err) {
       afterEnd.settle();
       throw err;

@@ -23,4 +23,7 @@ export interface MessagesRunState extends LoopState {
   rebuilt: boolean;
   /** The client's server tools (web search…), their max_uses as sent upstream; undefined: none (wire/messages/server-tools.ts). */
   readonly serverTools: ServerTool[] | undefined;
+  /** Containers its answer reported, and their writes (governance/owned-containers.ts); undefined: none. */
+  containerIds?: string[] | undefined;
+  containerWrites?: Promise<void>[] | undefined;
 }

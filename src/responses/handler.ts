@@ -28,10 +28,13 @@ import type { Matcher } from '../governance/glob.js';
 import { setUpNative } from './native-setup.js';
 import { runNativeResponses } from './native-run.js';
 import { refuseOthersStoredInput } from './owned-input.js';
+import { type ContainerDeps, containersOfResponsesTools, refuseOthersContainers } from '../governance/owned-containers.js';
 import { refuseFilesUnderBudget, refuseRemoteMcpUnderBudget, refuseStoredInputUnderBudget } from './stored-input.js';
 
 export interface ResponsesDeps extends ChatDeps, ApprovalDeps {
   responses: ResponseStore;
+  /** Whose code-execution containers (governance/owned-containers.ts): the same database. */
+  containers: ContainerDeps;
   /** A response could not be stored (the answer still goes out). */
   onStoreError?(err: Error): void;
   /** Configured MCP server names (hosted MCP may name only these). */
@@ -105,6 +108,8 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       refuseStoredInputUnderBudget(req, access.budgeted, input.bodyText);
       const owned = refuseOthersStoredInput(req, deps.responses, access.keyId);
       if (owned) await owned;
+      const containers = refuseOthersContainers(containersOfResponsesTools(req.tools), deps.containers.owners, access.keyId);
+      if (containers) await containers;
       refuseRemoteMcpUnderBudget(req, access.budgeted);
       const nativeDeps = depsWithIds(deps);
       // Continued upstream, a stored response's conversation is billed as this request's input.

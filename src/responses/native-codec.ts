@@ -28,6 +28,7 @@ import { hostedFees, hostedReserve, hostedSettings, hostedToolUnpriced } from '.
 import { builtInToolUses, type BuiltInTool } from '../wire/responses/hosted-tools.js';
 import { nativeOnce } from './native-call.js';
 import type { ResponsesRelay } from './native-relay.js';
+import { containerOfItem, noteContainer, type ContainerDeps } from '../governance/owned-containers.js';
 
 export interface NativeRunState extends LoopState {
   /** `signal` without the AbortSignal, for the upstream calls (upstream/cancel.ts). */
@@ -58,9 +59,16 @@ export interface NativeRunState extends LoopState {
   continuation: number | undefined;
   /** The client's billed built-in tools (web search…); undefined: none (wire/responses/hosted-tools.ts). */
   readonly builtInTools: BuiltInTool[] | undefined;
+  /** Containers its answer reported, and their writes (governance/owned-containers.ts); undefined: none. */
+  containerIds?: string[] | undefined;
+  containerWrites?: Promise<void>[] | undefined;
 }
 
-export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, relay: ResponsesRelay): LoopCodec<ResponsesTurn> {
+export function nativeResponsesCodec(
+  deps: LoopDeps & { containers: ContainerDeps },
+  state: NativeRunState,
+  relay: ResponsesRelay,
+): LoopCodec<ResponsesTurn> {
   const isGateway = gatewayToolTest(state, deps.tools);
   // What the client must not see as the upstream sent it: the gateway's function calls, and calls
   // of hosted tools that need approval (they become mcp_approval_request items at the end).
@@ -125,6 +133,8 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
         // The loop goes on after a round with gateway calls: only the round that ends the answer waits.
         if (callsGatewayTool(outcome.turn, isGateway)) relay.afterEnd.settle();
         if (round === 1) relay.firstText = outcome.text;
+        // A container an item reports is the key's from now on (written before the answer goes out: native-run.ts).
+        for (const item of outcome.turn.output) noteContainer(deps.containers, state, containerOfItem(item));
         relay.collect(outcome.turn.output, hidden);
         return ended(state, outcome.turn, plan!);
       }
@@ -146,6 +156,10 @@ export function nativeResponsesCodec(deps: LoopDeps, state: NativeRunState, rela
           if (event === null || typeof event !== 'object')
             throw upstreamStreamFailure('upstream_malformed', `upstream sent an unparsable ${type} event`);
           builder.add(event);
+          // A container an item reports is the key's from now on: its write starts before the frame
+          // naming it goes out (governance/owned-containers.ts).
+          if (event.type === 'response.output_item.added' || event.type === 'response.output_item.done')
+            noteContainer(deps.containers, state, containerOfItem(event.item as OtherItem));
           if (event.type === 'error')
             throw upstreamStreamFailure(
               'upstream_stream_error',

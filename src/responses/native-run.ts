@@ -21,6 +21,7 @@ import type { NativeSetup } from './native-setup.js';
 import { ResponsesSse } from './sse.js';
 import { keepResponse } from './keep.js';
 import type { StoredEntry } from '../stored-responses/response-store.js';
+import { containersWritten } from '../governance/owned-containers.js';
 
 export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCallInput, setup: NativeSetup): Promise<ResponsesOutput> {
   const { state, client } = setup;
@@ -31,6 +32,9 @@ export async function runNativeResponses(deps: ResponsesDeps, input: ResponsesCa
       result = await runLoop(deps, state, nativeResponsesCodec(deps, state, relay));
       const kept = afterLoop(deps, state, relay, result);
       if (kept) await kept;
+      // The containers the answer reports are recorded as the key's before it goes out.
+      const written = containersWritten(state);
+      if (written) await written;
     } catch (err) {
       relay.afterEnd.settle();
       throw err;

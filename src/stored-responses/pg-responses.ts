@@ -15,6 +15,7 @@ const byKey = (keyId: string | null, n: number) => (keyId === null ? 'key_id IS 
 
 export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetention, clock: () => number = Date.now): ResponseStore {
   let prunedAt = 0;
+  let containersPrunedAt = 0;
   // Row order for the per-key trim: strictly increasing here, so rows written in the same
   // millisecond are not ties (a tie at the cut would take more than the oldest).
   let lastTs = 0;
@@ -31,6 +32,33 @@ export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetentio
       const { rows } = await pool.query(
         `SELECT 1 FROM stored_responses WHERE provider IS NOT NULL AND expires_at > $1 AND strpos(messages, $2) > 0 AND ${byKey(keyId, 3)} LIMIT 1`,
         keyId === null ? [clock(), itemNeedle(itemId)] : [clock(), itemNeedle(itemId), keyId],
+      );
+      return rows.length > 0;
+    },
+    async showContainers(ids, keyId) {
+      if (ids.length === 0) return;
+      const now = clock();
+      if (now - containersPrunedAt >= RESPONSE_PRUNE_EVERY_MS) {
+        containersPrunedAt = now;
+        await pool.query('DELETE FROM shown_containers WHERE expires_at <= $1', [now]);
+      }
+      for (const id of ids)
+        await pool.query(
+          `INSERT INTO shown_containers (id, key_id, ts, expires_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (id) DO UPDATE SET key_id = EXCLUDED.key_id, ts = EXCLUDED.ts, expires_at = EXCLUDED.expires_at`,
+          [id, keyId, stamp(now), now + retention.ttlMs],
+        );
+      const key = keyId === null ? [] : [keyId];
+      await pool.query(
+        `DELETE FROM shown_containers WHERE ${byKey(keyId, 1)} AND ts <= (
+           SELECT ts FROM shown_containers WHERE ${byKey(keyId, 1)} ORDER BY ts DESC LIMIT 1 OFFSET $${key.length + 1})`,
+        [...key, retention.maxPerKey],
+      );
+    },
+    async ownsContainer(id, keyId) {
+      const { rows } = await pool.query(
+        `SELECT 1 FROM shown_containers WHERE id = $1 AND expires_at > $2 AND ${byKey(keyId, 3)}`,
+        keyId === null ? [id, clock()] : [id, clock(), keyId],
       );
       return rows.length > 0;
     },

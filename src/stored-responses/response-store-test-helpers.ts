@@ -84,9 +84,33 @@ export async function checkResponseStore(
   }
   assert.equal(await store.ownsItem('resp_up', 'k1'), false, 'a response id is not an item');
 
+  // Containers a key was shown are its own, readable at once; the last key shown one owns it;
+  // each key keeps its newest three (another key's are not touched).
+  await store.showContainers(['cntr_a', 'cntr_b'], 'k6');
+  await store.showContainers(['cntr_open'], null);
+  assert.equal(await store.ownsContainer('cntr_a', 'k6'), true);
+  assert.equal(await store.ownsContainer('cntr_b', 'k6'), true);
+  assert.equal(await store.ownsContainer('cntr_a', 'k1'), false, "another key's container");
+  assert.equal(await store.ownsContainer('cntr_a', null), false);
+  assert.equal(await store.ownsContainer('cntr_open', null), true);
+  assert.equal(await store.ownsContainer('cntr_open', 'k6'), false);
+  assert.equal(await store.ownsContainer('cntr_', 'k6'), false);
+  now += 1;
+  await store.showContainers(['cntr_c', 'cntr_d'], 'k6');
+  assert.equal(await store.ownsContainer('cntr_a', 'k6'), false, 'the oldest went');
+  for (const id of ['cntr_b', 'cntr_c', 'cntr_d']) assert.equal(await store.ownsContainer(id, 'k6'), true, id);
+  await store.showContainers(['cntr_b'], 'k7');
+  assert.equal(await store.ownsContainer('cntr_b', 'k7'), true);
+  assert.equal(await store.ownsContainer('cntr_b', 'k6'), false, 'shown to another key since');
+  assert.equal(await store.ownsContainer('cntr_open', null), true);
+
   // Expired: not found, whatever is still in the table.
   now += 10_000;
   assert.equal(await store.get('resp_n4', 'k2'), undefined);
   assert.equal(await store.delete('resp_n4', 'k2'), false);
   assert.equal(await store.ownsItem('msg_1', 'k4'), false, 'an expired response owns nothing');
+  assert.equal(await store.ownsContainer('cntr_c', 'k6'), false, 'an expired container record owns nothing');
+  // Shown again, its time starts over.
+  await store.showContainers(['cntr_c'], 'k6');
+  assert.equal(await store.ownsContainer('cntr_c', 'k6'), true);
 }

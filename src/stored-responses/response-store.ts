@@ -6,6 +6,8 @@
 //   go there with that provider's credentials.
 // Per key: another key's id is "not found", never its content. Bounded: rows expire after `ttlMs`
 // (pruned at most once per interval, on a write) and each key keeps its newest `maxPerKey`.
+// Beside them, in a table of their own, the code-execution containers each key was shown, bounded
+// the same way.
 import type { ResponseDbRow } from '../db/responses-sql.js';
 import type { ChatMessage } from '../openai/types.js';
 import type { InputItem, ResponseObject } from '../wire/responses/types.js';
@@ -62,6 +64,14 @@ export interface ResponseStore {
   delete(id: string, keyId: string | null): Promise<boolean>;
   /** Whether an unexpired upstream response of this key showed an output item with this id. */
   ownsItem(itemId: string, keyId: string | null): Promise<boolean>;
+  /**
+   * The key was shown these code-execution containers (an answer of its own reported them): they
+   * are its to name, for the same time and number as its responses (ttlMs, maxPerKey; reported
+   * again, a container's time starts over). Readable at once by any later ownsContainer.
+   */
+  showContainers(ids: readonly string[], keyId: string | null): Promise<void>;
+  /** Whether the key was shown this container and the record has not expired (governance/owned-containers.ts). */
+  ownsContainer(id: string, keyId: string | null): Promise<boolean>;
 }
 
 export interface ResponseRetention {

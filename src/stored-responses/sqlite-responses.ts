@@ -14,6 +14,8 @@
 // A write that fails is retried once when the failure is transient (the writer thread was replaced,
 // the database busy), then reported through onError, as the ledger reports its own; the response it
 // held is then "not found", as if never stored. flush() (shutdown) hands over and waits for all.
+// The containers a key was shown are written at once, not batched (they are rare): a later read
+// is handed to `run` after the write, so it sees it.
 import type { Sqlite } from '../db/open.js';
 import { isDataError } from '../ledger/write-errors.js';
 import {
@@ -67,6 +69,7 @@ export function createQueuedResponseStore(
   const writing = new Set<Promise<void>>();
   let scheduled = false;
   let prunedAt = 0;
+  let containersPrunedAt = 0;
   // Row order for the per-key trim: strictly increasing here, so rows written in the same
   // millisecond are not ties (a tie at the cut would take more than the oldest).
   let lastTs = 0;
@@ -119,6 +122,20 @@ export function createQueuedResponseStore(
       const now = clock();
       for (const held of [pending, flying]) for (const row of held.values()) if (rowShowsItem(row, itemId, keyId, now)) return true;
       return await retryOnce(() => run({ fn: 'responses.ownsItem', needle: itemNeedle(itemId), keyId, now }));
+    },
+    async showContainers(ids, keyId) {
+      if (ids.length === 0) return;
+      const now = clock();
+      const ts = stamp(now);
+      lastTs += ids.length - 1;
+      let pruneBefore: number | null = null;
+      if (now - containersPrunedAt >= RESPONSE_PRUNE_EVERY_MS) containersPrunedAt = pruneBefore = now;
+      const call = { ids: [...ids], keyId, ts, expiresAt: now + retention.ttlMs, keep: retention.maxPerKey, pruneBefore };
+      await retryOnce(() => run({ fn: 'containers.show', ...call }));
+    },
+    async ownsContainer(id, keyId) {
+      const now = clock();
+      return await retryOnce(() => run({ fn: 'containers.owns', id, keyId, now }));
     },
     async put(entry) {
       const now = clock();

@@ -29,6 +29,8 @@ export const MESSAGES_GOVERNED: ReadonlySet<string> = new Set([
   'tool_choice',
   'mcp_servers',
   'fallbacks',
+  // Whose code-execution container (governance/owned-containers.ts).
+  'container',
 ]);
 export const RESPONSES_GOVERNED: ReadonlySet<string> = new Set([
   'model',

@@ -4,7 +4,7 @@
 // content_block_delta…, content_block_stop, message_delta, message_stop).
 import { randomUUID } from 'node:crypto';
 import type { MockReply, MockToolCall, MockUsage, Rendered } from './types.js';
-import { anthropicSearchBlocks, searchesOf, serverToolUsage } from './hosted-tools.js';
+import { anthropicContainer, anthropicSearchBlocks, containerOf, searchesOf, serverToolUsage } from './hosted-tools.js';
 
 type Block =
   | { type: 'text'; text: string }
@@ -111,6 +111,8 @@ export function renderAnthropic(reply: MockReply, request: any, stream: boolean)
     stop_sequence: null,
     usage,
   };
+  const container = containerOf(reply);
+  if (container) Object.assign(message, { container: anthropicContainer(container) });
   if (!stream) {
     if (reply.kind === 'stream-error') throw new Error("a 'stream-error' reply needs a streaming request");
     return { json: message };
@@ -122,6 +124,7 @@ export function renderAnthropic(reply: MockReply, request: any, stream: boolean)
         ...message,
         content: [],
         stop_reason: null,
+        ...(container ? { container: null } : {}),
         usage: { ...usage, output_tokens: 1, ...(usage.server_tool_use ? { server_tool_use: serverToolUsage(0) } : {}) },
       },
     }),
@@ -138,7 +141,7 @@ export function renderAnthropic(reply: MockReply, request: any, stream: boolean)
   frames.push(
     frame({
       type: 'message_delta',
-      delta: { stop_reason: stopReason, stop_sequence: null },
+      delta: { stop_reason: stopReason, stop_sequence: null, ...(container ? { container: anthropicContainer(container) } : {}) },
       usage: { output_tokens: usage.output_tokens, ...(usage.server_tool_use ? { server_tool_use: usage.server_tool_use } : {}) },
     }),
     frame({ type: 'message_stop' }),

@@ -32,6 +32,24 @@ export function anthropicSearchBlocks(n: number, searches: number): Record<strin
 /** Anthropic's usage field for them (message usage, and each stream's message_delta usage). */
 export const serverToolUsage = (searches: number) => ({ web_search_requests: searches, web_fetch_requests: 0 });
 
+/** The container a scripted reply says the upstream ran code in, if any. */
+export function containerOf(reply: MockReply): string | undefined {
+  return reply.kind === 'text' ? reply.container : undefined;
+}
+
+/** Anthropic's `container` field (https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/code-execution-tool). */
+export const anthropicContainer = (id: string) => ({ id, expires_at: '2030-01-01T00:00:00Z' });
+
+/** Responses: the code_interpreter_call item of a run in that container. */
+export const codeInterpreterItem = (n: number, container: string) => ({
+  id: `ci_mock${n}`,
+  type: 'code_interpreter_call',
+  status: 'completed',
+  code: 'print(1)',
+  container_id: container,
+  outputs: null,
+});
+
 /** Responses: each search as a web_search_call output item. */
 export function webSearchItems(n: number, searches: number): Record<string, unknown>[] {
   const items: Record<string, unknown>[] = [];

@@ -4,7 +4,7 @@
 // output_item.added … output_item.done, then response.completed. No [DONE] terminator.
 // Written independently of src/wire/responses so the gateway is tested against the wire, not itself.
 import type { MockReply, MockUsage, Rendered } from './types.js';
-import { searchesOf, webSearchItems } from './hosted-tools.js';
+import { codeInterpreterItem, containerOf, searchesOf, webSearchItems } from './hosted-tools.js';
 
 let counter = 0;
 
@@ -43,6 +43,8 @@ export function renderResponses(reply: MockReply, request: any, stream: boolean)
       ...(reasoning.encrypted ? { encrypted_content: reasoning.encrypted } : {}),
     });
   output.push(...webSearchItems(n, searchesOf(reply)));
+  const container = containerOf(reply);
+  if (container) output.push(codeInterpreterItem(n, container));
   if (text)
     output.push({
       id: `msg_mock${n}`,

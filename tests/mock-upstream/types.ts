@@ -40,6 +40,11 @@ export type MockReply =
       reasoning?: MockReasoning;
       /** The upstream ran its own web search this many times before answering (hosted-tools.ts). */
       webSearches?: number;
+      /**
+       * The upstream ran code in this container before answering (hosted-tools.ts): Responses a
+       * code_interpreter_call item, Anthropic the message's `container` (streamed: message_delta's).
+       */
+      container?: string;
     }
   | { kind: 'tool_calls'; text?: string; calls: MockToolCall[]; usage?: MockUsage; delayMs?: number; reasoning?: MockReasoning }
   /** Upstream HTTP error with a body in the provider's error shape unless `body` is given. */

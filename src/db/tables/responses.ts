@@ -1,5 +1,6 @@
-// The Responses surface's tables (SQLite): `mcp_approvals` (hosted-MCP approvals, decided once) and
-// `stored_responses` (previous_response_id, GET and DELETE). Separate because they hold state
+// The Responses surface's tables (SQLite): `mcp_approvals` (hosted-MCP approvals, decided once),
+// `stored_responses` (previous_response_id, GET and DELETE) and `shown_containers` (whose
+// code-execution containers, on Responses and Messages alike). Separate because they hold state
 // the /v1/responses surface reads back, not ledger records.
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
@@ -61,4 +62,23 @@ export const storedResponses = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
   },
   (t) => [index('stored_responses_key_ts_idx').on(t.keyId, t.ts), index('stored_responses_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * Code-execution containers an upstream reported in an answer relayed to a key (a Responses
+ * `code_interpreter_call`'s `container_id`, a Messages response's `container.id`): the only ones
+ * that key may name in a request (src/governance/owned-containers.ts). Every key's requests run
+ * under the provider's one account, whose containers hold each key's files. The key that was last
+ * shown one owns it; rows expire (`expires_at`) and each key keeps its newest N.
+ */
+export const shownContainers = sqliteTable(
+  'shown_containers',
+  {
+    /** The container id as the upstream gave it (cntr_…, container_…). */
+    id: text('id').primaryKey(),
+    keyId: text('key_id'),
+    ts: integer('ts').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('shown_containers_key_ts_idx').on(t.keyId, t.ts), index('shown_containers_expires_idx').on(t.expiresAt)],
 );

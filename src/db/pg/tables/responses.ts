@@ -1,4 +1,4 @@
-// The PostgreSQL Responses tables, `mcp_approvals` and `stored_responses`: the twins of
+// The PostgreSQL Responses tables, `mcp_approvals`, `stored_responses` and `shown_containers`: the twins of
 // src/db/tables/responses.ts (state /v1/responses reads back, shared by replicas).
 import { index, pgTable, text } from 'drizzle-orm/pg-core';
 import { epochMs } from './columns.js';
@@ -37,4 +37,16 @@ export const storedResponses = pgTable(
     expiresAt: epochMs('expires_at').notNull(),
   },
   (t) => [index('stored_responses_key_ts_idx').on(t.keyId, t.ts), index('stored_responses_expires_idx').on(t.expiresAt)],
+);
+
+/** Containers each key was shown (see src/db/tables/responses.ts): the only ones it may name. */
+export const shownContainers = pgTable(
+  'shown_containers',
+  {
+    id: text('id').primaryKey(),
+    keyId: text('key_id'),
+    ts: epochMs('ts').notNull(),
+    expiresAt: epochMs('expires_at').notNull(),
+  },
+  (t) => [index('shown_containers_key_ts_idx').on(t.keyId, t.ts), index('shown_containers_expires_idx').on(t.expiresAt)],
 );
