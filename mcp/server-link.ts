@@ -60,7 +60,8 @@ export class ServerLink {
   private readonly reconnects: ReconnectBackoff;
   private stopped = false;
   private readonly refreshes = new RefreshCoalescer();
-  private readonly health: HealthCheck;
+  /** Whether the server is still there when something failed; told of every answer (health-check.ts). */
+  readonly health: HealthCheck;
   private readonly knownEra: RememberedEra;
   /** This server's credentials (header and env values, the URL's userinfo and query), never shown. */
   private readonly secrets: readonly string[];
@@ -72,7 +73,7 @@ export class ServerLink {
   ) {
     this.transport = config.transport;
     this.reconnects = new ReconnectBackoff(opts.backoff, () => void this.connect());
-    this.health = new HealthCheck(opts.requestTimeoutMs);
+    this.health = new HealthCheck(opts.requestTimeoutMs, config.callTimeoutMs);
     this.knownEra = new RememberedEra(opts.now);
     this.abandoned = new AbandonedCalls(config.callTimeoutMs);
     this.queue = config.maxCallsInFlight === undefined ? undefined : new FairQueue(config.maxCallsInFlight);
@@ -249,6 +250,7 @@ export class ServerLink {
     this.health.run(
       client,
       this.era,
+      () => this.inflight.size > 0 || this.abandoned.size > 0 || (this.queue?.taken ?? 0) > 0,
       () => this.era === 'modern' && this.subscriptions.ensureListening(),
       (err) => this.lost(gen, `${message(cause)} (health check: ${message(err)})`),
     );

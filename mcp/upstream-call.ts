@@ -65,8 +65,12 @@ async function asCall<T>(
   let holdMs = 0;
   try {
     const options: RequestOptions = { signal: deadline.signal, timeout: NO_SDK_TIMEOUT };
-    return { value: await call.run(() => fn(client, options), link.wireRelatesMessages()) };
+    const value = await call.run(() => fn(client, options), link.wireRelatesMessages());
+    link.health.heard();
+    return { value };
   } catch (error) {
+    // An error the server sent back: it is there (health-check.ts).
+    if (error instanceof ProtocolError) link.health.heard();
     // The caller cancelled a call already sent: the SDK tells the server (notifications/cancelled)
     // and drops its answer, so the gateway cannot see when the server stops. The slot stays taken
     // for the rest of the call's deadline — what it could have held had the caller waited — or a
