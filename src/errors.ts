@@ -80,6 +80,11 @@ export const ERROR_CODES = [
   'mcp_session_key_mismatch',
   'mcp_origin_not_allowed',
   'mcp_host_not_allowed',
+  // A 2026-07-28 request the MCP SDK refused at its envelope (mcp/server/modern.ts).
+  'mcp_header_mismatch',
+  'mcp_unsupported_protocol_version',
+  'mcp_unsupported_media_type',
+  'mcp_invalid_envelope',
   // The Responses surface.
   'untranslatable_field',
   'responses_websocket_connections_exhausted',

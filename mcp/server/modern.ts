@@ -13,6 +13,7 @@ import type { Access } from '../../src/chat/ports.js';
 import type { EndpointDeps, EndpointFailure } from './endpoint-deps.js';
 import { createSessionServer, authInfoFor } from './session-server.js';
 import { sameTools } from './tool-results.js';
+import { carriesToolCall, recordEnvelopeRefusal } from './tool-call-ledger.js';
 
 export interface ModernOptions {
   maxListensPerKey: number;
@@ -53,6 +54,12 @@ function isListen(body: unknown): body is ListenBody {
 
 export class ModernEndpoint {
   private readonly channels = new Map<string, KeyChannel>();
+  /**
+   * The requests the SDK's handler built a server for (its factory ran): past its envelope checks,
+   * so a tools/call among them reaches the gateway's handler, which records it. A tools/call answered
+   * with an error and not in here was refused by the SDK itself (handle records it).
+   */
+  private readonly reached = new WeakSet<Request>();
   private readonly unwatch: (() => void)[];
 
   constructor(
@@ -73,8 +80,18 @@ export class ModernEndpoint {
   /** Serves one 2026-07-28 request (the body already read and parsed). */
   async handle(request: Request, access: Access, body: unknown): Promise<Response> {
     const channel = this.channelFor(access);
-    if (!isListen(body)) return channel.handler.fetch(request, { authInfo: authInfoFor(access), parsedBody: body });
-    return this.listen(channel, request, access, body);
+    if (isListen(body)) return this.listen(channel, request, access, body);
+    const response = await channel.handler.fetch(request, { authInfo: authInfoFor(access), parsedBody: body });
+    // Refused at the envelope (headers against the body, the version, _meta, the media type) before
+    // the gateway's handler could see it: a tools/call is still a call of this key, recorded refused.
+    if (response.status >= 400 && !this.reached.has(request) && carriesToolCall(body)) {
+      const answer = (await response
+        .clone()
+        .json()
+        .catch(() => undefined)) as { error?: { code?: unknown; message?: unknown } } | undefined;
+      recordEnvelopeRefusal(this.deps, access, body, response.status, answer?.error ?? {});
+    }
+    return response;
   }
 
   async close(): Promise<void> {
@@ -90,7 +107,7 @@ export class ModernEndpoint {
       const { onError } = this.opts;
       const bus = new InMemoryServerEventBus(onError && ((err) => onError(err, { kind: 'event_bus' })));
       const handler = createMcpHandler(
-        ({ authInfo }) => {
+        ({ authInfo, requestInfo }) => {
           const session = {
             id: null,
             access: (authInfo?.extra?.access as Access | undefined) ?? access,
@@ -99,6 +116,7 @@ export class ModernEndpoint {
           };
           const { server, dispose } = createSessionServer(this.deps, session);
           server.onclose = dispose;
+          if (requestInfo) this.reached.add(requestInfo);
           return server;
         },
         {

@@ -8,7 +8,7 @@
 import type { Access, LedgerSink } from '../../src/chat/ports.js';
 import { randomUUID } from 'node:crypto';
 import { recordRefusedCall, type Refusal, type ToolCallDeps, type ToolCallResult } from '../../src/chat/tool-call.js';
-import { errorKind, type GatewayError, type Requester, toGatewayError } from '../../src/errors.js';
+import { errorKind, GatewayError, type Requester, toGatewayError } from '../../src/errors.js';
 import { isPlainObject } from '../plain-object.js';
 import { tooLongBatch } from './rpc-errors.js';
 
@@ -115,5 +115,53 @@ export function recordRefusedPost(
   for (const message of Array.isArray(body) ? body : [body]) {
     if (isPlainObject(message) && message.method === 'tools/call')
       recordRefusedMcpCall(deps, { access: who, sessionId: null, rpcId: message.id, params: message.params }, refusal, error);
+  }
+}
+
+/** Whether a POST's body (one message or a batch) carries a tools/call. */
+export function carriesToolCall(body: unknown): boolean {
+  return Array.isArray(body) ? body.some(isToolCall) : isToolCall(body);
+}
+
+const isToolCall = (message: unknown): message is Record<string, unknown> => isPlainObject(message) && message.method === 'tools/call';
+
+/**
+ * The SDK's refusal of a 2026-07-28 POST at its envelope (modern.ts), as the error its rows say:
+ * headers that disagree with the body (-32020), a version it does not serve (-32022), a media type
+ * other than JSON (415), a malformed or missing _meta envelope (-32602, or -32600 for a batch
+ * holding one); a 5xx is the SDK's own failure.
+ */
+function envelopeError(status: number, rpc: { code?: unknown; message?: unknown }): GatewayError {
+  const message = typeof rpc.message === 'string' ? rpc.message : `refused by the MCP handler (HTTP ${status})`;
+  if (status >= 500) return new GatewayError({ status, type: 'server_error', message });
+  const code =
+    rpc.code === -32020
+      ? 'mcp_header_mismatch'
+      : rpc.code === -32022
+        ? 'mcp_unsupported_protocol_version'
+        : status === 415
+          ? 'mcp_unsupported_media_type'
+          : 'mcp_invalid_envelope';
+  return new GatewayError({ status, type: 'invalid_request_error', code, message });
+}
+
+/**
+ * Each tools/call of a 2026-07-28 POST the SDK refused before the gateway's handler saw it: a
+ * refused call of the key (denied, the refusal's code as the reason), with its request row at the
+ * status the client got, as a call refused at the door is (recordRefusedPost).
+ */
+export function recordEnvelopeRefusal(
+  deps: { toolCalls: ToolCallDeps; ledger: LedgerSink },
+  access: McpToolRequest['access'],
+  body: unknown,
+  status: number,
+  rpc: { code?: unknown; message?: unknown },
+): void {
+  if (tooLongBatch(body)) return;
+  const error = envelopeError(status, rpc);
+  const refusal = { status: 'denied' as const, reason: errorKind(error), message: error.message };
+  for (const message of Array.isArray(body) ? body : [body]) {
+    if (isToolCall(message))
+      recordRefusedMcpCall(deps, { access, sessionId: null, rpcId: message.id, params: message.params }, refusal, error);
   }
 }
