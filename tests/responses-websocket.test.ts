@@ -7,11 +7,12 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as connectTcp } from 'node:net';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
 import { mockProviders, startGateway, type TestGateway } from './helpers/gateway.js';
 import { startMcpHttpServer, type McpHttpServer } from './fixtures/mcp-http-server.js';
 import { toolResultsOf } from './helpers/wire.js';
+import { type Event, openResponsesSocket, upgradeResponsesSocket } from './helpers/responses-socket.js';
 
 const VK = 'vk-responses-ws-test-1';
 let mock: MockUpstream;
@@ -38,59 +39,30 @@ after(async () => {
 });
 beforeEach(() => mock.reset());
 
-type Event = Record<string, any>;
-
 /** An open connection, and a reader that collects events up to one that ends a response. */
 async function connect(key = VK, path = '/v1/responses') {
-  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}${path}`, {
-    headers: { authorization: `Bearer ${key}`, 'openai-beta': 'responses_websockets=2026-02-06' },
+  const socket = await openResponsesSocket(gw.url, key, {
+    path,
+    track: open,
+    headers: { 'openai-beta': 'responses_websockets=2026-02-06' },
   });
-  open.push(ws);
-  const inbox: Event[] = [];
-  let wake: (() => void) | undefined;
-  ws.on('message', (data) => {
-    inbox.push(JSON.parse(data.toString()));
-    wake?.();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const next = async (): Promise<Event> => {
-    while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
-    return inbox.shift()!;
-  };
   return {
-    ws,
+    ws: socket.ws,
     /** Sends one message and returns its events, through the one that ends it. */
     async create(body: Record<string, unknown>): Promise<Event[]> {
-      ws.send(JSON.stringify({ type: 'response.create', ...body }));
-      return this.read();
+      socket.create(body);
+      return socket.read();
     },
     /** The next response's events, through the one that ends it. */
-    async read(): Promise<Event[]> {
-      const events: Event[] = [];
-      for (;;) {
-        const e = await next();
-        events.push(e);
-        if (['response.completed', 'response.failed', 'response.incomplete', 'error'].includes(e.type)) return events;
-      }
-    },
+    read: (): Promise<Event[]> => socket.read(),
   };
 }
 
 /** The status and body of a refused upgrade. */
-function refused(key: string, path = '/v1/responses'): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${gw.url.replace('http', 'ws')}${path}`, { headers: { authorization: `Bearer ${key}` } });
-    ws.on('unexpected-response', (_req, res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    });
-    ws.on('open', () => reject(new Error('the upgrade was accepted')));
-    ws.on('error', () => undefined);
-  });
+async function refused(key: string, path = '/v1/responses'): Promise<{ status: number; body: any }> {
+  const out = await upgradeResponsesSocket(gw.url, key, { path, track: open });
+  if (!out.refused) throw new Error('the upgrade was accepted');
+  return out.refused;
 }
 
 describe('Responses over WebSocket', () => {

@@ -7,11 +7,12 @@
 // expired since the upgrade, is refused before its message is parsed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { type Event, openResponsesSocket, upgradeResponsesSocket } from '../helpers/responses-socket.js';
 
 const VK = 'vk-ws-rate-limit-0001';
 const WARM = 'vk-ws-rate-limit-warm';
@@ -42,29 +43,14 @@ after(async () => {
   await stop?.();
 });
 
-type Event = Record<string, any>;
-const ENDS = ['response.completed', 'response.failed', 'response.incomplete', 'error'];
-
 /** One connection; `create` sends a response.create and returns the event that ended it. */
 async function connect(key = VK) {
-  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/responses`, { headers: { authorization: `Bearer ${key}` } });
-  open.push(ws);
-  const ends: Event[] = [];
-  let wake: (() => void) | undefined;
-  ws.on('message', (data) => {
-    const e = JSON.parse(data.toString()) as Event;
-    if (ENDS.includes(e.type)) ends.push(e);
-    wake?.();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return async (input: string, extra: Record<string, unknown> = {}): Promise<Event> => {
-    ws.send(JSON.stringify({ type: 'response.create', model: 'openai/gpt-4o-mini', input, ...extra }));
-    while (ends.length === 0) await new Promise<void>((r) => (wake = r));
-    return ends.shift()!;
+  const socket = await openResponsesSocket(gw.url, key, { track: open });
+  const create = async (input: string, extra: Record<string, unknown> = {}): Promise<Event> => {
+    socket.create({ model: 'openai/gpt-4o-mini', input, ...extra });
+    return (await socket.read()).at(-1)!;
   };
+  return Object.assign(create, { socket });
 }
 
 describe('request rate limit over the Responses WebSocket', () => {
@@ -85,13 +71,9 @@ describe('request rate limit over the Responses WebSocket', () => {
       body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
     });
     assert.equal(http.status, 429);
-    const upgrade = await new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/responses`, { headers: { authorization: `Bearer ${VK}` } });
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      ws.on('open', () => reject(new Error('the upgrade was accepted')));
-      ws.on('error', () => undefined);
-    });
-    assert.equal(upgrade, 429);
+    const upgrade = await upgradeResponsesSocket(gw.url, VK, { track: open });
+    assert.ok(upgrade.refused, 'the upgrade was accepted');
+    assert.equal(upgrade.refused.status, 429);
   });
 
   test('warm-ups count as requests: past the limit an error event, and no response.create after them', async () => {
@@ -118,17 +100,13 @@ describe('request rate limit over the Responses WebSocket', () => {
   test('a key at its limit is refused before its message is parsed: malformed JSON gets the 429', async () => {
     const create = await connect(EARLY);
     assert.equal((await create('the one allowed')).type, 'response.completed');
-    const ws = open.at(-1)!;
+    const { socket } = create;
     const upstream = mock.requests.length;
-    const errors: Event[] = [];
-    ws.on('message', (data) => {
-      const e = JSON.parse(data.toString()) as Event;
-      if (e.type === 'error') errors.push(e);
-    });
-    ws.send('not json');
-    ws.send(JSON.stringify({ type: 'response.processed', response_id: 'resp_1' }));
+    const errors = () => socket.received.filter((e) => e.type === 'error');
+    socket.send('not json');
+    socket.send({ type: 'response.processed', response_id: 'resp_1' });
     // Cut short (not JSON), large, its model first.
-    ws.send(`{"type":"response.create","model":"openai/gpt-4o-mini","input":"${'x'.repeat(1 << 20)}`);
+    socket.send(`{"type":"response.create","model":"openai/gpt-4o-mini","input":"${'x'.repeat(1 << 20)}`);
     const rows = await waitFor(
       async () => {
         const r = await gw.query<Record<string, unknown>>(
@@ -146,9 +124,9 @@ describe('request rate limit over the Responses WebSocket', () => {
         [429, 'rate_limited', 'openai/gpt-4o-mini', 'responses'],
       ],
     );
-    await waitFor(() => errors.length >= 2, 10_000, 'two error events');
+    await waitFor(() => errors().length >= 2, 10_000, 'two error events');
     assert.deepEqual(
-      errors.map((e) => [e.status, e.error.type]),
+      errors().map((e) => [e.status, e.error.type]),
       [
         [429, 'rate_limited'],
         [429, 'rate_limited'],
@@ -158,16 +136,10 @@ describe('request rate limit over the Responses WebSocket', () => {
   });
 
   test('a key that expired since the upgrade is refused before its message is parsed: the 403', async () => {
-    await connect(EXPIRING);
-    const ws = open.at(-1)!;
-    const errors: Event[] = [];
-    ws.on('message', (data) => {
-      const e = JSON.parse(data.toString()) as Event;
-      if (e.type === 'error') errors.push(e);
-    });
+    const { socket } = await connect(EXPIRING);
     skewMs = 700_000;
-    ws.send('not json');
-    await waitFor(() => errors.length >= 1, 10_000, 'an error event');
-    assert.deepEqual([errors[0]!.status, errors[0]!.error.type], [403, 'virtual_key_blocked']);
+    socket.send('not json');
+    const error = await socket.next();
+    assert.deepEqual([error.status, error.error.type], [403, 'virtual_key_blocked']);
   });
 });

@@ -5,10 +5,11 @@
 // an error event and nothing else: an answered request with no row, its key's refusals invisible.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { openResponsesSocket } from '../helpers/responses-socket.js';
 
 const VK = 'vk-ws-refusal-rows-01';
 let gw: TestGateway;
@@ -29,26 +30,15 @@ after(async () => {
   await stop?.();
 });
 
-type Event = Record<string, any>;
-
 describe('refusals on a Responses WebSocket connection', () => {
   test('a malformed message and a governed key sent twice each get their row, naming the key', async () => {
-    const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/responses`, { headers: { authorization: `Bearer ${VK}` } });
-    open.push(ws);
-    const errors: Event[] = [];
-    ws.on('message', (data) => {
-      const e = JSON.parse(data.toString()) as Event;
-      if (e.type === 'error') errors.push(e);
-    });
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    ws.send('not json');
-    ws.send('{"type":"response.create","model":"openai/gpt-4o-mini","model":"openai/gpt-4o","input":"hi"}');
-    await waitFor(() => errors.length === 2, 10_000, 'two error events');
+    const socket = await openResponsesSocket(gw.url, VK, { track: open });
+    const errors = () => socket.received.filter((e) => e.type === 'error');
+    socket.send('not json');
+    socket.send('{"type":"response.create","model":"openai/gpt-4o-mini","model":"openai/gpt-4o","input":"hi"}');
+    await waitFor(() => errors().length === 2, 10_000, 'two error events');
     assert.deepEqual(
-      errors.map((e) => [e.status, e.error.code]),
+      errors().map((e) => [e.status, e.error.code]),
       [
         [400, 'invalid_json'],
         [400, 'duplicate_key'],

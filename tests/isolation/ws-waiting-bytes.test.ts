@@ -6,11 +6,12 @@
 // the connection is closed (1008), as a flood of messages is.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { openResponsesSocket } from '../helpers/responses-socket.js';
 
 const VK = 'vk-ws-waiting-bytes-01';
 const LIMIT = 64 * 1024;
@@ -29,25 +30,18 @@ after(async () => {
   await stop?.();
 });
 
-type Event = Record<string, any>;
 const create = (input: string) => JSON.stringify({ type: 'response.create', model: 'openai/gpt-4o-mini', input });
 
 describe('messages waiting on a Responses WebSocket connection', () => {
   test('behind a slow response they hold at most maxBodyBytes together: past it 429 and 1008', async () => {
     mock.enqueue({ kind: 'text', text: 'slow', delayMs: 1_000 });
-    const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/responses`, { headers: { authorization: `Bearer ${VK}` } });
-    open.push(ws);
-    const events: Event[] = [];
-    ws.on('message', (data) => events.push(JSON.parse(data.toString())));
+    const socket = await openResponsesSocket(gw.url, VK, { track: open });
+    const events = socket.received;
     let closedWith: number | undefined;
-    ws.once('close', (code) => (closedWith = code));
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    ws.send(create('the slow one'));
+    void socket.closed.then(({ code }) => (closedWith = code));
+    socket.send(create('the slow one'));
     // Three of 40% of the limit each, while the first runs: the third would make 120% wait.
-    for (let i = 0; i < 3; i++) ws.send(create(String(i).repeat(Math.floor(LIMIT * 0.4))));
+    for (let i = 0; i < 3; i++) socket.send(create(String(i).repeat(Math.floor(LIMIT * 0.4))));
     // Closed, or (were they all kept) every one answered.
     const completed = () => events.filter((e) => e.type === 'response.completed').length;
     await waitFor(() => closedWith !== undefined || completed() === 4, 15_000, 'the connection to close or answer all four');
