@@ -31,6 +31,7 @@ import { mayName } from '../wire/may-name.js';
 import { refuseLongContextBeta } from '../wire/messages/long-context.js';
 import { type ContainerDeps, containerOfMessagesRequest, refuseOthersContainers } from '../governance/owned-containers.js';
 import { refusePremiumRates } from '../wire/messages/premium-rates.js';
+import { refuseCompaction } from '../wire/messages/compaction.js';
 
 export interface MessagesDeps extends ChatDeps {
   /** Silence after which a streamed response gets a ping. */
@@ -114,6 +115,7 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
     if (access.budgeted && groups.some((g) => g[0]!.apis.has('messages'))) {
       refuseLongContextBeta(input.headers.get('anthropic-beta'));
       refusePremiumRates(body);
+      refuseCompaction(body);
     }
     clientOutputCap(body);
     // Anthropic's MCP connector: servers the upstream calls itself, which no budget can hold.
