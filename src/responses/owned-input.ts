@@ -4,14 +4,18 @@
 // into this key's answer. `previous_response_id` is checked per key (handler.ts); the same holds for
 // - an `item_reference`: found only among the output items the key was shown of its own stored
 //   responses (kept with them, bounded as they are: responses.maxStoredPerKey and storedTtlMs);
+// - a `reasoning` item sent back without its `encrypted_content`: the upstream reads it by its id
+//   from the store (its encrypted content, which the model then reasons on), so it is an item
+//   reference too and held the same way (with encrypted_content it carries itself: sent as it came);
 // - a `conversation`: the gateway serves no /v1/conversations, so no conversation was made through
 //   it for any key, and every id is someone else's: refused, as OpenAI answers an unknown one.
-// Under a budget both are refused before this for another reason (stored-input.ts).
+// Under a budget an item_reference and a conversation are refused before this for another reason
+// (stored-input.ts).
 import { invalidRequest } from '../errors.js';
 import type { ResponseStore } from '../stored-responses/response-store.js';
 import type { ResponsesRequest } from '../wire/responses/types.js';
 
-/** Undefined (no wait) when the request names no item_reference, as most do; else the store's answer. */
+/** Undefined (no wait) when the request names no stored item by id, as most do; else the store's answer. */
 export function refuseOthersStoredInput(req: ResponsesRequest, store: ResponseStore, keyId: string | null): Promise<void> | undefined {
   const conversation = (req as { conversation?: unknown }).conversation;
   if (conversation !== undefined && conversation !== null) {
@@ -23,14 +27,25 @@ export function refuseOthersStoredInput(req: ResponsesRequest, store: ResponseSt
   }
   if (!Array.isArray(req.input)) return undefined;
   // A look at each item's type (Codex sends hundreds), not a scan of the body's text.
-  for (const item of req.input) if ((item as { type?: unknown }).type === 'item_reference') return checkReferences(req.input, store, keyId);
+  for (const item of req.input) if (byIdOnly(item as StoredRef)) return checkReferences(req.input, store, keyId);
   return undefined;
+}
+
+interface StoredRef {
+  type?: unknown;
+  id?: unknown;
+  encrypted_content?: unknown;
+}
+
+/** An item the upstream reads from its store by id: an item_reference, or reasoning without its encrypted content. */
+function byIdOnly(item: StoredRef): boolean {
+  return item.type === 'item_reference' || (item.type === 'reasoning' && !item.encrypted_content && item.id !== undefined);
 }
 
 async function checkReferences(input: readonly unknown[], store: ResponseStore, keyId: string | null): Promise<void> {
   for (let i = 0; i < input.length; i++) {
-    const item = input[i] as { type?: unknown; id?: unknown };
-    if (item.type !== 'item_reference') continue;
+    const item = input[i] as StoredRef;
+    if (!byIdOnly(item)) continue;
     if (typeof item.id !== 'string' || !(await store.ownsItem(item.id, keyId)))
       throw invalidRequest(`Item with id '${String(item.id)}' not found.`, `input[${i}]`);
   }

@@ -4,6 +4,7 @@
 // shared log, a pasted transcript) could read that key's data through the gateway — budget or not.
 // As previous_response_id is, item ids are the key's own (the output items it was shown of its
 // stored responses), and conversation ids (the gateway makes none) are nobody's: 400, nothing sent.
+// A reasoning item sent back without its encrypted_content is read from that store by its id too.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
@@ -77,6 +78,32 @@ for (const stream of [false, true]) {
     assert.equal(own.status, 200, JSON.stringify(own.body));
     assert.equal(mock.requests.length, 1);
     assert.deepEqual((mock.requests[0]!.body as { input: unknown }).input, [{ type: 'item_reference', id: ids[0] }]);
+  });
+}
+
+for (const stream of [false, true]) {
+  test(`a reasoning item sent back by id without its encrypted_content is another key's item too (${stream ? 'streamed' : 'JSON'})`, async () => {
+    mock.enqueue({ kind: 'text', text: 'the plan', reasoning: { summary: 'the secret plan, thought through' } });
+    const [id] = await ownersItems(stream);
+    assert.match(id!, /^rs_/);
+    mock.reset();
+    const back = (encrypted?: string) => ({
+      model: 'oai/gpt-5',
+      input: [
+        { type: 'reasoning', id, summary: [], ...(encrypted ? { encrypted_content: encrypted } : {}) },
+        { role: 'user', content: 'go on' },
+      ],
+    });
+    const stolen = await postJson(gw, '/v1/responses', OTHER, back());
+    assert.equal(stolen.status, 400, JSON.stringify(stolen.body));
+    assert.equal(stolen.body.error.param, 'input[0]');
+    assert.equal(stolen.body.error.message, `Item with id '${id}' not found.`);
+    assert.equal(mock.requests.length, 0, 'nothing reached the upstream');
+    // With its encrypted content the item carries itself (Codex's store: false): sent as it came.
+    assert.equal((await postJson(gw, '/v1/responses', OTHER, back('gAAAA-opaque'))).status, 200);
+    const own = await postJson(gw, '/v1/responses', OWNER, back());
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.deepEqual((mock.requests.at(-1)!.body as { input: unknown[] }).input[0], { type: 'reasoning', id, summary: [] });
   });
 }
 
