@@ -38,6 +38,13 @@ describe('callFor: which call an upstream message belongs to', () => {
     assert.equal(callFor('docs', new Set([a, b]), false), undefined);
     assert.equal(callFor('docs', new Set([a]), true), undefined, 'over HTTP the context decides, never the count');
   });
+
+  test('without a relating wire, not even a single call is bound while another call may still run there', () => {
+    const only = new ActiveCall('docs', undefined, 'key-b');
+    const mayRun = (keys: string[]) => (call: ActiveCall) => keys.some((k) => k !== call.key);
+    assert.equal(callFor('docs', new Set([only]), false, mayRun(['key-b'])), only, 'only its own key’s calls');
+    assert.equal(callFor('docs', new Set([only]), false, mayRun(['key-a'])), undefined);
+  });
 });
 
 describe('Deadline', () => {

@@ -68,6 +68,8 @@ export class ActiveCall {
   constructor(
     readonly server: string,
     readonly interactions: CallInteractions | undefined = surface.getStore(),
+    /** The calling key's id ('' without one): whose call this is. */
+    readonly key = '',
   ) {}
 
   get live(): boolean {
@@ -104,18 +106,18 @@ export class ActiveCall {
 
 /**
  * The call an upstream message belongs to: the live call whose context it arrived in, or — for a
- * stdio server, whose wire carries no relation — the only call in flight to that server, if no call
- * the gateway gave up on may still be running there (`abandoned`: it could be that one's).
+ * stdio server, whose wire carries no relation — the only call in flight to that server, unless
+ * another call that may still be running there could have sent it (`othersMayRun`, abandoned-calls.ts).
  */
 export function callFor(
   server: string,
   inflight: ReadonlySet<ActiveCall>,
   wireRelatesMessages: boolean,
-  abandoned = 0,
+  othersMayRun?: (only: ActiveCall) => boolean,
 ): ActiveCall | undefined {
   const current = active.getStore();
   if (current?.live && current.server === server) return current;
-  if (wireRelatesMessages || inflight.size !== 1 || abandoned > 0) return undefined;
+  if (wireRelatesMessages || inflight.size !== 1) return undefined;
   const [only] = inflight;
-  return only?.live ? only : undefined;
+  return only?.live && !othersMayRun?.(only) ? only : undefined;
 }

@@ -5,7 +5,7 @@
 // logs reach it: link-logging.ts; the health check: health-check.ts; when and on which era it reconnects: reconnects.ts.
 import type { Client, LoggingLevel } from '@modelcontextprotocol/client';
 import type { McpServerConfig } from '../src/config-schema.js';
-import { AbandonedCalls } from './abandoned-calls.js';
+import { EndedCalls } from './abandoned-calls.js';
 import { type ActiveCall, outsideCalls } from './call-context.js';
 import { FairQueue } from './fair-queue.js';
 import { connectServer, type ConnectedServer, type ConnectOptions, type ProtocolEra, type TransportKind } from './connect.js';
@@ -48,8 +48,8 @@ export class ServerLink {
   connectedAt: number | undefined;
   /** Tool calls in flight to this server (what its stdio messages can be bound to). */
   readonly inflight = new Set<ActiveCall>();
-  /** Stdio calls the gateway gave up on after sending them that may still run there (abandoned-calls.ts). */
-  private readonly abandoned: AbandonedCalls;
+  /** Stdio calls given up on after sending them, or answered, that may still run there (abandoned-calls.ts). */
+  private readonly ended: EndedCalls;
   /** With `maxCallsInFlight`: the calls sent at once and the ones waiting their turn; else none. */
   readonly queue: FairQueue | undefined;
   readonly subscriptions: UpstreamSubscriptions;
@@ -75,7 +75,7 @@ export class ServerLink {
     this.reconnects = new ReconnectBackoff(opts.backoff, () => void this.connect());
     this.health = new HealthCheck(opts.requestTimeoutMs, config.callTimeoutMs);
     this.knownEra = new RememberedEra(opts.now);
-    this.abandoned = new AbandonedCalls(config.callTimeoutMs);
+    this.ended = new EndedCalls(config.callTimeoutMs);
     this.queue = config.maxCallsInFlight === undefined ? undefined : new FairQueue(config.maxCallsInFlight);
     this.secrets = config.transport === 'stdio' ? Object.values(config.env) : [...Object.values(config.headers), ...urlSecrets(config.url)];
     this.subscriptions = new UpstreamSubscriptions({
@@ -114,13 +114,13 @@ export class ServerLink {
     return this.transport !== 'stdio';
   }
 
-  abandonedCalls(): number {
-    return this.abandoned.size;
+  othersMayRun(only: ActiveCall): boolean {
+    return this.ended.othersThan(only.key);
   }
 
-  /** A call sent to the server was given up on: it may still run there (only stdio needs to know). */
-  abandon(): void {
-    if (!this.wireRelatesMessages()) this.abandoned.add();
+  /** A call sent to the server was answered, or given up on: it may still run there (only stdio needs to know). */
+  callEnded(call: ActiveCall, answered: boolean): void {
+    if (!this.wireRelatesMessages()) this.ended.add(call.key, answered);
   }
 
   /**
@@ -250,7 +250,7 @@ export class ServerLink {
     this.health.run(
       client,
       this.era,
-      () => this.inflight.size > 0 || this.abandoned.size > 0 || (this.queue?.taken ?? 0) > 0,
+      () => this.inflight.size > 0 || this.ended.abandoned.size > 0 || (this.queue?.taken ?? 0) > 0,
       () => this.era === 'modern' && this.subscriptions.ensureListening(),
       (err) => this.lost(gen, `${message(cause)} (health check: ${message(err)})`),
     );
@@ -266,7 +266,7 @@ export class ServerLink {
     this.error = this.lastError = reason = this.redact(reason);
     for (const kind of KINDS) this.setOffer(kind, []);
     this.subscriptions.disconnected();
-    this.abandoned.clear();
+    this.ended.clear();
     this.opts.logger?.warn({ server: this.name, err: reason }, 'MCP server connection lost; reconnecting');
     void conn?.close().catch(() => undefined);
     this.reconnects.schedule();
@@ -290,7 +290,7 @@ export class ServerLink {
     this.conn = undefined;
     this.offer = EMPTY_OFFER;
     this.subscriptions.disconnected();
-    this.abandoned.clear();
+    this.ended.clear();
     await conn?.close().catch(() => undefined);
   }
 }

@@ -26,7 +26,7 @@ const INTERACTION = { elicitation: 'user input (elicitation)', sampling: 'a mode
 
 /**
  * Runs `fn` as one call to `link`'s server: bound, bounded by its deadline, counted in flight, and,
- * when the server has `maxCallsInFlight`, in its turn among `caller`'s (a key id) and other keys'
+ * when the server has `maxCallsInFlight`, in its turn among its key's (call.key) and other keys'
  * calls (fair-queue.ts). The wait for a turn runs on the call's deadline, so a queued call times
  * out (or is cancelled) exactly as a sent one does, and leaves the queue without being sent.
  */
@@ -35,7 +35,6 @@ async function asCall<T>(
   call: ActiveCall,
   timeoutMs: number,
   signal: AbortSignal | undefined,
-  caller: string | null | undefined,
   fn: (client: Client, options: RequestOptions) => Promise<T>,
 ): Promise<{ value: T } | { error: unknown; timedOut: boolean; sent: boolean }> {
   const first = link.client;
@@ -43,7 +42,7 @@ async function asCall<T>(
   const deadline = new Deadline(timeoutMs, call);
   if (signal) deadline.follow(signal);
   const queue = link.queue;
-  const key = caller ?? '';
+  const key = call.key;
   if (queue !== undefined) {
     let turn = queue.acquire(key, deadline.signal);
     if (turn !== true) turn = await turn;
@@ -67,10 +66,14 @@ async function asCall<T>(
     const options: RequestOptions = { signal: deadline.signal, timeout: NO_SDK_TIMEOUT };
     const value = await call.run(() => fn(client, options), link.wireRelatesMessages());
     link.health.heard();
+    link.callEnded(call, true);
     return { value };
   } catch (error) {
-    // An error the server sent back: it is there (health-check.ts).
-    if (error instanceof ProtocolError) link.health.heard();
+    // An error the server sent back: it is there (health-check.ts), and the tool may still run on.
+    if (error instanceof ProtocolError) {
+      link.health.heard();
+      if (!deadline.signal.aborted) link.callEnded(call, true);
+    }
     // The caller cancelled a call already sent: the SDK tells the server (notifications/cancelled)
     // and drops its answer, so the gateway cannot see when the server stops. The slot stays taken
     // for the rest of the call's deadline — what it could have held had the caller waited — or a
@@ -78,7 +81,7 @@ async function asCall<T>(
     // other key's behind them. A timeout gives it back at once: the operator's limit is spent.
     if (queue !== undefined && deadline.signal.aborted && !deadline.expired) holdMs = deadline.left();
     // Given up on while sent: the server may run it on and ask questions no call can own.
-    if (deadline.signal.aborted) link.abandon();
+    if (deadline.signal.aborted) link.callEnded(call, false);
     // Handed to the transport: the server may have run it (timeout, cancel, a connection lost
     // after sending), so a paid tool is charged.
     return { error, timedOut: deadline.expired, sent: true };
@@ -116,7 +119,7 @@ export async function runToolCall(
     caller?: string | null | undefined;
   },
 ): Promise<ToolCallOutcome> {
-  const call = new ActiveCall(link.name, opts.interactions);
+  const call = new ActiveCall(link.name, opts.interactions, opts.caller ?? '');
   const interactions = call.interactions;
   const progress = interactions?.progress?.bind(interactions);
   // 2026-07-28 servers log about a request only when it names a level; 2025 ones were set once.
@@ -126,7 +129,7 @@ export async function runToolCall(
     arguments: args as Record<string, unknown>,
     ...(logLevel ? { _meta: { [LOG_LEVEL_META_KEY]: logLevel } } : {}),
   };
-  const ran = await asCall(link, call, opts.timeoutMs, opts.signal, opts.caller, (client, options) =>
+  const ran = await asCall(link, call, opts.timeoutMs, opts.signal, (client, options) =>
     client.callTool(
       params,
       Object.assign(
@@ -197,7 +200,7 @@ export async function runUpstream<T>(
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
   // Prompts and resources relay nothing: what their servers ask during them is refused.
-  const ran = await asCall(link, new ActiveCall(link.name, undefined), link.config.callTimeoutMs, signal, caller, fn);
+  const ran = await asCall(link, new ActiveCall(link.name, undefined, caller ?? ''), link.config.callTimeoutMs, signal, fn);
   if ('value' in ran) return { status: 'ok', result: ran.value, latencyMs: latencyMs() };
   if (ran.timedOut) {
     const said = ran.sent ? `no answer within ${link.config.callTimeoutMs} ms` : notSent(link, link.config.callTimeoutMs);

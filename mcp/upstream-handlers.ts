@@ -16,8 +16,8 @@ export interface RelayTarget {
   readonly inflight: ReadonlySet<ActiveCall>;
   /** Whether the transport ties a server's messages to the request they concern (all but stdio). */
   wireRelatesMessages(): boolean;
-  /** Calls the gateway gave up on that the server may still be running (stdio; ServerLink.abandon). */
-  abandonedCalls(): number;
+  /** Whether calls other than `only` may still be running at the server (stdio; abandoned-calls.ts). */
+  othersMayRun(only: ActiveCall): boolean;
 }
 
 export type UnboundLog = (entry: { server: string; level: LoggingLevel; logger?: string | undefined; data: unknown }) => void;
@@ -55,7 +55,8 @@ function answerer<K extends 'elicit' | 'sample'>(call: ActiveCall | undefined, k
 
 /** Registers the relaying handlers on a client before it connects. */
 export function registerRelayHandlers(client: Client, target: RelayTarget, unbound: UnboundLog): void {
-  const bound = () => callFor(target.name, target.inflight, target.wireRelatesMessages(), target.abandonedCalls());
+  const othersMayRun = (only: ActiveCall) => target.othersMayRun(only);
+  const bound = () => callFor(target.name, target.inflight, target.wireRelatesMessages(), othersMayRun);
 
   client.setRequestHandler('elicitation/create', async (request, ctx) => {
     const call = bound();
