@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import WebSocket from 'ws';
+import { openResponsesSocket } from './helpers/responses-socket.js';
 import { startMockUpstream, type MockUpstream } from './mock-upstream/server.js';
 import { mockProviders } from './helpers/gateway.js';
 import { startGatewayProcess } from './helpers/gateway-process.js';
@@ -36,20 +36,15 @@ test('SIGTERM: the WebSocket response in progress finishes and is ledgered, a ne
   mock.fallback = () => ({ kind: 'text', text: 'slow answer', delayMs: 1500 });
   const gateway = await startGatewayProcess(configPath, { env: { TOLLGATE_DB: dbPath }, logLevel: 'info' });
   try {
-    const ws = new WebSocket(`${gateway.url.replace('http', 'ws')}/v1/responses`, { headers: { authorization: `Bearer ${VK}` } });
-    const events: { type: string; status?: number; error?: { type: string } }[] = [];
-    ws.on('message', (data) => events.push(JSON.parse(data.toString())));
-    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    ws.send(JSON.stringify({ type: 'response.create', model: 'openai/gpt-4o-mini', input: 'in flight' }));
+    const socket = await openResponsesSocket(gateway.url, VK);
+    const events = socket.received;
+    const closed = socket.closed;
+    socket.create({ model: 'openai/gpt-4o-mini', input: 'in flight' });
     await waitFor(() => mock.requests.length === 1, 10_000, 'the response to reach the upstream');
 
     const exitCode = gateway.stop();
     await gateway.printed('draining');
-    ws.send(JSON.stringify({ type: 'response.create', model: 'openai/gpt-4o-mini', input: 'too late' }));
+    socket.create({ model: 'openai/gpt-4o-mini', input: 'too late' });
     assert.equal(await exitCode, 0, 'the process exits with WebSocket clients connected');
     await closed;
 

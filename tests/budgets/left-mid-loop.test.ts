@@ -7,7 +7,7 @@
 // and a turn that also called the client's own tool was recorded 200, answered to nobody.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
+import { openResponsesSocket } from '../helpers/responses-socket.js';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -42,13 +42,9 @@ const post =
   };
 
 const overWebSocket: Ask = async (key) => {
-  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/responses`, { headers: { authorization: `Bearer ${key}` } });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  ws.send(JSON.stringify({ type: 'response.create', model: 'openai/gpt-4o-mini', max_output_tokens: 50, input: 'go' }));
-  return () => ws.terminate();
+  const socket = await openResponsesSocket(gw.url, key, { events: false });
+  socket.create({ model: 'openai/gpt-4o-mini', max_output_tokens: 50, input: 'go' });
+  return () => socket.ws.terminate();
 };
 
 const CLIENT_TOOL = { type: 'function', function: { name: 'local_lookup', parameters: { type: 'object', properties: {} } } };

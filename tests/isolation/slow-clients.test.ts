@@ -9,10 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { request } from 'node:http';
-import WebSocket from 'ws';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { openResponsesSocket } from '../helpers/responses-socket.js';
 
 const VK = 'vk-slow-clients-0001';
 const MODEL = 'openai/gpt-4o-mini';
@@ -118,26 +118,16 @@ describe('server.requestTimeoutMs', () => {
   });
 
   test('a WebSocket connection open longer than the timeout is not cut, and still answers', async () => {
-    const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/responses`, { headers: { authorization: `Bearer ${VK}` } });
+    const socket = await openResponsesSocket(gw.url, VK);
     try {
-      await new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
-      });
       let closed = false;
-      ws.once('close', () => (closed = true));
+      void socket.closed.then(() => (closed = true));
       await new Promise((r) => setTimeout(r, 3 * TIMEOUT_MS));
       assert.equal(closed, false, 'the WebSocket was closed');
-      const done = new Promise<any>((resolve) => {
-        ws.on('message', (data) => {
-          const event = JSON.parse(String(data));
-          if (event.type === 'response.completed' || event.type === 'error') resolve(event);
-        });
-      });
-      ws.send(JSON.stringify({ type: 'response.create', model: MODEL, input: 'still there?' }));
-      assert.equal((await done).type, 'response.completed');
+      socket.create({ model: MODEL, input: 'still there?' });
+      assert.equal((await socket.read()).at(-1)!.type, 'response.completed');
     } finally {
-      ws.terminate();
+      socket.ws.terminate();
     }
   });
 });

@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import WebSocket from 'ws';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { openResponsesSocket } from '../helpers/responses-socket.js';
 
 const KEY = 'vk-ws-back-pressure-01';
 // The bound (as in back-pressure.test.ts): the upstream writes min(answer, what the gateway takes),
@@ -108,7 +108,10 @@ function chatFrames(): Buffer[] {
 
 /** A connection whose client reads nothing until `resume`; events are counted, not kept. */
 async function connect() {
-  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/responses`, { headers: { authorization: `Bearer ${KEY}` } });
+  // Messages read here (deltas counted, not kept), not by the helper.
+  const socket = await openResponsesSocket(gw.url, KEY, { events: false });
+  const { ws } = socket;
+  ws.pause();
   const got = { deltas: 0, ends: [] as Record<string, any>[], closeCode: 0 };
   ws.on('message', (data) => {
     const text = data.toString();
@@ -118,13 +121,8 @@ async function connect() {
       if (['response.completed', 'response.failed', 'response.incomplete', 'error'].includes(event.type)) got.ends.push(event);
     }
   });
-  const closed = new Promise<void>((resolve) => ws.once('close', (code) => resolve(void (got.closeCode = code))));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  ws.pause();
-  return { ws, got, closed, create: (body: object) => ws.send(JSON.stringify({ type: 'response.create', ...body })) };
+  const closed = socket.closed.then(({ code }) => void (got.closeCode = code));
+  return { ws, got, closed, create: socket.create };
 }
 
 /** Waits until the upstream has written nothing more for 1 s (or wrote it all); returns what it wrote. */

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { type ResponsesSocket, upgradeResponsesSocket } from '../helpers/responses-socket.js';
 
 const A = 'vk-ws-connections-a-01';
 const B = 'vk-ws-connections-b-01';
@@ -58,40 +59,22 @@ after(async () => {
   await new Promise((r) => upstream.close(r));
 });
 
-type Outcome = { ws: WebSocket } | { status: number; headers: Record<string, unknown>; body: any };
-
 /** Opens a connection; a refused upgrade resolves with its HTTP answer. */
-function connect(gw: TestGateway, key: string): Promise<Outcome> {
-  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/responses`, {
-    headers: { authorization: `Bearer ${key}`, 'openai-beta': 'responses_websockets=2026-02-06' },
-  });
-  open.push(ws);
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve({ ws }));
-    ws.once('unexpected-response', (_req, res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) }));
-    });
-    ws.once('error', reject);
-  });
-}
+const connect = (gw: TestGateway, key: string) =>
+  upgradeResponsesSocket(gw.url, key, { track: open, headers: { 'openai-beta': 'responses_websockets=2026-02-06' } });
 
-async function opened(gw: TestGateway, key: string): Promise<WebSocket> {
+async function opened(gw: TestGateway, key: string): Promise<ResponsesSocket> {
   const out = await connect(gw, key);
-  assert.ok('ws' in out, `expected the upgrade, got ${JSON.stringify(out)}`);
-  return out.ws;
+  assert.ok(out.socket, `expected the upgrade, got ${JSON.stringify(out.refused)}`);
+  return out.socket;
 }
-
-const closeOf = (ws: WebSocket) =>
-  new Promise<{ code: number; reason: string }>((r) => ws.once('close', (code, reason) => r({ code, reason: reason.toString() })));
 
 describe('Responses WebSocket connections per key', () => {
   test('the (cap+1)-th upgrade of one key is a 429; other keys connect; a closed connection frees its slot', async () => {
     const held = [];
     for (let i = 0; i < CAP; i++) held.push(await opened(capped, A));
-    const refused = await connect(capped, A);
-    assert.ok(!('ws' in refused), 'the upgrade past the cap must be refused');
+    const { refused } = await connect(capped, A);
+    assert.ok(refused, 'the upgrade past the cap must be refused');
     assert.equal(refused.status, 429);
     assert.equal(refused.body.error.type, 'rate_limited');
     assert.equal(refused.body.error.code, 'responses_websocket_connections_exhausted');
@@ -100,62 +83,42 @@ describe('Responses WebSocket connections per key', () => {
 
     // Another key is not affected.
     const other = await opened(capped, B);
-    other.close();
+    other.ws.close();
 
     // A connection closed by the client frees its slot; terminated (no close handshake) too.
     const first = held.shift()!;
-    const gone = closeOf(first);
-    first.close();
-    await gone;
-    held.push(
-      await waitFor(
-        async () => {
-          const out = await connect(capped, A);
-          return 'ws' in out ? out.ws : undefined;
-        },
-        10_000,
-        'a slot freed by a closed connection',
-      ),
-    );
-    held.shift()!.terminate();
-    await waitFor(
-      async () => {
-        const out = await connect(capped, A);
-        return 'ws' in out ? out.ws : undefined;
-      },
-      10_000,
-      'a slot freed by a terminated connection',
-    );
+    first.ws.close();
+    await first.closed;
+    held.push(await waitFor(async () => (await connect(capped, A)).socket, 10_000, 'a slot freed by a closed connection'));
+    held.shift()!.ws.terminate();
+    await waitFor(async () => (await connect(capped, A)).socket, 10_000, 'a slot freed by a terminated connection');
   });
 
   test('an idle connection is closed with 1000 and a reason, messages keep it open', { timeout: 10_000 }, async () => {
-    const ws = await opened(idle, A);
-    const closed = closeOf(ws);
+    const socket = await opened(idle, A);
     // Messages within the idle timeout keep it open.
     for (let i = 0; i < 4; i++) {
-      ws.send(JSON.stringify({ type: 'response.processed' }));
+      socket.send({ type: 'response.processed' });
       await new Promise((r) => setTimeout(r, IDLE_MS / 2));
     }
-    assert.equal(ws.readyState, WebSocket.OPEN);
+    assert.equal(socket.ws.readyState, WebSocket.OPEN);
     const started = Date.now();
-    const { code, reason } = await closed;
+    const { code, reason } = await socket.closed;
     assert.equal(code, 1000);
     assert.match(reason, /idle/);
     assert.ok(Date.now() - started < IDLE_MS * 5, 'closed soon after going idle');
   });
 
   test('a response in progress longer than the idle timeout keeps its connection open', { timeout: 10_000 }, async () => {
-    const ws = await opened(idle, A);
-    const events: any[] = [];
-    ws.on('message', (data) => events.push(JSON.parse(data.toString())));
-    const closed = closeOf(ws);
-    ws.send(JSON.stringify({ type: 'response.create', model: 'oresp/gpt-5', input: 'hi' }));
+    const socket = await opened(idle, A);
+    const events = socket.received;
+    socket.create({ model: 'oresp/gpt-5', input: 'hi' });
     await waitFor(() => events.some((e) => e.type === 'response.completed' || e.type === 'error'), 10_000, 'the response');
     assert.ok(
       events.some((e) => e.type === 'response.completed'),
       JSON.stringify(events),
     );
     // Idle again once it ended.
-    assert.equal((await closed).code, 1000);
+    assert.equal((await socket.closed).code, 1000);
   });
 });

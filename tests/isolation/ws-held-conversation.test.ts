@@ -9,10 +9,11 @@
 // held before (and keeps serving).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { type Event, openResponsesSocket } from '../helpers/responses-socket.js';
 
 const VK = 'vk-ws-held-conversation-01';
 const LIMIT = 64 * 1024;
@@ -34,28 +35,12 @@ after(async () => {
   await stop?.();
 });
 
-type Event = Record<string, any>;
-const ENDS = ['response.completed', 'response.failed', 'response.incomplete', 'error'];
-
 /** One connection; `create` sends a response.create and returns the event that ended it. */
 async function connect() {
-  const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/v1/responses`, { headers: { authorization: `Bearer ${VK}` } });
-  open.push(ws);
-  const ends: Event[] = [];
-  let wake: (() => void) | undefined;
-  ws.on('message', (data) => {
-    const e = JSON.parse(data.toString()) as Event;
-    if (ENDS.includes(e.type)) ends.push(e);
-    wake?.();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
+  const socket = await openResponsesSocket(gw.url, VK, { track: open });
   return async (body: Record<string, unknown>): Promise<Event> => {
-    ws.send(JSON.stringify({ type: 'response.create', model: MODEL, ...body }));
-    while (ends.length === 0) await new Promise<void>((r) => (wake = r));
-    return ends.shift()!;
+    socket.create({ model: MODEL, ...body });
+    return (await socket.read()).at(-1)!;
   };
 }
 
