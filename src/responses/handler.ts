@@ -4,6 +4,7 @@
 // Responses request stands for; the loop runs the key's MCP tools as on chat, hosted MCP tools
 // (`type: "mcp"` with a configured server_label) appear as mcp_call items, and calls that need
 // approval end the response with mcp_approval_request items.
+import { refuseCompactionUnderBudget } from './compaction.js';
 import { invalidRequest } from '../errors.js';
 import { parseJsonBody, type ChatDeps, type ChatInput, type ChatOutput } from '../chat/handler.js';
 import type { Access } from '../chat/ports.js';
@@ -111,6 +112,7 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       const containers = refuseOthersContainers(containersOfResponsesTools(req.tools), deps.containers.owners, access.keyId);
       if (containers) await containers;
       refuseRemoteMcpUnderBudget(req, access.budgeted);
+      refuseCompactionUnderBudget(req, access.budgeted);
       const nativeDeps = depsWithIds(deps);
       // Continued upstream, a stored response's conversation is billed as this request's input.
       const carriedTokens = stored?.kind === 'upstream' ? (stored.carriedTokens ?? 0) : 0;

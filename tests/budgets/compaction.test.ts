@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import type { Stack } from '../helpers/stack.js';
-import { budgetedAndFree, EPS, figure, ledgerSpend, PRICE, startPassThrough } from './helpers.js';
+import { budgetedAndFree, EPS, figure, ledgerSpend, PRICE, postJson, startPassThrough } from './helpers.js';
 
 const BUDGET = 1;
 const TRIGGER = 50_000;
@@ -24,15 +24,23 @@ let stop: Stack['stop'] | undefined;
 const compacts = (body: any) =>
   (body.context_management?.edits ?? []).some((e: any) => String(e.type).startsWith('compact')) &&
   JSON.stringify(body.messages).length > TRIGGER;
+/** OpenAI's (Responses): the pass over the whole context, reported here in the response's usage. */
+const compactsResponses = (body: any) =>
+  (Array.isArray(body.context_management) ? body.context_management : []).some((e: any) => e.type === 'compaction') &&
+  JSON.stringify(body.input).length > TRIGGER;
 
 before(async () => {
-  ({ mock, gw, stop } = await startPassThrough('cmpt', budgetedAndFree('cmpt', BUDGET), { anthropic: true }));
-  // The densest text (a token a byte); a compacted call reports only the turn after the summary.
-  mock.fallback = (body) => ({
-    kind: 'text',
-    text: 'ok',
-    usage: { input: compacts(body) ? SUMMARY : JSON.stringify(body.messages).length, output: 16 },
-  });
+  const resp = { id: 'resp', key: 'vk-cmpt-resp', models: ['*'], budget: { usd: BUDGET, period: 'month' } };
+  ({ mock, gw, stop } = await startPassThrough('cmpt', [...budgetedAndFree('cmpt', BUDGET), resp], { anthropic: true }));
+  // The densest text (a token a byte); a compacted Messages call reports only the turn after the summary.
+  mock.fallback = (body, path) => {
+    if (path.startsWith('/v1/responses')) {
+      const input = JSON.stringify(body.input).length;
+      const usage = compactsResponses(body) ? { input: input + SUMMARY, output: SUMMARY + 16 } : { input, output: 16 };
+      return { kind: 'text', text: 'ok', usage };
+    }
+    return { kind: 'text', text: 'ok', usage: { input: compacts(body) ? SUMMARY : JSON.stringify(body.messages).length, output: 16 } };
+  };
 });
 after(() => stop?.());
 
@@ -40,6 +48,10 @@ after(() => stop?.());
 function billed(): number {
   let tokens = 0;
   for (const r of mock.requests) {
+    if (r.path.startsWith('/v1/responses')) {
+      const input = JSON.stringify(r.body.input).length;
+      tokens += compactsResponses(r.body) ? input + SUMMARY + SUMMARY + 16 : input + 16;
+    }
     if (!r.path.startsWith('/v1/messages')) continue;
     const input = JSON.stringify(r.body.messages).length;
     tokens += compacts(r.body) ? input + SUMMARY + SUMMARY + 16 : input + 16;
@@ -82,4 +94,18 @@ test('other context edits go as sent under a budget, and compaction without one'
   const free = await ask('vk-cmpt-free', [{ type: 'compact_20260112' }]);
   assert.equal(free.status, 200, await free.text());
   assert.equal(mock.requests.at(-1)!.body.context_management.edits[0].type, 'compact_20260112');
+});
+
+test('Responses: server-side compaction cannot pass the budget either: refused under one', async () => {
+  const before = billed();
+  const post = (key: string, context_management: object[]) =>
+    postJson(gw, '/v1/responses', key, { model: 'oai/gpt-5', context_management, input: 'x'.repeat(95_000) });
+  const r = await post('vk-cmpt-resp', [{ type: 'compaction', compact_threshold: TRIGGER }]);
+  figure('a 95,000-token Responses prompt with server-side compaction', billed() - before, BUDGET);
+  assert.ok(billed() - before <= BUDGET + EPS, `billed $${billed() - before} on a $${BUDGET} budget`);
+  assert.equal(r.status, 403, JSON.stringify(r.body));
+  assert.deepEqual([r.body.error.code, r.body.error.param], ['model_unpriced', 'context_management']);
+  const free = await post('vk-cmpt-free', [{ type: 'compaction', compact_threshold: TRIGGER }]);
+  assert.equal(free.status, 200, JSON.stringify(free.body));
+  assert.equal(mock.requests.at(-1)!.body.context_management[0].type, 'compaction');
 });
