@@ -131,27 +131,44 @@ for (const stream of [false, true]) {
   });
 }
 
-test('a fresh container is always allowed; a container named twice in one object is sent as checked', async () => {
+test('a fresh container is always allowed', async () => {
   const fresh = await postJson(gw, '/v1/responses', OTHER, responsesWith([codeTool({ type: 'auto', file_ids: [] })]));
   assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
   const skills = await postJson(gw, '/v1/messages', OTHER, messagesWith({ skills: [] }));
   assert.equal(skills.status, 200, JSON.stringify(skills.body));
-  // JSON.parse keeps the last "id": the other key's own container, checked. An upstream keeping the
-  // first would run in the owner's, so the body goes re-serialized: only the checked one is sent.
-  await ownersContainer('messages', false, 'container_first');
-  mock.enqueue({ kind: 'text', text: 'ran', container: 'container_others' });
-  assert.equal((await post('/v1/messages', OTHER, messagesWith(null))).status, 200);
+});
+
+/** POST this exact text with the other key: what the upstream got, as text. */
+async function sentAsOther(path: string, text: string): Promise<string> {
   mock.reset();
-  const text = JSON.stringify(messagesWith('X')).replace('"container":"X"', '"container":{"id":"container_first","id":"container_others"}');
-  const res = await fetch(`${gw.url}/v1/messages`, {
+  const res = await fetch(`${gw.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${OTHER}` },
     body: text,
   });
   assert.equal(res.status, 200, await res.text());
   assert.equal(mock.requests.length, 1);
-  assert.deepEqual((mock.requests[0]!.body as { container: unknown }).container, { id: 'container_others' });
-  assert.ok(!mock.requests[0]!.raw.includes('container_first'), mock.requests[0]!.raw);
+  return mock.requests[0]!.raw;
+}
+
+test('a container named twice in one object goes upstream as the one checked', async () => {
+  // JSON.parse keeps the last: the other key's own container, checked. An upstream keeping the
+  // first would run in the owner's, so the body goes re-serialized: only the checked one is sent.
+  await ownersContainer('messages', false, 'container_first');
+  await ownersContainer('responses', false, 'cntr_first');
+  mock.enqueue({ kind: 'text', text: 'ran', container: 'container_others' }, { kind: 'text', text: 'ran', container: 'cntr_others' });
+  assert.equal((await post('/v1/messages', OTHER, messagesWith(null))).status, 200);
+  assert.equal((await post('/v1/responses', OTHER, responsesWith([codeTool({ type: 'auto' })]))).status, 200);
+
+  const messages = JSON.stringify(messagesWith('X')).replace('"X"', '{"id":"container_first","id":"container_others"}');
+  const sentMessages = await sentAsOther('/v1/messages', messages);
+  assert.deepEqual(JSON.parse(sentMessages).container, { id: 'container_others' });
+  assert.ok(!sentMessages.includes('container_first'), sentMessages);
+
+  const responses = JSON.stringify(responsesWith([codeTool('X')])).replace('"X"', '"cntr_first","container":"cntr_others"');
+  const sentResponses = await sentAsOther('/v1/responses', responses);
+  assert.deepEqual(JSON.parse(sentResponses).tools, [codeTool('cntr_others')]);
+  assert.ok(!sentResponses.includes('cntr_first'), sentResponses);
 });
 
 test('after a restart the owner still may name its container, and another key still may not', async () => {
