@@ -25,7 +25,7 @@ import { metricsRoutes } from './metrics/routes.js';
 import type { GatewayMetrics } from './metrics/create-metrics.js';
 import type { McpEndpoint } from '../mcp/server/routes.js';
 import type { AppEnv } from './app-env.js';
-import { clientLeftMidBody, cutByTimeout } from './routes/client-left.js';
+import { clientLeftMidBody, serverAnswer } from './routes/client-left.js';
 import type { Logger } from './logger.js';
 
 export interface AppDeps {
@@ -130,15 +130,17 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
   app.onError(async (err, c) => {
-    // Nobody is left to answer: the status is for the metrics (499, as the hot routes count it),
-    // or 408 with its row when server.requestTimeoutMs cut the body (the server answered it).
+    // Nobody is left to answer: the status is for the metrics (499, as the hot routes count it), or
+    // the server's own answer with its row when it answered the request mid-body (server.requestTimeoutMs:
+    // 408; a body Node could not parse: 400).
     if (clientLeftMidBody(c)) {
-      const cut = cutByTimeout(c);
-      if (!cut) return c.body(null, 499 as 400);
-      await recordRefused(deps.chat, c.req.path, c.get('requestId'), c.req.raw.headers, cut.error, cut.ms).catch((e: unknown) =>
-        deps.logger.error({ err: e, requestId: c.get('requestId') }, 'recording a 408 failed'),
+      const answer = serverAnswer(c);
+      if (!answer) return c.body(null, 499 as 400);
+      const { error, ms } = answer;
+      await recordRefused(deps.chat, c.req.path, c.get('requestId'), c.req.raw.headers, error, ms).catch((e: unknown) =>
+        deps.logger.error({ err: e, requestId: c.get('requestId') }, `recording a ${error.status} failed`),
       );
-      return c.body(null, 408);
+      return c.body(null, error.status as 400);
     }
     const error = toGatewayError(err);
     if (error.status >= 500 && error.type === 'server_error') deps.logger.error({ err, requestId: c.get('requestId') }, 'unhandled error');

@@ -73,6 +73,7 @@ export const ERROR_CODES = [
   'client_closed',
   'client_aborted',
   'request_timeout',
+  'http_parse_error',
   // The /mcp endpoint.
   'mcp_sessions_exhausted',
   'mcp_key_sessions_exhausted',

@@ -1,15 +1,15 @@
 // The Node HTTP server the gateway listens with (main.ts, and the tests' gateway): the listener
 // plus the server's own limits (config `server`). Node's defaults let a client take 300 s to send
 // one request and open any number of sockets; no per-key limit applies before the body is read.
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServerLimits } from '../config-server.js';
 import { type GatewayError, renderError } from '../errors.js';
-import { markTimedOut, requestTimeoutError } from '../routes/request-timeout.js';
+import { markAnswered, requestTimeoutError, unparsableRequestError } from '../routes/server-answered.js';
 
 // What Node itself writes for a request it cannot parse (its default, which a 'clientError'
 // listener replaces): unchanged here, only the timeout gets a body in the OpenAI shape.
-const NODE_CANNED: Record<string, string> = {
+const NODE_CANNED: Record<string, string | undefined> = {
   HPE_HEADER_OVERFLOW: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
   HPE_CHUNK_EXTENSIONS_OVERFLOW: 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n',
 };
@@ -37,12 +37,17 @@ export function createHttpServer(listener: RequestListener, limits: ServerLimits
   const timeoutReply = requestTimeoutReply(timeout.error);
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // A response can still be written only if none has begun on this socket.
-    const res = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    const res = (socket as Duplex & { _httpMessage?: { headersSent?: boolean; req?: IncomingMessage } })._httpMessage;
     if (socket.writable && !res?.headersSent && err.code !== 'ECONNRESET') {
       const cut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-      socket.write(cut ? timeoutReply : (NODE_CANNED[err.code ?? ''] ?? BAD_REQUEST));
-      // The route reading this request's body records the 408 it got (routes/request-timeout.ts).
-      if (cut) markTimedOut(socket, timeout);
+      const canned = NODE_CANNED[err.code ?? ''] ?? BAD_REQUEST;
+      socket.write(cut ? timeoutReply : canned);
+      // A request whose body was arriving: the route reading it records what it got
+      // (routes/server-answered.ts). Not one whose body had all arrived (a pipelined request's
+      // garbage behind it): its handler records it. Nor a client that closed its side mid-body
+      // (EOF): it has left (499), whatever is written after it.
+      if (res?.req && !res.req.complete && err.code !== 'HPE_INVALID_EOF_STATE')
+        markAnswered(socket, cut ? timeout : { error: unparsableRequestError(canned === BAD_REQUEST ? 400 : 413, err.code), ms: 0 });
     }
     socket.destroy(err);
   });

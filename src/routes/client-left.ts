@@ -1,11 +1,12 @@
 // A client that left before its request body arrived is the client's doing: Hono's routes end it
 // as 499 (nginx's "client closed request", as the hot routes in node-hot-routes.ts and the ledger
 // name it), not as a 500 "unhandled error" in the error log and the 5xx metrics, which any client
-// could fill, with no key, by hanging up mid-body. One cut by server.requestTimeoutMs was answered
-// 408 by the server: cutByTimeout says so, and app.ts records it (request-timeout.ts).
+// could fill, with no key, by hanging up mid-body. One the server answered itself (cut by
+// server.requestTimeoutMs, a body Node could not parse): serverAnswer says what, and app.ts records
+// it (server-answered.ts).
 import type { Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
-import { type TimedOut, timedOut } from './request-timeout.js';
+import { answeredByServer, type ServerAnswer } from './server-answered.js';
 
 const incomingOf = (c: Context) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
 
@@ -20,7 +21,7 @@ export function clientLeftMidBody(c: Context): boolean {
   return incoming?.destroyed === true && !incoming.complete;
 }
 
-/** For a request that left mid-body: the 408 it was answered if server.requestTimeoutMs cut it (request-timeout.ts). */
-export function cutByTimeout(c: Context): TimedOut | undefined {
-  return timedOut(incomingOf(c));
+/** For a request that left mid-body: what the server answered it, if it did (server-answered.ts). */
+export function serverAnswer(c: Context): ServerAnswer | undefined {
+  return answeredByServer(incomingOf(c));
 }

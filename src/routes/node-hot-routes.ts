@@ -28,7 +28,7 @@ import { errorReply, shuttingDown } from './error-response.js';
 import { bodyTooLarge } from './body-limit.js';
 import { recordRefused } from './record-refused.js';
 import { V1_ROUTES } from './v1-routes.js';
-import { timedOut } from './request-timeout.js';
+import { answeredByServer } from './server-answered.js';
 import type { Surface } from '../chat/run-state.js';
 import { nodeContentLength, nodeDisconnect, nodeHeaders, nodeSink } from './node-request.js';
 import type { McpEndpoint } from '../../mcp/server/routes.js';
@@ -215,10 +215,11 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
         // The client left (mid-body, or while the handler waited on the upstream: chat/client-error.ts).
         // Nobody to answer (errorReply would turn 499 into a 400 for HTTP's sake): the metrics say 499, as the ledger does.
         outgoing.destroy();
-        // Unless server.requestTimeoutMs cut its body short: the server answered it 408, and that is its row and its count.
-        const cut = timedOut(incoming);
-        if (cut) await refusedRow(route, id, incoming, cut.error, performance.now() - started);
-        status = cut ? 408 : 499;
+        // Unless the server answered it while its body arrived (cut by server.requestTimeoutMs: 408; a
+        // body Node could not parse: 400): that answer is its row and its count.
+        const answer = answeredByServer(incoming);
+        if (answer) await refusedRow(route, id, incoming, answer.error, performance.now() - started);
+        status = answer ? answer.error.status : 499;
       } else if (outgoing.headersSent) {
         // A stream that already started ends with its own error frame; nothing else can be said here.
         outgoing.destroy();

@@ -8,7 +8,7 @@ const decoder = new TextDecoder();
 
 /**
  * A client that left before its body arrived (or was cut by server.requestTimeoutMs, which the
- * route then records as the 408 it was answered: request-timeout.ts): its doing, not ours, so 499 client_closed, not a 500 "unhandled error" in the error log and the 5xx
+ * route then records as the 408 it was answered: server-answered.ts): its doing, not ours, so 499 client_closed, not a 500 "unhandled error" in the error log and the 5xx
  * metrics (any client, no key needed, could fill both). Made once: the answer goes to a closed
  * socket, only its status is seen (metrics).
  */
