@@ -7,9 +7,9 @@
 // and cut every other key off. So a check of a server with calls in flight waits up to the server's
 // callTimeoutMs (as long as a call to it may legitimately run), and one that times out while the
 // server answered other requests meanwhile is sent again: only a server that said nothing for a
-// whole check is taken for gone. An error other than a timeout (a closed connection, an HTTP error)
-// is not softened.
-import { SdkError, SdkErrorCode, type Client } from '@modelcontextprotocol/client';
+// whole check is taken for gone. A JSON-RPC error in answer counts as an answer; any other error
+// (a closed connection, an HTTP error) is not softened.
+import { ProtocolError, SdkError, SdkErrorCode, type Client } from '@modelcontextprotocol/client';
 import type { ProtocolEra } from './connect.js';
 
 export class HealthCheck {
@@ -50,6 +50,8 @@ export class HealthCheck {
         await (era === 'modern' ? client.discover({ timeout }) : client.ping({ timeout }));
         return;
       } catch (err) {
+        // An error answer is an answer: a server without ping (-32601) is there all the same.
+        if (err instanceof ProtocolError) return;
         const timedOut = err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout;
         if (!timedOut || this.answers === answers) throw err;
       }

@@ -17,27 +17,34 @@ const REQUEST_TIMEOUT_MS = 1_000;
 const CALL_TIMEOUT_MS = 6_000;
 const serial = fileURLToPath(new URL('../tests/fixtures/serial-server.mjs', import.meta.url));
 
+const LOST = 'MCP server connection lost; reconnecting';
+
+async function startSerial(warnings: string[], ...flags: string[]): Promise<McpManager> {
+  const config: McpServerConfig = {
+    transport: 'stdio',
+    command: process.execPath,
+    args: [serial, ...flags],
+    env: {},
+    callTimeoutMs: CALL_TIMEOUT_MS,
+    pin: 'off',
+  };
+  const manager = new McpManager({
+    servers: { serial: config },
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    backoff: { initialMs: 50, maxMs: 200 },
+    logger: { info: () => undefined, warn: (_o, msg) => void warnings.push(String(msg)), error: () => undefined },
+  });
+  await manager.start();
+  await waitFor(() => manager.status()[0]!.state === 'connected', 15_000, 'the server connected');
+  return manager;
+}
+
 describe('health checks against a server that answers one request at a time', () => {
   let manager: McpManager;
   const warnings: string[] = [];
 
   before(async () => {
-    const config: McpServerConfig = {
-      transport: 'stdio',
-      command: process.execPath,
-      args: [serial],
-      env: {},
-      callTimeoutMs: CALL_TIMEOUT_MS,
-      pin: 'off',
-    };
-    manager = new McpManager({
-      servers: { serial: config },
-      requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      backoff: { initialMs: 50, maxMs: 200 },
-      logger: { info: () => undefined, warn: (_o, msg) => void warnings.push(String(msg)), error: () => undefined },
-    });
-    await manager.start();
-    await waitFor(() => manager.status()[0]!.state === 'connected', 15_000, 'the server connected');
+    manager = await startSerial(warnings);
   });
   after(() => manager.stop());
 
@@ -56,7 +63,7 @@ describe('health checks against a server that answers one request at a time', ()
     assert.ok(warnings.includes('MCP list refresh failed'), `the refresh timed out and the server was checked: ${warnings.join('; ')}`);
     assert.equal(hogs.status, 'ok', hogs.errorMessage);
     assert.equal(others.status, 'ok', `another caller's call queued at the server: ${others.errorMessage}`);
-    assert.ok(!warnings.includes('MCP server connection lost; reconnecting'), warnings.join('; '));
+    assert.ok(!warnings.includes(LOST), warnings.join('; '));
     assert.equal(status().pid, pid, 'the server was not restarted');
   });
 
@@ -75,7 +82,7 @@ describe('health checks against a server that answers one request at a time', ()
     const other = await slow({ ms: 0 }, 'other');
     assert.ok(warnings.includes('MCP list refresh failed'), warnings.join('; '));
     assert.equal(other.status, 'ok', other.errorMessage);
-    assert.ok(!warnings.includes('MCP server connection lost; reconnecting'), warnings.join('; '));
+    assert.ok(!warnings.includes(LOST), warnings.join('; '));
     assert.equal(status().pid, pid, 'the server was not restarted');
   });
 
@@ -84,8 +91,28 @@ describe('health checks against a server that answers one request at a time', ()
     const pid = status().pid;
     const hung = await manager.callTool('serial__hang', { changed: true }, { caller: 'hog' });
     assert.equal(hung.status, 'timeout');
-    await waitFor(() => warnings.includes('MCP server connection lost; reconnecting'), 3 * CALL_TIMEOUT_MS, 'the loss noticed');
+    await waitFor(() => warnings.includes(LOST), 3 * CALL_TIMEOUT_MS, 'the loss noticed');
     await waitFor(() => status().state === 'connected' && status().pid !== pid, 15_000, 'a new server process');
     assert.equal((await slow({ ms: 0 }, 'other')).status, 'ok');
+  });
+});
+
+describe('a health check answered with an error', () => {
+  const warnings: string[] = [];
+
+  test('a server without ping (-32601) is there: it answered', async () => {
+    const manager = await startSerial(warnings, '--no-ping');
+    try {
+      const pid = manager.status()[0]!.pid;
+      const out = await manager.callTool('serial__slow', { ms: 2 * REQUEST_TIMEOUT_MS, changed: true }, { caller: 'a' });
+      assert.equal(out.status, 'ok', out.errorMessage);
+      assert.ok(warnings.includes('MCP list refresh failed'), warnings.join('; '));
+      // The check waited behind the call; a call sent now is answered after the check was.
+      assert.equal((await manager.callTool('serial__slow', { ms: 0 }, { caller: 'a' })).status, 'ok');
+      assert.ok(!warnings.includes(LOST), warnings.join('; '));
+      assert.equal(manager.status()[0]!.pid, pid, 'the server was not restarted');
+    } finally {
+      await manager.stop();
+    }
   });
 });
