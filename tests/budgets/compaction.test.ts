@@ -39,7 +39,13 @@ before(async () => {
       const usage = compactsResponses(body) ? { input: input + SUMMARY, output: SUMMARY + 16 } : { input, output: 16 };
       return { kind: 'text', text: 'ok', usage };
     }
-    return { kind: 'text', text: 'ok', usage: { input: compacts(body) ? SUMMARY : JSON.stringify(body.messages).length, output: 16 } };
+    const input = JSON.stringify(body.messages).length;
+    if (!compacts(body)) return { kind: 'text', text: 'ok', usage: { input, output: 16 } };
+    const iterations = [
+      { type: 'compaction' as const, input, output: SUMMARY },
+      { type: 'message' as const, input: SUMMARY, output: 16 },
+    ];
+    return { kind: 'text', text: 'ok', usage: { input: SUMMARY, output: 16, iterations } };
   };
 });
 after(() => stop?.());
@@ -108,4 +114,31 @@ test('Responses: server-side compaction cannot pass the budget either: refused u
   const free = await post('vk-cmpt-free', [{ type: 'compaction', compact_threshold: TRIGGER }]);
   assert.equal(free.status, 200, JSON.stringify(free.body));
   assert.equal(mock.requests.at(-1)!.body.context_management[0].type, 'compaction');
+});
+
+test('without a budget the compaction step is charged as billed: usage.iterations read, JSON and stream', async () => {
+  for (const stream of [false, true]) {
+    const before = await ledgerSpend(gw, 'free');
+    const billedBefore = billed();
+    const res = await fetch(`${gw.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer vk-cmpt-free', 'anthropic-beta': 'compact-2026-01-12' },
+      body: JSON.stringify({
+        model: 'ant/claude-sonnet-4-5',
+        max_tokens: 16,
+        stream,
+        context_management: { edits: [{ type: 'compact_20260112' }] },
+        messages: [{ role: 'user', content: 'x'.repeat(90_000) }],
+      }),
+    });
+    assert.equal(res.status, 200);
+    await res.text();
+    const bill = billed() - billedBefore;
+    let charged = 0;
+    for (const until = Date.now() + 5_000; Date.now() < until; await new Promise((r) => setTimeout(r, 25))) {
+      charged = (await ledgerSpend(gw, 'free')) - before;
+      if (charged > EPS) break;
+    }
+    assert.ok(Math.abs(charged - bill) < 1e-9, `stream ${stream}: charged $${charged} for a bill of $${bill}`);
+  }
 });

@@ -62,6 +62,17 @@ function usageOf(reply: MockReply) {
     cache_read_input_tokens: u.cacheRead ?? 0,
     output_tokens: u.output,
     ...(searches ? { server_tool_use: serverToolUsage(searches) } : {}),
+    ...(u.iterations
+      ? {
+          iterations: u.iterations.map((i) => ({
+            type: i.type,
+            input_tokens: i.input,
+            output_tokens: i.output,
+            cache_read_input_tokens: 0,
+            cache_creation_input_tokens: 0,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -125,7 +136,12 @@ export function renderAnthropic(reply: MockReply, request: any, stream: boolean)
         content: [],
         stop_reason: null,
         ...(container ? { container: null } : {}),
-        usage: { ...usage, output_tokens: 1, ...(usage.server_tool_use ? { server_tool_use: serverToolUsage(0) } : {}) },
+        usage: {
+          ...usage,
+          output_tokens: 1,
+          iterations: undefined,
+          ...(usage.server_tool_use ? { server_tool_use: serverToolUsage(0) } : {}),
+        },
       },
     }),
   ];
@@ -142,7 +158,11 @@ export function renderAnthropic(reply: MockReply, request: any, stream: boolean)
     frame({
       type: 'message_delta',
       delta: { stop_reason: stopReason, stop_sequence: null, ...(container ? { container: anthropicContainer(container) } : {}) },
-      usage: { output_tokens: usage.output_tokens, ...(usage.server_tool_use ? { server_tool_use: usage.server_tool_use } : {}) },
+      usage: {
+        output_tokens: usage.output_tokens,
+        ...(usage.server_tool_use ? { server_tool_use: usage.server_tool_use } : {}),
+        ...(usage.iterations ? { iterations: usage.iterations } : {}),
+      },
     }),
     frame({ type: 'message_stop' }),
   );

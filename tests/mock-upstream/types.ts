@@ -9,6 +9,11 @@ export interface MockUsage {
   cacheWrite?: number;
   /** Of cacheWrite, the tokens written for an hour (Anthropic's usage.cache_creation). */
   cacheWrite1h?: number;
+  /**
+   * Anthropic wire: `usage.iterations` (server-side compaction): each sampling step of the request,
+   * the `compaction` ones billed beside the top-level counts, which report the message steps only.
+   */
+  iterations?: { type: 'compaction' | 'message'; input: number; output: number }[];
 }
 
 export interface MockToolCall {

@@ -148,6 +148,8 @@ export class MessagesTurnBuilder {
     if (u.server_tool_use) this.usage.server_tool_use = u.server_tool_use;
     // The cache writes by lifetime, priced apart (usage.ts).
     if (u.cache_creation) this.usage.cache_creation = u.cache_creation;
+    // Server-side compaction's steps, billed beside the top-level counts (usage.ts).
+    if (u.iterations) this.usage.iterations = u.iterations;
   }
 }
 

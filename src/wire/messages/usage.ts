@@ -12,7 +12,23 @@ export interface AnthropicUsage {
   cache_creation?: { ephemeral_5m_input_tokens?: number | null; ephemeral_1h_input_tokens?: number | null } | null;
   /** Uses of server tools (web_search_requests, web_fetch_requests): wire/messages/server-tools.ts. */
   server_tool_use?: Record<string, unknown> | null;
+  /**
+   * Each sampling step of the request (server-side compaction,
+   * https://platform.claude.com/docs/en/build-with-claude/compaction): the top-level counts are the
+   * message steps'; a `compaction` step is billed beside them and counted only here.
+   */
+  iterations?: readonly unknown[] | null;
 }
+
+interface Iteration {
+  type?: unknown;
+  input_tokens?: unknown;
+  output_tokens?: unknown;
+  cache_read_input_tokens?: unknown;
+  cache_creation_input_tokens?: unknown;
+}
+
+const count = (v: unknown): number => (typeof v === 'number' && v > 0 ? v : 0);
 
 /**
  * Anthropic's input_tokens excludes cached tokens; OpenAI's prompt_tokens includes them (with the
@@ -20,10 +36,19 @@ export interface AnthropicUsage {
  * what the ledger prices (cache reads and writes are billed differently, hence the details).
  */
 export function mapUsage(usage: AnthropicUsage | undefined): Usage {
-  const input = usage?.input_tokens ?? 0;
-  const cacheRead = usage?.cache_read_input_tokens ?? 0;
-  const cacheWrite = usage?.cache_creation_input_tokens ?? 0;
-  const output = usage?.output_tokens ?? 0;
+  let input = usage?.input_tokens ?? 0;
+  let cacheRead = usage?.cache_read_input_tokens ?? 0;
+  let cacheWrite = usage?.cache_creation_input_tokens ?? 0;
+  let output = usage?.output_tokens ?? 0;
+  const iterations = usage?.iterations;
+  if (Array.isArray(iterations))
+    for (const step of iterations as Iteration[]) {
+      if (step?.type !== 'compaction') continue;
+      input += count(step.input_tokens);
+      cacheRead += count(step.cache_read_input_tokens);
+      cacheWrite += count(step.cache_creation_input_tokens);
+      output += count(step.output_tokens);
+    }
   const prompt = input + cacheRead + cacheWrite;
   const written1h = usage?.cache_creation?.ephemeral_1h_input_tokens ?? 0;
   return {
