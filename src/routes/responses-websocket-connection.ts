@@ -15,6 +15,7 @@ import { shuttingDown } from './error-response.js';
 import type { ResponsesWebSocketOptions } from './responses-websocket.js';
 import { errorEvent, EventSink } from './responses-websocket-events.js';
 import { recordRefused } from './record-refused.js';
+import { whenClientDrained } from './client-drain.js';
 import { topLevelString } from '../wire/top-level-string.js';
 import { expand, expandedBytes, inputItems, type Previous, warmUp } from './responses-websocket-continuation.js';
 
@@ -83,6 +84,9 @@ export function serveConnection(
     // Kept as bytes: decoded only once the key is admitted (one()).
     const bytes = isBinary ? undefined : Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     queue = queue.then(async () => {
+      // Taken once the client has read what was sent before: an answer the connection sends itself
+      // (an error event, a warm-up's) would otherwise be buffered whatever the client left unread.
+      if (socket.writableNeedDrain && !closed.signal.aborted) await drained();
       // Taken from the queue: the response it starts no longer waits.
       waitingBytes -= size;
       if (!closed.signal.aborted) await one(bytes);
@@ -95,6 +99,14 @@ export function serveConnection(
     if (ws.readyState === ws.OPEN) ws.send(typeof value === 'string' ? value : JSON.stringify(value));
   };
   const sendError = (err: GatewayError) => send(errorEvent(err));
+  // A client that reads nothing for idleTimeoutMs while messages wait is let go, as an idle one is.
+  const drained = () =>
+    new Promise<void>((resolve) =>
+      whenClientDrained(socket, resolve, opts.idleTimeoutMs, () => {
+        giveUp(opts.idleTimeoutMs);
+        resolve();
+      }),
+    );
   // A client that took nothing for the provider's timeoutMs is let go, as on HTTP: the response in
   // progress ends as one whose client left (upstream call aborted, recorded once, 499) and those
   // waiting behind it never run. The close frame goes out after what was already sent; ws destroys
