@@ -33,6 +33,8 @@ export interface NativeOutput {
   turns: MessagesTurn[];
   /** The first round's upstream JSON text, sent as it came when the gateway added nothing. */
   firstText: string | undefined;
+  /** The last container a round reported (its `container`), which the client's one message carries. */
+  container?: unknown;
   /**
    * A JSON answer's: the effects outside the request (settlement, rate-limit tokens, metrics,
    * llm_calls row) of the round that ends it, run once the client has the answer (native-run.ts).
@@ -99,7 +101,9 @@ export function nativeCodec(
       state.lastTarget = outcome.target;
       if (outcome.kind === 'json') {
         // A container it reports is the key's from now on (written before the answer goes out: native-run.ts).
-        noteContainer(deps.containers, state, containerOfMessage(outcome.message));
+        const container = containerOfMessage(outcome.message);
+        noteContainer(deps.containers, state, container);
+        if (output && container !== undefined) output.container = (outcome.message as { container?: unknown }).container;
         const turn = turnFromMessage(outcome.message);
         // The loop goes on after a round with gateway calls: only the round that ends the answer waits.
         if (held && callsGatewayTool(turn, isGateway)) held.settle();

@@ -142,6 +142,8 @@ function finalText(state: MessagesRunState, result: LoopResult<MessagesTurn>, ou
     stop_reason: stopReason(state, result),
     stop_sequence: null,
     usage: totals,
+    // The container the rounds ran code in (the last reported): the client continues in it.
+    ...(output.container !== undefined ? { container: output.container } : {}),
     ...(info ? { tollgate: info } : {}),
   };
   return JSON.stringify(message);

@@ -11,14 +11,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockUpstream, type MockUpstream } from '../mock-upstream/server.js';
+import { startMcpHttpServer, type McpHttpServer } from '../fixtures/mcp-http-server.js';
 import { passThroughProviders, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { postJson } from '../budgets/helpers.js';
 
 const OWNER = 'vk-containers-owner';
 const OTHER = 'vk-containers-other';
+/** A key with the gateway's MCP tools (the fixture's, as `fix`): its requests may take tool rounds. */
+const TOOLS = 'vk-containers-tools';
 const RESPONSES = 'oai/gpt-5';
 const MESSAGES = 'ant/claude-sonnet-4-5';
 let mock: MockUpstream;
+let fixture: McpHttpServer;
 let gw: TestGateway;
 // A database of the test's own, which outlives a gateway (the restart below); on PostgreSQL, that one.
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-containers-'));
@@ -28,19 +32,23 @@ const config = () => {
   const { oai, ant } = passThroughProviders(mock, 'ct', { maxRetries: 0 });
   return {
     providers: { oai, ant },
+    mcpServers: { fix: { transport: 'http', url: fixture.url } },
     virtualKeys: [
       { id: 'owner', key: OWNER, models: ['*'] },
       { id: 'other', key: OTHER, models: ['*'] },
+      { id: 'tools', key: TOOLS, models: ['*'], tools: { allow: ['fix__*'] } },
     ],
   };
 };
 
 before(async () => {
   mock = await startMockUpstream();
+  fixture = await startMcpHttpServer();
   gw = await startGateway({ config: config(), dbUrl });
 });
 after(async () => {
   await gw?.close();
+  await fixture?.close();
   await mock?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -169,6 +177,20 @@ test('a container named twice in one object goes upstream as the one checked', a
   const sentResponses = await sentAsOther('/v1/responses', responses);
   assert.deepEqual(JSON.parse(sentResponses).tools, [codeTool('cntr_others')]);
   assert.ok(!sentResponses.includes('cntr_first'), sentResponses);
+});
+
+test("Messages JSON over the gateway's tool rounds: the one message shows the container, which is the key's", async () => {
+  mock.enqueue(
+    { kind: 'tool_calls', calls: [{ id: 'toolu_gw1', name: 'fix__add', arguments: { a: 2, b: 3 } }] },
+    { kind: 'text', text: 'ran it', container: 'container_rounds' },
+  );
+  const res = await postJson(gw, '/v1/messages', TOOLS, messagesWith(undefined));
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(mock.requests.length, 2, 'two rounds');
+  assert.equal(res.body.container?.id, 'container_rounds');
+  mock.reset();
+  assert.equal((await postJson(gw, '/v1/messages', OTHER, messagesWith('container_rounds'))).status, 400);
+  assert.equal((await postJson(gw, '/v1/messages', TOOLS, messagesWith('container_rounds'))).status, 200);
 });
 
 test('after a restart the owner still may name its container, and another key still may not', async () => {
