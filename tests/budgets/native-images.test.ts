@@ -20,9 +20,10 @@ let stop: Stack['stop'] | undefined;
 before(async () => {
   ({ mock, gw, stop } = await startPassThrough('nimg', [
     { id: 'images', key: 'vk-nimg-images', models: ['*'], budget: { usd: BUDGET, period: 'month' } },
+    { id: 'screens', key: 'vk-nimg-screens', models: ['*'], budget: { usd: BUDGET, period: 'month' } },
   ]));
   mock.fallback = (body) => {
-    const images = JSON.stringify(body.input).match(/"type":"input_image"/g)?.length ?? 0;
+    const images = JSON.stringify(body.input).match(/"type":"(input_image|computer_screenshot)"/g)?.length ?? 0;
     return { kind: 'text', text: 'a cat', usage: { input: 10 + images * IMAGE_TOKENS, output: 16 } };
   };
 });
@@ -58,4 +59,33 @@ test('images by URL cannot spend past the budget: each reserved at the model ima
   assert.deepEqual(statuses, [200, 402, 402, 402, 402, 402]);
   assert.equal(mock.requests.length, 1);
   assert.ok(Math.abs((await settled(gw.url, 'images')).spentUsd - spent) < EPS);
+});
+
+test('computer-use screenshots by URL are images too: reserved at the model image bound', async () => {
+  const screenshot = (n: number) => ({ type: 'computer_screenshot', image_url: `https://img.example.com/s${n}.png` });
+  const screens = {
+    model: 'oai/gpt-5',
+    max_output_tokens: 16,
+    input: [1, 2].flatMap((n) => [
+      { type: 'computer_call', call_id: `cu${n}`, action: { type: 'screenshot' }, pending_safety_checks: [], status: 'completed' },
+      { type: 'computer_call_output', call_id: `cu${n}`, output: screenshot(n) },
+    ]),
+  };
+  const sent = mock.requests.length;
+  const statuses: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const res = await fetch(`${gw.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer vk-nimg-screens' },
+      body: JSON.stringify(screens),
+    });
+    statuses.push(res.status);
+    await res.arrayBuffer();
+  }
+  await gw.quiet();
+  const spent = await ledgerSpend(gw, 'screens');
+  figure('Responses pass-through, 6 requests of 2 computer screenshots by URL', spent, BUDGET);
+  assert.ok(spent <= BUDGET + EPS, `spent $${spent} of a $${BUDGET} budget`);
+  assert.deepEqual(statuses, [200, 402, 402, 402, 402, 402]);
+  assert.equal(mock.requests.length - sent, 1);
 });

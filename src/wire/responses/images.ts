@@ -1,22 +1,24 @@
 // Images in a Responses request, which the upstream bills as images (up to the model's
 // maxImageTokens each), not as the bytes of their URL or file id: `input_image` parts in a
-// message's content, a function_call_output's output, or anywhere else they may sit. A budget's
+// message's content, a function_call_output's output, or anywhere else they may sit, and a
+// computer_call_output's `computer_screenshot`. A budget's
 // input bound adds the model's image bound for each (governance/attempt-budget.ts). Pure.
 
 import { mayName } from '../may-name.js';
 
-const IMAGE_TYPE = '"type":"input_image"';
+// A computer_call_output's `computer_screenshot` (computer use) is an image too, by URL or file id.
+const IMAGE_TYPES = ['"type":"input_image"', '"type":"computer_screenshot"'];
 
-/** input_image objects in JSON.stringify's output: exact there (no whitespace; a string's quotes are escaped). */
+/** input_image and computer_screenshot objects in JSON.stringify's output: exact there (no whitespace; a string's quotes are escaped). */
 export function imagesInJson(text: string): number {
   let n = 0;
-  for (let i = text.indexOf(IMAGE_TYPE); i !== -1; i = text.indexOf(IMAGE_TYPE, i + IMAGE_TYPE.length)) n++;
+  for (const type of IMAGE_TYPES) for (let i = text.indexOf(type); i !== -1; i = text.indexOf(type, i + type.length)) n++;
   return n;
 }
 
-/** input_image objects in a parsed request whose client text is `text` (walked only when it may name one). */
+/** Images in a parsed request whose client text is `text` (walked only when it may name one). */
 export function imagesInRequest(request: unknown, text: string): number {
-  return mayName(text, 'image') ? walk(request) : 0;
+  return mayName(text, 'image') || mayName(text, 'screenshot') ? walk(request) : 0;
 }
 
 function walk(value: unknown): number {
@@ -27,7 +29,7 @@ function walk(value: unknown): number {
     return n;
   }
   const o = value as Record<string, unknown>;
-  if (o.type === 'input_image') n++;
+  if (o.type === 'input_image' || o.type === 'computer_screenshot') n++;
   for (const key in o) n += walk(o[key]);
   return n;
 }
