@@ -9,7 +9,9 @@
 // bounded as stored responses are, by time and per key) before the frame or answer naming them
 // goes out. A request naming any other container is refused, nothing sent: a Responses
 // `code_interpreter` tool's `container: "cntr_…"`, a `shell` tool's `container_reference`
-// environment, a Messages request's `container` (an id, or `{id}`). A fresh container
+// environment, an input item sent back naming one (a `code_interpreter_call`'s `container_id`,
+// which an `{type: "auto"}` container reuses; a `shell_call`'s), a Messages request's `container`
+// (an id, or `{id}`). A fresh container
 // (`{type: "auto"}`, or no id) is always allowed.
 import { invalidRequest } from '../errors.js';
 
@@ -77,6 +79,35 @@ async function check(named: Named[], owners: ContainerOwners, keyId: string | nu
   for (const { id, param } of named)
     if (typeof id !== 'string' || !(await owners.ownsContainer(id, keyId)))
       throw invalidRequest(`Container with id '${String(id)}' not found.`, param);
+}
+
+/**
+ * The containers a Responses request's input items name: a `code_interpreter_call` sent back with
+ * its `container_id` (the upstream's `{type: "auto"}` container reuses one a call in the context
+ * used), a `shell_call` with a `container_reference` environment. Any value there counts (a
+ * non-string is refused as an unknown id).
+ */
+export function containersOfResponsesInput(input: unknown): Named[] | undefined {
+  if (!Array.isArray(input)) return undefined;
+  let named: Named[] | undefined;
+  for (let i = 0; i < input.length; i++) {
+    const item = input[i] as { type?: unknown; container_id?: unknown; environment?: unknown } | null;
+    if (item?.type === 'code_interpreter_call') {
+      if (item.container_id !== undefined && item.container_id !== null)
+        (named ??= []).push({ id: item.container_id, param: `input[${i}].container_id` });
+    } else if (item?.type === 'shell_call') {
+      const env = item.environment as { type?: unknown; container_id?: unknown } | null | undefined;
+      if (env?.type === 'container_reference') (named ??= []).push({ id: env.container_id, param: `input[${i}].environment.container_id` });
+    }
+  }
+  return named;
+}
+
+/** Both of the above, tools first; undefined when neither names one. */
+export function containersOfResponsesRequest(req: { tools?: readonly unknown[] | undefined; input?: unknown }): Named[] | undefined {
+  const tools = containersOfResponsesTools(req.tools);
+  const input = containersOfResponsesInput(req.input);
+  return tools && input ? [...tools, ...input] : (tools ?? input);
 }
 
 /** The containers a Responses request's tools name by id (code_interpreter, shell). */

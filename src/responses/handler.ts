@@ -29,7 +29,7 @@ import type { Matcher } from '../governance/glob.js';
 import { setUpNative } from './native-setup.js';
 import { runNativeResponses } from './native-run.js';
 import { refuseOthersStoredInput } from './owned-input.js';
-import { type ContainerDeps, containersOfResponsesTools, refuseOthersContainers } from '../governance/owned-containers.js';
+import { type ContainerDeps, containersOfResponsesRequest, refuseOthersContainers } from '../governance/owned-containers.js';
 import { refuseFilesUnderBudget, refuseRemoteMcpUnderBudget, refuseStoredInputUnderBudget } from './stored-input.js';
 
 export interface ResponsesDeps extends ChatDeps, ApprovalDeps {
@@ -109,7 +109,7 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       refuseStoredInputUnderBudget(req, access.budgeted, input.bodyText);
       const owned = refuseOthersStoredInput(req, deps.responses, access.keyId);
       if (owned) await owned;
-      const containers = refuseOthersContainers(containersOfResponsesTools(req.tools), deps.containers.owners, access.keyId);
+      const containers = refuseOthersContainers(containersOfResponsesRequest(req), deps.containers.owners, access.keyId);
       if (containers) await containers;
       refuseRemoteMcpUnderBudget(req, access.budgeted);
       refuseCompactionUnderBudget(req, access.budgeted);

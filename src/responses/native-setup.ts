@@ -23,7 +23,7 @@ import type { ResponsesDeps } from './handler.js';
 import { type HostedTool, resolveHostedMcp } from './hosted-mcp.js';
 import type { NativeRunState } from './native-codec.js';
 import { nativeInput, nativeInputMayChange } from './native-input.js';
-import { containersOfResponsesTools } from '../governance/owned-containers.js';
+import { containersOfResponsesRequest } from '../governance/owned-containers.js';
 
 export interface NativeSetup {
   state: NativeRunState;
@@ -141,7 +141,7 @@ export async function setUpNative(
   // Re-serialized (rebuilt) under a budget, so a max_tool_calls named twice in the client's bytes is sent as reserved.
   const budgetedTools = builtInTools !== undefined && access.budgeted;
   // So is one naming a container: the container sent is the one whose owner was checked (handler.ts).
-  const namesContainer = containersOfResponsesTools(req.tools) !== undefined;
+  const namesContainer = containersOfResponsesRequest(req) !== undefined;
   if (budgetedTools && typeof req.max_tool_calls !== 'number')
     body = Object.assign({}, body, { max_tool_calls: hostedSettings(deps.pricing).defaultMaxUses });
   // Its own controller only for a stream returned as a web stream (its reader may cancel); written to

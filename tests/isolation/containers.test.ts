@@ -139,6 +139,56 @@ for (const stream of [false, true]) {
   });
 }
 
+// OpenAI's `{type: "auto"}` container reuses one that a code_interpreter_call in the model's
+// context used, and a shell_call sent back runs on in its container_reference: an input item naming
+// another key's container is the tool naming it.
+const codeCall = (container_id: unknown) => ({
+  type: 'code_interpreter_call',
+  id: 'ci_1',
+  status: 'completed',
+  code: 'print(1)',
+  container_id,
+  outputs: null,
+});
+const shellCall = (container_id: unknown) => ({
+  type: 'shell_call',
+  id: 'sh_1',
+  call_id: 'call_sh_1',
+  status: 'completed',
+  action: { commands: ['ls /mnt/data'] },
+  environment: { type: 'container_reference', container_id },
+});
+const sentBack = (item: object) => ({
+  model: RESPONSES,
+  store: false,
+  tools: [codeTool({ type: 'auto' })],
+  input: [item, { role: 'user', content: 'list the files again' }],
+});
+
+test('Responses: another key cannot send back a call item naming a container it was not shown; the owner can', async () => {
+  const id = 'cntr_owner_input';
+  await ownersContainer('responses', false, id);
+  for (const [item, param] of [
+    [codeCall(id), 'input[0].container_id'],
+    [shellCall(id), 'input[0].environment.container_id'],
+    [codeCall({ id }), 'input[0].container_id'],
+  ] as const) {
+    const stolen = await postJson(gw, '/v1/responses', OTHER, sentBack(item));
+    assert.equal(stolen.status, 400, JSON.stringify(stolen.body));
+    assert.equal(stolen.body.error.type, 'invalid_request_error');
+    assert.equal(stolen.body.error.param, param);
+  }
+  assert.equal(mock.requests.length, 0, 'nothing reached the upstream');
+
+  for (const item of [codeCall(id), shellCall(id)]) {
+    mock.reset();
+    const own = await postJson(gw, '/v1/responses', OWNER, sentBack(item));
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(mock.requests.length, 1);
+    assert.deepEqual((mock.requests[0]!.body as { input: unknown[] }).input[0], item);
+  }
+});
+
 test('a fresh container is always allowed', async () => {
   const fresh = await postJson(gw, '/v1/responses', OTHER, responsesWith([codeTool({ type: 'auto', file_ids: [] })]));
   assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
@@ -177,6 +227,12 @@ test('a container named twice in one object goes upstream as the one checked', a
   const sentResponses = await sentAsOther('/v1/responses', responses);
   assert.deepEqual(JSON.parse(sentResponses).tools, [codeTool('cntr_others')]);
   assert.ok(!sentResponses.includes('cntr_first'), sentResponses);
+
+  // Likewise in an input item sent back.
+  const item = JSON.stringify(sentBack(codeCall('X'))).replace('"X"', '"cntr_first","container_id":"cntr_others"');
+  const sentItem = await sentAsOther('/v1/responses', item);
+  assert.equal(JSON.parse(sentItem).input[0].container_id, 'cntr_others');
+  assert.ok(!sentItem.includes('cntr_first'), sentItem);
 });
 
 test("Messages JSON over the gateway's tool rounds: the one message shows the container, which is the key's", async () => {
