@@ -19,6 +19,9 @@ const CLIENT_CLOSED = clientClosed();
  * they arrive, `tooLarge` once past it. A client that leaves mid-body rejects with CLIENT_CLOSED.
  */
 export function readBody(incoming: IncomingMessage, limit: number | undefined, tooLarge: GatewayError): Promise<string> {
+  // Gone before the read began (it may start after a wait for ledger room): a destroyed request
+  // emits nothing more, so waiting for its events would never settle.
+  if (incoming.destroyed) return Promise.reject(CLIENT_CLOSED);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
