@@ -7,6 +7,9 @@
 // - a `reasoning` item sent back without its `encrypted_content`: the upstream reads it by its id
 //   from the store (its encrypted content, which the model then reasons on), so it is an item
 //   reference too and held the same way (with encrypted_content it carries itself: sent as it came);
+// - an `image_generation_call` sent back without its `result` (OpenAI's multi-turn image editing:
+//   `{"type": "image_generation_call", "id": "ig_…"}`): the upstream reads the image by its id from
+//   the store and edits or describes it, so it is held the same way (with its result: as it came);
 // - a `conversation`: the gateway serves no /v1/conversations, so no conversation was made through
 //   it for any key, and every id is someone else's: refused, as OpenAI answers an unknown one.
 // Under a budget an item_reference and a conversation are refused before this for another reason
@@ -35,11 +38,17 @@ interface StoredRef {
   type?: unknown;
   id?: unknown;
   encrypted_content?: unknown;
+  result?: unknown;
 }
 
-/** An item the upstream reads from its store by id: an item_reference, or reasoning without its encrypted content. */
+/**
+ * An item the upstream reads from its store by id: an item_reference, reasoning without its
+ * encrypted content, an image generation call without its image.
+ */
 function byIdOnly(item: StoredRef): boolean {
-  return item.type === 'item_reference' || (item.type === 'reasoning' && !item.encrypted_content && item.id !== undefined);
+  if (item.type === 'item_reference') return true;
+  if (item.id === undefined) return false;
+  return (item.type === 'reasoning' && !item.encrypted_content) || (item.type === 'image_generation_call' && !item.result);
 }
 
 async function checkReferences(input: readonly unknown[], store: ResponseStore, keyId: string | null): Promise<void> {

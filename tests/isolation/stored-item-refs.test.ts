@@ -107,6 +107,32 @@ for (const stream of [false, true]) {
   });
 }
 
+test("an image generation call sent back by id without its result is another key's item too", async () => {
+  // OpenAI's multi-turn image editing sends back {type: image_generation_call, id} alone: the
+  // upstream reads the image from its store by that id (any of the owner's output items stands in).
+  const [id] = await ownersItems(false);
+  mock.reset();
+  const back = (result?: string | null) => ({
+    model: 'oai/gpt-5',
+    input: [
+      { role: 'user', content: 'make it brighter' },
+      { type: 'image_generation_call', id, ...(result !== undefined ? { result } : {}) },
+    ],
+  });
+  for (const result of [undefined, null, '']) {
+    const stolen = await postJson(gw, '/v1/responses', OTHER, back(result));
+    assert.equal(stolen.status, 400, JSON.stringify(stolen.body));
+    assert.equal(stolen.body.error.param, 'input[1]');
+    assert.equal(stolen.body.error.message, `Item with id '${id}' not found.`);
+  }
+  assert.equal(mock.requests.length, 0, 'nothing reached the upstream');
+  // With its image the item carries itself: sent as it came.
+  assert.equal((await postJson(gw, '/v1/responses', OTHER, back('iVBORw0KGgo='))).status, 200);
+  const own = await postJson(gw, '/v1/responses', OWNER, back());
+  assert.equal(own.status, 200, JSON.stringify(own.body));
+  assert.deepEqual((mock.requests.at(-1)!.body as { input: unknown[] }).input[1], { type: 'image_generation_call', id });
+});
+
 test('a conversation id is refused for every key (the gateway makes none), as a string or an object', async () => {
   for (const conversation of ['conv_someone', { id: 'conv_someone' }]) {
     const res = await postJson(gw, '/v1/responses', OWNER, { model: 'oai/gpt-5', input: 'hi', conversation });
