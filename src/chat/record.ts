@@ -4,6 +4,7 @@ import { errorKind, type GatewayError } from '../errors.js';
 import type { Access, LedgerSink, Metrics } from './ports.js';
 import type { LoopState, Surface } from './run-state.js';
 import type { RequestOperation } from '../ledger/rows.js';
+import { MODEL_WITHIN_CHARS, topLevelString } from '../wire/top-level-string.js';
 
 export interface RecordDeps {
   ledger: LedgerSink;
@@ -87,13 +88,10 @@ export function recordRequest(deps: RecordDeps, state: LoopState | undefined, ou
 
 /**
  * The `model` of a body not parsed yet (refused at admission), so the refusal row names it. Only
- * for known keys (a key's own bodies, bounded by maxBodyBytes); never a reason to fail.
+ * for known keys (a key's own bodies, bounded by maxBodyBytes); never a reason to fail. Read from
+ * the body's start without parsing it (top-level-string.ts): parsing a refused body was CPU a key
+ * over its rate limit could spend for free, up to maxBodyBytes a request.
  */
 function modelOf(bodyText: string): string | null {
-  try {
-    const model = (JSON.parse(bodyText) as { model?: unknown } | null)?.model;
-    return typeof model === 'string' ? model.slice(0, 256) : null;
-  } catch {
-    return null;
-  }
+  return topLevelString(bodyText.length > MODEL_WITHIN_CHARS ? bodyText.slice(0, MODEL_WITHIN_CHARS) : bodyText, 'model') ?? null;
 }

@@ -16,15 +16,13 @@ import type { ResponsesWebSocketOptions } from './responses-websocket.js';
 import { errorEvent, EventSink } from './responses-websocket-events.js';
 import { recordRefused } from './record-refused.js';
 import { whenClientDrained } from './client-drain.js';
-import { topLevelString } from '../wire/top-level-string.js';
+import { MODEL_WITHIN_CHARS, topLevelString } from '../wire/top-level-string.js';
 import { expand, expandedBytes, inputItems, type Previous, warmUp } from './responses-websocket-continuation.js';
 
 /** Messages a connection may have waiting behind the response in progress. */
 const MAX_WAITING = 8;
 /** A message refused before it is read is parsed if it may be an acknowledgement (Codex's: ~80 bytes). */
 const MAX_ACKNOWLEDGEMENT_BYTES = 1024;
-/** The bytes of a message refused before it is read that are looked through for its model. */
-const MODEL_WITHIN_BYTES = 64 * 1024;
 
 interface Refusal {
   error: GatewayError;
@@ -188,7 +186,7 @@ export function serveConnection(
       if (error.status >= 500) return undefined;
       if (bytes && bytes.byteLength <= MAX_ACKNOWLEDGEMENT_BYTES && isAcknowledgement(bytes.toString())) return 'acknowledgement';
       // The row names the model as a POST refused at admission does (record.ts), read from the message's start.
-      const model = error.requester && bytes ? topLevelString(bytes.toString('utf8', 0, MODEL_WITHIN_BYTES), 'model') : undefined;
+      const model = error.requester && bytes ? topLevelString(bytes.toString('utf8', 0, MODEL_WITHIN_CHARS), 'model') : undefined;
       return { error, atAdmission: true, model };
     }
   }

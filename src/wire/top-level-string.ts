@@ -8,6 +8,9 @@
 // never throws and answers undefined for what it cannot read. One pass at the top level, strings
 // skipped with indexOf, so a name inside a nested object or in a string's text never counts.
 
+/** How much of a refused body's start its callers read the model from (64 KiB; characters or bytes). */
+export const MODEL_WITHIN_CHARS = 64 * 1024;
+
 /**
  * The value of the first top-level key `name` of the object `json` if it is a string (at most
  * `maxLength` characters of it), else undefined: not found within the text, not a string, or the

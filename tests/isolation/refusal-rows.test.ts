@@ -64,6 +64,28 @@ describe('refusal rows', () => {
     });
   });
 
+  // The row's model is read from the body's start, not by parsing the body (JSON.parse of up to
+  // maxBodyBytes per refused request was CPU a key over its rate could spend for free): a body that
+  // is malformed after its model still gets the 429 and its row names the model. Before, the row's
+  // model came from JSON.parse of the whole body, which failed, so the row had none.
+  test('429 at admission: the model is read without parsing the body (malformed after its model)', async () => {
+    const r = await fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${LIMITED}`, 'content-type': 'application/json' },
+      body: `{"model":"openai/gpt-4o-mini","messages":[${'{"role":"user","content":"x"},'.repeat(30_000)}`,
+    });
+    await r.text();
+    assert.equal(r.status, 429);
+    assert.deepEqual(await row(r.headers.get('x-request-id')!), {
+      key_id: 'limited',
+      team_id: 'eng',
+      customer_id: 'acme',
+      model: 'openai/gpt-4o-mini',
+      status: 429,
+      error_type: 'rate_limited',
+    });
+  });
+
   test('402 budget exceeded, 403 model blocked, 403 disabled key: each names who and what', async () => {
     const broke = await chat(BROKE, 'openai/gpt-4o-mini');
     assert.equal(broke.status, 402);
