@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import type { MockUpstream } from '../mock-upstream/server.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { requestsByStatus } from '../helpers/http-metrics.js';
 
 const VK = 'vk-body-abort-0001';
 
@@ -32,21 +33,9 @@ function leaveMidBody(url: string, path: string): Promise<void> {
   });
 }
 
-/** tollgate_http_requests_total samples of `route` by status. */
-async function byStatus(url: string, route: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('tollgate_http_requests_total{') || !line.includes(`route="${route}"`)) continue;
-    const status = /status="(\d+)"/.exec(line)?.[1] ?? '?';
-    out[status] = (out[status] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return out;
-}
-
 async function counted(url: string, route: string): Promise<Record<string, number>> {
   for (let i = 0; i < 100; i++) {
-    const seen = await byStatus(url, route);
+    const seen = await requestsByStatus(url, route);
     if (Object.keys(seen).length > 0) return seen;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -5,10 +5,11 @@
 // no row and was counted 499 (as if the client had left): a key holder was answered without a trace.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { requestsByStatus } from '../helpers/http-metrics.js';
+import { rawExchange } from '../helpers/raw-socket.js';
 
 const VK = 'vk-parse-error-rows-0001';
 const ROUTES: { path: string; surface: string; operation: string; label?: string }[] = [
@@ -25,29 +26,10 @@ const ROUTES: { path: string; surface: string; operation: string; label?: string
  * after the first has been read: the answer, as text.
  */
 function badChunk(url: string, path: string, key: string, second = 'zz\r\nel"\r\n'): Promise<string> {
-  const { port } = new URL(url);
   const head =
     `POST ${path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${key}\r\nx-api-key: ${key}\r\n` +
     'content-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{"mod\r\n';
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const s = connect(Number(port), '127.0.0.1', () => s.write(head, () => setTimeout(() => s.write(second), 100)));
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => (text += d));
-    s.on('error', reject);
-    s.on('close', () => resolve(text));
-  });
-}
-
-async function byStatus(url: string, route: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('tollgate_http_requests_total{') || !line.includes(`route="${route}"`)) continue;
-    const status = /status="(\d+)"/.exec(line)?.[1] ?? '?';
-    out[status] = (out[status] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return out;
+  return rawExchange(url, head, second);
 }
 
 describe('a /v1 request body Node cannot parse', () => {
@@ -99,7 +81,7 @@ describe('a /v1 request body Node cannot parse', () => {
       assert.deepEqual(
         await waitFor(
           async () => {
-            const seen = await byStatus(gw.url, route.label ?? route.path);
+            const seen = await requestsByStatus(gw.url, route.label ?? route.path);
             return seen['400'] === 2 ? seen : undefined;
           },
           5_000,

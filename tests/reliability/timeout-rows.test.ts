@@ -5,10 +5,11 @@
 // a key holder could have requests answered that the ledger never saw.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { requestsByStatus } from '../helpers/http-metrics.js';
+import { rawExchange } from '../helpers/raw-socket.js';
 
 const VK = 'vk-timeout-rows-0001';
 const ROUTES = [
@@ -20,29 +21,10 @@ const ROUTES = [
 
 /** Sends the head (Content-Length 1000) and a few bytes of body, then waits: the gateway's answer, as text. */
 function trickle(url: string, path: string, key: string): Promise<string> {
-  const { port } = new URL(url);
   const head =
     `POST ${path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${key}\r\nx-api-key: ${key}\r\n` +
     'content-type: application/json\r\ncontent-length: 1000\r\n\r\n{"model":"';
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const s = connect(Number(port), '127.0.0.1', () => s.write(head));
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => (text += d));
-    s.on('error', reject);
-    s.on('close', () => resolve(text));
-  });
-}
-
-async function byStatus(url: string, route: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('tollgate_http_requests_total{') || !line.includes(`route="${route}"`)) continue;
-    const status = /status="(\d+)"/.exec(line)?.[1] ?? '?';
-    out[status] = (out[status] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return out;
+  return rawExchange(url, head);
 }
 
 describe('a /v1 request cut by server.requestTimeoutMs', () => {
@@ -97,7 +79,7 @@ describe('a /v1 request cut by server.requestTimeoutMs', () => {
       assert.deepEqual(
         await waitFor(
           async () => {
-            const seen = await byStatus(gw.url, route.path);
+            const seen = await requestsByStatus(gw.url, route.path);
             return seen['408'] === 2 ? seen : undefined;
           },
           5_000,
