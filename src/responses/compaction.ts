@@ -7,20 +7,17 @@
 // compaction is on /v1/messages (wire/messages/compaction.ts). A translated request cannot carry
 // it (wire/responses/to-chat.ts refuses the field).
 import { GatewayError } from '../errors.js';
+import { compactionType } from '../wire/compaction-entry.js';
 import type { ResponsesRequest } from '../wire/responses/types.js';
 
 export function refuseCompactionUnderBudget(req: ResponsesRequest, budgeted: boolean): void {
-  const entries = req.context_management;
-  if (!budgeted || !Array.isArray(entries)) return;
-  for (const entry of entries) {
-    const type = (entry as { type?: unknown } | null)?.type;
-    if (typeof type !== 'string' || !type.startsWith('compact')) continue;
-    throw new GatewayError({
-      status: 403,
-      type: 'model_blocked',
-      code: 'model_unpriced',
-      param: 'context_management',
-      message: `context_management ${type} runs a compaction pass over the whole context that no cap bounds, so a budget cannot hold it: leave it out`,
-    });
-  }
+  const type = budgeted ? compactionType(req.context_management) : undefined;
+  if (type === undefined) return;
+  throw new GatewayError({
+    status: 403,
+    type: 'model_blocked',
+    code: 'model_unpriced',
+    param: 'context_management',
+    message: `context_management ${type} runs a compaction pass over the whole context that no cap bounds, so a budget cannot hold it: leave it out`,
+  });
 }

@@ -9,19 +9,16 @@
 // premium-rates.ts). Other context edits (clearing tool results or thinking) only shorten the
 // prompt and go as sent. Pure.
 import { GatewayError } from '../../errors.js';
+import { compactionType } from '../compaction-entry.js';
 
 export function refuseCompaction(body: Readonly<Record<string, unknown>>): void {
-  const edits = (body.context_management as { edits?: unknown } | null | undefined)?.edits;
-  if (!Array.isArray(edits)) return;
-  for (const edit of edits) {
-    const type = (edit as { type?: unknown } | null)?.type;
-    if (typeof type !== 'string' || !type.startsWith('compact')) continue;
-    throw new GatewayError({
-      status: 403,
-      type: 'model_blocked',
-      code: 'model_unpriced',
-      param: 'context_management',
-      message: `context_management edit ${type} runs a summarising call billed apart from the usage the answer reports, so a budget cannot hold it: leave it out`,
-    });
-  }
+  const type = compactionType((body.context_management as { edits?: unknown } | null | undefined)?.edits);
+  if (type === undefined) return;
+  throw new GatewayError({
+    status: 403,
+    type: 'model_blocked',
+    code: 'model_unpriced',
+    param: 'context_management',
+    message: `context_management edit ${type} runs a summarising call billed apart from the usage the answer reports, so a budget cannot hold it: leave it out`,
+  });
 }
