@@ -67,6 +67,17 @@ describe('health checks against a server that answers one request at a time', ()
     assert.equal(status().pid, pid, 'the server was not restarted');
   });
 
+  // The refresh that timed out behind the call is run again once the check shows the server alive.
+  // Before, the tool the server added was missing until its next list_changed.
+  test('a refresh that timed out behind a slow call is listed again once the server is shown alive', async () => {
+    warnings.length = 0;
+    const out = await manager.callTool('serial__slow', { ms: 3 * REQUEST_TIMEOUT_MS, changed: true, add: 'added' }, { caller: 'hog' });
+    assert.equal(out.status, 'ok', out.errorMessage);
+    assert.ok(warnings.includes('MCP list refresh failed'), warnings.join('; '));
+    await waitFor(() => manager.getTool('serial__added') !== undefined, 10_000, 'the added tool listed');
+    assert.ok(!warnings.includes(LOST), warnings.join('; '));
+  });
+
   test('a check behind more work than callTimeoutMs: answers to other requests meanwhile keep the server up', async () => {
     warnings.length = 0;
     const pid = status().pid;

@@ -234,6 +234,7 @@ export class ServerLink {
           return true;
         } catch (err) {
           this.opts.logger?.warn({ server: this.name, kind, err: this.redact(message(err)) }, 'MCP list refresh failed');
+          this.refreshes.failed(kind, err);
           this.suspect(err);
           return false;
         }
@@ -251,7 +252,10 @@ export class ServerLink {
       client,
       this.era,
       () => this.inflight.size > 0 || this.ended.abandoned.size > 0 || (this.queue?.taken ?? 0) > 0,
-      () => this.era === 'modern' && this.subscriptions.ensureListening(),
+      () => {
+        if (this.era === 'modern') this.subscriptions.ensureListening();
+        for (const kind of this.refreshes.takeTimedOut()) void this.refresh(kind, gen);
+      },
       (err) => this.lost(gen, `${message(cause)} (health check: ${message(err)})`),
     );
   }
