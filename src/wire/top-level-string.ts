@@ -1,6 +1,7 @@
 // A top-level string field of a JSON object read without parsing it: the `model` a refusal's
 // ledger row names when the body was refused before it was parsed (a Responses WebSocket message
-// from a key over its rate limit: routes/responses-websocket-connection.ts). Parsing is what such a
+// from a key over its rate limit: routes/responses-websocket-connection.ts), and where a
+// pass-through body's model is replaced (messages/model-rewrite.ts). Parsing is what such a
 // refusal saves: JSON.parse of 4 MiB of small items took ~50 ms of CPU (/tmp micro-benchmark, load
 // ~4.5), so callers pass a bounded prefix of the text and this reads no further than it.
 //
@@ -17,6 +18,16 @@ export const MODEL_WITHIN_CHARS = 64 * 1024;
  * text is not an object.
  */
 export function topLevelString(json: string, name: string, maxLength = 256): string | undefined {
+  const span = topLevelStringSpan(json, name);
+  return span && decode(json, span.start, span.end)?.slice(0, maxLength);
+}
+
+/**
+ * [start, end) of the JSON string literal (quotes included) that is the value of the first
+ * top-level key `name` of the object `json`; undefined as topLevelString says. What a pass-through
+ * body's model rewrite replaces (messages/model-rewrite.ts), so the bytes around it stay the client's.
+ */
+export function topLevelStringSpan(json: string, name: string): { start: number; end: number } | undefined {
   const n = json.length;
   let i = skipSpace(json, 0);
   if (json.charCodeAt(i) !== 0x7b /* { */) return undefined;
@@ -36,8 +47,7 @@ export function topLevelString(json: string, name: string, maxLength = 256): str
           j = skipSpace(json, j + 1);
           if (json.charCodeAt(j) !== 0x22) return undefined;
           const valueEnd = stringEnd(json, j);
-          const value = valueEnd < 0 ? undefined : decode(json, j, valueEnd);
-          return value?.slice(0, maxLength);
+          return valueEnd < 0 ? undefined : { start: j, end: valueEnd };
         }
       }
       i = end;
