@@ -25,7 +25,7 @@ import { createMetrics } from './metrics/create-metrics.js';
 import { openGovernance } from './gateway/open-governance.js';
 import { createChatDeps } from './gateway/chat-deps.js';
 import { createGatewayMcpEndpoint } from './gateway/mcp-endpoint.js';
-import { createResponsesDeps } from './gateway/responses-deps.js';
+import { containerDeps, createResponsesDeps } from './gateway/responses-deps.js';
 import { createAppDeps } from './gateway/app-deps.js';
 import { closeGateway } from './gateway/shutdown.js';
 
@@ -158,6 +158,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     providersMissingKeys: opts.providersMissingKeys,
     dispatcher: opts.dispatcher,
     retryBaseMs: opts.retryBaseMs,
+    audio: containerDeps(dataStore, logger, 'an audio id'),
   });
 
   let draining = false;

@@ -22,6 +22,8 @@ import type { HeaderSource } from '../governance/keys.js';
 import { clientOutputCap } from '../governance/output-cap.js';
 import { refuseChatFileIdsUnderBudget } from '../governance/chat-file-ids.js';
 import { sessionIdFrom } from './session-id.js';
+import type { ContainerDeps } from '../governance/owned-containers.js';
+import { audioIdsOfCompletion, refuseOthersAudio, showAudio } from '../governance/owned-audio.js';
 import { checkRequestSize, type RequestLimits } from '../wire/request-size.js';
 
 export interface ChatDeps extends LoopDeps {
@@ -33,6 +35,8 @@ export interface ChatDeps extends LoopDeps {
   sessionHeaders: readonly string[];
   /** Bounds on messages and content parts per request (400 beyond them). */
   requestLimits: RequestLimits;
+  /** Whose spoken answers (governance/owned-audio.ts): the store of the containers each key was shown. */
+  audio: ContainerDeps;
 }
 
 export interface ChatInput {
@@ -73,6 +77,9 @@ export async function handleChat(deps: ChatDeps, input: ChatCallInput): Promise<
     // gets its own controller; written to Node's response, the disconnect signal already covers it.
     const client = request.stream === true && !input.sseSink ? linkSignal(input.signal) : undefined;
     state = createState(deps, input, request, access, startedAt, client);
+    // Another key's spoken answer, named by its audio id, would be read back to this key.
+    const audio = refuseOthersAudio(request.messages, deps.audio.owners, access.keyId);
+    if (audio) await audio;
     if (request.stream === true) {
       const { channel, body } = openSseChannel(
         (sink) => new SseChannel(sink),
@@ -84,6 +91,9 @@ export async function handleChat(deps: ChatDeps, input: ChatCallInput): Promise<
     }
     const result = await runLoop(deps, state, chatCodec(deps, state, null));
     const { body, text } = finalCompletion(state, result);
+    // The audio ids the answer carries are recorded as the key's before it goes out.
+    const shown = showAudio(deps.audio, audioIdsOfCompletion(body), access.keyId);
+    if (shown) await shown;
     recordRequest(deps, state, { status: 200, startedAt, body });
     return { kind: 'json', body, text };
   } catch (err) {

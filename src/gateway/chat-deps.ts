@@ -14,6 +14,7 @@ import type { LedgerSink, Metrics, ToolRuntime } from '../chat/ports.js';
 import { createPricing } from '../ledger/pricing.js';
 import type { GovernanceGate } from '../governance/gate.js';
 import { sleep } from '../chat/sleep.js';
+import type { ContainerDeps } from '../governance/owned-containers.js';
 
 export interface ChatDepsOptions {
   config: Config;
@@ -25,6 +26,8 @@ export interface ChatDepsOptions {
   providersMissingKeys?: Record<string, string[]> | undefined;
   dispatcher?: Dispatcher | undefined;
   retryBaseMs?: number | undefined;
+  /** Where the audio ids each key was shown are recorded (the containers' store: responses-deps.ts containerDeps). */
+  audio: ContainerDeps;
 }
 
 export function createChatDeps(opts: ChatDepsOptions): { chat: ChatDeps; upstream: UpstreamClient } {
@@ -61,6 +64,7 @@ export function createChatDeps(opts: ChatDepsOptions): { chat: ChatDeps; upstrea
     requestLimits: config.requestLimits,
     now: () => performance.now(),
     payloads: config.ledger.payloads,
+    audio: opts.audio,
   };
   return { chat, upstream };
 }

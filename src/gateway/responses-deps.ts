@@ -8,11 +8,11 @@ import type { ResponsesDeps } from '../responses/handler.js';
 import type { Store } from '../store/open-store.js';
 import type { ContainerDeps } from '../governance/owned-containers.js';
 
-/** Where the containers each key was shown are recorded (both surfaces share it). */
-export function containerDeps(dataStore: Store, logger: Logger): ContainerDeps {
+/** Where the containers (and, on Chat Completions, the audio ids) each key was shown are recorded. */
+export function containerDeps(dataStore: Store, logger: Logger, what = 'a container'): ContainerDeps {
   return {
     owners: dataStore.responses,
-    onError: (err) => logger.warn({ err: err.message }, 'a container shown to a key could not be recorded (the key cannot name it)'),
+    onError: (err) => logger.warn({ err: err.message }, `${what} shown to a key could not be recorded (the key cannot name it)`),
   };
 }
 

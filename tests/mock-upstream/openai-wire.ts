@@ -47,6 +47,8 @@ export function renderOpenAI(
   const finish = reply.kind === 'tool_calls' ? 'tool_calls' : reply.kind === 'text' ? (reply.finish ?? 'stop') : 'stop';
   const usage = usageOf(reply.kind === 'stream-error' ? undefined : reply.usage);
   const omitUsage = reply.kind === 'text' && reply.omitUsage === true;
+  const audioId = reply.kind === 'text' ? reply.audio : undefined;
+  const audio = audioId ? { id: audioId, expires_at: created + 3600, data: 'UklGRg==', transcript: text } : undefined;
   if (!stream) {
     return {
       json: {
@@ -58,7 +60,13 @@ export function renderOpenAI(
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: text, refusal: null, ...(calls.length ? { tool_calls: calls } : {}) },
+            message: {
+              role: 'assistant',
+              content: audio ? null : text,
+              refusal: null,
+              ...(calls.length ? { tool_calls: calls } : {}),
+              ...(audio ? { audio } : {}),
+            },
             logprobs: null,
             finish_reason: finish,
           },
@@ -71,6 +79,7 @@ export function renderOpenAI(
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_mock', choices, ...extra })}\n\n`;
   const frames = [frame([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])];
   for (const p of pieces(text ?? '')) frames.push(frame([{ index: 0, delta: { content: p }, logprobs: null, finish_reason: null }]));
+  if (audio) frames.push(frame([{ index: 0, delta: { audio: { ...audio, data: undefined } }, logprobs: null, finish_reason: null }]));
   if (reply.kind === 'stream-error') {
     frames.push(`data: ${JSON.stringify({ error: { message: reply.message, type: reply.errorType, code: null, param: null } })}\n\n`);
     return { frames };

@@ -50,6 +50,8 @@ export type MockReply =
        * code_interpreter_call item, Anthropic the message's `container` (streamed: message_delta's).
        */
       container?: string;
+      /** OpenAI Chat Completions: the answer is spoken too, kept upstream under this audio id (message.audio; streamed: delta.audio). */
+      audio?: string;
     }
   | { kind: 'tool_calls'; text?: string; calls: MockToolCall[]; usage?: MockUsage; delayMs?: number; reasoning?: MockReasoning }
   /** Upstream HTTP error with a body in the provider's error shape unless `body` is given. */

@@ -74,7 +74,7 @@ export const storedResponses = sqliteTable(
 export const shownContainers = sqliteTable(
   'shown_containers',
   {
-    /** The container id as the upstream gave it (cntr_…, container_…). */
+    /** The container id as the upstream gave it (cntr_…, container_…), or a Chat Completions audio id (audio_…: governance/owned-audio.ts). */
     id: text('id').primaryKey(),
     keyId: text('key_id'),
     ts: integer('ts').notNull(),
