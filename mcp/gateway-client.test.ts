@@ -104,10 +104,13 @@ describe('GatewayClient request timers', () => {
   test('any other timeout is the SDK timer, which still times the request out', async () => {
     const client = await connectedTo(undefined);
     const before = timers();
-    const pending = client.callTool({ name: 'echo', arguments: {} }, { timeout: 30 });
+    // The rejection is awaited from the start, and the timeout is long enough for the timer to be
+    // counted before it fires: on a loaded machine (CI beside other work) 30 ms could pass before
+    // the count, and the request's rejection went unhandled.
+    const pending = assert.rejects(client.callTool({ name: 'echo', arguments: {} }, { timeout: 500 }), /timed out/i);
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(timers(), before + 1);
-    await assert.rejects(pending, /timed out/i);
+    await pending;
     await client.close();
   });
 });
