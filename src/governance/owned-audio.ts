@@ -8,13 +8,7 @@
 // ids and container ids do not share a prefix). A request whose assistant message names any other
 // audio id is refused, nothing sent. A streamed answer's audio deltas are not relayed (round.ts
 // forwards content, refusal and tool calls), so a stream shows the key no audio id to record.
-import { invalidRequest } from '../errors.js';
-import type { ContainerDeps, ContainerOwners } from './owned-containers.js';
-
-interface Named {
-  id: unknown;
-  param: string;
-}
+import { type ContainerDeps, type ContainerOwners, type Named, refuseUnshown } from './owned-containers.js';
 
 /** The audio ids a Chat Completions answer carries (`choices[].message.audio.id`). */
 export function audioIdsOfCompletion(body: { choices?: readonly unknown[] } | null | undefined): string[] | undefined {
@@ -46,11 +40,5 @@ export function audioOfChatMessages(messages: readonly unknown[]): Named[] | und
 /** Undefined (no wait) when the request names no audio, as most do; else the store's answer. */
 export function refuseOthersAudio(messages: readonly unknown[], owners: ContainerOwners, keyId: string | null): Promise<void> | undefined {
   const named = audioOfChatMessages(messages);
-  return named ? check(named, owners, keyId) : undefined;
-}
-
-async function check(named: Named[], owners: ContainerOwners, keyId: string | null): Promise<void> {
-  for (const { id, param } of named)
-    if (typeof id !== 'string' || !(await owners.ownsContainer(id, keyId)))
-      throw invalidRequest(`Audio with id '${String(id)}' not found.`, param);
+  return named ? refuseUnshown(named, owners, keyId, 'Audio') : undefined;
 }

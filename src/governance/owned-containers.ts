@@ -61,7 +61,8 @@ export function containerOfMessage(message: unknown): string | undefined {
   return typeof container?.id === 'string' ? container.id : undefined;
 }
 
-interface Named {
+/** An id a request names, and where (the refusal's param). */
+export interface Named {
   id: unknown;
   param: string;
 }
@@ -72,13 +73,19 @@ export function refuseOthersContainers(
   owners: ContainerOwners,
   keyId: string | null,
 ): Promise<void> | undefined {
-  return named?.length ? check(named, owners, keyId) : undefined;
+  return named?.length ? refuseUnshown(named, owners, keyId, 'Container') : undefined;
 }
 
-async function check(named: Named[], owners: ContainerOwners, keyId: string | null): Promise<void> {
+/**
+ * Refuses the first id the key was not shown (a non-string is an unknown id), as the upstream
+ * answers an id it does not have: `<noun> with id '…' not found.` The containers' store records
+ * every id a key was shown that it may name again (containers; a Chat Completions answer's audio ids:
+ * owned-audio.ts).
+ */
+export async function refuseUnshown(named: readonly Named[], owners: ContainerOwners, keyId: string | null, noun: string): Promise<void> {
   for (const { id, param } of named)
     if (typeof id !== 'string' || !(await owners.ownsContainer(id, keyId)))
-      throw invalidRequest(`Container with id '${String(id)}' not found.`, param);
+      throw invalidRequest(`${noun} with id '${String(id)}' not found.`, param);
 }
 
 /**
