@@ -113,7 +113,7 @@ export function recordRefusedPost(
   if (tooLongBatch(body)) return;
   const refusal = { status: 'denied' as const, reason: errorKind(error), message: error.message };
   for (const message of Array.isArray(body) ? body : [body]) {
-    if (isPlainObject(message) && message.method === 'tools/call')
+    if (isToolCall(message))
       recordRefusedMcpCall(deps, { access: who, sessionId: null, rpcId: message.id, params: message.params }, refusal, error);
   }
 }
@@ -157,11 +157,5 @@ export function recordEnvelopeRefusal(
   status: number,
   rpc: { code?: unknown; message?: unknown },
 ): void {
-  if (tooLongBatch(body)) return;
-  const error = envelopeError(status, rpc);
-  const refusal = { status: 'denied' as const, reason: errorKind(error), message: error.message };
-  for (const message of Array.isArray(body) ? body : [body]) {
-    if (isToolCall(message))
-      recordRefusedMcpCall(deps, { access, sessionId: null, rpcId: message.id, params: message.params }, refusal, error);
-  }
+  recordRefusedPost(deps, access, envelopeError(status, rpc), body);
 }
