@@ -69,15 +69,16 @@ export interface StoreCalls {
   /** Whether an unexpired upstream row of this key holds `needle` (an item id as JSON) in its item ids. */
   'responses.ownsItem': [{ needle: string; keyId: string | null; now: number }, boolean];
   /**
-   * One transaction: delete expired rows (if pruneBefore), make `keyId` the owner of each container
-   * (a new row, or a row of the key's, or another key's, taken over), trim the key to `keep`.
+   * One transaction: delete expired rows (if pruneBefore), make `keyId` the owner of each id of this
+   * kind (a new row, or a row of the key's, or another key's, taken over), trim the key's rows of
+   * the kind to `keep`.
    */
   'containers.show': [
-    { ids: string[]; keyId: string | null; ts: number; expiresAt: number; keep: number; pruneBefore: number | null },
+    { kind: string; ids: string[]; keyId: string | null; ts: number; expiresAt: number; keep: number; pruneBefore: number | null },
     undefined,
   ];
-  /** Whether an unexpired row says this key was shown the container. */
-  'containers.owns': [{ id: string; keyId: string | null; now: number }, boolean];
+  /** Whether an unexpired row of this kind says this key was shown the id. */
+  'containers.owns': [{ kind: string; id: string; keyId: string | null; now: number }, boolean];
   /** One transaction: delete rows that expired before pruneBefore (if set), insert the records as pending. */
   'approvals.propose': [{ records: ApprovalInsert[]; pruneBefore: number | null }, undefined];
   'approvals.get': [{ id: string }, ApprovalDbRow | undefined];
@@ -138,22 +139,22 @@ function prepareResponses(db: Sqlite) {
 }
 
 function prepareContainers(db: Sqlite) {
-  const upsert = db.prepare('INSERT OR REPLACE INTO shown_containers (id, key_id, ts, expires_at) VALUES (?, ?, ?, ?)');
-  const owns = db.prepare('SELECT 1 FROM shown_containers WHERE id = ? AND key_id IS ? AND expires_at > ?');
+  const upsert = db.prepare('INSERT OR REPLACE INTO shown_containers (id, kind, key_id, ts, expires_at) VALUES (?, ?, ?, ?, ?)');
+  const owns = db.prepare('SELECT 1 FROM shown_containers WHERE id = ? AND kind = ? AND key_id IS ? AND expires_at > ?');
   const trim = db.prepare(
-    `DELETE FROM shown_containers WHERE key_id IS @keyId AND ts <= (
-       SELECT ts FROM shown_containers WHERE key_id IS @keyId ORDER BY ts DESC LIMIT 1 OFFSET @keep)`,
+    `DELETE FROM shown_containers WHERE key_id IS @keyId AND kind = @kind AND ts <= (
+       SELECT ts FROM shown_containers WHERE key_id IS @keyId AND kind = @kind ORDER BY ts DESC LIMIT 1 OFFSET @keep)`,
   );
   const prune = db.prepare('DELETE FROM shown_containers WHERE expires_at <= ?');
   const show = db.transaction((c: StoreCalls['containers.show'][0]) => {
     if (c.pruneBefore !== null) prune.run(c.pruneBefore);
     // Each id a later ts than the one before, so the trim's cut never falls on a tie.
-    for (let i = 0; i < c.ids.length; i++) upsert.run(c.ids[i], c.keyId, c.ts + i, c.expiresAt);
-    trim.run({ keyId: c.keyId, keep: c.keep });
+    for (let i = 0; i < c.ids.length; i++) upsert.run(c.ids[i], c.kind, c.keyId, c.ts + i, c.expiresAt);
+    trim.run({ keyId: c.keyId, kind: c.kind, keep: c.keep });
   });
   return {
     show: (c: StoreCalls['containers.show'][0]) => void show(c),
-    owns: (c: StoreCalls['containers.owns'][0]) => owns.get(c.id, c.keyId, c.now) !== undefined,
+    owns: (c: StoreCalls['containers.owns'][0]) => owns.get(c.id, c.kind, c.keyId, c.now) !== undefined,
   };
 }
 

@@ -4,8 +4,8 @@
 // another key's audio id (a shared log, a pasted transcript) could have that answer transcribed
 // ("repeat what you said"). The only audio ids a key can rightly know are those an answer relayed to
 // it carried (`choices[].message.audio.id`), and those are recorded as its own before the answer
-// goes out (the store that records the containers each key was shown: owned-containers.ts; audio
-// ids and container ids do not share a prefix). A request whose assistant message names any other
+// goes out (the store that records the containers each key was shown, as kind `audio`: a lookup
+// matches the kind, and each kind has its own bound per key: owned-containers.ts). A request whose assistant message names any other
 // audio id is refused, nothing sent. A streamed answer's audio deltas are not relayed (round.ts
 // forwards content, refusal and tool calls), so a stream shows the key no audio id to record.
 import { type ContainerDeps, type ContainerOwners, type Named, refuseUnshown } from './owned-containers.js';
@@ -23,7 +23,7 @@ export function audioIdsOfCompletion(body: { choices?: readonly unknown[] } | nu
 /** Records them as the key's (undefined, no wait, when the answer carries none, as most do). */
 export function showAudio(deps: ContainerDeps | undefined, ids: string[] | undefined, keyId: string | null): Promise<void> | undefined {
   if (!deps || !ids) return undefined;
-  return deps.owners.showContainers(ids, keyId).catch((err: unknown) => deps.onError(err as Error));
+  return deps.owners.showIds('audio', ids, keyId).catch((err: unknown) => deps.onError(err as Error));
 }
 
 /** The audio ids a request's assistant messages name (`messages[i].audio.id`; any value there counts). */
@@ -40,5 +40,5 @@ export function audioOfChatMessages(messages: readonly unknown[]): Named[] | und
 /** Undefined (no wait) when the request names no audio, as most do; else the store's answer. */
 export function refuseOthersAudio(messages: readonly unknown[], owners: ContainerOwners, keyId: string | null): Promise<void> | undefined {
   const named = audioOfChatMessages(messages);
-  return named ? refuseUnshown(named, owners, keyId, 'Audio') : undefined;
+  return named ? refuseUnshown(named, owners, keyId, 'audio', 'Audio') : undefined;
 }

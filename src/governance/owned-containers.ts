@@ -5,8 +5,8 @@
 // container ids a key can rightly know are those an answer relayed to it reported — a Responses
 // `code_interpreter_call`'s `container_id` (or a `shell_call`'s container environment), a Messages
 // response's `container.id` (streamed: message_start's or message_delta's) — and those are recorded
-// as its own (ResponseStore.showContainers: SQLite or PostgreSQL, so replicas and restarts agree;
-// bounded as stored responses are, by time and per key) before the frame or answer naming them
+// as its own (ResponseStore.showIds, kind `container`: SQLite or PostgreSQL, so replicas and
+// restarts agree; bounded as stored responses are, by time and per key) before the frame or answer naming them
 // goes out. A request naming any other container is refused, nothing sent: a Responses
 // `code_interpreter` tool's `container: "cntr_…"`, a `shell` tool's `container_reference`
 // environment, an input item sent back naming one (a `code_interpreter_call`'s `container_id`,
@@ -14,11 +14,12 @@
 // (an id, or `{id}`). A fresh container
 // (`{type: "auto"}`, or no id) is always allowed.
 import { invalidRequest } from '../errors.js';
+import type { ShownKind } from '../stored-responses/response-store.js';
 
-/** Where containers are recorded (the ResponseStore is one). */
+/** Where the ids each key was shown are recorded, by kind (the ResponseStore is one). */
 export interface ContainerOwners {
-  showContainers(ids: readonly string[], keyId: string | null): Promise<void>;
-  ownsContainer(id: string, keyId: string | null): Promise<boolean>;
+  showIds(kind: ShownKind, ids: readonly string[], keyId: string | null): Promise<void>;
+  ownsShown(kind: ShownKind, id: string, keyId: string | null): Promise<boolean>;
 }
 
 /** A surface's: the store, and who hears of a write that failed (the key then cannot name that container). */
@@ -38,7 +39,7 @@ export interface ShowsContainers {
 export function noteContainer(deps: ContainerDeps, state: ShowsContainers, id: string | undefined): void {
   if (id === undefined || id === '' || state.containerIds?.includes(id)) return;
   (state.containerIds ??= []).push(id);
-  const write = deps.owners.showContainers([id], state.access.keyId).catch((err: unknown) => deps.onError(err as Error));
+  const write = deps.owners.showIds('container', [id], state.access.keyId).catch((err: unknown) => deps.onError(err as Error));
   (state.containerWrites ??= []).push(write);
 }
 
@@ -73,18 +74,24 @@ export function refuseOthersContainers(
   owners: ContainerOwners,
   keyId: string | null,
 ): Promise<void> | undefined {
-  return named?.length ? refuseUnshown(named, owners, keyId, 'Container') : undefined;
+  return named?.length ? refuseUnshown(named, owners, keyId, 'container', 'Container') : undefined;
 }
 
 /**
- * Refuses the first id the key was not shown (a non-string is an unknown id), as the upstream
- * answers an id it does not have: `<noun> with id '…' not found.` The containers' store records
- * every id a key was shown that it may name again (containers; a Chat Completions answer's audio ids:
- * owned-audio.ts).
+ * Refuses the first id the key was not shown as this kind (a non-string is an unknown id), as the
+ * upstream answers an id it does not have: `<noun> with id '…' not found.` The containers' store
+ * records every id a key was shown that it may name again, by kind (containers; a Chat Completions
+ * answer's audio ids: owned-audio.ts).
  */
-export async function refuseUnshown(named: readonly Named[], owners: ContainerOwners, keyId: string | null, noun: string): Promise<void> {
+export async function refuseUnshown(
+  named: readonly Named[],
+  owners: ContainerOwners,
+  keyId: string | null,
+  kind: ShownKind,
+  noun: string,
+): Promise<void> {
   for (const { id, param } of named)
-    if (typeof id !== 'string' || !(await owners.ownsContainer(id, keyId)))
+    if (typeof id !== 'string' || !(await owners.ownsShown(kind, id, keyId)))
       throw invalidRequest(`${noun} with id '${String(id)}' not found.`, param);
 }
 

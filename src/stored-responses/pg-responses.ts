@@ -35,7 +35,7 @@ export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetentio
       );
       return rows.length > 0;
     },
-    async showContainers(ids, keyId) {
+    async showIds(kind, ids, keyId) {
       if (ids.length === 0) return;
       const now = clock();
       if (now - containersPrunedAt >= RESPONSE_PRUNE_EVERY_MS) {
@@ -44,21 +44,21 @@ export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetentio
       }
       for (const id of ids)
         await pool.query(
-          `INSERT INTO shown_containers (id, key_id, ts, expires_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (id) DO UPDATE SET key_id = EXCLUDED.key_id, ts = EXCLUDED.ts, expires_at = EXCLUDED.expires_at`,
-          [id, keyId, stamp(now), now + retention.ttlMs],
+          `INSERT INTO shown_containers (id, kind, key_id, ts, expires_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, key_id = EXCLUDED.key_id, ts = EXCLUDED.ts, expires_at = EXCLUDED.expires_at`,
+          [id, kind, keyId, stamp(now), now + retention.ttlMs],
         );
       const key = keyId === null ? [] : [keyId];
       await pool.query(
-        `DELETE FROM shown_containers WHERE ${byKey(keyId, 1)} AND ts <= (
-           SELECT ts FROM shown_containers WHERE ${byKey(keyId, 1)} ORDER BY ts DESC LIMIT 1 OFFSET $${key.length + 1})`,
-        [...key, retention.maxPerKey],
+        `DELETE FROM shown_containers WHERE ${byKey(keyId, 2)} AND kind = $1 AND ts <= (
+           SELECT ts FROM shown_containers WHERE ${byKey(keyId, 2)} AND kind = $1 ORDER BY ts DESC LIMIT 1 OFFSET $${key.length + 2})`,
+        [kind, ...key, retention.maxPerKey],
       );
     },
-    async ownsContainer(id, keyId) {
+    async ownsShown(kind, id, keyId) {
       const { rows } = await pool.query(
-        `SELECT 1 FROM shown_containers WHERE id = $1 AND expires_at > $2 AND ${byKey(keyId, 3)}`,
-        keyId === null ? [id, clock()] : [id, clock(), keyId],
+        `SELECT 1 FROM shown_containers WHERE id = $1 AND kind = $2 AND expires_at > $3 AND ${byKey(keyId, 4)}`,
+        keyId === null ? [id, kind, clock()] : [id, kind, clock(), keyId],
       );
       return rows.length > 0;
     },

@@ -86,31 +86,43 @@ export async function checkResponseStore(
 
   // Containers a key was shown are its own, readable at once; the last key shown one owns it;
   // each key keeps its newest three (another key's are not touched).
-  await store.showContainers(['cntr_a', 'cntr_b'], 'k6');
-  await store.showContainers(['cntr_open'], null);
-  assert.equal(await store.ownsContainer('cntr_a', 'k6'), true);
-  assert.equal(await store.ownsContainer('cntr_b', 'k6'), true);
-  assert.equal(await store.ownsContainer('cntr_a', 'k1'), false, "another key's container");
-  assert.equal(await store.ownsContainer('cntr_a', null), false);
-  assert.equal(await store.ownsContainer('cntr_open', null), true);
-  assert.equal(await store.ownsContainer('cntr_open', 'k6'), false);
-  assert.equal(await store.ownsContainer('cntr_', 'k6'), false);
+  await store.showIds('container', ['cntr_a', 'cntr_b'], 'k6');
+  await store.showIds('container', ['cntr_open'], null);
+  assert.equal(await store.ownsShown('container', 'cntr_a', 'k6'), true);
+  assert.equal(await store.ownsShown('container', 'cntr_b', 'k6'), true);
+  assert.equal(await store.ownsShown('container', 'cntr_a', 'k1'), false, "another key's container");
+  assert.equal(await store.ownsShown('container', 'cntr_a', null), false);
+  assert.equal(await store.ownsShown('container', 'cntr_open', null), true);
+  assert.equal(await store.ownsShown('container', 'cntr_open', 'k6'), false);
+  assert.equal(await store.ownsShown('container', 'cntr_', 'k6'), false);
   now += 1;
-  await store.showContainers(['cntr_c', 'cntr_d'], 'k6');
-  assert.equal(await store.ownsContainer('cntr_a', 'k6'), false, 'the oldest went');
-  for (const id of ['cntr_b', 'cntr_c', 'cntr_d']) assert.equal(await store.ownsContainer(id, 'k6'), true, id);
-  await store.showContainers(['cntr_b'], 'k7');
-  assert.equal(await store.ownsContainer('cntr_b', 'k7'), true);
-  assert.equal(await store.ownsContainer('cntr_b', 'k6'), false, 'shown to another key since');
-  assert.equal(await store.ownsContainer('cntr_open', null), true);
+  await store.showIds('container', ['cntr_c', 'cntr_d'], 'k6');
+  assert.equal(await store.ownsShown('container', 'cntr_a', 'k6'), false, 'the oldest went');
+  for (const id of ['cntr_b', 'cntr_c', 'cntr_d']) assert.equal(await store.ownsShown('container', id, 'k6'), true, id);
+  await store.showIds('container', ['cntr_b'], 'k7');
+  assert.equal(await store.ownsShown('container', 'cntr_b', 'k7'), true);
+  assert.equal(await store.ownsShown('container', 'cntr_b', 'k6'), false, 'shown to another key since');
+  assert.equal(await store.ownsShown('container', 'cntr_open', null), true);
+  // Each kind has its own bound and is looked up as itself: four audio ids shown to k6 push out
+  // its oldest audio id, none of its containers, and its containers none of its audio.
+  now += 1;
+  await store.showIds('audio', ['audio_1', 'audio_2', 'audio_3', 'audio_4'], 'k6');
+  for (const id of ['cntr_c', 'cntr_d']) assert.equal(await store.ownsShown('container', id, 'k6'), true, `${id} beside the audio`);
+  assert.equal(await store.ownsShown('audio', 'audio_1', 'k6'), false, 'the oldest audio id went');
+  await store.showIds('container', ['cntr_e', 'cntr_f', 'cntr_g'], 'k6');
+  for (const id of ['audio_2', 'audio_3', 'audio_4'])
+    assert.equal(await store.ownsShown('audio', id, 'k6'), true, `${id} beside the containers`);
+  assert.equal(await store.ownsShown('container', 'cntr_d', 'k6'), false, 'the oldest containers went');
+  assert.equal(await store.ownsShown('audio', 'cntr_e', 'k6'), false, 'a container is not an audio id');
+  assert.equal(await store.ownsShown('container', 'audio_2', 'k6'), false, 'an audio id is not a container');
 
   // Expired: not found, whatever is still in the table.
   now += 10_000;
   assert.equal(await store.get('resp_n4', 'k2'), undefined);
   assert.equal(await store.delete('resp_n4', 'k2'), false);
   assert.equal(await store.ownsItem('msg_1', 'k4'), false, 'an expired response owns nothing');
-  assert.equal(await store.ownsContainer('cntr_c', 'k6'), false, 'an expired container record owns nothing');
+  assert.equal(await store.ownsShown('container', 'cntr_e', 'k6'), false, 'an expired container record owns nothing');
   // Shown again, its time starts over.
-  await store.showContainers(['cntr_c'], 'k6');
-  assert.equal(await store.ownsContainer('cntr_c', 'k6'), true);
+  await store.showIds('container', ['cntr_e'], 'k6');
+  assert.equal(await store.ownsShown('container', 'cntr_e', 'k6'), true);
 }

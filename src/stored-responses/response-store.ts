@@ -6,8 +6,8 @@
 //   go there with that provider's credentials.
 // Per key: another key's id is "not found", never its content. Bounded: rows expire after `ttlMs`
 // (pruned at most once per interval, on a write) and each key keeps its newest `maxPerKey`.
-// Beside them, in a table of their own, the code-execution containers each key was shown, bounded
-// the same way.
+// Beside them, in a table of their own, the ids each key was shown (code-execution containers, Chat
+// Completions audio), bounded the same way for each kind.
 import type { ResponseDbRow } from '../db/responses-sql.js';
 import type { ChatMessage } from '../openai/types.js';
 import type { InputItem, ResponseObject } from '../wire/responses/types.js';
@@ -65,14 +65,18 @@ export interface ResponseStore {
   /** Whether an unexpired upstream response of this key showed an output item with this id. */
   ownsItem(itemId: string, keyId: string | null): Promise<boolean>;
   /**
-   * The key was shown these code-execution containers (an answer of its own reported them): they
-   * are its to name, for the same time and number as its responses (ttlMs, maxPerKey; reported
-   * again, a container's time starts over). Readable at once by any later ownsContainer.
+   * The key was shown these ids of this kind (an answer of its own reported them: code-execution
+   * containers, Chat Completions audio): they are its to name, for the same time and number as its
+   * responses (ttlMs; maxPerKey of each kind, so one kind cannot push out another; reported again,
+   * an id's time starts over). Readable at once by any later ownsShown.
    */
-  showContainers(ids: readonly string[], keyId: string | null): Promise<void>;
-  /** Whether the key was shown this container and the record has not expired (governance/owned-containers.ts). */
-  ownsContainer(id: string, keyId: string | null): Promise<boolean>;
+  showIds(kind: ShownKind, ids: readonly string[], keyId: string | null): Promise<void>;
+  /** Whether the key was shown this id as this kind and the record has not expired (governance/owned-containers.ts). */
+  ownsShown(kind: ShownKind, id: string, keyId: string | null): Promise<boolean>;
 }
+
+/** What an id a key was shown is (shown_containers.kind): a lookup matches it, and each has its own bound per key. */
+export type ShownKind = 'container' | 'audio';
 
 export interface ResponseRetention {
   ttlMs: number;

@@ -14,7 +14,7 @@
 // A write that fails is retried once when the failure is transient (the writer thread was replaced,
 // the database busy), then reported through onError, as the ledger reports its own; the response it
 // held is then "not found", as if never stored. flush() (shutdown) hands over and waits for all.
-// The containers a key was shown are written at once, not batched (they are rare): a later read
+// The ids a key was shown (containers, audio) are written at once, not batched (they are rare): a later read
 // is handed to `run` after the write, so it sees it.
 import type { Sqlite } from '../db/open.js';
 import { isDataError } from '../ledger/write-errors.js';
@@ -123,19 +123,19 @@ export function createQueuedResponseStore(
       for (const held of [pending, flying]) for (const row of held.values()) if (rowShowsItem(row, itemId, keyId, now)) return true;
       return await retryOnce(() => run({ fn: 'responses.ownsItem', needle: itemNeedle(itemId), keyId, now }));
     },
-    async showContainers(ids, keyId) {
+    async showIds(kind, ids, keyId) {
       if (ids.length === 0) return;
       const now = clock();
       const ts = stamp(now);
       lastTs += ids.length - 1;
       let pruneBefore: number | null = null;
       if (now - containersPrunedAt >= RESPONSE_PRUNE_EVERY_MS) containersPrunedAt = pruneBefore = now;
-      const call = { ids: [...ids], keyId, ts, expiresAt: now + retention.ttlMs, keep: retention.maxPerKey, pruneBefore };
+      const call = { kind, ids: [...ids], keyId, ts, expiresAt: now + retention.ttlMs, keep: retention.maxPerKey, pruneBefore };
       await retryOnce(() => run({ fn: 'containers.show', ...call }));
     },
-    async ownsContainer(id, keyId) {
+    async ownsShown(kind, id, keyId) {
       const now = clock();
-      return await retryOnce(() => run({ fn: 'containers.owns', id, keyId, now }));
+      return await retryOnce(() => run({ fn: 'containers.owns', kind, id, keyId, now }));
     },
     async put(entry) {
       const now = clock();

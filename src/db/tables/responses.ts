@@ -65,20 +65,23 @@ export const storedResponses = sqliteTable(
 );
 
 /**
- * Code-execution containers an upstream reported in an answer relayed to a key (a Responses
- * `code_interpreter_call`'s `container_id`, a Messages response's `container.id`): the only ones
- * that key may name in a request (src/governance/owned-containers.ts). Every key's requests run
- * under the provider's one account, whose containers hold each key's files. The key that was last
- * shown one owns it; rows expire (`expires_at`) and each key keeps its newest N.
+ * Ids an answer relayed to a key showed it, which only that key may name in a request, by kind
+ * (`container`: a Responses `code_interpreter_call`'s `container_id`, a Messages response's
+ * `container.id`, src/governance/owned-containers.ts; `audio`: a Chat Completions answer's audio id,
+ * src/governance/owned-audio.ts). Every key's requests run under the provider's one account, which
+ * holds every key's containers and audio. The key last shown an id owns it; rows expire
+ * (`expires_at`) and each key keeps its newest N of each kind.
  */
 export const shownContainers = sqliteTable(
   'shown_containers',
   {
-    /** The container id as the upstream gave it (cntr_…, container_…), or a Chat Completions audio id (audio_…: governance/owned-audio.ts). */
+    /** The id as the upstream gave it (cntr_…, container_…, audio_…). */
     id: text('id').primaryKey(),
+    /** 'container' | 'audio': a lookup matches the kind it names, and each kind has its own bound. */
+    kind: text('kind').notNull().default('container'),
     keyId: text('key_id'),
     ts: integer('ts').notNull(),
     expiresAt: integer('expires_at').notNull(),
   },
-  (t) => [index('shown_containers_key_ts_idx').on(t.keyId, t.ts), index('shown_containers_expires_idx').on(t.expiresAt)],
+  (t) => [index('shown_containers_key_kind_ts_idx').on(t.keyId, t.kind, t.ts), index('shown_containers_expires_idx').on(t.expiresAt)],
 );

@@ -39,14 +39,16 @@ export const storedResponses = pgTable(
   (t) => [index('stored_responses_key_ts_idx').on(t.keyId, t.ts), index('stored_responses_expires_idx').on(t.expiresAt)],
 );
 
-/** Containers each key was shown (see src/db/tables/responses.ts): the only ones it may name. */
+/** Ids each key was shown, by kind (see src/db/tables/responses.ts): the only ones it may name. */
 export const shownContainers = pgTable(
   'shown_containers',
   {
     id: text('id').primaryKey(),
+    /** 'container' | 'audio' */
+    kind: text('kind').notNull().default('container'),
     keyId: text('key_id'),
     ts: epochMs('ts').notNull(),
     expiresAt: epochMs('expires_at').notNull(),
   },
-  (t) => [index('shown_containers_key_ts_idx').on(t.keyId, t.ts), index('shown_containers_expires_idx').on(t.expiresAt)],
+  (t) => [index('shown_containers_key_kind_ts_idx').on(t.keyId, t.kind, t.ts), index('shown_containers_expires_idx').on(t.expiresAt)],
 );
