@@ -2,7 +2,9 @@
 // as governance/prompt-bound.ts for chat: a byte-level BPE token covers at least one UTF-8 byte).
 // Every string in the request (text, tool inputs and schemas, thinking, keys) counts its bytes;
 // images count as the model's per-image bound instead of their base64 size; each message, tool and
-// the reply get the same overheads as chat. Linear in the body; pure.
+// the reply get the same overheads as chat; an Anthropic-schema client tool (bash, text editor,
+// computer use, memory) also its documented prompt (wire/messages/client-tools.ts). Linear in the body; pure.
+import { clientToolTokens } from '../wire/messages/client-tools.js';
 import { DEFAULT_IMAGE_TOKENS, MESSAGE_OVERHEAD, REPLY_OVERHEAD, TOOL_OVERHEAD, TOOLS_PREAMBLE } from './prompt-bound.js';
 import type { MessagesRequest } from '../wire/messages/types.js';
 
@@ -32,7 +34,7 @@ export function messagesPromptBound(req: MessagesRequest, opts: { maxImageTokens
   for (const m of req.messages) n += MESSAGE_OVERHEAD + walk(m.content, imageTokens);
   const tools = req.tools ?? [];
   if (tools.length) n += TOOLS_PREAMBLE;
-  for (const t of tools) n += TOOL_OVERHEAD + walk(t, imageTokens);
+  for (const t of tools) n += TOOL_OVERHEAD + walk(t, imageTokens) + clientToolTokens(t);
   return n;
 }
 
