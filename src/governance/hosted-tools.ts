@@ -39,6 +39,25 @@ export function hostedToolUnpriced(offer: HostedOffer): GatewayError {
 }
 
 /**
+ * A tool whose `type` the gateway does not know (neither a plain tool, an Anthropic-schema client
+ * tool nor a hosted tool it knows) under a budget: the upstream may expand it into a prompt of its
+ * own or bill its uses beyond tokens, neither of which the request's bytes bound, so it is refused
+ * like an unpriced hosted tool (same status and code) rather than counted at a guessed figure: a
+ * guess would be a bound nobody checked, for a tool nobody priced.
+ */
+export function toolTypeUnknown(type: string, param: string): GatewayError {
+  return new GatewayError({
+    status: 403,
+    type: 'model_blocked',
+    code: 'hosted_tool_unpriced',
+    param,
+    message:
+      `tool type ${type} is not one the gateway knows, so a budget cannot bound what the upstream adds for it ` +
+      '(a prompt of its own, uses billed beyond tokens): leave the tool out, or use a key without a budget',
+  });
+}
+
+/**
  * The worst case of a round's hosted tools: every offered tool used its bound. Under a budget an
  * unpriced one is refused; without one it reserves nothing (its uses are recorded as unknown cost).
  */

@@ -4,6 +4,14 @@
 // governance/chat-file-ids.ts and responses/stored-input.ts).
 import { remoteInputUnderBudget, storedInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
 import type { MessagesRequest } from '../wire/messages/types.js';
+import { unknownToolType } from '../wire/messages/client-tools.js';
+import { toolTypeUnknown } from '../governance/hosted-tools.js';
+
+/** A typed tool the gateway does not know, passed through under a budget: governance/hosted-tools.ts. */
+export function refuseUnknownToolTypes(body: MessagesRequest): void {
+  const i = unknownToolType(body.tools);
+  if (i !== -1) throw toolTypeUnknown(String(body.tools![i]!.type), `tools[${i}]`);
+}
 
 /** `mcp_servers` (Anthropic's MCP connector; its `mcp_toolset` tools need them) under a budget: governance/remote-input.ts. */
 export function refuseMcpConnector(body: MessagesRequest): void {

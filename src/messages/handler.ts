@@ -26,7 +26,7 @@ import type { MessagesRequest } from '../wire/messages/types.js';
 import { fallsThrough, pathGroups } from './fallbacks.js';
 import { runNative } from './native-run.js';
 import { runTranslated } from './translated-run.js';
-import { refuseDocumentReferences, refuseMcpConnector } from './budget-inputs.js';
+import { refuseDocumentReferences, refuseMcpConnector, refuseUnknownToolTypes } from './budget-inputs.js';
 import { mayName } from '../wire/may-name.js';
 import { refuseLongContextBeta } from '../wire/messages/long-context.js';
 import { type ContainerDeps, containerOfMessagesRequest, refuseOthersContainers } from '../governance/owned-containers.js';
@@ -116,6 +116,8 @@ export async function handleMessages(deps: MessagesDeps, input: MessagesInput): 
       refuseLongContextBeta(input.headers.get('anthropic-beta'));
       refusePremiumRates(body);
       refuseCompaction(body);
+      // A tool type the gateway does not know: what the upstream adds for it no reservation bounds.
+      refuseUnknownToolTypes(body);
     }
     clientOutputCap(body);
     // Anthropic's MCP connector: servers the upstream calls itself, which no budget can hold.

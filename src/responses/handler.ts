@@ -30,7 +30,12 @@ import { setUpNative } from './native-setup.js';
 import { runNativeResponses } from './native-run.js';
 import { refuseOthersStoredInput } from './owned-input.js';
 import { type ContainerDeps, containersOfResponsesRequest, refuseOthersContainers } from '../governance/owned-containers.js';
-import { refuseFilesUnderBudget, refuseRemoteMcpUnderBudget, refuseStoredInputUnderBudget } from './stored-input.js';
+import {
+  refuseFilesUnderBudget,
+  refuseRemoteMcpUnderBudget,
+  refuseStoredInputUnderBudget,
+  refuseUnknownToolsUnderBudget,
+} from './stored-input.js';
 
 export interface ResponsesDeps extends ChatDeps, ApprovalDeps {
   responses: ResponseStore;
@@ -112,6 +117,7 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       const containers = refuseOthersContainers(containersOfResponsesRequest(req), deps.containers.owners, access.keyId);
       if (containers) await containers;
       refuseRemoteMcpUnderBudget(req, access.budgeted);
+      refuseUnknownToolsUnderBudget(req, access.budgeted);
       refuseCompactionUnderBudget(req, access.budgeted);
       const nativeDeps = depsWithIds(deps);
       // Continued upstream, a stored response's conversation is billed as this request's input.

@@ -10,6 +10,8 @@
 import { remoteInputUnderBudget, storedInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
 import { mayName } from '../wire/may-name.js';
 import type { ResponsesRequest } from '../wire/responses/types.js';
+import { unknownToolTypeAt } from '../wire/responses/hosted-tools.js';
+import { toolTypeUnknown } from '../governance/hosted-tools.js';
 
 export function refuseStoredInputUnderBudget(req: ResponsesRequest, budgeted: boolean, text: string): void {
   if (!budgeted) return;
@@ -53,6 +55,13 @@ export function refuseRemoteMcpUnderBudget(req: ResponsesRequest, budgeted: bool
     if (tool.server_url !== undefined) throw remoteInputUnderBudget(`tools[${i}]`, 'an mcp tool with a server_url', USE_GATEWAY_MCP);
     if (tool.connector_id !== undefined) throw remoteInputUnderBudget(`tools[${i}]`, 'an mcp tool with a connector_id', USE_GATEWAY_MCP);
   }
+}
+
+/** A tool type the gateway does not know, under a budget: governance/hosted-tools.ts (toolTypeUnknown). */
+export function refuseUnknownToolsUnderBudget(req: ResponsesRequest, budgeted: boolean): void {
+  if (!budgeted) return;
+  const i = unknownToolTypeAt(req.tools);
+  if (i !== -1) throw toolTypeUnknown(String((req.tools![i] as { type?: unknown }).type), `tools[${i}]`);
 }
 
 /** The advice for input from the upstream's store on Responses. */

@@ -4,7 +4,8 @@
 // own, billed as input (computer use: 466–499 tokens of system prompt plus 735 for the tool; bash
 // 245; text editor 700). The input bound counted the bytes alone, so a call reserved at $0.007 was
 // billed $0.016 on a $0.012 budget. Each such tool now adds its documented figure to the bound
-// (wire/messages/client-tools.ts).
+// (wire/messages/client-tools.ts). (A typed tool the gateway does not know at all is refused under a
+// budget: unknown-tool-types.test.ts.)
 // The mock bills as Anthropic does: the tool-use system prompt (346) and each tool's prompt.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

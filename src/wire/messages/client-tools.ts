@@ -1,7 +1,10 @@
 // Anthropic-schema client tools (bash, text editor, computer use, memory: typed tools the client
 // runs) in a Messages request. Anthropic expands each into a prompt of its own, billed as input,
 // which the tool's JSON (`{"type": "bash_20250124", "name": "bash"}`) does not hold, so the input
-// bound (governance/messages-prompt-bound.ts) adds the figure below per tool. Pure.
+// bound (governance/messages-prompt-bound.ts) adds the figure below per tool. Any other typed tool
+// that is neither one of these nor a server tool (server-tools.ts) is one the gateway cannot bound:
+// refused under a budget (messages/budget-inputs.ts). Pure.
+import { isServerToolType } from './server-tools.js';
 import type { Tool } from './types.js';
 
 /**
@@ -23,6 +26,12 @@ const CLIENT_TOOL_TOKENS: Readonly<Record<string, number>> = {
   memory: 1_500,
 };
 
+/**
+ * Typed tools that add nothing a budget must bound beyond their bytes: `custom` (a plain tool),
+ * `mcp_toolset` (its listings come from `mcp_servers`, refused under a budget on their own).
+ */
+const PLAIN_TYPES: ReadonlySet<string> = new Set(['custom', 'mcp_toolset']);
+
 const family = (type: string) => type.replace(/_\d{8}$/, '');
 
 /** The tokens Anthropic's prompt for this tool adds (0 for a plain or unknown tool). */
@@ -31,4 +40,18 @@ export function clientToolTokens(tool: Tool): number {
   if (typeof type !== 'string') return 0;
   const f = family(type);
   return Object.hasOwn(CLIENT_TOOL_TOKENS, f) ? CLIENT_TOOL_TOKENS[f]! : 0;
+}
+
+/** The index of the first tool whose `type` the gateway does not know (neither plain, client nor server), or -1. */
+export function unknownToolType(tools: readonly Tool[] | undefined): number {
+  if (!tools) return -1;
+  for (let i = 0; i < tools.length; i++) {
+    const type = tools[i]!.type;
+    if (type === undefined || type === null) continue;
+    if (typeof type !== 'string') return i;
+    if (PLAIN_TYPES.has(type) || isServerToolType(type)) continue;
+    if (Object.hasOwn(CLIENT_TOOL_TOKENS, family(type))) continue;
+    return i;
+  }
+  return -1;
 }

@@ -14,6 +14,11 @@ const FAMILIES: Readonly<Record<string, { maxUses: boolean; reported?: string; c
   code_execution: { maxUses: false },
 };
 
+/** Whether a tool `type` is a server tool the gateway knows (priced or not). */
+export function isServerToolType(type: string): boolean {
+  return Object.hasOwn(FAMILIES, type.replace(/_\d{8}$/, ''));
+}
+
 export interface ServerTool {
   /** `messages/<family>`, the fee key. */
   key: string;

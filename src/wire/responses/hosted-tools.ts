@@ -17,6 +17,38 @@ const ITEM_FAMILY: Readonly<Record<string, string>> = {
   image_generation_call: 'image_generation',
 };
 
+/**
+ * The other tool types a native Responses request may send under a budget: function and custom
+ * tools and Codex's namespace (their definitions are the body's bytes), `mcp` (the gateway's own;
+ * one with a server_url or connector_id is refused on its own: responses/stored-input.ts),
+ * tool_search (over the deferred tools the body holds) and the tools the client runs (local_shell,
+ * shell, apply_patch, computer use). OpenAI documents no prompt of their own: counted at their bytes.
+ * Any other type is one the gateway cannot bound (unknownToolTypeAt).
+ */
+const OTHER_KNOWN = new Set([
+  'function',
+  'custom',
+  'namespace',
+  'mcp',
+  'tool_search',
+  'local_shell',
+  'shell',
+  'apply_patch',
+  'computer_use_preview',
+  'computer',
+]);
+
+/** The index of the first tool whose type is neither billed built-in nor one of OTHER_KNOWN, or -1. */
+export function unknownToolTypeAt(tools: readonly ToolDef[] | undefined): number {
+  if (!tools) return -1;
+  for (let i = 0; i < tools.length; i++) {
+    const type = (tools[i] as { type?: unknown }).type;
+    if (typeof type === 'string' && (OTHER_KNOWN.has(type) || FAMILIES.has(hostedFamily(type)))) continue;
+    return i;
+  }
+  return -1;
+}
+
 export interface BuiltInTool {
   /** `responses/<family>`, the fee key. */
   key: string;
