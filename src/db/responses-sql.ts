@@ -34,7 +34,10 @@ export interface ApprovalInsert {
   expiresAt: number;
 }
 
-/** A stored_responses row to write (INSERT OR REPLACE: writing it again is harmless). */
+/**
+ * A stored_responses row to write: written again by its key, it replaces the row (harmless); an id
+ * another key's unexpired row holds is not written (the first key keeps it: an id clash).
+ */
 export interface ResponseWriteRow {
   id: string;
   keyId: string | null;
@@ -61,8 +64,11 @@ export interface ApprovalDbRow {
 
 /** Each call: its arguments and what it returns. */
 export interface StoreCalls {
-  /** One transaction: delete expired rows (if pruneBefore), write the rows, trim each key written to `keep`. */
-  'responses.write': [{ rows: ResponseWriteRow[]; keep: number; pruneBefore: number | null }, undefined];
+  /**
+   * One transaction: delete expired rows (if pruneBefore), write the rows, trim each key written to
+   * `keep`. Returns the ids not written: another key's unexpired row holds them (at `now`).
+   */
+  'responses.write': [{ rows: ResponseWriteRow[]; keep: number; pruneBefore: number | null; now: number }, string[]];
   'responses.get': [{ id: string; keyId: string | null; now: number }, ResponseDbRow | undefined];
   /** Whether an unexpired row of this key was deleted. */
   'responses.delete': [{ id: string; keyId: string | null; now: number }, boolean];
@@ -70,12 +76,21 @@ export interface StoreCalls {
   'responses.ownsItem': [{ needle: string; keyId: string | null; now: number }, boolean];
   /**
    * One transaction: delete expired rows (if pruneBefore), make `keyId` the owner of each id of this
-   * kind (a new row, or a row of the key's, or another key's, taken over), trim the key's rows of
-   * the kind to `keep`.
+   * kind (a new row, a row of the key's, or a row expired at `now`), trim the key's rows of the kind
+   * to `keep`. Returns the ids not taken: another key's unexpired row (or another kind's) holds them.
    */
   'containers.show': [
-    { kind: string; ids: string[]; keyId: string | null; ts: number; expiresAt: number; keep: number; pruneBefore: number | null },
-    undefined,
+    {
+      kind: string;
+      ids: string[];
+      keyId: string | null;
+      ts: number;
+      expiresAt: number;
+      keep: number;
+      pruneBefore: number | null;
+      now: number;
+    },
+    string[],
   ];
   /** Whether an unexpired row of this kind says this key was shown the id. */
   'containers.owns': [{ kind: string; id: string; keyId: string | null; now: number }, boolean];
@@ -96,9 +111,13 @@ export type StoreCall = { [F in StoreFn]: StoreCallOf<F> }[StoreFn];
 export type StoreRun = <F extends StoreFn>(call: StoreCallOf<F>) => StoreCalls[F][1] | Promise<StoreCalls[F][1]>;
 
 function prepareResponses(db: Sqlite) {
+  // The first key keeps an id: another key's write of it changes nothing until its row expires.
   const insert = db.prepare(
-    `INSERT OR REPLACE INTO stored_responses (id, key_id, provider, response, messages, ts, expires_at)
-     VALUES (@id, @keyId, @provider, @response, @messages, @ts, @expiresAt)`,
+    `INSERT INTO stored_responses (id, key_id, provider, response, messages, ts, expires_at)
+     VALUES (@id, @keyId, @provider, @response, @messages, @ts, @expiresAt)
+     ON CONFLICT (id) DO UPDATE SET key_id = excluded.key_id, provider = excluded.provider, response = excluded.response,
+       messages = excluded.messages, ts = excluded.ts, expires_at = excluded.expires_at
+     WHERE stored_responses.key_id IS excluded.key_id OR stored_responses.expires_at <= @now`,
   );
   const select = db.prepare(
     'SELECT id, key_id, provider, response, messages FROM stored_responses WHERE id = ? AND key_id IS ? AND expires_at > ?',
@@ -113,11 +132,12 @@ function prepareResponses(db: Sqlite) {
   const owns = db.prepare(
     `SELECT 1 FROM stored_responses WHERE key_id IS ? AND provider IS NOT NULL AND expires_at > ? AND instr(messages, ?) > 0 LIMIT 1`,
   );
-  const write = db.transaction(({ rows, keep, pruneBefore }: StoreCalls['responses.write'][0]) => {
+  const write = db.transaction(({ rows, keep, pruneBefore, now }: StoreCalls['responses.write'][0]): string[] => {
     if (pruneBefore !== null) prune.run(pruneBefore);
     const keys = new Set<string | null>();
+    const clashed: string[] = [];
     for (const r of rows) {
-      insert.run({
+      const { changes } = insert.run({
         id: r.id,
         keyId: r.keyId,
         provider: r.provider,
@@ -125,13 +145,16 @@ function prepareResponses(db: Sqlite) {
         messages: r.messages,
         ts: r.ts,
         expiresAt: r.expiresAt,
+        now,
       });
-      keys.add(r.keyId);
+      if (changes === 0) clashed.push(r.id);
+      else keys.add(r.keyId);
     }
     for (const keyId of keys) trim.run({ keyId, keep });
+    return clashed;
   });
   return {
-    write: (c: StoreCalls['responses.write'][0]) => void write(c),
+    write: (c: StoreCalls['responses.write'][0]) => write(c),
     get: (c: StoreCalls['responses.get'][0]) => select.get(c.id, c.keyId, c.now) as ResponseDbRow | undefined,
     delete: (c: StoreCalls['responses.delete'][0]) => remove.run(c.id, c.keyId, c.now).changes > 0,
     ownsItem: (c: StoreCalls['responses.ownsItem'][0]) => owns.get(c.keyId, c.now, c.needle) !== undefined,
@@ -139,21 +162,31 @@ function prepareResponses(db: Sqlite) {
 }
 
 function prepareContainers(db: Sqlite) {
-  const upsert = db.prepare('INSERT OR REPLACE INTO shown_containers (id, kind, key_id, ts, expires_at) VALUES (?, ?, ?, ?, ?)');
+  // The first key shown an id keeps it: another key's (or kind's) write changes nothing until its row expires.
+  const upsert = db.prepare(
+    `INSERT INTO shown_containers (id, kind, key_id, ts, expires_at) VALUES (@id, @kind, @keyId, @ts, @expiresAt)
+     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, key_id = excluded.key_id, ts = excluded.ts, expires_at = excluded.expires_at
+     WHERE (shown_containers.key_id IS excluded.key_id AND shown_containers.kind = excluded.kind) OR shown_containers.expires_at <= @now`,
+  );
   const owns = db.prepare('SELECT 1 FROM shown_containers WHERE id = ? AND kind = ? AND key_id IS ? AND expires_at > ?');
   const trim = db.prepare(
     `DELETE FROM shown_containers WHERE key_id IS @keyId AND kind = @kind AND ts <= (
        SELECT ts FROM shown_containers WHERE key_id IS @keyId AND kind = @kind ORDER BY ts DESC LIMIT 1 OFFSET @keep)`,
   );
   const prune = db.prepare('DELETE FROM shown_containers WHERE expires_at <= ?');
-  const show = db.transaction((c: StoreCalls['containers.show'][0]) => {
+  const show = db.transaction((c: StoreCalls['containers.show'][0]): string[] => {
     if (c.pruneBefore !== null) prune.run(c.pruneBefore);
+    const clashed: string[] = [];
     // Each id a later ts than the one before, so the trim's cut never falls on a tie.
-    for (let i = 0; i < c.ids.length; i++) upsert.run(c.ids[i], c.kind, c.keyId, c.ts + i, c.expiresAt);
+    for (let i = 0; i < c.ids.length; i++) {
+      const row = { id: c.ids[i], kind: c.kind, keyId: c.keyId, ts: c.ts + i, expiresAt: c.expiresAt, now: c.now };
+      if (upsert.run(row).changes === 0) clashed.push(c.ids[i]!);
+    }
     trim.run({ keyId: c.keyId, kind: c.kind, keep: c.keep });
+    return clashed;
   });
   return {
-    show: (c: StoreCalls['containers.show'][0]) => void show(c),
+    show: (c: StoreCalls['containers.show'][0]) => show(c),
     owns: (c: StoreCalls['containers.owns'][0]) => owns.get(c.id, c.kind, c.keyId, c.now) !== undefined,
   };
 }

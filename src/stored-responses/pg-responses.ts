@@ -2,12 +2,14 @@
 // Key filters are `key_id = $n` (or IS NULL for keyless requests) so the (key_id, ts) index serves them.
 import type pg from 'pg';
 import {
+  clashError,
   entryFromRow,
   itemNeedle,
   RESPONSE_PRUNE_EVERY_MS,
   rowOf,
   type ResponseRetention,
   type ResponseRow,
+  responseClashError,
   type ResponseStore,
 } from './response-store.js';
 
@@ -42,18 +44,25 @@ export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetentio
         containersPrunedAt = now;
         await pool.query('DELETE FROM shown_containers WHERE expires_at <= $1', [now]);
       }
-      for (const id of ids)
-        await pool.query(
+      const clashed: string[] = [];
+      // The first key shown an id keeps it: another key's (or kind's) write changes nothing until its row expires.
+      for (const id of ids) {
+        const res = await pool.query(
           `INSERT INTO shown_containers (id, kind, key_id, ts, expires_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, key_id = EXCLUDED.key_id, ts = EXCLUDED.ts, expires_at = EXCLUDED.expires_at`,
-          [id, kind, keyId, stamp(now), now + retention.ttlMs],
+           ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, key_id = EXCLUDED.key_id, ts = EXCLUDED.ts, expires_at = EXCLUDED.expires_at
+           WHERE (shown_containers.key_id IS NOT DISTINCT FROM EXCLUDED.key_id AND shown_containers.kind = EXCLUDED.kind)
+             OR shown_containers.expires_at <= $6`,
+          [id, kind, keyId, stamp(now), now + retention.ttlMs, now],
         );
+        if (res.rowCount === 0) clashed.push(id);
+      }
       const key = keyId === null ? [] : [keyId];
       await pool.query(
         `DELETE FROM shown_containers WHERE ${byKey(keyId, 2)} AND kind = $1 AND ts <= (
            SELECT ts FROM shown_containers WHERE ${byKey(keyId, 2)} AND kind = $1 ORDER BY ts DESC LIMIT 1 OFFSET $${key.length + 2})`,
         [kind, ...key, retention.maxPerKey],
       );
+      if (clashed.length) throw clashError(kind, clashed);
     },
     async ownsShown(kind, id, keyId) {
       const { rows } = await pool.query(
@@ -69,12 +78,15 @@ export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetentio
         await pool.query('DELETE FROM stored_responses WHERE expires_at <= $1', [now]);
       }
       const row = rowOf(entry);
-      await pool.query(
+      // The first key keeps an id: another key's write of it changes nothing until its row expires.
+      const res = await pool.query(
         `INSERT INTO stored_responses (id, key_id, provider, response, messages, ts, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE SET key_id = EXCLUDED.key_id, provider = EXCLUDED.provider, response = EXCLUDED.response,
-           messages = EXCLUDED.messages, ts = EXCLUDED.ts, expires_at = EXCLUDED.expires_at`,
-        [entry.id, entry.keyId, row.provider, row.response, row.messages, stamp(now), now + retention.ttlMs],
+           messages = EXCLUDED.messages, ts = EXCLUDED.ts, expires_at = EXCLUDED.expires_at
+         WHERE stored_responses.key_id IS NOT DISTINCT FROM EXCLUDED.key_id OR stored_responses.expires_at <= $8`,
+        [entry.id, entry.keyId, row.provider, row.response, row.messages, stamp(now), now + retention.ttlMs, now],
       );
+      if (res.rowCount === 0) throw responseClashError([entry.id]);
       const key = entry.keyId === null ? [] : [entry.keyId];
       const n = key.length + 1;
       await pool.query(

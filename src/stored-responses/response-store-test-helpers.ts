@@ -2,8 +2,10 @@
 // per key, expiring, each key trimmed to its newest N, DELETE removing, both kinds of entry.
 import assert from 'node:assert/strict';
 import type { ResponseObject } from '../wire/responses/types.js';
-import type { ResponseRetention, ResponseStore } from './response-store.js';
+import { IdClashError, type ResponseRetention, type ResponseStore, type StoredEntry } from './response-store.js';
 
+/** The provider of an upstream entry (undefined for any other). */
+const providerOf = (entry: StoredEntry | undefined) => (entry?.kind === 'upstream' ? entry.provider : undefined);
 const response = (id: string) => ({ id, object: 'response', output: [] }) as unknown as ResponseObject;
 
 /** `make` builds a store over an empty table with this retention and clock. */
@@ -72,6 +74,27 @@ export async function checkResponseStore(
   for (const i of [2, 3, 4]) assert.equal((await store.get(`resp_n${i}`, 'k2'))?.id, `resp_n${i}`);
   assert.equal((await store.get('resp_up', 'k1'))?.id, 'resp_up');
 
+  // The first key given a response id keeps it: another key's response under that id (an upstream
+  // that reused it, or let a client choose it) is not kept, whether the first is held or written.
+  const clashing = { kind: 'upstream' as const, id: 'resp_clash', keyId: 'k8', provider: 'other' };
+  await store.put({ kind: 'upstream', id: 'resp_clash', keyId: 'k1', provider: 'oai' });
+  await assert.rejects(store.put(clashing), IdClashError);
+  for (const written of [false, true]) {
+    if (written) {
+      await new Promise((resolve) => setImmediate(resolve));
+      // Written, the clash is found by the write (reported, on SQLite, where failed writes are).
+      await store.put(clashing).catch((err: unknown) => assert.ok(err instanceof IdClashError));
+      assert.equal(providerOf(await store.get('resp_clash', 'k1')), 'oai', 'the first key reads its own meanwhile');
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(providerOf(await store.get('resp_clash', 'k1')), 'oai', `written: ${written}`);
+    assert.equal(await store.get('resp_clash', 'k8'), undefined, `written: ${written}`);
+    assert.equal(await store.delete('resp_clash', 'k8'), false);
+  }
+  // Its own key writes it again at will.
+  await store.put({ kind: 'upstream', id: 'resp_clash', keyId: 'k1', provider: 'oai2' });
+  assert.equal(providerOf(await store.get('resp_clash', 'k1')), 'oai2');
+
   // Item ids the client was shown are the key's, held or written; nobody else's, no other spelling.
   await store.put({ kind: 'upstream', id: 'resp_items', keyId: 'k4', provider: 'oai', items: ['msg_1', 'rs_%x'] });
   for (const written of [false, true]) {
@@ -84,7 +107,7 @@ export async function checkResponseStore(
   }
   assert.equal(await store.ownsItem('resp_up', 'k1'), false, 'a response id is not an item');
 
-  // Containers a key was shown are its own, readable at once; the last key shown one owns it;
+  // Containers a key was shown are its own, readable at once;
   // each key keeps its newest three (another key's are not touched).
   await store.showIds('container', ['cntr_a', 'cntr_b'], 'k6');
   await store.showIds('container', ['cntr_open'], null);
@@ -99,9 +122,16 @@ export async function checkResponseStore(
   await store.showIds('container', ['cntr_c', 'cntr_d'], 'k6');
   assert.equal(await store.ownsShown('container', 'cntr_a', 'k6'), false, 'the oldest went');
   for (const id of ['cntr_b', 'cntr_c', 'cntr_d']) assert.equal(await store.ownsShown('container', id, 'k6'), true, id);
-  await store.showIds('container', ['cntr_b'], 'k7');
-  assert.equal(await store.ownsShown('container', 'cntr_b', 'k7'), true);
-  assert.equal(await store.ownsShown('container', 'cntr_b', 'k6'), false, 'shown to another key since');
+  // The first key shown an id keeps it: shown to another key (or as another kind) it is not that
+  // key's, and IdClashError names it; the ids shown with it are recorded.
+  const clash = (id: string) => (err: unknown) => err instanceof IdClashError && err.message.includes(id);
+  await assert.rejects(store.showIds('container', ['cntr_b', 'cntr_k7'], 'k7'), clash('cntr_b'));
+  assert.equal(await store.ownsShown('container', 'cntr_b', 'k7'), false, 'shown to another key first');
+  assert.equal(await store.ownsShown('container', 'cntr_b', 'k6'), true);
+  assert.equal(await store.ownsShown('container', 'cntr_k7', 'k7'), true);
+  await assert.rejects(store.showIds('audio', ['cntr_b'], 'k6'), clash('cntr_b'));
+  assert.equal(await store.ownsShown('audio', 'cntr_b', 'k6'), false, 'a container does not become audio');
+  assert.equal(await store.ownsShown('container', 'cntr_b', 'k6'), true);
   assert.equal(await store.ownsShown('container', 'cntr_open', null), true);
   // Each kind has its own bound and is looked up as itself: four audio ids shown to k6 push out
   // its oldest audio id, none of its containers, and its containers none of its audio.
@@ -122,7 +152,13 @@ export async function checkResponseStore(
   assert.equal(await store.delete('resp_n4', 'k2'), false);
   assert.equal(await store.ownsItem('msg_1', 'k4'), false, 'an expired response owns nothing');
   assert.equal(await store.ownsShown('container', 'cntr_e', 'k6'), false, 'an expired container record owns nothing');
-  // Shown again, its time starts over.
+  // Shown again, its time starts over; an expired row is no key's, so another key may be shown it.
   await store.showIds('container', ['cntr_e'], 'k6');
   assert.equal(await store.ownsShown('container', 'cntr_e', 'k6'), true);
+  await store.showIds('container', ['cntr_f'], 'k7');
+  assert.equal(await store.ownsShown('container', 'cntr_f', 'k7'), true);
+  await store.put({ kind: 'upstream', id: 'resp_clash', keyId: 'k8', provider: 'other' });
+  assert.equal(providerOf(await store.get('resp_clash', 'k8')), 'other', "an expired response is no key's");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(providerOf(await store.get('resp_clash', 'k8')), 'other');
 }

@@ -59,6 +59,10 @@ export type StoredEntry = ({ kind: 'gateway' } & StoredResponse) | ({ kind: 'ups
 
 export interface ResponseStore {
   get(id: string, keyId: string | null): Promise<StoredEntry | undefined>;
+  /**
+   * Keeps it for its key, unless another key's unexpired response has its id: that one stays, and
+   * this is not kept (IdClashError: thrown, or reported where the store reports failed writes).
+   */
   put(entry: StoredEntry): Promise<void>;
   /** True when it existed (for this key). */
   delete(id: string, keyId: string | null): Promise<boolean>;
@@ -68,12 +72,31 @@ export interface ResponseStore {
    * The key was shown these ids of this kind (an answer of its own reported them: code-execution
    * containers, Chat Completions audio): they are its to name, for the same time and number as its
    * responses (ttlMs; maxPerKey of each kind, so one kind cannot push out another; reported again,
-   * an id's time starts over). Readable at once by any later ownsShown.
+   * an id's time starts over). Readable at once by any later ownsShown. An id another key (or
+   * kind) holds unexpired stays its: the others are recorded, then IdClashError names it.
    */
   showIds(kind: ShownKind, ids: readonly string[], keyId: string | null): Promise<void>;
   /** Whether the key was shown this id as this kind and the record has not expired (governance/owned-containers.ts). */
   ownsShown(kind: ShownKind, id: string, keyId: string | null): Promise<boolean>;
 }
+
+/**
+ * An id another key holds: the first key shown a container or audio id, or given a response id, keeps
+ * it until its row expires, and a later key's write of it is not made (logged by whoever hears the
+ * error: the key then cannot name the id). Ids are the upstream's, unique there; a clash means an
+ * upstream reused one or let a client choose it (vLLM's `request_id` becomes the response id).
+ */
+export class IdClashError extends Error {
+  override name = 'IdClashError';
+}
+
+/** Shown to another key first (shown_containers): not recorded for this one. */
+export const clashError = (kind: ShownKind, ids: readonly string[]): IdClashError =>
+  new IdClashError(`${kind} id ${ids.join(', ')} was shown to another key first: not recorded for this key, which cannot name it`);
+
+/** Another key's response has the id (stored_responses): this one is not kept. */
+export const responseClashError = (ids: readonly string[]): IdClashError =>
+  new IdClashError(`stored responses: ${ids.join(', ')} is another key's: not kept for this key (it reads as not found)`);
 
 /** What an id a key was shown is (shown_containers.kind): a lookup matches it, and each has its own bound per key. */
 export type ShownKind = 'container' | 'audio';

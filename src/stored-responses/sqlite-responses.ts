@@ -14,11 +14,15 @@
 // A write that fails is retried once when the failure is transient (the writer thread was replaced,
 // the database busy), then reported through onError, as the ledger reports its own; the response it
 // held is then "not found", as if never stored. flush() (shutdown) hands over and waits for all.
+// An id another key's unexpired response has stays that key's (put refuses one held here; the
+// write's upsert one in the database, and the ids it did not write are reported through onError):
+// until that write, the later key reads its own held row under the id, the first key its own.
 // The ids a key was shown (containers, audio) are written at once, not batched (they are rare): a later read
 // is handed to `run` after the write, so it sees it.
 import type { Sqlite } from '../db/open.js';
 import { isDataError } from '../ledger/write-errors.js';
 import {
+  clashError,
   entryFromRow,
   itemNeedle,
   RESPONSE_PRUNE_EVERY_MS,
@@ -26,6 +30,7 @@ import {
   rowOf,
   type ResponseRetention,
   type ResponseRow,
+  responseClashError,
   type ResponseStore,
 } from './response-store.js';
 import { prepareStoreOps, type ResponseWriteRow, type StoreRun } from '../db/responses-sql.js';
@@ -80,7 +85,8 @@ export function createQueuedResponseStore(
     for (const r of rows) perKey.set(r.keyId, (perKey.get(r.keyId) ?? 0) + 1);
     for (const r of rows) if (perKey.get(r.keyId)! <= retention.maxPerKey) flying.set(r.id, r);
     try {
-      await retryOnce(() => run({ fn: 'responses.write', rows, keep: retention.maxPerKey, pruneBefore }));
+      const clashed = await retryOnce(() => run({ fn: 'responses.write', rows, keep: retention.maxPerKey, pruneBefore, now: clock() }));
+      if (clashed.length) onError(responseClashError(clashed));
     } catch (err) {
       const ids = rows.map((r) => r.id).join(', ');
       onError(
@@ -114,7 +120,8 @@ export function createQueuedResponseStore(
     async get(id, keyId) {
       const now = clock();
       const held = pending.get(id) ?? flying.get(id);
-      if (held) return held.keyId === keyId && held.expiresAt > now ? entryFromRow(held) : undefined;
+      // Another key's held row is not this key's, whatever the database says (an id clash: put).
+      if (held?.keyId === keyId) return held.expiresAt > now ? entryFromRow(held) : undefined;
       const row = await retryOnce(() => run({ fn: 'responses.get', id, keyId, now }));
       return row ? entryFromRow(row) : undefined;
     },
@@ -130,8 +137,9 @@ export function createQueuedResponseStore(
       lastTs += ids.length - 1;
       let pruneBefore: number | null = null;
       if (now - containersPrunedAt >= RESPONSE_PRUNE_EVERY_MS) containersPrunedAt = pruneBefore = now;
-      const call = { kind, ids: [...ids], keyId, ts, expiresAt: now + retention.ttlMs, keep: retention.maxPerKey, pruneBefore };
-      await retryOnce(() => run({ fn: 'containers.show', ...call }));
+      const call = { kind, ids: [...ids], keyId, ts, expiresAt: now + retention.ttlMs, keep: retention.maxPerKey, pruneBefore, now };
+      const clashed = await retryOnce(() => run({ fn: 'containers.show', ...call }));
+      if (clashed.length) throw clashError(kind, clashed);
     },
     async ownsShown(kind, id, keyId) {
       const now = clock();
@@ -139,6 +147,9 @@ export function createQueuedResponseStore(
     },
     async put(entry) {
       const now = clock();
+      // Another key's response held here keeps its id (the database keeps one it has: the write's upsert).
+      const held = pending.get(entry.id) ?? flying.get(entry.id);
+      if (held && held.keyId !== entry.keyId && held.expiresAt > now) throw responseClashError([entry.id]);
       pending.set(entry.id, {
         id: entry.id,
         key_id: entry.keyId,

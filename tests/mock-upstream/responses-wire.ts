@@ -78,7 +78,8 @@ export function renderResponses(reply: MockReply, request: any, stream: boolean)
     });
   const incomplete = reply.kind === 'text' && reply.finish === 'length';
   const base = {
-    id: `resp_mock${n}`,
+    // As vLLM does: its `request_id` extra parameter, when a client sends one, is the response's id.
+    id: typeof request?.request_id === 'string' ? request.request_id : `resp_mock${n}`,
     object: 'response',
     created_at: 1_700_000_000,
     error: null,

@@ -41,8 +41,9 @@ export const mcpApprovals = sqliteTable(
  * on PostgreSQL. Two kinds of row: one the gateway stored itself (a translated response: the
  * response object and its conversation as chat messages, JSON text), and one stored by a native
  * upstream (`provider` set, GET and DELETE go to that provider; `response` holds only the tokens its
- * conversation adds to a follow-up, which the budget reserves). Both belong to one key;
- * rows expire (`expires_at`) and each key keeps its newest N (src/stored-responses).
+ * conversation adds to a follow-up, which the budget reserves). Both belong to one key, the first
+ * given the id (another key's response under it is not kept: an upsert that changes nothing,
+ * logged); rows expire (`expires_at`) and each key keeps its newest N (src/stored-responses).
  */
 export const storedResponses = sqliteTable(
   'stored_responses',
@@ -69,8 +70,9 @@ export const storedResponses = sqliteTable(
  * (`container`: a Responses `code_interpreter_call`'s `container_id`, a Messages response's
  * `container.id`, src/governance/owned-containers.ts; `audio`: a Chat Completions answer's audio id,
  * src/governance/owned-audio.ts). Every key's requests run under the provider's one account, which
- * holds every key's containers and audio. The key last shown an id owns it; rows expire
- * (`expires_at`) and each key keeps its newest N of each kind.
+ * holds every key's containers and audio. The first key shown an id owns it (shown to
+ * another key while its row lives, it stays the first's: an upsert that changes nothing, logged);
+ * rows expire (`expires_at`) and each key keeps its newest N of each kind.
  */
 export const shownContainers = sqliteTable(
   'shown_containers',
