@@ -41,6 +41,12 @@ export interface CallInteractions {
   progress?(update: ProgressUpdate): void;
 }
 
+/** Whose call it is: the calling key and its team (null: none), whose turn it takes at a server with maxCallsInFlight. */
+export interface Caller {
+  readonly keyId: string | null;
+  readonly teamId: string | null;
+}
+
 /** Thrown by an interaction the caller will not answer after all; the reason reaches the server and the result. */
 export class InteractionRefused extends Error {}
 
@@ -70,6 +76,8 @@ export class ActiveCall {
     readonly interactions: CallInteractions | undefined = surface.getStore(),
     /** The calling key's id ('' without one): whose call this is. */
     readonly key = '',
+    /** The calling key's team (null: none), for its turn at a server with maxCallsInFlight. */
+    readonly team: string | null = null,
   ) {}
 
   get live(): boolean {

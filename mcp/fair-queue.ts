@@ -1,53 +1,91 @@
 // The calls one MCP server may run at once (mcpServers.<name>.maxCallsInFlight), and the calls
-// waiting for a turn, served fairly across keys. Many MCP servers run one call (or a few) at a
-// time; sent in arrival order, one key's burst of slow calls made every other key's call wait
-// behind all of it (README, Guarantees: Isolation).
+// waiting for a turn, served fairly across tenants and, within a tenant, across its keys. A tenant
+// is a team, or a key without a team. Many MCP servers run one call (or a few) at a time; sent in
+// arrival order, one key's burst of slow calls made every other key's call wait behind all of it,
+// and fair across keys alone, a team with twenty keys took twenty turns to another team's one
+// (README, Guarantees: Isolation).
 //
-// Start-time fair queuing with every call costing one (Goyal et al., 1996): a call is tagged with
-// its key's next round, max(the key's previous tag + 1, the round being served now), and the
-// lowest tag goes next (ties: arrival order). A key that starts calling joins the round being
-// served, so it goes ahead of every queued call of keys already in it: another key waits for the
-// calls running and at most one queued call per other key, however many those keys queued. A key
-// that stops calling is forgotten once its last tag is behind the round being served (nothing to
-// remember), and all keys when the server is idle, so the map holds only keys active now.
+// Hierarchical start-time fair queuing with every call costing one (Goyal et al., 1996), at two
+// levels. A call is tagged, at arrival, with its tenant's next round, max(the tenant's previous
+// tag + 1, the round being served now), and with its key's next round within the tenant, the same
+// rule on the tenant's own rounds. The tenant holding the lowest tag goes next (ties: arrival
+// order), and sends its call with the lowest key tag: the tenant's tags are its turns, its keys
+// take turns at filling them. A tenant that starts calling joins the round being served, so it
+// goes ahead of every queued call of tenants already in it: another tenant waits for the calls
+// running and at most one queued call per other tenant, however many keys and calls those have.
+// A call that leaves the queue unserved gives up the turn of its rank among its tenant's waiting
+// calls (for a tenant of one key: its own). A tenant or key that stops calling is forgotten once
+// its last tag is behind the round being served (nothing to remember), and all when the server is
+// idle, so the maps hold only those active now.
 //
 // Pure: no timers, no I/O; the caller's AbortSignal is the only way out of the queue.
+import { IndexHeap, type Placed } from './index-heap.js';
 
-interface Turn {
+interface Turn extends Placed {
+  readonly tenant: Tenant;
   readonly key: string;
+  /** The key's round within its tenant (0 for a key without a team: its calls go in arrival order). */
   readonly tag: number;
   /** Arrival order, for ties. */
   readonly seq: number;
-  /** Place in the heap; -1 once out of it. */
-  index: number;
   readonly signal: AbortSignal;
   readonly resolve: (granted: boolean) => void;
   readonly onAbort: () => void;
 }
 
 interface KeyState {
-  /** The tag of the key's latest call. */
+  /** The tag of the key's latest call, in its tenant's rounds. */
   last: number;
   /** Its calls queued or holding a slot. */
   live: number;
 }
 
-const before = (a: Turn, b: Turn) => a.tag < b.tag || (a.tag === b.tag && a.seq < b.seq);
+const turnBefore = (a: Turn, b: Turn) => a.tag < b.tag || (a.tag === b.tag && a.seq < b.seq);
+
+class Tenant implements Placed {
+  index = -1;
+  /** Its calls queued or holding a slot. */
+  live = 0;
+  /** Within a team: the highest key tag let through. */
+  round = 0;
+  /** A team's keys active now (undefined for a key without a team, or until its first call). */
+  keys: Map<string, KeyState> | undefined;
+  /** Its waiting calls (from its first wait on). */
+  waiting: IndexHeap<Turn> | undefined;
+  /**
+   * The tags (and arrival seqs) its waiting calls were given, ascending: its turns. Whichever of
+   * its calls goes next takes the first.
+   */
+  tags: number[] | undefined;
+  seqs: number[] | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly team: boolean,
+    /** The tag of its latest call. */
+    public last: number,
+  ) {}
+}
+
+const tenantBefore = (a: Tenant, b: Tenant) => a.tags![0]! < b.tags![0]! || (a.tags![0] === b.tags![0] && a.seqs![0]! < b.seqs![0]!);
 
 export class FairQueue {
   private running = 0;
-  /** The round being served: the highest tag let through. */
+  /** The round being served: the highest tenant tag let through. */
   private round = 0;
   private seq = 0;
-  private readonly keys = new Map<string, KeyState>();
-  /** Waiting turns, a binary heap on (tag, seq). */
-  private readonly heap: Turn[] = [];
+  private count = 0;
+  private readonly teams = new Map<string, Tenant>();
+  /** Keys without a team, each its own tenant. */
+  private readonly solos = new Map<string, Tenant>();
+  /** Tenants with calls waiting, by their first turn. */
+  private readonly queue = new IndexHeap<Tenant>(tenantBefore);
 
   constructor(readonly limit: number) {}
 
   /** Calls waiting for a turn. */
   get waiting(): number {
-    return this.heap.length;
+    return this.count;
   }
 
   /** Slots taken (calls running, and slots held after a cancel: upstream-call.ts). */
@@ -56,115 +94,117 @@ export class FairQueue {
   }
 
   /**
-   * A slot for one call of `key`: true at once when one is free and nobody waits; else a promise of
-   * true when the call's turn comes, or of false when `signal` aborts first (the call has left the
-   * queue, holding nothing). Every true is paired with one release(key).
+   * A slot for one call of `key` (of `team`; null: the key has none): true at once when one is free
+   * and nobody waits; else a promise of true when the call's turn comes, or of false when `signal`
+   * aborts first (the call has left the queue, holding nothing). Every true is paired with one
+   * release(key, team).
    */
-  acquire(key: string, signal: AbortSignal): boolean | Promise<boolean> {
+  acquire(key: string, signal: AbortSignal, team: string | null = null): boolean | Promise<boolean> {
     if (signal.aborted) return false;
-    let state = this.keys.get(key);
-    const tag = state === undefined ? this.round : Math.max(state.last + 1, this.round);
-    if (state === undefined) this.keys.set(key, (state = { last: tag, live: 1 }));
-    else {
-      state.last = tag;
-      state.live++;
-    }
-    if (this.running < this.limit && this.heap.length === 0) {
+    const tenant = this.tenantOf(key, team);
+    const tag = Math.max(tenant.last + 1, this.round);
+    tenant.last = tag;
+    tenant.live++;
+    const inner = tenant.team ? keyTag(tenant, key) : 0;
+    if (this.running < this.limit && this.count === 0) {
       this.running++;
       if (tag > this.round) this.round = tag;
+      if (inner > tenant.round) tenant.round = inner;
       return true;
     }
     return new Promise<boolean>((resolve) => {
       const turn: Turn = {
+        tenant,
         key,
-        tag,
+        tag: inner,
         seq: this.seq++,
         index: -1,
         signal,
         resolve,
         onAbort: () => {
-          this.remove(turn);
-          this.forget(key);
+          this.remove(turn, false);
+          this.leave(tenant, key);
           this.idle();
           resolve(false);
         },
       };
       signal.addEventListener('abort', turn.onAbort, { once: true });
-      this.push(turn);
+      this.count++;
+      (tenant.waiting ??= new IndexHeap<Turn>(turnBefore)).push(turn);
+      (tenant.tags ??= []).push(tag);
+      (tenant.seqs ??= []).push(turn.seq);
+      if (tenant.index < 0) this.queue.push(tenant);
     });
   }
 
   /** Gives a slot back; the next turn, if any, takes it. */
-  release(key: string): void {
+  release(key: string, team: string | null = null): void {
     this.running--;
-    this.forget(key);
-    while (this.running < this.limit && this.heap.length > 0) {
-      const turn = this.heap[0]!;
-      this.remove(turn);
+    const tenant = (team === null ? this.solos : this.teams).get(team ?? key);
+    if (tenant !== undefined) this.leave(tenant, key);
+    for (let next = this.queue.peek(); next !== undefined && this.running < this.limit; next = this.queue.peek()) {
+      const turn = next.waiting!.peek()!;
+      const tag = next.tags![0]!;
+      this.remove(turn, true);
       turn.signal.removeEventListener('abort', turn.onAbort);
       this.running++;
-      if (turn.tag > this.round) this.round = turn.tag;
+      if (tag > this.round) this.round = tag;
+      if (turn.tag > next.round) next.round = turn.tag;
       turn.resolve(true);
     }
     this.idle();
   }
 
-  private forget(key: string): void {
-    const state = this.keys.get(key);
-    if (state !== undefined && --state.live === 0 && state.last < this.round) this.keys.delete(key);
+  private tenantOf(key: string, team: string | null): Tenant {
+    const map = team === null ? this.solos : this.teams;
+    const id = team ?? key;
+    let tenant = map.get(id);
+    if (tenant === undefined) map.set(id, (tenant = new Tenant(id, team !== null, this.round - 1)));
+    return tenant;
   }
 
-  /** An idle server: no key's past matters any more. */
+  /**
+   * Takes a waiting turn out: granted, it uses its tenant's first turn; cancelled, the turn of its
+   * rank among the tenant's waiting calls (both: the same one, the first waiting call taking the
+   * first turn, whenever its key's tag puts it first).
+   */
+  private remove(turn: Turn, granted: boolean): void {
+    if (turn.index < 0) return;
+    const tenant = turn.tenant;
+    const waiting = tenant.waiting!;
+    waiting.remove(turn);
+    this.count--;
+    let rank = 0;
+    if (!granted) for (const other of waiting.items) if (other.seq < turn.seq) rank++;
+    if (waiting.size === 0) this.queue.remove(tenant);
+    tenant.tags!.splice(rank, 1);
+    tenant.seqs!.splice(rank, 1);
+    if (rank === 0 && tenant.index >= 0) this.queue.later(tenant);
+  }
+
+  /** One call of `key` in `tenant` done or gone: forgets what no longer matters. */
+  private leave(tenant: Tenant, key: string): void {
+    const keys = tenant.keys;
+    const state = keys?.get(key);
+    if (state !== undefined && --state.live === 0 && state.last < tenant.round) keys!.delete(key);
+    if (--tenant.live === 0 && tenant.last < this.round) (tenant.team ? this.teams : this.solos).delete(tenant.id);
+  }
+
+  /** An idle server: no tenant's past matters any more. */
   private idle(): void {
-    if (this.running === 0 && this.heap.length === 0) this.keys.clear();
+    if (this.running !== 0 || this.count !== 0) return;
+    if (this.teams.size > 0) this.teams.clear();
+    if (this.solos.size > 0) this.solos.clear();
   }
+}
 
-  private push(turn: Turn): void {
-    turn.index = this.heap.length;
-    this.heap.push(turn);
-    this.up(turn.index);
-  }
-
-  private remove(turn: Turn): void {
-    const i = turn.index;
-    if (i < 0) return;
-    turn.index = -1;
-    const last = this.heap.pop()!;
-    if (last === turn) return;
-    this.heap[i] = last;
-    last.index = i;
-    this.up(i);
-    this.down(last.index);
-  }
-
-  private up(i: number): void {
-    const heap = this.heap;
-    const turn = heap[i]!;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(turn, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
-      heap[i]!.index = i;
-      i = parent;
-    }
-    heap[i] = turn;
-    turn.index = i;
-  }
-
-  private down(i: number): void {
-    const heap = this.heap;
-    const turn = heap[i]!;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      const child = right < heap.length && before(heap[right]!, heap[left]!) ? right : left;
-      if (!before(heap[child]!, turn)) break;
-      heap[i] = heap[child]!;
-      heap[i]!.index = i;
-      i = child;
-    }
-    heap[i] = turn;
-    turn.index = i;
-  }
+/** The tag of `key`'s next call within its team `tenant`. */
+function keyTag(tenant: Tenant, key: string): number {
+  const keys = (tenant.keys ??= new Map());
+  let state = keys.get(key);
+  if (state === undefined) keys.set(key, (state = { last: tenant.round - 1, live: 0 }));
+  const tag = Math.max(state.last + 1, tenant.round);
+  state.last = tag;
+  state.live++;
+  return tag;
 }

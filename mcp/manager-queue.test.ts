@@ -88,3 +88,49 @@ describe('a server with maxCallsInFlight: 1', () => {
     assert.equal((await next).status, 'ok');
   });
 });
+
+describe('a server with maxCallsInFlight: 1, and teams', () => {
+  let fixture: McpHttpServer;
+  let manager: McpManager;
+  /** Who reached the server, and when the prompt get came back, in order. */
+  const arrived: string[] = [];
+  let open!: () => void;
+  const held = new Promise<void>((r) => (open = r));
+
+  before(async () => {
+    fixture = await startMcpHttpServer({ full: true });
+    fixture.setTool('hold', {
+      description: 'Answers when the test lets it (the first call), else at once',
+      inputSchema: { who: z.string() },
+      handler: async (args) => {
+        arrived.push(String(args.who));
+        if (args.who === 'a1') await held;
+        return { content: [{ type: 'text', text: 'done' }] };
+      },
+    });
+    const server = { ...httpConfig(fixture.url, { callTimeoutMs: 10_000 }), maxCallsInFlight: 1 };
+    manager = new McpManager({ servers: { fx: server }, logger: quietLogger, backoff: { initialMs: 50, maxMs: 200 } });
+    await manager.start();
+  });
+  after(async () => {
+    await manager.stop();
+    await fixture.close();
+  });
+
+  test("a prompt get counts in its key's team's turns, not as a tenant of its own", async () => {
+    const hold = (who: string, team: string) => manager.callTool('fx__hold', JSON.stringify({ who }), { caller: who, team });
+    const calls = [hold('a1', 'A')];
+    await waitFor(() => arrived.length === 1, 5_000, 'the first call at the server');
+    calls.push(hold('a2', 'A'), hold('c1', 'C'));
+    // Team A's third key: its turn comes after team C's call and its own team's queued one.
+    const prompt = manager.offers.getPromptResult('fx__greet', { name: 'Ada' }, undefined, { keyId: 'a3', teamId: 'A' }).then((out) => {
+      arrived.push('prompt');
+      return out;
+    });
+    assert.equal(manager.status()[0]!.queued, 3);
+    open();
+    assert.equal((await prompt).status, 'ok');
+    for (const c of await Promise.all(calls)) assert.equal(c.status, 'ok');
+    assert.deepEqual(arrived, ['a1', 'c1', 'a2', 'prompt']);
+  });
+});

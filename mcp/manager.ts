@@ -46,6 +46,8 @@ export interface CallToolOptions {
   interactions?: CallInteractions | undefined;
   /** The calling key's id: whose turn the call takes at a server with maxCallsInFlight (null: no key). */
   caller?: string | null | undefined;
+  /** The calling key's team (null: none): turns go fairly across teams first, then across its keys. */
+  team?: string | null | undefined;
 }
 
 export interface McpServerStatus {
@@ -168,6 +170,7 @@ export class McpManager {
       elapsed,
       interactions: options.interactions,
       caller: options.caller,
+      team: options.team,
     });
   }
 

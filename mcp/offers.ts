@@ -13,6 +13,7 @@ import {
   type McpTemplateEntry,
 } from './offer-catalog.js';
 import { fromGatewayUri, toGatewayUri } from './resource-uris.js';
+import type { Caller } from './call-context.js';
 import type { ServerLink } from './server-link.js';
 import { runUpstream, type UpstreamOutcome } from './upstream-call.js';
 
@@ -66,7 +67,7 @@ export class McpOffers {
     name: string,
     args: Record<string, string> | undefined,
     signal?: AbortSignal,
-    caller?: string | null,
+    caller?: Caller,
   ): Promise<UpstreamOutcome<GetPromptResult>> {
     const entry = this.promptCatalog.get(name);
     const link = entry && this.links.get(entry.server);
@@ -77,7 +78,7 @@ export class McpOffers {
   }
 
   /** resources/read of a gateway URI on its server; the contents carry gateway URIs. */
-  async readResource(gatewayUri: string, signal?: AbortSignal, caller?: string | null): Promise<UpstreamOutcome<ReadResourceResult>> {
+  async readResource(gatewayUri: string, signal?: AbortSignal, caller?: Caller): Promise<UpstreamOutcome<ReadResourceResult>> {
     const target = this.resolveUri(gatewayUri);
     const link = target && this.links.get(target.server);
     if (!target || !link) return { status: 'unknown_tool', errorMessage: `no resource "${gatewayUri}"`, latencyMs: 0 };
@@ -90,7 +91,7 @@ export class McpOffers {
   async complete(
     params: CompleteRequest['params'],
     signal?: AbortSignal,
-    caller?: string | null,
+    caller?: Caller,
   ): Promise<UpstreamOutcome<CompleteResult> | undefined> {
     const ref = params.ref;
     let server: string;

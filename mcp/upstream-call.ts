@@ -2,7 +2,7 @@
 // server asks meanwhile reaches that caller, call-context.ts), under a deadline that pauses while
 // the caller answers, relaying progress and passing cancellation on.
 import { LOG_LEVEL_META_KEY, ProtocolError, type CallToolResult, type Client, type RequestOptions } from '@modelcontextprotocol/client';
-import { ActiveCall, type CallInteractions } from './call-context.js';
+import { ActiveCall, type CallInteractions, type Caller } from './call-context.js';
 import { classifyCallError, failure, type ToolCallOutcome, type ToolCallStatus } from './call-outcome.js';
 import { Deadline, NO_SDK_TIMEOUT } from './deadline.js';
 import type { FairQueue } from './fair-queue.js';
@@ -26,9 +26,10 @@ const INTERACTION = { elicitation: 'user input (elicitation)', sampling: 'a mode
 
 /**
  * Runs `fn` as one call to `link`'s server: bound, bounded by its deadline, counted in flight, and,
- * when the server has `maxCallsInFlight`, in its turn among its key's (call.key) and other keys'
- * calls (fair-queue.ts). The wait for a turn runs on the call's deadline, so a queued call times
- * out (or is cancelled) exactly as a sent one does, and leaves the queue without being sent.
+ * when the server has `maxCallsInFlight`, in its turn among its team's (call.team) and other
+ * teams' calls, and within its team among its key's (call.key) and other keys' (fair-queue.ts).
+ * The wait for a turn runs on the call's deadline, so a queued call times out (or is cancelled)
+ * exactly as a sent one does, and leaves the queue without being sent.
  */
 async function asCall<T>(
   link: ServerLink,
@@ -43,18 +44,19 @@ async function asCall<T>(
   if (signal) deadline.follow(signal);
   const queue = link.queue;
   const key = call.key;
+  const team = call.team;
   if (queue !== undefined) {
-    let turn = queue.acquire(key, deadline.signal);
+    let turn = queue.acquire(key, deadline.signal, team);
     if (turn !== true) turn = await turn;
     // Aborted while the turn was on its way to this call (a turn resolves a tick later): not sent either.
     if (!turn || deadline.signal.aborted) {
-      if (turn) queue.release(key);
+      if (turn) queue.release(key, team);
       deadline.clear();
       return { error: deadline.signal.reason, timedOut: deadline.expired, sent: false };
     }
     // The server may have gone while the call waited.
     if (!link.client) {
-      queue.release(key);
+      queue.release(key, team);
       deadline.clear();
       return notConnected(link);
     }
@@ -87,7 +89,7 @@ async function asCall<T>(
     return { error, timedOut: deadline.expired, sent: true };
   } finally {
     link.inflight.delete(call);
-    if (queue !== undefined) giveBack(queue, key, holdMs);
+    if (queue !== undefined) giveBack(queue, key, team, holdMs);
     deadline.clear();
   }
 }
@@ -101,9 +103,9 @@ function notSent(link: ServerLink, ms: number): string {
   return `the call waited ${ms} ms for its turn at the server (maxCallsInFlight ${link.config.maxCallsInFlight}) and was not sent`;
 }
 
-function giveBack(queue: FairQueue, key: string, holdMs: number): void {
-  if (holdMs <= 0) queue.release(key);
-  else setTimeout(() => queue.release(key), holdMs).unref();
+function giveBack(queue: FairQueue, key: string, team: string | null, holdMs: number): void {
+  if (holdMs <= 0) queue.release(key, team);
+  else setTimeout(() => queue.release(key, team), holdMs).unref();
 }
 
 export async function runToolCall(
@@ -115,11 +117,12 @@ export async function runToolCall(
     timeoutMs: number;
     elapsed: () => number;
     interactions?: CallInteractions | undefined;
-    /** The calling key's id: whose turn the call takes at a server with maxCallsInFlight. */
+    /** The calling key's id and its team: whose turn the call takes at a server with maxCallsInFlight. */
     caller?: string | null | undefined;
+    team?: string | null | undefined;
   },
 ): Promise<ToolCallOutcome> {
-  const call = new ActiveCall(link.name, opts.interactions, opts.caller ?? '');
+  const call = new ActiveCall(link.name, opts.interactions, opts.caller ?? '', opts.team ?? null);
   const interactions = call.interactions;
   const progress = interactions?.progress?.bind(interactions);
   // 2026-07-28 servers log about a request only when it names a level; 2025 ones were set once.
@@ -188,19 +191,25 @@ function explainRefusal(name: string, call: ActiveCall, outcome: ToolCallOutcome
 }
 
 /**
- * A prompt get, resource read or completion on behalf of `caller` (a key id): never throws; a
- * server's JSON-RPC error is kept to pass on.
+ * A prompt get, resource read or completion on behalf of `caller` (a key and its team): never
+ * throws; a server's JSON-RPC error is kept to pass on.
  */
 export async function runUpstream<T>(
   link: ServerLink,
   signal: AbortSignal | undefined,
-  caller: string | null | undefined,
+  caller: Caller | undefined,
   fn: (client: Client, options: RequestOptions) => Promise<T>,
 ): Promise<UpstreamOutcome<T>> {
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
   // Prompts and resources relay nothing: what their servers ask during them is refused.
-  const ran = await asCall(link, new ActiveCall(link.name, undefined, caller ?? ''), link.config.callTimeoutMs, signal, fn);
+  const ran = await asCall(
+    link,
+    new ActiveCall(link.name, undefined, caller?.keyId ?? '', caller?.teamId ?? null),
+    link.config.callTimeoutMs,
+    signal,
+    fn,
+  );
   if ('value' in ran) return { status: 'ok', result: ran.value, latencyMs: latencyMs() };
   if (ran.timedOut) {
     const said = ran.sent ? `no answer within ${link.config.callTimeoutMs} ms` : notSent(link, link.config.callTimeoutMs);

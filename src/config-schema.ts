@@ -52,7 +52,7 @@ const mcpCommon = {
   pin: z.enum(['strict', 'warn', 'off']).default('strict'),
   /**
    * Calls (tool calls, prompt gets, resource reads, completions) sent to the server at once; the
-   * rest wait their turn, served fairly across keys (mcp/fair-queue.ts). Unset: no bound.
+   * rest wait their turn, served fairly across teams, then keys (mcp/fair-queue.ts). Unset: no bound.
    */
   maxCallsInFlight: z.number().int().positive().optional(),
 };

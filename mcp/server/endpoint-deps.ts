@@ -5,6 +5,7 @@ import type { CompleteRequest, CompleteResult, GetPromptResult, ReadResourceResu
 import type { Access, LedgerSink, ToolEntry, ToolRuntime } from '../../src/chat/ports.js';
 import type { ToolCallDeps } from '../../src/chat/tool-call.js';
 import type { OfferDecision, OfferKind } from '../../src/governance/offer-policy.js';
+import type { Caller } from '../call-context.js';
 import type { OfferChange, UpstreamOutcome } from '../manager.js';
 import type { McpPromptEntry, McpResourceEntry, McpTemplateEntry } from '../offer-catalog.js';
 import type { PendingCalls } from './pending-calls.js';
@@ -23,19 +24,15 @@ export interface EndpointOffers {
   resolveUri(gatewayUri: string): { server: string; uri: string } | undefined;
   onOfferChanged(listener: (change: OfferChange) => void): () => void;
   onResourceUpdated(listener: (gatewayUri: string) => void): () => void;
-  // `caller`: the key's id, whose turn the request takes at a server with maxCallsInFlight.
+  // `caller`: the key and its team, whose turn the request takes at a server with maxCallsInFlight.
   getPromptResult(
     name: string,
     args: Record<string, string> | undefined,
     signal?: AbortSignal,
-    caller?: string | null,
+    caller?: Caller,
   ): Promise<UpstreamOutcome<GetPromptResult>>;
-  readResource(gatewayUri: string, signal?: AbortSignal, caller?: string | null): Promise<UpstreamOutcome<ReadResourceResult>>;
-  complete(
-    params: CompleteRequest['params'],
-    signal?: AbortSignal,
-    caller?: string | null,
-  ): Promise<UpstreamOutcome<CompleteResult> | undefined>;
+  readResource(gatewayUri: string, signal?: AbortSignal, caller?: Caller): Promise<UpstreamOutcome<ReadResourceResult>>;
+  complete(params: CompleteRequest['params'], signal?: AbortSignal, caller?: Caller): Promise<UpstreamOutcome<CompleteResult> | undefined>;
   subscribe(gatewayUri: string): Promise<boolean>;
   unsubscribe(gatewayUri: string): Promise<void>;
 }

@@ -71,7 +71,7 @@ export function registerOfferHandlers(server: Server, deps: EndpointDeps, sessio
       await record({ ...base, status: 'unknown_tool', reason: 'unknown_prompt', latencyMs: 0 });
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
     }
-    const outcome = await offers.getPromptResult(name, args, ctx.mcpReq.signal, access.keyId);
+    const outcome = await offers.getPromptResult(name, args, ctx.mcpReq.signal, access);
     await record({ ...base, status: outcome.status, error: outcome.errorMessage, latencyMs: outcome.latencyMs });
     if (!outcome.result) throw failed(outcome);
     const result = ownResult(outcome.result);
@@ -103,7 +103,7 @@ export function registerOfferHandlers(server: Server, deps: EndpointDeps, sessio
       // SEP-2164: an unknown resource is Invalid Params naming the URI, never empty contents.
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
     }
-    const outcome = await offers.readResource(uri, ctx.mcpReq.signal, access.keyId);
+    const outcome = await offers.readResource(uri, ctx.mcpReq.signal, access);
     await record({ ...base, status: outcome.status, error: outcome.errorMessage, latencyMs: outcome.latencyMs });
     if (!outcome.result) throw failed(outcome, uri);
     const hint = (outcome.result as { ttlMs?: unknown }).ttlMs;
@@ -152,7 +152,7 @@ export function registerOfferHandlers(server: Server, deps: EndpointDeps, sessio
     const decision =
       ref.type === 'ref/prompt' ? governance.decideOffer(access, 'prompt', ref.name) : governance.decideOffer(access, 'template', ref.uri);
     if (!decision.allowed) return EMPTY_COMPLETION;
-    const outcome = await offers.complete(req.params, ctx.mcpReq.signal, access.keyId);
+    const outcome = await offers.complete(req.params, ctx.mcpReq.signal, access);
     if (!outcome) return EMPTY_COMPLETION;
     if (!outcome.result) throw failed(outcome);
     return ownResult(outcome.result);

@@ -122,8 +122,9 @@ export interface ToolRuntime {
       signal?: AbortSignal;
       timeoutMs?: number;
       interactions?: CallInteractions | undefined;
-      /** The calling key's id: whose turn the call takes at a server with maxCallsInFlight. */
+      /** The calling key's id and team: whose turn the call takes at a server with maxCallsInFlight. */
       caller?: string | null;
+      team?: string | null;
     },
   ): Promise<ToolOutcome>;
   /**

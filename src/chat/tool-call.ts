@@ -95,6 +95,7 @@ export async function executeToolCall(deps: ToolCallDeps, req: ToolCallRequest):
               timeoutMs: req.timeoutMs,
               interactions: req.interactions,
               caller: req.access.keyId,
+              team: req.access.teamId,
             });
           } catch (err) {
             // callTool does not throw; if it ever does, the call may have gone out: charge it.

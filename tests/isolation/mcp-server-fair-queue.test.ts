@@ -5,10 +5,14 @@
 // sends at most that many at once and queues the rest, taking turns across keys
 // (mcp/fair-queue.ts): another key's call goes after the calls running, not after the whole burst.
 // The wait counts against the call's deadline, and a call cancelled while queued is never sent.
+// Turns go across teams first (a key without a team is its own), then across a team's keys: a team
+// does not get a turn per key.
 //
 // Before (the queue turned off, the server itself running one call at a time): the hog's 8 calls
 // all reached the server first and the other two keys' calls arrived 9th and 10th; a call that
-// should have waited went straight out, so nothing timed out or stayed queued.
+// should have waited went straight out, so nothing timed out or stayed queued. Before turns went
+// across teams (fair across keys only): the flooding team's six keys each went ahead of the other
+// team's call and of the key without a team, which arrived 7th and 8th of 14.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
@@ -21,6 +25,9 @@ import { connectStreamable, reasonOf, textOf, type Connected } from '../../mcp/s
 const HOG = 'vk-fair-queue-hog-0001';
 const OTHER = 'vk-fair-queue-other001';
 const THIRD = 'vk-fair-queue-third001';
+/** Team `flood`'s keys, and team `lone`'s one key. */
+const FLOOD = Array.from({ length: 6 }, (_, i) => `vk-fair-queue-flood-0${i}`);
+const LONE = 'vk-fair-queue-lone-001';
 /** How long the server takes per call of `queue`, one call at a time. */
 const SLOW_MS = 200;
 /** callTimeoutMs of server `tight`. */
@@ -31,6 +38,8 @@ let stack: Stack & { fixture: McpHttpServer };
 const arrived: string[] = [];
 let atServer = 0;
 let mostAtServer = 0;
+/** When set, the next call to reach the server also waits for it (then it is cleared). */
+let hold: Promise<void> | undefined;
 
 before(async () => {
   stack = await startStack({
@@ -44,7 +53,9 @@ before(async () => {
         handler: async (args) => {
           arrived.push(String(args.who));
           mostAtServer = Math.max(mostAtServer, ++atServer);
-          const mine = previous.then(() => new Promise<void>((r) => setTimeout(r, SLOW_MS)));
+          const held = hold;
+          hold = undefined;
+          const mine = previous.then(() => held).then(() => new Promise<void>((r) => setTimeout(r, SLOW_MS)));
           previous = mine;
           await mine;
           atServer--;
@@ -54,11 +65,20 @@ before(async () => {
       const server = (callTimeoutMs: number) => ({ transport: 'http', url: fixture!.url, callTimeoutMs, maxCallsInFlight: 1, pin: 'off' });
       return {
         mcpServers: { fix: server(60_000), tight: server(TIGHT_MS) },
+        teams: [{ id: 'flood' }, { id: 'lone' }],
         virtualKeys: [
           ['hog', HOG],
           ['other', OTHER],
           ['third', THIRD],
-        ].map(([id, key]) => ({ id, key, models: ['*'], tools: { allow: ['fix__*', 'tight__*'] } })),
+          ...FLOOD.map((key, i) => [`flood-${i}`, key, 'flood']),
+          ['lone', LONE, 'lone'],
+        ].map(([id, key, team]) => ({
+          id: id!,
+          key: key!,
+          ...(team ? { team } : {}),
+          models: ['*'],
+          tools: { allow: ['fix__*', 'tight__*'] },
+        })),
       };
     },
   });
@@ -111,6 +131,61 @@ test("a key's burst at a server that runs one call at a time: other keys' calls 
     assert.equal(arrived.length, 10);
   } finally {
     await Promise.all([...hog, other].map((s) => s.close()));
+  }
+});
+
+test("a team's many keys flooding a server: another team's one call, and a key without a team, go next, not after one call per key", {
+  timeout: 60_000,
+}, async (t) => {
+  const flood = await Promise.all(FLOOD.slice(1).map((key) => connectStreamable(stack.gw.url, key)));
+  const other = await connectStreamable(stack.gw.url, OTHER);
+  try {
+    arrived.length = 0;
+    mostAtServer = 0;
+    // The flood's first call holds the server until everyone's calls are queued.
+    let open!: () => void;
+    hold = new Promise<void>((r) => (open = r));
+    // Team flood: two calls in one chat turn of its first key, two over /mcp from each of the other five.
+    stack.mock.enqueue({ kind: 'tool_calls', calls: [0, 1].map((i) => ({ name: 'fix__queue', arguments: { who: `flood0-${i}` } })) });
+    const loop = chat(FLOOD[0]!, 'flood the server');
+    await waitFor(() => atServer === 1, 10_000, 'the first flood call at the server');
+    const viaMcp = flood.flatMap((s, k) => [0, 1].map((i) => call(s, 'fix__queue', `flood${k + 1}-${i}`)));
+    await waitFor(() => queued('fix') === 11, 10_000, 'the flood’s other 11 calls queued');
+    // Then team lone's one key through the chat loop, and a key without a team through /mcp.
+    stack.mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__queue', arguments: { who: 'lone' } }] });
+    const lone = chat(LONE, 'one call');
+    await waitFor(() => queued('fix') === 12, 10_000, 'the lone call queued');
+    const otherCall = call(other, 'fix__queue', 'other');
+    await waitFor(() => queued('fix') === 13, 10_000, 'the call of the key without a team queued');
+    const started = performance.now();
+    open();
+    const mine = await otherCall;
+    const waited = performance.now() - started;
+    const answers = await Promise.all([lone, loop]);
+    const floodResults = await Promise.all(viaMcp);
+    t.diagnostic(`order at the server: ${arrived.join(' ')}; the key without a team waited ${Math.round(waited)} ms`);
+    assert.equal(textOf(mine), 'done other');
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200],
+    );
+    assert.deepEqual(
+      floodResults.map((r) => reasonOf(r) ?? textOf(r)),
+      floodResults.map((_, i) => `done flood${(i >> 1) + 1}-${i % 2}`),
+    );
+    assert.equal(mostAtServer, 1, 'one call sent at a time');
+    assert.equal(arrived.length, 14);
+    // Right behind the flood call that was running (and each other): the flood team's queued calls
+    // are one tenant's, whatever its keys, never one turn per flood key.
+    for (const who of ['lone', 'other'])
+      assert.ok(arrived.indexOf(who) >= 1 && arrived.indexOf(who) <= 2, `${who} arrived ${arrived.indexOf(who) + 1}th`);
+    // Within the team, its keys still take turns: each key's first call before any key's second.
+    const flooded = arrived.filter((w) => w.startsWith('flood'));
+    const firsts = flooded.slice(0, 6).map((w) => w.split('-')[0]);
+    assert.deepEqual(new Set(firsts).size, 6, `flood order ${flooded.join(' ')}`);
+  } finally {
+    hold = undefined;
+    await Promise.all([...flood, other].map((s) => s.close()));
   }
 });
 
