@@ -72,8 +72,8 @@ export interface StoreCalls {
   'responses.get': [{ id: string; keyId: string | null; now: number }, ResponseDbRow | undefined];
   /** Whether an unexpired row of this key was deleted. */
   'responses.delete': [{ id: string; keyId: string | null; now: number }, boolean];
-  /** Whether an unexpired upstream row of this key holds `needle` (an item id as JSON) in its item ids. */
-  'responses.ownsItem': [{ needle: string; keyId: string | null; now: number }, boolean];
+  /** An unexpired upstream row of this key holding `needle` (an item id as JSON) in its item ids: its response column. */
+  'responses.shownItem': [{ needle: string; keyId: string | null; now: number }, { response: string | null } | undefined];
   /**
    * One transaction: delete expired rows (if pruneBefore), make `keyId` the owner of each id of this
    * kind (a new row, a row of the key's, or a row expired at `now`), trim the key's rows of the kind
@@ -130,7 +130,7 @@ function prepareResponses(db: Sqlite) {
   const prune = db.prepare('DELETE FROM stored_responses WHERE expires_at <= ?');
   // At most maxStoredPerKey rows of the key are read (its key_id index), only for an item_reference.
   const owns = db.prepare(
-    `SELECT 1 FROM stored_responses WHERE key_id IS ? AND provider IS NOT NULL AND expires_at > ? AND instr(messages, ?) > 0 LIMIT 1`,
+    `SELECT response FROM stored_responses WHERE key_id IS ? AND provider IS NOT NULL AND expires_at > ? AND instr(messages, ?) > 0 LIMIT 1`,
   );
   const write = db.transaction(({ rows, keep, pruneBefore, now }: StoreCalls['responses.write'][0]): string[] => {
     if (pruneBefore !== null) prune.run(pruneBefore);
@@ -157,7 +157,7 @@ function prepareResponses(db: Sqlite) {
     write: (c: StoreCalls['responses.write'][0]) => write(c),
     get: (c: StoreCalls['responses.get'][0]) => select.get(c.id, c.keyId, c.now) as ResponseDbRow | undefined,
     delete: (c: StoreCalls['responses.delete'][0]) => remove.run(c.id, c.keyId, c.now).changes > 0,
-    ownsItem: (c: StoreCalls['responses.ownsItem'][0]) => owns.get(c.keyId, c.now, c.needle) !== undefined,
+    shownItem: (c: StoreCalls['responses.shownItem'][0]) => owns.get(c.keyId, c.now, c.needle) as { response: string | null } | undefined,
   };
 }
 
@@ -233,8 +233,8 @@ export function prepareStoreOps(db: Sqlite): StoreRun {
         return (responses ??= prepareResponses(db)).get(call);
       case 'responses.delete':
         return (responses ??= prepareResponses(db)).delete(call);
-      case 'responses.ownsItem':
-        return (responses ??= prepareResponses(db)).ownsItem(call);
+      case 'responses.shownItem':
+        return (responses ??= prepareResponses(db)).shownItem(call);
       case 'containers.show':
         return (containers ??= prepareContainers(db)).show(call);
       case 'containers.owns':

@@ -112,8 +112,9 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       if (req.previous_response_id && !stored)
         throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
       refuseStoredInputUnderBudget(req, access.budgeted, input.bodyText);
-      const owned = refuseOthersStoredInput(req, deps.responses, access.keyId);
-      if (owned) await owned;
+      // Reasoning items sent back by id add what they held (reasoning-size.ts): bounded with the carried tokens.
+      const owned = refuseOthersStoredInput(req, deps.responses, access.keyId, access.budgeted);
+      const byIdTokens = owned ? await owned : 0;
       const containers = refuseOthersContainers(containersOfResponsesRequest(req), deps.containers.owners, access.keyId);
       if (containers) await containers;
       refuseRemoteMcpUnderBudget(req, access.budgeted);
@@ -121,7 +122,7 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       refuseCompactionUnderBudget(req, access.budgeted);
       const nativeDeps = depsWithIds(deps);
       // Continued upstream, a stored response's conversation is billed as this request's input.
-      const carriedTokens = stored?.kind === 'upstream' ? (stored.carriedTokens ?? 0) : 0;
+      const carriedTokens = (stored?.kind === 'upstream' ? (stored.carriedTokens ?? 0) : 0) + byIdTokens;
       const setup = await setUpNative(nativeDeps, call, req, { access, targets, keyTools, previous, carriedTokens, startedAt });
       native = setup.state;
       return await runNativeResponses(nativeDeps, call, setup);

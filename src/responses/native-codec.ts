@@ -27,6 +27,7 @@ import type { HostedTool } from './hosted-mcp.js';
 import { hostedFees, hostedReserve, hostedSettings, hostedToolUnpriced } from '../governance/hosted-tools.js';
 import { builtInToolUses, type BuiltInTool } from '../wire/responses/hosted-tools.js';
 import { nativeOnce } from './native-call.js';
+import { noteReasoning } from './reasoning-size.js';
 import type { ResponsesRelay } from './native-relay.js';
 import { containerOfItem, noteContainer, type ContainerDeps } from '../governance/owned-containers.js';
 
@@ -57,6 +58,8 @@ export interface NativeRunState extends LoopState {
   readonly carriedTokens: number;
   /** What a follow-up continuing the last round's response upstream carries (stored with it). */
   continuation: number | undefined;
+  /** Reasoning items of every round, by id: the input tokens each adds sent back by id (reasoning-size.ts). */
+  reasoningTokens?: Map<string, number> | undefined;
   /** The client's billed built-in tools (web search…); undefined: none (wire/responses/hosted-tools.ts). */
   readonly builtInTools: BuiltInTool[] | undefined;
   /** Containers its answer reported, and their writes (governance/owned-containers.ts); undefined: none. */
@@ -238,6 +241,7 @@ function ended(state: NativeRunState, turn: ResponsesTurn, plan: AttemptPlan): R
   state.totals = addResponsesUsage(state.totals, turn.rawUsage);
   state.last = turn.response;
   state.continuation = carriedBy(turn, plan);
+  state.reasoningTokens = noteReasoning(state.reasoningTokens, turn, plan);
   return turn;
 }
 

@@ -20,6 +20,7 @@ import { ResponsesRelay } from './native-relay.js';
 import type { NativeSetup } from './native-setup.js';
 import { ResponsesSse } from './sse.js';
 import { keepResponse } from './keep.js';
+import { shownSizes } from './reasoning-size.js';
 import type { StoredEntry } from '../stored-responses/response-store.js';
 import { containersWritten } from '../governance/owned-containers.js';
 
@@ -164,6 +165,9 @@ function toKeep(state: NativeRunState, relay: ResponsesRelay): StoredEntry | und
   const ref: StoredEntry = { kind: 'upstream', id, keyId: state.access.keyId, provider: state.lastTarget.providerName, items };
   const hidden = state.rebuilt ? gatewayCallIds(state) : undefined;
   if (hidden) ref.hiddenCalls = hidden;
+  // What each reasoning item shown adds when it comes back by id (reasoning-size.ts).
+  const sizes = shownSizes(state.reasoningTokens, relay.output);
+  if (sizes) ref.itemTokens = sizes;
   return state.continuation === undefined ? ref : Object.assign(ref, { carriedTokens: state.continuation });
 }
 

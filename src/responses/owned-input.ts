@@ -13,13 +13,25 @@
 // - a `conversation`: the gateway serves no /v1/conversations, so no conversation was made through
 //   it for any key, and every id is someone else's: refused, as OpenAI answers an unknown one.
 // Under a budget an item_reference and a conversation are refused before this for another reason
-// (stored-input.ts).
+// (stored-input.ts). A reasoning item by id is not (the Agents SDK sends them back every turn): it is
+// bounded by what the gateway recorded of it when it showed it (reasoning-size.ts), and refused
+// under a budget only when that is unknown (shown by an earlier version); an image_generation_call
+// by id counts as an image in the bound (wire/responses/images.ts).
 import { invalidRequest } from '../errors.js';
+import { storedInputUnderBudget } from '../governance/remote-input.js';
 import type { ResponseStore } from '../stored-responses/response-store.js';
 import type { ResponsesRequest } from '../wire/responses/types.js';
 
-/** Undefined (no wait) when the request names no stored item by id, as most do; else the store's answer. */
-export function refuseOthersStoredInput(req: ResponsesRequest, store: ResponseStore, keyId: string | null): Promise<void> | undefined {
+/**
+ * Undefined (no wait) when the request names no stored item by id, as most do; else the store's
+ * answer: the input tokens its reasoning items by id add (their recorded sizes).
+ */
+export function refuseOthersStoredInput(
+  req: ResponsesRequest,
+  store: ResponseStore,
+  keyId: string | null,
+  budgeted: boolean,
+): Promise<number> | undefined {
   const conversation = (req as { conversation?: unknown }).conversation;
   if (conversation !== undefined && conversation !== null) {
     const id = typeof conversation === 'object' ? (conversation as { id?: unknown }).id : conversation;
@@ -30,7 +42,7 @@ export function refuseOthersStoredInput(req: ResponsesRequest, store: ResponseSt
   }
   if (!Array.isArray(req.input)) return undefined;
   // A look at each item's type (Codex sends hundreds), not a scan of the body's text.
-  for (const item of req.input) if (byIdOnly(item as StoredRef)) return checkReferences(req.input, store, keyId);
+  for (const item of req.input) if (byIdOnly(item as StoredRef)) return checkReferences(req.input, store, keyId, budgeted);
   return undefined;
 }
 
@@ -51,11 +63,21 @@ function byIdOnly(item: StoredRef): boolean {
   return (item.type === 'reasoning' && !item.encrypted_content) || (item.type === 'image_generation_call' && !item.result);
 }
 
-async function checkReferences(input: readonly unknown[], store: ResponseStore, keyId: string | null): Promise<void> {
+async function checkReferences(input: readonly unknown[], store: ResponseStore, keyId: string | null, budgeted: boolean): Promise<number> {
+  let tokens = 0;
   for (let i = 0; i < input.length; i++) {
     const item = input[i] as StoredRef;
     if (!byIdOnly(item)) continue;
-    if (typeof item.id !== 'string' || !(await store.ownsItem(item.id, keyId)))
-      throw invalidRequest(`Item with id '${String(item.id)}' not found.`, `input[${i}]`);
+    const shown = typeof item.id === 'string' ? await store.shownItem(item.id, keyId) : undefined;
+    if (!shown) throw invalidRequest(`Item with id '${String(item.id)}' not found.`, `input[${i}]`);
+    if (item.type !== 'reasoning') continue;
+    if (shown.tokens !== undefined) tokens += shown.tokens;
+    else if (budgeted)
+      throw storedInputUnderBudget(
+        `input[${i}]`,
+        'a reasoning item by id whose size the gateway did not record',
+        'send it with its encrypted_content, or continue with previous_response_id',
+      );
   }
+  return tokens;
 }

@@ -7,6 +7,7 @@ import {
   itemNeedle,
   RESPONSE_PRUNE_EVERY_MS,
   rowOf,
+  shownItemOf,
   type ResponseRetention,
   type ResponseRow,
   responseClashError,
@@ -31,11 +32,14 @@ export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetentio
       return rows[0] ? entryFromRow(rows[0]) : undefined;
     },
     async ownsItem(itemId, keyId) {
-      const { rows } = await pool.query(
-        `SELECT 1 FROM stored_responses WHERE provider IS NOT NULL AND expires_at > $1 AND strpos(messages, $2) > 0 AND ${byKey(keyId, 3)} LIMIT 1`,
+      return (await this.shownItem(itemId, keyId)) !== undefined;
+    },
+    async shownItem(itemId, keyId) {
+      const { rows } = await pool.query<{ response: string | null }>(
+        `SELECT response FROM stored_responses WHERE provider IS NOT NULL AND expires_at > $1 AND strpos(messages, $2) > 0 AND ${byKey(keyId, 3)} LIMIT 1`,
         keyId === null ? [clock(), itemNeedle(itemId)] : [clock(), itemNeedle(itemId), keyId],
       );
-      return rows.length > 0;
+      return rows[0] ? shownItemOf(rows[0].response, itemId) : undefined;
     },
     async showIds(kind, ids, keyId) {
       if (ids.length === 0) return;

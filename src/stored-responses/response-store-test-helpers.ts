@@ -96,9 +96,20 @@ export async function checkResponseStore(
   assert.equal(providerOf(await store.get('resp_clash', 'k1')), 'oai2');
 
   // Item ids the client was shown are the key's, held or written; nobody else's, no other spelling.
-  await store.put({ kind: 'upstream', id: 'resp_items', keyId: 'k4', provider: 'oai', items: ['msg_1', 'rs_%x'] });
+  await store.put({
+    kind: 'upstream',
+    id: 'resp_items',
+    keyId: 'k4',
+    provider: 'oai',
+    items: ['msg_1', 'rs_%x'],
+    itemTokens: { 'rs_%x': 2_008 },
+  });
   for (const written of [false, true]) {
     if (written) await new Promise((resolve) => setImmediate(resolve));
+    // A reasoning item's recorded size comes with it (what it adds sent back by id); other items have none.
+    assert.deepEqual(await store.shownItem('rs_%x', 'k4'), { tokens: 2_008 }, `held or written: ${written}`);
+    assert.deepEqual(await store.shownItem('msg_1', 'k4'), { tokens: undefined });
+    assert.equal(await store.shownItem('rs_%x', 'k1'), undefined, "another key's item");
     assert.equal(await store.ownsItem('msg_1', 'k4'), true, `held or written: ${written}`);
     assert.equal(await store.ownsItem('rs_%x', 'k4'), true);
     assert.equal(await store.ownsItem('msg_1', 'k1'), false, "another key's item");

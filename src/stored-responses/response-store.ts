@@ -42,6 +42,12 @@ export interface UpstreamResponseRef {
    */
   items?: string[];
   /**
+   * Of those, the reasoning items: the most input tokens each adds when sent back by id alone (the
+   * upstream reads it from its store), from the usage of the round that made it. An item shown
+   * without one (rows of earlier versions) has no known size.
+   */
+  itemTokens?: Record<string, number>;
+  /**
    * The call ids of the function calls and outputs the gateway put in the last round's input (its
    * own tool rounds, calls stitched back in): listed by the upstream among the response's input
    * items, never shown to the client, so input_items leaves them out. Absent when there were none.
@@ -68,6 +74,8 @@ export interface ResponseStore {
   delete(id: string, keyId: string | null): Promise<boolean>;
   /** Whether an unexpired upstream response of this key showed an output item with this id. */
   ownsItem(itemId: string, keyId: string | null): Promise<boolean>;
+  /** The same, with what the response recorded of the item (its size, for a reasoning item); undefined when not shown. */
+  shownItem(itemId: string, keyId: string | null): Promise<ShownItem | undefined>;
   /**
    * The key was shown these ids of this kind (an answer of its own reported them: code-execution
    * containers, Chat Completions audio): they are its to name, for the same time and number as its
@@ -98,6 +106,18 @@ export const clashError = (kind: ShownKind, ids: readonly string[]): IdClashErro
 export const responseClashError = (ids: readonly string[]): IdClashError =>
   new IdClashError(`stored responses: ${ids.join(', ')} is another key's: not kept for this key (it reads as not found)`);
 
+/** An output item a key was shown: the input tokens it adds when sent back by id, when recorded (UpstreamResponseRef.itemTokens). */
+export interface ShownItem {
+  tokens: number | undefined;
+}
+
+/** What an upstream row's response column records of one of its items. */
+export function shownItemOf(response: string | null, itemId: string): ShownItem {
+  const held = response === null ? undefined : (JSON.parse(response) as { itemTokens?: Record<string, unknown> });
+  const tokens = held?.itemTokens && Object.hasOwn(held.itemTokens, itemId) ? held.itemTokens[itemId] : undefined;
+  return { tokens: typeof tokens === 'number' && Number.isFinite(tokens) ? tokens : undefined };
+}
+
 /** What an id a key was shown is (shown_containers.kind): a lookup matches it, and each has its own bound per key. */
 export type ShownKind = 'container' | 'audio';
 
@@ -120,11 +140,17 @@ export function entryFromRow(row: ResponseRow): StoredEntry {
     const held =
       row.response === null
         ? {}
-        : (JSON.parse(row.response) as { carriedTokens?: number; hiddenCalls?: string[]; shown?: Record<string, unknown> });
+        : (JSON.parse(row.response) as {
+            carriedTokens?: number;
+            hiddenCalls?: string[];
+            shown?: Record<string, unknown>;
+            itemTokens?: Record<string, number>;
+          });
     const ref: StoredEntry = { kind: 'upstream', id: row.id, keyId: row.key_id, provider: row.provider };
     if (typeof held.carriedTokens === 'number') ref.carriedTokens = held.carriedTokens;
     if (Array.isArray(held.hiddenCalls)) ref.hiddenCalls = held.hiddenCalls;
     if (held.shown && typeof held.shown === 'object') ref.shown = held.shown;
+    if (held.itemTokens && typeof held.itemTokens === 'object') ref.itemTokens = held.itemTokens;
     return ref;
   }
   // The messages column: the messages alone (rows of earlier versions), or them and the input items.
@@ -146,9 +172,17 @@ export function rowOf(entry: StoredEntry): Omit<ResponseRow, 'id' | 'key_id'> {
     ? {
         provider: entry.provider,
         response:
-          entry.carriedTokens === undefined && entry.hiddenCalls === undefined && entry.shown === undefined
+          entry.carriedTokens === undefined &&
+          entry.hiddenCalls === undefined &&
+          entry.shown === undefined &&
+          entry.itemTokens === undefined
             ? null
-            : JSON.stringify({ carriedTokens: entry.carriedTokens, hiddenCalls: entry.hiddenCalls, shown: entry.shown }),
+            : JSON.stringify({
+                carriedTokens: entry.carriedTokens,
+                hiddenCalls: entry.hiddenCalls,
+                shown: entry.shown,
+                itemTokens: entry.itemTokens,
+              }),
         // An upstream row has no messages: the column holds its items' ids (itemNeedle finds one).
         messages: entry.items?.length ? JSON.stringify(entry.items) : null,
       }

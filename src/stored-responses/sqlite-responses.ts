@@ -28,6 +28,7 @@ import {
   RESPONSE_PRUNE_EVERY_MS,
   rowShowsItem,
   rowOf,
+  shownItemOf,
   type ResponseRetention,
   type ResponseRow,
   responseClashError,
@@ -126,9 +127,14 @@ export function createQueuedResponseStore(
       return row ? entryFromRow(row) : undefined;
     },
     async ownsItem(itemId, keyId) {
+      return (await this.shownItem(itemId, keyId)) !== undefined;
+    },
+    async shownItem(itemId, keyId) {
       const now = clock();
-      for (const held of [pending, flying]) for (const row of held.values()) if (rowShowsItem(row, itemId, keyId, now)) return true;
-      return await retryOnce(() => run({ fn: 'responses.ownsItem', needle: itemNeedle(itemId), keyId, now }));
+      for (const held of [pending, flying])
+        for (const row of held.values()) if (rowShowsItem(row, itemId, keyId, now)) return shownItemOf(row.response, itemId);
+      const row = await retryOnce(() => run({ fn: 'responses.shownItem', needle: itemNeedle(itemId), keyId, now }));
+      return row ? shownItemOf(row.response, itemId) : undefined;
     },
     async showIds(kind, ids, keyId) {
       if (ids.length === 0) return;

@@ -45,6 +45,8 @@ export function renderResponses(reply: MockReply, request: any, stream: boolean)
   output.push(...webSearchItems(n, searchesOf(reply)));
   const container = containerOf(reply);
   if (container) output.push(codeInterpreterItem(n, container));
+  if (reply.kind === 'text' && reply.imageGeneration)
+    output.push({ id: `ig_mock${n}`, type: 'image_generation_call', status: 'completed', result: 'iVBORw0KGgo=' });
   if (text)
     output.push({
       id: `msg_mock${n}`,

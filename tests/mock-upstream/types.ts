@@ -50,6 +50,8 @@ export type MockReply =
        * code_interpreter_call item, Anthropic the message's `container` (streamed: message_delta's).
        */
       container?: string;
+      /** Responses wire: the upstream generated an image (its image_generation_call item, the image in `result`). */
+      imageGeneration?: boolean;
       /** OpenAI Chat Completions: the answer is spoken too, kept upstream under this audio id (message.audio; streamed: delta.audio). */
       audio?: string;
     }
