@@ -3,10 +3,10 @@
 import { newRequestId } from './ledger/request-id.js';
 import type { RequestListener } from 'node:http';
 import { Hono } from 'hono';
-import { getRequestListener } from '@hono/node-server';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { routePath } from 'hono/route';
-import { notFound, toGatewayError } from './errors.js';
+import { GatewayError, notFound, renderError, toGatewayError } from './errors.js';
 import type { ChatDeps } from './chat/handler.js';
 import { chatRoutes } from './routes/chat.js';
 import { responsesRoutes } from './routes/responses.js';
@@ -136,9 +136,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     if (clientLeftMidBody(c)) {
       const answer = serverAnswer(c);
       if (!answer) return c.body(null, 499 as 400);
-      const { error, ms } = answer;
-      await recordRefused(deps.chat, c.req.path, c.get('requestId'), c.req.raw.headers, error, ms).catch((e: unknown) =>
-        deps.logger.error({ err: e, requestId: c.get('requestId') }, `recording a ${error.status} failed`),
+      // Under the id the server's answer carried (the one set here never went out).
+      const { error, ms, requestId } = answer;
+      await recordRefused(deps.chat, c.req.path, requestId, c.req.raw.headers, error, ms).catch((e: unknown) =>
+        deps.logger.error({ err: e, requestId }, `recording a ${error.status} failed`),
       );
       return c.body(null, error.status as 400);
     }
@@ -155,5 +156,23 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
  * @hono/node-server. main.ts and the integration tests listen with this.
  */
 export function createNodeListener(app: Hono<AppEnv>, deps: AppDeps): RequestListener {
-  return nodeHotRoutes(deps, getRequestListener(app.fetch));
+  return nodeHotRoutes(deps, getRequestListener(app.fetch, { errorHandler: (err) => unservedRequest(err, deps.logger) }));
+}
+
+/**
+ * What @hono/node-server answers when it cannot hand a request to the app: one it cannot build a
+ * Request from (a URL or Host it refuses: a 400), or a throw before the app ran (500). Before, its
+ * own bare 400 carried no x-request-id; now it has one, and a body in the OpenAI shape, as every answer.
+ */
+function unservedRequest(err: unknown, logger: Logger): Response {
+  const error =
+    err instanceof RequestError
+      ? new GatewayError({ status: 400, type: 'invalid_request_error', message: `the request could not be read: ${err.message}` })
+      : toGatewayError(err);
+  const requestId = newRequestId();
+  if (error.status >= 500) logger.error({ err, requestId }, 'unhandled error');
+  return new Response(JSON.stringify(renderError(error)), {
+    status: error.status,
+    headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+  });
 }

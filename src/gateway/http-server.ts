@@ -4,20 +4,25 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServerLimits } from '../config-server.js';
-import { type GatewayError, renderError } from '../errors.js';
+import { renderError } from '../errors.js';
+import { newRequestId } from '../ledger/request-id.js';
 import { markAnswered, requestTimeoutError, unparsableRequestError } from '../routes/server-answered.js';
 
 // What Node itself writes for a request it cannot parse (its default, which a 'clientError'
-// listener replaces): unchanged here, only the timeout gets a body in the OpenAI shape.
+// listener replaces): its status line unchanged, plus the x-request-id every answer carries; only
+// the timeout gets a body in the OpenAI shape.
 const NODE_CANNED: Record<string, string | undefined> = {
-  HPE_HEADER_OVERFLOW: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n',
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
 };
-const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
+const BAD_REQUEST = '400 Bad Request';
 
-function requestTimeoutReply(err: GatewayError): string {
-  const body = JSON.stringify(renderError(err));
-  return `HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+/** The server's own answer: `status` (code and reason), the request id, the body (the 408's) or none. */
+function reply(status: string, requestId: string, body?: string): string {
+  const head = `HTTP/1.1 ${status}\r\nx-request-id: ${requestId}\r\nConnection: close\r\n`;
+  return body === undefined
+    ? `${head}\r\n`
+    : `${head}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
 export function createHttpServer(listener: RequestListener, limits: ServerLimits): Server {
@@ -33,21 +38,25 @@ export function createHttpServer(listener: RequestListener, limits: ServerLimits
   );
   // Beyond this Node destroys each new socket as it is accepted.
   server.maxConnections = limits.maxConnections;
-  const timeout = { error: requestTimeoutError(limits.requestTimeoutMs), ms: limits.requestTimeoutMs };
-  const timeoutReply = requestTimeoutReply(timeout.error);
+  const timeoutError = requestTimeoutError(limits.requestTimeoutMs);
+  const timeoutBody = JSON.stringify(renderError(timeoutError));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // A response can still be written only if none has begun on this socket.
     const res = (socket as Duplex & { _httpMessage?: { headersSent?: boolean; req?: IncomingMessage } })._httpMessage;
     if (socket.writable && !res?.headersSent && err.code !== 'ECONNRESET') {
       const cut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
       const canned = NODE_CANNED[err.code ?? ''] ?? BAD_REQUEST;
-      socket.write(cut ? timeoutReply : canned);
-      // A request whose body was arriving: the route reading it records what it got
+      // The id the answer carries is the one its requests row is written under, when one is.
+      const requestId = newRequestId();
+      socket.write(cut ? reply('408 Request Timeout', requestId, timeoutBody) : reply(canned, requestId));
+      // A request whose body was arriving: the route reading it records what it got, under this id
       // (routes/server-answered.ts). Not one whose body had all arrived (a pipelined request's
       // garbage behind it): its handler records it. Nor a client that closed its side mid-body
       // (EOF): it has left (499), whatever is written after it.
-      if (res?.req && !res.req.complete && err.code !== 'HPE_INVALID_EOF_STATE')
-        markAnswered(socket, cut ? timeout : { error: unparsableRequestError(canned === BAD_REQUEST ? 400 : 413, err.code), ms: 0 });
+      if (res?.req && !res.req.complete && err.code !== 'HPE_INVALID_EOF_STATE') {
+        const error = cut ? timeoutError : unparsableRequestError(canned === BAD_REQUEST ? 400 : 413, err.code);
+        markAnswered(socket, { error, ms: cut ? limits.requestTimeoutMs : 0, requestId });
+      }
     }
     socket.destroy(err);
   });

@@ -216,9 +216,9 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
         // Nobody to answer (errorReply would turn 499 into a 400 for HTTP's sake): the metrics say 499, as the ledger does.
         outgoing.destroy();
         // Unless the server answered it while its body arrived (cut by server.requestTimeoutMs: 408; a
-        // body Node could not parse: 400): that answer is its row and its count.
+        // body Node could not parse: 400): that answer is its row (under the id it carried) and its count.
         const answer = answeredByServer(incoming);
-        if (answer) await refusedRow(route, id, incoming, answer.error, performance.now() - started);
+        if (answer) await refusedRow(route, answer.requestId, incoming, answer.error, performance.now() - started);
         status = answer ? answer.error.status : 499;
       } else if (outgoing.headersSent) {
         // A stream that already started ends with its own error frame; nothing else can be said here.

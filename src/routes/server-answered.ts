@@ -3,17 +3,21 @@
 // canned 400, or 413). The server's 'clientError' listener (gateway/http-server.ts) writes the
 // answer on the socket and destroys it, and the route still reading the body sees only a closed
 // request. The listener marks the socket here with what it answered, so the route records that
-// answer (a requests row on a /v1 route, its status in the metrics) instead of a client that left
-// (499) and no row. Only the clientError path writes to this map: the request path reads it only
+// answer (a requests row on a /v1 route, under the x-request-id the answer carried; its status in
+// the metrics) instead of a client that left (499) and no row. Only the clientError path writes to this map: the request path reads it only
 // once its body read has failed.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GatewayError } from '../errors.js';
 
-/** What the server answered: the error its row records, and the time the request had taken (near enough; 0 when unknown). */
+/**
+ * What the server answered: the error its row records, the time the request had taken (near enough;
+ * 0 when unknown), and the x-request-id the answer carried, which its row is written under.
+ */
 export interface ServerAnswer {
   error: GatewayError;
   ms: number;
+  requestId: string;
 }
 
 const answered = new WeakMap<Duplex, ServerAnswer>();

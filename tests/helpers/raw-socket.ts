@@ -21,3 +21,13 @@ export function rawExchange(url: string, first: string, then?: string, afterMs =
     s.on('close', () => resolve(text));
   });
 }
+
+/** The value of header `name` in the head of a raw answer (the text rawExchange resolved with); undefined without it. */
+export function rawHeader(answer: string, name: string): string | undefined {
+  const head = answer.split('\r\n\r\n', 1)[0]!;
+  for (const line of head.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name.toLowerCase()) return line.slice(colon + 1).trim();
+  }
+  return undefined;
+}

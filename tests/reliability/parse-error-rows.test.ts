@@ -9,7 +9,7 @@ import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { requestsByStatus } from '../helpers/http-metrics.js';
-import { rawExchange } from '../helpers/raw-socket.js';
+import { rawExchange, rawHeader } from '../helpers/raw-socket.js';
 
 const VK = 'vk-parse-error-rows-0001';
 const ROUTES: { path: string; surface: string; operation: string; label?: string }[] = [
@@ -51,14 +51,16 @@ describe('a /v1 request body Node cannot parse', () => {
       for (const key of [VK, 'vk-nobody-knows-this-1']) {
         const answer = await badChunk(gw.url, route.path, key);
         assert.match(answer, /^HTTP\/1\.1 400 /);
+        // The answer carries the id its row is written under (before, Node's canned 400 carried none).
+        const id = rawHeader(answer, 'x-request-id');
+        assert.ok(id, `the 400 carries an x-request-id: ${answer}`);
         const known = key === VK;
         const rows = await waitFor(
           async () => {
             const found = await gw.query<Record<string, unknown>>(
               `SELECT key_id, team_id, customer_id, model, status, error_type, surface, operation
-                 FROM requests WHERE status = 400 AND surface = ? AND operation = ? AND key_id IS ${known ? "'bad-sender'" : 'NULL'}`,
-              route.surface,
-              route.operation,
+                 FROM requests WHERE id = ?`,
+              id,
             );
             return found.length > 0 ? found : undefined;
           },
@@ -94,12 +96,33 @@ describe('a /v1 request body Node cannot parse', () => {
   test("chunk extensions past Node's limit: its 413 is the row (request_too_large, http_parse_error)", async () => {
     const answer = await badChunk(gw.url, '/v1/chat/completions', VK, `4;x=${'y'.repeat(20_000)}\r\nel"}\r\n`);
     assert.match(answer, /^HTTP\/1\.1 413 /);
+    const id = rawHeader(answer, 'x-request-id');
+    assert.ok(id, `the 413 carries an x-request-id: ${answer}`);
     const rows = await waitFor(async () => {
-      const found = await gw.query<Record<string, unknown>>(
-        "SELECT key_id, status, error_type, surface FROM requests WHERE status = 413 AND key_id = 'bad-sender'",
-      );
+      const found = await gw.query<Record<string, unknown>>('SELECT key_id, status, error_type, surface FROM requests WHERE id = ?', id);
       return found.length > 0 ? found : undefined;
     });
     assert.deepEqual(rows, [{ key_id: 'bad-sender', status: 413, error_type: 'http_parse_error', surface: 'chat' }]);
+  });
+
+  // Refused before any route saw it (headers past Node's limit: its 431), so no row; the answer
+  // still carries an x-request-id, as every answer does (before: Node's canned bytes, no id).
+  test('headers Node refuses (431) leave no row but the answer carries an x-request-id', async () => {
+    const answer = await rawExchange(gw.url, `GET /v1/models HTTP/1.1\r\nhost: x\r\nx-big: ${'y'.repeat(20_000)}\r\n\r\n`);
+    assert.match(answer, /^HTTP\/1\.1 431 /);
+    const id = rawHeader(answer, 'x-request-id');
+    assert.match(id ?? '', /^[0-9a-f-]{36}$/);
+    assert.deepEqual(await gw.query('SELECT id FROM requests WHERE id = ?', id), []);
+  });
+
+  // A URL Node takes but @hono/node-server cannot build a Request from (a backslash in its path):
+  // its 400 carries an x-request-id and the OpenAI shape (before: a bare 400 without either).
+  test('a URL the request adapter refuses gets a 400 with an x-request-id, in the OpenAI shape', async () => {
+    const answer = await rawExchange(gw.url, 'GET /v1\\models HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(rawHeader(answer, 'x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+    assert.equal(body.error.type, 'invalid_request_error');
+    assert.match(body.error.message, /Backslash/);
   });
 });

@@ -2,14 +2,15 @@
 // 408 request_timeout by the HTTP server itself (gateway/http-server.ts); it leaves a requests row
 // like every other refusal before the handler (the 413's: too-large-rows.test.ts), and the HTTP
 // metrics count it 408. Before, it left no row and was counted 499 (as if the client had left), so
-// a key holder could have requests answered that the ledger never saw.
+// a key holder could have requests answered that the ledger never saw. The 408 carries the
+// x-request-id its row is written under.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { requestsByStatus } from '../helpers/http-metrics.js';
-import { rawExchange } from '../helpers/raw-socket.js';
+import { rawExchange, rawHeader } from '../helpers/raw-socket.js';
 
 const VK = 'vk-timeout-rows-0001';
 const ROUTES = [
@@ -48,14 +49,16 @@ describe('a /v1 request cut by server.requestTimeoutMs', () => {
         const answer = await trickle(gw.url, route.path, key);
         assert.match(answer, /^HTTP\/1\.1 408 /);
         assert.match(answer, /"code":"request_timeout"/);
+        // The answer carries the id its row is written under (before, Node's socket write carried none).
+        const id = rawHeader(answer, 'x-request-id');
+        assert.ok(id, `the 408 carries an x-request-id: ${answer}`);
         const known = key === VK;
         const rows = await waitFor(
           async () => {
             const found = await gw.query<Record<string, unknown>>(
               `SELECT key_id, team_id, customer_id, model, status, error_type, surface, operation, latency_ms
-               FROM requests WHERE status = 408 AND surface = ? AND operation = ? AND key_id IS ${known ? "'slow-sender'" : 'NULL'}`,
-              route.surface,
-              route.operation,
+               FROM requests WHERE id = ?`,
+              id,
             );
             return found.length > 0 ? found : undefined;
           },
