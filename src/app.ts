@@ -14,9 +14,9 @@ import type { ResponsesDeps } from './responses/handler.js';
 import { messagesRoutes } from './routes/messages.js';
 import type { MessagesDeps } from './messages/handler.js';
 import { modelRoutes } from './routes/models.js';
-import { errorResponse, shuttingDown } from './routes/error-response.js';
+import { errorResponse } from './routes/error-response.js';
 import { bodyLimit } from './routes/body-limit.js';
-import { recordRefused } from './routes/record-refused.js';
+import { recordRefused, refuseWhileDraining } from './routes/record-refused.js';
 import { nodeHotRoutes } from './routes/node-hot-routes.js';
 import { mcpServerRoutes, type McpServerRoutesDeps } from './routes/mcp-servers.js';
 import { createAdminRoutes, type AdminDeps } from './routes/admin/index.js';
@@ -67,7 +67,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const id = newRequestId();
     c.set('requestId', id);
     if (deps.draining?.() && c.req.path !== '/healthz') {
-      c.res = errorResponse(c, shuttingDown());
+      // A request that would leave a row leaves one (its key named, not admitted: record-refused.ts).
+      c.res = errorResponse(c, refuseWhileDraining(deps.chat, c.req.method, c.req.path, id, c.req.raw.headers));
       // Tell keep-alive clients not to send anything else on this connection.
       c.res.headers.set('connection', 'close');
     } else {

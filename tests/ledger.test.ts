@@ -297,7 +297,7 @@ describe('views', () => {
 });
 
 describe('durability', () => {
-  test('SIGTERM under load: in-flight requests finish, new ones get 503, rows = responses', { timeout: 60_000 }, async () => {
+  test('SIGTERM under load: in-flight requests finish, new ones get 503, rows = responses (the 503 too)', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-sigterm-'));
     const configPath = join(dir, 'config.json');
     const dbPath = join(dir, 'ledger.db');
@@ -347,9 +347,15 @@ describe('durability', () => {
         rows = db.prepare('SELECT id, status FROM requests').all() as { id: string; status: number }[];
         db.close();
       }
-      assert.equal(rows.length, ok.length, 'one ledger row per response sent');
+      // The 503 answered while draining is a response sent too: its row is written before the ledger closes.
+      assert.equal(rows.length, ok.length + 1, 'one ledger row per response sent');
       const ids = new Set(rows.map((r) => r.id));
       assert.ok(ok.every((r) => ids.has(r.id!)));
+      assert.deepEqual(
+        rows.filter((r) => r.id === late.id).map((r) => r.status),
+        [503],
+        "the drain's 503 has its row, under its x-request-id",
+      );
     } finally {
       await gateway.kill();
       rmSync(dir, { recursive: true, force: true });

@@ -27,7 +27,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('SIGTERM: the WebSocket response in progress finishes and is ledgered, a new one gets 503, the process exits', {
+test('SIGTERM: the WebSocket response in progress finishes and is ledgered, a new one gets 503 (and its row), the process exits', {
   timeout: 60_000,
 }, async () => {
   const configPath = join(dir, 'config.json');
@@ -57,12 +57,18 @@ test('SIGTERM: the WebSocket response in progress finishes and is ledgered, a ne
     assert.equal(refused?.error?.type, 'service_unavailable');
     assert.equal(mock.requests.length, 1, 'nothing new reached the upstream after SIGTERM');
     const db = new Database(dbPath, { readonly: true });
-    const rows = db.prepare("SELECT status FROM requests WHERE surface = 'responses'").all() as { status: number }[];
+    const rows = db.prepare("SELECT status, key_id FROM requests WHERE surface = 'responses' ORDER BY status").all() as {
+      status: number;
+      key_id: string;
+    }[];
     db.close();
     assert.deepEqual(
-      rows.map((r) => r.status),
-      [200],
-      'the answered response is in the ledger',
+      rows.map((r) => [r.status, r.key_id]),
+      [
+        [200, 'ws'],
+        [503, 'ws'],
+      ],
+      'the answered response and the refused one are in the ledger',
     );
   } finally {
     await gateway.kill();

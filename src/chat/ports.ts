@@ -1,7 +1,7 @@
 // What the chat pipeline needs from the rest of the gateway, as small interfaces. main.ts wires the
 // real governance, ledger, pricing and MCP manager in; tests can wire anything.
 import type { LoopLimits } from '../config-schema.js';
-import type { ErrorKind } from '../errors.js';
+import type { ErrorKind, Requester } from '../errors.js';
 import type { FunctionTool } from '../openai/types.js';
 import type { LlmCallRow, RequestRow, ToolCallRow, PayloadRow } from '../ledger/writer.js';
 import type { Target } from './targets.js';
@@ -83,6 +83,12 @@ export interface Gate {
    * batch at /mcp counts each of its messages). Throws 401/403/429 GatewayErrors.
    */
   admit(headers: HeaderSource, calls?: number): Promise<Access>;
+  /**
+   * Whom the headers name (key, team, customer; a disabled or expired key too), counting nothing and
+   * touching no store: for the row of a request refused before admission (503 while draining).
+   * Undefined without a key or with an unknown one.
+   */
+  identify(headers: HeaderSource): Requester | undefined;
 }
 
 export interface ToolEntry {

@@ -8,7 +8,8 @@ import { parseVirtualKey } from './keys.js';
 import { decideModel, decideTool } from './policy.js';
 import { decidePrompt, decideResource, decideResourceTemplate, type OfferDecision, type OfferKind } from './offer-policy.js';
 import { narrowTools, parseToolsHeader } from './tools-header.js';
-import { withRequester } from './requester.js';
+import { requesterOf, withRequester } from './requester.js';
+import { GatewayError } from '../errors.js';
 import type { GovernanceRegistry } from './registry.js';
 import type { BudgetGuard, Reservation as BudgetReservation } from './budgets.js';
 import type { CallHold, RateLimiter } from './rate-limit.js';
@@ -108,6 +109,15 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
         throw withRequester(err, ctx);
       }
       return accessOf(ctx);
+    },
+    identify(headers) {
+      try {
+        const ctx = deps.registry.authenticate(parseVirtualKey(headers));
+        return ctx.key ? requesterOf(ctx) : undefined;
+      } catch (err) {
+        // A blocked key is still named (its 403 carries who it refused); a missing or unknown one is not.
+        return err instanceof GatewayError ? err.requester : undefined;
+      }
     },
     decideOffer: (access, kind, name) => decideOffer(access.policyKey as CompiledPolicy, kind, name),
     allowedOffers(access, kind, list, nameOf) {

@@ -24,9 +24,9 @@ import { handleChat, type ChatDeps } from '../chat/handler.js';
 import { handleMessages, type MessagesDeps } from '../messages/handler.js';
 import { handleResponses, type ResponsesDeps } from '../responses/handler.js';
 import { SSE_HEADERS } from '../openai/sse.js';
-import { errorReply, shuttingDown } from './error-response.js';
+import { errorReply } from './error-response.js';
 import { bodyTooLarge } from './body-limit.js';
-import { recordRefused } from './record-refused.js';
+import { recordRefused, refuseWhileDraining } from './record-refused.js';
 import { V1_ROUTES } from './v1-routes.js';
 import { answeredByServer } from './server-answered.js';
 import type { Surface } from '../chat/run-state.js';
@@ -181,7 +181,8 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
       send(outgoing, reply.status, reply.headers, reply.body);
       return reply.status;
     };
-    if (deps.draining?.()) return void fail(shuttingDown(), true);
+    // Its row first (the key named, not admitted: record-refused.ts), as every answered request has one.
+    if (deps.draining?.()) return void fail(refuseWhileDraining(deps.chat, 'POST', route, id, nodeHeaders(incoming.headers)), true);
 
     const started = performance.now();
     let observed = route;

@@ -2,14 +2,16 @@
 // a 413 on a recorded /v1 route (the body limit answers first: node-hot-routes.ts, body-limit.ts;
 // without this an over-limit body left no row and the README's "every answered request is in the
 // ledger" had a hole an attacker could use), and a Responses WebSocket message the connection
-// refuses (malformed, too large, over the rate). Runs only on those error paths.
+// refuses (malformed, too large, over the rate); and a request answered 503 while the gateway drains
+// (SIGTERM; the ledger is open until the last request has its answer). Runs only on those error paths.
 import { GatewayError } from '../errors.js';
 import type { ChatDeps } from '../chat/handler.js';
 import type { Access } from '../chat/ports.js';
 import { recordRequest } from '../chat/record.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import type { HeaderSource } from '../governance/keys.js';
-import { V1_ROUTES } from './v1-routes.js';
+import { recordedRoute, V1_ROUTES } from './v1-routes.js';
+import { shuttingDown } from './error-response.js';
 
 /**
  * Records `error` (the refusal: a 413, or a WebSocket message's) for `path` if it is one of the
@@ -58,4 +60,28 @@ export async function recordRefused(
     operation: route.operation,
     sessionId: sessionIdFrom(headers, chat.sessionHeaders),
   });
+}
+
+/**
+ * The 503 a request gets while the gateway drains, its row written first when `method` `path` leaves
+ * one (recordedRoute: the /v1 POSTs, a stored response's GET and DELETE). Before, these answers left
+ * no row. The key is named without being admitted: nothing was done for the request, and with Redis
+ * counters a 503 counted here would count again when the client retries on another instance. The
+ * body is never read (no model). Synchronous: the row is queued before the answer goes out.
+ */
+export function refuseWhileDraining(chat: ChatDeps, method: string, path: string, requestId: string, headers: HeaderSource): GatewayError {
+  const error = shuttingDown();
+  const route = recordedRoute(method, path);
+  if (!route) return error;
+  error.requester = chat.gate.identify(headers);
+  recordRequest(chat, undefined, {
+    status: error.status,
+    startedAt: chat.now(),
+    error,
+    requestId,
+    surface: route.surface,
+    operation: route.operation,
+    sessionId: sessionIdFrom(headers, chat.sessionHeaders),
+  });
+  return error;
 }

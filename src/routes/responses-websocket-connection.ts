@@ -11,10 +11,9 @@ import type { HeaderSource } from '../governance/keys.js';
 import { handleResponses } from '../responses/handler.js';
 import { parseJsonBody } from '../chat/handler.js';
 import { checkDuplicateKeys, RESPONSES_GOVERNED } from '../wire/duplicate-keys.js';
-import { shuttingDown } from './error-response.js';
 import type { ResponsesWebSocketOptions } from './responses-websocket.js';
 import { errorEvent, EventSink } from './responses-websocket-events.js';
-import { recordRefused } from './record-refused.js';
+import { recordRefused, refuseWhileDraining } from './record-refused.js';
 import { whenClientDrained } from './client-drain.js';
 import { MODEL_WITHIN_CHARS, topLevelString } from '../wire/top-level-string.js';
 import { expand, expandedBytes, inputItems, type Previous, warmUp } from './responses-websocket-continuation.js';
@@ -131,8 +130,9 @@ export function serveConnection(
       const message = parseMessage(text);
       if (message.type === 'response.processed') return; // the client's acknowledgement: nothing to answer
       if (message.type !== 'response.create') throw invalidRequest(`unsupported WebSocket message type '${String(message.type)}'`, 'type');
-      // Draining: the connection stays for the response in progress, new ones go elsewhere.
-      if (opts.draining()) throw shuttingDown();
+      // Draining: the connection stays for the response in progress, new ones go elsewhere (with
+      // their row, as a POST's 503 has: the key named, not admitted).
+      if (opts.draining()) throw refuseWhileDraining(opts.deps, 'POST', '/v1/responses', newRequestId(), headers);
       const { type: _type, generate, ...body } = message;
       // Refused past maxBodyBytes before anything is kept or sent; the connection keeps what it held.
       const bytes = expandedBytes(body, Buffer.byteLength(text!), previous, opts.maxPayloadBytes);
@@ -156,7 +156,7 @@ export function serveConnection(
       if (error.status >= 500 && error.type === 'server_error') opts.logger.error({ err }, 'responses websocket: unhandled error');
       sendError(error);
       // Refused here, before the handler: its row as the same request refused over HTTP gets one
-      // (key admitted and counted, as handlers admit before parsing). Not while draining (503).
+      // (key admitted and counted, as handlers admit before parsing). Not the drain's 503 (its row is written above).
       if (!handled && error.status < 500) {
         await recordRefused(opts.deps, '/v1/responses', newRequestId(), headers, error, Date.now() - startedAt, refused).catch(
           (e: unknown) => opts.logger.error({ err: e }, 'responses websocket: recording a refused message failed'),

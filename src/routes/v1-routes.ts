@@ -4,6 +4,7 @@
 // before any handler runs. Before, each kept its own list, so a route added to one could be missed
 // by the other and an over-limit body to it would leave no row.
 import type { Surface } from '../chat/run-state.js';
+import type { RequestOperation } from '../ledger/rows.js';
 
 export interface V1Route {
   surface: Surface;
@@ -19,3 +20,19 @@ export const V1_ROUTES: ReadonlyMap<string, V1Route> = new Map<string, V1Route>(
   ['/v1/messages/count_tokens', { surface: 'messages', operation: 'count_tokens', hot: false }],
   ['/v1/responses', { surface: 'responses', hot: true }],
 ]);
+
+/** A stored response's id and what follows it (GET|DELETE /v1/responses/{id}, GET …/input_items). */
+const STORED = /^\/v1\/responses\/[^/]+(\/input_items)?$/;
+
+/**
+ * The row a request to `method` `path` leaves, for a request answered before its route ran (503
+ * while draining): a POST to V1_ROUTES, and a stored response's retrieval, listing or deletion
+ * (responses/stored.ts records those). Undefined for a request that leaves no row.
+ */
+export function recordedRoute(method: string, path: string): { surface: Surface; operation?: RequestOperation } | undefined {
+  if (method === 'POST') return V1_ROUTES.get(path);
+  const stored = STORED.exec(path);
+  if (!stored) return undefined;
+  if (method === 'GET') return { surface: 'responses', operation: stored[1] ? 'input_items' : 'retrieve' };
+  return method === 'DELETE' && !stored[1] ? { surface: 'responses', operation: 'delete' } : undefined;
+}

@@ -118,6 +118,7 @@ export function bareEndpoint(
         counted.set(key, (counted.get(key) ?? 0) + calls);
         return access(key);
       },
+      identify: () => undefined,
     },
     mcp,
     offers: noOffers,
