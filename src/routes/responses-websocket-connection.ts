@@ -20,7 +20,11 @@ import { expand, expandedBytes, inputItems, type Previous, warmUp } from './resp
 
 /** Messages a connection may have waiting behind the response in progress. */
 const MAX_WAITING = 8;
-/** A message refused before it is read is parsed if it may be an acknowledgement (Codex's: ~80 bytes). */
+/**
+ * An acknowledgement (`response.processed`, Codex's: ~80 bytes) is at most this long: a longer one is
+ * refused as a malformed message is (400, counted, its row), so parsing acknowledgements is never free
+ * work; and a message refused before it is read is parsed only if it may be one.
+ */
 const MAX_ACKNOWLEDGEMENT_BYTES = 1024;
 
 interface Refusal {
@@ -71,10 +75,7 @@ export function serveConnection(
       const message = tooMany
         ? `more than ${MAX_WAITING} messages waiting on this connection`
         : `the messages waiting on this connection would hold more than ${opts.maxPayloadBytes} bytes`;
-      sendError(new GatewayError({ status: 429, type: 'rate_limited', message }));
-      ws.close(1008, 'too many messages waiting');
-      closed.abort();
-      return;
+      return flooding(message, 'too many messages waiting');
     }
     waiting++;
     waitingBytes += size;
@@ -91,6 +92,26 @@ export function serveConnection(
       idleFrom();
     });
   });
+
+  // A client that floods the connection gets a 429 event and is let go (1008).
+  const flooding = (message: string, reason: string) => {
+    sendError(new GatewayError({ status: 429, type: 'rate_limited', message }));
+    ws.close(1008, reason);
+    closed.abort();
+  };
+  // Acknowledgements are not answered, recorded or counted against the key's rate (a client sends
+  // one per response it got), but each costs a parse and a key check (with Redis counters, a round
+  // trip): past the response.create messages taken on this connection by more than MAX_WAITING,
+  // they are a flood, bounded here rather than left to go on for as long as the connection lasts.
+  let asked = 0;
+  let acknowledgements = 0;
+  const acknowledged = () => {
+    if (++acknowledgements > asked + MAX_WAITING)
+      flooding(
+        `more than ${MAX_WAITING} acknowledgements (response.processed) beyond the responses asked on this connection`,
+        'too many acknowledgements',
+      );
+  };
 
   const send = (value: unknown) => {
     if (ws.readyState === ws.OPEN) ws.send(typeof value === 'string' ? value : JSON.stringify(value));
@@ -121,15 +142,21 @@ export function serveConnection(
     let refused: Refusal | undefined;
     try {
       const early = await refusalBeforeReading(data);
-      if (early === 'acknowledgement') return;
+      if (early === 'acknowledgement') return acknowledged();
       if (early) {
         refused = early;
         throw early.error;
       }
       const text = data?.toString();
       const message = parseMessage(text);
-      if (message.type === 'response.processed') return; // the client's acknowledgement: nothing to answer
+      if (message.type === 'response.processed') {
+        // The client's acknowledgement: nothing to answer, unless it is too large to be one.
+        if (data!.byteLength > MAX_ACKNOWLEDGEMENT_BYTES)
+          throw invalidRequest(`an acknowledgement (response.processed) is at most ${MAX_ACKNOWLEDGEMENT_BYTES} bytes`, 'type');
+        return acknowledged();
+      }
       if (message.type !== 'response.create') throw invalidRequest(`unsupported WebSocket message type '${String(message.type)}'`, 'type');
+      asked++;
       // Draining: the connection stays for the response in progress, new ones go elsewhere (with
       // their row, as a POST's 503 has: the key named, not admitted).
       if (opts.draining()) throw refuseWhileDraining(opts.deps, 'POST', '/v1/responses', newRequestId(), headers);
