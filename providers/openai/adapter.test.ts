@@ -119,6 +119,19 @@ describe('openai adapter: streams', () => {
     assert.equal(turn.usage!.total_tokens, 12);
   });
 
+  test('a spoken answer: its delta.audio pieces come through as sent, the usage with its audio tokens', () => {
+    // The documented shape (no typed SDK field: openai-openapi issue #577), not a live capture.
+    const events = JSON.parse(fixture('stream-audio.json')) as string[];
+    const { chunks, error } = replay('stream-audio.json');
+    assert.equal(error, undefined);
+    const sent = events.filter((e) => e !== '[DONE]').map((e) => JSON.parse(e).choices[0]?.delta?.audio);
+    assert.deepEqual(
+      chunks.map((c) => c.choices[0]?.delta.audio),
+      sent,
+    );
+    assert.equal(chunks.at(-1)!.usage!.completion_tokens, 48);
+  });
+
   test('parallel tool calls reassemble from argument fragments', () => {
     const { chunks } = replay('stream-parallel-tool-calls.json');
     const acc = new TurnAccumulator();

@@ -82,12 +82,14 @@ export async function runRound(
       const delta = chunk.choices[0]?.delta;
       if (!sink || !delta) return;
       const forwardTools = forwardToolDeltas && delta.tool_calls?.length;
-      if (delta.content || delta.refusal || forwardTools) {
+      // A spoken answer's pieces (delta.audio) go as the upstream sent them, whatever the round.
+      if (delta.content || delta.refusal || forwardTools || delta.audio) {
         const choice = chunk.choices[0];
         const forwarded: typeof delta = {};
         if (delta.content) forwarded.content = delta.content;
         if (delta.refusal) forwarded.refusal = delta.refusal;
         if (forwardTools) forwarded.tool_calls = delta.tool_calls;
+        if (delta.audio) forwarded.audio = delta.audio;
         sink.delta(
           forwarded,
           choice?.logprobs != null || chunk.system_fingerprint != null || chunk.service_tier != null

@@ -11,6 +11,8 @@ import { settleStream } from './settle-stream.js';
 import type { ChatDeps } from './handler.js';
 import { DeltaFrames } from './chunk-frame.js';
 import { HeldEffects } from './held-effects.js';
+import { containersWritten, type ShowsContainers } from '../governance/owned-containers.js';
+import { noteStreamedAudio } from '../governance/owned-audio.js';
 
 /** Runs the loop into `channel`; resolves once the stream has started (or rejects if it never did). */
 export async function streamResponse(deps: ChatDeps, state: RunState, channel: SseChannel): Promise<void> {
@@ -23,6 +25,8 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
   // The last round's effects outside the request (round.ts's finish), run after the stream's end.
   const afterEnd = new HeldEffects();
   const settle = () => afterEnd.settle();
+  // The audio ids the stream shows the key (delta.audio.id), recorded as its own (governance/owned-audio.ts).
+  const shown: ShowsContainers = { access: state.access };
   const sink: StreamSink = {
     delta(delta, extras) {
       stamp.model ||= state.lastTarget?.model ?? state.request.model;
@@ -35,6 +39,7 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
         round = state.rounds;
       }
       if (delta.content) separatorDue = true;
+      if (delta.audio) noteStreamedAudio(deps.audio, shown, delta.audio);
       channel.dataText(frames.text(first ? { role: 'assistant', ...delta } : delta, extras?.logprobs));
       first = false;
     },
@@ -44,17 +49,24 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
   };
   await settleStream(deps, state, channel, runLoop(deps, state, chatCodec(deps, state, sink)), {
     done(result: LoopResult<AssistantTurn>) {
-      try {
-        stamp.model ||= result.turn.model || state.request.model;
-        if (first) channel.data(chunk(stamp, [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
-        for (const c of finalChunks(stamp, state, result, toolCallsSent)) channel.data(c);
-        channel.done();
-      } finally {
-        // After the client's last byte, before the requests row.
-        settle();
-      }
+      // A stream that showed audio ids ends once they are recorded (a follow-up naming one then finds
+      // it, on PostgreSQL too); any other ends now, without an extra turn.
+      const written = containersWritten(shown);
+      return written ? written.then(() => end(result)) : end(result);
     },
     failed: (error) => channel.fail(error),
     stop: settle,
   });
+
+  function end(result: LoopResult<AssistantTurn>): void {
+    try {
+      stamp.model ||= result.turn.model || state.request.model;
+      if (first) channel.data(chunk(stamp, [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
+      for (const c of finalChunks(stamp, state, result, toolCallsSent)) channel.data(c);
+      channel.done();
+    } finally {
+      // After the client's last byte, before the requests row.
+      settle();
+    }
+  }
 }

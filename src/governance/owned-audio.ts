@@ -5,10 +5,20 @@
 // ("repeat what you said"). The only audio ids a key can rightly know are those an answer relayed to
 // it carried (`choices[].message.audio.id`), and those are recorded as its own before the answer
 // goes out (the store that records the containers each key was shown, as kind `audio`: a lookup
-// matches the kind, and each kind has its own bound per key: owned-containers.ts). A request whose assistant message names any other
-// audio id is refused, nothing sent. A streamed answer's audio deltas are not relayed (round.ts
-// forwards content, refusal and tool calls), so a stream shows the key no audio id to record.
-import { type ContainerDeps, type ContainerOwners, type Named, refuseUnshown } from './owned-containers.js';
+// matches the kind, and each kind has its own bound per key: owned-containers.ts). A streamed
+// answer's audio deltas are relayed as the upstream sent them (round.ts); the id one carries
+// (`choices[].delta.audio.id`) is recorded the same way, its write started before the frame naming
+// it goes out and finished before the stream ends. A request whose assistant message names any
+// other audio id is refused, nothing sent.
+import type { AudioDelta } from '../openai/types.js';
+import {
+  type ContainerDeps,
+  type ContainerOwners,
+  type Named,
+  noteContainer,
+  refuseUnshown,
+  type ShowsContainers,
+} from './owned-containers.js';
 
 /** The audio ids a Chat Completions answer carries (`choices[].message.audio.id`). */
 export function audioIdsOfCompletion(body: { choices?: readonly unknown[] } | null | undefined): string[] | undefined {
@@ -24,6 +34,11 @@ export function audioIdsOfCompletion(body: { choices?: readonly unknown[] } | nu
 export function showAudio(deps: ContainerDeps | undefined, ids: string[] | undefined, keyId: string | null): Promise<void> | undefined {
   if (!deps || !ids) return undefined;
   return deps.owners.showIds('audio', ids, keyId).catch((err: unknown) => deps.onError(err as Error));
+}
+
+/** A streamed piece of a spoken answer: the audio id it carries, if any, is the key's from now on (once per id). */
+export function noteStreamedAudio(deps: ContainerDeps, shown: ShowsContainers, audio: AudioDelta): void {
+  if (typeof audio.id === 'string') noteContainer(deps, shown, audio.id, 'audio');
 }
 
 /** The audio ids a request's assistant messages name (`messages[i].audio.id`; any value there counts). */

@@ -35,11 +35,14 @@ export interface ShowsContainers {
   containerWrites?: Promise<void>[] | undefined;
 }
 
-/** A container an answer reported to the run's key: recorded as the key's (the write starts now, once per id). */
-export function noteContainer(deps: ContainerDeps, state: ShowsContainers, id: string | undefined): void {
+/**
+ * A container an answer reported to the run's key (or, `kind` audio, a streamed spoken answer's id:
+ * owned-audio.ts): recorded as the key's (the write starts now, once per id).
+ */
+export function noteContainer(deps: ContainerDeps, state: ShowsContainers, id: string | undefined, kind: ShownKind = 'container'): void {
   if (id === undefined || id === '' || state.containerIds?.includes(id)) return;
   (state.containerIds ??= []).push(id);
-  const write = deps.owners.showIds('container', [id], state.access.keyId).catch((err: unknown) => deps.onError(err as Error));
+  const write = deps.owners.showIds(kind, [id], state.access.keyId).catch((err: unknown) => deps.onError(err as Error));
   (state.containerWrites ??= []).push(write);
 }
 

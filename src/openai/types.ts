@@ -109,6 +109,8 @@ export interface ChatCompletionChoice {
     content: string | null;
     tool_calls?: ToolCall[];
     refusal?: string | null;
+    /** The spoken answer (`modalities: ["text","audio"]`): {id, data, expires_at, transcript}. */
+    audio?: unknown;
   };
   finish_reason: FinishReason | null;
   logprobs?: unknown;
@@ -132,6 +134,14 @@ export interface ToolCallDelta {
   function?: { name?: string; arguments?: string };
 }
 
+/** `choices[].delta.audio` of a streamed spoken answer (no SDK type: openai-openapi issue #577). */
+export interface AudioDelta {
+  id?: string;
+  data?: string;
+  transcript?: string;
+  expires_at?: number;
+}
+
 export interface ChunkChoice {
   index: number;
   delta: {
@@ -139,6 +149,8 @@ export interface ChunkChoice {
     content?: string | null;
     tool_calls?: ToolCallDelta[];
     refusal?: string | null;
+    /** A piece of the spoken answer: any of id, data (base64), transcript; the last carries only expires_at. */
+    audio?: AudioDelta | null;
   };
   finish_reason: FinishReason | null;
   logprobs?: unknown;

@@ -77,9 +77,11 @@ export function renderOpenAI(
   }
   const frame = (choices: unknown[], extra: Record<string, unknown> = {}) =>
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_mock', choices, ...extra })}\n\n`;
-  const frames = [frame([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])];
-  for (const p of pieces(text ?? '')) frames.push(frame([{ index: 0, delta: { content: p }, logprobs: null, finish_reason: null }]));
-  if (audio) frames.push(frame([{ index: 0, delta: { audio: { ...audio, data: undefined } }, logprobs: null, finish_reason: null }]));
+  const frames = audio
+    ? audioFrames(frame, audio)
+    : [frame([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }])];
+  if (!audio)
+    for (const p of pieces(text ?? '')) frames.push(frame([{ index: 0, delta: { content: p }, logprobs: null, finish_reason: null }]));
   if (reply.kind === 'stream-error') {
     frames.push(`data: ${JSON.stringify({ error: { message: reply.message, type: reply.errorType, code: null, param: null } })}\n\n`);
     return { frames };
@@ -104,6 +106,33 @@ export function renderOpenAI(
   if (request.stream_options?.include_usage && !omitUsage) frames.push(frame([], { usage }));
   frames.push('data: [DONE]\n\n');
   return { frames };
+}
+
+/**
+ * A spoken answer streamed (`modalities: ["text","audio"]`): no content deltas; `delta.audio` pieces
+ * instead, each with any of id, transcript, data (base64, in pieces of whole quads), the id in the
+ * first (with the role), and a last one carrying only `expires_at`, before the finish chunk (the
+ * shape the SDKs accumulate: openai-node's ChatCompletionStream; openai-openapi issue #577).
+ * Exported for the tests that check the gateway relays these pieces as they came.
+ */
+export function audioFrames(
+  frame: (choices: unknown[]) => string,
+  audio: { id: string; expires_at: number; data: string; transcript: string | null },
+): string[] {
+  const piece = (delta: Record<string, unknown>) => frame([{ index: 0, delta, logprobs: null, finish_reason: null }]);
+  return audioDeltas(audio).map((audio, i) => piece(i === 0 ? { role: 'assistant', content: null, refusal: null, audio } : { audio }));
+}
+
+/** The `delta.audio` objects of a streamed spoken answer, in order (audioFrames). */
+export function audioDeltas(audio: { id: string; expires_at: number; data: string; transcript: string | null }): Record<string, unknown>[] {
+  const [first = '', ...rest] = pieces(audio.transcript ?? '');
+  const data = audio.data.match(/.{1,4}/g) ?? [];
+  return [
+    { id: audio.id, transcript: first },
+    ...rest.map((transcript) => ({ transcript })),
+    ...data.map((d) => ({ data: d })),
+    { expires_at: audio.expires_at },
+  ];
 }
 
 export function openaiErrorBody(status: number, message: string): string {
