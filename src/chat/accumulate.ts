@@ -18,6 +18,8 @@ export interface AssistantTurn {
   created: number;
   /** What the upstream sent besides content, kept for the client (issue 16: nothing silently dropped). */
   refusal?: string | null | undefined;
+  /** The spoken answer of a non-streamed round (`message.audio`); a stream's went to the client as it came. */
+  audio?: unknown;
   logprobs?: unknown;
   systemFingerprint?: string | null | undefined;
   serviceTier?: unknown;
@@ -102,6 +104,7 @@ export function turnFromCompletion(completion: ChatCompletion, completionText?: 
     completion,
     completionText,
     refusal: choice?.message.refusal,
+    audio: choice?.message.audio,
     logprobs: choice?.logprobs,
     systemFingerprint: completion.system_fingerprint,
     serviceTier: completion.service_tier,

@@ -41,6 +41,8 @@ export function finalCompletion(state: RunState, result: LoopResult<AssistantTur
           content: turn.content,
           ...(result.clientToolCalls.length ? { tool_calls: result.clientToolCalls } : {}),
           refusal: turn.refusal ?? null,
+          // The final round's spoken answer (recorded as the key's by the handler before it goes out).
+          ...(turn.audio != null ? { audio: turn.audio } : {}),
         },
         finish_reason: result.finishReason,
         logprobs: turn.logprobs ?? null,
