@@ -28,7 +28,7 @@ const bills = new Map<string, number[]>();
 before(async () => {
   ({ mock, gw, stop } = await startPassThrough('sibi', [
     ...['reasoning', 'image'].map((id) => ({ id, key: `vk-sibi-${id}`, models: ['*'], budget: { usd: BUDGET, period: 'month' } })),
-    { id: 'old', key: 'vk-sibi-old', models: ['*'], budget: { usd: 1, period: 'month' } },
+    ...['old', 'stream'].map((id) => ({ id, key: `vk-sibi-${id}`, models: ['*'], budget: { usd: 1, period: 'month' } })),
   ]));
   mock.fallback = (body, _path) => {
     const input: any[] = Array.isArray(body.input) ? body.input : [];
@@ -127,4 +127,33 @@ test('a reasoning item by id whose size was not recorded is refused under a budg
   });
   assert.equal(next.status, 400);
   assert.deepEqual([next.body.error.code, next.body.error.param], ['stored_input_under_budget', 'input[0]']);
+});
+
+test('a streamed answer records its reasoning items as a JSON one does', async () => {
+  const res = await fetch(`${gw.url}/v1/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer vk-sibi-stream' },
+    body: JSON.stringify({
+      model: 'oai/gpt-5',
+      metadata: { key: 'stream' },
+      input: 'think about it',
+      max_output_tokens: REASONING_TOKENS,
+      stream: true,
+    }),
+  });
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  const id = /"id":"(rs_[^"]+)"/.exec(text)?.[1];
+  assert.ok(id, 'a reasoning item was streamed');
+  await gw.quiet();
+  const [row] = await gw.query<{ response: string }>("SELECT response FROM stored_responses WHERE key_id = 'stream'");
+  assert.equal(JSON.parse(row!.response).itemTokens[id], REASONING_TOKENS + 8);
+  const next = await create('stream', {
+    input: [
+      { type: 'reasoning', id, summary: [] },
+      { role: 'user', content: 'go on' },
+    ],
+    max_output_tokens: 16,
+  });
+  assert.equal(next.status, 200, JSON.stringify(next.body));
 });
