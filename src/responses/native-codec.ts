@@ -27,7 +27,7 @@ import type { HostedTool } from './hosted-mcp.js';
 import { hostedFees, hostedReserve, hostedSettings, hostedToolUnpriced } from '../governance/hosted-tools.js';
 import { builtInToolUses, type BuiltInTool } from '../wire/responses/hosted-tools.js';
 import { nativeOnce } from './native-call.js';
-import { noteReasoning } from './reasoning-size.js';
+import { byIdTokens, noteReasoning } from './reasoning-size.js';
 import type { ResponsesRelay } from './native-relay.js';
 import { containerOfItem, noteContainer, type ContainerDeps } from '../governance/owned-containers.js';
 
@@ -58,8 +58,9 @@ export interface NativeRunState extends LoopState {
   readonly carriedTokens: number;
   /** What a follow-up continuing the last round's response upstream carries (stored with it). */
   continuation: number | undefined;
-  /** Reasoning items of every round, by id: the input tokens each adds sent back by id (reasoning-size.ts). */
+  /** Reasoning items of every round, by id: the input tokens each adds sent back by id (reasoning-size.ts); those in conv by id, summed. */
   reasoningTokens?: Map<string, number> | undefined;
+  heldTokens?: number | undefined;
   /** The client's billed built-in tools (web search…); undefined: none (wire/responses/hosted-tools.ts). */
   readonly builtInTools: BuiltInTool[] | undefined;
   /** Containers its answer reported, and their writes (governance/owned-containers.ts); undefined: none. */
@@ -93,7 +94,7 @@ export function nativeResponsesCodec(
       // Tokens never outnumber bytes: the body's size bounds its input tokens, but for images, each
       // billed up to the model's image bound whatever its URL's length (added per target: attempt-budget.ts).
       const sent = state.rebuilt ? JSON.stringify(request) : undefined;
-      const promptTokens = Buffer.byteLength(sent ?? state.bodyText) + REPLY_OVERHEAD + state.carriedTokens;
+      const promptTokens = Buffer.byteLength(sent ?? state.bodyText) + REPLY_OVERHEAD + state.carriedTokens + (state.heldTokens ?? 0);
       const images = sent !== undefined ? imagesInJson(sent) : imagesInRequest(request, state.bodyText);
       const bodyFor = (target: Target, plan: AttemptPlan): string => {
         if (!state.rebuilt && !final && plan.sendCap === undefined) {
@@ -203,6 +204,7 @@ export function nativeResponsesCodec(
       // cannot resolve (store:false without encrypted_content) is left out, as OpenAI allows.
       for (const item of turn.output)
         if (!(item.type === 'reasoning' && state.body.store === false && !item.encrypted_content)) state.conv.push(item as InputItem);
+      if (state.body.store !== false) state.heldTokens = byIdTokens(state.heldTokens, turn.output, state.reasoningTokens);
       for (const r of results) state.conv.push(functionOutputInput(r.tool_call_id, r.content));
       state.rebuilt = true;
       showHosted(state, relay, gatewayCalls, results);
