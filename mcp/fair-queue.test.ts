@@ -207,10 +207,13 @@ test("a call cancelled in a team gives up one of the team's turns; the rest keep
 });
 
 test('random calls, cancels and releases across teams: every call settles, each tenant holds a turn per waiting call, nothing is kept', async () => {
+  // mulberry32: a fixed sequence, so that a failure repeats.
   let seed = 7;
   const random = (n: number) => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed % n;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
   };
   type Internals = { queue: { items: { tags: number[]; seqs: number[]; waiting: { size: number } }[] } };
   for (const limit of [1, 2, 3]) {

@@ -48,7 +48,13 @@ class Tenant implements Placed {
   live = 0;
   /** Within a team: the highest key tag let through. */
   round = 0;
-  /** A team's keys active now (undefined for a key without a team, or until its first call). */
+  /**
+   * A team's keys active now: the first inline (id, tag, calls), so that a team calling from one
+   * key at a time costs no more than a key without a team; the others in `keys` (from the second).
+   */
+  key: string | undefined;
+  keyLast = 0;
+  keyLive = 0;
   keys: Map<string, KeyState> | undefined;
   /** Its waiting calls (from its first wait on). */
   waiting: IndexHeap<Turn> | undefined;
@@ -184,9 +190,12 @@ export class FairQueue {
 
   /** One call of `key` in `tenant` done or gone: forgets what no longer matters. */
   private leave(tenant: Tenant, key: string): void {
-    const keys = tenant.keys;
-    const state = keys?.get(key);
-    if (state !== undefined && --state.live === 0 && state.last < tenant.round) keys!.delete(key);
+    if (tenant.key === key) {
+      if (--tenant.keyLive === 0 && tenant.keyLast < tenant.round) tenant.key = undefined;
+    } else {
+      const state = tenant.keys?.get(key);
+      if (state !== undefined && --state.live === 0 && state.last < tenant.round) tenant.keys!.delete(key);
+    }
     if (--tenant.live === 0 && tenant.last < this.round) (tenant.team ? this.teams : this.solos).delete(tenant.id);
   }
 
@@ -200,11 +209,20 @@ export class FairQueue {
 
 /** The tag of `key`'s next call within its team `tenant`. */
 function keyTag(tenant: Tenant, key: string): number {
-  const keys = (tenant.keys ??= new Map());
-  let state = keys.get(key);
-  if (state === undefined) keys.set(key, (state = { last: tenant.round - 1, live: 0 }));
-  const tag = Math.max(state.last + 1, tenant.round);
-  state.last = tag;
+  let state = tenant.key === key ? undefined : tenant.keys?.get(key);
+  if (tenant.key !== key && state === undefined) {
+    if (tenant.key === undefined) {
+      tenant.key = key;
+      tenant.keyLast = tenant.round - 1;
+      tenant.keyLive = 0;
+    } else (tenant.keys ??= new Map()).set(key, (state = { last: tenant.round - 1, live: 0 }));
+  }
+  if (state === undefined) {
+    tenant.keyLast = Math.max(tenant.keyLast + 1, tenant.round);
+    tenant.keyLive++;
+    return tenant.keyLast;
+  }
+  state.last = Math.max(state.last + 1, tenant.round);
   state.live++;
-  return tag;
+  return state.last;
 }
