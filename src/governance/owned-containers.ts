@@ -35,15 +35,29 @@ export interface ShowsContainers {
   containerWrites?: Promise<void>[] | undefined;
 }
 
-/**
- * A container an answer reported to the run's key (or, `kind` audio, a streamed spoken answer's id:
- * owned-audio.ts): recorded as the key's (the write starts now, once per id).
- */
-export function noteContainer(deps: ContainerDeps, state: ShowsContainers, id: string | undefined, kind: ShownKind = 'container'): void {
+/** An id of this kind an answer showed the run's key: recorded as the key's (the write starts now, once per id). */
+export function noteShown(deps: ContainerDeps, state: ShowsContainers, kind: ShownKind, id: string | undefined): void {
   if (id === undefined || id === '' || state.containerIds?.includes(id)) return;
   (state.containerIds ??= []).push(id);
   const write = deps.owners.showIds(kind, [id], state.access.keyId).catch((err: unknown) => deps.onError(err as Error));
   (state.containerWrites ??= []).push(write);
+}
+
+/**
+ * A container an answer reported to the run's key (or, `kind` audio, a streamed spoken answer's id:
+ * owned-audio.ts): recorded as the key's.
+ */
+export function noteContainer(deps: ContainerDeps, state: ShowsContainers, id: string | undefined, kind: ShownKind = 'container'): void {
+  noteShown(deps, state, kind, id);
+}
+
+/**
+ * What a Responses output item shows the key that it may name again: the container it reports, or,
+ * an upstream MCP server's `mcp_approval_request`, its id (responses/upstream-approvals.ts).
+ */
+export function noteItem(deps: ContainerDeps, state: ShowsContainers, item: { type?: unknown; id?: unknown }): void {
+  if (item.type === 'mcp_approval_request') noteShown(deps, state, 'approval', typeof item.id === 'string' ? item.id : undefined);
+  else noteContainer(deps, state, containerOfItem(item));
 }
 
 /** Undefined when the run noted none (as most do): no promise to wait for. */

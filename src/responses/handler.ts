@@ -29,6 +29,7 @@ import type { Matcher } from '../governance/glob.js';
 import { setUpNative } from './native-setup.js';
 import { runNativeResponses } from './native-run.js';
 import { refuseOthersStoredInput } from './owned-input.js';
+import { refuseUnshownApprovals } from './upstream-approvals.js';
 import { type ContainerDeps, containersOfResponsesRequest, refuseOthersContainers } from '../governance/owned-containers.js';
 import {
   refuseFilesUnderBudget,
@@ -120,6 +121,9 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       refuseRemoteMcpUnderBudget(req, access.budgeted);
       refuseUnknownToolsUnderBudget(req, access.budgeted);
       refuseCompactionUnderBudget(req, access.budgeted);
+      // An upstream MCP server's approval: only one this key was shown (upstream-approvals.ts).
+      const approvalsShown = refuseUnshownApprovals(req, deps.approvals, deps.containers.owners, access.keyId);
+      if (approvalsShown) await approvalsShown;
       const nativeDeps = depsWithIds(deps);
       // Continued upstream, a stored response's conversation is billed as this request's input.
       const carriedTokens = (stored?.kind === 'upstream' ? (stored.carriedTokens ?? 0) : 0) + byIdTokens;

@@ -29,7 +29,7 @@ import { builtInToolUses, type BuiltInTool } from '../wire/responses/hosted-tool
 import { nativeOnce } from './native-call.js';
 import { byIdTokens, noteReasoning } from './reasoning-size.js';
 import type { ResponsesRelay } from './native-relay.js';
-import { containerOfItem, noteContainer, type ContainerDeps } from '../governance/owned-containers.js';
+import { noteItem, type ContainerDeps } from '../governance/owned-containers.js';
 
 export interface NativeRunState extends LoopState {
   /** `signal` without the AbortSignal, for the upstream calls (upstream/cancel.ts). */
@@ -137,8 +137,9 @@ export function nativeResponsesCodec(
         // The loop goes on after a round with gateway calls: only the round that ends the answer waits.
         if (callsGatewayTool(outcome.turn, isGateway)) relay.afterEnd.settle();
         if (round === 1) relay.firstText = outcome.text;
-        // A container an item reports is the key's from now on (written before the answer goes out: native-run.ts).
-        for (const item of outcome.turn.output) noteContainer(deps.containers, state, containerOfItem(item));
+        // A container an item reports, an upstream MCP server's approval request, is the key's from
+        // now on (written before the answer goes out: native-run.ts).
+        for (const item of outcome.turn.output) noteItem(deps.containers, state, item);
         relay.collect(outcome.turn.output, hidden);
         return ended(state, outcome.turn, plan!);
       }
@@ -160,10 +161,10 @@ export function nativeResponsesCodec(
           if (event === null || typeof event !== 'object')
             throw upstreamStreamFailure('upstream_malformed', `upstream sent an unparsable ${type} event`);
           builder.add(event);
-          // A container an item reports is the key's from now on: its write starts before the frame
-          // naming it goes out (governance/owned-containers.ts).
+          // A container an item reports, an upstream MCP server's approval request, is the key's from
+          // now on: its write starts before the frame naming it goes out (governance/owned-containers.ts).
           if (event.type === 'response.output_item.added' || event.type === 'response.output_item.done')
-            noteContainer(deps.containers, state, containerOfItem(event.item as OtherItem));
+            noteItem(deps.containers, state, event.item as OtherItem);
           if (event.type === 'error')
             throw upstreamStreamFailure(
               'upstream_stream_error',

@@ -119,7 +119,7 @@ export function shownItemOf(response: string | null, itemId: string): ShownItem 
 }
 
 /** What an id a key was shown is (shown_containers.kind): a lookup matches it, and each has its own bound per key. */
-export type ShownKind = 'container' | 'audio';
+export type ShownKind = 'container' | 'audio' | 'approval';
 
 export interface ResponseRetention {
   ttlMs: number;

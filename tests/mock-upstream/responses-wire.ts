@@ -47,6 +47,8 @@ export function renderResponses(reply: MockReply, request: any, stream: boolean)
   if (container) output.push(codeInterpreterItem(n, container));
   if (reply.kind === 'text' && reply.imageGeneration)
     output.push({ id: `ig_mock${n}`, type: 'image_generation_call', status: 'completed', result: 'iVBORw0KGgo=' });
+  if (reply.kind === 'text' && reply.approvalRequest)
+    output.push({ id: `mcpr_mock${n}`, type: 'mcp_approval_request', ...reply.approvalRequest });
   if (text)
     output.push({
       id: `msg_mock${n}`,

@@ -54,6 +54,8 @@ export type MockReply =
       imageGeneration?: boolean;
       /** OpenAI Chat Completions: the answer is spoken too, kept upstream under this audio id (message.audio; streamed: delta.audio). */
       audio?: string;
+      /** Responses: a remote MCP server's call the upstream asks the client to approve (an mcp_approval_request item, id mcpr_mock<n>). */
+      approvalRequest?: { server_label: string; name: string; arguments: string };
     }
   | { kind: 'tool_calls'; text?: string; calls: MockToolCall[]; usage?: MockUsage; delayMs?: number; reasoning?: MockReasoning }
   /** Upstream HTTP error with a body in the provider's error shape unless `body` is given. */

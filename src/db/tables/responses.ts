@@ -69,8 +69,9 @@ export const storedResponses = sqliteTable(
  * Ids an answer relayed to a key showed it, which only that key may name in a request, by kind
  * (`container`: a Responses `code_interpreter_call`'s `container_id`, a Messages response's
  * `container.id`, src/governance/owned-containers.ts; `audio`: a Chat Completions answer's audio id,
- * src/governance/owned-audio.ts). Every key's requests run under the provider's one account, which
- * holds every key's containers and audio. The first key shown an id owns it (shown to
+ * src/governance/owned-audio.ts; `approval`: a native upstream's `mcp_approval_request` for an MCP
+ * server it calls itself, src/responses/upstream-approvals.ts). Every key's requests run under the
+ * provider's one account, which holds every key's containers, audio and approval requests. The first key shown an id owns it (shown to
  * another key while its row lives, it stays the first's: an upsert that changes nothing, logged);
  * rows expire (`expires_at`) and each key keeps its newest N of each kind.
  */
@@ -79,7 +80,7 @@ export const shownContainers = sqliteTable(
   {
     /** The id as the upstream gave it (cntr_…, container_…, audio_…). */
     id: text('id').primaryKey(),
-    /** 'container' | 'audio': a lookup matches the kind it names, and each kind has its own bound. */
+    /** 'container' | 'audio' | 'approval': a lookup matches the kind it names, and each kind has its own bound. */
     kind: text('kind').notNull().default('container'),
     keyId: text('key_id'),
     ts: integer('ts').notNull(),

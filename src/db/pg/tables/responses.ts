@@ -44,7 +44,7 @@ export const shownContainers = pgTable(
   'shown_containers',
   {
     id: text('id').primaryKey(),
-    /** 'container' | 'audio' */
+    /** 'container' | 'audio' | 'approval' */
     kind: text('kind').notNull().default('container'),
     keyId: text('key_id'),
     ts: epochMs('ts').notNull(),
