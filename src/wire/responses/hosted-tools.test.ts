@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtInToolsOf, builtInToolUses, hostedFamily } from './hosted-tools.js';
+import { builtInToolsOf, builtInToolUses, hostedFamily, unknownToolTypeAt } from './hosted-tools.js';
 import type { OtherItem, ToolDef } from './types.js';
 
 const item = (type: string) => ({ type, id: `x_${type}` }) as OtherItem;
@@ -40,5 +40,26 @@ describe('Responses built-in tools', () => {
     ]);
     const preview = builtInToolsOf([{ type: 'web_search_preview' }] as ToolDef[])!;
     assert.deepEqual(builtInToolUses(preview, [item('web_search_call')]), [['responses/web_search_preview', 1]]);
+  });
+
+  test('a tool type neither built-in nor one the gateway can bound is unknown', () => {
+    const known = [
+      'function',
+      'custom',
+      'namespace',
+      'mcp',
+      'tool_search',
+      'local_shell',
+      'shell',
+      'apply_patch',
+      'computer_use_preview',
+      'web_search_preview_2025_03_11',
+      'image_generation',
+    ];
+    assert.equal(unknownToolTypeAt(known.map((type) => ({ type }) as ToolDef)), -1);
+    assert.equal(unknownToolTypeAt(undefined), -1);
+    assert.equal(unknownToolTypeAt([{ type: 'function' } as ToolDef, { type: 'future_tool' } as ToolDef]), 1);
+    assert.equal(unknownToolTypeAt([{ type: 'constructor' } as ToolDef]), 0);
+    assert.equal(unknownToolTypeAt([{} as ToolDef]), 0, 'a tool without a type');
   });
 });
