@@ -88,6 +88,9 @@ export const priceSchema = z.strictObject({
   cacheWritePerMTok: z.number().nonnegative().optional(),
   /** Anthropic's 1-hour cache write (`cache_control.ttl: "1h"`, twice the input rate); unset: cacheWritePerMTok's rate. */
   cacheWrite1hPerMTok: z.number().nonnegative().optional(),
+  /** Audio tokens (usage's `…_tokens_details.audio_tokens`: OpenAI's audio models bill them apart); unset: the text rates. */
+  audioInputPerMTok: z.number().nonnegative().optional(),
+  audioOutputPerMTok: z.number().nonnegative().optional(),
   /** The model's largest answer (output + reasoning tokens): the cap sent and reserved for budgeted requests without one. */
   maxOutputTokens: z.number().int().positive().optional(),
   /** The most input tokens one image can count as for this model (default 3,800; see README "Budgets"). */

@@ -248,6 +248,8 @@ function tokenUsage(usage: Usage): TokenUsage {
     cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
     cacheWriteTokens: usage.prompt_tokens_details?.cache_creation_tokens ?? 0,
     cacheWrite1hTokens: usage.prompt_tokens_details?.cache_creation_1h_tokens ?? 0,
+    audioInputTokens: usage.prompt_tokens_details?.audio_tokens ?? 0,
+    audioOutputTokens: usage.completion_tokens_details?.audio_tokens ?? 0,
   };
 }
 

@@ -16,6 +16,12 @@ describe('attempt plan', () => {
     assert.equal(plan.amountUsd, (plan.promptTokens * 3.75 + 100 * 15) / 1e6);
   });
 
+  test("an audio model's reservation takes its audio rates when dearer: the answer may be all audio", () => {
+    const price = { inputPerMTok: 2.5, outputPerMTok: 10, audioInputPerMTok: 40, audioOutputPerMTok: 80 };
+    const plan = planAttempt({ ...base, price });
+    assert.equal(plan.amountUsd, (plan.promptTokens * 40 + 100 * 80) / 1e6);
+  });
+
   test("a chat prediction's bytes are reserved as output beside the cap sent", () => {
     const price = { inputPerMTok: 1, outputPerMTok: 20 };
     const text = 'ünïcode '.repeat(10);

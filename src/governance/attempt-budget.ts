@@ -15,6 +15,8 @@ export interface PriceLike {
   cachedInputPerMTok?: number | undefined;
   cacheWritePerMTok?: number | undefined;
   cacheWrite1hPerMTok?: number | undefined;
+  audioInputPerMTok?: number | undefined;
+  audioOutputPerMTok?: number | undefined;
 }
 
 export interface AttemptPlan {
@@ -61,13 +63,22 @@ export interface PlanInput {
   unpricedCallUsd: number | undefined;
 }
 
-/** Input tokens may be billed as fresh, cached or cache-write tokens (5-minute or 1-hour): the worst case takes the dearest. */
+/** Input tokens may be billed as fresh, cached, cache-write (5-minute or 1-hour) or audio tokens: the worst case takes the dearest. */
 function dearestInputPerMTok(price: PriceLike): number {
-  return Math.max(price.inputPerMTok, price.cachedInputPerMTok ?? 0, price.cacheWritePerMTok ?? 0, price.cacheWrite1hPerMTok ?? 0);
+  return Math.max(
+    price.inputPerMTok,
+    price.cachedInputPerMTok ?? 0,
+    price.cacheWritePerMTok ?? 0,
+    price.cacheWrite1hPerMTok ?? 0,
+    price.audioInputPerMTok ?? 0,
+  );
 }
 
+/** Output tokens may all be audio (an audio model's spoken answer): the worst case takes the dearer rate. */
+const dearestOutputPerMTok = (price: PriceLike): number => Math.max(price.outputPerMTok, price.audioOutputPerMTok ?? 0);
+
 export function worstCaseUsd(promptTokens: number, outputTokens: number, price: PriceLike): number {
-  return (promptTokens * dearestInputPerMTok(price) + outputTokens * price.outputPerMTok) / 1_000_000;
+  return (promptTokens * dearestInputPerMTok(price) + outputTokens * dearestOutputPerMTok(price)) / 1_000_000;
 }
 
 /**

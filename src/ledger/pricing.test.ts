@@ -86,6 +86,8 @@ describe('costOf', () => {
     overrides: {
       'x/plain': { inputPerMTok: 2, outputPerMTok: 8 },
       'x/cached': { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3, cacheWritePerMTok: 3.75 },
+      // gpt-4o-audio-preview's rates (2025): text 2.5 / 10, audio 40 / 80.
+      'x/audio': { inputPerMTok: 2.5, outputPerMTok: 10, audioInputPerMTok: 40, audioOutputPerMTok: 80 },
     },
   });
 
@@ -109,6 +111,19 @@ describe('costOf', () => {
     assert.equal(pricing.costOf('anthropic', 'claude-sonnet-4-5', usage), 5100 / 1_000_000);
     // A configured price without cacheWrite1hPerMTok: all 1000 @3.75
     assert.equal(pricing.costOf('x', 'cached', usage), 3750 / 1_000_000);
+  });
+
+  test("an audio model's audio tokens are part of prompt and completion and billed at their own rates", () => {
+    // 1000 prompt = 800 text @2.5 + 200 audio @40; 500 out = 100 text @10 + 400 audio @80
+    const usage = { promptTokens: 1000, completionTokens: 500, audioInputTokens: 200, audioOutputTokens: 400 };
+    assert.equal(pricing.costOf('x', 'audio', usage), (2000 + 8000 + 1000 + 32000) / 1_000_000);
+    // A price without audio rates: all at the text rates.
+    assert.equal(pricing.costOf('x', 'plain', usage), 0.006);
+    // Never more audio tokens than the totals hold.
+    assert.equal(
+      pricing.costOf('x', 'audio', { promptTokens: 10, completionTokens: 5, audioInputTokens: 99, audioOutputTokens: 99 }),
+      800 / 1e6,
+    );
   });
 
   test('without cache rates, cached and cache-write tokens fall back to the input rate', () => {

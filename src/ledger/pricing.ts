@@ -18,6 +18,9 @@ export interface TokenUsage {
   cacheWriteTokens?: number;
   /** Of those, the ones written for an hour (`ttl: "1h"`), billed at a higher rate. */
   cacheWrite1hTokens?: number;
+  /** Of the input and output tokens, the audio ones (OpenAI's audio models: billed at their own rates). */
+  audioInputTokens?: number;
+  audioOutputTokens?: number;
 }
 
 export interface Pricing {
@@ -128,13 +131,18 @@ export function createPricing(opts: PricingOptions = {}): Pricing {
       const cacheWrite = usage.cacheWriteTokens ?? 0;
       const write1h = Math.min(cacheWrite, usage.cacheWrite1hTokens ?? 0);
       const fresh = Math.max(0, usage.promptTokens - cached - cacheWrite);
+      // Audio tokens are counted in the prompt and completion totals; billed at their own rates when priced.
+      const audioIn = Math.min(fresh, usage.audioInputTokens ?? 0);
+      const audioOut = Math.min(usage.completionTokens, usage.audioOutputTokens ?? 0);
       // Sum token×rate first and divide once: exact for integer figures, fewer rounding steps.
       const micro =
-        fresh * price.inputPerMTok +
+        (fresh - audioIn) * price.inputPerMTok +
+        audioIn * (price.audioInputPerMTok ?? price.inputPerMTok) +
         cached * (price.cachedInputPerMTok ?? price.inputPerMTok) +
         (cacheWrite - write1h) * (price.cacheWritePerMTok ?? price.inputPerMTok) +
         write1h * (price.cacheWrite1hPerMTok ?? price.cacheWritePerMTok ?? price.inputPerMTok) +
-        usage.completionTokens * price.outputPerMTok;
+        (usage.completionTokens - audioOut) * price.outputPerMTok +
+        audioOut * (price.audioOutputPerMTok ?? price.outputPerMTok);
       return micro / 1_000_000;
     },
     limitsOf(provider, model) {

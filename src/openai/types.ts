@@ -98,8 +98,14 @@ export interface Usage {
   completion_tokens: number;
   total_tokens: number;
   /** cache_creation_1h_tokens: the share of cache_creation_tokens written for an hour (Anthropic), priced apart. */
-  prompt_tokens_details?: { cached_tokens?: number; cache_creation_tokens?: number; cache_creation_1h_tokens?: number };
-  completion_tokens_details?: { reasoning_tokens?: number };
+  /** audio_tokens: of the prompt or completion tokens, the audio ones (OpenAI's audio models), priced apart. */
+  prompt_tokens_details?: {
+    cached_tokens?: number;
+    cache_creation_tokens?: number;
+    cache_creation_1h_tokens?: number;
+    audio_tokens?: number;
+  };
+  completion_tokens_details?: { reasoning_tokens?: number; audio_tokens?: number };
 }
 
 export interface ChatCompletionChoice {

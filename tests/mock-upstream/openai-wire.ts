@@ -9,11 +9,15 @@ function usageOf(u: MockUsage | undefined) {
   const input = u?.input ?? 10;
   const output = u?.output ?? 5;
   const cached = u?.cacheRead ?? 0;
+  const audioIn = u?.audioInput;
   return {
     prompt_tokens: input + cached,
     completion_tokens: output,
     total_tokens: input + cached + output,
-    ...(cached ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+    ...(cached || audioIn !== undefined
+      ? { prompt_tokens_details: { cached_tokens: cached, ...(audioIn !== undefined ? { audio_tokens: audioIn } : {}) } }
+      : {}),
+    ...(u?.audioOutput !== undefined ? { completion_tokens_details: { reasoning_tokens: 0, audio_tokens: u.audioOutput } } : {}),
   };
 }
 

@@ -9,6 +9,9 @@ export interface MockUsage {
   cacheWrite?: number;
   /** Of cacheWrite, the tokens written for an hour (Anthropic's usage.cache_creation). */
   cacheWrite1h?: number;
+  /** OpenAI wire: of input and output, the audio tokens (`…_tokens_details.audio_tokens`: an audio model's). */
+  audioInput?: number;
+  audioOutput?: number;
   /**
    * Anthropic wire: `usage.iterations` (server-side compaction): each sampling step of the request,
    * the `compaction` ones billed beside the top-level counts, which report the message steps only.
