@@ -16,7 +16,7 @@ import type { MessagesDeps } from './messages/handler.js';
 import { modelRoutes } from './routes/models.js';
 import { errorResponse } from './routes/error-response.js';
 import { bodyLimit } from './routes/body-limit.js';
-import { recordRefused, refuseWhileDraining } from './routes/record-refused.js';
+import { recordNotFound, recordRefused, refuseWhileDraining } from './routes/record-refused.js';
 import { nodeHotRoutes } from './routes/node-hot-routes.js';
 import { mcpServerRoutes, type McpServerRoutesDeps } from './routes/mcp-servers.js';
 import { createAdminRoutes, type AdminDeps } from './routes/admin/index.js';
@@ -129,7 +129,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   deps.mcpEndpoint?.mount(app);
   if (deps.admin) app.route('/api', createAdminRoutes(deps.admin));
 
-  app.notFound((c) => errorResponse(c, notFound(`no route for ${c.req.method} ${c.req.path}`)));
+  app.notFound(async (c) => {
+    const error = notFound(`no route for ${c.req.method} ${c.req.path}`);
+    // A known key's 404 under /v1 is its row (record-refused.ts), written before the answer.
+    await recordNotFound(deps.chat, c.req.path, c.get('requestId'), c.req.raw.headers, error).catch((err: unknown) =>
+      deps.logger.error({ err, requestId: c.get('requestId') }, 'recording a 404 failed'),
+    );
+    return errorResponse(c, error);
+  });
   app.onError(async (err, c) => {
     // Nobody is left to answer: the status is for the metrics (499, as the hot routes count it), or
     // the server's own answer with its row when it answered the request mid-body (server.requestTimeoutMs:

@@ -2,8 +2,9 @@
 // a 413 on a recorded /v1 route (the body limit answers first: node-hot-routes.ts, body-limit.ts;
 // without this an over-limit body left no row and the README's "every answered request is in the
 // ledger" had a hole an attacker could use), and a Responses WebSocket message the connection
-// refuses (malformed, too large, over the rate); and a request answered 503 while the gateway drains
-// (SIGTERM; the ledger is open until the last request has its answer). Runs only on those error paths.
+// refuses (malformed, too large, over the rate); a request answered 503 while the gateway drains
+// (SIGTERM; the ledger is open until the last request has its answer); and a 404 under /v1 to a
+// known key. Runs only on those error paths.
 import { GatewayError } from '../errors.js';
 import type { ChatDeps } from '../chat/handler.js';
 import type { Access } from '../chat/ports.js';
@@ -12,6 +13,8 @@ import { sessionIdFrom } from '../chat/session-id.js';
 import type { HeaderSource } from '../governance/keys.js';
 import { recordedRoute, V1_ROUTES } from './v1-routes.js';
 import { shuttingDown } from './error-response.js';
+import type { Surface } from '../chat/run-state.js';
+import type { RequestOperation } from '../ledger/rows.js';
 
 /**
  * Records `error` (the refusal: a 413, or a WebSocket message's) for `path` if it is one of the
@@ -32,9 +35,11 @@ export async function recordRefused(
     atAdmission?: boolean;
     /** The model the refused body names, read without parsing it (the body is never read here). */
     model?: string | undefined;
+    /** The row's surface and operation, for a path no route serves (a 404); else V1_ROUTES' for `path`. */
+    route?: { surface: Surface; operation?: RequestOperation } | undefined;
   } = {},
 ): Promise<void> {
-  const route = V1_ROUTES.get(path);
+  const route = refused.route ?? V1_ROUTES.get(path);
   if (!route) return;
   let access: Access | undefined;
   let recorded = error;
@@ -84,4 +89,18 @@ export function refuseWhileDraining(chat: ChatDeps, method: string, path: string
     sessionId: sessionIdFrom(headers, chat.sessionHeaders),
   });
   return error;
+}
+
+/**
+ * The row of a 404 (no route serves `path`) under /v1, the API's namespace, when the request names a
+ * known key (a disabled one too): an answered, authenticated request. Admitted, so counted against
+ * the key's rate as a 400 is; past the rate still the 404, with its row, as a 413 is.
+ * Its surface is the API the path is under (/v1/messages…, /v1/responses…; chat for the rest of
+ * /v1), its operation a call, counted with the errors in the views. Without a key or with an
+ * unknown one, no row: nothing was authenticated, and anyone could write them.
+ */
+export function recordNotFound(chat: ChatDeps, path: string, requestId: string, headers: HeaderSource, error: GatewayError): Promise<void> {
+  if (!path.startsWith('/v1/') || !chat.gate.identify(headers)) return Promise.resolve();
+  const surface: Surface = path.startsWith('/v1/messages') ? 'messages' : path.startsWith('/v1/responses') ? 'responses' : 'chat';
+  return recordRefused(chat, path, requestId, headers, error, 0, { route: { surface } });
 }
