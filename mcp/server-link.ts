@@ -2,14 +2,14 @@
 // it offers (tools, prompts, resources, templates), follow its change notifications, notice when
 // the connection is lost, and reconnect with capped exponential backoff. The manager owns one link
 // per server. What it offers and how that is refreshed: link-offer.ts; its logger and which server
-// logs reach it: link-logging.ts; the health check: health-check.ts; when and on which era it reconnects: reconnects.ts.
+// logs reach it: link-logging.ts; the health check: health-check.ts; when and on which era it
+// reconnects: reconnects.ts; the calls on it (in flight, maybe running on, queued): link-calls.ts.
 import type { Client, LoggingLevel } from '@modelcontextprotocol/client';
 import type { McpServerConfig } from '../src/config-schema.js';
-import { EndedCalls } from './abandoned-calls.js';
-import { type ActiveCall, outsideCalls } from './call-context.js';
-import { FairQueue } from './fair-queue.js';
+import { outsideCalls } from './call-context.js';
 import { connectServer, type ConnectedServer, type ConnectOptions, type ProtocolEra, type TransportKind } from './connect.js';
 import { HealthCheck } from './health-check.js';
+import { LinkCalls } from './link-calls.js';
 import { type McpLogger, operatorLog } from './link-logging.js';
 import { KINDS, listEverything, RefreshCoalescer, withListed } from './link-offer.js';
 import { EMPTY_OFFER, listKind, type Offer, type OfferKind } from './listings.js';
@@ -46,12 +46,8 @@ export class ServerLink {
   error: string | undefined;
   lastError: string | undefined;
   connectedAt: number | undefined;
-  /** Tool calls in flight to this server (what its stdio messages can be bound to). */
-  readonly inflight = new Set<ActiveCall>();
-  /** Stdio calls given up on after sending them, or answered, that may still run there (abandoned-calls.ts). */
-  private readonly ended: EndedCalls;
-  /** With `maxCallsInFlight`: the calls sent at once and the ones waiting their turn; else none. */
-  readonly queue: FairQueue | undefined;
+  /** The calls on this server: in flight, maybe still running there, waiting their turn. */
+  readonly calls: LinkCalls;
   readonly subscriptions: UpstreamSubscriptions;
 
   private conn: ConnectedServer | undefined;
@@ -75,8 +71,7 @@ export class ServerLink {
     this.reconnects = new ReconnectBackoff(opts.backoff, () => void this.connect());
     this.health = new HealthCheck(opts.requestTimeoutMs, config.callTimeoutMs);
     this.knownEra = new RememberedEra(opts.now);
-    this.ended = new EndedCalls(config.callTimeoutMs);
-    this.queue = config.maxCallsInFlight === undefined ? undefined : new FairQueue(config.maxCallsInFlight);
+    this.calls = new LinkCalls(name, config, () => this.transport);
     this.secrets = config.transport === 'stdio' ? Object.values(config.env) : [...Object.values(config.headers), ...urlSecrets(config.url)];
     this.subscriptions = new UpstreamSubscriptions({
       name,
@@ -108,19 +103,6 @@ export class ServerLink {
   /** The connected client, or undefined while the server is down. */
   get client(): Client | undefined {
     return this.state === 'connected' ? this.conn?.client : undefined;
-  }
-
-  wireRelatesMessages(): boolean {
-    return this.transport !== 'stdio';
-  }
-
-  othersMayRun(only: ActiveCall): boolean {
-    return this.ended.othersThan(only.key);
-  }
-
-  /** A call sent to the server was answered, or given up on: it may still run there (only stdio needs to know). */
-  callEnded(call: ActiveCall, answered: boolean): void {
-    if (!this.wireRelatesMessages()) this.ended.add(call.key, answered);
   }
 
   /**
@@ -183,7 +165,7 @@ export class ServerLink {
   private prepare(client: Client, gen: number): void {
     registerRelayHandlers(
       client,
-      this,
+      this.calls,
       operatorLog(this.opts.logger, (text) => this.redact(text)),
     );
     registerChangeHandlers(client, {
@@ -251,7 +233,7 @@ export class ServerLink {
     this.health.run(
       client,
       this.era,
-      () => this.inflight.size > 0 || this.ended.abandoned.size > 0 || (this.queue?.taken ?? 0) > 0,
+      () => this.calls.busy(),
       () => {
         if (this.era === 'modern') this.subscriptions.ensureListening();
         for (const kind of this.refreshes.takeTimedOut()) void this.refresh(kind, gen);
@@ -270,7 +252,7 @@ export class ServerLink {
     this.error = this.lastError = reason = this.redact(reason);
     for (const kind of KINDS) this.setOffer(kind, []);
     this.subscriptions.disconnected();
-    this.ended.clear();
+    this.calls.gone();
     this.opts.logger?.warn({ server: this.name, err: reason }, 'MCP server connection lost; reconnecting');
     void conn?.close().catch(() => undefined);
     this.reconnects.schedule();
@@ -294,7 +276,7 @@ export class ServerLink {
     this.conn = undefined;
     this.offer = EMPTY_OFFER;
     this.subscriptions.disconnected();
-    this.ended.clear();
+    this.calls.gone();
     await conn?.close().catch(() => undefined);
   }
 }

@@ -42,7 +42,8 @@ async function asCall<T>(
   if (!first) return notConnected(link);
   const deadline = new Deadline(timeoutMs, call);
   if (signal) deadline.follow(signal);
-  const queue = link.queue;
+  const calls = link.calls;
+  const queue = calls.queue;
   const key = call.key;
   const team = call.team;
   if (queue !== undefined) {
@@ -62,19 +63,19 @@ async function asCall<T>(
     }
   }
   const client = queue === undefined ? first : link.client!;
-  link.inflight.add(call);
+  calls.inflight.add(call);
   let holdMs = 0;
   try {
     const options: RequestOptions = { signal: deadline.signal, timeout: NO_SDK_TIMEOUT };
-    const value = await call.run(() => fn(client, options), link.wireRelatesMessages());
+    const value = await call.run(() => fn(client, options), calls.wireRelatesMessages());
     link.health.heard();
-    link.callEnded(call, true);
+    calls.callEnded(call, true);
     return { value };
   } catch (error) {
     // An error the server sent back: it is there (health-check.ts), and the tool may still run on.
     if (error instanceof ProtocolError) {
       link.health.heard();
-      if (!deadline.signal.aborted) link.callEnded(call, true);
+      if (!deadline.signal.aborted) calls.callEnded(call, true);
     }
     // The caller cancelled a call already sent: the SDK tells the server (notifications/cancelled)
     // and drops its answer, so the gateway cannot see when the server stops. The slot stays taken
@@ -83,12 +84,12 @@ async function asCall<T>(
     // other key's behind them. A timeout gives it back at once: the operator's limit is spent.
     if (queue !== undefined && deadline.signal.aborted && !deadline.expired) holdMs = deadline.left();
     // Given up on while sent: the server may run it on and ask questions no call can own.
-    if (deadline.signal.aborted) link.callEnded(call, false);
+    if (deadline.signal.aborted) calls.callEnded(call, false);
     // Handed to the transport: the server may have run it (timeout, cancel, a connection lost
     // after sending), so a paid tool is charged.
     return { error, timedOut: deadline.expired, sent: true };
   } finally {
-    link.inflight.delete(call);
+    calls.inflight.delete(call);
     if (queue !== undefined) giveBack(queue, key, team, holdMs);
     deadline.clear();
   }
