@@ -73,6 +73,8 @@ export interface StoreCalls {
   /** Whether an unexpired row of this key was deleted. */
   'responses.delete': [{ id: string; keyId: string | null; now: number }, boolean];
   /** An unexpired upstream row of this key holding `needle` (an item id as JSON) in its item ids: its response column. */
+  /** Whether another key's unexpired row has this id. */
+  'responses.heldByOther': [{ id: string; keyId: string | null; now: number }, boolean];
   'responses.shownItem': [{ needle: string; keyId: string | null; now: number }, { response: string | null } | undefined];
   /**
    * One transaction: delete expired rows (if pruneBefore), make `keyId` the owner of each id of this
@@ -123,6 +125,7 @@ function prepareResponses(db: Sqlite) {
     'SELECT id, key_id, provider, response, messages FROM stored_responses WHERE id = ? AND key_id IS ? AND expires_at > ?',
   );
   const remove = db.prepare('DELETE FROM stored_responses WHERE id = ? AND key_id IS ? AND expires_at > ?');
+  const others = db.prepare('SELECT 1 FROM stored_responses WHERE id = ? AND key_id IS NOT ? AND expires_at > ?');
   const trim = db.prepare(
     `DELETE FROM stored_responses WHERE key_id IS @keyId AND ts <= (
        SELECT ts FROM stored_responses WHERE key_id IS @keyId ORDER BY ts DESC LIMIT 1 OFFSET @keep)`,
@@ -158,6 +161,7 @@ function prepareResponses(db: Sqlite) {
     get: (c: StoreCalls['responses.get'][0]) => select.get(c.id, c.keyId, c.now) as ResponseDbRow | undefined,
     delete: (c: StoreCalls['responses.delete'][0]) => remove.run(c.id, c.keyId, c.now).changes > 0,
     shownItem: (c: StoreCalls['responses.shownItem'][0]) => owns.get(c.keyId, c.now, c.needle) as { response: string | null } | undefined,
+    heldByOther: (c: StoreCalls['responses.heldByOther'][0]) => others.get(c.id, c.keyId, c.now) !== undefined,
   };
 }
 
@@ -235,6 +239,8 @@ export function prepareStoreOps(db: Sqlite): StoreRun {
         return (responses ??= prepareResponses(db)).delete(call);
       case 'responses.shownItem':
         return (responses ??= prepareResponses(db)).shownItem(call);
+      case 'responses.heldByOther':
+        return (responses ??= prepareResponses(db)).heldByOther(call);
       case 'containers.show':
         return (containers ??= prepareContainers(db)).show(call);
       case 'containers.owns':

@@ -28,7 +28,7 @@ import type { ResponseStore } from '../stored-responses/response-store.js';
 import type { Matcher } from '../governance/glob.js';
 import { setUpNative } from './native-setup.js';
 import { runNativeResponses } from './native-run.js';
-import { refuseOthersStoredInput } from './owned-input.js';
+import { refuseOthersResponseId, refuseOthersStoredInput } from './owned-input.js';
 import { refuseUnshownApprovals } from './upstream-approvals.js';
 import { type ContainerDeps, containersOfResponsesRequest, refuseOthersContainers } from '../governance/owned-containers.js';
 import {
@@ -116,6 +116,8 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       // Reasoning items sent back by id add what they held (reasoning-size.ts): bounded with the carried tokens.
       const owned = refuseOthersStoredInput(req, deps.responses, access.keyId, access.budgeted);
       const byIdTokens = owned ? await owned : 0;
+      const chosenId = refuseOthersResponseId(req, deps.responses, access.keyId);
+      if (chosenId) await chosenId;
       const containers = refuseOthersContainers(containersOfResponsesRequest(req), deps.containers.owners, access.keyId);
       if (containers) await containers;
       refuseRemoteMcpUnderBudget(req, access.budgeted);

@@ -81,3 +81,17 @@ async function checkReferences(input: readonly unknown[], store: ResponseStore, 
   }
   return tokens;
 }
+
+/**
+ * A response id the client chooses: vLLM's Responses API takes a `request_id` extra parameter and
+ * answers (and stores the response in its own store) under it. Naming another key's stored response
+ * would overwrite that response upstream, so the owner's GET and follow-ups would read this key's
+ * instead: refused, nothing sent. Undefined (no wait) without one, as almost every request.
+ */
+export function refuseOthersResponseId(req: ResponsesRequest, store: ResponseStore, keyId: string | null): Promise<void> | undefined {
+  const id = (req as { request_id?: unknown }).request_id;
+  if (typeof id !== 'string') return undefined;
+  return store.heldByOther(id, keyId).then((taken) => {
+    if (taken) throw invalidRequest(`request_id '${id}' is another response's id.`, 'request_id');
+  });
+}

@@ -99,6 +99,14 @@ export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetentio
         [...key, retention.maxPerKey],
       );
     },
+    async heldByOther(id, keyId) {
+      const { rows } = await pool.query('SELECT 1 FROM stored_responses WHERE id = $1 AND expires_at > $2 AND key_id IS DISTINCT FROM $3', [
+        id,
+        clock(),
+        keyId,
+      ]);
+      return rows.length > 0;
+    },
     async delete(id, keyId) {
       const res = await pool.query(
         `DELETE FROM stored_responses WHERE id = $1 AND expires_at > $2 AND ${byKey(keyId, 3)}`,

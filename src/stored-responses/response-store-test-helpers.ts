@@ -90,6 +90,11 @@ export async function checkResponseStore(
     assert.equal(providerOf(await store.get('resp_clash', 'k1')), 'oai', `written: ${written}`);
     assert.equal(await store.get('resp_clash', 'k8'), undefined, `written: ${written}`);
     assert.equal(await store.delete('resp_clash', 'k8'), false);
+    // Whether another key holds an id (a client-chosen response id: owned-input.ts), held or written.
+    assert.equal(await store.heldByOther('resp_clash', 'k8'), true, `written: ${written}`);
+    assert.equal(await store.heldByOther('resp_clash', null), true);
+    assert.equal(await store.heldByOther('resp_clash', 'k1'), false, 'its own');
+    assert.equal(await store.heldByOther('resp_unknown', 'k8'), false);
   }
   // Its own key writes it again at will.
   await store.put({ kind: 'upstream', id: 'resp_clash', keyId: 'k1', provider: 'oai2' });
@@ -168,6 +173,7 @@ export async function checkResponseStore(
   assert.equal(await store.ownsShown('container', 'cntr_e', 'k6'), true);
   await store.showIds('container', ['cntr_f'], 'k7');
   assert.equal(await store.ownsShown('container', 'cntr_f', 'k7'), true);
+  assert.equal(await store.heldByOther('resp_clash', 'k8'), false, 'expired');
   await store.put({ kind: 'upstream', id: 'resp_clash', keyId: 'k8', provider: 'other' });
   assert.equal(providerOf(await store.get('resp_clash', 'k8')), 'other', "an expired response is no key's");
   await new Promise((resolve) => setImmediate(resolve));

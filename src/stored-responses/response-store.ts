@@ -72,6 +72,8 @@ export interface ResponseStore {
   put(entry: StoredEntry): Promise<void>;
   /** True when it existed (for this key). */
   delete(id: string, keyId: string | null): Promise<boolean>;
+  /** Whether another key's unexpired response has this id (held or written). */
+  heldByOther(id: string, keyId: string | null): Promise<boolean>;
   /** Whether an unexpired upstream response of this key showed an output item with this id. */
   ownsItem(itemId: string, keyId: string | null): Promise<boolean>;
   /** The same, with what the response recorded of the item (its size, for a reasoning item); undefined when not shown. */

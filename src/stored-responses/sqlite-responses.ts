@@ -129,6 +129,12 @@ export function createQueuedResponseStore(
     async ownsItem(itemId, keyId) {
       return (await this.shownItem(itemId, keyId)) !== undefined;
     },
+    async heldByOther(id, keyId) {
+      const now = clock();
+      const held = pending.get(id) ?? flying.get(id);
+      if (held && held.keyId !== keyId && held.expiresAt > now) return true;
+      return await retryOnce(() => run({ fn: 'responses.heldByOther', id, keyId, now }));
+    },
     async shownItem(itemId, keyId) {
       const now = clock();
       for (const held of [pending, flying])
