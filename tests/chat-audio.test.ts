@@ -66,10 +66,10 @@ for (const stream of [false, true]) {
   test(`the final round's spoken answer reaches the client after tool rounds, held to its key (${stream ? 'streamed' : 'JSON'})`, async () => {
     const id = `audio_after_tools_${stream ? 'stream' : 'json'}`;
     mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__add', arguments: { a: 2, b: 3 } }] });
-    mock.enqueue({ kind: 'text', text: 'two plus three is five', audio: id });
+    mock.enqueue({ kind: 'text', text: 'two plus three is five', audio: id, usage: { input: 30, output: 50, audioOutput: 44 } });
     let answer: OpenAI.Chat.ChatCompletion;
     if (stream) {
-      const s = client.chat.completions.stream(ask);
+      const s = client.chat.completions.stream({ ...ask, stream_options: { include_usage: true } });
       for await (const _ of s);
       answer = await s.finalChatCompletion();
     } else {
@@ -84,6 +84,9 @@ for (const stream of [false, true]) {
       expires_at: 1_700_003_600,
       transcript: 'two plus three is five',
     });
+    // The usage summed over both rounds keeps the spoken share (the first round spoke none).
+    assert.equal(answer.usage!.completion_tokens, 5 + 50);
+    assert.equal(answer.usage!.completion_tokens_details?.audio_tokens, 44);
 
     mock.reset();
     const stolen = await postJson(gw, '/v1/chat/completions', OTHER, replay(id));
@@ -114,4 +117,5 @@ test('a recorded audio stream reaches the client with every audio delta as the u
   assert.equal(answer.choices[0]!.message.audio!.transcript, 'Hello there!');
   assert.equal(answer.choices[0]!.message.audio!.data, 'AAAAAP//AAABAP7/AgD9/wMA/P8EAPv/');
   assert.equal(answer.usage!.completion_tokens, 48);
+  assert.equal(answer.usage!.completion_tokens_details?.audio_tokens, 41, 'the usage chunk keeps the audio tokens');
 });

@@ -259,24 +259,27 @@ export function addUsageTotals(total: Usage | undefined, usage: Usage): Usage {
   const written1h =
     (total?.prompt_tokens_details?.cache_creation_1h_tokens ?? 0) + (usage.prompt_tokens_details?.cache_creation_1h_tokens ?? 0);
   const reasoning = (total?.completion_tokens_details?.reasoning_tokens ?? 0) + (usage.completion_tokens_details?.reasoning_tokens ?? 0);
+  const audioIn = (total?.prompt_tokens_details?.audio_tokens ?? 0) + (usage.prompt_tokens_details?.audio_tokens ?? 0);
+  const audioOut = (total?.completion_tokens_details?.audio_tokens ?? 0) + (usage.completion_tokens_details?.audio_tokens ?? 0);
   const prompt = (total?.prompt_tokens ?? 0) + usage.prompt_tokens;
   const completion = (total?.completion_tokens ?? 0) + usage.completion_tokens;
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
-    ...(cached || written
+    ...(cached || written || audioIn
       ? {
           prompt_tokens_details: {
             cached_tokens: cached,
             ...(written ? { cache_creation_tokens: written } : {}),
             ...(written1h ? { cache_creation_1h_tokens: written1h } : {}),
+            ...(audioIn ? { audio_tokens: audioIn } : {}),
           },
         }
       : {}),
-    // Reasoning tokens are part of completion_tokens; the split is kept for the client (issue 16).
+    // Reasoning and audio tokens are part of completion_tokens; the split is kept for the client (issue 16).
     ...(usage.completion_tokens_details || total?.completion_tokens_details
-      ? { completion_tokens_details: { reasoning_tokens: reasoning } }
+      ? { completion_tokens_details: { reasoning_tokens: reasoning, ...(audioOut ? { audio_tokens: audioOut } : {}) } }
       : {}),
   };
 }
