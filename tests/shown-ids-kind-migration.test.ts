@@ -1,5 +1,5 @@
-// Migration 0015 (shown_ids_kind) gives shown_containers a `kind`: rows written before it get the
-// kind their id's prefix names (audio_… is Chat Completions audio, the rest containers), so a key's
+// Migration 0015 (shown_ids_kind) gives shown_containers a `kind`, and 0016 (shown_ids_kind_backfill,
+// drizzle-kit's custom migration) gives rows written before it the kind their id's prefix names (audio_… is Chat Completions audio, the rest containers), so a key's
 // audio ids and containers shown before the upgrade stay its own after it, each as its kind.
 // SQLite here; PostgreSQL too when it is reachable (skipped, saying why, without it).
 import { after, before, test } from 'node:test';

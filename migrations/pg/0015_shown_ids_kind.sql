@@ -1,5 +1,3 @@
 DROP INDEX "shown_containers_key_ts_idx";--> statement-breakpoint
 ALTER TABLE "shown_containers" ADD COLUMN "kind" text DEFAULT 'container' NOT NULL;--> statement-breakpoint
-CREATE INDEX "shown_containers_key_kind_ts_idx" ON "shown_containers" USING btree ("key_id","kind","ts");--> statement-breakpoint
--- Appended to drizzle-kit's output: rows written before this migration get the kind their id's prefix names.
-UPDATE shown_containers SET kind = 'audio' WHERE substr(id, 1, 6) = 'audio_';
+CREATE INDEX "shown_containers_key_kind_ts_idx" ON "shown_containers" USING btree ("key_id","kind","ts");
