@@ -50,9 +50,10 @@ export interface Access {
   release(reservation: Reservation): void;
   /**
    * Starts one upstream call: a slot of the key's calls in flight, and `tokens` (its input bound +
-   * output cap) reserved under its token limit. Throws 429 rate_limited.
+   * output cap) reserved under its token limit. Throws 429 rate_limited; 401/403 when the key was
+   * deleted or blocked since admission, or (with `target`) its model is no longer allowed.
    */
-  startCall(tokens: number): Promise<CallHold>;
+  startCall(tokens: number, target?: Target): Promise<CallHold>;
   /** A slot of calls in flight without tokens (a request waiting to retry keeps its place); null when none is free. */
   holdSlot(): CallHold | null;
   /** Gives the call's slot back (when it has ended). */

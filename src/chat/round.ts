@@ -165,7 +165,7 @@ export async function startAttempt(
   plan: AttemptPlan,
 ): Promise<{ finish(result: AttemptResult, later?: FinishLater): void }> {
   // The key's slot of calls in flight and its tokens reserved first: a 429 there costs no budget round trip.
-  const hold = await state.access.startCall(plan.promptTokens + plan.outputTokens);
+  const hold = await state.access.startCall(plan.promptTokens + plan.outputTokens, target);
   let reservation: Reservation;
   try {
     reservation = await state.access.reserve(plan.amountUsd);

@@ -66,6 +66,18 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
   };
 
   function accessFor(ctx: KeyContext): Access {
+    // The key as it is now (registry.current), at each point of use: a loop's next round, a tool
+    // call, outlive a change of their key, and must get what a fresh request would (issue: revoke).
+    const live = ctx.key ? () => deps.registry.current(ctx) : () => ctx;
+    // An upstream call's key now, and its target re-checked when the key's rules changed since admission.
+    const liveFor = (target: Target | undefined): KeyContext => {
+      const now = live();
+      if (target && now.policy !== ctx.policy) {
+        const decision = decideModel(now.policy, target.providerName, target.model);
+        if (!decision.allowed) throw withRequester(decision.error, now);
+      }
+      return now;
+    };
     const access: Access = {
       keyId: ctx.key?.id ?? null,
       teamId: ctx.team?.id ?? null,
@@ -76,7 +88,17 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
         const decision = decideModel(ctx.policy, target.providerName, target.model);
         if (!decision.allowed) throw decision.error;
       },
-      decideTool: (name) => toToolDecision(decideTool(ctx.policy, name)),
+      decideTool(name) {
+        let now: KeyContext;
+        try {
+          now = live();
+        } catch (err) {
+          // Deleted or blocked since: the call is refused as the model's tool result, with the key's error as reason.
+          const error = err as GatewayError;
+          return { allowed: false, reason: error.type, message: error.message };
+        }
+        return toToolDecision(decideTool(now.policy, name));
+      },
       needsApproval: (name) => ctx.policy.needsApproval(name),
       async checkToolRate(name): Promise<ToolDecision> {
         const r = await deps.rateLimiter.checkTool(ctx, name);
@@ -88,11 +110,11 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
       },
       endToolCall: () => deps.rateLimiter.endToolCall(ctx),
       budgeted: hasBudget(ctx),
-      reserve: (amountUsd) => deps.budgets.reserve(ctx, amountUsd),
+      reserve: (amountUsd) => deps.budgets.reserve(live(), amountUsd),
       // The guard retries these until they land (and logs failures through its RetryQueue).
       settle: (reservation: Reservation, actualUsd) => void deps.budgets.settle(reservation as BudgetReservation, actualUsd),
       release: (reservation: Reservation) => void deps.budgets.release(reservation as BudgetReservation),
-      startCall: (tokens) => deps.rateLimiter.startCall(ctx, tokens),
+      startCall: (tokens, target) => deps.rateLimiter.startCall(liveFor(target), tokens),
       holdSlot: () => deps.rateLimiter.holdSlot(ctx),
       endCall: (hold) => deps.rateLimiter.endCall(hold as CallHold),
       settleTokens: (hold, tokens) => void deps.rateLimiter.settleTokens(hold as CallHold, tokens).catch(tokenCountFailed),

@@ -192,3 +192,25 @@ describe('GovernanceRegistry CRUD', () => {
     assert.deepEqual(makeRegistry().warnings, [], 'sound keys: no warning');
   });
 });
+
+describe('GovernanceRegistry.current', () => {
+  test('an admitted key re-read by id: unchanged the same context, changed the new one, deleted or remade 401, disabled 403', async () => {
+    const r = makeRegistry();
+    const { record, secret } = await r.createKey(input({ id: 'api', models: ['openai/*'] }));
+    const ctx = r.authenticate(secret, NOW);
+    assert.equal(r.current(ctx, NOW), ctx, 'no change: no new context');
+    await r.updateKey('api', { models: ['anthropic/*'] });
+    const changed = r.current(ctx, NOW);
+    assert.notEqual(changed, ctx);
+    assert.equal(decideModel(changed.policy, 'openai', 'gpt-4o').allowed, false);
+    await r.updateKey('api', { disabled: true });
+    assert.throws(() => r.current(ctx, NOW), gw(403, 'virtual_key_blocked', /api is disabled/));
+    await r.deleteKey('api');
+    assert.throws(() => r.current(ctx, NOW), gw(401, 'virtual_key_not_found'));
+    await r.createKey(input({ id: 'api', models: ['openai/*'] }));
+    assert.throws(() => r.current(ctx, NOW), gw(401, 'virtual_key_not_found'), 'remade under its id: another secret');
+    assert.equal(record.id, 'api');
+    const expiring = r.authenticate('secret-later', NOW);
+    assert.throws(() => r.current(expiring, NOW + 2000), gw(403, 'virtual_key_blocked', /expired/));
+  });
+});

@@ -108,15 +108,35 @@ export class GovernanceRegistry {
       if (this.digests.size >= MAX_DIGESTS) this.digests.clear();
       this.digests.set(secret, digest);
     }
-    const key = entry.record;
-    const blocked = key.disabled
-      ? `virtual key ${key.id} is disabled`
-      : key.expiresAt != null && key.expiresAt <= now
-        ? `virtual key ${key.id} expired at ${new Date(key.expiresAt).toISOString()}`
-        : undefined;
     const ctx = this.contextOf(entry);
-    if (blocked) throw withRequester(new GatewayError({ status: 403, type: 'virtual_key_blocked', message: blocked }), ctx);
+    refuseBlocked(ctx, now);
     return ctx;
+  }
+
+  /**
+   * An admitted request's key as it is now, re-read by id at each point of use (a loop's next round,
+   * a tool call): deleted since (or made again under its id with another secret) 401, disabled or
+   * expired 403, as a fresh request; changed, its new rules, budget and team. One Map lookup, and
+   * the same context (no allocation) while nothing changed.
+   */
+  current(ctx: KeyContext, now: number = this.now()): KeyContext {
+    const key = ctx.key;
+    if (!key) return ctx;
+    const entry = this.index.byId.get(key.id);
+    if (!entry || entry.record.keyHash !== key.keyHash)
+      throw withRequester(new GatewayError({ status: 401, type: 'virtual_key_not_found', message: 'virtual key not found' }), ctx);
+    const team = this.teamOf(entry.record);
+    const same = entry.record === key && entry.policy === ctx.policy && team === ctx.team && this.customerOf(team) === ctx.customer;
+    const latest = same ? ctx : this.contextOf(entry);
+    refuseBlocked(latest, now);
+    return latest;
+  }
+
+  private teamOf(key: VirtualKeyRecord): TeamRecord | undefined {
+    return key.team === undefined ? undefined : this.index.teams.get(key.team);
+  }
+  private customerOf(team: TeamRecord | undefined): CustomerRecord | undefined {
+    return team?.customer === undefined ? undefined : this.index.customers.get(team.customer);
   }
 
   /** The context of a key by id, without authentication (usage reports, the dashboard). */
@@ -126,9 +146,8 @@ export class GovernanceRegistry {
   }
 
   private contextOf(entry: KeyEntry): KeyContext {
-    const team = entry.record.team === undefined ? undefined : this.index.teams.get(entry.record.team);
-    const customer = team?.customer === undefined ? undefined : this.index.customers.get(team.customer);
-    return { key: entry.record, team, customer, policy: entry.policy };
+    const team = this.teamOf(entry.record);
+    return { key: entry.record, team, customer: this.customerOf(team), policy: entry.policy };
   }
 
   listKeys(): VirtualKeyRecord[] {
@@ -264,4 +283,15 @@ export class GovernanceRegistry {
     if (notify && this.onChange) void run.then(this.onChange, () => undefined);
     return run;
   }
+}
+
+/** A disabled or expired key: 403, naming who it refused. */
+function refuseBlocked(ctx: KeyContext, now: number): void {
+  const key = ctx.key!;
+  const blocked = key.disabled
+    ? `virtual key ${key.id} is disabled`
+    : key.expiresAt != null && key.expiresAt <= now
+      ? `virtual key ${key.id} expired at ${new Date(key.expiresAt).toISOString()}`
+      : undefined;
+  if (blocked) throw withRequester(new GatewayError({ status: 403, type: 'virtual_key_blocked', message: blocked }), ctx);
 }
