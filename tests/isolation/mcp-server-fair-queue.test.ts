@@ -100,6 +100,9 @@ test("a key's burst at a server that runs one call at a time: other keys' calls 
 }, async (t) => {
   const hog = await Promise.all([0, 1].map(() => connectStreamable(stack.gw.url, HOG)));
   const other = await connectStreamable(stack.gw.url, OTHER);
+  // The hog's first call holds the server until the other keys' calls are in (queued, or at the server without the queue).
+  let open!: () => void;
+  hold = new Promise<void>((r) => (open = r));
   try {
     arrived.length = 0;
     mostAtServer = 0;
@@ -111,7 +114,11 @@ test("a key's burst at a server that runs one call at a time: other keys' calls 
     // Then another key through the chat loop and one through /mcp.
     stack.mock.enqueue({ kind: 'tool_calls', calls: [{ name: 'fix__queue', arguments: { who: 'third' } }] });
     const third = chat(THIRD, 'one call');
-    const mine = await call(other, 'fix__queue', 'other');
+    await waitFor(() => atServer + queued('fix') >= 9, 10_000, 'the third key’s call in');
+    const otherCall = call(other, 'fix__queue', 'other');
+    await waitFor(() => atServer + queued('fix') >= 10, 10_000, 'the other key’s call in');
+    open();
+    const mine = await otherCall;
     const answers = await Promise.all([third, loop]);
     const hogResults = await Promise.all(viaMcp);
     t.diagnostic(`order at the server: ${arrived.join(' ')}`);
@@ -130,6 +137,8 @@ test("a key's burst at a server that runs one call at a time: other keys' calls 
       assert.ok(arrived.indexOf(who) >= 1 && arrived.indexOf(who) <= 2, `${who} arrived ${arrived.indexOf(who) + 1}th`);
     assert.equal(arrived.length, 10);
   } finally {
+    open();
+    hold = undefined;
     await Promise.all([...hog, other].map((s) => s.close()));
   }
 });
@@ -139,12 +148,12 @@ test("a team's many keys flooding a server: another team's one call, and a key w
 }, async (t) => {
   const flood = await Promise.all(FLOOD.slice(1).map((key) => connectStreamable(stack.gw.url, key)));
   const other = await connectStreamable(stack.gw.url, OTHER);
+  // The flood's first call holds the server until everyone's calls are queued.
+  let open!: () => void;
+  hold = new Promise<void>((r) => (open = r));
   try {
     arrived.length = 0;
     mostAtServer = 0;
-    // The flood's first call holds the server until everyone's calls are queued.
-    let open!: () => void;
-    hold = new Promise<void>((r) => (open = r));
     // Team flood: two calls in one chat turn of its first key, two over /mcp from each of the other five.
     stack.mock.enqueue({ kind: 'tool_calls', calls: [0, 1].map((i) => ({ name: 'fix__queue', arguments: { who: `flood0-${i}` } })) });
     const loop = chat(FLOOD[0]!, 'flood the server');
@@ -184,6 +193,7 @@ test("a team's many keys flooding a server: another team's one call, and a key w
     const firsts = flooded.slice(0, 6).map((w) => w.split('-')[0]);
     assert.deepEqual(new Set(firsts).size, 6, `flood order ${flooded.join(' ')}`);
   } finally {
+    open();
     hold = undefined;
     await Promise.all([...flood, other].map((s) => s.close()));
   }
