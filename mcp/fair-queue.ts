@@ -15,8 +15,8 @@
 // running and at most one queued call per other tenant, however many keys and calls those have.
 // A call that leaves the queue unserved gives up the turn of its rank among its tenant's waiting
 // calls (for a tenant of one key: its own). A tenant or key that stops calling is forgotten once
-// its last tag is behind the round being served (nothing to remember), and all when the server is
-// idle, so the maps hold only those active now.
+// its last tag is behind the round being served (nothing to remember; a tenant takes its keys'
+// rounds with it), and all when the server is idle, so the maps hold only those active now.
 //
 // Pure: no timers, no I/O; the caller's AbortSignal is the only way out of the queue.
 import { IndexHeap, type Placed } from './index-heap.js';
