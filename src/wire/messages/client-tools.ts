@@ -42,6 +42,11 @@ export function clientToolTokens(tool: Tool): number {
   return Object.hasOwn(CLIENT_TOOL_TOKENS, f) ? CLIENT_TOOL_TOKENS[f]! : 0;
 }
 
+/** Whether `type` is one of Anthropic's client tools (bash, text editor, computer use, memory), any date. */
+export function isClientToolType(type: string): boolean {
+  return Object.hasOwn(CLIENT_TOOL_TOKENS, family(type));
+}
+
 /** The index of the first tool whose `type` the gateway does not know (neither plain, client nor server), or -1. */
 export function unknownToolType(tools: readonly Tool[] | undefined): number {
   if (!tools) return -1;
@@ -50,7 +55,7 @@ export function unknownToolType(tools: readonly Tool[] | undefined): number {
     if (type === undefined || type === null) continue;
     if (typeof type !== 'string') return i;
     if (PLAIN_TYPES.has(type) || isServerToolType(type)) continue;
-    if (Object.hasOwn(CLIENT_TOOL_TOKENS, family(type))) continue;
+    if (isClientToolType(type)) continue;
     return i;
   }
   return -1;

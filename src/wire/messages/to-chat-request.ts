@@ -7,6 +7,8 @@
 import { invalidRequest } from '../../errors.js';
 import type { ChatMessage, ChatRequest, ContentPart, FunctionTool, ToolCall, ToolChoice } from '../../openai/types.js';
 import type { ContentBlock, MessagesRequest, ToolChoice as MessagesToolChoice } from './types.js';
+import { isClientToolType } from './client-tools.js';
+import { isServerToolType } from './server-tools.js';
 
 export interface ToChatOptions {
   /** Which field carries the output cap for this upstream (provider maxTokensField). */
@@ -196,12 +198,23 @@ function functionTool(
   i: number,
   warnings: Set<string>,
 ): FunctionTool {
-  if (t.type !== undefined && t.type !== 'custom')
-    throw untranslatable(`tools[${i}]`, `the server tool "${t.type}" runs only on Anthropic's side`);
+  if (t.type !== undefined && t.type !== 'custom') throw untranslatable(`tools[${i}]`, typedToolRefusal(String(t.type)));
   if (t.cache_control !== undefined) warnings.add('cache_control ignored');
   const fn: FunctionTool['function'] = { name: t.name, parameters: t.input_schema ?? { type: 'object', properties: {} } };
   if (t.description !== undefined) fn.description = t.description;
   return { type: 'function', function: fn };
+}
+
+/**
+ * Why a typed tool cannot go to a chat upstream, in the words of what it is: a server tool runs on
+ * Anthropic's side; a client tool Anthropic defines (bash, text editor, computer use, memory) is
+ * run by the client, but only Anthropic expands its type into the schema and prompt the model sees.
+ */
+function typedToolRefusal(type: string): string {
+  if (isServerToolType(type)) return `the server tool "${type}" runs only on Anthropic's side`;
+  if (isClientToolType(type))
+    return `"${type}" is a client tool Anthropic defines (the client runs it, but only an Anthropic upstream understands its type)`;
+  return `the tool type "${type}" is Anthropic's; only an Anthropic upstream understands it`;
 }
 
 function toolChoice(c: MessagesToolChoice): { choice: ToolChoice; parallel: boolean | undefined } {
