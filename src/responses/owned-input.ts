@@ -10,13 +10,17 @@
 // - an `image_generation_call` sent back without its `result` (OpenAI's multi-turn image editing:
 //   `{"type": "image_generation_call", "id": "ig_…"}`): the upstream reads the image by its id from
 //   the store and edits or describes it, so it is held the same way (with its result: as it came);
+// - any other item sent by its id with nothing of its own (`{"type": "compaction", "id": …}`, a
+//   message with no content, a web_search_call, an mcp_list_tools…: every field but its type, id,
+//   status, role and phase absent or empty): whatever the upstream makes of it, it can only be
+//   what its store holds under that id, so it is held the same way;
 // - a `conversation`: the gateway serves no /v1/conversations, so no conversation was made through
 //   it for any key, and every id is someone else's: refused, as OpenAI answers an unknown one.
-// Under a budget an item_reference and a conversation are refused before this for another reason
-// (stored-input.ts). A reasoning item by id is not (the Agents SDK sends them back every turn): it is
-// bounded by what the gateway recorded of it when it showed it (reasoning-size.ts), and refused
-// under a budget only when that is unknown (shown by an earlier version); an image_generation_call
-// by id counts as an image in the bound (wire/responses/images.ts).
+// Under a budget a conversation is refused before this for another reason (stored-input.ts). An
+// item by id is not (the Agents SDK sends reasoning back every turn): it is bounded by what the
+// gateway recorded of it when it showed it (reasoning-size.ts), and refused under a budget only
+// when that is unknown (shown by an earlier version, or made by the gateway); an
+// image_generation_call by id counts as an image in the bound instead (wire/responses/images.ts).
 import { invalidRequest } from '../errors.js';
 import { storedInputUnderBudget } from '../governance/remote-input.js';
 import type { ResponseStore } from '../stored-responses/response-store.js';
@@ -24,7 +28,7 @@ import type { ResponsesRequest } from '../wire/responses/types.js';
 
 /**
  * Undefined (no wait) when the request names no stored item by id, as most do; else the store's
- * answer: the input tokens its reasoning items by id add (their recorded sizes).
+ * answer: the input tokens its items by id add (their recorded sizes).
  */
 export function refuseOthersStoredInput(
   req: ResponsesRequest,
@@ -55,12 +59,27 @@ interface StoredRef {
 
 /**
  * An item the upstream reads from its store by id: an item_reference, reasoning without its
- * encrypted content, an image generation call without its image.
+ * encrypted content, an image generation call without its image, any other item with nothing but
+ * its id (and labels).
  */
 function byIdOnly(item: StoredRef): boolean {
   if (item.type === 'item_reference') return true;
   if (item.id === undefined) return false;
-  return (item.type === 'reasoning' && !item.encrypted_content) || (item.type === 'image_generation_call' && !item.result);
+  if (item.type === 'reasoning') return !item.encrypted_content;
+  if (item.type === 'image_generation_call') return !item.result;
+  return item.id !== null && carriesNothing(item as Record<string, unknown>);
+}
+
+/** The fields that name or place an item rather than hold what it says. */
+const LABELS = new Set(['type', 'id', 'status', 'role', 'phase']);
+
+function carriesNothing(item: Record<string, unknown>): boolean {
+  for (const key in item) {
+    const value = item[key];
+    if (LABELS.has(key) || value === undefined || value === null || value === '') continue;
+    if (typeof value !== 'object' || Object.keys(value).length > 0) return false;
+  }
+  return true;
 }
 
 async function checkReferences(input: readonly unknown[], store: ResponseStore, keyId: string | null, budgeted: boolean): Promise<number> {
@@ -70,16 +89,28 @@ async function checkReferences(input: readonly unknown[], store: ResponseStore, 
     if (!byIdOnly(item)) continue;
     const shown = typeof item.id === 'string' ? await store.shownItem(item.id, keyId) : undefined;
     if (!shown) throw invalidRequest(`Item with id '${String(item.id)}' not found.`, `input[${i}]`);
-    if (item.type !== 'reasoning') continue;
+    // An image by id is bounded as an image (wire/responses/images.ts).
+    if (item.type === 'image_generation_call') continue;
     if (shown.tokens !== undefined) tokens += shown.tokens;
-    else if (budgeted)
-      throw storedInputUnderBudget(
-        `input[${i}]`,
-        'a reasoning item by id whose size the gateway did not record',
-        'send it with its encrypted_content, or continue with previous_response_id',
-      );
+    else if (budgeted) throw unrecorded(item, i);
   }
   return tokens;
+}
+
+function unrecorded(item: StoredRef, i: number) {
+  const what =
+    item.type === 'reasoning'
+      ? 'a reasoning item by id'
+      : item.type === 'item_reference'
+        ? 'an item_reference'
+        : `an item by id (${typeof item.type === 'string' ? item.type : 'no type'})`;
+  return storedInputUnderBudget(
+    `input[${i}]`,
+    `${what} whose size the gateway did not record`,
+    item.type === 'reasoning'
+      ? 'send it with its encrypted_content, or continue with previous_response_id'
+      : 'send the item itself, or continue with previous_response_id',
+  );
 }
 
 /**

@@ -4,7 +4,8 @@
 // shared log, a pasted transcript) could read that key's data through the gateway — budget or not.
 // As previous_response_id is, item ids are the key's own (the output items it was shown of its
 // stored responses), and conversation ids (the gateway makes none) are nobody's: 400, nothing sent.
-// A reasoning item sent back without its encrypted_content is read from that store by its id too.
+// A reasoning item sent back without its encrypted_content is read from that store by its id too,
+// and so is an item of any other type given by its id alone.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
@@ -131,6 +132,46 @@ test("an image generation call sent back by id without its result is another key
   const own = await postJson(gw, '/v1/responses', OWNER, back());
   assert.equal(own.status, 200, JSON.stringify(own.body));
   assert.deepEqual((mock.requests.at(-1)!.body as { input: unknown[] }).input[1], { type: 'image_generation_call', id });
+});
+
+test("an item of any other type sent by its id alone is another key's item too", async () => {
+  // The upstream expands an item given by id from its store, whatever its type (a compaction, a
+  // message with no content, a hosted tool's call…): any of the owner's output items stands in.
+  const [id] = await ownersItems(false);
+  mock.reset();
+  const byId: Record<string, unknown>[] = [
+    { type: 'compaction', id },
+    { type: 'compaction', id, encrypted_content: '' },
+    { type: 'message', id, role: 'assistant', content: [] },
+    { type: 'web_search_call', id, status: 'completed' },
+    { type: 'file_search_call', id, queries: [] },
+    { type: 'code_interpreter_call', id, outputs: null },
+    { type: 'computer_call', id },
+    { type: 'local_shell_call', id },
+    { type: 'shell_call', id },
+    { type: 'apply_patch_call', id },
+    { type: 'mcp_list_tools', id },
+    { type: 'custom_tool_call', id },
+    { type: 'program', id },
+    { type: 'a_type_of_next_year', id },
+  ];
+  for (const item of byId) {
+    const stolen = await postJson(gw, '/v1/responses', OTHER, { model: 'oai/gpt-5', input: [{ role: 'user', content: 'hi' }, item] });
+    assert.equal(stolen.status, 400, `${JSON.stringify(item)}: ${JSON.stringify(stolen.body)}`);
+    assert.equal(stolen.body.error.param, 'input[1]');
+    assert.equal(stolen.body.error.message, `Item with id '${id}' not found.`);
+  }
+  assert.equal(mock.requests.length, 0, 'nothing reached the upstream');
+  const rows = await gw.query<{ n: number }>("SELECT count(*) AS n FROM requests WHERE key_id = 'other' AND status = 400");
+  assert.ok(rows[0]!.n >= byId.length, 'each refusal left its row');
+  // An item that carries itself goes as sent, whoever sends it.
+  const itself = { type: 'compaction', id, encrypted_content: 'gAAAA-opaque' };
+  assert.equal((await postJson(gw, '/v1/responses', OTHER, { model: 'oai/gpt-5', input: [itself] })).status, 200);
+  for (const item of byId) {
+    const own = await postJson(gw, '/v1/responses', OWNER, { model: 'oai/gpt-5', input: [item] });
+    assert.equal(own.status, 200, `${JSON.stringify(item)}: ${JSON.stringify(own.body)}`);
+    assert.deepEqual((mock.requests.at(-1)!.body as { input: unknown[] }).input[0], item);
+  }
 });
 
 test('a conversation id is refused for every key (the gateway makes none), as a string or an object', async () => {
