@@ -113,7 +113,7 @@ export async function handleResponses(deps: ResponsesDeps, call: ResponsesCallIn
       if (req.previous_response_id && !stored)
         throw invalidRequest(`Previous response with id '${req.previous_response_id}' not found.`, 'previous_response_id');
       refuseStoredInputUnderBudget(req, access.budgeted, input.bodyText);
-      // Reasoning items sent back by id add what they held (reasoning-size.ts): bounded with the carried tokens.
+      // Items sent back by id add what they held (reasoning-size.ts): bounded with the carried tokens.
       const owned = refuseOthersStoredInput(req, deps.responses, access.keyId, access.budgeted);
       const byIdTokens = owned ? await owned : 0;
       const chosenId = refuseOthersResponseId(req, deps.responses, access.keyId);

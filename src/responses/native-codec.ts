@@ -27,7 +27,7 @@ import type { HostedTool } from './hosted-mcp.js';
 import { hostedFees, hostedReserve, hostedSettings, hostedToolUnpriced } from '../governance/hosted-tools.js';
 import { builtInToolUses, type BuiltInTool } from '../wire/responses/hosted-tools.js';
 import { nativeOnce } from './native-call.js';
-import { byIdTokens, noteReasoning } from './reasoning-size.js';
+import { byIdTokens, noteItems } from './reasoning-size.js';
 import type { ResponsesRelay } from './native-relay.js';
 import { noteItem, type ContainerDeps } from '../governance/owned-containers.js';
 
@@ -58,8 +58,8 @@ export interface NativeRunState extends LoopState {
   readonly carriedTokens: number;
   /** What a follow-up continuing the last round's response upstream carries (stored with it). */
   continuation: number | undefined;
-  /** Reasoning items of every round, by id: the input tokens each adds sent back by id (reasoning-size.ts); those in conv by id, summed. */
-  reasoningTokens?: Map<string, number> | undefined;
+  /** Output items of every round, by id: the input tokens each adds sent back by id (reasoning-size.ts); reasoning in conv by id, summed. */
+  itemTokens?: Map<string, number> | undefined;
   heldTokens?: number | undefined;
   /** The client's billed built-in tools (web search…); undefined: none (wire/responses/hosted-tools.ts). */
   readonly builtInTools: BuiltInTool[] | undefined;
@@ -205,7 +205,7 @@ export function nativeResponsesCodec(
       // cannot resolve (store:false without encrypted_content) is left out, as OpenAI allows.
       for (const item of turn.output)
         if (!(item.type === 'reasoning' && state.body.store === false && !item.encrypted_content)) state.conv.push(item as InputItem);
-      if (state.body.store !== false) state.heldTokens = byIdTokens(state.heldTokens, turn.output, state.reasoningTokens);
+      if (state.body.store !== false) state.heldTokens = byIdTokens(state.heldTokens, turn.output, state.itemTokens);
       for (const r of results) state.conv.push(functionOutputInput(r.tool_call_id, r.content));
       state.rebuilt = true;
       showHosted(state, relay, gatewayCalls, results);
@@ -244,7 +244,7 @@ function ended(state: NativeRunState, turn: ResponsesTurn, plan: AttemptPlan): R
   state.totals = addResponsesUsage(state.totals, turn.rawUsage);
   state.last = turn.response;
   state.continuation = carriedBy(turn, plan);
-  state.reasoningTokens = noteReasoning(state.reasoningTokens, turn, plan);
+  state.itemTokens = noteItems(state.itemTokens, turn, plan);
   return turn;
 }
 

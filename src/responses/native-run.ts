@@ -165,8 +165,8 @@ function toKeep(state: NativeRunState, relay: ResponsesRelay): StoredEntry | und
   const ref: StoredEntry = { kind: 'upstream', id, keyId: state.access.keyId, provider: state.lastTarget.providerName, items };
   const hidden = state.rebuilt ? gatewayCallIds(state) : undefined;
   if (hidden) ref.hiddenCalls = hidden;
-  // What each reasoning item shown adds when it comes back by id (reasoning-size.ts).
-  const sizes = shownSizes(state.reasoningTokens, relay.output);
+  // What each item shown adds when it comes back by id (reasoning-size.ts).
+  const sizes = shownSizes(state.itemTokens, relay.output);
   if (sizes) ref.itemTokens = sizes;
   return state.continuation === undefined ? ref : Object.assign(ref, { carriedTokens: state.continuation });
 }

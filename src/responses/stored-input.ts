@@ -1,10 +1,11 @@
-// Input a native Responses upstream fetches from its own store, which a budget cannot hold: an
-// `item_reference` input item (any stored item: an earlier response's output, an input message),
-// a `conversation` (every item of it), a stored `prompt` and an `input_file` by `file_id` are
+// Input a native Responses upstream fetches from its own store, which a budget cannot hold: a
+// `conversation` (every item of it), a stored `prompt` and an `input_file` by `file_id` are
 // billed as this call's input, but the request's bytes do not bound them and the gateway does not know their size, so no reservation is an upper bound
 // (the same reason a model without a price is refused under a budget). previous_response_id is
-// bounded instead (responses the gateway stored for the key carry their size: native-codec.ts).
-// Without a budget they go upstream as sent (an item_reference only to the key's own item, a
+// bounded instead (responses the gateway stored for the key carry their size: native-codec.ts), and
+// so is an item sent by id (an item_reference, reasoning without its encrypted_content…): the
+// gateway recorded its size when it showed it, and refuses it under a budget when it did not
+// (owned-input.ts). Without a budget they go upstream as sent (an item only the key's own, a
 // conversation never: owned-input.ts). So are files it fetches by URL and MCP servers it
 // calls itself (governance/remote-input.ts).
 import { remoteInputUnderBudget, storedInputUnderBudget, USE_GATEWAY_MCP } from '../governance/remote-input.js';
@@ -19,9 +20,6 @@ export function refuseStoredInputUnderBudget(req: ResponsesRequest, budgeted: bo
   if (conversation !== undefined && conversation !== null) throw refused('conversation', 'a conversation');
   const prompt = (req as { prompt?: unknown }).prompt;
   if (prompt !== undefined && prompt !== null) throw refused('prompt', 'a stored prompt');
-  if (!Array.isArray(req.input)) return;
-  for (let i = 0; i < req.input.length; i++)
-    if ((req.input[i] as { type?: unknown }).type === 'item_reference') throw refused(`input[${i}]`, 'an item_reference');
   // A file by id (the upstream's store) or by URL (fetched): its pages and text are billed as input.
   refuseFilesUnderBudget(req, budgeted, text);
 }

@@ -42,9 +42,9 @@ export interface UpstreamResponseRef {
    */
   items?: string[];
   /**
-   * Of those, the reasoning items: the most input tokens each adds when sent back by id alone (the
-   * upstream reads it from its store), from the usage of the round that made it. An item shown
-   * without one (rows of earlier versions) has no known size.
+   * Of those, the most input tokens each adds when sent back by id alone (the upstream reads it
+   * from its store), from the usage of the round that made it (reasoning-size.ts). An item shown
+   * without one (rows of earlier versions, items the gateway made, images) has no known size.
    */
   itemTokens?: Record<string, number>;
   /**
@@ -76,7 +76,7 @@ export interface ResponseStore {
   heldByOther(id: string, keyId: string | null): Promise<boolean>;
   /** Whether an unexpired upstream response of this key showed an output item with this id. */
   ownsItem(itemId: string, keyId: string | null): Promise<boolean>;
-  /** The same, with what the response recorded of the item (its size, for a reasoning item); undefined when not shown. */
+  /** The same, with what the response recorded of the item (its size); undefined when not shown. */
   shownItem(itemId: string, keyId: string | null): Promise<ShownItem | undefined>;
   /**
    * The key was shown these ids of this kind (an answer of its own reported them: code-execution

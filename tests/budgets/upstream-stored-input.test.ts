@@ -1,9 +1,11 @@
-// The budget rule against input a native Responses upstream fetches from its own store: an
-// `item_reference` input item or a `conversation` makes the upstream bill content the request's
-// bytes do not hold (an earlier response's items, a whole conversation), so the reservation cannot
-// bound it. Under a budget such a request is refused before anything is sent (400
-// stored_input_under_budget); a key without a budget passes on an item_reference to an item it was
-// shown (tests/isolation/stored-item-refs.test.ts: another key's is not found, and so is any
+// The budget rule against input a native Responses upstream fetches from its own store: a
+// `conversation` makes the upstream bill content the request's bytes do not hold (a whole
+// conversation), so the reservation cannot bound it. Under a budget such a request is refused
+// before anything is sent (400 stored_input_under_budget). An `item_reference` is bounded instead
+// by the size the gateway recorded of the item when it showed it (tests/budgets/items-by-id.test.ts);
+// one to an item the key was not shown is not found, budget or not, and nothing is sent; a key
+// without a budget passes on an item_reference to an item it was shown
+// (tests/isolation/stored-item-refs.test.ts: another key's is not found, and so is any
 // conversation, which the gateway never makes for a key).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,11 +36,11 @@ const create = (key: string, body: object) => postJson(gw, '/v1/responses', key,
 const ref = { model: 'oai/gpt-5', max_output_tokens: 16, input: [{ type: 'item_reference', id: 'msg_big' }] };
 const conv = { model: 'oai/gpt-5', max_output_tokens: 16, conversation: 'conv_big', input: 'go on' };
 
-test('under a budget, an item_reference or a conversation is refused before anything is sent', async () => {
+test('under a budget, a conversation is refused before anything is sent, an item_reference not shown to the key too', async () => {
   const sent = mock.requests.length;
   const a = await create('vk-usi-budgeted', ref);
   assert.equal(a.status, 400, JSON.stringify(a.body));
-  assert.equal(a.body.error.code, 'stored_input_under_budget');
+  assert.equal(a.body.error.message, "Item with id 'msg_big' not found.");
   assert.equal(a.body.error.param, 'input[0]');
   const b = await create('vk-usi-budgeted', conv);
   assert.equal(b.status, 400, JSON.stringify(b.body));
