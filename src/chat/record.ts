@@ -42,10 +42,13 @@ export function recordRequest(deps: RecordDeps, state: LoopState | undefined, ou
   const target = state?.lastTarget ?? state?.targets[0];
   const usage = state?.usage;
   const latencyMs = Math.round(deps.now() - outcome.startedAt);
-  deps.metrics.chatRequest(
-    { provider: target?.providerName ?? null, model: target?.model ?? null, status: outcome.status, stream: state?.stream ?? false },
-    latencyMs / 1000,
-  );
+  const surface = state?.surface ?? outcome.surface ?? 'chat';
+  // An /mcp POST's row (a 503 while draining: routes/record-refused.ts) is no LLM request.
+  if (surface !== 'mcp')
+    deps.metrics.chatRequest(
+      { provider: target?.providerName ?? null, model: target?.model ?? null, status: outcome.status, stream: state?.stream ?? false },
+      latencyMs / 1000,
+    );
   if (outcome.error?.type === 'budget_exceeded')
     deps.metrics.rejection('budget', outcome.error.code?.replace('_budget_exceeded', '') ?? 'key');
   if (outcome.error?.type === 'rate_limited') deps.metrics.rejection('rate_limit', 'key');
@@ -73,8 +76,8 @@ export function recordRequest(deps: RecordDeps, state: LoopState | undefined, ou
     costUnknown: state?.costUnknown ?? false,
     costBasis: state?.costEstimated ? 'estimate' : 'usage',
     latencyMs,
-    source: 'chat',
-    surface: state?.surface ?? outcome.surface ?? 'chat',
+    source: surface === 'mcp' ? 'mcp' : 'chat',
+    surface,
     sessionId: state?.sessionId ?? outcome.sessionId ?? null,
     operation: outcome.operation ?? 'call',
     warnings: state?.warnings?.length ? state.warnings.join('; ') : null,

@@ -11,7 +11,7 @@ import type { Access } from '../chat/ports.js';
 import { recordRequest } from '../chat/record.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import type { HeaderSource } from '../governance/keys.js';
-import { recordedRoute, V1_ROUTES } from './v1-routes.js';
+import { MCP_POST, recordedRoute, V1_ROUTES } from './v1-routes.js';
 import { shuttingDown } from './error-response.js';
 import type { Surface } from '../chat/run-state.js';
 import type { RequestOperation } from '../ledger/rows.js';
@@ -69,16 +69,20 @@ export async function recordRefused(
 
 /**
  * The 503 a request gets while the gateway drains, its row written first when `method` `path` leaves
- * one (recordedRoute: the /v1 POSTs, a stored response's GET and DELETE). Before, these answers left
- * no row. The key is named without being admitted: nothing was done for the request, and with Redis
- * counters a 503 counted here would count again when the client retries on another instance. The
- * body is never read (no model). Synchronous: the row is queued before the answer goes out.
+ * one (recordedRoute: the /v1 POSTs, a stored response's GET and DELETE, an /mcp POST). Before, these
+ * answers left no row. The key is named without being admitted: nothing was done for the request,
+ * and with Redis counters a 503 counted here would count again when the client retries on another
+ * instance. The body is never read (no model). Synchronous: the row is queued before the answer goes out.
+ * An /mcp POST leaves its row (surface mcp, no session: none was reached) only for a known key, as
+ * /mcp records nothing for an unknown one (its 401 has no row).
  */
 export function refuseWhileDraining(chat: ChatDeps, method: string, path: string, requestId: string, headers: HeaderSource): GatewayError {
   const error = shuttingDown();
   const route = recordedRoute(method, path);
   if (!route) return error;
   error.requester = chat.gate.identify(headers);
+  const mcp = route === MCP_POST;
+  if (mcp && !error.requester) return error;
   recordRequest(chat, undefined, {
     status: error.status,
     startedAt: chat.now(),
@@ -86,7 +90,7 @@ export function refuseWhileDraining(chat: ChatDeps, method: string, path: string
     requestId,
     surface: route.surface,
     operation: route.operation,
-    sessionId: sessionIdFrom(headers, chat.sessionHeaders),
+    sessionId: mcp ? null : sessionIdFrom(headers, chat.sessionHeaders),
   });
   return error;
 }

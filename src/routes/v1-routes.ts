@@ -24,13 +24,17 @@ export const V1_ROUTES: ReadonlyMap<string, V1Route> = new Map<string, V1Route>(
 /** A stored response's id and what follows it (GET|DELETE /v1/responses/{id}, GET …/input_items). */
 const STORED = /^\/v1\/responses\/[^/]+(\/input_items)?$/;
 
+/** A POST to /mcp: its row is the mcp surface's, for a known key only (record-refused.ts). */
+export const MCP_POST: { surface: Surface } = { surface: 'mcp' };
+
 /**
  * The row a request to `method` `path` leaves, for a request answered before its route ran (503
- * while draining): a POST to V1_ROUTES, and a stored response's retrieval, listing or deletion
- * (responses/stored.ts records those). Undefined for a request that leaves no row.
+ * while draining): a POST to V1_ROUTES or to /mcp (its tool calls are rows), and a stored
+ * response's retrieval, listing or deletion (responses/stored.ts records those). Undefined for a
+ * request that leaves no row.
  */
 export function recordedRoute(method: string, path: string): { surface: Surface; operation?: RequestOperation } | undefined {
-  if (method === 'POST') return V1_ROUTES.get(path);
+  if (method === 'POST') return path === '/mcp' ? MCP_POST : V1_ROUTES.get(path);
   const stored = STORED.exec(path);
   if (!stored) return undefined;
   if (method === 'GET') return { surface: 'responses', operation: stored[1] ? 'input_items' : 'retrieve' };

@@ -40,8 +40,8 @@ describe('503 while draining', () => {
     await stop?.();
   });
 
-  const send = async (method: string, path: string, key: string | undefined, body?: object) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-claude-code-session-id': 'drain-session' };
+  const send = async (method: string, path: string, key: string | undefined, body?: object, extra: Record<string, string> = {}) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-claude-code-session-id': 'drain-session', ...extra };
     if (key) Object.assign(headers, { authorization: `Bearer ${key}`, 'x-api-key': key });
     const res = await fetch(`${gw.url}${path}`, { method, headers, body: body && JSON.stringify(body) });
     const text = await res.text();
@@ -83,6 +83,36 @@ describe('503 while draining', () => {
       assert.deepEqual(await rowOf(await send('POST', '/v1/chat/completions', VK, model)), drained('chat', 'call'));
     for (const [method, path, surface, operation] of cases)
       assert.deepEqual(await rowOf(await send(method, path, VK, method === 'POST' ? model : undefined)), drained(surface, operation));
+  });
+
+  test('a keyed /mcp POST leaves its 503 row (surface mcp, no session); an unkeyed or unknown one none', async () => {
+    const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'fix__echo', arguments: {} } };
+    const mcp = (who: 'drained' | 'off'): Row => ({ ...drained('mcp', 'call', who), session_id: null, source: 'mcp' });
+    const withSource = async (id: string) => {
+      await rowOf(id);
+      return (await gw.query<Row>(`SELECT ${COLUMNS}, source FROM requests WHERE id = ?`, id))[0];
+    };
+    // Not an LLM request: tollgate_requests_total (route /v1/chat/completions) does not count it.
+    const llm503 = async () =>
+      (await gw.gateway.metrics.render())
+        .split('\n')
+        .filter((l) => l.startsWith('tollgate_requests_total{') && l.includes('status="503"'))
+        .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    const llmBefore = await llm503();
+    // On an open 2025 session (the Node listener's route) and without one (Hono's).
+    const session = { 'mcp-session-id': 'a-session-that-was-open', accept: 'application/json, text/event-stream' };
+    assert.deepEqual(await withSource(await send('POST', '/mcp', VK, call, session)), mcp('drained'));
+    assert.deepEqual(await withSource(await send('POST', '/mcp', VK, call, { accept: session.accept })), mcp('drained'));
+    assert.deepEqual(await withSource(await send('POST', '/mcp', OFF, call, session)), mcp('off'));
+    const none = [
+      await send('POST', '/mcp', undefined, call, session),
+      await send('POST', '/mcp', undefined, call),
+      await send('POST', '/mcp', 'vk-nobody-knows-this', call, session),
+      await send('GET', '/mcp', VK, undefined, session),
+    ];
+    await gw.quiet();
+    for (const id of none) assert.deepEqual(await gw.query('SELECT id FROM requests WHERE id = ?', id), []);
+    assert.equal(await llm503(), llmBefore);
   });
 
   test('a disabled key is named; an unknown or missing key has its row with a NULL key, as its 401 would', async () => {
