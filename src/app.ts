@@ -67,10 +67,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const id = newRequestId();
     c.set('requestId', id);
     if (deps.draining?.() && c.req.path !== '/healthz') {
+      const started = performance.now();
       // A request that would leave a row leaves one (its key named, not admitted: record-refused.ts).
       c.res = errorResponse(c, refuseWhileDraining(deps.chat, c.req.method, c.req.path, id, c.req.raw.headers));
       // Tell keep-alive clients not to send anything else on this connection.
       c.res.headers.set('connection', 'close');
+      // Counted in the HTTP metrics as every answer is (the metrics middleware below never runs for
+      // it), under the pattern of the route that would have answered: the last one matched.
+      deps.observe?.(routePath(c, -1), c.req.method, c.res.status, (performance.now() - started) / 1000);
     } else {
       await next();
     }

@@ -21,7 +21,7 @@ import { createGovernanceGate } from './governance/gate.js';
 import { McpManager } from '../mcp/manager.js';
 import { PinnedTools } from '../mcp/pinning/index.js';
 import type { McpEndpoint } from '../mcp/server/index.js';
-import { createMetrics } from './metrics/create-metrics.js';
+import { createMetrics, type GatewayMetrics } from './metrics/create-metrics.js';
 import { openGovernance } from './gateway/open-governance.js';
 import { createChatDeps } from './gateway/chat-deps.js';
 import { createGatewayMcpEndpoint } from './gateway/mcp-endpoint.js';
@@ -66,6 +66,8 @@ export interface Gateway {
   /** The /mcp endpoint (its sessions and calls waiting for input), once the app is built. */
   readonly mcpEndpoint: McpEndpoint;
   registry: GovernanceRegistry;
+  /** The Prometheus metrics GET /metrics renders (readable while draining, when /metrics answers 503). */
+  metrics: GatewayMetrics;
   /** Serves /v1/responses in WebSocket mode on this HTTP server (other upgrades stay plain HTTP). */
   attachUpgrades(server: Server): void;
   /** Responses in progress on WebSocket connections: a shutdown waits for them too. */
@@ -201,6 +203,7 @@ export async function createGateway(opts: GatewayOptions): Promise<Gateway> {
     mcp,
     pins,
     registry,
+    metrics,
     mcpEndpoint,
     attachUpgrades: (server) => responsesWs.attach(server),
     upgradesInFlight: () => responsesWs.inFlight(),

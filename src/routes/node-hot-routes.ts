@@ -181,10 +181,14 @@ export function nodeHotRoutes(deps: HotRoutesDeps, fallback: RequestListener): R
       send(outgoing, reply.status, reply.headers, reply.body);
       return reply.status;
     };
-    // Its row first (the key named, not admitted: record-refused.ts), as every answered request has one.
-    if (deps.draining?.()) return void fail(refuseWhileDraining(deps.chat, 'POST', route, id, nodeHeaders(incoming.headers)), true);
-
     const started = performance.now();
+    // Its row first (the key named, not admitted: record-refused.ts), as every answered request has
+    // one; and counted in the HTTP metrics, as every answer is.
+    if (deps.draining?.()) {
+      const refused = fail(refuseWhileDraining(deps.chat, 'POST', route, id, nodeHeaders(incoming.headers)), true);
+      return void deps.observe?.(route, 'POST', refused, (performance.now() - started) / 1000);
+    }
+
     let observed = route;
     let status: number;
     try {

@@ -2,7 +2,11 @@
 
 /** tollgate_http_requests_total samples of `route` (a path, or a label such as 'unmatched') by status. */
 export async function requestsByStatus(url: string, route: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  return requestsByStatusIn(await (await fetch(`${url}/metrics`)).text(), route);
+}
+
+/** The same, from a scrape's text (e.g. gateway.metrics.render() while draining, when /metrics answers 503). */
+export function requestsByStatusIn(text: string, route: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of text.split('\n')) {
     if (!line.startsWith('tollgate_http_requests_total{') || !line.includes(`route="${route}"`)) continue;

@@ -9,6 +9,7 @@ import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { openResponsesSocket, type ResponsesSocket } from '../helpers/responses-socket.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { requestsByStatusIn } from '../helpers/http-metrics.js';
 
 const VK = 'vk-drain-rows-0001';
 const OFF = 'vk-drain-rows-disabled';
@@ -113,6 +114,28 @@ describe('503 while draining', () => {
     await gw.quiet();
     for (const id of none) assert.deepEqual(await gw.query('SELECT id FROM requests WHERE id = ?', id), []);
     assert.equal(await llm503(), llmBefore);
+  });
+
+  test('each 503 is counted in the HTTP metrics under its route, answered by the Node listener or by Hono', async () => {
+    const body = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] };
+    const session = { 'mcp-session-id': 'a-session-that-was-open' };
+    // [method, path, the route label, extra headers]; /metrics itself answers 503 while draining.
+    const cases: [string, string, string, Record<string, string>?][] = [
+      ['POST', '/v1/chat/completions', '/v1/chat/completions'],
+      ['POST', '/v1/messages', '/v1/messages'],
+      ['POST', '/v1/responses', '/v1/responses'],
+      ['POST', '/mcp', '/mcp', session],
+      ['POST', '/mcp', '/mcp'],
+      ['POST', '/v1/messages/count_tokens', '/v1/messages/count_tokens'],
+      ['GET', '/v1/responses/resp_abc', '/v1/responses/:id'],
+      ['GET', '/v1/models', '/v1/models'],
+    ];
+    for (const [method, path, label, extra] of cases) {
+      const count = async () => requestsByStatusIn(await gw.gateway.metrics.render(), label)['503'] ?? 0;
+      const before = await count();
+      await send(method, path, VK, method === 'POST' ? body : undefined, extra);
+      assert.equal(await count(), before + 1, `${method} ${path}${extra ? ' (session)' : ''} counted 503 under ${label}`);
+    }
   });
 
   test('a disabled key is named; an unknown or missing key has its row with a NULL key, as its 401 would', async () => {
