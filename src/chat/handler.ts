@@ -23,7 +23,7 @@ import { clientOutputCap } from '../governance/output-cap.js';
 import { refuseChatFileIdsUnderBudget } from '../governance/chat-file-ids.js';
 import { sessionIdFrom } from './session-id.js';
 import type { ContainerDeps } from '../governance/owned-containers.js';
-import { audioIdsOfCompletion, refuseOthersAudio, showAudio } from '../governance/owned-audio.js';
+import { audioIdsOfCompletion, refuseAudioByIdUnderBudget, refuseOthersAudio, showAudio } from '../governance/owned-audio.js';
 import { checkRequestSize, type RequestLimits } from '../wire/request-size.js';
 
 export interface ChatDeps extends LoopDeps {
@@ -137,6 +137,8 @@ function createState(
   const targets = resolveTargets(deps, request, access);
   clientOutputCap(request);
   refuseChatFileIdsUnderBudget(request.messages, access.budgeted, input.bodyText);
+  // A spoken answer by id: billed as audio input the request's bytes do not bound (owned-audio.ts).
+  refuseAudioByIdUnderBudget(request.messages, access.budgeted);
 
   const clientTools = request.tools ?? [];
   const clientToolNames: ReadonlySet<string> = clientTools.length ? new Set(clientTools.map((t) => t.function.name)) : NO_NAMES;

@@ -11,6 +11,7 @@
 // it goes out and finished before the stream ends. A request whose assistant message names any
 // other audio id is refused, nothing sent.
 import type { AudioDelta } from '../openai/types.js';
+import { storedInputUnderBudget } from './remote-input.js';
 import {
   type ContainerDeps,
   type ContainerOwners,
@@ -56,4 +57,21 @@ export function audioOfChatMessages(messages: readonly unknown[]): Named[] | und
 export function refuseOthersAudio(messages: readonly unknown[], owners: ContainerOwners, keyId: string | null): Promise<void> | undefined {
   const named = audioOfChatMessages(messages);
   return named ? refuseUnshown(named, owners, keyId, 'audio', 'Audio') : undefined;
+}
+
+/**
+ * A spoken answer named by its id is read back by the upstream and billed as audio input tokens (at
+ * the audio rate), while the request holds only the id, which the input bound counts as nothing: so
+ * under a key, team or customer budget a request naming one is refused (400 stored_input_under_budget,
+ * param naming the message), as a file by file_id is (chat-file-ids.ts). Without a budget: a branch.
+ */
+export function refuseAudioByIdUnderBudget(messages: readonly unknown[], budgeted: boolean): void {
+  if (!budgeted) return;
+  const named = audioOfChatMessages(messages);
+  if (named)
+    throw storedInputUnderBudget(
+      named[0]!.param,
+      'a spoken answer named by its audio id',
+      "send what it said as the assistant message's content instead",
+    );
 }
