@@ -50,7 +50,7 @@ export function refuseOthersStoredInput(
   return undefined;
 }
 
-interface StoredRef {
+export interface StoredRef {
   type?: unknown;
   id?: unknown;
   encrypted_content?: unknown;
@@ -62,7 +62,7 @@ interface StoredRef {
  * encrypted content, an image generation call without its image, any other item with nothing but
  * its id (and labels).
  */
-function byIdOnly(item: StoredRef): boolean {
+export function byIdOnly(item: StoredRef): boolean {
   if (item.type === 'item_reference') return true;
   if (item.id === undefined) return false;
   if (item.type === 'reasoning') return !item.encrypted_content;

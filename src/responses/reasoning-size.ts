@@ -14,6 +14,7 @@ import type { AttemptPlan } from '../governance/attempt-budget.js';
 import { MESSAGE_OVERHEAD } from '../governance/prompt-bound.js';
 import type { ResponsesTurn } from '../wire/responses/native-turn.js';
 import type { OtherItem } from '../wire/responses/types.js';
+import { byIdOnly, type StoredRef } from './owned-input.js';
 
 /** The output items of a round, each with the most input tokens it adds when sent back by id. */
 export function noteItems(sizes: Map<string, number> | undefined, turn: ResponsesTurn, plan: AttemptPlan): Map<string, number> | undefined {
@@ -30,9 +31,10 @@ export function noteItems(sizes: Map<string, number> | undefined, turn: Response
 }
 
 /**
- * The gateway's own tool loop sends a round's reasoning items back in the next round's input: by id
- * when they came without encrypted_content (store not false), so the upstream bills what it stored.
- * `held` plus the recorded size of each such item of `output`, for every later round's bound.
+ * The gateway's own tool loop sends a round's output items back in the next round's input: reasoning
+ * by id when it came without encrypted_content (store not false), and any item the upstream gave
+ * with nothing but its id, so the upstream bills what it stored. `held` plus the recorded size of
+ * each such item of `output`, for every later round's bound.
  */
 export function byIdTokens(
   held: number | undefined,
@@ -40,8 +42,7 @@ export function byIdTokens(
   sizes: Map<string, number> | undefined,
 ): number | undefined {
   for (const item of output)
-    if (item.type === 'reasoning' && !item.encrypted_content && typeof item.id === 'string')
-      held = (held ?? 0) + (sizes?.get(item.id) ?? 0);
+    if (typeof item.id === 'string' && byIdOnly(item as StoredRef)) held = (held ?? 0) + (sizes?.get(item.id) ?? 0);
   return held;
 }
 
