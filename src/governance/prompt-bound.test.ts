@@ -37,6 +37,25 @@ describe('prompt token bound', () => {
     assert.equal(withTool - promptTokenBound(user('x')), TOOLS_PREAMBLE + 16 + Buffer.byteLength(JSON.stringify(tool.function)));
   });
 
+  test('the preamble covers the largest tool-use system prompt Anthropic documents (Opus 4.7, any/tool: 804)', () => {
+    // platform.claude.com/docs/en/agents-and-tools/tool-use/overview, Pricing (prompt-bound.ts has the table).
+    const documented = {
+      'opus-4.8': [290, 410],
+      'opus-4.7': [675, 804],
+      'sonnet-4.6': [497, 589],
+      'haiku-4.5': [496, 588],
+      'sonnet-5': [354, 474],
+    };
+    const tool = { type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } };
+    const added =
+      promptTokenBound({ ...user('x'), tools: [tool] }) -
+      promptTokenBound(user('x')) -
+      16 -
+      Buffer.byteLength(JSON.stringify(tool.function));
+    for (const [model, figures] of Object.entries(documented))
+      for (const n of figures) assert.ok(added >= n, `${model}: ${n} tokens > the preamble's ${added}`);
+  });
+
   test('tool calls, tool results, names and the response format all count', () => {
     const req: ChatRequest = {
       model: 'm',

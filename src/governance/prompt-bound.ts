@@ -7,8 +7,14 @@
 // 3 to prime the reply); we allow MESSAGE_OVERHEAD and REPLY_OVERHEAD, well above that.
 // Tools: a definition is rendered from its JSON (OpenAI as a TypeScript-like namespace, which is
 // shorter than the JSON), bounded by its JSON bytes plus TOOL_OVERHEAD each and TOOLS_PREAMBLE once:
-// Anthropic documents its tool-use system prompt at up to 530 tokens
-// (https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/overview#pricing).
+// the tool-use system prompt Anthropic adds when tools are offered. Its table "Tool use system
+// prompt token count" (https://platform.claude.com/docs/en/agents-and-tools/tool-use/overview,
+// Pricing; read 2026-12-01 from a copy of the page dated 2026-07-13) gives, per model, for
+// tool_choice auto/none and any/tool: Opus 4.8 290/410, Opus 4.7 675/804, Opus 4.6 and Sonnet 4.6
+// 497/589, Opus 4.5, Sonnet 4.5 and Haiku 4.5 496/588, Sonnet 5 354/474, Opus 4.1/4 and Sonnet 4
+// 313/315. The bound takes the largest, 804 (before: 600, from the Claude 3 table's 530), for every
+// surface: a chat or Responses request may go to an Anthropic upstream too, and OpenAI documents
+// no figure of its own.
 // Images: tokens depend on pixels, not bytes; each counts as the model's maxImageTokens from the
 // price table, DEFAULT_IMAGE_TOKENS otherwise (see README "Budgets" for the figures).
 import type { ChatRequest, ContentPart, FunctionTool } from '../openai/types.js';
@@ -17,7 +23,7 @@ export const MESSAGE_OVERHEAD = 8;
 export const REPLY_OVERHEAD = 8;
 const TOOL_CALL_OVERHEAD = 16;
 export const TOOL_OVERHEAD = 16;
-export const TOOLS_PREAMBLE = 600;
+export const TOOLS_PREAMBLE = 804;
 /**
  * Covers OpenAI's tile models at high detail (gpt-4o: 85 + 8 × 170 = 1,445; gpt-5: 1,190), its
  * patch models (≤ 1,536 patches × 2.46 for gpt-4.1-nano = 3,779) and Claude (≤ ~1,600).
