@@ -56,7 +56,16 @@ export type EndpointFailure =
   | { kind: 'event_bus' }
   | { kind: 'sdk' };
 
+/** Keys as they change after admission (GovernanceGate.refresh, onKeysChanged). */
+export interface EndpointKeys {
+  /** The Access of `access`'s key now; throws when the key was deleted, disabled or expired. */
+  refresh(access: Access): Access;
+  onChanged(listener: () => void): () => void;
+}
+
 export interface EndpointDeps {
+  /** What a 2025 session does when its key changes: list_changed when narrowed, closed when revoked. */
+  keys?: EndpointKeys;
   /** The key's tools (GovernanceGate.toolsFor, without a narrowing header). */
   toolsFor(access: Access): readonly ToolEntry[];
   mcp: EndpointTools;

@@ -118,13 +118,29 @@ export function registerToolHandlers(server: SessionMcpServer, deps: EndpointDep
 
   // 2026-07-28 clients hear of changes on their listen streams (modern.ts), not per request.
   if (session.era !== 'legacy') return () => undefined;
-  return deps.mcp.onToolsChanged(() => {
+  const toolsChanged = () => {
     const next = deps.toolsFor(session.access);
     if (sameTools(next, announced)) return;
     announced = next;
     // Before initialization completes there is nobody to tell; the client lists tools anyway.
     server.sendToolListChanged().catch((err: unknown) => deps.onError?.(err as Error, { kind: 'notification' }));
+  };
+  const offTools = deps.mcp.onToolsChanged(toolsChanged);
+  // The key changed (admin API, another replica): a narrowed key's session hears list_changed; a
+  // deleted or blocked key's session ends (its stream with it), as its next request would be refused.
+  const offKeys = deps.keys?.onChanged(() => {
+    try {
+      session.access = deps.keys!.refresh(session.access);
+    } catch {
+      server.close().catch((err: unknown) => deps.onError?.(err as Error, { kind: 'notification' }));
+      return;
+    }
+    toolsChanged();
   });
+  return () => {
+    offTools();
+    offKeys?.();
+  };
 }
 
 /** List results of 2026-07-28 requests say how long a client may reuse them; per key, so private. */

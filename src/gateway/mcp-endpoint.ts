@@ -35,6 +35,7 @@ export function createGatewayMcpEndpoint(opts: GatewayMcpEndpointOptions): McpEn
     offers: mcp.offers,
     governance: gate,
     toolsFor: (access) => gate.toolsFor(access, undefined, tools),
+    keys: { refresh: (access) => gate.refresh(access), onChanged: (listener) => gate.onKeysChanged(listener) },
     toolCalls: { tools, pricing: chat.pricing, ledger: sink, metrics: chat.metrics, now: chat.now, payloads: config.ledger.payloads },
     ledger: sink,
     limits: {

@@ -22,6 +22,10 @@ export interface GovernanceGate extends Gate {
   decideOffer(access: Access, kind: OfferKind, name: string): OfferDecision;
   /** The items of `list` this access may use; cached per policy and list (lists are immutable snapshots). */
   allowedOffers<T extends object>(access: Access, kind: OfferKind, list: readonly T[], nameOf: (item: T) => string): readonly T[];
+  /** The Access of `access`'s key as it is now (what holds one, an /mcp session, after a change); throws 401/403 as admission would. */
+  refresh(access: Access): Access;
+  /** Called after each change of keys, teams or customers (admin write, reload); returns its removal. */
+  onKeysChanged(listener: () => void): () => void;
 }
 
 interface GateDeps {
@@ -55,6 +59,7 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
    * Access was an object and eight closures per request. It holds nothing of one request.
    */
   const accesses = new WeakMap<object, { ctx: KeyContext; access: Access }>();
+  const contexts = new WeakMap<Access, KeyContext>();
   const accessOf = (ctx: KeyContext): Access => {
     if (!ctx.key) return accessFor(ctx);
     const cached = accesses.get(ctx.key);
@@ -119,6 +124,7 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
       endCall: (hold) => deps.rateLimiter.endCall(hold as CallHold),
       settleTokens: (hold, tokens) => void deps.rateLimiter.settleTokens(hold as CallHold, tokens).catch(tokenCountFailed),
     };
+    contexts.set(access, ctx);
     return access;
   }
 
@@ -141,6 +147,11 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
         return err instanceof GatewayError ? err.requester : undefined;
       }
     },
+    refresh(access) {
+      const ctx = contexts.get(access);
+      return ctx ? accessOf(deps.registry.current(ctx)) : access;
+    },
+    onKeysChanged: (listener) => deps.registry.onKeysChanged(listener),
     decideOffer: (access, kind, name) => decideOffer(access.policyKey as CompiledPolicy, kind, name),
     allowedOffers(access, kind, list, nameOf) {
       const policy = access.policyKey as CompiledPolicy;

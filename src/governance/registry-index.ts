@@ -4,11 +4,13 @@
 // rules (config wins; an unchanged key keeps its compiled policy) sit in one place, as pure
 // functions, apart from authentication and the admin writes.
 import type { CustomerConfig, TeamConfig, VirtualKeyConfig } from '../config-schema.js';
+import { GatewayError } from '../errors.js';
+import { refuseBlocked, withRequester } from './requester.js';
 import { hashKey } from './keys.js';
 import { compilePolicy } from './policy.js';
 import * as rec from './records.js';
 import { unmatchableToolRules } from './stored-tool-rules.js';
-import type { CompiledPolicy, CustomerRecord, TeamRecord, VirtualKeyRecord } from './types.js';
+import type { CompiledPolicy, CustomerRecord, KeyContext, TeamRecord, VirtualKeyRecord } from './types.js';
 
 export interface KeyEntry {
   record: VirtualKeyRecord;
@@ -103,4 +105,37 @@ export function reloadedIndex(current: RegistryIndex, stored: StoredEntries): Re
     byHash.set(entry.record.keyHash, entry);
   }
   return { byHash, byId, teams, customers };
+}
+
+/**
+ * Whether a reload changed anything a holder of a key's context would see: key entries are kept when
+ * unchanged (compared as they are), teams and customers are read anew (compared by content).
+ */
+export function indexChanged(a: RegistryIndex, b: RegistryIndex): boolean {
+  const differ = <T>(x: Map<string, T>, y: Map<string, T>, same: (p: T, q: T | undefined) => boolean) =>
+    x.size !== y.size || [...x].some(([k, v]) => !same(v, y.get(k)));
+  const sameJson = (p: unknown, q: unknown) => p === q || JSON.stringify(p) === JSON.stringify(q);
+  return differ(a.byId, b.byId, (p, q) => p === q) || differ(a.teams, b.teams, sameJson) || differ(a.customers, b.customers, sameJson);
+}
+
+/** A key's context: its record and policy, its team and the team's customer as they are in `index`. */
+export function contextOf(index: RegistryIndex, entry: KeyEntry): KeyContext {
+  const team = entry.record.team === undefined ? undefined : index.teams.get(entry.record.team);
+  const customer = team?.customer === undefined ? undefined : index.customers.get(team.customer);
+  return { key: entry.record, team, customer, policy: entry.policy };
+}
+
+/** GovernanceRegistry.current: `ctx`'s key as `index` has it now; the same context while nothing changed. */
+export function currentContext(index: RegistryIndex, ctx: KeyContext, now: number): KeyContext {
+  const key = ctx.key;
+  if (!key) return ctx;
+  const entry = index.byId.get(key.id);
+  if (!entry || entry.record.keyHash !== key.keyHash)
+    throw withRequester(new GatewayError({ status: 401, type: 'virtual_key_not_found', message: 'virtual key not found' }), ctx);
+  const team = key.team === undefined ? undefined : index.teams.get(key.team);
+  const customer = team?.customer === undefined ? undefined : index.customers.get(team.customer);
+  const same = entry.record === key && entry.policy === ctx.policy && team === ctx.team && customer === ctx.customer;
+  const latest = same ? ctx : contextOf(index, entry);
+  refuseBlocked(latest, now);
+  return latest;
 }

@@ -59,3 +59,31 @@ test('onChange fires after each successful admin write, not after reload or a fa
   await new Promise((r) => setImmediate(r));
   assert.equal(changes, 2);
 });
+
+test('onKeysChanged: told after each local write, and after a reload only when another replica changed something', async () => {
+  const repo = createMemoryGovernanceRepository();
+  // A clock that moves: a reload tells a key changed by its updatedAt.
+  let t = NOW;
+  const one = new GovernanceRegistry({ config, repository: repo, now: () => ++t });
+  const two = new GovernanceRegistry({ config, repository: repo, now: () => ++t });
+  await Promise.all([one.load(), two.load()]);
+  let heardOne = 0;
+  let heardTwo = 0;
+  one.onKeysChanged(() => heardOne++);
+  const off = two.onKeysChanged(() => heardTwo++);
+  await one.createKey(input('shared'));
+  await one.createTeam({ id: 'ops' });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(heardOne, 2);
+  await two.reload();
+  assert.equal(heardTwo, 1, 'the other replica’s key and team');
+  await two.reload();
+  assert.equal(heardTwo, 1, 'nothing changed: not told');
+  await one.updateKey('shared', { disabled: true });
+  await two.reload();
+  assert.equal(heardTwo, 2);
+  off();
+  await one.deleteKey('shared');
+  await two.reload();
+  assert.equal(heardTwo, 2, 'removed');
+});

@@ -8,10 +8,13 @@ import type { CustomerConfig, TeamConfig, VirtualKeyConfig } from '../config-sch
 import { GatewayError } from '../errors.js';
 import { generateKeySecret, hashKey } from './keys.js';
 import { OPEN_POLICY } from './policy.js';
-import { withRequester } from './requester.js';
+import { refuseBlocked } from './requester.js';
 import * as rec from './records.js';
 import {
   addStored,
+  contextOf,
+  currentContext,
+  indexChanged,
   indexFromConfig,
   putKey,
   reloadedIndex,
@@ -50,6 +53,8 @@ export class GovernanceRegistry {
    * unknown ones cannot fill it; bounded all the same, emptied when full.
    */
   private readonly digests = new Map<string, string>();
+  /** Told after each admin write and reload that changed something (onKeysChanged). */
+  private readonly listeners = new Set<() => void>();
   /** Admin writes run one at a time so check-then-write cannot interleave (e.g. two creates of one id). */
   private writes: Promise<unknown> = Promise.resolve();
   /** Things an operator should see at startup (duplicates skipped). */
@@ -76,9 +81,20 @@ export class GovernanceRegistry {
    */
   reload(): Promise<void> {
     return this.serial(async () => {
-      const stored = await this.readStored();
-      this.index = reloadedIndex(this.index, stored);
+      const before = this.index;
+      this.index = reloadedIndex(before, await this.readStored());
+      if (indexChanged(before, this.index)) this.changed();
     }, false);
+  }
+
+  /** `listener` is called after each change of keys, teams or customers (admin write or reload); returns its removal. */
+  onKeysChanged(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  private changed(then?: () => void): void {
+    for (const l of this.listeners) l();
+    then?.();
   }
 
   private async readStored(): Promise<StoredEntries> {
@@ -114,29 +130,11 @@ export class GovernanceRegistry {
   }
 
   /**
-   * An admitted request's key as it is now, re-read by id at each point of use (a loop's next round,
-   * a tool call): deleted since (or made again under its id with another secret) 401, disabled or
-   * expired 403, as a fresh request; changed, its new rules, budget and team. One Map lookup, and
-   * the same context (no allocation) while nothing changed.
+   * An admitted request's key now, re-read by id where used (a loop's next round, a tool call): deleted
+   * (or remade with another secret) 401, blocked 403, changed its new rules; unchanged the same context.
    */
   current(ctx: KeyContext, now: number = this.now()): KeyContext {
-    const key = ctx.key;
-    if (!key) return ctx;
-    const entry = this.index.byId.get(key.id);
-    if (!entry || entry.record.keyHash !== key.keyHash)
-      throw withRequester(new GatewayError({ status: 401, type: 'virtual_key_not_found', message: 'virtual key not found' }), ctx);
-    const team = this.teamOf(entry.record);
-    const same = entry.record === key && entry.policy === ctx.policy && team === ctx.team && this.customerOf(team) === ctx.customer;
-    const latest = same ? ctx : this.contextOf(entry);
-    refuseBlocked(latest, now);
-    return latest;
-  }
-
-  private teamOf(key: VirtualKeyRecord): TeamRecord | undefined {
-    return key.team === undefined ? undefined : this.index.teams.get(key.team);
-  }
-  private customerOf(team: TeamRecord | undefined): CustomerRecord | undefined {
-    return team?.customer === undefined ? undefined : this.index.customers.get(team.customer);
+    return currentContext(this.index, ctx, now);
   }
 
   /** The context of a key by id, without authentication (usage reports, the dashboard). */
@@ -146,8 +144,7 @@ export class GovernanceRegistry {
   }
 
   private contextOf(entry: KeyEntry): KeyContext {
-    const team = this.teamOf(entry.record);
-    return { key: entry.record, team, customer: this.customerOf(team), policy: entry.policy };
+    return contextOf(this.index, entry);
   }
 
   listKeys(): VirtualKeyRecord[] {
@@ -280,18 +277,12 @@ export class GovernanceRegistry {
   private serial<T>(fn: () => Promise<T>, notify = true): Promise<T> {
     const run = this.writes.then(fn, fn);
     this.writes = run.catch(() => undefined);
-    if (notify && this.onChange) void run.then(this.onChange, () => undefined);
+    // After a write: this replica's holders of keys (changed), then the others (onChange).
+    if (notify)
+      void run.then(
+        () => this.changed(this.onChange),
+        () => undefined,
+      );
     return run;
   }
-}
-
-/** A disabled or expired key: 403, naming who it refused. */
-function refuseBlocked(ctx: KeyContext, now: number): void {
-  const key = ctx.key!;
-  const blocked = key.disabled
-    ? `virtual key ${key.id} is disabled`
-    : key.expiresAt != null && key.expiresAt <= now
-      ? `virtual key ${key.id} expired at ${new Date(key.expiresAt).toISOString()}`
-      : undefined;
-  if (blocked) throw withRequester(new GatewayError({ status: 403, type: 'virtual_key_blocked', message: blocked }), ctx);
 }

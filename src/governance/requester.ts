@@ -12,3 +12,14 @@ export function withRequester<E>(err: E, ctx: KeyContext): E {
   if (err instanceof GatewayError) err.requester ??= requesterOf(ctx);
   return err;
 }
+
+/** A disabled or expired key: 403, naming who it refused. */
+export function refuseBlocked(ctx: KeyContext, now: number): void {
+  const key = ctx.key!;
+  const blocked = key.disabled
+    ? `virtual key ${key.id} is disabled`
+    : key.expiresAt != null && key.expiresAt <= now
+      ? `virtual key ${key.id} expired at ${new Date(key.expiresAt).toISOString()}`
+      : undefined;
+  if (blocked) throw withRequester(new GatewayError({ status: 403, type: 'virtual_key_blocked', message: blocked }), ctx);
+}
