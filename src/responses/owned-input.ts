@@ -11,9 +11,9 @@
 //   `{"type": "image_generation_call", "id": "ig_…"}`): the upstream reads the image by its id from
 //   the store and edits or describes it, so it is held the same way (with its result: as it came);
 // - any other item sent by its id with nothing of its own (`{"type": "compaction", "id": …}`, a
-//   message with no content, a web_search_call, an mcp_list_tools…: every field but its type, id,
-//   status, role and phase absent or empty): whatever the upstream makes of it, it can only be
-//   what its store holds under that id, so it is held the same way;
+//   message with no content, a web_search_call, an mcp_list_tools…: every field its type says
+//   anything in absent or empty, SAYS): whatever the upstream makes of it, it can only be what its
+//   store holds under that id, so it is held the same way;
 // - a `conversation`: the gateway serves no /v1/conversations, so no conversation was made through
 //   it for any key, and every id is someone else's: refused, as OpenAI answers an unknown one.
 // Under a budget a conversation is refused before this for another reason (stored-input.ts). An
@@ -70,17 +70,53 @@ export function byIdOnly(item: StoredRef): boolean {
   return item.id !== null && carriesNothing(item as Record<string, unknown>);
 }
 
-/** The fields that name or place an item rather than hold what it says. */
+/**
+ * What each input item type says, by its fields (openai-node's ResponseInputItem: the required
+ * ones but those that name or place it): it carries itself when one of them holds something. A field
+ * of no such name (`{"type": "compaction", "id": …, "x": 1}`) holds nothing of it, so cannot
+ * make an item by id pass as carrying itself. A type not listed carries itself when any field but
+ * type, id, status, role and phase holds something.
+ */
+const SAYS: Record<string, readonly string[]> = {
+  message: ['content'],
+  file_search_call: ['queries', 'results'],
+  computer_call: ['call_id', 'action', 'actions', 'pending_safety_checks'],
+  computer_call_output: ['call_id', 'output'],
+  web_search_call: ['action'],
+  function_call: ['call_id', 'name', 'arguments'],
+  function_call_output: ['call_id', 'output'],
+  tool_search_call: ['call_id', 'arguments'],
+  tool_search_output: ['call_id', 'tools'],
+  additional_tools: ['tools'],
+  compaction: ['encrypted_content'],
+  code_interpreter_call: ['code', 'container_id', 'outputs'],
+  local_shell_call: ['call_id', 'action'],
+  local_shell_call_output: ['output'],
+  shell_call: ['call_id', 'action'],
+  shell_call_output: ['call_id', 'output'],
+  apply_patch_call: ['call_id', 'operation'],
+  apply_patch_call_output: ['call_id', 'output'],
+  mcp_list_tools: ['server_label', 'tools', 'error'],
+  mcp_approval_request: ['server_label', 'name', 'arguments'],
+  mcp_approval_response: ['approval_request_id', 'approve'],
+  mcp_call: ['server_label', 'name', 'arguments', 'output', 'error'],
+  custom_tool_call: ['call_id', 'name', 'input'],
+  custom_tool_call_output: ['call_id', 'output'],
+  program: ['call_id', 'code', 'fingerprint'],
+  program_output: ['call_id', 'result'],
+};
 const LABELS = new Set(['type', 'id', 'status', 'role', 'phase']);
 
 function carriesNothing(item: Record<string, unknown>): boolean {
-  for (const key in item) {
-    const value = item[key];
-    if (LABELS.has(key) || value === undefined || value === null || value === '') continue;
-    if (typeof value !== 'object' || Object.keys(value).length > 0) return false;
-  }
+  const type = item.type ?? 'message';
+  const says = typeof type === 'string' && Object.hasOwn(SAYS, type) ? SAYS[type]! : undefined;
+  if (says) return says.every((key) => empty(item[key]));
+  for (const key in item) if (!LABELS.has(key) && !empty(item[key])) return false;
   return true;
 }
+
+const empty = (value: unknown) =>
+  value === undefined || value === null || value === '' || (typeof value === 'object' && Object.keys(value).length === 0);
 
 async function checkReferences(input: readonly unknown[], store: ResponseStore, keyId: string | null, budgeted: boolean): Promise<number> {
   let tokens = 0;

@@ -134,7 +134,7 @@ test("an image generation call sent back by id without its result is another key
   assert.deepEqual((mock.requests.at(-1)!.body as { input: unknown[] }).input[1], { type: 'image_generation_call', id });
 });
 
-test("an item of any other type sent by its id alone is another key's item too", async () => {
+test("an item of any other type sent by its id alone is another key's item too, padded or not", async () => {
   // The upstream expands an item given by id from its store, whatever its type (a compaction, a
   // message with no content, a hosted tool's call…): any of the owner's output items stands in.
   const [id] = await ownersItems(false);
@@ -154,6 +154,9 @@ test("an item of any other type sent by its id alone is another key's item too",
     { type: 'custom_tool_call', id },
     { type: 'program', id },
     { type: 'a_type_of_next_year', id },
+    // A field its type does not have holds nothing of it (an upstream that ignores unknown fields).
+    { type: 'compaction', id, note: 'padding' },
+    { type: 'web_search_call', id, status: 'completed', queries: ['q'] },
   ];
   for (const item of byId) {
     const stolen = await postJson(gw, '/v1/responses', OTHER, { model: 'oai/gpt-5', input: [{ role: 'user', content: 'hi' }, item] });
