@@ -34,6 +34,8 @@ interface KeyChannel {
   /** The key's latest Access (its policy decides what each change means to it). */
   access: Access;
   announced: ReturnType<typeof listsOf>;
+  /** Ends the key's listen streams when the key is deleted, disabled or expires. */
+  revoked: AbortController;
 }
 
 function listsOf(deps: EndpointDeps, access: Access) {
@@ -68,6 +70,7 @@ export class ModernEndpoint {
   ) {
     this.unwatch = [
       deps.mcp.onToolsChanged(() => this.changed()),
+      deps.keys?.onChanged(() => this.keysChanged()) ?? (() => undefined),
       deps.offers.onOfferChanged(() => this.changed()),
       deps.offers.onResourceUpdated((uri) => {
         for (const ch of this.channels.values()) {
@@ -127,11 +130,28 @@ export class ModernEndpoint {
           ...(onError ? { onerror: (err: Error) => onError(err, { kind: 'sdk' }) } : {}),
         },
       );
-      channel = { handler, bus, access, announced: listsOf(this.deps, access) };
+      channel = { handler, bus, access, announced: listsOf(this.deps, access), revoked: new AbortController() };
       this.channels.set(key, channel);
     }
     channel.access = access;
     return channel;
+  }
+
+  /**
+   * A key changed (admin API, another replica): each key's channel takes its Access as it is now, so
+   * a narrowed key's streams hear what it lost; a deleted or blocked key's streams end, and its
+   * channel goes (its next request is refused at admission anyway).
+   */
+  private keysChanged(): void {
+    for (const [id, ch] of this.channels) {
+      try {
+        ch.access = this.deps.keys!.refresh(ch.access);
+      } catch {
+        this.channels.delete(id);
+        ch.revoked.abort();
+      }
+    }
+    this.changed();
   }
 
   /** Publishes to each key's listen streams the kinds of list that changed for that key. */
@@ -162,7 +182,7 @@ export class ModernEndpoint {
     // Counted among its team's and the gateway's sessions (before, listen streams were bounded per key only).
     this.opts.reserve(access);
     const lifetime = AbortSignal.timeout(this.opts.maxLifetimeMs);
-    const signal = AbortSignal.any([request.signal, lifetime]);
+    const signal = AbortSignal.any([request.signal, lifetime, channel.revoked.signal]);
     const bounded = new Request(request.url, { method: request.method, headers: request.headers, signal });
     let subscribed: string[];
     try {

@@ -10,14 +10,16 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { connectStreamable, reasonOf } from '../../mcp/server/testing.js';
+import { connectModern, connectStreamable, reasonOf } from '../../mcp/server/testing.js';
 
 const ADMIN = 'admin-token-revocation-mcp';
+const README = 'fix+fx://docs/readme';
 let gw: TestGateway;
+let fixture: NonNullable<Stack['fixture']>;
 let stop: Stack['stop'] | undefined;
 
 before(async () => {
-  ({ gw, stop } = await startStack({ adminToken: ADMIN, mcp: true, config: { virtualKeys: [] } }));
+  ({ gw, fixture, stop } = await startStack({ adminToken: ADMIN, mcp: { fixture: { full: true } }, config: { virtualKeys: [] } }));
 });
 after(() => stop?.());
 
@@ -92,6 +94,27 @@ describe('an open /mcp session after its key changed', () => {
       );
     } finally {
       await s.close().catch(() => undefined);
+    }
+  });
+
+  test('2026-07-28: a narrowed key’s listen stream hears tools/list_changed; a deleted key’s streams end', {
+    timeout: 30_000,
+  }, async () => {
+    const { key } = await admin('POST', '/api/virtual-keys', { id: 'mcp-modern', tools: { allow: ['fix__*'] } });
+    const modern = await connectModern(gw.url, key!);
+    let changed = 0;
+    modern.client.setNotificationHandler('notifications/tools/list_changed', () => void changed++);
+    try {
+      await modern.client.listen({ toolsListChanged: true, resourceSubscriptions: [README] });
+      await waitFor(() => fixture.subscribed().includes('fx://docs/readme'), 5_000, 'the upstream subscription');
+      await admin('PATCH', '/api/virtual-keys/mcp-modern', { tools: { allow: ['fix__add'] } });
+      await waitFor(() => changed > 0, 5_000, 'notifications/tools/list_changed on the listen stream');
+      await admin('DELETE', '/api/virtual-keys/mcp-modern');
+      // The stream ended: its upstream subscription is let go with it.
+      await waitFor(() => fixture.subscribed().length === 0, 5_000, 'the listen stream to end');
+      await assert.rejects(modern.client.listTools(), /401|virtual key not found/);
+    } finally {
+      await modern.close().catch(() => undefined);
     }
   });
 });
