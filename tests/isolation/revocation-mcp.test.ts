@@ -10,7 +10,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import type { TestGateway } from '../helpers/gateway.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { connectModern, connectStreamable, reasonOf } from '../../mcp/server/testing.js';
+import { connectModern, connectStreamable, reasonOf, within } from '../../mcp/server/testing.js';
 
 const ADMIN = 'admin-token-revocation-mcp';
 const README = 'fix+fx://docs/readme';
@@ -115,6 +115,27 @@ describe('an open /mcp session after its key changed', () => {
       await assert.rejects(modern.client.listTools(), /401|virtual key not found/);
     } finally {
       await modern.close().catch(() => undefined);
+    }
+  });
+
+  test('HTTP+SSE: a deleted key’s session is closed, its event stream ended', { timeout: 30_000 }, async () => {
+    const { key } = await admin('POST', '/api/virtual-keys', { id: 'mcp-sse', tools: { allow: ['fix__*'] } });
+    // The event stream read as it is (the SDK's client reconnects on its own, which would hide its end).
+    const res = await fetch(`${gw.url}/mcp/sse`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    const id = /sessionId=([\w-]+)/.exec(first)![1]!;
+    try {
+      assert.ok(gw.gateway.mcpEndpoint.sessions.get(id));
+      await admin('DELETE', '/api/virtual-keys/mcp-sse');
+      await waitFor(() => gw.gateway.mcpEndpoint.sessions.get(id) === undefined, 5_000, 'the session closed');
+      const ended = (async () => {
+        for (;;) if ((await reader.read()).done) return true;
+      })();
+      assert.equal(await within(ended, 5_000, 'the event stream to end'), true);
+    } finally {
+      await reader.cancel().catch(() => undefined);
     }
   });
 });
