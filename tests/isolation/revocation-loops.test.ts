@@ -144,6 +144,18 @@ describe('a tool loop after its key changed', () => {
     assert.equal(mock.requests.length, 1, 'the second round went upstream');
   });
 
+  test('its team’s budget lowered below the spend: the loop ends with the answer so far', { timeout: 30_000 }, async () => {
+    const team = await admin('POST', '/api/teams', { id: 'loop-team', budget: { usd: 10, period: 'day' } });
+    assert.equal(team.status, 201, await team.text());
+    const secret = await createKey('loop-team-key', { team: 'loop-team' });
+    const res = await changeWhileToolRuns(secret, () =>
+      admin('PATCH', '/api/teams/loop-team', { budget: { usd: 0.000001, period: 'day' } }),
+    );
+    const body = (await res.json()) as { tollgate?: { stopped?: string } };
+    assert.equal(body.tollgate?.stopped, 'budget_exceeded', JSON.stringify(body));
+    assert.equal(mock.requests.length, 1, 'the second round went upstream');
+  });
+
   test('deleted while the model answers: the tool calls of that answer do not run', { timeout: 30_000 }, async () => {
     const secret = await createKey('loop-no-tools');
     mock.reset();
