@@ -104,7 +104,13 @@ export function createGovernanceGate(deps: GateDeps): GovernanceGate {
         }
         return toToolDecision(decideTool(now.policy, name));
       },
-      needsApproval: (name) => ctx.policy.needsApproval(name),
+      needsApproval(name) {
+        try {
+          return live().policy.needsApproval(name);
+        } catch {
+          return true; // deleted or blocked since: decideTool refuses it first; never run unasked
+        }
+      },
       async checkToolRate(name): Promise<ToolDecision> {
         const r = await deps.rateLimiter.checkTool(ctx, name);
         return r.ok ? { allowed: true } : { allowed: false, reason: r.reason, message: r.message };

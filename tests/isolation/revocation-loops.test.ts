@@ -156,6 +156,25 @@ describe('a tool loop after its key changed', () => {
     assert.equal(mock.requests.length, 1, 'the second round went upstream');
   });
 
+  test('a tool put under approval: the next round’s call of it is refused approval_required, not run', { timeout: 30_000 }, async () => {
+    const secret = await createKey('loop-approval');
+    mock.reset();
+    ran = 0;
+    holding = true;
+    const call = (n: number) => ({ kind: 'tool_calls' as const, calls: [{ name: 'fix__hold', arguments: { n } }] });
+    mock.enqueue(call(1), call(2), { kind: 'text', text: 'third round' });
+    const answer = ask(secret);
+    await waitFor(() => ran === 1, 10_000, 'the tool call at the server');
+    const changed = await admin('PATCH', '/api/virtual-keys/loop-approval', { approval: ['fix__hold'] });
+    assert.equal(changed.status, 200, await changed.text());
+    holding = false;
+    release!();
+    const res = await answer;
+    assert.equal(res.status, 200, await res.text());
+    assert.equal(ran, 1, 'the tool ran again without approval');
+    assert.match(JSON.stringify(mock.requests[2]?.body), /approval_required/);
+  });
+
   test('deleted while the model answers: the tool calls of that answer do not run', { timeout: 30_000 }, async () => {
     const secret = await createKey('loop-no-tools');
     mock.reset();
