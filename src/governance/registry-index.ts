@@ -139,3 +139,13 @@ export function currentContext(index: RegistryIndex, ctx: KeyContext, now: numbe
   refuseBlocked(latest, now);
   return latest;
 }
+
+/** When the first key to expire after `now` does (undefined: none will). */
+export function nextExpiry(index: RegistryIndex, now: number): number | undefined {
+  let next: number | undefined;
+  for (const { record } of index.byId.values()) {
+    const at = record.expiresAt;
+    if (at != null && at > now && (next === undefined || at < next)) next = at;
+  }
+  return next;
+}

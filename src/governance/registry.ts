@@ -16,6 +16,7 @@ import {
   currentContext,
   indexChanged,
   indexFromConfig,
+  nextExpiry,
   putKey,
   reloadedIndex,
   type KeyEntry,
@@ -53,8 +54,9 @@ export class GovernanceRegistry {
    * unknown ones cannot fill it; bounded all the same, emptied when full.
    */
   private readonly digests = new Map<string, string>();
-  /** Told after each admin write and reload that changed something (onKeysChanged). */
+  /** Told after each admin write and reload that changed something, and when a key expires (onKeysChanged). */
   private readonly listeners = new Set<() => void>();
+  private expiry: ReturnType<typeof setTimeout> | undefined;
   /** Admin writes run one at a time so check-then-write cannot interleave (e.g. two creates of one id). */
   private writes: Promise<unknown> = Promise.resolve();
   /** Things an operator should see at startup (duplicates skipped). */
@@ -90,11 +92,20 @@ export class GovernanceRegistry {
   /** `listener` is called after each change of keys, teams or customers (admin write or reload); returns its removal. */
   onKeysChanged(listener: () => void): () => void {
     this.listeners.add(listener);
+    this.armExpiry();
     return () => this.listeners.delete(listener);
   }
-  private changed(then?: () => void): void {
+  private changed(then?: () => void, expired?: number): void {
     for (const l of this.listeners) l();
     then?.();
+    this.armExpiry(expired);
+  }
+  /** Listeners are told when the next key expires too (nothing else changes then); `after`: the last expiry told. */
+  private armExpiry(after = this.now()): void {
+    clearTimeout(this.expiry);
+    const at = this.listeners.size ? nextExpiry(this.index, after) : undefined;
+    if (at === undefined) return;
+    this.expiry = setTimeout(() => this.changed(undefined, at), Math.min(at - this.now() + 1, 2 ** 31 - 1)).unref();
   }
 
   private async readStored(): Promise<StoredEntries> {

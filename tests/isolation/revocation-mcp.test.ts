@@ -118,6 +118,21 @@ describe('an open /mcp session after its key changed', () => {
     }
   });
 
+  test('expired: the session is closed when its key’s expiresAt passes', { timeout: 30_000 }, async () => {
+    const expiresAt = new Date(Date.now() + 3000).toISOString();
+    const { key } = await admin('POST', '/api/virtual-keys', { id: 'mcp-expiring', tools: { allow: ['fix__*'] }, expiresAt });
+    const s = await connectStreamable(gw.url, key!);
+    const id = s.sessionId()!;
+    try {
+      assert.ok(gw.gateway.mcpEndpoint.sessions.get(id), 'open before its expiry');
+      await waitFor(() => gw.gateway.mcpEndpoint.sessions.get(id) === undefined, 10_000, 'the session closed at expiry');
+      assert.ok(Date.now() >= Date.parse(expiresAt), 'not before its expiry');
+      await assert.rejects(s.client.listTools(), /403|expired/);
+    } finally {
+      await s.close().catch(() => undefined);
+    }
+  });
+
   test('HTTP+SSE: a deleted key’s session is closed, its event stream ended', { timeout: 30_000 }, async () => {
     const { key } = await admin('POST', '/api/virtual-keys', { id: 'mcp-sse', tools: { allow: ['fix__*'] } });
     // The event stream read as it is (the SDK's client reconnects on its own, which would hide its end).
