@@ -92,7 +92,7 @@ export class GovernanceRegistry {
   /** `listener` is called after each change of keys, teams or customers (admin write or reload); returns its removal. */
   onKeysChanged(listener: () => void): () => void {
     this.listeners.add(listener);
-    this.armExpiry();
+    if (this.listeners.size === 1) this.armExpiry(); // armed already otherwise (one scan of the keys, not one per session)
     return () => this.listeners.delete(listener);
   }
   private changed(then?: () => void, expired?: number): void {
