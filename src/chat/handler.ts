@@ -23,7 +23,7 @@ import { clientOutputCap } from '../governance/output-cap.js';
 import { refuseChatFileIdsUnderBudget } from '../governance/chat-file-ids.js';
 import { sessionIdFrom } from './session-id.js';
 import type { ContainerDeps } from '../governance/owned-containers.js';
-import { audioIdsOfCompletion, refuseAudioByIdUnderBudget, refuseOthersAudio, showAudio } from '../governance/owned-audio.js';
+import { audioIdsOfCompletion, checkNamedAudio, showAudio, spokenTokens } from '../governance/owned-audio.js';
 import { checkRequestSize, type RequestLimits } from '../wire/request-size.js';
 
 export interface ChatDeps extends LoopDeps {
@@ -77,9 +77,10 @@ export async function handleChat(deps: ChatDeps, input: ChatCallInput): Promise<
     // gets its own controller; written to Node's response, the disconnect signal already covers it.
     const client = request.stream === true && !input.sseSink ? linkSignal(input.signal) : undefined;
     state = createState(deps, input, request, access, startedAt, client);
-    // Another key's spoken answer, named by its audio id, would be read back to this key.
-    const audio = refuseOthersAudio(request.messages, deps.audio.owners, access.keyId);
-    if (audio) await audio;
+    // Another key's spoken answer, named by its audio id, would be read back to this key; the key's
+    // own is read back and billed as audio input: its recorded size joins every round's input bound.
+    const audio = checkNamedAudio(request.messages, deps.audio.owners, access.keyId, access.budgeted);
+    if (audio) state.audioTokens = await audio;
     if (request.stream === true) {
       const { channel, body } = openSseChannel(
         (sink) => new SseChannel(sink),
@@ -91,8 +92,9 @@ export async function handleChat(deps: ChatDeps, input: ChatCallInput): Promise<
     }
     const result = await runLoop(deps, state, chatCodec(deps, state, null));
     const { body, text } = finalCompletion(state, result);
-    // The audio ids the answer carries are recorded as the key's before it goes out.
-    const shown = showAudio(deps.audio, audioIdsOfCompletion(body), access.keyId);
+    // The audio ids the answer carries are recorded as the key's, with their size, before it goes out.
+    const ids = audioIdsOfCompletion(body);
+    const shown = ids && showAudio(deps.audio, ids, access.keyId, spokenTokens(result.turn.usage, state.spokenCap));
     if (shown) await shown;
     recordRequest(deps, state, { status: 200, startedAt, body });
     return { kind: 'json', body, text };
@@ -137,8 +139,6 @@ function createState(
   const targets = resolveTargets(deps, request, access);
   clientOutputCap(request);
   refuseChatFileIdsUnderBudget(request.messages, access.budgeted, input.bodyText);
-  // A spoken answer by id: billed as audio input the request's bytes do not bound (owned-audio.ts).
-  refuseAudioByIdUnderBudget(request.messages, access.budgeted);
 
   const clientTools = request.tools ?? [];
   const clientToolNames: ReadonlySet<string> = clientTools.length ? new Set(clientTools.map((t) => t.function.name)) : NO_NAMES;
@@ -190,5 +190,7 @@ function createState(
     toolCalls: [],
     lastTarget: undefined,
     stopNote: undefined,
+    audioTokens: 0,
+    spokenCap: undefined,
   };
 }

@@ -120,7 +120,8 @@ export async function runRound(
 function attemptHooks(deps: RoundDeps, state: RunState, round: number, request: ChatRequest): AttemptHooks {
   return {
     async start(target: Target, attempt: number) {
-      const plan = planFor(deps, state, target, request);
+      const plan = planFor(deps, state, target, request, state.audioTokens);
+      state.spokenCap = plan.outputTokens;
       const budgeted = await startAttempt(deps, state, round, target, attempt, plan);
       // No cap to add (the client sent one, or no budget applies) nor one to move: the request goes as it is, without a closure per attempt.
       if (plan.sendCap === undefined && !capMisplaced(request, target.provider.maxTokensField)) return { finish: budgeted.finish };
@@ -229,9 +230,16 @@ export async function startAttempt(
   };
 }
 
-function planFor(deps: Pick<RoundDeps, 'pricing'>, state: LoopState, target: Target, request: PlanInput['request']): AttemptPlan {
+function planFor(
+  deps: Pick<RoundDeps, 'pricing'>,
+  state: LoopState,
+  target: Target,
+  request: PlanInput['request'],
+  byIdTokens?: number,
+): AttemptPlan {
   return planAttempt({
     request,
+    byIdTokens,
     modelId: target.id,
     budgeted: state.access.budgeted,
     price: deps.pricing.priceOf(target.providerName, target.model),

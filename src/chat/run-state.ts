@@ -74,6 +74,10 @@ export interface RunState extends LoopState {
   /** Client tools plus injected tools, in the order sent upstream. */
   readonly offeredTools: readonly FunctionTool[] | undefined;
   messages: ChatMessage[];
+  /** Input tokens the spoken answers the request names by audio id add to every round's bound (owned-audio.ts). */
+  audioTokens: number;
+  /** The output tokens the current round's attempt reserved: a spoken answer's size when its usage does not say. */
+  spokenCap: number | undefined;
 }
 
 /** A request gets MCP handling when the gateway offered it tools or knows the called name. */

@@ -39,7 +39,8 @@ export async function streamResponse(deps: ChatDeps, state: RunState, channel: S
         round = state.rounds;
       }
       if (delta.content) separatorDue = true;
-      if (delta.audio) noteStreamedAudio(deps.audio, shown, delta.audio);
+      // Its size: the round's output cap (its usage comes after the id is recorded).
+      if (delta.audio) noteStreamedAudio(deps.audio, shown, delta.audio, state.spokenCap);
       channel.dataText(frames.text(first ? { role: 'assistant', ...delta } : delta, extras?.logprobs));
       first = false;
     },

@@ -91,11 +91,13 @@ export interface StoreCalls {
       keep: number;
       pruneBefore: number | null;
       now: number;
+      /** The ids' size (shown_containers.tokens), null when not known. */
+      tokens: number | null;
     },
     string[],
   ];
-  /** Whether an unexpired row of this kind says this key was shown the id. */
-  'containers.owns': [{ kind: string; id: string; keyId: string | null; now: number }, boolean];
+  /** An unexpired row of this kind saying this key was shown the id: its recorded size. */
+  'containers.owns': [{ kind: string; id: string; keyId: string | null; now: number }, { tokens: number | null } | undefined];
   /** One transaction: delete rows that expired before pruneBefore (if set), insert the records as pending. */
   'approvals.propose': [{ records: ApprovalInsert[]; pruneBefore: number | null }, undefined];
   'approvals.get': [{ id: string }, ApprovalDbRow | undefined];
@@ -168,11 +170,11 @@ function prepareResponses(db: Sqlite) {
 function prepareContainers(db: Sqlite) {
   // The first key shown an id keeps it: another key's (or kind's) write changes nothing until its row expires.
   const upsert = db.prepare(
-    `INSERT INTO shown_containers (id, kind, key_id, ts, expires_at) VALUES (@id, @kind, @keyId, @ts, @expiresAt)
-     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, key_id = excluded.key_id, ts = excluded.ts, expires_at = excluded.expires_at
+    `INSERT INTO shown_containers (id, kind, key_id, ts, expires_at, tokens) VALUES (@id, @kind, @keyId, @ts, @expiresAt, @tokens)
+     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, key_id = excluded.key_id, ts = excluded.ts, expires_at = excluded.expires_at, tokens = excluded.tokens
      WHERE (shown_containers.key_id IS excluded.key_id AND shown_containers.kind = excluded.kind) OR shown_containers.expires_at <= @now`,
   );
-  const owns = db.prepare('SELECT 1 FROM shown_containers WHERE id = ? AND kind = ? AND key_id IS ? AND expires_at > ?');
+  const owns = db.prepare('SELECT tokens FROM shown_containers WHERE id = ? AND kind = ? AND key_id IS ? AND expires_at > ?');
   const trim = db.prepare(
     `DELETE FROM shown_containers WHERE key_id IS @keyId AND kind = @kind AND ts <= (
        SELECT ts FROM shown_containers WHERE key_id IS @keyId AND kind = @kind ORDER BY ts DESC LIMIT 1 OFFSET @keep)`,
@@ -183,7 +185,7 @@ function prepareContainers(db: Sqlite) {
     const clashed: string[] = [];
     // Each id a later ts than the one before, so the trim's cut never falls on a tie.
     for (let i = 0; i < c.ids.length; i++) {
-      const row = { id: c.ids[i], kind: c.kind, keyId: c.keyId, ts: c.ts + i, expiresAt: c.expiresAt, now: c.now };
+      const row = { id: c.ids[i], kind: c.kind, keyId: c.keyId, ts: c.ts + i, expiresAt: c.expiresAt, now: c.now, tokens: c.tokens };
       if (upsert.run(row).changes === 0) clashed.push(c.ids[i]!);
     }
     trim.run({ keyId: c.keyId, kind: c.kind, keep: c.keep });
@@ -191,7 +193,7 @@ function prepareContainers(db: Sqlite) {
   });
   return {
     show: (c: StoreCalls['containers.show'][0]) => show(c),
-    owns: (c: StoreCalls['containers.owns'][0]) => owns.get(c.id, c.kind, c.keyId, c.now) !== undefined,
+    owns: (c: StoreCalls['containers.owns'][0]) => owns.get(c.id, c.kind, c.keyId, c.now) as { tokens: number | null } | undefined,
   };
 }
 

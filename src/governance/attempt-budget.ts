@@ -61,6 +61,8 @@ export interface PlanInput {
   limits: ModelLimits;
   defaultMaxTokens: number;
   unpricedCallUsd: number | undefined;
+  /** Input the upstream reads from its own store (a chat spoken answer by audio id): added to the input bound. */
+  byIdTokens?: number | undefined;
 }
 
 /** Input tokens may be billed as fresh, cached, cache-write (5-minute or 1-hour) or audio tokens: the worst case takes the dearest. */
@@ -118,7 +120,7 @@ export function planAttempt(input: PlanInput): AttemptPlan {
   });
   const promptTokens = isBounded(input.request)
     ? input.request.promptTokens + (input.request.images ?? 0) * (input.limits.maxImageTokens ?? DEFAULT_IMAGE_TOKENS)
-    : promptTokenBound(input.request, { maxImageTokens: input.limits.maxImageTokens });
+    : promptTokenBound(input.request, { maxImageTokens: input.limits.maxImageTokens }) + (input.byIdTokens ?? 0);
   // A chat request's prediction is billed as output past the cap where the answer departs from it.
   const outputTokens = cap.reserve + (isBounded(input.request) ? 0 : predictionTokenBound(input.request.prediction));
   const perCallUsd = input.price ? undefined : input.unpricedCallUsd;

@@ -14,12 +14,12 @@
 // (an id, or `{id}`). A fresh container
 // (`{type: "auto"}`, or no id) is always allowed.
 import { invalidRequest } from '../errors.js';
-import type { ShownKind } from '../stored-responses/response-store.js';
+import type { ShownId, ShownKind } from '../stored-responses/response-store.js';
 
 /** Where the ids each key was shown are recorded, by kind (the ResponseStore is one). */
 export interface ContainerOwners {
-  showIds(kind: ShownKind, ids: readonly string[], keyId: string | null): Promise<void>;
-  ownsShown(kind: ShownKind, id: string, keyId: string | null): Promise<boolean>;
+  showIds(kind: ShownKind, ids: readonly string[], keyId: string | null, tokens?: number): Promise<void>;
+  ownsShown(kind: ShownKind, id: string, keyId: string | null): Promise<ShownId | undefined>;
 }
 
 /** A surface's: the store, and who hears of a write that failed (the key then cannot name that container). */
@@ -36,10 +36,10 @@ export interface ShowsContainers {
 }
 
 /** An id of this kind an answer showed the run's key: recorded as the key's (the write starts now, once per id). */
-export function noteShown(deps: ContainerDeps, state: ShowsContainers, kind: ShownKind, id: string | undefined): void {
+export function noteShown(deps: ContainerDeps, state: ShowsContainers, kind: ShownKind, id: string | undefined, tokens?: number): void {
   if (id === undefined || id === '' || state.containerIds?.includes(id)) return;
   (state.containerIds ??= []).push(id);
-  const write = deps.owners.showIds(kind, [id], state.access.keyId).catch((err: unknown) => deps.onError(err as Error));
+  const write = deps.owners.showIds(kind, [id], state.access.keyId, tokens).catch((err: unknown) => deps.onError(err as Error));
   (state.containerWrites ??= []).push(write);
 }
 

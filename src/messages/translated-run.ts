@@ -29,6 +29,8 @@ export const runTranslated: MessagesRun = async (deps, input, start, onState) =>
     includeUsage: false,
     offeredTools: injected.length ? [...(request.tools ?? []), ...injected.map((t) => t.openai)] : request.tools,
     messages: deps.hidden.expand(request.messages, { keyId: access.keyId, allowsTool: (name) => access.decideTool(name).allowed }),
+    audioTokens: 0,
+    spokenCap: undefined,
   });
   onState(state);
   const id = `msg_${input.requestId.replaceAll('-', '')}`;

@@ -74,5 +74,7 @@ export function createResponsesState(
     toolCalls: [],
     lastTarget: undefined,
     stopNote: undefined,
+    audioTokens: 0,
+    spokenCap: undefined,
   };
 }

@@ -7,6 +7,7 @@ import {
   itemNeedle,
   RESPONSE_PRUNE_EVERY_MS,
   rowOf,
+  shownIdOf,
   shownItemOf,
   type ResponseRetention,
   type ResponseRow,
@@ -41,7 +42,7 @@ export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetentio
       );
       return rows[0] ? shownItemOf(rows[0].response, itemId) : undefined;
     },
-    async showIds(kind, ids, keyId) {
+    async showIds(kind, ids, keyId, tokens) {
       if (ids.length === 0) return;
       const now = clock();
       if (now - containersPrunedAt >= RESPONSE_PRUNE_EVERY_MS) {
@@ -52,11 +53,11 @@ export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetentio
       // The first key shown an id keeps it: another key's (or kind's) write changes nothing until its row expires.
       for (const id of ids) {
         const res = await pool.query(
-          `INSERT INTO shown_containers (id, kind, key_id, ts, expires_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, key_id = EXCLUDED.key_id, ts = EXCLUDED.ts, expires_at = EXCLUDED.expires_at
+          `INSERT INTO shown_containers (id, kind, key_id, ts, expires_at, tokens) VALUES ($1, $2, $3, $4, $5, $7)
+           ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, key_id = EXCLUDED.key_id, ts = EXCLUDED.ts, expires_at = EXCLUDED.expires_at, tokens = EXCLUDED.tokens
            WHERE (shown_containers.key_id IS NOT DISTINCT FROM EXCLUDED.key_id AND shown_containers.kind = EXCLUDED.kind)
              OR shown_containers.expires_at <= $6`,
-          [id, kind, keyId, stamp(now), now + retention.ttlMs, now],
+          [id, kind, keyId, stamp(now), now + retention.ttlMs, now, tokens ?? null],
         );
         if (res.rowCount === 0) clashed.push(id);
       }
@@ -69,11 +70,11 @@ export function createPgResponseStore(pool: pg.Pool, retention: ResponseRetentio
       if (clashed.length) throw clashError(kind, clashed);
     },
     async ownsShown(kind, id, keyId) {
-      const { rows } = await pool.query(
-        `SELECT 1 FROM shown_containers WHERE id = $1 AND kind = $2 AND expires_at > $3 AND ${byKey(keyId, 4)}`,
+      const { rows } = await pool.query<{ tokens: number | null }>(
+        `SELECT tokens FROM shown_containers WHERE id = $1 AND kind = $2 AND expires_at > $3 AND ${byKey(keyId, 4)}`,
         keyId === null ? [id, kind, clock()] : [id, kind, clock(), keyId],
       );
-      return rows.length > 0;
+      return rows[0] ? shownIdOf(rows[0].tokens) : undefined;
     },
     async put(entry) {
       const now = clock();

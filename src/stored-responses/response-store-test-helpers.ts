@@ -127,52 +127,58 @@ export async function checkResponseStore(
   // each key keeps its newest three (another key's are not touched).
   await store.showIds('container', ['cntr_a', 'cntr_b'], 'k6');
   await store.showIds('container', ['cntr_open'], null);
-  assert.equal(await store.ownsShown('container', 'cntr_a', 'k6'), true);
-  assert.equal(await store.ownsShown('container', 'cntr_b', 'k6'), true);
-  assert.equal(await store.ownsShown('container', 'cntr_a', 'k1'), false, "another key's container");
-  assert.equal(await store.ownsShown('container', 'cntr_a', null), false);
-  assert.equal(await store.ownsShown('container', 'cntr_open', null), true);
-  assert.equal(await store.ownsShown('container', 'cntr_open', 'k6'), false);
-  assert.equal(await store.ownsShown('container', 'cntr_', 'k6'), false);
+  assert.ok(await store.ownsShown('container', 'cntr_a', 'k6'));
+  assert.ok(await store.ownsShown('container', 'cntr_b', 'k6'));
+  assert.equal(await store.ownsShown('container', 'cntr_a', 'k1'), undefined, "another key's container");
+  assert.equal(await store.ownsShown('container', 'cntr_a', null), undefined);
+  assert.ok(await store.ownsShown('container', 'cntr_open', null));
+  assert.equal(await store.ownsShown('container', 'cntr_open', 'k6'), undefined);
+  assert.equal(await store.ownsShown('container', 'cntr_', 'k6'), undefined);
   now += 1;
   await store.showIds('container', ['cntr_c', 'cntr_d'], 'k6');
-  assert.equal(await store.ownsShown('container', 'cntr_a', 'k6'), false, 'the oldest went');
-  for (const id of ['cntr_b', 'cntr_c', 'cntr_d']) assert.equal(await store.ownsShown('container', id, 'k6'), true, id);
+  assert.equal(await store.ownsShown('container', 'cntr_a', 'k6'), undefined, 'the oldest went');
+  for (const id of ['cntr_b', 'cntr_c', 'cntr_d']) assert.ok(await store.ownsShown('container', id, 'k6'), id);
   // The first key shown an id keeps it: shown to another key (or as another kind) it is not that
   // key's, and IdClashError names it; the ids shown with it are recorded.
   const clash = (id: string) => (err: unknown) => err instanceof IdClashError && err.message.includes(id);
   await assert.rejects(store.showIds('container', ['cntr_b', 'cntr_k7'], 'k7'), clash('cntr_b'));
-  assert.equal(await store.ownsShown('container', 'cntr_b', 'k7'), false, 'shown to another key first');
-  assert.equal(await store.ownsShown('container', 'cntr_b', 'k6'), true);
-  assert.equal(await store.ownsShown('container', 'cntr_k7', 'k7'), true);
+  assert.equal(await store.ownsShown('container', 'cntr_b', 'k7'), undefined, 'shown to another key first');
+  assert.ok(await store.ownsShown('container', 'cntr_b', 'k6'));
+  assert.ok(await store.ownsShown('container', 'cntr_k7', 'k7'));
   await assert.rejects(store.showIds('audio', ['cntr_b'], 'k6'), clash('cntr_b'));
-  assert.equal(await store.ownsShown('audio', 'cntr_b', 'k6'), false, 'a container does not become audio');
-  assert.equal(await store.ownsShown('container', 'cntr_b', 'k6'), true);
-  assert.equal(await store.ownsShown('container', 'cntr_open', null), true);
+  assert.equal(await store.ownsShown('audio', 'cntr_b', 'k6'), undefined, 'a container does not become audio');
+  assert.ok(await store.ownsShown('container', 'cntr_b', 'k6'));
+  assert.ok(await store.ownsShown('container', 'cntr_open', null));
   // Each kind has its own bound and is looked up as itself: four audio ids shown to k6 push out
   // its oldest audio id, none of its containers, and its containers none of its audio.
   now += 1;
   await store.showIds('audio', ['audio_1', 'audio_2', 'audio_3', 'audio_4'], 'k6');
-  for (const id of ['cntr_c', 'cntr_d']) assert.equal(await store.ownsShown('container', id, 'k6'), true, `${id} beside the audio`);
-  assert.equal(await store.ownsShown('audio', 'audio_1', 'k6'), false, 'the oldest audio id went');
+  for (const id of ['cntr_c', 'cntr_d']) assert.ok(await store.ownsShown('container', id, 'k6'), `${id} beside the audio`);
+  assert.equal(await store.ownsShown('audio', 'audio_1', 'k6'), undefined, 'the oldest audio id went');
   await store.showIds('container', ['cntr_e', 'cntr_f', 'cntr_g'], 'k6');
-  for (const id of ['audio_2', 'audio_3', 'audio_4'])
-    assert.equal(await store.ownsShown('audio', id, 'k6'), true, `${id} beside the containers`);
-  assert.equal(await store.ownsShown('container', 'cntr_d', 'k6'), false, 'the oldest containers went');
-  assert.equal(await store.ownsShown('audio', 'cntr_e', 'k6'), false, 'a container is not an audio id');
-  assert.equal(await store.ownsShown('container', 'audio_2', 'k6'), false, 'an audio id is not a container');
+  for (const id of ['audio_2', 'audio_3', 'audio_4']) assert.ok(await store.ownsShown('audio', id, 'k6'), `${id} beside the containers`);
+  assert.equal(await store.ownsShown('container', 'cntr_d', 'k6'), undefined, 'the oldest containers went');
+  assert.equal(await store.ownsShown('audio', 'cntr_e', 'k6'), undefined, 'a container is not an audio id');
+  assert.equal(await store.ownsShown('container', 'audio_2', 'k6'), undefined, 'an audio id is not a container');
+  // An id's size comes back with the lookup (shown_containers.tokens); none recorded, none known; shown again, the new one.
+  assert.deepEqual(await store.ownsShown('audio', 'audio_2', 'k6'), { tokens: undefined });
+  await store.showIds('audio', ['audio_sized'], 'k6', 1_234);
+  assert.deepEqual(await store.ownsShown('audio', 'audio_sized', 'k6'), { tokens: 1_234 });
+  await store.showIds('audio', ['audio_sized'], 'k6', 56);
+  assert.deepEqual(await store.ownsShown('audio', 'audio_sized', 'k6'), { tokens: 56 });
+  assert.equal(await store.ownsShown('audio', 'audio_sized', 'k7'), undefined, "another key's audio");
 
   // Expired: not found, whatever is still in the table.
   now += 10_000;
   assert.equal(await store.get('resp_n4', 'k2'), undefined);
   assert.equal(await store.delete('resp_n4', 'k2'), false);
   assert.equal(await store.ownsItem('msg_1', 'k4'), false, 'an expired response owns nothing');
-  assert.equal(await store.ownsShown('container', 'cntr_e', 'k6'), false, 'an expired container record owns nothing');
+  assert.equal(await store.ownsShown('container', 'cntr_e', 'k6'), undefined, 'an expired container record owns nothing');
   // Shown again, its time starts over; an expired row is no key's, so another key may be shown it.
   await store.showIds('container', ['cntr_e'], 'k6');
-  assert.equal(await store.ownsShown('container', 'cntr_e', 'k6'), true);
+  assert.ok(await store.ownsShown('container', 'cntr_e', 'k6'));
   await store.showIds('container', ['cntr_f'], 'k7');
-  assert.equal(await store.ownsShown('container', 'cntr_f', 'k7'), true);
+  assert.ok(await store.ownsShown('container', 'cntr_f', 'k7'));
   assert.equal(await store.heldByOther('resp_clash', 'k8'), false, 'expired');
   await store.put({ kind: 'upstream', id: 'resp_clash', keyId: 'k8', provider: 'other' });
   assert.equal(providerOf(await store.get('resp_clash', 'k8')), 'other', "an expired response is no key's");

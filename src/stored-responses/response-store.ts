@@ -83,11 +83,15 @@ export interface ResponseStore {
    * containers, Chat Completions audio): they are its to name, for the same time and number as its
    * responses (ttlMs; maxPerKey of each kind, so one kind cannot push out another; reported again,
    * an id's time starts over). Readable at once by any later ownsShown. An id another key (or
-   * kind) holds unexpired stays its: the others are recorded, then IdClashError names it.
+   * kind) holds unexpired stays its: the others are recorded, then IdClashError names it. `tokens`:
+   * the ids' size (an audio id: the most input tokens it adds named by id, owned-audio.ts).
    */
-  showIds(kind: ShownKind, ids: readonly string[], keyId: string | null): Promise<void>;
-  /** Whether the key was shown this id as this kind and the record has not expired (governance/owned-containers.ts). */
-  ownsShown(kind: ShownKind, id: string, keyId: string | null): Promise<boolean>;
+  showIds(kind: ShownKind, ids: readonly string[], keyId: string | null, tokens?: number): Promise<void>;
+  /**
+   * When the key was shown this id as this kind and the record has not expired
+   * (governance/owned-containers.ts): its recorded size, if any; else undefined.
+   */
+  ownsShown(kind: ShownKind, id: string, keyId: string | null): Promise<ShownId | undefined>;
 }
 
 /**
@@ -111,6 +115,17 @@ export const responseClashError = (ids: readonly string[]): IdClashError =>
 /** An output item a key was shown: the input tokens it adds when sent back by id, when recorded (UpstreamResponseRef.itemTokens). */
 export interface ShownItem {
   tokens: number | undefined;
+}
+
+/** An id a key was shown (shown_containers): its recorded size in tokens, undefined when not recorded. */
+export interface ShownId {
+  tokens: number | undefined;
+}
+
+/** A shown_containers row's tokens column as a ShownId (PostgreSQL may give a bigint as a string). */
+export function shownIdOf(tokens: number | string | null): ShownId {
+  const n = tokens === null ? undefined : Number(tokens);
+  return { tokens: n !== undefined && Number.isFinite(n) ? n : undefined };
 }
 
 /** What an upstream row's response column records of one of its items. */

@@ -28,6 +28,7 @@ import {
   RESPONSE_PRUNE_EVERY_MS,
   rowShowsItem,
   rowOf,
+  shownIdOf,
   shownItemOf,
   type ResponseRetention,
   type ResponseRow,
@@ -142,20 +143,31 @@ export function createQueuedResponseStore(
       const row = await retryOnce(() => run({ fn: 'responses.shownItem', needle: itemNeedle(itemId), keyId, now }));
       return row ? shownItemOf(row.response, itemId) : undefined;
     },
-    async showIds(kind, ids, keyId) {
+    async showIds(kind, ids, keyId, tokens) {
       if (ids.length === 0) return;
       const now = clock();
       const ts = stamp(now);
       lastTs += ids.length - 1;
       let pruneBefore: number | null = null;
       if (now - containersPrunedAt >= RESPONSE_PRUNE_EVERY_MS) containersPrunedAt = pruneBefore = now;
-      const call = { kind, ids: [...ids], keyId, ts, expiresAt: now + retention.ttlMs, keep: retention.maxPerKey, pruneBefore, now };
+      const call = {
+        kind,
+        ids: [...ids],
+        keyId,
+        ts,
+        expiresAt: now + retention.ttlMs,
+        keep: retention.maxPerKey,
+        pruneBefore,
+        now,
+        tokens: tokens ?? null,
+      };
       const clashed = await retryOnce(() => run({ fn: 'containers.show', ...call }));
       if (clashed.length) throw clashError(kind, clashed);
     },
     async ownsShown(kind, id, keyId) {
       const now = clock();
-      return await retryOnce(() => run({ fn: 'containers.owns', kind, id, keyId, now }));
+      const row = await retryOnce(() => run({ fn: 'containers.owns', kind, id, keyId, now }));
+      return row ? shownIdOf(row.tokens) : undefined;
     },
     async put(entry) {
       const now = clock();

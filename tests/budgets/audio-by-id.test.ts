@@ -1,11 +1,13 @@
 // A spoken Chat Completions answer named by its id. OpenAI keeps an audio answer (about an hour) and
 // reads it back when a later request's assistant message names it (`audio: {"id": "audio_…"}`): the
 // upstream feeds the stored audio to the model and bills it as audio input tokens (gpt-4o-audio-preview:
-// $40 a million), while the request holds only the id, a few dozen bytes the input bound counts as
-// nothing. A budgeted key could name its own spoken answer many times in one request and be billed
-// far past its budget ($1.8 on a $1 budget here, in one call reserved at a few cents). Under a
-// budget such a request is refused (400 stored_input_under_budget, param messages[i].audio, nothing
-// sent, its row), as a file by file_id is; without a budget it goes as sent.
+// $40 a million), while the request holds only the id, a few dozen bytes. A budgeted key naming its
+// own spoken answer many times in one request was billed far past its budget ($1.8 on a $1 budget,
+// in one call reserved at a few cents). The gateway records each audio id it shows with its size
+// (the round's audio output tokens, else its output cap); a request naming it adds that to the input
+// bound, priced at the dearest input rate (the audio one). So the attack's round is refused 402
+// before it is sent, the owner's ordinary follow-up naming one id goes, and an id shown without a
+// recorded size (an earlier version's) is refused 400 stored_input_under_budget under a budget.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockUpstream } from '../mock-upstream/server.js';
@@ -67,17 +69,73 @@ function replay(id: string) {
   return { model: MODEL, max_completion_tokens: 10, messages };
 }
 
-test('under a budget, a spoken answer named by its audio id is refused, nothing sent, with its row', async () => {
+test('under a budget, a spoken answer named 50 times by its audio id is refused 402 before it is sent, with its row', async () => {
   await spokenAnswer(BUDGETED, 'audio_by_id_budgeted');
   const sent = mock.requests.length;
   const res = await postJson(gw, '/v1/chat/completions', BUDGETED, replay('audio_by_id_budgeted'));
   const usage = await settled(gw.url, 'budgeted');
   figure('a spoken answer read back by id 50 times', usage.spentUsd, BUDGET);
+  assert.equal(res.status, 402, JSON.stringify(res.body));
+  assert.equal(res.body.error.type, 'budget_exceeded');
+  assert.equal(mock.requests.length, sent, 'nothing sent upstream');
+  assert.ok(usage.spentUsd <= BUDGET + EPS, `spent $${usage.spentUsd.toFixed(4)} on a $${BUDGET} budget`);
+  await gw.quiet(50);
+  const [row] = await gw.query<{ status: number }>("SELECT status FROM requests WHERE key_id = 'budgeted' ORDER BY ts DESC LIMIT 1");
+  assert.equal(row?.status, 402);
+});
+
+/** The owner's next turn: its spoken answer named once by id, as OpenAI documents for a spoken conversation. */
+function followUp(id: string) {
+  mock.enqueue({ kind: 'text', text: 'ok', usage: { input: 920, output: 10, audioInput: 900, audioOutput: 0 } });
+  return {
+    model: MODEL,
+    max_completion_tokens: 10,
+    messages: [
+      { role: 'user', content: 'say something' },
+      { role: 'assistant', audio: { id } },
+      { role: 'user', content: 'and now?' },
+    ],
+  };
+}
+
+test("under a budget, the owner's follow-up naming its spoken answer once goes upstream", async () => {
+  await spokenAnswer(BUDGETED, 'audio_by_id_once');
+  const res = await postJson(gw, '/v1/chat/completions', BUDGETED, followUp('audio_by_id_once'));
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const last = mock.requests.at(-1)!.body as { messages: { audio?: { id: string } }[] };
+  assert.equal(last.messages[1]?.audio?.id, 'audio_by_id_once');
+});
+
+test("a streamed spoken answer is recorded with its round's output cap: named once, it goes under a budget", async () => {
+  mock.enqueue({ kind: 'text', text: 'spoken', audio: 'audio_by_id_streamed', usage: SPOKEN });
+  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${BUDGETED}` },
+    body: JSON.stringify({
+      model: MODEL,
+      stream: true,
+      max_completion_tokens: 1500,
+      modalities: ['text', 'audio'],
+      messages: [{ role: 'user', content: 'hi' }],
+    }),
+  });
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /audio_by_id_streamed/);
+  const shown = await gw.gateway.store.responses.ownsShown('audio', 'audio_by_id_streamed', 'budgeted');
+  assert.deepEqual(shown, { tokens: 1500 });
+  const next = await postJson(gw, '/v1/chat/completions', BUDGETED, followUp('audio_by_id_streamed'));
+  assert.equal(next.status, 200, JSON.stringify(next.body));
+});
+
+test('under a budget, an audio id shown without a recorded size is refused, nothing sent, with its row', async () => {
+  // Shown by an earlier version: the id is the key's, its size unknown.
+  await gw.gateway.store.responses.showIds('audio', ['audio_by_id_unsized'], 'budgeted');
+  const sent = mock.requests.length;
+  const res = await postJson(gw, '/v1/chat/completions', BUDGETED, followUp('audio_by_id_unsized'));
   assert.equal(res.status, 400, JSON.stringify(res.body));
   assert.equal(res.body.error.code, 'stored_input_under_budget');
   assert.equal(res.body.error.param, 'messages[1].audio');
   assert.equal(mock.requests.length, sent, 'nothing sent upstream');
-  assert.ok(usage.spentUsd <= BUDGET + EPS, `spent $${usage.spentUsd.toFixed(4)} on a $${BUDGET} budget`);
   await gw.quiet(50);
   const [row] = await gw.query<{ status: number; error_type: string | null }>(
     "SELECT status, error_type FROM requests WHERE key_id = 'budgeted' ORDER BY ts DESC LIMIT 1",

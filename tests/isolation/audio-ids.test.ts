@@ -156,9 +156,9 @@ test('a stream that showed an audio id ends only once the id is recorded', async
   const write = store.showIds;
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  store.showIds = async (kind, ids, keyId) => {
+  store.showIds = async (kind, ids, keyId, tokens) => {
     await held;
-    return write.call(store, kind, ids, keyId);
+    return write.call(store, kind, ids, keyId, tokens);
   };
   try {
     mock.enqueue({ kind: 'text', text: 'the secret is 42', audio: id });

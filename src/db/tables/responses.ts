@@ -85,6 +85,8 @@ export const shownContainers = sqliteTable(
     keyId: text('key_id'),
     ts: integer('ts').notNull(),
     expiresAt: integer('expires_at').notNull(),
+    /** An audio id's size: the most input tokens it adds named by id (null: not recorded, an earlier version's row). */
+    tokens: integer('tokens'),
   },
   (t) => [index('shown_containers_key_kind_ts_idx').on(t.keyId, t.kind, t.ts), index('shown_containers_expires_idx').on(t.expiresAt)],
 );

@@ -1,6 +1,6 @@
 // The PostgreSQL Responses tables, `mcp_approvals`, `stored_responses` and `shown_containers`: the twins of
 // src/db/tables/responses.ts (state /v1/responses reads back, shared by replicas).
-import { index, pgTable, text } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { epochMs } from './columns.js';
 
 /** Hosted-MCP approvals (see src/db/tables/responses.ts): decided once, by a conditional UPDATE. */
@@ -49,6 +49,8 @@ export const shownContainers = pgTable(
     keyId: text('key_id'),
     ts: epochMs('ts').notNull(),
     expiresAt: epochMs('expires_at').notNull(),
+    /** An audio id's size in input tokens (null: not recorded). */
+    tokens: integer('tokens'),
   },
   (t) => [index('shown_containers_key_kind_ts_idx').on(t.keyId, t.kind, t.ts), index('shown_containers_expires_idx').on(t.expiresAt)],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE `shown_containers` ADD `tokens` integer;
