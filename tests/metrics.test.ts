@@ -44,6 +44,25 @@ const seriesCount = (text: string) =>
   text.split('\n').filter((l) => l && !l.startsWith('#') && !/^tollgate_(process|nodejs)_/.test(l)).length;
 
 describe('/metrics', () => {
+  test("an LLM request counts under its surface's route (chat, Messages, Responses)", async () => {
+    const before = await scrape();
+    const post = (path: string, body: unknown) =>
+      fetch(`${gw.url}${path}`, {
+        method: 'POST',
+        headers: { 'x-bf-vk': VK, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const model = 'openai/gpt-4o-mini';
+    assert.equal((await post('/v1/messages', { model, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })).status, 200);
+    assert.equal((await post('/v1/responses', { model, input: 'hi' })).status, 200);
+    assert.equal((await post('/v1/responses', { model, input: 'hi again' })).status, 200);
+    const after = await scrape();
+    const moved = (route: string) =>
+      value(after, 'tollgate_requests_total', { route, model: 'gpt-4o-mini' }) -
+      value(before, 'tollgate_requests_total', { route, model: 'gpt-4o-mini' });
+    assert.deepEqual([moved('/v1/chat/completions'), moved('/v1/messages'), moved('/v1/responses')], [0, 1, 2]);
+  });
+
   test('is Prometheus text with tollgate_ names, no auth needed', async () => {
     const text = await scrape();
     assert.match(text, /# TYPE tollgate_requests_total counter/);

@@ -176,8 +176,15 @@ export interface LedgerSink {
  * Label values passed here may be unbounded (model names from requests); the implementation
  * collapses anything not configured to "other".
  */
+/** The surfaces whose requests are LLM requests (an /mcp POST is not). */
+export type LlmSurface = 'chat' | 'messages' | 'responses';
+
 export interface Metrics {
-  chatRequest(labels: { provider: string | null; model: string | null; status: number; stream: boolean }, seconds: number): void;
+  /** One LLM request (chat, messages or responses), labelled with the route of its surface. */
+  chatRequest(
+    labels: { surface: LlmSurface; provider: string | null; model: string | null; status: number; stream: boolean },
+    seconds: number,
+  ): void;
   llmAttempt(labels: { provider: string; model: string; status: number; errorType: ErrorKind | null }, seconds: number): void;
   toolCall(labels: { name: string; status: string; decision: 'allowed' | 'denied' }, seconds: number): void;
   /** 402s, 429s and per-tool limit refusals. */

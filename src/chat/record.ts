@@ -46,7 +46,13 @@ export function recordRequest(deps: RecordDeps, state: LoopState | undefined, ou
   // An /mcp POST's row (a 503 while draining: routes/record-refused.ts) is no LLM request.
   if (surface !== 'mcp')
     deps.metrics.chatRequest(
-      { provider: target?.providerName ?? null, model: target?.model ?? null, status: outcome.status, stream: state?.stream ?? false },
+      {
+        surface,
+        provider: target?.providerName ?? null,
+        model: target?.model ?? null,
+        status: outcome.status,
+        stream: state?.stream ?? false,
+      },
       latencyMs / 1000,
     );
   if (outcome.error?.type === 'budget_exceeded')

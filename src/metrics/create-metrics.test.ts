@@ -9,11 +9,11 @@ const line = (text: string, prefix: string) => text.split('\n').find((l) => l.st
 describe('createMetrics', () => {
   test('chat requests: configured models keep their name, others collapse to "other"', async () => {
     const m = createMetrics(base);
-    m.chatRequest({ provider: 'openai', model: 'gpt-4o-mini', status: 200, stream: false }, 0.2);
-    m.chatRequest({ provider: 'openai', model: 'made-up-1', status: 200, stream: false }, 0.2);
-    m.chatRequest({ provider: 'openai', model: 'made-up-2', status: 200, stream: false }, 0.2);
-    m.chatRequest({ provider: 'local', model: 'llama3', status: 502, stream: true }, 1);
-    m.chatRequest({ provider: 'evil', model: 'x', status: 200, stream: false }, 1);
+    m.chatRequest({ surface: 'chat', provider: 'openai', model: 'gpt-4o-mini', status: 200, stream: false }, 0.2);
+    m.chatRequest({ surface: 'chat', provider: 'openai', model: 'made-up-1', status: 200, stream: false }, 0.2);
+    m.chatRequest({ surface: 'chat', provider: 'openai', model: 'made-up-2', status: 200, stream: false }, 0.2);
+    m.chatRequest({ surface: 'chat', provider: 'local', model: 'llama3', status: 502, stream: true }, 1);
+    m.chatRequest({ surface: 'chat', provider: 'evil', model: 'x', status: 200, stream: false }, 1);
     const text = await m.render();
     assert.match(
       text,
@@ -23,6 +23,31 @@ describe('createMetrics', () => {
     assert.match(text, /tollgate_requests_total\{[^}]*provider="local",model="llama3",status="502",stream="true"\} 1/);
     assert.match(text, /tollgate_requests_total\{[^}]*provider="other",model="other"[^}]*\} 1/);
     assert.ok(!text.includes('made-up'));
+  });
+
+  test("each request counts under its surface's route", async () => {
+    const m = createMetrics(base);
+    m.chatRequest({ surface: 'chat', provider: 'openai', model: 'gpt-4o-mini', status: 200, stream: false }, 0.2);
+    m.chatRequest({ surface: 'messages', provider: 'openai', model: 'gpt-4o-mini', status: 200, stream: false }, 0.2);
+    m.chatRequest({ surface: 'messages', provider: 'openai', model: 'gpt-4o-mini', status: 200, stream: false }, 0.2);
+    m.chatRequest({ surface: 'responses', provider: 'openai', model: 'gpt-4o-mini', status: 200, stream: true }, 0.2);
+    const text = await m.render();
+    assert.match(
+      text,
+      /tollgate_requests_total\{route="\/v1\/chat\/completions",provider="openai",model="gpt-4o-mini",status="200",stream="false"\} 1/,
+    );
+    assert.match(
+      text,
+      /tollgate_requests_total\{route="\/v1\/messages",provider="openai",model="gpt-4o-mini",status="200",stream="false"\} 2/,
+    );
+    assert.match(
+      text,
+      /tollgate_requests_total\{route="\/v1\/responses",provider="openai",model="gpt-4o-mini",status="200",stream="true"\} 1/,
+    );
+    assert.match(
+      text,
+      /tollgate_request_duration_seconds_count\{route="\/v1\/messages",provider="openai",model="gpt-4o-mini",stream="false"\} 2/,
+    );
   });
 
   test('tool calls: known tools by server/tool, unknown ones as other', async () => {

@@ -4,7 +4,7 @@
 // "already registered" errors.
 // All label values go through labels.ts: never a key id, user, request id or free text.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from './prom.js';
-import type { Metrics } from '../chat/ports.js';
+import type { LlmSurface, Metrics } from '../chat/ports.js';
 import { createLabelBounds, OTHER, routeLabel, type ToolLabels } from './labels.js';
 import { counterSeries, histogramSeries } from './bound-series.js';
 
@@ -66,13 +66,13 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
 
   const chatRequests = new Counter({
     name: 'tollgate_requests_total',
-    help: 'Chat completion requests by provider, model and HTTP status returned',
+    help: 'LLM requests (chat completions, messages, responses) by route, provider, model and HTTP status returned',
     labelNames: [...CHAT_REQUEST_LABELS],
     registers,
   });
   const chatSeconds = new Histogram({
     name: 'tollgate_request_duration_seconds',
-    help: 'Chat completion request latency, tool rounds included',
+    help: 'LLM request latency (chat completions, messages, responses), tool rounds included',
     labelNames: [...CHAT_SECONDS_LABELS],
     buckets: LLM_BUCKETS,
     registers,
@@ -191,7 +191,13 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
   );
   pinGauge('flagged', 'tollgate_mcp_tools_flagged', 'MCP tools offered although their definition is unapproved (pin: warn)');
 
-  const chatRoute = '/v1/chat/completions';
+  // Each LLM request counts under its own surface's route: before, Messages and Responses requests
+  // were all labelled /v1/chat/completions.
+  const surfaceRoute: Readonly<Record<LlmSurface, string>> = {
+    chat: '/v1/chat/completions',
+    messages: '/v1/messages',
+    responses: '/v1/responses',
+  };
   // Series per label tuple, bound once (bound-series.ts: no label hashing per observation).
   const chatRequestsBy = counterSeries(chatRequests, CHAT_REQUEST_LABELS);
   const chatSecondsBy = histogramSeries(chatSeconds, CHAT_SECONDS_LABELS, LLM_BUCKETS);
@@ -210,8 +216,9 @@ export function createMetrics(opts: CreateMetricsOptions): GatewayMetrics {
       const provider = bounds.provider(l.provider);
       const model = bounds.model(l.provider, l.model);
       const stream = String(l.stream);
-      chatRequestsBy(chatRoute, provider, model, bounds.status(l.status), stream).inc();
-      chatSecondsBy(chatRoute, provider, model, stream).observe(seconds);
+      const route = surfaceRoute[l.surface];
+      chatRequestsBy(route, provider, model, bounds.status(l.status), stream).inc();
+      chatSecondsBy(route, provider, model, stream).observe(seconds);
     },
     llmAttempt(l, seconds) {
       const provider = bounds.provider(l.provider);

@@ -93,7 +93,7 @@ describe('503 while draining', () => {
       await rowOf(id);
       return (await gw.query<Row>(`SELECT ${COLUMNS}, source FROM requests WHERE id = ?`, id))[0];
     };
-    // Not an LLM request: tollgate_requests_total (route /v1/chat/completions) does not count it.
+    // Not an LLM request: tollgate_requests_total (LLM requests by their surface's route) does not count it.
     const llm503 = async () =>
       (await gw.gateway.metrics.render())
         .split('\n')
