@@ -43,12 +43,9 @@ export function noteShown(deps: ContainerDeps, state: ShowsContainers, kind: Sho
   (state.containerWrites ??= []).push(write);
 }
 
-/**
- * A container an answer reported to the run's key (or, `kind` audio, a streamed spoken answer's id:
- * owned-audio.ts): recorded as the key's.
- */
-export function noteContainer(deps: ContainerDeps, state: ShowsContainers, id: string | undefined, kind: ShownKind = 'container'): void {
-  noteShown(deps, state, kind, id);
+/** A container an answer reported to the run's key: recorded as the key's. */
+export function noteContainer(deps: ContainerDeps, state: ShowsContainers, id: string | undefined): void {
+  noteShown(deps, state, 'container', id);
 }
 
 /**

@@ -8,6 +8,7 @@ import { invalidRequest } from '../errors.js';
 import type { ToolEntry } from '../chat/ports.js';
 import type { ApprovalSetting, McpListToolsItem, McpToolDef } from '../wire/responses/types.js';
 import type { Matcher } from '../governance/glob.js';
+import { isUpstreamMcp } from '../wire/responses/hosted-tools.js';
 
 export interface HostedTool {
   entry: ToolEntry;
@@ -38,7 +39,7 @@ export function resolveHostedMcp(tools: readonly McpToolDef[], keyTools: readonl
   const listings: McpListToolsItem[] = [];
   const narrowedServers = new Set<string>();
   for (const [i, def] of tools.entries()) {
-    if (def.server_url !== undefined || def.connector_id !== undefined)
+    if (isUpstreamMcp(def))
       throw invalidRequest(
         `tools[${i}]: an mcp tool with server_url or connector_id needs a native Responses upstream; the gateway connects only to MCP servers its operator configured`,
         `tools[${i}]`,

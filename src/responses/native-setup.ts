@@ -13,7 +13,7 @@ import { linkSignal, type LinkedSignal } from '../chat/deadline.js';
 import { sessionIdFrom } from '../chat/session-id.js';
 import { chatToItems, functionToolDef, inputItems } from '../wire/responses/native-items.js';
 import { CLIENT_CALL } from '../wire/responses/native-turn.js';
-import { builtInToolsOf } from '../wire/responses/hosted-tools.js';
+import { builtInToolsOf, isUpstreamMcp } from '../wire/responses/hosted-tools.js';
 import { hostedSettings } from '../governance/hosted-tools.js';
 import type { McpCallItem, McpToolDef, OutputItem, ResponsesRequest, ResponsesToolChoice, ToolDef } from '../wire/responses/types.js';
 import type { StoredResponse } from '../stored-responses/response-store.js';
@@ -47,7 +47,7 @@ const NO_APPROVALS: ResolvedApprovals = Object.freeze({
 /** The client-call marker alone: the client sent no function tools and no tool needs approval (read only). */
 const ONLY_CLIENT_CALL: ReadonlySet<string> = new Set([CLIENT_CALL]);
 
-const isGatewayHosted = (t: ToolDef) => t.type === 'mcp' && t.server_url === undefined && t.connector_id === undefined;
+const isGatewayHosted = (t: ToolDef) => t.type === 'mcp' && !isUpstreamMcp(t);
 
 export async function setUpNative(
   deps: ResponsesDeps,
@@ -90,7 +90,7 @@ export async function setUpNative(
 
   // Approvals: the gateway's own (it has a record, or no upstream MCP server could have made them).
   const upstreamLabels: ReadonlySet<string> = tools.length
-    ? new Set(tools.filter((t) => t.type === 'mcp' && !isGatewayHosted(t)).map((t) => (t as McpToolDef).server_label))
+    ? new Set(tools.filter(isUpstreamMcp).map((t) => (t as McpToolDef).server_label))
     : NO_NAMES;
   const items = inputItems(req);
   const responses: typeof items = [];

@@ -9,13 +9,10 @@
 // the gateway's own are decided only for their key (approval-flow.ts). Approval responses for the
 // gateway's hosted MCP tools (a record in mcp_approvals for this key) are left to approval-flow.ts;
 // without an upstream MCP tool in the request every approval response is the gateway's.
-import { invalidRequest } from '../errors.js';
-import type { ContainerOwners, Named } from '../governance/owned-containers.js';
+import { type ContainerOwners, type Named, refuseUnshown } from '../governance/owned-containers.js';
 import type { ApprovalStore } from '../stored-responses/approvals.js';
+import { isUpstreamMcp } from '../wire/responses/hosted-tools.js';
 import type { ResponsesRequest } from '../wire/responses/types.js';
-
-const isUpstreamMcp = (t: { type?: unknown; server_url?: unknown; connector_id?: unknown }) =>
-  t.type === 'mcp' && (t.server_url !== undefined || t.connector_id !== undefined);
 
 /** Undefined (no wait) when the request has no upstream MCP tool or answers no approval, as most do. */
 export function refuseUnshownApprovals(
@@ -33,10 +30,9 @@ export function refuseUnshownApprovals(
   return named ? check(named, approvals, owners, keyId) : undefined;
 }
 
+/** The gateway's own approvals pass (approval-flow.ts decides them); the rest must be ids the key was shown. */
 async function check(named: readonly Named[], approvals: ApprovalStore, owners: ContainerOwners, keyId: string | null): Promise<void> {
-  for (const { id, param } of named) {
-    if (typeof id === 'string' && (await approvals.get(id, keyId))) continue;
-    if (typeof id !== 'string' || !(await owners.ownsShown('approval', id, keyId)))
-      throw invalidRequest(`Approval request with id '${String(id)}' not found.`, param);
-  }
+  const upstream: Named[] = [];
+  for (const n of named) if (typeof n.id !== 'string' || !(await approvals.get(n.id, keyId))) upstream.push(n);
+  await refuseUnshown(upstream, owners, keyId, 'approval', 'Approval request');
 }

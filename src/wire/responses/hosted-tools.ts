@@ -39,6 +39,14 @@ const OTHER_KNOWN = new Set([
 ]);
 
 /** The index of the first tool whose type is neither billed built-in nor one of OTHER_KNOWN, or -1. */
+/**
+ * An `mcp` tool the upstream connects to itself (a `server_url` or `connector_id`), not one of the
+ * gateway's own MCP servers (an `mcp` tool with only a server_label).
+ */
+export function isUpstreamMcp(tool: { type?: unknown; server_url?: unknown; connector_id?: unknown }): boolean {
+  return tool.type === 'mcp' && (tool.server_url !== undefined || tool.connector_id !== undefined);
+}
+
 export function unknownToolTypeAt(tools: readonly ToolDef[] | undefined): number {
   if (!tools) return -1;
   for (let i = 0; i < tools.length; i++) {
